@@ -1,0 +1,108 @@
+import type { Receipt } from '../trust/receipt.ts'
+import type { ReceiptRecord } from '../storage/types.ts'
+
+/** How bytes reach a peer over one connection. */
+export type Transport = 'webrtc' | 'relayed' | 'websocket' | 'other'
+
+export interface PeerView {
+  peerId: string
+  /** One entry per open connection to that peer. */
+  transports: Transport[]
+  /** True for the bootstrap relay(s) the page was given. */
+  isRelay: boolean
+  /** From the peer's last presence announcement. */
+  contributing: boolean
+  slots: number
+}
+
+export interface SampleTask {
+  id: string
+  title: string
+  description: string
+  /** URL of the compiled module, relative to the app. */
+  url: string
+  /** Lowercase hex SHA-256 of the module bytes. */
+  sha256: string
+  defaultStdin: string
+  defaultArgs: string[]
+  /** Suggested timeout in ms; the sample that never ends uses a short one. */
+  defaultTimeoutMs: number
+}
+
+export type TaskPhase =
+  | 'preparing'
+  | 'choosing-executor'
+  | 'offering'
+  | 'sending-module'
+  | 'running'
+  | 'verifying'
+  | 'done'
+  | 'failed'
+
+export interface TaskView {
+  taskId: string
+  label: string
+  phase: TaskPhase
+  executor?: string
+  /** Unix epoch ms when the executor reported the module started. */
+  startedAt?: number
+  /** Updated from executor heartbeats while running. */
+  elapsedMs?: number
+  result?: {
+    stdout: Uint8Array
+    stderr: Uint8Array
+    exitCode: number
+    durationMs: number
+  }
+  receipt?: Receipt
+  /** True only once the receipt's signature and hashes were checked. */
+  verified: boolean
+  error?: { name: string, message: string }
+}
+
+export interface AppState {
+  peerId: string
+  status: 'starting' | 'online' | 'offline'
+  /** Human-readable reason when status is 'offline' or a start-up step failed. */
+  statusDetail?: string
+  relayAddrs: string[]
+  peers: PeerView[]
+  contributing: boolean
+  slots: number
+  maxSlots: number
+  /** Tasks submitted from this tab in this session, newest first. */
+  tasks: TaskView[]
+  /** Persistent receipt history (both roles), newest first. */
+  history: ReceiptRecord[]
+  samples: SampleTask[]
+}
+
+export interface SubmitRequest {
+  /** Module bytes, or the URL of a sample. */
+  module: Uint8Array | string
+  stdin?: Uint8Array | string
+  args?: string[]
+  timeoutMs?: number
+  memoryLimitBytes?: number
+  /** Shown in the UI and history; defaults to the sample id or "upload". */
+  label?: string
+}
+
+export interface SubmitResult {
+  stdout: Uint8Array
+  stderr: Uint8Array
+  exitCode: number
+  executor: string
+  receipt: Receipt
+}
+
+/**
+ * What the UI (and `window.zerostate`) sees of a running peer. The app fires a
+ * `change` event whenever `state` changes; state objects are replaced, not
+ * mutated, so views can compare by identity.
+ */
+export interface ZeroStateApp extends EventTarget {
+  readonly state: AppState
+  contribute(on: boolean, slots?: number): Promise<void>
+  submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
+}

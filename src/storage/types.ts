@@ -1,0 +1,31 @@
+import type { Receipt } from '../trust/receipt.ts'
+
+/** One task seen by this peer, as submitter or executor, kept for the history view. */
+export interface ReceiptRecord {
+  receipt: Receipt
+  role: 'submitter' | 'executor'
+  /** Name of the sample or uploaded file, for display. */
+  label: string
+  /** First bytes of stdout, for the history view (the hash in the receipt covers all of it). */
+  stdoutPreview: string
+  /** Unix epoch milliseconds when the record was stored. */
+  storedAt: number
+}
+
+/**
+ * Everything a peer keeps across reloads. The browser implementation is
+ * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
+ */
+export interface PeerStore {
+  /** The 32-byte Ed25519 secret seed of this peer, if one was saved. */
+  loadIdentitySeed(): Promise<Uint8Array | undefined>
+  saveIdentitySeed(seed: Uint8Array): Promise<void>
+  /** Module bytes by lowercase hex SHA-256. */
+  getModule(hash: string): Promise<Uint8Array | undefined>
+  hasModule(hash: string): Promise<boolean>
+  putModule(hash: string, bytes: Uint8Array): Promise<void>
+  addReceipt(record: ReceiptRecord): Promise<void>
+  /** Newest first. */
+  listReceipts(limit?: number): Promise<ReceiptRecord[]>
+  close(): void
+}
