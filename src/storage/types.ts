@@ -20,12 +20,18 @@ export interface PeerStore {
   /** The 32-byte Ed25519 secret seed of this peer, if one was saved. */
   loadIdentitySeed(): Promise<Uint8Array | undefined>
   saveIdentitySeed(seed: Uint8Array): Promise<void>
-  /** Module bytes by lowercase hex SHA-256. */
+  /** Module bytes by lowercase hex SHA-256 (RangeError for any other spelling of a hash). */
   getModule(hash: string): Promise<Uint8Array | undefined>
   hasModule(hash: string): Promise<boolean>
+  /** Rejects with ModuleHashMismatchError unless SHA-256(bytes) is `hash`. Stores a copy. */
   putModule(hash: string, bytes: Uint8Array): Promise<void>
+  /**
+   * Records are keyed by (receipt.taskId, role): a tab that runs its own task
+   * keeps one record per role, and adding a record with the same key replaces it.
+   */
   addReceipt(record: ReceiptRecord): Promise<void>
-  /** Newest first. */
+  /** Newest `storedAt` first (ties: taskId, then role, descending); all records when `limit` is undefined. */
   listReceipts(limit?: number): Promise<ReceiptRecord[]>
+  /** Idempotent. Every later call rejects with StoreClosedError. */
   close(): void
 }

@@ -1,0 +1,33 @@
+import { receiptToJson } from '../trust/receipt.ts'
+import type { Receipt } from '../trust/receipt.ts'
+import type { PeerView, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { ReceiptRecord } from '../storage/types.ts'
+
+/**
+ * `window.zerostate`: the page's programmatic surface for power users and
+ * tests. Everything here goes through the same app object as the UI.
+ */
+export interface ZeroStatePublicApi {
+  /** Resolves once the peer is online (rejects with the start-up error). */
+  readonly ready: Promise<void>
+  readonly peerId: string
+  peers(): PeerView[]
+  contribute(on: boolean, slots?: number): Promise<void>
+  submit(request: SubmitRequest): Promise<SubmitResult>
+  /** Receipts this peer kept, newest first. */
+  history(): ReceiptRecord[]
+  /** The receipt as the documented JSON (docs/receipt-format.md). */
+  exportReceipt(receipt: Receipt): string
+}
+
+export function createPublicApi (app: ZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
+  return {
+    ready,
+    get peerId () { return app.state.peerId },
+    peers: () => app.state.peers,
+    contribute: async (on, slots) => { await app.contribute(on, slots) },
+    submit: async (request) => app.submit(request),
+    history: () => app.state.history,
+    exportReceipt: receiptToJson
+  }
+}

@@ -1,0 +1,285 @@
+import { hexToBytes, utf8ToBytes } from '../core/encoding.ts'
+import { sha256Hex } from '../core/hash.ts'
+import { loadOrCreateIdentity } from '../crypto/identity.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
+import { WorkerPool } from '../execution/worker-pool.ts'
+import { createBrowserNode } from '../network/browser-node.ts'
+import type { BrowserNode } from '../network/browser-node.ts'
+import {
+  CONFIG_PATH, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_PROTOCOL
+} from '../network/constants.ts'
+import { PeerMesh } from '../network/peer-mesh.ts'
+import { InvalidTaskMessageError, NoExecutorError, TaskExecutor, submitTask, validateOffer } from '../network/task-protocol/index.ts'
+import type { ExecutedTask, SubmitProgress } from '../network/task-protocol/index.ts'
+import { openIdbStore } from '../storage/idb-store.ts'
+import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
+import { sleep } from '../network/backoff.ts'
+import type { AppState, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+
+const HISTORY_LIMIT = 50
+const STDOUT_PREVIEW_CHARS = 200
+/** How long submit() waits for a contributing peer to announce itself. */
+const EXECUTOR_WAIT_MS = 10_000
+const PEER_REFRESH_MS = 2000
+
+/**
+ * Thrown when the page cannot start: no relay list from the server it was
+ * loaded from, or IndexedDB refused to open.
+ */
+export class StartupError extends Error {
+  override readonly name = 'StartupError'
+}
+
+/**
+ * The composition root of a tab: storage, identity, the libp2p node, the mesh,
+ * the worker pool and both halves of the task protocol, behind the small
+ * `ZeroStateApp` surface the UI and `window.zerostate` use.
+ */
+export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
+  state: AppState
+  private store: PeerStore | undefined
+  private identity: PeerIdentity | undefined
+  private node: BrowserNode | undefined
+  private mesh: PeerMesh | undefined
+  private readonly pool: WorkerPool
+  private refreshTimer: ReturnType<typeof setInterval> | undefined
+  private changeQueued = false
+
+  constructor () {
+    super()
+    const maxSlots = Math.max(1, navigator.hardwareConcurrency ?? 2)
+    const slots = Math.max(1, maxSlots - 1)
+    this.pool = new WorkerPool({ slots })
+    this.state = {
+      peerId: '',
+      status: 'starting',
+      statusDetail: 'opening local storage',
+      relayAddrs: [],
+      peers: [],
+      contributing: false,
+      slots,
+      maxSlots,
+      tasks: [],
+      history: [],
+      samples: []
+    }
+  }
+
+  async start (): Promise<void> {
+    try {
+      this.store = await openIdbStore()
+      this.identity = await loadOrCreateIdentity(this.store)
+      this.update({
+        peerId: this.identity.peerId.toString(),
+        statusDetail: 'loading the relay list',
+        history: await this.store.listReceipts(HISTORY_LIMIT)
+      })
+      const [relayAddrs, samples] = await Promise.all([loadRelayAddrs(), loadSamples()])
+      this.update({ relayAddrs, samples, statusDetail: 'connecting to the relay' })
+
+      const node = await createBrowserNode({ privateKey: this.identity.privateKey, relayAddrs })
+      this.node = node
+      const executor = new TaskExecutor(
+        { identity: this.identity, store: this.store, runner: this.pool },
+        { isContributing: () => this.state.contributing, onExecuted: task => { void this.recordExecuted(task) } }
+      )
+      await node.handle(TASK_PROTOCOL, (stream, connection) => executor.handle(stream, connection), {
+        runOnLimitedConnection: true,
+        maxInboundStreams: 64
+      })
+      this.mesh = new PeerMesh(node, {
+        relayAddrs,
+        capacity: () => ({ contributing: this.state.contributing, slots: this.state.slots }),
+        onChange: () => { this.refreshPeers() }
+      })
+      await node.start()
+      this.mesh.start()
+      this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
+      this.update({ status: 'online', statusDetail: undefined })
+    } catch (err) {
+      this.update({ status: 'offline', statusDetail: describe(err) })
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.refreshTimer)
+    this.mesh?.stop()
+    await this.node?.stop()
+    this.pool.stop()
+    this.store?.close()
+  }
+
+  async contribute (on: boolean, slots: number = this.state.slots): Promise<void> {
+    if (!Number.isInteger(slots) || slots < 1 || slots > this.state.maxSlots) {
+      throw new RangeError(`worker slots must be 1–${this.state.maxSlots}, got ${slots}`)
+    }
+    this.pool.setSlots(slots)
+    this.update({ contributing: on, slots })
+    await this.mesh?.announce()
+  }
+
+  async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
+    const taskId = crypto.randomUUID()
+    const label = request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'upload')
+    this.state = { ...this.state, tasks: [{ taskId, label, phase: 'preparing', verified: false }, ...this.state.tasks] }
+    this.emitChange()
+    try {
+      const { node, mesh, store } = this.running()
+      const module = await loadModule(request.module, options.signal)
+      // Copied, so a caller that reuses its buffer cannot change a task in flight.
+      const stdin = typeof request.stdin === 'string' ? utf8ToBytes(request.stdin) : new Uint8Array(request.stdin ?? [])
+      const offer = validateOffer({
+        taskId,
+        moduleHash: hexToBytes(sha256Hex(module)),
+        moduleSize: module.byteLength,
+        stdin,
+        args: request.args ?? [],
+        timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES
+      })
+      this.updateTask(taskId, { phase: 'choosing-executor' })
+      const executor = await this.chooseExecutor(options.signal)
+      this.updateTask(taskId, { executor })
+      const connection = await mesh.connectionTo(executor, options)
+      const outcome = await submitTask(connection, node.peerId.toString(), offer, module, {
+        signal: options.signal,
+        onProgress: progress => { this.updateTask(taskId, taskPatch(progress)) }
+      })
+      this.updateTask(taskId, {
+        phase: 'done',
+        verified: true,
+        receipt: outcome.receipt,
+        result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs }
+      })
+      await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
+      return { ...outcome, executor }
+    } catch (err) {
+      this.updateTask(taskId, { phase: 'failed', error: { name: errorName(err), message: describe(err) } })
+      throw err
+    }
+  }
+
+  private async chooseExecutor (signal?: AbortSignal): Promise<string> {
+    const deadline = Date.now() + EXECUTOR_WAIT_MS
+    for (;;) {
+      const candidate = this.mesh?.executors()[0]
+      if (candidate != null) return candidate
+      if (Date.now() > deadline) {
+        throw new NoExecutorError('no peer is contributing compute: open another tab and turn on "Contribute compute" there')
+      }
+      await sleep(250, signal)
+    }
+  }
+
+  private async recordExecuted (task: ExecutedTask): Promise<void> {
+    const { store } = this.running()
+    await this.remember({
+      receipt: task.receipt,
+      role: 'executor',
+      label: `task from ${task.submitter.slice(-8)}`,
+      stdoutPreview: preview(task.result.stdout),
+      storedAt: Date.now()
+    }, store)
+  }
+
+  private async remember (record: ReceiptRecord, store: PeerStore): Promise<void> {
+    await store.addReceipt(record)
+    this.update({ history: await store.listReceipts(HISTORY_LIMIT) })
+  }
+
+  private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: PeerStore } {
+    const { node, mesh, identity, store } = this
+    if (node == null || mesh == null || identity == null || store == null) {
+      throw new StartupError(this.state.statusDetail ?? 'this peer has not finished starting')
+    }
+    return { node, mesh, identity, store }
+  }
+
+  private refreshPeers (): void {
+    if (this.mesh != null) this.update({ peers: this.mesh.peers() })
+  }
+
+  private updateTask (taskId: string, patch: Partial<TaskView>): void {
+    this.update({ tasks: this.state.tasks.map(task => task.taskId === taskId ? { ...task, ...patch } : task) })
+  }
+
+  private update (patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch }
+    this.emitChange()
+  }
+
+  /** Many updates in one turn make one `change` event. */
+  private emitChange (): void {
+    if (this.changeQueued) return
+    this.changeQueued = true
+    queueMicrotask(() => {
+      this.changeQueued = false
+      this.dispatchEvent(new Event('change'))
+    })
+  }
+}
+
+function taskPatch (progress: SubmitProgress): Partial<TaskView> {
+  switch (progress.phase) {
+    case 'offering': return { phase: 'offering' }
+    case 'sending-module': return { phase: 'sending-module' }
+    case 'queued': return { phase: 'running', elapsedMs: 0 }
+    case 'running': return { phase: 'running', startedAt: progress.startedAt, elapsedMs: progress.elapsedMs }
+    case 'verifying': return { phase: 'verifying' }
+  }
+}
+
+async function loadRelayAddrs (): Promise<string[]> {
+  const response = await fetch(CONFIG_PATH.slice(1), { cache: 'no-store' }).catch((err: unknown) => {
+    throw new StartupError(`could not reach the server for its relay list: ${describe(err)}`)
+  })
+  if (!response.ok) throw new StartupError(`the server answered ${response.status} for ${CONFIG_PATH}`)
+  const config: unknown = await response.json()
+  const relays = (config as { relays?: unknown }).relays
+  if (!Array.isArray(relays) || relays.length === 0 || !relays.every(r => typeof r === 'string')) {
+    throw new StartupError(`${CONFIG_PATH} names no relay`)
+  }
+  return relays as string[]
+}
+
+async function loadSamples (): Promise<SampleTask[]> {
+  const response = await fetch('samples/samples.json')
+  if (!response.ok) return []
+  return await response.json() as SampleTask[]
+}
+
+async function loadModule (module: Uint8Array | string, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
+  let bytes: Uint8Array<ArrayBuffer>
+  if (typeof module === 'string') {
+    const response = await fetch(module, { signal })
+    if (!response.ok) throw new InvalidTaskMessageError(`could not load the module at ${module}: HTTP ${response.status}`)
+    bytes = new Uint8Array(await response.arrayBuffer())
+  } else if (module instanceof Uint8Array) {
+    bytes = new Uint8Array(module)
+  } else {
+    throw new TypeError('module must be a Uint8Array or the URL of a sample')
+  }
+  if (bytes.byteLength === 0) throw new InvalidTaskMessageError('the module is empty (0 bytes)')
+  if (bytes.byteLength > MAX_MODULE_BYTES) {
+    throw new InvalidTaskMessageError(`the module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
+  }
+  return bytes
+}
+
+function sampleLabel (url: string): string {
+  return url.split('/').pop()?.replace(/\.wasm$/, '') ?? url
+}
+
+function preview (stdout: Uint8Array): string {
+  // Lossy on purpose: the preview is for people; the receipt hashes the bytes.
+  return new TextDecoder().decode(stdout.subarray(0, STDOUT_PREVIEW_CHARS * 4)).slice(0, STDOUT_PREVIEW_CHARS)
+}
+
+function errorName (err: unknown): string {
+  return err instanceof Error ? err.name : 'Error'
+}
+
+function describe (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

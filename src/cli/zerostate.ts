@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { startRelay } from '../relay/relay.ts'
+import { startMesh } from '../relay/mesh.ts'
+
+const USAGE = `Usage:
+  zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
+      Run N relays (default 1) and serve the built app (dist/) with their addresses.
+  zerostate relay [--host H] [--relay-port R]
+      Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
+
+Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),
+ZEROSTATE_RELAYS (1). Flags win over the environment.`
+
+const env = process.env
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    host: { type: 'string', default: env.ZEROSTATE_HOST ?? '127.0.0.1' },
+    port: { type: 'string', default: env.ZEROSTATE_PORT ?? '8080' },
+    'relay-port': { type: 'string', default: env.ZEROSTATE_RELAY_PORT ?? '9090' },
+    relays: { type: 'string', default: env.ZEROSTATE_RELAYS ?? '1' },
+    'relay-addr': { type: 'string', multiple: true, default: [] },
+    help: { type: 'boolean', short: 'h', default: false }
+  }
+})
+
+function port (name: string, value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new RangeError(`--${name} must be a port number (0–65535), got "${value}"`)
+  }
+  return n
+}
+
+async function main (): Promise<void> {
+  const command = positionals[0] ?? 'serve'
+  if (values.help) {
+    console.log(USAGE)
+    return
+  }
+  if (command === 'relay') {
+    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']) })
+    console.log(`relay listening on\n  ${relay.multiaddrs.join('\n  ')}`)
+    onExit(relay.stop)
+    return
+  }
+  if (command !== 'serve') {
+    throw new TypeError(`unknown command "${command}"\n\n${USAGE}`)
+  }
+  const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist')
+  if (!existsSync(join(root, 'index.html'))) {
+    throw new Error(`no built app at ${root}: run "npm run build" first (npm start does both)`)
+  }
+  const relays = Number(values.relays)
+  if (!Number.isInteger(relays) || relays < 0 || relays > 16) {
+    throw new RangeError(`--relays must be 0–16, got "${values.relays}"`)
+  }
+  const mesh = await startMesh({
+    root,
+    host: values.host,
+    port: port('port', values.port),
+    relayPort: port('relay-port', values['relay-port']),
+    relays,
+    extraRelayAddrs: values['relay-addr']
+  })
+  console.log(`relays:\n  ${mesh.relayAddrs.join('\n  ')}`)
+  console.log(`\nZeroState is running. Open ${mesh.url} in two tabs (or two browsers).`)
+  onExit(mesh.stop)
+}
+
+function onExit (stop: () => Promise<void>): void {
+  const shutdown = (): void => {
+    stop().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.once('SIGINT', shutdown)
+  process.once('SIGTERM', shutdown)
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})

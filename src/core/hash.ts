@@ -1,0 +1,13 @@
+import { sha256 } from '@noble/hashes/sha2.js'
+import { bytesToHex } from './encoding.ts'
+
+/** SHA-256 (FIPS 180-4) of the bytes, as 64 lowercase hex digits. */
+export function sha256Hex (bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array')
+  return bytesToHex(sha256(bytes))
+}
+
+/** True if the string is a SHA-256 digest in the form {@link sha256Hex} produces. */
+export function isSha256Hex (value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
+}

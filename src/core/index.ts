@@ -1,0 +1,10 @@
+/**
+ * Foundations shared by every layer: byte encodings, SHA-256
+ * and RFC 8785 canonical JSON. No I/O, no clock, no randomness.
+ */
+export {
+  InvalidBase64UrlError, InvalidHexError, InvalidUtf8Error,
+  base64UrlToBytes, bytesToBase64Url, bytesToHex, bytesToUtf8, hexToBytes, isWellFormedString, utf8ToBytes
+} from './encoding.ts'
+export { isSha256Hex, sha256Hex } from './hash.ts'
+export { CircularJsonError, LoneSurrogateError, NonFiniteNumberError, UnsupportedJsonValueError, canonicalize } from './canonical-json.ts'

@@ -1,0 +1,77 @@
+/**
+ * A peer's identity: one Ed25519 key, seen two ways. noble signs receipts
+ * with it; libp2p uses the same key for its PeerId and Noise handshakes, so
+ * the PeerId a connection authenticates is the key that signs that peer's
+ * receipts.
+ */
+import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
+import type { Ed25519PeerId, Ed25519PrivateKey } from '@libp2p/interface'
+import { peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import type { PeerStore } from '../storage/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519Sign, randomSeed } from './ed25519.ts'
+
+export interface PeerIdentity {
+  /** The 32-byte Ed25519 secret key (RFC 8032 §5.1.5). Keep it in the PeerStore and nowhere else. */
+  readonly seed: Uint8Array
+  /** The raw 32-byte Ed25519 public key. */
+  readonly publicKey: Uint8Array
+  /** The same key for libp2p's `privateKey` init option. */
+  readonly privateKey: Ed25519PrivateKey
+  readonly peerId: Ed25519PeerId
+  /** Pure Ed25519 signature (RFC 8032 §5.1.6) over `message`. */
+  sign(message: Uint8Array): Promise<Uint8Array>
+}
+
+/** Builds the identity for `seed`, or for a fresh random seed when none is given. */
+export async function createIdentity (seed: Uint8Array = randomSeed()): Promise<PeerIdentity> {
+  if (!(seed instanceof Uint8Array)) throw new TypeError('seed must be a Uint8Array')
+  if (seed.length !== ED25519_SEED_LENGTH) throw new RangeError(`seed must be ${ED25519_SEED_LENGTH} bytes, got ${seed.length}`)
+  const ownSeed = seed.slice()
+  const publicKey = ed25519PublicKey(ownSeed)
+  // libp2p's raw Ed25519 private key is the 64-byte seed ‖ public key form (as in NaCl/libsodium).
+  const raw = new Uint8Array(ED25519_SEED_LENGTH + ED25519_PUBLIC_KEY_LENGTH)
+  raw.set(ownSeed, 0)
+  raw.set(publicKey, ED25519_SEED_LENGTH)
+  const privateKey = privateKeyFromRaw(raw)
+  if (privateKey.type !== 'Ed25519') throw new Error(`libp2p built a ${privateKey.type} key from an Ed25519 seed`)
+  return {
+    seed: ownSeed,
+    publicKey,
+    privateKey,
+    peerId: peerIdFromPrivateKey(privateKey),
+    async sign (message: Uint8Array): Promise<Uint8Array> {
+      return ed25519Sign(message, ownSeed)
+    }
+  }
+}
+
+/** The identity saved in `store`; on first use, a new one is created and saved. */
+export async function loadOrCreateIdentity (store: PeerStore): Promise<PeerIdentity> {
+  const saved = await store.loadIdentitySeed()
+  if (saved !== undefined) return createIdentity(saved)
+  const identity = await createIdentity()
+  await store.saveIdentitySeed(identity.seed)
+  return identity
+}
+
+/** The canonical (base58btc, `12D3KooW…`) PeerId string of a raw Ed25519 public key. */
+export function peerIdOfPublicKey (publicKey: Uint8Array): string {
+  if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array')
+  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) {
+    throw new RangeError(`publicKey must be ${ED25519_PUBLIC_KEY_LENGTH} bytes, got ${publicKey.length}`)
+  }
+  return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString()
+}
+
+/**
+ * True if `peerId` is the canonical PeerId string of `publicKey`. An Ed25519
+ * PeerId embeds its public key (identity multihash, libp2p peer-ids spec), so
+ * this is a byte comparison, not a lookup. Other spellings of the same PeerId
+ * (CIDv1) do not match: signed formats use only the canonical one.
+ */
+export function publicKeyMatchesPeerId (publicKey: Uint8Array, peerId: string): boolean {
+  if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array')
+  if (typeof peerId !== 'string') throw new TypeError('peerId must be a string')
+  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false
+  return peerIdOfPublicKey(publicKey) === peerId
+}

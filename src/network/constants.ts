@@ -1,0 +1,58 @@
+/**
+ * Wire identifiers and limits of the ZeroState mesh, in one place so that a
+ * version bump is a one-line change and every boundary check uses one number.
+ */
+
+/** Submitter → executor: offer, (module), result. See task-protocol/task.proto. */
+export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
+
+/** Gossipsub topic on which peers announce themselves and their capacity. */
+export const PRESENCE_TOPIC = '/zerostate/presence/1.0.0'
+
+/** Page → the server it was loaded from: where the relays are. */
+export const CONFIG_PATH = '/config.json'
+
+export const KIB = 1024
+export const MIB = 1024 * KIB
+
+/** Largest module accepted over the wire. */
+export const MAX_MODULE_BYTES = 16 * MIB
+/** Largest stdin accepted over the wire. */
+export const MAX_STDIN_BYTES = 4 * MIB
+/** Largest stdout or stderr carried back in a result. */
+export const MAX_OUTPUT_BYTES = 8 * MIB
+export const MAX_ARGS = 64
+export const MAX_ARG_LENGTH = 1024
+export const MAX_ERROR_MESSAGE_LENGTH = 2048
+export const MAX_RECEIPT_BYTES = 16 * KIB
+/** One framed message may carry a module or an output plus a little framing. */
+export const MAX_TASK_MESSAGE_BYTES = MAX_OUTPUT_BYTES * 2 + 64 * KIB
+
+export const MIN_TIMEOUT_MS = 10
+export const MAX_TIMEOUT_MS = 5 * 60_000
+export const DEFAULT_TIMEOUT_MS = 30_000
+export const DEFAULT_MEMORY_LIMIT_BYTES = 64 * MIB
+export const MAX_MEMORY_LIMIT_BYTES = 128 * MIB
+
+/**
+ * How often a running executor tells the submitter it is still alive. A closed
+ * WebRTC peer is only noticed after ~13 s, so the task protocol keeps its own
+ * heartbeat and gives up after MISSED_HEARTBEATS_LIMIT silent periods.
+ */
+export const HEARTBEAT_INTERVAL_MS = 1000
+export const HEARTBEAT_TIMEOUT_MS = 5000
+
+/** Offer → accept/need-module must come back quickly; a busy executor queues instead. */
+export const OFFER_RESPONSE_TIMEOUT_MS = 10_000
+/** Time to move a module of MAX_MODULE_BYTES, generously. */
+export const MODULE_TRANSFER_TIMEOUT_MS = 60_000
+
+/** Presence announcements: how often, and when a silent peer is forgotten. */
+export const PRESENCE_INTERVAL_MS = 5000
+export const PRESENCE_TTL_MS = 20_000
+export const MAX_PRESENCE_MESSAGE_BYTES = 4 * KIB
+
+/** Dial retries: first delay, cap, and how many tries before waiting for the next announcement. */
+export const DIAL_BACKOFF_INITIAL_MS = 500
+export const DIAL_BACKOFF_MAX_MS = 30_000
+export const DIAL_TIMEOUT_MS = 15_000

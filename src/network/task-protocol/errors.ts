@@ -1,0 +1,61 @@
+/**
+ * Thrown when a peer sends a task message that breaks the schema or a limit
+ * (missing module hash, oversized stdin, too many args, …).
+ */
+export class InvalidTaskMessageError extends Error {
+  override readonly name = 'InvalidTaskMessageError'
+}
+
+/**
+ * Thrown when the module bytes sent by the submitter do not hash to the
+ * module hash it offered.
+ */
+export class ModuleHashMismatchError extends Error {
+  override readonly name = 'ModuleHashMismatchError'
+}
+
+/** Thrown when an executor turns a task down (not contributing, shutting down). */
+export class TaskRefusedError extends Error {
+  override readonly name = 'TaskRefusedError'
+}
+
+/**
+ * Thrown when the executor stops answering: no heartbeat within the deadline,
+ * or the stream or connection closed before a result arrived.
+ */
+export class ExecutorLostError extends Error {
+  override readonly name = 'ExecutorLostError'
+}
+
+/** Thrown when no connected peer is contributing compute. */
+export class NoExecutorError extends Error {
+  override readonly name = 'NoExecutorError'
+}
+
+/**
+ * Thrown on the submitter when the executor reports that the task itself
+ * failed. `name` is the executor's error class (TaskTimeoutError,
+ * TaskTrapError, InvalidModuleError, …) so callers can branch on it exactly as
+ * if the task had run locally.
+ */
+export class RemoteTaskError extends Error {
+  static readonly KNOWN_NAMES: ReadonlySet<string> = new Set([
+    'InvalidModuleError',
+    'NotWasiCommandError',
+    'UnsupportedImportError',
+    'ModuleTooLargeError',
+    'MemoryLimitError',
+    'OutputTooLargeError',
+    'TaskTrapError',
+    'TaskTimeoutError',
+    'InvalidTaskMessageError',
+    'ModuleHashMismatchError',
+    'TaskRefusedError'
+  ])
+
+  constructor (remoteName: string, message: string) {
+    super(message)
+    // An unknown or hostile name is not passed on verbatim.
+    this.name = RemoteTaskError.KNOWN_NAMES.has(remoteName) ? remoteName : 'RemoteTaskError'
+  }
+}

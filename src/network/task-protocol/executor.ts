@@ -1,0 +1,167 @@
+import { pbStream } from '@libp2p/utils'
+import type { Connection, Stream } from '@libp2p/interface'
+import { bytesToBase64Url } from '../../core/encoding.ts'
+import { sha256Hex } from '../../core/hash.ts'
+import type { PeerIdentity } from '../../crypto/identity.ts'
+import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
+import type { PeerStore } from '../../storage/types.ts'
+import { signReceipt } from '../../trust/receipt.ts'
+import type { Receipt } from '../../trust/receipt.ts'
+import {
+  HEARTBEAT_INTERVAL_MS, MAX_ARGS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
+  MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS
+} from '../constants.ts'
+import { ModuleHashMismatchError, TaskRefusedError } from './errors.ts'
+import { validateOffer } from './offer.ts'
+import type { ValidOffer } from './offer.ts'
+import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
+
+/** What runs a module: the browser's worker pool, or a Node host. */
+export interface TaskRunner {
+  run(moduleHash: string, module: Uint8Array, input: TaskInput, limits: TaskLimits, options?: ExecutionOptions): Promise<ExecutionResult>
+}
+
+export interface TaskExecutorComponents {
+  identity: PeerIdentity
+  store: Pick<PeerStore, 'getModule' | 'putModule'>
+  runner: TaskRunner
+}
+
+export interface ExecutedTask {
+  offer: ValidOffer
+  submitter: string
+  result: ExecutionResult
+  receipt: Receipt
+}
+
+export interface TaskExecutorInit {
+  /** Asked for every offer; a peer that is not contributing refuses politely. */
+  isContributing(): boolean
+  /** Called after a result was signed and sent. */
+  onExecuted?(task: ExecutedTask): void
+}
+
+type Send = (message: ExecutorMessage) => Promise<void>
+
+/**
+ * The executor's half of /zerostate/task/1.0.0: validates the offer, fetches
+ * the module only when it is not cached, runs it, heartbeats while it runs,
+ * and answers with the output and a signed receipt — or a FAILURE naming the
+ * error. One stream, one task.
+ */
+export class TaskExecutor {
+  private readonly components: TaskExecutorComponents
+  private readonly init: TaskExecutorInit
+
+  constructor (components: TaskExecutorComponents, init: TaskExecutorInit) {
+    this.components = components
+    this.init = init
+  }
+
+  async handle (stream: Stream, connection: Connection): Promise<void> {
+    const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES })
+    // Writes come from the heartbeat timer and the main flow; keep them in order.
+    let writes = Promise.resolve()
+    const send: Send = async (message) => {
+      writes = writes.then(async () => { await messages.write(message, ExecutorMessage) })
+      return writes
+    }
+    try {
+      const offer = validateOffer(await messages.read(TaskOffer, {
+        signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
+        limits: { args: MAX_ARGS }
+      }))
+      if (!this.init.isContributing()) {
+        throw new TaskRefusedError('this peer is not contributing compute right now')
+      }
+      const module = await this.obtainModule(offer, messages, send)
+      await send({ type: ExecutorMessage.Type.ACCEPTED })
+      const submitter = connection.remotePeer.toString()
+      const { result, receipt } = await this.execute(offer, module, submitter, send)
+      await send({
+        type: ExecutorMessage.Type.RESULT,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        exitCode: result.exitCode,
+        receipt: JSON.stringify(receipt)
+      })
+      await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+      this.init.onExecuted?.({ offer, submitter, result, receipt })
+    } catch (err) {
+      const error = err instanceof Error ? err : new Error(String(err))
+      try {
+        await send({
+          type: ExecutorMessage.Type.FAILURE,
+          errorName: error.name,
+          errorMessage: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
+        })
+        await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+      } catch (sendErr) {
+        stream.abort(sendErr instanceof Error ? sendErr : error)
+      }
+    }
+  }
+
+  private async obtainModule (offer: ValidOffer, messages: ReturnType<typeof pbStream>, send: Send): Promise<Uint8Array> {
+    const cached = await this.components.store.getModule(offer.moduleHash)
+    if (cached != null) {
+      return cached
+    }
+    await send({ type: ExecutorMessage.Type.NEED_MODULE })
+    const { module } = await messages.read(ModuleTransfer, { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
+    if (module.byteLength !== offer.moduleSize) {
+      throw new ModuleHashMismatchError(`the module is ${module.byteLength} bytes; the offer said ${offer.moduleSize}`)
+    }
+    const actual = sha256Hex(module)
+    if (actual !== offer.moduleHash) {
+      throw new ModuleHashMismatchError(`the module hashes to ${actual}, not the offered ${offer.moduleHash}`)
+    }
+    await this.components.store.putModule(offer.moduleHash, module)
+    return module
+  }
+
+  private async execute (offer: ValidOffer, module: Uint8Array, submitter: string, send: Send): Promise<{ result: ExecutionResult, receipt: Receipt }> {
+    let startedAt: number | undefined
+    const heartbeat = setInterval(() => {
+      const elapsedMs = startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - startedAt))
+      send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs }).catch(() => {})
+    }, HEARTBEAT_INTERVAL_MS)
+    try {
+      const result = await this.components.runner.run(
+        offer.moduleHash,
+        module,
+        { args: offer.args, stdin: offer.stdin },
+        { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes },
+        {
+          onProgress: (progress) => {
+            if (progress.phase === 'running') {
+              startedAt = progress.startedAt
+              send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)) }).catch(() => {})
+            }
+          }
+        }
+      )
+      const { identity } = this.components
+      const receipt = await signReceipt({
+        version: 1,
+        taskId: offer.taskId,
+        moduleHash: offer.moduleHash,
+        inputHash: sha256Hex(offer.stdin),
+        outputHash: sha256Hex(result.stdout),
+        stderrHash: sha256Hex(result.stderr),
+        args: offer.args,
+        exitCode: result.exitCode,
+        startedAt: Math.round(result.startedAt),
+        durationMs: Math.round(result.durationMs),
+        timeoutMs: offer.timeoutMs,
+        memoryLimitBytes: offer.memoryLimitBytes,
+        executor: identity.peerId.toString(),
+        submitter,
+        publicKey: bytesToBase64Url(identity.publicKey)
+      }, identity)
+      return { result, receipt }
+    } finally {
+      clearInterval(heartbeat)
+    }
+  }
+}

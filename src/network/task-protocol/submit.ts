@@ -1,0 +1,145 @@
+import { pbStream } from '@libp2p/utils'
+import type { Connection } from '@libp2p/interface'
+import { sha256Hex } from '../../core/hash.ts'
+import { parseReceipt, verifyReceipt } from '../../trust/receipt.ts'
+import type { Receipt } from '../../trust/receipt.ts'
+import {
+  HEARTBEAT_TIMEOUT_MS, MAX_OUTPUT_BYTES, MAX_RECEIPT_BYTES, MAX_TASK_MESSAGE_BYTES,
+  MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
+} from '../constants.ts'
+import { ExecutorLostError, InvalidTaskMessageError, RemoteTaskError } from './errors.ts'
+import { toWireOffer } from './offer.ts'
+import type { ValidOffer } from './offer.ts'
+import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
+
+export type SubmitProgress =
+  | { phase: 'offering' }
+  | { phase: 'sending-module', bytes: number }
+  | { phase: 'queued' }
+  | { phase: 'running', startedAt?: number, elapsedMs: number }
+  | { phase: 'verifying' }
+
+export interface SubmitOptions {
+  signal?: AbortSignal
+  onProgress?(progress: SubmitProgress): void
+}
+
+export interface TaskOutcome {
+  stdout: Uint8Array
+  stderr: Uint8Array
+  exitCode: number
+  receipt: Receipt
+}
+
+/**
+ * The submitter's half of /zerostate/task/1.0.0 over one connection. Resolves
+ * only with a result whose receipt was signed by the peer at the other end of
+ * `connection` and whose hashes match what was sent and received.
+ */
+export async function submitTask (
+  connection: Connection,
+  submitter: string,
+  offer: ValidOffer,
+  module: Uint8Array<ArrayBuffer>,
+  options: SubmitOptions = {}
+): Promise<TaskOutcome> {
+  const { signal, onProgress } = options
+  const executor = connection.remotePeer.toString()
+  const stream = await connection.newStream(TASK_PROTOCOL, {
+    signal: anySignal(signal, OFFER_RESPONSE_TIMEOUT_MS),
+    runOnLimitedConnection: true
+  })
+  const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES })
+  // The executor heartbeats at least every HEARTBEAT_INTERVAL_MS; silence for
+  // longer than this means it is gone, whatever the connection says.
+  const nextMessage = async (timeoutMs: number): Promise<ExecutorMessage> => {
+    try {
+      return await messages.read(ExecutorMessage, { signal: anySignal(signal, timeoutMs) })
+    } catch (err) {
+      if (signal?.aborted === true) throw signal.reason
+      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+        throw new ExecutorLostError(`executor ${executor} went silent for ${timeoutMs} ms`)
+      }
+      throw new ExecutorLostError(`lost the stream to executor ${executor}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
+  try {
+    onProgress?.({ phase: 'offering' })
+    await messages.write(toWireOffer(offer), TaskOffer, { signal })
+    let message = await nextMessage(OFFER_RESPONSE_TIMEOUT_MS)
+    if (message.type === ExecutorMessage.Type.NEED_MODULE) {
+      onProgress?.({ phase: 'sending-module', bytes: module.byteLength })
+      await messages.write({ module }, ModuleTransfer, { signal: anySignal(signal, MODULE_TRANSFER_TIMEOUT_MS) })
+      message = await nextMessage(MODULE_TRANSFER_TIMEOUT_MS)
+    }
+    let startedAt: number | undefined
+    for (;;) {
+      switch (message.type) {
+        case ExecutorMessage.Type.ACCEPTED:
+          onProgress?.({ phase: 'queued' })
+          break
+        case ExecutorMessage.Type.STARTED:
+          startedAt = Number(message.startedAt ?? 0n)
+          onProgress?.({ phase: 'running', startedAt, elapsedMs: 0 })
+          break
+        case ExecutorMessage.Type.HEARTBEAT:
+          if (startedAt != null) onProgress?.({ phase: 'running', startedAt, elapsedMs: message.elapsedMs ?? 0 })
+          break
+        case ExecutorMessage.Type.FAILURE:
+          throw new RemoteTaskError(message.errorName ?? 'RemoteTaskError', message.errorMessage ?? 'the executor reported a failure')
+        case ExecutorMessage.Type.RESULT:
+          onProgress?.({ phase: 'verifying' })
+          return await checkResult(message, offer, executor, submitter)
+        default:
+          throw new InvalidTaskMessageError(`unexpected message ${String(message.type)} from executor ${executor}`)
+      }
+      message = await nextMessage(HEARTBEAT_TIMEOUT_MS)
+    }
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  } finally {
+    if (stream.status === 'open') {
+      await stream.close().catch(() => {})
+    }
+  }
+}
+
+async function checkResult (message: ExecutorMessage, offer: ValidOffer, executor: string, submitter: string): Promise<TaskOutcome> {
+  const { stdout, stderr, exitCode, receipt: receiptJson } = message
+  if (stdout == null || stderr == null || exitCode == null || receiptJson == null) {
+    throw new InvalidTaskMessageError('the result lacks stdout, stderr, exit code or receipt')
+  }
+  if (stdout.byteLength > MAX_OUTPUT_BYTES || stderr.byteLength > MAX_OUTPUT_BYTES) {
+    throw new InvalidTaskMessageError(`the output exceeds ${MAX_OUTPUT_BYTES} bytes`)
+  }
+  if (receiptJson.length > MAX_RECEIPT_BYTES) {
+    throw new InvalidTaskMessageError(`the receipt exceeds ${MAX_RECEIPT_BYTES} bytes`)
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(receiptJson)
+  } catch {
+    throw new InvalidTaskMessageError('the receipt is not JSON')
+  }
+  const receipt = parseReceipt(parsed)
+  await verifyReceipt(receipt, {
+    taskId: offer.taskId,
+    moduleHash: offer.moduleHash,
+    inputHash: sha256Hex(offer.stdin),
+    outputHash: sha256Hex(stdout),
+    stderrHash: sha256Hex(stderr),
+    args: offer.args,
+    exitCode,
+    timeoutMs: offer.timeoutMs,
+    memoryLimitBytes: offer.memoryLimitBytes,
+    executor,
+    submitter
+  })
+  return { stdout, stderr, exitCode, receipt }
+}
+
+function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  return signal == null ? timeout : AbortSignal.any([signal, timeout])
+}

@@ -1,0 +1,94 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
+import { extname, join, normalize, sep } from 'node:path'
+import { CONFIG_PATH } from '../network/constants.ts'
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8'
+}
+
+export interface AppServerInit {
+  /** The built app (vite's dist/). */
+  root: string
+  host: string
+  port: number
+  /** Relay multiaddrs handed to every page at CONFIG_PATH. */
+  relayAddrs: () => string[]
+}
+
+export interface AppServer {
+  server: Server
+  url: string
+  stop(): Promise<void>
+}
+
+/**
+ * Serves the built PWA and tells each page where the relays are, so a tab
+ * needs no configuration: whatever served the page also knows the relays.
+ */
+export async function startAppServer (init: AppServerInit): Promise<AppServer> {
+  const root = normalize(init.root)
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end()
+      return
+    }
+    if (path === CONFIG_PATH) {
+      res.writeHead(200, { 'content-type': CONTENT_TYPES['.json'], 'cache-control': 'no-store' })
+      res.end(JSON.stringify({ relays: init.relayAddrs() }))
+      return
+    }
+    const file = normalize(join(root, path))
+    if (file !== root && !file.startsWith(root + sep)) {
+      res.writeHead(403).end()
+      return
+    }
+    serveFile(file, path, res).catch(() => { res.writeHead(500).end() })
+  })
+
+  async function serveFile (file: string, path: string, res: ServerResponse): Promise<void> {
+    let target = file
+    const info = await stat(target).catch(() => undefined)
+    if (info == null || info.isDirectory()) {
+      // Unknown paths are app routes, except for things that look like files.
+      if (info == null && extname(path) !== '') {
+        res.writeHead(404, { 'content-type': CONTENT_TYPES['.txt'] }).end('not found')
+        return
+      }
+      target = join(root, 'index.html')
+    }
+    const type = CONTENT_TYPES[extname(target)] ?? 'application/octet-stream'
+    // Hashed assets never change; everything else is revalidated.
+    const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
+    res.writeHead(200, { 'content-type': type, 'cache-control': cache })
+    createReadStream(target).pipe(res)
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(init.port, init.host, () => { resolve() })
+  })
+  const address = server.address()
+  const port = typeof address === 'object' && address != null ? address.port : init.port
+  return {
+    server,
+    url: `http://${init.host}:${port}/`,
+    stop: async () => {
+      server.closeAllConnections()
+      await new Promise<void>(resolve => { server.close(() => { resolve() }) })
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import { startAppServer } from './http-server.ts'
+import type { AppServer } from './http-server.ts'
+import { startRelay } from './relay.ts'
+import type { Relay } from './relay.ts'
+
+export interface MeshInit {
+  /** The built app to serve. */
+  root: string
+  host: string
+  /** HTTP port of the app; 0 picks a free one. */
+  port: number
+  /** First relay's websocket port; further relays take the next ports. 0 picks free ones. */
+  relayPort: number
+  /** How many relays to run in this process. */
+  relays: number
+  /** Relays run elsewhere that pages should also use. */
+  extraRelayAddrs: string[]
+}
+
+export interface Mesh {
+  url: string
+  relays: Relay[]
+  relayAddrs: string[]
+  app: AppServer
+  stop(): Promise<void>
+}
+
+/** Relays plus the app server: what `npm start` runs and what the browser tests start. */
+export async function startMesh (init: MeshInit): Promise<Mesh> {
+  const relays: Relay[] = []
+  try {
+    for (let i = 0; i < init.relays; i++) {
+      relays.push(await startRelay({ host: init.host, port: init.relayPort === 0 ? 0 : init.relayPort + i }))
+    }
+    const relayAddrs = [...relays.flatMap(relay => relay.multiaddrs), ...init.extraRelayAddrs]
+    if (relayAddrs.length === 0) {
+      throw new Error('no relay: run at least one (--relays) or name one (--relay-addr)')
+    }
+    const app = await startAppServer({ root: init.root, host: init.host, port: init.port, relayAddrs: () => relayAddrs })
+    return {
+      url: app.url,
+      relays,
+      relayAddrs,
+      app,
+      stop: async () => {
+        await app.stop()
+        await Promise.all(relays.map(async relay => { await relay.stop() }))
+      }
+    }
+  } catch (err) {
+    await Promise.all(relays.map(async relay => { await relay.stop() }))
+    throw err
+  }
+}

@@ -1,0 +1,67 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { circuitRelayServer } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { webSockets } from '@libp2p/websockets'
+import { createLibp2p } from 'libp2p'
+import type { Libp2p } from '@libp2p/interface'
+import { PRESENCE_TOPIC } from '../network/constants.ts'
+
+export interface RelayInit {
+  /** Interface to listen on; only loopback is reachable by the browser tests. */
+  host: string
+  port: number
+  /** How many tabs may hold a reservation at once. */
+  maxReservations?: number
+}
+
+export interface Relay {
+  node: Libp2p
+  /** Dialable websocket multiaddrs including /p2p/<relay id>. */
+  multiaddrs: string[]
+  stop(): Promise<void>
+}
+
+/**
+ * The companion bootstrap node: a websocket listener that tabs can reach
+ * before they know anyone, a circuit relay v2 server through which they reserve
+ * a slot and signal WebRTC, and a gossipsub router for the presence topic.
+ * It does not run tasks.
+ *
+ * Relayed connections keep the server's default data/duration limits on
+ * purpose: tabs tell a relayed connection from a direct one by its `limits`,
+ * and only use the relay to meet and to fall back.
+ */
+export async function startRelay (init: RelayInit): Promise<Relay> {
+  const node = await createLibp2p({
+    addresses: {
+      listen: [`/ip4/${init.host}/tcp/${init.port}/ws`]
+    },
+    transports: [webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      maxConnections: 1024
+    },
+    services: {
+      identify: identify(),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: init.maxReservations ?? 512
+        }
+      }),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        canRelayMessage: true
+      })
+    }
+  })
+  node.services.pubsub.subscribe(PRESENCE_TOPIC)
+  const multiaddrs = node.getMultiaddrs().map(ma => ma.toString())
+  return {
+    node,
+    multiaddrs,
+    stop: async () => { await node.stop() }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The browser PeerStore: one IndexedDB database, through idb.
+ *
+ * Rules kept here: schema changes happen only in `upgrade`, one step per
+ * `oldVersion`; nothing but IndexedDB work is awaited inside a transaction
+ * (anything else lets it auto-commit); every write awaits `tx.done`.
+ */
+import { openDB } from 'idb'
+import type { DBSchema, IDBPDatabase } from 'idb'
+import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, StoreClosedError } from './checks.ts'
+import type { PeerStore, ReceiptRecord } from './types.ts'
+
+interface ZeroStateSchema extends DBSchema {
+  /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
+  identity: { key: string, value: Uint8Array }
+  /** Module bytes by lowercase hex SHA-256. */
+  modules: { key: string, value: Uint8Array }
+  /** Keyed by [receipt.taskId, role]: a tab that runs its own task stores it as submitter and as executor. */
+  receipts: {
+    key: [string, ReceiptRecord['role']]
+    value: ReceiptRecord
+    indexes: { 'by-storedAt': number }
+  }
+}
+
+const DB_VERSION = 1
+const IDENTITY_KEY = 'self'
+
+export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
+  let closed = false
+  const db: IDBPDatabase<ZeroStateSchema> = await openDB<ZeroStateSchema>(name, DB_VERSION, {
+    upgrade (database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore('identity')
+        database.createObjectStore('modules')
+        const receipts = database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] })
+        receipts.createIndex('by-storedAt', 'storedAt')
+      }
+    },
+    // A newer version of the app opened in another tab is waiting for this
+    // connection to go away; holding on would block its upgrade indefinitely.
+    blocking () {
+      closed = true
+      db.close()
+    },
+    terminated () {
+      closed = true
+    }
+  })
+
+  const open = (): IDBPDatabase<ZeroStateSchema> => {
+    if (closed) throw new StoreClosedError('the store has been closed')
+    return db
+  }
+
+  return {
+    async loadIdentitySeed () {
+      return open().get('identity', IDENTITY_KEY)
+    },
+    async saveIdentitySeed (seed) {
+      checkSeed(seed)
+      // slice(): structured clone would otherwise store the whole buffer behind a view.
+      await open().put('identity', seed.slice(), IDENTITY_KEY)
+    },
+    async getModule (hash) {
+      checkModuleHash(hash)
+      return open().get('modules', hash)
+    },
+    async hasModule (hash) {
+      checkModuleHash(hash)
+      return (await open().count('modules', hash)) > 0
+    },
+    async putModule (hash, bytes) {
+      // Hashed before the transaction opens; awaiting nothing but IndexedDB inside it.
+      checkModule(hash, bytes)
+      await open().put('modules', bytes.slice(), hash)
+    },
+    async addReceipt (record) {
+      checkRecord(record)
+      await open().put('receipts', record)
+    },
+    async listReceipts (limit) {
+      const max = checkLimit(limit)
+      const out: ReceiptRecord[] = []
+      if (max === 0) return out
+      const tx = open().transaction('receipts', 'readonly')
+      // Backwards over the storedAt index: newest first, ties by primary key descending.
+      let cursor = await tx.store.index('by-storedAt').openCursor(null, 'prev')
+      while (cursor !== null && out.length < max) {
+        out.push(cursor.value)
+        cursor = out.length < max ? await cursor.continue() : null
+      }
+      await tx.done
+      return out
+    },
+    close () {
+      closed = true
+      db.close()
+    }
+  }
+}

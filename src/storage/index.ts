@@ -1,0 +1,9 @@
+/**
+ * What a peer keeps across reloads — its identity seed, modules by hash, and
+ * receipt history — behind the PeerStore interface: IndexedDB in the browser,
+ * an in-memory twin for tests and Node.
+ */
+export { ModuleHashMismatchError, StoreClosedError } from './checks.ts'
+export { openIdbStore } from './idb-store.ts'
+export { createMemoryStore } from './memory-store.ts'
+export type { PeerStore, ReceiptRecord } from './types.ts'

@@ -1,0 +1,84 @@
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startMesh } from '../../src/relay/mesh.ts'
+import type { Mesh } from '../../src/relay/mesh.ts'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts')
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // The tests run in a network namespace with only loopback: WebRTC must be
+  // allowed to use it, and a media permission makes Chromium gather real
+  // host candidates instead of none.
+  '--allow-loopback-in-peer-connection',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream'
+]
+
+export interface Peer {
+  context: BrowserContext
+  page: Page
+  peerId: string
+}
+
+export interface Harness {
+  mesh: Mesh
+  browser: Browser
+  /** A new peer: its own browser context (own IndexedDB), one tab, online. */
+  openPeer(): Promise<Peer>
+  close(): Promise<void>
+}
+
+export async function startHarness (options: { relays?: number } = {}): Promise<Harness> {
+  const mesh = await startMesh({
+    root: join(import.meta.dirname, '..', '..', 'dist'),
+    host: '127.0.0.1',
+    port: 0,
+    relayPort: 0,
+    relays: options.relays ?? 1,
+    extraRelayAddrs: []
+  })
+  // Playwright gives every launch a fresh temporary user-data-dir.
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
+  const contexts: BrowserContext[] = []
+  return {
+    mesh,
+    browser,
+    async openPeer () {
+      const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
+      contexts.push(context)
+      const page = await context.newPage()
+      page.on('console', msg => { if (msg.type() === 'error') console.error(`[page ${contexts.length}] ${msg.text()}`) })
+      page.on('pageerror', err => { console.error(`[page ${contexts.length}] ${err.message}`) })
+      await page.goto(mesh.url)
+      const peerId = await waitOnline(page)
+      return { context, page, peerId }
+    },
+    async close () {
+      await Promise.all(contexts.map(async c => { await c.close().catch(() => {}) }))
+      await browser.close().catch(() => {})
+      await mesh.stop()
+    }
+  }
+}
+
+/** Waits for `window.zerostate.ready` and returns the tab's PeerId. */
+export async function waitOnline (page: Page): Promise<string> {
+  await page.waitForFunction(() => window.zerostate != null, undefined, { timeout: 30_000 })
+  return page.evaluate(async () => {
+    await window.zerostate.ready
+    return window.zerostate.peerId
+  })
+}
+
+/** Waits until `page` holds a direct WebRTC connection to `peerId`. */
+export async function waitForDirect (page: Page, peerId: string, timeoutMs = 60_000): Promise<void> {
+  await page.waitForFunction(
+    (id) => window.zerostate.peers().some(p => p.peerId === id && p.transports.includes('webrtc')),
+    peerId,
+    { timeout: timeoutMs, polling: 200 }
+  )
+}

@@ -1,0 +1,75 @@
+/**
+ * The README's test command: makes sure Chromium is there, builds the app,
+ * runs the unit tests and the end-to-end tests in real Chromium, and ends
+ * with one line "N passed, N failed" for the whole run.
+ *
+ * The end-to-end tests run in a fresh network namespace with only loopback
+ * when this machine allows it (root with unshare), so that the relay, the
+ * app server and every WebRTC candidate stay on 127.0.0.1.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = join(import.meta.dirname, '..')
+const artifacts = join(root, 'test', 'artifacts')
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const isRoot = process.getuid?.() === 0
+
+function run (command: string, args: string[], options: { allowFailure?: boolean } = {}): number {
+  console.log(`\n$ ${command} ${args.join(' ')}`)
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env })
+  const status = result.status ?? 1
+  if (status !== 0 && options.allowFailure !== true) {
+    console.error(`\n${command} exited with ${status}`)
+    console.log('0 passed, 1 failed')
+    process.exit(1)
+  }
+  return status
+}
+
+function has (command: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
+}
+
+if (!existsSync(chromium)) {
+  if (!isRoot) {
+    console.error(`Chromium is not at ${chromium}. Install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`)
+    process.exit(1)
+  }
+  run('apt-get', ['update', '-qq'])
+  run('apt-get', ['install', '-y', '-qq', 'chromium'])
+}
+
+run('npm', ['run', 'build'])
+mkdirSync(artifacts, { recursive: true })
+
+const unitReport = join(artifacts, 'unit-report.json')
+const e2eReport = join(artifacts, 'e2e-report.json')
+const vitest = join(root, 'node_modules', '.bin', 'vitest')
+run(vitest, ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`], { allowFailure: true })
+
+const e2eArgs = ['run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${e2eReport}`]
+const isolate = isRoot && has('unshare') && has('ip') && process.env.ZEROSTATE_E2E_NO_NETNS !== '1'
+if (isolate) {
+  const quoted = [vitest, ...e2eArgs].map(arg => `'${arg.replaceAll("'", "'\\''")}'`).join(' ')
+  run('unshare', ['--net', 'sh', '-c', `ip link set lo up && exec ${quoted}`], { allowFailure: true })
+} else {
+  run(vitest, e2eArgs, { allowFailure: true })
+}
+
+let passed = 0
+let failed = 0
+for (const report of [unitReport, e2eReport]) {
+  if (!existsSync(report)) {
+    console.error(`no report at ${report}: that suite did not run`)
+    failed++
+    continue
+  }
+  const summary = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number, numFailedTests: number, numTotalTestSuites: number, numFailedTestSuites: number }
+  passed += summary.numPassedTests
+  failed += summary.numFailedTests
+  if (summary.numFailedTests === 0 && summary.numFailedTestSuites > 0) failed += summary.numFailedTestSuites
+}
+console.log(`\n${passed} passed, ${failed} failed`)
+process.exit(failed === 0 && passed > 0 ? 0 : 1)

@@ -1,0 +1,188 @@
+/**
+ * One compliance suite for every PeerStore: the in-memory twin and the
+ * IndexedDB store (run here on fake-indexeddb, which only this test loads).
+ */
+import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../../src/core/index.ts'
+import { createMemoryStore, openIdbStore } from '../../../src/storage/index.ts'
+import type { PeerStore, ReceiptRecord } from '../../../src/storage/index.ts'
+import type { Receipt } from '../../../src/trust/index.ts'
+
+let dbCounter = 0
+
+const backends: Array<[string, () => Promise<PeerStore>]> = [
+  ['memory', async () => createMemoryStore()],
+  ['indexeddb', async () => openIdbStore(`peer-store-test-${++dbCounter}`)]
+]
+
+const rejection = async (promise: Promise<unknown>): Promise<Error> => {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('expected a rejection')
+}
+
+function record (taskId: string, role: ReceiptRecord['role'], storedAt: number, label = taskId): ReceiptRecord {
+  // The store treats the receipt as an opaque value keyed by its taskId.
+  const receipt = { taskId, args: ['a'], exitCode: 0 } as unknown as Receipt
+  return { receipt, role, label, stdoutPreview: `out of ${taskId}`, storedAt }
+}
+
+describe.each(backends)('PeerStore compliance: %s', (_, open) => {
+  describe('identity seed', () => {
+    it('is absent at first, then kept', async () => {
+      const store = await open()
+      expect(await store.loadIdentitySeed()).toBeUndefined()
+      const seed = Uint8Array.from({ length: 32 }, (_, i) => i)
+      await store.saveIdentitySeed(seed)
+      seed.fill(0)
+      const loaded = await store.loadIdentitySeed()
+      expect(loaded).toBeInstanceOf(Uint8Array)
+      expect(loaded).toEqual(Uint8Array.from({ length: 32 }, (_, i) => i))
+      store.close()
+    })
+
+    it('stores exactly 32 bytes even when given a view into a larger buffer', async () => {
+      const store = await open()
+      const buffer = new Uint8Array(64).fill(7)
+      await store.saveIdentitySeed(buffer.subarray(16, 48))
+      expect((await store.loadIdentitySeed())?.length).toBe(32)
+      store.close()
+    })
+
+    it('rejects seeds that are not 32 bytes', async () => {
+      const store = await open()
+      expect(await rejection(store.saveIdentitySeed(new Uint8Array(31)))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.saveIdentitySeed('seed' as unknown as Uint8Array))).toBeInstanceOf(TypeError)
+      store.close()
+    })
+  })
+
+  describe('modules', () => {
+    const bytes = Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0])
+    const hash = sha256Hex(bytes)
+
+    it('stores bytes under their SHA-256', async () => {
+      const store = await open()
+      expect(await store.hasModule(hash)).toBe(false)
+      expect(await store.getModule(hash)).toBeUndefined()
+      await store.putModule(hash, bytes)
+      expect(await store.hasModule(hash)).toBe(true)
+      const got = await store.getModule(hash)
+      expect(got).toBeInstanceOf(Uint8Array)
+      expect(got).toEqual(bytes)
+      await store.putModule(hash, bytes)
+      expect(await store.getModule(hash)).toEqual(bytes)
+      store.close()
+    })
+
+    it('stores only the viewed bytes of a subarray', async () => {
+      const store = await open()
+      const big = new Uint8Array(100)
+      big.set(bytes, 10)
+      await store.putModule(hash, big.subarray(10, 10 + bytes.length))
+      expect((await store.getModule(hash))?.length).toBe(bytes.length)
+      store.close()
+    })
+
+    it('refuses bytes under a hash that is not theirs', async () => {
+      const store = await open()
+      const err = await rejection(store.putModule(sha256Hex(new Uint8Array(1)), bytes))
+      expect(err.name).toBe('ModuleHashMismatchError')
+      expect(await store.hasModule(sha256Hex(new Uint8Array(1)))).toBe(false)
+      store.close()
+    })
+
+    it('rejects malformed hashes', async () => {
+      const store = await open()
+      expect(await rejection(store.getModule(hash.toUpperCase()))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.hasModule('abc'))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.putModule(42 as unknown as string, bytes))).toBeInstanceOf(TypeError)
+      store.close()
+    })
+  })
+
+  describe('receipts', () => {
+    it('lists newest first, with an optional limit', async () => {
+      const store = await open()
+      expect(await store.listReceipts()).toEqual([])
+      await store.addReceipt(record('t1', 'submitter', 100))
+      await store.addReceipt(record('t3', 'executor', 300))
+      await store.addReceipt(record('t2', 'submitter', 200))
+      expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['t3', 't2', 't1'])
+      expect((await store.listReceipts(2)).map(r => r.receipt.taskId)).toEqual(['t3', 't2'])
+      expect(await store.listReceipts(0)).toEqual([])
+      expect((await store.listReceipts(10)).length).toBe(3)
+      store.close()
+    })
+
+    it('keeps one record per (taskId, role): a tab that runs its own task keeps both', async () => {
+      const store = await open()
+      await store.addReceipt(record('self', 'submitter', 100))
+      await store.addReceipt(record('self', 'executor', 100))
+      const both = await store.listReceipts()
+      expect(both.map(r => r.role)).toEqual(['submitter', 'executor'])
+      await store.addReceipt(record('self', 'executor', 150, 'again'))
+      const after = await store.listReceipts()
+      expect(after).toHaveLength(2)
+      expect(after[0]).toEqual(record('self', 'executor', 150, 'again'))
+      store.close()
+    })
+
+    it('breaks storedAt ties by taskId then role, descending', async () => {
+      const store = await open()
+      for (const r of [record('b', 'executor', 5), record('a', 'submitter', 5), record('b', 'submitter', 5), record('c', 'executor', 1)]) {
+        await store.addReceipt(r)
+      }
+      expect((await store.listReceipts()).map(r => `${r.receipt.taskId}/${r.role}`)).toEqual(['b/submitter', 'b/executor', 'a/submitter', 'c/executor'])
+      store.close()
+    })
+
+    it('returns copies: changing a result or the input does not change the store', async () => {
+      const store = await open()
+      const input = record('t', 'submitter', 1)
+      await store.addReceipt(input)
+      input.label = 'changed'
+      const [first] = await store.listReceipts()
+      first!.label = 'changed too'
+      expect((await store.listReceipts())[0]!.label).toBe('t')
+      store.close()
+    })
+
+    it('rejects a bad role and a bad limit', async () => {
+      const store = await open()
+      const bad = { ...record('t', 'submitter', 1), role: 'watcher' } as unknown as ReceiptRecord
+      expect(await rejection(store.addReceipt(bad))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.listReceipts(-1))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.listReceipts(1.5))).toBeInstanceOf(RangeError)
+      store.close()
+    })
+  })
+
+  it('fails every call after close() with StoreClosedError; close() twice is safe', async () => {
+    const store = await open()
+    store.close()
+    store.close()
+    expect((await rejection(store.loadIdentitySeed())).name).toBe('StoreClosedError')
+    expect((await rejection(store.listReceipts())).name).toBe('StoreClosedError')
+    expect((await rejection(store.hasModule('0'.repeat(64)))).name).toBe('StoreClosedError')
+  })
+})
+
+describe('IndexedDB store persistence', () => {
+  it('keeps data across close and reopen of the same database', async () => {
+    const name = `peer-store-persist-${++dbCounter}`
+    const first = await openIdbStore(name)
+    const seed = new Uint8Array(32).fill(9)
+    await first.saveIdentitySeed(seed)
+    await first.addReceipt(record('kept', 'executor', 1))
+    first.close()
+    const second = await openIdbStore(name)
+    expect(await second.loadIdentitySeed()).toEqual(seed)
+    expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
+    second.close()
+  })
+})
