@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
 
 export default defineConfig({
   build: {
@@ -8,5 +9,24 @@ export default defineConfig({
   },
   worker: {
     format: 'es'
-  }
+  },
+  plugins: [
+    // Service worker precaching the app shell so an installed ZeroState opens offline.
+    // Registered by src/ui/register-sw.ts; the manifest is public/manifest.webmanifest.
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: null,
+      manifest: false,
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,wasm,png,webmanifest}', 'samples/*.json'],
+        // /config.json carries the relay addresses of whichever server served the page:
+        // it must always come from the network, never from the precache.
+        globIgnores: ['**/node_modules/**/*', 'config.json'],
+        navigateFallback: 'index.html',
+        navigateFallbackDenylist: [/^\/config\.json$/, /^\/samples\//],
+        // The libp2p bundle and sample modules are larger than Workbox's 2 MiB default.
+        maximumFileSizeToCacheInBytes: 10 * 1024 * 1024
+      }
+    })
+  ]
 })

@@ -1,6 +1,8 @@
 import { receiptToJson } from '../trust/receipt.ts'
 import type { Receipt } from '../trust/receipt.ts'
-import type { PeerView, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { EchoOptions } from '../network/echo.ts'
+import type { BrowserZeroStateApp } from './zerostate-app.ts'
+import type { PeerView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
 
 /**
@@ -18,9 +20,11 @@ export interface ZeroStatePublicApi {
   history(): ReceiptRecord[]
   /** The receipt as the documented JSON (docs/receipt-format.md). */
   exportReceipt(receipt: Receipt): string
+  /** Echo round-trip times to a peer over its best connection, in ms (benchmarks, diagnostics). */
+  measureEcho(peerId: string, options: EchoOptions): Promise<number[]>
 }
 
-export function createPublicApi (app: ZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
+export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
   return {
     ready,
     get peerId () { return app.state.peerId },
@@ -28,6 +32,7 @@ export function createPublicApi (app: ZeroStateApp, ready: Promise<void>): ZeroS
     contribute: async (on, slots) => { await app.contribute(on, slots) },
     submit: async (request) => app.submit(request),
     history: () => app.state.history,
-    exportReceipt: receiptToJson
+    exportReceipt: receiptToJson,
+    measureEcho: async (peerId, options) => app.measureEcho(peerId, options)
   }
 }

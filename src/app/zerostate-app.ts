@@ -6,8 +6,10 @@ import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import {
-  CONFIG_PATH, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_PROTOCOL
+  CONFIG_PATH, DEFAULT_MEMORY_LIMIT_BYTES, ECHO_PROTOCOL, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_PROTOCOL
 } from '../network/constants.ts'
+import { handleEcho, measureEcho } from '../network/echo.ts'
+import type { EchoOptions } from '../network/echo.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import { InvalidTaskMessageError, NoExecutorError, TaskExecutor, submitTask, validateOffer } from '../network/task-protocol/index.ts'
 import type { ExecutedTask, SubmitProgress } from '../network/task-protocol/index.ts'
@@ -87,6 +89,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         runOnLimitedConnection: true,
         maxInboundStreams: 64
       })
+      await node.handle(ECHO_PROTOCOL, handleEcho, { runOnLimitedConnection: true, maxInboundStreams: 16 })
       this.mesh = new PeerMesh(node, {
         relayAddrs,
         capacity: () => ({ contributing: this.state.contributing, slots: this.state.slots }),
@@ -158,6 +161,12 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       this.updateTask(taskId, { phase: 'failed', error: { name: errorName(err), message: describe(err) } })
       throw err
     }
+  }
+
+  /** Echo round trips to a peer over its best connection, in ms (see network/echo.ts). */
+  async measureEcho (peerId: string, options: EchoOptions): Promise<number[]> {
+    const { mesh } = this.running()
+    return measureEcho(await mesh.connectionTo(peerId, options), options)
   }
 
   private async chooseExecutor (signal?: AbortSignal): Promise<string> {

@@ -16,8 +16,9 @@ export interface TaskInput {
 }
 
 export interface ExecutionResult {
-  stdout: Uint8Array
-  stderr: Uint8Array
+  /** Always backed by a plain (transferable) ArrayBuffer. */
+  stdout: Uint8Array<ArrayBuffer>
+  stderr: Uint8Array<ArrayBuffer>
   exitCode: number
   /** Unix epoch milliseconds when the module's `_start` was entered. */
   startedAt: number
@@ -31,4 +32,13 @@ export type ExecutionProgress =
 export interface ExecutionOptions {
   signal?: AbortSignal
   onProgress?(progress: ExecutionProgress): void
+}
+
+/**
+ * What the sandbox worker (workers/wasi-worker.ts) exposes over comlink.
+ * Errors thrown by `run` arrive as plain `Error`s with `name` and extra
+ * fields intact; `reviveError` turns them back into the typed classes.
+ */
+export interface WasiWorkerApi {
+  run(module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult>
 }

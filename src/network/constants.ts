@@ -6,6 +6,10 @@
 /** Submitter → executor: offer, (module), result. See task-protocol/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
 
+/** Round-trip measurement: length-prefixed messages echoed back. See echo.ts. */
+export const ECHO_PROTOCOL = '/zerostate/echo/1.0.0'
+export const MAX_ECHO_BYTES = 64 * 1024
+
 /** Gossipsub topic on which peers announce themselves and their capacity. */
 export const PRESENCE_TOPIC = '/zerostate/presence/1.0.0'
 

@@ -1,0 +1,143 @@
+/**
+ * Compiles the AssemblyScript sample tasks in src/samples/<id>/ to WASI
+ * preview1 commands in public/samples/<id>.wasm, and writes
+ * public/samples/samples.json (an array of `SampleTask`) from each sample's
+ * sample.json plus the URL and SHA-256 of its module.
+ *
+ *   node src/build/compile-samples.ts      (npm run build:samples)
+ */
+import { spawn } from 'node:child_process'
+import { createHash, randomUUID } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { join, relative, resolve } from 'node:path'
+import type { SampleTask } from '../app/types.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const SAMPLES_DIR = join(ROOT, 'src/samples')
+/** Folders under src/samples that hold code the samples share, not a sample. */
+const NOT_SAMPLES = new Set(['shared'])
+export const DEFAULT_OUT_DIR = join(ROOT, 'public/samples')
+
+const require = createRequire(import.meta.url)
+const ASC = join(require.resolve('assemblyscript/package.json'), '../bin/asc.js')
+// Relative to ROOT (asc's cwd): asc resolves the config's `lib` wrongly from an absolute config path.
+const WASI_SHIM_CONFIG = relative(ROOT, join(require.resolve('@assemblyscript/wasi-shim/package.json'), '../asconfig.json'))
+
+/** The part of `SampleTask` written by hand in src/samples/<id>/sample.json. */
+type SampleMetadata = Pick<SampleTask, 'title' | 'description' | 'defaultStdin' | 'defaultArgs' | 'defaultTimeoutMs'>
+
+export interface CompileSamplesOptions {
+  outDir?: string
+  signal?: AbortSignal
+}
+
+/** Thrown when asc fails on a sample; the message carries asc's output. */
+export class SampleCompileError extends Error {
+  constructor (message = 'Sample failed to compile') {
+    super(message)
+    this.name = 'SampleCompileError'
+  }
+}
+
+/** Thrown when a sample.json is missing a field or has one of the wrong type. */
+export class InvalidSampleMetadataError extends Error {
+  constructor (message = 'Invalid sample.json') {
+    super(message)
+    this.name = 'InvalidSampleMetadataError'
+  }
+}
+
+export async function compileSamples (options: CompileSamplesOptions = {}): Promise<SampleTask[]> {
+  const outDir = options.outDir ?? DEFAULT_OUT_DIR
+  await mkdir(outDir, { recursive: true })
+  const ids = (await readdir(SAMPLES_DIR, { withFileTypes: true }))
+    .filter(entry => entry.isDirectory() && !NOT_SAMPLES.has(entry.name))
+    .map(entry => entry.name)
+    .sort()
+
+  // asc is single-threaded and takes a second or two per sample at -O3, so run several at once.
+  const samples: SampleTask[] = new Array(ids.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < ids.length) {
+      const index = next++
+      const id = ids[index] as string
+      samples[index] = await compileSample(id, outDir, options.signal)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(availableParallelism(), ids.length) }, worker))
+  const manifest = join(outDir, 'samples.json')
+  const temporary = temporaryPath(manifest)
+  await writeFile(temporary, JSON.stringify(samples, null, 2) + '\n')
+  await rename(temporary, manifest)
+  return samples
+}
+
+async function compileSample (id: string, outDir: string, signal?: AbortSignal): Promise<SampleTask> {
+  const metadata = parseMetadata(id, await readFile(join(SAMPLES_DIR, id, 'sample.json'), 'utf8'))
+  const wasmPath = join(outDir, `${id}.wasm`)
+  const temporary = temporaryPath(wasmPath)
+  await runAsc([join(SAMPLES_DIR, id, 'index.ts'), '--config', WASI_SHIM_CONFIG, '-O3', '--outFile', temporary], signal)
+  const wasm = await readFile(temporary)
+  await rename(temporary, wasmPath)
+  return {
+    id,
+    title: metadata.title,
+    description: metadata.description,
+    url: `samples/${id}.wasm`,
+    sha256: createHash('sha256').update(wasm).digest('hex'),
+    defaultStdin: metadata.defaultStdin,
+    defaultArgs: metadata.defaultArgs,
+    defaultTimeoutMs: metadata.defaultTimeoutMs
+  }
+}
+
+/**
+ * Outputs are written beside their final path and renamed into place, so a
+ * concurrent build (test files compiling on demand in parallel) never lets a
+ * reader see a half-written file.
+ */
+function temporaryPath (path: string): string {
+  return `${path}.${randomUUID()}.tmp`
+}
+
+function parseMetadata (id: string, json: string): SampleMetadata {
+  const value: Record<string, unknown> = JSON.parse(json)
+  for (const field of ['title', 'description', 'defaultStdin'] as const) {
+    if (typeof value[field] !== 'string') throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "${field}" must be a string`)
+  }
+  if (!Array.isArray(value.defaultArgs) || !value.defaultArgs.every(arg => typeof arg === 'string')) {
+    throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "defaultArgs" must be an array of strings`)
+  }
+  if (typeof value.defaultTimeoutMs !== 'number' || !(value.defaultTimeoutMs > 0)) {
+    throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "defaultTimeoutMs" must be a positive number`)
+  }
+  return value as SampleMetadata
+}
+
+/** Spawns asc with this Node, so the build does not depend on which `node` is on PATH. */
+async function runAsc (args: string[], signal?: AbortSignal): Promise<void> {
+  const child = spawn(process.execPath, [ASC, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], signal })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', resolve)
+  })
+  if (code !== 0) throw new SampleCompileError(`asc ${args[0]} exited with ${code}:\n${output}`)
+}
+
+/** True when the manifest exists, i.e. the samples were compiled at least once. */
+export function samplesAreBuilt (outDir = DEFAULT_OUT_DIR): boolean {
+  return existsSync(join(outDir, 'samples.json'))
+}
+
+if (import.meta.main) {
+  const started = performance.now()
+  const samples = await compileSamples()
+  console.log(`compiled ${samples.length} samples to ${DEFAULT_OUT_DIR} in ${Math.round(performance.now() - started)} ms`)
+}

@@ -1,0 +1,146 @@
+/**
+ * One class per way a task can fail. Callers and tests branch on `err.name`,
+ * which survives postMessage and the network where `instanceof` does not.
+ */
+
+/**
+ * Thrown when the bytes are empty, are not WebAssembly, or fail to compile;
+ * the message carries the engine's reason.
+ */
+export class InvalidModuleError extends Error {
+  constructor (message = 'Not a valid WebAssembly module') {
+    super(message)
+    this.name = 'InvalidModuleError'
+  }
+}
+
+/** Thrown when a module is larger than `MAX_MODULE_BYTES`. */
+export class ModuleTooLargeError extends Error {
+  constructor (message = 'Module is too large') {
+    super(message)
+    this.name = 'ModuleTooLargeError'
+  }
+}
+
+/**
+ * Thrown when a module is valid WebAssembly but not a WASI preview1 command:
+ * it lacks an exported `_start` function or an exported `memory`.
+ */
+export class NotWasiCommandError extends Error {
+  constructor (message = 'Module is not a WASI command') {
+    super(message)
+    this.name = 'NotWasiCommandError'
+  }
+}
+
+/**
+ * Thrown when a module imports anything but a WASI preview1 function the
+ * runner provides. `importName` is `module.name` of the first such import.
+ */
+export class UnsupportedImportError extends Error {
+  importName: string
+
+  constructor (message = 'Module has an unsupported import', importName = '') {
+    super(message)
+    this.name = 'UnsupportedImportError'
+    this.importName = importName
+  }
+}
+
+/**
+ * Thrown when a module declares more initial linear memory than the task's
+ * `memoryLimitBytes`, or ends a run holding more than that.
+ */
+export class MemoryLimitError extends Error {
+  constructor (message = 'Module needs more memory than the limit') {
+    super(message)
+    this.name = 'MemoryLimitError'
+  }
+}
+
+/** Thrown when a task writes more than the stdout or stderr cap. */
+export class OutputTooLargeError extends Error {
+  constructor (message = 'Task output is too large') {
+    super(message)
+    this.name = 'OutputTooLargeError'
+  }
+}
+
+/**
+ * Thrown when a task traps (unreachable, out-of-bounds access, stack
+ * overflow…). `stderr` holds what it wrote before trapping.
+ */
+export class TaskTrapError extends Error {
+  stderr: Uint8Array
+
+  constructor (message = 'Task trapped', stderr: Uint8Array = new Uint8Array(0)) {
+    super(message)
+    this.name = 'TaskTrapError'
+    this.stderr = stderr
+  }
+}
+
+/** Thrown when a task runs past its `timeoutMs`; its worker has been terminated. */
+export class TaskTimeoutError extends Error {
+  constructor (message = 'Task ran past its time limit') {
+    super(message)
+    this.name = 'TaskTimeoutError'
+  }
+}
+
+/** Thrown when the caller's AbortSignal fires before the task finishes. */
+export class AbortError extends Error {
+  constructor (message = 'The operation was aborted') {
+    super(message)
+    this.name = 'AbortError'
+  }
+}
+
+/** `AbortSignal.throwIfAborted`, but with this layer's typed `AbortError`. */
+export function throwIfAborted (signal?: AbortSignal): void {
+  if (signal?.aborted === true) throw new AbortError()
+}
+
+/** Thrown when the module bytes do not hash to the hash they were given with. */
+export class ModuleHashMismatchError extends Error {
+  constructor (message = 'Module bytes do not match their hash') {
+    super(message)
+    this.name = 'ModuleHashMismatchError'
+  }
+}
+
+/** Thrown when a sandbox worker fails outside the task (script load error, crash). */
+export class WorkerCrashedError extends Error {
+  constructor (message = 'Sandbox worker crashed') {
+    super(message)
+    this.name = 'WorkerCrashedError'
+  }
+}
+
+/** Thrown to queued and running tasks when their worker pool is stopped. */
+export class PoolStoppedError extends Error {
+  constructor (message = 'Worker pool was stopped') {
+    super(message)
+    this.name = 'PoolStoppedError'
+  }
+}
+
+const TYPED_ERRORS: ReadonlyMap<string, new (message?: string) => Error> = new Map<string, new (message?: string) => Error>([
+  InvalidModuleError, ModuleTooLargeError, NotWasiCommandError, UnsupportedImportError,
+  MemoryLimitError, OutputTooLargeError, TaskTrapError, TaskTimeoutError, AbortError,
+  ModuleHashMismatchError, WorkerCrashedError, PoolStoppedError
+// Keyed by an instance's `name`, not `ErrorClass.name`, which minifiers rename.
+].map(ErrorClass => [new ErrorClass().name, ErrorClass]))
+
+/**
+ * Re-creates a typed error from a plain one that crossed a structured-clone
+ * boundary (comlink keeps `name`, `message`, `stack` and, with the worker's
+ * throw handler, the extra fields). Unknown names are returned unchanged.
+ */
+export function reviveError (err: unknown): unknown {
+  if (!(err instanceof Error)) return err
+  const ErrorClass = TYPED_ERRORS.get(err.name)
+  // isPrototypeOf rather than instanceof: the latter would narrow `err` to never below.
+  if (ErrorClass == null || ErrorClass.prototype.isPrototypeOf(err)) return err
+  return Object.assign(new ErrorClass(err.message), err)
+}

@@ -1,0 +1,73 @@
+import { MAX_MODULE_BYTES, PROVIDED_WASI_FUNCTIONS, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
+import { InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, throwIfAborted, UnsupportedImportError } from './errors.ts'
+import { capMemory, readMemoryLimits } from './wasm-binary.ts'
+
+export interface CompileTaskModuleOptions {
+  /**
+   * When given, a module whose declared initial memory exceeds it is rejected
+   * with `MemoryLimitError`, and the compiled module's memory maximum is
+   * lowered to it so the engine refuses to grow past it. A module compiled
+   * this way is specific to the limit, so caches must key on it too.
+   */
+  memoryLimitBytes?: number
+  signal?: AbortSignal
+}
+
+/**
+ * Checks that a compiled module is a WASI preview1 command the runner can
+ * link: an exported `_start` function, an exported `memory`, and imports
+ * drawn only from `PROVIDED_WASI_FUNCTIONS`.
+ */
+export function assertWasiCommand (module: WebAssembly.Module): void {
+  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+    if (from !== WASI_MODULE || kind !== 'function' || !PROVIDED_WASI_FUNCTIONS.has(name)) {
+      throw new UnsupportedImportError(`Module imports ${kind} "${from}.${name}", which the sandbox does not provide`, `${from}.${name}`)
+    }
+  }
+  const exports = WebAssembly.Module.exports(module)
+  if (!exports.some(e => e.name === '_start' && e.kind === 'function')) {
+    throw new NotWasiCommandError('Module does not export a `_start` function (WASI command entry point)')
+  }
+  if (!exports.some(e => e.name === 'memory' && e.kind === 'memory')) {
+    throw new NotWasiCommandError('Module does not export its `memory`')
+  }
+}
+
+/**
+ * Compiles untrusted module bytes and checks they form a runnable WASI
+ * command, rejecting with one typed error per failure (see `errors.ts`).
+ */
+export async function compileTaskModule (bytes: Uint8Array, options: CompileTaskModuleOptions = {}): Promise<WebAssembly.Module> {
+  throwIfAborted(options.signal)
+  if (bytes.byteLength === 0) throw new InvalidModuleError('Module is empty')
+  if (bytes.byteLength > MAX_MODULE_BYTES) {
+    throw new ModuleTooLargeError(`Module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
+  }
+
+  let module: WebAssembly.Module
+  try {
+    // A copy backed by a plain ArrayBuffer: the engine rejects SharedArrayBuffer views, and the caller may reuse theirs.
+    module = await WebAssembly.compile(bytes.slice())
+  } catch (err) {
+    throw new InvalidModuleError(`Module does not compile: ${err instanceof Error ? err.message : String(err)}`)
+  }
+  throwIfAborted(options.signal)
+  assertWasiCommand(module)
+
+  const limit = options.memoryLimitBytes
+  if (limit === undefined) return module
+  const limitPages = Math.floor(limit / WASM_PAGE_BYTES)
+  for (const memory of readMemoryLimits(bytes)) {
+    if (memory.minPages > limitPages) {
+      throw new MemoryLimitError(`Module declares ${memory.minPages * WASM_PAGE_BYTES} bytes of initial memory; the limit is ${limit}`)
+    }
+  }
+  const capped = capMemory(bytes, limitPages)
+  if (capped === null) return module
+  try {
+    return await WebAssembly.compile(capped)
+  } catch (err) {
+    // Unreachable for a module that compiled above, unless capMemory has a bug; say so rather than blame the module.
+    throw new InvalidModuleError(`Module does not compile once its memory is capped: ${err instanceof Error ? err.message : String(err)}`)
+  }
+}

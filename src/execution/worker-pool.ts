@@ -1,0 +1,225 @@
+/**
+ * Runs WASI commands in sandbox Web Workers, a fixed number at a time.
+ * Browser only: it creates module workers the way Vite bundles them.
+ *
+ * @example
+ * ```ts
+ * const pool = new WorkerPool({ slots: 2 })
+ * const result = await pool.run(sha256Hex, bytes, { args: [], stdin }, { timeoutMs: 5000, memoryLimitBytes: 64 << 20 })
+ * pool.stop()
+ * ```
+ */
+import * as Comlink from 'comlink'
+import { DEFAULT_POOL_SLOTS, MODULE_CACHE_SIZE } from './constants.ts'
+import { AbortError, ModuleHashMismatchError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { compileTaskModule } from './module-check.ts'
+import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
+
+export interface WorkerPoolInit {
+  /** Tasks run at once, one worker each (default `DEFAULT_POOL_SLOTS`). */
+  slots?: number
+  /** Compiled modules kept in memory (default `MODULE_CACHE_SIZE`). */
+  moduleCacheSize?: number
+  /** Creates one sandbox worker (default: workers/wasi-worker.ts as a module worker). */
+  createWorker?(): Worker
+}
+
+interface Slot {
+  worker: Worker
+  remote: Comlink.Remote<WasiWorkerApi>
+}
+
+interface Waiter {
+  grant(slot: Slot): void
+  fail(err: Error): void
+}
+
+function defaultWorker (): Worker {
+  // Vite recognises exactly this `new Worker(new URL(…, import.meta.url))` form and bundles the worker.
+  return new Worker(new URL('../../workers/wasi-worker.ts', import.meta.url), { type: 'module' })
+}
+
+async function sha256Hex (bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()))
+  return Array.from(digest, b => b.toString(16).padStart(2, '0')).join('')
+}
+
+export class WorkerPool {
+  private readonly createWorker: () => Worker
+  private readonly moduleCacheSize: number
+  /** Compilations by `hash/memoryLimit`, oldest first; promises so concurrent runs share one compile. */
+  private readonly modules = new Map<string, Promise<WebAssembly.Module>>()
+  private readonly idle: Slot[] = []
+  private readonly waiters: Waiter[] = []
+  /** Cancels each running task (terminating its worker). */
+  private readonly active = new Set<(err: Error) => void>()
+  private live = 0
+  private slotCount: number
+
+  constructor (init: WorkerPoolInit = {}) {
+    this.createWorker = init.createWorker ?? defaultWorker
+    this.moduleCacheSize = init.moduleCacheSize ?? MODULE_CACHE_SIZE
+    this.slotCount = validSlots(init.slots ?? DEFAULT_POOL_SLOTS)
+  }
+
+  /** Tasks allowed to run at once. */
+  get slots (): number {
+    return this.slotCount
+  }
+
+  /**
+   * Changes how many tasks may run at once (a non-negative integer). Lowering
+   * it lets running tasks finish and retires their workers; 0 holds queued
+   * tasks until it is raised again.
+   */
+  setSlots (n: number): void {
+    this.slotCount = validSlots(n)
+    while (this.live > this.slotCount && this.idle.length > 0) this.discard(this.idle.pop() as Slot)
+    this.pump()
+  }
+
+  /** Tasks running now. */
+  get running (): number {
+    return this.active.size
+  }
+
+  /** Tasks waiting for a slot. */
+  get queued (): number {
+    return this.waiters.length
+  }
+
+  /**
+   * Compiles (or reuses) the module, waits for a free slot and runs it.
+   * `bytes` must hash (SHA-256, lowercase hex) to `moduleHash`, which also
+   * becomes argv[0]. Past `limits.timeoutMs` the worker is terminated and the
+   * promise rejects with `TaskTimeoutError`; an aborted signal does the same
+   * with `AbortError`. Either way the slot gets a fresh worker.
+   */
+  async run (moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, options: ExecutionOptions = {}): Promise<ExecutionResult> {
+    throwIfAborted(options.signal)
+    options.onProgress?.({ phase: 'compiling' })
+    const module = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, options.signal)
+    throwIfAborted(options.signal)
+    const slot = await this.acquire(options.signal)
+    return this.execute(slot, module, moduleHash, input, limits, options)
+  }
+
+  /** Terminates every worker; queued and running tasks reject with `PoolStoppedError`. Safe to call twice; the pool stays usable. */
+  stop (): void {
+    // Waiters first: cancelling a running task frees a slot, which would hand them a fresh worker.
+    for (const waiter of this.waiters.splice(0)) waiter.fail(new PoolStoppedError())
+    for (const cancel of [...this.active]) cancel(new PoolStoppedError())
+    for (const slot of this.idle.splice(0)) this.discard(slot)
+    this.modules.clear()
+  }
+
+  private async compile (hash: string, bytes: Uint8Array, memoryLimitBytes: number, signal?: AbortSignal): Promise<WebAssembly.Module> {
+    const key = `${hash}/${memoryLimitBytes}`
+    let module = this.modules.get(key)
+    if (module !== undefined) {
+      this.modules.delete(key) // re-insert: Map order doubles as recency
+    } else {
+      module = (async () => {
+        if (await sha256Hex(bytes) !== hash) throw new ModuleHashMismatchError(`Module bytes do not hash to ${hash}`)
+        return compileTaskModule(bytes, { memoryLimitBytes })
+      })()
+      // A failed compile must not be served from the cache.
+      module.catch(() => { if (this.modules.get(key) === module) this.modules.delete(key) })
+    }
+    this.modules.set(key, module)
+    while (this.modules.size > this.moduleCacheSize) this.modules.delete(this.modules.keys().next().value as string)
+    // The shared compile is not cancelled by one caller's signal; that caller just stops waiting.
+    return raceAbort(module, signal)
+  }
+
+  private acquire (signal?: AbortSignal): Promise<Slot> {
+    const idle = this.idle.pop()
+    if (idle !== undefined) return Promise.resolve(idle)
+    if (this.live < this.slotCount) return Promise.resolve(this.spawn())
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1)
+        reject(new AbortError())
+      }
+      const waiter: Waiter = {
+        grant: slot => { signal?.removeEventListener('abort', onAbort); resolve(slot) },
+        fail: err => { signal?.removeEventListener('abort', onAbort); reject(err) }
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.waiters.push(waiter)
+    })
+  }
+
+  private execute (slot: Slot, module: WebAssembly.Module, hash: string, input: TaskInput, limits: TaskLimits, options: ExecutionOptions): Promise<ExecutionResult> {
+    const { signal, onProgress } = options
+    return new Promise((resolve, reject) => {
+      let settled = false
+      const settle = (outcome: { result: ExecutionResult } | { err: unknown }, workerUsable: boolean): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        slot.worker.removeEventListener('error', onError)
+        this.active.delete(cancel)
+        if (workerUsable) this.release(slot)
+        else this.discard(slot)
+        if ('result' in outcome) resolve(outcome.result)
+        else reject(outcome.err)
+      }
+      // A task stuck in wasm cannot be interrupted inside its worker: terminating the worker is the only stop.
+      const cancel = (err: Error): void => { settle({ err }, false) }
+      const onAbort = (): void => { cancel(new AbortError()) }
+      const onError = (event: ErrorEvent): void => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
+      const timer = setTimeout(() => { cancel(new TaskTimeoutError(`Task ran past its ${limits.timeoutMs} ms limit`)) }, limits.timeoutMs)
+      signal?.addEventListener('abort', onAbort, { once: true })
+      slot.worker.addEventListener('error', onError)
+      this.active.add(cancel)
+      onProgress?.({ phase: 'running', startedAt: Date.now() })
+      slot.remote.run(module, input, limits, hash).then(
+        result => { settle({ result }, true) },
+        (err: unknown) => { settle({ err: reviveError(err) }, true) }
+      )
+    })
+  }
+
+  private spawn (): Slot {
+    const worker = this.createWorker()
+    this.live++
+    return { worker, remote: Comlink.wrap<WasiWorkerApi>(worker) }
+  }
+
+  private release (slot: Slot): void {
+    if (this.live > this.slotCount) {
+      this.discard(slot)
+      return
+    }
+    const waiter = this.waiters.shift()
+    if (waiter !== undefined) waiter.grant(slot)
+    else this.idle.push(slot)
+  }
+
+  private discard (slot: Slot): void {
+    slot.worker.terminate()
+    this.live--
+    this.pump()
+  }
+
+  /** Hands fresh workers to waiters while there is room under the slot count. */
+  private pump (): void {
+    while (this.waiters.length > 0 && this.live < this.slotCount) (this.waiters.shift() as Waiter).grant(this.spawn())
+  }
+}
+
+function validSlots (n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`slots must be a non-negative integer, got ${n}`)
+  return n
+}
+
+function raceAbort<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (signal === undefined) return promise
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => { reject(new AbortError()) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+  })
+}

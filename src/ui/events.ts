@@ -1,0 +1,56 @@
+/**
+ * Requests the elements send up to whoever owns the app (see `mountUi`). Elements
+ * never hold the app: they dispatch one of these, and the listener hands back
+ * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
+ * the element can show progress and errors of its own action.
+ */
+import type { SubmitRequest } from '../app/types.ts'
+
+abstract class RequestEvent extends Event {
+  #outcome: Promise<unknown> | undefined
+
+  constructor (type: string) {
+    super(type, { bubbles: true, composed: true })
+  }
+
+  /** Called by the listener with the promise that settles when the request is done. */
+  waitUntil (outcome: Promise<unknown>): void {
+    this.#outcome = outcome
+  }
+
+  /** Resolves at once when no listener took the request. */
+  get outcome (): Promise<unknown> {
+    return this.#outcome ?? Promise.resolve()
+  }
+}
+
+/** Fired by `<zs-contribute>` when the user turns contributing on or off or changes the slots. */
+export class ContributeRequestEvent extends RequestEvent {
+  static readonly type = 'zs-contribute-request'
+  readonly on: boolean
+  readonly slots: number
+
+  constructor (on: boolean, slots: number) {
+    super(ContributeRequestEvent.type)
+    this.on = on
+    this.slots = slots
+  }
+}
+
+/** Fired by `<zs-submit>` with the task the user asked to run. */
+export class SubmitRequestEvent extends RequestEvent {
+  static readonly type = 'zs-submit-request'
+  readonly request: SubmitRequest
+
+  constructor (request: SubmitRequest) {
+    super(SubmitRequestEvent.type)
+    this.request = request
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'zs-contribute-request': ContributeRequestEvent
+    'zs-submit-request': SubmitRequestEvent
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The browser UI: lit elements prefixed `zs-`, given the app's state and
+ * sending requests back as events, so no element imports the network layer.
+ *
+ * @example
+ * import { mountUi, registerServiceWorker } from './ui/index.ts'
+ * mountUi(app, document.getElementById('app')!)
+ * registerServiceWorker()
+ */
+import type { ZeroStateApp } from '../app/types.ts'
+import { ContributeRequestEvent, SubmitRequestEvent } from './events.ts'
+import './zs-app.ts'
+
+export { registerServiceWorker } from './register-sw.ts'
+export type { ServiceWorkerOptions } from './register-sw.ts'
+
+/**
+ * Renders `<zs-app>` into `root` (replacing its content), keeps it in step with
+ * `app.state` and forwards the elements' requests to `app`. Rejections go back
+ * to the requesting element through the event; failed tasks also show in their
+ * card via `state`.
+ */
+export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
+  const view = document.createElement('zs-app')
+  view.state = app.state
+  app.addEventListener('change', () => { view.state = app.state })
+  view.addEventListener(ContributeRequestEvent.type, (event) => {
+    event.waitUntil(app.contribute(event.on, event.slots))
+  })
+  view.addEventListener(SubmitRequestEvent.type, (event) => {
+    event.waitUntil(app.submit(event.request))
+  })
+  root.replaceChildren(view)
+}

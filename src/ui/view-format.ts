@@ -1,0 +1,153 @@
+/**
+ * Pure formatting for the views: no DOM, no clock, so each rule is unit-testable
+ * (test/unit/ui/view-format.test.ts).
+ */
+import type { TaskPhase, Transport } from '../app/types.ts'
+
+/** Keeps `head` characters, an ellipsis and `tail` characters of a long identifier or hash. */
+export function abbreviate (text: string, head: number, tail: number): string {
+  if (text.length <= head + tail + 1) return text
+  return `${text.slice(0, head)}…${text.slice(-tail)}`
+}
+
+/** `12D3KooW…wxyz`: enough of both ends to tell peers apart at a glance. */
+export function shortPeerId (peerId: string): string {
+  return abbreviate(peerId, 8, 4)
+}
+
+/** `850 ms`, `1.25 s`, `2 min 05 s`. */
+export function formatDuration (ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–'
+  if (ms < 1000) return `${Math.round(ms)} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+  const minutes = Math.floor(ms / 60_000)
+  const seconds = Math.floor((ms % 60_000) / 1000)
+  return `${minutes} min ${String(seconds).padStart(2, '0')} s`
+}
+
+/** `12 B`, `3.4 KiB`, `1.2 MiB`. */
+export function formatBytes (n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`
+}
+
+export type DecodedOutput =
+  | { kind: 'text', text: string }
+  | { kind: 'binary', byteLength: number, hexPreview: string }
+
+const PREVIEW_BYTES = 64
+
+/**
+ * Shows output as text when it is valid UTF-8 without control characters other
+ * than tab, newline, carriage return and escape (ANSI colours); otherwise as a hex preview.
+ */
+export function decodeOutput (bytes: Uint8Array): DecodedOutput {
+  let text: string | undefined
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    text = undefined
+  }
+  if (text !== undefined && !/[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/.test(text)) {
+    return { kind: 'text', text }
+  }
+  const hex = Array.from(bytes.subarray(0, PREVIEW_BYTES), (b) => b.toString(16).padStart(2, '0')).join(' ')
+  return {
+    kind: 'binary',
+    byteLength: bytes.byteLength,
+    hexPreview: bytes.byteLength > PREVIEW_BYTES ? `${hex} …` : hex
+  }
+}
+
+/** The progress line, in order; `failed` replaces whichever step was current. */
+const PHASE_STEPS: readonly TaskPhase[] = [
+  'preparing',
+  'choosing-executor',
+  'offering',
+  'sending-module',
+  'running',
+  'verifying',
+  'done'
+]
+
+export const PHASE_LABELS: Readonly<Record<TaskPhase, string>> = {
+  preparing: 'Preparing',
+  'choosing-executor': 'Choosing executor',
+  offering: 'Offering',
+  'sending-module': 'Sending module',
+  running: 'Running',
+  verifying: 'Verifying',
+  done: 'Done',
+  failed: 'Failed'
+}
+
+export type StepState = 'complete' | 'current' | 'pending' | 'failed'
+
+/**
+ * State of each step of the progress line. A failed task carries no record of
+ * the step it failed at, so `reached` (the last non-failed phase the view saw)
+ * marks where the failure is drawn; without it the failure is drawn on the first step.
+ */
+export function phaseSteps (phase: TaskPhase, reached?: TaskPhase): Array<{ phase: TaskPhase, state: StepState }> {
+  if (phase === 'failed') {
+    const at = reached === undefined || reached === 'failed' ? 0 : PHASE_STEPS.indexOf(reached)
+    return PHASE_STEPS.map((p, i) => ({ phase: p, state: i < at ? 'complete' : i === at ? 'failed' : 'pending' }))
+  }
+  const current = PHASE_STEPS.indexOf(phase)
+  return PHASE_STEPS.map((p, i) => ({
+    phase: p,
+    state: i < current || phase === 'done' ? 'complete' : i === current ? 'current' : 'pending'
+  }))
+}
+
+const TRANSPORT_LABELS: Readonly<Record<Transport, string>> = {
+  webrtc: 'WebRTC',
+  relayed: 'relayed',
+  websocket: 'websocket',
+  other: 'other'
+}
+
+/** One badge per distinct transport, in a stable order. */
+export function transportBadges (transports: readonly Transport[]): string[] {
+  const order: Transport[] = ['webrtc', 'relayed', 'websocket', 'other']
+  return order.filter((t) => transports.includes(t)).map((t) => TRANSPORT_LABELS[t])
+}
+
+/** Splits the args field on runs of whitespace; an empty field gives no args. */
+export function parseArgs (input: string): string[] {
+  return input.split(/\s+/).filter((a) => a !== '')
+}
+
+/** `\0asm` followed by version 1 (WebAssembly core spec, 5.5.16 "Modules"). */
+const WASM_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]
+
+/** Why an uploaded file cannot be submitted, or undefined when it looks like a core wasm module. */
+export function uploadProblem (name: string, bytes: Uint8Array): string | undefined {
+  if (bytes.byteLength === 0) return `${name} is empty.`
+  if (bytes.byteLength < WASM_HEADER.length || WASM_HEADER.some((b, i) => bytes[i] !== b)) {
+    return `${name} is not a WebAssembly module (expected the \\0asm version 1 header).`
+  }
+  return undefined
+}
+
+/** File name for a downloaded receipt; task ids are kept to filename-safe characters. */
+export function receiptFilename (taskId: string): string {
+  return `receipt-${taskId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`
+}
+
+/**
+ * Elapsed run time to show between heartbeats: the executor's last `elapsedMs`
+ * plus the local time since that heartbeat arrived (`sinceHeartbeatMs`), which
+ * avoids comparing clocks of two machines. Before any heartbeat, falls back to
+ * the executor's `startedAt` against the local clock.
+ */
+export function liveElapsedMs (
+  task: { elapsedMs?: number, startedAt?: number },
+  sinceHeartbeatMs: number | undefined,
+  nowEpochMs: number
+): number | undefined {
+  if (task.elapsedMs !== undefined) return task.elapsedMs + Math.max(0, sinceHeartbeatMs ?? 0)
+  if (task.startedAt !== undefined) return Math.max(0, nowEpochMs - task.startedAt)
+  return undefined
+}

@@ -1,0 +1,226 @@
+import { LitElement, css, html, nothing } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import { repeat } from 'lit/directives/repeat.js'
+import type { AppState } from '../app/types.ts'
+import { shared, tokens } from './theme.ts'
+import './zs-contribute.ts'
+import './zs-history.ts'
+import './zs-peer-id.ts'
+import './zs-peers.ts'
+import './zs-submit.ts'
+import './zs-task-card.ts'
+
+const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
+  starting: 'Starting',
+  online: 'Online',
+  offline: 'Offline'
+}
+
+/**
+ * The whole page for one peer. Receives `state` (replaced, never mutated, on
+ * every change); the requests its children fire bubble out of it to `mountUi`.
+ */
+@customElement('zs-app')
+export class ZsApp extends LitElement {
+  static override styles = [tokens, shared, css`
+    :host {
+      display: block;
+      min-height: 100vh;
+      background: var(--zs-bg);
+      line-height: 1.45;
+    }
+
+    header {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 8px 20px;
+      padding: 12px 24px;
+      background: var(--zs-surface);
+      border-bottom: 1px solid var(--zs-border);
+    }
+
+    h1 {
+      margin: 0;
+      font-size: 1.25rem;
+      letter-spacing: -0.01em;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+
+    h1 img {
+      width: 28px;
+      height: 28px;
+      border-radius: 6px;
+    }
+
+    .identity {
+      display: flex;
+      align-items: center;
+      gap: 6px;
+      font-size: 0.875rem;
+    }
+
+    .status {
+      margin-left: auto;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+      font-size: 0.875rem;
+      min-width: 0;
+    }
+
+    .dot {
+      width: 10px;
+      height: 10px;
+      border-radius: 50%;
+      background: var(--zs-warn);
+      flex: none;
+    }
+
+    .dot.online {
+      background: var(--zs-ok);
+    }
+
+    .dot.offline {
+      background: var(--zs-bad);
+    }
+
+    .detail {
+      overflow-wrap: anywhere;
+    }
+
+    .layout {
+      display: grid;
+      grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
+      grid-template-areas:
+        "contribute tasks"
+        "submit tasks"
+        "peers peers"
+        "history history";
+      grid-template-rows: auto 1fr auto auto;
+      gap: var(--zs-gap);
+      padding: var(--zs-gap) 24px 48px;
+      max-width: 1280px;
+      margin: 0 auto;
+    }
+
+    @media (max-width: 860px) {
+      .layout {
+        grid-template-columns: minmax(0, 1fr);
+        grid-template-areas: "contribute" "submit" "tasks" "peers" "history";
+        grid-template-rows: none;
+        padding: 12px;
+      }
+
+      header {
+        padding: 10px 12px;
+      }
+
+      .status {
+        margin-left: 0;
+      }
+    }
+
+    section {
+      background: var(--zs-surface);
+      border: 1px solid var(--zs-border);
+      border-radius: var(--zs-radius);
+      padding: 16px;
+      box-shadow: var(--zs-shadow);
+      min-width: 0;
+    }
+
+    .contribute { grid-area: contribute; }
+    .submit { grid-area: submit; align-self: start; }
+    .tasks { grid-area: tasks; }
+    .peers { grid-area: peers; }
+    .history { grid-area: history; }
+
+    section.tasks {
+      background: transparent;
+      border: none;
+      box-shadow: none;
+      padding: 0;
+    }
+
+    h2 {
+      margin: 0 0 12px;
+      font-size: 1rem;
+      display: flex;
+      align-items: center;
+      gap: 8px;
+    }
+
+    .count {
+      font-size: 0.75rem;
+      font-weight: 600;
+      color: var(--zs-muted);
+    }
+
+    .task-list {
+      display: grid;
+      gap: 12px;
+    }
+
+    .tasks .empty {
+      background: var(--zs-surface);
+      border: 1px dashed var(--zs-border);
+      border-radius: var(--zs-radius);
+      padding: 24px 16px;
+      text-align: center;
+    }
+  `]
+
+  @property({ attribute: false }) state: AppState | undefined
+
+  override render () {
+    const s = this.state
+    if (s === undefined) return html`<header><h1>ZeroState</h1><span class="muted">Loading…</span></header>`
+    return html`
+      <header>
+        <h1><img src="/icons/icon-192.png" alt="">ZeroState</h1>
+        <div class="identity">
+          <span class="muted">This peer</span>
+          <zs-peer-id peer-id=${s.peerId} copyable data-testid="own-peer-id"></zs-peer-id>
+        </div>
+        <div class="status" role="status" data-testid="status" data-status=${s.status}>
+          <span class="dot ${s.status}"></span>
+          <strong>${STATUS_LABELS[s.status]}</strong>
+          ${s.statusDetail === undefined ? nothing : html`<span class="muted detail" data-testid="status-detail">${s.statusDetail}</span>`}
+        </div>
+      </header>
+      <div class="layout">
+        <section class="contribute" aria-labelledby="contribute-h">
+          <h2 id="contribute-h">Contribute</h2>
+          <zs-contribute ?contributing=${s.contributing} .slots=${s.slots} .maxSlots=${s.maxSlots}></zs-contribute>
+        </section>
+        <section class="submit" aria-labelledby="submit-h">
+          <h2 id="submit-h">Submit a task</h2>
+          <zs-submit .samples=${s.samples}></zs-submit>
+        </section>
+        <section class="tasks" aria-labelledby="tasks-h">
+          <h2 id="tasks-h">Tasks <span class="count">this session · ${s.tasks.length}</span></h2>
+          ${s.tasks.length === 0
+            ? html`<p class="empty">Tasks you submit appear here with their progress, output and signed receipt.</p>`
+            : html`<div class="task-list">${repeat(s.tasks, (t) => t.taskId, (t) => html`<zs-task-card .task=${t}></zs-task-card>`)}</div>`}
+        </section>
+        <section class="peers" aria-labelledby="peers-h">
+          <h2 id="peers-h">Peers <span class="count">${s.peers.length}</span></h2>
+          <zs-peers .peers=${s.peers}></zs-peers>
+        </section>
+        <section class="history" aria-labelledby="history-h">
+          <h2 id="history-h">History <span class="count">${s.history.length}</span></h2>
+          <zs-history .history=${s.history}></zs-history>
+        </section>
+      </div>
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'zs-app': ZsApp
+  }
+}

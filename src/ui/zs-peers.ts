@@ -1,0 +1,109 @@
+import { LitElement, css, html } from 'lit'
+import { customElement, property } from 'lit/decorators.js'
+import { repeat } from 'lit/directives/repeat.js'
+import type { PeerView } from '../app/types.ts'
+import { shared } from './theme.ts'
+import { transportBadges } from './view-format.ts'
+import './zs-peer-id.ts'
+
+/** The peers this tab is connected to: relays first, then by whether they contribute. */
+@customElement('zs-peers')
+export class ZsPeers extends LitElement {
+  static override styles = [shared, css`
+    :host {
+      display: block;
+      overflow-x: auto;
+    }
+
+    table {
+      width: 100%;
+      border-collapse: collapse;
+      font-size: 0.875rem;
+    }
+
+    th, td {
+      text-align: left;
+      padding: 8px 10px;
+      border-bottom: 1px solid var(--zs-border);
+      vertical-align: middle;
+    }
+
+    th {
+      font-size: 0.75rem;
+      text-transform: uppercase;
+      letter-spacing: 0.04em;
+      color: var(--zs-muted);
+      font-weight: 600;
+    }
+
+    tr:last-child td {
+      border-bottom: none;
+    }
+
+    /* Narrow screens: each row becomes a small card of labelled fields. */
+    @media (max-width: 600px) {
+      thead {
+        display: none;
+      }
+
+      tr {
+        display: grid;
+        gap: 4px;
+        padding: 8px 0;
+        border-bottom: 1px solid var(--zs-border);
+      }
+
+      th, td {
+        padding: 0;
+        border: none;
+      }
+
+      td[data-label]::before {
+        content: attr(data-label);
+        display: inline-block;
+        min-width: 6.5rem;
+        color: var(--zs-muted);
+        font-size: 0.75rem;
+      }
+    }
+
+    .badges {
+      display: inline-flex;
+      gap: 4px;
+      flex-wrap: wrap;
+    }
+  `]
+
+  @property({ attribute: false }) peers: PeerView[] = []
+
+  override render () {
+    if (this.peers.length === 0) return html`<p class="empty">No peers connected yet.</p>`
+    const peers = [...this.peers].sort((a, b) =>
+      Number(b.isRelay) - Number(a.isRelay) || Number(b.contributing) - Number(a.contributing) || a.peerId.localeCompare(b.peerId))
+    return html`
+      <table>
+        <thead>
+          <tr><th scope="col">PeerId</th><th scope="col">Role</th><th scope="col">Transports</th><th scope="col">Contributing</th></tr>
+        </thead>
+        <tbody>
+          ${repeat(peers, (p) => p.peerId, (p) => html`
+            <tr data-testid="peer-row" data-peer-id=${p.peerId}>
+              <td><zs-peer-id peer-id=${p.peerId}></zs-peer-id></td>
+              <td data-label="Role">${p.isRelay ? html`<span class="badge warn">relay</span>` : 'peer'}</td>
+              <td data-label="Transports"><span class="badges">${transportBadges(p.transports).map((t) =>
+                html`<span class="badge ${t === 'WebRTC' ? 'ok' : ''}" data-testid="transport">${t}</span>`)}</span></td>
+              <td data-label="Contributing">${p.contributing
+                ? html`<span class="badge ok">yes</span> <span class="muted">${p.slots} slot${p.slots === 1 ? '' : 's'}</span>`
+                : html`<span class="muted">no</span>`}</td>
+            </tr>`)}
+        </tbody>
+      </table>
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'zs-peers': ZsPeers
+  }
+}

@@ -1,0 +1,241 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
+import { customElement, property, state } from 'lit/decorators.js'
+import type { TaskPhase, TaskView } from '../app/types.ts'
+import { ClockController } from './clock-controller.ts'
+import { shared } from './theme.ts'
+import { PHASE_LABELS, decodeOutput, formatBytes, formatDuration, liveElapsedMs, phaseSteps } from './view-format.ts'
+import './zs-peer-id.ts'
+import './zs-receipt.ts'
+
+const TICK_MS = 100
+
+/**
+ * One task submitted from this tab: its progress line, executor, timing, output,
+ * error and receipt. Reflects `data-testid="task-card"`, `data-task-id` and
+ * `data-phase` on itself so tests can wait for a phase.
+ */
+@customElement('zs-task-card')
+export class ZsTaskCard extends LitElement {
+  static override styles = [shared, css`
+    :host {
+      display: block;
+      background: var(--zs-surface);
+      border: 1px solid var(--zs-border);
+      border-radius: var(--zs-radius);
+      padding: 14px 16px;
+      box-shadow: var(--zs-shadow);
+    }
+
+    :host([data-phase=failed]) {
+      border-color: var(--zs-bad);
+    }
+
+    header {
+      display: flex;
+      align-items: baseline;
+      gap: 8px;
+      flex-wrap: wrap;
+    }
+
+    h3 {
+      margin: 0;
+      font-size: 1rem;
+      overflow-wrap: anywhere;
+    }
+
+    header .mono {
+      margin-left: auto;
+      font-size: 0.75rem;
+    }
+
+    ol {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px;
+      list-style: none;
+      padding: 0;
+      margin: 12px 0;
+    }
+
+    li {
+      flex: 1 1 0;
+      min-width: 4.5rem;
+      font-size: 0.6875rem;
+      color: var(--zs-muted);
+      padding-top: 6px;
+      border-top: 4px solid var(--zs-border);
+    }
+
+    li.complete {
+      border-top-color: var(--zs-ok);
+    }
+
+    li.current {
+      border-top-color: var(--zs-accent);
+      color: var(--zs-text);
+      font-weight: 600;
+    }
+
+    li.failed {
+      border-top-color: var(--zs-bad);
+      color: var(--zs-bad);
+      font-weight: 600;
+    }
+
+    dl {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 24px;
+      margin: 0 0 12px;
+      font-size: 0.875rem;
+    }
+
+    dl div {
+      display: flex;
+      gap: 6px;
+      align-items: center;
+    }
+
+    dt {
+      color: var(--zs-muted);
+    }
+
+    dd {
+      margin: 0;
+    }
+
+    .error {
+      background: var(--zs-bad-soft);
+      color: var(--zs-bad);
+      border-radius: 8px;
+      padding: 8px 12px;
+      margin: 0 0 12px;
+      font-size: 0.875rem;
+      overflow-wrap: anywhere;
+    }
+
+    h4 {
+      margin: 0 0 4px;
+      font-size: 0.8125rem;
+      color: var(--zs-muted);
+      font-weight: 600;
+    }
+
+    pre {
+      margin: 0 0 12px;
+      padding: 8px 10px;
+      max-height: 16rem;
+      overflow: auto;
+      background: var(--zs-surface-2);
+      border-radius: 8px;
+      font-family: var(--zs-mono);
+      font-size: 0.8125rem;
+      white-space: pre-wrap;
+      overflow-wrap: anywhere;
+    }
+
+    pre:empty::before {
+      content: '(empty)';
+      color: var(--zs-muted);
+      font-style: italic;
+    }
+
+    pre.stderr {
+      color: var(--zs-warn);
+    }
+
+    .note {
+      font-size: 0.75rem;
+      margin: -8px 0 12px;
+    }
+  `]
+
+  @property({ attribute: false }) task: TaskView | undefined
+
+  /** Last phase before `failed`, to draw the failure where it happened. */
+  @state() private reached: TaskPhase | undefined
+  /** `performance.now()` when the current `elapsedMs` heartbeat arrived. */
+  @state() private heartbeatAt: number | undefined
+
+  readonly #clock = new ClockController(this, TICK_MS)
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    this.dataset.testid = 'task-card'
+  }
+
+  protected override willUpdate (changed: PropertyValues<this>): void {
+    if (!changed.has('task')) return
+    const task = this.task
+    if (task === undefined) return
+    const previous = changed.get('task')
+    if (task.phase !== 'failed') this.reached = task.phase
+    if (task.elapsedMs !== undefined && task.elapsedMs !== previous?.elapsedMs) this.heartbeatAt = performance.now()
+    this.dataset.taskId = task.taskId
+    this.dataset.phase = task.phase
+    this.#clock.running = task.phase === 'running'
+  }
+
+  override render () {
+    const task = this.task
+    if (task === undefined) return nothing
+    return html`
+      <header>
+        <h3>${task.label}</h3>
+        <span class="badge ${task.phase === 'done' ? 'ok' : task.phase === 'failed' ? 'bad' : 'accent'}">${PHASE_LABELS[task.phase]}</span>
+        <span class="mono muted" title="Task id">${task.taskId}</span>
+      </header>
+      <ol aria-label="Progress">
+        ${phaseSteps(task.phase, this.reached).map(({ phase, state }) => html`
+          <li class=${state} aria-current=${state === 'current' ? 'step' : 'false'}>
+            ${state === 'failed' ? `${PHASE_LABELS[phase]} – failed` : PHASE_LABELS[phase]}
+          </li>`)}
+      </ol>
+      <dl>
+        <div><dt>Executor</dt><dd data-testid="executor">${task.executor === undefined
+          ? html`<span class="muted">not chosen yet</span>`
+          : html`<zs-peer-id peer-id=${task.executor}></zs-peer-id>`}</dd></div>
+        ${this.#timing(task)}
+        ${task.result === undefined ? nothing : html`
+          <div><dt>Exit code</dt><dd data-testid="exit-code">${task.result.exitCode}</dd></div>`}
+      </dl>
+      ${task.error === undefined ? nothing : html`
+        <p class="error" role="alert" data-testid="task-error"><strong>${task.error.name}</strong>: ${task.error.message}</p>`}
+      ${this.#output(task)}
+      ${task.receipt === undefined ? nothing : html`<zs-receipt .receipt=${task.receipt} ?verified=${task.verified}></zs-receipt>`}
+    `
+  }
+
+  #timing (task: TaskView) {
+    if (task.result !== undefined) {
+      return html`<div><dt>Duration</dt><dd data-testid="duration">${formatDuration(task.result.durationMs)}</dd></div>`
+    }
+    if (task.phase !== 'running') return nothing
+    const sinceHeartbeat = this.heartbeatAt === undefined ? undefined : performance.now() - this.heartbeatAt
+    const elapsed = liveElapsedMs(task, sinceHeartbeat, Date.now())
+    return html`<div><dt>Elapsed</dt><dd data-testid="elapsed">${elapsed === undefined ? 'starting…' : formatDuration(elapsed)}</dd></div>`
+  }
+
+  #output (task: TaskView) {
+    if (task.result === undefined) return nothing
+    const stdout = decodeOutput(task.result.stdout)
+    const stderr = decodeOutput(task.result.stderr)
+    return html`
+      <h4>stdout</h4>
+      ${stdout.kind === 'text'
+        ? html`<pre data-testid="stdout">${stdout.text}</pre>`
+        : html`<pre data-testid="stdout">${stdout.hexPreview}</pre>
+               <p class="note muted">Binary output, ${formatBytes(stdout.byteLength)}; shown as hex.</p>`}
+      ${task.result.stderr.byteLength === 0 ? nothing : html`
+        <h4>stderr</h4>
+        <pre class="stderr" data-testid="stderr">${stderr.kind === 'text' ? stderr.text : stderr.hexPreview}</pre>
+        ${stderr.kind === 'binary' ? html`<p class="note muted">Binary output, ${formatBytes(stderr.byteLength)}; shown as hex.</p>` : nothing}`}
+    `
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'zs-task-card': ZsTaskCard
+  }
+}

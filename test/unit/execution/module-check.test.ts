@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_MODULE_BYTES, WASM_PAGE_BYTES } from '../../../src/execution/constants.ts'
+import { compileTaskModule } from '../../../src/execution/module-check.ts'
+import * as fixtures from '../../fixtures/wasm-modules.ts'
+
+async function rejection (promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise
+  } catch (err) {
+    return err as Error
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('compileTaskModule', () => {
+  it('accepts a minimal WASI command', async () => {
+    const module = await compileTaskModule(fixtures.emptyCommand())
+    expect(WebAssembly.Module.exports(module).map(e => e.name).sort()).toEqual(['_start', 'memory'])
+  })
+
+  it('rejects zero bytes', async () => {
+    expect((await rejection(compileTaskModule(new Uint8Array(0)))).name).toBe('InvalidModuleError')
+  })
+
+  it('rejects bytes that are not WebAssembly, with the engine reason', async () => {
+    const err = await rejection(compileTaskModule(fixtures.notWasm()))
+    expect(err.name).toBe('InvalidModuleError')
+    expect(err.message).toMatch(/Module does not compile: .+/)
+  })
+
+  it('rejects a truncated module', async () => {
+    expect((await rejection(compileTaskModule(fixtures.truncated()))).name).toBe('InvalidModuleError')
+  })
+
+  it('rejects modules over the size limit before compiling', async () => {
+    const err = await rejection(compileTaskModule(new Uint8Array(MAX_MODULE_BYTES + 1)))
+    expect(err.name).toBe('ModuleTooLargeError')
+  })
+
+  it('rejects a module without _start', async () => {
+    expect((await rejection(compileTaskModule(fixtures.noStart()))).name).toBe('NotWasiCommandError')
+  })
+
+  it('rejects a module that does not export memory', async () => {
+    expect((await rejection(compileTaskModule(fixtures.noMemoryExport()))).name).toBe('NotWasiCommandError')
+  })
+
+  it('rejects a non-WASI import and names it', async () => {
+    const err = await rejection(compileTaskModule(fixtures.importsEnvFoo()))
+    expect(err.name).toBe('UnsupportedImportError')
+    expect(err).toHaveProperty('importName', 'env.foo')
+  })
+
+  it('rejects a WASI function the runner does not provide', async () => {
+    const err = await rejection(compileTaskModule(fixtures.importsSockSend()))
+    expect(err.name).toBe('UnsupportedImportError')
+    expect(err).toHaveProperty('importName', 'wasi_snapshot_preview1.sock_send')
+  })
+
+  it('rejects an imported memory (WASI provides none)', async () => {
+    expect((await rejection(compileTaskModule(fixtures.importsMemory(1)))).name).toBe('UnsupportedImportError')
+  })
+
+  it('rejects declared initial memory over the limit', async () => {
+    const err = await rejection(compileTaskModule(fixtures.declaresMemory(17), { memoryLimitBytes: 16 * WASM_PAGE_BYTES }))
+    expect(err.name).toBe('MemoryLimitError')
+  })
+
+  it('accepts declared memory exactly at the limit', async () => {
+    await compileTaskModule(fixtures.declaresMemory(16), { memoryLimitBytes: 16 * WASM_PAGE_BYTES })
+  })
+
+  it('rejects when the signal is already aborted', async () => {
+    const err = await rejection(compileTaskModule(fixtures.emptyCommand(), { signal: AbortSignal.abort() }))
+    expect(err.name).toBe('AbortError')
+  })
+
+  it('does not modify the caller\'s bytes when capping memory', async () => {
+    const bytes = fixtures.declaresMemory(1)
+    const copy = bytes.slice()
+    await compileTaskModule(bytes, { memoryLimitBytes: 4 * WASM_PAGE_BYTES })
+    expect(bytes).toEqual(copy)
+  })
+})

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest'
+import {
+  abbreviate, decodeOutput, formatBytes, formatDuration, liveElapsedMs, parseArgs, phaseSteps,
+  receiptFilename, shortPeerId, transportBadges, uploadProblem
+} from '../../../src/ui/view-format.ts'
+
+describe('shortPeerId / abbreviate', () => {
+  it('keeps both ends of a long id', () => {
+    expect(shortPeerId('12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo')).toBe('12D3KooW…e2Xo')
+  })
+
+  it('leaves short text alone', () => {
+    expect(abbreviate('abcdef', 3, 3)).toBe('abcdef')
+    expect(abbreviate('abcdefgh', 3, 3)).toBe('abc…fgh')
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 ms'], [850, '850 ms'], [1250, '1.25 s'], [12_340, '12.3 s'], [125_000, '2 min 05 s'], [-1, '–'], [Number.NaN, '–']
+  ])('%d ms → %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe('formatBytes', () => {
+  it.each([[12, '12 B'], [3482, '3.4 KiB'], [64 * 1024 * 1024, '64.0 MiB']])('%d → %s', (n, text) => {
+    expect(formatBytes(n)).toBe(text)
+  })
+})
+
+describe('decodeOutput', () => {
+  it('shows UTF-8 text with newlines, tabs and ANSI escapes as text', () => {
+    const text = 'héllo\tworld\r\n\u001b[32mok\u001b[0m\n'
+    expect(decodeOutput(new TextEncoder().encode(text))).toEqual({ kind: 'text', text })
+  })
+
+  it('shows empty output as empty text', () => {
+    expect(decodeOutput(new Uint8Array())).toEqual({ kind: 'text', text: '' })
+  })
+
+  it('shows invalid UTF-8 as binary', () => {
+    expect(decodeOutput(Uint8Array.of(0xff, 0xfe, 0x41))).toEqual({ kind: 'binary', byteLength: 3, hexPreview: 'ff fe 41' })
+  })
+
+  it('shows valid UTF-8 with NUL or other control bytes as binary, with a bounded preview', () => {
+    const bytes = new Uint8Array(100).fill(0x01)
+    const out = decodeOutput(bytes)
+    expect(out.kind).toBe('binary')
+    if (out.kind !== 'binary') return
+    expect(out.byteLength).toBe(100)
+    expect(out.hexPreview.endsWith(' …')).toBe(true)
+    expect(out.hexPreview.split(' ').length).toBe(64 + 1)
+  })
+})
+
+describe('phaseSteps', () => {
+  it('marks steps before the current one complete', () => {
+    expect(phaseSteps('offering').map((s) => s.state)).toEqual(['complete', 'complete', 'current', 'pending', 'pending', 'pending', 'pending'])
+  })
+
+  it('marks every step complete when done', () => {
+    expect(phaseSteps('done').every((s) => s.state === 'complete')).toBe(true)
+  })
+
+  it('draws a failure at the last phase reached', () => {
+    expect(phaseSteps('failed', 'running').map((s) => s.state))
+      .toEqual(['complete', 'complete', 'complete', 'complete', 'failed', 'pending', 'pending'])
+  })
+
+  it('draws a failure on the first step when no earlier phase was seen', () => {
+    expect(phaseSteps('failed')[0]?.state).toBe('failed')
+  })
+})
+
+describe('transportBadges', () => {
+  it('gives one badge per transport in a stable order', () => {
+    expect(transportBadges(['relayed', 'webrtc', 'relayed'])).toEqual(['WebRTC', 'relayed'])
+    expect(transportBadges([])).toEqual([])
+  })
+})
+
+describe('parseArgs', () => {
+  it('splits on runs of whitespace and drops empties', () => {
+    expect(parseArgs('  --n  100\tx ')).toEqual(['--n', '100', 'x'])
+    expect(parseArgs('')).toEqual([])
+  })
+})
+
+describe('uploadProblem', () => {
+  const wasm = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)
+
+  it('accepts a core module header', () => {
+    expect(uploadProblem('a.wasm', wasm)).toBeUndefined()
+  })
+
+  it('rejects an empty file', () => {
+    expect(uploadProblem('a.wasm', new Uint8Array())).toBe('a.wasm is empty.')
+  })
+
+  it('rejects text, a truncated header and a component (version 0x0d)', () => {
+    expect(uploadProblem('a.wasm', new TextEncoder().encode('hello world'))).toMatch(/not a WebAssembly module/)
+    expect(uploadProblem('a.wasm', wasm.subarray(0, 4))).toMatch(/not a WebAssembly module/)
+    expect(uploadProblem('a.wasm', Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00))).toMatch(/not a WebAssembly module/)
+  })
+})
+
+describe('receiptFilename', () => {
+  it('names the file after the task', () => {
+    expect(receiptFilename('abc_DEF-1')).toBe('receipt-abc_DEF-1.json')
+    expect(receiptFilename('../x y')).toBe('receipt-.._x_y.json')
+  })
+})
+
+describe('liveElapsedMs', () => {
+  it('extrapolates from the last heartbeat with the local clock', () => {
+    expect(liveElapsedMs({ elapsedMs: 3000, startedAt: 1 }, 250, 99_999_999)).toBe(3250)
+  })
+
+  it('falls back to startedAt before any heartbeat, never negative', () => {
+    expect(liveElapsedMs({ startedAt: 10_000 }, undefined, 12_500)).toBe(2500)
+    expect(liveElapsedMs({ startedAt: 10_000 }, undefined, 9_000)).toBe(0)
+  })
+
+  it('is unknown without either', () => {
+    expect(liveElapsedMs({}, undefined, 1)).toBeUndefined()
+  })
+})

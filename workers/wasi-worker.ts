@@ -1,0 +1,41 @@
+/**
+ * Module Web Worker that runs one WASI command at a time for the worker pool.
+ * The pool terminates this worker to enforce a timeout, so nothing here
+ * needs to be interruptible.
+ */
+import * as Comlink from 'comlink'
+import type { ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from '../src/execution/types.ts'
+import { runWasiCommand } from '../src/execution/wasi-runner.ts'
+
+/** Field values that survive structured cloning unchanged. */
+function isCloneableField (value: unknown): boolean {
+  return ['string', 'number', 'boolean'].includes(typeof value) || value instanceof Uint8Array
+}
+
+// comlink's built-in throw handler sends only name, message and stack; the
+// typed errors also carry fields (TaskTrapError.stderr, UnsupportedImportError
+// .importName). The receiving side's built-in handler copies every field of
+// `value` onto a new Error, so only serialisation changes here.
+const builtin = Comlink.transferHandlers.get('throw')
+if (builtin !== undefined) {
+  Comlink.transferHandlers.set('throw', {
+    canHandle: builtin.canHandle,
+    serialize (thrown: unknown) {
+      const { value } = thrown as { value: unknown }
+      if (!(value instanceof Error)) return builtin.serialize(thrown)
+      const fields = Object.fromEntries(Object.entries(value).filter(([, field]) => isCloneableField(field)))
+      return [{ isError: true, value: { ...fields, name: value.name, message: value.message, stack: value.stack } }, []]
+    },
+    deserialize: builtin.deserialize
+  })
+}
+
+const api: WasiWorkerApi = {
+  async run (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult> {
+    const result = await runWasiCommand(module, input, limits, { argv0 })
+    // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
+    return Comlink.transfer(result, [result.stdout.buffer as ArrayBuffer, result.stderr.buffer as ArrayBuffer])
+  }
+}
+
+Comlink.expose(api)
