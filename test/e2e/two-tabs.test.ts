@@ -83,8 +83,8 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
       await a.page.getByTestId('submit').click()
       const card = a.page.getByTestId('task-card').first()
       await expect.poll(async () => card.getAttribute('data-phase'), { timeout: 60_000 }).toMatch(/done|failed/)
-      const error = await card.getByTestId('task-error').textContent().catch(() => null)
-      expect(error, `sample ${sample.id}`).toBeNull()
+      const error = card.getByTestId('task-error')
+      expect(await error.count() === 0 ? null : await error.textContent(), `sample ${sample.id}`).toBeNull()
       expect(await card.getByTestId('receipt-status').textContent()).toMatch(/^\s*verified\s*$/)
       const stdout = await card.getByTestId('stdout').textContent() ?? ''
       expected[sample.id]?.(stdout, sample.defaultStdin)
