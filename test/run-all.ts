@@ -8,8 +8,9 @@
  * app server and every WebRTC candidate stay on 127.0.0.1.
  */
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import { canIsolateNetwork, runInLoopbackNamespace } from './support/loopback-namespace.ts'
 
 const root = join(import.meta.dirname, '..')
 const artifacts = join(root, 'test', 'artifacts')
@@ -28,10 +29,6 @@ function run (command: string, args: string[], options: { allowFailure?: boolean
   return status
 }
 
-function has (command: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
-}
-
 if (!existsSync(chromium)) {
   if (!isRoot) {
     console.error(`Chromium is not at ${chromium}. Install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`)
@@ -47,13 +44,14 @@ mkdirSync(artifacts, { recursive: true })
 const unitReport = join(artifacts, 'unit-report.json')
 const e2eReport = join(artifacts, 'e2e-report.json')
 const vitest = join(root, 'node_modules', '.bin', 'vitest')
+// A report left by an earlier run must not stand in for a suite that did not run.
+for (const report of [unitReport, e2eReport]) rmSync(report, { force: true })
 run(vitest, ['run', '--project', 'unit', '--reporter=default', '--reporter=json', `--outputFile.json=${unitReport}`], { allowFailure: true })
 
 const e2eArgs = ['run', '--project', 'e2e', '--reporter=default', '--reporter=json', `--outputFile.json=${e2eReport}`]
-const isolate = isRoot && has('unshare') && has('ip') && process.env.ZEROSTATE_E2E_NO_NETNS !== '1'
-if (isolate) {
-  const quoted = [vitest, ...e2eArgs].map(arg => `'${arg.replaceAll("'", "'\\''")}'`).join(' ')
-  run('unshare', ['--net', 'sh', '-c', `ip link set lo up && exec ${quoted}`], { allowFailure: true })
+if (canIsolateNetwork()) {
+  console.log(`\n$ (loopback-only network namespace) vitest ${e2eArgs.join(' ')}`)
+  runInLoopbackNamespace(vitest, e2eArgs, root)
 } else {
   run(vitest, e2eArgs, { allowFailure: true })
 }

@@ -1,0 +1,73 @@
+/**
+ * npm run bench:roundtrip — over one direct WebRTC connection between two
+ * Chromium peers: (a) a raw echo on a bare libp2p protocol, a new stream per
+ * round trip as a task uses, and on one reused stream; (b) a full task round
+ * trip (offer → run the trivial echo WASI module in a worker → signed receipt
+ * → verified). Prints median and p99 of each and their ratios.
+ *
+ * Usage: npm run bench:roundtrip [-- --count 500]
+ */
+import { parseArgs } from 'node:util'
+import { canIsolateNetwork, runInLoopbackNamespace } from '../support/loopback-namespace.ts'
+import { startHarness, waitForDirect } from '../e2e/harness.ts'
+
+const { values } = parseArgs({ options: { count: { type: 'string', default: '500' } } })
+const count = Number(values.count)
+if (!Number.isInteger(count) || count < 10 || count > 5000) throw new RangeError('--count must be 10–5000')
+
+if (canIsolateNetwork()) {
+  process.exit(runInLoopbackNamespace(process.execPath, [import.meta.filename, '--count', String(count)], process.cwd()))
+}
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
+}
+
+function summarise (samples: number[]): { median: number, p99: number } {
+  const sorted = [...samples].sort((x, y) => x - y)
+  return { median: percentile(sorted, 50), p99: percentile(sorted, 99) }
+}
+
+const harness = await startHarness()
+try {
+  const executor = await harness.openPeer()
+  const submitter = await harness.openPeer()
+  await executor.page.evaluate(async () => { await window.zerostate.contribute(true, 1) })
+  await waitForDirect(submitter.page, executor.peerId)
+  const transport = await submitter.page.evaluate((id) => window.zerostate.peers().find(p => p.peerId === id)?.transports, executor.peerId)
+  console.log(`connection ${submitter.peerId.slice(-6)} → ${executor.peerId.slice(-6)}: ${transport?.join(', ')}`)
+
+  const echo = async (reuseStream: boolean): Promise<number[]> => submitter.page.evaluate(
+    async ({ id, n, reuse }) => window.zerostate.measureEcho(id, { count: n, payloadBytes: 64, reuseStream: reuse }),
+    { id: executor.peerId, n: count, reuse: reuseStream })
+
+  const tasks = async (n: number): Promise<number[]> => submitter.page.evaluate(async (n) => {
+    const module = new Uint8Array(await (await fetch('samples/echo.wasm')).arrayBuffer())
+    const timings: number[] = []
+    for (let i = 0; i < n; i++) {
+      const started = performance.now()
+      await window.zerostate.submit({ module, stdin: 'ping', timeoutMs: 10_000 })
+      timings.push(performance.now() - started)
+    }
+    return timings
+  }, n)
+
+  // Warm up: JIT, the module cache on the executor, the first stream.
+  await echo(false)
+  await tasks(20)
+
+  const rows: Array<[string, { median: number, p99: number }]> = [
+    ['raw echo, new stream each', summarise(await echo(false))],
+    ['raw echo, one stream', summarise(await echo(true))],
+    ['task round trip (echo.wasm)', summarise(await tasks(count))]
+  ]
+  console.log(`\n${count} round trips each, ms:`)
+  for (const [name, { median, p99 }] of rows) {
+    console.log(`  ${name.padEnd(30)} median ${median.toFixed(2).padStart(7)}   p99 ${p99.toFixed(2).padStart(7)}`)
+  }
+  const [perStream, oneStream, task] = rows.map(([, s]) => s) as [{ median: number, p99: number }, { median: number, p99: number }, { median: number, p99: number }]
+  console.log(`\nratio task / raw echo (new stream each): median ${(task.median / perStream.median).toFixed(2)}×, p99 ${(task.p99 / perStream.p99).toFixed(2)}×`)
+  console.log(`ratio task / raw echo (one stream):      median ${(task.median / oneStream.median).toFixed(2)}×, p99 ${(task.p99 / oneStream.p99).toFixed(2)}×`)
+} finally {
+  await harness.close()
+}
