@@ -11,3 +11,20 @@ export function sha256Hex (bytes: Uint8Array): string {
 export function isSha256Hex (value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)
 }
+
+/**
+ * Thrown when bytes do not hash to the SHA-256 they were named by. Modules are
+ * content-addressed: every layer that files or runs them by hash checks this.
+ */
+export class ModuleHashMismatchError extends Error {
+  constructor (message = 'module bytes do not match their hash') {
+    super(message)
+    this.name = 'ModuleHashMismatchError'
+  }
+}
+
+/** Throws ModuleHashMismatchError unless SHA-256(bytes) is `expected` (lowercase hex). */
+export function assertSha256Hex (bytes: Uint8Array, expected: string): void {
+  const actual = sha256Hex(bytes)
+  if (actual !== expected) throw new ModuleHashMismatchError(`module bytes hash to ${actual}, not ${expected}`)
+}

@@ -6,5 +6,5 @@ export {
   InvalidBase64UrlError, InvalidHexError, InvalidUtf8Error,
   base64UrlToBytes, bytesToBase64Url, bytesToHex, bytesToUtf8, hexToBytes, isWellFormedString, utf8ToBytes
 } from './encoding.ts'
-export { isSha256Hex, sha256Hex } from './hash.ts'
+export { ModuleHashMismatchError, assertSha256Hex, isSha256Hex, sha256Hex } from './hash.ts'
 export { CircularJsonError, LoneSurrogateError, NonFiniteNumberError, UnsupportedJsonValueError, canonicalize } from './canonical-json.ts'

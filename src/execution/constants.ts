@@ -1,11 +1,12 @@
-/** Largest module accepted, in bytes. The samples are tens of KiB; real ports of C or Rust tools stay well under this. */
-export const MAX_MODULE_BYTES = 16 * 1024 * 1024
+import { MAX_OUTPUT_BYTES } from '../core/limits.ts'
+
+export { MAX_MODULE_BYTES } from '../core/limits.ts'
 
 /** Most bytes a task may write to stdout; writing past it ends the run with `OutputTooLargeError`. */
-export const MAX_STDOUT_BYTES = 8 * 1024 * 1024
+export const MAX_STDOUT_BYTES = MAX_OUTPUT_BYTES
 
 /** Most bytes a task may write to stderr; writing past it ends the run with `OutputTooLargeError`. */
-export const MAX_STDERR_BYTES = 8 * 1024 * 1024
+export const MAX_STDERR_BYTES = MAX_OUTPUT_BYTES
 
 /** WebAssembly page size (WebAssembly core spec §2.5.7 / §4.2.8). */
 export const WASM_PAGE_BYTES = 65_536

@@ -2,6 +2,7 @@
  * One class per way a task can fail. Callers and tests branch on `err.name`,
  * which survives postMessage and the network where `instanceof` does not.
  */
+import { ModuleHashMismatchError } from '../core/hash.ts'
 
 /**
  * Thrown when the bytes are empty, are not WebAssembly, or fail to compile;
@@ -99,14 +100,6 @@ export class AbortError extends Error {
 /** `AbortSignal.throwIfAborted`, but with this layer's typed `AbortError`. */
 export function throwIfAborted (signal?: AbortSignal): void {
   if (signal?.aborted === true) throw new AbortError()
-}
-
-/** Thrown when the module bytes do not hash to the hash they were given with. */
-export class ModuleHashMismatchError extends Error {
-  constructor (message = 'Module bytes do not match their hash') {
-    super(message)
-    this.name = 'ModuleHashMismatchError'
-  }
 }
 
 /** Thrown when a sandbox worker fails outside the task (script load error, crash). */

@@ -11,7 +11,8 @@
  */
 import * as Comlink from 'comlink'
 import { DEFAULT_POOL_SLOTS, MODULE_CACHE_SIZE } from './constants.ts'
-import { AbortError, ModuleHashMismatchError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { assertSha256Hex } from '../core/hash.ts'
+import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
 
@@ -37,11 +38,6 @@ interface Waiter {
 function defaultWorker (): Worker {
   // Vite recognises exactly this `new Worker(new URL(…, import.meta.url))` form and bundles the worker.
   return new Worker(new URL('../../workers/wasi-worker.ts', import.meta.url), { type: 'module' })
-}
-
-async function sha256Hex (bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes.slice()))
-  return Array.from(digest, b => b.toString(16).padStart(2, '0')).join('')
 }
 
 export class WorkerPool {
@@ -120,7 +116,7 @@ export class WorkerPool {
       this.modules.delete(key) // re-insert: Map order doubles as recency
     } else {
       module = (async () => {
-        if (await sha256Hex(bytes) !== hash) throw new ModuleHashMismatchError(`Module bytes do not hash to ${hash}`)
+        assertSha256Hex(bytes, hash)
         return compileTaskModule(bytes, { memoryLimitBytes })
       })()
       // A failed compile must not be served from the cache.

@@ -19,17 +19,15 @@ export const CONFIG_PATH = '/config.json'
 export const KIB = 1024
 export const MIB = 1024 * KIB
 
-/** Largest module accepted over the wire. */
-export const MAX_MODULE_BYTES = 16 * MIB
+import { MAX_OUTPUT_BYTES } from '../core/limits.ts'
+
+export { MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_TOTAL_BYTES, MAX_MODULE_BYTES, MAX_OUTPUT_BYTES } from '../core/limits.ts'
+export { MAX_RECEIPT_BYTES } from '../trust/constants.ts'
+
 /** Largest stdin accepted over the wire. */
 export const MAX_STDIN_BYTES = 4 * MIB
-/** Largest stdout or stderr carried back in a result. */
-export const MAX_OUTPUT_BYTES = 8 * MIB
-export const MAX_ARGS = 64
-export const MAX_ARG_LENGTH = 1024
 export const MAX_ERROR_MESSAGE_LENGTH = 2048
-export const MAX_RECEIPT_BYTES = 16 * KIB
-/** One framed message may carry a module or an output plus a little framing. */
+/** One framed message may carry a module or both outputs plus a little framing. */
 export const MAX_TASK_MESSAGE_BYTES = MAX_OUTPUT_BYTES * 2 + 64 * KIB
 
 export const MIN_TIMEOUT_MS = 10

@@ -2,17 +2,12 @@
  * Argument checks and errors shared by every PeerStore implementation, so
  * each backend rejects exactly the same inputs in exactly the same way.
  */
-import { isSha256Hex, sha256Hex } from '../core/index.ts'
+import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
 import type { ReceiptRecord } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
   override name = 'StoreClosedError'
-}
-
-/** Thrown when `putModule` is given bytes whose SHA-256 is not the hash they are to be stored under. */
-export class ModuleHashMismatchError extends Error {
-  override name = 'ModuleHashMismatchError'
 }
 
 const SEED_LENGTH = 32
@@ -31,8 +26,7 @@ export function checkModuleHash (hash: unknown): asserts hash is string {
 export function checkModule (hash: unknown, bytes: unknown): asserts bytes is Uint8Array {
   checkModuleHash(hash)
   if (!(bytes instanceof Uint8Array)) throw new TypeError('module bytes must be a Uint8Array')
-  const actual = sha256Hex(bytes)
-  if (actual !== hash) throw new ModuleHashMismatchError(`module bytes hash to ${actual}, not ${hash}`)
+  assertSha256Hex(bytes, hash)
 }
 
 export function checkRecord (record: ReceiptRecord): void {

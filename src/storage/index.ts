@@ -3,7 +3,7 @@
  * receipt history — behind the PeerStore interface: IndexedDB in the browser,
  * an in-memory twin for tests and Node.
  */
-export { ModuleHashMismatchError, StoreClosedError } from './checks.ts'
+export { StoreClosedError } from './checks.ts'
 export { openIdbStore } from './idb-store.ts'
 export { createMemoryStore } from './memory-store.ts'
 export type { PeerStore, ReceiptRecord } from './types.ts'

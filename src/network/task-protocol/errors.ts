@@ -6,14 +6,6 @@ export class InvalidTaskMessageError extends Error {
   override readonly name = 'InvalidTaskMessageError'
 }
 
-/**
- * Thrown when the module bytes sent by the submitter do not hash to the
- * module hash it offered.
- */
-export class ModuleHashMismatchError extends Error {
-  override readonly name = 'ModuleHashMismatchError'
-}
-
 /** Thrown when an executor turns a task down (not contributing, shutting down). */
 export class TaskRefusedError extends Error {
   override readonly name = 'TaskRefusedError'

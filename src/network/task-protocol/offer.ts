@@ -1,6 +1,6 @@
 import { hexToBytes, bytesToHex } from '../../core/encoding.ts'
 import {
-  MAX_ARGS, MAX_ARG_LENGTH, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
+  MAX_ARGS, MAX_ARG_BYTES, MAX_ARGS_TOTAL_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
   MAX_TIMEOUT_MS, MIN_TIMEOUT_MS
 } from '../constants.ts'
 import { InvalidTaskMessageError } from './errors.ts'
@@ -18,6 +18,7 @@ export interface ValidOffer {
 }
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/
+const utf8 = new TextEncoder()
 
 /** Checks an offer against the protocol's schema and limits, on either side of the wire. */
 export function validateOffer (offer: TaskOffer): ValidOffer {
@@ -38,9 +39,13 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
   if (offer.args.length > MAX_ARGS) {
     throw new InvalidTaskMessageError(`${offer.args.length} args; the limit is ${MAX_ARGS}`)
   }
-  const longArg = offer.args.findIndex(arg => arg.length > MAX_ARG_LENGTH)
+  const argBytes = offer.args.map(arg => utf8.encode(arg).byteLength)
+  const longArg = argBytes.findIndex(bytes => bytes > MAX_ARG_BYTES)
   if (longArg !== -1) {
-    throw new InvalidTaskMessageError(`arg ${longArg} is longer than ${MAX_ARG_LENGTH} characters`)
+    throw new InvalidTaskMessageError(`arg ${longArg} is longer than ${MAX_ARG_BYTES} bytes of UTF-8`)
+  }
+  if (argBytes.reduce((sum, bytes) => sum + bytes, 0) > MAX_ARGS_TOTAL_BYTES) {
+    throw new InvalidTaskMessageError(`the args together are longer than ${MAX_ARGS_TOTAL_BYTES} bytes of UTF-8`)
   }
   if (offer.timeoutMs < MIN_TIMEOUT_MS || offer.timeoutMs > MAX_TIMEOUT_MS) {
     throw new InvalidTaskMessageError(`the timeout must be ${MIN_TIMEOUT_MS}–${MAX_TIMEOUT_MS} ms, got ${offer.timeoutMs}`)
