@@ -13,12 +13,14 @@ import type { EchoOptions } from '../network/echo.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import { InvalidTaskMessageError, NoExecutorError, TaskExecutor, submitTask, validateOffer } from '../network/task-protocol/index.ts'
 import type { ExecutedTask, SubmitProgress } from '../network/task-protocol/index.ts'
-import { openIdbStore } from '../storage/idb-store.ts'
+import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import { sleep } from '../network/backoff.ts'
 import type { AppState, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
 
 const HISTORY_LIMIT = 50
+/** Tasks of this session kept on screen; older ones live on in the history. */
+const SESSION_TASKS_LIMIT = 20
 const STDOUT_PREVIEW_CHARS = 200
 /** How long submit() waits for a contributing peer to announce itself. */
 const EXECUTOR_WAIT_MS = 10_000
@@ -69,7 +71,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async start (): Promise<void> {
     try {
-      this.store = await openIdbStore()
+      this.store = withModuleCache(await openIdbStore())
       this.identity = await loadOrCreateIdentity(this.store)
       this.update({
         peerId: this.identity.peerId.toString(),
@@ -125,8 +127,8 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
     const taskId = crypto.randomUUID()
     const label = request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'upload')
-    this.state = { ...this.state, tasks: [{ taskId, label, phase: 'preparing', verified: false }, ...this.state.tasks] }
-    this.emitChange()
+    const task: TaskView = { taskId, label, phase: 'preparing', verified: false }
+    this.update({ tasks: [task, ...this.state.tasks].slice(0, SESSION_TASKS_LIMIT) })
     try {
       const { node, mesh, store } = this.running()
       const module = await loadModule(request.module, options.signal)
@@ -192,9 +194,10 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     }, store)
   }
 
+  /** Persists a receipt record, then shows it; the store is read back only at start-up. */
   private async remember (record: ReceiptRecord, store: PeerStore): Promise<void> {
     await store.addReceipt(record)
-    this.update({ history: await store.listReceipts(HISTORY_LIMIT) })
+    this.update({ history: [record, ...this.state.history].slice(0, HISTORY_LIMIT) })
   }
 
   private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: PeerStore } {

@@ -6,4 +6,5 @@
 export { StoreClosedError } from './checks.ts'
 export { openIdbStore } from './idb-store.ts'
 export { createMemoryStore } from './memory-store.ts'
+export { withModuleCache } from './module-cache.ts'
 export type { PeerStore, ReceiptRecord } from './types.ts'

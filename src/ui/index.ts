@@ -23,7 +23,18 @@ export type { ServiceWorkerOptions } from './register-sw.ts'
 export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   const view = document.createElement('zs-app')
   view.state = app.state
-  app.addEventListener('change', () => { view.state = app.state })
+  // A busy tab changes state many times per task; the screen needs it at most
+  // once a frame, and not at all while the tab is hidden (rAF pauses), which
+  // leaves a contributing background tab its CPU for tasks.
+  let frameRequested = false
+  app.addEventListener('change', () => {
+    if (frameRequested) return
+    frameRequested = true
+    requestAnimationFrame(() => {
+      frameRequested = false
+      view.state = app.state
+    })
+  })
   view.addEventListener(ContributeRequestEvent.type, (event) => {
     event.waitUntil(app.contribute(event.on, event.slots))
   })

@@ -12,6 +12,9 @@ export class ZsHistory extends LitElement {
     :host {
       display: block;
       overflow-x: auto;
+      contain: content;
+      content-visibility: auto;
+      contain-intrinsic-size: auto 600px;
     }
 
     table {

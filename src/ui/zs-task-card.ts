@@ -19,6 +19,11 @@ export class ZsTaskCard extends LitElement {
   static override styles = [shared, css`
     :host {
       display: block;
+      /* A busy tab re-renders cards many times a second: keep each card's
+         layout to itself, and skip the ones scrolled out of view. */
+      contain: content;
+      content-visibility: auto;
+      contain-intrinsic-size: auto 320px;
       background: var(--zs-surface);
       border: 1px solid var(--zs-border);
       border-radius: var(--zs-radius);

@@ -100,7 +100,8 @@ export async function submitTask (
     throw err
   } finally {
     if (stream.status === 'open') {
-      await stream.close().catch(() => {})
+      // The result is in hand; the closing handshake need not hold up the caller.
+      stream.close().catch(() => {})
     }
   }
 }

@@ -5,7 +5,7 @@
 import 'fake-indexeddb/auto'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
-import { createMemoryStore, openIdbStore } from '../../../src/storage/index.ts'
+import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../../../src/storage/index.ts'
 import type { Receipt } from '../../../src/trust/index.ts'
 
@@ -13,7 +13,9 @@ let dbCounter = 0
 
 const backends: Array<[string, () => Promise<PeerStore>]> = [
   ['memory', async () => createMemoryStore()],
-  ['indexeddb', async () => openIdbStore(`peer-store-test-${++dbCounter}`)]
+  ['indexeddb', async () => openIdbStore(`peer-store-test-${++dbCounter}`)],
+  ['indexeddb with a module cache', async () => withModuleCache(await openIdbStore(`peer-store-test-${++dbCounter}`))],
+  ['memory with a module cache too small for any module', async () => withModuleCache(createMemoryStore(), 1)]
 ]
 
 const rejection = async (promise: Promise<unknown>): Promise<Error> => {
@@ -184,5 +186,28 @@ describe('IndexedDB store persistence', () => {
     expect(await second.loadIdentitySeed()).toEqual(seed)
     expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
     second.close()
+  })
+})
+
+describe('module cache', () => {
+  it('serves a module it has seen without asking the store, and evicts the least recently used past its budget', async () => {
+    const inner = createMemoryStore()
+    let reads = 0
+    const counting: PeerStore = { ...inner, getModule: async (hash) => { reads++; return inner.getModule(hash) } }
+    const store = withModuleCache(counting, 10)
+    const a = new Uint8Array(6).fill(1)
+    const b = new Uint8Array(6).fill(2)
+    const hashA = sha256Hex(a)
+    const hashB = sha256Hex(b)
+    await store.putModule(hashA, a)
+    expect(await store.getModule(hashA)).toEqual(a)
+    expect(reads).toBe(0)
+    await store.putModule(hashB, b)
+    expect(await store.getModule(hashB)).toEqual(b)
+    expect(await store.getModule(hashA)).toEqual(a)
+    expect(reads).toBe(1)
+    const copy = await store.getModule(hashA)
+    copy![0] = 9
+    expect((await store.getModule(hashA))![0]).toBe(1)
   })
 })
