@@ -66,10 +66,13 @@ export class ZsContribute extends LitElement {
 
   @state() private slotsDraft = 1
   @state() private busy = false
+  /** What the user asked for, shown until the app's state catches up, so the box does not flicker back. */
+  @state() private requested: boolean | undefined
   @state() private error = ''
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if (changed.has('slots')) this.slotsDraft = this.slots
+    if (changed.has('contributing') && this.contributing === this.requested) this.requested = undefined
   }
 
   override render () {
@@ -79,7 +82,7 @@ export class ZsContribute extends LitElement {
           <input
             type="checkbox"
             data-testid="contribute-toggle"
-            .checked=${live(this.contributing)}
+            .checked=${live(this.requested ?? this.contributing)}
             ?disabled=${this.busy}
             @change=${this.#onToggle}
           >
@@ -127,11 +130,13 @@ export class ZsContribute extends LitElement {
   async #request (on: boolean, slots: number): Promise<void> {
     const event = new ContributeRequestEvent(on, slots)
     this.dispatchEvent(event)
+    this.requested = on === this.contributing ? undefined : on
     this.busy = true
     this.error = ''
     try {
       await event.outcome
     } catch (err) {
+      this.requested = undefined
       this.error = `Could not ${on ? 'start' : 'stop'} contributing: ${err instanceof Error ? err.message : String(err)}`
     } finally {
       this.busy = false

@@ -80,8 +80,12 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
     }
     for (const sample of samples.filter(s => s.id !== 'forever')) {
       await a.page.getByTestId('sample-select').selectOption(sample.id)
+      const cards = a.page.getByTestId('task-card')
+      const previous = await cards.count() === 0 ? null : await cards.first().getAttribute('data-task-id')
       await a.page.getByTestId('submit').click()
-      const card = a.page.getByTestId('task-card').first()
+      // The newest task is drawn first, on the next frame.
+      await expect.poll(async () => cards.first().getAttribute('data-task-id')).not.toBe(previous)
+      const card = cards.first()
       await expect.poll(async () => card.getAttribute('data-phase'), { timeout: 60_000 }).toMatch(/done|failed/)
       const error = card.getByTestId('task-error')
       expect(await error.count() === 0 ? null : await error.textContent(), `sample ${sample.id}`).toBeNull()
