@@ -11,4 +11,7 @@ const ready = app.start()
 // Start-up errors are shown in the UI and by `window.zerostate.ready`; do not also report them as unhandled.
 ready.catch(() => {})
 window.zerostate = createPublicApi(app, ready)
-registerServiceWorker()
+registerServiceWorker({
+  // A new version took over: reload, but not in the middle of someone's task.
+  onNeedReload: () => { void app.whenIdle().then(() => { location.reload() }) }
+})

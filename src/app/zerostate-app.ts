@@ -25,6 +25,7 @@ const STDOUT_PREVIEW_CHARS = 200
 /** How long submit() waits for a contributing peer to announce itself. */
 const EXECUTOR_WAIT_MS = 10_000
 const PEER_REFRESH_MS = 2000
+const IDLE_POLL_MS = 1000
 
 /**
  * Thrown when the page cannot start: no relay list from the server it was
@@ -163,6 +164,16 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       this.updateTask(taskId, { phase: 'failed', error: { name: errorName(err), message: describe(err) } })
       throw err
     }
+  }
+
+  /**
+   * Resolves once this tab runs nothing for others and waits on nothing it
+   * submitted: the moment a new version of the app may reload it.
+   */
+  async whenIdle (signal?: AbortSignal): Promise<void> {
+    const busy = (): boolean => this.pool.running + this.pool.queued > 0 ||
+      this.state.tasks.some(task => task.phase !== 'done' && task.phase !== 'failed')
+    while (busy()) await sleep(IDLE_POLL_MS, signal)
   }
 
   /** Echo round trips to a peer over its best connection, in ms (see network/echo.ts). */

@@ -66,7 +66,7 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
  * a LAN. Allow exactly the relays this page was handed (and circuits through
  * them); keep the defaults for everything else.
  */
-function relayScopedGater (relayAddrs: string[]): { denyDialMultiaddr(ma: Multiaddr): boolean } {
+export function relayScopedGater (relayAddrs: string[]): { denyDialMultiaddr(ma: Multiaddr): boolean } {
   const relays = relayAddrs.map(addr => addr.replace(/\/p2p\/[^/]+$/, ''))
   return {
     denyDialMultiaddr: (ma) => {

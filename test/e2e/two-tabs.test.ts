@@ -93,6 +93,10 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
       const stdout = await card.getByTestId('stdout').textContent() ?? ''
       expected[sample.id]?.(stdout, sample.defaultStdin)
     }
+    const download = a.page.waitForEvent('download')
+    await a.page.getByTestId('task-card').first().getByTestId('download-receipt').click()
+    const saved = JSON.parse(await readFile(await (await download).path(), 'utf8')) as Receipt
+    await verifyReceipt(saved, { executor: b.peerId, submitter: a.peerId })
     await mkdir(ARTIFACTS, { recursive: true })
     await a.page.screenshot({ path: join(ARTIFACTS, 'submitter-tab.png'), fullPage: true })
     await b.page.screenshot({ path: join(ARTIFACTS, 'executor-tab.png'), fullPage: true })
