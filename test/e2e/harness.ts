@@ -27,8 +27,11 @@ export interface Peer {
 export interface Harness {
   mesh: Mesh
   browser: Browser
-  /** A new peer: its own browser context (own IndexedDB), one tab, online. */
-  openPeer(): Promise<Peer>
+  /**
+   * A new peer: its own browser context (own IndexedDB), one tab, online.
+   * `initScript` runs in the page before the app does.
+   */
+  openPeer(options?: { initScript?: string }): Promise<Peer>
   close(): Promise<void>
 }
 
@@ -47,9 +50,10 @@ export async function startHarness (options: { relays?: number } = {}): Promise<
   return {
     mesh,
     browser,
-    async openPeer () {
+    async openPeer (options = {}) {
       const context = await browser.newContext({ permissions: ['camera', 'microphone'] })
       contexts.push(context)
+      if (options.initScript != null) await context.addInitScript(options.initScript)
       const page = await context.newPage()
       page.on('console', msg => { if (msg.type() === 'error') console.error(`[page ${contexts.length}] ${msg.text()}`) })
       page.on('pageerror', err => { console.error(`[page ${contexts.length}] ${err.message}`) })
