@@ -58,6 +58,8 @@ export interface TaskView {
   /** True only once the receipt's signature and hashes were checked. */
   verified: boolean
   error?: { name: string, message: string }
+  /** For a failed task: the phase it was in when it failed. */
+  failedDuring?: Exclude<TaskPhase, 'done' | 'failed'>
 }
 
 export interface AppState {

@@ -161,7 +161,12 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
       return { ...outcome, executor }
     } catch (err) {
-      this.updateTask(taskId, { phase: 'failed', error: { name: errorName(err), message: describe(err) } })
+      const failedDuring = this.state.tasks.find(task => task.taskId === taskId)?.phase
+      this.updateTask(taskId, {
+        phase: 'failed',
+        failedDuring: failedDuring === 'done' || failedDuring === 'failed' ? undefined : failedDuring,
+        error: { name: errorName(err), message: describe(err) }
+      })
       throw err
     }
   }

@@ -85,13 +85,12 @@ export const PHASE_LABELS: Readonly<Record<TaskPhase, string>> = {
 export type StepState = 'complete' | 'current' | 'pending' | 'failed'
 
 /**
- * State of each step of the progress line. A failed task carries no record of
- * the step it failed at, so `reached` (the last non-failed phase the view saw)
- * marks where the failure is drawn; without it the failure is drawn on the first step.
+ * State of each step of the progress line. For a failed task, `failedDuring`
+ * (the phase it was in) marks where the failure is drawn; without it, the first step.
  */
-export function phaseSteps (phase: TaskPhase, reached?: TaskPhase): Array<{ phase: TaskPhase, state: StepState }> {
+export function phaseSteps (phase: TaskPhase, failedDuring?: TaskPhase): Array<{ phase: TaskPhase, state: StepState }> {
   if (phase === 'failed') {
-    const at = reached === undefined || reached === 'failed' ? 0 : PHASE_STEPS.indexOf(reached)
+    const at = failedDuring === undefined || failedDuring === 'failed' ? 0 : PHASE_STEPS.indexOf(failedDuring)
     return PHASE_STEPS.map((p, i) => ({ phase: p, state: i < at ? 'complete' : i === at ? 'failed' : 'pending' }))
   }
   const current = PHASE_STEPS.indexOf(phase)

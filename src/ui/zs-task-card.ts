@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import type { TaskPhase, TaskView } from '../app/types.ts'
+import type { TaskView } from '../app/types.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
 import { PHASE_LABELS, decodeOutput, formatBytes, formatDuration, liveElapsedMs, phaseSteps } from './view-format.ts'
@@ -157,8 +157,6 @@ export class ZsTaskCard extends LitElement {
 
   @property({ attribute: false }) task: TaskView | undefined
 
-  /** Last phase before `failed`, to draw the failure where it happened. */
-  @state() private reached: TaskPhase | undefined
   /** `performance.now()` when the current `elapsedMs` heartbeat arrived. */
   @state() private heartbeatAt: number | undefined
 
@@ -174,7 +172,6 @@ export class ZsTaskCard extends LitElement {
     const task = this.task
     if (task === undefined) return
     const previous = changed.get('task')
-    if (task.phase !== 'failed') this.reached = task.phase
     if (task.elapsedMs !== undefined && task.elapsedMs !== previous?.elapsedMs) this.heartbeatAt = performance.now()
     this.dataset.taskId = task.taskId
     this.dataset.phase = task.phase
@@ -191,7 +188,7 @@ export class ZsTaskCard extends LitElement {
         <span class="mono muted" title="Task id">${task.taskId}</span>
       </header>
       <ol aria-label="Progress">
-        ${phaseSteps(task.phase, this.reached).map(({ phase, state }) => html`
+        ${phaseSteps(task.phase, task.failedDuring).map(({ phase, state }) => html`
           <li class=${state} aria-current=${state === 'current' ? 'step' : 'false'}>
             ${state === 'failed' ? `${PHASE_LABELS[phase]} – failed` : PHASE_LABELS[phase]}
           </li>`)}

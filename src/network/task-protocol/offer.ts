@@ -20,7 +20,11 @@ export interface ValidOffer {
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/
 const utf8 = new TextEncoder()
 
-/** Checks an offer against the protocol's schema and limits, on either side of the wire. */
+/**
+ * Checks an offer against the protocol's schema and limits, on either side of the wire.
+ * The numbers are uint32 on the wire, so a fraction or NaN accepted here would
+ * reach the executor changed, and its receipt would not match the offer.
+ */
 export function validateOffer (offer: TaskOffer): ValidOffer {
   if (!TASK_ID.test(offer.taskId)) {
     throw new InvalidTaskMessageError('taskId must be 1–64 characters of [A-Za-z0-9_-]')
@@ -30,7 +34,7 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
       ? 'the module hash is missing'
       : `the module hash must be 32 bytes (SHA-256), got ${offer.moduleHash.byteLength}`)
   }
-  if (offer.moduleSize < 1 || offer.moduleSize > MAX_MODULE_BYTES) {
+  if (!Number.isInteger(offer.moduleSize) || offer.moduleSize < 1 || offer.moduleSize > MAX_MODULE_BYTES) {
     throw new InvalidTaskMessageError(`the module size must be 1–${MAX_MODULE_BYTES} bytes, got ${offer.moduleSize}`)
   }
   if (offer.stdin.byteLength > MAX_STDIN_BYTES) {
@@ -47,10 +51,10 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
   if (argBytes.reduce((sum, bytes) => sum + bytes, 0) > MAX_ARGS_TOTAL_BYTES) {
     throw new InvalidTaskMessageError(`the args together are longer than ${MAX_ARGS_TOTAL_BYTES} bytes of UTF-8`)
   }
-  if (offer.timeoutMs < MIN_TIMEOUT_MS || offer.timeoutMs > MAX_TIMEOUT_MS) {
+  if (!Number.isInteger(offer.timeoutMs) || offer.timeoutMs < MIN_TIMEOUT_MS || offer.timeoutMs > MAX_TIMEOUT_MS) {
     throw new InvalidTaskMessageError(`the timeout must be ${MIN_TIMEOUT_MS}–${MAX_TIMEOUT_MS} ms, got ${offer.timeoutMs}`)
   }
-  if (offer.memoryLimitBytes < 65536 || offer.memoryLimitBytes > MAX_MEMORY_LIMIT_BYTES) {
+  if (!Number.isInteger(offer.memoryLimitBytes) || offer.memoryLimitBytes < 65536 || offer.memoryLimitBytes > MAX_MEMORY_LIMIT_BYTES) {
     throw new InvalidTaskMessageError(`the memory limit must be 64 KiB–${MAX_MEMORY_LIMIT_BYTES} bytes, got ${offer.memoryLimitBytes}`)
   }
   return {
