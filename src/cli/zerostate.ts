@@ -65,7 +65,8 @@ async function main (): Promise<void> {
     port: port('port', values.port),
     relayPort: port('relay-port', values['relay-port']),
     relays,
-    extraRelayAddrs: values['relay-addr']
+    extraRelayAddrs: values['relay-addr'],
+    keyDir: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.zerostate')
   })
   console.log(`relays:\n  ${mesh.relayAddrs.join('\n  ')}`)
   console.log(`\nZeroState is running. Open ${mesh.url} in two tabs (or two browsers).`)

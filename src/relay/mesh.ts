@@ -1,5 +1,7 @@
 import { startAppServer } from './http-server.ts'
 import type { AppServer } from './http-server.ts'
+import { join } from 'node:path'
+import { loadOrCreateRelayKey } from './relay-key.ts'
 import { startRelay } from './relay.ts'
 import type { Relay } from './relay.ts'
 
@@ -15,6 +17,8 @@ export interface MeshInit {
   relays: number
   /** Relays run elsewhere that pages should also use. */
   extraRelayAddrs: string[]
+  /** Where relays keep their keys (one file per port); fresh keys each start when omitted. */
+  keyDir?: string
 }
 
 export interface Mesh {
@@ -30,7 +34,10 @@ export async function startMesh (init: MeshInit): Promise<Mesh> {
   const relays: Relay[] = []
   try {
     for (let i = 0; i < init.relays; i++) {
-      relays.push(await startRelay({ host: init.host, port: init.relayPort === 0 ? 0 : init.relayPort + i }))
+      const port = init.relayPort === 0 ? 0 : init.relayPort + i
+      // A key is kept only for a fixed port: a relay on a random port has a new address anyway.
+      const privateKey = init.keyDir == null || port === 0 ? undefined : await loadOrCreateRelayKey(join(init.keyDir, `relay-${port}.key`))
+      relays.push(await startRelay({ host: init.host, port, privateKey }))
     }
     const relayAddrs = [...relays.flatMap(relay => relay.multiaddrs), ...init.extraRelayAddrs]
     if (relayAddrs.length === 0) {

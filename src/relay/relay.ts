@@ -5,13 +5,15 @@ import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { PRESENCE_TOPIC } from '../network/constants.ts'
 
 export interface RelayInit {
   /** Interface to listen on; only loopback is reachable by the browser tests. */
   host: string
   port: number
+  /** The relay's identity; a new one each start when omitted. */
+  privateKey?: PrivateKey
   /** How many tabs may hold a reservation at once. */
   maxReservations?: number
 }
@@ -35,6 +37,7 @@ export interface Relay {
  */
 export async function startRelay (init: RelayInit): Promise<Relay> {
   const node = await createLibp2p({
+    ...(init.privateKey == null ? {} : { privateKey: init.privateKey }),
     addresses: {
       listen: [`/ip4/${init.host}/tcp/${init.port}/ws`]
     },

@@ -2,7 +2,7 @@ import { hexToBytes, bytesToHex } from '../../core/encoding.ts'
 import {
   MAX_ARGS, MAX_ARG_BYTES, MAX_ARGS_TOTAL_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
   MAX_TIMEOUT_MS, MIN_TIMEOUT_MS
-} from '../constants.ts'
+} from '../../network/constants.ts'
 import { InvalidTaskMessageError } from './errors.ts'
 import type { TaskOffer } from './task.ts'
 

@@ -6,7 +6,7 @@ import type { Receipt } from '../../trust/receipt.ts'
 import {
   HEARTBEAT_TIMEOUT_MS, MAX_OUTPUT_BYTES, MAX_RECEIPT_BYTES, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
-} from '../constants.ts'
+} from '../../network/constants.ts'
 import { ExecutorLostError, InvalidTaskMessageError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'

@@ -10,7 +10,7 @@ import type { Receipt } from '../../trust/receipt.ts'
 import {
   HEARTBEAT_INTERVAL_MS, MAX_ARGS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS
-} from '../constants.ts'
+} from '../../network/constants.ts'
 import { TaskRefusedError } from './errors.ts'
 import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'

@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest'
 import {
   MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_TOTAL_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
   MAX_TIMEOUT_MS, MIN_TIMEOUT_MS
-} from '../../../../src/network/constants.ts'
-import { toWireOffer, validateOffer } from '../../../../src/network/task-protocol/offer.ts'
-import { TaskOffer } from '../../../../src/network/task-protocol/task.ts'
+} from '../../../src/network/constants.ts'
+import { toWireOffer, validateOffer } from '../../../src/orchestration/task-protocol/offer.ts'
+import { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
 
 const HASH = Uint8Array.from({ length: 32 }, (_, i) => i)
 const HASH_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'
