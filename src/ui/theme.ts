@@ -146,3 +146,58 @@ export const shared = css`
     margin: 0;
   }
 `
+
+/** Data tables (peers, history): compact rows that turn into labelled cards on narrow screens. */
+export const tableStyles = css`
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.875rem;
+  }
+
+  th, td {
+    text-align: left;
+    padding: 8px 10px;
+    border-bottom: 1px solid var(--zs-border);
+    vertical-align: middle;
+  }
+
+  th {
+    font-size: 0.75rem;
+    text-transform: uppercase;
+    letter-spacing: 0.04em;
+    color: var(--zs-muted);
+    font-weight: 600;
+  }
+
+  tr:last-child td {
+    border-bottom: none;
+  }
+
+  /* Narrow screens: each row becomes a small card of labelled fields. */
+  @media (max-width: 600px) {
+    thead {
+      display: none;
+    }
+
+    tr {
+      display: grid;
+      gap: 4px;
+      padding: 8px 0;
+      border-bottom: 1px solid var(--zs-border);
+    }
+
+    th, td {
+      padding: 0;
+      border: none;
+    }
+
+    td[data-label]::before {
+      content: attr(data-label);
+      display: inline-block;
+      min-width: 6.5rem;
+      color: var(--zs-muted);
+      font-size: 0.75rem;
+    }
+  }
+`

@@ -2,69 +2,17 @@ import { LitElement, css, html } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { PeerView } from '../app/types.ts'
-import { shared } from './theme.ts'
+import { shared, tableStyles } from './theme.ts'
 import { transportBadges } from './view-format.ts'
 import './zs-peer-id.ts'
 
 /** The peers this tab is connected to: relays first, then by whether they contribute. */
 @customElement('zs-peers')
 export class ZsPeers extends LitElement {
-  static override styles = [shared, css`
+  static override styles = [shared, tableStyles, css`
     :host {
       display: block;
       overflow-x: auto;
-    }
-
-    table {
-      width: 100%;
-      border-collapse: collapse;
-      font-size: 0.875rem;
-    }
-
-    th, td {
-      text-align: left;
-      padding: 8px 10px;
-      border-bottom: 1px solid var(--zs-border);
-      vertical-align: middle;
-    }
-
-    th {
-      font-size: 0.75rem;
-      text-transform: uppercase;
-      letter-spacing: 0.04em;
-      color: var(--zs-muted);
-      font-weight: 600;
-    }
-
-    tr:last-child td {
-      border-bottom: none;
-    }
-
-    /* Narrow screens: each row becomes a small card of labelled fields. */
-    @media (max-width: 600px) {
-      thead {
-        display: none;
-      }
-
-      tr {
-        display: grid;
-        gap: 4px;
-        padding: 8px 0;
-        border-bottom: 1px solid var(--zs-border);
-      }
-
-      th, td {
-        padding: 0;
-        border: none;
-      }
-
-      td[data-label]::before {
-        content: attr(data-label);
-        display: inline-block;
-        min-width: 6.5rem;
-        color: var(--zs-muted);
-        font-size: 0.75rem;
-      }
     }
 
     .badges {

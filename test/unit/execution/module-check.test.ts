@@ -2,15 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MAX_MODULE_BYTES, WASM_PAGE_BYTES } from '../../../src/execution/constants.ts'
 import { compileTaskModule } from '../../../src/execution/module-check.ts'
 import * as fixtures from '../../fixtures/wasm-modules.ts'
-
-async function rejection (promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
-}
+import { rejection } from '../../support/rejection.ts'
 
 describe('compileTaskModule', () => {
   it('accepts a minimal WASI command', async () => {

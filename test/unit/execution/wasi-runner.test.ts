@@ -9,6 +9,7 @@ import type { ExecutionResult, TaskLimits } from '../../../src/execution/types.t
 import { runWasiCommand } from '../../../src/execution/wasi-runner.ts'
 import * as fixtures from '../../fixtures/wasm-modules.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.ts'
+import { rejection } from '../../support/rejection.ts'
 
 const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 256 * 1024 * 1024 }
 const utf8 = new TextEncoder()
@@ -17,15 +18,6 @@ const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
 async function run (bytes: Uint8Array, stdin: string | Uint8Array, args: string[] = [], limits = LIMITS): Promise<ExecutionResult> {
   const module = await compileTaskModule(bytes, { memoryLimitBytes: limits.memoryLimitBytes })
   return runWasiCommand(module, { args, stdin: typeof stdin === 'string' ? utf8.encode(stdin) : stdin }, limits)
-}
-
-async function rejection (promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error & Record<string, unknown>
-  }
-  throw new Error('expected a rejection')
 }
 
 /** Parses the samples' "key: value" lines. */

@@ -6,6 +6,7 @@ import { WorkerPool } from '../../../src/execution/worker-pool.ts'
 import * as fixtures from '../../fixtures/wasm-modules.ts'
 import { NodeWebWorker } from './node-web-worker.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.ts'
+import { rejection } from '../../support/rejection.ts'
 
 // The pool is browser code; here each "Worker" is a Node worker thread running
 // the real workers/wasi-worker.ts, which exercises the comlink boundary too.
@@ -17,15 +18,6 @@ const hashOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 
 interface Module { hash: string, bytes: Uint8Array }
 const moduleOf = (bytes: Uint8Array): Module => ({ hash: hashOf(bytes), bytes })
-
-async function rejection (promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected a rejection')
-}
 
 /** Polls until `condition` holds: compiling takes a variable time, so fixed sleeps would be flaky. */
 async function until (condition: () => boolean): Promise<void> {
@@ -80,7 +72,7 @@ describe('WorkerPool', () => {
     const trap = moduleOf(fixtures.traps())
     const err = await rejection(pool.run(trap.hash, trap.bytes, { args: [], stdin: new Uint8Array(0) }, LIMITS))
     expect(err).toBeInstanceOf(TaskTrapError)
-    expect((err as TaskTrapError).stderr).toBeInstanceOf(Uint8Array)
+    expect(err.stderr).toBeInstanceOf(Uint8Array)
     expect(err.message).toMatch(/unreachable/)
   })
 

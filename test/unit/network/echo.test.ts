@@ -2,26 +2,11 @@
  * /zerostate/echo/1.0.0 between two real libp2p nodes in Node (websockets on
  * loopback, noise, yamux).
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { webSockets } from '@libp2p/websockets'
-import { createLibp2p } from 'libp2p'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createIdentity } from '../../../src/crypto/identity.ts'
 import { ECHO_PROTOCOL, MAX_ECHO_BYTES } from '../../../src/network/constants.ts'
 import { handleEcho, measureEcho } from '../../../src/network/echo.ts'
-
-async function startNode (listen: boolean): Promise<Libp2p> {
-  const identity = await createIdentity()
-  return createLibp2p({
-    privateKey: identity.privateKey,
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
-}
+import { startTestNode } from '../../support/libp2p-node.ts'
 
 describe('echo between two libp2p nodes', () => {
   let server: Libp2p
@@ -29,8 +14,8 @@ describe('echo between two libp2p nodes', () => {
   let connection: Connection
 
   beforeAll(async () => {
-    server = await startNode(true)
-    client = await startNode(false)
+    server = await startTestNode({ listen: true })
+    client = await startTestNode({ listen: false })
     await server.handle(ECHO_PROTOCOL, async (stream) => handleEcho(stream))
     connection = await client.dial(server.getMultiaddrs()[0]!)
   })

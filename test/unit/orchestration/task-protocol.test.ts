@@ -2,10 +2,6 @@
  * Both halves of /zerostate/task/1.0.0 between two real libp2p nodes in Node
  * (websockets on loopback, noise, yamux), with the real WASI runner.
  */
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { webSockets } from '@libp2p/websockets'
-import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
@@ -19,6 +15,7 @@ import type { SubmitProgress, TaskRunner, ValidOffer } from '../../../src/orches
 import type { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
 import { hexToBytes } from '../../../src/core/encoding.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
+import { startTestNode } from '../../support/libp2p-node.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 const nodeRunner: TaskRunner = {
@@ -28,16 +25,6 @@ const nodeRunner: TaskRunner = {
     options?.onProgress?.({ phase: 'running', startedAt: Date.now() })
     return runWasiCommand(module, input, limits)
   }
-}
-
-async function startNode (identity: PeerIdentity, listen: boolean): Promise<Libp2p> {
-  return createLibp2p({
-    privateKey: identity.privateKey,
-    addresses: { listen: listen ? ['/ip4/127.0.0.1/tcp/0/ws'] : [] },
-    transports: [webSockets()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
 }
 
 function offerFor (module: Uint8Array<ArrayBuffer>, stdin: string, overrides: Partial<TaskOffer> = {}): ValidOffer {
@@ -67,8 +54,8 @@ describe('task protocol between two libp2p nodes', () => {
     sha256Module = new Uint8Array(await sampleBytes('sha256'))
     executorIdentity = await createIdentity()
     submitterIdentity = await createIdentity()
-    executorNode = await startNode(executorIdentity, true)
-    submitterNode = await startNode(submitterIdentity, false)
+    executorNode = await startTestNode({ identity: executorIdentity, listen: true })
+    submitterNode = await startTestNode({ identity: submitterIdentity, listen: false })
     const executor = new TaskExecutor(
       { identity: executorIdentity, store, runner: nodeRunner },
       { isContributing: () => contributing }
@@ -142,7 +129,7 @@ describe('task protocol between two libp2p nodes', () => {
     async function lyingExecutor (sign: PeerIdentity['sign']): Promise<{ node: Libp2p, identity: PeerIdentity }> {
       const honest = await createIdentity()
       const identity: PeerIdentity = { ...honest, sign }
-      const node = await startNode(identity, true)
+      const node = await startTestNode({ identity, listen: true })
       const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: nodeRunner }, { isContributing: () => true })
       await node.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection))
       return { node, identity }
