@@ -204,7 +204,8 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     await this.remember({
       receipt: task.receipt,
       role: 'executor',
-      label: `task from ${task.submitter.slice(-8)}`,
+      // The executor never learns the submitter's name for the module; its hash is what it ran.
+      label: `module ${task.offer.moduleHash.slice(0, 12)}`,
       stdoutPreview: preview(task.result.stdout),
       storedAt: Date.now()
     }, store)
