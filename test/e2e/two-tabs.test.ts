@@ -108,7 +108,9 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
     const cases = [
       { module: 'samples/sha256.wasm', stdin: 'zerostate', check: (out: string) => { expect(out.trim()).toBe(sha256('zerostate')) } },
       { module: 'samples/primes.wasm', stdin: '1000000', check: (out: string) => { expect(out).toContain('78498') } },
-      { module: 'samples/echo.wasm', stdin: 'héllo wörld', check: (out: string) => { expect(out).toBe('héllo wörld') } }
+      { module: 'samples/echo.wasm', stdin: 'héllo wörld', check: (out: string) => { expect(out).toBe('héllo wörld') } },
+      { module: 'samples/text-stats.wasm', stdin: 'one two two\nthree', check: (out: string) => { expect(out).toMatch(/lines: 2[\s\S]*words: 4/) } },
+      { module: 'samples/sentiment.wasm', stdin: 'what a wonderful, happy day', check: (out: string) => { expect(out).toMatch(/label: positive/) } }
     ]
     for (const c of cases) {
       const outcome = await submitFromPage(b.page, { module: c.module, stdin: c.stdin, timeoutMs: 30_000 })
