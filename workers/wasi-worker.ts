@@ -34,7 +34,7 @@ const api: WasiWorkerApi = {
   async run (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult> {
     const result = await runWasiCommand(module, input, limits, { argv0 })
     // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
-    return Comlink.transfer(result, [result.stdout.buffer as ArrayBuffer, result.stderr.buffer as ArrayBuffer])
+    return Comlink.transfer(result, [result.stdout.buffer, result.stderr.buffer, ...result.files.map(([, bytes]) => bytes.buffer)])
   }
 }
 

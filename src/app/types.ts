@@ -84,8 +84,18 @@ export interface SubmitRequest {
   module: Uint8Array | string
   stdin?: Uint8Array | string
   args?: string[]
+  /** The task's whole environment (nothing comes from the executor's host). */
+  env?: Record<string, string> | Array<[string, string]>
+  /** Files placed in the task's preopened directory /work, by relative path. */
+  files?: Record<string, Uint8Array | string> | Array<[string, Uint8Array | string]>
+  /** 32 bytes from which the task's clock and random source derive; random when omitted. */
+  seed?: Uint8Array
   timeoutMs?: number
   memoryLimitBytes?: number
+  /** Metered instructions the task may execute. */
+  fuel?: number
+  /** PeerId of the peer to run it on; by default the best-connected contributing peer. */
+  executor?: string
   /** Shown in the UI and history; defaults to the sample id or "upload". */
   label?: string
 }
@@ -93,6 +103,8 @@ export interface SubmitRequest {
 export interface SubmitResult {
   stdout: Uint8Array
   stderr: Uint8Array
+  /** Files the task created or changed in /work. */
+  files: Array<[string, Uint8Array]>
   exitCode: number
   executor: string
   receipt: Receipt

@@ -5,13 +5,12 @@ import type { PeerIdentity } from '../crypto/identity.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
-import {
-  CONFIG_PATH, DEFAULT_MEMORY_LIMIT_BYTES, ECHO_PROTOCOL, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_PROTOCOL
-} from '../network/constants.ts'
+import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
+import { CONFIG_PATH, ECHO_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
-import { InvalidTaskMessageError, NoExecutorError, TaskExecutor, submitTask, validateOffer } from '../orchestration/task-protocol/index.ts'
+import { InvalidTaskMessageError, NoExecutorError, RemoteTaskError, TaskExecutor, submitTask, validateOffer } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask, SubmitProgress } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
@@ -141,11 +140,15 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         moduleSize: module.byteLength,
         stdin,
         args: request.args ?? [],
+        env: entries(request.env).map(([name, value]) => ({ name, value })),
+        files: entries(request.files).map(([path, data]) => ({ path, data: typeof data === 'string' ? utf8ToBytes(data) : new Uint8Array(data) })),
+        seed: request.seed == null ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(request.seed),
         timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES
+        memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
+        fuel: BigInt(request.fuel ?? DEFAULT_FUEL)
       })
       this.updateTask(taskId, { phase: 'choosing-executor' })
-      const executor = await this.chooseExecutor(options.signal)
+      const executor = request.executor ?? await this.chooseExecutor(options.signal)
       this.updateTask(taskId, { executor })
       const connection = await mesh.connectionTo(executor, options)
       const outcome = await submitTask(connection, node.peerId.toString(), offer, module, {
@@ -161,12 +164,19 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
       return { ...outcome, executor }
     } catch (err) {
-      const failedDuring = this.state.tasks.find(task => task.taskId === taskId)?.phase
+      // A task that ran and failed still has a verified receipt: show and keep it.
+      const receipt = err instanceof RemoteTaskError ? err.receipt : undefined
+      const lastPhase = this.state.tasks.find(task => task.taskId === taskId)?.phase
+      const failedDuring = receipt != null ? 'running' : lastPhase === 'done' || lastPhase === 'failed' ? undefined : lastPhase
       this.updateTask(taskId, {
         phase: 'failed',
-        failedDuring: failedDuring === 'done' || failedDuring === 'failed' ? undefined : failedDuring,
-        error: { name: errorName(err), message: describe(err) }
+        failedDuring,
+        error: { name: errorName(err), message: describe(err) },
+        ...(receipt == null ? {} : { receipt, verified: true })
       })
+      if (receipt != null && this.store != null) {
+        await this.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now() }, this.store).catch(() => {})
+      }
       throw err
     }
   }
@@ -294,6 +304,12 @@ async function loadModule (module: Uint8Array | string, signal?: AbortSignal): P
     throw new InvalidTaskMessageError(`the module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
   }
   return bytes
+}
+
+/** Accepts a record or a list of pairs, as callers find handier. */
+function entries<T> (value: Record<string, T> | Array<[string, T]> | undefined): Array<[string, T]> {
+  if (value == null) return []
+  return Array.isArray(value) ? value : Object.entries(value)
 }
 
 function sampleLabel (url: string): string {

@@ -5,12 +5,17 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { startRelay } from '../relay/relay.ts'
 import { startMesh } from '../relay/mesh.ts'
+import { RUN_USAGE, runTaskCommand } from './run-task.ts'
+
+// `run` has its own options; it is handled before the serve/relay parser, which would reject them.
+if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.slice(3)))
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
       Run N relays (default 1) and serve the built app (dist/) with their addresses.
   zerostate relay [--host H] [--relay-port R]
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
+${RUN_USAGE}
 
 Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),
 ZEROSTATE_RELAYS (1). Flags win over the environment.`

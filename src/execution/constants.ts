@@ -1,6 +1,9 @@
 import { MAX_OUTPUT_BYTES } from '../core/limits.ts'
 
-export { MAX_MODULE_BYTES } from '../core/limits.ts'
+export {
+  DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_FUEL, MAX_INPUT_FILES_BYTES,
+  MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_WORK_DIRECTORY_BYTES, TASK_SEED_BYTES
+} from '../core/limits.ts'
 
 /** Most bytes a task may write to stdout; writing past it ends the run with `OutputTooLargeError`. */
 export const MAX_STDOUT_BYTES = MAX_OUTPUT_BYTES
@@ -18,11 +21,11 @@ export const WASI_MODULE = 'wasi_snapshot_preview1'
 export const DEFAULT_ARGV0 = 'task'
 
 /**
- * The WASI preview1 functions the runner links. It is the set that
- * @bjorn3/browser_wasi_shim implements, minus sockets (`sock_*`: no network
- * access) and `proc_raise` (the shim throws a bare string). File-system calls
- * stay: toolchains import them even when unused, and with no preopened
- * directory every `path_*` call fails with EBADF.
+ * The WASI preview1 functions the runner implements. Any other function a
+ * module imports from `wasi_snapshot_preview1` (sockets, `proc_raise`…) is
+ * linked to a stub that ends the run with `UnsupportedWasiCallError` when
+ * called, so toolchains that import everything still run. File-system calls
+ * work inside the preopened in-memory directory `/work` (fd 3) only.
  */
 export const PROVIDED_WASI_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get',
@@ -35,6 +38,15 @@ export const PROVIDED_WASI_FUNCTIONS: ReadonlySet<string> = new Set([
   'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file',
   'poll_oneoff', 'proc_exit', 'random_get', 'sched_yield'
 ])
+
+/** Name of the preopened directory holding `TaskInput.files` (WASI fd 3). */
+export const WORK_DIR = '/work'
+
+/** Most files and directories `/work` may hold; creating more ends the run with `OutputTooLargeError`. */
+export const MAX_WORK_ENTRIES = 4096
+
+/** `ExecutionResult.exitCode` of a run the host ended (every status but ok and exit); receipts record null. */
+export const NO_EXIT_CODE = -1
 
 /** Compiled modules the worker pool keeps, keyed by hash and memory limit. */
 export const MODULE_CACHE_SIZE = 32

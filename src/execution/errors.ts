@@ -35,8 +35,9 @@ export class NotWasiCommandError extends Error {
 }
 
 /**
- * Thrown when a module imports anything but a WASI preview1 function the
- * runner provides. `importName` is `module.name` of the first such import.
+ * Thrown when a module imports anything but a WASI preview1 function
+ * (another module's function, a memory, a table, a global). `importName` is
+ * `module.name` of the first such import.
  */
 export class UnsupportedImportError extends Error {
   importName: string
@@ -50,7 +51,8 @@ export class UnsupportedImportError extends Error {
 
 /**
  * Thrown when a module declares more initial linear memory than the task's
- * `memoryLimitBytes`, or ends a run holding more than that.
+ * `memoryLimitBytes`; reported (status 'memory-limit') when a run traps with
+ * its memory at or near the cap.
  */
 export class MemoryLimitError extends Error {
   constructor (message = 'Module needs more memory than the limit') {
@@ -59,7 +61,10 @@ export class MemoryLimitError extends Error {
   }
 }
 
-/** Thrown when a task writes more than the stdout or stderr cap. */
+/**
+ * Reported (status 'trap') when a task writes more than the stdout or stderr
+ * cap, or grows the files in /work past theirs.
+ */
 export class OutputTooLargeError extends Error {
   constructor (message = 'Task output is too large') {
     super(message)
@@ -68,8 +73,9 @@ export class OutputTooLargeError extends Error {
 }
 
 /**
- * Thrown when a task traps (unreachable, out-of-bounds access, stack
- * overflow…). `stderr` holds what it wrote before trapping.
+ * Reported (status 'trap') when a task traps: unreachable, out-of-bounds
+ * access, stack overflow, a failed instantiation. `stderr` holds what it
+ * wrote before trapping.
  */
 export class TaskTrapError extends Error {
   stderr: Uint8Array
@@ -81,11 +87,34 @@ export class TaskTrapError extends Error {
   }
 }
 
-/** Thrown when a task runs past its `timeoutMs`; its worker has been terminated. */
+/** Reported (status 'timeout') when a task runs past its `timeoutMs`; its worker has been terminated. */
 export class TaskTimeoutError extends Error {
   constructor (message = 'Task ran past its time limit') {
     super(message)
     this.name = 'TaskTimeoutError'
+  }
+}
+
+/** Reported (status 'out-of-fuel') when a metered task spends its whole `fuel` budget. */
+export class OutOfFuelError extends Error {
+  constructor (message = 'Task ran out of fuel') {
+    super(message)
+    this.name = 'OutOfFuelError'
+  }
+}
+
+/**
+ * Reported (status 'trap') when a task calls a WASI preview1 function the
+ * sandbox does not implement (sockets, `proc_raise`…). Importing one is
+ * allowed; only the call fails. `callName` is the function's name.
+ */
+export class UnsupportedWasiCallError extends Error {
+  callName: string
+
+  constructor (message = 'Task called a WASI function the sandbox does not provide', callName = '') {
+    super(message)
+    this.name = 'UnsupportedWasiCallError'
+    this.callName = callName
   }
 }
 
@@ -120,7 +149,7 @@ export class PoolStoppedError extends Error {
 
 const TYPED_ERRORS: ReadonlyMap<string, new (message?: string) => Error> = new Map<string, new (message?: string) => Error>([
   InvalidModuleError, ModuleTooLargeError, NotWasiCommandError, UnsupportedImportError,
-  MemoryLimitError, OutputTooLargeError, TaskTrapError, TaskTimeoutError, AbortError,
+  MemoryLimitError, OutputTooLargeError, TaskTrapError, TaskTimeoutError, OutOfFuelError, UnsupportedWasiCallError, AbortError,
   ModuleHashMismatchError, WorkerCrashedError, PoolStoppedError
 // Keyed by an instance's `name`, not `ErrorClass.name`, which minifiers rename.
 ].map(ErrorClass => [new ErrorClass().name, ErrorClass]))

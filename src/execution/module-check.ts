@@ -1,5 +1,6 @@
-import { MAX_MODULE_BYTES, PROVIDED_WASI_FUNCTIONS, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
+import { MAX_MODULE_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
 import { InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, throwIfAborted, UnsupportedImportError } from './errors.ts'
+import { meterFuel } from './metering/index.ts'
 import { capMemory, readMemoryLimits } from './wasm-binary.ts'
 
 export interface CompileTaskModuleOptions {
@@ -10,17 +11,24 @@ export interface CompileTaskModuleOptions {
    * this way is specific to the limit, so caches must key on it too.
    */
   memoryLimitBytes?: number
+  /**
+   * Instrument the module with the fuel meter (see metering/), so the runner
+   * can set and read its budget through the `zerostate_fuel` export
+   * (default true). Unmetered modules report `fuelUsed: null`.
+   */
+  metered?: boolean
   signal?: AbortSignal
 }
 
 /**
  * Checks that a compiled module is a WASI preview1 command the runner can
  * link: an exported `_start` function, an exported `memory`, and imports
- * drawn only from `PROVIDED_WASI_FUNCTIONS`.
+ * that are all `wasi_snapshot_preview1` functions. Functions the sandbox does
+ * not implement are linked to stubs that fail only when called.
  */
 export function assertWasiCommand (module: WebAssembly.Module): void {
   for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
-    if (from !== WASI_MODULE || kind !== 'function' || !PROVIDED_WASI_FUNCTIONS.has(name)) {
+    if (from !== WASI_MODULE || kind !== 'function') {
       throw new UnsupportedImportError(`Module imports ${kind} "${from}.${name}", which the sandbox does not provide`, `${from}.${name}`)
     }
   }
@@ -35,7 +43,9 @@ export function assertWasiCommand (module: WebAssembly.Module): void {
 
 /**
  * Compiles untrusted module bytes and checks they form a runnable WASI
- * command, rejecting with one typed error per failure (see `errors.ts`).
+ * command, rejecting with one typed error per failure (see `errors.ts`);
+ * then caps its memory and meters it as the options say, and compiles the
+ * result. Every rejection here is what a receipt calls 'invalid-module'.
  */
 export async function compileTaskModule (bytes: Uint8Array, options: CompileTaskModuleOptions = {}): Promise<WebAssembly.Module> {
   throwIfAborted(options.signal)
@@ -54,20 +64,30 @@ export async function compileTaskModule (bytes: Uint8Array, options: CompileTask
   throwIfAborted(options.signal)
   assertWasiCommand(module)
 
+  let transformed: Uint8Array | null = null
   const limit = options.memoryLimitBytes
-  if (limit === undefined) return module
-  const limitPages = Math.floor(limit / WASM_PAGE_BYTES)
-  for (const memory of readMemoryLimits(bytes)) {
-    if (memory.minPages > limitPages) {
-      throw new MemoryLimitError(`Module declares ${memory.minPages * WASM_PAGE_BYTES} bytes of initial memory; the limit is ${limit}`)
+  if (limit !== undefined) {
+    const limitPages = Math.floor(limit / WASM_PAGE_BYTES)
+    for (const memory of readMemoryLimits(bytes)) {
+      if (memory.minPages > limitPages) {
+        throw new MemoryLimitError(`Module declares ${memory.minPages * WASM_PAGE_BYTES} bytes of initial memory; the limit is ${limit}`)
+      }
+    }
+    transformed = capMemory(bytes, limitPages)
+  }
+  if (options.metered ?? true) {
+    try {
+      transformed = meterFuel(transformed ?? bytes)
+    } catch (err) {
+      throw new InvalidModuleError(`Module cannot be metered: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
-  const capped = capMemory(bytes, limitPages)
-  if (capped === null) return module
+  if (transformed === null) return module
+  throwIfAborted(options.signal)
   try {
-    return await WebAssembly.compile(capped)
+    return await WebAssembly.compile(transformed.slice())
   } catch (err) {
-    // Unreachable for a module that compiled above, unless capMemory has a bug; say so rather than blame the module.
-    throw new InvalidModuleError(`Module does not compile once its memory is capped: ${err instanceof Error ? err.message : String(err)}`)
+    // Unreachable for a module that compiled above, unless capMemory or the meter has a bug; say so rather than blame the module.
+    throw new InvalidModuleError(`Module does not compile once capped and metered: ${err instanceof Error ? err.message : String(err)}`)
   }
 }

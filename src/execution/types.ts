@@ -3,26 +3,45 @@
  * run produces. Shared by the browser worker host and the Node host.
  */
 export interface TaskLimits {
-  /** Wall-clock limit; the run is killed (worker terminated) when it passes. */
+  /** Wall-clock limit; enforced by terminating the worker. */
   timeoutMs: number
-  /** Upper bound on the module's linear memory, in bytes. */
+  /** Cap on the module's linear memory, bytes (default 50 MiB, max 128 MiB). */
   memoryLimitBytes: number
+  /** Fuel budget: metered instructions the module may execute. */
+  fuel: number
 }
 
 export interface TaskInput {
-  /** argv[1..]; argv[0] is always the module hash. */
+  /** argv[1..]; argv[0] is the module hash. */
   args: string[]
+  /** The task's whole environment, in order; nothing comes from the host. */
+  env: Array<[string, string]>
   stdin: Uint8Array
+  /** Files placed in the preopened directory "/work" before the run, path (relative, '/'-separated) → bytes. */
+  files: Array<[string, Uint8Array]>
+  /** 32 bytes from the task; the WASI clock and random source are derived from it. */
+  seed: Uint8Array
 }
 
+export type TaskStatus = 'ok' | 'exit' | 'trap' | 'timeout' | 'out-of-fuel' | 'memory-limit' | 'invalid-module'
+
 export interface ExecutionResult {
-  /** Always backed by a plain (transferable) ArrayBuffer. */
+  /** ok: exit code 0; exit: proc_exit(n ≠ 0); the rest are failures that still produce a receipt. */
+  status: TaskStatus
   stdout: Uint8Array<ArrayBuffer>
   stderr: Uint8Array<ArrayBuffer>
   exitCode: number
-  /** Unix epoch milliseconds when the module's `_start` was entered. */
+  /** Unix epoch milliseconds (host clock) when the module's `_start` was entered. */
   startedAt: number
   durationMs: number
+  /** Metered fuel consumed; null when the run was killed from outside (timeout) before it could report. */
+  fuelUsed: number | null
+  /** Largest linear memory size the instance reached, bytes (its final size: wasm memory never shrinks). */
+  memoryPeakBytes: number
+  /** Files in "/work" after the run that were created or changed, sorted by path. */
+  files: Array<[string, Uint8Array<ArrayBuffer>]>
+  /** For failed statuses: the typed error's name and message (TaskTrapError, OutOfFuelError, MemoryLimitError, TaskTimeoutError, …). */
+  error?: { name: string, message: string }
 }
 
 export type ExecutionProgress =
@@ -36,8 +55,11 @@ export interface ExecutionOptions {
 
 /**
  * What the sandbox worker (workers/wasi-worker.ts) exposes over comlink.
- * Errors thrown by `run` arrive as plain `Error`s with `name` and extra
- * fields intact; `reviveError` turns them back into the typed classes.
+ * A run that starts resolves with a status; `run` rejects only for a module
+ * the runner refuses before instantiating (`NotWasiCommandError`,
+ * `UnsupportedImportError`) or bad input (`TypeError`, `RangeError`).
+ * Errors arrive as plain `Error`s with `name` and extra fields intact;
+ * `reviveError` turns them back into the typed classes.
  */
 export interface WasiWorkerApi {
   run(module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult>

@@ -1,115 +1,156 @@
+/**
+ * Runs one WASI preview1 command on the calling thread, deterministically:
+ * everything the module can observe comes from its `TaskInput` — argv, the
+ * environment, stdin, the files in `/work`, and a clock and random source
+ * derived from the seed (see virtual-clock.ts, seeded-random.ts). Two runs of
+ * the same module on the same input produce the same bytes and spend the same
+ * fuel. Only the host-side figures (`startedAt`, `durationMs`) differ, and
+ * `timeout`, which depends on the executor's speed.
+ */
 import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim'
-import { DEFAULT_ARGV0, MAX_STDERR_BYTES, MAX_STDOUT_BYTES, PROVIDED_WASI_FUNCTIONS, WASI_MODULE } from './constants.ts'
-import { MemoryLimitError, OutputTooLargeError, TaskTimeoutError, TaskTrapError } from './errors.ts'
+import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
+import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
+import { FUEL_GLOBAL_EXPORT } from './metering/constants.ts'
 import { assertWasiCommand } from './module-check.ts'
 import { OutputSink } from './output-sink.ts'
-import type { ExecutionResult, TaskInput, TaskLimits } from './types.ts'
+import { SeededRandom } from './seeded-random.ts'
+import type { ExecutionResult, TaskInput, TaskLimits, TaskStatus } from './types.ts'
+import { VirtualClock } from './virtual-clock.ts'
+import { linkWasiImports } from './wasi-imports.ts'
+import { changedFiles, createWorkDirectory, resetInodeNumbers, WorkQuota } from './work-directory.ts'
 
 export interface RunWasiCommandOptions {
   /** argv[0]; the module hash when the caller knows it, else "task". */
   argv0?: string
 }
 
-type WasiFunction = (...args: any[]) => unknown
-
 interface WasiCommandInstance {
-  exports: { memory: WebAssembly.Memory, _start: () => unknown }
+  exports: { memory: WebAssembly.Memory, _start: () => unknown, [name: string]: unknown }
 }
 
-const utf8 = new TextEncoder()
-
 /**
- * Runs a WASI preview1 command to completion on the calling thread, with
- * argv = [argv0, ...input.args], an empty environment, stdin from memory,
- * stdout/stderr captured, no preopened directories and nothing but the WASI
- * imports in `PROVIDED_WASI_FUNCTIONS`.
+ * Runs `module` to completion with argv = [argv0, ...input.args], exactly
+ * `input.env`, stdin from memory, stdout/stderr captured, `input.files` in
+ * the preopened directory `/work` (fd 3), and the fuel budget set when the
+ * module is metered (exports `zerostate_fuel`).
  *
- * A running module cannot be interrupted from the same thread, so
- * `limits.timeoutMs` is only checked whenever the module calls into WASI;
- * the hard limit is the worker pool terminating the worker.
+ * A run that starts resolves with a status, never rejects:
+ * - ok / exit: `_start` returned or called `proc_exit(0)` / `proc_exit(n ≠ 0)`;
+ * - out-of-fuel (OutOfFuelError): the fuel counter went below zero;
+ * - memory-limit (MemoryLimitError): it trapped with memory within one
+ *   doubling of the cap (a failed `memory.grow` is invisible; see `nearCap`);
+ * - timeout (TaskTimeoutError): it called WASI after `limits.timeoutMs`
+ *   (the hard limit is the pool terminating the worker);
+ * - trap: any other trap (TaskTrapError, stack overflow included), output
+ *   past its cap (OutputTooLargeError, with the output kept so far), or a
+ *   call to a WASI function the sandbox lacks (UnsupportedWasiCallError).
+ *
+ * Rejects only before the run: `NotWasiCommandError`/`UnsupportedImportError`
+ * for a module the runner cannot link, `RangeError`/`TypeError` for bad input.
  */
 export async function runWasiCommand (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, options: RunWasiCommandOptions = {}): Promise<ExecutionResult> {
   assertWasiCommand(module)
+  checkInput(input, limits)
+  resetInodeNumbers()
   const args = [options.argv0 ?? DEFAULT_ARGV0, ...input.args]
   const stdout = new OutputSink('stdout', MAX_STDOUT_BYTES)
   const stderr = new OutputSink('stderr', MAX_STDERR_BYTES)
-  const wasi = new WASI(args, [], [
+  const work = createWorkDirectory(input.files)
+  const wasi = new WASI(args, input.env.map(([name, value]) => `${name}=${value}`), [
     new OpenFile(new File(input.stdin, { readonly: true })),
     new ConsoleStdout(chunk => { stdout.write(chunk) }),
-    new ConsoleStdout(chunk => { stderr.write(chunk) })
-  ])
-  const deadline = performance.now() + limits.timeoutMs
+    new ConsoleStdout(chunk => { stderr.write(chunk) }),
+    work
+  ], { debug: false })
+  const imports = linkWasiImports(module, {
+    wasi,
+    args,
+    clock: new VirtualClock(input.seed),
+    random: new SeededRandom(input.seed),
+    quota: new WorkQuota(work.dir),
+    deadline: performance.now() + limits.timeoutMs
+  })
 
   let instance: WasiCommandInstance | undefined
+  let fuel: WebAssembly.Global | undefined
   let startedAt = Date.now()
   let started = performance.now()
-  let exitCode: number
+  let exitCode = 0
+  let failure: unknown
+  let failed = false
   try {
-    const imports = linkWasi(wasi, args, deadline)
     instance = await WebAssembly.instantiate(module, { [WASI_MODULE]: imports }) as unknown as WasiCommandInstance
+    const global = instance.exports[FUEL_GLOBAL_EXPORT]
+    if (global instanceof WebAssembly.Global) {
+      fuel = global
+      fuel.value = BigInt(limits.fuel)
+    }
     startedAt = Date.now()
     started = performance.now()
     // The shim returns 0 when `_start` returns and n when the module calls proc_exit(n).
     exitCode = wasi.start(instance) >>> 0
   } catch (err) {
-    throw toTaskError(err, stderr, memoryNote(instance, limits))
+    failure = err
+    failed = true
   }
   const durationMs = performance.now() - started
+  const memoryPeakBytes = instance?.exports.memory.buffer.byteLength ?? 0
+  const remaining = fuel === undefined ? undefined : fuel.value as bigint
+  const outOfFuel = remaining !== undefined && remaining < 0n
+  const ended = {
+    stdout: stdout.bytes(),
+    stderr: stderr.bytes(),
+    startedAt,
+    durationMs,
+    // Nothing ran when instantiation failed (a data segment that does not fit traps there).
+    fuelUsed: instance === undefined ? 0 : remaining === undefined ? null : outOfFuel ? limits.fuel : limits.fuel - Number(remaining),
+    memoryPeakBytes,
+    files: changedFiles(work.dir, input.files)
+  }
+  if (!failed && !outOfFuel && memoryPeakBytes <= limits.memoryLimitBytes) {
+    return { status: exitCode === 0 ? 'ok' : 'exit', exitCode, ...ended }
+  }
+  const [status, error] = classify(failure, outOfFuel, memoryPeakBytes, limits)
+  return { status, exitCode: NO_EXIT_CODE, ...ended, error: { name: error.name, message: error.message } }
+}
 
-  const memoryBytes = instance.exports.memory.buffer.byteLength
+function checkInput (input: TaskInput, limits: TaskLimits): void {
+  if (!(input.seed instanceof Uint8Array) || input.seed.byteLength !== TASK_SEED_BYTES) {
+    throw new RangeError(`seed must be ${TASK_SEED_BYTES} bytes`)
+  }
+  for (const [name, value] of input.env) {
+    if (name === '' || name.includes('=') || name.includes('\0') || value.includes('\0')) {
+      throw new TypeError(`Environment variable name "${name}" must be non-empty without "=" or NUL, its value without NUL`)
+    }
+  }
+  if (!Number.isSafeInteger(limits.fuel) || limits.fuel < 0) throw new RangeError(`fuel must be a non-negative safe integer, got ${limits.fuel}`)
+}
+
+/** Why a run that did not end by itself ended, most specific first. */
+function classify (failure: unknown, outOfFuel: boolean, memoryBytes: number, limits: TaskLimits): [TaskStatus, Error] {
+  const memory = `memory in use: ${memoryBytes} of ${limits.memoryLimitBytes} bytes allowed`
+  if (failure instanceof TaskTimeoutError) return ['timeout', failure]
+  if (outOfFuel) return ['out-of-fuel', new OutOfFuelError(`Task spent its fuel budget of ${limits.fuel}`)]
+  if (failure instanceof OutputTooLargeError || failure instanceof UnsupportedWasiCallError) return ['trap', failure]
+  const message = failure instanceof Error ? failure.message : String(failure)
   if (memoryBytes > limits.memoryLimitBytes) {
-    throw new MemoryLimitError(`Task grew its memory to ${memoryBytes} bytes; the limit is ${limits.memoryLimitBytes}`)
+    return ['memory-limit', new MemoryLimitError(`Task grew its memory past the limit (${memory})`)]
   }
-  return { stdout: stdout.bytes(), stderr: stderr.bytes(), exitCode, startedAt, durationMs }
+  if (nearCap(memoryBytes, limits.memoryLimitBytes)) {
+    return ['memory-limit', new MemoryLimitError(`Task trapped with its memory at the limit: ${message} (${memory})`)]
+  }
+  // RuntimeError is a trap; a RangeError is a stack overflow; anything else (a bad pointer handed to the shim) is also the module's doing.
+  return ['trap', new TaskTrapError(`Task trapped: ${message} (${memory})`)]
 }
 
 /**
- * The import object: only the provided functions, each first checking the
- * deadline so a task that keeps calling WASI cannot outlive its limit even
- * where nobody terminates the thread.
+ * A failed `memory.grow` is not a trap by itself: the module sees -1 and its
+ * runtime then traps (AssemblyScript, Rust). The engine does not say which
+ * grow failed, so a trap counts as hitting the memory limit when one more
+ * doubling of the memory in use (at least one page) would not fit under the
+ * cap. A module that asks for a single huge block while using little memory
+ * is reported as a plain trap; the message still shows memory in use.
  */
-function linkWasi (wasi: WASI, args: string[], deadline: number): Record<string, WasiFunction> {
-  const functions: Record<string, WasiFunction> = {
-    ...wasi.wasiImport,
-    // The shim (0.4.2) sizes argv by UTF-16 length while args_get writes UTF-8,
-    // so a non-ASCII argument would overflow the module's buffer. WASI
-    // preview1 args_sizes_get: (argc ptr, argv_buf_size ptr) → errno.
-    args_sizes_get: (argcPtr: number, bufSizePtr: number): number => {
-      const view = new DataView(wasi.inst.exports.memory.buffer)
-      const size = args.reduce((total, arg) => total + utf8.encode(arg).byteLength + 1, 0)
-      view.setUint32(argcPtr, args.length, true)
-      view.setUint32(bufSizePtr, size, true)
-      return 0
-    }
-  }
-  const linked: Record<string, WasiFunction> = {}
-  for (const name of PROVIDED_WASI_FUNCTIONS) {
-    const fn = functions[name]
-    if (fn === undefined) continue
-    linked[name] = (...callArgs: unknown[]) => {
-      if (performance.now() > deadline) throw new TaskTimeoutError('Task ran past its time limit')
-      return fn(...callArgs)
-    }
-  }
-  return linked
-}
-
-/**
- * A failed `memory.grow` is not a trap by itself: the module sees -1 and most
- * runtimes (AssemblyScript's, Rust's) then execute `unreachable`. The engine
- * cannot tell us which grow failed, so every trap reports memory in use
- * against the limit and the reader can judge.
- */
-function memoryNote (instance: WasiCommandInstance | undefined, limits: TaskLimits): string {
-  if (instance === undefined) return ''
-  return ` (memory in use: ${instance.exports.memory.buffer.byteLength} of ${limits.memoryLimitBytes} bytes allowed)`
-}
-
-/** Maps whatever escaped the module to a typed error; our own typed errors pass through. */
-function toTaskError (err: unknown, stderr: OutputSink, note: string): Error {
-  if (err instanceof OutputTooLargeError || err instanceof TaskTimeoutError) return err
-  // RuntimeError is a trap; anything else (stack overflow RangeError, a bad
-  // pointer handed to the shim) is also the module's doing.
-  const message = err instanceof Error ? err.message : String(err)
-  return new TaskTrapError(`Task trapped: ${message}${note}`, stderr.bytes())
+function nearCap (memoryBytes: number, limitBytes: number): boolean {
+  return memoryBytes + Math.max(memoryBytes, WASM_PAGE_BYTES) > limitBytes
 }

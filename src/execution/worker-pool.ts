@@ -1,16 +1,19 @@
 /**
  * Runs WASI commands in sandbox Web Workers, a fixed number at a time.
- * Browser only: it creates module workers the way Vite bundles them.
+ * Creates browser module workers the way Vite bundles them by default; the
+ * Node host (node-host.node.ts) passes worker threads instead.
  *
  * @example
  * ```ts
  * const pool = new WorkerPool({ slots: 2 })
- * const result = await pool.run(sha256Hex, bytes, { args: [], stdin }, { timeoutMs: 5000, memoryLimitBytes: 64 << 20 })
+ * const result = await pool.run(sha256Hex, bytes, { args: [], env: [], stdin, files: [], seed },
+ *   { timeoutMs: 5000, memoryLimitBytes: 64 << 20, fuel: DEFAULT_FUEL })
+ * if (result.status !== 'ok') console.log(result.error?.name)
  * pool.stop()
  * ```
  */
 import * as Comlink from 'comlink'
-import { DEFAULT_POOL_SLOTS, MODULE_CACHE_SIZE } from './constants.ts'
+import { DEFAULT_POOL_SLOTS, MODULE_CACHE_SIZE, NO_EXIT_CODE } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
 import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
@@ -23,6 +26,14 @@ export interface WorkerPoolInit {
   moduleCacheSize?: number
   /** Creates one sandbox worker (default: workers/wasi-worker.ts as a module worker). */
   createWorker?(): Worker
+  /** Instrument modules with the fuel meter (default true); unmetered runs report `fuelUsed: null`. */
+  metered?: boolean
+  /**
+   * Keep one started worker beyond the slots (default true), so a worker
+   * terminated at a timeout is replaced by one that has already loaded, and
+   * the next task starts within milliseconds rather than a worker's start-up.
+   */
+  spareWorker?: boolean
 }
 
 interface Slot {
@@ -43,6 +54,11 @@ function defaultWorker (): Worker {
 export class WorkerPool {
   private readonly createWorker: () => Worker
   private readonly moduleCacheSize: number
+  private readonly metered: boolean
+  private readonly keepSpare: boolean
+  private spare: Worker | undefined
+  /** False while stop() runs, so the workers it terminates are not replaced. */
+  private replacing = true
   /** Compilations by `hash/memoryLimit`, oldest first; promises so concurrent runs share one compile. */
   private readonly modules = new Map<string, Promise<WebAssembly.Module>>()
   private readonly idle: Slot[] = []
@@ -55,6 +71,8 @@ export class WorkerPool {
   constructor (init: WorkerPoolInit = {}) {
     this.createWorker = init.createWorker ?? defaultWorker
     this.moduleCacheSize = init.moduleCacheSize ?? MODULE_CACHE_SIZE
+    this.metered = init.metered ?? true
+    this.keepSpare = init.spareWorker ?? true
     this.slotCount = validSlots(init.slots ?? DEFAULT_POOL_SLOTS)
   }
 
@@ -85,11 +103,19 @@ export class WorkerPool {
   }
 
   /**
-   * Compiles (or reuses) the module, waits for a free slot and runs it.
-   * `bytes` must hash (SHA-256, lowercase hex) to `moduleHash`, which also
-   * becomes argv[0]. Past `limits.timeoutMs` the worker is terminated and the
-   * promise rejects with `TaskTimeoutError`; an aborted signal does the same
-   * with `AbortError`. Either way the slot gets a fresh worker.
+   * Compiles (or reuses) the module — checked, memory capped, fuel metered —
+   * waits for a free slot and runs it. `bytes` must hash (SHA-256, lowercase
+   * hex) to `moduleHash`, which also becomes argv[0].
+   *
+   * Resolves with the run's status (see `runWasiCommand`). Past
+   * `limits.timeoutMs` (counted from when the task gets its worker) the
+   * worker is terminated and the promise resolves with status 'timeout',
+   * empty outputs and `fuelUsed: null`; a fresh worker takes the slot.
+   *
+   * Rejects when the module is refused before running (the typed errors of
+   * `compileTaskModule`, `ModuleHashMismatchError`: receipts call these
+   * 'invalid-module'), with `AbortError` when the signal fires (the worker is
+   * terminated), `PoolStoppedError`, or `WorkerCrashedError`.
    */
   async run (moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, options: ExecutionOptions = {}): Promise<ExecutionResult> {
     throwIfAborted(options.signal)
@@ -104,20 +130,24 @@ export class WorkerPool {
   stop (): void {
     // Waiters first: cancelling a running task frees a slot, which would hand them a fresh worker.
     for (const waiter of this.waiters.splice(0)) waiter.fail(new PoolStoppedError())
+    this.replacing = false
     for (const cancel of [...this.active]) cancel(new PoolStoppedError())
     for (const slot of this.idle.splice(0)) this.discard(slot)
+    this.spare?.terminate()
+    this.spare = undefined
+    this.replacing = true
     this.modules.clear()
   }
 
   private async compile (hash: string, bytes: Uint8Array, memoryLimitBytes: number, signal?: AbortSignal): Promise<WebAssembly.Module> {
-    const key = `${hash}/${memoryLimitBytes}`
+    const key = `${hash}/${memoryLimitBytes}/${this.metered ? 'metered' : 'unmetered'}`
     let module = this.modules.get(key)
     if (module !== undefined) {
       this.modules.delete(key) // re-insert: Map order doubles as recency
     } else {
       module = (async () => {
         assertSha256Hex(bytes, hash)
-        return compileTaskModule(bytes, { memoryLimitBytes })
+        return compileTaskModule(bytes, { memoryLimitBytes, metered: this.metered })
       })()
       // A failed compile must not be served from the cache.
       module.catch(() => { if (this.modules.get(key) === module) this.modules.delete(key) })
@@ -166,11 +196,17 @@ export class WorkerPool {
       const cancel = (err: Error): void => { settle({ err }, false) }
       const onAbort = (): void => { cancel(new AbortError()) }
       const onError = (event: ErrorEvent): void => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
-      const timer = setTimeout(() => { cancel(new TaskTimeoutError(`Task ran past its ${limits.timeoutMs} ms limit`)) }, limits.timeoutMs)
+      const onTimeout = (): void => {
+        const error = new TaskTimeoutError(`Task ran past its ${limits.timeoutMs} ms limit`)
+        settle({ result: timedOut(startedAt, performance.now() - started, error) }, false)
+      }
+      const startedAt = Date.now()
+      const started = performance.now()
+      const timer = setTimeout(onTimeout, limits.timeoutMs)
       signal?.addEventListener('abort', onAbort, { once: true })
       slot.worker.addEventListener('error', onError)
       this.active.add(cancel)
-      onProgress?.({ phase: 'running', startedAt: Date.now() })
+      onProgress?.({ phase: 'running', startedAt })
       slot.remote.run(module, input, limits, hash).then(
         result => { settle({ result }, true) },
         (err: unknown) => { settle({ err: reviveError(err) }, true) }
@@ -179,7 +215,8 @@ export class WorkerPool {
   }
 
   private spawn (): Slot {
-    const worker = this.createWorker()
+    const worker = this.spare ?? this.createWorker()
+    this.spare = this.keepSpare && this.replacing ? this.createWorker() : undefined
     this.live++
     return { worker, remote: Comlink.wrap<WasiWorkerApi>(worker) }
   }
@@ -194,15 +231,37 @@ export class WorkerPool {
     else this.idle.push(slot)
   }
 
+  /**
+   * Terminates the slot's worker. Unless the pool is stopping or shrinking,
+   * a replacement starts at once and waits idle, so the next task does not
+   * pay for a worker's start-up after a timeout.
+   */
   private discard (slot: Slot): void {
     slot.worker.terminate()
     this.live--
     this.pump()
+    if (this.replacing && this.live < this.slotCount) this.idle.push(this.spawn())
   }
 
   /** Hands fresh workers to waiters while there is room under the slot count. */
   private pump (): void {
     while (this.waiters.length > 0 && this.live < this.slotCount) (this.waiters.shift() as Waiter).grant(this.spawn())
+  }
+}
+
+/** What a task killed at its time limit reports: nothing it wrote survives its worker. */
+function timedOut (startedAt: number, durationMs: number, error: Error): ExecutionResult {
+  return {
+    status: 'timeout',
+    stdout: new Uint8Array(0),
+    stderr: new Uint8Array(0),
+    exitCode: NO_EXIT_CODE,
+    startedAt,
+    durationMs,
+    fuelUsed: null,
+    memoryPeakBytes: 0,
+    files: [],
+    error: { name: error.name, message: error.message }
   }
 }
 

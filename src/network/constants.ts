@@ -1,7 +1,12 @@
 /**
  * Wire identifiers and limits of the ZeroState mesh, in one place so that a
  * version bump is a one-line change and every boundary check uses one number.
+ * Limits that the sandbox and receipts share live in core/limits.ts.
  */
+import {
+  MAX_INPUT_FILES_BYTES, MAX_MODULE_BYTES, MAX_OUTPUT_BYTES, MAX_STDIN_BYTES, MAX_WORK_DIRECTORY_BYTES
+} from '../core/limits.ts'
+import { MAX_RECEIPT_BYTES } from '../trust/constants.ts'
 
 /** Submitter → executor: offer, (module), result. See task-protocol/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
@@ -19,22 +24,17 @@ export const CONFIG_PATH = '/config.json'
 export const KIB = 1024
 export const MIB = 1024 * KIB
 
-import { MAX_OUTPUT_BYTES } from '../core/limits.ts'
-
-export { MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_TOTAL_BYTES, MAX_MODULE_BYTES, MAX_OUTPUT_BYTES } from '../core/limits.ts'
-export { MAX_RECEIPT_BYTES } from '../trust/constants.ts'
-
-/** Largest stdin accepted over the wire. */
-export const MAX_STDIN_BYTES = 4 * MIB
 export const MAX_ERROR_MESSAGE_LENGTH = 2048
-/** One framed message may carry a module or both outputs plus a little framing. */
-export const MAX_TASK_MESSAGE_BYTES = MAX_OUTPUT_BYTES * 2 + 64 * KIB
 
-export const MIN_TIMEOUT_MS = 10
-export const MAX_TIMEOUT_MS = 5 * 60_000
-export const DEFAULT_TIMEOUT_MS = 30_000
-export const DEFAULT_MEMORY_LIMIT_BYTES = 64 * MIB
-export const MAX_MEMORY_LIMIT_BYTES = 128 * MIB
+/**
+ * The largest framed message: a module; an offer (stdin, input files, args
+ * and env); or a result (stdout, stderr, output files, receipt) — plus framing.
+ */
+export const MAX_TASK_MESSAGE_BYTES = Math.max(
+  MAX_MODULE_BYTES,
+  MAX_STDIN_BYTES + MAX_INPUT_FILES_BYTES,
+  2 * MAX_OUTPUT_BYTES + MAX_WORK_DIRECTORY_BYTES + MAX_RECEIPT_BYTES
+) + 256 * KIB
 
 /**
  * How often a running executor tells the submitter it is still alive. A closed

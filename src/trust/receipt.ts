@@ -1,24 +1,38 @@
 /**
- * Execution receipts, format version 1 (normative text: docs/receipt-format.md).
+ * Execution receipts, format version 2 (normative text: docs/receipt-format.md).
  *
  * A receipt is the executor's signed statement of what it ran (module, stdin,
- * args, limits), for whom, and what came out (hashes of stdout and stderr,
- * exit code, timing). The signature is pure Ed25519 (RFC 8032 §5.1.6) over
- * the UTF-8 bytes of the RFC 8785 canonical JSON of every field except
- * `signature`; so anyone holding the JSON can check it, with no access to
- * this code or this network.
+ * args, env, seed, input files, limits), for whom, and how it ended (status,
+ * exit code, fuel and memory used, and hashes of stdout, stderr and the output
+ * files). Failed runs get one too, so a witness can re-execute the task from
+ * the seed and check the claim. The signature is pure Ed25519 (RFC 8032
+ * §5.1.6) over the UTF-8 bytes of the RFC 8785 canonical JSON of every field
+ * except `signature`; so anyone holding the JSON can check it, with no access
+ * to this code or this network.
  *
  * @example
  * const receipt = await signReceipt(unsigned, identity)
  * // …sent as JSON, received by the submitter…
  * const checked = parseReceipt(JSON.parse(text))
- * await verifyReceipt(checked, { taskId, moduleHash, inputHash, outputHash, submitter: ownPeerId })
+ * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
-import { peerIdFromString } from '@libp2p/peer-id'
-import { base64UrlToBytes, bytesToBase64Url, canonicalize, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, ed25519Verify, publicKeyMatchesPeerId } from '../crypto/index.ts'
+import { base64UrlToBytes, bytesToBase64Url, canonicalize, utf8ToBytes } from '../core/index.ts'
+import { ed25519Verify, publicKeyMatchesPeerId } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
-import { MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_BYTES, MAX_TASK_ID_LENGTH, RECEIPT_VERSION } from './constants.ts'
+import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
+import type { ReceiptStatus } from './constants.ts'
+import { ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError } from './errors.ts'
+import { LIMITS_FIELDS, RECEIPT_FIELDS, UNSIGNED_FIELDS, readFields } from './receipt-schema.ts'
+
+/** The limits a run was given. */
+export interface ReceiptLimits {
+  /** Wall-clock limit in milliseconds; at least 1. */
+  timeoutMs: number
+  /** Upper bound on the module's linear memory in bytes; at least 65536 (one page). */
+  memoryBytes: number
+  /** Fuel budget: the run ends with `out-of-fuel` when it needs more. */
+  fuel: number
+}
 
 /** Every field of a receipt except its signature: exactly the bytes that are signed. */
 export interface UnsignedReceipt {
@@ -35,12 +49,25 @@ export interface UnsignedReceipt {
   stderrHash: string
   /** argv[1..] as given to the module. */
   args: string[]
-  exitCode: number
-  /** Unix epoch milliseconds when the module started. */
+  /** The module's whole environment, in the order it was given: [name, value] pairs. */
+  env: Array<[string, string]>
+  /** base64url (no padding) of the 32-byte determinism seed; the clock and random bytes derive from it. */
+  seed: string
+  /** `filesHash` of the preopened directory's files before the run. */
+  inputFilesHash: string
+  /** `filesHash` of the preopened directory's files after the run. */
+  outputFilesHash: string
+  status: ReceiptStatus
+  /** 0 when `status` is `ok`, non-zero when `exit`, null for every other status. */
+  exitCode: number | null
+  /** Unix epoch milliseconds when the run started. */
   startedAt: number
   durationMs: number
-  timeoutMs: number
-  memoryLimitBytes: number
+  limits: ReceiptLimits
+  /** Fuel consumed, at most `limits.fuel`; null only on `timeout`, when the worker was killed before it could be read. */
+  fuelUsed: number | null
+  /** Largest size the module's linear memory reached, in bytes. */
+  memoryPeakBytes: number
   /** PeerId (base58btc, `12D3KooW…`) of the peer that ran the task and signs the receipt. */
   executor: string
   /** PeerId of the peer that asked for the task. */
@@ -54,176 +81,32 @@ export interface Receipt extends UnsignedReceipt {
   signature: string
 }
 
-/** Fields a verifier may hold its own values for; each one given must equal the receipt's. */
+/** Fields a verifier may hold its own values for; each one given must equal the receipt's (as canonical JSON). */
 export type ReceiptExpectations = Partial<Pick<UnsignedReceipt,
-'taskId' | 'moduleHash' | 'inputHash' | 'outputHash' | 'stderrHash' | 'args' | 'exitCode' |
-'timeoutMs' | 'memoryLimitBytes' | 'executor' | 'submitter'>>
-
-/** Thrown when a value is not a well-formed version 1 receipt; `field` names the first offending field. */
-export class InvalidReceiptError extends Error {
-  override name = 'InvalidReceiptError'
-  readonly field: string
-
-  constructor (field: string, message: string) {
-    super(`receipt field ${field}: ${message}`)
-    this.field = field
-  }
-}
-
-/** Thrown when a receipt's canonical form is longer than MAX_RECEIPT_BYTES. */
-export class ReceiptTooLargeError extends Error {
-  override name = 'ReceiptTooLargeError'
-}
-
-/** Thrown when a receipt's signature does not verify under its `publicKey`. */
-export class ReceiptSignatureError extends Error {
-  override name = 'ReceiptSignatureError'
-}
+'taskId' | 'moduleHash' | 'inputHash' | 'outputHash' | 'stderrHash' | 'args' | 'env' | 'seed' |
+'inputFilesHash' | 'outputFilesHash' | 'status' | 'exitCode' | 'limits' | 'executor' | 'submitter'>>
 
 /**
- * Thrown when a receipt's `publicKey` is not the key embedded in its
- * `executor` PeerId, or when asked to sign a receipt naming a key or executor
- * other than the signing identity.
+ * Checks `value` against the size limit, then the version 2 schema, and
+ * returns a copy holding exactly the receipt's fields.
  */
-export class ReceiptKeyMismatchError extends Error {
-  override name = 'ReceiptKeyMismatchError'
-}
-
-/** Thrown when an authentic receipt states something other than what the verifier expected; `field` names it. */
-export class ReceiptMismatchError extends Error {
-  override name = 'ReceiptMismatchError'
-  readonly field: keyof ReceiptExpectations
-
-  constructor (field: keyof ReceiptExpectations, expected: unknown, actual: unknown) {
-    super(`receipt ${field} is ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`)
-    this.field = field
-  }
-}
-
-const UNSIGNED_FIELDS = [
-  'version', 'taskId', 'moduleHash', 'inputHash', 'outputHash', 'stderrHash', 'args', 'exitCode',
-  'startedAt', 'durationMs', 'timeoutMs', 'memoryLimitBytes', 'executor', 'submitter', 'publicKey'
-] as const satisfies ReadonlyArray<keyof UnsignedReceipt>
-
-const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof Receipt>
-
-const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
-
-/**
- * Validates an unsigned receipt, or a signed one when `withSignature`, and
- * returns a copy holding only its fields. Each check names its field.
- */
-function readFields (value: unknown, withSignature: boolean): Receipt | UnsignedReceipt {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidReceiptError('(root)', 'must be a JSON object')
-  }
-  const record = value as Record<string, unknown>
-  const allowed: ReadonlyArray<string> = withSignature ? RECEIPT_FIELDS : UNSIGNED_FIELDS
-  for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new InvalidReceiptError(key, 'is not a field of a version 1 receipt')
-  }
-  for (const key of allowed) {
-    if (!Object.hasOwn(record, key)) throw new InvalidReceiptError(key, 'is missing')
-  }
-
-  if (record.version !== RECEIPT_VERSION) throw new InvalidReceiptError('version', `must be ${RECEIPT_VERSION}`)
-  const taskId = record.taskId
-  if (typeof taskId !== 'string' || !TASK_ID.test(taskId)) {
-    throw new InvalidReceiptError('taskId', `must be 1 to ${MAX_TASK_ID_LENGTH} characters of [A-Za-z0-9_-]`)
-  }
-  const hash = (field: 'moduleHash' | 'inputHash' | 'outputHash' | 'stderrHash'): string => {
-    const v = record[field]
-    if (!isSha256Hex(v)) throw new InvalidReceiptError(field, 'must be 64 lowercase hex digits')
-    return v
-  }
-  const integer = (field: 'exitCode' | 'startedAt' | 'durationMs' | 'timeoutMs' | 'memoryLimitBytes', min: number): number => {
-    const v = record[field]
-    // RFC 7493 §2.2: only integers in ±(2^53 − 1) survive every JSON parser intact.
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new InvalidReceiptError(field, 'must be an integer within ±(2^53 − 1)')
-    if (v < min) throw new InvalidReceiptError(field, `must be at least ${min}`)
-    // -0 would canonicalize as 0 but compare differently elsewhere; normalize it.
-    return v === 0 ? 0 : v
-  }
-  const peerId = (field: 'executor' | 'submitter'): string => {
-    const v = record[field]
-    if (typeof v !== 'string' || !isCanonicalEd25519PeerId(v)) {
-      throw new InvalidReceiptError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
-    }
-    return v
-  }
-  const base64Url = (field: 'publicKey' | 'signature', length: number): string => {
-    const v = record[field]
-    let bytes: Uint8Array | undefined
-    try {
-      if (typeof v === 'string') bytes = base64UrlToBytes(v)
-    } catch {
-      // reported below together with the other malformed cases
-    }
-    if (typeof v !== 'string' || bytes?.length !== length) {
-      throw new InvalidReceiptError(field, `must be ${length} bytes in unpadded base64url`)
-    }
-    return v
-  }
-
-  const args = record.args
-  if (!Array.isArray(args)) throw new InvalidReceiptError('args', 'must be an array of strings')
-  if (args.length > MAX_RECEIPT_ARGS) throw new InvalidReceiptError('args', `must have at most ${MAX_RECEIPT_ARGS} entries`)
-  const argsCopy: string[] = []
-  for (let i = 0; i < args.length; i++) {
-    const arg: unknown = args[i]
-    if (typeof arg !== 'string') throw new InvalidReceiptError(`args[${i}]`, 'must be a string')
-    if (!isWellFormedString(arg)) throw new InvalidReceiptError(`args[${i}]`, 'must not contain a lone surrogate')
-    if (utf8ToBytes(arg).length > MAX_RECEIPT_ARG_BYTES) {
-      throw new InvalidReceiptError(`args[${i}]`, `must be at most ${MAX_RECEIPT_ARG_BYTES} bytes of UTF-8`)
-    }
-    argsCopy.push(arg)
-  }
-
-  const unsigned: UnsignedReceipt = {
-    version: RECEIPT_VERSION,
-    taskId,
-    moduleHash: hash('moduleHash'),
-    inputHash: hash('inputHash'),
-    outputHash: hash('outputHash'),
-    stderrHash: hash('stderrHash'),
-    args: argsCopy,
-    exitCode: integer('exitCode', Number.MIN_SAFE_INTEGER),
-    startedAt: integer('startedAt', 0),
-    durationMs: integer('durationMs', 0),
-    timeoutMs: integer('timeoutMs', 0),
-    memoryLimitBytes: integer('memoryLimitBytes', 0),
-    executor: peerId('executor'),
-    submitter: peerId('submitter'),
-    publicKey: base64Url('publicKey', ED25519_PUBLIC_KEY_LENGTH)
-  }
-  if (!withSignature) return unsigned
-  return { ...unsigned, signature: base64Url('signature', ED25519_SIGNATURE_LENGTH) }
-}
-
-// The only spelling of an Ed25519 PeerId this format accepts. The regex also bounds the
-// length before any decoding is attempted.
-const BASE58BTC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
-
-/**
- * True for the base58btc string of an identity-multihash Ed25519 PeerId
- * (libp2p peer-ids spec): it must decode as one and re-encode to itself.
- */
-function isCanonicalEd25519PeerId (value: string): boolean {
-  if (!BASE58BTC_PEER_ID.test(value)) return false
-  try {
-    const peerId = peerIdFromString(value)
-    return peerId.type === 'Ed25519' && peerId.toString() === value
-  } catch {
-    return false
-  }
-}
-
-/** Checks `value` against the version 1 schema and returns a copy holding exactly the receipt's fields. */
 export function parseReceipt (value: unknown): Receipt {
-  const receipt = readFields(value, true) as Receipt
-  const size = utf8ToBytes(canonicalize(receipt)).length
-  if (size > MAX_RECEIPT_BYTES) throw new ReceiptTooLargeError(`receipt is ${size} bytes in canonical form, limit ${MAX_RECEIPT_BYTES}`)
-  return receipt
+  // Size first (docs/receipt-format.md §7 step 1): a well-formed receipt always fits, so this
+  // only ever turns away values that would fail the schema anyway, before the costlier checks.
+  const size = canonicalSize(value)
+  if (size !== undefined && size > MAX_RECEIPT_BYTES) {
+    throw new ReceiptTooLargeError(`receipt is ${size} bytes in canonical form, limit ${MAX_RECEIPT_BYTES}`)
+  }
+  return readFields(value, true) as Receipt
+}
+
+/** UTF-8 length of the canonical form, or undefined for a value that is not JSON (the schema check names what is wrong). */
+function canonicalSize (value: unknown): number | undefined {
+  try {
+    return utf8ToBytes(canonicalize(value)).length
+  } catch {
+    return undefined
+  }
 }
 
 /** The bytes that are signed: UTF-8 (RFC 8785 §3.2.4) of the canonical JSON of the unsigned fields. */
@@ -270,5 +153,6 @@ export async function verifyReceipt (receipt: Receipt, expected: ReceiptExpectat
 
 /** Indented JSON with the fields in specification order, for export and display. Parse it back with JSON.parse + parseReceipt. */
 export function receiptToJson (receipt: Receipt): string {
-  return JSON.stringify(receipt, [...RECEIPT_FIELDS], 2)
+  // A replacer list applies at every depth, so it must name the members of `limits` too.
+  return JSON.stringify(receipt, [...RECEIPT_FIELDS, ...LIMITS_FIELDS], 2)
 }

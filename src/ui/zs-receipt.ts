@@ -73,10 +73,11 @@ export class ZsReceipt extends LitElement {
         <dt>Module</dt><dd class="mono" title=${r.moduleHash}>sha256:${abbreviate(r.moduleHash, 12, 6)}</dd>
         <dt>Input</dt><dd class="mono" title=${r.inputHash}>sha256:${abbreviate(r.inputHash, 12, 6)}</dd>
         <dt>Output</dt><dd class="mono" title=${r.outputHash}>sha256:${abbreviate(r.outputHash, 12, 6)}</dd>
-        <dt>Exit code</dt><dd>${r.exitCode}</dd>
+        <dt>Status</dt><dd data-testid="receipt-run-status">${r.status}${r.exitCode === null ? '' : ` (exit code ${r.exitCode})`}</dd>
         <dt>Started</dt><dd><time datetime=${new Date(r.startedAt).toISOString()}>${new Date(r.startedAt).toLocaleString()}</time></dd>
-        <dt>Duration</dt><dd>${formatDuration(r.durationMs)} of ${formatDuration(r.timeoutMs)} allowed</dd>
-        <dt>Memory limit</dt><dd>${formatBytes(r.memoryLimitBytes)}</dd>
+        <dt>Duration</dt><dd>${formatDuration(r.durationMs)} of ${formatDuration(r.limits.timeoutMs)} allowed</dd>
+        <dt>Fuel</dt><dd data-testid="receipt-fuel">${r.fuelUsed === null ? 'not measured (stopped from outside)' : r.fuelUsed.toLocaleString()} of ${r.limits.fuel.toLocaleString()}</dd>
+        <dt>Memory</dt><dd>${formatBytes(r.memoryPeakBytes)} of ${formatBytes(r.limits.memoryBytes)} allowed</dd>
         <dt>Signature</dt><dd class="mono" title=${r.signature}>${abbreviate(r.signature, 16, 6)}</dd>
       </dl>
     `

@@ -1,3 +1,5 @@
+import type { Receipt } from '../../trust/index.ts'
+
 /**
  * Thrown when a peer sends a task message that breaks the schema or a limit
  * (missing module hash, oversized stdin, too many args, …).
@@ -25,10 +27,10 @@ export class NoExecutorError extends Error {
 }
 
 /**
- * Thrown on the submitter when the executor reports that the task itself
- * failed. `name` is the executor's error class (TaskTimeoutError,
- * TaskTrapError, InvalidModuleError, …) so callers can branch on it exactly as
- * if the task had run locally.
+ * Thrown on the submitter when the executor reports that the task failed
+ * (with a verified receipt when it ran) or was refused. `name` is the
+ * executor's error class (TaskTimeoutError, TaskTrapError, OutOfFuelError, …)
+ * so callers can branch on it exactly as if the task had run locally.
  */
 export class RemoteTaskError extends Error {
   static readonly KNOWN_NAMES: ReadonlySet<string> = new Set([
@@ -40,14 +42,22 @@ export class RemoteTaskError extends Error {
     'OutputTooLargeError',
     'TaskTrapError',
     'TaskTimeoutError',
+    'OutOfFuelError',
+    'UnsupportedWasiCallError',
+    'UnsupportedInstructionError',
+    'FuelExportConflictError',
     'InvalidTaskMessageError',
     'ModuleHashMismatchError',
     'TaskRefusedError'
   ])
 
-  constructor (remoteName: string, message: string) {
+  /** The executor's verified receipt, when the task ran (and failed) rather than being refused. */
+  readonly receipt: Receipt | undefined
+
+  constructor (remoteName: string, message: string, receipt?: Receipt) {
     super(message)
     // An unknown or hostile name is not passed on verbatim.
     this.name = RemoteTaskError.KNOWN_NAMES.has(remoteName) ? remoteName : 'RemoteTaskError'
+    this.receipt = receipt
   }
 }

@@ -5,10 +5,12 @@ import { ModuleHashMismatchError, sha256Hex } from '../../core/hash.ts'
 import type { PeerIdentity } from '../../crypto/identity.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
 import type { PeerStore } from '../../storage/types.ts'
-import { signReceipt } from '../../trust/receipt.ts'
-import type { Receipt } from '../../trust/receipt.ts'
+import { RECEIPT_VERSION, filesHash, signReceipt } from '../../trust/index.ts'
+import type { Receipt } from '../../trust/index.ts'
+import { NO_EXIT_CODE } from '../../execution/constants.ts'
+import { MAX_ARGS, MAX_ENV_ENTRIES, MAX_TASK_FILES } from '../../core/limits.ts'
 import {
-  HEARTBEAT_INTERVAL_MS, MAX_ARGS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
+  HEARTBEAT_INTERVAL_MS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS
 } from '../../network/constants.ts'
 import { TaskRefusedError } from './errors.ts'
@@ -59,7 +61,7 @@ export class TaskExecutor {
   }
 
   async handle (stream: Stream, connection: Connection): Promise<void> {
-    const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES })
+    const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
     // Writes come from the heartbeat timer and the main flow; keep them in order.
     let writes = Promise.resolve()
     const send: Send = async (message) => {
@@ -69,21 +71,23 @@ export class TaskExecutor {
     try {
       const offer = validateOffer(await messages.read(TaskOffer, {
         signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
-        limits: { args: MAX_ARGS }
+        limits: { args: MAX_ARGS, env: MAX_ENV_ENTRIES, files: MAX_TASK_FILES }
       }))
       if (!this.init.isContributing()) {
         throw new TaskRefusedError('this peer is not contributing compute right now')
       }
       const module = await this.obtainModule(offer, messages, send)
-      await send({ type: ExecutorMessage.Type.ACCEPTED })
+      await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
       const submitter = connection.remotePeer.toString()
       const { result, receipt } = await this.execute(offer, module, submitter, send)
       await send({
         type: ExecutorMessage.Type.RESULT,
         stdout: result.stdout,
         stderr: result.stderr,
-        exitCode: result.exitCode,
-        receipt: JSON.stringify(receipt)
+        files: result.files.map(([path, data]) => ({ path, data })),
+        receipt: JSON.stringify(receipt),
+        errorName: result.error?.name,
+        errorMessage: result.error?.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
       })
       await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
       this.init.onExecuted?.({ offer, submitter, result, receipt })
@@ -92,6 +96,7 @@ export class TaskExecutor {
       try {
         await send({
           type: ExecutorMessage.Type.FAILURE,
+          files: [],
           errorName: error.name,
           errorMessage: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
         })
@@ -107,7 +112,7 @@ export class TaskExecutor {
     if (cached != null) {
       return cached
     }
-    await send({ type: ExecutorMessage.Type.NEED_MODULE })
+    await send({ type: ExecutorMessage.Type.NEED_MODULE, files: [] })
     const { module } = await messages.read(ModuleTransfer, { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
     if (module.byteLength !== offer.moduleSize) {
       throw new ModuleHashMismatchError(`the module is ${module.byteLength} bytes; the offer said ${offer.moduleSize}`)
@@ -121,37 +126,48 @@ export class TaskExecutor {
     let startedAt: number | undefined
     const heartbeat = setInterval(() => {
       const elapsedMs = startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - startedAt))
-      send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs }).catch(() => {})
+      send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [] }).catch(() => {})
     }, HEARTBEAT_INTERVAL_MS)
     try {
       const result = await this.components.runner.run(
         offer.moduleHash,
         module,
-        { args: offer.args, stdin: offer.stdin },
-        { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes },
+        { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
+        { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes, fuel: offer.fuel },
         {
           onProgress: (progress) => {
             if (progress.phase === 'running') {
               startedAt = progress.startedAt
-              send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)) }).catch(() => {})
+              send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [] }).catch(() => {})
             }
           }
         }
-      )
+      ).catch((err: unknown) => {
+        const rejected = moduleRejection(err)
+        if (rejected == null) throw err
+        return rejected
+      })
       const { identity } = this.components
+      const ran = result.status === 'ok' || result.status === 'exit'
       const receipt = await signReceipt({
-        version: 1,
+        version: RECEIPT_VERSION,
         taskId: offer.taskId,
         moduleHash: offer.moduleHash,
         inputHash: sha256Hex(offer.stdin),
         outputHash: sha256Hex(result.stdout),
         stderrHash: sha256Hex(result.stderr),
         args: offer.args,
-        exitCode: result.exitCode,
+        env: offer.env,
+        seed: bytesToBase64Url(offer.seed),
+        inputFilesHash: filesHash(offer.files),
+        outputFilesHash: filesHash(result.files),
+        status: result.status,
+        exitCode: ran ? result.exitCode : null,
         startedAt: Math.round(result.startedAt),
         durationMs: Math.round(result.durationMs),
-        timeoutMs: offer.timeoutMs,
-        memoryLimitBytes: offer.memoryLimitBytes,
+        limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
+        fuelUsed: result.fuelUsed,
+        memoryPeakBytes: result.memoryPeakBytes,
         executor: identity.peerId.toString(),
         submitter,
         publicKey: bytesToBase64Url(identity.publicKey)
@@ -162,3 +178,29 @@ export class TaskExecutor {
     }
   }
 }
+
+/**
+ * A module the sandbox refused before running it still gets a receipt (the
+ * executor did the work of fetching and checking it): status memory-limit
+ * when it declares more memory than the cap, invalid-module otherwise.
+ */
+function moduleRejection (err: unknown): ExecutionResult | undefined {
+  if (!(err instanceof Error) || !MODULE_REJECTIONS.has(err.name)) return undefined
+  const empty = new Uint8Array(0)
+  return {
+    status: err.name === 'MemoryLimitError' ? 'memory-limit' : 'invalid-module',
+    stdout: empty,
+    stderr: empty,
+    exitCode: NO_EXIT_CODE,
+    startedAt: Date.now(),
+    durationMs: 0,
+    fuelUsed: 0,
+    memoryPeakBytes: 0,
+    files: [],
+    error: { name: err.name, message: err.message }
+  }
+}
+
+const MODULE_REJECTIONS: ReadonlySet<string> = new Set([
+  'InvalidModuleError', 'NotWasiCommandError', 'UnsupportedImportError', 'ModuleTooLargeError', 'MemoryLimitError'
+])

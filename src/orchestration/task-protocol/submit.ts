@@ -1,10 +1,12 @@
 import { pbStream } from '@libp2p/utils'
 import type { Connection } from '@libp2p/interface'
 import { sha256Hex } from '../../core/hash.ts'
-import { parseReceipt, verifyReceipt } from '../../trust/receipt.ts'
-import type { Receipt } from '../../trust/receipt.ts'
+import { bytesToBase64Url } from '../../core/encoding.ts'
+import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../../core/limits.ts'
+import { filesHash, parseReceipt, verifyReceipt } from '../../trust/index.ts'
+import type { Receipt } from '../../trust/index.ts'
 import {
-  HEARTBEAT_TIMEOUT_MS, MAX_OUTPUT_BYTES, MAX_RECEIPT_BYTES, MAX_TASK_MESSAGE_BYTES,
+  HEARTBEAT_TIMEOUT_MS, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
 } from '../../network/constants.ts'
 import { ExecutorLostError, InvalidTaskMessageError, RemoteTaskError } from './errors.ts'
@@ -25,9 +27,12 @@ export interface SubmitOptions {
 }
 
 export interface TaskOutcome {
-  stdout: Uint8Array
-  stderr: Uint8Array
+  stdout: Uint8Array<ArrayBuffer>
+  stderr: Uint8Array<ArrayBuffer>
+  /** Files the task created or changed in its preopened directory, by path. */
+  files: Array<[string, Uint8Array<ArrayBuffer>]>
   exitCode: number
+  /** Verified; its status is 'ok' or 'exit'. */
   receipt: Receipt
 }
 
@@ -49,12 +54,12 @@ export async function submitTask (
     signal: anySignal(signal, OFFER_RESPONSE_TIMEOUT_MS),
     runOnLimitedConnection: true
   })
-  const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES })
+  const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
   // The executor heartbeats at least every HEARTBEAT_INTERVAL_MS; silence for
   // longer than this means it is gone, whatever the connection says.
   const nextMessage = async (timeoutMs: number): Promise<ExecutorMessage> => {
     try {
-      return await messages.read(ExecutorMessage, { signal: anySignal(signal, timeoutMs) })
+      return await messages.read(ExecutorMessage, { signal: anySignal(signal, timeoutMs), limits: { files: MAX_TASK_FILES } })
     } catch (err) {
       if (signal?.aborted === true) throw signal.reason
       if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
@@ -106,16 +111,24 @@ export async function submitTask (
   }
 }
 
+/**
+ * Trusts a result only through its receipt: signed by the executor at the
+ * other end of the stream, for exactly the task that was offered, covering
+ * exactly the bytes received. A run that failed (trap, timeout, out of fuel,
+ * …) still comes with a receipt; it rejects with the executor's error,
+ * carrying that verified receipt.
+ */
 async function checkResult (message: ExecutorMessage, offer: ValidOffer, executor: string, submitter: string): Promise<TaskOutcome> {
-  const { stdout, stderr, exitCode, receipt: receiptJson } = message
-  if (stdout == null || stderr == null || exitCode == null || receiptJson == null) {
-    throw new InvalidTaskMessageError('the result lacks stdout, stderr, exit code or receipt')
+  const { stdout, stderr, files: wireFiles, receipt: receiptJson } = message
+  if (stdout == null || stderr == null || receiptJson == null) {
+    throw new InvalidTaskMessageError('the result lacks stdout, stderr or receipt')
   }
   if (stdout.byteLength > MAX_OUTPUT_BYTES || stderr.byteLength > MAX_OUTPUT_BYTES) {
     throw new InvalidTaskMessageError(`the output exceeds ${MAX_OUTPUT_BYTES} bytes`)
   }
-  if (receiptJson.length > MAX_RECEIPT_BYTES) {
-    throw new InvalidTaskMessageError(`the receipt exceeds ${MAX_RECEIPT_BYTES} bytes`)
+  const files = wireFiles.map(({ path, data }): [string, Uint8Array<ArrayBuffer>] => [path, data])
+  if (files.length > MAX_TASK_FILES || files.reduce((sum, [, data]) => sum + data.byteLength, 0) > MAX_WORK_DIRECTORY_BYTES) {
+    throw new InvalidTaskMessageError(`the output files exceed ${MAX_TASK_FILES} files or ${MAX_WORK_DIRECTORY_BYTES} bytes`)
   }
   let parsed: unknown
   try {
@@ -130,14 +143,23 @@ async function checkResult (message: ExecutorMessage, offer: ValidOffer, executo
     inputHash: sha256Hex(offer.stdin),
     outputHash: sha256Hex(stdout),
     stderrHash: sha256Hex(stderr),
+    inputFilesHash: filesHash(offer.files),
+    outputFilesHash: filesHash(files),
     args: offer.args,
-    exitCode,
-    timeoutMs: offer.timeoutMs,
-    memoryLimitBytes: offer.memoryLimitBytes,
+    env: offer.env,
+    seed: bytesToBase64Url(offer.seed),
+    limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
     executor,
     submitter
   })
-  return { stdout, stderr, exitCode, receipt }
+  if (receipt.status !== 'ok' && receipt.status !== 'exit') {
+    throw new RemoteTaskError(
+      message.errorName ?? 'TaskFailedError',
+      message.errorMessage ?? `the task ended with status ${receipt.status}`,
+      receipt
+    )
+  }
+  return { stdout, stderr, files, exitCode: receipt.exitCode ?? 0, receipt }
 }
 
 function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {

@@ -3,6 +3,230 @@ import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
+export interface EnvEntry {
+  name: string
+  value: string
+}
+
+export namespace EnvEntry {
+  let _codec: Codec<EnvEntry>
+
+  export const codec = (): Codec<EnvEntry> => {
+    if (_codec == null) {
+      _codec = message<EnvEntry>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(18)
+          w.string(obj.value)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          value: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.value = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.value`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EnvEntryNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface EnvEntryValueFieldEvent {
+    field: '$.value'
+    value: string
+  }
+
+  export function encode (obj: Partial<EnvEntry>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, EnvEntry.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EnvEntry>): EnvEntry {
+    return decodeMessage(buf, EnvEntry.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<EnvEntry>): Generator<EnvEntryNameFieldEvent | EnvEntryValueFieldEvent> {
+    return streamMessage(buf, EnvEntry.codec(), opts)
+  }
+}
+
+export interface TaskFile {
+  path: string
+  data: Uint8Array<ArrayBuffer>
+}
+
+export namespace TaskFile {
+  let _codec: Codec<TaskFile>
+
+  export const codec = (): Codec<TaskFile> => {
+    if (_codec == null) {
+      _codec = message<TaskFile>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(10)
+          w.string(obj.path)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.data)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          path: '',
+          data: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.path = reader.string()
+              break
+            }
+            case 2: {
+              obj.data = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.path`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TaskFilePathFieldEvent {
+    field: '$.path'
+    value: string
+  }
+
+  export interface TaskFileDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<TaskFile>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TaskFile.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFile>): TaskFile {
+    return decodeMessage(buf, TaskFile.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFile>): Generator<TaskFilePathFieldEvent | TaskFileDataFieldEvent> {
+    return streamMessage(buf, TaskFile.codec(), opts)
+  }
+}
+
 export interface TaskOffer {
   taskId: string
   moduleHash: Uint8Array<ArrayBuffer>
@@ -11,6 +235,10 @@ export interface TaskOffer {
   args: string[]
   timeoutMs: number
   memoryLimitBytes: number
+  env: EnvEntry[]
+  files: TaskFile[]
+  seed: Uint8Array<ArrayBuffer>
+  fuel: bigint
 }
 
 export namespace TaskOffer {
@@ -60,6 +288,30 @@ export namespace TaskOffer {
           w.uint32(obj.memoryLimitBytes)
         }
 
+        if (obj.env != null && obj.env.length > 0) {
+          for (const value of obj.env) {
+            w.uint32(66)
+            EnvEntry.codec().encode(value, w)
+          }
+        }
+
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(74)
+            TaskFile.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.seed != null && obj.seed.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.seed)
+        }
+
+        if ((obj.fuel != null && obj.fuel !== 0n)) {
+          w.uint32(88)
+          w.uint64(obj.fuel)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -71,7 +323,11 @@ export namespace TaskOffer {
           stdin: uint8ArrayAlloc(0),
           args: [],
           timeoutMs: 0,
-          memoryLimitBytes: 0
+          memoryLimitBytes: 0,
+          env: [],
+          files: [],
+          seed: uint8ArrayAlloc(0),
+          fuel: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -112,6 +368,34 @@ export namespace TaskOffer {
               obj.memoryLimitBytes = reader.uint32()
               break
             }
+            case 8: {
+              if (opts.limits?.env != null && obj.env.length === opts.limits.env) {
+                throw new MaxLengthError('Decode error - repeated field "env" had too many elements')
+              }
+
+              obj.env.push(EnvEntry.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.env$
+              }))
+              break
+            }
+            case 9: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(TaskFile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
+              break
+            }
+            case 10: {
+              obj.seed = reader.bytes()
+              break
+            }
+            case 11: {
+              obj.fuel = reader.uint64()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -122,7 +406,9 @@ export namespace TaskOffer {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          args: 0
+          args: 0,
+          env: 0,
+          files: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -188,6 +474,56 @@ export namespace TaskOffer {
               }
               break
             }
+            case 8: {
+              if (opts.limits?.env != null && obj.env === opts.limits.env) {
+                throw new MaxLengthError('Streaming decode error - repeated field "env" had too many elements')
+              }
+
+              for (const evt of EnvEntry.codec().stream(reader, reader.uint32(), `${prefix}.env[]`, {
+                limits: opts.limits?.env$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.env
+                }
+              }
+
+              obj.env++
+
+              break
+            }
+            case 9: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
+              }
+
+              for (const evt of TaskFile.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.seed`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.fuel`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -236,6 +572,40 @@ export namespace TaskOffer {
     value: number
   }
 
+  export interface TaskOfferEnvNameFieldEvent {
+    field: '$.env[].name'
+    value: string
+    index: number
+  }
+
+  export interface TaskOfferEnvValueFieldEvent {
+    field: '$.env[].value'
+    value: string
+    index: number
+  }
+
+  export interface TaskOfferFilesPathFieldEvent {
+    field: '$.files[].path'
+    value: string
+    index: number
+  }
+
+  export interface TaskOfferFilesDataFieldEvent {
+    field: '$.files[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TaskOfferSeedFieldEvent {
+    field: '$.seed'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface TaskOfferFuelFieldEvent {
+    field: '$.fuel'
+    value: bigint
+  }
+
   export function encode (obj: Partial<TaskOffer>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskOffer.codec())
   }
@@ -244,7 +614,7 @@ export namespace TaskOffer {
     return decodeMessage(buf, TaskOffer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent | TaskOfferEnvNameFieldEvent | TaskOfferEnvValueFieldEvent | TaskOfferFilesPathFieldEvent | TaskOfferFilesDataFieldEvent | TaskOfferSeedFieldEvent | TaskOfferFuelFieldEvent> {
     return streamMessage(buf, TaskOffer.codec(), opts)
   }
 }
@@ -344,7 +714,7 @@ export interface ExecutorMessage {
   elapsedMs?: number
   stdout?: Uint8Array<ArrayBuffer>
   stderr?: Uint8Array<ArrayBuffer>
-  exitCode?: number
+  files: TaskFile[]
   receipt?: string
   errorName?: string
   errorMessage?: string
@@ -409,9 +779,11 @@ export namespace ExecutorMessage {
           w.bytes(obj.stderr)
         }
 
-        if (obj.exitCode != null) {
-          w.uint32(48)
-          w.sint32(obj.exitCode)
+        if (obj.files != null && obj.files.length > 0) {
+          for (const value of obj.files) {
+            w.uint32(82)
+            TaskFile.codec().encode(value, w)
+          }
         }
 
         if (obj.receipt != null) {
@@ -434,7 +806,8 @@ export namespace ExecutorMessage {
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          type: Type.NEED_MODULE
+          type: Type.NEED_MODULE,
+          files: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -463,8 +836,14 @@ export namespace ExecutorMessage {
               obj.stderr = reader.bytes()
               break
             }
-            case 6: {
-              obj.exitCode = reader.sint32()
+            case 10: {
+              if (opts.limits?.files != null && obj.files.length === opts.limits.files) {
+                throw new MaxLengthError('Decode error - repeated field "files" had too many elements')
+              }
+
+              obj.files.push(TaskFile.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.files$
+              }))
               break
             }
             case 7: {
@@ -488,6 +867,10 @@ export namespace ExecutorMessage {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          files: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -529,11 +912,22 @@ export namespace ExecutorMessage {
               }
               break
             }
-            case 6: {
-              yield {
-                field: `${prefix}.exitCode`,
-                value: reader.sint32()
+            case 10: {
+              if (opts.limits?.files != null && obj.files === opts.limits.files) {
+                throw new MaxLengthError('Streaming decode error - repeated field "files" had too many elements')
               }
+
+              for (const evt of TaskFile.codec().stream(reader, reader.uint32(), `${prefix}.files[]`, {
+                limits: opts.limits?.files$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.files
+                }
+              }
+
+              obj.files++
+
               break
             }
             case 7: {
@@ -594,9 +988,16 @@ export namespace ExecutorMessage {
     value: Uint8Array<ArrayBuffer>
   }
 
-  export interface ExecutorMessageExitCodeFieldEvent {
-    field: '$.exitCode'
-    value: number
+  export interface ExecutorMessageFilesPathFieldEvent {
+    field: '$.files[].path'
+    value: string
+    index: number
+  }
+
+  export interface ExecutorMessageFilesDataFieldEvent {
+    field: '$.files[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
   }
 
   export interface ExecutorMessageReceiptFieldEvent {
@@ -622,7 +1023,7 @@ export namespace ExecutorMessage {
     return decodeMessage(buf, ExecutorMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecutorMessage>): Generator<ExecutorMessageTypeFieldEvent | ExecutorMessageStartedAtFieldEvent | ExecutorMessageElapsedMsFieldEvent | ExecutorMessageStdoutFieldEvent | ExecutorMessageStderrFieldEvent | ExecutorMessageExitCodeFieldEvent | ExecutorMessageReceiptFieldEvent | ExecutorMessageErrorNameFieldEvent | ExecutorMessageErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecutorMessage>): Generator<ExecutorMessageTypeFieldEvent | ExecutorMessageStartedAtFieldEvent | ExecutorMessageElapsedMsFieldEvent | ExecutorMessageStdoutFieldEvent | ExecutorMessageStderrFieldEvent | ExecutorMessageFilesPathFieldEvent | ExecutorMessageFilesDataFieldEvent | ExecutorMessageReceiptFieldEvent | ExecutorMessageErrorNameFieldEvent | ExecutorMessageErrorMessageFieldEvent> {
     return streamMessage(buf, ExecutorMessage.codec(), opts)
   }
 }

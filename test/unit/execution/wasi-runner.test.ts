@@ -3,21 +3,31 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_OUT_DIR } from '../../../src/build/compile-samples.ts'
-import { MAX_STDOUT_BYTES, WASM_PAGE_BYTES } from '../../../src/execution/constants.ts'
+import { DEFAULT_FUEL, MAX_STDOUT_BYTES, MAX_WORK_DIRECTORY_BYTES, WASM_PAGE_BYTES } from '../../../src/execution/constants.ts'
 import { compileTaskModule } from '../../../src/execution/module-check.ts'
-import type { ExecutionResult, TaskLimits } from '../../../src/execution/types.ts'
+import type { ExecutionResult, TaskInput, TaskLimits } from '../../../src/execution/types.ts'
 import { runWasiCommand } from '../../../src/execution/wasi-runner.ts'
 import * as fixtures from '../../fixtures/wasm-modules.ts'
+import * as wat from '../../fixtures/wat-modules.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.ts'
 import { rejection } from '../../support/rejection.ts'
 
-const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 256 * 1024 * 1024 }
+const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 128 * 1024 * 1024, fuel: DEFAULT_FUEL }
 const utf8 = new TextEncoder()
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+const SEED = new Uint8Array(32).fill(7)
+
+function input (fields: Partial<TaskInput> = {}): TaskInput {
+  return { args: [], env: [], stdin: new Uint8Array(0), files: [], seed: SEED, ...fields }
+}
+
+async function runTask (bytes: Uint8Array, fields: Partial<TaskInput> = {}, limits = LIMITS, metered = true): Promise<ExecutionResult> {
+  const module = await compileTaskModule(bytes, { memoryLimitBytes: limits.memoryLimitBytes, metered })
+  return runWasiCommand(module, input(fields), limits)
+}
 
 async function run (bytes: Uint8Array, stdin: string | Uint8Array, args: string[] = [], limits = LIMITS): Promise<ExecutionResult> {
-  const module = await compileTaskModule(bytes, { memoryLimitBytes: limits.memoryLimitBytes })
-  return runWasiCommand(module, { args, stdin: typeof stdin === 'string' ? utf8.encode(stdin) : stdin }, limits)
+  return runTask(bytes, { args, stdin: typeof stdin === 'string' ? utf8.encode(stdin) : stdin }, limits)
 }
 
 /** Parses the samples' "key: value" lines. */
@@ -33,7 +43,7 @@ describe('samples', () => {
 
   beforeAll(async () => {
     await ensureSamplesBuilt()
-    for (const id of ['echo', 'text-stats', 'sentiment', 'sha256', 'primes', 'forever']) samples.set(id, await sampleBytes(id))
+    for (const id of ['echo', 'entropy', 'text-stats', 'sentiment', 'sha256', 'primes', 'forever']) samples.set(id, await sampleBytes(id))
   }, COMPILE_TIMEOUT_MS)
 
   const sample = (id: string): Uint8Array => samples.get(id) as Uint8Array
@@ -41,7 +51,7 @@ describe('samples', () => {
   it('lists every sample in samples.json with the hash of its module', async () => {
     const manifest: Array<{ id: string, url: string, sha256: string, defaultTimeoutMs: number }> =
       JSON.parse(await readFile(join(DEFAULT_OUT_DIR, 'samples.json'), 'utf8'))
-    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'forever', 'primes', 'sentiment', 'sha256', 'text-stats'])
+    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'entropy', 'forever', 'primes', 'sentiment', 'sha256', 'text-stats'])
     for (const entry of manifest) {
       expect(entry.url).toBe(`samples/${entry.id}.wasm`)
       expect(entry.sha256).toBe(createHash('sha256').update(sample(entry.id)).digest('hex'))
@@ -137,9 +147,10 @@ describe('samples', () => {
     expect(text(result.stderr)).toContain('"日本語"')
   })
 
-  it('primes traps when the sieve needs more memory than the limit allows', async () => {
-    const err = await rejection(run(sample('primes'), '100000000', [], { timeoutMs: 10_000, memoryLimitBytes: 16 * 1024 * 1024 }))
-    expect(err.name).toBe('TaskTrapError')
+  it('primes fails cleanly when the sieve needs more memory than the limit allows', async () => {
+    const result = await run(sample('primes'), '100000000', [], { ...LIMITS, memoryLimitBytes: 16 * 1024 * 1024 })
+    expect(['trap', 'memory-limit']).toContain(result.status)
+    expect(result.error?.message).toMatch(/memory in use: \d+ of 16777216/)
   })
 
   it('forever compiles as a WASI command (its timeout is enforced by the worker pool)', async () => {
@@ -148,54 +159,214 @@ describe('samples', () => {
 })
 
 describe('runWasiCommand', () => {
-  it('returns exit code 0 when _start returns', async () => {
+  it('reports ok, exit code 0 and the figures when _start returns', async () => {
     const result = await run(fixtures.emptyCommand(), '')
-    expect(result.exitCode).toBe(0)
+    expect(result).toMatchObject({ status: 'ok', exitCode: 0, memoryPeakBytes: WASM_PAGE_BYTES, files: [] })
+    expect(result.error).toBeUndefined()
+    expect(result.fuelUsed).toBeGreaterThan(0)
     expect(result.startedAt).toBeLessThanOrEqual(Date.now())
     expect(result.durationMs).toBeGreaterThanOrEqual(0)
   })
 
-  it('returns the code given to proc_exit', async () => {
-    expect((await run(fixtures.exitsWith(42), '')).exitCode).toBe(42)
+  it('reports exit with the code given to proc_exit', async () => {
+    expect(await run(fixtures.exitsWith(3), '')).toMatchObject({ status: 'exit', exitCode: 3 })
+    expect(await run(fixtures.exitsWith(0), '')).toMatchObject({ status: 'ok', exitCode: 0 })
   })
 
-  it('turns a trap into TaskTrapError with the engine message', async () => {
-    const err = await rejection(run(fixtures.traps(), ''))
-    expect(err.name).toBe('TaskTrapError')
-    expect(err.message).toMatch(/unreachable/)
-    expect(err.stderr).toBeInstanceOf(Uint8Array)
+  it('reports a trap as TaskTrapError with the engine message', async () => {
+    const result = await run(fixtures.traps(), '')
+    expect(result.status).toBe('trap')
+    expect(result.error?.name).toBe('TaskTrapError')
+    expect(result.error?.message).toMatch(/unreachable/)
+  })
+
+  it('reports unbounded recursion (stack overflow) as a trap', async () => {
+    const result = await runTask(wat.recursesForever())
+    expect(result.status).toBe('trap')
+    expect(result.error?.name).toBe('TaskTrapError')
+  })
+
+  it('reports out-of-fuel for an infinite loop, with fuelUsed = the budget', async () => {
+    const result = await runTask(wat.spins(), {}, { ...LIMITS, fuel: 1_000_000 })
+    expect(result).toMatchObject({ status: 'out-of-fuel', fuelUsed: 1_000_000, error: { name: 'OutOfFuelError' } })
+  })
+
+  it('reports fuelUsed null for an unmetered module', async () => {
+    expect((await runTask(fixtures.emptyCommand(), {}, LIMITS, false)).fuelUsed).toBeNull()
   })
 
   it('lets memory grow up to the limit', async () => {
-    expect((await run(fixtures.growsMemory(3), '', [], { timeoutMs: 1000, memoryLimitBytes: 4 * WASM_PAGE_BYTES })).exitCode).toBe(0)
+    expect((await run(fixtures.growsMemory(3), '', [], { ...LIMITS, memoryLimitBytes: 4 * WASM_PAGE_BYTES })).status).toBe('ok')
   })
 
-  it('refuses to grow memory past the limit', async () => {
-    const err = await rejection(run(fixtures.growsMemory(4), '', [], { timeoutMs: 1000, memoryLimitBytes: 4 * WASM_PAGE_BYTES }))
-    expect(err.name).toBe('TaskTrapError')
-    expect(err.message).toMatch(/memory in use: 65536 of 262144/)
+  it('reports memory-limit when memory.grow in a loop reaches the cap and the module traps', async () => {
+    const result = await runTask(wat.growsUntilRefused(), {}, { ...LIMITS, memoryLimitBytes: 32 * WASM_PAGE_BYTES })
+    expect(result).toMatchObject({ status: 'memory-limit', memoryPeakBytes: 32 * WASM_PAGE_BYTES, error: { name: 'MemoryLimitError' } })
   })
 
-  it('reports MemoryLimitError when a module compiled without the cap ends over the limit', async () => {
+  it('reports a trap far below the cap as a plain trap, naming memory in use', async () => {
+    const result = await run(fixtures.growsMemory(4), '', [], { ...LIMITS, memoryLimitBytes: 64 * WASM_PAGE_BYTES })
+    expect(result.status).toBe('ok')
+    const refused = await run(fixtures.growsMemory(100), '', [], { ...LIMITS, memoryLimitBytes: 64 * WASM_PAGE_BYTES })
+    expect(refused.status).toBe('trap')
+    expect(refused.error?.message).toMatch(/memory in use: 65536 of 4194304/)
+  })
+
+  it('reports memory-limit when a module compiled without the cap ends over the limit', async () => {
     const module = await compileTaskModule(fixtures.growsMemory(8))
-    const err = await rejection(runWasiCommand(module, { args: [], stdin: new Uint8Array(0) }, { timeoutMs: 1000, memoryLimitBytes: 4 * WASM_PAGE_BYTES }))
-    expect(err.name).toBe('MemoryLimitError')
+    const result = await runWasiCommand(module, input(), { ...LIMITS, memoryLimitBytes: 4 * WASM_PAGE_BYTES })
+    expect(result.status).toBe('memory-limit')
   })
 
-  it('rejects with OutputTooLargeError past the stdout cap', async () => {
-    const echo = await sampleBytes('echo')
-    const err = await rejection(run(echo, new Uint8Array(MAX_STDOUT_BYTES + 1)))
-    expect(err.name).toBe('OutputTooLargeError')
+  it('reports a data segment that does not fit its memory as a trap at instantiation', async () => {
+    const result = await runTask(fixtures.withDataSegment(2 * WASM_PAGE_BYTES))
+    expect(result.status).toBe('trap')
+    expect(result.error?.message).toMatch(/data segment|out of bounds/i)
+    expect(result.memoryPeakBytes).toBe(0)
   })
 
-  it('rejects with TaskTimeoutError when a WASI call comes after the deadline', async () => {
-    const err = await rejection(run(fixtures.exitsWith(0), '', [], { timeoutMs: -1, memoryLimitBytes: LIMITS.memoryLimitBytes }))
-    expect(err.name).toBe('TaskTimeoutError')
+  it('reports OutputTooLargeError (status trap) past the stdout cap, keeping what fit', async () => {
+    const result = await runTask(wat.floodsStdout(100 * 1024 * 1024))
+    expect(result).toMatchObject({ status: 'trap', error: { name: 'OutputTooLargeError' } })
+    expect(result.stdout.byteLength).toBe(MAX_STDOUT_BYTES)
+  })
+
+  it('reports timeout when a WASI call comes after the deadline', async () => {
+    const result = await runTask(fixtures.exitsWith(0), {}, { ...LIMITS, timeoutMs: -1 })
+    expect(result).toMatchObject({ status: 'timeout', error: { name: 'TaskTimeoutError' } })
   })
 
   it('refuses a module that is not a WASI command', async () => {
     const module = await WebAssembly.compile(fixtures.noStart() as Uint8Array<ArrayBuffer>)
-    const err = await rejection(runWasiCommand(module, { args: [], stdin: new Uint8Array(0) }, LIMITS))
-    expect(err.name).toBe('NotWasiCommandError')
+    expect((await rejection(runWasiCommand(module, input(), LIMITS))).name).toBe('NotWasiCommandError')
+  })
+
+  it('refuses a seed that is not 32 bytes', async () => {
+    const module = await compileTaskModule(fixtures.emptyCommand())
+    expect((await rejection(runWasiCommand(module, input({ seed: new Uint8Array(31) }), LIMITS))).name).toBe('RangeError')
+  })
+
+  it('runs a module that imports an unsupported WASI function without calling it', async () => {
+    expect((await runTask(fixtures.importsSockSend())).status).toBe('ok')
+  })
+
+  it('fails a call to an unsupported WASI function with UnsupportedWasiCallError naming it', async () => {
+    const result = await runTask(wat.callsSockSend())
+    expect(result.status).toBe('trap')
+    expect(result.error?.name).toBe('UnsupportedWasiCallError')
+    expect(result.error?.message).toContain('sock_send')
+  })
+})
+
+describe('determinism', () => {
+  const entropyOf = (result: ExecutionResult): { random: string, realtime: bigint, monotonic: bigint } => {
+    const view = new DataView(result.stdout.buffer)
+    return { random: Buffer.from(result.stdout.subarray(0, 16)).toString('hex'), realtime: view.getBigUint64(16, true), monotonic: view.getBigUint64(24, true) }
+  }
+
+  it('gives the same task byte-identical output and identical fuel', async () => {
+    const a = await runTask(wat.entropy())
+    const b = await runTask(wat.entropy())
+    expect(a.status).toBe('ok')
+    expect(Buffer.from(a.stdout).equals(Buffer.from(b.stdout))).toBe(true)
+    expect(a.fuelUsed).toBe(b.fuelUsed)
+    expect(a.fuelUsed).not.toBeNull()
+  })
+
+  it('gives different seeds different random bytes and start times', async () => {
+    const a = entropyOf(await runTask(wat.entropy(), { seed: new Uint8Array(32).fill(1) }))
+    const b = entropyOf(await runTask(wat.entropy(), { seed: new Uint8Array(32).fill(2) }))
+    expect(a.random).not.toBe(b.random)
+    expect(a.realtime).not.toBe(b.realtime)
+  })
+
+  it('starts the virtual clocks in 2020 (realtime) and at zero (monotonic), one microsecond per read', async () => {
+    const { realtime, monotonic } = entropyOf(await runTask(wat.entropy()))
+    const epoch2020 = 1_577_836_800_000_000_000n
+    expect(realtime).toBeGreaterThan(epoch2020)
+    expect(realtime).toBeLessThan(epoch2020 + 366n * 86_400n * 1_000_000_000n)
+    expect(monotonic).toBe(2_000n) // the second clock read
+  })
+
+  it('sleeps in virtual time: poll_oneoff for 10 s returns at once with the clock 10 s later', async () => {
+    const started = performance.now()
+    const result = await runTask(wat.sleeps(10))
+    expect(result.status).toBe('ok')
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(new DataView(result.stdout.buffer).getBigUint64(0, true)).toBe(10_000_000_000n + 1_000n)
+  })
+
+  it('entropy sample prints the same for the same seed and differs for another', async () => {
+    await ensureSamplesBuilt()
+    const entropy = await sampleBytes('entropy')
+    const a = await runTask(entropy, { seed: SEED })
+    const b = await runTask(entropy, { seed: SEED })
+    const c = await runTask(entropy, { seed: new Uint8Array(32) })
+    expect(a.status).toBe('ok')
+    expect(text(a.stdout)).toBe(text(b.stdout))
+    expect(text(a.stdout)).not.toBe(text(c.stdout))
+    expect(a.fuelUsed).toBe(b.fuelUsed)
+  }, COMPILE_TIMEOUT_MS)
+})
+
+describe('environment', () => {
+  it('passes exactly input.env, in order', async () => {
+    const result = await runTask(wat.printsEnv(), { env: [['B', '2'], ['A', 'héllo=1']] })
+    expect(text(result.stdout)).toBe('B=2\0A=héllo=1\0')
+  })
+
+  it('passes an empty environment when none is given', async () => {
+    expect((await runTask(wat.printsEnv())).stdout).toHaveLength(0)
+  })
+
+  it('refuses a variable name containing "="', async () => {
+    const module = await compileTaskModule(wat.printsEnv())
+    expect((await rejection(runWasiCommand(module, input({ env: [['A=B', 'c']] }), LIMITS))).name).toBe('TypeError')
+  })
+})
+
+describe('files in /work', () => {
+  const ERRNO_BADF = 8
+  const ERRNO_NOTCAPABLE = 76
+
+  it('returns created and changed files, sorted, and not the unchanged ones', async () => {
+    const result = await runTask(wat.copiesFiles(), {
+      files: [['in.txt', utf8.encode('copy me')], ['nested/a.txt', utf8.encode('old')], ['keep.txt', utf8.encode('same')]]
+    })
+    expect(result.status).toBe('ok')
+    expect(result.files.map(([path, bytes]) => [path, text(bytes)])).toEqual([['nested/a.txt', 'changed'], ['out/copy.txt', 'copy me']])
+  })
+
+  it('creates a file at a relative path', async () => {
+    const result = await runTask(wat.createsFile('new.txt'))
+    expect(result.stdout[0]).toBe(0)
+    expect(result.files.map(([path, bytes]) => [path, text(bytes)])).toEqual([['new.txt', 'x']])
+  })
+
+  for (const path of ['/etc/passwd', '../escape.txt', 'a/../../escape.txt', '/work/../escape.txt']) {
+    it(`refuses to create ${path} with ENOTCAPABLE`, async () => {
+      const result = await runTask(wat.createsFile(path))
+      expect(result.status).toBe('ok')
+      expect(result.stdout[0]).toBe(ERRNO_NOTCAPABLE)
+      expect(result.files).toEqual([])
+    })
+  }
+
+  it('refuses path_open on a descriptor that is not a preopened directory', async () => {
+    expect((await runTask(wat.createsFile('x', 9))).stdout[0]).toBe(ERRNO_BADF)
+    expect((await runTask(wat.createsFile('x', 1))).stdout[0]).not.toBe(0)
+  })
+
+  it('ends the run with OutputTooLargeError when the files outgrow their cap', async () => {
+    const chunk = 1024 * 1024
+    const result = await runTask(wat.growsFile(chunk, MAX_WORK_DIRECTORY_BYTES / chunk + 1))
+    expect(result).toMatchObject({ status: 'trap', error: { name: 'OutputTooLargeError' } })
+  })
+
+  it('refuses input paths that are absolute or climb out', async () => {
+    const module = await compileTaskModule(fixtures.emptyCommand())
+    for (const path of ['/abs', '../up', 'a//b', '']) {
+      expect((await rejection(runWasiCommand(module, input({ files: [[path, new Uint8Array(1)]] }), LIMITS))).name).toBe('TypeError')
+    }
   })
 })

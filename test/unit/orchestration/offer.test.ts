@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_TOTAL_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
-  MAX_TIMEOUT_MS, MIN_TIMEOUT_MS
-} from '../../../src/network/constants.ts'
+  MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES,
+  MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
+  MAX_TASK_FILES, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_BYTES, MIN_TIMEOUT_MS, TASK_SEED_BYTES
+} from '../../../src/core/limits.ts'
 import { toWireOffer, validateOffer } from '../../../src/orchestration/task-protocol/offer.ts'
 import { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
 
@@ -22,9 +23,16 @@ function offer (overrides: Partial<TaskOffer> = {}): TaskOffer {
     args: ['--flag', 'value'],
     timeoutMs: 10_000,
     memoryLimitBytes: 64 * 1024 * 1024,
+    env: [],
+    files: [],
+    seed: new Uint8Array(32),
+    fuel: 1_000_000n,
     ...overrides
   }
 }
+
+const env = (...pairs: Array<[string, string]>): TaskOffer['env'] => pairs.map(([name, value]) => ({ name, value }))
+const file = (path: string, data: Uint8Array<ArrayBuffer> = new Uint8Array(0)): TaskOffer['files'][number] => ({ path, data })
 
 const invalid = expect.objectContaining({ name: 'InvalidTaskMessageError' })
 
@@ -37,8 +45,12 @@ describe('validateOffer', () => {
       moduleSize: 1024,
       stdin: new Uint8Array([1, 2, 3]),
       args: ['--flag', 'value'],
+      env: [],
+      files: [],
+      seed: new Uint8Array(32),
       timeoutMs: 10_000,
-      memoryLimitBytes: 64 * 1024 * 1024
+      memoryLimitBytes: 64 * 1024 * 1024,
+      fuel: 1_000_000
     })
   })
 
@@ -47,6 +59,26 @@ describe('validateOffer', () => {
     const back = toWireOffer(validateOffer(wire))
     expect(back).toEqual(wire)
     expect(validateOffer(back)).toEqual(validateOffer(wire))
+  })
+
+  it('round-trips an offer with env, files, seed and fuel through toWireOffer and the wire codec', () => {
+    const wire = offer({
+      args: ['--in', 'data/in.txt'],
+      env: env(['LANG', 'C.UTF-8'], ['EMPTY', ''], ['GREETING', 'héllo wörld €']),
+      files: [file('data/in.txt', new TextEncoder().encode('hello\n')), file('empty'), file('a/b/c.bin', Uint8Array.of(0, 255, 7))],
+      seed: Uint8Array.from({ length: TASK_SEED_BYTES }, (_, i) => 255 - i),
+      fuel: BigInt(MAX_FUEL)
+    })
+    const valid = validateOffer(wire)
+    expect(valid.env).toEqual([['LANG', 'C.UTF-8'], ['EMPTY', ''], ['GREETING', 'héllo wörld €']])
+    expect(valid.files.map(([path]) => path)).toEqual(['data/in.txt', 'empty', 'a/b/c.bin'])
+    expect(valid.fuel).toBe(MAX_FUEL)
+    const back = toWireOffer(valid)
+    expect(back).toEqual(wire)
+    const decoded = TaskOffer.decode(TaskOffer.encode(back))
+    expect(decoded).toEqual(wire)
+    expect(decoded.fuel).toBe(BigInt(MAX_FUEL))
+    expect(validateOffer(decoded)).toEqual(valid)
   })
 
   describe('taskId', () => {
@@ -103,8 +135,8 @@ describe('validateOffer', () => {
       expect(() => validateOffer(offer({ args: ['a'.repeat(MAX_ARG_BYTES + 1)] }))).toThrow(invalid)
     })
 
-    it('accepts args totalling MAX_ARGS_TOTAL_BYTES, refuses one more byte', () => {
-      const full = Array.from({ length: MAX_ARGS_TOTAL_BYTES / MAX_ARG_BYTES }, () => 'a'.repeat(MAX_ARG_BYTES))
+    it('accepts args totalling MAX_ARGS_AND_ENV_BYTES (no env), refuses one more byte', () => {
+      const full = Array.from({ length: MAX_ARGS_AND_ENV_BYTES / MAX_ARG_BYTES }, () => 'a'.repeat(MAX_ARG_BYTES))
       expect(full.length).toBeLessThanOrEqual(MAX_ARGS)
       expect(validateOffer(offer({ args: full })).args).toHaveLength(full.length)
       expect(() => validateOffer(offer({ args: [...full, 'a'] }))).toThrow(invalid)
@@ -112,6 +144,127 @@ describe('validateOffer', () => {
       const euros = Array.from({ length: 9 }, () => '€'.repeat(300)) // 9 × 900 = 8100 bytes
       expect(validateOffer(offer({ args: euros })).args).toHaveLength(9)
       expect(() => validateOffer(offer({ args: [...euros, '€'.repeat(31)] }))).toThrow(invalid) // 8193 bytes
+    })
+
+    it('refuses a NUL character in an arg', () => {
+      expect(() => validateOffer(offer({ args: ['a\0b'] }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ args: ['ok', '\0'] }))).toThrow(invalid)
+    })
+  })
+
+  describe('env', () => {
+    it('accepts MAX_ENV_ENTRIES entries, refuses one more', () => {
+      const entries = Array.from({ length: MAX_ENV_ENTRIES + 1 }, (_, i): [string, string] => [`V${i}`, 'x'])
+      expect(validateOffer(offer({ env: env(...entries.slice(0, MAX_ENV_ENTRIES)) })).env).toHaveLength(MAX_ENV_ENTRIES)
+      expect(() => validateOffer(offer({ env: env(...entries) }))).toThrow(invalid)
+    })
+
+    it('accepts an empty value and a name of MAX_ENV_NAME_BYTES', () => {
+      expect(validateOffer(offer({ env: env(['A', '']) })).env).toEqual([['A', '']])
+      const name = 'N'.repeat(MAX_ENV_NAME_BYTES)
+      expect(validateOffer(offer({ env: env([name, 'x']) })).env).toEqual([[name, 'x']])
+    })
+
+    it('refuses an empty name, a name containing "=", and a name one byte over MAX_ENV_NAME_BYTES', () => {
+      expect(() => validateOffer(offer({ env: env(['', 'x']) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ env: env(['A=B', 'x']) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ env: env(['=', '']) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ env: env(['N'.repeat(MAX_ENV_NAME_BYTES + 1), 'x']) }))).toThrow(invalid)
+      // Measured in UTF-8 bytes: 86 × '€' is 258 bytes though only 86 characters.
+      expect(() => validateOffer(offer({ env: env(['€'.repeat(86), 'x']) }))).toThrow(invalid)
+    })
+
+    it('accepts a value of MAX_ENV_VALUE_BYTES, refuses one more byte', () => {
+      expect(validateOffer(offer({ env: env(['A', 'v'.repeat(MAX_ENV_VALUE_BYTES)]) })).env).toHaveLength(1)
+      expect(() => validateOffer(offer({ env: env(['A', 'v'.repeat(MAX_ENV_VALUE_BYTES + 1)]) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ env: env(['A', '€'.repeat(342)]) }))).toThrow(invalid) // 1026 bytes
+    })
+
+    it('refuses a NUL character in a value or a name', () => {
+      expect(() => validateOffer(offer({ env: env(['A', 'a\0b']) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ env: env(['A\0', 'x']) }))).toThrow(invalid)
+    })
+  })
+
+  describe('args and env together', () => {
+    // Half the budget in args, half in env names and values (2-byte names + 1022-byte values).
+    const args = Array.from({ length: 4 }, () => 'a'.repeat(MAX_ARG_BYTES))
+    const entries = Array.from({ length: 4 }, (_, i): [string, string] => [`E${i}`, 'v'.repeat(MAX_ARG_BYTES - 2)])
+
+    it('accepts exactly MAX_ARGS_AND_ENV_BYTES', () => {
+      expect(4 * MAX_ARG_BYTES * 2).toBe(MAX_ARGS_AND_ENV_BYTES)
+      const valid = validateOffer(offer({ args, env: env(...entries) }))
+      expect(valid.args).toHaveLength(4)
+      expect(valid.env).toHaveLength(4)
+    })
+
+    it('refuses one byte more, whether in an arg, a name or a value', () => {
+      expect(() => validateOffer(offer({ args: [...args, 'a'], env: env(...entries) }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ args, env: env(...entries, ['X', '']) }))).toThrow(invalid)
+      const longer = entries.map(([name, value], i): [string, string] => [name, i === 3 ? value + 'v' : value])
+      expect(() => validateOffer(offer({ args, env: env(...longer) }))).toThrow(invalid)
+    })
+  })
+
+  it('accepts a seed of TASK_SEED_BYTES, refuses 0, 31 and 33 bytes', () => {
+    expect(TASK_SEED_BYTES).toBe(32)
+    expect(validateOffer(offer({ seed: new Uint8Array(32).fill(7) })).seed).toEqual(new Uint8Array(32).fill(7))
+    for (const length of [0, 31, 33]) {
+      expect(() => validateOffer(offer({ seed: new Uint8Array(length) }))).toThrow(invalid)
+    }
+  })
+
+  it('accepts fuel up to MAX_FUEL, refuses more', () => {
+    expect(validateOffer(offer({ fuel: BigInt(MAX_FUEL) })).fuel).toBe(MAX_FUEL)
+    expect(() => validateOffer(offer({ fuel: BigInt(MAX_FUEL) + 1n }))).toThrow(invalid)
+    expect(() => validateOffer(offer({ fuel: 2n ** 64n - 1n }))).toThrow(invalid)
+  })
+
+  describe('files', () => {
+    it('accepts MAX_TASK_FILES files, refuses one more', () => {
+      const files = Array.from({ length: MAX_TASK_FILES + 1 }, (_, i) => file(`f${i}`))
+      expect(validateOffer(offer({ files: files.slice(0, MAX_TASK_FILES) })).files).toHaveLength(MAX_TASK_FILES)
+      expect(() => validateOffer(offer({ files }))).toThrow(invalid)
+    })
+
+    it('accepts relative paths with nested directories and dots inside names', () => {
+      const paths = ['a', 'a/b/c.txt', '.hidden', '..x', 'x..', 'dir/.config/y']
+      expect(validateOffer(offer({ files: paths.map(path => file(path)) })).files.map(([path]) => path)).toEqual(paths)
+    })
+
+    it.each([
+      ['absolute', '/etc/passwd'],
+      ['..', '..'],
+      ['.. inside', 'a/../b'],
+      ['.. at the start', '../etc/passwd'],
+      ['.', '.'],
+      ['. inside', 'a/./b'],
+      ['empty', ''],
+      ['an empty segment', 'a//b'],
+      ['a trailing /', 'a/'],
+      ['NUL', 'a\0b']
+    ])('refuses a path that is %s (%j)', (_, path) => {
+      expect(() => validateOffer(offer({ files: [file(path)] }))).toThrow(invalid)
+    })
+
+    it('accepts a path of MAX_FILE_PATH_BYTES, refuses one more byte', () => {
+      const path = 'p'.repeat(MAX_FILE_PATH_BYTES)
+      expect(validateOffer(offer({ files: [file(path)] })).files).toHaveLength(1)
+      expect(() => validateOffer(offer({ files: [file(path + 'p')] }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ files: [file('€'.repeat(86))] }))).toThrow(invalid) // 258 bytes
+    })
+
+    it('refuses the same path twice', () => {
+      expect(() => validateOffer(offer({ files: [file('a/b'), file('c'), file('a/b')] }))).toThrow(invalid)
+    })
+
+    it('accepts files totalling MAX_INPUT_FILES_BYTES, refuses one byte more', () => {
+      // One buffer shared by every entry keeps the test's memory at a quarter of the limit.
+      const quarter = new Uint8Array(MAX_INPUT_FILES_BYTES / 4)
+      const full = [0, 1, 2, 3].map(i => file(`part${i}`, quarter))
+      expect(validateOffer(offer({ files: full })).files).toHaveLength(4)
+      expect(() => validateOffer(offer({ files: [...full, file('extra', new Uint8Array(1))] }))).toThrow(invalid)
+      expect(() => validateOffer(offer({ files: [...full, file('part4', quarter)] }))).toThrow(invalid)
     })
   })
 
@@ -123,8 +276,10 @@ describe('validateOffer', () => {
     expect(() => validateOffer(offer({ timeoutMs: 0 }))).toThrow(invalid)
   })
 
-  it('accepts memory limits 64 KiB and MAX_MEMORY_LIMIT_BYTES, refuses one past either', () => {
-    expect(validateOffer(offer({ memoryLimitBytes: 65536 })).memoryLimitBytes).toBe(65536)
+  it('accepts memory limits MIN_MEMORY_LIMIT_BYTES (64 KiB) and MAX_MEMORY_LIMIT_BYTES, refuses one past either', () => {
+    expect(MIN_MEMORY_LIMIT_BYTES).toBe(65536)
+    expect(validateOffer(offer({ memoryLimitBytes: MIN_MEMORY_LIMIT_BYTES })).memoryLimitBytes).toBe(MIN_MEMORY_LIMIT_BYTES)
+    expect(() => validateOffer(offer({ memoryLimitBytes: MIN_MEMORY_LIMIT_BYTES - 1 }))).toThrow(invalid)
     expect(validateOffer(offer({ memoryLimitBytes: MAX_MEMORY_LIMIT_BYTES })).memoryLimitBytes).toBe(MAX_MEMORY_LIMIT_BYTES)
     expect(() => validateOffer(offer({ memoryLimitBytes: 65535 }))).toThrow(invalid)
     expect(() => validateOffer(offer({ memoryLimitBytes: 0 }))).toThrow(invalid)
@@ -145,7 +300,11 @@ describe('validateOffer', () => {
       const candidate = offer({
         moduleSize: pick([0, 1, 1.5, 1024, MAX_MODULE_BYTES, MAX_MODULE_BYTES + 1, Number.NaN]),
         timeoutMs: pick([MIN_TIMEOUT_MS - 1, MIN_TIMEOUT_MS, 999.9, 10_000, MAX_TIMEOUT_MS, MAX_TIMEOUT_MS + 1, Number.NaN]),
-        memoryLimitBytes: pick([65535, 65536, 65536.25, MAX_MEMORY_LIMIT_BYTES, MAX_MEMORY_LIMIT_BYTES + 1, Number.NaN])
+        memoryLimitBytes: pick([65535, 65536, 65536.25, MAX_MEMORY_LIMIT_BYTES, MAX_MEMORY_LIMIT_BYTES + 1, Number.NaN]),
+        fuel: pick([0n, 1n, 1_000_000n, BigInt(MAX_FUEL), BigInt(MAX_FUEL) + 1n, 2n ** 64n - 1n]),
+        seed: new Uint8Array(pick([0, 31, 32, 32, 33])),
+        env: pick([[], env(['A', 'b']), env(['', 'b']), env(['A=', 'b'])]),
+        files: pick([[], [file('in/a.txt', Uint8Array.of(1, 2))], [file('/abs')], [file('x'), file('x')]])
       })
       let valid
       try {

@@ -7,25 +7,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
-import { compileTaskModule } from '../../../src/execution/module-check.ts'
-import { runWasiCommand } from '../../../src/execution/wasi-runner.ts'
+import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
+import { filesHash } from '../../../src/trust/index.ts'
+import { copiesFiles } from '../../fixtures/wat-modules.ts'
+import { rejection } from '../../support/rejection.ts'
 import { TASK_PROTOCOL } from '../../../src/network/constants.ts'
 import { TaskExecutor, submitTask, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
-import type { SubmitProgress, TaskRunner, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
+import type { SubmitProgress, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import type { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
 import { hexToBytes } from '../../../src/core/encoding.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
-const nodeRunner: TaskRunner = {
-  async run (_hash, bytes, input, limits, options) {
-    options?.onProgress?.({ phase: 'compiling' })
-    const module = await compileTaskModule(bytes, { memoryLimitBytes: limits.memoryLimitBytes })
-    options?.onProgress?.({ phase: 'running', startedAt: Date.now() })
-    return runWasiCommand(module, input, limits)
-  }
-}
+// The real sandbox: metered modules in worker threads, as an executor runs them.
+const nodeRunner = createNodeWorkerPool({ slots: 1 })
 
 function offerFor (module: Uint8Array<ArrayBuffer>, stdin: string, overrides: Partial<TaskOffer> = {}): ValidOffer {
   return validateOffer({
@@ -34,8 +30,12 @@ function offerFor (module: Uint8Array<ArrayBuffer>, stdin: string, overrides: Pa
     moduleSize: module.byteLength,
     stdin: new TextEncoder().encode(stdin),
     args: [],
+    env: [],
+    files: [],
+    seed: new Uint8Array(32).fill(7),
     timeoutMs: 10_000,
     memoryLimitBytes: 64 * 1024 * 1024,
+    fuel: 10_000_000_000n,
     ...overrides
   })
 }
@@ -66,9 +66,11 @@ describe('task protocol between two libp2p nodes', () => {
   afterAll(async () => {
     await submitterNode?.stop()
     await executorNode?.stop()
+    nodeRunner.stop()
   })
 
   const connect = async (): Promise<import('@libp2p/interface').Connection> => submitterNode.dial(executorNode.getMultiaddrs()[0]!)
+  const submitterId = (): string => submitterIdentity.peerId.toString()
 
   it('sends the module once, runs it, and returns a verified receipt', async () => {
     const phases: string[] = []
@@ -117,12 +119,60 @@ describe('task protocol between two libp2p nodes', () => {
       .rejects.toMatchObject({ name: 'ModuleHashMismatchError' })
   })
 
-  it('validates offers at the boundary', () => {
-    expect(() => offerFor(sha256Module, '', { taskId: 'has spaces' })).toThrow(expect.objectContaining({ name: 'InvalidTaskMessageError' }))
-    expect(() => validateOffer({ taskId: 't', moduleHash: new Uint8Array(), moduleSize: 1, stdin: new Uint8Array(), args: [], timeoutMs: 1000, memoryLimitBytes: 1 << 20 }))
-      .toThrow(/module hash is missing/)
-    expect(() => validateOffer({ taskId: 't', moduleHash: new Uint8Array(32), moduleSize: 1, stdin: new Uint8Array(5 * 1024 * 1024), args: [], timeoutMs: 1000, memoryLimitBytes: 1 << 20 }))
-      .toThrow(/stdin/)
+  it('a task that fails still returns a verified receipt naming how it ended', async () => {
+    const forever = await sampleBytes('forever')
+    const outOfFuel = await rejection(submitTask(await connect(), submitterId(), offerFor(forever, '', { fuel: 5_000_000n }), forever))
+    expect(outOfFuel.name).toBe('OutOfFuelError')
+    expect(outOfFuel.receipt).toMatchObject({ status: 'out-of-fuel', fuelUsed: 5_000_000, exitCode: null })
+
+    const timedOut = await rejection(submitTask(await connect(), submitterId(), offerFor(forever, '', { timeoutMs: 300 }), forever))
+    expect(timedOut.name).toBe('TaskTimeoutError')
+    expect(timedOut.receipt).toMatchObject({ status: 'timeout', fuelUsed: null, exitCode: null })
+
+    const junk = new TextEncoder().encode('not wasm at all') as Uint8Array<ArrayBuffer>
+    const invalid = await rejection(submitTask(await connect(), submitterId(), offerFor(junk, ''), junk))
+    expect(invalid.name).toBe('InvalidModuleError')
+    expect(invalid.receipt).toMatchObject({ status: 'invalid-module', fuelUsed: 0 })
+
+    const exits = await sampleBytes('primes')
+    const outcome = await submitTask(await connect(), submitterId(), offerFor(exits, 'not a number'), exits)
+    expect(outcome.receipt).toMatchObject({ status: 'exit', exitCode: 2 })
+  })
+
+  it('carries input files in and changed files out, covered by the receipt', async () => {
+    const module = copiesFiles()
+    const offer = offerFor(module, '', {
+      files: [
+        { path: 'in.txt', data: new TextEncoder().encode('hello files') },
+        { path: 'nested/a.txt', data: new TextEncoder().encode('original') }
+      ]
+    })
+    const outcome = await submitTask(await connect(), submitterId(), offer, module)
+    const files = Object.fromEntries(outcome.files.map(([path, data]) => [path, new TextDecoder().decode(data)]))
+    expect(files).toEqual({ 'nested/a.txt': 'changed', 'out/copy.txt': 'hello files' })
+    expect(outcome.receipt.outputFilesHash).toBe(filesHash(outcome.files))
+  })
+
+  it('gives the same output and fuel for the same task on two different executors', async () => {
+    const other = await createIdentity()
+    const otherNode = await startTestNode({ identity: other, listen: true })
+    const otherExecutor = new TaskExecutor({ identity: other, store: createMemoryStore(), runner: nodeRunner }, { isContributing: () => true })
+    await otherNode.handle(TASK_PROTOCOL, async (stream, connection) => otherExecutor.handle(stream, connection))
+    try {
+      const entropy = await sampleBytes('entropy')
+      const seed = new Uint8Array(32).fill(42)
+      const offer = offerFor(entropy, '', { seed, taskId: 'same-task' })
+      const first = await submitTask(await connect(), submitterId(), offer, entropy)
+      const second = await submitTask(await submitterNode.dial(otherNode.getMultiaddrs()[0]!), submitterId(), offer, entropy)
+      expect(second.receipt.executor).not.toBe(first.receipt.executor)
+      expect(new TextDecoder().decode(second.stdout)).toBe(new TextDecoder().decode(first.stdout))
+      expect(second.receipt.outputHash).toBe(first.receipt.outputHash)
+      expect(second.receipt.fuelUsed).toBe(first.receipt.fuelUsed)
+      const reseeded = await submitTask(await connect(), submitterId(), offerFor(entropy, '', { seed: new Uint8Array(32).fill(43) }), entropy)
+      expect(reseeded.receipt.outputHash).not.toBe(first.receipt.outputHash)
+    } finally {
+      await otherNode.stop()
+    }
   })
 
   describe('an executor whose receipts do not verify', () => {

@@ -1,36 +1,67 @@
 /**
  * A ZeroStateApp with no network, for looking at the UI and for UI tests:
  * `demoState()` covers each kind of task card (done with a verified receipt,
- * failed, running), the three transport badges and both history roles.
+ * failed at its timeout with an unverified receipt, running), the three
+ * transport badges and both history roles.
  */
 import type { AppState, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
+import { DEFAULT_FUEL } from '../../../src/core/limits.ts'
+import type { ReceiptStatus } from '../../../src/trust/constants.ts'
 import type { Receipt } from '../../../src/trust/receipt.ts'
 
 const SELF = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const RELAY = '12D3KooWRelayxNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2'
-const ALICE = '12D3KooWAliceQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Ab'
+// SELF, ALICE and BOB decode as PeerIds (base58btc has no 'l'), so the demo receipts pass parseReceipt's schema check.
+const ALICE = '12D3KooWA1iceQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Ab'
 const BOB = '12D3KooWBobbyQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Cd'
 
 const HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+/** filesHash of no files: SHA-256 of the text `[]` (docs/receipt-format.md §4). */
+const EMPTY_FILES_HASH = '4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945'
+/** base64url of the seed bytes 00 01 … 1f. */
+const SEED = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'
 
-export function demoReceipt (taskId: string, executor: string, submitter: string, startedAt: number): Receipt {
+/** How a demo run ended, and the limits it had; everything else is the same for every demo receipt. */
+export interface DemoRun {
+  status?: ReceiptStatus
+  /** Defaults to 0 for 'ok', 1 for 'exit', null for every other status. */
+  exitCode?: number | null
+  timeoutMs?: number
+  durationMs?: number
+  fuel?: number
+  /** Defaults to null for 'timeout', else 12 345. */
+  fuelUsed?: number | null
+  moduleHash?: string
+}
+
+export function demoReceipt (taskId: string, executor: string, submitter: string, startedAt: number, run: DemoRun = {}): Receipt {
+  const status = run.status ?? 'ok'
+  const exitCode = run.exitCode !== undefined ? run.exitCode : status === 'ok' ? 0 : status === 'exit' ? 1 : null
+  const fuelUsed = run.fuelUsed !== undefined ? run.fuelUsed : status === 'timeout' ? null : 12_345
   return {
-    version: 1,
+    version: 2,
     taskId,
-    moduleHash: '063231caf0b6ff62b0c295f70f85ed77bdc755603a1be73706535a95e00e3cae',
+    moduleHash: run.moduleHash ?? '063231caf0b6ff62b0c295f70f85ed77bdc755603a1be73706535a95e00e3cae',
     inputHash: HASH,
     outputHash: HASH,
     stderrHash: HASH,
     args: [],
-    exitCode: 0,
+    env: [['LANG', 'C.UTF-8']],
+    seed: SEED,
+    inputFilesHash: EMPTY_FILES_HASH,
+    outputFilesHash: EMPTY_FILES_HASH,
+    status,
+    exitCode,
     startedAt,
-    durationMs: 42,
-    timeoutMs: 30_000,
-    memoryLimitBytes: 64 * 1024 * 1024,
+    durationMs: run.durationMs ?? 42,
+    limits: { timeoutMs: run.timeoutMs ?? 30_000, memoryBytes: 64 * 1024 * 1024, fuel: run.fuel ?? DEFAULT_FUEL },
+    fuelUsed,
+    memoryPeakBytes: 2 * 65_536,
     executor,
     submitter,
     publicKey: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80',
-    signature: 'c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl'
+    // 64 bytes ("signaturesignature…"), 86 characters: the right shape, but it verifies for nothing.
+    signature: 'c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlcw'
   }
 }
 
@@ -56,8 +87,17 @@ export function demoState (now = Date.now()): AppState {
         label: 'forever',
         phase: 'failed',
         executor: BOB,
+        startedAt: now - 20_000,
         verified: false,
-        error: { name: 'TaskTimeoutError', message: 'the executor stopped the task at its 2000 ms timeout' }
+        error: { name: 'TaskTimeoutError', message: 'the executor stopped the task at its 2000 ms timeout' },
+        failedDuring: 'running',
+        receipt: demoReceipt('failed-1', BOB, SELF, now - 20_000, {
+          status: 'timeout',
+          moduleHash: '95ddd2e7b59203076c97a28956a45cd7df7b873da8029925441715a4e44cb511',
+          timeoutMs: 2000,
+          durationMs: 2003,
+          fuelUsed: null
+        })
       },
       {
         taskId: 'done-1',

@@ -1,0 +1,34 @@
+/**
+ * Errors of the fuel meter. Callers and tests branch on `err.name`. Malformed
+ * bytes throw the execution layer's `InvalidModuleError`.
+ */
+
+/**
+ * Thrown when a function body holds an instruction the meter cannot decode
+ * (exception handling, GC, threads, or an opcode no proposal defines). The
+ * meter must know every instruction's immediates to find the next one.
+ */
+export class UnsupportedInstructionError extends Error {
+  /** The opcode in hex, prefix first (`0x06`, `0xfd 0x9a`). */
+  opcode: string
+  /** Index of the function in the function index space (imports first). */
+  functionIndex: number
+
+  constructor (message = 'Module uses an instruction the fuel meter does not support', opcode = '', functionIndex = -1) {
+    super(message)
+    this.name = 'UnsupportedInstructionError'
+    this.opcode = opcode
+    this.functionIndex = functionIndex
+  }
+}
+
+/**
+ * Thrown when the module already exports the fuel global's name, which also
+ * catches metering a module twice.
+ */
+export class FuelExportConflictError extends Error {
+  constructor (message = 'Module already has an export named like the fuel global') {
+    super(message)
+    this.name = 'FuelExportConflictError'
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Deterministic fuel metering by bytecode instrumentation. `meterFuel`
+ * returns a module that behaves like its input but counts the instructions
+ * it executes in an exported mutable i64 global, and traps (`unreachable`)
+ * once the count exceeds the budget the host put there. "Fuel used" is then
+ * `budget - remaining`, the same on every engine for the same module and
+ * input; a trap that leaves `remaining < 0` means out of fuel.
+ *
+ * Pure and isomorphic: bytes in, bytes out, no I/O, no dependencies.
+ *
+ * @example
+ * ```ts
+ * const module = await WebAssembly.compile(meterFuel(bytes))
+ * const instance = await WebAssembly.instantiate(module, imports)
+ * const fuel = instance.exports[FUEL_GLOBAL_EXPORT] as WebAssembly.Global<'i64'>
+ * fuel.value = 10_000_000n
+ * run(instance)
+ * const used = 10_000_000n - fuel.value // out of fuel if fuel.value < 0n
+ * ```
+ */
+import { ByteReader, ByteWriter, writeSized } from './binary.ts'
+import { InvalidModuleError } from '../errors.ts'
+import {
+  EXTERN_GLOBAL, FUEL_GLOBAL_EXPORT, MAGIC_AND_VERSION, MUTABLE, SECTION_CODE, SECTION_CUSTOM,
+  SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT, VALTYPE_I64
+} from './constants.ts'
+import { FuelExportConflictError } from './errors.ts'
+import { chargeCode, instrumentBody } from './instrument-body.ts'
+import { countImports, readExportNames, readSections, type Section, sectionRank, sectionReader } from './sections.ts'
+
+export { FUEL_GLOBAL_EXPORT } from './constants.ts'
+export { FuelExportConflictError, UnsupportedInstructionError } from './errors.ts'
+
+/** Initialiser of the fuel global: `i64.const 0; end` (§5.4.9); the host sets the budget. */
+const FUEL_GLOBAL_INIT = [0x42, 0x00, 0x0b]
+
+/**
+ * Returns a metered copy of `bytes` (see the module comment; the cost model
+ * is described in instrument-body.ts). Only the global, export and code
+ * sections change — the first two gain one entry, or are created in their
+ * place in the section order (§5.5.16) — and every other section, custom
+ * sections included, is copied byte for byte. Appending a defined global
+ * renumbers nothing: imported globals come first in the index space (§2.5.1).
+ *
+ * Throws `InvalidModuleError` for malformed bytes, `UnsupportedInstructionError`
+ * for an instruction it cannot decode and `FuelExportConflictError` when the
+ * module already exports `FUEL_GLOBAL_EXPORT` (for instance, it is metered).
+ */
+export function meterFuel (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const sections = readSections(bytes)
+  let importedFunctions = 0
+  let globals = 0
+  for (const section of sections) {
+    const reader = sectionReader(bytes, section)
+    if (section.id === SECTION_IMPORT) {
+      const imports = countImports(reader)
+      importedFunctions = imports.functions
+      globals += imports.globals
+    } else if (section.id === SECTION_GLOBAL) {
+      globals += reader.u32()
+    } else if (section.id === SECTION_EXPORT && readExportNames(reader).includes(FUEL_GLOBAL_EXPORT)) {
+      throw new FuelExportConflictError(`Module already exports "${FUEL_GLOBAL_EXPORT}"; is it metered already?`)
+    }
+  }
+  const fuelGlobal = globals
+
+  const out = new ByteWriter(bytes.length * 2)
+  out.bytes(MAGIC_AND_VERSION)
+  let globalWritten = false
+  let exportWritten = false
+  const writeMissing = (beforeRank: number): void => {
+    if (!globalWritten && beforeRank > sectionRank(SECTION_GLOBAL)) {
+      writeSection(out, SECTION_GLOBAL, appendGlobal(bytes, undefined))
+      globalWritten = true
+    }
+    if (!exportWritten && beforeRank > sectionRank(SECTION_EXPORT)) {
+      writeSection(out, SECTION_EXPORT, appendExport(bytes, undefined, fuelGlobal))
+      exportWritten = true
+    }
+  }
+
+  for (const section of sections) {
+    if (section.id !== SECTION_CUSTOM) writeMissing(sectionRank(section.id))
+    if (section.id === SECTION_GLOBAL) {
+      writeSection(out, SECTION_GLOBAL, appendGlobal(bytes, section))
+      globalWritten = true
+    } else if (section.id === SECTION_EXPORT) {
+      writeSection(out, SECTION_EXPORT, appendExport(bytes, section, fuelGlobal))
+      exportWritten = true
+    } else if (section.id === SECTION_CODE) {
+      writeSection(out, SECTION_CODE, instrumentCode(bytes, section, fuelGlobal, importedFunctions))
+    } else {
+      out.bytes(bytes.subarray(section.start, section.end))
+    }
+  }
+  writeMissing(Number.POSITIVE_INFINITY)
+  return out.toBytes()
+}
+
+function writeSection (out: ByteWriter, id: number, contents: ByteWriter): void {
+  out.byte(id)
+  writeSized(out, contents)
+}
+
+/** `count + 1`, the existing entries unchanged, then the entry `write` adds. */
+function appendEntry (bytes: Uint8Array, section: Section | undefined, write: (contents: ByteWriter) => void): ByteWriter {
+  const contents = new ByteWriter(section === undefined ? 32 : section.end - section.contentStart + 32)
+  if (section === undefined) {
+    contents.u32(1)
+  } else {
+    const reader = sectionReader(bytes, section)
+    contents.u32(reader.u32() + 1)
+    contents.bytes(bytes.subarray(reader.offset, section.end))
+  }
+  write(contents)
+  return contents
+}
+
+/** The global section (§5.5.9) plus `(global (mut i64) (i64.const 0))`. */
+function appendGlobal (bytes: Uint8Array, section: Section | undefined): ByteWriter {
+  return appendEntry(bytes, section, contents => {
+    contents.byte(VALTYPE_I64)
+    contents.byte(MUTABLE)
+    contents.bytes(FUEL_GLOBAL_INIT)
+  })
+}
+
+/** The export section (§5.5.10) plus `(export "zerostate_fuel" (global fuelGlobal))`. */
+function appendExport (bytes: Uint8Array, section: Section | undefined, fuelGlobal: number): ByteWriter {
+  return appendEntry(bytes, section, contents => {
+    contents.name(FUEL_GLOBAL_EXPORT)
+    contents.byte(EXTERN_GLOBAL)
+    contents.u32(fuelGlobal)
+  })
+}
+
+/** The code section (§5.5.13) with every body instrumented and its size recomputed. */
+function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number, importedFunctions: number): ByteWriter {
+  const reader = sectionReader(bytes, section)
+  const contents = new ByteWriter(2 * (section.end - section.contentStart))
+  const charge = chargeCode(fuelGlobal)
+  const count = reader.u32()
+  contents.u32(count)
+  for (let i = 0; i < count; i++) {
+    const size = reader.u32()
+    if (reader.offset + size > section.end) throw new InvalidModuleError(`Function ${importedFunctions + i} runs past the code section`)
+    const body = new ByteReader(bytes, reader.offset, reader.offset + size)
+    instrumentBody(body, charge, importedFunctions + i, contents)
+    reader.offset = body.end
+  }
+  if (!reader.done) throw new InvalidModuleError('Code section has bytes after its last function')
+  return contents
+}

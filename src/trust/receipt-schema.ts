@@ -1,0 +1,252 @@
+/**
+ * The version 2 receipt schema (docs/receipt-format.md §3): every check on an
+ * untrusted value, each naming the field it concerns. A receipt that passes
+ * is copied out member by member, so nothing else rides along into storage
+ * or into the signed bytes.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../crypto/index.ts'
+import {
+  MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_ENV_ENTRIES, MAX_RECEIPT_ENV_NAME_BYTES,
+  MAX_RECEIPT_ENV_VALUE_BYTES, MAX_TASK_ID_LENGTH, MIN_RECEIPT_MEMORY_BYTES, RECEIPT_SEED_BYTES, RECEIPT_STATUSES, RECEIPT_VERSION
+} from './constants.ts'
+import type { ReceiptStatus } from './constants.ts'
+import { InvalidReceiptError } from './errors.ts'
+import type { Receipt, ReceiptLimits, UnsignedReceipt } from './receipt.ts'
+
+/** The signed members, in specification order (the order receiptToJson writes). */
+export const UNSIGNED_FIELDS = [
+  'version', 'taskId', 'moduleHash', 'inputHash', 'outputHash', 'stderrHash', 'args', 'env', 'seed',
+  'inputFilesHash', 'outputFilesHash', 'status', 'exitCode', 'startedAt', 'durationMs', 'limits', 'fuelUsed',
+  'memoryPeakBytes', 'executor', 'submitter', 'publicKey'
+] as const satisfies ReadonlyArray<keyof UnsignedReceipt>
+
+export const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof Receipt>
+
+/** The members of `limits`, in specification order. */
+export const LIMITS_FIELDS = ['timeoutMs', 'memoryBytes', 'fuel'] as const satisfies ReadonlyArray<keyof ReceiptLimits>
+
+const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
+
+/**
+ * Validates an unsigned receipt, or a signed one when `withSignature`, and
+ * returns a copy holding exactly its fields. Checks run in specification
+ * order, so the error names the first offending field.
+ */
+export function readFields (value: unknown, withSignature: boolean): Receipt | UnsignedReceipt {
+  const record = jsonObject(value, '(root)')
+  // Version first: a receipt of another version is reported as that, not by its first unfamiliar member.
+  if (!Object.hasOwn(record, 'version')) throw new InvalidReceiptError('version', 'is missing')
+  if (record.version !== RECEIPT_VERSION) {
+    throw new InvalidReceiptError('version', `must be ${RECEIPT_VERSION}; no other version is accepted`)
+  }
+  exactMembers(record, withSignature ? RECEIPT_FIELDS : UNSIGNED_FIELDS, '')
+
+  const taskId = record.taskId
+  if (typeof taskId !== 'string' || !TASK_ID.test(taskId)) {
+    throw new InvalidReceiptError('taskId', `must be 1 to ${MAX_TASK_ID_LENGTH} characters of [A-Za-z0-9_-]`)
+  }
+  const moduleHash = hex256(record.moduleHash, 'moduleHash')
+  const inputHash = hex256(record.inputHash, 'inputHash')
+  const outputHash = hex256(record.outputHash, 'outputHash')
+  const stderrHash = hex256(record.stderrHash, 'stderrHash')
+  const { args, bytes: argsBytes } = readArgs(record.args)
+  const { env, bytes: envBytes } = readEnv(record.env)
+  if (argsBytes + envBytes > MAX_RECEIPT_ARGS_AND_ENV_BYTES) {
+    throw new InvalidReceiptError('env', `args and env together must be at most ${MAX_RECEIPT_ARGS_AND_ENV_BYTES} bytes of UTF-8`)
+  }
+  const seed = fixedBase64Url(record.seed, 'seed', RECEIPT_SEED_BYTES)
+  const inputFilesHash = hex256(record.inputFilesHash, 'inputFilesHash')
+  const outputFilesHash = hex256(record.outputFilesHash, 'outputFilesHash')
+  const status = readStatus(record.status)
+  const exitCode = readExitCode(record.exitCode, status)
+  const startedAt = safeInteger(record.startedAt, 'startedAt', 0)
+  const durationMs = safeInteger(record.durationMs, 'durationMs', 0)
+  const limits = readLimits(record.limits)
+  const fuelUsed = readFuelUsed(record.fuelUsed, status, limits.fuel)
+  const memoryPeakBytes = safeInteger(record.memoryPeakBytes, 'memoryPeakBytes', 0)
+
+  const unsigned: UnsignedReceipt = {
+    version: RECEIPT_VERSION,
+    taskId,
+    moduleHash,
+    inputHash,
+    outputHash,
+    stderrHash,
+    args,
+    env,
+    seed,
+    inputFilesHash,
+    outputFilesHash,
+    status,
+    exitCode,
+    startedAt,
+    durationMs,
+    limits,
+    fuelUsed,
+    memoryPeakBytes,
+    executor: peerId(record.executor, 'executor'),
+    submitter: peerId(record.submitter, 'submitter'),
+    publicKey: fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
+  }
+  if (!withSignature) return unsigned
+  return { ...unsigned, signature: fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+}
+
+function jsonObject (value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidReceiptError(field, 'must be a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+/** Requires `record` to have exactly the members `allowed`; `prefix` makes nested field names (`limits.`). */
+function exactMembers (record: Record<string, unknown>, allowed: ReadonlyArray<string>, prefix: string): void {
+  for (const key of Object.keys(record)) {
+    if (!allowed.includes(key)) throw new InvalidReceiptError(prefix + key, 'is not a field of a version 2 receipt')
+  }
+  for (const key of allowed) {
+    if (!Object.hasOwn(record, key)) throw new InvalidReceiptError(prefix + key, 'is missing')
+  }
+}
+
+function hex256 (value: unknown, field: string): string {
+  if (!isSha256Hex(value)) throw new InvalidReceiptError(field, 'must be 64 lowercase hex digits')
+  return value
+}
+
+function safeInteger (value: unknown, field: string, min: number): number {
+  // RFC 7493 §2.2: only integers in ±(2^53 − 1) survive every JSON parser intact.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidReceiptError(field, 'must be an integer within ±(2^53 − 1)')
+  }
+  if (value < min) throw new InvalidReceiptError(field, `must be at least ${min}`)
+  // -0 would canonicalize as 0 but compare differently elsewhere; normalize it.
+  return value === 0 ? 0 : value
+}
+
+/** Base64url without padding, and the one spelling of exactly `length` bytes (RFC 4648 §3.5). */
+function fixedBase64Url (value: unknown, field: string, length: number): string {
+  let bytes: Uint8Array | undefined
+  try {
+    if (typeof value === 'string') bytes = base64UrlToBytes(value)
+  } catch {
+    // reported below together with the other malformed cases
+  }
+  if (typeof value !== 'string' || bytes?.length !== length) {
+    throw new InvalidReceiptError(field, `must be ${length} bytes in unpadded base64url`)
+  }
+  return value
+}
+
+/** A string that I-JSON can carry (RFC 7493 §2.1), of `min` to `max` bytes in UTF-8; returns that byte length. */
+function utf8Length (value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'string') throw new InvalidReceiptError(field, 'must be a string')
+  if (!isWellFormedString(value)) throw new InvalidReceiptError(field, 'must not contain a lone surrogate')
+  const length = utf8ToBytes(value).length
+  if (length < min || length > max) {
+    throw new InvalidReceiptError(field, min === 0 ? `must be at most ${max} bytes of UTF-8` : `must be ${min} to ${max} bytes of UTF-8`)
+  }
+  return length
+}
+
+function readArgs (value: unknown): { args: string[], bytes: number } {
+  if (!Array.isArray(value)) throw new InvalidReceiptError('args', 'must be an array of strings')
+  if (value.length > MAX_RECEIPT_ARGS) throw new InvalidReceiptError('args', `must have at most ${MAX_RECEIPT_ARGS} entries`)
+  const args: string[] = []
+  let bytes = 0
+  for (const [i, arg] of (value as unknown[]).entries()) {
+    bytes += utf8Length(arg, `args[${i}]`, 0, MAX_RECEIPT_ARG_BYTES)
+    args.push(arg as string)
+  }
+  if (bytes > MAX_RECEIPT_ARGS_AND_ENV_BYTES) {
+    throw new InvalidReceiptError('args', `must be at most ${MAX_RECEIPT_ARGS_AND_ENV_BYTES} bytes of UTF-8 together`)
+  }
+  return { args, bytes }
+}
+
+function readEnv (value: unknown): { env: Array<[string, string]>, bytes: number } {
+  if (!Array.isArray(value)) throw new InvalidReceiptError('env', 'must be an array of [name, value] pairs')
+  if (value.length > MAX_RECEIPT_ENV_ENTRIES) throw new InvalidReceiptError('env', `must have at most ${MAX_RECEIPT_ENV_ENTRIES} entries`)
+  const env: Array<[string, string]> = []
+  let bytes = 0
+  for (const [i, entry] of (value as unknown[]).entries()) {
+    if (!Array.isArray(entry) || entry.length !== 2) throw new InvalidReceiptError(`env[${i}]`, 'must be a [name, value] pair of strings')
+    const [name, variable] = entry as [unknown, unknown]
+    bytes += utf8Length(name, `env[${i}][0]`, 1, MAX_RECEIPT_ENV_NAME_BYTES)
+    // The environment reaches the module as NAME=value strings (WASI preview1 environ_get).
+    if ((name as string).includes('=')) throw new InvalidReceiptError(`env[${i}][0]`, 'must not contain "="')
+    bytes += utf8Length(variable, `env[${i}][1]`, 0, MAX_RECEIPT_ENV_VALUE_BYTES)
+    env.push([name as string, variable as string])
+  }
+  return { env, bytes }
+}
+
+function readStatus (value: unknown): ReceiptStatus {
+  if (!(RECEIPT_STATUSES as ReadonlyArray<unknown>).includes(value)) {
+    throw new InvalidReceiptError('status', `must be one of ${RECEIPT_STATUSES.join(', ')}`)
+  }
+  return value as ReceiptStatus
+}
+
+/** An integer exactly when the module ended itself: 0 for `ok`, non-zero for `exit`; otherwise null. */
+function readExitCode (value: unknown, status: ReceiptStatus): number | null {
+  if (status === 'ok') {
+    if (value !== 0) throw new InvalidReceiptError('exitCode', 'must be 0 when status is ok')
+    return 0
+  }
+  if (status === 'exit') {
+    const code = safeInteger(value, 'exitCode', Number.MIN_SAFE_INTEGER)
+    if (code === 0) throw new InvalidReceiptError('exitCode', 'must not be 0 when status is exit')
+    return code
+  }
+  if (value !== null) throw new InvalidReceiptError('exitCode', `must be null when status is ${status}`)
+  return null
+}
+
+function readLimits (value: unknown): ReceiptLimits {
+  const record = jsonObject(value, 'limits')
+  exactMembers(record, LIMITS_FIELDS, 'limits.')
+  return {
+    timeoutMs: safeInteger(record.timeoutMs, 'limits.timeoutMs', 1),
+    memoryBytes: safeInteger(record.memoryBytes, 'limits.memoryBytes', MIN_RECEIPT_MEMORY_BYTES),
+    fuel: safeInteger(record.fuel, 'limits.fuel', 0)
+  }
+}
+
+/** Null only for a timeout, where the worker is killed before the fuel counter can be read. */
+function readFuelUsed (value: unknown, status: ReceiptStatus, fuel: number): number | null {
+  if (value === null) {
+    if (status !== 'timeout') throw new InvalidReceiptError('fuelUsed', 'may be null only when status is timeout')
+    return null
+  }
+  const used = safeInteger(value, 'fuelUsed', 0)
+  if (used > fuel) throw new InvalidReceiptError('fuelUsed', `must not exceed limits.fuel (${fuel})`)
+  return used
+}
+
+// The only spelling of an Ed25519 PeerId this format accepts. The regex also bounds the
+// length before any decoding is attempted.
+const BASE58BTC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
+
+/**
+ * An identity-multihash Ed25519 PeerId in base58btc (libp2p peer-ids spec):
+ * it must decode as one and re-encode to itself.
+ */
+function peerId (value: unknown, field: string): string {
+  if (typeof value !== 'string' || !isCanonicalEd25519PeerId(value)) {
+    throw new InvalidReceiptError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
+  }
+  return value
+}
+
+function isCanonicalEd25519PeerId (value: string): boolean {
+  if (!BASE58BTC_PEER_ID.test(value)) return false
+  try {
+    const parsed = peerIdFromString(value)
+    return parsed.type === 'Ed25519' && parsed.toString() === value
+  } catch {
+    return false
+  }
+}
