@@ -1,6 +1,7 @@
 import { receiptToJson } from '../trust/receipt.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import type { EchoOptions } from '../network/echo.ts'
+import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { PeerView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
@@ -20,6 +21,8 @@ export interface ZeroStatePublicApi {
   history(): ReceiptRecord[]
   /** The receipt as the documented JSON (docs/receipt-format.md). */
   exportReceipt(receipt: Receipt): string
+  /** Runs a task in this tab's own sandbox (no peer, no receipt); see BrowserZeroStateApp.runLocal. */
+  runLocal(request: SubmitRequest, options?: { metered?: boolean }): Promise<ExecutionResult>
   /** Echo round-trip times to a peer over its best connection, in ms (benchmarks, diagnostics). */
   measureEcho(peerId: string, options: EchoOptions): Promise<number[]>
 }
@@ -33,6 +36,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     submit: async (request) => app.submit(request),
     history: () => app.state.history,
     exportReceipt: receiptToJson,
+    runLocal: async (request, options) => app.runLocal(request, options),
     measureEcho: async (peerId, options) => app.measureEcho(peerId, options)
   }
 }

@@ -53,6 +53,8 @@ export interface TaskView {
     stderr: Uint8Array
     exitCode: number
     durationMs: number
+    /** Files the task created or changed in /work, by relative path. */
+    files?: Array<[string, Uint8Array]>
   }
   receipt?: Receipt
   /** True only once the receipt's signature and hashes were checked. */

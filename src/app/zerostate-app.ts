@@ -11,7 +11,8 @@ import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import { InvalidTaskMessageError, NoExecutorError, RemoteTaskError, TaskExecutor, submitTask, validateOffer } from '../orchestration/task-protocol/index.ts'
-import type { ExecutedTask, SubmitProgress } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask, SubmitProgress, ValidOffer } from '../orchestration/task-protocol/index.ts'
+import type { ExecutionResult } from '../execution/types.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import { sleep } from '../network/backoff.ts'
@@ -46,6 +47,8 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private node: BrowserNode | undefined
   private mesh: PeerMesh | undefined
   private readonly pool: WorkerPool
+  /** This tab's own sandboxes for runLocal(), metered and not, made on first use. */
+  private readonly localPools = new Map<boolean, WorkerPool>()
   private refreshTimer: ReturnType<typeof setInterval> | undefined
   private changeQueued = false
 
@@ -112,6 +115,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     this.mesh?.stop()
     await this.node?.stop()
     this.pool.stop()
+    for (const pool of this.localPools.values()) pool.stop()
     this.store?.close()
   }
 
@@ -131,22 +135,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     this.update({ tasks: [task, ...this.state.tasks].slice(0, SESSION_TASKS_LIMIT) })
     try {
       const { node, mesh, store } = this.running()
-      const module = await loadModule(request.module, options.signal)
-      // Copied, so a caller that reuses its buffer cannot change a task in flight.
-      const stdin = typeof request.stdin === 'string' ? utf8ToBytes(request.stdin) : new Uint8Array(request.stdin ?? [])
-      const offer = validateOffer({
-        taskId,
-        moduleHash: hexToBytes(sha256Hex(module)),
-        moduleSize: module.byteLength,
-        stdin,
-        args: request.args ?? [],
-        env: entries(request.env).map(([name, value]) => ({ name, value })),
-        files: entries(request.files).map(([path, data]) => ({ path, data: typeof data === 'string' ? utf8ToBytes(data) : new Uint8Array(data) })),
-        seed: request.seed == null ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(request.seed),
-        timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
-        fuel: BigInt(request.fuel ?? DEFAULT_FUEL)
-      })
+      const { module, offer } = await prepareTask(taskId, request, options.signal)
       this.updateTask(taskId, { phase: 'choosing-executor' })
       const executor = request.executor ?? await this.chooseExecutor(options.signal)
       this.updateTask(taskId, { executor })
@@ -189,6 +178,25 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     const busy = (): boolean => this.pool.running + this.pool.queued > 0 ||
       this.state.tasks.some(task => task.phase !== 'done' && task.phase !== 'failed')
     while (busy()) await sleep(IDLE_POLL_MS, signal)
+  }
+
+  /**
+   * Runs a task in this tab's own sandbox — to try a module before submitting
+   * it, or to measure the sandbox. `metered: false` skips fuel metering (the
+   * result then reports no fuel). No receipt: nobody else was involved.
+   */
+  async runLocal (request: SubmitRequest, options: { metered?: boolean, signal?: AbortSignal } = {}): Promise<ExecutionResult> {
+    const { offer, module } = await prepareTask(crypto.randomUUID(), request, options.signal)
+    const metered = options.metered ?? true
+    let pool = this.localPools.get(metered)
+    if (pool == null) {
+      pool = new WorkerPool({ slots: 1, metered })
+      this.localPools.set(metered, pool)
+    }
+    return pool.run(offer.moduleHash, module,
+      { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
+      { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes, fuel: offer.fuel },
+      { signal: options.signal })
   }
 
   /** Echo round trips to a peer over its best connection, in ms (see network/echo.ts). */
@@ -267,6 +275,27 @@ function taskPatch (progress: SubmitProgress): Partial<TaskView> {
     case 'running': return { phase: 'running', startedAt: progress.startedAt, elapsedMs: progress.elapsedMs }
     case 'verifying': return { phase: 'verifying' }
   }
+}
+
+/** Loads the module and checks the request as the executor will, before anything is sent. */
+async function prepareTask (taskId: string, request: SubmitRequest, signal?: AbortSignal): Promise<{ module: Uint8Array<ArrayBuffer>, offer: ValidOffer }> {
+  const module = await loadModule(request.module, signal)
+  // Copied, so a caller that reuses its buffers cannot change a task in flight.
+  const bytes = (data: Uint8Array | string): Uint8Array<ArrayBuffer> => typeof data === 'string' ? utf8ToBytes(data) : new Uint8Array(data)
+  const offer = validateOffer({
+    taskId,
+    moduleHash: hexToBytes(sha256Hex(module)),
+    moduleSize: module.byteLength,
+    stdin: bytes(request.stdin ?? ''),
+    args: request.args ?? [],
+    env: entries(request.env).map(([name, value]) => ({ name, value })),
+    files: entries(request.files).map(([path, data]) => ({ path, data: bytes(data) })),
+    seed: request.seed == null ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(request.seed),
+    timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
+    fuel: BigInt(request.fuel ?? DEFAULT_FUEL)
+  })
+  return { module, offer }
 }
 
 async function loadRelayAddrs (): Promise<string[]> {

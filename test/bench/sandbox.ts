@@ -1,0 +1,193 @@
+/**
+ * npm run bench:sandbox — what the sandbox costs, as ratios against baselines
+ * measured in the same run:
+ *  1. A CPU-bound task (the primes sieve): in a Chromium page, the sandbox
+ *     (worker pool, WASI shim, metered and unmetered) against the same module
+ *     instantiated directly with WebAssembly.instantiate in that page; in
+ *     Node, the Node host against node:wasi (Node's native WASI).
+ *  2. Tasks per second for a trivial module (echo) through the pool against
+ *     direct instantiation in a loop.
+ *  3. Timeout precision on a task that never yields: how late after its
+ *     limit the result comes, and how soon the next task has run.
+ *
+ * Usage: npm run bench:sandbox [-- --n 50000000 --runs 7]
+ */
+import { createHash } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { WASI } from 'node:wasi'
+import type { Page } from 'playwright-core'
+import { DEFAULT_OUT_DIR } from '../../src/build/compile-samples.ts'
+import { MAX_FUEL } from '../../src/core/limits.ts'
+import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
+import type { TaskInput } from '../../src/execution/types.ts'
+import { startHarness } from '../e2e/harness.ts'
+import { canIsolateNetwork, runInLoopbackNamespace } from '../support/loopback-namespace.ts'
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '50000000' }, runs: { type: 'string', default: '7' } } })
+const n = values.n
+const runs = Number(values.runs)
+
+if (canIsolateNetwork()) {
+  process.exit(runInLoopbackNamespace(process.execPath, [import.meta.filename, '--n', n, '--runs', String(runs)], process.cwd()))
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
+const ms = (x: number): string => `${x.toFixed(1)} ms`
+const ratio = (x: number, base: number): string => `${(x / base).toFixed(2)}×`
+const primes = new Uint8Array(await readFile(join(DEFAULT_OUT_DIR, 'primes.wasm')))
+const hashOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+const limits = { timeoutMs: 120_000, memoryLimitBytes: 128 << 20, fuel: MAX_FUEL }
+const inputOf = (stdin: string): TaskInput => ({ args: [], env: [], stdin: new TextEncoder().encode(stdin), files: [], seed: new Uint8Array(32) })
+
+/** In the page: the module run directly, with just the five WASI calls the samples import. */
+async function directInPage (page: Page, url: string, stdin: string, count: number): Promise<number[]> {
+  return page.evaluate(async ({ url, stdin, count }) => {
+    const module = await WebAssembly.compile(await (await fetch(url)).arrayBuffer())
+    const times: number[] = []
+    for (let i = 0; i < count; i++) {
+      const input = new TextEncoder().encode(stdin)
+      let offset = 0
+      let memory: WebAssembly.Memory | undefined
+      const view = (): DataView => new DataView(memory!.buffer)
+      const exit = new Error('proc_exit')
+      const wasi = {
+        fd_write: (_fd: number, iovs: number, len: number, written: number) => {
+          let total = 0
+          for (let j = 0; j < len; j++) total += view().getUint32(iovs + j * 8 + 4, true)
+          view().setUint32(written, total, true)
+          return 0
+        },
+        fd_read: (_fd: number, iovs: number, len: number, read: number) => {
+          let total = 0
+          for (let j = 0; j < len; j++) {
+            const ptr = view().getUint32(iovs + j * 8, true)
+            const size = Math.min(view().getUint32(iovs + j * 8 + 4, true), input.length - offset)
+            new Uint8Array(memory!.buffer, ptr, size).set(input.subarray(offset, offset + size))
+            offset += size
+            total += size
+          }
+          view().setUint32(read, total, true)
+          return 0
+        },
+        proc_exit: () => { throw exit },
+        args_sizes_get: (argc: number, size: number) => { view().setUint32(argc, 1, true); view().setUint32(size, 2, true); return 0 },
+        args_get: (argv: number, buf: number) => { view().setUint32(argv, buf, true); new Uint8Array(memory!.buffer).set([0x74, 0], buf); return 0 }
+      }
+      const started = performance.now()
+      const instance = await WebAssembly.instantiate(module, { wasi_snapshot_preview1: wasi })
+      memory = instance.exports.memory as WebAssembly.Memory
+      try {
+        (instance.exports._start as () => void)()
+      } catch (err) {
+        if (err !== exit) throw err
+      }
+      times.push(performance.now() - started)
+    }
+    return times
+  }, { url, stdin, count })
+}
+
+/** In the page: through this tab's own sandbox (worker pool), metered or not; the run's own duration and the caller's wall time. */
+async function sandboxInPage (page: Page, module: string, stdin: string, count: number, metered: boolean, timeoutMs = 120_000): Promise<Array<{ run: number, wall: number, status: string }>> {
+  return page.evaluate(async ({ module, stdin, count, metered, timeoutMs }) => {
+    const bytes = new Uint8Array(await (await fetch(module)).arrayBuffer())
+    const times: Array<{ run: number, wall: number, status: string }> = []
+    for (let i = 0; i < count; i++) {
+      const started = performance.now()
+      const result = await window.zerostate.runLocal({ module: bytes, stdin, timeoutMs, memoryLimitBytes: 128 << 20, fuel: Number.MAX_SAFE_INTEGER }, { metered })
+      times.push({ run: result.durationMs, wall: performance.now() - started, status: result.status })
+    }
+    return times
+  }, { module, stdin, count, metered, timeoutMs })
+}
+
+async function nodeWasi (bytes: Uint8Array<ArrayBuffer>, stdin: string, count: number): Promise<number[]> {
+  const { mkdtemp, writeFile, open } = await import('node:fs/promises')
+  const { tmpdir } = await import('node:os')
+  const dir = await mkdtemp(join(tmpdir(), 'zerostate-bench-'))
+  const stdinPath = join(dir, 'stdin')
+  await writeFile(stdinPath, stdin)
+  const module = await WebAssembly.compile(bytes)
+  const times: number[] = []
+  for (let i = 0; i < count; i++) {
+    const file = await open(stdinPath, 'r')
+    const devnull = await open('/dev/null', 'w')
+    const wasi = new WASI({ version: 'preview1', args: ['t'], stdin: file.fd, stdout: devnull.fd, returnOnExit: true })
+    const started = performance.now()
+    const instance = await WebAssembly.instantiate(module, wasi.getImportObject() as WebAssembly.Imports)
+    wasi.start(instance)
+    times.push(performance.now() - started)
+    await file.close()
+    await devnull.close()
+  }
+  return times
+}
+
+const harness = await startHarness()
+const pool = createNodeWorkerPool({ slots: 1, metered: true })
+const unmeteredPool = createNodeWorkerPool({ slots: 1, metered: false })
+try {
+  const { page } = await harness.openPeer()
+  console.log(`1. CPU-bound: primes up to ${n}, median of ${runs} (after one warm-up run each)`)
+  await directInPage(page, 'samples/primes.wasm', n, 1)
+  const direct = median(await directInPage(page, 'samples/primes.wasm', n, runs))
+  await sandboxInPage(page, 'samples/primes.wasm', n, 1, false)
+  const unmetered = await sandboxInPage(page, 'samples/primes.wasm', n, runs, false)
+  await sandboxInPage(page, 'samples/primes.wasm', n, 1, true)
+  const metered = await sandboxInPage(page, 'samples/primes.wasm', n, runs, true)
+  const unmeteredRun = median(unmetered.map(t => t.run))
+  const meteredRun = median(metered.map(t => t.run))
+  console.log(`   Chromium, direct WebAssembly.instantiate:   ${ms(direct)}`)
+  console.log(`   Chromium, sandbox unmetered (run | wall):   ${ms(unmeteredRun)} | ${ms(median(unmetered.map(t => t.wall)))}   ${ratio(unmeteredRun, direct)} | ${ratio(median(unmetered.map(t => t.wall)), direct)} of direct`)
+  console.log(`   Chromium, sandbox metered   (run | wall):   ${ms(meteredRun)} | ${ms(median(metered.map(t => t.wall)))}   ${ratio(meteredRun, direct)} of direct, metering ${ratio(meteredRun, unmeteredRun)}`)
+
+  const nodeDirect = median(await nodeWasi(primes, n, runs))
+  const runNode = async (p: typeof pool): Promise<number> => {
+    await p.run(hashOf(primes), primes, inputOf(n), limits)
+    const times: number[] = []
+    for (let i = 0; i < runs; i++) times.push((await p.run(hashOf(primes), primes, inputOf(n), limits)).durationMs)
+    return median(times)
+  }
+  const nodeUnmetered = await runNode(unmeteredPool)
+  const nodeMetered = await runNode(pool)
+  console.log(`   Node, node:wasi (native WASI):              ${ms(nodeDirect)}`)
+  console.log(`   Node host, unmetered:                       ${ms(nodeUnmetered)}   ${ratio(nodeUnmetered, nodeDirect)} of node:wasi`)
+  console.log(`   Node host, metered:                         ${ms(nodeMetered)}   ${ratio(nodeMetered, nodeDirect)} of node:wasi, metering ${ratio(nodeMetered, nodeUnmetered)}`)
+
+  const trivial = 200
+  console.log(`\n2. Trivial tasks (echo, empty stdin), ${trivial} in a row`)
+  await directInPage(page, 'samples/echo.wasm', '', 10)
+  const directStart = performance.now()
+  await directInPage(page, 'samples/echo.wasm', '', trivial)
+  const directRate = trivial / ((performance.now() - directStart) / 1000)
+  await sandboxInPage(page, 'samples/echo.wasm', '', 10, true)
+  const poolStart = performance.now()
+  await sandboxInPage(page, 'samples/echo.wasm', '', trivial, true)
+  const poolRate = trivial / ((performance.now() - poolStart) / 1000)
+  console.log(`   Chromium, direct instantiate loop: ${directRate.toFixed(0)} tasks/s`)
+  console.log(`   Chromium, through the pool:        ${poolRate.toFixed(0)} tasks/s   ${ratio(directRate, poolRate)} slower`)
+
+  console.log('\n3. Timeout precision (forever.wasm), 3 runs each: late = result time − limit; next = a trivial task right after')
+  for (const timeoutMs of [100, 1000, 5000]) {
+    const rows = await page.evaluate(async (timeoutMs) => {
+      const load = async (url: string): Promise<Uint8Array> => new Uint8Array(await (await fetch(url)).arrayBuffer())
+      const [forever, echo] = [await load('samples/forever.wasm'), await load('samples/echo.wasm')]
+      const out: Array<{ late: number, next: number, status: string }> = []
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now()
+        const result = await window.zerostate.runLocal({ module: forever, timeoutMs, fuel: Number.MAX_SAFE_INTEGER })
+        const ended = performance.now()
+        await window.zerostate.runLocal({ module: echo })
+        out.push({ late: ended - started - timeoutMs, next: performance.now() - ended, status: result.status })
+      }
+      return out
+    }, timeoutMs)
+    console.log(`   ${String(timeoutMs).padStart(5)} ms: late ${rows.map(r => r.late.toFixed(0)).join(', ')} ms; next ${rows.map(r => r.next.toFixed(0)).join(', ')} ms (${rows.map(r => r.status).join(', ')})`)
+  }
+} finally {
+  pool.stop()
+  unmeteredPool.stop()
+  await harness.close()
+}
