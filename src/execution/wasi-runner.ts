@@ -7,7 +7,7 @@
  * fuel. Only the host-side figures (`startedAt`, `durationMs`) differ, and
  * `timeout`, which depends on the executor's speed.
  */
-import { ConsoleStdout, File, OpenFile, WASI } from '@bjorn3/browser_wasi_shim'
+import { ConsoleStdout, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
 import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
 import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
 import { FUEL_GLOBAL_EXPORT } from './metering/constants.ts'
@@ -31,7 +31,7 @@ interface WasiCommandInstance {
 /**
  * Runs `module` to completion with argv = [argv0, ...input.args], exactly
  * `input.env`, stdin from memory, stdout/stderr captured, `input.files` in
- * the preopened directory `/work` (fd 3), and the fuel budget set when the
+ * the preopened directory `/work` (fd 3, and again as `.` at fd 4), and the fuel budget set when the
  * module is metered (exports `zerostate_fuel`).
  *
  * A run that starts resolves with a status, never rejects:
@@ -60,7 +60,11 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     new OpenFile(new File(input.stdin, { readonly: true })),
     new ConsoleStdout(chunk => { stdout.write(chunk) }),
     new ConsoleStdout(chunk => { stderr.write(chunk) }),
-    work
+    work,
+    // The same directory again as ".": wasi-libc (C, Rust std) resolves a
+    // relative path against the cwd "/" and looks for a preopen matching it;
+    // without this, fopen("data.txt") would fail where wasmtime --dir . works.
+    new PreopenDirectory('.', work.dir.contents)
   ], { debug: false })
   const imports = linkWasiImports(module, {
     wasi,
