@@ -1,7 +1,7 @@
 import { MAX_MODULE_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
 import { InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, throwIfAborted, UnsupportedImportError } from './errors.ts'
 import { meterFuel } from './metering/index.ts'
-import { capMemory, readMemoryLimits } from './wasm-binary.ts'
+import { capMemory, readMemoryLimits } from './wasm-binary/index.ts'
 
 export interface CompileTaskModuleOptions {
   /**

@@ -18,15 +18,15 @@
  * const used = 10_000_000n - fuel.value // out of fuel if fuel.value < 0n
  * ```
  */
-import { ByteReader, ByteWriter, writeSized } from './binary.ts'
 import { InvalidModuleError } from '../errors.ts'
 import {
-  EXTERN_GLOBAL, FUEL_GLOBAL_EXPORT, MAGIC_AND_VERSION, MUTABLE, SECTION_CODE, SECTION_CUSTOM,
-  SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT, VALTYPE_I64
-} from './constants.ts'
+  ByteReader, ByteWriter, EXTERN_FUNC, EXTERN_GLOBAL, MAGIC_AND_VERSION, MUTABLE, readExportNames, readImports,
+  readSections, SECTION_CODE, SECTION_CUSTOM, SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT, type Section,
+  sectionRank, sectionReader, VALTYPE_I64, writeSection
+} from '../wasm-binary/index.ts'
+import { FUEL_GLOBAL_EXPORT } from './constants.ts'
 import { FuelExportConflictError } from './errors.ts'
 import { chargeCode, instrumentBody } from './instrument-body.ts'
-import { countImports, readExportNames, readSections, type Section, sectionRank, sectionReader } from './sections.ts'
 
 export { FUEL_GLOBAL_EXPORT } from './constants.ts'
 export { FuelExportConflictError, UnsupportedInstructionError } from './errors.ts'
@@ -53,9 +53,10 @@ export function meterFuel (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   for (const section of sections) {
     const reader = sectionReader(bytes, section)
     if (section.id === SECTION_IMPORT) {
-      const imports = countImports(reader)
-      importedFunctions = imports.functions
-      globals += imports.globals
+      // Imports come first in their index spaces (§2.5.1).
+      const imports = readImports(reader)
+      importedFunctions = imports.filter(i => i.kind === EXTERN_FUNC).length
+      globals += imports.filter(i => i.kind === EXTERN_GLOBAL).length
     } else if (section.id === SECTION_GLOBAL) {
       globals += reader.u32()
     } else if (section.id === SECTION_EXPORT && readExportNames(reader).includes(FUEL_GLOBAL_EXPORT)) {
@@ -95,11 +96,6 @@ export function meterFuel (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   }
   writeMissing(Number.POSITIVE_INFINITY)
   return out.toBytes()
-}
-
-function writeSection (out: ByteWriter, id: number, contents: ByteWriter): void {
-  out.byte(id)
-  writeSized(out, contents)
 }
 
 /** `count + 1`, the existing entries unchanged, then the entry `write` adds. */

@@ -7,8 +7,7 @@
  * GC, threads, opcodes no proposal defines — throws
  * `UnsupportedInstructionError`, because its immediates are unknown.
  */
-import type { ByteReader } from './binary.ts'
-import { REFTYPE_NON_NULL, REFTYPE_NULLABLE } from './constants.ts'
+import { type ByteReader, REFTYPE_NON_NULL, REFTYPE_NULLABLE, skipValType } from '../wasm-binary/index.ts'
 import { UnsupportedInstructionError } from './errors.ts'
 
 /** How an instruction affects the instrumenter's view of control flow. */
@@ -117,12 +116,6 @@ for (const gap of [0x9a, 0xa2, 0xa5, 0xa6, 0xaf, 0xb0, 0xb2, 0xb3, 0xb4, 0xbb, 0
 const MEMARG_HAS_MEMORY_INDEX = 0x40
 
 const hex = (op: number): string => `0x${op.toString(16).padStart(2, '0')}`
-
-/** Reads a value type (§5.3.1), including `ref null? ht` (function-references proposal). */
-export function skipValType (reader: ByteReader): void {
-  const type = reader.byte()
-  if (type === REFTYPE_NULLABLE || type === REFTYPE_NON_NULL) reader.skipLeb(5)
-}
 
 /** A block type (§5.4.1): 0x40, a value type, or a type index as s33. */
 function skipBlockType (reader: ByteReader): void {

@@ -18,9 +18,9 @@
  * and keep the count exact, and measured ~10% faster on the primes sieve,
  * but a run could then end normally having overdrawn.)
  */
-import { type ByteReader, ByteWriter } from './binary.ts'
 import { InvalidModuleError } from '../errors.ts'
-import { Flow, readInstruction, skipValType } from './instructions.ts'
+import { type ByteReader, ByteWriter, skipValType } from '../wasm-binary/index.ts'
+import { Flow, readInstruction } from './instructions.ts'
 
 // Opcodes of the charge sequence (§5.4.1, §5.4.4, §5.4.7).
 const UNREACHABLE = 0x00

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { capMemory, readMemoryLimits } from '../../../src/execution/wasm-binary.ts'
-import * as fixtures from '../../fixtures/wasm-modules.ts'
+import { capMemory, readMemoryLimits } from '../../../../src/execution/wasm-binary/index.ts'
+import * as fixtures from '../../../fixtures/wasm-modules.ts'
 
 describe('readMemoryLimits', () => {
   it('reads a defined memory without a maximum', () => {

@@ -1,15 +1,13 @@
 /**
- * The module-level structure the fuel meter needs (core spec §5.5): the
- * section list, how many functions and globals are imported (they come first
- * in their index spaces), the defined globals and the export names.
+ * The module-level structure (core spec §5.5): the preamble, the section
+ * list with its order rules, and the import and export sections' entries.
  */
-import { ByteReader } from './binary.ts'
 import { InvalidModuleError } from '../errors.ts'
 import {
-  EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG, LIMITS_HAS_MAX,
-  MAGIC_AND_VERSION, SECTION_CUSTOM, SECTION_ORDER
+  EXTERN_FUNC, EXTERN_GLOBAL, EXTERN_MEMORY, EXTERN_TABLE, EXTERN_TAG, MAGIC_AND_VERSION, SECTION_CUSTOM, SECTION_ORDER
 } from './constants.ts'
-import { skipValType } from './instructions.ts'
+import { ByteReader } from './reader.ts'
+import { type Limits, readLimits, skipValType } from './types.ts'
 
 export interface Section {
   id: number
@@ -19,6 +17,16 @@ export interface Section {
   contentStart: number
   /** Offset just past the contents. */
   end: number
+}
+
+/** One entry of the import section (§5.5.5). */
+export interface Import {
+  module: string
+  name: string
+  /** `EXTERN_FUNC`, `EXTERN_TABLE`, `EXTERN_MEMORY`, `EXTERN_GLOBAL` or `EXTERN_TAG`. */
+  kind: number
+  /** A table's or memory's limits; absent for the other kinds. */
+  limits?: Limits
 }
 
 /** Splits a module into its sections (§5.5.2) after checking the preamble (§5.5.16). */
@@ -52,46 +60,40 @@ export function sectionRank (id: number): number {
   return SECTION_ORDER.indexOf(id)
 }
 
+/** A reader over the section's contents, stopping at its end. */
 export function sectionReader (bytes: Uint8Array, section: Section): ByteReader {
   return new ByteReader(bytes, section.contentStart, section.end)
 }
 
-/** Limits (§5.3.7): a flags byte, a minimum, and a maximum if flag bit 0 is set. */
-function skipLimits (reader: ByteReader): void {
-  const flags = reader.byte()
-  reader.skipLeb() // u32, or u64 under memory64
-  if ((flags & LIMITS_HAS_MAX) !== 0) reader.skipLeb()
-}
-
-/** How many functions and globals the import section (§5.5.5) brings in. */
-export function countImports (reader: ByteReader): { functions: number, globals: number } {
-  let functions = 0
-  let globals = 0
+/** Every entry of the import section (§5.5.5), in index order. */
+export function readImports (reader: ByteReader): Import[] {
+  const imports: Import[] = []
   const count = reader.u32()
   for (let i = 0; i < count; i++) {
-    reader.name() // module
-    reader.name() // field
+    const module = reader.name()
+    const name = reader.name()
     const kind = reader.byte()
     if (kind === EXTERN_FUNC) {
-      reader.u32()
-      functions++
+      reader.u32() // type index
+      imports.push({ module, name, kind })
     } else if (kind === EXTERN_TABLE) {
-      skipValType(reader)
-      skipLimits(reader)
+      skipValType(reader) // reference type
+      imports.push({ module, name, kind, limits: readLimits(reader) })
     } else if (kind === EXTERN_MEMORY) {
-      skipLimits(reader)
+      imports.push({ module, name, kind, limits: readLimits(reader) })
     } else if (kind === EXTERN_GLOBAL) {
       skipValType(reader)
       reader.byte() // mutability
-      globals++
+      imports.push({ module, name, kind })
     } else if (kind === EXTERN_TAG) {
       reader.byte() // attribute
-      reader.u32()
+      reader.u32() // type index
+      imports.push({ module, name, kind })
     } else {
       throw new InvalidModuleError(`Unknown import kind 0x${kind.toString(16)}`)
     }
   }
-  return { functions, globals }
+  return imports
 }
 
 /** Every export's name (§5.5.10), leaving the reader after the section's contents. */
