@@ -148,7 +148,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         phase: 'done',
         verified: true,
         receipt: outcome.receipt,
-        result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs }
+        result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs, files: outcome.files }
       })
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
       return { ...outcome, executor }

@@ -3,6 +3,7 @@
  * (test/unit/ui/view-format.test.ts).
  */
 import type { TaskPhase, Transport } from '../app/types.ts'
+import type { ReceiptStatus } from '../trust/constants.ts'
 
 /** Keeps `head` characters, an ellipsis and `tail` characters of a long identifier or hash. */
 export function abbreviate (text: string, head: number, tail: number): string {
@@ -30,6 +31,17 @@ export function formatBytes (n: number): string {
   if (n < 1024) return `${n} B`
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
   return `${(n / 1024 / 1024).toFixed(1)} MiB`
+}
+
+const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 })
+
+/**
+ * `12,345`: digit groups with a comma, whatever the browser's locale, so the
+ * same count reads the same in tests, screenshots and bug reports.
+ */
+export function formatCount (n: number): string {
+  if (!Number.isFinite(n)) return '–'
+  return countFormat.format(n)
 }
 
 export type DecodedOutput =
@@ -128,6 +140,42 @@ export function uploadProblem (name: string, bytes: Uint8Array): string | undefi
     return `${name} is not a WebAssembly module (expected the \\0asm version 1 header).`
   }
   return undefined
+}
+
+export type Tone = 'ok' | 'warn' | 'bad'
+
+export interface RunStatusView {
+  /** The receipt's status word, with the exit code for `exit`. */
+  text: string
+  tone: Tone
+  /** One sentence for a tooltip. */
+  description: string
+}
+
+const RUN_STATUS: Readonly<Record<ReceiptStatus, { tone: Tone, description: string }>> = {
+  ok: { tone: 'ok', description: 'The module finished with exit code 0.' },
+  exit: { tone: 'warn', description: 'The module exited with a non-zero exit code.' },
+  trap: { tone: 'bad', description: 'The module trapped (a WebAssembly runtime error such as unreachable or an out-of-bounds access).' },
+  timeout: { tone: 'bad', description: 'The executor stopped the module at its wall-clock timeout.' },
+  'out-of-fuel': { tone: 'bad', description: 'The module used up its fuel budget of metered instructions.' },
+  'memory-limit': { tone: 'bad', description: 'The module tried to grow its memory past the memory limit.' },
+  'invalid-module': { tone: 'bad', description: 'The executor could not compile or instantiate the module.' }
+}
+
+/** How a run ended, as the receipt states it (trust/constants.ts `RECEIPT_STATUSES`). */
+export function runStatus (status: ReceiptStatus, exitCode: number | null): RunStatusView {
+  const { tone, description } = RUN_STATUS[status]
+  return { text: status === 'exit' && exitCode !== null ? `exit ${exitCode}` : status, tone, description }
+}
+
+/**
+ * File name to save an output file as: the last segment of its path in /work,
+ * kept to filename-safe characters; `output` when nothing usable is left.
+ */
+export function outputFilename (path: string): string {
+  const base = path.split('/').filter((s) => s !== '').pop() ?? ''
+  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '')
+  return safe === '' ? 'output' : safe
 }
 
 /** File name for a downloaded receipt; task ids are kept to filename-safe characters. */

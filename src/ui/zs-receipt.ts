@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js'
 import type { Receipt } from '../trust/receipt.ts'
 import { downloadReceipt } from './download-receipt.ts'
 import { shared } from './theme.ts'
-import { abbreviate, formatBytes, formatDuration } from './view-format.ts'
+import { abbreviate, formatBytes, formatCount, formatDuration } from './view-format.ts'
 import './zs-peer-id.ts'
 
 /** A signed receipt: whether it was verified, its key fields, and a JSON download. */
@@ -76,7 +76,7 @@ export class ZsReceipt extends LitElement {
         <dt>Status</dt><dd data-testid="receipt-run-status">${r.status}${r.exitCode === null ? '' : ` (exit code ${r.exitCode})`}</dd>
         <dt>Started</dt><dd><time datetime=${new Date(r.startedAt).toISOString()}>${new Date(r.startedAt).toLocaleString()}</time></dd>
         <dt>Duration</dt><dd>${formatDuration(r.durationMs)} of ${formatDuration(r.limits.timeoutMs)} allowed</dd>
-        <dt>Fuel</dt><dd data-testid="receipt-fuel">${r.fuelUsed === null ? 'not measured (stopped from outside)' : r.fuelUsed.toLocaleString()} of ${r.limits.fuel.toLocaleString()}</dd>
+        <dt>Fuel</dt><dd data-testid="receipt-fuel">${r.fuelUsed === null ? 'not measured (stopped from outside)' : formatCount(r.fuelUsed)} of ${formatCount(r.limits.fuel)}</dd>
         <dt>Memory</dt><dd>${formatBytes(r.memoryPeakBytes)} of ${formatBytes(r.limits.memoryBytes)} allowed</dd>
         <dt>Signature</dt><dd class="mono" title=${r.signature}>${abbreviate(r.signature, 16, 6)}</dd>
       </dl>

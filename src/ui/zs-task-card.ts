@@ -3,7 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js'
 import type { TaskView } from '../app/types.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
-import { PHASE_LABELS, decodeOutput, formatBytes, formatDuration, liveElapsedMs, phaseSteps } from './view-format.ts'
+import { downloadBlob } from './download.ts'
+import { PHASE_LABELS, decodeOutput, formatBytes, formatCount, formatDuration, liveElapsedMs, outputFilename, phaseSteps, runStatus } from './view-format.ts'
 import './zs-peer-id.ts'
 import './zs-receipt.ts'
 
@@ -62,7 +63,7 @@ export class ZsTaskCard extends LitElement {
       margin: 12px 0;
     }
 
-    li {
+    ol > li {
       flex: 1 1 0;
       min-width: 4.5rem;
       font-size: 0.6875rem;
@@ -71,17 +72,17 @@ export class ZsTaskCard extends LitElement {
       border-top: 4px solid var(--zs-border);
     }
 
-    li.complete {
+    ol > li.complete {
       border-top-color: var(--zs-ok);
     }
 
-    li.current {
+    ol > li.current {
       border-top-color: var(--zs-accent);
       color: var(--zs-text);
       font-weight: 600;
     }
 
-    li.failed {
+    ol > li.failed {
       border-top-color: var(--zs-bad);
       color: var(--zs-bad);
       font-weight: 600;
@@ -153,6 +154,42 @@ export class ZsTaskCard extends LitElement {
       font-size: 0.75rem;
       margin: -8px 0 12px;
     }
+
+    ul.files {
+      list-style: none;
+      padding: 0;
+      margin: 0 0 12px;
+      border: 1px solid var(--zs-border);
+      border-radius: 8px;
+    }
+
+    ul.files li {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      padding: 6px 6px 6px 10px;
+      font-size: 0.8125rem;
+    }
+
+    ul.files li + li {
+      border-top: 1px solid var(--zs-border);
+    }
+
+    ul.files .path {
+      font-family: var(--zs-mono);
+      overflow-wrap: anywhere;
+      min-width: 0;
+    }
+
+    ul.files .size {
+      margin-left: auto;
+      white-space: nowrap;
+    }
+
+    ul.files button {
+      font-size: 0.8125rem;
+      padding: 3px 10px;
+    }
   `]
 
   @property({ attribute: false }) task: TaskView | undefined
@@ -200,22 +237,55 @@ export class ZsTaskCard extends LitElement {
         ${this.#timing(task)}
         ${task.result === undefined ? nothing : html`
           <div><dt>Exit code</dt><dd data-testid="exit-code">${task.result.exitCode}</dd></div>`}
+        ${this.#runSummary(task)}
       </dl>
       ${task.error === undefined ? nothing : html`
         <p class="error" role="alert" data-testid="task-error"><strong>${task.error.name}</strong>: ${task.error.message}</p>`}
       ${this.#output(task)}
+      ${this.#files(task)}
       ${task.receipt === undefined ? nothing : html`<zs-receipt .receipt=${task.receipt} ?verified=${task.verified}></zs-receipt>`}
     `
   }
 
   #timing (task: TaskView) {
-    if (task.result !== undefined) {
-      return html`<div><dt>Duration</dt><dd data-testid="duration">${formatDuration(task.result.durationMs)}</dd></div>`
+    // A failed run has no result but may carry its receipt, which says how long it ran.
+    const durationMs = task.result?.durationMs ?? task.receipt?.durationMs
+    if (durationMs !== undefined) {
+      return html`<div><dt>Duration</dt><dd data-testid="duration">${formatDuration(durationMs)}</dd></div>`
     }
     if (task.phase !== 'running') return nothing
     const sinceHeartbeat = this.heartbeatAt === undefined ? undefined : performance.now() - this.heartbeatAt
     const elapsed = liveElapsedMs(task, sinceHeartbeat, Date.now())
     return html`<div><dt>Elapsed</dt><dd data-testid="elapsed">${elapsed === undefined ? 'starting…' : formatDuration(elapsed)}</dd></div>`
+  }
+
+  /** How the run ended and the fuel it used, from the receipt (done tasks, and failed ones that ran). */
+  #runSummary (task: TaskView) {
+    const r = task.receipt
+    if (r === undefined) return nothing
+    const status = runStatus(r.status, r.exitCode)
+    return html`
+      <div><dt>Status</dt><dd><span class="badge ${status.tone}" data-testid="run-status" data-status=${r.status} title=${status.description}>${status.text}</span></dd></div>
+      <div><dt>Fuel used</dt><dd data-testid="fuel-used" title=${`of a budget of ${formatCount(r.limits.fuel)}`}>${r.fuelUsed === null
+        ? html`<span class="muted">not measured</span>`
+        : formatCount(r.fuelUsed)}</dd></div>`
+  }
+
+  #files (task: TaskView) {
+    const files = task.phase === 'done' ? task.result?.files ?? [] : []
+    if (files.length === 0) return nothing
+    return html`
+      <h4>Output files in /work</h4>
+      <ul class="files" data-testid="output-files">
+        ${files.map(([path, bytes]) => html`
+          <li data-testid="output-file" data-path=${path}>
+            <span class="path">${path}</span>
+            <span class="size muted">${formatBytes(bytes.byteLength)}</span>
+            <button type="button" data-testid="download-output-file" aria-label=${`Download ${path}`}
+              @click=${() => { downloadBlob(new Blob([new Uint8Array(bytes)]), outputFilename(path)) }}>Download</button>
+          </li>`)}
+      </ul>
+    `
   }
 
   #output (task: TaskView) {

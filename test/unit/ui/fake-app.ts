@@ -1,7 +1,8 @@
 /**
  * A ZeroStateApp with no network, for looking at the UI and for UI tests:
- * `demoState()` covers each kind of task card (done with a verified receipt,
- * failed at its timeout with an unverified receipt, running), the three
+ * `demoState()` covers each kind of task card (done with a verified receipt
+ * and output files, failed at its timeout with an unverified receipt, failed
+ * out of fuel with a verified one, running), the three
  * transport badges and both history roles.
  */
 import type { AppState, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
@@ -100,11 +101,27 @@ export function demoState (now = Date.now()): AppState {
         })
       },
       {
+        taskId: 'failed-2',
+        label: 'primes',
+        phase: 'failed',
+        executor: ALICE,
+        verified: true,
+        error: { name: 'OutOfFuelError', message: 'the task used its fuel budget of 1,000,000 instructions' },
+        failedDuring: 'running',
+        receipt: demoReceipt('failed-2', ALICE, SELF, now - 40_000, { status: 'out-of-fuel', fuel: 1_000_000, fuelUsed: 1_000_000, durationMs: 310 })
+      },
+      {
         taskId: 'done-1',
         label: 'echo',
         phase: 'done',
         executor: ALICE,
-        result: { stdout: text.encode('Hello from ZeroState!\n'), stderr: new Uint8Array(), exitCode: 0, durationMs: 42 },
+        result: {
+          stdout: text.encode('Hello from ZeroState!\n'),
+          stderr: new Uint8Array(),
+          exitCode: 0,
+          durationMs: 42,
+          files: [['greeting.txt', text.encode('Hello from ZeroState!\n')], ['out/counts.csv', new Uint8Array(3482)]]
+        },
         receipt: demoReceipt('done-1', ALICE, SELF, now - 60_000),
         verified: true
       }

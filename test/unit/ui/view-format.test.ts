@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  abbreviate, decodeOutput, formatBytes, formatDuration, liveElapsedMs, parseArgs, phaseSteps,
-  receiptFilename, shortPeerId, transportBadges, uploadProblem
+  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, liveElapsedMs, outputFilename, parseArgs, phaseSteps,
+  receiptFilename, runStatus, shortPeerId, transportBadges, uploadProblem
 } from '../../../src/ui/view-format.ts'
 
 describe('shortPeerId / abbreviate', () => {
@@ -26,6 +26,35 @@ describe('formatDuration', () => {
 describe('formatBytes', () => {
   it.each([[12, '12 B'], [3482, '3.4 KiB'], [64 * 1024 * 1024, '64.0 MiB']])('%d → %s', (n, text) => {
     expect(formatBytes(n)).toBe(text)
+  })
+})
+
+describe('formatCount', () => {
+  it.each([
+    [0, '0'], [999, '999'], [12_345, '12,345'], [50_000_000_000, '50,000,000,000'],
+    [Number.MAX_SAFE_INTEGER, '9,007,199,254,740,991'], [Number.NaN, '–']
+  ])('%d → %s', (n, text) => {
+    expect(formatCount(n)).toBe(text)
+  })
+})
+
+describe('runStatus', () => {
+  it('shows each receipt status with its tone', () => {
+    expect(runStatus('ok', 0)).toMatchObject({ text: 'ok', tone: 'ok' })
+    expect(runStatus('exit', 3)).toMatchObject({ text: 'exit 3', tone: 'warn' })
+    for (const status of ['trap', 'timeout', 'out-of-fuel', 'memory-limit', 'invalid-module'] as const) {
+      expect(runStatus(status, null)).toMatchObject({ text: status, tone: 'bad' })
+      expect(runStatus(status, null).description).not.toBe('')
+    }
+  })
+})
+
+describe('outputFilename', () => {
+  it.each([
+    ['result.txt', 'result.txt'], ['out/deep/data.csv', 'data.csv'], ['weird name?.bin', 'weird_name_.bin'],
+    ['.hidden', 'hidden'], ['dir/', 'dir'], ['..', 'output'], ['', 'output']
+  ])('%j → %s', (path, name) => {
+    expect(outputFilename(path)).toBe(name)
   })
 })
 
