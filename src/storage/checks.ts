@@ -3,7 +3,7 @@
  * each backend rejects exactly the same inputs in exactly the same way.
  */
 import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
-import type { ReceiptRecord } from './types.ts'
+import type { ReceiptRecord, StateKey } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
@@ -27,6 +27,12 @@ export function checkModule (hash: unknown, bytes: unknown): asserts bytes is Ui
   checkModuleHash(hash)
   if (!(bytes instanceof Uint8Array)) throw new TypeError('module bytes must be a Uint8Array')
   assertSha256Hex(bytes, hash)
+}
+
+const STATE_KEYS: ReadonlySet<string> = new Set<StateKey>(['q-router', 'capability-index', 'agent-cards'])
+
+export function checkStateKey (key: unknown): asserts key is StateKey {
+  if (typeof key !== 'string' || !STATE_KEYS.has(key)) throw new RangeError(`unknown state key ${String(key)}`)
 }
 
 export function checkRecord (record: ReceiptRecord): void {

@@ -7,8 +7,8 @@
  */
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
-import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, StoreClosedError } from './checks.ts'
-import type { PeerStore, ReceiptRecord } from './types.ts'
+import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey, StoreClosedError } from './checks.ts'
+import type { PeerStore, ReceiptRecord, StateKey } from './types.ts'
 
 interface ZeroStateSchema extends DBSchema {
   /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
@@ -21,9 +21,11 @@ interface ZeroStateSchema extends DBSchema {
     value: ReceiptRecord
     indexes: { 'by-storedAt': number }
   }
+  /** Learnt state by name (version 2): routing table, capability index, card cache. */
+  state: { key: StateKey, value: unknown }
 }
 
-const DB_VERSION = 1
+const DB_VERSION = 2
 const IDENTITY_KEY = 'self'
 
 export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
@@ -35,6 +37,9 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
         database.createObjectStore('modules')
         const receipts = database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] })
         receipts.createIndex('by-storedAt', 'storedAt')
+      }
+      if (oldVersion < 2) {
+        database.createObjectStore('state')
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -92,6 +97,18 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
       }
       await tx.done
       return out
+    },
+    async loadState (key) {
+      checkStateKey(key)
+      return open().get('state', key)
+    },
+    async saveState (key, value) {
+      checkStateKey(key)
+      await open().put('state', value, key)
+    },
+    async deleteState (key) {
+      checkStateKey(key)
+      await open().delete('state', key)
     },
     close () {
       closed = true

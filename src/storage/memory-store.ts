@@ -3,14 +3,15 @@
  * copies values in and out as structured clone does, so callers see the same
  * aliasing behaviour from both.
  */
-import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, compareNewestFirst, StoreClosedError } from './checks.ts'
-import type { PeerStore, ReceiptRecord } from './types.ts'
+import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey, compareNewestFirst, StoreClosedError } from './checks.ts'
+import type { PeerStore, ReceiptRecord, StateKey } from './types.ts'
 
 export function createMemoryStore (): PeerStore {
   let seed: Uint8Array | undefined
   const modules = new Map<string, Uint8Array>()
   // Keyed like the IndexedDB store, by (taskId, role): a tab that runs its own task keeps both records.
   const receipts = new Map<string, ReceiptRecord>()
+  const state = new Map<StateKey, unknown>()
   let closed = false
 
   const open = (): void => {
@@ -51,6 +52,21 @@ export function createMemoryStore (): PeerStore {
       open()
       const max = checkLimit(limit)
       return [...receipts.values()].sort(compareNewestFirst).slice(0, max).map(r => structuredClone(r))
+    },
+    async loadState (key) {
+      open()
+      checkStateKey(key)
+      return state.has(key) ? structuredClone(state.get(key)) : undefined
+    },
+    async saveState (key, value) {
+      open()
+      checkStateKey(key)
+      state.set(key, structuredClone(value))
+    },
+    async deleteState (key) {
+      open()
+      checkStateKey(key)
+      state.delete(key)
     },
     close () {
       closed = true

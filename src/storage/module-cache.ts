@@ -35,6 +35,9 @@ export function withModuleCache (store: PeerStore, maxBytes: number = DEFAULT_MO
     saveIdentitySeed: async (seed) => { await store.saveIdentitySeed(seed) },
     addReceipt: async (record) => { await store.addReceipt(record) },
     listReceipts: async (limit) => store.listReceipts(limit),
+    loadState: async (key) => store.loadState(key),
+    saveState: async (key, value) => { await store.saveState(key, value) },
+    deleteState: async (key) => { await store.deleteState(key) },
     close: () => { cache.clear(); store.close() },
     async getModule (hash) {
       const hit = cache.get(hash)

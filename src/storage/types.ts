@@ -13,6 +13,14 @@ export interface ReceiptRecord {
 }
 
 /**
+ * Named pieces of a peer's learnt state, each kept as one value: the
+ * Q-router's table, the serialised capability index, the Agent Card cache.
+ * Values come back as `unknown`: their owners validate them on load (a store
+ * written by another version, or damaged, must not be trusted blindly).
+ */
+export type StateKey = 'q-router' | 'capability-index' | 'agent-cards'
+
+/**
  * Everything a peer keeps across reloads. The browser implementation is
  * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
  */
@@ -32,6 +40,9 @@ export interface PeerStore {
   addReceipt(record: ReceiptRecord): Promise<void>
   /** Newest `storedAt` first (ties: taskId, then role, descending); all records when `limit` is undefined. */
   listReceipts(limit?: number): Promise<ReceiptRecord[]>
+  loadState(key: StateKey): Promise<unknown>
+  saveState(key: StateKey, value: unknown): Promise<void>
+  deleteState(key: StateKey): Promise<void>
   /** Idempotent. Every later call rejects with StoreClosedError. */
   close(): void
 }

@@ -3,6 +3,7 @@
  * IndexedDB store (run here on fake-indexeddb, which only this test loads).
  */
 import 'fake-indexeddb/auto'
+import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
@@ -164,6 +165,28 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
     })
   })
 
+  describe('learnt state', () => {
+    it('saves, loads, replaces and deletes a value by key, as a copy', async () => {
+      const store = await open()
+      expect(await store.loadState('q-router')).toBeUndefined()
+      const table = { version: 1, entries: [['nlp', 'peer-a', 12.5]] }
+      await store.saveState('q-router', table)
+      table.version = 99
+      expect(await store.loadState('q-router')).toEqual({ version: 1, entries: [['nlp', 'peer-a', 12.5]] })
+      await store.saveState('capability-index', new Uint8Array([1, 2, 3]))
+      expect(await store.loadState('capability-index')).toEqual(new Uint8Array([1, 2, 3]))
+      await store.deleteState('q-router')
+      expect(await store.loadState('q-router')).toBeUndefined()
+      store.close()
+    })
+
+    it('rejects an unknown key', async () => {
+      const store = await open()
+      expect(await rejection(store.saveState('everything' as never, 1))).toBeInstanceOf(RangeError)
+      store.close()
+    })
+  })
+
   it('fails every call after close() with StoreClosedError; close() twice is safe', async () => {
     const store = await open()
     store.close()
@@ -186,6 +209,30 @@ describe('IndexedDB store persistence', () => {
     expect(await second.loadIdentitySeed()).toEqual(seed)
     expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
     second.close()
+  })
+})
+
+describe('IndexedDB schema migration', () => {
+  it('opens a version 1 database, keeps its identity and receipts, and adds the state store', async () => {
+    const name = `peer-store-v1-${++dbCounter}`
+    // A database as version 1 of the app left it.
+    const v1 = await openDB(name, 1, {
+      upgrade (database) {
+        database.createObjectStore('identity')
+        database.createObjectStore('modules')
+        database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
+      }
+    })
+    await v1.put('identity', new Uint8Array(32).fill(4), 'self')
+    await v1.put('receipts', record('old', 'submitter', 1))
+    v1.close()
+
+    const store = await openIdbStore(name)
+    expect(await store.loadIdentitySeed()).toEqual(new Uint8Array(32).fill(4))
+    expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['old'])
+    await store.saveState('agent-cards', [])
+    expect(await store.loadState('agent-cards')).toEqual([])
+    store.close()
   })
 })
 
