@@ -1,0 +1,216 @@
+/**
+ * QRouter: the Boyan & Littman (1994) update rule exactly, greedy choice,
+ * ε decay, stale estimates decaying to the prior, learning the faster of two
+ * paths, serialisation, warm start, and input validation.
+ */
+import { describe, expect, it } from 'vitest'
+import { QRouter } from '../../../../src/orchestration/routing/index.ts'
+import type { QRouterOptions } from '../../../../src/orchestration/routing/index.ts'
+
+/** A clock the test moves by hand. */
+function clock (start = 0): { now: () => number, advance: (ms: number) => void } {
+  let t = start
+  return { now: () => t, advance: (ms) => { t += ms } }
+}
+
+/** Deterministic uniform numbers (mulberry32). */
+function seeded (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const greedy = (overrides: Partial<QRouterOptions> = {}): QRouter =>
+  new QRouter({ random: () => 0.999, now: () => 0, explorationStart: 0, explorationFloor: 0, ...overrides })
+
+const named = (name: string): unknown => expect.objectContaining({ name })
+
+describe('QRouter.update', () => {
+  it('applies Q ← Q + η·(observed + remaining − Q), starting from the prior', () => {
+    const r = greedy({ learningRate: 0.5, prior: 1000 })
+    r.update('c', 'a', 100, 200)
+    expect(r.estimate('c', ['a'])).toBe(1000 + 0.5 * (300 - 1000))
+    r.update('c', 'a', 40, 10)
+    expect(r.estimate('c', ['a'])).toBe(650 + 0.5 * (50 - 650))
+  })
+
+  it('with η = 1 replaces Q by the target, and keeps destinations apart', () => {
+    const r = greedy({ learningRate: 1 })
+    r.update('c1', 'a', 7, 3)
+    expect(r.estimate('c1', ['a'])).toBe(10)
+    expect(r.estimate('c2', ['a'])).toBe(1000)
+  })
+})
+
+describe('QRouter.choose and estimate', () => {
+  it('picks the lowest Q without exploration, the first listed on a tie', () => {
+    const r = greedy({ learningRate: 1 })
+    r.update('c', 'a', 300, 0)
+    r.update('c', 'b', 100, 0)
+    r.update('c', 'd', 200, 0)
+    expect(r.choose('c', ['a', 'b', 'd'])).toBe('b')
+    expect(r.estimate('c', ['a', 'b', 'd'])).toBe(100)
+    expect(r.estimate('c', ['a', 'd'])).toBe(200)
+    expect(r.choose('c', ['x', 'y'])).toBe('x')
+    expect(r.choose('c', ['y', 'x'])).toBe('y')
+  })
+
+  it('explores a non-best neighbour with probability ε, and ε decays with updates to its floor', () => {
+    const draws = [0.15, 0.0] // 0.15 < ε = 0.2 at the start: explore, then pick the first non-best
+    let i = 0
+    const r = new QRouter({
+      learningRate: 1, explorationStart: 0.2, explorationFloor: 0.01, explorationDecayUpdates: 10,
+      random: () => draws[i++ % draws.length] as number, now: () => 0
+    })
+    r.update('c', 'b', 1, 0)
+    expect(r.choose('c', ['a', 'b'])).toBe('a')
+    for (let k = 0; k < 100; k++) r.update('c', 'b', 1, 0)
+    // After 101 updates ε ≈ 0.01 + 0.19·e^−10.1 < 0.15: greedy.
+    i = 0
+    expect(r.choose('c', ['a', 'b'])).toBe('b')
+    // …but never below the floor.
+    const low = [0.005, 0.0]
+    i = 0
+    const r2 = new QRouter({ learningRate: 1, explorationDecayUpdates: 1, random: () => low[i++ % 2] as number, now: () => 0 })
+    for (let k = 0; k < 1000; k++) r2.update('c', 'b', 1, 0)
+    expect(r2.choose('c', ['a', 'b'])).toBe('a')
+  })
+
+  it('exploration rate measured over many draws follows the decay', () => {
+    const rnd = seeded(7)
+    const r = new QRouter({ learningRate: 1, explorationDecayUpdates: 100, random: rnd, now: () => 0 })
+    r.update('c', 'b', 1, 0)
+    const share = (): number => {
+      let other = 0
+      for (let k = 0; k < 20_000; k++) if (r.choose('c', ['a', 'b']) !== 'b') other++
+      return other / 20_000
+    }
+    expect(share()).toBeCloseTo(0.01 + 0.19 * Math.exp(-1 / 100), 1)
+    for (let k = 0; k < 1000; k++) r.update('c', 'b', 1, 0)
+    expect(share()).toBeLessThan(0.02)
+  })
+})
+
+describe('QRouter staleness', () => {
+  it('keeps a fresh estimate, then decays it toward the prior with the given half-life', () => {
+    const c = clock()
+    const r = greedy({ learningRate: 1, prior: 1000, staleAfterMs: 30_000, decayHalfLifeMs: 60_000, now: c.now })
+    r.update('c', 'a', 200, 0)
+    c.advance(30_000)
+    expect(r.estimate('c', ['a'])).toBe(200)
+    c.advance(60_000)
+    expect(r.estimate('c', ['a'])).toBeCloseTo(600, 9)
+    c.advance(600_000)
+    expect(r.estimate('c', ['a'])).toBeCloseTo(1000, 0)
+  })
+
+  it('relearns after a change: a stale fast path no longer hides a now-faster one', () => {
+    const c = clock()
+    const r = greedy({ learningRate: 1, prior: 1000, staleAfterMs: 1000, decayHalfLifeMs: 1000, now: c.now })
+    r.update('c', 'a', 100, 0)
+    r.update('c', 'b', 400, 0)
+    expect(r.choose('c', ['a', 'b'])).toBe('a')
+    c.advance(1000)
+    r.update('c', 'b', 300, 0) // b keeps being measured; a went silent
+    c.advance(5000)
+    expect(r.choose('c', ['a', 'b'])).toBe('b')
+  })
+
+  it('updates a stale entry from its decayed value', () => {
+    const c = clock()
+    const r = greedy({ learningRate: 0.5, prior: 1000, staleAfterMs: 0, decayHalfLifeMs: 1000, now: c.now })
+    r.update('c', 'a', 0, 0) // 1000 → 500
+    c.advance(1000) // decays to 750
+    r.update('c', 'a', 250, 0)
+    expect(r.estimate('c', ['a'])).toBe(500)
+  })
+})
+
+describe('QRouter learning', () => {
+  it('learns the faster of two paths in a tiny synthetic loop', () => {
+    // A source with two neighbours: via "fast" a task takes 50 ± 10 ms, via "slow" 120 ± 10 ms.
+    const rnd = seeded(42)
+    let t = 0
+    const r = new QRouter({ random: rnd, now: () => t, explorationDecayUpdates: 200 })
+    const counts = { fast: 0, slow: 0 }
+    for (let k = 0; k < 2000; k++) {
+      t += 10
+      const via = r.choose('d', ['slow', 'fast']) as 'fast' | 'slow'
+      if (k >= 1000) counts[via]++
+      const delay = (via === 'fast' ? 50 : 120) + (rnd() - 0.5) * 20
+      r.update('d', via, delay, 0)
+    }
+    expect(counts.fast / 1000).toBeGreaterThan(0.95)
+    expect(r.estimate('d', ['slow', 'fast'])).toBeGreaterThan(35)
+    expect(r.estimate('d', ['slow', 'fast'])).toBeLessThan(65)
+  })
+})
+
+describe('QRouter serialisation and warm start', () => {
+  it('round-trips through toJSON / JSON / fromJSON', () => {
+    const c = clock(5)
+    const r = greedy({ now: c.now })
+    r.update('c1', 'a', 10, 20)
+    r.update('c2', 'b', 5, 5)
+    r.seed('c1', 'z', 77)
+    const json = JSON.parse(JSON.stringify(r)) as unknown
+    const back = QRouter.fromJSON(json, { random: () => 0.999, now: c.now, explorationStart: 0, explorationFloor: 0 })
+    expect(back.toJSON()).toEqual(r.toJSON())
+    expect(back.estimate('c1', ['a', 'z'])).toBe(r.estimate('c1', ['a', 'z']))
+    expect(back.toJSON().version).toBe(1)
+    expect(back.toJSON().updates).toBe(2)
+  })
+
+  it('rejects a table of another version or with bad fields', () => {
+    const opts = { random: () => 0, now: () => 0 }
+    const good = greedy().toJSON()
+    expect(() => QRouter.fromJSON({ ...good, version: 2 }, opts)).toThrow(named('InvalidQTableError'))
+    expect(() => QRouter.fromJSON(null, opts)).toThrow(named('InvalidQTableError'))
+    expect(() => QRouter.fromJSON({ ...good, updates: -1 }, opts)).toThrow(named('InvalidQTableError'))
+    const entry = { dest: 'c', via: 'a', q: 1, at: 0, learnt: true }
+    expect(QRouter.fromJSON({ ...good, entries: [entry] }, opts).toJSON().entries).toEqual([entry])
+    for (const bad of [{ ...entry, q: -1 }, { ...entry, q: NaN }, { ...entry, dest: '' }, { ...entry, learnt: 1 }, 'x']) {
+      expect(() => QRouter.fromJSON({ ...good, entries: [bad] }, opts)).toThrow(named('InvalidQTableError'))
+    }
+    expect(() => QRouter.fromJSON({ ...good, entries: [entry, entry] }, opts)).toThrow(named('InvalidQTableError'))
+  })
+
+  it('seeds unknown entries without clobbering learnt ones', () => {
+    const r = greedy({ learningRate: 1 })
+    r.update('c', 'a', 300, 0)
+    expect(r.seed('c', 'a', 5)).toBe(false)
+    expect(r.seed('c', 'b', 120)).toBe(true)
+    expect(r.estimate('c', ['a'])).toBe(300)
+    expect(r.estimate('c', ['b'])).toBe(120)
+    expect(r.choose('c', ['a', 'b'])).toBe('b')
+    expect(r.seed('c', 'b', 90)).toBe(true) // a newer announcement replaces an older seed
+    r.update('c', 'b', 50, 0)
+    expect(r.seed('c', 'b', 1)).toBe(false)
+    expect(r.estimate('c', ['b'])).toBe(50)
+  })
+})
+
+describe('QRouter input validation', () => {
+  it('rejects bad delays, empty neighbour lists, bad keys and bad options', () => {
+    const r = greedy()
+    for (const d of [-1, NaN, Infinity]) {
+      expect(() => r.update('c', 'a', d, 0)).toThrow(named('InvalidDelayError'))
+      expect(() => r.update('c', 'a', 0, d)).toThrow(named('InvalidDelayError'))
+      expect(() => r.seed('c', 'a', d)).toThrow(named('InvalidDelayError'))
+    }
+    expect(() => r.choose('c', [])).toThrow(named('NoNeighboursError'))
+    expect(() => r.estimate('c', [])).toThrow(named('NoNeighboursError'))
+    expect(() => r.choose('', ['a'])).toThrow(named('InvalidRouteKeyError'))
+    expect(() => r.update('c', 'x'.repeat(257), 1, 1)).toThrow(named('InvalidRouteKeyError'))
+    const base = { random: () => 0, now: () => 0 }
+    for (const bad of [{ learningRate: 0 }, { learningRate: 1.5 }, { prior: -1 }, { explorationFloor: 0.5 }, { decayHalfLifeMs: 0 }]) {
+      expect(() => new QRouter({ ...base, ...bad })).toThrow(named('InvalidRouterOptionsError'))
+    }
+    expect(r.toJSON().entries).toEqual([])
+  })
+})
