@@ -6,7 +6,7 @@
  */
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import type { PeerStore } from '../storage/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519Sign, randomSeed } from './ed25519.ts'
 
@@ -74,4 +74,23 @@ export function publicKeyMatchesPeerId (publicKey: Uint8Array, peerId: string): 
   if (typeof peerId !== 'string') throw new TypeError('peerId must be a string')
   if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false
   return peerIdOfPublicKey(publicKey) === peerId
+}
+
+// The only spelling of an Ed25519 PeerId that signed formats accept. The regex also bounds
+// the length before any decoding is attempted.
+const BASE58BTC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
+
+/**
+ * True if `value` is an identity-multihash Ed25519 PeerId in base58btc
+ * (libp2p peer-ids spec) spelled canonically: it decodes as one and
+ * re-encodes to itself.
+ */
+export function isCanonicalEd25519PeerId (value: unknown): value is string {
+  if (typeof value !== 'string' || !BASE58BTC_PEER_ID.test(value)) return false
+  try {
+    const parsed = peerIdFromString(value)
+    return parsed.type === 'Ed25519' && parsed.toString() === value
+  } catch {
+    return false
+  }
 }

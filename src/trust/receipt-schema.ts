@@ -4,9 +4,8 @@
  * is copied out member by member, so nothing else rides along into storage
  * or into the signed bytes.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../crypto/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, isCanonicalEd25519PeerId } from '../crypto/index.ts'
 import {
   MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_ENV_ENTRIES, MAX_RECEIPT_ENV_NAME_BYTES,
   MAX_RECEIPT_ENV_VALUE_BYTES, MAX_TASK_ID_LENGTH, MIN_RECEIPT_MEMORY_BYTES, RECEIPT_SEED_BYTES, RECEIPT_STATUSES, RECEIPT_VERSION
@@ -226,27 +225,10 @@ function readFuelUsed (value: unknown, status: ReceiptStatus, fuel: number): num
   return used
 }
 
-// The only spelling of an Ed25519 PeerId this format accepts. The regex also bounds the
-// length before any decoding is attempted.
-const BASE58BTC_PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
-
-/**
- * An identity-multihash Ed25519 PeerId in base58btc (libp2p peer-ids spec):
- * it must decode as one and re-encode to itself.
- */
+/** An Ed25519 PeerId in its canonical base58btc spelling (`12D3KooW…`), as every signed format requires. */
 function peerId (value: unknown, field: string): string {
-  if (typeof value !== 'string' || !isCanonicalEd25519PeerId(value)) {
+  if (!isCanonicalEd25519PeerId(value)) {
     throw new InvalidReceiptError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
   }
   return value
-}
-
-function isCanonicalEd25519PeerId (value: string): boolean {
-  if (!BASE58BTC_PEER_ID.test(value)) return false
-  try {
-    const parsed = peerIdFromString(value)
-    return parsed.type === 'Ed25519' && parsed.toString() === value
-  } catch {
-    return false
-  }
 }

@@ -16,8 +16,8 @@
  * const checked = parseReceipt(JSON.parse(text))
  * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
-import { base64UrlToBytes, bytesToBase64Url, canonicalize, utf8ToBytes } from '../core/index.ts'
-import { ed25519Verify, publicKeyMatchesPeerId } from '../crypto/index.ts'
+import { canonicalize, utf8ToBytes } from '../core/index.ts'
+import { canonicalSigningBytes, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
@@ -109,24 +109,15 @@ function canonicalSize (value: unknown): number | undefined {
   }
 }
 
-/** The bytes that are signed: UTF-8 (RFC 8785 §3.2.4) of the canonical JSON of the unsigned fields. */
-function signingBytes (receipt: UnsignedReceipt): Uint8Array {
-  const unsigned: Record<string, unknown> = {}
-  for (const field of UNSIGNED_FIELDS) unsigned[field] = receipt[field]
-  return utf8ToBytes(canonicalize(unsigned))
-}
-
 /** Signs `unsigned` as its executor. Its `executor` and `publicKey` must be those of `identity`. */
 export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIdentity): Promise<Receipt> {
   const checked = readFields(unsigned, false)
-  if (checked.publicKey !== bytesToBase64Url(identity.publicKey)) {
-    throw new ReceiptKeyMismatchError('receipt publicKey is not the signing identity\'s key')
+  switch (signerMismatch(identity, { publicKey: checked.publicKey, peerId: checked.executor })) {
+    case 'publicKey': throw new ReceiptKeyMismatchError('receipt publicKey is not the signing identity\'s key')
+    case 'peerId': throw new ReceiptKeyMismatchError('receipt executor is not the signing identity\'s PeerId')
   }
-  if (checked.executor !== identity.peerId.toString()) {
-    throw new ReceiptKeyMismatchError('receipt executor is not the signing identity\'s PeerId')
-  }
-  const signature = await identity.sign(signingBytes(checked))
-  return parseReceipt({ ...checked, signature: bytesToBase64Url(signature) })
+  const signature = await signCanonicalBytes(canonicalSigningBytes(checked, UNSIGNED_FIELDS), identity)
+  return parseReceipt({ ...checked, signature })
 }
 
 /**
@@ -137,12 +128,11 @@ export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIden
  */
 export async function verifyReceipt (receipt: Receipt, expected: ReceiptExpectations = {}): Promise<void> {
   const checked = parseReceipt(receipt)
-  const publicKey = base64UrlToBytes(checked.publicKey)
-  if (!publicKeyMatchesPeerId(publicKey, checked.executor)) {
-    throw new ReceiptKeyMismatchError(`receipt publicKey does not belong to executor ${checked.executor}`)
-  }
-  if (!ed25519Verify(base64UrlToBytes(checked.signature), signingBytes(checked), publicKey)) {
-    throw new ReceiptSignatureError(`receipt signature does not verify for task ${checked.taskId}`)
+  // The signed bytes: UTF-8 (RFC 8785 §3.2.4) of the canonical JSON of every field but `signature`.
+  const bytes = canonicalSigningBytes(checked, UNSIGNED_FIELDS)
+  switch (peerSignatureFault(bytes, { publicKey: checked.publicKey, peerId: checked.executor, signature: checked.signature })) {
+    case 'key-not-peer': throw new ReceiptKeyMismatchError(`receipt publicKey does not belong to executor ${checked.executor}`)
+    case 'bad-signature': throw new ReceiptSignatureError(`receipt signature does not verify for task ${checked.taskId}`)
   }
   for (const field of Object.keys(expected) as Array<keyof ReceiptExpectations>) {
     const want = expected[field]

@@ -1,0 +1,246 @@
+/**
+ * The version 1 Agent Card schema (docs/agent-card.md §3): every check on an
+ * untrusted value, each naming the field it concerns. A card that passes is
+ * copied out member by member, so nothing else rides along into the cache or
+ * into the signed bytes.
+ */
+import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, isCanonicalEd25519PeerId } from '../crypto/index.ts'
+import type {
+  AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard
+} from './agent-card.ts'
+import {
+  AGENT_CARD_VERSION, CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_AGENT_CARD_TTL_MS, MAX_CARD_AGENT_VERSION_BYTES,
+  MAX_CARD_DESCRIPTION_BYTES, MAX_CARD_MEMORY_BYTES, MAX_CARD_NAME_BYTES, MAX_CARD_SKILLS, MAX_FUEL_PER_MS, MAX_PRICE_MICRO_UNITS,
+  MAX_SKILL_DESCRIPTION_BYTES, MAX_SKILL_ID_LENGTH, MAX_SKILL_NAME_BYTES, MAX_SKILL_TAGS, MAX_TAG_LENGTH, MAX_WARM_MODULES,
+  MAX_WORKER_SLOTS, MIN_CARD_MEMORY_BYTES
+} from './constants.ts'
+import { InvalidAgentCardError } from './errors.ts'
+
+/** The fields the publisher states, in specification order. */
+export const CARD_FIELDS = [
+  'cardVersion', 'name', 'description', 'version', 'skills', 'peerId', 'publicKey', 'issuedAt', 'expiresAt', 'sequence',
+  'workerSlots', 'memoryLimitBytes', 'benchmark', 'prices', 'warmModules', 'availability'
+] as const satisfies ReadonlyArray<keyof AgentCardFields>
+
+/** The signed members: the stated fields and the vector derived from them. */
+export const UNSIGNED_CARD_FIELDS = [...CARD_FIELDS, 'capabilityVector'] as const satisfies ReadonlyArray<keyof UnsignedAgentCard>
+
+export const AGENT_CARD_FIELDS = [...UNSIGNED_CARD_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof AgentCard>
+
+export const SKILL_FIELDS = ['id', 'name', 'description', 'tags'] as const satisfies ReadonlyArray<keyof AgentSkill>
+export const BENCHMARK_FIELDS = ['fuelPerMs', 'reference'] as const satisfies ReadonlyArray<keyof CardBenchmark>
+export const PRICE_FIELDS = ['perMegaFuel', 'perSecond', 'perMb'] as const satisfies ReadonlyArray<keyof CardPrices>
+export const AVAILABILITY_FIELDS = ['visible', 'charging', 'battery'] as const satisfies ReadonlyArray<keyof CardAvailability>
+const OPTIONAL_AVAILABILITY_FIELDS: ReadonlyArray<string> = ['charging', 'battery']
+
+/** Lowercase, so that `NLP` and `nlp` can never be two different features of the capability vector. */
+const SKILL_ID = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_SKILL_ID_LENGTH - 1}}$`)
+const TAG = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_TAG_LENGTH - 1}}$`)
+
+/** Which members a card must carry: the publisher's fields, plus the vector, plus the signature. */
+export type CardShape = 'fields' | 'unsigned' | 'signed'
+
+/**
+ * Validates a card of the given shape and returns a copy holding exactly its
+ * fields. Checks run in specification order, so the error names the first
+ * offending field.
+ */
+export function readCardFields (value: unknown, shape: 'fields'): AgentCardFields
+export function readCardFields (value: unknown, shape: 'signed'): AgentCard
+export function readCardFields (value: unknown, shape: CardShape): AgentCardFields | UnsignedAgentCard | AgentCard
+export function readCardFields (value: unknown, shape: CardShape): AgentCardFields | UnsignedAgentCard | AgentCard {
+  const record = jsonObject(value, '(root)')
+  // Version first: a card of another version is reported as that, not by its first unfamiliar member.
+  if (!Object.hasOwn(record, 'cardVersion')) throw new InvalidAgentCardError('cardVersion', 'is missing')
+  if (record.cardVersion !== AGENT_CARD_VERSION) {
+    throw new InvalidAgentCardError('cardVersion', `must be ${AGENT_CARD_VERSION}; no other version is accepted`)
+  }
+  const allowed = shape === 'fields' ? CARD_FIELDS : shape === 'unsigned' ? UNSIGNED_CARD_FIELDS : AGENT_CARD_FIELDS
+  exactMembers(record, allowed, [], '')
+
+  const issuedAt = safeInteger(record.issuedAt, 'issuedAt', 0, Number.MAX_SAFE_INTEGER)
+  const expiresAt = safeInteger(record.expiresAt, 'expiresAt', 0, Number.MAX_SAFE_INTEGER)
+  if (expiresAt <= issuedAt || expiresAt - issuedAt > MAX_AGENT_CARD_TTL_MS) {
+    throw new InvalidAgentCardError('expiresAt', `must be after issuedAt by at most ${MAX_AGENT_CARD_TTL_MS} ms`)
+  }
+  const fields: AgentCardFields = {
+    cardVersion: AGENT_CARD_VERSION,
+    name: text(record.name, 'name', 1, MAX_CARD_NAME_BYTES),
+    description: text(record.description, 'description', 0, MAX_CARD_DESCRIPTION_BYTES),
+    version: text(record.version, 'version', 1, MAX_CARD_AGENT_VERSION_BYTES),
+    skills: readSkills(record.skills),
+    peerId: peerId(record.peerId, 'peerId'),
+    publicKey: fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH),
+    issuedAt,
+    expiresAt,
+    sequence: safeInteger(record.sequence, 'sequence', 0, Number.MAX_SAFE_INTEGER),
+    workerSlots: safeInteger(record.workerSlots, 'workerSlots', 1, MAX_WORKER_SLOTS),
+    memoryLimitBytes: safeInteger(record.memoryLimitBytes, 'memoryLimitBytes', MIN_CARD_MEMORY_BYTES, MAX_CARD_MEMORY_BYTES),
+    benchmark: readBenchmark(record.benchmark),
+    prices: readPrices(record.prices),
+    warmModules: readWarmModules(record.warmModules),
+    availability: readAvailability(record.availability)
+  }
+  if (shape === 'fields') return fields
+  const unsigned: UnsignedAgentCard = { ...fields, capabilityVector: readVector(record.capabilityVector) }
+  if (shape === 'unsigned') return unsigned
+  return { ...unsigned, signature: fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+}
+
+function jsonObject (value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidAgentCardError(field, 'must be a JSON object')
+  }
+  return value as Record<string, unknown>
+}
+
+/** Requires every member of `allowed` except those `optional`, and nothing else; `prefix` makes nested field names (`prices.`). */
+function exactMembers (record: Record<string, unknown>, allowed: ReadonlyArray<string>, optional: ReadonlyArray<string>, prefix: string): void {
+  for (const key of Object.keys(record)) {
+    if (!allowed.includes(key)) throw new InvalidAgentCardError(prefix + key, 'is not a field of a version 1 agent card')
+  }
+  for (const key of allowed) {
+    if (!optional.includes(key) && !Object.hasOwn(record, key)) throw new InvalidAgentCardError(prefix + key, 'is missing')
+  }
+}
+
+function safeInteger (value: unknown, field: string, min: number, max: number): number {
+  // RFC 7493 §2.2: only integers in ±(2^53 − 1) survive every JSON parser intact.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidAgentCardError(field, 'must be an integer within ±(2^53 − 1)')
+  }
+  if (value < min || value > max) throw new InvalidAgentCardError(field, `must be from ${min} to ${max}`)
+  // -0 would canonicalize as 0 but compare differently elsewhere; normalize it.
+  return value === 0 ? 0 : value
+}
+
+/** A string that I-JSON can carry (RFC 7493 §2.1), of `min` to `max` bytes in UTF-8. */
+function text (value: unknown, field: string, min: number, max: number): string {
+  if (typeof value !== 'string') throw new InvalidAgentCardError(field, 'must be a string')
+  if (!isWellFormedString(value)) throw new InvalidAgentCardError(field, 'must not contain a lone surrogate')
+  const length = utf8ToBytes(value).length
+  if (length < min || length > max) throw new InvalidAgentCardError(field, `must be ${min} to ${max} bytes of UTF-8`)
+  return value
+}
+
+/** Base64url without padding, and the one spelling of exactly `length` bytes (RFC 4648 §3.5). */
+function fixedBase64Url (value: unknown, field: string, length: number): string {
+  let bytes: Uint8Array | undefined
+  try {
+    if (typeof value === 'string') bytes = base64UrlToBytes(value)
+  } catch {
+    // reported below together with the other malformed cases
+  }
+  if (typeof value !== 'string' || bytes?.length !== length) {
+    throw new InvalidAgentCardError(field, `must be ${length} bytes in unpadded base64url`)
+  }
+  return value
+}
+
+function peerId (value: unknown, field: string): string {
+  if (!isCanonicalEd25519PeerId(value)) {
+    throw new InvalidAgentCardError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
+  }
+  return value
+}
+
+function hex256 (value: unknown, field: string): string {
+  if (!isSha256Hex(value)) throw new InvalidAgentCardError(field, 'must be 64 lowercase hex digits')
+  return value
+}
+
+/** An array of at most `max` distinct items, each read by `read`. Duplicates would let one feature count twice. */
+function distinctArray<T> (value: unknown, field: string, max: number, read: (item: unknown, field: string) => T, key: (item: T) => string): T[] {
+  if (!Array.isArray(value)) throw new InvalidAgentCardError(field, 'must be an array')
+  if (value.length > max) throw new InvalidAgentCardError(field, `must have at most ${max} entries`)
+  const seen = new Set<string>()
+  const out: T[] = []
+  for (const [i, item] of (value as unknown[]).entries()) {
+    const entry = read(item, `${field}[${i}]`)
+    if (seen.has(key(entry))) throw new InvalidAgentCardError(`${field}[${i}]`, 'repeats an earlier entry')
+    seen.add(key(entry))
+    out.push(entry)
+  }
+  return out
+}
+
+function pattern (value: unknown, field: string, re: RegExp, what: string): string {
+  if (typeof value !== 'string' || !re.test(value)) throw new InvalidAgentCardError(field, `must be ${what}`)
+  return value
+}
+
+function readSkills (value: unknown): AgentSkill[] {
+  return distinctArray(value, 'skills', MAX_CARD_SKILLS, (item, field) => {
+    const record = jsonObject(item, field)
+    exactMembers(record, SKILL_FIELDS, [], `${field}.`)
+    return {
+      id: pattern(record.id, `${field}.id`, SKILL_ID, `1 to ${MAX_SKILL_ID_LENGTH} characters of [a-z0-9._-], starting with [a-z0-9]`),
+      name: text(record.name, `${field}.name`, 1, MAX_SKILL_NAME_BYTES),
+      description: text(record.description, `${field}.description`, 0, MAX_SKILL_DESCRIPTION_BYTES),
+      tags: distinctArray(record.tags, `${field}.tags`, MAX_SKILL_TAGS,
+        (tag, tagField) => pattern(tag, tagField, TAG, `1 to ${MAX_TAG_LENGTH} characters of [a-z0-9-], starting with [a-z0-9]`),
+        tag => tag)
+    }
+  }, skill => skill.id)
+}
+
+function readBenchmark (value: unknown): CardBenchmark {
+  const record = jsonObject(value, 'benchmark')
+  exactMembers(record, BENCHMARK_FIELDS, [], 'benchmark.')
+  return {
+    fuelPerMs: safeInteger(record.fuelPerMs, 'benchmark.fuelPerMs', 0, MAX_FUEL_PER_MS),
+    reference: hex256(record.reference, 'benchmark.reference')
+  }
+}
+
+function readPrices (value: unknown): CardPrices {
+  const record = jsonObject(value, 'prices')
+  exactMembers(record, PRICE_FIELDS, [], 'prices.')
+  return {
+    perMegaFuel: safeInteger(record.perMegaFuel, 'prices.perMegaFuel', 0, MAX_PRICE_MICRO_UNITS),
+    perSecond: safeInteger(record.perSecond, 'prices.perSecond', 0, MAX_PRICE_MICRO_UNITS),
+    perMb: safeInteger(record.perMb, 'prices.perMb', 0, MAX_PRICE_MICRO_UNITS)
+  }
+}
+
+function readWarmModules (value: unknown): string[] {
+  return distinctArray(value, 'warmModules', MAX_WARM_MODULES, hex256, hash => hash)
+}
+
+function readAvailability (value: unknown): CardAvailability {
+  const record = jsonObject(value, 'availability')
+  exactMembers(record, AVAILABILITY_FIELDS, OPTIONAL_AVAILABILITY_FIELDS, 'availability.')
+  if (typeof record.visible !== 'boolean') throw new InvalidAgentCardError('availability.visible', 'must be true or false')
+  const availability: CardAvailability = { visible: record.visible }
+  if (Object.hasOwn(record, 'charging')) {
+    if (typeof record.charging !== 'boolean') throw new InvalidAgentCardError('availability.charging', 'must be true or false when present')
+    availability.charging = record.charging
+  }
+  if (Object.hasOwn(record, 'battery')) {
+    const battery = record.battery
+    if (typeof battery !== 'number' || !(battery >= 0 && battery <= 1)) {
+      throw new InvalidAgentCardError('availability.battery', 'must be a number from 0 to 1 when present')
+    }
+    availability.battery = battery === 0 ? 0 : battery
+  }
+  return availability
+}
+
+const VECTOR_SCALE = 10 ** CAPABILITY_VECTOR_DECIMALS
+
+/** Exactly CAPABILITY_VECTOR_DIMENSIONS numbers in [−1, 1], each written with at most six decimals. */
+function readVector (value: unknown): number[] {
+  if (!Array.isArray(value) || value.length !== CAPABILITY_VECTOR_DIMENSIONS) {
+    throw new InvalidAgentCardError('capabilityVector', `must be an array of ${CAPABILITY_VECTOR_DIMENSIONS} numbers`)
+  }
+  const out: number[] = []
+  for (const [i, component] of (value as unknown[]).entries()) {
+    if (typeof component !== 'number' || !(component >= -1 && component <= 1) ||
+      Math.round(component * VECTOR_SCALE) / VECTOR_SCALE !== component) {
+      throw new InvalidAgentCardError(`capabilityVector[${i}]`, `must be a number from −1 to 1 with at most ${CAPABILITY_VECTOR_DECIMALS} decimals`)
+    }
+    out.push(component === 0 ? 0 : component)
+  }
+  return out
+}

@@ -1,0 +1,27 @@
+/**
+ * Discovery: signed Agent Cards (format version 1, docs/agent-card.md) that
+ * peers publish on gossipsub, the capability vector derived from them for
+ * k-NN search, and the cache that keeps the newest valid card of each peer.
+ */
+export {
+  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS,
+  MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS, MAX_AGENT_CARD_TTL_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE,
+  MAX_WARM_MODULES, MICRO_UNITS_PER_UNIT
+} from './constants.ts'
+export {
+  AgentCardCapacityError, AgentCardExpiredError, AgentCardFloodError, AgentCardKeyMismatchError, AgentCardNotYetValidError,
+  AgentCardReplayError, AgentCardSenderMismatchError, AgentCardSignatureError, AgentCardTooLargeError, AgentCardVectorMismatchError,
+  InvalidAgentCardError
+} from './errors.ts'
+export { agentCardToJson, parseAgentCard, signAgentCard, verifyAgentCard } from './agent-card.ts'
+export type {
+  AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard, VerifyAgentCardOptions
+} from './agent-card.ts'
+export {
+  VECTOR_BLOCKS, VECTOR_WEIGHTS, capabilityVector, cosineSimilarity, matchesRequirements, queryVector
+} from './capability-vector.ts'
+export type { CapabilityFields, CardRequirements } from './capability-vector.ts'
+export { CARD_REJECTIONS, createAgentCardCache } from './card-cache.ts'
+export type {
+  AgentCardCache, AgentCardCacheComponents, AgentCardCacheInit, AgentCardCacheStats, CardRejection, OfferOptions, OfferOutcome
+} from './card-cache.ts'
