@@ -3,7 +3,7 @@ import type { Receipt } from '../trust/receipt.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
-import type { PeerView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
 
 /**
@@ -15,7 +15,12 @@ export interface ZeroStatePublicApi {
   readonly ready: Promise<void>
   readonly peerId: string
   peers(): PeerView[]
-  contribute(on: boolean, slots?: number): Promise<void>
+  /** Verified Agent Cards of other peers. */
+  cards(): CardView[]
+  /** The learnt Q-table (expected ms per destination and executor). */
+  routing(): RoutingView
+  /** `tags`: skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
+  contribute(on: boolean, slots?: number, options?: { tags?: string[] }): Promise<void>
   submit(request: SubmitRequest): Promise<SubmitResult>
   /** Receipts this peer kept, newest first. */
   history(): ReceiptRecord[]
@@ -32,7 +37,9 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     ready,
     get peerId () { return app.state.peerId },
     peers: () => app.state.peers,
-    contribute: async (on, slots) => { await app.contribute(on, slots) },
+    cards: () => app.state.cards,
+    routing: () => app.state.routing,
+    contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
     history: () => app.state.history,
     exportReceipt: receiptToJson,

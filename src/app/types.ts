@@ -1,3 +1,4 @@
+import type { CardRequirements } from '../discovery/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
 
@@ -60,8 +61,31 @@ export interface TaskView {
   /** True only once the receipt's signature and hashes were checked. */
   verified: boolean
   error?: { name: string, message: string }
+  /** Why this executor was chosen. */
+  selection?: string
   /** For a failed task: the phase it was in when it failed. */
   failedDuring?: Exclude<TaskPhase, 'done' | 'failed'>
+}
+
+/** A peer's Agent Card, as the network view shows it. */
+export interface CardView {
+  peerId: string
+  name: string
+  tags: string[]
+  workerSlots: number
+  memoryLimitBytes: number
+  fuelPerMs: number
+  warmModules: number
+  visible: boolean
+  expiresAt: number
+}
+
+/** The Q-table: expected completion time (ms) per destination (row) and executor (column). */
+export interface RoutingView {
+  destinations: string[]
+  peers: string[]
+  /** `values[d][p]`, or null where nothing is known. */
+  values: Array<Array<number | null>>
 }
 
 export interface AppState {
@@ -79,6 +103,13 @@ export interface AppState {
   /** Persistent receipt history (both roles), newest first. */
   history: ReceiptRecord[]
   samples: SampleTask[]
+  /** Skill tags this tab advertises in its Agent Card while contributing. */
+  tags: string[]
+  /** Valid Agent Cards of other peers. */
+  cards: CardView[]
+  routing: RoutingView
+  /** Something worth telling the user that is not an error (e.g. a reset store). */
+  notice?: string
 }
 
 export interface SubmitRequest {
@@ -96,8 +127,10 @@ export interface SubmitRequest {
   memoryLimitBytes?: number
   /** Metered instructions the task may execute. */
   fuel?: number
-  /** PeerId of the peer to run it on; by default the best-connected contributing peer. */
+  /** PeerId of the peer to run it on; by default chosen from Agent Cards (see `requirements`). */
   executor?: string
+  /** What the executor must offer (skill tags, slots, memory, prices); steers the choice of executor. */
+  requirements?: CardRequirements
   /** Shown in the UI and history; defaults to the sample id or "upload". */
   label?: string
 }
@@ -119,6 +152,6 @@ export interface SubmitResult {
  */
 export interface ZeroStateApp extends EventTarget {
   readonly state: AppState
-  contribute(on: boolean, slots?: number): Promise<void>
+  contribute(on: boolean, slots?: number, options?: { tags?: string[] }): Promise<void>
   submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
 }

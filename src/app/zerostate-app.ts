@@ -5,7 +5,7 @@ import type { PeerIdentity } from '../crypto/identity.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
-import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
+import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { CONFIG_PATH, ECHO_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
@@ -16,7 +16,10 @@ import type { ExecutionResult } from '../execution/types.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import { sleep } from '../network/backoff.ts'
-import type { AppState, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import type { CardBenchmark, CardRequirements } from '../discovery/index.ts'
+import type { QTableJSON } from '../orchestration/routing/index.ts'
+import { CapabilityService } from './capability-service.ts'
+import type { AppState, CardView, RoutingView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
 
 const HISTORY_LIMIT = 50
 /** Tasks of this session kept on screen; older ones live on in the history. */
@@ -26,6 +29,9 @@ const STDOUT_PREVIEW_CHARS = 200
 const EXECUTOR_WAIT_MS = 10_000
 const PEER_REFRESH_MS = 2000
 const IDLE_POLL_MS = 1000
+/** The reference module and input of this tab's speed benchmark (a few ms of work). */
+const BENCHMARK_SAMPLE = 'primes'
+const BENCHMARK_INPUT = '300000'
 
 /**
  * Thrown when the page cannot start: no relay list from the server it was
@@ -46,6 +52,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private identity: PeerIdentity | undefined
   private node: BrowserNode | undefined
   private mesh: PeerMesh | undefined
+  private capabilities: CapabilityService | undefined
   private readonly pool: WorkerPool
   /** This tab's own sandboxes for runLocal(), metered and not, made on first use. */
   private readonly localPools = new Map<boolean, WorkerPool>()
@@ -68,7 +75,10 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       maxSlots,
       tasks: [],
       history: [],
-      samples: []
+      samples: [],
+      tags: [],
+      cards: [],
+      routing: { destinations: [], peers: [], values: [] }
     }
   }
 
@@ -102,6 +112,22 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       })
       await node.start()
       this.mesh.start()
+      this.capabilities = new CapabilityService({
+        identity: this.identity,
+        store: this.store,
+        pubsub: node.services.pubsub,
+        benchmark: await this.measureBenchmark(samples),
+        own: () => ({
+          contributing: this.state.contributing,
+          workerSlots: this.state.slots,
+          memoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
+          tags: this.state.tags,
+          warmModules: this.pool.cachedModuleHashes()
+        }),
+        onChange: () => { this.refreshCapabilities() },
+        onReset: message => { this.update({ notice: message }) }
+      })
+      await this.capabilities.start()
       this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
       this.update({ status: 'online', statusDetail: undefined })
     } catch (err) {
@@ -112,6 +138,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)
+    this.capabilities?.stop()
     this.mesh?.stop()
     await this.node?.stop()
     this.pool.stop()
@@ -119,13 +146,18 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     this.store?.close()
   }
 
-  async contribute (on: boolean, slots: number = this.state.slots): Promise<void> {
+  async contribute (on: boolean, slots: number = this.state.slots, options: { tags?: string[] } = {}): Promise<void> {
     if (!Number.isInteger(slots) || slots < 1 || slots > this.state.maxSlots) {
       throw new RangeError(`worker slots must be 1–${this.state.maxSlots}, got ${slots}`)
     }
+    const tags = options.tags ?? this.state.tags
+    const badTag = tags.find(tag => !/^[a-z0-9-]{1,32}$/.test(tag))
+    if (badTag !== undefined || tags.length > 8) {
+      throw new RangeError(`skill tags are at most 8 of 1–32 characters [a-z0-9-]${badTag === undefined ? '' : `; got "${badTag}"`}`)
+    }
     this.pool.setSlots(slots)
-    this.update({ contributing: on, slots })
-    await this.mesh?.announce()
+    this.update({ contributing: on, slots, tags })
+    await Promise.all([this.mesh?.announce(), this.capabilities?.refresh()])
   }
 
   async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
@@ -137,12 +169,19 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       const { node, mesh, store } = this.running()
       const { module, offer } = await prepareTask(taskId, request, options.signal)
       this.updateTask(taskId, { phase: 'choosing-executor' })
-      const executor = request.executor ?? await this.chooseExecutor(options.signal)
-      this.updateTask(taskId, { executor })
+      const requirements = { moduleHash: offer.moduleHash, ...request.requirements }
+      const { peerId: executor, reason } = request.executor == null
+        ? await this.chooseExecutor(requirements, options.signal)
+        : { peerId: request.executor, reason: 'chosen by the submitter' }
+      this.updateTask(taskId, { executor, selection: reason })
+      const sentAt = performance.now()
       const connection = await mesh.connectionTo(executor, options)
       const outcome = await submitTask(connection, node.peerId.toString(), offer, module, {
         signal: options.signal,
         onProgress: progress => { this.updateTask(taskId, taskPatch(progress)) }
+      }).finally(() => {
+        // Learn how long work of this kind takes through this executor, failures included.
+        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt)
       })
       this.updateTask(taskId, {
         phase: 'done',
@@ -205,13 +244,24 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return measureEcho(await mesh.connectionTo(peerId, options), options)
   }
 
-  private async chooseExecutor (signal?: AbortSignal): Promise<string> {
+  /**
+   * Agent Cards of reachable contributing peers, searched and ranked (see
+   * orchestration/executor-selection.ts); a contributing peer whose card has
+   * not arrived yet is still used when nothing better is known.
+   */
+  private async chooseExecutor (requirements: CardRequirements, signal?: AbortSignal): Promise<{ peerId: string, reason: string }> {
     const deadline = Date.now() + EXECUTOR_WAIT_MS
     for (;;) {
-      const candidate = this.mesh?.executors()[0]
-      if (candidate != null) return candidate
+      const reachable = new Set(this.mesh?.executors() ?? [])
+      const [best] = this.capabilities?.rank(requirements, reachable) ?? []
+      if (best != null) return { peerId: best.peerId, reason: best.reason }
+      const wantsSomething = (requirements.tags?.length ?? 0) > 0 || (requirements.skills?.length ?? 0) > 0
+      const [first] = reachable
+      if (first != null && !wantsSomething) return { peerId: first, reason: 'the best-connected contributing peer (no Agent Card from any yet)' }
       if (Date.now() > deadline) {
-        throw new NoExecutorError('no peer is contributing compute: open another tab and turn on "Contribute compute" there')
+        throw new NoExecutorError(reachable.size === 0
+          ? 'no peer is contributing compute: open another tab and turn on "Contribute compute" there'
+          : `no contributing peer matches the requirements ${JSON.stringify(requirements)}`)
       }
       await sleep(250, signal)
     }
@@ -241,6 +291,35 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       throw new StartupError(this.state.statusDetail ?? 'this peer has not finished starting')
     }
     return { node, mesh, identity, store }
+  }
+
+  /** Fuel per millisecond on the primes sample, this tab's speed as its Agent Card states it. */
+  private async measureBenchmark (samples: SampleTask[]): Promise<CardBenchmark> {
+    const reference = samples.find(sample => sample.id === BENCHMARK_SAMPLE)
+    if (reference == null) return { fuelPerMs: 0, reference: '0'.repeat(64) }
+    try {
+      const result = await this.runLocal({ module: reference.url, stdin: BENCHMARK_INPUT, seed: new Uint8Array(TASK_SEED_BYTES) })
+      return { fuelPerMs: Math.floor((result.fuelUsed ?? 0) / Math.max(result.durationMs, 1)), reference: reference.sha256 }
+    } catch {
+      return { fuelPerMs: 0, reference: reference.sha256 }
+    }
+  }
+
+  private refreshCapabilities (): void {
+    const service = this.capabilities
+    if (service == null) return
+    const cards: CardView[] = [...service.cards.cards()].map(card => ({
+      peerId: card.peerId,
+      name: card.name,
+      tags: [...new Set(card.skills.flatMap(skill => skill.tags))],
+      workerSlots: card.workerSlots,
+      memoryLimitBytes: card.memoryLimitBytes,
+      fuelPerMs: card.benchmark.fuelPerMs,
+      warmModules: card.warmModules.length,
+      visible: card.availability.visible,
+      expiresAt: card.expiresAt
+    }))
+    this.update({ cards, routing: routingView(service.router.toJSON()) })
   }
 
   private refreshPeers (): void {
@@ -333,6 +412,14 @@ async function loadModule (module: Uint8Array | string, signal?: AbortSignal): P
     throw new InvalidTaskMessageError(`the module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
   }
   return bytes
+}
+
+/** The Q-table as a matrix for the heat map. */
+function routingView (table: QTableJSON): RoutingView {
+  const destinations = [...new Set(table.entries.map(e => e.dest))].sort()
+  const peers = [...new Set(table.entries.map(e => e.via))].sort()
+  const values = destinations.map(dest => peers.map(via => table.entries.find(e => e.dest === dest && e.via === via)?.q ?? null))
+  return { destinations, peers, values }
 }
 
 /** Accepts a record or a list of pairs, as callers find handier. */

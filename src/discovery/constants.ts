@@ -3,8 +3,8 @@
  * version, limits and the capability-vector layout, in one place.
  */
 
-/** Gossipsub topic on which every contributing peer publishes its signed Agent Card. */
-export const AGENT_CARD_TOPIC = '/zerostate/agent-card/1.0.0'
+/** The gossipsub topic lives with the other wire identifiers. */
+export { AGENT_CARD_TOPIC } from '../network/constants.ts'
 
 /** The card format version produced and accepted (`cardVersion`). */
 export const AGENT_CARD_VERSION = 1

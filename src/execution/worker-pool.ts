@@ -98,6 +98,11 @@ export class WorkerPool {
   }
 
   /** Tasks waiting for a slot. */
+  /** Hashes of the modules compiled and cached, most recently used last: what this executor holds warm. */
+  cachedModuleHashes (): string[] {
+    return [...new Set([...this.modules.keys()].map(key => key.split('/')[0] as string))]
+  }
+
   get queued (): number {
     return this.waiters.length
   }

@@ -18,6 +18,9 @@ export const MAX_ECHO_BYTES = 64 * 1024
 /** Gossipsub topic on which peers announce themselves and their capacity. */
 export const PRESENCE_TOPIC = '/zerostate/presence/1.0.0'
 
+/** Gossipsub topic of signed Agent Cards (docs/agent-card.md). */
+export const AGENT_CARD_TOPIC = '/zerostate/agent-card/1.0.0'
+
 /** Page → the server it was loaded from: where the relays are. */
 export const CONFIG_PATH = '/config.json'
 

@@ -6,7 +6,7 @@ import { identify } from '@libp2p/identify'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { PRESENCE_TOPIC } from '../network/constants.ts'
+import { AGENT_CARD_TOPIC, PRESENCE_TOPIC } from '../network/constants.ts'
 
 export interface RelayInit {
   /** Interface to listen on; only loopback is reachable by the browser tests. */
@@ -60,7 +60,8 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
       })
     }
   })
-  node.services.pubsub.subscribe(PRESENCE_TOPIC)
+  // The relay forwards gossip between tabs that are not (yet) directly connected.
+  for (const topic of [PRESENCE_TOPIC, AGENT_CARD_TOPIC]) node.services.pubsub.subscribe(topic)
   const multiaddrs = node.getMultiaddrs().map(ma => ma.toString())
   return {
     node,

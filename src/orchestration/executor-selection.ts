@@ -1,0 +1,64 @@
+/**
+ * Who should run a task: HNSW candidates by capability → hard filters
+ * (requirements, reachability) → ranked by expected completion time from the
+ * Q-router, then by similarity. Reputation and price join the ranking with
+ * the trust issue; until then every peer is neutral. Pure: the caller passes
+ * the cards, the index, the router and who is reachable.
+ */
+import { matchesRequirements, queryVector } from '../discovery/index.ts'
+import type { AgentCard, CardRequirements } from '../discovery/index.ts'
+import type { HnswIndex } from '../discovery/hnsw/index.ts'
+import type { QRouter } from './routing/index.ts'
+
+/** How many nearest cards to consider before filtering. */
+export const SELECTION_CANDIDATES = 16
+
+export interface RankedExecutor {
+  peerId: string
+  /** Cosine similarity of its capability vector to the request, 0–1. */
+  similarity: number
+  /** The router's expected completion time through this peer, ms. */
+  expectedMs: number
+  /** Why it was chosen (or where it ranks), for people. */
+  reason: string
+}
+
+export interface SelectionInput {
+  requirements: CardRequirements
+  card(peerId: string): AgentCard | undefined
+  index: HnswIndex
+  router: QRouter
+  /** Peers that can be reached now (announced and not refusing). */
+  reachable: ReadonlySet<string>
+}
+
+/** The routing destination a request counts towards: its wanted tags and skills, or its module. */
+export function destinationOf (requirements: CardRequirements): string {
+  const wanted = [...(requirements.tags ?? []).map(t => `tag:${t.toLowerCase()}`), ...(requirements.skills ?? []).map(s => `skill:${s}`)].sort()
+  if (wanted.length > 0) return wanted.join(',')
+  return requirements.moduleHash == null ? 'any' : `module:${requirements.moduleHash}`
+}
+
+/** Candidates best first. Empty when no reachable card matches. */
+export function rankExecutors (input: SelectionInput): RankedExecutor[] {
+  const { requirements, index, router, reachable } = input
+  const dest = destinationOf(requirements)
+  const hits = index.search(queryVector(requirements), SELECTION_CANDIDATES, {
+    filter: id => {
+      const card = input.card(id)
+      return reachable.has(id) && card != null && matchesRequirements(card, requirements)
+    }
+  })
+  return hits
+    .map(hit => {
+      const similarity = Math.max(0, 1 - hit.distance)
+      const expectedMs = router.estimate(dest, [hit.id])
+      return { peerId: hit.id, similarity, expectedMs }
+    })
+    // Similarity first in coarse steps (a specialist beats a generalist), then speed.
+    .sort((a, b) => Math.round((b.similarity - a.similarity) * 10) || a.expectedMs - b.expectedMs || a.peerId.localeCompare(b.peerId))
+    .map((ranked, position, all) => ({
+      ...ranked,
+      reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms`
+    }))
+}
