@@ -24,16 +24,19 @@ abstract class RequestEvent extends Event {
   }
 }
 
-/** Fired by `<zs-contribute>` when the user turns contributing on or off or changes the slots. */
+/** Fired by `<zs-contribute>` when the user turns contributing on or off or changes the slots or skill tags. */
 export class ContributeRequestEvent extends RequestEvent {
   static readonly type = 'zs-contribute-request'
   readonly on: boolean
   readonly slots: number
+  /** Skill tags to advertise in this tab's Agent Card, already valid for its schema. */
+  readonly tags: string[]
 
-  constructor (on: boolean, slots: number) {
+  constructor (on: boolean, slots: number, tags: string[] = []) {
     super(ContributeRequestEvent.type)
     this.on = on
     this.slots = slots
+    this.tags = tags
   }
 }
 

@@ -36,7 +36,7 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
     })
   })
   view.addEventListener(ContributeRequestEvent.type, (event) => {
-    event.waitUntil(app.contribute(event.on, event.slots))
+    event.waitUntil(app.contribute(event.on, event.slots, { tags: event.tags }))
   })
   view.addEventListener(SubmitRequestEvent.type, (event) => {
     event.waitUntil(app.submit(event.request))

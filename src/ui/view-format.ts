@@ -198,3 +198,14 @@ export function liveElapsedMs (
   if (task.startedAt !== undefined) return Math.max(0, nowEpochMs - task.startedAt)
   return undefined
 }
+
+/** An executor's measured speed from its Agent Card: `412,000 fuel/ms`. */
+export function formatFuelRate (fuelPerMs: number): string {
+  return `${formatCount(fuelPerMs)} fuel/ms`
+}
+
+/** `in 4 min 00 s`, or `expired` once `expiresAt` has passed. */
+export function formatExpiresIn (expiresAt: number, nowEpochMs: number): string {
+  const left = expiresAt - nowEpochMs
+  return left > 0 ? `in ${formatDuration(left)}` : 'expired'
+}

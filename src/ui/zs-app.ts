@@ -1,10 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { AppState } from '../app/types.ts'
 import { shared, tokens } from './theme.ts'
 import './zs-contribute.ts'
 import './zs-history.ts'
+import './zs-network.ts'
 import './zs-peer-id.ts'
 import './zs-peers.ts'
 import './zs-submit.ts'
@@ -91,6 +92,30 @@ export class ZsApp extends LitElement {
       overflow-wrap: anywhere;
     }
 
+    .notice {
+      display: flex;
+      align-items: center;
+      gap: 12px;
+      /* Lines up with the layout below: 24px gutters, at most 1232px wide. */
+      margin: var(--zs-gap) max(24px, (100% - 1232px) / 2) 0;
+      padding: 8px 8px 8px 14px;
+      background: var(--zs-accent-soft);
+      color: var(--zs-text);
+      border: 1px solid var(--zs-accent);
+      border-radius: var(--zs-radius);
+      font-size: 0.875rem;
+    }
+
+    .notice span {
+      flex: 1;
+      overflow-wrap: anywhere;
+    }
+
+    .notice button {
+      padding: 3px 10px;
+      font-size: 0.8125rem;
+    }
+
     .layout {
       display: grid;
       grid-template-columns: minmax(0, 5fr) minmax(0, 7fr);
@@ -98,8 +123,9 @@ export class ZsApp extends LitElement {
         "contribute tasks"
         "submit tasks"
         "peers peers"
+        "network network"
         "history history";
-      grid-template-rows: auto 1fr auto auto;
+      grid-template-rows: auto 1fr auto auto auto;
       gap: var(--zs-gap);
       padding: var(--zs-gap) 24px 48px;
       max-width: 1280px;
@@ -109,13 +135,17 @@ export class ZsApp extends LitElement {
     @media (max-width: 860px) {
       .layout {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: "contribute" "submit" "tasks" "peers" "history";
+        grid-template-areas: "contribute" "submit" "tasks" "peers" "network" "history";
         grid-template-rows: none;
         padding: 12px;
       }
 
       header {
         padding: 10px 12px;
+      }
+
+      .notice {
+        margin: 12px 12px 0;
       }
 
       .status {
@@ -136,6 +166,7 @@ export class ZsApp extends LitElement {
     .submit { grid-area: submit; align-self: start; }
     .tasks { grid-area: tasks; }
     .peers { grid-area: peers; }
+    .network { grid-area: network; }
     .history { grid-area: history; }
 
     section.tasks {
@@ -175,6 +206,9 @@ export class ZsApp extends LitElement {
 
   @property({ attribute: false }) state: AppState | undefined
 
+  /** The notice the user closed; a different notice shows again. */
+  @state() private dismissedNotice: string | undefined
+
   override render () {
     const s = this.state
     if (s === undefined) return html`<header><h1>ZeroState</h1><span class="muted">Loading…</span></header>`
@@ -191,10 +225,16 @@ export class ZsApp extends LitElement {
           ${s.statusDetail === undefined ? nothing : html`<span class="muted detail" data-testid="status-detail">${s.statusDetail}</span>`}
         </div>
       </header>
+      ${s.notice === undefined || s.notice === this.dismissedNotice ? nothing : html`
+        <div class="notice" role="status" data-testid="notice">
+          <span>${s.notice}</span>
+          <button type="button" aria-label="Dismiss notice" data-testid="dismiss-notice"
+            @click=${() => { this.dismissedNotice = s.notice }}>Dismiss</button>
+        </div>`}
       <div class="layout">
         <section class="contribute" aria-labelledby="contribute-h">
           <h2 id="contribute-h">Contribute</h2>
-          <zs-contribute ?contributing=${s.contributing} .slots=${s.slots} .maxSlots=${s.maxSlots}></zs-contribute>
+          <zs-contribute ?contributing=${s.contributing} .slots=${s.slots} .maxSlots=${s.maxSlots} .tags=${s.tags}></zs-contribute>
         </section>
         <section class="submit" aria-labelledby="submit-h">
           <h2 id="submit-h">Submit a task</h2>
@@ -209,6 +249,10 @@ export class ZsApp extends LitElement {
         <section class="peers" aria-labelledby="peers-h">
           <h2 id="peers-h">Peers <span class="count">${s.peers.length}</span></h2>
           <zs-peers .peers=${s.peers}></zs-peers>
+        </section>
+        <section class="network" aria-labelledby="network-h">
+          <h2 id="network-h">Network <span class="count">${s.cards.length} card${s.cards.length === 1 ? '' : 's'}</span></h2>
+          <zs-network .cards=${s.cards} .routing=${s.routing}></zs-network>
         </section>
         <section class="history" aria-labelledby="history-h">
           <h2 id="history-h">History <span class="count">${s.history.length}</span></h2>

@@ -2,10 +2,12 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { live } from 'lit/directives/live.js'
 import { ContributeRequestEvent } from './events.ts'
+import { formatSkillTags, parseSkillTags } from './skill-tags.ts'
 import { shared } from './theme.ts'
 
 /**
- * The "Contribute compute" switch and the number of worker slots offered.
+ * The "Contribute compute" switch, the number of worker slots offered and the
+ * skill tags advertised in this tab's Agent Card.
  * Fires `zs-contribute-request`; the checkbox always shows `contributing` as the
  * app reports it, so a refused request springs back.
  */
@@ -46,8 +48,30 @@ export class ZsContribute extends LitElement {
       color: var(--zs-text);
     }
 
-    .slots {
+    .slots, .tags {
       font-weight: normal;
+    }
+
+    .tags {
+      margin-top: 12px;
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px 8px;
+    }
+
+    input[type=text] {
+      flex: 1 1 12rem;
+      min-width: 0;
+      font: inherit;
+      padding: 4px 8px;
+      border-radius: 8px;
+      border: 1px solid var(--zs-border);
+      background: var(--zs-surface);
+      color: var(--zs-text);
+    }
+
+    input[aria-invalid=true] {
+      border-color: var(--zs-bad);
     }
 
     p {
@@ -63,15 +87,23 @@ export class ZsContribute extends LitElement {
   @property({ type: Boolean }) contributing = false
   @property({ type: Number }) slots = 1
   @property({ type: Number }) maxSlots = 1
+  /** The tags the app advertises now. */
+  @property({ attribute: false }) tags: string[] = []
 
   @state() private slotsDraft = 1
   @state() private busy = false
   /** What the user asked for, shown until the app's state catches up, so the box does not flicker back. */
   @state() private requested: boolean | undefined
   @state() private error = ''
+  @state() private tagsDraft = ''
+  @state() private tagsError = ''
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if (changed.has('slots')) this.slotsDraft = this.slots
+    if (changed.has('tags')) {
+      this.tagsDraft = formatSkillTags(this.tags)
+      this.tagsError = ''
+    }
     if (changed.has('contributing') && this.contributing === this.requested) this.requested = undefined
   }
 
@@ -104,6 +136,25 @@ export class ZsContribute extends LitElement {
         </label>
         ${this.busy ? html`<span class="muted" role="status">Applying…</span>` : nothing}
       </div>
+      <label class="tags">
+        Skill tags
+        <input
+          type="text"
+          data-testid="skill-tags"
+          placeholder="e.g. nlp, crypto"
+          autocomplete="off"
+          spellcheck="false"
+          aria-invalid=${this.tagsError === '' ? 'false' : 'true'}
+          aria-describedby="tags-error"
+          .value=${live(this.tagsDraft)}
+          ?disabled=${this.busy}
+          @input=${this.#onTagsInput}
+          @change=${this.#onTagsChange}
+        >
+      </label>
+      ${this.tagsError === ''
+        ? html`<p class="muted" id="tags-error">Up to 8 tags of a–z, 0–9 and "-", separated by commas or spaces.</p>`
+        : html`<p class="error" id="tags-error" data-testid="skill-tags-error">${this.tagsError}</p>`}
       <p class="muted">
         ${this.contributing
           ? `Running tasks for other peers in up to ${this.slots} sandboxed worker${this.slots === 1 ? '' : 's'}.`
@@ -114,8 +165,34 @@ export class ZsContribute extends LitElement {
   }
 
   #onToggle (event: Event): void {
-    const on = (event.target as HTMLInputElement).checked
-    void this.#request(on, this.slotsDraft)
+    const box = event.target as HTMLInputElement
+    const on = box.checked
+    if (!on) {
+      void this.#request(false, this.slotsDraft, this.tags)
+      return
+    }
+    const tags = parseSkillTags(this.tagsDraft)
+    if (!tags.ok) {
+      // Do not start with tags the Agent Card would refuse; the box springs back.
+      this.tagsError = tags.error
+      box.checked = this.contributing
+      return
+    }
+    void this.#request(true, this.slotsDraft, tags.value)
+  }
+
+  #onTagsInput (event: Event): void {
+    this.tagsDraft = (event.target as HTMLInputElement).value
+    const tags = parseSkillTags(this.tagsDraft)
+    this.tagsError = tags.ok ? '' : tags.error
+  }
+
+  #onTagsChange (): void {
+    const tags = parseSkillTags(this.tagsDraft)
+    if (!tags.ok) return
+    this.tagsDraft = formatSkillTags(tags.value)
+    const same = tags.value.length === this.tags.length && tags.value.every((t, i) => t === this.tags[i])
+    if (this.contributing && !same) void this.#request(true, this.slotsDraft, tags.value)
   }
 
   #onSlots (event: Event): void {
@@ -124,11 +201,11 @@ export class ZsContribute extends LitElement {
     this.slotsDraft = Number.isFinite(wanted) ? Math.min(Math.max(wanted, 1), this.maxSlots) : this.slots
     // Force the clamped value back into the field even when slotsDraft did not change.
     input.value = String(this.slotsDraft)
-    if (this.contributing && this.slotsDraft !== this.slots) void this.#request(true, this.slotsDraft)
+    if (this.contributing && this.slotsDraft !== this.slots) void this.#request(true, this.slotsDraft, this.tags)
   }
 
-  async #request (on: boolean, slots: number): Promise<void> {
-    const event = new ContributeRequestEvent(on, slots)
+  async #request (on: boolean, slots: number, tags: string[]): Promise<void> {
+    const event = new ContributeRequestEvent(on, slots, tags)
     this.dispatchEvent(event)
     this.requested = on === this.contributing ? undefined : on
     this.busy = true

@@ -110,6 +110,19 @@ export class ZsTaskCard extends LitElement {
       margin: 0;
     }
 
+    /* The reason the executor was chosen: its own line, right under it. */
+    dl div.selection {
+      flex-basis: 100%;
+      align-items: baseline;
+      font-size: 0.8125rem;
+      margin-top: -2px;
+    }
+
+    dl div.selection dd {
+      color: var(--zs-muted);
+      overflow-wrap: anywhere;
+    }
+
     .error {
       background: var(--zs-bad-soft);
       color: var(--zs-bad);
@@ -234,6 +247,8 @@ export class ZsTaskCard extends LitElement {
         <div><dt>Executor</dt><dd data-testid="executor">${task.executor === undefined
           ? html`<span class="muted">not chosen yet</span>`
           : html`<zs-peer-id peer-id=${task.executor}></zs-peer-id>`}</dd></div>
+        ${task.selection === undefined ? nothing : html`
+          <div class="selection"><dt>Why</dt><dd data-testid="selection">${task.selection}</dd></div>`}
         ${this.#timing(task)}
         ${task.result === undefined ? nothing : html`
           <div><dt>Exit code</dt><dd data-testid="exit-code">${task.result.exitCode}</dd></div>`}

@@ -82,7 +82,16 @@ export function demoState (now = Date.now()): AppState {
     slots: 2,
     maxSlots: 4,
     tasks: [
-      { taskId: 'running-1', label: 'primes', phase: 'running', executor: ALICE, startedAt: now - 3200, elapsedMs: 3100, verified: false },
+      {
+        taskId: 'running-1',
+        label: 'primes',
+        phase: 'running',
+        executor: ALICE,
+        selection: 'fastest expected (Q-routing 42 ms) of 2 cards with 1 free slot',
+        startedAt: now - 3200,
+        elapsedMs: 3100,
+        verified: false
+      },
       {
         taskId: 'failed-1',
         label: 'forever',
@@ -180,8 +189,8 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     this.dispatchEvent(new Event('change'))
   }
 
-  async contribute (on: boolean, slots = this.state.slots): Promise<void> {
-    this.setState({ contributing: on, slots })
+  async contribute (on: boolean, slots = this.state.slots, options: { tags?: string[] } = {}): Promise<void> {
+    this.setState({ contributing: on, slots, tags: options.tags ?? this.state.tags })
   }
 
   async submit (request: SubmitRequest): Promise<SubmitResult> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, liveElapsedMs, outputFilename, parseArgs, phaseSteps,
+  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, liveElapsedMs, outputFilename, parseArgs, phaseSteps,
   receiptFilename, runStatus, shortPeerId, transportBadges, uploadProblem
 } from '../../../src/ui/view-format.ts'
 
@@ -153,5 +153,16 @@ describe('liveElapsedMs', () => {
 
   it('is unknown without either', () => {
     expect(liveElapsedMs({}, undefined, 1)).toBeUndefined()
+  })
+})
+
+describe('formatFuelRate / formatExpiresIn', () => {
+  it('shows an Agent Card speed with digit groups', () => {
+    expect(formatFuelRate(412_000)).toBe('412,000 fuel/ms')
+  })
+
+  it('counts down to expiry', () => {
+    expect(formatExpiresIn(1_240_000, 1_000_000)).toBe('in 4 min 00 s')
+    expect(formatExpiresIn(1_000_000, 1_000_000)).toBe('expired')
   })
 })
