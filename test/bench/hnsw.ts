@@ -16,6 +16,7 @@
 import { parseArgs } from 'node:util'
 import hnswlib from 'hnswlib-node'
 import { HnswIndex, mulberry32, type Metric } from '../../src/discovery/hnsw/index.ts'
+import { clusteredVectors } from '../support/clustered-vectors.ts'
 
 const { values } = parseArgs({
   options: {
@@ -46,20 +47,9 @@ const BUILD_LIMIT_MS = 5 * 60_000
 const log = (line: string): void => { process.stdout.write(line + '\n') }
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
-function gaussian (random: () => number): number {
-  let u = 0
-  while (u === 0) u = random()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
-}
-
 /** CLUSTERS Gaussian clusters: centres ~ N(0, I), points ~ N(centre, SPREAD² I). */
 function clusteredData (seed: number, count: number): Float32Array[] {
-  const random = mulberry32(seed)
-  const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIM }, () => gaussian(random)))
-  return Array.from({ length: count }, () => {
-    const centre = centres[Math.floor(random() * CLUSTERS)]!
-    return Float32Array.from(centre, (x) => x + SPREAD * gaussian(random))
-  })
+  return clusteredVectors({ seed, count, dimensions: DIM, clusters: CLUSTERS, spread: SPREAD })
 }
 
 interface Run { recall: number, qps: number }

@@ -1,26 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { HnswIndex, mulberry32, type Metric, type SearchHit } from '../../../src/discovery/hnsw/index.ts'
+import { clusteredVectors } from '../../support/clustered-vectors.ts'
 
 const DIM = 128
 const N = 5000
 const CLUSTERS = 50
 const QUERIES = 200
 
-/** Box–Muller normal draw from a seeded uniform source. */
-function gaussian (random: () => number): number {
-  let u = 0
-  while (u === 0) u = random()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
-}
-
-/** Points around CLUSTERS Gaussian centres (σ = 0.5 around N(0, 1) centres), from a fixed seed. */
 function clusteredData (seed: number, count: number): Float32Array[] {
-  const random = mulberry32(seed)
-  const centres = Array.from({ length: CLUSTERS }, () => Float32Array.from({ length: DIM }, () => gaussian(random)))
-  return Array.from({ length: count }, () => {
-    const centre = centres[Math.floor(random() * CLUSTERS)]!
-    return Float32Array.from(centre, (x) => x + 0.5 * gaussian(random))
-  })
+  return clusteredVectors({ seed, count, dimensions: DIM, clusters: CLUSTERS, spread: 0.5 })
 }
 
 function recallAt10 (index: HnswIndex, queries: Float32Array[], ef?: number): number {
