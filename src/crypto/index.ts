@@ -1,10 +1,13 @@
 /**
  * Keys and signatures: pure Ed25519 (RFC 8032), the peer identity that
  * ties one Ed25519 key to a libp2p PeerId, and the signed-JSON recipe
- * (RFC 8785 canonical JSON bound to a PeerId) that receipts and Agent Cards share.
+ * (RFC 8785 canonical JSON bound to a PeerId) and the field checks of its
+ * schemas, which receipts and Agent Cards share.
  */
 export { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ED25519_SIGNATURE_LENGTH, ed25519PublicKey, ed25519Sign, ed25519Verify } from './ed25519.ts'
 export { createIdentity, isCanonicalEd25519PeerId, loadOrCreateIdentity, peerIdOfPublicKey, publicKeyMatchesPeerId } from './identity.ts'
 export type { PeerIdentity } from './identity.ts'
-export { canonicalSigningBytes, peerSignatureFault, signCanonicalBytes, signerMismatch } from './signed-json.ts'
+export { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from './signed-json.ts'
 export type { PeerSignatureClaim, PeerSignatureFault } from './signed-json.ts'
+export { fieldCheckers } from './json-fields.ts'
+export type { FieldCheckers, FieldFailure } from './json-fields.ts'

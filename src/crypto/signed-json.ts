@@ -42,6 +42,19 @@ export function canonicalSigningBytes<T extends object> (value: T, fields: Reado
 }
 
 /**
+ * UTF-8 length of the canonical form of `value`, or undefined for a value
+ * that is not JSON (the schema check names what is wrong). Checked against a
+ * format's size limit before its schema, so the schema's work is bounded.
+ */
+export function canonicalSize (value: unknown): number | undefined {
+  try {
+    return utf8ToBytes(canonicalize(value)).length
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Which of the document's signer fields names someone other than `identity`:
  * `'publicKey'`, `'peerId'`, or undefined when both are the identity's.
  * Checked before signing, so a peer never signs a document that claims another signer.

@@ -4,8 +4,7 @@
  * copied out member by member, so nothing else rides along into the cache or
  * into the signed bytes.
  */
-import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, isCanonicalEd25519PeerId } from '../crypto/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
 import type {
   AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard
 } from './agent-card.ts'
@@ -34,6 +33,9 @@ export const PRICE_FIELDS = ['perMegaFuel', 'perSecond', 'perMb'] as const satis
 export const AVAILABILITY_FIELDS = ['visible', 'charging', 'battery'] as const satisfies ReadonlyArray<keyof CardAvailability>
 const OPTIONAL_AVAILABILITY_FIELDS: ReadonlyArray<string> = ['charging', 'battery']
 
+const { jsonObject, exactMembers, safeInteger, text, fixedBase64Url, peerId, hex256 } =
+  fieldCheckers((field, message) => new InvalidAgentCardError(field, message), 'a version 1 agent card')
+
 /** Lowercase, so that `NLP` and `nlp` can never be two different features of the capability vector. */
 const SKILL_ID = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_SKILL_ID_LENGTH - 1}}$`)
 const TAG = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_TAG_LENGTH - 1}}$`)
@@ -57,7 +59,7 @@ export function readCardFields (value: unknown, shape: CardShape): AgentCardFiel
     throw new InvalidAgentCardError('cardVersion', `must be ${AGENT_CARD_VERSION}; no other version is accepted`)
   }
   const allowed = shape === 'fields' ? CARD_FIELDS : shape === 'unsigned' ? UNSIGNED_CARD_FIELDS : AGENT_CARD_FIELDS
-  exactMembers(record, allowed, [], '')
+  exactMembers(record, allowed, '')
 
   const issuedAt = safeInteger(record.issuedAt, 'issuedAt', 0, Number.MAX_SAFE_INTEGER)
   const expiresAt = safeInteger(record.expiresAt, 'expiresAt', 0, Number.MAX_SAFE_INTEGER)
@@ -88,68 +90,6 @@ export function readCardFields (value: unknown, shape: CardShape): AgentCardFiel
   return { ...unsigned, signature: fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
-function jsonObject (value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidAgentCardError(field, 'must be a JSON object')
-  }
-  return value as Record<string, unknown>
-}
-
-/** Requires every member of `allowed` except those `optional`, and nothing else; `prefix` makes nested field names (`prices.`). */
-function exactMembers (record: Record<string, unknown>, allowed: ReadonlyArray<string>, optional: ReadonlyArray<string>, prefix: string): void {
-  for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new InvalidAgentCardError(prefix + key, 'is not a field of a version 1 agent card')
-  }
-  for (const key of allowed) {
-    if (!optional.includes(key) && !Object.hasOwn(record, key)) throw new InvalidAgentCardError(prefix + key, 'is missing')
-  }
-}
-
-function safeInteger (value: unknown, field: string, min: number, max: number): number {
-  // RFC 7493 §2.2: only integers in ±(2^53 − 1) survive every JSON parser intact.
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new InvalidAgentCardError(field, 'must be an integer within ±(2^53 − 1)')
-  }
-  if (value < min || value > max) throw new InvalidAgentCardError(field, `must be from ${min} to ${max}`)
-  // -0 would canonicalize as 0 but compare differently elsewhere; normalize it.
-  return value === 0 ? 0 : value
-}
-
-/** A string that I-JSON can carry (RFC 7493 §2.1), of `min` to `max` bytes in UTF-8. */
-function text (value: unknown, field: string, min: number, max: number): string {
-  if (typeof value !== 'string') throw new InvalidAgentCardError(field, 'must be a string')
-  if (!isWellFormedString(value)) throw new InvalidAgentCardError(field, 'must not contain a lone surrogate')
-  const length = utf8ToBytes(value).length
-  if (length < min || length > max) throw new InvalidAgentCardError(field, `must be ${min} to ${max} bytes of UTF-8`)
-  return value
-}
-
-/** Base64url without padding, and the one spelling of exactly `length` bytes (RFC 4648 §3.5). */
-function fixedBase64Url (value: unknown, field: string, length: number): string {
-  let bytes: Uint8Array | undefined
-  try {
-    if (typeof value === 'string') bytes = base64UrlToBytes(value)
-  } catch {
-    // reported below together with the other malformed cases
-  }
-  if (typeof value !== 'string' || bytes?.length !== length) {
-    throw new InvalidAgentCardError(field, `must be ${length} bytes in unpadded base64url`)
-  }
-  return value
-}
-
-function peerId (value: unknown, field: string): string {
-  if (!isCanonicalEd25519PeerId(value)) {
-    throw new InvalidAgentCardError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
-  }
-  return value
-}
-
-function hex256 (value: unknown, field: string): string {
-  if (!isSha256Hex(value)) throw new InvalidAgentCardError(field, 'must be 64 lowercase hex digits')
-  return value
-}
-
 /** An array of at most `max` distinct items, each read by `read`. Duplicates would let one feature count twice. */
 function distinctArray<T> (value: unknown, field: string, max: number, read: (item: unknown, field: string) => T, key: (item: T) => string): T[] {
   if (!Array.isArray(value)) throw new InvalidAgentCardError(field, 'must be an array')
@@ -173,7 +113,7 @@ function pattern (value: unknown, field: string, re: RegExp, what: string): stri
 function readSkills (value: unknown): AgentSkill[] {
   return distinctArray(value, 'skills', MAX_CARD_SKILLS, (item, field) => {
     const record = jsonObject(item, field)
-    exactMembers(record, SKILL_FIELDS, [], `${field}.`)
+    exactMembers(record, SKILL_FIELDS, `${field}.`)
     return {
       id: pattern(record.id, `${field}.id`, SKILL_ID, `1 to ${MAX_SKILL_ID_LENGTH} characters of [a-z0-9._-], starting with [a-z0-9]`),
       name: text(record.name, `${field}.name`, 1, MAX_SKILL_NAME_BYTES),
@@ -187,7 +127,7 @@ function readSkills (value: unknown): AgentSkill[] {
 
 function readBenchmark (value: unknown): CardBenchmark {
   const record = jsonObject(value, 'benchmark')
-  exactMembers(record, BENCHMARK_FIELDS, [], 'benchmark.')
+  exactMembers(record, BENCHMARK_FIELDS, 'benchmark.')
   return {
     fuelPerMs: safeInteger(record.fuelPerMs, 'benchmark.fuelPerMs', 0, MAX_FUEL_PER_MS),
     reference: hex256(record.reference, 'benchmark.reference')
@@ -196,7 +136,7 @@ function readBenchmark (value: unknown): CardBenchmark {
 
 function readPrices (value: unknown): CardPrices {
   const record = jsonObject(value, 'prices')
-  exactMembers(record, PRICE_FIELDS, [], 'prices.')
+  exactMembers(record, PRICE_FIELDS, 'prices.')
   return {
     perMegaFuel: safeInteger(record.perMegaFuel, 'prices.perMegaFuel', 0, MAX_PRICE_MICRO_UNITS),
     perSecond: safeInteger(record.perSecond, 'prices.perSecond', 0, MAX_PRICE_MICRO_UNITS),
@@ -210,7 +150,7 @@ function readWarmModules (value: unknown): string[] {
 
 function readAvailability (value: unknown): CardAvailability {
   const record = jsonObject(value, 'availability')
-  exactMembers(record, AVAILABILITY_FIELDS, OPTIONAL_AVAILABILITY_FIELDS, 'availability.')
+  exactMembers(record, AVAILABILITY_FIELDS, 'availability.', OPTIONAL_AVAILABILITY_FIELDS)
   if (typeof record.visible !== 'boolean') throw new InvalidAgentCardError('availability.visible', 'must be true or false')
   const availability: CardAvailability = { visible: record.visible }
   if (Object.hasOwn(record, 'charging')) {

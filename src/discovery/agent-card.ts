@@ -15,8 +15,7 @@
  * const checked = parseAgentCard(JSON.parse(text))
  * const vector = await verifyAgentCard(checked, { now: Date.now(), from })
  */
-import { canonicalize, utf8ToBytes } from '../core/index.ts'
-import { canonicalSigningBytes, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
+import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import {
   AGENT_CARD_FIELDS, AVAILABILITY_FIELDS, BENCHMARK_FIELDS, PRICE_FIELDS, SKILL_FIELDS, UNSIGNED_CARD_FIELDS, readCardFields
@@ -189,11 +188,3 @@ function inOrder<T extends object> (value: T, fields: ReadonlyArray<keyof T & st
   return out
 }
 
-/** UTF-8 length of the canonical form, or undefined for a value that is not JSON (the schema check names what is wrong). */
-function canonicalSize (value: unknown): number | undefined {
-  try {
-    return utf8ToBytes(canonicalize(value)).length
-  } catch {
-    return undefined
-  }
-}

@@ -4,8 +4,7 @@
  * is copied out member by member, so nothing else rides along into storage
  * or into the signed bytes.
  */
-import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, isCanonicalEd25519PeerId } from '../crypto/index.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
 import {
   MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_ENV_ENTRIES, MAX_RECEIPT_ENV_NAME_BYTES,
   MAX_RECEIPT_ENV_VALUE_BYTES, MAX_TASK_ID_LENGTH, MIN_RECEIPT_MEMORY_BYTES, RECEIPT_SEED_BYTES, RECEIPT_STATUSES, RECEIPT_VERSION
@@ -25,6 +24,9 @@ export const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfi
 
 /** The members of `limits`, in specification order. */
 export const LIMITS_FIELDS = ['timeoutMs', 'memoryBytes', 'fuel'] as const satisfies ReadonlyArray<keyof ReceiptLimits>
+
+const { jsonObject, exactMembers, safeInteger, utf8Length, fixedBase64Url, peerId, hex256 } =
+  fieldCheckers((field, message) => new InvalidReceiptError(field, message), 'a version 2 receipt')
 
 const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
@@ -93,70 +95,13 @@ export function readFields (value: unknown, withSignature: boolean): Receipt | U
   return { ...unsigned, signature: fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
-function jsonObject (value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidReceiptError(field, 'must be a JSON object')
-  }
-  return value as Record<string, unknown>
-}
-
-/** Requires `record` to have exactly the members `allowed`; `prefix` makes nested field names (`limits.`). */
-function exactMembers (record: Record<string, unknown>, allowed: ReadonlyArray<string>, prefix: string): void {
-  for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) throw new InvalidReceiptError(prefix + key, 'is not a field of a version 2 receipt')
-  }
-  for (const key of allowed) {
-    if (!Object.hasOwn(record, key)) throw new InvalidReceiptError(prefix + key, 'is missing')
-  }
-}
-
-function hex256 (value: unknown, field: string): string {
-  if (!isSha256Hex(value)) throw new InvalidReceiptError(field, 'must be 64 lowercase hex digits')
-  return value
-}
-
-function safeInteger (value: unknown, field: string, min: number): number {
-  // RFC 7493 §2.2: only integers in ±(2^53 − 1) survive every JSON parser intact.
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new InvalidReceiptError(field, 'must be an integer within ±(2^53 − 1)')
-  }
-  if (value < min) throw new InvalidReceiptError(field, `must be at least ${min}`)
-  // -0 would canonicalize as 0 but compare differently elsewhere; normalize it.
-  return value === 0 ? 0 : value
-}
-
-/** Base64url without padding, and the one spelling of exactly `length` bytes (RFC 4648 §3.5). */
-function fixedBase64Url (value: unknown, field: string, length: number): string {
-  let bytes: Uint8Array | undefined
-  try {
-    if (typeof value === 'string') bytes = base64UrlToBytes(value)
-  } catch {
-    // reported below together with the other malformed cases
-  }
-  if (typeof value !== 'string' || bytes?.length !== length) {
-    throw new InvalidReceiptError(field, `must be ${length} bytes in unpadded base64url`)
-  }
-  return value
-}
-
-/** A string that I-JSON can carry (RFC 7493 §2.1), of `min` to `max` bytes in UTF-8; returns that byte length. */
-function utf8Length (value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'string') throw new InvalidReceiptError(field, 'must be a string')
-  if (!isWellFormedString(value)) throw new InvalidReceiptError(field, 'must not contain a lone surrogate')
-  const length = utf8ToBytes(value).length
-  if (length < min || length > max) {
-    throw new InvalidReceiptError(field, min === 0 ? `must be at most ${max} bytes of UTF-8` : `must be ${min} to ${max} bytes of UTF-8`)
-  }
-  return length
-}
-
 function readArgs (value: unknown): { args: string[], bytes: number } {
   if (!Array.isArray(value)) throw new InvalidReceiptError('args', 'must be an array of strings')
   if (value.length > MAX_RECEIPT_ARGS) throw new InvalidReceiptError('args', `must have at most ${MAX_RECEIPT_ARGS} entries`)
   const args: string[] = []
   let bytes = 0
   for (const [i, arg] of (value as unknown[]).entries()) {
-    bytes += utf8Length(arg, `args[${i}]`, 0, MAX_RECEIPT_ARG_BYTES)
+    bytes += utf8Length(arg, `args[${i}]`, 0, MAX_RECEIPT_ARG_BYTES, `must be at most ${MAX_RECEIPT_ARG_BYTES} bytes of UTF-8`)
     args.push(arg as string)
   }
   if (bytes > MAX_RECEIPT_ARGS_AND_ENV_BYTES) {
@@ -176,7 +121,7 @@ function readEnv (value: unknown): { env: Array<[string, string]>, bytes: number
     bytes += utf8Length(name, `env[${i}][0]`, 1, MAX_RECEIPT_ENV_NAME_BYTES)
     // The environment reaches the module as NAME=value strings (WASI preview1 environ_get).
     if ((name as string).includes('=')) throw new InvalidReceiptError(`env[${i}][0]`, 'must not contain "="')
-    bytes += utf8Length(variable, `env[${i}][1]`, 0, MAX_RECEIPT_ENV_VALUE_BYTES)
+    bytes += utf8Length(variable, `env[${i}][1]`, 0, MAX_RECEIPT_ENV_VALUE_BYTES, `must be at most ${MAX_RECEIPT_ENV_VALUE_BYTES} bytes of UTF-8`)
     env.push([name as string, variable as string])
   }
   return { env, bytes }
@@ -223,12 +168,4 @@ function readFuelUsed (value: unknown, status: ReceiptStatus, fuel: number): num
   const used = safeInteger(value, 'fuelUsed', 0)
   if (used > fuel) throw new InvalidReceiptError('fuelUsed', `must not exceed limits.fuel (${fuel})`)
   return used
-}
-
-/** An Ed25519 PeerId in its canonical base58btc spelling (`12D3KooW…`), as every signed format requires. */
-function peerId (value: unknown, field: string): string {
-  if (!isCanonicalEd25519PeerId(value)) {
-    throw new InvalidReceiptError(field, 'must be an Ed25519 PeerId in base58btc form (12D3KooW…)')
-  }
-  return value
 }

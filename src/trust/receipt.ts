@@ -16,8 +16,8 @@
  * const checked = parseReceipt(JSON.parse(text))
  * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
-import { canonicalize, utf8ToBytes } from '../core/index.ts'
-import { canonicalSigningBytes, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
+import { canonicalize } from '../core/index.ts'
+import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
@@ -100,14 +100,6 @@ export function parseReceipt (value: unknown): Receipt {
   return readFields(value, true) as Receipt
 }
 
-/** UTF-8 length of the canonical form, or undefined for a value that is not JSON (the schema check names what is wrong). */
-function canonicalSize (value: unknown): number | undefined {
-  try {
-    return utf8ToBytes(canonicalize(value)).length
-  } catch {
-    return undefined
-  }
-}
 
 /** Signs `unsigned` as its executor. Its `executor` and `publicKey` must be those of `identity`. */
 export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIdentity): Promise<Receipt> {
