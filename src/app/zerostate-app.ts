@@ -6,7 +6,7 @@ import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
-import { CONFIG_PATH, ECHO_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
+import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, TASK_PROTOCOL } from '../network/constants.ts'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
@@ -94,7 +94,12 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       const [relayAddrs, samples] = await Promise.all([loadRelayAddrs(), loadSamples()])
       this.update({ relayAddrs, samples, statusDetail: 'connecting to the relay' })
 
-      const node = await createBrowserNode({ privateKey: this.identity.privateKey, relayAddrs })
+      const node = await createBrowserNode({
+        privateKey: this.identity.privateKey,
+        relayAddrs,
+        // The mesh is made after the node; until then every inbound connection is welcome.
+        acceptsInbound: peerId => this.mesh?.acceptsInbound(peerId) ?? true
+      })
       this.node = node
       const executor = new TaskExecutor(
         { identity: this.identity, store: this.store, runner: this.pool },
@@ -107,6 +112,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       await node.handle(ECHO_PROTOCOL, handleEcho, { runOnLimitedConnection: true, maxInboundStreams: 16 })
       this.mesh = new PeerMesh(node, {
         relayAddrs,
+        maxPeerConnections: maxPeerConnectionsSetting(),
         capacity: () => ({ contributing: this.state.contributing, slots: this.state.slots }),
         onChange: () => { this.refreshPeers() }
       })
@@ -412,6 +418,15 @@ async function loadModule (module: Uint8Array | string, signal?: AbortSignal): P
     throw new InvalidTaskMessageError(`the module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
   }
   return bytes
+}
+
+/**
+ * How many peers this tab connects to directly: `?maxPeers=N` in the page's
+ * URL (1–64), for small devices or to try forwarding; DEFAULT_MAX_PEER_CONNECTIONS otherwise.
+ */
+function maxPeerConnectionsSetting (): number {
+  const wanted = Number(new URLSearchParams(location.search).get('maxPeers') ?? Number.NaN)
+  return Number.isInteger(wanted) && wanted >= 1 && wanted <= MAX_PEER_CONNECTIONS_LIMIT ? wanted : DEFAULT_MAX_PEER_CONNECTIONS
 }
 
 /** The Q-table as a matrix for the heat map. */

@@ -25,6 +25,11 @@ export interface BrowserNodeInit {
    * public deployment wants STUN/TURN here.
    */
   iceServers?: RTCIceServer[]
+  /**
+   * Asked for every inbound connection from a peer: false refuses it (the tab
+   * is at its connection budget). Relays are never asked: tabs dial them.
+   */
+  acceptsInbound?(peerId: string): boolean
 }
 
 /**
@@ -45,7 +50,10 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: relayScopedGater(init.relayAddrs),
+    connectionGater: {
+      ...relayScopedGater(init.relayAddrs),
+      denyInboundEncryptedConnection: (peerId) => !(init.acceptsInbound?.(peerId.toString()) ?? true)
+    },
     connectionManager: {
       dialTimeout: DIAL_TIMEOUT_MS
     },

@@ -11,6 +11,13 @@ import { MAX_RECEIPT_BYTES } from '../trust/constants.ts'
 /** Submitter → executor: offer, (module), result. See task-protocol/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
 
+/**
+ * Hop-by-hop forwarding to an executor that is not a neighbour: a
+ * ForwardHeader, then the unchanged TASK_PROTOCOL conversation. See
+ * orchestration/forwarding/forward.proto.
+ */
+export const FORWARD_PROTOCOL = '/zerostate/forward/1.0.0'
+
 /** Round-trip measurement: length-prefixed messages echoed back. See echo.ts. */
 export const ECHO_PROTOCOL = '/zerostate/echo/1.0.0'
 export const MAX_ECHO_BYTES = 64 * 1024
@@ -56,6 +63,20 @@ export const MODULE_TRANSFER_TIMEOUT_MS = 60_000
 export const PRESENCE_INTERVAL_MS = 5000
 export const PRESENCE_TTL_MS = 20_000
 export const MAX_PRESENCE_MESSAGE_BYTES = 4 * KIB
+
+/**
+ * Direct peer connections a tab keeps (relays not counted); further peers are
+ * reached by forwarding through neighbours. Configurable 1–64.
+ */
+export const DEFAULT_MAX_PEER_CONNECTIONS = 12
+export const MAX_PEER_CONNECTIONS_LIMIT = 64
+
+/**
+ * Chromium allows about 500 RTCPeerConnections over a tab's life; a tab stops
+ * opening new WebRTC connections well before that and relies on the relayed
+ * path and on forwarding instead.
+ */
+export const WEBRTC_DIALS_PER_TAB_LIFE = 400
 
 /** Dial retries: first delay, cap, and how many tries before waiting for the next announcement. */
 export const DIAL_BACKOFF_INITIAL_MS = 500

@@ -4,7 +4,7 @@ import type { Connection } from '@libp2p/interface'
 import type { PeerView } from '../app/types.ts'
 import { backoffDelay, sleep } from './backoff.ts'
 import type { BrowserNode } from './browser-node.ts'
-import { PRESENCE_INTERVAL_MS, PRESENCE_TOPIC } from './constants.ts'
+import { DEFAULT_MAX_PEER_CONNECTIONS, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
 import { decodePresence, encodePresence, isFresh } from './presence/index.ts'
 import type { PresenceRecord } from './presence/index.ts'
 import { bestConnection, transportOf } from './transports.ts'
@@ -21,6 +21,13 @@ export interface PeerMeshInit {
    * peer connections to each other.
    */
   upgradeGraceMs?: number
+  /** Direct connections to other peers (relays not counted); default DEFAULT_MAX_PEER_CONNECTIONS. */
+  maxPeerConnections?: number
+}
+
+/** Thrown when reaching a peer directly would exceed the tab's connection budget: forward through a neighbour instead. */
+export class ConnectionBudgetError extends Error {
+  override readonly name = 'ConnectionBudgetError'
 }
 
 /**
@@ -35,6 +42,8 @@ export class PeerMesh {
   private readonly relayIds: Set<string>
   private readonly directory = new Map<string, PresenceRecord>()
   private readonly upgrading = new Set<string>()
+  /** WebRTC dials attempted over this tab's life (see WEBRTC_DIALS_PER_TAB_LIFE). */
+  private webrtcDials = 0
   private controller = new AbortController()
   private announceTimer: ReturnType<typeof setInterval> | undefined
 
@@ -97,12 +106,16 @@ export class PeerMesh {
   async connectionTo (peerId: string, options: { signal?: AbortSignal } = {}): Promise<Connection> {
     const existing = bestConnection(this.node.getConnections(peerIdFromString(peerId)))
     if (existing != null) return existing
+    if (!this.budgetAllows()) {
+      throw new ConnectionBudgetError(`already connected to ${this.neighbours().length} peers, the most this tab keeps`)
+    }
     const record = this.directory.get(peerId)
     const addrs = record?.multiaddrs ?? []
     const ordered = [...addrs.filter(a => a.includes('/webrtc/')), ...addrs.filter(a => !a.includes('/webrtc/'))]
     let lastError: unknown = new Error(`no address known for ${peerId}`)
     for (const addr of ordered) {
       try {
+        if (addr.includes('/webrtc/')) this.webrtcDials++
         return await this.node.dial(multiaddr(addr), options)
       } catch (err) {
         lastError = err
@@ -160,8 +173,29 @@ export class PeerMesh {
   }
 
   /** Dials a direct WebRTC connection to an announced peer, retrying with backoff. */
+  /** Other peers (not relays) this tab holds an open connection to: where it can forward. */
+  neighbours (): string[] {
+    return [...new Set(this.node.getConnections()
+      .filter(c => c.status === 'open')
+      .map(c => c.remotePeer.toString())
+      .filter(id => !this.relayIds.has(id)))]
+  }
+
+  /** An inbound connection is welcome from a peer already connected, or while the budget allows a new neighbour. */
+  acceptsInbound (peerId: string): boolean {
+    return this.relayIds.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0 || this.budgetAllows()
+  }
+
+  private budgetAllows (): boolean {
+    return this.neighbours().length < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) &&
+      this.webrtcDials < WEBRTC_DIALS_PER_TAB_LIFE
+  }
+
   private async upgrade (peerId: string): Promise<void> {
     if (this.upgrading.has(peerId) || this.hasDirect(peerId)) return
+    // Within budget, or already connected (relayed) to this peer so upgrading adds no neighbour.
+    const connected = this.node.getConnections(peerIdFromString(peerId)).length > 0
+    if (!connected && !this.budgetAllows()) return
     this.upgrading.add(peerId)
     const signal = this.controller.signal
     try {
@@ -174,6 +208,7 @@ export class PeerMesh {
         const webrtcAddrs = record.multiaddrs.filter(addr => addr.includes('/p2p-circuit/webrtc/'))
         for (const addr of webrtcAddrs) {
           try {
+            this.webrtcDials++
             await this.node.dial(multiaddr(addr), { signal })
             if (this.hasDirect(peerId)) break
           } catch {
