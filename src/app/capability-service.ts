@@ -140,6 +140,13 @@ export class CapabilityService {
     this.saveSoon()
   }
 
+  /** Learns how long reaching `target` took through the neighbour `via` (a forwarded task). */
+  recordHop (target: string, via: string, elapsedMs: number): void {
+    this.router.update(target, via, elapsedMs, 0)
+    this.init.onChange()
+    this.saveSoon()
+  }
+
   private async ownCard (own: OwnCapabilities): Promise<AgentCard> {
     const { identity, benchmark } = this.init
     const now = Date.now()

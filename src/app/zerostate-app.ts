@@ -6,12 +6,14 @@ import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
-import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, TASK_PROTOCOL } from '../network/constants.ts'
+import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, FORWARD_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, TASK_PROTOCOL } from '../network/constants.ts'
+import { createForwarder, forwardTask } from '../orchestration/forwarding/index.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
-import { PeerMesh } from '../network/peer-mesh.ts'
+import { ConnectionBudgetError, PeerMesh } from '../network/peer-mesh.ts'
 import { InvalidTaskMessageError, NoExecutorError, RemoteTaskError, TaskExecutor, submitTask, validateOffer } from '../orchestration/task-protocol/index.ts'
-import type { ExecutedTask, SubmitProgress, ValidOffer } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask, SubmitProgress, TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
@@ -134,6 +136,17 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         onReset: message => { this.update({ notice: message }) }
       })
       await this.capabilities.start()
+      const forwarder = createForwarder({
+        peerId: node.peerId,
+        router: this.capabilities.router,
+        connections: peerId => node.getConnections(peerIdFromString(peerId)),
+        neighbours: () => this.mesh?.neighbours() ?? [],
+        executor
+      })
+      await node.handle(FORWARD_PROTOCOL, (stream, connection) => forwarder.handle(stream, connection), {
+        runOnLimitedConnection: true,
+        maxInboundStreams: 64
+      })
       this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
       this.update({ status: 'online', statusDetail: undefined })
     } catch (err) {
@@ -181,11 +194,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         : { peerId: request.executor, reason: 'chosen by the submitter' }
       this.updateTask(taskId, { executor, selection: reason })
       const sentAt = performance.now()
-      const connection = await mesh.connectionTo(executor, options)
-      const outcome = await submitTask(connection, node.peerId.toString(), offer, module, {
-        signal: options.signal,
-        onProgress: progress => { this.updateTask(taskId, taskPatch(progress)) }
-      }).finally(() => {
+      const outcome = await this.sendTask(taskId, executor, offer, module, options.signal).finally(() => {
         // Learn how long work of this kind takes through this executor, failures included.
         this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt)
       })
@@ -248,6 +257,32 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   async measureEcho (peerId: string, options: EchoOptions): Promise<number[]> {
     const { mesh } = this.running()
     return measureEcho(await mesh.connectionTo(peerId, options), options)
+  }
+
+  /**
+   * Sends a task straight to its executor, or — when the connection budget
+   * is spent — to the neighbour the Q-router expects to get it there
+   * fastest, which forwards it hop by hop (orchestration/forwarding).
+   */
+  private async sendTask (taskId: string, executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<TaskOutcome> {
+    const { node, mesh } = this.running()
+    const self = node.peerId.toString()
+    const progress = { signal, onProgress: (p: SubmitProgress) => { this.updateTask(taskId, taskPatch(p)) } }
+    let connection
+    try {
+      connection = await mesh.connectionTo(executor, { signal })
+    } catch (err) {
+      const capabilities = this.capabilities
+      const neighbours = mesh.neighbours()
+      if (!(err instanceof ConnectionBudgetError) || capabilities == null || neighbours.length === 0) throw err
+      const hop = capabilities.router.choose(executor, neighbours)
+      const selection = this.state.tasks.find(task => task.taskId === taskId)?.selection
+      this.updateTask(taskId, { selection: `${selection ?? 'chosen'}; not a neighbour, so forwarded via ${hop.slice(-8)}` })
+      const startedAt = performance.now()
+      return await forwardTask(await mesh.connectionTo(hop, { signal }), { target: executor, origin: self }, offer, module, progress)
+        .finally(() => { capabilities.recordHop(executor, hop, performance.now() - startedAt) })
+    }
+    return await submitTask(connection, self, offer, module, progress)
   }
 
   /**

@@ -26,6 +26,9 @@ export interface PeerMeshInit {
 }
 
 /** Thrown when reaching a peer directly would exceed the tab's connection budget: forward through a neighbour instead. */
+/** How long an accepted inbound peer holds its place in the budget while its connection is set up. */
+const ADMISSION_HOLD_MS = 15_000
+
 export class ConnectionBudgetError extends Error {
   override readonly name = 'ConnectionBudgetError'
 }
@@ -44,6 +47,8 @@ export class PeerMesh {
   private readonly upgrading = new Set<string>()
   /** WebRTC dials attempted over this tab's life (see WEBRTC_DIALS_PER_TAB_LIFE). */
   private webrtcDials = 0
+  /** Peers whose inbound connection was accepted and is still being set up. */
+  private readonly admitting = new Set<string>()
   private controller = new AbortController()
   private announceTimer: ReturnType<typeof setInterval> | undefined
 
@@ -157,7 +162,8 @@ export class PeerMesh {
     void this.upgrade(record.peerId)
   }
 
-  private readonly onConnectionsChanged = (): void => {
+  private readonly onConnectionsChanged = (event: CustomEvent<Connection>): void => {
+    this.admitting.delete(event.detail.remotePeer.toString())
     this.init.onChange()
   }
 
@@ -183,11 +189,17 @@ export class PeerMesh {
 
   /** An inbound connection is welcome from a peer already connected, or while the budget allows a new neighbour. */
   acceptsInbound (peerId: string): boolean {
-    return this.relayIds.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0 || this.budgetAllows()
+    if (this.relayIds.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0) return true
+    if (!this.budgetAllows()) return false
+    // Two peers may knock at once: hold the place until the connection opens (or a while passes).
+    this.admitting.add(peerId)
+    setTimeout(() => { this.admitting.delete(peerId) }, ADMISSION_HOLD_MS)
+    return true
   }
 
   private budgetAllows (): boolean {
-    return this.neighbours().length < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) &&
+    const neighbours = new Set([...this.neighbours(), ...this.admitting])
+    return neighbours.size < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) &&
       this.webrtcDials < WEBRTC_DIALS_PER_TAB_LIFE
   }
 

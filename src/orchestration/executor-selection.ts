@@ -49,14 +49,22 @@ export function rankExecutors (input: SelectionInput): RankedExecutor[] {
       return reachable.has(id) && card != null && matchesRequirements(card, requirements)
     }
   })
+  const wantedTags = new Set((requirements.tags ?? []).map(tag => tag.toLowerCase()))
   return hits
     .map(hit => {
-      const similarity = Math.max(0, 1 - hit.distance)
-      const expectedMs = router.estimate(dest, [hit.id])
-      return { peerId: hit.id, similarity, expectedMs }
+      const card = input.card(hit.id)
+      const tags = new Set(card?.skills.flatMap(skill => skill.tags) ?? [])
+      return {
+        peerId: hit.id,
+        similarity: Math.max(0, 1 - hit.distance),
+        expectedMs: router.estimate(dest, [hit.id]),
+        tagsMet: [...wantedTags].filter(tag => tags.has(tag)).length
+      }
     })
-    // Similarity first in coarse steps (a specialist beats a generalist), then speed.
-    .sort((a, b) => Math.round((b.similarity - a.similarity) * 10) || a.expectedMs - b.expectedMs || a.peerId.localeCompare(b.peerId))
+    // A peer that has more of the wanted tags first, then similarity in coarse
+    // steps (a specialist beats a generalist), then expected completion time.
+    .sort((a, b) => b.tagsMet - a.tagsMet || Math.round((b.similarity - a.similarity) * 10) || a.expectedMs - b.expectedMs || a.peerId.localeCompare(b.peerId))
+    .map(({ tagsMet: _, ...ranked }) => ranked)
     .map((ranked, position, all) => ({
       ...ranked,
       reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms`

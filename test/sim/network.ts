@@ -1,9 +1,10 @@
 /**
  * The simulated mesh: a random graph of peers with link delays, executor
  * speeds, worker slots and capabilities. Who can execute a task class is
- * behind `CapabilityIndex`, so an HNSW index over Agent Cards can replace
- * the static table.
+ * behind `CapabilityIndex`: by default the real HNSW index over the peers'
+ * Agent Cards (capability.ts); `StaticCapabilityIndex` is the plain table.
  */
+import { CardCapabilityIndex, simCard } from './capability.ts'
 import { EventQueue } from './event-queue.ts'
 import { intBetween } from './rng.ts'
 
@@ -11,6 +12,11 @@ import { intBetween } from './rng.ts'
 export interface CapabilityIndex {
   canExecute: (peer: number, cls: number) => boolean
   executorsOf: (cls: number) => readonly number[]
+  /** Back to every peer up, before a run. */
+  reset?: () => void
+  /** Peer left (its card is no longer discoverable) or came back. */
+  leave?: (peer: number) => void
+  join?: (peer: number) => void
 }
 
 export interface SpeedTier {
@@ -33,6 +39,8 @@ export interface MeshConfig {
   minCapableShare: number
   maxCapableShare: number
   tiers: readonly SpeedTier[]
+  /** Who can execute a class: the real HNSW index over Agent Cards (default) or the static table. */
+  capability?: 'cards' | 'static'
 }
 
 export const DEFAULT_MESH: Omit<MeshConfig, 'peers'> = {
@@ -57,6 +65,8 @@ export interface Mesh {
   readonly slots: readonly number[]
   readonly serviceMs: readonly number[]
   readonly capability: CapabilityIndex
+  /** The real-index CapabilityIndex, unless `capability: 'static'` was asked for. */
+  readonly cards?: CardCapabilityIndex
   /** Tasks per second the whole mesh can execute, each class getting its share (classWeight). */
   readonly capacityPerSecond: number
   /** Probability that an arriving task is of class c, proportional to the capacity for c, so every class sees about the same load. */
@@ -119,6 +129,15 @@ export function buildMesh (config: MeshConfig, random: () => number): Mesh {
     if (list.length === 0) list.push(Math.floor(random() * n))
     lists.push(list)
   }
+  const indexSeed = Math.floor(random() * 2 ** 32)
+  let cards: CardCapabilityIndex | undefined
+  if (config.capability !== 'static') {
+    const classesOf: number[][] = Array.from({ length: n }, () => [])
+    for (const [c, list] of lists.entries()) for (const p of list) classesOf[p]!.push(c)
+    cards = new CardCapabilityIndex(classesOf.map((cs, p) => simCard(p, cs, slots[p]!, serviceMs[p]!)), config.classes, indexSeed)
+    // From here on, who executes what is what the index finds.
+    for (let c = 0; c < config.classes; c++) lists[c] = [...cards.executorsOf(c)]
+  }
   // A peer capable of k classes splits its rate between them.
   const kinds = new Array<number>(n).fill(0)
   for (const list of lists) for (const p of list) kinds[p]!++
@@ -131,7 +150,8 @@ export function buildMesh (config: MeshConfig, random: () => number): Mesh {
     linkMs,
     slots,
     serviceMs,
-    capability: new StaticCapabilityIndex(lists),
+    capability: cards ?? new StaticCapabilityIndex(lists),
+    cards,
     capacityPerSecond,
     classWeights: perClass.map((c) => c / capacityPerSecond)
   }

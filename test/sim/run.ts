@@ -6,6 +6,12 @@
  *
  * Usage: npm run sim -- [--peers 1000] [--load 0.3,0.6,0.9] [--churn 0,0.05] [--seed 1] [--tasks 20000]
  *                       [--strategies q-routing,q-routing-cold,random,shortest-path,static-fastest] [--budget 110]
+ *                       [--capability cards|static] [--selection rank-executors|q-router]
+ *
+ * Who can execute a class is found by the real HNSW index over the peers'
+ * Agent Cards (capability.ts), and the Q-routing origins choose among the
+ * executors within one hop with the real rankExecutors; `--capability static`
+ * and `--selection q-router` give the earlier stand-ins, for comparison.
  */
 import { parseArgs } from 'node:util'
 import { buildMesh, DEFAULT_MESH } from './network.ts'
@@ -13,7 +19,7 @@ import { stream } from './rng.ts'
 import { mean, percentile, simulate } from './simulation.ts'
 import type { RunResult } from './simulation.ts'
 import { qRouting, randomWalk, shortestPath } from './strategies.ts'
-import type { Strategy } from './strategies.ts'
+import type { SelectionStats, Strategy } from './strategies.ts'
 
 const { values } = parseArgs({
   options: {
@@ -24,7 +30,9 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '20000' },
     'hop-limit': { type: 'string', default: '12' },
     strategies: { type: 'string', default: 'q-routing,q-routing-cold,random,shortest-path,static-fastest' },
-    budget: { type: 'string', default: '110' }
+    budget: { type: 'string', default: '110' },
+    capability: { type: 'string', default: 'cards' },
+    selection: { type: 'string', default: 'rank-executors' }
   }
 })
 
@@ -35,9 +43,13 @@ const churns = list(values.churn)
 const seed = Number(values.seed)
 const tasks = Number(values.tasks)
 const names = values.strategies.split(',')
+if (values.capability !== 'cards' && values.capability !== 'static') throw new RangeError('--capability is cards or static')
+if (values.selection !== 'rank-executors' && values.selection !== 'q-router') throw new RangeError('--selection is rank-executors or q-router')
+const selection = values.selection
+let selectionStats: SelectionStats = { asked: 0, ranked: 0, taken: 0 }
 const makers: Record<string, () => Strategy> = {
-  'q-routing': () => qRouting({ warmStart: true, router: ROUTER }),
-  'q-routing-cold': () => qRouting({ warmStart: false, router: ROUTER }),
+  'q-routing': () => qRouting({ warmStart: true, router: ROUTER, selection, selectionStats }),
+  'q-routing-cold': () => qRouting({ warmStart: false, router: ROUTER, selection, selectionStats }),
   random: randomWalk,
   'shortest-path': () => shortestPath('shortest-path'),
   'static-fastest': () => shortestPath('static-fastest')
@@ -52,7 +64,7 @@ for (const x of [peers, seed, tasks, ...loads, ...churns]) if (!Number.isFinite(
 for (const name of names) if (makers[name] === undefined) throw new RangeError(`unknown strategy ${name}`)
 
 const wallStart = performance.now()
-const mesh = buildMesh({ ...DEFAULT_MESH, peers }, stream(seed, 'topology'))
+const mesh = buildMesh({ ...DEFAULT_MESH, peers, capability: values.capability }, stream(seed, 'topology'))
 const runs = loads.length * churns.length * names.length
 const budgetMs = Number(values.budget) * 1000
 const degrees = mesh.neighbours.map((ns) => ns.length)
@@ -60,14 +72,33 @@ console.log(`mesh: ${peers} peers, degree ${Math.min(...degrees)}–${Math.max(.
   `${mesh.classes} classes (${mesh.classWeights.map((_, c) => mesh.capability.executorsOf(c).length).join('/')} executors), ` +
   `capacity ${mesh.capacityPerSecond.toFixed(0)} tasks/s; seed ${seed}, ${tasks} tasks per run, hop limit ${values['hop-limit']}`)
 
+if (mesh.cards !== undefined) {
+  // The index search is checked against what the cards state.
+  let found = 0
+  let stated = 0
+  for (let c = 0; c < mesh.classes; c++) {
+    const truth = mesh.cards.cards.filter((card) => card.skills.some((s) => s.tags.includes(`class-${c}`))).length
+    stated += truth
+    found += mesh.capability.executorsOf(c).length
+  }
+  console.log(`capability: real HnswIndex (src/discovery/hnsw) over real capabilityVector of ${mesh.size} Agent Cards, ` +
+    `executors found by real queryVector + matchesRequirements (${found}/${stated} stated executors found); ` +
+    (selection === 'rank-executors'
+      ? 'origin executor choice in q-routing by real rankExecutors (src/orchestration/executor-selection.ts)'
+      : 'origin executor choice by the QRouter alone'))
+} else {
+  console.log('capability: static table (stand-in), origin executor choice by the QRouter alone')
+}
+
 const rows: RunResult[] = []
-const header = ['churn', 'load', 'strategy', 'mean ms', '2nd-half ms', 'p99 ms', 'delivered', 'hops', 'hop-limit', 'dead-end', 'churn-lost', 'rerouted', 'sim s', 'wall s']
+const header = ['churn', 'load', 'strategy', 'mean ms', '2nd-half ms', 'p99 ms', 'delivered', 'hops', 'hop-limit', 'dead-end', 'churn-lost', 'rerouted', 'sim s', 'wall s', 'rank taken/ranked/asked']
 const table: string[][] = [header]
 for (const churn of churns) {
   for (const load of loads) {
     for (const name of names) {
       const elapsed = performance.now() - wallStart
       const left = Math.max(1000, (budgetMs - elapsed) / (runs - rows.length))
+      selectionStats = { asked: 0, ranked: 0, taken: 0 }
       const r = simulate(mesh, makers[name]!(), {
         seed, load, churn, tasks, hopLimit: Number(values['hop-limit']), meanDowntimeMs: 30_000, wallBudgetMs: left
       })
@@ -77,7 +108,8 @@ for (const churn of churns) {
         mean(r.times).toFixed(0), r.meanLateMs.toFixed(0), percentile(r.times, 0.99).toFixed(0),
         `${(100 * r.completed / r.arrived).toFixed(1)}%`, r.meanHops.toFixed(2),
         String(r.droppedHopLimit), String(r.droppedDeadEnd), String(r.lostToChurn), String(r.rerouted),
-        (r.simulatedMs / 1000).toFixed(1), (r.wallMs / 1000).toFixed(2)
+        (r.simulatedMs / 1000).toFixed(1), (r.wallMs / 1000).toFixed(2),
+        selectionStats.asked > 0 ? `${selectionStats.taken}/${selectionStats.ranked}/${selectionStats.asked}` : ''
       ])
     }
   }

@@ -68,6 +68,7 @@ type Ev =
 
 export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): RunResult {
   const wallStart = performance.now()
+  mesh.capability.reset?.()
   const arrivals = stream(config.seed, 'arrivals')
   const churnRng = stream(config.seed, 'churn')
   const queue = new EventQueue<Ev>()
@@ -143,7 +144,7 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
       else finish(task, 'hop')
       return
     }
-    const to = strategy.decide(p, task.cls, candidates, capable)
+    const to = strategy.decide(p, task.cls, candidates, capable, from < 0 && task.visited.length === 1)
     if (to === DROP) finish(task, 'dead-end')
     else if (to === p) enqueue(p, task)
     else {
@@ -219,11 +220,13 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
         waiting[p] = []
         head[p] = 0
         queue.schedule(queue.now + exponential(churnRng, config.meanDowntimeMs), { kind: 'join', peer: p })
+        mesh.capability.leave?.(p)
         strategy.onTopologyChange?.(p, false)
         break
       }
       case 'join': {
         alive[ev.peer] = true
+        mesh.capability.join?.(ev.peer)
         strategy.onTopologyChange?.(ev.peer, true)
         break
       }

@@ -3,7 +3,9 @@
  * peers are up, and the task's class; the sim does the rest (hop limit, loop
  * detection, queues, churn).
  */
+import { destinationOf, rankExecutors } from '../../src/orchestration/executor-selection.ts'
 import { QRouter } from '../../src/orchestration/routing/index.ts'
+import { peerKey, requirementsOf } from './capability.ts'
 import type { QRouterOptions } from '../../src/orchestration/routing/index.ts'
 import { nearestSource } from './network.ts'
 import type { Mesh } from './network.ts'
@@ -27,9 +29,9 @@ export interface Strategy {
   /**
    * Where peer `at` sends a task of class `cls`: itself (execute locally; only
    * when `capable`), one of `candidates` (live neighbours the task has not
-   * visited), or DROP.
+   * visited), or DROP. `origin` is true at the peer the task was submitted on, before its first hop.
    */
-  decide: (at: number, cls: number, candidates: readonly number[], capable: boolean) => number
+  decide: (at: number, cls: number, candidates: readonly number[], capable: boolean, origin: boolean) => number
   /**
    * The task just crossed the link from → to (taking `linkMs`) and arrived at
    * live peer `to`, whose options for it are `candidates` (and itself when
@@ -102,6 +104,26 @@ export interface QRoutingSimOptions {
   router?: Omit<QRouterOptions, 'random' | 'now'>
   /** The remaining-time estimate a peer reports when it cannot take the task on (no options left, hop limit). Default 10 000 ms. */
   dropPenaltyMs?: number
+  /**
+   * How the origin picks an executor within one hop (itself or a neighbour):
+   * 'rank-executors' (default) asks the real `rankExecutors` (candidates from a
+   * real HnswIndex of its neighbourhood's cards,
+   * `matchesRequirements`, ranked by similarity then this peer's router) and
+   * sends the task to the best unless the router expects a route further on
+   * to be faster; 'q-router' leaves every decision to the router.
+   */
+  selection?: 'rank-executors' | 'q-router'
+  /** Counters of the origin's selections, for reporting. */
+  selectionStats?: SelectionStats
+}
+
+export interface SelectionStats {
+  /** Origin decisions with at least one executor within one hop. */
+  asked: number
+  /** …where rankExecutors returned a candidate. */
+  ranked: number
+  /** …and the task went to its best. */
+  taken: number
 }
 
 /**
@@ -117,6 +139,8 @@ export function qRouting (options: QRoutingSimOptions): Strategy {
   const ids: string[] = []
   const classKeys: string[] = []
   const dropPenaltyMs = options.dropPenaltyMs ?? 10_000
+  const selection = options.selection ?? 'rank-executors'
+  const stats = options.selectionStats ?? { asked: 0, ranked: 0, taken: 0 }
   const make = (): QRouter => new QRouter({ ...options.router, random: world.random, now: world.now })
   /** Peer p's options for class c: itself when capable, then its live neighbours. */
   const optionsOf = (p: number, c: number): string[] => {
@@ -148,8 +172,9 @@ export function qRouting (options: QRoutingSimOptions): Strategy {
     start: (w) => {
       world = w
       const { mesh } = w
-      for (let p = 0; p < mesh.size; p++) ids.push(`p${p}`)
-      for (let c = 0; c < mesh.classes; c++) classKeys.push(`c${c}`)
+      for (let p = 0; p < mesh.size; p++) ids.push(peerKey(p))
+      // The destination a request for class c counts towards, as the real selection names it ('tag:class-c').
+      for (let c = 0; c < mesh.classes; c++) classKeys.push(destinationOf(requirementsOf(c)))
       routers = Array.from({ length: mesh.size }, make)
       if (!options.warmStart) return
       // Zero-load estimates, as a distance-vector exchange would converge to
@@ -167,10 +192,30 @@ export function qRouting (options: QRoutingSimOptions): Strategy {
       }
       for (let p = 0; p < mesh.size; p++) seedSelf(p)
     },
-    decide: (at, cls, candidates, capable) => {
+    decide: (at, cls, candidates, capable, origin) => {
       const opts: string[] = capable ? [ids[at]!] : []
       for (const q of candidates) opts.push(ids[q]!)
       if (opts.length === 0) return DROP
+      const cards = world.mesh.cards
+      if (origin && selection === 'rank-executors' && cards !== undefined) {
+        const reachable = new Set<string>()
+        if (capable) reachable.add(ids[at]!)
+        for (const q of candidates) if (cards.canExecute(q, cls)) reachable.add(ids[q]!)
+        if (reachable.size > 0) {
+          stats.asked++
+          const ranked = rankExecutors({
+            requirements: requirementsOf(cls), card: (id) => cards.card(id), index: cards.neighbourhoodIndex(at, world.mesh.neighbours[at]!), router: routers[at]!, reachable
+          })
+          const best = ranked[0]
+          if (best !== undefined) {
+            stats.ranked++
+            if (best.expectedMs <= routers[at]!.estimate(classKeys[cls]!, opts)) {
+              stats.taken++
+              return Number(best.peerId.slice(1))
+            }
+          }
+        }
+      }
       const pick = routers[at]!.choose(classKeys[cls]!, opts)
       return Number(pick.slice(1))
     },

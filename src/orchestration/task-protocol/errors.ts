@@ -48,7 +48,12 @@ export class RemoteTaskError extends Error {
     'FuelExportConflictError',
     'InvalidTaskMessageError',
     'ModuleHashMismatchError',
-    'TaskRefusedError'
+    'TaskRefusedError',
+    // Reported by a forwarding hop (orchestration/forwarding).
+    'HopLimitError',
+    'RoutingLoopError',
+    'NoRouteError',
+    'InvalidForwardHeaderError'
   ])
 
   /** The executor's verified receipt, when the task ran (and failed) rather than being refused. */

@@ -43,6 +43,11 @@ export interface TaskExecutorInit {
   onExecuted?(task: ExecutedTask): void
 }
 
+export interface TaskHandleOptions {
+  /** The PeerId string the receipt names as submitter. Default: the connection's remote peer. */
+  submitter?: string
+}
+
 type Send = (message: ExecutorMessage) => Promise<void>
 
 /**
@@ -60,7 +65,12 @@ export class TaskExecutor {
     this.init = init
   }
 
-  async handle (stream: Stream, connection: Connection): Promise<void> {
+  /**
+   * Runs one task over `stream`. The receipt names `options.submitter` as the
+   * submitter, by default the remote peer of `connection`; a forwarded task
+   * passes the origin from its forward header (forwarding/forwarder.ts).
+   */
+  async handle (stream: Stream, connection: Connection, options: TaskHandleOptions = {}): Promise<void> {
     const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
     // Writes come from the heartbeat timer and the main flow; keep them in order.
     let writes = Promise.resolve()
@@ -78,7 +88,7 @@ export class TaskExecutor {
       }
       const module = await this.obtainModule(offer, messages, send)
       await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
-      const submitter = connection.remotePeer.toString()
+      const submitter = options.submitter ?? connection.remotePeer.toString()
       const { result, receipt } = await this.execute(offer, module, submitter, send)
       await send({
         type: ExecutorMessage.Type.RESULT,

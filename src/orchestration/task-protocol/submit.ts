@@ -1,5 +1,5 @@
 import { pbStream } from '@libp2p/utils'
-import type { Connection } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 import { sha256Hex } from '../../core/hash.ts'
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../../core/limits.ts'
@@ -48,12 +48,29 @@ export async function submitTask (
   module: Uint8Array<ArrayBuffer>,
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
-  const { signal, onProgress } = options
-  const executor = connection.remotePeer.toString()
   const stream = await connection.newStream(TASK_PROTOCOL, {
-    signal: anySignal(signal, OFFER_RESPONSE_TIMEOUT_MS),
+    signal: anySignal(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
     runOnLimitedConnection: true
   })
+  return submitTaskOnStream(stream, connection.remotePeer.toString(), submitter, offer, module, options)
+}
+
+/**
+ * The submitter's half of /zerostate/task/1.0.0 on a stream that is already
+ * open and positioned at the start of the task conversation (a direct
+ * TASK_PROTOCOL stream, or a FORWARD_PROTOCOL stream after its header).
+ * Resolves only with a result whose receipt was signed by `executor` for
+ * `submitter`. Aborts the stream on failure, closes it on success.
+ */
+export async function submitTaskOnStream (
+  stream: Stream,
+  executor: string,
+  submitter: string,
+  offer: ValidOffer,
+  module: Uint8Array<ArrayBuffer>,
+  options: SubmitOptions = {}
+): Promise<TaskOutcome> {
+  const { signal, onProgress } = options
   const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
   // The executor heartbeats at least every HEARTBEAT_INTERVAL_MS; silence for
   // longer than this means it is gone, whatever the connection says.

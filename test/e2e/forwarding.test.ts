@@ -1,0 +1,57 @@
+/**
+ * Hop-by-hop forwarding in real Chromium: a submitter that may keep only one
+ * direct peer connection (?maxPeers=1) reaches an executor it is not
+ * connected to through its one neighbour — two hops — and gets a verified
+ * receipt from the executor itself.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHarness, waitForDirect, waitOnline } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+
+describe('a task forwarded over two hops', () => {
+  let harness: Harness
+  let left: Peer
+  let right: Peer
+  let submitter: Peer
+
+  beforeAll(async () => {
+    harness = await startHarness()
+    left = await harness.openPeer()
+    right = await harness.openPeer()
+    await left.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { tags: ['left'] }) })
+    await right.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { tags: ['right'] }) })
+    await waitForDirect(left.page, right.peerId)
+    const context = await harness.browser.newContext({ permissions: ['camera', 'microphone'] })
+    const page = await context.newPage()
+    await page.goto(`${harness.mesh.url}?maxPeers=1`)
+    submitter = { context, page, peerId: await waitOnline(page) }
+    // Both cards and presence announcements arrive (through the relay); exactly one of the two peers becomes the neighbour.
+    await page.waitForFunction(() => window.zerostate.cards().length >= 2, undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => window.zerostate.peers().filter(p => p.contributing).length >= 2, undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length === 1, undefined, { timeout: 30_000 })
+  })
+
+  afterAll(async () => {
+    await submitter?.context.close()
+    await harness?.close()
+  })
+
+  it('keeps one direct peer connection, and runs a task on the other peer via it', async () => {
+    const neighbours = await submitter.page.evaluate(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).map(p => p.peerId))
+    expect(neighbours).toHaveLength(1)
+    const [target, tag] = neighbours[0] === left.peerId ? [right, 'right'] : [left, 'left']
+    const outcome = await submitter.page.evaluate(async (tag) => {
+      const result = await window.zerostate.submit({ module: 'samples/sha256.wasm', stdin: 'forwarded', requirements: { tags: [tag] } })
+      return { executor: result.executor, receipt: result.receipt, stdout: new TextDecoder().decode(result.stdout).trim() }
+    }, tag)
+    expect(outcome.executor).toBe(target.peerId)
+    expect(outcome.receipt.executor).toBe(target.peerId)
+    expect(outcome.receipt.submitter).toBe(submitter.peerId)
+    expect(outcome.stdout).toMatch(/^[0-9a-f]{64}$/)
+    const selection = await submitter.page.getByTestId('task-card').first().getByTestId('selection').textContent()
+    expect(selection).toMatch(/forwarded via/)
+    // Still one direct peer connection: the executor was reached without dialling it.
+    const after = await submitter.page.evaluate(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length)
+    expect(after).toBe(1)
+  })
+})
