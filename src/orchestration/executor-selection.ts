@@ -5,13 +5,16 @@
  * the trust issue; until then every peer is neutral. Pure: the caller passes
  * the cards, the index, the router and who is reachable.
  */
-import { matchesRequirements, queryVector } from '../discovery/index.ts'
+import { cosineSimilarity, matchesRequirements, queryVector } from '../discovery/index.ts'
 import type { AgentCard, CardRequirements } from '../discovery/index.ts'
 import type { HnswIndex } from '../discovery/hnsw/index.ts'
 import type { QRouter } from './routing/index.ts'
 
 /** How many nearest cards to consider before filtering. */
 export const SELECTION_CANDIDATES = 16
+
+/** Up to SELECTION_CANDIDATES × this many reachable peers, similarity is computed directly rather than through the index. */
+const EXACT_SEARCH_FACTOR = 4
 
 export interface RankedExecutor {
   peerId: string
@@ -43,12 +46,17 @@ export function destinationOf (requirements: CardRequirements): string {
 export function rankExecutors (input: SelectionInput): RankedExecutor[] {
   const { requirements, index, router, reachable } = input
   const dest = destinationOf(requirements)
-  const hits = index.search(queryVector(requirements), SELECTION_CANDIDATES, {
-    filter: id => {
-      const card = input.card(id)
-      return reachable.has(id) && card != null && matchesRequirements(card, requirements)
-    }
-  })
+  const query = queryVector(requirements)
+  const eligible = (id: string): boolean => {
+    const card = input.card(id)
+    return reachable.has(id) && card != null && matchesRequirements(card, requirements)
+  }
+  // A filtered graph search that can fill its candidate list only from a few
+  // reachable peers ends up walking the whole graph; with that few, comparing
+  // their vectors directly is both exact and cheaper.
+  const hits = reachable.size <= SELECTION_CANDIDATES * EXACT_SEARCH_FACTOR
+    ? [...reachable].filter(eligible).map(id => ({ id, distance: 1 - cosineSimilarity(query, input.card(id)!.capabilityVector) }))
+    : index.search(query, SELECTION_CANDIDATES, { filter: eligible })
   const wantedTags = new Set((requirements.tags ?? []).map(tag => tag.toLowerCase()))
   return hits
     .map(hit => {

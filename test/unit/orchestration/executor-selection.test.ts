@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { createIdentity } from '../../../src/crypto/identity.ts'
+import { CAPABILITY_VECTOR_DIMENSIONS, signAgentCard } from '../../../src/discovery/index.ts'
+import type { AgentCard, AgentSkill } from '../../../src/discovery/index.ts'
+import { HnswIndex, mulberry32 } from '../../../src/discovery/hnsw/index.ts'
+import { destinationOf, rankExecutors } from '../../../src/orchestration/executor-selection.ts'
+import { QRouter } from '../../../src/orchestration/routing/index.ts'
+import { exampleFields } from '../discovery/fixtures.ts'
+
+async function card (tags: string[], workerSlots = 2): Promise<AgentCard> {
+  const identity = await createIdentity()
+  const skills: AgentSkill[] = [{ id: 'wasi-command', name: 'WASI command', description: '', tags }]
+  return signAgentCard(exampleFields(identity, { skills, workerSlots, warmModules: [] }), identity)
+}
+
+async function world (cards: AgentCard[]): Promise<{ index: HnswIndex, byId: Map<string, AgentCard>, router: QRouter }> {
+  const index = new HnswIndex({ dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32(1) })
+  const byId = new Map(cards.map(c => [c.peerId, c]))
+  for (const c of cards) index.insert(c.peerId, c.capabilityVector)
+  return { index, byId, router: new QRouter({ random: () => 0.99, now: () => 0 }) }
+}
+
+describe('executor selection', () => {
+  it('puts the peer with the wanted tags first and says why', async () => {
+    const nlp = await card(['nlp', 'text'])
+    const crypto = await card(['crypto'])
+    const plain = await card([])
+    const { index, byId, router } = await world([nlp, crypto, plain])
+    const reachable = new Set(byId.keys())
+    for (const [tags, expected] of [[['nlp'], nlp], [['crypto'], crypto]] as const) {
+      const ranked = rankExecutors({ requirements: { tags: [...tags] }, card: id => byId.get(id), index, router, reachable })
+      expect(ranked[0]?.peerId).toBe(expected.peerId)
+      expect(ranked[0]?.reason).toMatch(/^best of 3 matching peers/)
+    }
+  })
+
+  it('leaves out unreachable peers and those failing hard requirements', async () => {
+    const small = await card(['nlp'], 1)
+    const big = await card(['nlp'], 8)
+    const { index, byId, router } = await world([small, big])
+    const ranked = rankExecutors({ requirements: { tags: ['nlp'], minWorkerSlots: 4 }, card: id => byId.get(id), index, router, reachable: new Set(byId.keys()) })
+    expect(ranked.map(r => r.peerId)).toEqual([big.peerId])
+    expect(rankExecutors({ requirements: { tags: ['nlp'] }, card: id => byId.get(id), index, router, reachable: new Set([small.peerId]) }).map(r => r.peerId)).toEqual([small.peerId])
+  })
+
+  it('between equal matches, prefers the one the router expects to be faster', async () => {
+    const a = await card(['nlp'])
+    const b = await card(['nlp'])
+    const { index, byId, router } = await world([a, b])
+    const dest = destinationOf({ tags: ['nlp'] })
+    router.update(dest, a.peerId, 900, 0)
+    router.update(dest, b.peerId, 40, 0)
+    const ranked = rankExecutors({ requirements: { tags: ['nlp'] }, card: id => byId.get(id), index, router, reachable: new Set(byId.keys()) })
+    expect(ranked[0]?.peerId).toBe(b.peerId)
+  })
+
+  it('gives the same ranking through the index as by direct comparison', async () => {
+    const cards = await Promise.all(Array.from({ length: 80 }, async (_, i) => card([i % 2 === 0 ? 'nlp' : 'crypto', `group-${i % 5}`])))
+    const { index, byId, router } = await world(cards)
+    const all = new Set(byId.keys())
+    const viaIndex = rankExecutors({ requirements: { tags: ['nlp', 'group-2'] }, card: id => byId.get(id), index, router, reachable: all })
+    const few = new Set(viaIndex.slice(0, 10).map(r => r.peerId))
+    const direct = rankExecutors({ requirements: { tags: ['nlp', 'group-2'] }, card: id => byId.get(id), index, router, reachable: few })
+    expect(direct[0]?.peerId).toBe(viaIndex[0]?.peerId)
+    expect(byId.get(viaIndex[0]!.peerId)?.skills[0]?.tags).toEqual(['nlp', 'group-2'])
+  })
+})
