@@ -143,6 +143,11 @@ export class CapabilityService {
   /** Learns how long reaching `target` took through the neighbour `via` (a forwarded task). */
   recordHop (target: string, via: string, elapsedMs: number): void {
     this.router.update(target, via, elapsedMs, 0)
+    this.routerChanged()
+  }
+
+  /** Something else (a forwarder, a warm start) updated the router: show it and keep it. */
+  routerChanged (): void {
     this.init.onChange()
     this.saveSoon()
   }

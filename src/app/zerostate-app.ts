@@ -6,7 +6,8 @@ import { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
-import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, FORWARD_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, TASK_PROTOCOL } from '../network/constants.ts'
+import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, FORWARD_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, Q_ESTIMATES_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
+import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
 import { createForwarder, forwardTask } from '../orchestration/forwarding/index.ts'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { handleEcho, measureEcho } from '../network/echo.ts'
@@ -142,10 +143,27 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         connections: peerId => node.getConnections(peerIdFromString(peerId)),
         neighbours: () => this.mesh?.neighbours() ?? [],
         executor
+      }, {
+        onForwarded: () => { this.capabilities?.routerChanged() }
       })
       await node.handle(FORWARD_PROTOCOL, (stream, connection) => forwarder.handle(stream, connection), {
         runOnLimitedConnection: true,
         maxInboundStreams: 64
+      })
+      // Q-routing warm start: a new neighbour's estimates seed what this tab has not learnt yet.
+      const estimates = createEstimateExchange({
+        router: this.capabilities.router,
+        neighbours: () => this.mesh?.neighbours() ?? [],
+        onSeeded: () => { this.capabilities?.routerChanged() }
+      })
+      await node.handle(Q_ESTIMATES_PROTOCOL, (stream, connection) => estimates.handle(stream, connection).then(() => {}, () => {}), {
+        runOnLimitedConnection: true,
+        maxInboundStreams: 16
+      })
+      node.addEventListener('connection:open', ({ detail: connection }) => {
+        // The dialling side starts the exchange, once per new connection to a peer (relays have no Q-table).
+        if (connection.direction !== 'outbound' || this.mesh?.neighbours().includes(connection.remotePeer.toString()) !== true) return
+        estimates.exchange(connection).catch(() => {})
       })
       this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
       this.update({ status: 'online', statusDetail: undefined })

@@ -52,7 +52,9 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     streamMuxers: [yamux()],
     connectionGater: {
       ...relayScopedGater(init.relayAddrs),
-      denyInboundEncryptedConnection: (peerId) => !(init.acceptsInbound?.(peerId.toString()) ?? true)
+      // Both stages: relayed connections are encrypted by noise, WebRTC ones only reach the upgraded stage.
+      denyInboundEncryptedConnection: (peerId) => !(init.acceptsInbound?.(peerId.toString()) ?? true),
+      denyInboundUpgradedConnection: (peerId) => !(init.acceptsInbound?.(peerId.toString()) ?? true)
     },
     connectionManager: {
       dialTimeout: DIAL_TIMEOUT_MS

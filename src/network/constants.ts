@@ -82,3 +82,14 @@ export const WEBRTC_DIALS_PER_TAB_LIFE = 400
 export const DIAL_BACKOFF_INITIAL_MS = 500
 export const DIAL_BACKOFF_MAX_MS = 30_000
 export const DIAL_TIMEOUT_MS = 15_000
+
+/**
+ * Q-routing warm start: on connection, each side sends its own best estimates
+ * per destination. See orchestration/routing/warm-start/estimates.proto.
+ */
+export const Q_ESTIMATES_PROTOCOL = '/zerostate/q-estimates/1.0.0'
+/**
+ * One Estimates message at its limits: 256 entries, each a dest of 256 UTF-16
+ * code units (≤ 3 UTF-8 bytes each) and a double, plus tags and length varints.
+ */
+export const MAX_Q_ESTIMATES_BYTES = 256 * (3 * 256 + 16)

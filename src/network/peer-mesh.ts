@@ -189,7 +189,7 @@ export class PeerMesh {
 
   /** An inbound connection is welcome from a peer already connected, or while the budget allows a new neighbour. */
   acceptsInbound (peerId: string): boolean {
-    if (this.relayIds.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0) return true
+    if (this.relayIds.has(peerId) || this.admitting.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0) return true
     if (!this.budgetAllows()) return false
     // Two peers may knock at once: hold the place until the connection opens (or a while passes).
     this.admitting.add(peerId)

@@ -13,6 +13,8 @@ describe('a task forwarded over two hops', () => {
   let left: Peer
   let right: Peer
   let submitter: Peer
+  let hopPeer: Peer
+  let targetPeer: Peer
 
   beforeAll(async () => {
     harness = await startHarness()
@@ -53,5 +55,20 @@ describe('a task forwarded over two hops', () => {
     // Still one direct peer connection: the executor was reached without dialling it.
     const after = await submitter.page.evaluate(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length)
     expect(after).toBe(1)
+    // The hop learnt how long reaching the target takes through it.
+    const hop = neighbours[0] === left.peerId ? left : right
+    expect(await hop.page.evaluate(() => window.zerostate.routing().destinations)).toContain(target.peerId)
+    hopPeer = hop
+    targetPeer = target
+  })
+
+  it('seeds a newcomer\'s routing table from its neighbours\' estimates when they connect', async () => {
+    const newcomer = await harness.openPeer()
+    await waitForDirect(newcomer.page, hopPeer.peerId)
+    await newcomer.page.waitForFunction(
+      (target) => window.zerostate.routing().destinations.includes(target),
+      targetPeer.peerId,
+      { timeout: 30_000 }
+    )
   })
 })
