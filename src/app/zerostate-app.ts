@@ -1,33 +1,34 @@
-import { hexToBytes, utf8ToBytes } from '../core/encoding.ts'
-import { sha256Hex } from '../core/hash.ts'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_MEMORY_LIMIT_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
+import type { CardBenchmark, CardRequirements } from '../discovery/index.ts'
+import type { ExecutionResult } from '../execution/types.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
+import { sleep } from '../network/backoff.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
-import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
-import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, ECHO_PROTOCOL, FORWARD_PROTOCOL, MAX_PEER_CONNECTIONS_LIMIT, Q_ESTIMATES_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
-import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
-import { createForwarder, forwardTask } from '../orchestration/forwarding/index.ts'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { ECHO_PROTOCOL, FORWARD_PROTOCOL, Q_ESTIMATES_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import { ConnectionBudgetError, PeerMesh } from '../network/peer-mesh.ts'
-import { InvalidTaskMessageError, NoExecutorError, RemoteTaskError, TaskExecutor, submitTask, validateOffer } from '../orchestration/task-protocol/index.ts'
+import { createForwarder, forwardTask } from '../orchestration/forwarding/index.ts'
+import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
+import { NoExecutorError, RemoteTaskError, TaskExecutor, submitTask } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask, SubmitProgress, TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
-import type { ExecutionResult } from '../execution/types.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
-import { sleep } from '../network/backoff.ts'
-import type { CardBenchmark, CardRequirements } from '../discovery/index.ts'
-import type { QTableJSON } from '../orchestration/routing/index.ts'
 import { CapabilityService } from './capability-service.ts'
-import type { AppState, CardView, RoutingView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
+import { prepareTask, sampleLabel } from './task-request.ts'
+import type { AppState, CardView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import { preview, routingView, taskPatch } from './view-state.ts'
+
+export { StartupError }
 
 const HISTORY_LIMIT = 50
 /** Tasks of this session kept on screen; older ones live on in the history. */
 const SESSION_TASKS_LIMIT = 20
-const STDOUT_PREVIEW_CHARS = 200
 /** How long submit() waits for a contributing peer to announce itself. */
 const EXECUTOR_WAIT_MS = 10_000
 const PEER_REFRESH_MS = 2000
@@ -36,13 +37,6 @@ const IDLE_POLL_MS = 1000
 const BENCHMARK_SAMPLE = 'primes'
 const BENCHMARK_INPUT = '300000'
 
-/**
- * Thrown when the page cannot start: no relay list from the server it was
- * loaded from, or IndexedDB refused to open.
- */
-export class StartupError extends Error {
-  override readonly name = 'StartupError'
-}
 
 /**
  * The composition root of a tab: storage, identity, the libp2p node, the mesh,
@@ -405,105 +399,15 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   }
 }
 
-function taskPatch (progress: SubmitProgress): Partial<TaskView> {
-  switch (progress.phase) {
-    case 'offering': return { phase: 'offering' }
-    case 'sending-module': return { phase: 'sending-module' }
-    case 'queued': return { phase: 'running', elapsedMs: 0 }
-    case 'running': return { phase: 'running', startedAt: progress.startedAt, elapsedMs: progress.elapsedMs }
-    case 'verifying': return { phase: 'verifying' }
-  }
-}
 
-/** Loads the module and checks the request as the executor will, before anything is sent. */
-async function prepareTask (taskId: string, request: SubmitRequest, signal?: AbortSignal): Promise<{ module: Uint8Array<ArrayBuffer>, offer: ValidOffer }> {
-  const module = await loadModule(request.module, signal)
-  // Copied, so a caller that reuses its buffers cannot change a task in flight.
-  const bytes = (data: Uint8Array | string): Uint8Array<ArrayBuffer> => typeof data === 'string' ? utf8ToBytes(data) : new Uint8Array(data)
-  const offer = validateOffer({
-    taskId,
-    moduleHash: hexToBytes(sha256Hex(module)),
-    moduleSize: module.byteLength,
-    stdin: bytes(request.stdin ?? ''),
-    args: request.args ?? [],
-    env: entries(request.env).map(([name, value]) => ({ name, value })),
-    files: entries(request.files).map(([path, data]) => ({ path, data: bytes(data) })),
-    seed: request.seed == null ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(request.seed),
-    timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
-    fuel: BigInt(request.fuel ?? DEFAULT_FUEL)
-  })
-  return { module, offer }
-}
 
-async function loadRelayAddrs (): Promise<string[]> {
-  const response = await fetch(CONFIG_PATH.slice(1), { cache: 'no-store' }).catch((err: unknown) => {
-    throw new StartupError(`could not reach the server for its relay list: ${describe(err)}`)
-  })
-  if (!response.ok) throw new StartupError(`the server answered ${response.status} for ${CONFIG_PATH}`)
-  const config: unknown = await response.json()
-  const relays = (config as { relays?: unknown }).relays
-  if (!Array.isArray(relays) || relays.length === 0 || !relays.every(r => typeof r === 'string')) {
-    throw new StartupError(`${CONFIG_PATH} names no relay`)
-  }
-  return relays as string[]
-}
 
-async function loadSamples (): Promise<SampleTask[]> {
-  const response = await fetch('samples/samples.json')
-  if (!response.ok) return []
-  return await response.json() as SampleTask[]
-}
 
-async function loadModule (module: Uint8Array | string, signal?: AbortSignal): Promise<Uint8Array<ArrayBuffer>> {
-  let bytes: Uint8Array<ArrayBuffer>
-  if (typeof module === 'string') {
-    const response = await fetch(module, { signal })
-    if (!response.ok) throw new InvalidTaskMessageError(`could not load the module at ${module}: HTTP ${response.status}`)
-    bytes = new Uint8Array(await response.arrayBuffer())
-  } else if (module instanceof Uint8Array) {
-    bytes = new Uint8Array(module)
-  } else {
-    throw new TypeError('module must be a Uint8Array or the URL of a sample')
-  }
-  if (bytes.byteLength === 0) throw new InvalidTaskMessageError('the module is empty (0 bytes)')
-  if (bytes.byteLength > MAX_MODULE_BYTES) {
-    throw new InvalidTaskMessageError(`the module is ${bytes.byteLength} bytes; the limit is ${MAX_MODULE_BYTES}`)
-  }
-  return bytes
-}
 
-/**
- * How many peers this tab connects to directly: `?maxPeers=N` in the page's
- * URL (1–64), for small devices or to try forwarding; DEFAULT_MAX_PEER_CONNECTIONS otherwise.
- */
-function maxPeerConnectionsSetting (): number {
-  const wanted = Number(new URLSearchParams(location.search).get('maxPeers') ?? Number.NaN)
-  return Number.isInteger(wanted) && wanted >= 1 && wanted <= MAX_PEER_CONNECTIONS_LIMIT ? wanted : DEFAULT_MAX_PEER_CONNECTIONS
-}
 
-/** The Q-table as a matrix for the heat map. */
-function routingView (table: QTableJSON): RoutingView {
-  const destinations = [...new Set(table.entries.map(e => e.dest))].sort()
-  const peers = [...new Set(table.entries.map(e => e.via))].sort()
-  const values = destinations.map(dest => peers.map(via => table.entries.find(e => e.dest === dest && e.via === via)?.q ?? null))
-  return { destinations, peers, values }
-}
 
-/** Accepts a record or a list of pairs, as callers find handier. */
-function entries<T> (value: Record<string, T> | Array<[string, T]> | undefined): Array<[string, T]> {
-  if (value == null) return []
-  return Array.isArray(value) ? value : Object.entries(value)
-}
 
-function sampleLabel (url: string): string {
-  return url.split('/').pop()?.replace(/\.wasm$/, '') ?? url
-}
 
-function preview (stdout: Uint8Array): string {
-  // Lossy on purpose: the preview is for people; the receipt hashes the bytes.
-  return new TextDecoder().decode(stdout.subarray(0, STDOUT_PREVIEW_CHARS * 4)).slice(0, STDOUT_PREVIEW_CHARS)
-}
 
 function errorName (err: unknown): string {
   return err instanceof Error ? err.name : 'Error'

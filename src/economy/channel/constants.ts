@@ -1,0 +1,17 @@
+/**
+ * Fixed values of the payment channel format. The `kind` strings are inside
+ * every signed object, so a channel-state signature can never be replayed as
+ * a settlement signature, a receipt, or an Agent Card (domain separation).
+ */
+
+/** Tag inside the signed bytes of every channel state. */
+export const CHANNEL_STATE_KIND = 'zerostate/channel-state/1'
+
+/** Tag inside the signed bytes of every settlement record. */
+export const SETTLEMENT_KIND = 'zerostate/channel-settlement/1'
+
+/** Channel ids and receipt task ids: 1–64 characters of [A-Za-z0-9_-] (as receipt taskIds, docs/receipt-format.md). */
+export const MAX_CHANNEL_ID_LENGTH = 64
+
+/** Longest challenge period accepted: 30 days. A longer one would lock deposits for no gain. */
+export const MAX_CHALLENGE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000
