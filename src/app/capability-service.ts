@@ -17,6 +17,8 @@ import { TopicChannel } from '../network/topic-channel.ts'
 import { destinationOf, rankExecutors } from '../orchestration/executor-selection.ts'
 import type { RankedExecutor } from '../orchestration/executor-selection.ts'
 import { QRouter } from '../orchestration/routing/index.ts'
+import { ReputationBook } from '../trust/reputation/index.ts'
+import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore } from '../storage/types.ts'
 
 /** What this tab says about itself in its card. */
@@ -50,6 +52,7 @@ export class CapabilityService {
   readonly cards: AgentCardCache
   index: HnswIndex
   router: QRouter
+  reputation: ReputationBook
   private readonly channel: TopicChannel
   private sequence = Date.now()
   private refreshTimer: ReturnType<typeof setInterval> | undefined
@@ -60,6 +63,7 @@ export class CapabilityService {
     this.cards = createAgentCardCache({ now: Date.now })
     this.index = newIndex()
     this.router = new QRouter(routerClock)
+    this.reputation = new ReputationBook({ now: Date.now })
     this.channel = new TopicChannel(init.pubsub, {
       topic: AGENT_CARD_TOPIC,
       maxMessageBytes: MAX_AGENT_CARD_BYTES * 2,
@@ -78,6 +82,13 @@ export class CapabilityService {
     } catch (err) {
       await store.deleteState('q-router')
       this.init.onReset(`the saved routing table was unusable and has been reset (${(err as Error).message})`)
+    }
+    try {
+      const saved = await store.loadState('reputation')
+      if (saved !== undefined) this.reputation = ReputationBook.fromJSON(saved, { now: Date.now })
+    } catch (err) {
+      await store.deleteState('reputation')
+      this.init.onReset(`the saved reputation book was unusable and has been reset (${(err as Error).message})`)
     }
     try {
       const savedCards = await store.loadState('agent-cards')
@@ -130,12 +141,20 @@ export class CapabilityService {
   }
 
   rank (requirements: CardRequirements, reachable: ReadonlySet<string>): RankedExecutor[] {
-    return rankExecutors({ requirements, card: id => this.cards.get(id), index: this.index, router: this.router, reachable })
+    return rankExecutors({
+      requirements,
+      card: id => this.cards.get(id),
+      index: this.index,
+      router: this.router,
+      reachable,
+      reputation: id => ({ score: this.reputation.score(id), blacklisted: this.reputation.isBlacklisted(id) })
+    })
   }
 
-  /** Learns from a finished (or failed) task: how long it took through `executor`. */
-  recordOutcome (requirements: CardRequirements, executor: string, elapsedMs: number): void {
+  /** Learns from a finished (or failed) task: how long it took through `executor`, and how it behaved. */
+  recordOutcome (requirements: CardRequirements, executor: string, elapsedMs: number, outcome: Outcome | undefined): void {
     this.router.update(destinationOf(requirements), executor, elapsedMs, 0)
+    if (outcome !== undefined) this.reputation.record(executor, outcome)
     this.init.onChange()
     this.saveSoon()
   }
@@ -203,6 +222,7 @@ export class CapabilityService {
       const { store } = this.init
       void Promise.all([
         store.saveState('q-router', this.router.toJSON()),
+        store.saveState('reputation', this.reputation.toJSON()),
         store.saveState('agent-cards', [...this.cards.cards()]),
         store.saveState('capability-index', this.index.serialize())
       ]).catch(() => {})

@@ -78,6 +78,9 @@ export interface CardView {
   warmModules: number
   visible: boolean
   expiresAt: number
+  /** This tab's reputation score of the peer (0–1, 0.5 when unknown), and whether it is blacklisted. */
+  reputation: number
+  blacklisted: boolean
 }
 
 /** The Q-table: expected completion time (ms) per destination (row) and executor (column). */

@@ -17,6 +17,7 @@ import { createEstimateExchange } from '../orchestration/routing/warm-start/inde
 import { NoExecutorError, RemoteTaskError, TaskExecutor, submitTask } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask, SubmitProgress, TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
+import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import { CapabilityService } from './capability-service.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
@@ -25,6 +26,22 @@ import type { AppState, CardView, SampleTask, SubmitRequest, SubmitResult, TaskV
 import { preview, routingView, taskPatch } from './view-state.ts'
 
 export { StartupError }
+
+/**
+ * How a failed task reflects on its executor: a task that ran and failed on
+ * its own (a trap, running out of fuel) was served honestly; a result that
+ * does not verify is a wrong result; an error that says nothing about the
+ * executor (a dial that failed, a route that broke) is not held against it.
+ */
+function outcomeOf (err: unknown): Outcome | undefined {
+  const name = err instanceof Error ? err.name : ''
+  if (name === 'TaskTimeoutError') return 'timeout'
+  if (err instanceof RemoteTaskError && err.receipt != null) return 'success'
+  if (name === 'ExecutorLostError') return 'no-show'
+  if (name === 'TaskRefusedError') return 'refusal'
+  if (name.startsWith('Receipt') || name === 'InvalidReceiptError' || name === 'InvalidTaskMessageError') return 'wrong-result'
+  return undefined
+}
 
 const HISTORY_LIMIT = 50
 /** Tasks of this session kept on screen; older ones live on in the history. */
@@ -206,9 +223,13 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         : { peerId: request.executor, reason: 'chosen by the submitter' }
       this.updateTask(taskId, { executor, selection: reason })
       const sentAt = performance.now()
-      const outcome = await this.sendTask(taskId, executor, offer, module, options.signal).finally(() => {
-        // Learn how long work of this kind takes through this executor, failures included.
-        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt)
+      const outcome = await this.sendTask(taskId, executor, offer, module, options.signal).then(result => {
+        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt, 'success')
+        return result
+      }, (err: unknown) => {
+        // Learn how long work of this kind takes through this executor, and how it behaved.
+        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt, outcomeOf(err))
+        throw err
       })
       this.updateTask(taskId, {
         phase: 'done',
@@ -370,7 +391,9 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       fuelPerMs: card.benchmark.fuelPerMs,
       warmModules: card.warmModules.length,
       visible: card.availability.visible,
-      expiresAt: card.expiresAt
+      expiresAt: card.expiresAt,
+      reputation: service.reputation.score(card.peerId),
+      blacklisted: service.reputation.isBlacklisted(card.peerId)
     }))
     this.update({ cards, routing: routingView(service.router.toJSON()) })
   }

@@ -16,12 +16,17 @@ export const SELECTION_CANDIDATES = 16
 /** Up to SELECTION_CANDIDATES × this many reachable peers, similarity is computed directly rather than through the index. */
 const EXACT_SEARCH_FACTOR = 4
 
+/** Reputation below this weighs no further: time is divided by at least this much. */
+const MIN_REPUTATION_WEIGHT = 0.05
+
 export interface RankedExecutor {
   peerId: string
   /** Cosine similarity of its capability vector to the request, 0–1. */
   similarity: number
   /** The router's expected completion time through this peer, ms. */
   expectedMs: number
+  /** This peer's reputation score of it, 0–1. */
+  reputation: number
   /** Why it was chosen (or where it ranks), for people. */
   reason: string
 }
@@ -33,6 +38,8 @@ export interface SelectionInput {
   router: QRouter
   /** Peers that can be reached now (announced and not refusing). */
   reachable: ReadonlySet<string>
+  /** What this peer has seen of each executor; neutral (0.5, not blacklisted) when omitted. */
+  reputation?(peerId: string): { score: number, blacklisted: boolean }
 }
 
 /** The routing destination a request counts towards: its wanted tags and skills, or its module. */
@@ -47,9 +54,10 @@ export function rankExecutors (input: SelectionInput): RankedExecutor[] {
   const { requirements, index, router, reachable } = input
   const dest = destinationOf(requirements)
   const query = queryVector(requirements)
+  const reputationOf = (id: string): { score: number, blacklisted: boolean } => input.reputation?.(id) ?? { score: 0.5, blacklisted: false }
   const eligible = (id: string): boolean => {
     const card = input.card(id)
-    return reachable.has(id) && card != null && matchesRequirements(card, requirements)
+    return reachable.has(id) && card != null && !reputationOf(id).blacklisted && matchesRequirements(card, requirements)
   }
   // A filtered graph search that can fill its candidate list only from a few
   // reachable peers ends up walking the whole graph; with that few, comparing
@@ -66,15 +74,20 @@ export function rankExecutors (input: SelectionInput): RankedExecutor[] {
         peerId: hit.id,
         similarity: Math.max(0, 1 - hit.distance),
         expectedMs: router.estimate(dest, [hit.id]),
+        reputation: reputationOf(hit.id).score,
         tagsMet: [...wantedTags].filter(tag => tags.has(tag)).length
       }
     })
     // A peer that has more of the wanted tags first, then similarity in coarse
-    // steps (a specialist beats a generalist), then expected completion time.
-    .sort((a, b) => b.tagsMet - a.tagsMet || Math.round((b.similarity - a.similarity) * 10) || a.expectedMs - b.expectedMs || a.peerId.localeCompare(b.peerId))
+    // steps (a specialist beats a generalist), then expected completion time
+    // discounted by reputation (a neutral peer's time counts double, a
+    // trusted one's barely more than itself).
+    .sort((a, b) => b.tagsMet - a.tagsMet || Math.round((b.similarity - a.similarity) * 10) ||
+      a.expectedMs / Math.max(a.reputation, MIN_REPUTATION_WEIGHT) - b.expectedMs / Math.max(b.reputation, MIN_REPUTATION_WEIGHT) ||
+      a.peerId.localeCompare(b.peerId))
     .map(({ tagsMet: _, ...ranked }) => ranked)
     .map((ranked, position, all) => ({
       ...ranked,
-      reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms`
+      reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms, reputation ${ranked.reputation.toFixed(2)}`
     }))
 }

@@ -18,7 +18,7 @@ export interface ReceiptRecord {
  * Values come back as `unknown`: their owners validate them on load (a store
  * written by another version, or damaged, must not be trusted blindly).
  */
-export type StateKey = 'q-router' | 'capability-index' | 'agent-cards'
+export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation'
 
 /**
  * Everything a peer keeps across reloads. The browser implementation is

@@ -59,6 +59,9 @@ describe('discovery: signed Agent Cards steer tasks to the right specialist', ()
     const routing = await submitter.page.evaluate(() => window.zerostate.routing())
     expect(routing.destinations).toEqual(expect.arrayContaining(['tag:nlp', 'tag:crypto']))
     expect(routing.peers).toEqual(expect.arrayContaining([nlp.peerId, crypto.peerId]))
+    // Good work raises the executors' reputation above neutral.
+    const cards = await submitter.page.evaluate(() => window.zerostate.cards())
+    expect(cards.find(card => card.peerId === nlp.peerId)?.reputation).toBeGreaterThan(0.5)
   })
 
   it('refuses a request nobody can meet with a clear error', async () => {

@@ -65,3 +65,16 @@ describe('executor selection', () => {
     expect(byId.get(viaIndex[0]!.peerId)?.skills[0]?.tags).toEqual(['nlp', 'group-2'])
   })
 })
+
+describe('executor selection with reputation', () => {
+  it('never offers a blacklisted peer, and prefers the better-reputed of two equally fast peers', async () => {
+    const a = await card(['nlp'])
+    const b = await card(['nlp'])
+    const c = await card(['nlp'])
+    const { index, byId, router } = await world([a, b, c])
+    const scores = new Map([[a.peerId, { score: 0.5, blacklisted: false }], [b.peerId, { score: 0.9, blacklisted: false }], [c.peerId, { score: 0.95, blacklisted: true }]])
+    const ranked = rankExecutors({ requirements: { tags: ['nlp'] }, card: id => byId.get(id), index, router, reachable: new Set(byId.keys()), reputation: id => scores.get(id)! })
+    expect(ranked.map(r => r.peerId)).toEqual([b.peerId, a.peerId])
+    expect(ranked[0]?.reason).toMatch(/reputation 0\.90/)
+  })
+})
