@@ -67,7 +67,7 @@ export class CapabilityService {
     this.channel = new TopicChannel(init.pubsub, {
       topic: AGENT_CARD_TOPIC,
       maxMessageBytes: MAX_AGENT_CARD_BYTES * 2,
-      onMessage: (from, data) => { void this.receive(from, data) },
+      onMessage: message => { void this.receive(message.from.toString(), message.data) },
       // A newcomer should not wait a whole refresh period for this tab's card.
       onSubscriber: () => { this.publishSoon() }
     })

@@ -4,7 +4,9 @@ import type { Connection } from '@libp2p/interface'
 import type { PeerView } from '../app/types.ts'
 import { backoffDelay, sleep } from './backoff.ts'
 import type { BrowserNode } from './browser-node.ts'
-import { DEFAULT_MAX_PEER_CONNECTIONS, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
+import type { SignedMessage } from '@libp2p/gossipsub'
+import { DEFAULT_MAX_PEER_CONNECTIONS, MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
+import { TopicChannel } from './topic-channel.ts'
 import { decodePresence, encodePresence, isFresh } from './presence/index.ts'
 import type { PresenceRecord } from './presence/index.ts'
 import { bestConnection, transportOf } from './transports.ts'
@@ -45,6 +47,7 @@ export class PeerMesh {
   private readonly relayIds: Set<string>
   private readonly directory = new Map<string, PresenceRecord>()
   private readonly upgrading = new Set<string>()
+  private readonly presence: TopicChannel
   /** WebRTC dials attempted over this tab's life (see WEBRTC_DIALS_PER_TAB_LIFE). */
   private webrtcDials = 0
   /** Peers whose inbound connection was accepted and is still being set up. */
@@ -55,14 +58,17 @@ export class PeerMesh {
   constructor (node: BrowserNode, init: PeerMeshInit) {
     this.node = node
     this.init = init
+    this.presence = new TopicChannel(node.services.pubsub, {
+      topic: PRESENCE_TOPIC,
+      maxMessageBytes: MAX_PRESENCE_MESSAGE_BYTES,
+      onMessage: this.onPresence
+    })
     this.relayIds = new Set(init.relayAddrs.map(addr => multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''))
   }
 
   start (): void {
     this.controller = new AbortController()
-    const { pubsub } = this.node.services
-    pubsub.subscribe(PRESENCE_TOPIC)
-    pubsub.addEventListener('message', this.onMessage)
+    this.presence.start()
     this.node.addEventListener('connection:open', this.onConnectionsChanged)
     this.node.addEventListener('connection:close', this.onConnectionsChanged)
     this.node.addEventListener('self:peer:update', this.onSelfUpdate)
@@ -75,8 +81,7 @@ export class PeerMesh {
   stop (): void {
     this.controller.abort(new Error('the mesh stopped'))
     clearInterval(this.announceTimer)
-    const { pubsub } = this.node.services
-    pubsub.removeEventListener('message', this.onMessage)
+    this.presence.stop()
     this.node.removeEventListener('connection:open', this.onConnectionsChanged)
     this.node.removeEventListener('connection:close', this.onConnectionsChanged)
     this.node.removeEventListener('self:peer:update', this.onSelfUpdate)
@@ -87,11 +92,8 @@ export class PeerMesh {
     const addrs = this.node.getMultiaddrs().map(ma => ma.toString()).filter(addr => addr.includes('/p2p-circuit'))
     if (addrs.length === 0) return
     const { contributing, slots } = this.init.capacity()
-    try {
-      await this.node.services.pubsub.publish(PRESENCE_TOPIC, encodePresence(addrs, contributing, slots, Date.now()))
-    } catch {
-      // No subscribers yet (or a duplicate): the next tick announces again.
-    }
+    // With no subscriber yet, nothing is sent: the next tick announces again.
+    await this.presence.publish(encodePresence(addrs, contributing, slots, Date.now()))
   }
 
   /** Contributing peers that announced recently, best-connected first. */
@@ -151,9 +153,8 @@ export class PeerMesh {
     }).sort((a, b) => Number(b.isRelay) - Number(a.isRelay) || a.peerId.localeCompare(b.peerId))
   }
 
-  private readonly onMessage = (event: CustomEvent<import('@libp2p/gossipsub').Message>): void => {
-    if (event.detail.topic !== PRESENCE_TOPIC) return
-    const record = decodePresence(event.detail, Date.now())
+  private readonly onPresence = (message: SignedMessage): void => {
+    const record = decodePresence(message, Date.now())
     if (record == null || record.peerId === this.node.peerId.toString()) return
     const previous = this.directory.get(record.peerId)
     if (previous != null && previous.sentAt > record.sentAt) return

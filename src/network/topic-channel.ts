@@ -1,13 +1,13 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
-import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { GossipSub, Message, SignedMessage, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 
 export interface TopicChannelInit {
   topic: string
   /** Messages above this are rejected before they are delivered or forwarded. */
   maxMessageBytes: number
-  /** Gossipsub signed the message with `from`'s key; the body is still unchecked bytes. */
-  onMessage(from: string, data: Uint8Array): void
+  /** Gossipsub checked the signature: `message.from` is authentic; `message.data` is still unchecked bytes. */
+  onMessage(message: SignedMessage): void
   /** A peer subscribed to the topic: a chance to send it what it has missed. */
   onSubscriber?(peerId: string): void
 }
@@ -62,6 +62,6 @@ export class TopicChannel {
   private readonly onMessage = (event: CustomEvent<Message>): void => {
     const message = event.detail
     if (message.topic !== this.init.topic || message.type !== 'signed') return
-    this.init.onMessage(message.from.toString(), message.data)
+    this.init.onMessage(message)
   }
 }

@@ -28,9 +28,9 @@ describe('a task forwarded over two hops', () => {
     await page.goto(`${harness.mesh.url}?maxPeers=1`)
     submitter = { context, page, peerId: await waitOnline(page) }
     // Both cards and presence announcements arrive (through the relay); exactly one of the two peers becomes the neighbour.
-    await page.waitForFunction(() => window.zerostate.cards().length >= 2, undefined, { timeout: 30_000 })
-    await page.waitForFunction(() => window.zerostate.peers().filter(p => p.contributing).length >= 2, undefined, { timeout: 30_000 })
-    await page.waitForFunction(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length === 1, undefined, { timeout: 30_000 })
+    await page.waitForFunction(() => window.zerostate.cards().length >= 2, undefined, { timeout: 90_000 })
+    await page.waitForFunction(() => window.zerostate.peers().filter(p => p.contributing).length >= 2, undefined, { timeout: 90_000 })
+    await page.waitForFunction(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length === 1, undefined, { timeout: 90_000 })
   })
 
   afterAll(async () => {
