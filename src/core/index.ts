@@ -1,6 +1,6 @@
 /**
  * Foundations shared by every layer: byte encodings, SHA-256
- * and RFC 8785 canonical JSON. No I/O, no clock, no randomness.
+ * and RFC 8785 canonical JSON, a per-key lock. No I/O, no clock, no randomness.
  */
 export {
   InvalidBase64UrlError, InvalidHexError, InvalidUtf8Error,
@@ -8,3 +8,4 @@ export {
 } from './encoding.ts'
 export { ModuleHashMismatchError, assertSha256Hex, isSha256Hex, sha256Hex } from './hash.ts'
 export { CircularJsonError, LoneSurrogateError, NonFiniteNumberError, UnsupportedJsonValueError, canonicalize } from './canonical-json.ts'
+export { KeyedLock } from './keyed-lock.ts'

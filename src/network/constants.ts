@@ -28,6 +28,31 @@ export const PRESENCE_TOPIC = '/zerostate/presence/1.0.0'
 /** Gossipsub topic of signed Agent Cards (docs/agent-card.md). */
 export const AGENT_CARD_TOPIC = '/zerostate/agent-card/1.0.0'
 
+/**
+ * Payment channels between a submitter and an executor: open, pay for a
+ * receipt, refund, sync after a lost answer, close. One JSON request and
+ * answer per stream (json-exchange.ts); see economy/payments.
+ */
+export const PAYMENT_PROTOCOL = '/zerostate/payment/1.0.0'
+
+/** Gossipsub topic of announced receipts with their task input, for witnesses to re-execute. */
+export const RECEIPT_TOPIC = '/zerostate/receipts/1.0.0'
+
+/** Gossipsub topic of signed witness attestations. */
+export const ATTESTATION_TOPIC = '/zerostate/attestations/1.0.0'
+
+/** Gossipsub topic of signed reputation reports. */
+export const REPUTATION_TOPIC = '/zerostate/reputation/1.0.0'
+
+/** Gossipsub topic of signed channel settlement records. */
+export const SETTLEMENT_TOPIC = '/zerostate/settlements/1.0.0'
+
+/** A witness fetches a module it lacks from the peer that announced the receipt: hash in, bytes out. */
+export const MODULE_FETCH_PROTOCOL = '/zerostate/module/1.0.0'
+
+/** Sealed bids: a signed request in, a signed bid (or a refusal) out. See economy/bids. */
+export const BID_PROTOCOL = '/zerostate/bid/1.0.0'
+
 /** Page → the server it was loaded from: where the relays are. */
 export const CONFIG_PATH = '/config.json'
 

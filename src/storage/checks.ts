@@ -3,7 +3,7 @@
  * each backend rejects exactly the same inputs in exactly the same way.
  */
 import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
-import type { ReceiptRecord, StateKey } from './types.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord, StateKey } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
@@ -63,3 +63,41 @@ export function compareNewestFirst (a: ReceiptRecord, b: ReceiptRecord): number 
 function compareDesc<T extends number | string> (a: T, b: T): number {
   return a < b ? 1 : a > b ? -1 : 0
 }
+
+const CHANNEL_STATUSES: ReadonlySet<string> = new Set<ChannelRecord['status']>(['open', 'closing', 'settled'])
+
+export function checkChannelRecord (channel: ChannelRecord, payment: PaymentRecord | undefined): void {
+  if (typeof channel !== 'object' || channel === null) throw new TypeError('channel must be an object')
+  if (typeof channel.channelId !== 'string' || channel.channelId === '') throw new TypeError('channel.channelId must be a non-empty string')
+  if (channel.latest?.state?.channelId !== channel.channelId) throw new RangeError('channel.latest must be a state of channel.channelId')
+  if (!CHANNEL_STATUSES.has(channel.status)) throw new RangeError('channel.status must be open, closing or settled')
+  if (!Number.isFinite(channel.updatedAt)) throw new RangeError('channel.updatedAt must be a finite number')
+  if (payment === undefined) return
+  if (payment.channelId !== channel.channelId) throw new RangeError('payment.channelId must be the channel\'s')
+  if (!Number.isSafeInteger(payment.sequence) || payment.sequence < 0) throw new RangeError('payment.sequence must be a non-negative integer')
+  if (!Number.isFinite(payment.at)) throw new RangeError('payment.at must be a finite number')
+}
+
+export function checkAttestationRecord (record: AttestationRecord): void {
+  if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object')
+  if (typeof record.attestation?.receiptHash !== 'string' || typeof record.attestation?.witness !== 'string') {
+    throw new TypeError('record.attestation must name a receiptHash and a witness')
+  }
+  if (!Number.isFinite(record.receivedAt)) throw new RangeError('record.receivedAt must be a finite number')
+}
+
+/**
+ * Newest first by `timeOf`; ties by the record's primary key, descending —
+ * the order of an IndexedDB cursor walking a time index backwards ('prev'),
+ * which the in-memory store reproduces with it. Keys here are pairs of
+ * strings or of a string and a number, compared member by member.
+ */
+export function newestFirst<T> (timeOf: (value: T) => number, keyOf: (value: T) => [string, string | number]): (a: T, b: T) => number {
+  return (a, b) => {
+    const [ka, kb] = [keyOf(a), keyOf(b)]
+    return compareDesc(timeOf(a), timeOf(b)) || compareDesc(ka[0], kb[0]) || compareDesc(ka[1], kb[1])
+  }
+}
+
+export const paymentKey = (payment: PaymentRecord): [string, number] => [payment.channelId, payment.sequence]
+export const attestationKey = (record: AttestationRecord): [string, string] => [record.attestation.receiptHash, record.attestation.witness]

@@ -7,8 +7,11 @@
  */
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
-import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey, StoreClosedError } from './checks.ts'
-import type { PeerStore, ReceiptRecord, StateKey } from './types.ts'
+import {
+  checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey,
+  StoreClosedError
+} from './checks.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey } from './types.ts'
 
 interface ZeroStateSchema extends DBSchema {
   /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
@@ -23,9 +26,15 @@ interface ZeroStateSchema extends DBSchema {
   }
   /** Learnt state by name (version 2): routing table, capability index, card cache. */
   state: { key: StateKey, value: unknown }
+  /** Payment channels by channelId (version 3). */
+  channels: { key: string, value: ChannelRecord, indexes: { 'by-updatedAt': number } }
+  /** Payments keyed by [channelId, sequence] (version 3). */
+  payments: { key: [string, number], value: PaymentRecord, indexes: { 'by-at': number } }
+  /** Attestations keyed by [receiptHash, witness] (version 3). */
+  attestations: { key: [string, string], value: AttestationRecord, indexes: { 'by-receivedAt': number } }
 }
 
-const DB_VERSION = 2
+const DB_VERSION = 3
 const IDENTITY_KEY = 'self'
 
 export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
@@ -40,6 +49,12 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
       }
       if (oldVersion < 2) {
         database.createObjectStore('state')
+      }
+      if (oldVersion < 3) {
+        database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
+        database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
+        database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] })
+          .createIndex('by-receivedAt', 'receivedAt')
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -85,18 +100,33 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
       await open().put('receipts', record)
     },
     async listReceipts (limit) {
-      const max = checkLimit(limit)
-      const out: ReceiptRecord[] = []
-      if (max === 0) return out
-      const tx = open().transaction('receipts', 'readonly')
-      // Backwards over the storedAt index: newest first, ties by primary key descending.
-      let cursor = await tx.store.index('by-storedAt').openCursor(null, 'prev')
-      while (cursor !== null && out.length < max) {
-        out.push(cursor.value)
-        cursor = out.length < max ? await cursor.continue() : null
-      }
-      await tx.done
-      return out
+      return newestByIndex(open(), 'receipts', 'by-storedAt', checkLimit(limit))
+    },
+    async saveChannel (channel, payment) {
+      checkChannelRecord(channel, payment)
+      const tx = open().transaction(['channels', 'payments'], 'readwrite')
+      // Both puts in one transaction: a payment is never on disk without the state it made, nor the reverse.
+      await Promise.all([
+        tx.objectStore('channels').put(channel),
+        payment === undefined ? undefined : tx.objectStore('payments').put(payment),
+        tx.done
+      ])
+    },
+    async getChannel (channelId) {
+      return open().get('channels', channelId)
+    },
+    async listChannels () {
+      return newestByIndex(open(), 'channels', 'by-updatedAt', Number.POSITIVE_INFINITY)
+    },
+    async listPayments (limit) {
+      return newestByIndex(open(), 'payments', 'by-at', checkLimit(limit))
+    },
+    async addAttestation (record) {
+      checkAttestationRecord(record)
+      await open().put('attestations', record)
+    },
+    async listAttestations (limit) {
+      return newestByIndex(open(), 'attestations', 'by-receivedAt', checkLimit(limit))
     },
     async loadState (key) {
       checkStateKey(key)
@@ -115,4 +145,27 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
       db.close()
     }
   }
+}
+
+type TimeIndexed = {
+  receipts: 'by-storedAt'
+  channels: 'by-updatedAt'
+  payments: 'by-at'
+  attestations: 'by-receivedAt'
+}
+
+/** Up to `max` values walking `index` backwards: newest first, ties by primary key descending. */
+async function newestByIndex<S extends keyof TimeIndexed> (
+  db: IDBPDatabase<ZeroStateSchema>, store: S, index: TimeIndexed[S], max: number
+): Promise<Array<ZeroStateSchema[S]['value']>> {
+  const out: Array<ZeroStateSchema[S]['value']> = []
+  if (max === 0) return out
+  const tx = db.transaction(store, 'readonly')
+  let cursor = await tx.store.index(index as never).openCursor(null, 'prev')
+  while (cursor !== null && out.length < max) {
+    out.push(cursor.value as ZeroStateSchema[S]['value'])
+    cursor = out.length < max ? await cursor.continue() : null
+  }
+  await tx.done
+  return out
 }

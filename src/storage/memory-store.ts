@@ -3,8 +3,11 @@
  * copies values in and out as structured clone does, so callers see the same
  * aliasing behaviour from both.
  */
-import { checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey, compareNewestFirst, StoreClosedError } from './checks.ts'
-import type { PeerStore, ReceiptRecord, StateKey } from './types.ts'
+import {
+  attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed,
+  checkStateKey, compareNewestFirst, newestFirst, paymentKey, StoreClosedError
+} from './checks.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey } from './types.ts'
 
 export function createMemoryStore (): PeerStore {
   let seed: Uint8Array | undefined
@@ -12,6 +15,9 @@ export function createMemoryStore (): PeerStore {
   // Keyed like the IndexedDB store, by (taskId, role): a tab that runs its own task keeps both records.
   const receipts = new Map<string, ReceiptRecord>()
   const state = new Map<StateKey, unknown>()
+  const channels = new Map<string, ChannelRecord>()
+  const payments = new Map<string, PaymentRecord>()
+  const attestations = new Map<string, AttestationRecord>()
   let closed = false
 
   const open = (): void => {
@@ -52,6 +58,36 @@ export function createMemoryStore (): PeerStore {
       open()
       const max = checkLimit(limit)
       return [...receipts.values()].sort(compareNewestFirst).slice(0, max).map(r => structuredClone(r))
+    },
+    async saveChannel (channel, payment) {
+      open()
+      checkChannelRecord(channel, payment)
+      channels.set(channel.channelId, structuredClone(channel))
+      if (payment !== undefined) payments.set(JSON.stringify(paymentKey(payment)), structuredClone(payment))
+    },
+    async getChannel (channelId) {
+      open()
+      const channel = channels.get(channelId)
+      return channel === undefined ? undefined : structuredClone(channel)
+    },
+    async listChannels () {
+      open()
+      return [...channels.values()].sort(newestFirst(c => c.updatedAt, c => [c.channelId, ''])).map(c => structuredClone(c))
+    },
+    async listPayments (limit) {
+      open()
+      const max = checkLimit(limit)
+      return [...payments.values()].sort(newestFirst(p => p.at, paymentKey)).slice(0, max).map(p => structuredClone(p))
+    },
+    async addAttestation (record) {
+      open()
+      checkAttestationRecord(record)
+      attestations.set(JSON.stringify(attestationKey(record)), structuredClone(record))
+    },
+    async listAttestations (limit) {
+      open()
+      const max = checkLimit(limit)
+      return [...attestations.values()].sort(newestFirst(r => r.receivedAt, attestationKey)).slice(0, max).map(r => structuredClone(r))
     },
     async loadState (key) {
       open()

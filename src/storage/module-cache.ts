@@ -30,14 +30,9 @@ export function withModuleCache (store: PeerStore, maxBytes: number = DEFAULT_MO
     }
   }
 
+  // Every PeerStore is a plain object of closures (no `this`), so its methods can be passed through by spreading.
   return {
-    loadIdentitySeed: async () => store.loadIdentitySeed(),
-    saveIdentitySeed: async (seed) => { await store.saveIdentitySeed(seed) },
-    addReceipt: async (record) => { await store.addReceipt(record) },
-    listReceipts: async (limit) => store.listReceipts(limit),
-    loadState: async (key) => store.loadState(key),
-    saveState: async (key, value) => { await store.saveState(key, value) },
-    deleteState: async (key) => { await store.deleteState(key) },
+    ...store,
     close: () => { cache.clear(); store.close() },
     async getModule (hash) {
       const hit = cache.get(hash)

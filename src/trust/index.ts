@@ -12,5 +12,5 @@ export {
   InvalidReceiptError, ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError
 } from './errors.ts'
 export { DuplicateFilePathError, filesHash } from './files-hash.ts'
-export { parseReceipt, receiptToJson, signReceipt, verifyReceipt } from './receipt.ts'
+export { parseReceipt, receiptHash, receiptToJson, signReceipt, verifyReceipt } from './receipt.ts'
 export type { Receipt, ReceiptExpectations, ReceiptLimits, UnsignedReceipt } from './receipt.ts'

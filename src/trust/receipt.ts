@@ -16,7 +16,7 @@
  * const checked = parseReceipt(JSON.parse(text))
  * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
-import { canonicalize } from '../core/index.ts'
+import { canonicalize, sha256Hex, utf8ToBytes } from '../core/index.ts'
 import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
@@ -131,6 +131,15 @@ export async function verifyReceipt (receipt: Receipt, expected: ReceiptExpectat
     if (want === undefined) continue
     if (canonicalize(want) !== canonicalize(checked[field])) throw new ReceiptMismatchError(field, want, checked[field])
   }
+}
+
+/**
+ * Lowercase hex SHA-256 of the UTF-8 of the receipt's RFC 8785 canonical
+ * JSON, signature included: the one name by which payments, attestations and
+ * settlements refer to a receipt.
+ */
+export function receiptHash (receipt: Receipt): string {
+  return sha256Hex(utf8ToBytes(canonicalize(receipt)))
 }
 
 /** Indented JSON with the fields in specification order, for export and display. Parse it back with JSON.parse + parseReceipt. */

@@ -19,7 +19,7 @@ export {
 } from './errors.ts'
 export { checkOpening, checkState, openChannel, proposeFinal, proposePayment, receiptRefOf, stateSigningBytes } from './state.ts'
 export type { ChannelState, OpenChannelParams, ReceiptRef } from './state.ts'
-export { cosign, signState, verifyState } from './signatures.ts'
+export { cosign, readSignedState, signState, verifyState } from './signatures.ts'
 export type { PartySignature, SignedChannelState } from './signatures.ts'
 export { applyState, assertNextSequence, assertSameChannel, verifyOpening } from './transition.ts'
 export { challenge, cooperativeClose, settle, unilateralClose, verifySettlement } from './close.ts'

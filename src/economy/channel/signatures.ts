@@ -88,3 +88,26 @@ export function verifyState (signed: SignedChannelState): void {
   verifySide(signed, 'a')
   verifySide(signed, 'b')
 }
+
+/**
+ * A copy of an untrusted value holding exactly a signed state's fields: the
+ * state's (checked, extra members dropped) and, per side, only `publicKey`
+ * and `signature` strings. Signatures are not verified here: cosign and
+ * verifyState do that.
+ */
+export function readSignedState (value: unknown): SignedChannelState {
+  if (typeof value !== 'object' || value === null) throw new MissingSignatureError('no signed state given')
+  const { state, signatures } = value as Partial<SignedChannelState>
+  checkState(state as ChannelState)
+  const out: SignedChannelState = { state: copyState(state as ChannelState), signatures: {} }
+  if (typeof signatures !== 'object' || signatures === null) throw new MissingSignatureError('the state carries no signatures')
+  for (const side of ['a', 'b'] as const) {
+    const claim = signatures[side]
+    if (claim === undefined) continue
+    if (typeof claim?.publicKey !== 'string' || typeof claim.signature !== 'string') {
+      throw new ForgedSignatureError(`signature of ${side} on channel ${out.state.channelId} is malformed`)
+    }
+    out.signatures[side] = { publicKey: claim.publicKey, signature: claim.signature }
+  }
+  return out
+}

@@ -7,8 +7,9 @@
  * channels, Poon & Dryja 2016; Miller et al. 2019). Amounts are micro-units,
  * non-negative safe integers, so sums are exact.
  */
-import { canonicalize, isSha256Hex, sha256Hex, utf8ToBytes } from '../../core/index.ts'
+import { canonicalize, isSha256Hex, utf8ToBytes } from '../../core/index.ts'
 import { isCanonicalEd25519PeerId } from '../../crypto/index.ts'
+import { receiptHash } from '../../trust/index.ts'
 import type { Receipt } from '../../trust/index.ts'
 import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH } from './constants.ts'
 import {
@@ -135,7 +136,7 @@ export function copyState (state: ChannelState): ChannelState {
 
 /** What a payment states it pays for: the receipt's taskId and the SHA-256 of its canonical JSON, signature included. */
 export function receiptRefOf (receipt: Receipt): ReceiptRef {
-  return { taskId: receipt.taskId, receiptHash: sha256Hex(utf8ToBytes(canonicalize(receipt))) }
+  return { taskId: receipt.taskId, receiptHash: receiptHash(receipt) }
 }
 
 /** The opening state (sequence 0, each balance its own deposit). Both parties then sign it (signState, cosign). */

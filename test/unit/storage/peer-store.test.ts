@@ -7,7 +7,7 @@ import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
-import type { PeerStore, ReceiptRecord } from '../../../src/storage/index.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord } from '../../../src/storage/index.ts'
 import type { Receipt } from '../../../src/trust/index.ts'
 
 let dbCounter = 0
@@ -32,6 +32,21 @@ function record (taskId: string, role: ReceiptRecord['role'], storedAt: number, 
   // The store treats the receipt as an opaque value keyed by its taskId.
   const receipt = { taskId, args: ['a'], exitCode: 0 } as unknown as Receipt
   return { receipt, role, label, stdoutPreview: `out of ${taskId}`, storedAt }
+}
+
+// The store checks only what keys and orders its records; the signed contents are the economy's to verify.
+function channel (channelId: string, sequence: number, updatedAt: number): ChannelRecord {
+  const state = { channelId, sequence } as unknown as ChannelRecord['latest']['state']
+  return { channelId, peer: 'peer', side: 'a', latest: { state, signatures: {} }, status: 'open', updatedAt }
+}
+
+function payment (channelId: string, sequence: number, at: number): PaymentRecord {
+  const of = channel(channelId, sequence, at)
+  return { channelId, sequence, direction: 'out', amount: 5, receipt: { taskId: `t${sequence}` } as unknown as Receipt, kind: 'payment', state: of.latest, at }
+}
+
+function attestation (receiptHash: string, witness: string, receivedAt: number, verdict = 'agree'): AttestationRecord {
+  return { attestation: { receiptHash, witness, verdict } as unknown as AttestationRecord['attestation'], receivedAt }
 }
 
 describe.each(backends)('PeerStore compliance: %s', (_, open) => {
@@ -187,6 +202,61 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
     })
   })
 
+  describe('channels and payments', () => {
+    it('writes a channel with its payment, replaces the channel, and lists both newest first', async () => {
+      const store = await open()
+      expect(await store.getChannel('c1')).toBeUndefined()
+      await store.saveChannel(channel('c1', 0, 10))
+      await store.saveChannel(channel('c1', 1, 20), payment('c1', 1, 20))
+      await store.saveChannel(channel('c2', 0, 15))
+      await store.saveChannel(channel('c2', 1, 30), payment('c2', 1, 30))
+      await store.saveChannel(channel('c1', 2, 40), payment('c1', 2, 40))
+      expect((await store.getChannel('c1'))?.latest.state.sequence).toBe(2)
+      expect((await store.listChannels()).map(c => c.channelId)).toEqual(['c1', 'c2'])
+      expect((await store.listPayments()).map(p => [p.channelId, p.sequence])).toEqual([['c1', 2], ['c2', 1], ['c1', 1]])
+      expect((await store.listPayments(1)).map(p => p.sequence)).toEqual([2])
+      store.close()
+    })
+
+    it('breaks time ties by key, descending, and returns copies', async () => {
+      const store = await open()
+      await store.saveChannel(channel('a', 1, 5), payment('a', 1, 5))
+      await store.saveChannel(channel('b', 1, 5), payment('b', 1, 5))
+      await store.saveChannel(channel('b', 2, 5), payment('b', 2, 5))
+      expect((await store.listPayments()).map(p => [p.channelId, p.sequence])).toEqual([['b', 2], ['b', 1], ['a', 1]])
+      const got = await store.getChannel('a')
+      got!.status = 'settled'
+      expect((await store.getChannel('a'))?.status).toBe('open')
+      store.close()
+    })
+
+    it('refuses a payment of another channel, and writes neither', async () => {
+      const store = await open()
+      expect(await rejection(store.saveChannel(channel('c1', 1, 1), payment('c2', 1, 1)))).toBeInstanceOf(RangeError)
+      expect(await store.getChannel('c1')).toBeUndefined()
+      expect(await store.listPayments()).toEqual([])
+      expect(await rejection(store.saveChannel({ ...channel('c1', 0, 1), status: 'lost' } as unknown as ChannelRecord))).toBeInstanceOf(RangeError)
+      store.close()
+    })
+  })
+
+  describe('attestations', () => {
+    it('keeps one per (receipt, witness), newest first', async () => {
+      const store = await open()
+      await store.addAttestation(attestation('r1', 'w1', 1))
+      await store.addAttestation(attestation('r1', 'w2', 2))
+      await store.addAttestation(attestation('r2', 'w1', 3))
+      await store.addAttestation(attestation('r1', 'w1', 4, 'disagree'))
+      const list = await store.listAttestations()
+      expect(list.map(r => [r.attestation.receiptHash, r.attestation.witness, r.attestation.verdict])).toEqual([
+        ['r1', 'w1', 'disagree'], ['r2', 'w1', 'agree'], ['r1', 'w2', 'agree']
+      ])
+      expect(await store.listAttestations(1)).toHaveLength(1)
+      expect(await rejection(store.addAttestation({ receivedAt: 1 } as unknown as AttestationRecord))).toBeInstanceOf(TypeError)
+      store.close()
+    })
+  })
+
   it('fails every call after close() with StoreClosedError; close() twice is safe', async () => {
     const store = await open()
     store.close()
@@ -208,6 +278,7 @@ describe('IndexedDB store persistence', () => {
     const second = await openIdbStore(name)
     expect(await second.loadIdentitySeed()).toEqual(seed)
     expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
+    expect(await second.listChannels()).toEqual([])
     second.close()
   })
 })
@@ -232,6 +303,8 @@ describe('IndexedDB schema migration', () => {
     expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['old'])
     await store.saveState('agent-cards', [])
     expect(await store.loadState('agent-cards')).toEqual([])
+    await store.saveChannel(channel('c', 0, 1))
+    expect((await store.listChannels()).map(c => c.channelId)).toEqual(['c'])
     store.close()
   })
 })

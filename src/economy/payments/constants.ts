@@ -1,0 +1,19 @@
+/** Defaults and limits of payment channels on the wire. */
+import { MAX_RECEIPT_BYTES } from '../../trust/index.ts'
+import { MAX_ATTESTATION_BYTES } from '../../trust/witness/index.ts'
+
+/** Deposit a submitter puts into a new channel: one unit, in micro-units. */
+export const DEFAULT_CHANNEL_DEPOSIT = 1_000_000
+
+/** Largest deposit a payee accepts in an opening: 10^12 micro-units (a million units). */
+export const MAX_CHANNEL_DEPOSIT = 1_000_000_000_000
+
+/** Witnesses whose disagreement a refund request may carry. */
+export const MAX_REFUND_EVIDENCE = 8
+
+
+/**
+ * Largest payment-protocol frame: a refund request (a receipt and its
+ * attestations) with room for two signed states and the JSON around them.
+ */
+export const MAX_PAYMENT_MESSAGE_BYTES = MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES + 16 * 1024

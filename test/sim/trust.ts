@@ -1,0 +1,363 @@
+/**
+ * The trust simulation: how often does a submitter get a wrong result back,
+ * with and without witnesses, reputation and second-hand reports, when a
+ * share of the executors is malicious? It measures the real ReputationBook
+ * and the real aggregateReports (src/trust/reputation/).
+ *
+ * Model, per task (arrivals Poisson over `spanHours`, at honest submitters):
+ * - The submitter draws `candidates` (8) distinct peers other than itself
+ *   among those it has not blacklisted, and picks one: uniformly without
+ *   reputation; with it, the best score (ties at random), the score being its
+ *   own book's, or that blended with the reports it heard.
+ * - Every executor times out with probability `timeoutRate`; the submitter
+ *   then records 'timeout' and tries another, up to `maxAttempts` executors.
+ * - Honest executors return the right output; always-wrong ones and colluders
+ *   a wrong one; camouflaged ones the right one with probability
+ *   `camouflageHonesty`.
+ * - With witnesses, a witness drawn from all peers (not the submitter, not the
+ *   executor) re-executes the receipt with probability `witnessRateTrusted`
+ *   for executors the submitter has seen ≥ `trustedAfterTasks` times with
+ *   score ≥ `trustedScore`, `witnessRateNew` otherwise (without a reputation
+ *   book every executor is new). An honest witness catches a wrong result:
+ *   the submitter records 'wrong-result', publishes a negative report, and
+ *   gets the right output from a third (arbitration) execution. A malicious
+ *   witness always agrees.
+ * - A result nobody caught is recorded as 'success' — the submitter cannot
+ *   tell — and, with probability `successReportRate`, praised in a report.
+ * - Each colluder, at each task, with probability `collusionRate` publishes
+ *   one report praising a random fellow colluder and one smearing a random
+ *   honest peer.
+ *
+ * Malicious peers submit nothing here: in this model (no capacity limits)
+ * their own tasks affect no honest peer, and the measure is what honest
+ * submitters receive.
+ */
+import { aggregateReports, ReputationBook } from '../../src/trust/reputation/index.ts'
+import type { Outcome } from '../../src/trust/reputation/index.ts'
+import { exponential, stream } from './rng.ts'
+import { averageReports, ReportBoard } from './trust-reports.ts'
+
+export type PeerKind = 'honest' | 'always-wrong' | 'camouflaged' | 'colluder'
+export const PEER_KINDS: readonly PeerKind[] = ['honest', 'always-wrong', 'camouflaged', 'colluder']
+
+/** How submitters read second-hand reports: not at all, every report alike, or weighed by aggregateReports. */
+export type ReportReading = 'ignored' | 'unweighted' | 'weighted'
+
+export interface TrustConfiguration {
+  name: string
+  witnesses: boolean
+  reputation: boolean
+  reports: ReportReading
+}
+
+/** The configurations compared, in table order. */
+export const CONFIGURATIONS: readonly TrustConfiguration[] = [
+  { name: 'none', witnesses: false, reputation: false, reports: 'ignored' },
+  { name: 'rep', witnesses: false, reputation: true, reports: 'ignored' },
+  { name: 'wit', witnesses: true, reputation: false, reports: 'ignored' },
+  { name: 'wit+rep', witnesses: true, reputation: true, reports: 'ignored' },
+  { name: 'wit+rep+reports', witnesses: true, reputation: true, reports: 'unweighted' },
+  { name: 'wit+rep+weighted', witnesses: true, reputation: true, reports: 'weighted' }
+]
+
+export interface TrustParams {
+  peers: number
+  tasks: number
+  seed: number
+  /** Share of the peers that is malicious, in [0, 1). */
+  maliciousShare: number
+  /** Proportions of always-wrong, camouflaged and colluding peers among the malicious ones; normalised. */
+  mix: { alwaysWrong: number, camouflaged: number, colluder: number }
+  /** Peers drawn for each choice. */
+  candidates: number
+  /** Probability that a camouflaged executor returns the right output. */
+  camouflageHonesty: number
+  witnessRateTrusted: number
+  witnessRateNew: number
+  /** Observations of an executor (by this submitter) before it can count as trusted. */
+  trustedAfterTasks: number
+  /** Score from which an executor observed often enough counts as trusted. */
+  trustedScore: number
+  /** Probability that any executor, honest or not, times out. */
+  timeoutRate: number
+  /** Executors tried per task before it fails. */
+  maxAttempts: number
+  /** Probability that a submitter publishes a report after a success. */
+  successReportRate: number
+  /** Probability, per task and per colluder, that it publishes one praise and one smear report. */
+  collusionRate: number
+  /** Simulated time the arrivals span, hours (blacklisting lasts 24 h, scores decay with a 7-day half-life). */
+  spanHours: number
+  /** A submitter re-reads the reports every this many of its own submissions, and after it catches a wrong result. */
+  refreshEvery: number
+}
+
+export const DEFAULT_TRUST_PARAMS: TrustParams = {
+  peers: 200,
+  tasks: 20000,
+  seed: 1,
+  maliciousShare: 0.3,
+  mix: { alwaysWrong: 1, camouflaged: 1, colluder: 1 },
+  candidates: 8,
+  camouflageHonesty: 0.8,
+  witnessRateTrusted: 0.1,
+  witnessRateNew: 0.5,
+  trustedAfterTasks: 20,
+  trustedScore: 0.7,
+  timeoutRate: 0.02,
+  maxAttempts: 3,
+  successReportRate: 0.1,
+  collusionRate: 0.01,
+  spanHours: 72,
+  refreshEvery: 10
+}
+
+/** Weight of a submitter's own view in the unweighted reading: the aggregator's default damping, for a like-for-like comparison. */
+const UNWEIGHTED_SELF_WEIGHT = 0.5
+
+export interface BlacklistStats {
+  malicious: number
+  honest: number
+  /** Malicious peers blacklisted by at least one honest peer at the end. */
+  maliciousByAny: number
+  /** Honest peers blacklisted by at least one honest peer at the end. */
+  honestByAny: number
+  /** Mean over honest peers' books of the malicious peers each has blacklisted. */
+  maliciousPerBook: number
+  honestPerBook: number
+}
+
+export interface TrustResult {
+  configuration: TrustConfiguration
+  maliciousShare: number
+  kinds: Record<PeerKind, number>
+  /** Tasks simulated (fewer than asked only if stopped early). */
+  tasks: number
+  /** Tasks whose submitter got a wrong output and took it. */
+  wrong: number
+  /** Wrong outputs an honest witness caught. */
+  caught: number
+  /** Tasks every attempt of which timed out. */
+  failed: number
+  witnessRuns: number
+  arbitrationRuns: number
+  reportsPublished: number
+  /** With reputation: the end state of the honest peers' books. */
+  blacklist: BlacklistStats | undefined
+  /** With reputation: the mean score honest submitters give, at the end, to peers of each kind (reports read as configured). */
+  meanScore: Record<PeerKind, number> | undefined
+  stoppedEarly: boolean
+  wallMs: number
+}
+
+interface Submitter {
+  book: ReputationBook
+  /** Scores read from the reports at the last refresh. */
+  reportScores: Map<string, number>
+  untilRefresh: number
+}
+
+const HOUR_MS = 60 * 60 * 1000
+
+/** Assigns kinds: a seeded shuffle, the first round(share·peers) malicious, split by `mix` (remainders in kind order). */
+export function assignKinds (params: TrustParams): PeerKind[] {
+  const random = stream(params.seed, 'trust:kinds')
+  const n = params.peers
+  const order = Array.from({ length: n }, (_, i) => i)
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1))
+    ;[order[i], order[j]] = [order[j]!, order[i]!]
+  }
+  const malicious = Math.round(params.maliciousShare * n)
+  const { alwaysWrong, camouflaged, colluder } = params.mix
+  const total = alwaysWrong + camouflaged + colluder
+  if (!(total > 0) || Math.min(alwaysWrong, camouflaged, colluder) < 0) throw new RangeError('mix must be ≥ 0 with a positive sum')
+  const shares: Array<[PeerKind, number]> = [['always-wrong', alwaysWrong / total], ['camouflaged', camouflaged / total], ['colluder', colluder / total]]
+  const counts = shares.map(([, s]) => Math.floor(malicious * s))
+  for (let k = 0, left = malicious - counts.reduce((a, b) => a + b, 0); left > 0; k = (k + 1) % 3) {
+    if (shares[k]![1] > 0) { counts[k]!++; left-- }
+  }
+  const kinds = new Array<PeerKind>(n).fill('honest')
+  let next = 0
+  for (const [k, [kind]] of shares.entries()) for (let c = 0; c < counts[k]!; c++) kinds[order[next++]!] = kind
+  return kinds
+}
+
+export function simulateTrust (params: TrustParams, configuration: TrustConfiguration, wallBudgetMs = Infinity): TrustResult {
+  const wallStart = performance.now()
+  const n = params.peers
+  if (!(n >= 3 && params.candidates >= 1 && params.maxAttempts >= 1)) throw new RangeError('need ≥ 3 peers, ≥ 1 candidate, ≥ 1 attempt')
+  const kinds = assignKinds(params)
+  const ids = kinds.map((_, i) => `peer-${i}`)
+  const honest = kinds.flatMap((k, i) => k === 'honest' ? [i] : [])
+  const colluders = kinds.flatMap((k, i) => k === 'colluder' ? [i] : [])
+  if (honest.length === 0) throw new RangeError('no honest submitter')
+  // Own streams per concern, so that every configuration sees the same arrivals.
+  const arrivals = stream(params.seed, 'trust:arrivals')
+  const choice = stream(params.seed, `trust:choice:${configuration.name}`)
+  const behaviour = stream(params.seed, `trust:behaviour:${configuration.name}`)
+  const witnessRng = stream(params.seed, `trust:witness:${configuration.name}`)
+  const gossip = stream(params.seed, `trust:gossip:${configuration.name}`)
+
+  let now = 0
+  const clock = (): number => now
+  const submitters = new Map<number, Submitter>()
+  if (configuration.reputation) {
+    for (const i of honest) submitters.set(i, { book: new ReputationBook({ now: clock }), reportScores: new Map(), untilRefresh: 0 })
+  }
+  const board = new ReportBoard()
+  const readsReports = configuration.reputation && configuration.reports !== 'ignored'
+
+  const refresh = (self: number, s: Submitter): void => {
+    const trustOf = (peerId: string): number | undefined => s.book.trustOf(peerId)
+    s.reportScores = configuration.reports === 'weighted'
+      ? aggregateReports(board.all(), { trustOf, self: ids[self]! }).scores
+      : averageReports(board.all(), { trustOf, self: ids[self]!, selfWeight: UNWEIGHTED_SELF_WEIGHT })
+    s.untilRefresh = params.refreshEvery
+  }
+  const scoreOf = (s: Submitter, peer: number): number => {
+    const id = ids[peer]!
+    return (readsReports ? s.reportScores.get(id) : undefined) ?? s.book.score(id)
+  }
+
+  /** The executor `self` hands the task to, never one of `tried`; -1 if none is left. */
+  const pick = (self: number, s: Submitter | undefined, tried: number[]): number => {
+    const pool: number[] = []
+    for (let p = 0; p < n; p++) {
+      if (p !== self && !tried.includes(p) && (s === undefined || !s.book.isBlacklisted(ids[p]!))) pool.push(p)
+    }
+    if (pool.length === 0) return -1
+    const k = Math.min(params.candidates, pool.length)
+    for (let i = 0; i < k; i++) { // partial Fisher–Yates: pool[0..k) is the sample
+      const j = i + Math.floor(choice() * (pool.length - i))
+      ;[pool[i], pool[j]] = [pool[j]!, pool[i]!]
+    }
+    if (s === undefined) return pool[Math.floor(choice() * k)]!
+    let best = -1
+    let bestScore = -Infinity
+    let ties = 0
+    for (let i = 0; i < k; i++) {
+      const p = pool[i]!
+      const score = scoreOf(s, p)
+      if (score > bestScore) { best = p; bestScore = score; ties = 1 } else if (score === bestScore && choice() * ++ties < 1) best = p
+    }
+    return best
+  }
+
+  const witnessRate = (s: Submitter | undefined, executor: number): number => {
+    if (s === undefined) return params.witnessRateNew
+    const id = ids[executor]!
+    const trusted = s.book.history(id).length >= params.trustedAfterTasks && s.book.score(id) >= params.trustedScore
+    return trusted ? params.witnessRateTrusted : params.witnessRateNew
+  }
+
+  const record = (s: Submitter | undefined, executor: number, outcome: Outcome): void => {
+    s?.book.record(ids[executor]!, outcome)
+  }
+
+  let wrong = 0
+  let caught = 0
+  let failed = 0
+  let witnessRuns = 0
+  let arbitrationRuns = 0
+  let done = 0
+  let stoppedEarly = false
+  const meanGapMs = params.spanHours * HOUR_MS / params.tasks
+  for (let t = 0; t < params.tasks; t++) {
+    if ((t & 255) === 0 && performance.now() - wallStart > wallBudgetMs) { stoppedEarly = true; break }
+    now += exponential(arrivals, meanGapMs)
+    const self = honest[Math.floor(arrivals() * honest.length)]!
+    const s = submitters.get(self)
+    if (s !== undefined && readsReports && s.untilRefresh-- <= 0) refresh(self, s)
+    const tried: number[] = []
+    let delivered = false
+    while (!delivered && tried.length < params.maxAttempts) {
+      const executor = pick(self, s, tried)
+      if (executor < 0) break
+      tried.push(executor)
+      if (behaviour() < params.timeoutRate) { record(s, executor, 'timeout'); continue }
+      const kind = kinds[executor]!
+      const isWrong = kind === 'always-wrong' || kind === 'colluder' || (kind === 'camouflaged' && behaviour() >= params.camouflageHonesty)
+      delivered = true
+      let detected = false
+      if (configuration.witnesses && witnessRng() < witnessRate(s, executor)) {
+        witnessRuns++
+        let witness = Math.floor(witnessRng() * (n - 2))
+        for (const skip of [self, executor].sort((a, b) => a - b)) if (witness >= skip) witness++
+        detected = isWrong && kinds[witness] === 'honest'
+      }
+      if (detected) {
+        caught++
+        arbitrationRuns++
+        record(s, executor, 'wrong-result')
+        board.publish(ids[self]!, ids[executor]!, 'wrong-result', now)
+        if (s !== undefined && readsReports) s.untilRefresh = 0
+      } else {
+        if (isWrong) wrong++
+        record(s, executor, 'success')
+        if (gossip() < params.successReportRate) board.publish(ids[self]!, ids[executor]!, 'success', now)
+      }
+    }
+    if (!delivered) failed++
+    for (const c of colluders) {
+      if (gossip() >= params.collusionRate) continue
+      if (colluders.length > 1) {
+        let mate = colluders[Math.floor(gossip() * (colluders.length - 1))]!
+        if (mate === c) mate = colluders[colluders.length - 1]!
+        board.publish(ids[c]!, ids[mate]!, 'success', now)
+      }
+      board.publish(ids[c]!, ids[honest[Math.floor(gossip() * honest.length)]!]!, 'wrong-result', now)
+    }
+    done++
+  }
+
+  let blacklist: BlacklistStats | undefined
+  let meanScore: Record<PeerKind, number> | undefined
+  if (configuration.reputation) {
+    const byAny = new Set<number>()
+    let maliciousSum = 0
+    let honestSum = 0
+    const sums = Object.fromEntries(PEER_KINDS.map((k) => [k, [0, 0]])) as Record<PeerKind, [number, number]>
+    for (const [self, s] of submitters) {
+      if (readsReports) refresh(self, s)
+      for (let p = 0; p < n; p++) {
+        if (p === self) continue
+        const kind = kinds[p]!
+        if (s.book.isBlacklisted(ids[p]!)) {
+          byAny.add(p)
+          if (kind === 'honest') honestSum++
+          else maliciousSum++
+        }
+        sums[kind][0] += scoreOf(s, p)
+        sums[kind][1]++
+      }
+    }
+    const malicious = n - honest.length
+    blacklist = {
+      malicious,
+      honest: honest.length,
+      maliciousByAny: [...byAny].filter((p) => kinds[p] !== 'honest').length,
+      honestByAny: [...byAny].filter((p) => kinds[p] === 'honest').length,
+      maliciousPerBook: maliciousSum / submitters.size,
+      honestPerBook: honestSum / submitters.size
+    }
+    meanScore = Object.fromEntries(PEER_KINDS.map((k) => [k, sums[k][1] > 0 ? sums[k][0] / sums[k][1] : NaN])) as Record<PeerKind, number>
+  }
+  const count = Object.fromEntries(PEER_KINDS.map((k) => [k, kinds.filter((x) => x === k).length])) as Record<PeerKind, number>
+  return {
+    configuration,
+    maliciousShare: params.maliciousShare,
+    kinds: count,
+    tasks: done,
+    wrong,
+    caught,
+    failed,
+    witnessRuns,
+    arbitrationRuns,
+    reportsPublished: board.published,
+    blacklist,
+    meanScore,
+    stoppedEarly,
+    wallMs: performance.now() - wallStart
+  }
+}
