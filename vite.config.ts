@@ -1,10 +1,15 @@
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
-export default defineConfig({
+// `--mode test-hooks` builds the app with the misbehaviour of src/app/test-hooks.ts
+// into dist-test-hooks/, for the end-to-end tests of witnesses; every other build leaves it out.
+export default defineConfig(({ mode }) => ({
+  define: {
+    __ZEROSTATE_TEST_HOOKS__: JSON.stringify(mode === 'test-hooks')
+  },
   build: {
     target: 'es2023',
-    outDir: 'dist',
+    outDir: mode === 'test-hooks' ? 'dist-test-hooks' : 'dist',
     emptyOutDir: true
   },
   worker: {
@@ -29,4 +34,4 @@ export default defineConfig({
       }
     })
   ]
-})
+}))

@@ -39,6 +39,8 @@ if (!existsSync(chromium)) {
 }
 
 run('npm', ['run', 'build'])
+// The cheating executor of the witness end-to-end test (src/app/test-hooks.ts).
+run('npm', ['run', 'build:test-hooks'])
 mkdirSync(artifacts, { recursive: true })
 
 const unitReport = join(artifacts, 'unit-report.json')

@@ -20,6 +20,7 @@ import { QRouter } from '../orchestration/routing/index.ts'
 import { ReputationBook } from '../trust/reputation/index.ts'
 import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore } from '../storage/types.ts'
+import type { PriceSchedule } from '../economy/pricing/index.ts'
 
 /** What this tab says about itself in its card. */
 export interface OwnCapabilities {
@@ -27,6 +28,7 @@ export interface OwnCapabilities {
   workerSlots: number
   memoryLimitBytes: number
   tags: string[]
+  prices: PriceSchedule
   warmModules: string[]
 }
 
@@ -159,6 +161,13 @@ export class CapabilityService {
     this.saveSoon()
   }
 
+  /** Records what was learnt of a peer outside a task of this tab's (a witness's finding, a resolved dispute) and keeps it. */
+  recordReputation (peerId: string, outcome: Outcome, options: { proven?: boolean } = {}): void {
+    this.reputation.record(peerId, outcome, options)
+    this.init.onChange()
+    this.saveSoon()
+  }
+
   /** Learns how long reaching `target` took through the neighbour `via` (a forwarded task). */
   recordHop (target: string, via: string, elapsedMs: number): void {
     this.router.update(target, via, elapsedMs, 0)
@@ -194,7 +203,7 @@ export class CapabilityService {
       workerSlots: own.workerSlots,
       memoryLimitBytes: own.memoryLimitBytes,
       benchmark,
-      prices: { perMegaFuel: 0, perSecond: 0, perMb: 0 },
+      prices: { ...own.prices },
       warmModules: own.warmModules.slice(0, 32),
       availability: { visible: typeof document === 'undefined' || document.visibilityState === 'visible' }
     }, identity)

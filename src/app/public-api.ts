@@ -3,7 +3,9 @@ import type { Receipt } from '../trust/receipt.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
-import type { CardView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, LedgerView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { ContributeOptions } from './zerostate-app.ts'
+import type { Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
 
 /**
@@ -19,9 +21,17 @@ export interface ZeroStatePublicApi {
   cards(): CardView[]
   /** The learnt Q-table (expected ms per destination and executor). */
   routing(): RoutingView
-  /** `tags`: skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
-  contribute(on: boolean, slots?: number, options?: { tags?: string[] }): Promise<void>
+  /**
+   * `tags`: skill tags this tab advertises in its Agent Card (e.g. ['nlp']);
+   * `prices`: asking prices in micro-units ({ perMegaFuel, perSecond, perMb });
+   * `witnessRates`: share of announced receipts re-executed as a witness ({ established, newcomer }, each 0–1).
+   */
+  contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
   submit(request: SubmitRequest): Promise<SubmitResult>
+  /** Channels, payments, settlements, attestations, reports and reputation, read from the store now. */
+  ledger(): Promise<LedgerView>
+  /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
+  closeChannel(channelId: string): Promise<Settlement>
   /** Receipts this peer kept, newest first. */
   history(): ReceiptRecord[]
   /** The receipt as the documented JSON (docs/receipt-format.md). */
@@ -41,6 +51,8 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     routing: () => app.state.routing,
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
+    ledger: async () => app.ledgerView(),
+    closeChannel: async (channelId) => app.closeChannel(channelId),
     history: () => app.state.history,
     exportReceipt: receiptToJson,
     runLocal: async (request, options) => app.runLocal(request, options),

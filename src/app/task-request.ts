@@ -4,7 +4,7 @@
  */
 import { hexToBytes, utf8ToBytes } from '../core/encoding.ts'
 import { sha256Hex } from '../core/hash.ts'
-import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
+import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { InvalidTaskMessageError, validateOffer } from '../orchestration/task-protocol/index.ts'
 import type { ValidOffer } from '../orchestration/task-protocol/index.ts'
 import type { SubmitRequest } from './types.ts'
@@ -25,7 +25,8 @@ export async function prepareTask (taskId: string, request: SubmitRequest, signa
     seed: request.seed == null ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(request.seed),
     timeoutMs: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     memoryLimitBytes: request.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
-    fuel: BigInt(request.fuel ?? DEFAULT_FUEL)
+    fuel: BigInt(request.fuel ?? DEFAULT_FUEL),
+    maxTotalPrice: BigInt(request.maxTotalPrice ?? DEFAULT_MAX_TOTAL_PRICE)
   })
   return { module, offer }
 }

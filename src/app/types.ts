@@ -1,6 +1,8 @@
 import type { CardRequirements } from '../discovery/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
-import type { ReceiptRecord } from '../storage/types.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord } from '../storage/types.ts'
+import type { Settlement } from '../economy/channel/index.ts'
+import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
 
 /** How bytes reach a peer over one connection. */
 export type Transport = 'webrtc' | 'relayed' | 'websocket' | 'other'
@@ -63,6 +65,8 @@ export interface TaskView {
   error?: { name: string, message: string }
   /** Why this executor was chosen. */
   selection?: string
+  /** A witness disputed the receipt and this tab's own re-run confirmed the executor was wrong. */
+  disputed?: boolean
   /** For a failed task: the phase it was in when it failed. */
   failedDuring?: Exclude<TaskPhase, 'done' | 'failed'>
 }
@@ -91,6 +95,34 @@ export interface RoutingView {
   values: Array<Array<number | null>>
 }
 
+/** What this tab knows of a peer's reputation. */
+export interface ReputationView {
+  peerId: string
+  /** This tab's own score (0–1, 0.5 when unknown). */
+  score: number
+  /** The reports heard about the peer, weighed by their reporters' reputation; undefined when none counted. */
+  network?: number
+  blacklisted: boolean
+  whitelisted: boolean
+  /** This tab's last observations of the peer, oldest first. */
+  history: OutcomeRecord[]
+}
+
+/** The ledger: money moved, records kept, what was checked. */
+export interface LedgerView {
+  /** This tab's channels, most recently updated first. */
+  channels: ChannelRecord[]
+  /** Payments and refunds on them, newest first. */
+  payments: PaymentRecord[]
+  /** Settlement records: this tab's own channels' and those heard from the mesh. */
+  settlements: Settlement[]
+  /** Attestations received or signed, newest first. */
+  attestations: AttestationRecord[]
+  /** Reputation reports heard or published, newest first. */
+  reports: Report[]
+  reputation: ReputationView[]
+}
+
 export interface AppState {
   peerId: string
   status: 'starting' | 'online' | 'offline'
@@ -111,6 +143,11 @@ export interface AppState {
   /** Valid Agent Cards of other peers. */
   cards: CardView[]
   routing: RoutingView
+  ledger: LedgerView
+  /** Asking prices while contributing, micro-units (economy/pricing). */
+  prices: { perMegaFuel: number, perSecond: number, perMb: number }
+  /** Share of announced receipts this tab re-executes as a witness while contributing: from established executors, and from new or low-reputation ones. */
+  witnessRates: { established: number, newcomer: number }
   /** Something worth telling the user that is not an error (e.g. a reset store). */
   notice?: string
 }
@@ -136,6 +173,29 @@ export interface SubmitRequest {
   requirements?: CardRequirements
   /** Shown in the UI and history; defaults to the sample id or "upload". */
   label?: string
+  /** The most this task may cost, micro-units; the executor's charge is capped by it. */
+  maxTotalPrice?: number
+  /**
+   * Choose the executor by sealed bids from the best-ranked candidates
+   * instead (docs/bids.md); the winning price becomes the budget. Ignored
+   * when `executor` is given.
+   */
+  auction?: boolean | AuctionSettings
+  /**
+   * Publish the receipt with the task's input so that witnesses may re-run
+   * it (the input becomes public). Default true; inputs above 256 KiB are
+   * never published.
+   */
+  witnesses?: boolean
+}
+
+export interface AuctionSettings {
+  /** Best-ranked candidates asked, 1–8. Default 3. */
+  candidates?: number
+  /** How long bids are taken, ms (100–10000). Default 1500. */
+  windowMs?: number
+  /** Bidders whose reputation is below this are not eligible. Default 0.3. */
+  reputationFloor?: number
 }
 
 export interface SubmitResult {

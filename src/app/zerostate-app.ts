@@ -8,21 +8,34 @@ import { WorkerPool } from '../execution/worker-pool.ts'
 import { sleep } from '../network/backoff.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
-import { ECHO_PROTOCOL, FORWARD_PROTOCOL, Q_ESTIMATES_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
+import { BID_PROTOCOL, ECHO_PROTOCOL, FORWARD_PROTOCOL, Q_ESTIMATES_PROTOCOL, TASK_PROTOCOL } from '../network/constants.ts'
+import { quoteFor, serveBid } from '../orchestration/auction/index.ts'
 import { handleEcho, measureEcho } from '../network/echo.ts'
 import type { EchoOptions } from '../network/echo.ts'
-import { ConnectionBudgetError, PeerMesh } from '../network/peer-mesh.ts'
-import { createForwarder, forwardTask } from '../orchestration/forwarding/index.ts'
+import { PeerMesh } from '../network/peer-mesh.ts'
+import { createForwarder } from '../orchestration/forwarding/index.ts'
 import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
-import { NoExecutorError, RemoteTaskError, TaskExecutor, submitTask } from '../orchestration/task-protocol/index.ts'
-import type { ExecutedTask, SubmitProgress, TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
+import { RemoteTaskError, TaskExecutor } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask, SubmitProgress, ValidOffer } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
+import type { Settlement } from '../economy/channel/index.ts'
+import type { Connection } from '@libp2p/interface'
 import { CapabilityService } from './capability-service.ts'
+import { TaskDispatch } from './task-dispatch.ts'
+import { LedgerService } from './ledger-service.ts'
+import { executorRunner } from './test-hooks.ts'
+import { WitnessService } from './witness-service.ts'
+import type { DisputeOutcome } from './witness-service.ts'
+import { DEFAULT_CHECK_RATES, checkRates } from '../trust/witness/index.ts'
+import type { CheckRates } from '../trust/witness/index.ts'
+import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
+import type { PriceSchedule } from '../economy/pricing/index.ts'
+import type { Receipt } from '../trust/receipt.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
-import type { AppState, CardView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import type { AppState, CardView, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
 import { preview, routingView, taskPatch } from './view-state.ts'
 
 export { StartupError }
@@ -46,13 +59,22 @@ function outcomeOf (err: unknown): Outcome | undefined {
 const HISTORY_LIMIT = 50
 /** Tasks of this session kept on screen; older ones live on in the history. */
 const SESSION_TASKS_LIMIT = 20
-/** How long submit() waits for a contributing peer to announce itself. */
-const EXECUTOR_WAIT_MS = 10_000
 const PEER_REFRESH_MS = 2000
 const IDLE_POLL_MS = 1000
 /** The reference module and input of this tab's speed benchmark (a few ms of work). */
 const BENCHMARK_SAMPLE = 'primes'
 const BENCHMARK_INPUT = '300000'
+/** The ledger view is rebuilt from the store at most this often. */
+const LEDGER_REFRESH_DELAY_MS = 200
+
+export interface ContributeOptions {
+  /** Skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
+  tags?: string[]
+  /** Asking prices, micro-units (economy/pricing); in the Agent Card and on every receipt. */
+  prices?: PriceSchedule
+  /** Share of announced receipts this tab re-executes as a witness. */
+  witnessRates?: CheckRates
+}
 
 
 /**
@@ -67,6 +89,9 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private node: BrowserNode | undefined
   private mesh: PeerMesh | undefined
   private capabilities: CapabilityService | undefined
+  private ledger: LedgerService | undefined
+  private witness: WitnessService | undefined
+  private ledgerTimer: ReturnType<typeof setTimeout> | undefined
   private readonly pool: WorkerPool
   /** This tab's own sandboxes for runLocal(), metered and not, made on first use. */
   private readonly localPools = new Map<boolean, WorkerPool>()
@@ -92,7 +117,10 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       samples: [],
       tags: [],
       cards: [],
-      routing: { destinations: [], peers: [], values: [] }
+      routing: { destinations: [], peers: [], values: [] },
+      ledger: { channels: [], payments: [], settlements: [], attestations: [], reports: [], reputation: [] },
+      prices: { ...FREE_PRICES },
+      witnessRates: { ...DEFAULT_CHECK_RATES }
     }
   }
 
@@ -116,14 +144,19 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       })
       this.node = node
       const executor = new TaskExecutor(
-        { identity: this.identity, store: this.store, runner: this.pool },
-        { isContributing: () => this.state.contributing, onExecuted: task => { void this.recordExecuted(task) } }
+        { identity: this.identity, store: this.store, runner: executorRunner(this.pool) },
+        { isContributing: () => this.state.contributing, prices: () => this.state.prices, onExecuted: task => { void this.recordExecuted(task) } }
       )
       await node.handle(TASK_PROTOCOL, (stream, connection) => executor.handle(stream, connection), {
         runOnLimitedConnection: true,
         maxInboundStreams: 64
       })
       await node.handle(ECHO_PROTOCOL, handleEcho, { runOnLimitedConnection: true, maxInboundStreams: 16 })
+      const identity = this.identity
+      await node.handle(BID_PROTOCOL, (stream, connection) => serveBid(stream, connection, {
+        identity,
+        quote: request => this.state.contributing ? quoteFor(this.state.prices, executor.lastUse(request.moduleHash), request) : undefined
+      }), { runOnLimitedConnection: true, maxInboundStreams: 16 })
       this.mesh = new PeerMesh(node, {
         relayAddrs,
         maxPeerConnections: maxPeerConnectionsSetting(),
@@ -142,12 +175,14 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
           workerSlots: this.state.slots,
           memoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
           tags: this.state.tags,
+          prices: this.state.prices,
           warmModules: this.pool.cachedModuleHashes()
         }),
         onChange: () => { this.refreshCapabilities() },
         onReset: message => { this.update({ notice: message }) }
       })
       await this.capabilities.start()
+      await this.startTrust(node, this.identity, this.store, this.capabilities)
       const forwarder = createForwarder({
         peerId: node.peerId,
         router: this.capabilities.router,
@@ -186,6 +221,9 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)
+    clearTimeout(this.ledgerTimer)
+    this.witness?.stop()
+    this.ledger?.stop()
     this.capabilities?.stop()
     this.mesh?.stop()
     await this.node?.stop()
@@ -194,7 +232,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     this.store?.close()
   }
 
-  async contribute (on: boolean, slots: number = this.state.slots, options: { tags?: string[] } = {}): Promise<void> {
+  async contribute (on: boolean, slots: number = this.state.slots, options: ContributeOptions = {}): Promise<void> {
     if (!Number.isInteger(slots) || slots < 1 || slots > this.state.maxSlots) {
       throw new RangeError(`worker slots must be 1–${this.state.maxSlots}, got ${slots}`)
     }
@@ -203,8 +241,10 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     if (badTag !== undefined || tags.length > 8) {
       throw new RangeError(`skill tags are at most 8 of 1–32 characters [a-z0-9-]${badTag === undefined ? '' : `; got "${badTag}"`}`)
     }
+    const prices = options.prices === undefined ? this.state.prices : checkPriceSchedule(options.prices)
+    const witnessRates = options.witnessRates === undefined ? this.state.witnessRates : checkRates(options.witnessRates)
     this.pool.setSlots(slots)
-    this.update({ contributing: on, slots, tags })
+    this.update({ contributing: on, slots, tags, prices, witnessRates })
     await Promise.all([this.mesh?.announce(), this.capabilities?.refresh()])
   }
 
@@ -214,16 +254,26 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     const task: TaskView = { taskId, label, phase: 'preparing', verified: false }
     this.update({ tasks: [task, ...this.state.tasks].slice(0, SESSION_TASKS_LIMIT) })
     try {
-      const { node, mesh, store } = this.running()
-      const { module, offer } = await prepareTask(taskId, request, options.signal)
+      const { store } = this.running()
+      const { module, offer: prepared } = await prepareTask(taskId, request, options.signal)
       this.updateTask(taskId, { phase: 'choosing-executor' })
-      const requirements = { moduleHash: offer.moduleHash, ...request.requirements }
-      const { peerId: executor, reason } = request.executor == null
-        ? await this.chooseExecutor(requirements, options.signal)
-        : { peerId: request.executor, reason: 'chosen by the submitter' }
-      this.updateTask(taskId, { executor, selection: reason })
+      const requirements = { moduleHash: prepared.moduleHash, ...request.requirements }
+      const dispatch = this.dispatch()
+      const choice = request.executor != null
+        ? { peerId: request.executor, reason: 'chosen by the submitter' }
+        : request.auction != null && request.auction !== false
+          ? await dispatch.auction(prepared, requirements, request.auction === true ? {} : request.auction, options.signal)
+          : await dispatch.chooseExecutor(requirements, options.signal)
+      // An auction's price is the most the winner may charge: it becomes the task's budget.
+      const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
+      const executor = choice.peerId
+      this.updateTask(taskId, { executor, selection: choice.reason })
       const sentAt = performance.now()
-      const outcome = await this.sendTask(taskId, executor, offer, module, options.signal).then(result => {
+      const outcome = await dispatch.send(executor, offer, module, {
+        signal: options.signal,
+        onProgress: (p: SubmitProgress) => { this.updateTask(taskId, taskPatch(p)) },
+        onForwarded: hop => { this.updateTask(taskId, { selection: `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}` }) }
+      }).then(result => {
         this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt, 'success')
         return result
       }, (err: unknown) => {
@@ -238,6 +288,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs, files: outcome.files }
       })
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
+      await this.settleTask(outcome.receipt, offer, module, request.witnesses ?? true)
       return { ...outcome, executor }
     } catch (err) {
       // A task that ran and failed still has a verified receipt: show and keep it.
@@ -252,9 +303,25 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       })
       if (receipt != null && this.store != null) {
         await this.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now() }, this.store).catch(() => {})
+        // The executor did the work it signed for, failed run or not: it is paid all the same.
+        await this.ledger?.payments.pay(receipt).catch((payErr: unknown) => { this.update({ notice: `payment for ${receipt.taskId} failed: ${describe(payErr)}` }) })
       }
       throw err
     }
+  }
+
+  /** The ledger as the store holds it now (the `ledger` in `state` follows it a moment later). */
+  async ledgerView (): Promise<LedgerView> {
+    const ledger = this.ledger
+    if (ledger == null) throw new StartupError('this peer has not finished starting')
+    return ledger.view()
+  }
+
+  /** Closes a payment channel cooperatively; resolves with the settlement record (also published to the mesh). */
+  async closeChannel (channelId: string): Promise<Settlement> {
+    const ledger = this.ledger
+    if (ledger == null) throw new StartupError('this peer has not finished starting')
+    return ledger.payments.close(channelId)
   }
 
   /**
@@ -292,53 +359,64 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return measureEcho(await mesh.connectionTo(peerId, options), options)
   }
 
-  /**
-   * Sends a task straight to its executor, or — when the connection budget
-   * is spent — to the neighbour the Q-router expects to get it there
-   * fastest, which forwards it hop by hop (orchestration/forwarding).
-   */
-  private async sendTask (taskId: string, executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, signal?: AbortSignal): Promise<TaskOutcome> {
-    const { node, mesh } = this.running()
-    const self = node.peerId.toString()
-    const progress = { signal, onProgress: (p: SubmitProgress) => { this.updateTask(taskId, taskPatch(p)) } }
-    let connection
-    try {
-      connection = await mesh.connectionTo(executor, { signal })
-    } catch (err) {
-      const capabilities = this.capabilities
-      const neighbours = mesh.neighbours()
-      if (!(err instanceof ConnectionBudgetError) || capabilities == null || neighbours.length === 0) throw err
-      const hop = capabilities.router.choose(executor, neighbours)
-      const selection = this.state.tasks.find(task => task.taskId === taskId)?.selection
-      this.updateTask(taskId, { selection: `${selection ?? 'chosen'}; not a neighbour, so forwarded via ${hop.slice(-8)}` })
-      const startedAt = performance.now()
-      return await forwardTask(await mesh.connectionTo(hop, { signal }), { target: executor, origin: self }, offer, module, progress)
-        .finally(() => { capabilities.recordHop(executor, hop, performance.now() - startedAt) })
-    }
-    return await submitTask(connection, self, offer, module, progress)
+  private async startTrust (node: BrowserNode, identity: PeerIdentity, store: PeerStore, capabilities: CapabilityService): Promise<void> {
+    const connectionTo = async (peer: string, options: { signal?: AbortSignal }): Promise<Connection> => this.running().mesh.connectionTo(peer, options)
+    const onChange = (): void => { this.refreshLedger() }
+    this.ledger = new LedgerService({
+      identity, store, node, connectionTo, onChange, reputation: () => capabilities.reputation, chargeOf: receipt => receipt.price.charge
+    })
+    await this.ledger.start()
+    this.witness = new WitnessService({
+      identity,
+      store,
+      node,
+      connectionTo,
+      runner: this.pool,
+      isContributing: () => this.state.contributing,
+      rates: () => this.state.witnessRates,
+      standing: peerId => ({ score: capabilities.reputation.score(peerId), observations: capabilities.reputation.history(peerId).length }),
+      onResolved: outcome => { void this.onDisputeResolved(outcome) },
+      onChange
+    })
+    await this.witness.start()
+    this.refreshLedger()
   }
 
   /**
-   * Agent Cards of reachable contributing peers, searched and ranked (see
-   * orchestration/executor-selection.ts); a contributing peer whose card has
-   * not arrived yet is still used when nothing better is known.
+   * After a task's receipt verified: pay the executor (the state is stored
+   * before this resolves), keep the input for a dispute and, when allowed,
+   * publish the receipt for witnesses. A payment that fails is told, not
+   * thrown: the task's result stands.
    */
-  private async chooseExecutor (requirements: CardRequirements, signal?: AbortSignal): Promise<{ peerId: string, reason: string }> {
-    const deadline = Date.now() + EXECUTOR_WAIT_MS
-    for (;;) {
-      const reachable = new Set(this.mesh?.executors() ?? [])
-      const [best] = this.capabilities?.rank(requirements, reachable) ?? []
-      if (best != null) return { peerId: best.peerId, reason: best.reason }
-      const wantsSomething = (requirements.tags?.length ?? 0) > 0 || (requirements.skills?.length ?? 0) > 0
-      const [first] = reachable
-      if (first != null && !wantsSomething) return { peerId: first, reason: 'the best-connected contributing peer (no Agent Card from any yet)' }
-      if (Date.now() > deadline) {
-        throw new NoExecutorError(reachable.size === 0
-          ? 'no peer is contributing compute: open another tab and turn on "Contribute compute" there'
-          : `no contributing peer matches the requirements ${JSON.stringify(requirements)}`)
-      }
-      await sleep(250, signal)
+  private async settleTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<void> {
+    try {
+      await this.ledger?.payments.pay(receipt)
+    } catch (err) {
+      this.update({ notice: `payment for ${receipt.taskId} failed: ${describe(err)}` })
     }
+    await this.witness?.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce).catch(() => false)
+  }
+
+  /** A witness disputed a receipt of this tab's and this tab's own re-run settled who was wrong. */
+  private async onDisputeResolved ({ receipt, wrong, attestation, own }: DisputeOutcome): Promise<void> {
+    const culprit = wrong === 'executor' ? receipt.executor : attestation.witness
+    this.capabilities?.recordReputation(culprit, 'wrong-result', { proven: true })
+    await this.ledger?.report(culprit, 'wrong-result', receipt.taskId).catch(() => {})
+    if (wrong === 'witness') {
+      this.update({ notice: `witness ${culprit.slice(-8)} disputed task ${receipt.taskId.slice(0, 8)} falsely; it is blacklisted` })
+      return
+    }
+    const refunded = await this.ledger?.refund(receipt, [attestation, own]).then(() => 'refunded', (err: unknown) => `refund refused (${errorName(err)})`)
+    this.update({ notice: `the result of task ${receipt.taskId.slice(0, 8)} from ${culprit.slice(-8)} was wrong (a witness and this tab's own re-run agree): ${refunded ?? 'nothing was paid'}; the executor is blacklisted` })
+    this.updateTask(receipt.taskId, { disputed: true })
+  }
+
+  private refreshLedger (): void {
+    if (this.ledgerTimer !== undefined) return
+    this.ledgerTimer = setTimeout(() => {
+      this.ledgerTimer = undefined
+      void this.ledger?.view().then(ledger => { this.update({ ledger }) }, () => {})
+    }, LEDGER_REFRESH_DELAY_MS)
   }
 
   private async recordExecuted (task: ExecutedTask): Promise<void> {
@@ -357,6 +435,13 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private async remember (record: ReceiptRecord, store: PeerStore): Promise<void> {
     await store.addReceipt(record)
     this.update({ history: [record, ...this.state.history].slice(0, HISTORY_LIMIT) })
+  }
+
+  private dispatch (): TaskDispatch {
+    const { identity, mesh } = this.running()
+    const capabilities = this.capabilities
+    if (capabilities == null) throw new StartupError('this peer has not finished starting')
+    return new TaskDispatch({ identity, mesh, capabilities })
   }
 
   private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: PeerStore } {

@@ -6,7 +6,7 @@
  * format's `fail` builds, so each format keeps its own error class.
  *
  * @example
- * const { jsonObject, safeInteger } = fieldCheckers((field, message) => new InvalidReceiptError(field, message), 'a version 2 receipt')
+ * const { jsonObject, safeInteger } = fieldCheckers((field, message) => new InvalidReceiptError(field, message), 'a version 3 receipt')
  * const limits = jsonObject(value, 'limits')
  */
 import { base64UrlToBytes, isSha256Hex, isWellFormedString, utf8ToBytes } from '../core/index.ts'

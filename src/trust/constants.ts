@@ -3,8 +3,12 @@ import {
   MAX_ARG_BYTES, MAX_ARGS, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES, MAX_ENV_VALUE_BYTES, TASK_SEED_BYTES
 } from '../core/limits.ts'
 
-/** The receipt format version produced and accepted; version 1 is neither. */
-export const RECEIPT_VERSION = 2
+/**
+ * The receipt format version produced and accepted; versions 1 and 2 are
+ * neither (docs/receipt-format.md §9: a verifier rejects versions it does not
+ * implement rather than guess what a missing `price` meant).
+ */
+export const RECEIPT_VERSION = 3
 
 /**
  * Upper bound on the UTF-8 byte length of a whole receipt's RFC 8785 canonical

@@ -2,9 +2,9 @@
 import type { ReceiptExpectations } from './receipt.ts'
 
 /**
- * Thrown when a value is not a well-formed version 2 receipt; `field` names
+ * Thrown when a value is not a well-formed version 3 receipt; `field` names
  * the first offending field, with a path for nested ones (`limits.fuel`,
- * `args[2]`, `env[0][1]`).
+ * `price.charge`, `args[2]`, `env[0][1]`).
  */
 export class InvalidReceiptError extends Error {
   override name = 'InvalidReceiptError'

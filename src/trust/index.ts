@@ -1,5 +1,5 @@
 /**
- * Trust: signed execution receipts (format version 2, docs/receipt-format.md)
+ * Trust: signed execution receipts (format version 3, docs/receipt-format.md)
  * and their verification.
  */
 export {
@@ -13,4 +13,4 @@ export {
 } from './errors.ts'
 export { DuplicateFilePathError, filesHash } from './files-hash.ts'
 export { parseReceipt, receiptHash, receiptToJson, signReceipt, verifyReceipt } from './receipt.ts'
-export type { Receipt, ReceiptExpectations, ReceiptLimits, UnsignedReceipt } from './receipt.ts'
+export type { Receipt, ReceiptExpectations, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './receipt.ts'

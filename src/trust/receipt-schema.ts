@@ -1,23 +1,25 @@
 /**
- * The version 2 receipt schema (docs/receipt-format.md §3): every check on an
+ * The version 3 receipt schema (docs/receipt-format.md §3): every check on an
  * untrusted value, each naming the field it concerns. A receipt that passes
  * is copied out member by member, so nothing else rides along into storage
  * or into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
+import { MAX_UNIT_PRICE, PRICE_SCHEDULE_FIELDS, chargeFor } from '../economy/pricing/index.ts'
+import type { ResourceUse } from '../economy/pricing/index.ts'
 import {
   MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_ENV_ENTRIES, MAX_RECEIPT_ENV_NAME_BYTES,
   MAX_RECEIPT_ENV_VALUE_BYTES, MAX_TASK_ID_LENGTH, MIN_RECEIPT_MEMORY_BYTES, RECEIPT_SEED_BYTES, RECEIPT_STATUSES, RECEIPT_VERSION
 } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
 import { InvalidReceiptError } from './errors.ts'
-import type { Receipt, ReceiptLimits, UnsignedReceipt } from './receipt.ts'
+import type { Receipt, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './receipt.ts'
 
 /** The signed members, in specification order (the order receiptToJson writes). */
 export const UNSIGNED_FIELDS = [
   'version', 'taskId', 'moduleHash', 'inputHash', 'outputHash', 'stderrHash', 'args', 'env', 'seed',
   'inputFilesHash', 'outputFilesHash', 'status', 'exitCode', 'startedAt', 'durationMs', 'limits', 'fuelUsed',
-  'memoryPeakBytes', 'executor', 'submitter', 'publicKey'
+  'memoryPeakBytes', 'price', 'executor', 'submitter', 'publicKey'
 ] as const satisfies ReadonlyArray<keyof UnsignedReceipt>
 
 export const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof Receipt>
@@ -25,8 +27,11 @@ export const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfi
 /** The members of `limits`, in specification order. */
 export const LIMITS_FIELDS = ['timeoutMs', 'memoryBytes', 'fuel'] as const satisfies ReadonlyArray<keyof ReceiptLimits>
 
+/** The members of `price`, in specification order: the schedule as Agent Cards list it, then the budget and the charge. */
+export const PRICE_FIELDS = [...PRICE_SCHEDULE_FIELDS, 'maxTotalPrice', 'charge'] as const satisfies ReadonlyArray<keyof ReceiptPrice>
+
 const { jsonObject, exactMembers, safeInteger, utf8Length, fixedBase64Url, peerId, hex256 } =
-  fieldCheckers((field, message) => new InvalidReceiptError(field, message), 'a version 2 receipt')
+  fieldCheckers((field, message) => new InvalidReceiptError(field, message), 'a version 3 receipt')
 
 const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
@@ -67,6 +72,7 @@ export function readFields (value: unknown, withSignature: boolean): Receipt | U
   const limits = readLimits(record.limits)
   const fuelUsed = readFuelUsed(record.fuelUsed, status, limits.fuel)
   const memoryPeakBytes = safeInteger(record.memoryPeakBytes, 'memoryPeakBytes', 0)
+  const price = readPrice(record.price, { fuel: fuelUsed, durationMs, memoryBytes: memoryPeakBytes })
 
   const unsigned: UnsignedReceipt = {
     version: RECEIPT_VERSION,
@@ -87,6 +93,7 @@ export function readFields (value: unknown, withSignature: boolean): Receipt | U
     limits,
     fuelUsed,
     memoryPeakBytes,
+    price,
     executor: peerId(record.executor, 'executor'),
     submitter: peerId(record.submitter, 'submitter'),
     publicKey: fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
@@ -157,6 +164,28 @@ function readLimits (value: unknown): ReceiptLimits {
     memoryBytes: safeInteger(record.memoryBytes, 'limits.memoryBytes', MIN_RECEIPT_MEMORY_BYTES),
     fuel: safeInteger(record.fuel, 'limits.fuel', 0)
   }
+}
+
+/**
+ * The prices, budget and charge; the charge must be exactly what the prices
+ * give for `used`, capped at the budget (economy/pricing chargeFor), so a
+ * receipt can never claim more than the submitter agreed to pay.
+ */
+function readPrice (value: unknown, used: ResourceUse): ReceiptPrice {
+  const record = jsonObject(value, 'price')
+  exactMembers(record, PRICE_FIELDS, 'price.')
+  const schedule = {
+    perMegaFuel: safeInteger(record.perMegaFuel, 'price.perMegaFuel', 0, MAX_UNIT_PRICE),
+    perSecond: safeInteger(record.perSecond, 'price.perSecond', 0, MAX_UNIT_PRICE),
+    perMb: safeInteger(record.perMb, 'price.perMb', 0, MAX_UNIT_PRICE)
+  }
+  const maxTotalPrice = safeInteger(record.maxTotalPrice, 'price.maxTotalPrice', 0)
+  const charge = safeInteger(record.charge, 'price.charge', 0)
+  const owed = chargeFor(schedule, used, maxTotalPrice)
+  if (charge !== owed) {
+    throw new InvalidReceiptError('price.charge', `must be ${owed}: the prices applied to fuelUsed, durationMs and memoryPeakBytes, capped at maxTotalPrice`)
+  }
+  return { ...schedule, maxTotalPrice, charge }
 }
 
 /** Null only for a timeout, where the worker is killed before the fuel counter can be read. */

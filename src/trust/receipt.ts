@@ -1,10 +1,12 @@
 /**
- * Execution receipts, format version 2 (normative text: docs/receipt-format.md).
+ * Execution receipts, format version 3 (normative text: docs/receipt-format.md).
  *
  * A receipt is the executor's signed statement of what it ran (module, stdin,
- * args, env, seed, input files, limits), for whom, and how it ended (status,
- * exit code, fuel and memory used, and hashes of stdout, stderr and the output
- * files). Failed runs get one too, so a witness can re-execute the task from
+ * args, env, seed, input files, limits), for whom, how it ended (status, exit
+ * code, fuel and memory used, and hashes of stdout, stderr and the output
+ * files), and what it charges: its prices, the task's budget and the charge
+ * those give for the resources used, so the amount owed is recomputable from
+ * the signed receipt alone. Failed runs get one too, so a witness can re-execute the task from
  * the seed and check the claim. The signature is pure Ed25519 (RFC 8032
  * §5.1.6) over the UTF-8 bytes of the RFC 8785 canonical JSON of every field
  * except `signature`; so anyone holding the JSON can check it, with no access
@@ -19,10 +21,11 @@
 import { canonicalize, sha256Hex, utf8ToBytes } from '../core/index.ts'
 import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
+import type { PriceSchedule } from '../economy/pricing/index.ts'
 import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
 import { ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError } from './errors.ts'
-import { LIMITS_FIELDS, RECEIPT_FIELDS, UNSIGNED_FIELDS, readFields } from './receipt-schema.ts'
+import { LIMITS_FIELDS, PRICE_FIELDS, RECEIPT_FIELDS, UNSIGNED_FIELDS, readFields } from './receipt-schema.ts'
 
 /** The limits a run was given. */
 export interface ReceiptLimits {
@@ -32,6 +35,18 @@ export interface ReceiptLimits {
   memoryBytes: number
   /** Fuel budget: the run ends with `out-of-fuel` when it needs more. */
   fuel: number
+}
+
+/**
+ * The executor's prices when it accepted the task, the task's budget, and
+ * what the run costs under them; micro-units. `charge` is always
+ * `chargeFor(prices, resources used, maxTotalPrice)`, so never above the budget.
+ */
+export interface ReceiptPrice extends PriceSchedule {
+  /** The most the submitter agreed to pay (the task offer's maxTotalPrice). */
+  maxTotalPrice: number
+  /** What the submitter owes for this run. */
+  charge: number
 }
 
 /** Every field of a receipt except its signature: exactly the bytes that are signed. */
@@ -68,6 +83,7 @@ export interface UnsignedReceipt {
   fuelUsed: number | null
   /** Largest size the module's linear memory reached, in bytes. */
   memoryPeakBytes: number
+  price: ReceiptPrice
   /** PeerId (base58btc, `12D3KooW…`) of the peer that ran the task and signs the receipt. */
   executor: string
   /** PeerId of the peer that asked for the task. */
@@ -87,7 +103,7 @@ export type ReceiptExpectations = Partial<Pick<UnsignedReceipt,
 'inputFilesHash' | 'outputFilesHash' | 'status' | 'exitCode' | 'limits' | 'executor' | 'submitter'>>
 
 /**
- * Checks `value` against the size limit, then the version 2 schema, and
+ * Checks `value` against the size limit, then the version 3 schema, and
  * returns a copy holding exactly the receipt's fields.
  */
 export function parseReceipt (value: unknown): Receipt {
@@ -99,7 +115,6 @@ export function parseReceipt (value: unknown): Receipt {
   }
   return readFields(value, true) as Receipt
 }
-
 
 /** Signs `unsigned` as its executor. Its `executor` and `publicKey` must be those of `identity`. */
 export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIdentity): Promise<Receipt> {
@@ -144,6 +159,6 @@ export function receiptHash (receipt: Receipt): string {
 
 /** Indented JSON with the fields in specification order, for export and display. Parse it back with JSON.parse + parseReceipt. */
 export function receiptToJson (receipt: Receipt): string {
-  // A replacer list applies at every depth, so it must name the members of `limits` too.
-  return JSON.stringify(receipt, [...RECEIPT_FIELDS, ...LIMITS_FIELDS], 2)
+  // A replacer list applies at every depth, so it must name the members of `limits` and `price` too.
+  return JSON.stringify(receipt, [...RECEIPT_FIELDS, ...LIMITS_FIELDS, ...PRICE_FIELDS], 2)
 }

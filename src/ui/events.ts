@@ -4,7 +4,7 @@
  * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
  * the element can show progress and errors of its own action.
  */
-import type { SubmitRequest } from '../app/types.ts'
+import type { AppState, SubmitRequest } from '../app/types.ts'
 
 abstract class RequestEvent extends Event {
   #outcome: Promise<unknown> | undefined
@@ -24,19 +24,45 @@ abstract class RequestEvent extends Event {
   }
 }
 
-/** Fired by `<zs-contribute>` when the user turns contributing on or off or changes the slots or skill tags. */
+/** What `<zs-contribute>` sends besides on/off and slots; a member left out keeps the app's current value. */
+export interface ContributeSettings {
+  /** Asking prices in micro-units, whole numbers ≥ 0. */
+  prices?: AppState['prices']
+  /** Shares (0–1) of announced receipts to re-execute as a witness. */
+  witnessRates?: AppState['witnessRates']
+}
+
+/**
+ * Fired by `<zs-contribute>` when the user turns contributing on or off or
+ * changes the slots, skill tags, asking prices or witness rates.
+ */
 export class ContributeRequestEvent extends RequestEvent {
   static readonly type = 'zs-contribute-request'
   readonly on: boolean
   readonly slots: number
   /** Skill tags to advertise in this tab's Agent Card, already valid for its schema. */
   readonly tags: string[]
+  readonly prices: AppState['prices'] | undefined
+  readonly witnessRates: AppState['witnessRates'] | undefined
 
-  constructor (on: boolean, slots: number, tags: string[] = []) {
+  constructor (on: boolean, slots: number, tags: string[] = [], settings: ContributeSettings = {}) {
     super(ContributeRequestEvent.type)
     this.on = on
     this.slots = slots
     this.tags = tags
+    this.prices = settings.prices
+    this.witnessRates = settings.witnessRates
+  }
+}
+
+/** Fired by `<zs-ledger>` when the user closes a payment channel this tab pays into. */
+export class CloseChannelRequestEvent extends RequestEvent {
+  static readonly type = 'zs-close-channel'
+  readonly channelId: string
+
+  constructor (channelId: string) {
+    super(CloseChannelRequestEvent.type)
+    this.channelId = channelId
   }
 }
 
@@ -55,5 +81,6 @@ declare global {
   interface HTMLElementEventMap {
     'zs-contribute-request': ContributeRequestEvent
     'zs-submit-request': SubmitRequestEvent
+    'zs-close-channel': CloseChannelRequestEvent
   }
 }

@@ -8,11 +8,21 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/types.ts'
-import { ContributeRequestEvent, SubmitRequestEvent } from './events.ts'
+import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent } from './events.ts'
+import type { ContributeSettings } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
 export type { ServiceWorkerOptions } from './register-sw.ts'
+
+/**
+ * What the UI needs of the app: the `ZeroStateApp` surface, with contribute
+ * settings (prices, witness rates) and closing a channel.
+ */
+export interface UiApp extends ZeroStateApp {
+  contribute(on: boolean, slots?: number, options?: { tags?: string[] } & ContributeSettings): Promise<void>
+  closeChannel(channelId: string): Promise<unknown>
+}
 
 /**
  * Renders `<zs-app>` into `root` (replacing its content), keeps it in step with
@@ -20,7 +30,7 @@ export type { ServiceWorkerOptions } from './register-sw.ts'
  * to the requesting element through the event; failed tasks also show in their
  * card via `state`.
  */
-export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
+export function mountUi (app: UiApp, root: HTMLElement): void {
   const view = document.createElement('zs-app')
   view.state = app.state
   // A busy tab changes state many times per task; the screen needs it at most
@@ -36,10 +46,14 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
     })
   })
   view.addEventListener(ContributeRequestEvent.type, (event) => {
-    event.waitUntil(app.contribute(event.on, event.slots, { tags: event.tags }))
+    const { tags, prices, witnessRates } = event
+    event.waitUntil(app.contribute(event.on, event.slots, { tags, prices, witnessRates }))
   })
   view.addEventListener(SubmitRequestEvent.type, (event) => {
     event.waitUntil(app.submit(event.request))
+  })
+  view.addEventListener(CloseChannelRequestEvent.type, (event) => {
+    event.waitUntil(app.closeChannel(event.channelId))
   })
   root.replaceChildren(view)
 }

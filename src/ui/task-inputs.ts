@@ -1,12 +1,12 @@
 /**
- * Pure parsing of the submit form's advanced fields (memory, fuel, seed,
- * environment, input files): no DOM, so each rule is unit-testable
+ * Pure parsing of the submit form's advanced fields (memory, fuel, price
+ * cap, seed, environment, input files): no DOM, so each rule is unit-testable
  * (test/unit/ui/task-inputs.test.ts). The limits are the ones the task
  * protocol enforces (`validateOffer`), checked here first so the form can say
  * what is wrong in words before anything is sent.
  */
 import {
-  DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES,
+  DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES,
   MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES,
   MAX_TASK_FILES, TASK_SEED_BYTES
 } from '../core/limits.ts'
@@ -19,7 +19,7 @@ const MIB = 1024 * 1024
 export const MIN_MEMORY_MIB = 1
 export const MAX_MEMORY_MIB = MAX_MEMORY_LIMIT_BYTES / MIB
 export const DEFAULT_MEMORY_MIB = DEFAULT_MEMORY_LIMIT_BYTES / MIB
-export { DEFAULT_FUEL }
+export { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE }
 
 const utf8 = new TextEncoder()
 const byteLength = (text: string): number => utf8.encode(text).byteLength
@@ -46,6 +46,20 @@ export function parseFuel (input: string): Parsed<number | undefined> {
   if (!/^\d+$/.test(text)) return { ok: false, error: 'Fuel must be a whole number of instructions, or empty for the default.' }
   if (!Number.isSafeInteger(fuel) || fuel > MAX_FUEL) return { ok: false, error: `Fuel can be at most ${formatCount(MAX_FUEL)}.` }
   return { ok: true, value: fuel }
+}
+
+/**
+ * The "Max total price" field: empty for the app's default budget, else a
+ * whole number of micro-units (the executor's charge is capped by it).
+ * Digit-group separators are allowed, as for fuel.
+ */
+export function parseMaxTotalPrice (input: string): Parsed<number | undefined> {
+  const text = input.replace(/[\s,_']/g, '')
+  if (text === '') return { ok: true, value: undefined }
+  if (!/^\d+$/.test(text)) return { ok: false, error: 'Max total price must be a whole number of µ (micro-units), or empty for the default.' }
+  const value = Number(text)
+  if (!Number.isSafeInteger(value)) return { ok: false, error: `Max total price can be at most ${formatCount(Number.MAX_SAFE_INTEGER)} µ.` }
+  return { ok: true, value }
 }
 
 /**

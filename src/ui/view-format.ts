@@ -209,3 +209,29 @@ export function formatExpiresIn (expiresAt: number, nowEpochMs: number): string 
   const left = expiresAt - nowEpochMs
   return left > 0 ? `in ${formatDuration(left)}` : 'expired'
 }
+
+/** Micro-units per unit (economy/pricing: amounts are integers of µ, 10^6 µ = 1 unit). */
+const MICRO_PER_UNIT = 1_000_000
+
+const unitFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })
+
+/** `0.0025 units`: an amount of micro-units in units, exact to the µ. */
+export function formatUnits (micro: number): string {
+  if (!Number.isFinite(micro)) return '–'
+  return `${unitFormat.format(micro / MICRO_PER_UNIT)} ${Math.abs(micro) === MICRO_PER_UNIT ? 'unit' : 'units'}`
+}
+
+/**
+ * `0.0025 units (2,500 µ)`: an amount of micro-units in units, with the
+ * integer count beside it, since receipts and channel states carry µ.
+ */
+export function formatMicroUnits (micro: number): string {
+  if (!Number.isFinite(micro)) return '–'
+  return `${formatUnits(micro)} (${formatCount(micro)} µ)`
+}
+
+/** `2,500 µ`: the short form, for table cells where the unit reading is in the tooltip. */
+export function formatMicro (micro: number): string {
+  if (!Number.isFinite(micro)) return '–'
+  return `${formatCount(micro)} µ`
+}

@@ -5,6 +5,7 @@ import type { AppState } from '../app/types.ts'
 import { shared, tokens } from './theme.ts'
 import './zs-contribute.ts'
 import './zs-history.ts'
+import './zs-ledger.ts'
 import './zs-network.ts'
 import './zs-peer-id.ts'
 import './zs-peers.ts'
@@ -124,8 +125,9 @@ export class ZsApp extends LitElement {
         "submit tasks"
         "peers peers"
         "network network"
-        "history history";
-      grid-template-rows: auto 1fr auto auto auto;
+        "history history"
+        "ledger ledger";
+      grid-template-rows: auto 1fr auto auto auto auto;
       gap: var(--zs-gap);
       padding: var(--zs-gap) 24px 48px;
       max-width: 1280px;
@@ -135,7 +137,7 @@ export class ZsApp extends LitElement {
     @media (max-width: 860px) {
       .layout {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: "contribute" "submit" "tasks" "peers" "network" "history";
+        grid-template-areas: "contribute" "submit" "tasks" "peers" "network" "history" "ledger";
         grid-template-rows: none;
         padding: 12px;
       }
@@ -168,6 +170,7 @@ export class ZsApp extends LitElement {
     .peers { grid-area: peers; }
     .network { grid-area: network; }
     .history { grid-area: history; }
+    .ledger { grid-area: ledger; }
 
     section.tasks {
       background: transparent;
@@ -234,7 +237,8 @@ export class ZsApp extends LitElement {
       <div class="layout">
         <section class="contribute" aria-labelledby="contribute-h">
           <h2 id="contribute-h">Contribute</h2>
-          <zs-contribute ?contributing=${s.contributing} .slots=${s.slots} .maxSlots=${s.maxSlots} .tags=${s.tags}></zs-contribute>
+          <zs-contribute ?contributing=${s.contributing} .slots=${s.slots} .maxSlots=${s.maxSlots} .tags=${s.tags}
+            .prices=${s.prices} .witnessRates=${s.witnessRates}></zs-contribute>
         </section>
         <section class="submit" aria-labelledby="submit-h">
           <h2 id="submit-h">Submit a task</h2>
@@ -257,6 +261,10 @@ export class ZsApp extends LitElement {
         <section class="history" aria-labelledby="history-h">
           <h2 id="history-h">History <span class="count">${s.history.length}</span></h2>
           <zs-history .history=${s.history}></zs-history>
+        </section>
+        <section class="ledger" aria-labelledby="ledger-h">
+          <h2 id="ledger-h">Ledger <span class="count">${s.ledger.channels.length} channel${s.ledger.channels.length === 1 ? '' : 's'} · ${s.ledger.payments.length} payment${s.ledger.payments.length === 1 ? '' : 's'}</span></h2>
+          <zs-ledger .ledger=${s.ledger}></zs-ledger>
         </section>
       </div>
     `

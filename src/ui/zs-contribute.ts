@@ -1,13 +1,25 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { live } from 'lit/directives/live.js'
+import { PRICE_FIELDS, RATE_FIELDS, parsePrices, parseRates } from './contribute-inputs.ts'
+import type { Prices, WitnessRates } from './contribute-inputs.ts'
 import { ContributeRequestEvent } from './events.ts'
+import type { ContributeSettings } from './events.ts'
 import { formatSkillTags, parseSkillTags } from './skill-tags.ts'
 import { shared } from './theme.ts'
+import { formatCount } from './view-format.ts'
+
+type Drafts<T> = Record<keyof T, string>
+
+const priceDrafts = (prices: Prices): Drafts<Prices> =>
+  ({ perMegaFuel: String(prices.perMegaFuel), perSecond: String(prices.perSecond), perMb: String(prices.perMb) })
+const rateDrafts = (rates: WitnessRates): Drafts<WitnessRates> =>
+  ({ established: String(rates.established), newcomer: String(rates.newcomer) })
 
 /**
- * The "Contribute compute" switch, the number of worker slots offered and the
- * skill tags advertised in this tab's Agent Card.
+ * The "Contribute compute" switch, the number of worker slots offered, the
+ * skill tags advertised in this tab's Agent Card, its asking prices and how
+ * often it re-runs others' tasks as a witness.
  * Fires `zs-contribute-request`; the checkbox always shows `contributing` as the
  * app reports it, so a refused request springs back.
  */
@@ -52,6 +64,34 @@ export class ZsContribute extends LitElement {
       font-weight: normal;
     }
 
+    fieldset {
+      margin: 12px 0 0;
+      padding: 8px 12px 10px;
+      border: 1px solid var(--zs-border);
+      border-radius: 8px;
+      min-width: 0;
+    }
+
+    legend {
+      padding: 0 4px;
+      font-size: 0.875rem;
+      font-weight: 600;
+    }
+
+    fieldset .row {
+      gap: 8px 16px;
+    }
+
+    fieldset label {
+      font-weight: normal;
+      font-size: 0.875rem;
+    }
+
+    fieldset input[type=text] {
+      flex: none;
+      width: 7rem;
+    }
+
     .tags {
       margin-top: 12px;
       display: flex;
@@ -89,6 +129,10 @@ export class ZsContribute extends LitElement {
   @property({ type: Number }) maxSlots = 1
   /** The tags the app advertises now. */
   @property({ attribute: false }) tags: string[] = []
+  /** Asking prices in force, micro-units. */
+  @property({ attribute: false }) prices: Prices = { perMegaFuel: 0, perSecond: 0, perMb: 0 }
+  /** Witness rates in force, 0–1. */
+  @property({ attribute: false }) witnessRates: WitnessRates = { established: 0, newcomer: 0 }
 
   @state() private slotsDraft = 1
   @state() private busy = false
@@ -97,12 +141,24 @@ export class ZsContribute extends LitElement {
   @state() private error = ''
   @state() private tagsDraft = ''
   @state() private tagsError = ''
+  @state() private priceDrafts: Drafts<Prices> = priceDrafts(this.prices)
+  @state() private priceError = ''
+  @state() private rateDrafts: Drafts<WitnessRates> = rateDrafts(this.witnessRates)
+  @state() private rateError = ''
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     if (changed.has('slots')) this.slotsDraft = this.slots
     if (changed.has('tags')) {
       this.tagsDraft = formatSkillTags(this.tags)
       this.tagsError = ''
+    }
+    if (changed.has('prices')) {
+      this.priceDrafts = priceDrafts(this.prices)
+      this.priceError = ''
+    }
+    if (changed.has('witnessRates')) {
+      this.rateDrafts = rateDrafts(this.witnessRates)
+      this.rateError = ''
     }
     if (changed.has('contributing') && this.contributing === this.requested) this.requested = undefined
   }
@@ -155,6 +211,8 @@ export class ZsContribute extends LitElement {
       ${this.tagsError === ''
         ? html`<p class="muted" id="tags-error">Up to 8 tags of a–z, 0–9 and "-", separated by commas or spaces.</p>`
         : html`<p class="error" id="tags-error" data-testid="skill-tags-error">${this.tagsError}</p>`}
+      ${this.#prices()}
+      ${this.#rates()}
       <p class="muted">
         ${this.contributing
           ? `Running tasks for other peers in up to ${this.slots} sandboxed worker${this.slots === 1 ? '' : 's'}.`
@@ -162,6 +220,92 @@ export class ZsContribute extends LitElement {
       </p>
       ${this.error === '' ? nothing : html`<p class="error" role="alert" data-testid="contribute-error">${this.error}</p>`}
     `
+  }
+
+  #prices () {
+    return html`
+      <fieldset>
+        <legend>Asking prices (µ)</legend>
+        <div class="row">
+          ${PRICE_FIELDS.map(({ key, label }) => html`
+            <label>
+              <input type="text" inputmode="numeric" autocomplete="off" data-testid=${`price-${key}`}
+                aria-invalid=${this.priceError !== '' && this.#priceFault() === key ? 'true' : 'false'} aria-describedby="prices-hint"
+                .value=${live(this.priceDrafts[key])} ?disabled=${this.busy}
+                @input=${(e: Event) => { this.#onPriceInput(key, (e.target as HTMLInputElement).value) }}
+                @change=${this.#onSettingsChange}>
+              ${label}
+            </label>`)}
+        </div>
+        ${this.priceError === ''
+          ? html`<p class="muted" id="prices-hint">Whole micro-units, 0 = free (1 unit = ${formatCount(1_000_000)} µ). Shown in your Agent Card; each task's charge is capped by its budget.</p>`
+          : html`<p class="error" id="prices-hint" data-testid="prices-error">${this.priceError}</p>`}
+      </fieldset>
+    `
+  }
+
+  #rates () {
+    return html`
+      <fieldset>
+        <legend>Witness checks</legend>
+        <div class="row">
+          ${RATE_FIELDS.map(({ key, label }) => html`
+            <label>
+              <input type="text" inputmode="decimal" autocomplete="off" data-testid=${`witness-rate-${key}`}
+                aria-invalid=${this.rateError !== '' && this.#rateFault() === key ? 'true' : 'false'} aria-describedby="rates-hint"
+                .value=${live(this.rateDrafts[key])} ?disabled=${this.busy}
+                @input=${(e: Event) => { this.#onRateInput(key, (e.target as HTMLInputElement).value) }}
+                @change=${this.#onSettingsChange}>
+              ${label}
+            </label>`)}
+        </div>
+        ${this.rateError === ''
+          ? html`<p class="muted" id="rates-hint">Share of announced receipts this tab re-runs to check them while contributing: 0–1 (0.1 = one in ten).</p>`
+          : html`<p class="error" id="rates-hint" data-testid="witness-rates-error">${this.rateError}</p>`}
+      </fieldset>
+    `
+  }
+
+  #priceFault (): keyof Prices | undefined {
+    const parsed = parsePrices(this.priceDrafts)
+    return parsed.ok ? undefined : parsed.field
+  }
+
+  #rateFault (): keyof WitnessRates | undefined {
+    const parsed = parseRates(this.rateDrafts)
+    return parsed.ok ? undefined : parsed.field
+  }
+
+  #onPriceInput (key: keyof Prices, value: string): void {
+    this.priceDrafts = { ...this.priceDrafts, [key]: value }
+    const parsed = parsePrices(this.priceDrafts)
+    this.priceError = parsed.ok ? '' : parsed.error
+  }
+
+  #onRateInput (key: keyof WitnessRates, value: string): void {
+    this.rateDrafts = { ...this.rateDrafts, [key]: value }
+    const parsed = parseRates(this.rateDrafts)
+    this.rateError = parsed.ok ? '' : parsed.error
+  }
+
+  /** Prices and rates as typed, or undefined (with their messages shown) when either is wrong. */
+  #settings (): Required<ContributeSettings> | undefined {
+    const prices = parsePrices(this.priceDrafts)
+    const rates = parseRates(this.rateDrafts)
+    this.priceError = prices.ok ? '' : prices.error
+    this.rateError = rates.ok ? '' : rates.error
+    if (!prices.ok || !rates.ok) return undefined
+    return { prices: prices.value, witnessRates: rates.value }
+  }
+
+  #onSettingsChange (): void {
+    const settings = this.#settings()
+    if (settings === undefined || !this.contributing) return
+    const p = settings.prices
+    const r = settings.witnessRates
+    const same = p.perMegaFuel === this.prices.perMegaFuel && p.perSecond === this.prices.perSecond && p.perMb === this.prices.perMb &&
+      r.established === this.witnessRates.established && r.newcomer === this.witnessRates.newcomer
+    if (!same) void this.#request(true, this.slotsDraft, this.tags, settings)
   }
 
   #onToggle (event: Event): void {
@@ -172,13 +316,14 @@ export class ZsContribute extends LitElement {
       return
     }
     const tags = parseSkillTags(this.tagsDraft)
-    if (!tags.ok) {
-      // Do not start with tags the Agent Card would refuse; the box springs back.
-      this.tagsError = tags.error
+    const settings = this.#settings()
+    if (!tags.ok || settings === undefined) {
+      // Do not start with tags the Agent Card would refuse, or prices and rates the app would; the box springs back.
+      if (!tags.ok) this.tagsError = tags.error
       box.checked = this.contributing
       return
     }
-    void this.#request(true, this.slotsDraft, tags.value)
+    void this.#request(true, this.slotsDraft, tags.value, settings)
   }
 
   #onTagsInput (event: Event): void {
@@ -204,8 +349,8 @@ export class ZsContribute extends LitElement {
     if (this.contributing && this.slotsDraft !== this.slots) void this.#request(true, this.slotsDraft, this.tags)
   }
 
-  async #request (on: boolean, slots: number, tags: string[]): Promise<void> {
-    const event = new ContributeRequestEvent(on, slots, tags)
+  async #request (on: boolean, slots: number, tags: string[], settings: ContributeSettings = {}): Promise<void> {
+    const event = new ContributeRequestEvent(on, slots, tags, settings)
     this.dispatchEvent(event)
     this.requested = on === this.contributing ? undefined : on
     this.busy = true

@@ -3,10 +3,10 @@ import { customElement, property } from 'lit/decorators.js'
 import type { Receipt } from '../trust/receipt.ts'
 import { downloadReceipt } from './download-receipt.ts'
 import { shared } from './theme.ts'
-import { abbreviate, formatBytes, formatCount, formatDuration } from './view-format.ts'
+import { abbreviate, formatBytes, formatCount, formatDuration, formatMicroUnits } from './view-format.ts'
 import './zs-peer-id.ts'
 
-/** A signed receipt: whether it was verified, its key fields, and a JSON download. */
+/** A signed receipt: whether it was verified, its key fields (charge included), and a JSON download. */
 @customElement('zs-receipt')
 export class ZsReceipt extends LitElement {
   static override styles = [shared, css`
@@ -55,6 +55,11 @@ export class ZsReceipt extends LitElement {
   @property({ attribute: false }) receipt: Receipt | undefined
   /** True only once the signature and hashes were checked by this peer. */
   @property({ type: Boolean }) verified = false
+  /**
+   * False where this view did not do the checking itself (a receipt shown
+   * under a ledger payment): then no verified/not-verified badge is drawn.
+   */
+  @property({ attribute: false }) showVerification = true
 
   override render () {
     const r = this.receipt
@@ -62,9 +67,9 @@ export class ZsReceipt extends LitElement {
     return html`
       <header>
         <h4>Receipt</h4>
-        <span class="badge ${this.verified ? 'ok' : 'bad'}" data-testid="receipt-status"
+        ${this.showVerification ? html`<span class="badge ${this.verified ? 'ok' : 'bad'}" data-testid="receipt-status"
           title=${this.verified ? 'Ed25519 signature and hashes checked by this peer' : 'Signature or hashes not checked, or they did not match'}
-        >${this.verified ? 'verified' : 'not verified'}</span>
+        >${this.verified ? 'verified' : 'not verified'}</span>` : nothing}
         <button type="button" data-testid="download-receipt" @click=${() => { downloadReceipt(r) }}>Download receipt</button>
       </header>
       <dl>
@@ -78,6 +83,8 @@ export class ZsReceipt extends LitElement {
         <dt>Duration</dt><dd>${formatDuration(r.durationMs)} of ${formatDuration(r.limits.timeoutMs)} allowed</dd>
         <dt>Fuel</dt><dd data-testid="receipt-fuel">${r.fuelUsed === null ? 'not measured (stopped from outside)' : formatCount(r.fuelUsed)} of ${formatCount(r.limits.fuel)}</dd>
         <dt>Memory</dt><dd>${formatBytes(r.memoryPeakBytes)} of ${formatBytes(r.limits.memoryBytes)} allowed</dd>
+        <dt>Charge</dt><dd data-testid="receipt-charge" title=${`Prices: ${formatCount(r.price.perMegaFuel)} µ per million fuel, ${formatCount(r.price.perSecond)} µ per second, ${formatCount(r.price.perMb)} µ per MiB`}
+          >${formatMicroUnits(r.price.charge)} <span class="muted">of at most ${formatMicroUnits(r.price.maxTotalPrice)}</span></dd>
         <dt>Signature</dt><dd class="mono" title=${r.signature}>${abbreviate(r.signature, 16, 6)}</dd>
       </dl>
     `

@@ -146,4 +146,18 @@ export const submitStyles = css`
     margin-left: auto;
     white-space: nowrap;
   }
+
+  /* A checkbox with its sentence beside it, not above it. */
+  label.check {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    font-weight: normal;
+  }
+
+  label.check input {
+    width: 1.1rem;
+    height: 1.1rem;
+    accent-color: var(--zs-accent);
+  }
 `

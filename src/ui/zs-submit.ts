@@ -5,10 +5,10 @@ import { SubmitRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { submitStyles } from './zs-submit.styles.ts'
 import {
-  DEFAULT_FUEL, DEFAULT_MEMORY_MIB, MAX_MEMORY_MIB, MIN_MEMORY_MIB,
-  argsAndEnvProblem, inputFilesProblem, parseEnvLines, parseFuel, parseMemoryMib, parseSeedHex
+  DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_MIB, MAX_MEMORY_MIB, MIN_MEMORY_MIB,
+  argsAndEnvProblem, inputFilesProblem, parseEnvLines, parseFuel, parseMaxTotalPrice, parseMemoryMib, parseSeedHex
 } from './task-inputs.ts'
-import { formatBytes, formatCount, parseArgs, uploadProblem } from './view-format.ts'
+import { formatBytes, formatCount, formatUnits, parseArgs, uploadProblem } from './view-format.ts'
 
 interface Upload {
   name: string
@@ -16,7 +16,7 @@ interface Upload {
 }
 
 /** The advanced fields that can be wrong, each with its own inline message. */
-type AdvancedField = 'memory' | 'fuel' | 'seed' | 'env' | 'files'
+type AdvancedField = 'memory' | 'fuel' | 'price' | 'seed' | 'env' | 'files'
 
 /** Why the form cannot be sent; `field` names the advanced field at fault, if any. */
 interface Problem {
@@ -26,10 +26,11 @@ interface Problem {
 
 /**
  * The form for one task: a bundled sample or an uploaded `.wasm`, stdin, args
- * and a timeout, and under "Advanced" the memory limit, fuel budget, seed,
- * environment and input files. Fires `zs-submit-request` with only the
- * advanced inputs the user set; the task's progress and any failure then show
- * in its `<zs-task-card>`.
+ * and a timeout, and under "Advanced" the memory limit, fuel budget, price
+ * cap, whether witnesses may check the task, seed, environment and input
+ * files. Fires `zs-submit-request` with only the advanced inputs the user set
+ * (and always the witness choice); the task's progress and any failure then
+ * show in its `<zs-task-card>`.
  */
 @customElement('zs-submit')
 export class ZsSubmit extends LitElement {
@@ -47,6 +48,9 @@ export class ZsSubmit extends LitElement {
   @state() private advancedOpen = false
   @state() private memoryMib = String(DEFAULT_MEMORY_MIB)
   @state() private fuel = ''
+  @state() private maxPrice = ''
+  /** Publish the receipt with the task's input so witnesses may re-run it (the app's default). */
+  @state() private witnesses = true
   @state() private seed = ''
   @state() private env = ''
   @state() private inputFiles: Upload[] = []
@@ -123,15 +127,18 @@ export class ZsSubmit extends LitElement {
   #advanced () {
     const memory = parseMemoryMib(this.memoryMib)
     const fuel = parseFuel(this.fuel)
+    const maxPrice = parseMaxTotalPrice(this.maxPrice)
     const seed = parseSeedHex(this.seed)
     const env = parseEnvLines(this.env)
     const errorFor = (field: AdvancedField, parsed: { ok: boolean, error?: string }) =>
       !parsed.ok && this.checked.has(field) ? parsed.error : undefined
     const memoryError = errorFor('memory', memory)
     const fuelError = errorFor('fuel', fuel)
+    const priceError = errorFor('price', maxPrice)
     const seedError = errorFor('seed', seed)
     const envError = errorFor('env', env)
-    const setCount = this.#advancedSet().length
+    // Turning witnesses off is a choice worth counting; on is the default.
+    const setCount = this.#advancedSet().length + (this.witnesses ? 0 : 1)
     const totalBytes = this.inputFiles.reduce((sum, f) => sum + f.bytes.byteLength, 0)
     return html`
       <details data-testid="advanced" ?open=${this.advancedOpen}
@@ -155,6 +162,24 @@ export class ZsSubmit extends LitElement {
                 @change=${() => { this.#check('fuel') }}>
               ${this.#fieldHint('fuel-hint', fuelError, 'Metered instructions; empty = default.')}
             </label>
+          </div>
+          <div class="row">
+            <label>
+              Max total price (µ)
+              <input type="text" inputmode="numeric" data-testid="max-total-price" placeholder=${formatCount(DEFAULT_MAX_TOTAL_PRICE)}
+                aria-invalid=${priceError !== undefined} aria-describedby="price-hint"
+                .value=${this.maxPrice} @input=${(e: Event) => { this.maxPrice = (e.target as HTMLInputElement).value }}
+                @change=${() => { this.#check('price') }}>
+              ${this.#fieldHint('price-hint', priceError, `The most this task may cost; empty = default (${formatUnits(DEFAULT_MAX_TOTAL_PRICE)}).`)}
+            </label>
+            <div class="label">
+              <label class="check">
+                <input type="checkbox" data-testid="witnesses" .checked=${this.witnesses}
+                  @change=${(e: Event) => { this.witnesses = (e.target as HTMLInputElement).checked }}>
+                Let witnesses check this task (publishes its input)
+              </label>
+              <p class="hint muted">Other peers may re-run it to confirm the result; stdin, args, env and files become public.</p>
+            </div>
           </div>
           <label>
             Seed (64 hex digits)
@@ -209,6 +234,7 @@ export class ZsSubmit extends LitElement {
     const set: AdvancedField[] = []
     if (this.memoryMib.trim() !== String(DEFAULT_MEMORY_MIB)) set.push('memory')
     if (this.fuel.trim() !== '') set.push('fuel')
+    if (this.maxPrice.trim() !== '') set.push('price')
     if (this.seed.trim() !== '') set.push('seed')
     if (this.env.trim() !== '') set.push('env')
     if (this.inputFiles.length > 0) set.push('files')
@@ -323,12 +349,14 @@ export class ZsSubmit extends LitElement {
   }
 
   /** The advanced inputs the user set (the app applies its defaults to the rest), or the first one that is wrong. */
-  #advancedRequest (args: string[]): Pick<SubmitRequest, 'memoryLimitBytes' | 'fuel' | 'seed' | 'env' | 'files'> | Problem {
+  #advancedRequest (args: string[]): Pick<SubmitRequest, 'memoryLimitBytes' | 'fuel' | 'maxTotalPrice' | 'witnesses' | 'seed' | 'env' | 'files'> | Problem {
     const set = new Set(this.#advancedSet())
     const memory = parseMemoryMib(this.memoryMib)
     if (!memory.ok) return { error: memory.error, field: 'memory' }
     const fuel = parseFuel(this.fuel)
     if (!fuel.ok) return { error: fuel.error, field: 'fuel' }
+    const maxPrice = parseMaxTotalPrice(this.maxPrice)
+    if (!maxPrice.ok) return { error: maxPrice.error, field: 'price' }
     const seed = parseSeedHex(this.seed)
     if (!seed.ok) return { error: seed.error, field: 'seed' }
     const env = parseEnvLines(this.env)
@@ -339,6 +367,8 @@ export class ZsSubmit extends LitElement {
     return {
       ...(set.has('memory') ? { memoryLimitBytes: memory.value } : {}),
       ...(fuel.value === undefined ? {} : { fuel: fuel.value }),
+      ...(maxPrice.value === undefined ? {} : { maxTotalPrice: maxPrice.value }),
+      witnesses: this.witnesses,
       ...(seed.value === undefined ? {} : { seed: seed.value }),
       ...(env.value.length === 0 ? {} : { env: env.value }),
       ...(this.inputFiles.length === 0 ? {} : { files: this.inputFiles.map((f): [string, Uint8Array] => [f.name, f.bytes]) })

@@ -4,7 +4,9 @@ import type { TaskView } from '../app/types.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
 import { downloadBlob } from './download.ts'
-import { PHASE_LABELS, decodeOutput, formatBytes, formatCount, formatDuration, liveElapsedMs, outputFilename, phaseSteps, runStatus } from './view-format.ts'
+import {
+  PHASE_LABELS, decodeOutput, formatBytes, formatCount, formatDuration, formatMicro, formatMicroUnits, liveElapsedMs, outputFilename, phaseSteps, runStatus
+} from './view-format.ts'
 import './zs-peer-id.ts'
 import './zs-receipt.ts'
 
@@ -32,7 +34,7 @@ export class ZsTaskCard extends LitElement {
       box-shadow: var(--zs-shadow);
     }
 
-    :host([data-phase=failed]) {
+    :host([data-phase=failed]), :host([data-disputed]) {
       border-color: var(--zs-bad);
     }
 
@@ -225,6 +227,8 @@ export class ZsTaskCard extends LitElement {
     if (task.elapsedMs !== undefined && task.elapsedMs !== previous?.elapsedMs) this.heartbeatAt = performance.now()
     this.dataset.taskId = task.taskId
     this.dataset.phase = task.phase
+    if (task.disputed === true) this.dataset.disputed = ''
+    else delete this.dataset.disputed
     this.#clock.running = task.phase === 'running'
   }
 
@@ -235,6 +239,9 @@ export class ZsTaskCard extends LitElement {
       <header>
         <h3>${task.label}</h3>
         <span class="badge ${task.phase === 'done' ? 'ok' : task.phase === 'failed' ? 'bad' : 'accent'}">${PHASE_LABELS[task.phase]}</span>
+        ${task.disputed === true ? html`<span class="badge bad" data-testid="disputed" role="status"
+          title="A witness re-ran this task and disagreed, and this tab's own re-run confirmed the executor's result was wrong. Do not rely on its output."
+        >disputed: result shown wrong by a witness</span>` : nothing}
         <span class="mono muted" title="Task id">${task.taskId}</span>
       </header>
       <ol aria-label="Progress">
@@ -274,7 +281,7 @@ export class ZsTaskCard extends LitElement {
     return html`<div><dt>Elapsed</dt><dd data-testid="elapsed">${elapsed === undefined ? 'starting…' : formatDuration(elapsed)}</dd></div>`
   }
 
-  /** How the run ended and the fuel it used, from the receipt (done tasks, and failed ones that ran). */
+  /** How the run ended, the fuel it used and what it cost, from the receipt (done tasks, and failed ones that ran). */
   #runSummary (task: TaskView) {
     const r = task.receipt
     if (r === undefined) return nothing
@@ -283,7 +290,9 @@ export class ZsTaskCard extends LitElement {
       <div><dt>Status</dt><dd><span class="badge ${status.tone}" data-testid="run-status" data-status=${r.status} title=${status.description}>${status.text}</span></dd></div>
       <div><dt>Fuel used</dt><dd data-testid="fuel-used" title=${`of a budget of ${formatCount(r.limits.fuel)}`}>${r.fuelUsed === null
         ? html`<span class="muted">not measured</span>`
-        : formatCount(r.fuelUsed)}</dd></div>`
+        : formatCount(r.fuelUsed)}</dd></div>
+      <div><dt>Charge</dt><dd data-testid="charge" title=${`${formatMicroUnits(r.price.charge)}, of a budget of ${formatMicroUnits(r.price.maxTotalPrice)}`}
+        >${formatMicro(r.price.charge)} <span class="muted">of ${formatMicro(r.price.maxTotalPrice)}</span></dd></div>`
   }
 
   #files (task: TaskView) {

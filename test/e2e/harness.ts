@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { startAppServer } from '../../src/relay/http-server.ts'
+import type { AppServer } from '../../src/relay/http-server.ts'
 import { startMesh } from '../../src/relay/mesh.ts'
 import type { Mesh } from '../../src/relay/mesh.ts'
 
@@ -29,9 +31,11 @@ export interface Harness {
   browser: Browser
   /**
    * A new peer: its own browser context (own IndexedDB), one tab, online.
-   * `initScript` runs in the page before the app does.
+   * `initScript` runs in the page before the app does. `testHooks` loads the
+   * test-hooks build (dist-test-hooks/, src/app/test-hooks.ts) with `query`
+   * (e.g. '?cheat=corrupt-output') on the same relays.
    */
-  openPeer(options?: { initScript?: string }): Promise<Peer>
+  openPeer(options?: { initScript?: string, testHooks?: boolean, query?: string }): Promise<Peer>
   close(): Promise<void>
 }
 
@@ -47,6 +51,7 @@ export async function startHarness (options: { relays?: number } = {}): Promise<
   // Playwright gives every launch a fresh temporary user-data-dir.
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS })
   const contexts: BrowserContext[] = []
+  let testHooksApp: AppServer | undefined
   return {
     mesh,
     browser,
@@ -57,13 +62,21 @@ export async function startHarness (options: { relays?: number } = {}): Promise<
       const page = await context.newPage()
       page.on('console', msg => { if (msg.type() === 'error') console.error(`[page ${contexts.length}] ${msg.text()}`) })
       page.on('pageerror', err => { console.error(`[page ${contexts.length}] ${err.message}`) })
-      await page.goto(mesh.url)
+      let url = mesh.url
+      if (options.testHooks === true) {
+        testHooksApp ??= await startAppServer({
+          root: join(import.meta.dirname, '..', '..', 'dist-test-hooks'), host: '127.0.0.1', port: 0, relayAddrs: () => mesh.relayAddrs
+        })
+        url = testHooksApp.url
+      }
+      await page.goto(url + (options.query ?? ''))
       const peerId = await waitOnline(page)
       return { context, page, peerId }
     },
     async close () {
       await Promise.all(contexts.map(async c => { await c.close().catch(() => {}) }))
       await browser.close().catch(() => {})
+      await testHooksApp?.stop()
       await mesh.stop()
     }
   }

@@ -14,6 +14,31 @@ export class TaskRefusedError extends Error {
 }
 
 /**
+ * Thrown when an executor turns a task down because its estimate of the run,
+ * at its current prices, costs more than the offer's maxTotalPrice
+ * (economy/pricing quoteFits).
+ */
+export class TaskOverBudgetError extends Error {
+  override readonly name = 'TaskOverBudgetError'
+}
+
+/**
+ * Thrown on the submitter when an executor's receipt, though authentic, names
+ * a budget (`price.maxTotalPrice`) other than the one offered: its charge is
+ * capped by a budget the submitter never agreed to. Carries the receipt, as
+ * evidence signed by that executor.
+ */
+export class ReceiptBudgetMismatchError extends Error {
+  override readonly name = 'ReceiptBudgetMismatchError'
+  readonly receipt: Receipt
+
+  constructor (message: string, receipt: Receipt) {
+    super(message)
+    this.receipt = receipt
+  }
+}
+
+/**
  * Thrown when the executor stops answering: no heartbeat within the deadline,
  * or the stream or connection closed before a result arrived.
  */
@@ -49,6 +74,7 @@ export class RemoteTaskError extends Error {
     'InvalidTaskMessageError',
     'ModuleHashMismatchError',
     'TaskRefusedError',
+    'TaskOverBudgetError',
     // Reported by a forwarding hop (orchestration/forwarding).
     'HopLimitError',
     'RoutingLoopError',

@@ -3,6 +3,8 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import { ModuleHashMismatchError, sha256Hex } from '../../core/hash.ts'
 import type { PeerIdentity } from '../../crypto/identity.ts'
+import { FREE_PRICES, chargeFor, checkPriceSchedule, quoteFits } from '../../economy/index.ts'
+import type { PriceSchedule, ResourceUse } from '../../economy/index.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
 import type { PeerStore } from '../../storage/types.ts'
 import { RECEIPT_VERSION, filesHash, signReceipt } from '../../trust/index.ts'
@@ -13,10 +15,12 @@ import {
   HEARTBEAT_INTERVAL_MS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS
 } from '../../network/constants.ts'
-import { TaskRefusedError } from './errors.ts'
+import { USAGE_MEMORY_ENTRIES } from './constants.ts'
+import { TaskOverBudgetError, TaskRefusedError } from './errors.ts'
 import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
+import { UsageMemory } from './usage-memory.ts'
 
 /** What runs a module: the browser's worker pool, or a Node host. */
 export interface TaskRunner {
@@ -39,6 +43,12 @@ export interface ExecutedTask {
 export interface TaskExecutorInit {
   /** Asked for every offer; a peer that is not contributing refuses politely. */
   isContributing(): boolean
+  /**
+   * The executor's current asking prices (as its Agent Card publishes them),
+   * asked once per offer: the receipt charges the prices of the moment the
+   * task was accepted. Default: FREE_PRICES.
+   */
+  prices?(): PriceSchedule
   /** Called after a result was signed and sent. */
   onExecuted?(task: ExecutedTask): void
 }
@@ -51,14 +61,17 @@ export interface TaskHandleOptions {
 type Send = (message: ExecutorMessage) => Promise<void>
 
 /**
- * The executor's half of /zerostate/task/1.0.0: validates the offer, fetches
- * the module only when it is not cached, runs it, heartbeats while it runs,
- * and answers with the output and a signed receipt — or a FAILURE naming the
- * error. One stream, one task.
+ * The executor's half of /zerostate/task/1.0.0: validates the offer, refuses
+ * it when its estimate is over the offer's budget, fetches the module only
+ * when it is not cached, runs it, heartbeats while it runs, and answers with
+ * the output and a signed receipt carrying the charge — or a FAILURE naming
+ * the error. One stream, one task.
  */
 export class TaskExecutor {
   private readonly components: TaskExecutorComponents
   private readonly init: TaskExecutorInit
+  /** Per module, the resources of its last run here: the estimate quoted against budgets. */
+  private readonly usage = new UsageMemory(USAGE_MEMORY_ENTRIES)
 
   constructor (components: TaskExecutorComponents, init: TaskExecutorInit) {
     this.components = components
@@ -86,10 +99,14 @@ export class TaskExecutor {
       if (!this.init.isContributing()) {
         throw new TaskRefusedError('this peer is not contributing compute right now')
       }
+      // Checked (and copied) once, so the receipt charges the prices the task was accepted at.
+      const prices = checkPriceSchedule(this.init.prices?.() ?? FREE_PRICES)
+      // Before the module is transferred: a refused task costs neither side the transfer.
+      this.checkBudget(offer, prices)
       const module = await this.obtainModule(offer, messages, send)
       await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
       const submitter = options.submitter ?? connection.remotePeer.toString()
-      const { result, receipt } = await this.execute(offer, module, submitter, send)
+      const { result, receipt } = await this.execute(offer, prices, module, submitter, send)
       await send({
         type: ExecutorMessage.Type.RESULT,
         stdout: result.stdout,
@@ -117,6 +134,33 @@ export class TaskExecutor {
     }
   }
 
+  /** The resources of the last run of `moduleHash` here: what this executor quotes a bid from (orchestration/auction). */
+  lastUse (moduleHash: string): Readonly<ResourceUse> | undefined {
+    return this.usage.recall(moduleHash)
+  }
+
+  /**
+   * Refuses the offer when the last run of its module here, bounded by the
+   * offer's own limits (a run cannot use more), costs more than the budget at
+   * `prices`. With no such run on record the executor accepts: it has nothing
+   * to estimate from, and the receipt's charge is capped at the budget anyway,
+   * so the submitter never pays more than it offered; the executor's risk is
+   * to work below its prices on a module it has not run before. A free
+   * executor always fits.
+   */
+  private checkBudget (offer: ValidOffer, prices: PriceSchedule): void {
+    const last = this.usage.recall(offer.moduleHash)
+    if (last === undefined) return
+    const expected: ResourceUse = {
+      fuel: last.fuel === null ? null : Math.min(last.fuel, offer.fuel),
+      durationMs: Math.min(last.durationMs, offer.timeoutMs),
+      memoryBytes: Math.min(last.memoryBytes, offer.memoryLimitBytes)
+    }
+    if (!quoteFits(prices, expected, offer.maxTotalPrice)) {
+      throw new TaskOverBudgetError(`the last run of this module here would cost more than the budget of ${offer.maxTotalPrice} micro-units`)
+    }
+  }
+
   private async obtainModule (offer: ValidOffer, messages: ReturnType<typeof pbStream>, send: Send): Promise<Uint8Array> {
     const cached = await this.components.store.getModule(offer.moduleHash)
     if (cached != null) {
@@ -132,7 +176,9 @@ export class TaskExecutor {
     return module
   }
 
-  private async execute (offer: ValidOffer, module: Uint8Array, submitter: string, send: Send): Promise<{ result: ExecutionResult, receipt: Receipt }> {
+  private async execute (
+    offer: ValidOffer, prices: PriceSchedule, module: Uint8Array, submitter: string, send: Send
+  ): Promise<{ result: ExecutionResult, receipt: Receipt }> {
     let startedAt: number | undefined
     const heartbeat = setInterval(() => {
       const elapsedMs = startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - startedAt))
@@ -159,6 +205,8 @@ export class TaskExecutor {
       })
       const { identity } = this.components
       const ran = result.status === 'ok' || result.status === 'exit'
+      // The figures the receipt states, so that its charge is recomputable from it (docs/receipt-format.md §3).
+      const used: ResourceUse = { fuel: result.fuelUsed, durationMs: Math.round(result.durationMs), memoryBytes: result.memoryPeakBytes }
       const receipt = await signReceipt({
         version: RECEIPT_VERSION,
         taskId: offer.taskId,
@@ -174,14 +222,16 @@ export class TaskExecutor {
         status: result.status,
         exitCode: ran ? result.exitCode : null,
         startedAt: Math.round(result.startedAt),
-        durationMs: Math.round(result.durationMs),
+        durationMs: used.durationMs,
         limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
-        fuelUsed: result.fuelUsed,
-        memoryPeakBytes: result.memoryPeakBytes,
+        fuelUsed: used.fuel,
+        memoryPeakBytes: used.memoryBytes,
+        price: { ...prices, maxTotalPrice: offer.maxTotalPrice, charge: chargeFor(prices, used, offer.maxTotalPrice) },
         executor: identity.peerId.toString(),
         submitter,
         publicKey: bytesToBase64Url(identity.publicKey)
       }, identity)
+      this.usage.remember(offer.moduleHash, used)
       return { result, receipt }
     } finally {
       clearInterval(heartbeat)

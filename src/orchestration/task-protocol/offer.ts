@@ -20,6 +20,8 @@ export interface ValidOffer {
   timeoutMs: number
   memoryLimitBytes: number
   fuel: number
+  /** The most the submitter will pay for the run, in micro-units; 0 admits only free executors. */
+  maxTotalPrice: number
 }
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -55,6 +57,10 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
   if (offer.fuel < 0n || offer.fuel > BigInt(MAX_FUEL)) {
     throw new InvalidTaskMessageError(`the fuel budget must be 0–${MAX_FUEL}, got ${offer.fuel}`)
   }
+  // A safe integer, as the receipt's price.maxTotalPrice must be (docs/receipt-format.md §3).
+  if (typeof offer.maxTotalPrice !== 'bigint' || offer.maxTotalPrice < 0n || offer.maxTotalPrice > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidTaskMessageError(`the budget must be 0–${Number.MAX_SAFE_INTEGER} micro-units, got ${String(offer.maxTotalPrice)}`)
+  }
   return {
     taskId: offer.taskId,
     moduleHash: bytesToHex(offer.moduleHash),
@@ -66,7 +72,8 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
     seed: offer.seed,
     timeoutMs: offer.timeoutMs,
     memoryLimitBytes: offer.memoryLimitBytes,
-    fuel: Number(offer.fuel)
+    fuel: Number(offer.fuel),
+    maxTotalPrice: Number(offer.maxTotalPrice)
   }
 }
 
@@ -76,7 +83,8 @@ export function toWireOffer (offer: ValidOffer): TaskOffer {
     moduleHash: hexToBytes(offer.moduleHash),
     env: offer.env.map(([name, value]) => ({ name, value })),
     files: offer.files.map(([path, data]) => ({ path, data })),
-    fuel: BigInt(offer.fuel)
+    fuel: BigInt(offer.fuel),
+    maxTotalPrice: BigInt(offer.maxTotalPrice)
   }
 }
 

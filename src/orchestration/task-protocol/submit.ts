@@ -9,7 +9,7 @@ import {
   HEARTBEAT_TIMEOUT_MS, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
 } from '../../network/constants.ts'
-import { ExecutorLostError, InvalidTaskMessageError, RemoteTaskError } from './errors.ts'
+import { ExecutorLostError, InvalidTaskMessageError, ReceiptBudgetMismatchError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
@@ -130,8 +130,8 @@ export async function submitTaskOnStream (
 
 /**
  * Trusts a result only through its receipt: signed by the executor at the
- * other end of the stream, for exactly the task that was offered, covering
- * exactly the bytes received. A run that failed (trap, timeout, out of fuel,
+ * other end of the stream, for exactly the task that was offered and within
+ * its budget, covering exactly the bytes received. A run that failed (trap, timeout, out of fuel,
  * …) still comes with a receipt; it rejects with the executor's error,
  * carrying that verified receipt.
  */
@@ -169,6 +169,11 @@ async function checkResult (message: ExecutorMessage, offer: ValidOffer, executo
     executor,
     submitter
   })
+  // The schema already ties the charge to the receipt's own budget; this ties that budget to the offer.
+  if (receipt.price.maxTotalPrice !== offer.maxTotalPrice) {
+    throw new ReceiptBudgetMismatchError(
+      `receipt price.maxTotalPrice is ${receipt.price.maxTotalPrice}, the offer's budget was ${offer.maxTotalPrice}`, receipt)
+  }
   if (receipt.status !== 'ok' && receipt.status !== 'exit') {
     throw new RemoteTaskError(
       message.errorName ?? 'TaskFailedError',

@@ -239,6 +239,7 @@ export interface TaskOffer {
   files: TaskFile[]
   seed: Uint8Array<ArrayBuffer>
   fuel: bigint
+  maxTotalPrice: bigint
 }
 
 export namespace TaskOffer {
@@ -312,6 +313,11 @@ export namespace TaskOffer {
           w.uint64(obj.fuel)
         }
 
+        if ((obj.maxTotalPrice != null && obj.maxTotalPrice !== 0n)) {
+          w.uint32(96)
+          w.uint64(obj.maxTotalPrice)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -327,7 +333,8 @@ export namespace TaskOffer {
           env: [],
           files: [],
           seed: uint8ArrayAlloc(0),
-          fuel: 0n
+          fuel: 0n,
+          maxTotalPrice: 0n
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -394,6 +401,10 @@ export namespace TaskOffer {
             }
             case 11: {
               obj.fuel = reader.uint64()
+              break
+            }
+            case 12: {
+              obj.maxTotalPrice = reader.uint64()
               break
             }
             default: {
@@ -524,6 +535,13 @@ export namespace TaskOffer {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.maxTotalPrice`,
+                value: reader.uint64()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -606,6 +624,11 @@ export namespace TaskOffer {
     value: bigint
   }
 
+  export interface TaskOfferMaxTotalPriceFieldEvent {
+    field: '$.maxTotalPrice'
+    value: bigint
+  }
+
   export function encode (obj: Partial<TaskOffer>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskOffer.codec())
   }
@@ -614,7 +637,7 @@ export namespace TaskOffer {
     return decodeMessage(buf, TaskOffer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent | TaskOfferEnvNameFieldEvent | TaskOfferEnvValueFieldEvent | TaskOfferFilesPathFieldEvent | TaskOfferFilesDataFieldEvent | TaskOfferSeedFieldEvent | TaskOfferFuelFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent | TaskOfferEnvNameFieldEvent | TaskOfferEnvValueFieldEvent | TaskOfferFilesPathFieldEvent | TaskOfferFilesDataFieldEvent | TaskOfferSeedFieldEvent | TaskOfferFuelFieldEvent | TaskOfferMaxTotalPriceFieldEvent> {
     return streamMessage(buf, TaskOffer.codec(), opts)
   }
 }

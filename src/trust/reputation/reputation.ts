@@ -110,8 +110,13 @@ export class ReputationBook {
     if (!isCount(this.maxPeers, MAX_PEERS)) throw new InvalidReputationOptionsError(`maxPeers must be 1 to ${MAX_PEERS}`)
   }
 
-  /** Records one outcome of `peerId`'s work and returns its new score. */
-  record (peerId: string, outcome: Outcome): number {
+  /**
+   * Records one outcome of `peerId`'s work and returns its new score. A
+   * `proven` wrong result — a signed receipt that independent re-executions
+   * contradict — is fraud rather than bad luck, so it blacklists at once
+   * whatever the score (unless the peer is whitelisted).
+   */
+  record (peerId: string, outcome: Outcome, options: { proven?: boolean } = {}): number {
     checkKey(peerId)
     if (!(OUTCOMES as readonly unknown[]).includes(outcome)) throw new InvalidOutcomeError(`unknown outcome ${String(outcome)}`)
     const now = this.now()
@@ -124,7 +129,8 @@ export class ReputationBook {
     if (history.length > this.historyLength) history.splice(0, history.length - this.historyLength)
     let blacklistedUntil = entry?.blacklistedUntil ?? null
     // Only an outcome that lowered the score blacklists: good work after an expiry is recovery, not a new offence.
-    if (score < before && score < this.blacklistThreshold && !this.whitelist.has(peerId)) blacklistedUntil = now + this.blacklistMs
+    const fraud = options.proven === true && outcome === 'wrong-result'
+    if (((score < before && score < this.blacklistThreshold) || fraud) && !this.whitelist.has(peerId)) blacklistedUntil = now + this.blacklistMs
     if (entry === undefined) this.makeRoom(now)
     this.entries.set(peerId, { score, at: now, blacklistedUntil, history })
     return score

@@ -22,6 +22,8 @@ import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../../crypt
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { MAX_TASK_ID_LENGTH, RECEIPT_STATUSES } from '../constants.ts'
 import type { ReceiptStatus } from '../constants.ts'
+import { sha256Hex } from '../../core/index.ts'
+import { filesHash } from '../files-hash.ts'
 import { receiptHash } from '../receipt.ts'
 import type { Receipt } from '../receipt.ts'
 import { ATTESTATION_VERSION, MAX_ATTESTATION_BYTES, MAX_ATTESTATION_CLOCK_SKEW_MS } from './constants.ts'
@@ -80,6 +82,29 @@ const FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const
 const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
 const check = fieldCheckers((field, message) => new InvalidAttestationError(field, message), 'a version 1 attestation')
+
+/** What a sandbox run produced, as the receipt of that run would state it. */
+export interface RunOutput {
+  status: ReceiptStatus
+  exitCode: number
+  stdout: Uint8Array
+  stderr: Uint8Array
+  files: ReadonlyArray<readonly [string, Uint8Array]>
+  fuelUsed: number | null
+}
+
+/** The deterministic fields of a run, hashed as an executor's receipt hashes them (exit code only when the module ended itself). */
+export function observedRun (run: RunOutput): ObservedRun {
+  const ran = run.status === 'ok' || run.status === 'exit'
+  return {
+    status: run.status,
+    exitCode: ran ? run.exitCode : null,
+    outputHash: sha256Hex(run.stdout),
+    stderrHash: sha256Hex(run.stderr),
+    outputFilesHash: filesHash(run.files),
+    fuelUsed: run.fuelUsed
+  }
+}
 
 /** The receipt members a re-run must reproduce, taken from the receipt. */
 export function claimedRun (receipt: Receipt): ObservedRun {

@@ -35,3 +35,14 @@ export class AttestationNotYetValidError extends Error {
 export class TaskMaterialMismatchError extends Error {
   override name = 'TaskMaterialMismatchError'
 }
+
+/** Thrown when a value is not a well-formed receipt announcement; `field` names the first offending field. */
+export class InvalidAnnouncementError extends Error {
+  override name = 'InvalidAnnouncementError'
+  readonly field: string
+
+  constructor (field: string, message: string) {
+    super(`announcement field ${field}: ${message}`)
+    this.field = field
+  }
+}

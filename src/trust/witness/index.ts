@@ -8,11 +8,13 @@ export {
 } from './constants.ts'
 export {
   AttestationKeyMismatchError, AttestationNotYetValidError, AttestationSignatureError, AttestationTooLargeError,
-  InvalidAttestationError, TaskMaterialMismatchError
+  InvalidAnnouncementError, InvalidAttestationError, TaskMaterialMismatchError
 } from './errors.ts'
 export {
-  OBSERVED_FIELDS, aboutReceipt, claimedRun, differences, parseAttestation, signAttestation, verdictOf, verifyAttestation
+  OBSERVED_FIELDS, aboutReceipt, claimedRun, differences, observedRun, parseAttestation, signAttestation, verdictOf, verifyAttestation
 } from './attestation.ts'
-export type { Attestation, AttestationFields, ObservedRun, UnsignedAttestation, Verdict, VerifyAttestationOptions } from './attestation.ts'
+export type { Attestation, AttestationFields, ObservedRun, RunOutput, UnsignedAttestation, Verdict, VerifyAttestationOptions } from './attestation.ts'
 export { DEFAULT_CHECK_RATES, checkRateFor, checkRates, shouldCheck } from './selection.ts'
 export type { CheckRates, ExecutorStanding } from './selection.ts'
+export { ANNOUNCEMENT_VERSION, MAX_ANNOUNCED_INPUT_BYTES, MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, readAnnouncement } from './announcement.ts'
+export type { TaskMaterial } from './announcement.ts'

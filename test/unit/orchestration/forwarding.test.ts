@@ -43,7 +43,8 @@ function wireOffer (module: Uint8Array<ArrayBuffer>, stdin: Uint8Array<ArrayBuff
     seed: new Uint8Array(32).fill(7),
     timeoutMs: 20_000,
     memoryLimitBytes: 64 * 1024 * 1024,
-    fuel: 50_000_000_000n
+    fuel: 50_000_000_000n,
+    maxTotalPrice: 1_000_000n
   }
 }
 

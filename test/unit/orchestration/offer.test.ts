@@ -27,6 +27,7 @@ function offer (overrides: Partial<TaskOffer> = {}): TaskOffer {
     files: [],
     seed: new Uint8Array(32),
     fuel: 1_000_000n,
+    maxTotalPrice: 10_000n,
     ...overrides
   }
 }
@@ -50,7 +51,8 @@ describe('validateOffer', () => {
       seed: new Uint8Array(32),
       timeoutMs: 10_000,
       memoryLimitBytes: 64 * 1024 * 1024,
-      fuel: 1_000_000
+      fuel: 1_000_000,
+      maxTotalPrice: 10_000
     })
   })
 
@@ -67,7 +69,8 @@ describe('validateOffer', () => {
       env: env(['LANG', 'C.UTF-8'], ['EMPTY', ''], ['GREETING', 'héllo wörld €']),
       files: [file('data/in.txt', new TextEncoder().encode('hello\n')), file('empty'), file('a/b/c.bin', Uint8Array.of(0, 255, 7))],
       seed: Uint8Array.from({ length: TASK_SEED_BYTES }, (_, i) => 255 - i),
-      fuel: BigInt(MAX_FUEL)
+      fuel: BigInt(MAX_FUEL),
+      maxTotalPrice: BigInt(Number.MAX_SAFE_INTEGER)
     })
     const valid = validateOffer(wire)
     expect(valid.env).toEqual([['LANG', 'C.UTF-8'], ['EMPTY', ''], ['GREETING', 'héllo wörld €']])
@@ -78,6 +81,7 @@ describe('validateOffer', () => {
     const decoded = TaskOffer.decode(TaskOffer.encode(back))
     expect(decoded).toEqual(wire)
     expect(decoded.fuel).toBe(BigInt(MAX_FUEL))
+    expect(valid.maxTotalPrice).toBe(Number.MAX_SAFE_INTEGER)
     expect(validateOffer(decoded)).toEqual(valid)
   })
 
@@ -220,6 +224,32 @@ describe('validateOffer', () => {
     expect(() => validateOffer(offer({ fuel: 2n ** 64n - 1n }))).toThrow(invalid)
   })
 
+  describe('maxTotalPrice', () => {
+    it('accepts budgets from 0 (free executors only) to 2^53 − 1 micro-units', () => {
+      for (const budget of [0, 1, 1_000_000, Number.MAX_SAFE_INTEGER]) {
+        expect(validateOffer(offer({ maxTotalPrice: BigInt(budget) })).maxTotalPrice).toBe(budget)
+      }
+    })
+
+    it('refuses a budget above 2^53 − 1, negative, or not a bigint', () => {
+      for (const maxTotalPrice of [BigInt(Number.MAX_SAFE_INTEGER) + 1n, 2n ** 64n - 1n, -1n]) {
+        expect(() => validateOffer(offer({ maxTotalPrice }))).toThrow(invalid)
+      }
+      // What a caller built against the previous schema passes: no budget at all.
+      for (const maxTotalPrice of [undefined, 10_000, Number.NaN]) {
+        expect(() => validateOffer(offer({ maxTotalPrice: maxTotalPrice as unknown as bigint }))).toThrow(invalid)
+      }
+    })
+
+    it('reads an offer that does not carry the field as a budget of 0 (proto3 default)', () => {
+      const wire = offer({ maxTotalPrice: 0n })
+      const bytes = TaskOffer.encode(wire)
+      // A zero uint64 is not written, so these are the bytes an encoder without field 12 sends: one tag byte and one varint byte fewer.
+      expect(bytes.byteLength).toBe(TaskOffer.encode({ ...wire, maxTotalPrice: 1n }).byteLength - 2)
+      expect(validateOffer(TaskOffer.decode(bytes)).maxTotalPrice).toBe(0)
+    })
+  })
+
   describe('files', () => {
     it('accepts MAX_TASK_FILES files, refuses one more', () => {
       const files = Array.from({ length: MAX_TASK_FILES + 1 }, (_, i) => file(`f${i}`))
@@ -302,6 +332,7 @@ describe('validateOffer', () => {
         timeoutMs: pick([MIN_TIMEOUT_MS - 1, MIN_TIMEOUT_MS, 999.9, 10_000, MAX_TIMEOUT_MS, MAX_TIMEOUT_MS + 1, Number.NaN]),
         memoryLimitBytes: pick([65535, 65536, 65536.25, MAX_MEMORY_LIMIT_BYTES, MAX_MEMORY_LIMIT_BYTES + 1, Number.NaN]),
         fuel: pick([0n, 1n, 1_000_000n, BigInt(MAX_FUEL), BigInt(MAX_FUEL) + 1n, 2n ** 64n - 1n]),
+        maxTotalPrice: pick([0n, 1n, 10_000n, BigInt(Number.MAX_SAFE_INTEGER), BigInt(Number.MAX_SAFE_INTEGER) + 1n, 2n ** 64n - 1n]),
         seed: new Uint8Array(pick([0, 31, 32, 32, 33])),
         env: pick([[], env(['A', 'b']), env(['', 'b']), env(['A=', 'b'])]),
         files: pick([[], [file('in/a.txt', Uint8Array.of(1, 2))], [file('/abs')], [file('x'), file('x')]])

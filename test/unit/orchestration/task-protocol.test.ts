@@ -1,21 +1,27 @@
 /**
  * Both halves of /zerostate/task/1.0.0 between two real libp2p nodes in Node
- * (websockets on loopback, noise, yamux), with the real WASI runner.
+ * (websockets on loopback, noise, yamux), with the real WASI runner; and the
+ * executor's memory of what each module used, which it quotes budgets from.
  */
 import type { Libp2p } from '@libp2p/interface'
+import { pbStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import { filesHash } from '../../../src/trust/index.ts'
+import { FREE_PRICES, MAX_UNIT_PRICE, chargeFor } from '../../../src/economy/index.ts'
+import type { PriceSchedule } from '../../../src/economy/index.ts'
+import { RECEIPT_VERSION, filesHash, signReceipt } from '../../../src/trust/index.ts'
+import type { Receipt } from '../../../src/trust/index.ts'
 import { copiesFiles } from '../../fixtures/wat-modules.ts'
 import { rejection } from '../../support/rejection.ts'
 import { TASK_PROTOCOL } from '../../../src/network/constants.ts'
 import { TaskExecutor, submitTask, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import type { SubmitProgress, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
-import type { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
-import { hexToBytes } from '../../../src/core/encoding.ts'
+import { ExecutorMessage, TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
+import { UsageMemory } from '../../../src/orchestration/task-protocol/usage-memory.ts'
+import { bytesToBase64Url, hexToBytes } from '../../../src/core/encoding.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
@@ -36,6 +42,7 @@ function offerFor (module: Uint8Array<ArrayBuffer>, stdin: string, overrides: Pa
     timeoutMs: 10_000,
     memoryLimitBytes: 64 * 1024 * 1024,
     fuel: 10_000_000_000n,
+    maxTotalPrice: 1_000_000n,
     ...overrides
   })
 }
@@ -46,6 +53,7 @@ describe('task protocol between two libp2p nodes', () => {
   let executorNode: Libp2p
   let submitterNode: Libp2p
   let contributing = true
+  let prices: PriceSchedule = FREE_PRICES
   let sha256Module: Uint8Array<ArrayBuffer>
   const store = createMemoryStore()
 
@@ -58,7 +66,7 @@ describe('task protocol between two libp2p nodes', () => {
     submitterNode = await startTestNode({ identity: submitterIdentity, listen: false })
     const executor = new TaskExecutor(
       { identity: executorIdentity, store, runner: nodeRunner },
-      { isContributing: () => contributing }
+      { isContributing: () => contributing, prices: () => prices }
     )
     await executorNode.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection))
   })
@@ -175,6 +183,113 @@ describe('task protocol between two libp2p nodes', () => {
     }
   })
 
+  describe('prices and budgets', () => {
+    /** What the receipt's own figures cost at its own prices, capped at its budget (docs/receipt-format.md §3). */
+    const chargeOf = ({ price: { perMegaFuel, perSecond, perMb, maxTotalPrice }, fuelUsed, durationMs, memoryPeakBytes }: Receipt): number =>
+      chargeFor({ perMegaFuel, perSecond, perMb }, { fuel: fuelUsed, durationMs, memoryBytes: memoryPeakBytes }, maxTotalPrice)
+
+    /** An executor of its own, so that it has no usage record yet; counts the times it looks for a module. */
+    async function pricedExecutor (schedule: PriceSchedule): Promise<{ node: Libp2p, moduleLookups: () => number }> {
+      const identity = await createIdentity()
+      const node = await startTestNode({ identity, listen: true })
+      const own = createMemoryStore()
+      let lookups = 0
+      const counting = {
+        getModule: async (hash: string) => { lookups++; return own.getModule(hash) },
+        putModule: async (hash: string, bytes: Uint8Array) => own.putModule(hash, bytes)
+      }
+      const executor = new TaskExecutor({ identity, store: counting, runner: nodeRunner }, { isContributing: () => true, prices: () => schedule })
+      await node.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection))
+      return { node, moduleLookups: () => lookups }
+    }
+
+    it('the receipt carries the executor\'s prices at acceptance, the offer\'s budget, and the charge they give', async () => {
+      prices = { perMegaFuel: 100, perSecond: 50, perMb: 10 }
+      try {
+        const outcome = await submitTask(await connect(), submitterId(), offerFor(sha256Module, 'priced', { maxTotalPrice: 250_000n }), sha256Module)
+        const { price } = outcome.receipt
+        expect(price).toMatchObject({ perMegaFuel: 100, perSecond: 50, perMb: 10, maxTotalPrice: 250_000 })
+        expect(price.charge).toBe(chargeOf(outcome.receipt))
+        // Linear memory is at least one 64 KiB page, and perMb is not 0: the run is not free.
+        expect(price.charge).toBeGreaterThan(0)
+        expect(price.charge).toBeLessThan(250_000)
+      } finally {
+        prices = FREE_PRICES
+      }
+    })
+
+    it('a free executor accepts a budget of 0 and charges nothing', async () => {
+      const outcome = await submitTask(await connect(), submitterId(), offerFor(sha256Module, 'free', { maxTotalPrice: 0n }), sha256Module)
+      expect(outcome.receipt.price).toEqual({ ...FREE_PRICES, maxTotalPrice: 0, charge: 0 })
+    })
+
+    it('with no usage record accepts, charging no more than the budget; then refuses the same module by its estimate, before asking for it', async () => {
+      const { node, moduleLookups } = await pricedExecutor({ perMegaFuel: MAX_UNIT_PRICE, perSecond: MAX_UNIT_PRICE, perMb: MAX_UNIT_PRICE })
+      try {
+        const dial = async (): Promise<import('@libp2p/interface').Connection> => submitterNode.dial(node.getMultiaddrs()[0]!)
+        const first = await submitTask(await dial(), submitterId(), offerFor(sha256Module, 'abc', { maxTotalPrice: 1000n }), sha256Module)
+        expect(first.receipt.price).toMatchObject({ maxTotalPrice: 1000, charge: 1000 })
+        expect(first.receipt.price.charge).toBe(chargeOf(first.receipt))
+        expect(moduleLookups()).toBe(1)
+
+        const phases: string[] = []
+        const refused = await rejection(submitTask(await dial(), submitterId(), offerFor(sha256Module, 'abc', { maxTotalPrice: 1000n }), sha256Module, {
+          onProgress: (p: SubmitProgress) => { phases.push(p.phase) }
+        }))
+        expect(refused.name).toBe('TaskOverBudgetError')
+        expect(phases).toEqual(['offering'])
+        expect(moduleLookups()).toBe(1)
+      } finally {
+        await node.stop()
+      }
+    })
+
+    it('rejects an authentic receipt that names another budget than the offer\'s', async () => {
+      const identity = await createIdentity()
+      const node = await startTestNode({ identity, listen: true })
+      // Answers at once with an empty output and a receipt whose budget is one more than offered.
+      await node.handle(TASK_PROTOCOL, async (stream, connection) => {
+        const messages = pbStream(stream)
+        const offer = validateOffer(await messages.read(TaskOffer))
+        const empty = new Uint8Array(0)
+        const receipt = await signReceipt({
+          version: RECEIPT_VERSION,
+          taskId: offer.taskId,
+          moduleHash: offer.moduleHash,
+          inputHash: sha256Hex(offer.stdin),
+          outputHash: sha256Hex(empty),
+          stderrHash: sha256Hex(empty),
+          args: offer.args,
+          env: offer.env,
+          seed: bytesToBase64Url(offer.seed),
+          inputFilesHash: filesHash(offer.files),
+          outputFilesHash: filesHash([]),
+          status: 'ok',
+          exitCode: 0,
+          startedAt: Date.now(),
+          durationMs: 1,
+          limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
+          fuelUsed: 0,
+          memoryPeakBytes: 0,
+          price: { ...FREE_PRICES, maxTotalPrice: offer.maxTotalPrice + 1, charge: 0 },
+          executor: identity.peerId.toString(),
+          submitter: connection.remotePeer.toString(),
+          publicKey: bytesToBase64Url(identity.publicKey)
+        }, identity)
+        await messages.write({ type: ExecutorMessage.Type.RESULT, stdout: empty, stderr: empty, files: [], receipt: JSON.stringify(receipt) }, ExecutorMessage)
+        await stream.close()
+      })
+      try {
+        const connection = await submitterNode.dial(node.getMultiaddrs()[0]!)
+        const err = await rejection(submitTask(connection, submitterId(), offerFor(sha256Module, 'x'), sha256Module))
+        expect(err.name).toBe('ReceiptBudgetMismatchError')
+        expect(err.receipt).toMatchObject({ price: { maxTotalPrice: 1_000_001 } })
+      } finally {
+        await node.stop()
+      }
+    })
+  })
+
   describe('an executor whose receipts do not verify', () => {
     async function lyingExecutor (sign: PeerIdentity['sign']): Promise<{ node: Libp2p, identity: PeerIdentity }> {
       const honest = await createIdentity()
@@ -207,5 +322,39 @@ describe('task protocol between two libp2p nodes', () => {
         await node.stop()
       }
     })
+  })
+})
+
+describe('UsageMemory', () => {
+  const use = (durationMs: number): { fuel: number, durationMs: number, memoryBytes: number } => ({ fuel: 1, durationMs, memoryBytes: 65536 })
+
+  it('recalls the last run of each module, and forgets the least recently used past its capacity', () => {
+    const memory = new UsageMemory(2)
+    expect(memory.recall('a')).toBeUndefined()
+    memory.remember('a', use(1))
+    memory.remember('b', use(2))
+    memory.remember('a', use(3))
+    expect(memory.recall('a')).toEqual(use(3))
+    // 'b' is now the least recently used.
+    memory.remember('c', use(4))
+    expect(memory.size).toBe(2)
+    expect(memory.recall('b')).toBeUndefined()
+    expect(memory.recall('a')).toEqual(use(3))
+    // Recalling 'a' made 'c' the least recently used.
+    memory.remember('d', use(5))
+    expect(memory.recall('c')).toBeUndefined()
+    expect(memory.recall('a')).toEqual(use(3))
+  })
+
+  it('keeps its own copy', () => {
+    const memory = new UsageMemory(1)
+    const record = use(1)
+    memory.remember('a', record)
+    record.durationMs = 99
+    expect(memory.recall('a')).toEqual(use(1))
+  })
+
+  it('refuses a capacity that is not a positive integer', () => {
+    for (const capacity of [0, -1, 1.5, Number.NaN]) expect(() => new UsageMemory(capacity)).toThrow(RangeError)
   })
 })

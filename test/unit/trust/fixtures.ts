@@ -1,5 +1,6 @@
 import { bytesToBase64Url, sha256Hex } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
+import { chargeFor } from '../../../src/economy/pricing/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
 import { filesHash, signReceipt } from '../../../src/trust/index.ts'
 import type { Receipt, ReceiptStatus, UnsignedReceipt } from '../../../src/trust/index.ts'
@@ -29,7 +30,7 @@ export async function fixedIdentities (): Promise<{ executor: PeerIdentity, subm
 /** The unsigned receipt of the worked example: `wc -l`-style task counting lines of "a\nb\nc\n". */
 export function exampleUnsigned (executor: PeerIdentity, submitter: PeerIdentity): UnsignedReceipt {
   return {
-    version: 2,
+    version: 3,
     taskId: 'task_01J9Z3K6QX',
     moduleHash: sha256Hex(enc.encode('(module)')),
     inputHash: sha256Hex(enc.encode('a\nb\nc\n')),
@@ -47,6 +48,8 @@ export function exampleUnsigned (executor: PeerIdentity, submitter: PeerIdentity
     limits: { timeoutMs: 10000, memoryBytes: 67108864, fuel: 1000000000 },
     fuelUsed: 48213,
     memoryPeakBytes: 131072,
+    // ⌈48213·100/10^6⌉ + ⌈42·50/1000⌉ + ⌈131072·10/2^20⌉ = 5 + 3 + 2 micro-units, under the budget.
+    price: { perMegaFuel: 100, perSecond: 50, perMb: 10, maxTotalPrice: 10000, charge: 10 },
     executor: executor.peerId.toString(),
     submitter: submitter.peerId.toString(),
     publicKey: bytesToBase64Url(executor.publicKey)
@@ -58,10 +61,21 @@ export async function signedExample (): Promise<Receipt> {
   return signReceipt(exampleUnsigned(executor, submitter), executor)
 }
 
-/** The example re-signed with some fields changed. */
+/**
+ * `receipt` with `price.charge` recomputed from its prices, budget and
+ * reported use, so a test can change fuelUsed, durationMs, memoryPeakBytes
+ * or the prices and still have a valid receipt.
+ */
+export function recharged<T extends UnsignedReceipt> (receipt: T): T {
+  const { price: { perMegaFuel, perSecond, perMb, maxTotalPrice }, fuelUsed, durationMs, memoryPeakBytes } = receipt
+  const charge = chargeFor({ perMegaFuel, perSecond, perMb }, { fuel: fuelUsed, durationMs, memoryBytes: memoryPeakBytes }, maxTotalPrice)
+  return { ...receipt, price: { perMegaFuel, perSecond, perMb, maxTotalPrice, charge } }
+}
+
+/** The example re-signed with some fields changed, its charge recomputed to match. */
 export async function signedWith (change: Partial<UnsignedReceipt>): Promise<Receipt> {
   const { executor, submitter } = await fixedIdentities()
-  return signReceipt({ ...exampleUnsigned(executor, submitter), ...change }, executor)
+  return signReceipt(recharged({ ...exampleUnsigned(executor, submitter), ...change }), executor)
 }
 
 /** The statuses that are not the module's own exit, so have a null exitCode. */

@@ -10,11 +10,11 @@ import { describe, expect, it } from 'vitest'
 import { createIdentity } from '../../../src/crypto/index.ts'
 import { signReceipt } from '../../../src/trust/index.ts'
 import type { UnsignedReceipt } from '../../../src/trust/index.ts'
-import { EXAMPLE_INPUT_FILES, EXAMPLE_OUTPUT_FILES, exampleUnsigned, fixedIdentities } from './fixtures.ts'
+import { EXAMPLE_INPUT_FILES, EXAMPLE_OUTPUT_FILES, exampleUnsigned, fixedIdentities, recharged } from './fixtures.ts'
 
 /** The worked example of docs/receipt-format.md §8, verbatim. */
 const EXAMPLE = `{
-  "version": 2,
+  "version": 3,
   "taskId": "task_01J9Z3K6QX",
   "moduleHash": "1885772b94ca41b360d9bd07535547f4c8ef16cbe7e49d2c8e9780247e26c4de",
   "inputHash": "880553fca8fcea94e325ee2cfb48e5a985cc797f39a14cc6d3cedecfeb2ae4d2",
@@ -48,14 +48,21 @@ const EXAMPLE = `{
   },
   "fuelUsed": 48213,
   "memoryPeakBytes": 131072,
+  "price": {
+    "perMegaFuel": 100,
+    "perSecond": 50,
+    "perMb": 10,
+    "maxTotalPrice": 10000,
+    "charge": 10
+  },
   "executor": "12D3KooWJ1TsijH7H5F74hfAD5XishQz3sxrmAtVY37GtNd9CqYf",
   "submitter": "12D3KooWNQHGF6MZJ5WBLJ1VSUcLHhynAiHURkPC1asyhoFgR5t9",
   "publicKey": "ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ",
-  "signature": "LTLq99F4lN108B7kruZ_pGeqsLe-Z-8YfxVwVKcmXt50TwZ2AbGKCsiNtxinQ0aO7jZ5h72KDvqQkc6Qlz2bCw"
+  "signature": "F35FEBpx4sdyBE96knpJQfIuVEQMWgAJYtnY0uxHgFCEvc8yJq77emiLe4PfkeFIuR1D7LRKouDafdheRt9oAA"
 }`
 
 /** The example's canonical signed bytes, as printed in the spec. */
-const EXAMPLE_SIGNED_TEXT = '{"args":["--lines","ünïcødé €"],"durationMs":42,"env":[["LC_ALL","C.UTF-8"],["GREETING","grüß dich"]],"executor":"12D3KooWJ1TsijH7H5F74hfAD5XishQz3sxrmAtVY37GtNd9CqYf","exitCode":0,"fuelUsed":48213,"inputFilesHash":"91eb5cc8afe19bf8e244c9101f5c3eea8c5e441854027b5b05ed7c28bba7d489","inputHash":"880553fca8fcea94e325ee2cfb48e5a985cc797f39a14cc6d3cedecfeb2ae4d2","limits":{"fuel":1000000000,"memoryBytes":67108864,"timeoutMs":10000},"memoryPeakBytes":131072,"moduleHash":"1885772b94ca41b360d9bd07535547f4c8ef16cbe7e49d2c8e9780247e26c4de","outputFilesHash":"48fae404807ef8bb4eea231538136f109cb4423fc9a17c497b7a7fe2d7d09097","outputHash":"1121cfccd5913f0a63fec40a6ffd44ea64f9dc135c66634ba001d10bcf4302a2","publicKey":"ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ","seed":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8","startedAt":1767225600000,"status":"ok","stderrHash":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","submitter":"12D3KooWNQHGF6MZJ5WBLJ1VSUcLHhynAiHURkPC1asyhoFgR5t9","taskId":"task_01J9Z3K6QX","version":2}'
+const EXAMPLE_SIGNED_TEXT = '{"args":["--lines","ünïcødé €"],"durationMs":42,"env":[["LC_ALL","C.UTF-8"],["GREETING","grüß dich"]],"executor":"12D3KooWJ1TsijH7H5F74hfAD5XishQz3sxrmAtVY37GtNd9CqYf","exitCode":0,"fuelUsed":48213,"inputFilesHash":"91eb5cc8afe19bf8e244c9101f5c3eea8c5e441854027b5b05ed7c28bba7d489","inputHash":"880553fca8fcea94e325ee2cfb48e5a985cc797f39a14cc6d3cedecfeb2ae4d2","limits":{"fuel":1000000000,"memoryBytes":67108864,"timeoutMs":10000},"memoryPeakBytes":131072,"moduleHash":"1885772b94ca41b360d9bd07535547f4c8ef16cbe7e49d2c8e9780247e26c4de","outputFilesHash":"48fae404807ef8bb4eea231538136f109cb4423fc9a17c497b7a7fe2d7d09097","outputHash":"1121cfccd5913f0a63fec40a6ffd44ea64f9dc135c66634ba001d10bcf4302a2","price":{"charge":10,"maxTotalPrice":10000,"perMb":10,"perMegaFuel":100,"perSecond":50},"publicKey":"ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ","seed":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8","startedAt":1767225600000,"status":"ok","stderrHash":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","submitter":"12D3KooWNQHGF6MZJ5WBLJ1VSUcLHhynAiHURkPC1asyhoFgR5t9","taskId":"task_01J9Z3K6QX","version":3}'
 
 type Json = Record<string, unknown>
 
@@ -63,7 +70,7 @@ type Json = Record<string, unknown>
 
 /**
  * RFC 8785 for the values this format holds: strings, safe integers, null,
- * arrays and objects with ASCII member names (the receipt and `limits`). So
+ * arrays and objects with ASCII member names (the receipt, `limits` and `price`). So
  * sorting member names at every depth and JSON.stringify for the rest is the
  * full canonical form (§5).
  */
@@ -106,6 +113,15 @@ function base58btc (bytes: Buffer): string {
 /** libp2p peer-ids spec: identity multihash (0x00, 36) of protobuf PublicKey { Type: Ed25519 (1), Data: key }. */
 function peerIdOf (publicKey: Buffer): string {
   return base58btc(Buffer.concat([Buffer.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20]), publicKey]))
+}
+
+/** §3 charge rule, in BigInt: each part rounded up, the sum capped by maxTotalPrice. */
+function chargeOf (receipt: Json): bigint {
+  const { perMegaFuel, perSecond, perMb, maxTotalPrice } = receipt.price as Record<string, number>
+  const part = (amount: unknown, price: number, per: bigint): bigint => (BigInt(Number(amount ?? 0)) * BigInt(price) + per - 1n) / per
+  const cost = part(receipt.fuelUsed, perMegaFuel!, 1_000_000n) + part(receipt.durationMs, perSecond!, 1000n) + part(receipt.memoryPeakBytes, perMb!, 1_048_576n)
+  const cap = BigInt(maxTotalPrice!)
+  return cost < cap ? cost : cap
 }
 
 function independentlyValid (receipt: Json): boolean {
@@ -170,6 +186,17 @@ describe('independent verification with node:crypto', () => {
     expect(receipt.inputFilesHash).toBe(filesHash(EXAMPLE_INPUT_FILES))
     expect(receipt.outputFilesHash).toBe(filesHash(EXAMPLE_OUTPUT_FILES))
     expect(filesHash([])).toBe(sha256('[]'))
+    // ⌈48213·100/10^6⌉ + ⌈42·50/1000⌉ + ⌈131072·10/2^20⌉ = 5 + 3 + 2.
+    expect(receipt.price).toEqual({ perMegaFuel: 100, perSecond: 50, perMb: 10, maxTotalPrice: 10000, charge: 10 })
+    expect(chargeOf(receipt)).toBe(10n)
+  })
+
+  it('signs nested price with its members sorted, and prints it in the order of the spec', () => {
+    const receipt = JSON.parse(EXAMPLE) as Json
+    expect(Object.keys(receipt.price as Json)).toEqual(['perMegaFuel', 'perSecond', 'perMb', 'maxTotalPrice', 'charge'])
+    expect(EXAMPLE_SIGNED_TEXT).toContain('"outputHash":"1121cfccd5913f0a63fec40a6ffd44ea64f9dc135c66634ba001d10bcf4302a2","price":{"charge":10,"maxTotalPrice":10000,"perMb":10,"perMegaFuel":100,"perSecond":50},"publicKey"')
+    const { perMegaFuel, perSecond, perMb, maxTotalPrice, charge } = receipt.price as Json
+    expect(independentlyValid({ ...receipt, price: { charge, perMb, maxTotalPrice, perSecond, perMegaFuel } })).toBe(true)
   })
 
   it('our signer produces the example byte for byte', async () => {
@@ -185,20 +212,24 @@ describe('independent verification with node:crypto', () => {
       { status: 'timeout', exitCode: null, fuelUsed: null },
       { status: 'out-of-fuel', exitCode: null, limits: { timeoutMs: 1, memoryBytes: 65536, fuel: 2 ** 53 - 1 }, fuelUsed: 2 ** 53 - 1 },
       { status: 'memory-limit', exitCode: null, env: [] },
-      { status: 'invalid-module', exitCode: null, fuelUsed: 0, memoryPeakBytes: 0, args: [] }
+      { status: 'invalid-module', exitCode: null, fuelUsed: 0, memoryPeakBytes: 0, args: [] },
+      { price: { perMegaFuel: 0, perSecond: 0, perMb: 0, maxTotalPrice: 0, charge: 0 } },
+      { price: { perMegaFuel: 1e12, perSecond: 1e12, perMb: 1e12, maxTotalPrice: 2 ** 53 - 1, charge: 0 }, fuelUsed: 1000000000 }
     ]
     for (const variant of variants) {
       const executor = await createIdentity()
       const submitter = await createIdentity()
-      const receipt = await signReceipt({ ...exampleUnsigned(executor, submitter), ...variant }, executor)
-      expect(independentlyValid(JSON.parse(JSON.stringify(receipt)) as Json), JSON.stringify(variant)).toBe(true)
+      const receipt = await signReceipt(recharged({ ...exampleUnsigned(executor, submitter), ...variant }), executor)
+      const json = JSON.parse(JSON.stringify(receipt)) as Json
+      expect(independentlyValid(json), JSON.stringify(variant)).toBe(true)
+      expect(BigInt(receipt.price.charge), JSON.stringify(variant)).toBe(chargeOf(json))
     }
   })
 
   it('rejects the example with any one value altered, nested ones included', () => {
     const original = JSON.parse(EXAMPLE) as Json
     const altered = alterations(original, '$')
-    expect(altered.map(([path]) => path)).toEqual(expect.arrayContaining(['$.limits.fuel', '$.env[1][1]', '$.env (reversed)', '$.exitCode', '$.seed']))
+    expect(altered.map(([path]) => path)).toEqual(expect.arrayContaining(['$.limits.fuel', '$.price.perMb', '$.price.charge', '$.env[1][1]', '$.env (reversed)', '$.exitCode', '$.seed']))
     for (const [path, receipt] of altered) expect(independentlyValid(receipt as Json), path).toBe(false)
   })
 })

@@ -1,5 +1,5 @@
 /**
- * The version 2 schema as parseReceipt applies it: every constraint of
+ * The version 3 schema as parseReceipt applies it: every constraint of
  * docs/receipt-format.md §3, each rejection naming its field.
  */
 import { describe, expect, it } from 'vitest'
@@ -9,14 +9,16 @@ import {
   MAX_RECEIPT_ENV_NAME_BYTES, MAX_RECEIPT_ENV_VALUE_BYTES, RECEIPT_STATUSES, parseReceipt, receiptToJson, signReceipt, verifyReceipt
 } from '../../../src/trust/index.ts'
 import { rejection } from '../../support/rejection.ts'
-import { FAILED_STATUSES, exampleUnsigned, fixedIdentities, signedExample, signedWith, thrown } from './fixtures.ts'
+import { MAX_UNIT_PRICE } from '../../../src/economy/pricing/index.ts'
+import { FAILED_STATUSES, exampleUnsigned, fixedIdentities, recharged, signedExample, signedWith, thrown } from './fixtures.ts'
 
 describe('parseReceipt', () => {
   it('round-trips through receiptToJson and JSON.parse', async () => {
     const receipt = await signedExample()
     const json = receiptToJson(receipt)
-    expect(json.split('\n')[1]).toBe('  "version": 2,')
+    expect(json.split('\n')[1]).toBe('  "version": 3,')
     expect(json).toContain('"limits": {\n    "timeoutMs": 10000,\n    "memoryBytes": 67108864,\n    "fuel": 1000000000\n  }')
+    expect(json).toContain('"memoryPeakBytes": 131072,\n  "price": {\n    "perMegaFuel": 100,\n    "perSecond": 50,\n    "perMb": 10,\n    "maxTotalPrice": 10000,\n    "charge": 10\n  },\n  "executor"')
     expect(parseReceipt(JSON.parse(json))).toEqual(receipt)
   })
 
@@ -28,11 +30,19 @@ describe('parseReceipt', () => {
     expect(parsed.env).not.toBe(receipt.env)
     expect(parsed.env[0]).not.toBe(receipt.env[0])
     expect(parsed.limits).not.toBe(receipt.limits)
+    expect(parsed.price).not.toBe(receipt.price)
   })
 
   it('rejects a version 1 receipt by its version', async () => {
     const { version: _, env: _e, seed: _s, inputFilesHash: _i, outputFilesHash: _o, status: _st, limits, fuelUsed: _f, memoryPeakBytes: _m, ...v1 } = await signedExample()
     const err = thrown(() => parseReceipt({ ...v1, version: 1, timeoutMs: limits.timeoutMs, memoryLimitBytes: limits.memoryBytes }))
+    expect(err.name).toBe('InvalidReceiptError')
+    expect(err.field).toBe('version')
+  })
+
+  it('rejects a version 2 receipt by its version', async () => {
+    const { price: _, ...v2 } = await signedExample()
+    const err = thrown(() => parseReceipt({ ...v2, version: 2 }))
     expect(err.name).toBe('InvalidReceiptError')
     expect(err.field).toBe('version')
   })
@@ -47,8 +57,8 @@ describe('parseReceipt', () => {
     ['a missing key', r => { const { durationMs: _, ...rest } = r; return rest }, 'durationMs'],
     ['a missing version', r => { const { version: _, ...rest } = r; return rest }, 'version'],
     ['v1\'s top-level timeoutMs', r => ({ ...r, timeoutMs: 10000 }), 'timeoutMs'],
-    ['version 3', r => ({ ...r, version: 3 }), 'version'],
-    ['version "2"', r => ({ ...r, version: '2' }), 'version'],
+    ['version 4', r => ({ ...r, version: 4 }), 'version'],
+    ['version "3"', r => ({ ...r, version: '3' }), 'version'],
     ['empty taskId', r => ({ ...r, taskId: '' }), 'taskId'],
     ['taskId of 65 chars', r => ({ ...r, taskId: 'a'.repeat(65) }), 'taskId'],
     ['taskId with a dot', r => ({ ...r, taskId: 'a.b' }), 'taskId'],
@@ -112,13 +122,34 @@ describe('parseReceipt', () => {
     ['null fuelUsed on out-of-fuel', r => ({ ...r, status: 'out-of-fuel', exitCode: null, fuelUsed: null }), 'fuelUsed'],
     ['negative memoryPeakBytes', r => ({ ...r, memoryPeakBytes: -65536 }), 'memoryPeakBytes'],
     ['fractional memoryPeakBytes', r => ({ ...r, memoryPeakBytes: 1.5 }), 'memoryPeakBytes'],
+    ['a missing price', r => { const { price: _, ...rest } = r; return rest }, 'price'],
+    ['price not an object', r => ({ ...r, price: [100, 50, 10, 10000, 10] }), 'price'],
+    ['null price', r => ({ ...r, price: null }), 'price'],
+    ['an extra price member', r => ({ ...r, price: { ...r.price as object, currency: 'µ' } }), 'price.currency'],
+    ['a missing price.charge', r => { const { charge: _, ...rest } = r.price as Record<string, unknown>; return { ...r, price: rest } }, 'price.charge'],
+    ['a missing price.perMegaFuel', r => { const { perMegaFuel: _, ...rest } = r.price as Record<string, unknown>; return { ...r, price: rest } }, 'price.perMegaFuel'],
+    ['negative price.perMegaFuel', r => ({ ...r, price: { ...r.price as object, perMegaFuel: -1 } }), 'price.perMegaFuel'],
+    ['price.perMegaFuel above MAX_UNIT_PRICE', r => ({ ...r, price: { ...r.price as object, perMegaFuel: MAX_UNIT_PRICE + 1 } }), 'price.perMegaFuel'],
+    ['fractional price.perSecond', r => ({ ...r, price: { ...r.price as object, perSecond: 50.5 } }), 'price.perSecond'],
+    ['price.perSecond above MAX_UNIT_PRICE', r => ({ ...r, price: { ...r.price as object, perSecond: MAX_UNIT_PRICE + 1 } }), 'price.perSecond'],
+    ['string price.perMb', r => ({ ...r, price: { ...r.price as object, perMb: '10' } }), 'price.perMb'],
+    ['price.perMb above MAX_UNIT_PRICE', r => ({ ...r, price: { ...r.price as object, perMb: MAX_UNIT_PRICE + 1 } }), 'price.perMb'],
+    ['negative price.maxTotalPrice', r => ({ ...r, price: { ...r.price as object, maxTotalPrice: -1 } }), 'price.maxTotalPrice'],
+    ['price.maxTotalPrice of 2^53', r => ({ ...r, price: { ...r.price as object, maxTotalPrice: 2 ** 53 } }), 'price.maxTotalPrice'],
+    ['null price.maxTotalPrice', r => ({ ...r, price: { ...r.price as object, maxTotalPrice: null } }), 'price.maxTotalPrice'],
+    ['negative price.charge', r => ({ ...r, price: { ...r.price as object, charge: -1 } }), 'price.charge'],
+    ['fractional price.charge', r => ({ ...r, price: { ...r.price as object, charge: 10.5 } }), 'price.charge'],
+    ['price.charge one more than the prices give', r => ({ ...r, price: { ...r.price as object, charge: 11 } }), 'price.charge'],
+    ['price.charge one less than the prices give', r => ({ ...r, price: { ...r.price as object, charge: 9 } }), 'price.charge'],
+    ['price.charge above maxTotalPrice', r => ({ ...r, price: { ...r.price as object, maxTotalPrice: 7 } }), 'price.charge'],
+    ['price.charge not recomputed after fuelUsed changed', r => ({ ...r, fuelUsed: 0 }), 'price.charge'],
     ['a non-PeerId executor', r => ({ ...r, executor: 'alice' }), 'executor'],
     ['a CID-form submitter', r => ({ ...r, submitter: 'bafzaajaiaejcb6g5rsh3cpycdggkjdj5nbm2ljodvaxkdh3kbmpxbvg6flaceqpb' }), 'submitter'],
     ['a 12D3KooW string that is no PeerId (low)', r => ({ ...r, submitter: '12D3KooW' + '1'.repeat(44) }), 'submitter'],
     ['a 12D3KooW string that is no PeerId (high)', r => ({ ...r, executor: '12D3KooW' + 'z'.repeat(44) }), 'executor'],
     ['padded publicKey', r => ({ ...r, publicKey: String(r.publicKey) + '=' }), 'publicKey'],
     ['short publicKey', r => ({ ...r, publicKey: String(r.publicKey).slice(0, 42) }), 'publicKey'],
-    ['base64 (not url) signature', r => ({ ...r, signature: String(r.signature).replaceAll('-', '+').replaceAll('_', '/') }), 'signature'],
+    ['a signature with "+" (base64, not base64url)', r => ({ ...r, signature: '+' + String(r.signature).slice(1) }), 'signature'],
     ['non-canonical signature bits', r => ({ ...r, signature: String(r.signature).slice(0, -1) + 'R' }), 'signature']
   ])('rejects %s, naming the field', async (_, change, field) => {
     const receipt = await signedExample() as unknown as Record<string, unknown>
@@ -133,7 +164,7 @@ describe('parseReceipt', () => {
       const err = thrown(() => parseReceipt({ ...receipt, status, exitCode, fuelUsed: 0 }))
       expect(err.field).toBe('exitCode')
     }
-    expect(() => parseReceipt({ ...receipt, status, exitCode: null, fuelUsed: 0 })).not.toThrow()
+    expect(() => parseReceipt(recharged({ ...receipt, status, exitCode: null, fuelUsed: 0 }))).not.toThrow()
   })
 
   it('accepts every status with its exit code, and null fuelUsed only on timeout', async () => {
@@ -143,26 +174,53 @@ describe('parseReceipt', () => {
     for (const exitCode of [1, -1, 255, 2 ** 32 - 1, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]) {
       expect(() => parseReceipt({ ...receipt, status: 'exit', exitCode })).not.toThrow()
     }
-    expect(parseReceipt({ ...receipt, status: 'timeout', exitCode: null, fuelUsed: null }).fuelUsed).toBeNull()
-    expect(parseReceipt({ ...receipt, status: 'timeout', exitCode: null, fuelUsed: 5 }).fuelUsed).toBe(5)
+    expect(parseReceipt(recharged({ ...receipt, status: 'timeout', exitCode: null, fuelUsed: null })).fuelUsed).toBeNull()
+    expect(parseReceipt(recharged({ ...receipt, status: 'timeout', exitCode: null, fuelUsed: 5 })).fuelUsed).toBe(5)
+  })
+
+  it('charges unread fuel (a timeout\'s null fuelUsed) as none', async () => {
+    const receipt = await signedExample()
+    // ⌈42·50/1000⌉ + ⌈131072·10/2^20⌉ = 3 + 2: the fuel part is 0.
+    const timedOut = { ...receipt, status: 'timeout' as const, exitCode: null, fuelUsed: null }
+    expect(parseReceipt({ ...timedOut, price: { ...receipt.price, charge: 5 } }).price.charge).toBe(5)
+    expect(thrown(() => parseReceipt(timedOut)).field).toBe('price.charge')
+  })
+
+  it('accepts a charge capped at maxTotalPrice, a budget of 0, and free prices', async () => {
+    const receipt = await signedExample()
+    expect(parseReceipt({ ...receipt, price: { ...receipt.price, maxTotalPrice: 7, charge: 7 } }).price.charge).toBe(7)
+    expect(parseReceipt({ ...receipt, price: { ...receipt.price, maxTotalPrice: 0, charge: 0 } }).price.charge).toBe(0)
+    const free = { perMegaFuel: 0, perSecond: 0, perMb: 0, maxTotalPrice: 10000, charge: 0 }
+    expect(parseReceipt({ ...receipt, price: free }).price).toEqual(free)
+    // Prices at MAX_UNIT_PRICE with the widest use: the uncapped charge overflows 2^53 − 1 and is capped like any other.
+    const most = Number.MAX_SAFE_INTEGER
+    const widest = {
+      ...receipt,
+      limits: { ...receipt.limits, fuel: most },
+      fuelUsed: most,
+      price: { perMegaFuel: MAX_UNIT_PRICE, perSecond: MAX_UNIT_PRICE, perMb: MAX_UNIT_PRICE, maxTotalPrice: most, charge: most }
+    }
+    expect(parseReceipt(widest).price.charge).toBe(most)
   })
 
   it('accepts limits at their bounds, fuel budgets up to 2^53 − 1, and fuelUsed equal to the budget', async () => {
     const receipt = await signedExample()
-    const least = { ...receipt, limits: { timeoutMs: 1, memoryBytes: 65536, fuel: 0 }, fuelUsed: 0, memoryPeakBytes: 0 }
+    const least = recharged({ ...receipt, limits: { timeoutMs: 1, memoryBytes: 65536, fuel: 0 }, fuelUsed: 0, memoryPeakBytes: 0 })
     expect(parseReceipt(least).limits).toEqual({ timeoutMs: 1, memoryBytes: 65536, fuel: 0 })
     const most = Number.MAX_SAFE_INTEGER
-    const widest = { ...receipt, limits: { timeoutMs: most, memoryBytes: most, fuel: most }, fuelUsed: most, memoryPeakBytes: most }
+    const widest = recharged({ ...receipt, limits: { timeoutMs: most, memoryBytes: most, fuel: most }, fuelUsed: most, memoryPeakBytes: most })
     expect(parseReceipt(widest).fuelUsed).toBe(most)
-    expect(parseReceipt({ ...receipt, status: 'out-of-fuel', exitCode: null, fuelUsed: receipt.limits.fuel }).fuelUsed).toBe(receipt.limits.fuel)
+    expect(parseReceipt(recharged({ ...receipt, status: 'out-of-fuel', exitCode: null, fuelUsed: receipt.limits.fuel })).fuelUsed).toBe(receipt.limits.fuel)
   })
 
   it('normalizes -0 to 0', async () => {
     const receipt = await signedExample()
-    const parsed = parseReceipt({ ...receipt, exitCode: -0, fuelUsed: -0, limits: { ...receipt.limits, fuel: -0 } })
+    const price = { perMegaFuel: -0, perSecond: 50, perMb: 10, maxTotalPrice: -0, charge: -0 }
+    const parsed = parseReceipt({ ...receipt, exitCode: -0, fuelUsed: -0, limits: { ...receipt.limits, fuel: -0 }, price })
     expect(Object.is(parsed.exitCode, 0)).toBe(true)
     expect(Object.is(parsed.fuelUsed, 0)).toBe(true)
     expect(Object.is(parsed.limits.fuel, 0)).toBe(true)
+    for (const value of [parsed.price.perMegaFuel, parsed.price.maxTotalPrice, parsed.price.charge]) expect(Object.is(value, 0)).toBe(true)
   })
 
   it('accepts env at its limits: entries, name and value lengths, and the combined budget to the byte', async () => {
@@ -200,12 +258,13 @@ describe('parseReceipt', () => {
       durationMs: most,
       limits: { timeoutMs: most, memoryBytes: most, fuel: most },
       fuelUsed: most,
-      memoryPeakBytes: most
+      memoryPeakBytes: most,
+      price: { perMegaFuel: MAX_UNIT_PRICE, perSecond: MAX_UNIT_PRICE, perMb: MAX_UNIT_PRICE, maxTotalPrice: most, charge: most }
     })
     const bytes = (s: string): number => utf8ToBytes(s).length
     expect(receipt.args.reduce((n, a) => n + bytes(a), 0) + receipt.env.reduce((n, [k, v]) => n + bytes(k) + bytes(v), 0)).toBe(MAX_RECEIPT_ARGS_AND_ENV_BYTES)
     const size = bytes(canonicalize(receipt))
-    expect(size).toBe(51057)
+    expect(size).toBe(51202)
     expect(size).toBeLessThanOrEqual(MAX_RECEIPT_BYTES)
     await verifyReceipt(parseReceipt(JSON.parse(receiptToJson(receipt))))
   })

@@ -11,7 +11,7 @@ describe('signReceipt', () => {
     const receipt = await signedExample()
     expect(receipt.executor).toBe('12D3KooWJ1TsijH7H5F74hfAD5XishQz3sxrmAtVY37GtNd9CqYf')
     expect(receipt.publicKey).toBe('ebVWLo_mVPlAeLES6KmLp5AfhTrmlb7X4OORC60ElmQ')
-    expect(receipt.signature).toBe('LTLq99F4lN108B7kruZ_pGeqsLe-Z-8YfxVwVKcmXt50TwZ2AbGKCsiNtxinQ0aO7jZ5h72KDvqQkc6Qlz2bCw')
+    expect(receipt.signature).toBe('F35FEBpx4sdyBE96knpJQfIuVEQMWgAJYtnY0uxHgFCEvc8yJq77emiLe4PfkeFIuR1D7LRKouDafdheRt9oAA')
     await verifyReceipt(receipt)
   })
 
@@ -40,6 +40,30 @@ describe('signReceipt', () => {
     expect((await rejection(signReceipt(overBudget, executor))).field).toBe('fuelUsed')
     const withSignature = { ...exampleUnsigned(executor, submitter), signature: 'x' }
     expect((await rejection(signReceipt(withSignature, executor))).field).toBe('signature')
+  })
+
+  it('refuses to sign a charge that does not follow from the prices, or above the budget', async () => {
+    const { executor, submitter } = await fixedIdentities()
+    const unsigned = exampleUnsigned(executor, submitter)
+    for (const price of [
+      { ...unsigned.price, charge: 11 },
+      { ...unsigned.price, charge: 9 },
+      // Uncapped: 10 µ is owed, but the budget is 7.
+      { ...unsigned.price, maxTotalPrice: 7 }
+    ]) {
+      const err = await rejection(signReceipt({ ...unsigned, price }, executor))
+      expect(err.name).toBe('InvalidReceiptError')
+      expect(err.field).toBe('price.charge')
+    }
+  })
+
+  it('signs a charge capped at maxTotalPrice, and a free run', async () => {
+    const capped = await signedWith({ price: { perMegaFuel: 100, perSecond: 50, perMb: 10, maxTotalPrice: 7, charge: 0 } })
+    expect(capped.price).toEqual({ perMegaFuel: 100, perSecond: 50, perMb: 10, maxTotalPrice: 7, charge: 7 })
+    await verifyReceipt(capped)
+    const free = await signedWith({ price: { perMegaFuel: 0, perSecond: 0, perMb: 0, maxTotalPrice: 0, charge: 0 } })
+    expect(free.price.charge).toBe(0)
+    await verifyReceipt(free)
   })
 })
 
@@ -108,7 +132,8 @@ describe('verifyReceipt', () => {
   })
 
   it('checks the signature before expectations', async () => {
-    const receipt = { ...await signedExample(), fuelUsed: 1 }
+    // 48214 fuel still costs 5 µ, so the receipt stays well-formed and only the signature is wrong.
+    const receipt = { ...await signedExample(), fuelUsed: 48214 }
     expect((await rejection(verifyReceipt(receipt, { status: 'trap' }))).name).toBe('ReceiptSignatureError')
   })
 })
@@ -141,10 +166,17 @@ describe('tampering', () => {
     ['limits.fuel', r => ({ ...r, limits: { ...r.limits, fuel: r.limits.fuel + 1 } }), 'ReceiptSignatureError'],
     ['fuelUsed', r => ({ ...r, fuelUsed: (r.fuelUsed ?? 0) + 1 }), 'ReceiptSignatureError'],
     ['memoryPeakBytes', r => ({ ...r, memoryPeakBytes: r.memoryPeakBytes + 65536 }), 'ReceiptSignatureError'],
+    // Each unit price moved by one: the charge still follows (rounding up absorbs it), only the signature catches it.
+    ['price.perMegaFuel', r => ({ ...r, price: { ...r.price, perMegaFuel: r.price.perMegaFuel + 1 } }), 'ReceiptSignatureError'],
+    ['price.perSecond', r => ({ ...r, price: { ...r.price, perSecond: r.price.perSecond + 1 } }), 'ReceiptSignatureError'],
+    ['price.perMb', r => ({ ...r, price: { ...r.price, perMb: r.price.perMb + 1 } }), 'ReceiptSignatureError'],
+    ['price.maxTotalPrice', r => ({ ...r, price: { ...r.price, maxTotalPrice: r.price.maxTotalPrice + 1 } }), 'ReceiptSignatureError'],
+    ['price.maxTotalPrice and charge (lowered together)', r => ({ ...r, price: { ...r.price, maxTotalPrice: 9, charge: 9 } }), 'ReceiptSignatureError'],
+    ['price.charge alone', r => ({ ...r, price: { ...r.price, charge: r.price.charge + 1 } }), 'InvalidReceiptError'],
     ['submitter', r => ({ ...r, submitter: r.executor }), 'ReceiptSignatureError'],
     ['executor', r => ({ ...r, executor: r.submitter }), 'ReceiptKeyMismatchError'],
     ['signature', r => ({ ...r, signature: (r.signature.startsWith('A') ? 'B' : 'A') + r.signature.slice(1) }), 'ReceiptSignatureError'],
-    ['version', r => ({ ...r, version: 1 as 2 }), 'InvalidReceiptError']
+    ['version', r => ({ ...r, version: 2 as 3 }), 'InvalidReceiptError']
   ]
 
   it.each(tamper)('%s', async (_, change, expected) => {
@@ -161,7 +193,8 @@ describe('tampering', () => {
   it('fuelUsed of a timeout: null ↔ a number', async () => {
     const unread = await signedWith({ status: 'timeout', exitCode: null, fuelUsed: null })
     expect((await rejection(verifyReceipt({ ...unread, fuelUsed: 0 }))).name).toBe('ReceiptSignatureError')
-    const read = await signedWith({ status: 'timeout', exitCode: null, fuelUsed: 7 })
+    // With fuel free, 7 and null cost the same: the charge cannot give the change away, the signature must.
+    const read = await signedWith({ status: 'timeout', exitCode: null, fuelUsed: 7, price: { perMegaFuel: 0, perSecond: 50, perMb: 10, maxTotalPrice: 10000, charge: 0 } })
     expect((await rejection(verifyReceipt({ ...read, fuelUsed: null }))).name).toBe('ReceiptSignatureError')
   })
 
@@ -186,7 +219,7 @@ describe('tampering', () => {
   it('a signature from the right key over other bytes fails', async () => {
     const { executor } = await fixedIdentities()
     const receipt = await signedExample()
-    const forged = { ...receipt, fuelUsed: 1, signature: bytesToBase64Url(await executor.sign(new TextEncoder().encode(canonicalize({ ...receipt, fuelUsed: 1 })))) }
+    const forged = { ...receipt, fuelUsed: 48214, signature: bytesToBase64Url(await executor.sign(new TextEncoder().encode(canonicalize({ ...receipt, fuelUsed: 48214 })))) }
     expect((await rejection(verifyReceipt(forged))).name).toBe('ReceiptSignatureError')
   })
 })

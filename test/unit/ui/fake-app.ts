@@ -5,8 +5,11 @@
  * out of fuel with a verified one, running), the three
  * transport badges and both history roles.
  */
-import type { AppState, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
-import { DEFAULT_FUEL } from '../../../src/core/limits.ts'
+import type { AppState, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
+import type { Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
+import type { PaymentRecord } from '../../../src/storage/types.ts'
+import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE } from '../../../src/core/limits.ts'
+import { chargeFor } from '../../../src/economy/pricing/index.ts'
 import type { ReceiptStatus } from '../../../src/trust/constants.ts'
 import type { Receipt } from '../../../src/trust/receipt.ts'
 
@@ -21,6 +24,8 @@ const HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
 const EMPTY_FILES_HASH = '4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945'
 /** base64url of the seed bytes 00 01 … 1f. */
 const SEED = 'AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8'
+/** The demo executors' asking prices, micro-units per 10^6 fuel, per second and per MiB. */
+const DEMO_PRICES = { perMegaFuel: 100, perSecond: 50, perMb: 10 }
 
 /** How a demo run ended, and the limits it had; everything else is the same for every demo receipt. */
 export interface DemoRun {
@@ -39,8 +44,12 @@ export function demoReceipt (taskId: string, executor: string, submitter: string
   const status = run.status ?? 'ok'
   const exitCode = run.exitCode !== undefined ? run.exitCode : status === 'ok' ? 0 : status === 'exit' ? 1 : null
   const fuelUsed = run.fuelUsed !== undefined ? run.fuelUsed : status === 'timeout' ? null : 12_345
+  const durationMs = run.durationMs ?? 42
+  const memoryPeakBytes = 2 * 65_536
+  // The charge the schema requires for these figures, so the demo receipts still pass parseReceipt.
+  const charge = chargeFor(DEMO_PRICES, { fuel: fuelUsed, durationMs, memoryBytes: memoryPeakBytes }, DEFAULT_MAX_TOTAL_PRICE)
   return {
-    version: 2,
+    version: 3,
     taskId,
     moduleHash: run.moduleHash ?? '063231caf0b6ff62b0c295f70f85ed77bdc755603a1be73706535a95e00e3cae',
     inputHash: HASH,
@@ -54,10 +63,11 @@ export function demoReceipt (taskId: string, executor: string, submitter: string
     status,
     exitCode,
     startedAt,
-    durationMs: run.durationMs ?? 42,
+    durationMs,
     limits: { timeoutMs: run.timeoutMs ?? 30_000, memoryBytes: 64 * 1024 * 1024, fuel: run.fuel ?? DEFAULT_FUEL },
     fuelUsed,
-    memoryPeakBytes: 2 * 65_536,
+    memoryPeakBytes,
+    price: { ...DEMO_PRICES, maxTotalPrice: DEFAULT_MAX_TOTAL_PRICE, charge },
     executor,
     submitter,
     publicKey: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80',
@@ -170,7 +180,69 @@ export function demoState (now = Date.now()): AppState {
       destinations: ['module:063231caf0b6', 'tag:crypto', 'tag:nlp'],
       peers: [ALICE, BOB],
       values: [[42, 310], [null, 95], [37, 880]]
-    }
+    },
+    ledger: demoLedger(now),
+    prices: { ...DEMO_PRICES },
+    witnessRates: { established: 0.05, newcomer: 0.5 }
+  }
+}
+
+const SIG = { publicKey: 'q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80', signature: 'c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlcw' }
+
+/** A co-signed channel state of `a` (payer) and `b` (payee): `paid` moved from a to b so far. */
+function demoChannelState (channelId: string, a: string, b: string, deposit: number, paid: number, sequence: number, at: number, final = false): SignedChannelState {
+  return {
+    state: { channelId, a, b, depositA: deposit, depositB: 0, balanceA: deposit - paid, balanceB: paid, sequence, final, at },
+    signatures: { a: SIG, b: SIG }
+  }
+}
+
+/**
+ * The ledger's demo: an open channel this tab pays Alice through (one payment
+ * and one refund, a payment pending), a settled one on which Bob paid this tab,
+ * reputation with every badge and outcome, both verdicts and a report.
+ */
+export function demoLedger (now: number): LedgerView {
+  const paid = demoReceipt('done-1', ALICE, SELF, now - 60_000)
+  const refunded = demoReceipt('failed-2', ALICE, SELF, now - 40_000, { status: 'out-of-fuel', fuel: 1_000_000, fuelUsed: 1_000_000, durationMs: 310 })
+  const earned = demoReceipt('exec-7', SELF, BOB, now - 3_600_000)
+  const toAlice = demoChannelState('ch-alice-0001', SELF, ALICE, 1_000_000, 2_500, 2, now - 30_000)
+  const fromBob = demoChannelState('ch-bob-0002', BOB, SELF, 500_000, 7_000, 3, now - 3_500_000, true)
+  const settlement: Settlement = { channelId: 'ch-bob-0002', finalState: fromBob, mode: 'cooperative', settledAt: now - 3_400_000, by: BOB, publicKey: SIG.publicKey, signature: SIG.signature }
+  const payments: PaymentRecord[] = [
+    { channelId: 'ch-alice-0001', sequence: 2, direction: 'in', amount: 1_500, receipt: refunded, kind: 'refund', state: toAlice, at: now - 39_000 },
+    { channelId: 'ch-alice-0001', sequence: 1, direction: 'out', amount: 4_000, receipt: paid, kind: 'payment', state: demoChannelState('ch-alice-0001', SELF, ALICE, 1_000_000, 4_000, 1, now - 59_000), at: now - 59_000 },
+    { channelId: 'ch-bob-0002', sequence: 1, direction: 'in', amount: 7_000, receipt: earned, kind: 'payment', state: fromBob, at: now - 3_599_000 }
+  ]
+  const attestation = (witness: string, executor: string, taskId: string, verdict: 'agree' | 'disagree') => ({
+    version: 1 as const, taskId, receiptHash: HASH, executor, submitter: SELF, witness, publicKey: SIG.publicKey, verdict,
+    observed: { status: 'ok' as const, exitCode: 0, outputHash: HASH, stderrHash: HASH, outputFilesHash: EMPTY_FILES_HASH, fuelUsed: 12_345 },
+    at: now - 50_000, signature: SIG.signature
+  })
+  return {
+    channels: [
+      {
+        channelId: 'ch-alice-0001', peer: ALICE, side: 'a', latest: toAlice, status: 'open', updatedAt: now - 30_000,
+        pending: { receipt: paid, kind: 'payment', direction: 'out', amount: 300, state: demoChannelState('ch-alice-0001', SELF, ALICE, 1_000_000, 2_800, 3, now - 20_000) }
+      },
+      { channelId: 'ch-bob-0002', peer: BOB, side: 'b', latest: fromBob, status: 'settled', settlement, updatedAt: now - 3_400_000 }
+    ],
+    payments,
+    settlements: [settlement],
+    attestations: [
+      { attestation: attestation(BOB, ALICE, 'done-1', 'agree'), receivedAt: now - 50_000 },
+      { attestation: attestation(BOB, ALICE, 'failed-2', 'disagree'), receivedAt: now - 35_000, resolution: 'witness-wrong' }
+    ],
+    reports: [
+      { version: 1, reporter: BOB, publicKey: SIG.publicKey, subject: ALICE, outcome: 'success', taskId: 'bob-task-9', at: now - 70_000, signature: SIG.signature }
+    ],
+    reputation: [
+      {
+        peerId: ALICE, score: 0.82, network: 0.76, blacklisted: false, whitelisted: true,
+        history: [{ outcome: 'timeout', at: now - 90_000 }, { outcome: 'success', at: now - 60_000 }, { outcome: 'success', at: now - 40_000 }]
+      },
+      { peerId: BOB, score: 0.21, blacklisted: true, whitelisted: false, history: [{ outcome: 'wrong-result', at: now - 80_000 }, { outcome: 'no-show', at: now - 70_000 }] }
+    ]
   }
 }
 
@@ -189,8 +261,33 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     this.dispatchEvent(new Event('change'))
   }
 
-  async contribute (on: boolean, slots = this.state.slots, options: { tags?: string[] } = {}): Promise<void> {
-    this.setState({ contributing: on, slots, tags: options.tags ?? this.state.tags })
+  async contribute (
+    on: boolean,
+    slots = this.state.slots,
+    options: { tags?: string[], prices?: AppState['prices'], witnessRates?: AppState['witnessRates'] } = {}
+  ): Promise<void> {
+    this.setState({
+      contributing: on,
+      slots,
+      tags: options.tags ?? this.state.tags,
+      prices: options.prices ?? this.state.prices,
+      witnessRates: options.witnessRates ?? this.state.witnessRates
+    })
+  }
+
+  readonly closed: string[] = []
+
+  /** Marks the channel settled; rejects for a channel it does not know. */
+  async closeChannel (channelId: string): Promise<Settlement> {
+    this.closed.push(channelId)
+    const channel = this.state.ledger.channels.find((c) => c.channelId === channelId)
+    if (channel === undefined) throw new Error(`no channel ${channelId}`)
+    const settlement: Settlement = {
+      channelId, finalState: channel.latest, mode: 'cooperative', settledAt: Date.now(), by: this.state.peerId, publicKey: SIG.publicKey, signature: SIG.signature
+    }
+    const channels = this.state.ledger.channels.map((c) => c.channelId === channelId ? { ...c, status: 'settled' as const, settlement, pending: undefined } : c)
+    this.setState({ ledger: { ...this.state.ledger, channels, settlements: [settlement, ...this.state.ledger.settlements] } })
+    return settlement
   }
 
   async submit (request: SubmitRequest): Promise<SubmitResult> {

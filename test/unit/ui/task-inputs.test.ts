@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_TASK_FILES } from '../../../src/core/limits.ts'
 import {
-  DEFAULT_MEMORY_MIB, argsAndEnvProblem, inputFilesProblem, parseEnvLines, parseFuel, parseMemoryMib, parseSeedHex
+  DEFAULT_MEMORY_MIB, argsAndEnvProblem, inputFilesProblem, parseEnvLines, parseFuel, parseMaxTotalPrice, parseMemoryMib, parseSeedHex
 } from '../../../src/ui/task-inputs.ts'
 
 const MIB = 1024 * 1024
@@ -139,5 +139,27 @@ describe('inputFilesProblem', () => {
     expect(inputFilesProblem(many)).toBe('257 input files; the limit is 256.')
     expect(inputFilesProblem([{ name: 'big', size: MAX_INPUT_FILES_BYTES + 1 }])).toBe('Input files total 16,777,217 bytes; the limit is 16,777,216 bytes.')
     expect(inputFilesProblem([{ name: 'a', size: 20 * MIB }, { name: 'b', size: MIB }])).toBe('Input files total 21.0 MiB; the limit is 16.0 MiB.')
+  })
+})
+
+describe('parseMaxTotalPrice', () => {
+  it('is the default when empty', () => {
+    expect(parseMaxTotalPrice('  ')).toEqual({ ok: true, value: undefined })
+  })
+
+  it.each([['0', 0], ['2500', 2500], ['1,000,000', 1_000_000], ["1'000_000", 1_000_000], [' 42 ', 42]])('%j → %d µ', (input, value) => {
+    expect(parseMaxTotalPrice(input)).toEqual({ ok: true, value })
+  })
+
+  it.each(['-1', '1.5', '1e6', 'ten', '0x10'])('refuses %j with a sentence', (input) => {
+    const parsed = parseMaxTotalPrice(input)
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.error).toMatch(/^Max total price must be a whole number/)
+  })
+
+  it('refuses amounts beyond a safe integer', () => {
+    const parsed = parseMaxTotalPrice('9007199254740993')
+    expect(parsed.ok).toBe(false)
+    if (!parsed.ok) expect(parsed.error).toMatch(/at most 9,007,199,254,740,991 µ/)
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, liveElapsedMs, outputFilename, parseArgs, phaseSteps,
+  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, formatMicro, formatMicroUnits, formatUnits, liveElapsedMs,
+  outputFilename, parseArgs, phaseSteps,
   receiptFilename, runStatus, shortPeerId, transportBadges, uploadProblem
 } from '../../../src/ui/view-format.ts'
 
@@ -164,5 +165,30 @@ describe('formatFuelRate / formatExpiresIn', () => {
   it('counts down to expiry', () => {
     expect(formatExpiresIn(1_240_000, 1_000_000)).toBe('in 4 min 00 s')
     expect(formatExpiresIn(1_000_000, 1_000_000)).toBe('expired')
+  })
+})
+
+describe('formatMicroUnits', () => {
+  it.each([
+    [2_500, '0.0025 units (2,500 µ)'],
+    [0, '0 units (0 µ)'],
+    [1, '0.000001 units (1 µ)'],
+    [1_000_000, '1 unit (1,000,000 µ)'],
+    [1_234_500_000, '1,234.5 units (1,234,500,000 µ)'],
+    [Number.NaN, '–']
+  ])('%d µ → %s', (micro, text) => {
+    expect(formatMicroUnits(micro)).toBe(text)
+  })
+})
+
+describe('formatMicro', () => {
+  it.each([[2_500, '2,500 µ'], [0, '0 µ'], [Number.POSITIVE_INFINITY, '–']])('%d → %s', (micro, text) => {
+    expect(formatMicro(micro)).toBe(text)
+  })
+})
+
+describe('formatUnits', () => {
+  it.each([[2_500, '0.0025 units'], [1_000_000, '1 unit'], [2_000_000, '2 units'], [Number.NaN, '–']])('%d µ → %s', (micro, text) => {
+    expect(formatUnits(micro)).toBe(text)
   })
 })

@@ -26,6 +26,21 @@ describe('ReputationBook', () => {
     expect(book.record('e', 'no-show')).toBeCloseTo(0.45, 12)
   })
 
+  it('blacklists at once for a proven wrong result, unless whitelisted; an unproven one only lowers the score', () => {
+    const { book, advance } = clocked()
+    book.record('a', 'wrong-result')
+    expect(book.isBlacklisted('a')).toBe(false)
+    book.record('b', 'wrong-result', { proven: true })
+    expect(book.isBlacklisted('b')).toBe(true)
+    book.record('c', 'timeout', { proven: true })
+    expect(book.isBlacklisted('c')).toBe(false)
+    book.allow('d')
+    book.record('d', 'wrong-result', { proven: true })
+    expect(book.isBlacklisted('d')).toBe(false)
+    advance(DAY)
+    expect(book.isBlacklisted('b')).toBe(false)
+  })
+
   it('halves the distance to neutral every half-life', () => {
     const { book, advance } = clocked()
     for (let i = 0; i < 10; i++) book.record('a', 'success')

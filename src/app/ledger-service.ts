@@ -1,0 +1,149 @@
+/**
+ * This tab's money and word: it pays the executors of its tasks over payment
+ * channels (economy/payments) and is paid for the tasks it runs; it publishes
+ * the settlement record of every channel it closes and keeps those it hears;
+ * it publishes signed reputation reports on what it proved of others and
+ * weighs the reports it hears by the reporter's own reputation
+ * (aggregateReports, EigenTrust-style). The ledger view gathers all of it.
+ */
+import type { Connection } from '@libp2p/interface'
+import { bytesToBase64Url, utf8ToBytes } from '../core/index.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
+import { PaymentChannels } from '../economy/payments/index.ts'
+import { verifySettlement } from '../economy/channel/index.ts'
+import type { Settlement } from '../economy/channel/index.ts'
+import type { BrowserNode } from '../network/browser-node.ts'
+import { PAYMENT_PROTOCOL, REPUTATION_TOPIC, SETTLEMENT_TOPIC } from '../network/constants.ts'
+import { TopicChannel } from '../network/topic-channel.ts'
+import type { PeerStore } from '../storage/types.ts'
+import type { Receipt } from '../trust/index.ts'
+import { MAX_REPORT_BYTES, aggregateReports, signReport, verifyReport } from '../trust/reputation/index.ts'
+import type { Outcome, Report, ReputationBook } from '../trust/reputation/index.ts'
+import type { Attestation } from '../trust/witness/index.ts'
+import type { LedgerView } from './types.ts'
+
+/** Reports kept from others: the newest, bounded so that a flood costs memory only up to here. */
+const MAX_KEPT_REPORTS = 1000
+/** Settlement records of other peers' channels kept for the ledger view. */
+const MAX_KEPT_SETTLEMENTS = 200
+/** A settlement record: a co-signed final state and a signature, well under this. */
+const MAX_SETTLEMENT_BYTES = 8 * 1024
+
+export interface LedgerServiceInit {
+  identity: PeerIdentity
+  store: PeerStore
+  node: BrowserNode
+  connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<Connection>
+  chargeOf(receipt: Receipt): number
+  reputation(): ReputationBook
+  onChange(): void
+}
+
+export class LedgerService {
+  readonly payments: PaymentChannels
+  private readonly init: LedgerServiceInit
+  private readonly reportsTopic: TopicChannel
+  private readonly settlementsTopic: TopicChannel
+  private reports: Report[] = []
+  private heardSettlements: Settlement[] = []
+
+  constructor (init: LedgerServiceInit) {
+    this.init = init
+    this.payments = new PaymentChannels(
+      { identity: init.identity, store: init.store, connectionTo: init.connectionTo },
+      {
+        chargeOf: init.chargeOf,
+        onChange: init.onChange,
+        onSettlement: settlement => { void this.settlementsTopic.publish(utf8ToBytes(JSON.stringify(settlement))) }
+      }
+    )
+    this.reportsTopic = new TopicChannel(init.node.services.pubsub, {
+      topic: REPUTATION_TOPIC,
+      maxMessageBytes: MAX_REPORT_BYTES,
+      onMessage: message => { void this.onReport(message.from.toString(), message.data).catch(() => {}) }
+    })
+    this.settlementsTopic = new TopicChannel(init.node.services.pubsub, {
+      topic: SETTLEMENT_TOPIC,
+      maxMessageBytes: MAX_SETTLEMENT_BYTES,
+      onMessage: message => { this.onSettlement(message.data) }
+    })
+  }
+
+  async start (): Promise<void> {
+    await this.init.node.handle(PAYMENT_PROTOCOL, async (stream, connection) => this.payments.handle(stream, connection), {
+      runOnLimitedConnection: true,
+      maxInboundStreams: 16
+    })
+    this.reportsTopic.start()
+    this.settlementsTopic.start()
+  }
+
+  stop (): void {
+    this.reportsTopic.stop()
+    this.settlementsTopic.stop()
+  }
+
+  /** Signs and publishes what this tab observed of `subject` on `taskId`. */
+  async report (subject: string, outcome: Outcome, taskId: string): Promise<void> {
+    const { identity } = this.init
+    const report = await signReport({
+      reporter: identity.peerId.toString(), publicKey: bytesToBase64Url(identity.publicKey), subject, outcome, taskId, at: Date.now()
+    }, identity)
+    this.keepReport(report)
+    await this.reportsTopic.publish(utf8ToBytes(JSON.stringify(report)))
+  }
+
+  /** Asks the executor of `receipt` to pay back what it was paid, with the witnesses' attestations as evidence. */
+  async refund (receipt: Receipt, attestations: Attestation[]): Promise<void> {
+    await this.payments.requestRefund(receipt, attestations)
+  }
+
+  async view (): Promise<LedgerView> {
+    const { store } = this.init
+    const book = this.init.reputation()
+    const self = this.init.identity.peerId.toString()
+    const [channels, payments, attestations] = await Promise.all([store.listChannels(), store.listPayments(200), store.listAttestations(200)])
+    const network = aggregateReports(this.reports, { trustOf: id => book.trustOf(id), self })
+    const peers = new Set([...book.peers(), ...network.scores.keys()])
+    peers.delete(self)
+    return {
+      channels,
+      payments,
+      attestations,
+      settlements: [...channels.flatMap(c => c.settlement === undefined ? [] : [c.settlement]), ...this.heardSettlements],
+      reports: this.reports.slice(-100).reverse(),
+      reputation: [...peers].map(peerId => ({
+        peerId,
+        score: book.score(peerId),
+        network: network.scores.get(peerId),
+        blacklisted: book.isBlacklisted(peerId),
+        whitelisted: book.isWhitelisted(peerId),
+        history: book.history(peerId)
+      })).sort((x, y) => x.score - y.score || (x.peerId < y.peerId ? -1 : 1))
+    }
+  }
+
+  private async onReport (from: string, data: Uint8Array): Promise<void> {
+    const report = await verifyReport(JSON.parse(new TextDecoder().decode(data)) as Report, { now: Date.now(), from })
+    this.keepReport(report)
+  }
+
+  private keepReport (report: Report): void {
+    this.reports.push(report)
+    if (this.reports.length > MAX_KEPT_REPORTS) this.reports = this.reports.slice(-MAX_KEPT_REPORTS)
+    this.init.onChange()
+  }
+
+  private onSettlement (data: Uint8Array): void {
+    let settlement: Settlement
+    try {
+      settlement = JSON.parse(new TextDecoder().decode(data)) as Settlement
+      verifySettlement(settlement)
+    } catch {
+      return
+    }
+    this.heardSettlements = [settlement, ...this.heardSettlements.filter(s => !(s.channelId === settlement.channelId && s.by === settlement.by))]
+      .slice(0, MAX_KEPT_SETTLEMENTS)
+    this.init.onChange()
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * This tab's part in checking the mesh's work. As a submitter it announces
+ * the receipts it accepted, with the task's input, on RECEIPT_TOPIC. As a
+ * witness (while contributing) it picks announced receipts to re-run —
+ * newcomers and low scores more often (trust/witness/selection.ts) — fetches
+ * the module from the announcer if it lacks it, re-runs the task in its own
+ * sandbox and publishes a signed attestation on ATTESTATION_TOPIC. When a
+ * witness disputes a receipt of this tab's own task, this tab settles it with
+ * a third execution of its own: whichever of executor and witness it
+ * contradicts is shown wrong.
+ */
+import { base64UrlToBytes, bytesToBase64Url, canonicalize, utf8ToBytes } from '../core/index.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
+import type { BrowserNode } from '../network/browser-node.ts'
+import { ATTESTATION_TOPIC, MODULE_FETCH_PROTOCOL, RECEIPT_TOPIC } from '../network/constants.ts'
+import { fetchModule, serveModule } from '../network/module-fetch.ts'
+import { TopicChannel } from '../network/topic-channel.ts'
+import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
+import type { AttestationRecord, PeerStore } from '../storage/types.ts'
+import { receiptHash } from '../trust/index.ts'
+import type { Receipt } from '../trust/index.ts'
+import {
+  MAX_ATTESTATION_BYTES, MAX_ANNOUNCEMENT_BYTES, aboutReceipt, announceable, encodeAnnouncement, observedRun, readAnnouncement,
+  shouldCheck, signAttestation, verdictOf, verifyAttestation
+} from '../trust/witness/index.ts'
+import type { Attestation, CheckRates, ExecutorStanding, ObservedRun, TaskMaterial } from '../trust/witness/index.ts'
+
+/** Own tasks whose input is kept for settling a dispute: the newest ones. */
+const KEPT_TASKS = 64
+/** Re-runs waiting for the sandbox; announcements beyond this are not checked (a flood costs the flooder, not us). */
+const MAX_QUEUED_CHECKS = 4
+
+export interface WitnessServiceInit {
+  identity: PeerIdentity
+  store: Pick<PeerStore, 'getModule' | 'putModule' | 'addAttestation'>
+  node: BrowserNode
+  connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<import('@libp2p/interface').Connection>
+  /** Runs a re-execution; the witness's work shares the contributed worker slots. */
+  runner: TaskRunner
+  isContributing(): boolean
+  rates(): CheckRates
+  standing(peerId: string): ExecutorStanding
+  /** A dispute about this tab's task was settled by its own re-run. */
+  onResolved(outcome: DisputeOutcome): void
+  onChange(): void
+}
+
+export interface DisputeOutcome {
+  receipt: Receipt
+  /** Who the third execution showed wrong. */
+  wrong: 'executor' | 'witness'
+  attestation: Attestation
+  /** This tab's own attestation of its re-run. */
+  own: Attestation
+}
+
+interface OwnTask {
+  material: TaskMaterial
+  module: Uint8Array<ArrayBuffer>
+}
+
+export class WitnessService {
+  private readonly init: WitnessServiceInit
+  private readonly receipts: TopicChannel
+  private readonly attestations: TopicChannel
+  private readonly ownTasks = new Map<string, OwnTask>()
+  private queued = 0
+  /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once. */
+  private readonly seen = new Set<string>()
+
+  constructor (init: WitnessServiceInit) {
+    this.init = init
+    this.receipts = new TopicChannel(init.node.services.pubsub, {
+      topic: RECEIPT_TOPIC,
+      maxMessageBytes: MAX_ANNOUNCEMENT_BYTES,
+      onMessage: message => { void this.onAnnouncement(message.from.toString(), message.data).catch(() => {}) }
+    })
+    this.attestations = new TopicChannel(init.node.services.pubsub, {
+      topic: ATTESTATION_TOPIC,
+      maxMessageBytes: MAX_ATTESTATION_BYTES,
+      onMessage: message => { void this.onAttestation(message.from.toString(), message.data).catch(() => {}) }
+    })
+  }
+
+  async start (): Promise<void> {
+    await this.init.node.handle(MODULE_FETCH_PROTOCOL, async stream => serveModule(stream, async hash => this.init.store.getModule(hash)), {
+      runOnLimitedConnection: true,
+      maxInboundStreams: 8
+    })
+    this.receipts.start()
+    this.attestations.start()
+  }
+
+  stop (): void {
+    this.receipts.stop()
+    this.attestations.stop()
+  }
+
+  /**
+   * Keeps the input of this tab's own task for settling a dispute and, when
+   * `announce`, publishes it for witnesses. Resolves false when nothing was
+   * announced (the input is too large, or nobody listens yet).
+   */
+  async afterTask (material: TaskMaterial, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<boolean> {
+    const hash = receiptHash(material.receipt)
+    this.ownTasks.set(hash, { material, module })
+    for (const key of this.ownTasks.keys()) {
+      if (this.ownTasks.size <= KEPT_TASKS) break
+      this.ownTasks.delete(key)
+    }
+    if (!announce || !announceable(material.stdin, material.files)) return false
+    // Witnesses that lack the module fetch it from the announcer (MODULE_FETCH_PROTOCOL).
+    await this.init.store.putModule(material.receipt.moduleHash, module)
+    return this.receipts.publish(utf8ToBytes(JSON.stringify(encodeAnnouncement(material))))
+  }
+
+  private async onAnnouncement (from: string, data: Uint8Array): Promise<void> {
+    const self = this.init.identity.peerId.toString()
+    if (!this.init.isContributing()) return
+    const material = await readAnnouncement(JSON.parse(new TextDecoder().decode(data)), from)
+    const hash = receiptHash(material.receipt)
+    if (this.seen.has(hash)) return
+    this.seen.add(hash)
+    const { receipt } = material
+    if (!shouldCheck(receipt, self, this.init.standing(receipt.executor), this.init.rates(), Math.random)) return
+    if (this.queued >= MAX_QUEUED_CHECKS) return
+    this.queued++
+    try {
+      const module = await this.moduleFor(receipt.moduleHash, from)
+      const observed = await this.rerun(material, module)
+      await this.publish(await this.attest(receipt, observed))
+    } finally {
+      this.queued--
+    }
+  }
+
+  private async onAttestation (from: string, data: Uint8Array): Promise<void> {
+    const attestation = await verifyAttestation(JSON.parse(new TextDecoder().decode(data)), { now: Date.now(), from })
+    await this.keep(attestation)
+    if (attestation.submitter !== this.init.identity.peerId.toString() || attestation.verdict !== 'disagree') return
+    const own = this.ownTasks.get(attestation.receiptHash)
+    const disputeKey = `dispute:${attestation.receiptHash}`
+    if (own === undefined || this.seen.has(disputeKey)) return
+    this.seen.add(disputeKey)
+    // The third execution: this tab's own, in its own sandbox, from the very input it sent.
+    const observed = await this.rerun(own.material, own.module)
+    const mine = await this.attest(own.material.receipt, observed)
+    await this.publish(mine)
+    const withWitness = canonicalize(observed) === canonicalize(attestation.observed)
+    const withExecutor = verdictOf(own.material.receipt, observed) === 'agree'
+    if (withWitness === withExecutor) return
+    // Judged first, then recorded: whoever reads the resolution finds the culprit already blacklisted.
+    this.init.onResolved({ receipt: own.material.receipt, wrong: withWitness ? 'executor' : 'witness', attestation, own: mine })
+    await this.keep(attestation, withWitness ? 'executor-wrong' : 'witness-wrong')
+  }
+
+  private async moduleFor (hash: string, announcer: string): Promise<Uint8Array<ArrayBuffer>> {
+    const held = await this.init.store.getModule(hash)
+    if (held !== undefined) return new Uint8Array(held)
+    const module = await fetchModule(await this.init.connectionTo(announcer, {}), hash)
+    await this.init.store.putModule(hash, module)
+    return module
+  }
+
+  private async rerun (material: TaskMaterial, module: Uint8Array<ArrayBuffer>): Promise<ObservedRun> {
+    const { receipt, stdin, files } = material
+    const result = await this.init.runner.run(receipt.moduleHash, module,
+      { args: receipt.args, env: receipt.env, stdin, files, seed: base64UrlToBytes(receipt.seed) },
+      { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel: receipt.limits.fuel })
+    return observedRun(result)
+  }
+
+  private async attest (receipt: Receipt, observed: ObservedRun): Promise<Attestation> {
+    const { identity } = this.init
+    return signAttestation({
+      ...aboutReceipt(receipt),
+      witness: identity.peerId.toString(),
+      publicKey: bytesToBase64Url(identity.publicKey),
+      verdict: verdictOf(receipt, observed),
+      observed,
+      at: Date.now()
+    }, identity)
+  }
+
+  private async publish (attestation: Attestation): Promise<void> {
+    await this.keep(attestation)
+    await this.attestations.publish(utf8ToBytes(JSON.stringify(attestation)))
+  }
+
+  private async keep (attestation: Attestation, resolution?: AttestationRecord['resolution']): Promise<void> {
+    await this.init.store.addAttestation({ attestation, receivedAt: Date.now(), ...(resolution === undefined ? {} : { resolution }) })
+    this.init.onChange()
+  }
+}

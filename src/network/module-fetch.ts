@@ -1,0 +1,57 @@
+/**
+ * /zerostate/module/1.0.0: a peer asks another for a module by its SHA-256
+ * and gets the bytes, or an empty frame when the other does not hold it.
+ * Witnesses use it to fetch the module of a receipt they re-execute from the
+ * submitter that announced it. Modules are content-addressed, so the asker
+ * trusts nothing: bytes that do not hash to what was asked are refused.
+ */
+import { lpStream } from '@libp2p/utils'
+import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
+import { bytesToHex, hexToBytes } from '../core/encoding.ts'
+import { assertSha256Hex } from '../core/hash.ts'
+import { MAX_MODULE_BYTES } from '../core/limits.ts'
+import { MODULE_FETCH_PROTOCOL, MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS } from './constants.ts'
+
+const HASH_BYTES = 32
+
+/** Thrown when the asked peer does not hold the module. */
+export class ModuleNotFoundError extends Error {
+  override name = 'ModuleNotFoundError'
+}
+
+function within (options: AbortOptions, ms: number): AbortSignal {
+  const timeout = AbortSignal.timeout(ms)
+  return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+}
+
+/** Serves one module request from `getModule` (which answers undefined for a module it lacks). */
+export async function serveModule (stream: Stream, getModule: (hash: string) => Promise<Uint8Array | undefined>): Promise<void> {
+  const messages = lpStream(stream, { maxDataLength: HASH_BYTES })
+  try {
+    const request = (await messages.read({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })).subarray()
+    if (request.byteLength !== HASH_BYTES) throw new RangeError(`a module request is a ${HASH_BYTES}-byte SHA-256`)
+    const module = await getModule(bytesToHex(request))
+    await messages.write(module ?? new Uint8Array(0), { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
+    await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+  }
+}
+
+/** The module with SHA-256 `hash` from the peer at the other end of `connection`, checked against the hash. */
+export async function fetchModule (connection: Connection, hash: string, options: AbortOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = await connection.newStream(MODULE_FETCH_PROTOCOL, { signal: within(options, OFFER_RESPONSE_TIMEOUT_MS), runOnLimitedConnection: true })
+  const messages = lpStream(stream, { maxDataLength: MAX_MODULE_BYTES })
+  try {
+    await messages.write(hexToBytes(hash), { signal: within(options, OFFER_RESPONSE_TIMEOUT_MS) })
+    const module = new Uint8Array((await messages.read({ signal: within(options, MODULE_TRANSFER_TIMEOUT_MS) })).subarray())
+    await stream.close().catch(() => {})
+    if (module.byteLength === 0) throw new ModuleNotFoundError(`${connection.remotePeer.toString()} does not hold module ${hash}`)
+    assertSha256Hex(module, hash)
+    return module
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
+

@@ -1,0 +1,121 @@
+/**
+ * Trust and money in real Chromium: tabs pay each other for tasks over
+ * payment channels whose states survive a reload, and a cheating executor (the
+ * test-hooks build, which signs receipts over corrupted output) is caught by a
+ * witness that re-runs its work, shown wrong by the submitter's own re-run,
+ * refunded from and blacklisted.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+
+const PRICES = { perMegaFuel: 1000, perSecond: 0, perMb: 10 }
+const MAX_TOTAL_PRICE = 50_000
+
+async function submitTo (page: Page, executor: string, stdin: string): Promise<{ taskId: string, charge: number, stdout: string }> {
+  return page.evaluate(async ({ executor, stdin, maxTotalPrice }) => {
+    const result = await window.zerostate.submit({ module: 'samples/echo.wasm', stdin, executor, maxTotalPrice })
+    return { taskId: result.receipt.taskId, charge: result.receipt.price.charge, stdout: new TextDecoder().decode(result.stdout) }
+  }, { executor, stdin, maxTotalPrice: MAX_TOTAL_PRICE })
+}
+
+/** The open channel `page` holds with `peer` as payer ('a') or payee ('b'), as its ledger shows it. */
+async function channelWith (page: Page, peer: string, side: 'a' | 'b'): Promise<{ channelId: string, sequence: number, balanceA: number, balanceB: number, payments: number } | undefined> {
+  return page.evaluate(async ({ peer, side }) => {
+    const ledger = await window.zerostate.ledger()
+    const channel = ledger.channels.find(c => c.peer === peer && c.side === side && c.status === 'open')
+    if (channel == null) return undefined
+    const { sequence, balanceA, balanceB } = channel.latest.state
+    return { channelId: channel.channelId, sequence, balanceA, balanceB, payments: ledger.payments.filter(p => p.channelId === channel.channelId).length }
+  }, { peer, side })
+}
+
+describe('trust and money between tabs', () => {
+  let harness: Harness
+  let alice: Peer
+  let bob: Peer
+  let witness: Peer
+  let cheater: Peer
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true })
+    harness = await startHarness()
+    alice = await harness.openPeer()
+    bob = await harness.openPeer()
+    witness = await harness.openPeer()
+    cheater = await harness.openPeer({ testHooks: true, query: '?cheat=corrupt-output' })
+    await bob.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } }) }, PRICES)
+    await alice.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } }) }, PRICES)
+    await witness.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 1, newcomer: 1 } }) })
+    await cheater.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } }) }, PRICES)
+    for (const peer of [bob, witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
+    await waitForDirect(witness.page, alice.peerId, 90_000)
+  })
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('pays the executor of each task with the next co-signed channel state; both tabs hold the same state', async () => {
+    const first = await submitTo(alice.page, bob.peerId, 'one')
+    expect(first.stdout).toBe('one')
+    expect(first.charge).toBeGreaterThan(0)
+    expect(first.charge).toBeLessThanOrEqual(MAX_TOTAL_PRICE)
+    const second = await submitTo(alice.page, bob.peerId, 'two')
+    const mine = await channelWith(alice.page, bob.peerId, 'a')
+    expect(mine).toMatchObject({ sequence: 2, payments: 2 })
+    expect(mine!.balanceB).toBe(first.charge + second.charge)
+    await expect.poll(async () => channelWith(bob.page, alice.peerId, 'b'), { timeout: 10_000 }).toEqual(mine)
+  })
+
+  it('pays the other way too: the executor becomes the submitter on a channel of its own', async () => {
+    await submitTo(bob.page, alice.peerId, 'back')
+    const bobs = await channelWith(bob.page, alice.peerId, 'a')
+    expect(bobs).toMatchObject({ sequence: 1, payments: 1 })
+    expect(await channelWith(alice.page, bob.peerId, 'b')).toEqual(bobs)
+  })
+
+  it('loses no channel state across reloads of either tab, and goes on from it', async () => {
+    const before = await channelWith(alice.page, bob.peerId, 'a')
+    await alice.page.reload()
+    await waitOnline(alice.page)
+    await bob.page.reload()
+    await waitOnline(bob.page)
+    await bob.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices }) }, PRICES)
+    expect(await channelWith(alice.page, bob.peerId, 'a')).toEqual(before)
+    await waitForDirect(alice.page, bob.peerId, 90_000)
+    await submitTo(alice.page, bob.peerId, 'three')
+    const after = await channelWith(alice.page, bob.peerId, 'a')
+    expect(after).toMatchObject({ channelId: before!.channelId, sequence: before!.sequence + 1, payments: before!.payments + 1 })
+    await expect.poll(async () => channelWith(bob.page, alice.peerId, 'b'), { timeout: 10_000 }).toEqual(after)
+    await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-ledger.png'), fullPage: true })
+  })
+
+  it('a witness catches the cheating executor: the submitter\'s re-run confirms it, the payment is refunded, the cheater blacklisted', async () => {
+    for (const peer of [witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
+    const cheated = await submitTo(alice.page, cheater.peerId, 'honest input')
+    // The cheater's output is corrupted, and its receipt signed over exactly that: the submitter alone cannot tell.
+    expect(cheated.stdout).not.toBe('honest input')
+    await expect.poll(async () => alice.page.evaluate(async (taskId) => (await window.zerostate.ledger()).attestations.some(a =>
+      a.attestation.taskId === taskId && a.attestation.verdict === 'disagree' && a.resolution === 'executor-wrong'), cheated.taskId), { timeout: 60_000, interval: 250 }).toBe(true)
+    const ledger = await alice.page.evaluate(async () => window.zerostate.ledger())
+    const byWitness = ledger.attestations.find(a => a.attestation.taskId === cheated.taskId && a.attestation.witness === witness.peerId)
+    expect(byWitness?.attestation.verdict).toBe('disagree')
+    expect(ledger.reputation.find(r => r.peerId === cheater.peerId)?.blacklisted).toBe(true)
+    await expect.poll(async () => alice.page.evaluate(async (taskId) => (await window.zerostate.ledger()).payments.some(p => p.kind === 'refund' && p.receipt.taskId === taskId), cheated.taskId), { timeout: 20_000, interval: 250 }).toBe(true)
+    const refund = await alice.page.evaluate(async (taskId) => (await window.zerostate.ledger()).payments.find(p => p.kind === 'refund' && p.receipt.taskId === taskId), cheated.taskId)
+    expect(refund?.amount).toBe(cheated.charge)
+    // The witness heard the submitter's signed report on the cheater.
+    await expect.poll(async () => witness.page.evaluate(async (cheater) => (await window.zerostate.ledger()).reports.some(r => r.subject === cheater && r.outcome === 'wrong-result'), cheater.peerId), { timeout: 20_000, interval: 250 }).toBe(true)
+    // Shut out: tasks without a named executor never go to it again.
+    for (let i = 0; i < 3; i++) {
+      const executor = await alice.page.evaluate(async () => (await window.zerostate.submit({ module: 'samples/echo.wasm', stdin: 'next' })).executor)
+      expect(executor).not.toBe(cheater.peerId)
+    }
+    await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-cheater-caught.png'), fullPage: true })
+    await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-view.png') })
+  })
+})
