@@ -2,6 +2,8 @@ import type { CardRequirements } from '../discovery/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord } from '../storage/types.ts'
 import type { Settlement } from '../economy/channel/index.ts'
+import type { PriceSchedule } from '../economy/pricing/index.ts'
+import type { CheckRates } from '../trust/witness/index.ts'
 import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
 
 /** How bytes reach a peer over one connection. */
@@ -213,8 +215,19 @@ export interface SubmitResult {
  * `change` event whenever `state` changes; state objects are replaced, not
  * mutated, so views can compare by identity.
  */
+export interface ContributeOptions {
+  /** Skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
+  tags?: string[]
+  /** Asking prices, micro-units (economy/pricing); in the Agent Card and on every receipt. */
+  prices?: PriceSchedule
+  /** Share of announced receipts this tab re-executes as a witness. */
+  witnessRates?: CheckRates
+}
+
 export interface ZeroStateApp extends EventTarget {
   readonly state: AppState
-  contribute(on: boolean, slots?: number, options?: { tags?: string[] }): Promise<void>
+  contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
   submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
+  /** Closes a payment channel cooperatively; resolves with the settlement record. */
+  closeChannel(channelId: string): Promise<Settlement>
 }

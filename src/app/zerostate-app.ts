@@ -16,26 +16,21 @@ import { PeerMesh } from '../network/peer-mesh.ts'
 import { createForwarder } from '../orchestration/forwarding/index.ts'
 import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
 import { RemoteTaskError, TaskExecutor } from '../orchestration/task-protocol/index.ts'
-import type { ExecutedTask, SubmitProgress, ValidOffer } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask, SubmitProgress } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import type { Settlement } from '../economy/channel/index.ts'
-import type { Connection } from '@libp2p/interface'
 import { CapabilityService } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
-import { LedgerService } from './ledger-service.ts'
 import { executorRunner } from './test-hooks.ts'
-import { WitnessService } from './witness-service.ts'
-import type { DisputeOutcome } from './witness-service.ts'
+import { TrustLayer } from './trust-layer.ts'
 import { DEFAULT_CHECK_RATES, checkRates } from '../trust/witness/index.ts'
-import type { CheckRates } from '../trust/witness/index.ts'
 import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
-import type { PriceSchedule } from '../economy/pricing/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
-import type { AppState, CardView, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import type { AppState, CardView, ContributeOptions, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
 import { preview, routingView, taskPatch } from './view-state.ts'
 
 export { StartupError }
@@ -64,18 +59,6 @@ const IDLE_POLL_MS = 1000
 /** The reference module and input of this tab's speed benchmark (a few ms of work). */
 const BENCHMARK_SAMPLE = 'primes'
 const BENCHMARK_INPUT = '300000'
-/** The ledger view is rebuilt from the store at most this often. */
-const LEDGER_REFRESH_DELAY_MS = 200
-
-export interface ContributeOptions {
-  /** Skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
-  tags?: string[]
-  /** Asking prices, micro-units (economy/pricing); in the Agent Card and on every receipt. */
-  prices?: PriceSchedule
-  /** Share of announced receipts this tab re-executes as a witness. */
-  witnessRates?: CheckRates
-}
-
 
 /**
  * The composition root of a tab: storage, identity, the libp2p node, the mesh,
@@ -89,9 +72,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private node: BrowserNode | undefined
   private mesh: PeerMesh | undefined
   private capabilities: CapabilityService | undefined
-  private ledger: LedgerService | undefined
-  private witness: WitnessService | undefined
-  private ledgerTimer: ReturnType<typeof setTimeout> | undefined
+  private trust: TrustLayer | undefined
   private readonly pool: WorkerPool
   /** This tab's own sandboxes for runLocal(), metered and not, made on first use. */
   private readonly localPools = new Map<boolean, WorkerPool>()
@@ -182,7 +163,20 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         onReset: message => { this.update({ notice: message }) }
       })
       await this.capabilities.start()
-      await this.startTrust(node, this.identity, this.store, this.capabilities)
+      this.trust = new TrustLayer({
+        identity: this.identity,
+        store: this.store,
+        node,
+        capabilities: this.capabilities,
+        connectionTo: async (peer, options) => this.running().mesh.connectionTo(peer, options),
+        runner: this.pool,
+        isContributing: () => this.state.contributing,
+        witnessRates: () => this.state.witnessRates,
+        onLedger: ledger => { this.update({ ledger }) },
+        onNotice: notice => { this.update({ notice }) },
+        onDisputed: taskId => { this.updateTask(taskId, { disputed: true }) }
+      })
+      await this.trust.start()
       const forwarder = createForwarder({
         peerId: node.peerId,
         router: this.capabilities.router,
@@ -221,9 +215,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)
-    clearTimeout(this.ledgerTimer)
-    this.witness?.stop()
-    this.ledger?.stop()
+    this.trust?.stop()
     this.capabilities?.stop()
     this.mesh?.stop()
     await this.node?.stop()
@@ -288,7 +280,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs, files: outcome.files }
       })
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
-      await this.settleTask(outcome.receipt, offer, module, request.witnesses ?? true)
+      await this.trust?.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)
       return { ...outcome, executor }
     } catch (err) {
       // A task that ran and failed still has a verified receipt: show and keep it.
@@ -303,8 +295,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       })
       if (receipt != null && this.store != null) {
         await this.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now() }, this.store).catch(() => {})
-        // The executor did the work it signed for, failed run or not: it is paid all the same.
-        await this.ledger?.payments.pay(receipt).catch((payErr: unknown) => { this.update({ notice: `payment for ${receipt.taskId} failed: ${describe(payErr)}` }) })
+        await this.trust?.pay(receipt)
       }
       throw err
     }
@@ -312,16 +303,12 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   /** The ledger as the store holds it now (the `ledger` in `state` follows it a moment later). */
   async ledgerView (): Promise<LedgerView> {
-    const ledger = this.ledger
-    if (ledger == null) throw new StartupError('this peer has not finished starting')
-    return ledger.view()
+    return this.trustLayer().view()
   }
 
   /** Closes a payment channel cooperatively; resolves with the settlement record (also published to the mesh). */
   async closeChannel (channelId: string): Promise<Settlement> {
-    const ledger = this.ledger
-    if (ledger == null) throw new StartupError('this peer has not finished starting')
-    return ledger.payments.close(channelId)
+    return this.trustLayer().closeChannel(channelId)
   }
 
   /**
@@ -359,66 +346,6 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return measureEcho(await mesh.connectionTo(peerId, options), options)
   }
 
-  private async startTrust (node: BrowserNode, identity: PeerIdentity, store: PeerStore, capabilities: CapabilityService): Promise<void> {
-    const connectionTo = async (peer: string, options: { signal?: AbortSignal }): Promise<Connection> => this.running().mesh.connectionTo(peer, options)
-    const onChange = (): void => { this.refreshLedger() }
-    this.ledger = new LedgerService({
-      identity, store, node, connectionTo, onChange, reputation: () => capabilities.reputation, chargeOf: receipt => receipt.price.charge
-    })
-    await this.ledger.start()
-    this.witness = new WitnessService({
-      identity,
-      store,
-      node,
-      connectionTo,
-      runner: this.pool,
-      isContributing: () => this.state.contributing,
-      rates: () => this.state.witnessRates,
-      standing: peerId => ({ score: capabilities.reputation.score(peerId), observations: capabilities.reputation.history(peerId).length }),
-      onResolved: outcome => { void this.onDisputeResolved(outcome) },
-      onChange
-    })
-    await this.witness.start()
-    this.refreshLedger()
-  }
-
-  /**
-   * After a task's receipt verified: pay the executor (the state is stored
-   * before this resolves), keep the input for a dispute and, when allowed,
-   * publish the receipt for witnesses. A payment that fails is told, not
-   * thrown: the task's result stands.
-   */
-  private async settleTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<void> {
-    try {
-      await this.ledger?.payments.pay(receipt)
-    } catch (err) {
-      this.update({ notice: `payment for ${receipt.taskId} failed: ${describe(err)}` })
-    }
-    await this.witness?.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce).catch(() => false)
-  }
-
-  /** A witness disputed a receipt of this tab's and this tab's own re-run settled who was wrong. */
-  private async onDisputeResolved ({ receipt, wrong, attestation, own }: DisputeOutcome): Promise<void> {
-    const culprit = wrong === 'executor' ? receipt.executor : attestation.witness
-    this.capabilities?.recordReputation(culprit, 'wrong-result', { proven: true })
-    await this.ledger?.report(culprit, 'wrong-result', receipt.taskId).catch(() => {})
-    if (wrong === 'witness') {
-      this.update({ notice: `witness ${culprit.slice(-8)} disputed task ${receipt.taskId.slice(0, 8)} falsely; it is blacklisted` })
-      return
-    }
-    const refunded = await this.ledger?.refund(receipt, [attestation, own]).then(() => 'refunded', (err: unknown) => `refund refused (${errorName(err)})`)
-    this.update({ notice: `the result of task ${receipt.taskId.slice(0, 8)} from ${culprit.slice(-8)} was wrong (a witness and this tab's own re-run agree): ${refunded ?? 'nothing was paid'}; the executor is blacklisted` })
-    this.updateTask(receipt.taskId, { disputed: true })
-  }
-
-  private refreshLedger (): void {
-    if (this.ledgerTimer !== undefined) return
-    this.ledgerTimer = setTimeout(() => {
-      this.ledgerTimer = undefined
-      void this.ledger?.view().then(ledger => { this.update({ ledger }) }, () => {})
-    }, LEDGER_REFRESH_DELAY_MS)
-  }
-
   private async recordExecuted (task: ExecutedTask): Promise<void> {
     const { store } = this.running()
     await this.remember({
@@ -435,6 +362,11 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private async remember (record: ReceiptRecord, store: PeerStore): Promise<void> {
     await store.addReceipt(record)
     this.update({ history: [record, ...this.state.history].slice(0, HISTORY_LIMIT) })
+  }
+
+  private trustLayer (): TrustLayer {
+    if (this.trust == null) throw new StartupError('this peer has not finished starting')
+    return this.trust
   }
 
   private dispatch (): TaskDispatch {
@@ -506,16 +438,6 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     })
   }
 }
-
-
-
-
-
-
-
-
-
-
 
 function errorName (err: unknown): string {
   return err instanceof Error ? err.name : 'Error'

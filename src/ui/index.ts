@@ -9,20 +9,10 @@
  */
 import type { ZeroStateApp } from '../app/types.ts'
 import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent } from './events.ts'
-import type { ContributeSettings } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
 export type { ServiceWorkerOptions } from './register-sw.ts'
-
-/**
- * What the UI needs of the app: the `ZeroStateApp` surface, with contribute
- * settings (prices, witness rates) and closing a channel.
- */
-export interface UiApp extends ZeroStateApp {
-  contribute(on: boolean, slots?: number, options?: { tags?: string[] } & ContributeSettings): Promise<void>
-  closeChannel(channelId: string): Promise<unknown>
-}
 
 /**
  * Renders `<zs-app>` into `root` (replacing its content), keeps it in step with
@@ -30,7 +20,7 @@ export interface UiApp extends ZeroStateApp {
  * to the requesting element through the event; failed tasks also show in their
  * card via `state`.
  */
-export function mountUi (app: UiApp, root: HTMLElement): void {
+export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   const view = document.createElement('zs-app')
   view.state = app.state
   // A busy tab changes state many times per task; the screen needs it at most
