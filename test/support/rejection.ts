@@ -7,3 +7,13 @@ export async function rejection (promise: Promise<unknown>): Promise<Error & Rec
   }
   throw new Error('expected a rejection')
 }
+
+/** The error `fn` throws, with its `field` when it names one; fails the test if it returns. */
+export function thrown (fn: () => unknown): { name: string, field?: string } {
+  try {
+    fn()
+  } catch (err) {
+    return { name: (err as Error).name, field: (err as { field?: string }).field }
+  }
+  throw new Error('expected a throw')
+}

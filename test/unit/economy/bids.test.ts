@@ -6,7 +6,7 @@ import {
   MAX_AWARD_BIDS, awardBids, bidRequestHash, parseBid, parseBidRequest, signBid, signBidRequest, verifyBid, verifyBidRequest
 } from '../../../src/economy/bids/index.ts'
 import type { Bid, BidRequest, BidRequestFields } from '../../../src/economy/bids/index.ts'
-import { rejection } from '../../support/rejection.ts'
+import { rejection, thrown } from '../../support/rejection.ts'
 
 const T0 = 1_767_225_600_000
 const DEADLINE = T0 + 2_000
@@ -19,14 +19,6 @@ async function identity (n: number): Promise<PeerIdentity> {
 const id = (p: PeerIdentity): string => p.peerId.toString()
 const key = (p: PeerIdentity): string => bytesToBase64Url(p.publicKey)
 
-function failure (fn: () => unknown): { name: string, field?: string } {
-  try {
-    fn()
-  } catch (err) {
-    return { name: (err as Error).name, field: (err as { field?: string }).field }
-  }
-  throw new Error('expected a throw')
-}
 
 let submitter: PeerIdentity
 let bidders: PeerIdentity[]
@@ -80,20 +72,20 @@ describe('bid requests', () => {
 
   it('refuses a request whose deadline has passed', () => {
     expect(verifyBidRequest(request, DEADLINE - 1).deadline).toBe(DEADLINE)
-    expect(failure(() => verifyBidRequest(request, DEADLINE)).name).toBe('BidDeadlinePassedError')
-    expect(failure(() => verifyBidRequest(request, DEADLINE + 60_000)).name).toBe('BidDeadlinePassedError')
+    expect(thrown(() => verifyBidRequest(request, DEADLINE)).name).toBe('BidDeadlinePassedError')
+    expect(thrown(() => verifyBidRequest(request, DEADLINE + 60_000)).name).toBe('BidDeadlinePassedError')
   })
 
   it('catches tampering and a key that is not the submitter\'s', async () => {
-    expect(failure(() => verifyBidRequest({ ...request, maxTotalPrice: BUDGET * 2 }, T0)).name).toBe('BidSignatureError')
-    expect(failure(() => verifyBidRequest({ ...request, deadline: DEADLINE + 1 }, T0)).name).toBe('BidSignatureError')
-    expect(failure(() => verifyBidRequest({ ...request, submitter: id(mallory) }, T0)).name).toBe('BidKeyMismatchError')
+    expect(thrown(() => verifyBidRequest({ ...request, maxTotalPrice: BUDGET * 2 }, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBidRequest({ ...request, deadline: DEADLINE + 1 }, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBidRequest({ ...request, submitter: id(mallory) }, T0)).name).toBe('BidKeyMismatchError')
     expect((await rejection(signBidRequest(requestFields(), mallory))).name).toBe('BidKeyMismatchError')
   })
 
   it('parses strictly, naming the field, size first', () => {
     const field = (value: unknown): string => {
-      const { name, field } = failure(() => parseBidRequest(value))
+      const { name, field } = thrown(() => parseBidRequest(value))
       return field ?? name
     }
     expect(field({ ...request, kind: 'zerostate/bid/1' })).toBe('kind')
@@ -121,11 +113,11 @@ describe('verifyBid', () => {
 
   it('refuses a bid signed at or after the deadline, and one received at or after it', async () => {
     const late = await bid(bidders[0]!, 400, { at: DEADLINE })
-    expect(failure(() => verifyBid(late, request, DEADLINE - 1)).name).toBe('BidDeadlinePassedError')
+    expect(thrown(() => verifyBid(late, request, DEADLINE - 1)).name).toBe('BidDeadlinePassedError')
     const onTime = await bid(bidders[0]!, 400, { at: DEADLINE - 1 })
     expect(verifyBid(onTime, request, DEADLINE - 1).at).toBe(DEADLINE - 1)
-    expect(failure(() => verifyBid(onTime, request, DEADLINE)).name).toBe('BidDeadlinePassedError')
-    expect(failure(() => verifyBid(onTime, request, Number.NaN)).name).toBe('RangeError')
+    expect(thrown(() => verifyBid(onTime, request, DEADLINE)).name).toBe('BidDeadlinePassedError')
+    expect(thrown(() => verifyBid(onTime, request, Number.NaN)).name).toBe('RangeError')
   })
 
   it('refuses a bid for another request', async () => {
@@ -133,28 +125,28 @@ describe('verifyBid', () => {
     const other = await signBidRequest(requestFields({ maxTotalPrice: BUDGET * 10 }), submitter)
     expect(other.requestId).toBe(request.requestId)
     const forOther = await bid(bidders[0]!, 400, { for: other })
-    expect(failure(() => verifyBid(forOther, request, T0)).name).toBe('BidRequestMismatchError')
+    expect(thrown(() => verifyBid(forOther, request, T0)).name).toBe('BidRequestMismatchError')
     const renamed = await signBidRequest(requestFields({ requestId: 'req_02' }), submitter)
     const forRenamed = await bid(bidders[0]!, 400, { for: renamed })
-    expect(failure(() => verifyBid(forRenamed, request, T0)).name).toBe('BidRequestMismatchError')
+    expect(thrown(() => verifyBid(forRenamed, request, T0)).name).toBe('BidRequestMismatchError')
   })
 
   it('refuses a bid above the budget', async () => {
     const tooDear = await bid(bidders[0]!, BUDGET + 1)
-    expect(failure(() => verifyBid(tooDear, request, T0)).name).toBe('BidAboveBudgetError')
+    expect(thrown(() => verifyBid(tooDear, request, T0)).name).toBe('BidAboveBudgetError')
   })
 
   it('refuses a forged signature', async () => {
     const signed = await bid(bidders[0]!, 400)
-    expect(failure(() => verifyBid({ ...signed, price: 1 }, request, T0)).name).toBe('BidSignatureError')
-    expect(failure(() => verifyBid({ ...signed, expectedMs: 1 }, request, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBid({ ...signed, price: 1 }, request, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBid({ ...signed, expectedMs: 1 }, request, T0)).name).toBe('BidSignatureError')
     const another = await bid(bidders[0]!, 500)
-    expect(failure(() => verifyBid({ ...signed, signature: another.signature }, request, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBid({ ...signed, signature: another.signature }, request, T0)).name).toBe('BidSignatureError')
   })
 
   it('refuses a bid whose key is not the bidder\'s PeerId, and will not sign one', async () => {
     const byMallory = await bid(mallory, 400)
-    expect(failure(() => verifyBid({ ...byMallory, bidder: id(bidders[0]!) }, request, T0)).name).toBe('BidKeyMismatchError')
+    expect(thrown(() => verifyBid({ ...byMallory, bidder: id(bidders[0]!) }, request, T0)).name).toBe('BidKeyMismatchError')
     const fields = { requestId: request.requestId, requestHash: bidRequestHash(request), bidder: id(bidders[0]!), price: 400, expectedMs: 1, at: T0, publicKey: key(bidders[0]!) }
     expect((await rejection(signBid(fields, mallory))).name).toBe('BidKeyMismatchError')
     expect((await rejection(signBid({ ...fields, publicKey: key(mallory) }, mallory))).name).toBe('BidKeyMismatchError')
@@ -162,13 +154,13 @@ describe('verifyBid', () => {
 
   it('refuses an oversized bid before reading its schema', async () => {
     const signed = await bid(bidders[0]!, 400)
-    expect(failure(() => verifyBid({ ...signed, padding: 'x'.repeat(1_000) }, request, T0)).name).toBe('BidTooLargeError')
-    expect(failure(() => parseBid({ ...signed, requestId: 'x'.repeat(2_000) })).name).toBe('BidTooLargeError')
+    expect(thrown(() => verifyBid({ ...signed, padding: 'x'.repeat(1_000) }, request, T0)).name).toBe('BidTooLargeError')
+    expect(thrown(() => parseBid({ ...signed, requestId: 'x'.repeat(2_000) })).name).toBe('BidTooLargeError')
   })
 
   it('refuses a bid with extra or missing members, or a bad field, naming it', async () => {
     const signed = await bid(bidders[0]!, 400)
-    const field = (value: unknown): unknown => failure(() => verifyBid(value, request, T0))
+    const field = (value: unknown): unknown => thrown(() => verifyBid(value, request, T0))
     expect(field({ ...signed, note: 'hi' })).toEqual({ name: 'InvalidBidError', field: 'note' })
     const { expectedMs: _, ...missing } = signed
     expect(field(missing)).toEqual({ name: 'InvalidBidError', field: 'expectedMs' })
@@ -185,12 +177,12 @@ describe('verifyBid', () => {
 
   it('refuses a bid from the submitter itself', async () => {
     const own = await bid(submitter, 1)
-    expect(failure(() => verifyBid(own, request, T0))).toEqual({ name: 'InvalidBidError', field: 'bidder' })
+    expect(thrown(() => verifyBid(own, request, T0))).toEqual({ name: 'InvalidBidError', field: 'bidder' })
   })
 
   it('refuses to check bids against a forged request', async () => {
     const signed = await bid(bidders[0]!, 400)
-    expect(failure(() => verifyBid(signed, { ...request, maxTotalPrice: 1 }, T0)).name).toBe('BidSignatureError')
+    expect(thrown(() => verifyBid(signed, { ...request, maxTotalPrice: 1 }, T0)).name).toBe('BidSignatureError')
   })
 })
 
@@ -273,10 +265,10 @@ describe('awardBids', () => {
 
   it('refuses bad options, a non-number reputation, too many bids and a forged request', async () => {
     const one = [await bid(bidders[0]!, 1)]
-    expect(failure(() => awardBids(request, one, neutral, { reputationFloor: Number.NaN })).name).toBe('InvalidAwardOptionsError')
-    expect(failure(() => awardBids(request, one, () => Number.NaN, FLOOR)).name).toBe('InvalidAwardOptionsError')
-    expect(failure(() => awardBids(request, new Array<Bid>(MAX_AWARD_BIDS + 1).fill(one[0]!), neutral, FLOOR)).name).toBe('InvalidAwardOptionsError')
-    expect(failure(() => awardBids({ ...request, deadline: DEADLINE + 1 }, one, neutral, FLOOR)).name).toBe('BidSignatureError')
+    expect(thrown(() => awardBids(request, one, neutral, { reputationFloor: Number.NaN })).name).toBe('InvalidAwardOptionsError')
+    expect(thrown(() => awardBids(request, one, () => Number.NaN, FLOOR)).name).toBe('InvalidAwardOptionsError')
+    expect(thrown(() => awardBids(request, new Array<Bid>(MAX_AWARD_BIDS + 1).fill(one[0]!), neutral, FLOOR)).name).toBe('InvalidAwardOptionsError')
+    expect(thrown(() => awardBids({ ...request, deadline: DEADLINE + 1 }, one, neutral, FLOOR)).name).toBe('BidSignatureError')
     // No floor at all.
     expect(awardBids(request, one, () => 0, { reputationFloor: Number.NEGATIVE_INFINITY })?.eligible).toBe(1)
   })

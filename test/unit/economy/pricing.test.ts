@@ -3,19 +3,12 @@ import {
   FREE_PRICES, MAX_UNIT_PRICE, chargeFor, checkPriceSchedule, computeCharge, quoteFits
 } from '../../../src/economy/pricing/index.ts'
 import type { PriceSchedule, ResourceUse } from '../../../src/economy/pricing/index.ts'
+import { thrown } from '../../support/rejection.ts'
 
 const MIB = 1024 * 1024
 const PRICES: PriceSchedule = { perMegaFuel: 200, perSecond: 1000, perMb: 10 }
 const NONE: ResourceUse = { fuel: 0, durationMs: 0, memoryBytes: 0 }
 
-function failure (fn: () => unknown): { name: string, field?: string } {
-  try {
-    fn()
-  } catch (err) {
-    return { name: (err as Error).name, field: (err as { field?: string }).field }
-  }
-  throw new Error('expected a throw')
-}
 
 describe('computeCharge', () => {
   it('gives known answers', () => {
@@ -59,13 +52,13 @@ describe('computeCharge', () => {
 
   it('throws PriceOverflowError past 2^53 − 1', () => {
     const use = { ...NONE, fuel: Number.MAX_SAFE_INTEGER }
-    expect(failure(() => computeCharge({ perMegaFuel: 1_000_001, perSecond: 0, perMb: 0 }, use)).name).toBe('PriceOverflowError')
-    expect(failure(() => computeCharge({ perMegaFuel: MAX_UNIT_PRICE, perSecond: MAX_UNIT_PRICE, perMb: MAX_UNIT_PRICE }, use)).name).toBe('PriceOverflowError')
+    expect(thrown(() => computeCharge({ perMegaFuel: 1_000_001, perSecond: 0, perMb: 0 }, use)).name).toBe('PriceOverflowError')
+    expect(thrown(() => computeCharge({ perMegaFuel: MAX_UNIT_PRICE, perSecond: MAX_UNIT_PRICE, perMb: MAX_UNIT_PRICE }, use)).name).toBe('PriceOverflowError')
     // Two parts, each a safe integer, overflow together.
     const half = Math.ceil(Number.MAX_SAFE_INTEGER / 2)
     const twoParts = { perMegaFuel: 1_000_000, perSecond: 1000, perMb: 0 }
     expect(computeCharge(twoParts, { fuel: half, durationMs: half - 1, memoryBytes: 0 })).toBe(Number.MAX_SAFE_INTEGER)
-    expect(failure(() => computeCharge(twoParts, { fuel: half, durationMs: half, memoryBytes: 0 })).name).toBe('PriceOverflowError')
+    expect(thrown(() => computeCharge(twoParts, { fuel: half, durationMs: half, memoryBytes: 0 })).name).toBe('PriceOverflowError')
   })
 
   it('rejects a malformed resource use, naming the field', () => {
@@ -77,7 +70,7 @@ describe('computeCharge', () => {
       [{ fuel: 0, durationMs: 0 }, 'use.memoryBytes'],
       [{ ...NONE, cpu: 1 }, 'use.cpu']
     ] as const) {
-      expect(failure(() => computeCharge(PRICES, use as unknown as ResourceUse))).toEqual({ name: 'InvalidResourceUseError', field })
+      expect(thrown(() => computeCharge(PRICES, use as unknown as ResourceUse))).toEqual({ name: 'InvalidResourceUseError', field })
     }
   })
 })
@@ -107,8 +100,8 @@ describe('chargeFor and quoteFits', () => {
 
   it('rejects a maxTotalPrice that is not a non-negative safe integer', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '100']) {
-      expect(failure(() => chargeFor(PRICES, use, bad as number)).name).toBe('InvalidMaxTotalPriceError')
-      expect(failure(() => quoteFits(PRICES, use, bad as number)).name).toBe('InvalidMaxTotalPriceError')
+      expect(thrown(() => chargeFor(PRICES, use, bad as number)).name).toBe('InvalidMaxTotalPriceError')
+      expect(thrown(() => quoteFits(PRICES, use, bad as number)).name).toBe('InvalidMaxTotalPriceError')
     }
   })
 })
@@ -127,19 +120,19 @@ describe('checkPriceSchedule', () => {
     const good = { perMegaFuel: 1, perSecond: 2, perMb: 3 }
     for (const member of ['perMegaFuel', 'perSecond', 'perMb'] as const) {
       for (const bad of [-1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '1', null, true, MAX_UNIT_PRICE + 1, 2 ** 53]) {
-        expect(failure(() => checkPriceSchedule({ ...good, [member]: bad }))).toEqual({ name: 'InvalidPriceScheduleError', field: `prices.${member}` })
+        expect(thrown(() => checkPriceSchedule({ ...good, [member]: bad }))).toEqual({ name: 'InvalidPriceScheduleError', field: `prices.${member}` })
       }
       const { [member]: _, ...missing } = good
-      expect(failure(() => checkPriceSchedule(missing))).toEqual({ name: 'InvalidPriceScheduleError', field: `prices.${member}` })
+      expect(thrown(() => checkPriceSchedule(missing))).toEqual({ name: 'InvalidPriceScheduleError', field: `prices.${member}` })
     }
-    expect(failure(() => checkPriceSchedule({ ...good, perGpu: 1 }))).toEqual({ name: 'InvalidPriceScheduleError', field: 'prices.perGpu' })
-    expect(failure(() => checkPriceSchedule({ ...good, perMb: -5 }, 'card.prices')).field).toBe('card.prices.perMb')
+    expect(thrown(() => checkPriceSchedule({ ...good, perGpu: 1 }))).toEqual({ name: 'InvalidPriceScheduleError', field: 'prices.perGpu' })
+    expect(thrown(() => checkPriceSchedule({ ...good, perMb: -5 }, 'card.prices')).field).toBe('card.prices.perMb')
     for (const notObject of [null, [], 'free', 0, undefined]) {
-      expect(failure(() => checkPriceSchedule(notObject))).toEqual({ name: 'InvalidPriceScheduleError', field: 'prices' })
+      expect(thrown(() => checkPriceSchedule(notObject))).toEqual({ name: 'InvalidPriceScheduleError', field: 'prices' })
     }
   })
 
   it('is applied by computeCharge to the schedule it is given', () => {
-    expect(failure(() => computeCharge({ ...PRICES, perSecond: -1 }, NONE))).toEqual({ name: 'InvalidPriceScheduleError', field: 'schedule.perSecond' })
+    expect(thrown(() => computeCharge({ ...PRICES, perSecond: -1 }, NONE))).toEqual({ name: 'InvalidPriceScheduleError', field: 'schedule.perSecond' })
   })
 })
