@@ -3,15 +3,29 @@
  * the test-hooks build (`vite build --mode test-hooks`, dist-test-hooks/):
  * in every other build `__ZEROSTATE_TEST_HOOKS__` is false and this code is
  * dropped. A page of that build opened with `?cheat=corrupt-output` is an
- * executor that signs receipts over corrupted stdout — what a witness must catch.
+ * executor that signs receipts over corrupted stdout — what a witness must
+ * catch; with `?cheat=wrong-key` it signs its receipts with a key that is not
+ * its PeerId's — what every submitter must refuse.
  */
+import { createIdentity } from '../crypto/identity.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
 import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
 
 declare const __ZEROSTATE_TEST_HOOKS__: boolean
 
+/** The misbehaviour asked for, only ever in the test-hooks build. */
+function cheat (): string | null {
+  return __ZEROSTATE_TEST_HOOKS__ ? new URLSearchParams(location.search).get('cheat') : null
+}
+
+/** The identity this tab's executor signs receipts with: its own, or in the cheating test build a stranger's. */
+export async function executorIdentity (identity: PeerIdentity): Promise<PeerIdentity> {
+  return cheat() === 'wrong-key' ? createIdentity() : identity
+}
+
 /** The runner this tab's executor uses: the sandbox itself, or in the cheating test build one that flips the first output byte. */
 export function executorRunner (runner: TaskRunner): TaskRunner {
-  if (!__ZEROSTATE_TEST_HOOKS__ || new URLSearchParams(location.search).get('cheat') !== 'corrupt-output') return runner
+  if (cheat() !== 'corrupt-output') return runner
   return {
     async run (moduleHash, module, input, limits, options) {
       const result = await runner.run(moduleHash, module, input, limits, options)

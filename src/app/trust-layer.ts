@@ -99,6 +99,12 @@ export class TrustLayer {
     }
   }
 
+  /** `receipt` was shown wrong by independent executions (a redundant task's majority): blacklist and report its executor. */
+  async provenWrong (receipt: Receipt): Promise<void> {
+    this.init.capabilities.recordReputation(receipt.executor, 'wrong-result', { proven: true })
+    await this.ledger.report(receipt.executor, 'wrong-result', receipt.taskId).catch(() => {})
+  }
+
   async view (): Promise<LedgerView> {
     return this.ledger.view()
   }
@@ -110,12 +116,13 @@ export class TrustLayer {
   /** A witness disputed a receipt of this tab's and this tab's own re-run settled who was wrong. */
   private async onDisputeResolved ({ receipt, wrong, attestation, own }: DisputeOutcome): Promise<void> {
     const culprit = wrong === 'executor' ? receipt.executor : attestation.witness
-    this.init.capabilities.recordReputation(culprit, 'wrong-result', { proven: true })
-    await this.ledger.report(culprit, 'wrong-result', receipt.taskId).catch(() => {})
     if (wrong === 'witness') {
+      this.init.capabilities.recordReputation(culprit, 'wrong-result', { proven: true })
+      await this.ledger.report(culprit, 'wrong-result', receipt.taskId).catch(() => {})
       this.init.onNotice(`witness ${culprit.slice(-8)} disputed task ${receipt.taskId.slice(0, 8)} falsely; it is blacklisted`)
       return
     }
+    await this.provenWrong(receipt)
     this.init.onDisputed(receipt.taskId)
     const refunded = await this.ledger.refund(receipt, [attestation, own])
       .then(() => 'refunded', (err: unknown) => `refund refused (${err instanceof Error ? err.name : 'Error'})`)

@@ -178,6 +178,13 @@ export interface SubmitRequest {
   /** The most this task may cost, micro-units; the executor's charge is capped by it. */
   maxTotalPrice?: number
   /**
+   * Run the task on this many executors at once (1–5, default 1) and keep
+   * the result a strict majority of them returns; only they are paid, and an
+   * executor the majority contradicts is blacklisted. Ignored when
+   * `executor` is given.
+   */
+  redundancy?: number
+  /**
    * Choose the executor by sealed bids from the best-ranked candidates
    * instead (docs/bids.md); the winning price becomes the budget. Ignored
    * when `executor` is given.

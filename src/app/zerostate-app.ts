@@ -2,7 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { MAX_MEMORY_LIMIT_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
-import type { CardBenchmark, CardRequirements } from '../discovery/index.ts'
+import type { CardBenchmark } from '../discovery/index.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
 import { sleep } from '../network/backoff.ts'
@@ -16,14 +16,13 @@ import { PeerMesh } from '../network/peer-mesh.ts'
 import { createForwarder } from '../orchestration/forwarding/index.ts'
 import { createEstimateExchange } from '../orchestration/routing/warm-start/index.ts'
 import { RemoteTaskError, TaskExecutor } from '../orchestration/task-protocol/index.ts'
-import type { ExecutedTask, SubmitProgress } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
-import type { Outcome } from '../trust/reputation/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import type { Settlement } from '../economy/channel/index.ts'
 import { CapabilityService } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
-import { executorRunner } from './test-hooks.ts'
+import { executorIdentity, executorRunner } from './test-hooks.ts'
 import { TrustLayer } from './trust-layer.ts'
 import { DEFAULT_CHECK_RATES, checkRates } from '../trust/witness/index.ts'
 import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
@@ -31,25 +30,9 @@ import type { Receipt } from '../trust/receipt.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
 import type { AppState, CardView, ContributeOptions, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
-import { preview, routingView, taskPatch } from './view-state.ts'
+import { preview, routingView } from './view-state.ts'
 
 export { StartupError }
-
-/**
- * How a failed task reflects on its executor: a task that ran and failed on
- * its own (a trap, running out of fuel) was served honestly; a result that
- * does not verify is a wrong result; an error that says nothing about the
- * executor (a dial that failed, a route that broke) is not held against it.
- */
-function outcomeOf (err: unknown): Outcome | undefined {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'TaskTimeoutError') return 'timeout'
-  if (err instanceof RemoteTaskError && err.receipt != null) return 'success'
-  if (name === 'ExecutorLostError') return 'no-show'
-  if (name === 'TaskRefusedError') return 'refusal'
-  if (name.startsWith('Receipt') || name === 'InvalidReceiptError' || name === 'InvalidTaskMessageError') return 'wrong-result'
-  return undefined
-}
 
 const HISTORY_LIMIT = 50
 /** Tasks of this session kept on screen; older ones live on in the history. */
@@ -59,6 +42,8 @@ const IDLE_POLL_MS = 1000
 /** The reference module and input of this tab's speed benchmark (a few ms of work). */
 const BENCHMARK_SAMPLE = 'primes'
 const BENCHMARK_INPUT = '300000'
+/** Most executors one redundant task runs on. */
+const MAX_REDUNDANCY = 5
 
 /**
  * The composition root of a tab: storage, identity, the libp2p node, the mesh,
@@ -125,7 +110,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       })
       this.node = node
       const executor = new TaskExecutor(
-        { identity: this.identity, store: this.store, runner: executorRunner(this.pool) },
+        { identity: await executorIdentity(this.identity), store: this.store, runner: executorRunner(this.pool) },
         { isContributing: () => this.state.contributing, prices: () => this.state.prices, onExecuted: task => { void this.recordExecuted(task) } }
       )
       await node.handle(TASK_PROTOCOL, (stream, connection) => executor.handle(stream, connection), {
@@ -250,29 +235,14 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       const { module, offer: prepared } = await prepareTask(taskId, request, options.signal)
       this.updateTask(taskId, { phase: 'choosing-executor' })
       const requirements = { moduleHash: prepared.moduleHash, ...request.requirements }
-      const dispatch = this.dispatch()
-      const choice = request.executor != null
-        ? { peerId: request.executor, reason: 'chosen by the submitter' }
-        : request.auction != null && request.auction !== false
-          ? await dispatch.auction(prepared, requirements, request.auction === true ? {} : request.auction, options.signal)
-          : await dispatch.chooseExecutor(requirements, options.signal)
-      // An auction's price is the most the winner may charge: it becomes the task's budget.
-      const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
-      const executor = choice.peerId
-      this.updateTask(taskId, { executor, selection: choice.reason })
-      const sentAt = performance.now()
-      const outcome = await dispatch.send(executor, offer, module, {
-        signal: options.signal,
-        onProgress: (p: SubmitProgress) => { this.updateTask(taskId, taskPatch(p)) },
-        onForwarded: hop => { this.updateTask(taskId, { selection: `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}` }) }
-      }).then(result => {
-        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt, 'success')
-        return result
-      }, (err: unknown) => {
-        // Learn how long work of this kind takes through this executor, and how it behaved.
-        this.capabilities?.recordOutcome(requirements, executor, performance.now() - sentAt, outcomeOf(err))
-        throw err
-      })
+      const redundancy = request.executor == null ? request.redundancy ?? 1 : 1
+      if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {
+        throw new RangeError(`redundancy must be 1–${MAX_REDUNDANCY} executors, got ${String(request.redundancy)}`)
+      }
+      const dispatch = this.dispatch(patch => { this.updateTask(taskId, patch) })
+      const { outcome, offer } = redundancy > 1
+        ? { outcome: await dispatch.runRedundant(prepared, module, requirements, redundancy, options.signal), offer: prepared }
+        : await dispatch.runOnce(prepared, module, requirements, request, options.signal)
       this.updateTask(taskId, {
         phase: 'done',
         verified: true,
@@ -280,8 +250,9 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs, files: outcome.files }
       })
       await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
-      await this.trust?.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)
-      return { ...outcome, executor }
+      // A redundant task was checked by its own majority, and its executors paid by it.
+      if (redundancy === 1) await this.trust?.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)
+      return { ...outcome, executor: outcome.receipt.executor }
     } catch (err) {
       // A task that ran and failed still has a verified receipt: show and keep it.
       const receipt = err instanceof RemoteTaskError ? err.receipt : undefined
@@ -369,11 +340,15 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return this.trust
   }
 
-  private dispatch (): TaskDispatch {
+  /** Dispatch for one task; `onTask` updates that task's view. */
+  private dispatch (onTask: (patch: Partial<TaskView>) => void): TaskDispatch {
     const { identity, mesh } = this.running()
-    const capabilities = this.capabilities
-    if (capabilities == null) throw new StartupError('this peer has not finished starting')
-    return new TaskDispatch({ identity, mesh, capabilities })
+    return new TaskDispatch({ identity, mesh, capabilities: this.capabilityService(), trust: this.trustLayer(), onTask })
+  }
+
+  private capabilityService (): CapabilityService {
+    if (this.capabilities == null) throw new StartupError('this peer has not finished starting')
+    return this.capabilities
   }
 
   private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: PeerStore } {

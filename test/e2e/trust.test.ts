@@ -94,6 +94,40 @@ describe('trust and money between tabs', () => {
     await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-ledger.png'), fullPage: true })
   })
 
+  it('a redundant task keeps the majority\'s result; the cheater it contradicts is neither paid nor trusted again', async () => {
+    for (const peer of [witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
+    const result = await alice.page.evaluate(async (maxTotalPrice) => {
+      const r = await window.zerostate.submit({ module: 'samples/echo.wasm', stdin: 'majority', redundancy: 3, maxTotalPrice })
+      return { stdout: new TextDecoder().decode(r.stdout), executor: r.executor, taskId: r.receipt.taskId.replace(/-\d$/, '') }
+    }, MAX_TOTAL_PRICE)
+    expect(result.stdout).toBe('majority')
+    expect(result.executor).not.toBe(cheater.peerId)
+    const ledger = await alice.page.evaluate(async () => window.zerostate.ledger())
+    expect(ledger.reputation.find(r => r.peerId === cheater.peerId)?.blacklisted).toBe(true)
+    const paid = ledger.payments.filter(p => p.receipt.taskId.startsWith(result.taskId))
+    // Bob charges; the witness tab runs for free, so it has nothing to be paid.
+    expect(paid.map(p => p.receipt.executor)).toEqual([bob.peerId])
+  })
+
+  it('refuses a receipt signed with a key that is not the executor\'s, and pays nothing for it', async () => {
+    const forger = await harness.openPeer({ testHooks: true, query: '?cheat=wrong-key' })
+    await forger.page.evaluate(async () => { await window.zerostate.contribute(true, 1) })
+    await waitForDirect(alice.page, forger.peerId, 90_000)
+    const error = await alice.page.evaluate(async (executor) => {
+      try {
+        await window.zerostate.submit({ module: 'samples/echo.wasm', stdin: 'x', executor })
+        return null
+      } catch (err) {
+        return (err as Error).name
+      }
+    }, forger.peerId)
+    expect(error).toBe('ReceiptMismatchError')
+    const ledger = await alice.page.evaluate(async () => window.zerostate.ledger())
+    expect(ledger.channels.some(c => c.peer === forger.peerId)).toBe(false)
+    expect(ledger.reputation.find(r => r.peerId === forger.peerId)?.history.map(h => h.outcome)).toEqual(['wrong-result'])
+    await forger.context.close()
+  })
+
   it('a witness catches the cheating executor: the submitter\'s re-run confirms it, the payment is refunded, the cheater blacklisted', async () => {
     for (const peer of [witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
     const cheated = await submitTo(alice.page, cheater.peerId, 'honest input')

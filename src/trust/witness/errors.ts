@@ -46,3 +46,8 @@ export class InvalidAnnouncementError extends Error {
     this.field = field
   }
 }
+
+/** Thrown when the executors of a redundant task returned no result a strict majority of them agrees on. */
+export class NoMajorityError extends Error {
+  override name = 'NoMajorityError'
+}

@@ -8,7 +8,7 @@ export {
 } from './constants.ts'
 export {
   AttestationKeyMismatchError, AttestationNotYetValidError, AttestationSignatureError, AttestationTooLargeError,
-  InvalidAnnouncementError, InvalidAttestationError, TaskMaterialMismatchError
+  InvalidAnnouncementError, InvalidAttestationError, NoMajorityError, TaskMaterialMismatchError
 } from './errors.ts'
 export {
   OBSERVED_FIELDS, aboutReceipt, claimedRun, differences, observedRun, parseAttestation, signAttestation, verdictOf, verifyAttestation
@@ -18,3 +18,5 @@ export { DEFAULT_CHECK_RATES, checkRateFor, checkRates, shouldCheck } from './se
 export type { CheckRates, ExecutorStanding } from './selection.ts'
 export { ANNOUNCEMENT_VERSION, MAX_ANNOUNCED_INPUT_BYTES, MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, readAnnouncement } from './announcement.ts'
 export type { TaskMaterial } from './announcement.ts'
+export { majorityOf } from './majority.ts'
+export type { MajorityVerdict } from './majority.ts'
