@@ -9,8 +9,8 @@
 import type { Connection } from '@libp2p/interface'
 import { bytesToBase64Url, utf8ToBytes } from '../core/index.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
-import { PaymentChannels } from '../economy/payments/index.ts'
-import { verifySettlement } from '../economy/channel/index.ts'
+import { MAX_CHANNEL_NOTICE_BYTES, PaymentChannels, readNotice } from '../economy/payments/index.ts'
+import type { ChannelNotice } from '../economy/payments/index.ts'
 import type { Settlement } from '../economy/channel/index.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import { PAYMENT_PROTOCOL, REPUTATION_TOPIC, SETTLEMENT_TOPIC } from '../network/constants.ts'
@@ -26,8 +26,8 @@ import type { LedgerView } from './types.ts'
 const MAX_KEPT_REPORTS = 1000
 /** Settlement records of other peers' channels kept for the ledger view. */
 const MAX_KEPT_SETTLEMENTS = 200
-/** A settlement record: a co-signed final state and a signature, well under this. */
-const MAX_SETTLEMENT_BYTES = 8 * 1024
+/** How often unilateral closes whose challenge period is over are settled. */
+const SETTLE_CHECK_MS = 10_000
 
 export interface LedgerServiceInit {
   identity: PeerIdentity
@@ -46,6 +46,7 @@ export class LedgerService {
   private readonly settlementsTopic: TopicChannel
   private reports: Report[] = []
   private heardSettlements: Settlement[] = []
+  private settleTimer: ReturnType<typeof setInterval> | undefined
 
   constructor (init: LedgerServiceInit) {
     this.init = init
@@ -54,7 +55,8 @@ export class LedgerService {
       {
         chargeOf: init.chargeOf,
         onChange: init.onChange,
-        onSettlement: settlement => { void this.settlementsTopic.publish(utf8ToBytes(JSON.stringify(settlement))) }
+        onSettlement: settlement => { void this.publishNotice({ type: 'settlement', settlement }) },
+        onClosing: closing => { void this.publishNotice({ type: 'closing', closing }) }
       }
     )
     this.reportsTopic = new TopicChannel(init.node.services.pubsub, {
@@ -64,8 +66,8 @@ export class LedgerService {
     })
     this.settlementsTopic = new TopicChannel(init.node.services.pubsub, {
       topic: SETTLEMENT_TOPIC,
-      maxMessageBytes: MAX_SETTLEMENT_BYTES,
-      onMessage: message => { this.onSettlement(message.data) }
+      maxMessageBytes: MAX_CHANNEL_NOTICE_BYTES,
+      onMessage: message => { void this.onNotice(message.from.toString(), message.data).catch(() => {}) }
     })
   }
 
@@ -76,9 +78,11 @@ export class LedgerService {
     })
     this.reportsTopic.start()
     this.settlementsTopic.start()
+    this.settleTimer = setInterval(() => { void this.payments.settleDue().catch(() => {}) }, SETTLE_CHECK_MS)
   }
 
   stop (): void {
+    clearInterval(this.settleTimer)
     this.reportsTopic.stop()
     this.settlementsTopic.stop()
   }
@@ -134,16 +138,21 @@ export class LedgerService {
     this.init.onChange()
   }
 
-  private onSettlement (data: Uint8Array): void {
-    let settlement: Settlement
-    try {
-      settlement = JSON.parse(new TextDecoder().decode(data)) as Settlement
-      verifySettlement(settlement)
-    } catch {
+  private async publishNotice (notice: ChannelNotice): Promise<void> {
+    await this.settlementsTopic.publish(utf8ToBytes(JSON.stringify(notice)))
+  }
+
+  /** A settlement record or closing record from the mesh: kept for the ledger, and acted on when it concerns a channel of this tab's. */
+  private async onNotice (from: string, data: Uint8Array): Promise<void> {
+    const notice = readNotice(JSON.parse(new TextDecoder().decode(data)))
+    if (notice.type === 'closing') {
+      await this.payments.onClosingNotice(notice.closing, from)
       return
     }
+    const { settlement } = notice
     this.heardSettlements = [settlement, ...this.heardSettlements.filter(s => !(s.channelId === settlement.channelId && s.by === settlement.by))]
       .slice(0, MAX_KEPT_SETTLEMENTS)
     this.init.onChange()
   }
+
 }

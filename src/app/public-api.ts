@@ -4,7 +4,7 @@ import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { CardView, ContributeOptions, LedgerView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
-import type { Settlement } from '../economy/channel/index.ts'
+import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
 
 /**
@@ -31,6 +31,8 @@ export interface ZeroStatePublicApi {
   ledger(): Promise<LedgerView>
   /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
   closeChannel(channelId: string): Promise<Settlement>
+  /** Closes a channel without the other party (it may show a later state until the challenge period ends). */
+  closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
   /** Receipts this peer kept, newest first. */
   history(): ReceiptRecord[]
   /** The receipt as the documented JSON (docs/receipt-format.md). */
@@ -52,6 +54,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     submit: async (request) => app.submit(request),
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
+    closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),
     history: () => app.state.history,
     exportReceipt: receiptToJson,
     runLocal: async (request, options) => app.runLocal(request, options),

@@ -7,7 +7,7 @@
  */
 import type { Connection } from '@libp2p/interface'
 import type { PeerIdentity } from '../crypto/identity.ts'
-import type { Settlement } from '../economy/channel/index.ts'
+import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import type { TaskRunner, ValidOffer } from '../orchestration/task-protocol/index.ts'
 import type { PeerStore } from '../storage/types.ts'
@@ -111,6 +111,10 @@ export class TrustLayer {
 
   async closeChannel (channelId: string): Promise<Settlement> {
     return this.ledger.payments.close(channelId)
+  }
+
+  async closeChannelUnilaterally (channelId: string, challengePeriodMs: number): Promise<ClosingChannel> {
+    return this.ledger.payments.closeUnilaterally(channelId, challengePeriodMs)
   }
 
   /** A witness disputed a receipt of this tab's and this tab's own re-run settled who was wrong. */

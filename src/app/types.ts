@@ -1,7 +1,7 @@
 import type { CardRequirements } from '../discovery/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord } from '../storage/types.ts'
-import type { Settlement } from '../economy/channel/index.ts'
+import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { PriceSchedule } from '../economy/pricing/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
@@ -237,4 +237,10 @@ export interface ZeroStateApp extends EventTarget {
   submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
   /** Closes a payment channel cooperatively; resolves with the settlement record. */
   closeChannel(channelId: string): Promise<Settlement>
+  /**
+   * Closes a channel without the other party: posts this tab's newest
+   * co-signed state to the mesh; the other party may show a later one until
+   * the challenge period (default one day) ends, then the channel settles.
+   */
+  closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
 }

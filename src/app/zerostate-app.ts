@@ -19,7 +19,8 @@ import { RemoteTaskError, TaskExecutor } from '../orchestration/task-protocol/in
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
-import type { Settlement } from '../economy/channel/index.ts'
+import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
+import { DEFAULT_CHALLENGE_PERIOD_MS } from '../economy/payments/index.ts'
 import { CapabilityService } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
 import { executorIdentity, executorRunner } from './test-hooks.ts'
@@ -280,6 +281,10 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   /** Closes a payment channel cooperatively; resolves with the settlement record (also published to the mesh). */
   async closeChannel (channelId: string): Promise<Settlement> {
     return this.trustLayer().closeChannel(channelId)
+  }
+
+  async closeChannelUnilaterally (channelId: string, challengePeriodMs: number = DEFAULT_CHALLENGE_PERIOD_MS): Promise<ClosingChannel> {
+    return this.trustLayer().closeChannelUnilaterally(channelId, challengePeriodMs)
   }
 
   /**

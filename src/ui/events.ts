@@ -59,10 +59,13 @@ export class ContributeRequestEvent extends RequestEvent {
 export class CloseChannelRequestEvent extends RequestEvent {
   static readonly type = 'zs-close-channel'
   readonly channelId: string
+  /** Close without the other party: post the newest co-signed state and wait out the challenge period. */
+  readonly unilateral: boolean
 
-  constructor (channelId: string) {
+  constructor (channelId: string, unilateral = false) {
     super(CloseChannelRequestEvent.type)
     this.channelId = channelId
+    this.unilateral = unilateral
   }
 }
 

@@ -43,7 +43,7 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
     event.waitUntil(app.submit(event.request))
   })
   view.addEventListener(CloseChannelRequestEvent.type, (event) => {
-    event.waitUntil(app.closeChannel(event.channelId))
+    event.waitUntil(event.unilateral ? app.closeChannelUnilaterally(event.channelId) : app.closeChannel(event.channelId))
   })
   root.replaceChildren(view)
 }

@@ -121,16 +121,23 @@ export class ZsLedger extends LitElement {
           ${canClose(c)
             ? html`<button type="button" data-testid="close-channel" ?disabled=${busy}
                 aria-label=${`Close channel ${c.channelId}`}
-                @click=${() => { void this.#close(c.channelId) }}>${busy ? 'Closing…' : 'Close'}</button>`
+                @click=${() => { void this.#close(c.channelId, false) }}>${busy ? 'Closing…' : 'Close'}</button>`
             : nothing}
+          ${c.status === 'open'
+            ? html`<button type="button" data-testid="force-close-channel" ?disabled=${busy}
+                title="Post your newest co-signed state without the other side; it has a day to show a later one"
+                aria-label=${`Close channel ${c.channelId} without the other side`}
+                @click=${() => { void this.#close(c.channelId, true) }}>Close alone</button>`
+            : nothing}
+          ${c.closing === undefined || c.status !== 'closing' ? nothing : html`<span class="muted" data-testid="challenge-ends">challenges until ${new Date(c.closing.challengeEndsAt).toLocaleString()}</span>`}
           ${error === undefined ? nothing : html`<p class="error" role="alert" data-testid="close-channel-error">${error}</p>`}
         </td>
       </tr>
     `
   }
 
-  async #close (channelId: string): Promise<void> {
-    const event = new CloseChannelRequestEvent(channelId)
+  async #close (channelId: string, unilateral: boolean): Promise<void> {
+    const event = new CloseChannelRequestEvent(channelId, unilateral)
     this.dispatchEvent(event)
     this.closing = new Set([...this.closing, channelId])
     const errors = new Map(this.closeErrors)

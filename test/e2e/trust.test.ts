@@ -152,4 +152,25 @@ describe('trust and money between tabs', () => {
     await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-cheater-caught.png'), fullPage: true })
     await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-view.png') })
   })
+
+  it('closes channels: cooperatively at once, or alone after a challenge period; both sides keep the settlement', async () => {
+    await waitForDirect(bob.page, alice.peerId, 90_000)
+    const bobs = await channelWith(bob.page, alice.peerId, 'a')
+    const mode = await bob.page.evaluate(async (id) => (await window.zerostate.closeChannel(id)).mode, bobs!.channelId)
+    expect(mode).toBe('cooperative')
+    const statusAt = async (page: Page, channelId: string): Promise<string | undefined> =>
+      page.evaluate(async (id) => (await window.zerostate.ledger()).channels.find(c => c.channelId === id)?.status, channelId)
+    expect(await statusAt(alice.page, bobs!.channelId)).toBe('settled')
+
+    const alices = await channelWith(alice.page, bob.peerId, 'a')
+    await alice.page.evaluate(async (id) => { await window.zerostate.closeChannelUnilaterally(id, 3000) }, alices!.channelId)
+    await expect.poll(async () => statusAt(bob.page, alices!.channelId), { timeout: 10_000, interval: 250 }).toBe('closing')
+    for (const page of [alice.page, bob.page]) {
+      await expect.poll(async () => statusAt(page, alices!.channelId), { timeout: 30_000, interval: 500 }).toBe('settled')
+    }
+    const settlement = await bob.page.evaluate(async (id) => (await window.zerostate.ledger()).channels.find(c => c.channelId === id)?.settlement, alices!.channelId)
+    expect(settlement?.mode).toBe('unilateral')
+    expect(settlement?.finalState.state.sequence).toBe(alices!.sequence)
+    await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-closed.png') })
+  })
 })

@@ -17,3 +17,6 @@ export const MAX_REFUND_EVIDENCE = 8
  * attestations) with room for two signed states and the JSON around them.
  */
 export const MAX_PAYMENT_MESSAGE_BYTES = MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES + 16 * 1024
+
+/** How long the other party has to show a later state after a unilateral close: one day. */
+export const DEFAULT_CHALLENGE_PERIOD_MS = 24 * 60 * 60 * 1000

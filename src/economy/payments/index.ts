@@ -8,10 +8,12 @@
  * await node.handle(PAYMENT_PROTOCOL, (stream, connection) => payments.handle(stream, connection), { runOnLimitedConnection: true })
  * await payments.pay(receipt)
  */
-export { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE } from './constants.ts'
+export { DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE } from './constants.ts'
 export {
   InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, UnexpectedStateError,
   UnknownChannelError
 } from './errors.ts'
 export { PaymentChannels } from './payment-channels.ts'
 export type { PaymentChannelsComponents, PaymentChannelsInit } from './payment-channels.ts'
+export { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
+export type { ChannelNotice } from './notices.ts'

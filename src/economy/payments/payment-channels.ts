@@ -21,10 +21,10 @@ import type { Receipt } from '../../trust/index.ts'
 import { verifyAttestation } from '../../trust/witness/index.ts'
 import type { Attestation } from '../../trust/witness/index.ts'
 import {
-  applyState, assertNextSequence, assertSameChannel, checkOpening, cooperativeClose, cosign, openChannel, proposeFinal,
-  proposePayment, readSignedState, receiptRefOf, signState, verifyOpening
+  applyState, assertNextSequence, assertSameChannel, challenge, checkOpening, cooperativeClose, cosign, openChannel, proposeFinal,
+  proposePayment, readSignedState, receiptRefOf, settle, signState, unilateralClose, verifyOpening
 } from '../channel/index.ts'
-import type { ChannelState, Settlement, SignedChannelState } from '../channel/index.ts'
+import type { ChannelState, ClosingChannel, Settlement, SignedChannelState } from '../channel/index.ts'
 import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE } from './constants.ts'
 import {
   InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, UnexpectedStateError,
@@ -48,8 +48,10 @@ export interface PaymentChannelsInit {
   newChannelId?(): string
   /** A channel or payment changed (for the ledger view). */
   onChange?(): void
-  /** A channel closed cooperatively; the record is signed by this peer and both parties keep one. */
+  /** A channel settled; the record is signed by this peer (both parties keep one) and is for the mesh. */
   onSettlement?(settlement: Settlement): void
+  /** A unilateral close was started or challenged here: the closing record is for the mesh. */
+  onClosing?(closing: ClosingChannel): void
 }
 
 type Request =
@@ -136,6 +138,75 @@ export class PaymentChannels {
     const stored = await this.components.store.getChannel(channelId)
     if (stored === undefined) throw new UnknownChannelError(`no channel ${channelId}`)
     return this.lock.run(stored.peer, async () => this.closeLocked(channelId, stored.peer, options))
+  }
+
+  /**
+   * Closes without the other party, which may be gone for good: posts this
+   * peer's newest co-signed state with a challenge period, during which the
+   * other party may answer with a later co-signed state (onClosingNotice).
+   * The channel settles when the period is over (settleDue).
+   */
+  async closeUnilaterally (channelId: string, challengePeriodMs: number): Promise<ClosingChannel> {
+    const stored = await this.components.store.getChannel(channelId)
+    if (stored === undefined) throw new UnknownChannelError(`no channel ${channelId}`)
+    return this.lock.run(stored.peer, async () => {
+      const channel = await this.channelOf(channelId, stored.peer)
+      if (channel.status !== 'open') throw new UnknownChannelError(`channel ${channelId} is ${channel.status}`)
+      const closing = unilateralClose(channel.latest, this.self, this.now(), challengePeriodMs)
+      await this.components.store.saveChannel({ ...channel, status: 'closing', closing, updatedAt: this.now() })
+      this.init.onChange?.()
+      this.init.onClosing?.(closing)
+      return closing
+    })
+  }
+
+  /**
+   * A closing record heard from the mesh, about a channel of this peer's or
+   * not. From the other party closing: challenged at once with this peer's
+   * newer state if it holds one (the stale-state defence). From the other
+   * party challenging this peer's close: adopted if it is a valid challenge.
+   * Anything else is ignored.
+   */
+  async onClosingNotice (closing: ClosingChannel, from: string): Promise<void> {
+    const stored = await this.components.store.getChannel(closing.channelId)
+    if (stored === undefined || stored.peer !== from) return
+    await this.lock.run(stored.peer, async () => {
+      const channel = await this.channelOf(closing.channelId, from)
+      if (channel.status === 'settled') return
+      if (closing.closer === from) {
+        assertSameChannel(channel.latest.state, closing.state.state)
+        const now = this.now()
+        const answer = channel.latest.state.sequence > closing.state.state.sequence && now < closing.challengeEndsAt
+          ? challenge(closing, channel.latest, now)
+          : closing
+        await this.components.store.saveChannel({ ...channel, status: 'closing', closing: answer, updatedAt: now })
+        this.init.onChange?.()
+        if (answer !== closing) this.init.onClosing?.(answer)
+      } else if (closing.closer === this.self && channel.closing !== undefined) {
+        const challenged = challenge(channel.closing, closing.state, this.now())
+        await this.components.store.saveChannel({ ...channel, closing: challenged, latest: challenged.state, updatedAt: this.now() })
+        this.init.onChange?.()
+      }
+    })
+  }
+
+  /**
+   * Settles every unilateral close, started by either party, whose challenge
+   * period is over, on the newest state posted; resolves with this peer's records.
+   */
+  async settleDue (): Promise<Settlement[]> {
+    const now = this.now()
+    const due = (await this.components.store.listChannels())
+      .filter(c => c.status === 'closing' && c.closing !== undefined && now >= c.closing.challengeEndsAt)
+    const settled: Settlement[] = []
+    for (const channel of due) {
+      const settlement = await this.lock.run(channel.peer, async () => settle(channel.closing!, this.now(), this.components.identity))
+      await this.components.store.saveChannel({ ...channel, latest: settlement.finalState, status: 'settled', settlement, updatedAt: this.now() })
+      this.init.onChange?.()
+      this.init.onSettlement?.(settlement)
+      settled.push(settlement)
+    }
+    return settled
   }
 
   /** Serves one request of /zerostate/payment/1.0.0 from `connection`'s remote peer. */

@@ -10,7 +10,7 @@ import { bytesToBase64Url, sha256Hex } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
 import { proposePayment, receiptRefOf, signState, verifySettlement } from '../../../src/economy/channel/index.ts'
-import type { SignedChannelState } from '../../../src/economy/channel/index.ts'
+import type { ClosingChannel, SignedChannelState } from '../../../src/economy/channel/index.ts'
 import { MAX_PAYMENT_MESSAGE_BYTES, PaymentChannels } from '../../../src/economy/payments/index.ts'
 import { PAYMENT_PROTOCOL } from '../../../src/network/constants.ts'
 import { requestJson } from '../../../src/network/json-exchange.ts'
@@ -42,6 +42,9 @@ describe('payment channels between two libp2p nodes', () => {
   let executor: Party
   let stranger: PeerIdentity
   let settlements = 0
+  /** Added to both parties' clocks, to reach the end of a challenge period. */
+  let skew = 0
+  const closings: Array<{ by: string, closing: ClosingChannel }> = []
   /** When set, the executor's handler runs this instead of answering (to play a payee that vanishes). */
   let executorMisbehaves: ((stream: Parameters<PaymentChannels['handle']>[0], connection: Connection) => Promise<void>) | undefined
 
@@ -51,7 +54,13 @@ describe('payment channels between two libp2p nodes', () => {
     const store = createMemoryStore()
     const channels = new PaymentChannels(
       { identity, store, connectionTo: async (peer) => node.dial(peer === id(executor.identity) ? executor.node.getMultiaddrs()[0]! : submitter.node.getMultiaddrs()[0]!) },
-      { chargeOf: () => CHARGE, deposit: DEPOSIT, onSettlement: () => { settlements++ } }
+      {
+        chargeOf: () => CHARGE,
+        deposit: DEPOSIT,
+        now: () => Date.now() + skew,
+        onSettlement: () => { settlements++ },
+        onClosing: closing => { closings.push({ by: id(identity), closing }) }
+      }
     )
     return { identity, node, store, channels }
   }
@@ -239,5 +248,36 @@ describe('payment channels between two libp2p nodes', () => {
     expect(await remoteName({ type: 'mint' })).toBe('InvalidPaymentMessageError')
     expect(await remoteName('pay')).toBe('InvalidPaymentMessageError')
     expect(await remoteName({ type: 'sync', channelId: spent.channelId + 'x' })).toBe('UnknownChannelError')
+  })
+
+  it('a stale state posted at a unilateral close loses to the later co-signed state shown during the challenge period', async () => {
+    await submitter.channels.pay(await receipt())
+    await submitter.channels.pay(await receipt())
+    const channel = (await submitter.store.listChannels()).find(c => c.side === 'a' && c.status === 'open')!
+    const newest = channel.latest.state.sequence
+    // The payer rolls its store back to an older co-signed state, in which it had paid less, and closes on it.
+    const older = (await submitter.store.listPayments()).find(p => p.channelId === channel.channelId && p.sequence === newest - 1)!
+    await submitter.store.saveChannel({ ...channel, latest: older.state })
+    const closing = await submitter.channels.closeUnilaterally(channel.channelId, 60_000)
+    expect(closing.state.state.sequence).toBe(newest - 1)
+    await executor.channels.onClosingNotice(closing, id(submitter.identity))
+    const challenged = closings.findLast(c => c.by === id(executor.identity))!.closing
+    expect(challenged.state.state.sequence).toBe(newest)
+    await submitter.channels.onClosingNotice(challenged, id(executor.identity))
+    // No payment on a closing channel, and no settlement before the period is over.
+    const r = await receipt()
+    const late = await signState(proposePayment(challenged.state.state, id(submitter.identity), CHARGE, receiptRefOf(r), Date.now()), submitter.identity)
+    expect(await remoteName({ type: 'pay', state: late, receipt: r })).toBe('UnknownChannelError')
+    expect(await submitter.channels.settleDue()).toEqual([])
+    skew += 60_001
+    const [mine] = await submitter.channels.settleDue()
+    const [theirs] = await executor.channels.settleDue()
+    verifySettlement(mine!)
+    expect(mine!.mode).toBe('unilateral')
+    expect(mine!.finalState.state.sequence).toBe(newest)
+    expect(theirs!.finalState).toEqual(mine!.finalState)
+    // A challenge after the period changes nothing: the channel is settled.
+    await executor.channels.onClosingNotice(closing, id(submitter.identity))
+    expect((await executor.store.getChannel(channel.channelId))?.settlement?.finalState.state.sequence).toBe(newest)
   })
 })

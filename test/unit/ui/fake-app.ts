@@ -6,7 +6,7 @@
  * transport badges and both history roles.
  */
 import type { AppState, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
-import type { Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
+import type { ClosingChannel, Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
 import type { PaymentRecord } from '../../../src/storage/types.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE } from '../../../src/core/limits.ts'
 import { chargeFor } from '../../../src/economy/pricing/index.ts'
@@ -288,6 +288,16 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     const channels = this.state.ledger.channels.map((c) => c.channelId === channelId ? { ...c, status: 'settled' as const, settlement, pending: undefined } : c)
     this.setState({ ledger: { ...this.state.ledger, channels, settlements: [settlement, ...this.state.ledger.settlements] } })
     return settlement
+  }
+
+  async closeChannelUnilaterally (channelId: string, challengePeriodMs = 24 * 60 * 60 * 1000): Promise<ClosingChannel> {
+    this.closed.push(channelId)
+    const channel = this.state.ledger.channels.find((c) => c.channelId === channelId)
+    if (channel === undefined) throw new Error(`no channel ${channelId}`)
+    const closing: ClosingChannel = { channelId, state: channel.latest, closer: this.state.peerId, startedAt: Date.now(), challengeEndsAt: Date.now() + challengePeriodMs }
+    const channels = this.state.ledger.channels.map((c) => c.channelId === channelId ? { ...c, status: 'closing' as const, closing } : c)
+    this.setState({ ledger: { ...this.state.ledger, channels } })
+    return closing
   }
 
   async submit (request: SubmitRequest): Promise<SubmitResult> {
