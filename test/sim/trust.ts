@@ -19,7 +19,8 @@
  *   for executors the submitter has seen ≥ `trustedAfterTasks` times with
  *   score ≥ `trustedScore`, `witnessRateNew` otherwise (without a reputation
  *   book every executor is new). An honest witness catches a wrong result:
- *   the submitter records 'wrong-result', publishes a negative report, and
+ *   the submitter records a proven 'wrong-result' (blacklisted at once, as the
+ *   app does after its own re-run agrees with the witness), publishes a negative report, and
  *   gets the right output from a third (arbitration) execution. A malicious
  *   witness always agrees.
  * - A result nobody caught is recorded as 'success' — the submitter cannot
@@ -251,8 +252,8 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
     return trusted ? params.witnessRateTrusted : params.witnessRateNew
   }
 
-  const record = (s: Submitter | undefined, executor: number, outcome: Outcome): void => {
-    s?.book.record(ids[executor]!, outcome)
+  const record = (s: Submitter | undefined, executor: number, outcome: Outcome, proven = false): void => {
+    s?.book.record(ids[executor]!, outcome, { proven })
   }
 
   let wrong = 0
@@ -289,7 +290,8 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
       if (detected) {
         caught++
         arbitrationRuns++
-        record(s, executor, 'wrong-result')
+        // Proven by the witness's re-run and the submitter's own: the app blacklists at once (ReputationBook, proven).
+        record(s, executor, 'wrong-result', true)
         board.publish(ids[self]!, ids[executor]!, 'wrong-result', now)
         if (s !== undefined && readsReports) s.untilRefresh = 0
       } else {
