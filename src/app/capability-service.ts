@@ -168,6 +168,14 @@ export class CapabilityService {
     this.saveSoon()
   }
 
+  /** Puts `peerId` on the whitelist (or takes it off) and keeps that. */
+  whitelist (peerId: string, on: boolean): void {
+    if (on) this.reputation.allow(peerId)
+    else this.reputation.disallow(peerId)
+    this.init.onChange()
+    this.saveSoon()
+  }
+
   /** Learns how long reaching `target` took through the neighbour `via` (a forwarded task). */
   recordHop (target: string, via: string, elapsedMs: number): void {
     this.router.update(target, via, elapsedMs, 0)

@@ -33,6 +33,8 @@ export interface ZeroStatePublicApi {
   closeChannel(channelId: string): Promise<Settlement>
   /** Closes a channel without the other party (it may show a later state until the challenge period ends). */
   closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
+  /** Whitelists a peer (it is never blacklisted) or takes it off the whitelist. */
+  whitelist(peerId: string, on: boolean): void
   /** Receipts this peer kept, newest first. */
   history(): ReceiptRecord[]
   /** The receipt as the documented JSON (docs/receipt-format.md). */
@@ -55,6 +57,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),
+    whitelist: (peerId, on) => { app.whitelist(peerId, on) },
     history: () => app.state.history,
     exportReceipt: receiptToJson,
     runLocal: async (request, options) => app.runLocal(request, options),

@@ -133,7 +133,8 @@ export class TrustLayer {
     this.init.onNotice(`the result of task ${receipt.taskId.slice(0, 8)} from ${culprit.slice(-8)} was wrong (a witness and this tab's own re-run agree): ${refunded}; the executor is blacklisted`)
   }
 
-  private refreshSoon (): void {
+  /** Rebuilds the ledger view soon (several calls in a row make one). */
+  refreshSoon (): void {
     if (this.refreshTimer !== undefined) return
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined

@@ -243,4 +243,6 @@ export interface ZeroStateApp extends EventTarget {
    * the challenge period (default one day) ends, then the channel settles.
    */
   closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
+  /** Whitelists a peer (never blacklisted; a blacklisting is lifted) or takes it off the whitelist. */
+  whitelist(peerId: string, on: boolean): void
 }

@@ -287,6 +287,11 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return this.trustLayer().closeChannelUnilaterally(channelId, challengePeriodMs)
   }
 
+  whitelist (peerId: string, on: boolean): void {
+    this.capabilityService().whitelist(peerId, on)
+    this.trust?.refreshSoon()
+  }
+
   /**
    * Resolves once this tab runs nothing for others and waits on nothing it
    * submitted: the moment a new version of the app may reload it.

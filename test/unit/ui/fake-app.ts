@@ -300,6 +300,11 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     return closing
   }
 
+  whitelist (peerId: string, on: boolean): void {
+    const reputation = this.state.ledger.reputation.map((r) => r.peerId === peerId ? { ...r, whitelisted: on, blacklisted: on ? false : r.blacklisted } : r)
+    this.setState({ ledger: { ...this.state.ledger, reputation } })
+  }
+
   async submit (request: SubmitRequest): Promise<SubmitResult> {
     this.submitted.push(request)
     const task: TaskView = { taskId: `fake-${this.submitted.length}`, label: request.label ?? 'upload', phase: 'preparing', verified: false }
