@@ -63,6 +63,8 @@ export class TrustLayer {
       rates: init.witnessRates,
       standing: peerId => ({ score: capabilities.reputation.score(peerId), observations: capabilities.reputation.history(peerId).length }),
       onResolved: outcome => { void this.onDisputeResolved(outcome) },
+      // Work a witness confirmed is worth telling the mesh about: it is the only praise with a check behind it.
+      onConfirmed: attestation => { void this.ledger.report(attestation.executor, 'success', attestation.taskId).catch(() => {}) },
       onChange
     })
   }

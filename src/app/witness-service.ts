@@ -42,6 +42,8 @@ export interface WitnessServiceInit {
   standing(peerId: string): ExecutorStanding
   /** A dispute about this tab's task was settled by its own re-run. */
   onResolved(outcome: DisputeOutcome): void
+  /** A witness other than this tab re-ran this tab's task and agreed with the executor. */
+  onConfirmed(attestation: Attestation): void
   onChange(): void
 }
 
@@ -137,7 +139,12 @@ export class WitnessService {
   private async onAttestation (from: string, data: Uint8Array): Promise<void> {
     const attestation = await verifyAttestation(JSON.parse(new TextDecoder().decode(data)), { now: Date.now(), from })
     await this.keep(attestation)
-    if (attestation.submitter !== this.init.identity.peerId.toString() || attestation.verdict !== 'disagree') return
+    const self = this.init.identity.peerId.toString()
+    if (attestation.submitter !== self || attestation.witness === self) return
+    if (attestation.verdict === 'agree') {
+      this.init.onConfirmed(attestation)
+      return
+    }
     const own = this.ownTasks.get(attestation.receiptHash)
     const disputeKey = `dispute:${attestation.receiptHash}`
     if (own === undefined || this.seen.has(disputeKey)) return

@@ -94,6 +94,20 @@ describe('trust and money between tabs', () => {
     await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-ledger.png'), fullPage: true })
   })
 
+  it('awards a task by sealed bids: the cheapest eligible bidder wins at the second-lowest price, which becomes the budget', async () => {
+    for (const peer of [bob, witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
+    const result = await alice.page.evaluate(async (maxTotalPrice) => {
+      const r = await window.zerostate.submit({ module: 'samples/echo.wasm', stdin: 'bid', auction: { candidates: 3, windowMs: 5000 }, maxTotalPrice })
+      return { executor: r.executor, budget: r.receipt.price.maxTotalPrice, charge: r.receipt.price.charge, stdout: new TextDecoder().decode(r.stdout) }
+    }, MAX_TOTAL_PRICE)
+    expect(result.stdout).toBe('bid')
+    // The witness tab runs for free, so it bids 0 and wins; it is paid at most the next bid, here nothing since it charges nothing.
+    expect(result.executor).toBe(witness.peerId)
+    expect(result.budget).toBeGreaterThan(0)
+    expect(result.budget).toBeLessThanOrEqual(MAX_TOTAL_PRICE)
+    expect(result.charge).toBe(0)
+  })
+
   it('a redundant task keeps the majority\'s result; the cheater it contradicts is neither paid nor trusted again', async () => {
     for (const peer of [witness, cheater]) await waitForDirect(alice.page, peer.peerId, 90_000)
     const result = await alice.page.evaluate(async (maxTotalPrice) => {
