@@ -83,13 +83,14 @@ export class TrustLayer {
 
   /**
    * After a task's receipt verified: pay the executor (the state is stored
-   * before this resolves), keep the input for a dispute and, when allowed,
-   * publish the receipt for witnesses. A payment that fails is told, not
+   * before this resolves), then keep the input for a dispute and, when
+   * allowed, publish the receipt for witnesses. A payment that fails is told, not
    * thrown: the task's result stands.
    */
   async afterTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<void> {
     await this.pay(receipt)
-    await this.witness.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce).catch(() => false)
+    // The announcement is not waited for: the task's result is the submitter's already.
+    this.witness.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce).catch(() => false)
   }
 
   /** Pays for a receipt (a failed run is paid too: the executor did the work it signed for). */

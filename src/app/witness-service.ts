@@ -32,7 +32,7 @@ const MAX_QUEUED_CHECKS = 4
 
 export interface WitnessServiceInit {
   identity: PeerIdentity
-  store: Pick<PeerStore, 'getModule' | 'putModule' | 'addAttestation'>
+  store: Pick<PeerStore, 'getModule' | 'hasModule' | 'putModule' | 'addAttestation'>
   node: BrowserNode
   connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<import('@libp2p/interface').Connection>
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */
@@ -112,7 +112,7 @@ export class WitnessService {
     }
     if (!announce || !announceable(material.stdin, material.files)) return false
     // Witnesses that lack the module fetch it from the announcer (MODULE_FETCH_PROTOCOL).
-    await this.init.store.putModule(material.receipt.moduleHash, module)
+    if (!(await this.init.store.hasModule(material.receipt.moduleHash))) await this.init.store.putModule(material.receipt.moduleHash, module)
     return this.receipts.publish(utf8ToBytes(JSON.stringify(encodeAnnouncement(material))))
   }
 

@@ -80,10 +80,28 @@ export class SubmitRequestEvent extends RequestEvent {
   }
 }
 
+/**
+ * Fired by `<zs-trust>` (in `<zs-ledger>`) when the user whitelists a peer
+ * (it is never blacklisted, and a blacklisting in force is lifted) or takes
+ * it off the whitelist.
+ */
+export class WhitelistRequestEvent extends RequestEvent {
+  static readonly type = 'zs-whitelist'
+  readonly peerId: string
+  readonly on: boolean
+
+  constructor (peerId: string, on: boolean) {
+    super(WhitelistRequestEvent.type)
+    this.peerId = peerId
+    this.on = on
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'zs-contribute-request': ContributeRequestEvent
     'zs-submit-request': SubmitRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
+    'zs-whitelist': WhitelistRequestEvent
   }
 }

@@ -8,7 +8,7 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/types.ts'
-import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent } from './events.ts'
+import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent, WhitelistRequestEvent } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
@@ -44,6 +44,13 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(CloseChannelRequestEvent.type, (event) => {
     event.waitUntil(event.unilateral ? app.closeChannelUnilaterally(event.channelId) : app.closeChannel(event.channelId))
+  })
+  view.addEventListener(WhitelistRequestEvent.type, (event) => {
+    // Synchronous: a throw becomes the outcome's rejection, as for the other requests.
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.whitelist(event.peerId, event.on)
+      resolve()
+    }))
   })
   root.replaceChildren(view)
 }

@@ -1,6 +1,7 @@
 /**
  * Pure parsing of the submit form's advanced fields (memory, fuel, price
- * cap, seed, environment, input files): no DOM, so each rule is unit-testable
+ * cap, seed, environment, input files, how the executor is chosen): no DOM,
+ * so each rule is unit-testable
  * (test/unit/ui/task-inputs.test.ts). The limits are the ones the task
  * protocol enforces (`validateOffer`), checked here first so the form can say
  * what is wrong in words before anything is sent.
@@ -157,4 +158,48 @@ function sizeOverLimit (size: number, limit: number): string {
 
 function clip (text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text
+}
+
+/**
+ * How the executor is chosen: the app's default (Agent Cards and routing),
+ * a sealed-bid auction among the best-ranked candidates (docs/bids.md), or
+ * several executors with the strict majority's result kept.
+ */
+export type ExecutorChoice = 'best-match' | 'auction' | 'redundancy'
+
+export const DEFAULT_EXECUTOR_CHOICE: ExecutorChoice = 'best-match'
+/** Executors a redundant run uses: three, so one wrong result is outvoted. */
+export const REDUNDANT_EXECUTORS = 3
+
+/** The choices in the order the form lists them, each with its label and the hint shown under it. */
+export const EXECUTOR_CHOICES: ReadonlyArray<{ value: ExecutorChoice, label: string, hint: string }> = [
+  {
+    value: 'best-match',
+    label: 'Best match (Agent Cards and routing)',
+    hint: 'The peer whose Agent Card fits and whose past times are best runs it.'
+  },
+  {
+    value: 'auction',
+    label: 'Sealed bids from the 3 best-ranked (second price)',
+    hint: 'The cheapest bid wins at the second-lowest price, which becomes the task\'s budget.'
+  },
+  {
+    value: 'redundancy',
+    label: 'Three executors, majority wins',
+    hint: `Runs on ${REDUNDANT_EXECUTORS} executors and keeps the result a strict majority returns; only they are paid.`
+  }
+]
+
+/** The select's value as a choice; anything unknown is the default. */
+export function parseExecutorChoice (input: string): ExecutorChoice {
+  return EXECUTOR_CHOICES.find((c) => c.value === input)?.value ?? DEFAULT_EXECUTOR_CHOICE
+}
+
+/** The request fields for a choice: none for the default, so the app decides. */
+export function executorChoiceRequest (choice: ExecutorChoice): { auction?: true, redundancy?: number } {
+  switch (choice) {
+    case 'auction': return { auction: true }
+    case 'redundancy': return { redundancy: REDUNDANT_EXECUTORS }
+    default: return {}
+  }
 }

@@ -34,7 +34,8 @@ function amount (micro: number) {
  * The money side of this tab: balances, payment channels (with a Close button
  * for the ones it pays into), the payments and refunds on them with the
  * receipts they pay for, and settlements; then `<zs-trust>` for reputation,
- * attestations and reports. Fires `zs-close-channel`.
+ * attestations and reports. Fires `zs-close-channel` (and, from
+ * `<zs-trust>`, `zs-whitelist`).
  */
 @customElement('zs-ledger')
 export class ZsLedger extends LitElement {

@@ -1,9 +1,10 @@
 import { LitElement, html, nothing } from 'lit'
-import { customElement, property } from 'lit/decorators.js'
+import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { ReputationView } from '../app/types.ts'
 import type { AttestationRecord } from '../storage/types.ts'
 import type { Report } from '../trust/reputation/index.ts'
+import { WhitelistRequestEvent } from './events.ts'
 import { OUTCOME_CHIPS, RESOLUTION_LABELS, recentOutcomes } from './ledger-view.ts'
 import { shared, tableStyles } from './theme.ts'
 import { abbreviate } from './view-format.ts'
@@ -25,7 +26,8 @@ function outcomeChip (outcome: Report['outcome'], at?: number) {
  * What this tab knows of other peers' work: its reputation book (own score,
  * the network's weighed reports, black- and whitelist, recent outcomes), the
  * witness attestations it received or signed, and the reports it heard.
- * Part of the ledger view; display only.
+ * Part of the ledger view. Fires `zs-whitelist` when the user trusts a peer
+ * (Trust) or stops trusting it (Untrust).
  */
 @customElement('zs-trust')
 export class ZsTrust extends LitElement {
@@ -34,6 +36,9 @@ export class ZsTrust extends LitElement {
   @property({ attribute: false }) reputation: ReputationView[] = []
   @property({ attribute: false }) attestations: AttestationRecord[] = []
   @property({ attribute: false }) reports: Report[] = []
+
+  /** Why whitelisting (or un-whitelisting) a peer failed, by peer id. */
+  @state() private whitelistErrors: ReadonlyMap<string, string> = new Map()
 
   override render () {
     return html`
@@ -54,6 +59,7 @@ export class ZsTrust extends LitElement {
           <tr>
             <th scope="col">Peer</th><th scope="col">Your score</th><th scope="col">Network</th>
             <th scope="col">Lists</th><th scope="col">Recent outcomes (newest first)</th>
+            <th scope="col"><span class="muted">Action</span></th>
           </tr>
         </thead>
         <tbody>
@@ -73,10 +79,39 @@ export class ZsTrust extends LitElement {
               <td data-label="Outcomes">${r.history.length === 0
                 ? html`<span class="muted">none observed</span>`
                 : html`<span class="badges">${recentOutcomes(r.history).map((o) => outcomeChip(o.outcome, o.at))}</span>`}</td>
+              <td>${this.#whitelistButton(r)}</td>
             </tr>`)}
         </tbody>
       </table>
     `
+  }
+
+  #whitelistButton (r: ReputationView) {
+    const on = !r.whitelisted
+    const error = this.whitelistErrors.get(r.peerId)
+    return html`
+      <button type="button" data-testid="whitelist-peer"
+        title=${on
+          ? 'Trust this peer whatever its score: it is never blacklisted, and a blacklisting now in force is lifted'
+          : 'Stop trusting this peer unconditionally: its score and reports decide again'}
+        aria-label=${`${on ? 'Trust' : 'Untrust'} peer ${r.peerId}`}
+        @click=${() => { void this.#whitelist(r.peerId, on) }}>${on ? 'Trust' : 'Untrust'}</button>
+      ${error === undefined ? nothing : html`<p class="error" role="alert" data-testid="whitelist-error">${error}</p>`}
+    `
+  }
+
+  async #whitelist (peerId: string, on: boolean): Promise<void> {
+    const event = new WhitelistRequestEvent(peerId, on)
+    this.dispatchEvent(event)
+    const errors = new Map(this.whitelistErrors)
+    errors.delete(peerId)
+    this.whitelistErrors = errors
+    try {
+      await event.outcome
+    } catch (err) {
+      const action = on ? 'trust' : 'stop trusting'
+      this.whitelistErrors = new Map([...this.whitelistErrors, [peerId, `Could not ${action} the peer: ${err instanceof Error ? err.message : String(err)}`]])
+    }
   }
 
   #attestations () {

@@ -3,7 +3,9 @@
  * Chromium peers: (a) a raw echo on a bare libp2p protocol, a new stream per
  * round trip as a task uses, and on one reused stream; (b) a full task round
  * trip (offer → run the trivial echo WASI module in a worker → signed receipt
- * → verified). Prints median and p99 of each and their ratios.
+ * → verified); (c) the same task from an executor with prices, paid for with
+ * a co-signed channel state stored on both sides before the task resolves.
+ * Prints median and p99 of each and their ratios.
  *
  * Usage: npm run bench:roundtrip [-- --count 500]
  */
@@ -46,11 +48,15 @@ try {
     const timings: number[] = []
     for (let i = 0; i < n; i++) {
       const started = performance.now()
-      await window.zerostate.submit({ module, stdin: 'ping', timeoutMs: 10_000 })
+      // Not announced to witnesses: this measures the task itself.
+      await window.zerostate.submit({ module, stdin: 'ping', timeoutMs: 10_000, witnesses: false })
       timings.push(performance.now() - started)
     }
     return timings
   }, n)
+  const setPrices = async (prices: { perMegaFuel: number, perSecond: number, perMb: number }): Promise<void> => {
+    await executor.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices }) }, prices)
+  }
 
   // Warm up: JIT, the module cache on the executor, the first stream.
   await echo(false)
@@ -61,13 +67,21 @@ try {
     ['raw echo, one stream', summarise(await echo(true))],
     ['task round trip (echo.wasm)', summarise(await tasks(count))]
   ]
+  await setPrices({ perMegaFuel: 1000, perSecond: 0, perMb: 1 })
+  await tasks(5)
+  rows.push(['paid task round trip', summarise(await tasks(count))])
+  await setPrices({ perMegaFuel: 0, perSecond: 0, perMb: 0 })
   console.log(`\n${count} round trips each, ms:`)
   for (const [name, { median, p99 }] of rows) {
     console.log(`  ${name.padEnd(30)} median ${median.toFixed(2).padStart(7)}   p99 ${p99.toFixed(2).padStart(7)}`)
   }
-  const [perStream, oneStream, task] = rows.map(([, s]) => s) as [{ median: number, p99: number }, { median: number, p99: number }, { median: number, p99: number }]
+  type Summary = { median: number, p99: number }
+  const [perStream, oneStream, task, paid] = rows.map(([, s]) => s) as [Summary, Summary, Summary, Summary]
   console.log(`\nratio task / raw echo (new stream each): median ${(task.median / perStream.median).toFixed(2)}×, p99 ${(task.p99 / perStream.p99).toFixed(2)}×`)
   console.log(`ratio task / raw echo (one stream):      median ${(task.median / oneStream.median).toFixed(2)}×, p99 ${(task.p99 / oneStream.p99).toFixed(2)}×`)
+  console.log(`ratio paid task / task (cost of paying):   median ${(paid.median / task.median).toFixed(2)}×, p99 ${(paid.p99 / task.p99).toFixed(2)}×`)
+  const channels = await submitter.page.evaluate(async () => (await window.zerostate.ledger()).channels.map(c => c.latest.state.sequence))
+  console.log(`channel states co-signed: ${channels.join(', ')}`)
 } finally {
   await harness.close()
 }

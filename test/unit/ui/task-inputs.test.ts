@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_TASK_FILES } from '../../../src/core/limits.ts'
 import {
-  DEFAULT_MEMORY_MIB, argsAndEnvProblem, inputFilesProblem, parseEnvLines, parseFuel, parseMaxTotalPrice, parseMemoryMib, parseSeedHex
+  DEFAULT_EXECUTOR_CHOICE, DEFAULT_MEMORY_MIB, EXECUTOR_CHOICES, argsAndEnvProblem, executorChoiceRequest, parseExecutorChoice, inputFilesProblem, parseEnvLines, parseFuel, parseMaxTotalPrice, parseMemoryMib, parseSeedHex
 } from '../../../src/ui/task-inputs.ts'
 
 const MIB = 1024 * 1024
@@ -161,5 +161,36 @@ describe('parseMaxTotalPrice', () => {
     const parsed = parseMaxTotalPrice('9007199254740993')
     expect(parsed.ok).toBe(false)
     if (!parsed.ok) expect(parsed.error).toMatch(/at most 9,007,199,254,740,991 µ/)
+  })
+})
+
+describe('executor choice', () => {
+  it('offers best match (the default), sealed bids and a majority of three, in that order', () => {
+    expect(DEFAULT_EXECUTOR_CHOICE).toBe('best-match')
+    expect(EXECUTOR_CHOICES.map((c) => [c.value, c.label])).toEqual([
+      ['best-match', 'Best match (Agent Cards and routing)'],
+      ['auction', 'Sealed bids from the 3 best-ranked (second price)'],
+      ['redundancy', 'Three executors, majority wins']
+    ])
+  })
+
+  it('reads the select\'s value, and anything unknown as the default', () => {
+    expect(parseExecutorChoice('auction')).toBe('auction')
+    expect(parseExecutorChoice('redundancy')).toBe('redundancy')
+    expect(parseExecutorChoice('best-match')).toBe('best-match')
+    expect(parseExecutorChoice('')).toBe('best-match')
+    expect(parseExecutorChoice('toString')).toBe('best-match')
+  })
+
+  it('sends neither field for best match, so the app chooses', () => {
+    expect(executorChoiceRequest('best-match')).toEqual({})
+  })
+
+  it('asks for an auction with the app\'s default settings', () => {
+    expect(executorChoiceRequest('auction')).toEqual({ auction: true })
+  })
+
+  it('asks for three executors and a majority', () => {
+    expect(executorChoiceRequest('redundancy')).toEqual({ redundancy: 3 })
   })
 })
