@@ -76,6 +76,8 @@ export class PaymentChannels {
   private readonly deposit: number
   private readonly now: () => number
   private readonly newChannelId: () => string
+  /** Per payee, the channel this peer pays it on, once looked up: saves reading every channel for every payment. */
+  private readonly payingOn = new Map<string, string>()
 
   constructor (components: PaymentChannelsComponents, init: PaymentChannelsInit) {
     this.components = components
@@ -227,7 +229,7 @@ export class PaymentChannels {
 
   /** The open channel this peer pays `peer` on, synced, holding at least `amount`; opens one (closing a spent one) if needed. */
   private async openChannelWith (peer: string, amount: number, options: AbortOptions): Promise<ChannelRecord> {
-    const current = (await this.components.store.listChannels()).find(c => c.peer === peer && c.side === 'a' && c.status === 'open')
+    const current = await this.payingChannel(peer)
     if (current !== undefined) {
       const channel = await this.syncedChannel(current.channelId, peer, options)
       if (channel.latest.state.balanceA >= amount) return channel
@@ -239,7 +241,22 @@ export class PaymentChannels {
     if (!sameState(cosigned.state, opening)) throw new UnexpectedStateError(`${peer} co-signed another opening than ${opening.channelId}`)
     const channel: ChannelRecord = { channelId: opening.channelId, peer, side: 'a', latest: cosigned, status: 'open', updatedAt: this.now() }
     await this.components.store.saveChannel(channel)
+    this.payingOn.set(peer, channel.channelId)
     this.init.onChange?.()
+    return channel
+  }
+
+  /** The open channel this peer pays `peer` on, if any: from memory when known, else from the store. */
+  private async payingChannel (peer: string): Promise<ChannelRecord | undefined> {
+    const known = this.payingOn.get(peer)
+    const channel = known === undefined
+      ? (await this.components.store.listChannels()).find(c => c.peer === peer && c.side === 'a' && c.status === 'open')
+      : await this.components.store.getChannel(known)
+    if (channel === undefined || channel.status !== 'open') {
+      this.payingOn.delete(peer)
+      return undefined
+    }
+    this.payingOn.set(peer, channel.channelId)
     return channel
   }
 
