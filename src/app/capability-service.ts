@@ -17,8 +17,8 @@ import { TopicChannel } from '../network/topic-channel.ts'
 import { destinationOf, rankExecutors } from '../orchestration/executor-selection.ts'
 import type { RankedExecutor } from '../orchestration/executor-selection.ts'
 import { QRouter } from '../orchestration/routing/index.ts'
-import { ReputationBook } from '../trust/reputation/index.ts'
-import type { Outcome } from '../trust/reputation/index.ts'
+import { InvalidReputationOptionsError, ReputationBook } from '../trust/reputation/index.ts'
+import type { Outcome, ReputationBookOptions } from '../trust/reputation/index.ts'
 import type { PeerStore } from '../storage/types.ts'
 import type { PriceSchedule } from '../economy/pricing/index.ts'
 
@@ -55,6 +55,8 @@ export class CapabilityService {
   index: HnswIndex
   router: QRouter
   reputation: ReputationBook
+  /** This tab's choices of half-life and blacklisting; the defaults where unset. */
+  reputationPolicy: ReputationPolicy
   private readonly channel: TopicChannel
   private sequence = Date.now()
   private refreshTimer: ReturnType<typeof setInterval> | undefined
@@ -66,6 +68,7 @@ export class CapabilityService {
     this.index = newIndex()
     this.router = new QRouter(routerClock)
     this.reputation = new ReputationBook({ now: Date.now })
+    this.reputationPolicy = {}
     this.channel = new TopicChannel(init.pubsub, {
       topic: AGENT_CARD_TOPIC,
       maxMessageBytes: MAX_AGENT_CARD_BYTES * 2,
@@ -86,9 +89,15 @@ export class CapabilityService {
       this.init.onReset(`the saved routing table was unusable and has been reset (${(err as Error).message})`)
     }
     try {
+      const policy = await store.loadState('reputation-policy')
+      if (policy !== undefined) this.reputationPolicy = checkReputationPolicy(policy)
       const saved = await store.loadState('reputation')
-      if (saved !== undefined) this.reputation = ReputationBook.fromJSON(saved, { now: Date.now })
+      this.reputation = saved === undefined
+        ? new ReputationBook({ ...this.reputationPolicy, now: Date.now })
+        : ReputationBook.fromJSON(saved, { ...this.reputationPolicy, now: Date.now })
     } catch (err) {
+      this.reputationPolicy = {}
+      await store.deleteState('reputation-policy')
       await store.deleteState('reputation')
       this.init.onReset(`the saved reputation book was unusable and has been reset (${(err as Error).message})`)
     }
@@ -164,6 +173,22 @@ export class CapabilityService {
   /** Records what was learnt of a peer outside a task of this tab's (a witness's finding, a resolved dispute) and keeps it. */
   recordReputation (peerId: string, outcome: Outcome, options: { proven?: boolean } = {}): void {
     this.reputation.record(peerId, outcome, options)
+    this.init.onChange()
+    this.saveSoon()
+  }
+
+  /**
+   * Changes how this tab keeps reputation (half-life, blacklist threshold and
+   * duration; the defaults for what is left out) and keeps the choice. The
+   * book keeps its records and applies the new policy from now on.
+   */
+  async setReputationPolicy (policy: ReputationPolicy): Promise<void> {
+    const checked = checkReputationPolicy(policy)
+    // Built before anything changes: bad values throw InvalidReputationOptionsError and leave the book as it was.
+    const book = ReputationBook.fromJSON(this.reputation.toJSON(), { ...checked, now: Date.now })
+    this.reputation = book
+    this.reputationPolicy = checked
+    await this.init.store.saveState('reputation-policy', checked)
     this.init.onChange()
     this.saveSoon()
   }
@@ -245,6 +270,22 @@ export class CapabilityService {
       ]).catch(() => {})
     }, SAVE_DELAY_MS)
   }
+}
+
+/** The configurable part of a reputation book's options. */
+export type ReputationPolicy = Pick<ReputationBookOptions, 'halfLifeMs' | 'blacklistThreshold' | 'blacklistMs'>
+
+/** A copy of `value` holding only the policy's members, each a number when present (the book checks the ranges). */
+function checkReputationPolicy (value: unknown): ReputationPolicy {
+  if (typeof value !== 'object' || value === null) throw new InvalidReputationOptionsError('a reputation policy is an object')
+  const policy: ReputationPolicy = {}
+  for (const key of ['halfLifeMs', 'blacklistThreshold', 'blacklistMs'] as const) {
+    const field = (value as Record<string, unknown>)[key]
+    if (field === undefined) continue
+    if (typeof field !== 'number') throw new InvalidReputationOptionsError(`${key} must be a number`)
+    policy[key] = field
+  }
+  return policy
 }
 
 function newIndex (): HnswIndex {

@@ -3,6 +3,7 @@ import type { Receipt } from '../trust/receipt.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
+import type { ReputationPolicy } from './capability-service.ts'
 import type { CardView, ContributeOptions, LedgerView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../storage/types.ts'
@@ -33,6 +34,10 @@ export interface ZeroStatePublicApi {
   closeChannel(channelId: string): Promise<Settlement>
   /** Closes a channel without the other party (it may show a later state until the challenge period ends). */
   closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
+  /** Sets how reputation is kept: `{ halfLifeMs, blacklistThreshold, blacklistMs }`, defaults for what is left out; kept across reloads. */
+  setReputationPolicy(policy: ReputationPolicy): Promise<void>
+  /** The reputation policy in force (empty members are the defaults: 7 days, 0.3, 24 h). */
+  reputationPolicy(): ReputationPolicy
   /** Whitelists a peer (it is never blacklisted) or takes it off the whitelist. */
   whitelist(peerId: string, on: boolean): void
   /** Receipts this peer kept, newest first. */
@@ -57,6 +62,8 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),
+    setReputationPolicy: async (policy) => { await app.setReputationPolicy(policy) },
+    reputationPolicy: () => app.reputationPolicy(),
     whitelist: (peerId, on) => { app.whitelist(peerId, on) },
     history: () => app.state.history,
     exportReceipt: receiptToJson,

@@ -22,6 +22,7 @@ import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import { DEFAULT_CHALLENGE_PERIOD_MS } from '../economy/payments/index.ts'
 import { CapabilityService } from './capability-service.ts'
+import type { ReputationPolicy } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
 import { executorIdentity, executorRunner } from './test-hooks.ts'
 import { TrustLayer } from './trust-layer.ts'
@@ -285,6 +286,17 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async closeChannelUnilaterally (channelId: string, challengePeriodMs: number = DEFAULT_CHALLENGE_PERIOD_MS): Promise<ClosingChannel> {
     return this.trustLayer().closeChannelUnilaterally(channelId, challengePeriodMs)
+  }
+
+  /** How this tab keeps reputation: the half-life and blacklisting it uses now. */
+  reputationPolicy (): ReputationPolicy {
+    return { ...this.capabilityService().reputationPolicy }
+  }
+
+  /** Sets the half-life and blacklisting (defaults for what is left out); kept across reloads. */
+  async setReputationPolicy (policy: ReputationPolicy): Promise<void> {
+    await this.capabilityService().setReputationPolicy(policy)
+    this.trust?.refreshSoon()
   }
 
   whitelist (peerId: string, on: boolean): void {

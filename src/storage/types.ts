@@ -69,7 +69,7 @@ export interface AttestationRecord {
  * Values come back as `unknown`: their owners validate them on load (a store
  * written by another version, or damaged, must not be trusted blindly).
  */
-export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation'
+export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation' | 'reputation-policy'
 
 /**
  * Everything a peer keeps across reloads. The browser implementation is

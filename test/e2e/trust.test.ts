@@ -80,12 +80,17 @@ describe('trust and money between tabs', () => {
 
   it('loses no channel state across reloads of either tab, and goes on from it', async () => {
     const before = await channelWith(alice.page, bob.peerId, 'a')
+    const policy = { halfLifeMs: 3 * 24 * 3600 * 1000, blacklistThreshold: 0.25 }
+    await alice.page.evaluate(async (policy) => { await window.zerostate.setReputationPolicy(policy) }, policy)
+    const refused = await alice.page.evaluate(async () => window.zerostate.setReputationPolicy({ blacklistThreshold: 2 }).then(() => null, (err: Error) => err.name))
+    expect(refused).toBe('InvalidReputationOptionsError')
     await alice.page.reload()
     await waitOnline(alice.page)
     await bob.page.reload()
     await waitOnline(bob.page)
     await bob.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices }) }, PRICES)
     expect(await channelWith(alice.page, bob.peerId, 'a')).toEqual(before)
+    expect(await alice.page.evaluate(() => window.zerostate.reputationPolicy())).toEqual(policy)
     await waitForDirect(alice.page, bob.peerId, 90_000)
     await submitTo(alice.page, bob.peerId, 'three')
     const after = await channelWith(alice.page, bob.peerId, 'a')
