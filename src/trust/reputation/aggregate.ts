@@ -118,7 +118,9 @@ export function aggregateReports (reports: readonly Report[], options: Aggregate
   const reporters = [...opinions.keys()]
   const index = new Map(reporters.map((r, i) => [r, i + 1]))
   const n = reporters.length + 1
-  const rows: Array<Array<[number, number]>> = [normalise(reporters.map((r, i) => [i + 1, direct.get(r) as number]))]
+  // Our row as EigenTrust's s_ij (§4.1, satisfactory minus unsatisfactory): trust above neutral. A reporter we
+  // have seen only at or below neutral — new, or caught out — gets no weight, however many reports it sends.
+  const rows: Array<Array<[number, number]>> = [normalise(reporters.map((r, i) => [i + 1, (direct.get(r) as number) - NEUTRAL_SCORE]))]
   for (const reporter of reporters) {
     const vouching: Array<[number, number]> = []
     for (const [subject, opinion] of opinions.get(reporter) as Map<string, number>) {
