@@ -121,6 +121,21 @@ describe('aggregateReports', () => {
     expect(slanderOnly.scores.get(id(honest))).toBeGreaterThan(0.3)
   })
 
+  it('weighs a reporter by its trust above neutral: one seen only at or below neutral moves nothing', async () => {
+    const [subject, good, caughtOut] = [await identity(1), await identity(2), await identity(3)]
+    const book = new ReputationBook({ now: () => NOW })
+    for (let i = 0; i < 6; i++) book.record(id(good), 'success')
+    book.record(id(caughtOut), 'success')
+    book.record(id(caughtOut), 'no-show')
+    expect(book.score(id(caughtOut))).toBeLessThanOrEqual(0.5)
+    const smear = []
+    for (let k = 0; k < 8; k++) smear.push(await report(caughtOut, subject, 'wrong-result', `s${k}`))
+    expect(aggregateReports(smear, { trustOf: p => book.trustOf(p) }).scores.get(id(subject))).toBeCloseTo(0.5, 12)
+    const vouched = aggregateReports([...smear, await report(good, subject, 'success', 'g1')], { trustOf: p => book.trustOf(p) })
+    expect(vouched.weights.get(id(caughtOut))).toBe(0)
+    expect(vouched.scores.get(id(subject))).toBeGreaterThan(0.5)
+  })
+
   it('rejects bad options by name', () => {
     const trustOf = (): undefined => undefined
     expect(nameOf(() => aggregateReports([], { trustOf, damping: 0 }))).toBe('InvalidAggregationError')
