@@ -16,16 +16,18 @@ import type { PeerIdentity } from '../../crypto/index.ts'
 import { PAYMENT_PROTOCOL } from '../../network/constants.ts'
 import { requestJson, serveJson } from '../../network/json-exchange.ts'
 import type { ChannelRecord, PaymentRecord, PaymentTerms, PeerStore } from '../../storage/types.ts'
-import { parseReceipt, receiptHash, verifyReceipt } from '../../trust/index.ts'
+import { receiptHash, verifyReceipt } from '../../trust/index.ts'
 import type { Receipt } from '../../trust/index.ts'
-import { verifyAttestation } from '../../trust/witness/index.ts'
 import type { Attestation } from '../../trust/witness/index.ts'
 import {
   applyState, assertNextSequence, assertSameChannel, challenge, checkOpening, cooperativeClose, cosign, openChannel, proposeFinal,
   proposePayment, readSignedState, receiptRefOf, settle, signState, unilateralClose, verifyOpening
 } from '../channel/index.ts'
 import type { ChannelState, ClosingChannel, Settlement, SignedChannelState } from '../channel/index.ts'
-import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE } from './constants.ts'
+import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
+import { readRequest } from './messages.ts'
+import type { Request } from './messages.ts'
+import { checkRefundEvidence } from './refund-evidence.ts'
 import {
   InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, UnexpectedStateError,
   UnknownChannelError
@@ -53,13 +55,6 @@ export interface PaymentChannelsInit {
   /** A unilateral close was started or challenged here: the closing record is for the mesh. */
   onClosing?(closing: ClosingChannel): void
 }
-
-type Request =
-  | { type: 'open', state: SignedChannelState }
-  | { type: 'pay', state: SignedChannelState, receipt: Receipt }
-  | { type: 'refund', state: SignedChannelState, receipt: Receipt, attestations: Attestation[] }
-  | { type: 'sync', channelId: string }
-  | { type: 'close', state: SignedChannelState }
 
 function randomChannelId (): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
@@ -380,27 +375,9 @@ export class PaymentChannels {
     const paid = await this.paymentFor(receipt, 'in')
     if (paid === undefined || paid.channelId !== channel.channelId) throw new RefundRefusedError(`no payment for ${receipt.taskId} on ${channel.channelId}`)
     if (await this.paymentFor(receipt, 'out', 'refund') !== undefined) throw new RefundRefusedError(`${receipt.taskId} was refunded already`)
-    await this.checkEvidence(receipt, attestations, from)
+    await checkRefundEvidence(receipt, attestations, from, this.now())
     this.checkTransfer(channel.latest.state, proposed.state, receipt, paid.amount, 'b')
     return this.acceptTransfer(channel, proposed, { receipt, kind: 'refund', direction: 'out', amount: paid.amount })
-  }
-
-  private async checkEvidence (receipt: Receipt, attestations: Attestation[], submitter: string): Promise<void> {
-    const hash = receiptHash(receipt)
-    const witnesses = new Set<string>()
-    let observed: string | undefined
-    for (const value of attestations) {
-      const attestation = await verifyAttestation(value, { now: this.now() })
-      if (attestation.receiptHash !== hash || attestation.verdict !== 'disagree') {
-        throw new RefundRefusedError(`attestation by ${attestation.witness} does not dispute receipt ${receipt.taskId}`)
-      }
-      const run = canonicalize(attestation.observed)
-      if (observed !== undefined && observed !== run) throw new RefundRefusedError('the witnesses disagree with each other')
-      observed = run
-      witnesses.add(attestation.witness)
-    }
-    witnesses.delete(submitter)
-    if (witnesses.size === 0) throw new RefundRefusedError('a refund needs the disagreement of a witness other than the submitter')
   }
 
   /** Throws unless `next` follows `current` by moving exactly `amount` from `payer` to the other party for `receipt`. */
@@ -437,29 +414,5 @@ export class PaymentChannels {
   private async paymentFor (receipt: Receipt, direction: PaymentRecord['direction'], kind: PaymentRecord['kind'] = 'payment'): Promise<PaymentRecord | undefined> {
     const hash = receiptHash(receipt)
     return (await this.components.store.listPayments()).find(p => p.direction === direction && p.kind === kind && p.state.state.paysFor?.receiptHash === hash)
-  }
-}
-
-/** Checks a request's shape; the signed contents are checked by the handler that takes it. */
-function readRequest (value: unknown): Request {
-  if (typeof value !== 'object' || value === null) throw new InvalidPaymentMessageError('a request is a JSON object')
-  const request = value as Record<string, unknown>
-  switch (request.type) {
-    case 'open':
-    case 'close':
-      return { type: request.type, state: readSignedState(request.state) }
-    case 'pay':
-      return { type: 'pay', state: readSignedState(request.state), receipt: parseReceipt(request.receipt) }
-    case 'refund': {
-      if (!Array.isArray(request.attestations) || request.attestations.length > MAX_REFUND_EVIDENCE) {
-        throw new InvalidPaymentMessageError(`attestations must be an array of at most ${MAX_REFUND_EVIDENCE}`)
-      }
-      return { type: 'refund', state: readSignedState(request.state), receipt: parseReceipt(request.receipt), attestations: request.attestations as Attestation[] }
-    }
-    case 'sync':
-      if (typeof request.channelId !== 'string' || request.channelId.length > 64) throw new InvalidPaymentMessageError('sync names a channelId')
-      return { type: 'sync', channelId: request.channelId }
-    default:
-      throw new InvalidPaymentMessageError(`unknown request type ${String(request.type)}`)
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * The requests of /zerostate/payment/1.0.0, each answered by `{ state }` (a
+ * co-signed state) or an error: open a channel, pay for a receipt, refund one
+ * with evidence, ask for the newest state, close. Only their shape is checked
+ * here; the signed contents are checked by the handler that takes them.
+ */
+import { readSignedState } from '../channel/index.ts'
+import type { SignedChannelState } from '../channel/index.ts'
+import { parseReceipt } from '../../trust/index.ts'
+import type { Receipt } from '../../trust/index.ts'
+import type { Attestation } from '../../trust/witness/index.ts'
+import { MAX_REFUND_EVIDENCE } from './constants.ts'
+import { InvalidPaymentMessageError } from './errors.ts'
+
+export type Request =
+  | { type: 'open', state: SignedChannelState }
+  | { type: 'pay', state: SignedChannelState, receipt: Receipt }
+  | { type: 'refund', state: SignedChannelState, receipt: Receipt, attestations: Attestation[] }
+  | { type: 'sync', channelId: string }
+  | { type: 'close', state: SignedChannelState }
+
+/** Checks a request's shape; the signed contents are checked by the handler that takes it. */
+export function readRequest (value: unknown): Request {
+  if (typeof value !== 'object' || value === null) throw new InvalidPaymentMessageError('a request is a JSON object')
+  const request = value as Record<string, unknown>
+  switch (request.type) {
+    case 'open':
+    case 'close':
+      return { type: request.type, state: readSignedState(request.state) }
+    case 'pay':
+      return { type: 'pay', state: readSignedState(request.state), receipt: parseReceipt(request.receipt) }
+    case 'refund': {
+      if (!Array.isArray(request.attestations) || request.attestations.length > MAX_REFUND_EVIDENCE) {
+        throw new InvalidPaymentMessageError(`attestations must be an array of at most ${MAX_REFUND_EVIDENCE}`)
+      }
+      return { type: 'refund', state: readSignedState(request.state), receipt: parseReceipt(request.receipt), attestations: request.attestations as Attestation[] }
+    }
+    case 'sync':
+      if (typeof request.channelId !== 'string' || request.channelId.length > 64) throw new InvalidPaymentMessageError('sync names a channelId')
+      return { type: 'sync', channelId: request.channelId }
+    default:
+      throw new InvalidPaymentMessageError(`unknown request type ${String(request.type)}`)
+  }
+}
