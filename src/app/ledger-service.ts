@@ -17,13 +17,13 @@ import { PAYMENT_PROTOCOL, REPUTATION_TOPIC, SETTLEMENT_TOPIC } from '../network
 import { TopicChannel } from '../network/topic-channel.ts'
 import type { PeerStore } from '../storage/types.ts'
 import type { Receipt } from '../trust/index.ts'
-import { MAX_REPORT_BYTES, aggregateReports, signReport, verifyReport } from '../trust/reputation/index.ts'
+import { MAX_REPORT_BYTES, ReportBoard, aggregateReports, signReport, verifyReport } from '../trust/reputation/index.ts'
 import type { Outcome, Report, ReputationBook } from '../trust/reputation/index.ts'
 import type { Attestation } from '../trust/witness/index.ts'
 import type { LedgerView } from './types.ts'
 
-/** Reports kept from others: the newest, bounded so that a flood costs memory only up to here. */
-const MAX_KEPT_REPORTS = 1000
+/** Reports the ledger view lists, newest first. */
+const SHOWN_REPORTS = 100
 /** Settlement records of other peers' channels kept for the ledger view. */
 const MAX_KEPT_SETTLEMENTS = 200
 /** How often unilateral closes whose challenge period is over are settled. */
@@ -44,7 +44,7 @@ export class LedgerService {
   private readonly init: LedgerServiceInit
   private readonly reportsTopic: TopicChannel
   private readonly settlementsTopic: TopicChannel
-  private reports: Report[] = []
+  private readonly reports = new ReportBoard()
   private heardSettlements: Settlement[] = []
   private settleTimer: ReturnType<typeof setInterval> | undefined
 
@@ -107,7 +107,8 @@ export class LedgerService {
     const book = this.init.reputation()
     const self = this.init.identity.peerId.toString()
     const [channels, payments, attestations] = await Promise.all([store.listChannels(), store.listPayments(200), store.listAttestations(200)])
-    const network = aggregateReports(this.reports, { trustOf: id => book.trustOf(id), self })
+    const reports = this.reports.reports()
+    const network = aggregateReports(reports, { trustOf: id => book.trustOf(id), self })
     const peers = new Set([...book.peers(), ...network.scores.keys()])
     peers.delete(self)
     return {
@@ -115,7 +116,7 @@ export class LedgerService {
       payments,
       attestations,
       settlements: [...channels.flatMap(c => c.settlement === undefined ? [] : [c.settlement]), ...this.heardSettlements],
-      reports: this.reports.slice(-100).reverse(),
+      reports: reports.sort((x, y) => y.at - x.at).slice(0, SHOWN_REPORTS),
       reputation: [...peers].map(peerId => ({
         peerId,
         score: book.score(peerId),
@@ -133,8 +134,7 @@ export class LedgerService {
   }
 
   private keepReport (report: Report): void {
-    this.reports.push(report)
-    if (this.reports.length > MAX_KEPT_REPORTS) this.reports = this.reports.slice(-MAX_KEPT_REPORTS)
+    this.reports.add(report)
     this.init.onChange()
   }
 

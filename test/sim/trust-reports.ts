@@ -10,28 +10,24 @@
  * (placeholder publicKey and signature); aggregateReports takes verified
  * report values and never looks at either field.
  */
-import { NEUTRAL_SCORE, OUTCOME_VALUES, REPORT_VERSION } from '../../src/trust/reputation/index.ts'
+import { NEUTRAL_SCORE, OUTCOME_VALUES, REPORT_VERSION, ReportBoard as BoundedBoard } from '../../src/trust/reputation/index.ts'
 import type { Outcome, Report } from '../../src/trust/reputation/index.ts'
 
 /**
- * Newest reports kept per (reporter, subject) pair. aggregateReports counts at
- * most DEFAULT_MAX_REPORTS_PER_PAIR (8) newest ones per pair, one per task, so
- * keeping only those changes nothing in its result and bounds the board.
+ * Every report published so far, as every peer has heard it over gossip, kept
+ * by the app's own bounded board (src/trust/reputation/report-board.ts: the
+ * newest 8 per pair, 64 per reporter, 4096 in all).
  */
-export const REPORTS_KEPT_PER_PAIR = 8
-
-/** Every report published so far, as every peer has heard it over gossip. */
 export class ReportBoard {
-  private readonly pairs = new Map<string, Report[]>()
-  private flat: Report[] | undefined
+  private readonly board = new BoundedBoard()
+  private flat: readonly Report[] | undefined
   private tasks = 0
-  /** Reports ever published, including those since pushed out of their pair's window. */
+  /** Reports ever published, including those since pushed out by the board's bounds. */
   published = 0
 
   /** Publishes "`reporter` saw `outcome` from `subject` at `at`"; fake reports get a task id of their own too. */
   publish (reporter: string, subject: string, outcome: Outcome, at: number): void {
-    const key = `${reporter}\n${subject}`
-    const report: Report = {
+    this.board.add({
       version: REPORT_VERSION,
       reporter,
       publicKey: 'simulated',
@@ -40,20 +36,14 @@ export class ReportBoard {
       taskId: `t${this.tasks++}`,
       at: Math.floor(at),
       signature: 'simulated'
-    }
-    const list = this.pairs.get(key)
-    if (list === undefined) this.pairs.set(key, [report])
-    else {
-      list.push(report)
-      if (list.length > REPORTS_KEPT_PER_PAIR) list.shift()
-    }
+    })
     this.published++
     this.flat = undefined
   }
 
   /** The reports that can still count, in no particular order. */
   all (): readonly Report[] {
-    if (this.flat === undefined) this.flat = [...this.pairs.values()].flat()
+    if (this.flat === undefined) this.flat = this.board.reports()
     return this.flat
   }
 }
