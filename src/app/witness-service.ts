@@ -27,6 +27,8 @@ import type { Attestation, CheckRates, ExecutorStanding, ObservedRun, TaskMateri
 
 /** Own tasks whose input is kept for settling a dispute: the newest ones. */
 const KEPT_TASKS = 64
+/** Receipts remembered as handled; a repeat older than this many is at worst checked twice. */
+const SEEN_KEYS = 4096
 /** Re-runs waiting for the sandbox; announcements beyond this are not checked (a flood costs the flooder, not us). */
 const MAX_QUEUED_CHECKS = 4
 
@@ -67,7 +69,7 @@ export class WitnessService {
   private readonly attestations: TopicChannel
   private readonly ownTasks = new Map<string, OwnTask>()
   private queued = 0
-  /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once. */
+  /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once; the newest only. */
   private readonly seen = new Set<string>()
 
   constructor (init: WitnessServiceInit) {
@@ -121,8 +123,7 @@ export class WitnessService {
     if (!this.init.isContributing()) return
     const material = await readAnnouncement(JSON.parse(new TextDecoder().decode(data)), from)
     const hash = receiptHash(material.receipt)
-    if (this.seen.has(hash)) return
-    this.seen.add(hash)
+    if (!this.firstTime(hash)) return
     const { receipt } = material
     if (!shouldCheck(receipt, self, this.init.standing(receipt.executor), this.init.rates(), Math.random)) return
     if (this.queued >= MAX_QUEUED_CHECKS) return
@@ -138,8 +139,10 @@ export class WitnessService {
 
   private async onAttestation (from: string, data: Uint8Array): Promise<void> {
     const attestation = await verifyAttestation(JSON.parse(new TextDecoder().decode(data)), { now: Date.now(), from })
-    await this.keep(attestation)
     const self = this.init.identity.peerId.toString()
+    // Only what concerns this tab is kept: the whole mesh's attestations would grow the store without end.
+    if (attestation.submitter !== self && attestation.executor !== self) return
+    await this.keep(attestation)
     if (attestation.submitter !== self || attestation.witness === self) return
     if (attestation.verdict === 'agree') {
       this.init.onConfirmed(attestation)
@@ -147,8 +150,7 @@ export class WitnessService {
     }
     const own = this.ownTasks.get(attestation.receiptHash)
     const disputeKey = `dispute:${attestation.receiptHash}`
-    if (own === undefined || this.seen.has(disputeKey)) return
-    this.seen.add(disputeKey)
+    if (own === undefined || !this.firstTime(disputeKey)) return
     // The third execution: this tab's own, in its own sandbox, from the very input it sent.
     const observed = await this.rerun(own.material, own.module)
     const mine = await this.attest(own.material.receipt, observed)
@@ -159,6 +161,14 @@ export class WitnessService {
     // Judged first, then recorded: whoever reads the resolution finds the culprit already blacklisted.
     this.init.onResolved({ receipt: own.material.receipt, wrong: withWitness ? 'executor' : 'witness', attestation, own: mine })
     await this.keep(attestation, withWitness ? 'executor-wrong' : 'witness-wrong')
+  }
+
+  /** True the first time `key` is seen (of the last SEEN_KEYS keys). */
+  private firstTime (key: string): boolean {
+    if (this.seen.has(key)) return false
+    this.seen.add(key)
+    if (this.seen.size > SEEN_KEYS) this.seen.delete(this.seen.values().next().value as string)
+    return true
   }
 
   private async moduleFor (hash: string, announcer: string): Promise<Uint8Array<ArrayBuffer>> {
