@@ -24,7 +24,7 @@ import {
   proposePayment, readSignedState, receiptRefOf, settle, signState, unilateralClose, verifyOpening
 } from '../channel/index.ts'
 import type { ChannelState, ClosingChannel, Settlement, SignedChannelState } from '../channel/index.ts'
-import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
+import { DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
 import { readRequest } from './messages.ts'
 import type { Request } from './messages.ts'
 import { checkRefundEvidence } from './refund-evidence.ts'
@@ -344,8 +344,12 @@ export class PaymentChannels {
     if (state.depositA > MAX_CHANNEL_DEPOSIT) throw new InvalidPaymentMessageError(`deposit above ${MAX_CHANNEL_DEPOSIT}`)
     if (await this.components.store.getChannel(state.channelId) !== undefined) throw new InvalidPaymentMessageError(`channel ${state.channelId} exists`)
     const cosigned = await cosign(proposed, this.components.identity)
+    // One open channel per payer: an older one (its payer lost track of it, or never closed it) is closed
+    // on this peer's newest co-signed state, which the payer may still challenge with a later one.
+    const older = (await this.components.store.listChannels()).filter(c => c.peer === from && c.side === 'b' && c.status === 'open')
     await this.components.store.saveChannel({ channelId: state.channelId, peer: from, side: 'b', latest: cosigned, status: 'open', updatedAt: this.now() })
     this.init.onChange?.()
+    for (const channel of older) await this.closeUnilaterally(channel.channelId, DEFAULT_CHALLENGE_PERIOD_MS)
     return cosigned
   }
 

@@ -280,4 +280,20 @@ describe('payment channels between two libp2p nodes', () => {
     await executor.channels.onClosingNotice(closing, id(submitter.identity))
     expect((await executor.store.getChannel(channel.channelId))?.settlement?.finalState.state.sequence).toBe(newest)
   })
+
+  it('keeps one open channel per payer: a payer that lost track of its channel opens anew, and the old one is closed on the payee\'s newest state', async () => {
+    const forgetful = new PaymentChannels(
+      { identity: submitter.identity, store: createMemoryStore(), connectionTo: async () => submitter.node.dial(executor.node.getMultiaddrs()[0]!) },
+      { chargeOf: () => CHARGE, deposit: DEPOSIT, now: () => Date.now() + skew }
+    )
+    await submitter.channels.pay(await receipt())
+    const before = (await executor.store.listChannels()).filter(c => c.peer === id(submitter.identity) && c.status === 'open')
+    expect(before).toHaveLength(1)
+    await forgetful.pay(await receipt())
+    const after = await executor.store.listChannels()
+    expect(after.filter(c => c.peer === id(submitter.identity) && c.status === 'open')).toHaveLength(1)
+    const old = after.find(c => c.channelId === before[0]!.channelId)!
+    expect(old.status).toBe('closing')
+    expect(old.closing?.state).toEqual(before[0]!.latest)
+  })
 })
