@@ -25,7 +25,7 @@ import {
 } from '../trust/witness/index.ts'
 import type { Attestation, CheckRates, ExecutorStanding, ObservedRun, TaskMaterial } from '../trust/witness/index.ts'
 
-/** Own tasks whose input is kept for settling a dispute: the newest ones. */
+/** Announced tasks whose input is kept (in IndexedDB) for settling a dispute: the newest ones. */
 const KEPT_TASKS = 64
 /** Receipts remembered as handled; a repeat older than this many is at worst checked twice. */
 const SEEN_KEYS = 4096
@@ -34,7 +34,7 @@ const MAX_QUEUED_CHECKS = 4
 
 export interface WitnessServiceInit {
   identity: PeerIdentity
-  store: Pick<PeerStore, 'getModule' | 'hasModule' | 'putModule' | 'addAttestation'>
+  store: Pick<PeerStore, 'getModule' | 'hasModule' | 'putModule' | 'addAttestation' | 'putTaskInput' | 'getTaskInput'>
   node: BrowserNode
   connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<import('@libp2p/interface').Connection>
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */
@@ -58,16 +58,10 @@ export interface DisputeOutcome {
   own: Attestation
 }
 
-interface OwnTask {
-  material: TaskMaterial
-  module: Uint8Array<ArrayBuffer>
-}
-
 export class WitnessService {
   private readonly init: WitnessServiceInit
   private readonly receipts: TopicChannel
   private readonly attestations: TopicChannel
-  private readonly ownTasks = new Map<string, OwnTask>()
   private queued = 0
   /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once; the newest only. */
   private readonly seen = new Set<string>()
@@ -101,20 +95,17 @@ export class WitnessService {
   }
 
   /**
-   * Keeps the input of this tab's own task for settling a dispute and, when
-   * `announce`, publishes it for witnesses. Resolves false when nothing was
-   * announced (the input is too large, or nobody listens yet).
+   * When `announce` and the input is small enough: keeps the task's input and
+   * module (so a dispute can be settled by a re-run here, after a reload too)
+   * and publishes the receipt with the input for witnesses. Resolves false
+   * when nothing was announced.
    */
   async afterTask (material: TaskMaterial, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<boolean> {
-    const hash = receiptHash(material.receipt)
-    this.ownTasks.set(hash, { material, module })
-    for (const key of this.ownTasks.keys()) {
-      if (this.ownTasks.size <= KEPT_TASKS) break
-      this.ownTasks.delete(key)
-    }
     if (!announce || !announceable(material.stdin, material.files)) return false
+    const { store } = this.init
     // Witnesses that lack the module fetch it from the announcer (MODULE_FETCH_PROTOCOL).
-    if (!(await this.init.store.hasModule(material.receipt.moduleHash))) await this.init.store.putModule(material.receipt.moduleHash, module)
+    if (!(await store.hasModule(material.receipt.moduleHash))) await store.putModule(material.receipt.moduleHash, module)
+    await store.putTaskInput({ receiptHash: receiptHash(material.receipt), ...material, storedAt: Date.now() }, KEPT_TASKS)
     return this.receipts.publish(utf8ToBytes(JSON.stringify(encodeAnnouncement(material))))
   }
 
@@ -148,18 +139,20 @@ export class WitnessService {
       this.init.onConfirmed(attestation)
       return
     }
-    const own = this.ownTasks.get(attestation.receiptHash)
-    const disputeKey = `dispute:${attestation.receiptHash}`
-    if (own === undefined || !this.firstTime(disputeKey)) return
+    if (!this.firstTime(`dispute:${attestation.receiptHash}`)) return
+    const input = await this.init.store.getTaskInput(attestation.receiptHash)
+    const module = input === undefined ? undefined : await this.init.store.getModule(input.receipt.moduleHash)
+    if (input === undefined || module === undefined) return
+    const material: TaskMaterial = { receipt: input.receipt, stdin: new Uint8Array(input.stdin), files: input.files.map(([path, bytes]) => [path, new Uint8Array(bytes)]) }
     // The third execution: this tab's own, in its own sandbox, from the very input it sent.
-    const observed = await this.rerun(own.material, own.module)
-    const mine = await this.attest(own.material.receipt, observed)
+    const observed = await this.rerun(material, new Uint8Array(module))
+    const mine = await this.attest(material.receipt, observed)
     await this.publish(mine)
     const withWitness = canonicalize(observed) === canonicalize(attestation.observed)
-    const withExecutor = verdictOf(own.material.receipt, observed) === 'agree'
+    const withExecutor = verdictOf(material.receipt, observed) === 'agree'
     if (withWitness === withExecutor) return
     // Judged first, then recorded: whoever reads the resolution finds the culprit already blacklisted.
-    this.init.onResolved({ receipt: own.material.receipt, wrong: withWitness ? 'executor' : 'witness', attestation, own: mine })
+    this.init.onResolved({ receipt: material.receipt, wrong: withWitness ? 'executor' : 'witness', attestation, own: mine })
     await this.keep(attestation, withWitness ? 'executor-wrong' : 'witness-wrong')
   }
 

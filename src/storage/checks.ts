@@ -3,7 +3,7 @@
  * each backend rejects exactly the same inputs in exactly the same way.
  */
 import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord, StateKey } from './types.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
@@ -101,3 +101,11 @@ export function newestFirst<T> (timeOf: (value: T) => number, keyOf: (value: T) 
 
 export const paymentKey = (payment: PaymentRecord): [string, number] => [payment.channelId, payment.sequence]
 export const attestationKey = (record: AttestationRecord): [string, string] => [record.attestation.receiptHash, record.attestation.witness]
+
+export function checkTaskInput (record: TaskInputRecord, keep: number): void {
+  if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object')
+  if (!isSha256Hex(record.receiptHash)) throw new RangeError('record.receiptHash must be 64 lowercase hex digits')
+  if (!(record.stdin instanceof Uint8Array) || !Array.isArray(record.files)) throw new TypeError('record.stdin must be bytes and record.files a list')
+  if (!Number.isFinite(record.storedAt)) throw new RangeError('record.storedAt must be a finite number')
+  if (!Number.isSafeInteger(keep) || keep < 1) throw new RangeError('keep must be a positive integer')
+}

@@ -9,9 +9,9 @@ import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import {
   checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey,
-  StoreClosedError
+  checkTaskInput, StoreClosedError
 } from './checks.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey } from './types.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
 
 interface ZeroStateSchema extends DBSchema {
   /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
@@ -32,9 +32,11 @@ interface ZeroStateSchema extends DBSchema {
   payments: { key: [string, number], value: PaymentRecord, indexes: { 'by-at': number } }
   /** Attestations keyed by [receiptHash, witness] (version 3). */
   attestations: { key: [string, string], value: AttestationRecord, indexes: { 'by-receivedAt': number } }
+  /** Inputs of announced tasks by receipt hash (version 4). */
+  taskInputs: { key: string, value: TaskInputRecord, indexes: { 'by-storedAt': number } }
 }
 
-const DB_VERSION = 3
+const DB_VERSION = 4
 const IDENTITY_KEY = 'self'
 
 export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
@@ -55,6 +57,9 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
         database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
         database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] })
           .createIndex('by-receivedAt', 'receivedAt')
+      }
+      if (oldVersion < 4) {
+        database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -127,6 +132,23 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
     },
     async listAttestations (limit) {
       return newestByIndex(open(), 'attestations', 'by-receivedAt', checkLimit(limit))
+    },
+    async putTaskInput (record, keep) {
+      checkTaskInput(record, keep)
+      const tx = open().transaction('taskInputs', 'readwrite')
+      await tx.store.put({ ...record, stdin: record.stdin.slice(), files: record.files.map(([path, bytes]) => [path, bytes.slice()]) })
+      // Oldest first over the storedAt index: delete until `keep` remain.
+      let excess = (await tx.store.count()) - keep
+      let cursor = excess > 0 ? await tx.store.index('by-storedAt').openCursor() : null
+      while (cursor !== null && excess > 0) {
+        await cursor.delete()
+        excess--
+        cursor = excess > 0 ? await cursor.continue() : null
+      }
+      await tx.done
+    },
+    async getTaskInput (receiptHash) {
+      return open().get('taskInputs', receiptHash)
     },
     async loadState (key) {
       checkStateKey(key)

@@ -5,9 +5,9 @@
  */
 import {
   attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed,
-  checkStateKey, compareNewestFirst, newestFirst, paymentKey, StoreClosedError
+  checkStateKey, checkTaskInput, compareNewestFirst, newestFirst, paymentKey, StoreClosedError
 } from './checks.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey } from './types.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
 
 export function createMemoryStore (): PeerStore {
   let seed: Uint8Array | undefined
@@ -18,6 +18,7 @@ export function createMemoryStore (): PeerStore {
   const channels = new Map<string, ChannelRecord>()
   const payments = new Map<string, PaymentRecord>()
   const attestations = new Map<string, AttestationRecord>()
+  const taskInputs = new Map<string, TaskInputRecord>()
   let closed = false
 
   const open = (): void => {
@@ -88,6 +89,19 @@ export function createMemoryStore (): PeerStore {
       open()
       const max = checkLimit(limit)
       return [...attestations.values()].sort(newestFirst(r => r.receivedAt, attestationKey)).slice(0, max).map(r => structuredClone(r))
+    },
+    async putTaskInput (record, keep) {
+      open()
+      checkTaskInput(record, keep)
+      taskInputs.set(record.receiptHash, structuredClone(record))
+      // Oldest storedAt first, ties by key ascending: the order of the IndexedDB index walked forwards.
+      const byAge = [...taskInputs.values()].sort((x, y) => x.storedAt - y.storedAt || (x.receiptHash < y.receiptHash ? -1 : 1))
+      for (const old of byAge.slice(0, Math.max(0, byAge.length - keep))) taskInputs.delete(old.receiptHash)
+    },
+    async getTaskInput (receiptHash) {
+      open()
+      const record = taskInputs.get(receiptHash)
+      return record === undefined ? undefined : structuredClone(record)
     },
     async loadState (key) {
       open()

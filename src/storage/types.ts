@@ -63,6 +63,16 @@ export interface AttestationRecord {
   resolution?: 'executor-wrong' | 'witness-wrong'
 }
 
+/** The input of a task this peer announced to witnesses, kept so that a dispute about it can be settled after a reload. */
+export interface TaskInputRecord {
+  /** receiptHash() of the announced receipt. */
+  receiptHash: string
+  receipt: Receipt
+  stdin: Uint8Array
+  files: Array<[string, Uint8Array]>
+  storedAt: number
+}
+
 /**
  * Named pieces of a peer's learnt state, each kept as one value: the
  * Q-router's table, the serialised capability index, the Agent Card cache.
@@ -106,6 +116,9 @@ export interface PeerStore {
   addAttestation(record: AttestationRecord): Promise<void>
   /** Newest `receivedAt` first; all when `limit` is undefined. */
   listAttestations(limit?: number): Promise<AttestationRecord[]>
+  /** Keeps a task's input by receipt hash; past `keep` records the oldest go. */
+  putTaskInput(record: TaskInputRecord, keep: number): Promise<void>
+  getTaskInput(receiptHash: string): Promise<TaskInputRecord | undefined>
   loadState(key: StateKey): Promise<unknown>
   saveState(key: StateKey, value: unknown): Promise<void>
   deleteState(key: StateKey): Promise<void>

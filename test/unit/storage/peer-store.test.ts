@@ -7,7 +7,7 @@ import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord } from '../../../src/storage/index.ts'
+import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, TaskInputRecord } from '../../../src/storage/index.ts'
 import type { Receipt } from '../../../src/trust/index.ts'
 
 let dbCounter = 0
@@ -253,6 +253,31 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
       ])
       expect(await store.listAttestations(1)).toHaveLength(1)
       expect(await rejection(store.addAttestation({ receivedAt: 1 } as unknown as AttestationRecord))).toBeInstanceOf(TypeError)
+      store.close()
+    })
+  })
+
+  describe('task inputs', () => {
+    const input = (n: number, storedAt: number): TaskInputRecord => ({
+      receiptHash: sha256Hex(new Uint8Array([n])),
+      receipt: { taskId: `t${n}` } as unknown as Receipt,
+      stdin: new Uint8Array([n, n]),
+      files: [['a.txt', new Uint8Array([n])]],
+      storedAt
+    })
+
+    it('keeps the newest `keep` by receipt hash, as copies', async () => {
+      const store = await open()
+      for (let n = 0; n < 5; n++) await store.putTaskInput(input(n, 100 + n), 3)
+      expect(await store.getTaskInput(input(0, 0).receiptHash)).toBeUndefined()
+      expect(await store.getTaskInput(input(1, 0).receiptHash)).toBeUndefined()
+      const kept = await store.getTaskInput(input(4, 0).receiptHash)
+      expect(kept?.stdin).toEqual(new Uint8Array([4, 4]))
+      expect(kept?.files).toEqual([['a.txt', new Uint8Array([4])]])
+      kept!.stdin[0] = 9
+      expect((await store.getTaskInput(input(4, 0).receiptHash))?.stdin[0]).toBe(4)
+      expect(await rejection(store.putTaskInput({ ...input(5, 1), receiptHash: 'x' }, 3))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.putTaskInput(input(5, 1), 0))).toBeInstanceOf(RangeError)
       store.close()
     })
   })
