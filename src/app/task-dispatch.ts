@@ -76,8 +76,8 @@ export class TaskDispatch {
     return best!
   }
 
-  /** The `count` best distinct executors, waiting a while for enough to announce themselves. */
-  async chooseExecutors (requirements: CardRequirements, count: number, signal?: AbortSignal): Promise<ExecutorChoice[]> {
+  /** The `count` best distinct executors, waiting a while until there are `atLeast` (default: all `count`). */
+  async chooseExecutors (requirements: CardRequirements, count: number, signal?: AbortSignal, atLeast = count): Promise<ExecutorChoice[]> {
     const { mesh, capabilities } = this.init
     const deadline = Date.now() + EXECUTOR_WAIT_MS
     for (;;) {
@@ -87,12 +87,12 @@ export class TaskDispatch {
       if (!wantsSomething) {
         // A contributing peer whose card has not arrived yet still serves when nothing better is known.
         for (const peerId of reachable) {
-          if (!ranked.some(r => r.peerId === peerId) && !capabilities.reputation.isBlacklisted(peerId)) {
+          if (capabilities.cards.get(peerId) === undefined && !capabilities.reputation.isBlacklisted(peerId)) {
             ranked.push({ peerId, reason: 'a contributing peer (no Agent Card from it yet)' })
           }
         }
       }
-      if (ranked.length >= count) return ranked.slice(0, count)
+      if (ranked.length >= atLeast) return ranked.slice(0, count)
       if (Date.now() > deadline) {
         throw new NoExecutorError(reachable.size === 0
           ? 'no peer is contributing compute: open another tab and turn on "Contribute compute" there'
@@ -112,8 +112,7 @@ export class TaskDispatch {
     const { candidates, windowMs, reputationFloor } = { ...DEFAULT_AUCTION, ...settings }
     if (!Number.isInteger(candidates) || candidates < 1 || candidates > 8) throw new RangeError(`auction candidates must be 1–8, got ${candidates}`)
     if (!Number.isInteger(windowMs) || windowMs < 100 || windowMs > 10_000) throw new RangeError(`auction windowMs must be 100–10000, got ${windowMs}`)
-    await this.chooseExecutor(requirements, signal)
-    const ranked = capabilities.rank(requirements, new Set(mesh.executors())).slice(0, candidates).map(r => r.peerId)
+    const ranked = (await this.chooseExecutors(requirements, candidates, signal, 1)).map(choice => choice.peerId)
     const request = await signBidRequest({
       requestId: offer.taskId,
       taskId: offer.taskId,

@@ -121,7 +121,9 @@ export class WitnessService {
     this.queued++
     try {
       const module = await this.moduleFor(receipt.moduleHash, from)
-      const observed = await this.rerun(material, module)
+      // An honest re-run needs exactly the fuel the executor claims (fuel is counted per instruction), so a
+      // witness never spends more than that: a receipt that claims too little runs out and is disputed.
+      const observed = await this.rerun(material, module, Math.min(receipt.limits.fuel, receipt.fuelUsed ?? receipt.limits.fuel))
       await this.publish(await this.attest(receipt, observed))
     } finally {
       this.queued--
@@ -172,11 +174,12 @@ export class WitnessService {
     return module
   }
 
-  private async rerun (material: TaskMaterial, module: Uint8Array<ArrayBuffer>): Promise<ObservedRun> {
+  /** Re-runs the receipt's task with its limits, or with at most `fuel` when given. */
+  private async rerun (material: TaskMaterial, module: Uint8Array<ArrayBuffer>, fuel = material.receipt.limits.fuel): Promise<ObservedRun> {
     const { receipt, stdin, files } = material
     const result = await this.init.runner.run(receipt.moduleHash, module,
       { args: receipt.args, env: receipt.env, stdin, files, seed: base64UrlToBytes(receipt.seed) },
-      { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel: receipt.limits.fuel })
+      { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel })
     return observedRun(result)
   }
 

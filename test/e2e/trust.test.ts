@@ -107,7 +107,8 @@ describe('trust and money between tabs', () => {
     }, MAX_TOTAL_PRICE)
     expect(result.stdout).toBe('bid')
     // The witness tab runs for free, so it bids 0 and wins; it is paid at most the next bid, here nothing since it charges nothing.
-    expect(result.executor).toBe(witness.peerId)
+    const card = await alice.page.getByTestId('task-card').first().innerText()
+    expect(result.executor, card).toBe(witness.peerId)
     expect(result.budget).toBeGreaterThan(0)
     expect(result.budget).toBeLessThanOrEqual(MAX_TOTAL_PRICE)
     expect(result.charge).toBe(0)

@@ -77,10 +77,10 @@ describe('a witness re-run from the receipt', () => {
     return (await submitTask(connection, submitter.identity.peerId.toString(), offer, entropy)).receipt
   }
 
-  const rerun = async (receipt: Receipt): Promise<ReturnType<typeof observedRun>> => {
+  const rerun = async (receipt: Receipt, fuel = receipt.limits.fuel): Promise<ReturnType<typeof observedRun>> => {
     const result = await witnessPool.run(receipt.moduleHash, entropy,
       { args: receipt.args, env: receipt.env, stdin: new TextEncoder().encode('16'), files: [], seed: base64UrlToBytes(receipt.seed) },
-      { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel: receipt.limits.fuel })
+      { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel })
     return observedRun(result)
   }
 
@@ -88,6 +88,15 @@ describe('a witness re-run from the receipt', () => {
     const receipt = await run('honest')
     expect(receipt.fuelUsed).toBeGreaterThan(0)
     expect(verdictOf(receipt, await rerun(receipt))).toBe('agree')
+  })
+
+  it('reproduces it on exactly the fuel the receipt claims, so a witness need never spend more; one unit less runs out', async () => {
+    const receipt = await run('honest')
+    const claimed = receipt.fuelUsed!
+    expect(verdictOf(receipt, await rerun(receipt, claimed))).toBe('agree')
+    const short = await rerun(receipt, claimed - 1)
+    expect(short.status).toBe('out-of-fuel')
+    expect(verdictOf(receipt, short)).toBe('disagree')
   })
 
   it('disagrees with a validly signed receipt over a wrong output, and names the field', async () => {
