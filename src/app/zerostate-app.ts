@@ -251,9 +251,12 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
         receipt: outcome.receipt,
         result: { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode, durationMs: outcome.receipt.durationMs, files: outcome.files }
       })
-      await this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store)
+      // Kept and paid for side by side: two separate stores, neither waits on the other.
       // A redundant task was checked by its own majority, and its executors paid by it.
-      if (redundancy === 1) await this.trust?.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)
+      await Promise.all([
+        this.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }, store),
+        redundancy === 1 ? this.trust?.afterTask(outcome.receipt, offer, module, request.witnesses ?? true) : undefined
+      ])
       return { ...outcome, executor: outcome.receipt.executor }
     } catch (err) {
       // A task that ran and failed still has a verified receipt: show and keep it.
