@@ -22,6 +22,7 @@ import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import { DEFAULT_CHALLENGE_PERIOD_MS } from '../economy/payments/index.ts'
 import { CapabilityService } from './capability-service.ts'
+import { claimPeerSlot, databaseName } from './peer-slot.ts'
 import type { ReputationPolicy } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
 import { executorIdentity, executorRunner } from './test-hooks.ts'
@@ -94,7 +95,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async start (): Promise<void> {
     try {
-      this.store = withModuleCache(await openIdbStore())
+      this.store = withModuleCache(await openIdbStore(databaseName(await claimPeerSlot())))
       this.identity = await loadOrCreateIdentity(this.store)
       this.update({
         peerId: this.identity.peerId.toString(),
