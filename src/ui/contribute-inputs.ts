@@ -50,24 +50,25 @@ export function parseRate (input: string, label: string): Parsed<number> {
   return { ok: true, value }
 }
 
+/** Every field of a group parsed by `parse`, or the first one that is wrong with its key. */
+function parseGroup<K extends string> (
+  fields: ReadonlyArray<{ key: K, label: string }>, drafts: Readonly<Record<K, string>>, parse: (input: string, label: string) => Parsed<number>
+): Parsed<Record<K, number>> & { field?: K } {
+  const values: Partial<Record<K, number>> = {}
+  for (const { key, label } of fields) {
+    const parsed = parse(drafts[key], label)
+    if (!parsed.ok) return { ...parsed, field: key }
+    values[key] = parsed.value
+  }
+  return { ok: true, value: values as Record<K, number> }
+}
+
 /** All three prices from their fields, or the first one that is wrong. */
 export function parsePrices (drafts: Readonly<Record<keyof Prices, string>>): Parsed<Prices> & { field?: keyof Prices } {
-  const prices: Partial<Prices> = {}
-  for (const { key, label } of PRICE_FIELDS) {
-    const parsed = parsePrice(drafts[key], label)
-    if (!parsed.ok) return { ...parsed, field: key }
-    prices[key] = parsed.value
-  }
-  return { ok: true, value: prices as Prices }
+  return parseGroup(PRICE_FIELDS, drafts, parsePrice)
 }
 
 /** Both witness rates from their fields, or the first one that is wrong. */
 export function parseRates (drafts: Readonly<Record<keyof WitnessRates, string>>): Parsed<WitnessRates> & { field?: keyof WitnessRates } {
-  const rates: Partial<WitnessRates> = {}
-  for (const { key, label } of RATE_FIELDS) {
-    const parsed = parseRate(drafts[key], label)
-    if (!parsed.ok) return { ...parsed, field: key }
-    rates[key] = parsed.value
-  }
-  return { ok: true, value: rates as WitnessRates }
+  return parseGroup(RATE_FIELDS, drafts, parseRate)
 }
