@@ -5,11 +5,14 @@
  * dropped. A page of that build opened with `?cheat=corrupt-output` is an
  * executor that signs receipts over corrupted stdout — what a witness must
  * catch; with `?cheat=wrong-key` it signs its receipts with a key that is not
- * its PeerId's — what every submitter must refuse.
+ * its PeerId's — what every submitter must refuse; with `?cheat=stale-close`
+ * it closes channels alone on an older co-signed state, one it paid less in —
+ * what the other party must beat with its newer one.
  */
 import { createIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
+import type { PeerStore } from '../storage/types.ts'
 
 declare const __ZEROSTATE_TEST_HOOKS__: boolean
 
@@ -34,4 +37,12 @@ export function executorRunner (runner: TaskRunner): TaskRunner {
       return { ...result, stdout }
     }
   }
+}
+
+/** In the cheating test build, rolls a channel back to the state before its last payment, so a close posts that one. */
+export async function beforeUnilateralClose (store: PeerStore, channelId: string): Promise<void> {
+  if (cheat() !== 'stale-close') return
+  const channel = await store.getChannel(channelId)
+  const older = (await store.listPayments()).find(p => p.channelId === channelId && p.sequence === (channel?.latest.state.sequence ?? 0) - 1)
+  if (channel !== undefined && older !== undefined) await store.saveChannel({ ...channel, latest: older.state })
 }

@@ -25,7 +25,7 @@ import { CapabilityService } from './capability-service.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
 import type { ReputationPolicy } from './capability-service.ts'
 import { TaskDispatch } from './task-dispatch.ts'
-import { executorIdentity, executorRunner } from './test-hooks.ts'
+import { beforeUnilateralClose, executorIdentity, executorRunner } from './test-hooks.ts'
 import { TrustLayer } from './trust-layer.ts'
 import { DEFAULT_CHECK_RATES, checkRates } from '../trust/witness/index.ts'
 import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
@@ -289,6 +289,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   }
 
   async closeChannelUnilaterally (channelId: string, challengePeriodMs: number = DEFAULT_CHALLENGE_PERIOD_MS): Promise<ClosingChannel> {
+    await beforeUnilateralClose(this.running().store, channelId)
     return this.trustLayer().closeChannelUnilaterally(channelId, challengePeriodMs)
   }
 

@@ -193,4 +193,18 @@ describe('trust and money between tabs', () => {
     expect(settlement?.finalState.state.sequence).toBe(alices!.sequence)
     await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-closed.png') })
   })
+
+  it('a payer that closes alone on an older state (one it paid less in) loses to the newer state the payee shows', async () => {
+    const staleCloser = await harness.openPeer({ testHooks: true, query: '?cheat=stale-close' })
+    await waitForDirect(staleCloser.page, bob.peerId, 90_000)
+    for (const stdin of ['first', 'second']) await submitTo(staleCloser.page, bob.peerId, stdin)
+    const channel = await channelWith(staleCloser.page, bob.peerId, 'a')
+    expect(channel?.sequence).toBe(2)
+    const posted = await staleCloser.page.evaluate(async (id) => (await window.zerostate.closeChannelUnilaterally(id, 3000)).state.state.sequence, channel!.channelId)
+    expect(posted).toBe(1)
+    const settled = async (page: Page): Promise<number | undefined> => page.evaluate(async (id) =>
+      (await window.zerostate.ledger()).channels.find(c => c.channelId === id)?.settlement?.finalState.state.sequence, channel!.channelId)
+    for (const page of [bob.page, staleCloser.page]) await expect.poll(async () => settled(page), { timeout: 30_000, interval: 500 }).toBe(2)
+    await staleCloser.context.close()
+  })
 })
