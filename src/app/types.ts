@@ -84,6 +84,8 @@ export interface CardView {
   warmModules: number
   visible: boolean
   expiresAt: number
+  /** Asking prices, micro-units (economy/pricing). */
+  prices: PriceSchedule
   /** This tab's reputation score of the peer (0–1, 0.5 when unknown), and whether it is blacklisted. */
   reputation: number
   blacklisted: boolean

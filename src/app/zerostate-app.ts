@@ -408,6 +408,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
       workerSlots: card.workerSlots,
       memoryLimitBytes: card.memoryLimitBytes,
       fuelPerMs: card.benchmark.fuelPerMs,
+      prices: { ...card.prices },
       warmModules: card.warmModules.length,
       visible: card.availability.visible,
       expiresAt: card.expiresAt,

@@ -231,6 +231,12 @@ export function formatMicroUnits (micro: number): string {
 }
 
 /** `2,500 µ`: the short form, for table cells where the unit reading is in the tooltip. */
+/** An executor's asking prices in one short line, or "free". */
+export function formatPrices (prices: { perMegaFuel: number, perSecond: number, perMb: number }): string {
+  if (prices.perMegaFuel === 0 && prices.perSecond === 0 && prices.perMb === 0) return 'free'
+  return `${formatMicro(prices.perMegaFuel)}/Mfuel · ${formatMicro(prices.perSecond)}/s · ${formatMicro(prices.perMb)}/MiB`
+}
+
 export function formatMicro (micro: number): string {
   if (!Number.isFinite(micro)) return '–'
   return `${formatCount(micro)} µ`

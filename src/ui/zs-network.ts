@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import type { CardView, RoutingView } from '../app/types.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared, tableStyles } from './theme.ts'
-import { formatBytes, formatCount, formatExpiresIn, formatFuelRate } from './view-format.ts'
+import { formatBytes, formatCount, formatExpiresIn, formatFuelRate, formatPrices } from './view-format.ts'
 import './zs-peer-id.ts'
 import './zs-routing-heatmap.ts'
 
@@ -75,7 +75,7 @@ export class ZsNetwork extends LitElement {
         <thead>
           <tr>
             <th scope="col">Name</th><th scope="col">PeerId</th><th scope="col">Tags</th><th scope="col">Slots</th>
-            <th scope="col">Memory</th><th scope="col">Speed</th><th scope="col">Warm modules</th><th scope="col">Tab</th>
+            <th scope="col">Memory</th><th scope="col">Speed</th><th scope="col">Prices</th><th scope="col">Warm modules</th><th scope="col">Tab</th>
             <th scope="col">Expires</th>
           </tr>
         </thead>
@@ -90,6 +90,7 @@ export class ZsNetwork extends LitElement {
               <td data-label="Slots" class="num">${c.workerSlots}</td>
               <td data-label="Memory" class="num">${formatBytes(c.memoryLimitBytes)}</td>
               <td data-label="Speed" class="num">${formatFuelRate(c.fuelPerMs)}</td>
+              <td data-label="Prices" data-testid="card-prices">${formatPrices(c.prices)}</td>
               <td data-label="Warm modules" class="num">${formatCount(c.warmModules)}</td>
               <td data-label="Tab">${c.visible
                 ? html`<span class="badge ok" title="The tab is visible">foreground</span>`

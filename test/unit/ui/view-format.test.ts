@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
-  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, formatMicro, formatMicroUnits, formatUnits, liveElapsedMs,
-  outputFilename, parseArgs, phaseSteps,
-  receiptFilename, runStatus, shortPeerId, transportBadges, uploadProblem
+  abbreviate, decodeOutput, formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, formatMicro, formatMicroUnits,
+  formatPrices, formatUnits, liveElapsedMs, outputFilename, parseArgs, phaseSteps, receiptFilename, runStatus, shortPeerId,
+  transportBadges, uploadProblem
 } from '../../../src/ui/view-format.ts'
 
 describe('shortPeerId / abbreviate', () => {
@@ -190,5 +190,12 @@ describe('formatMicro', () => {
 describe('formatUnits', () => {
   it.each([[2_500, '0.0025 units'], [1_000_000, '1 unit'], [2_000_000, '2 units'], [Number.NaN, '–']])('%d µ → %s', (micro, text) => {
     expect(formatUnits(micro)).toBe(text)
+  })
+})
+
+describe('formatPrices', () => {
+  it('says free for a free executor, else the three prices', () => {
+    expect(formatPrices({ perMegaFuel: 0, perSecond: 0, perMb: 0 })).toBe('free')
+    expect(formatPrices({ perMegaFuel: 1000, perSecond: 0, perMb: 10 })).toBe('1,000 µ/Mfuel · 0 µ/s · 10 µ/MiB')
   })
 })
