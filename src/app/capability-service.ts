@@ -5,13 +5,14 @@
  * finish which kind of work fastest, and keeps all of it in IndexedDB.
  */
 import { bytesToBase64Url, utf8ToBytes } from '../core/encoding.ts'
+import { mulberry32 } from '../core/index.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import {
   AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES,
   createAgentCardCache, signAgentCard
 } from '../discovery/index.ts'
 import type { AgentCard, AgentCardCache, AgentSkill, CardBenchmark, CardRequirements } from '../discovery/index.ts'
-import { HnswIndex, mulberry32 } from '../discovery/hnsw/index.ts'
+import { HnswIndex } from '../discovery/hnsw/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { TopicChannel } from '../network/topic-channel.ts'
 import { destinationOf, rankExecutors } from '../orchestration/executor-selection.ts'

@@ -1,7 +1,8 @@
 /** Shapes of state the views show, derived from protocol events and the routing table. */
 import type { SubmitProgress } from '../orchestration/task-protocol/index.ts'
 import type { QTableJSON } from '../orchestration/routing/index.ts'
-import type { RoutingView, TaskView } from './types.ts'
+import type { AgentCard } from '../discovery/index.ts'
+import type { CardView, RoutingView, TaskView } from './types.ts'
 
 const STDOUT_PREVIEW_CHARS = 200
 
@@ -12,6 +13,24 @@ export function taskPatch (progress: SubmitProgress): Partial<TaskView> {
     case 'queued': return { phase: 'running', elapsedMs: 0 }
     case 'running': return { phase: 'running', startedAt: progress.startedAt, elapsedMs: progress.elapsedMs }
     case 'verifying': return { phase: 'verifying' }
+  }
+}
+
+/** A verified Agent Card as the network view shows it, with this tab's reputation of its peer. */
+export function cardView (card: AgentCard, reputation: { score: number, blacklisted: boolean }): CardView {
+  return {
+    peerId: card.peerId,
+    name: card.name,
+    tags: [...new Set(card.skills.flatMap(skill => skill.tags))],
+    workerSlots: card.workerSlots,
+    memoryLimitBytes: card.memoryLimitBytes,
+    fuelPerMs: card.benchmark.fuelPerMs,
+    prices: { ...card.prices },
+    warmModules: card.warmModules.length,
+    visible: card.availability.visible,
+    expiresAt: card.expiresAt,
+    reputation: reputation.score,
+    blacklisted: reputation.blacklisted
   }
 }
 

@@ -32,8 +32,8 @@ import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
 import type { Receipt } from '../trust/receipt.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
-import type { AppState, CardView, ContributeOptions, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
-import { preview, routingView } from './view-state.ts'
+import type { AppState, ContributeOptions, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'
+import { cardView, preview, routingView } from './view-state.ts'
 
 export { StartupError }
 
@@ -401,20 +401,9 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   private refreshCapabilities (): void {
     const service = this.capabilities
     if (service == null) return
-    const cards: CardView[] = [...service.cards.cards()].map(card => ({
-      peerId: card.peerId,
-      name: card.name,
-      tags: [...new Set(card.skills.flatMap(skill => skill.tags))],
-      workerSlots: card.workerSlots,
-      memoryLimitBytes: card.memoryLimitBytes,
-      fuelPerMs: card.benchmark.fuelPerMs,
-      prices: { ...card.prices },
-      warmModules: card.warmModules.length,
-      visible: card.availability.visible,
-      expiresAt: card.expiresAt,
-      reputation: service.reputation.score(card.peerId),
-      blacklisted: service.reputation.isBlacklisted(card.peerId)
-    }))
+    const { reputation } = service
+    const cards = [...service.cards.cards()].map(card =>
+      cardView(card, { score: reputation.score(card.peerId), blacklisted: reputation.isBlacklisted(card.peerId) }))
     this.update({ cards, routing: routingView(service.router.toJSON()) })
   }
 

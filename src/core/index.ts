@@ -1,6 +1,7 @@
 /**
  * Foundations shared by every layer: byte encodings, SHA-256
- * and RFC 8785 canonical JSON, a per-key lock. No I/O, no clock, no randomness.
+ * and RFC 8785 canonical JSON, a per-key lock, a seeded PRNG. No I/O, no
+ * clock, no randomness that was not seeded.
  */
 export {
   InvalidBase64UrlError, InvalidHexError, InvalidUtf8Error,
@@ -9,3 +10,4 @@ export {
 export { ModuleHashMismatchError, assertSha256Hex, isSha256Hex, sha256Hex } from './hash.ts'
 export { CircularJsonError, LoneSurrogateError, NonFiniteNumberError, UnsupportedJsonValueError, canonicalize } from './canonical-json.ts'
 export { KeyedLock } from './keyed-lock.ts'
+export { mulberry32 } from './mulberry32.ts'

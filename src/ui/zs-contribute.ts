@@ -223,45 +223,69 @@ export class ZsContribute extends LitElement {
   }
 
   #prices () {
-    return html`
-      <fieldset>
-        <legend>Asking prices (µ)</legend>
-        <div class="row">
-          ${PRICE_FIELDS.map(({ key, label }) => html`
-            <label>
-              <input type="text" inputmode="numeric" autocomplete="off" data-testid=${`price-${key}`}
-                aria-invalid=${this.priceError !== '' && this.#priceFault() === key ? 'true' : 'false'} aria-describedby="prices-hint"
-                .value=${live(this.priceDrafts[key])} ?disabled=${this.busy}
-                @input=${(e: Event) => { this.#onPriceInput(key, (e.target as HTMLInputElement).value) }}
-                @change=${this.#onSettingsChange}>
-              ${label}
-            </label>`)}
-        </div>
-        ${this.priceError === ''
-          ? html`<p class="muted" id="prices-hint">Whole micro-units, 0 = free (1 unit = ${formatCount(1_000_000)} µ). Shown in your Agent Card; each task's charge is capped by its budget.</p>`
-          : html`<p class="error" id="prices-hint" data-testid="prices-error">${this.priceError}</p>`}
-      </fieldset>
-    `
+    return this.#fieldGroup({
+      legend: 'Asking prices (µ)',
+      fields: PRICE_FIELDS,
+      drafts: this.priceDrafts,
+      error: this.priceError,
+      fault: this.#priceFault(),
+      id: 'prices',
+      testId: key => `price-${key}`,
+      errorTestId: 'prices-error',
+      inputmode: 'numeric',
+      hint: `Whole micro-units, 0 = free (1 unit = ${formatCount(1_000_000)} µ). Shown in your Agent Card; each task's charge is capped by its budget.`,
+      onInput: (key, value) => { this.#onPriceInput(key, value) }
+    })
   }
 
   #rates () {
+    return this.#fieldGroup({
+      legend: 'Witness checks',
+      fields: RATE_FIELDS,
+      drafts: this.rateDrafts,
+      error: this.rateError,
+      fault: this.#rateFault(),
+      id: 'rates',
+      testId: key => `witness-rate-${key}`,
+      errorTestId: 'witness-rates-error',
+      inputmode: 'decimal',
+      hint: 'Share of announced receipts this tab re-runs to check them while contributing: 0–1 (0.1 = one in ten).',
+      onInput: (key, value) => { this.#onRateInput(key, value) }
+    })
+  }
+
+  /** A fieldset of labelled text inputs with one hint line that turns into the group's error. */
+  #fieldGroup<K extends string> (group: {
+    legend: string
+    fields: ReadonlyArray<{ key: K, label: string }>
+    drafts: Readonly<Record<K, string>>
+    error: string
+    fault: K | undefined
+    id: string
+    testId: (key: K) => string
+    errorTestId: string
+    inputmode: 'numeric' | 'decimal'
+    hint: string
+    onInput: (key: K, value: string) => void
+  }) {
+    const hintId = `${group.id}-hint`
     return html`
       <fieldset>
-        <legend>Witness checks</legend>
+        <legend>${group.legend}</legend>
         <div class="row">
-          ${RATE_FIELDS.map(({ key, label }) => html`
+          ${group.fields.map(({ key, label }) => html`
             <label>
-              <input type="text" inputmode="decimal" autocomplete="off" data-testid=${`witness-rate-${key}`}
-                aria-invalid=${this.rateError !== '' && this.#rateFault() === key ? 'true' : 'false'} aria-describedby="rates-hint"
-                .value=${live(this.rateDrafts[key])} ?disabled=${this.busy}
-                @input=${(e: Event) => { this.#onRateInput(key, (e.target as HTMLInputElement).value) }}
+              <input type="text" inputmode=${group.inputmode} autocomplete="off" data-testid=${group.testId(key)}
+                aria-invalid=${group.error !== '' && group.fault === key ? 'true' : 'false'} aria-describedby=${hintId}
+                .value=${live(group.drafts[key])} ?disabled=${this.busy}
+                @input=${(e: Event) => { group.onInput(key, (e.target as HTMLInputElement).value) }}
                 @change=${this.#onSettingsChange}>
               ${label}
             </label>`)}
         </div>
-        ${this.rateError === ''
-          ? html`<p class="muted" id="rates-hint">Share of announced receipts this tab re-runs to check them while contributing: 0–1 (0.1 = one in ten).</p>`
-          : html`<p class="error" id="rates-hint" data-testid="witness-rates-error">${this.rateError}</p>`}
+        ${group.error === ''
+          ? html`<p class="muted" id=${hintId}>${group.hint}</p>`
+          : html`<p class="error" id=${hintId} data-testid=${group.errorTestId}>${group.error}</p>`}
       </fieldset>
     `
   }

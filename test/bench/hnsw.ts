@@ -15,7 +15,8 @@
  */
 import { parseArgs } from 'node:util'
 import hnswlib from 'hnswlib-node'
-import { HnswIndex, mulberry32, type Metric } from '../../src/discovery/hnsw/index.ts'
+import { mulberry32 } from '../../src/core/index.ts'
+import { HnswIndex, type Metric } from '../../src/discovery/hnsw/index.ts'
 import { clusteredVectors } from '../support/clustered-vectors.ts'
 
 const { values } = parseArgs({

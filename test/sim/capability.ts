@@ -13,7 +13,8 @@
  */
 import { AGENT_CARD_VERSION, CAPABILITY_VECTOR_DIMENSIONS, capabilityVector, matchesRequirements, queryVector } from '../../src/discovery/index.ts'
 import type { AgentCard, AgentCardFields, CardRequirements } from '../../src/discovery/index.ts'
-import { HnswIndex, mulberry32 } from '../../src/discovery/hnsw/index.ts'
+import { mulberry32 } from '../../src/core/index.ts'
+import { HnswIndex } from '../../src/discovery/hnsw/index.ts'
 import type { CapabilityIndex } from './network.ts'
 
 /** Benchmark figure (fuel per ms) of a peer that executes a task in 100 ms; slower peers scale down. */

@@ -1,16 +1,5 @@
 /** Seeded randomness for the simulation: every stream is reproducible from `--seed`. */
-
-/** mulberry32: a small, fast 32-bit generator, uniform in [0, 1). */
-export function mulberry32 (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../../src/core/index.ts'
 
 /** An independent stream for `purpose`, derived from the run's seed. */
 export function stream (seed: number, purpose: string): () => number {

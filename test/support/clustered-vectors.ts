@@ -1,4 +1,4 @@
-import { mulberry32 } from '../../src/discovery/hnsw/index.ts'
+import { mulberry32 } from '../../src/core/index.ts'
 
 /** Box–Muller normal draw from a seeded uniform source. */
 function gaussian (random: () => number): number {

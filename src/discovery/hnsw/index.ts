@@ -10,7 +10,8 @@
  *
  * @example
  * ```ts
- * import { HnswIndex, mulberry32 } from './discovery/hnsw/index.ts'
+ * import { mulberry32 } from './core/index.ts'
+ * import { HnswIndex } from './discovery/hnsw/index.ts'
  *
  * const index = new HnswIndex({ dimensions: 128, metric: 'cosine', random: mulberry32(42) })
  * index.insert('peer-a', capabilityVectorA)
@@ -28,7 +29,6 @@
 export { HnswIndex } from './hnsw-index.ts'
 export type { HnswIndexInit, Metric, SearchHit, SearchOptions } from './hnsw-index.ts'
 export { CorruptIndexError, InvalidVectorError, UnsupportedIndexVersionError } from './errors.ts'
-export { mulberry32 } from './random.ts'
 export {
   DEFAULT_CONSOLIDATE_RATIO, DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M, FORMAT_VERSION
 } from './constants.ts'

@@ -99,21 +99,7 @@ function checkReceiptRef (ref: ReceiptRef): void {
  * Only known fields are taken, so extra properties cannot ride along unsigned.
  */
 export function stateSigningBytes (state: ChannelState): Uint8Array {
-  const signed: Record<string, unknown> = {
-    kind: CHANNEL_STATE_KIND,
-    channelId: state.channelId,
-    a: state.a,
-    b: state.b,
-    depositA: state.depositA,
-    depositB: state.depositB,
-    balanceA: state.balanceA,
-    balanceB: state.balanceB,
-    sequence: state.sequence,
-    final: state.final,
-    at: state.at
-  }
-  if (state.paysFor !== undefined) signed.paysFor = { taskId: state.paysFor.taskId, receiptHash: state.paysFor.receiptHash }
-  return utf8ToBytes(canonicalize(signed))
+  return utf8ToBytes(canonicalize({ kind: CHANNEL_STATE_KIND, ...copyState(state) }))
 }
 
 /** A copy holding exactly the state's fields (drops unknown ones). */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { HnswIndex, mulberry32, type Metric, type SearchHit } from '../../../src/discovery/hnsw/index.ts'
+import { mulberry32 } from '../../../src/core/index.ts'
+import { HnswIndex, type Metric, type SearchHit } from '../../../src/discovery/hnsw/index.ts'
 import { clusteredVectors } from '../../support/clustered-vectors.ts'
 
 const DIM = 128

@@ -7,7 +7,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { pbStream } from '@libp2p/utils'
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hexToBytes } from '../../../src/core/encoding.ts'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
@@ -21,6 +20,7 @@ import { ExecutorMessage, ModuleTransfer, TaskOffer } from '../../../src/orchest
 import type { TaskOffer as WireOffer } from '../../../src/orchestration/task-protocol/task.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
+import { wireOffer } from '../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 const nodeRunner = createNodeWorkerPool({ slots: 2 })
@@ -31,25 +31,12 @@ interface Peer {
   router: QRouter
 }
 
-function wireOffer (module: Uint8Array<ArrayBuffer>, stdin: Uint8Array<ArrayBuffer>): WireOffer {
-  return {
-    taskId: crypto.randomUUID(),
-    moduleHash: hexToBytes(sha256Hex(module)),
-    moduleSize: module.byteLength,
-    stdin,
-    args: [],
-    env: [],
-    files: [],
-    seed: new Uint8Array(32).fill(7),
-    timeoutMs: 20_000,
-    memoryLimitBytes: 64 * 1024 * 1024,
-    fuel: 50_000_000_000n,
-    maxTotalPrice: 1_000_000n
-  }
-}
+/** Forwarding adds hops: a longer timeout and more fuel than the shared default. */
+const forwardedOffer = (module: Uint8Array<ArrayBuffer>, stdin: string | Uint8Array<ArrayBuffer>): WireOffer =>
+  wireOffer(module, stdin, { timeoutMs: 20_000, fuel: 50_000_000_000n })
 
 const offerFor = (module: Uint8Array<ArrayBuffer>, stdin: string): ValidOffer =>
-  validateOffer(wireOffer(module, new TextEncoder().encode(stdin)))
+  validateOffer(forwardedOffer(module, stdin))
 
 async function startPeer (): Promise<Peer> {
   const identity = await createIdentity()
@@ -134,7 +121,7 @@ describe('forwarding a task hop by hop', () => {
     // A module D has not seen: the sha256 sample with a custom section appended
     // (id 0, name "x", one byte), so NEED_MODULE and ModuleTransfer cross the hops.
     const module = new Uint8Array([...sha256Module, 0, 3, 1, 0x78, 1])
-    const outcome = await forwardTask(toB(), { target: d.id, origin: a.id }, validateOffer(wireOffer(module, stdin)), module)
+    const outcome = await forwardTask(toB(), { target: d.id, origin: a.id }, validateOffer(forwardedOffer(module, stdin)), module)
     expect(new TextDecoder().decode(outcome.stdout).trim()).toBe(sha256Hex(stdin))
     expect(outcome.receipt.inputHash).toBe(sha256Hex(stdin))
   })
@@ -145,7 +132,7 @@ describe('forwarding a task hop by hop', () => {
     const stream = await toB().newStream(FORWARD_PROTOCOL)
     const lp = pbStream(stream, { maxDataLength: 64 * 1024 * 1024 })
     // One write: header, offer and module (the executor reads the module after asking for it).
-    await lp.writeV([header, TaskOffer.encode(wireOffer(module, new TextEncoder().encode('abc'))), ModuleTransfer.encode({ module })], { encode: (x: Uint8Array) => x })
+    await lp.writeV([header, TaskOffer.encode(forwardedOffer(module, 'abc')), ModuleTransfer.encode({ module })], { encode: (x: Uint8Array) => x })
     const types: ExecutorMessage.Type[] = []
     for (;;) {
       const message = await lp.read(ExecutorMessage)

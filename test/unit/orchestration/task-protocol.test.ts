@@ -21,30 +21,17 @@ import { TaskExecutor, submitTask, validateOffer } from '../../../src/orchestrat
 import type { SubmitProgress, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import { ExecutorMessage, TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
 import { UsageMemory } from '../../../src/orchestration/task-protocol/usage-memory.ts'
-import { bytesToBase64Url, hexToBytes } from '../../../src/core/encoding.ts'
+import { bytesToBase64Url } from '../../../src/core/encoding.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
+import { wireOffer } from '../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 // The real sandbox: metered modules in worker threads, as an executor runs them.
 const nodeRunner = createNodeWorkerPool({ slots: 1 })
 
 function offerFor (module: Uint8Array<ArrayBuffer>, stdin: string, overrides: Partial<TaskOffer> = {}): ValidOffer {
-  return validateOffer({
-    taskId: crypto.randomUUID(),
-    moduleHash: hexToBytes(sha256Hex(module)),
-    moduleSize: module.byteLength,
-    stdin: new TextEncoder().encode(stdin),
-    args: [],
-    env: [],
-    files: [],
-    seed: new Uint8Array(32).fill(7),
-    timeoutMs: 10_000,
-    memoryLimitBytes: 64 * 1024 * 1024,
-    fuel: 10_000_000_000n,
-    maxTotalPrice: 1_000_000n,
-    ...overrides
-  })
+  return validateOffer(wireOffer(module, stdin, overrides))
 }
 
 describe('task protocol between two libp2p nodes', () => {

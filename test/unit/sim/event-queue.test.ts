@@ -1,7 +1,7 @@
 /** The simulation's event queue: time order, FIFO on ties, and no scheduling into the past. */
 import { describe, expect, it } from 'vitest'
 import { EventQueue } from '../../sim/event-queue.ts'
-import { mulberry32 } from '../../sim/rng.ts'
+import { mulberry32 } from '../../../src/core/index.ts'
 
 function drain<T> (q: EventQueue<T>): Array<[number, T]> {
   const out: Array<[number, T]> = []

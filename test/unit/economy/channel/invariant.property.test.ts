@@ -5,19 +5,10 @@
  * of a failing case is in the test name.
  */
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../../../../src/core/index.ts'
 import { checkState, openChannel, proposePayment } from '../../../../src/economy/channel/index.ts'
 import type { ChannelState } from '../../../../src/economy/channel/index.ts'
 import { T0, parties, ref } from './fixtures.ts'
-
-function mulberry32 (seed: number): () => number {
-  let t = seed >>> 0
-  return () => {
-    t = (t + 0x6D2B79F5) >>> 0
-    let r = Math.imul(t ^ (t >>> 15), 1 | t)
-    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('sum invariant', () => {
   for (const seed of [1, 2, 3, 42, 1337, 9001, 65_535, 2 ** 31 - 1]) {

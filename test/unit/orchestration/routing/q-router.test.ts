@@ -4,6 +4,7 @@
  * paths, serialisation, warm start, and input validation.
  */
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../../../../src/core/index.ts'
 import { QRouter } from '../../../../src/orchestration/routing/index.ts'
 import type { QRouterOptions } from '../../../../src/orchestration/routing/index.ts'
 
@@ -11,18 +12,6 @@ import type { QRouterOptions } from '../../../../src/orchestration/routing/index
 function clock (start = 0): { now: () => number, advance: (ms: number) => void } {
   let t = start
   return { now: () => t, advance: (ms) => { t += ms } }
-}
-
-/** Deterministic uniform numbers (mulberry32). */
-function seeded (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 const greedy = (overrides: Partial<QRouterOptions> = {}): QRouter =>
@@ -82,7 +71,7 @@ describe('QRouter.choose and estimate', () => {
   })
 
   it('exploration rate measured over many draws follows the decay', () => {
-    const rnd = seeded(7)
+    const rnd = mulberry32(7)
     const r = new QRouter({ learningRate: 1, explorationDecayUpdates: 100, random: rnd, now: () => 0 })
     r.update('c', 'b', 1, 0)
     const share = (): number => {
@@ -134,7 +123,7 @@ describe('QRouter staleness', () => {
 describe('QRouter learning', () => {
   it('learns the faster of two paths in a tiny synthetic loop', () => {
     // A source with two neighbours: via "fast" a task takes 50 ± 10 ms, via "slow" 120 ± 10 ms.
-    const rnd = seeded(42)
+    const rnd = mulberry32(42)
     let t = 0
     const r = new QRouter({ random: rnd, now: () => t, explorationDecayUpdates: 200 })
     const counts = { fast: 0, slow: 0 }

@@ -7,7 +7,7 @@
  */
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { base64UrlToBytes, hexToBytes, sha256Hex } from '../../../../src/core/index.ts'
+import { base64UrlToBytes } from '../../../../src/core/index.ts'
 import { createIdentity } from '../../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../../src/crypto/index.ts'
 import { createNodeWorkerPool } from '../../../../src/execution/node-host.node.ts'
@@ -18,6 +18,7 @@ import { createMemoryStore } from '../../../../src/storage/index.ts'
 import type { Receipt } from '../../../../src/trust/index.ts'
 import { differences, observedRun, verdictOf } from '../../../../src/trust/witness/index.ts'
 import { startTestNode } from '../../../support/libp2p-node.ts'
+import { wireOffer } from '../../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../../execution/samples.ts'
 
 const executorPool = createNodeWorkerPool({ slots: 1 })
@@ -60,20 +61,15 @@ describe('a witness re-run from the receipt', () => {
 
   const run = async (who: 'honest' | 'cheat'): Promise<Receipt> => {
     const connection: Connection = await submitter.node.dial(executors[who].node.getMultiaddrs()[0]!)
-    const offer = validateOffer({
+    const offer = validateOffer(wireOffer(entropy, '16', {
       taskId: `task-${who}`,
-      moduleHash: hexToBytes(sha256Hex(entropy)),
-      moduleSize: entropy.byteLength,
-      stdin: new TextEncoder().encode('16'),
       args: ['--bytes'],
       env: [{ name: 'MODE', value: 'witness' }],
-      files: [],
       seed: Uint8Array.from({ length: 32 }, (_, i) => i * 3),
-      timeoutMs: 10_000,
       memoryLimitBytes: 16 * 1024 * 1024,
       fuel: 1_000_000_000n,
       maxTotalPrice: 0n
-    })
+    }))
     return (await submitTask(connection, submitter.identity.peerId.toString(), offer, entropy)).receipt
   }
 

@@ -1,7 +1,8 @@
 /**
  * mulberry32 (Tommy Ettinger, public domain): a tiny seeded PRNG with a 32-bit
- * state, plenty for drawing HNSW levels. Returns floats in [0, 1).
- * The index never makes its own randomness; callers pass this (or any source) in.
+ * state, returning floats in [0, 1). Deterministic for a seed, so pure code
+ * that needs draws (HNSW levels, simulations, property tests) takes it as an
+ * argument and stays reproducible. Not for anything secret.
  */
 export function mulberry32 (seed: number): () => number {
   let state = seed >>> 0
