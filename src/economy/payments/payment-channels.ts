@@ -120,7 +120,7 @@ export class PaymentChannels {
       const paid = await this.paymentFor(receipt, 'out')
       if (paid === undefined) throw new RefundRefusedError(`nothing was paid for ${receipt.taskId}`)
       if (await this.paymentFor(receipt, 'in', 'refund') !== undefined) throw new RefundRefusedError(`${receipt.taskId} was refunded already`)
-      let channel = await this.syncedChannel(paid.channelId, peer, options)
+      let channel = await this.syncedChannel(await this.channelOf(paid.channelId, peer), options)
       if (channel.status !== 'open') throw new UnknownChannelError(`channel ${channel.channelId} is ${channel.status}`)
       const proposal = proposePayment(channel.latest.state, peer, paid.amount, receiptRefOf(receipt), this.now())
       const signed = await signState(proposal, this.components.identity)
@@ -226,7 +226,7 @@ export class PaymentChannels {
   private async openChannelWith (peer: string, amount: number, options: AbortOptions): Promise<ChannelRecord> {
     const current = await this.payingChannel(peer)
     if (current !== undefined) {
-      const channel = await this.syncedChannel(current.channelId, peer, options)
+      const channel = await this.syncedChannel(current, options)
       if (channel.latest.state.balanceA >= amount) return channel
       await this.closeLocked(channel.channelId, peer, options)
     }
@@ -255,11 +255,10 @@ export class PaymentChannels {
     return channel
   }
 
-  /** The stored channel, with a pending payment resolved against the other party's newest state. */
-  private async syncedChannel (channelId: string, peer: string, options: AbortOptions): Promise<ChannelRecord> {
-    const channel = await this.channelOf(channelId, peer)
+  /** `channel` (as just read from the store), with a pending payment resolved against the other party's newest state. */
+  private async syncedChannel (channel: ChannelRecord, options: AbortOptions): Promise<ChannelRecord> {
     if (channel.pending === undefined) return channel
-    const theirs = readSignedState(await this.send(peer, { type: 'sync', channelId }, options))
+    const theirs = readSignedState(await this.send(channel.peer, { type: 'sync', channelId: channel.channelId }, options))
     if (theirs.state.sequence === channel.latest.state.sequence) {
       // The payee never co-signed: the pending payment did not happen.
       const dropped = { ...channel, pending: undefined, updatedAt: this.now() }
@@ -306,7 +305,7 @@ export class PaymentChannels {
   }
 
   private async closeLocked (channelId: string, peer: string, options: AbortOptions): Promise<Settlement> {
-    const channel = await this.syncedChannel(channelId, peer, options)
+    const channel = await this.syncedChannel(await this.channelOf(channelId, peer), options)
     if (channel.status !== 'open') throw new UnknownChannelError(`channel ${channelId} is ${channel.status}`)
     const proposal = proposeFinal(channel.latest.state, this.now())
     const answer = await this.send(peer, { type: 'close', state: await signState(proposal, this.components.identity) }, options)
