@@ -20,8 +20,8 @@ import type { AttestationRecord, PeerStore } from '../storage/types.ts'
 import { receiptHash } from '../trust/index.ts'
 import type { Receipt } from '../trust/index.ts'
 import {
-  MAX_ATTESTATION_BYTES, MAX_ANNOUNCEMENT_BYTES, aboutReceipt, announceable, encodeAnnouncement, observedRun, readAnnouncement,
-  shouldCheck, signAttestation, verdictOf, verifyAttestation
+  MAX_ATTESTATION_BYTES, MAX_ANNOUNCEMENT_BYTES, aboutReceipt, announceable, encodeAnnouncement, observedRun, parseAnnouncement,
+  shouldCheck, signAttestation, verdictOf, verifyAnnouncement, verifyAttestation
 } from '../trust/witness/index.ts'
 import type { Attestation, CheckRates, ExecutorStanding, ObservedRun, TaskMaterial } from '../trust/witness/index.ts'
 
@@ -112,12 +112,16 @@ export class WitnessService {
   private async onAnnouncement (from: string, data: Uint8Array): Promise<void> {
     const self = this.init.identity.peerId.toString()
     if (!this.init.isContributing()) return
-    const material = await readAnnouncement(JSON.parse(new TextDecoder().decode(data)), from)
-    const hash = receiptHash(material.receipt)
-    if (!this.firstTime(hash)) return
+    const material = parseAnnouncement(JSON.parse(new TextDecoder().decode(data)))
     const { receipt } = material
+    const hash = receiptHash(receipt)
+    if (this.seen.has(hash)) return
     if (!shouldCheck(receipt, self, this.init.standing(receipt.executor), this.init.rates(), Math.random)) return
     if (this.queued >= MAX_QUEUED_CHECKS) return
+    // Signatures and hashes only for the receipts this witness will re-run; and marked as handled only once
+    // verified, so a forged announcement of a real receipt cannot stop the real one from being checked.
+    await verifyAnnouncement(material, from)
+    if (!this.firstTime(hash)) return
     this.queued++
     try {
       const module = await this.moduleFor(receipt.moduleHash, from)

@@ -53,25 +53,41 @@ export function encodeAnnouncement (material: TaskMaterial): unknown {
 }
 
 /**
- * Reads an announcement published by `from` and checks it: the receipt's
- * schema and signature, that `from` is the receipt's submitter, and that the
- * input hashes to the receipt's inputHash and inputFilesHash.
+ * Reads an announcement's schema and decodes its input; checks nothing that
+ * costs a signature or a hash, so a witness can first decide whether it wants
+ * the receipt at all. Follow with verifyAnnouncement before trusting it.
  */
-export async function readAnnouncement (value: unknown, from: string): Promise<TaskMaterial> {
+export function parseAnnouncement (value: unknown): TaskMaterial {
   const record = check.jsonObject(value, 'announcement')
   check.exactMembers(record, ['version', 'receipt', 'stdin', 'files'], '')
   if (record.version !== ANNOUNCEMENT_VERSION) throw new InvalidAnnouncementError('version', `must be ${ANNOUNCEMENT_VERSION}`)
   const receipt = parseReceipt(record.receipt)
-  await verifyReceipt(receipt, { submitter: from })
   const stdin = decode(record.stdin, 'stdin')
   if (!Array.isArray(record.files) || record.files.length > MAX_TASK_FILES) throw new InvalidAnnouncementError('files', `must be an array of at most ${MAX_TASK_FILES} [path, base64url] pairs`)
   const files = (record.files as unknown[]).map((entry, i): [string, Uint8Array<ArrayBuffer>] => {
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') throw new InvalidAnnouncementError(`files[${i}]`, 'must be a [path, base64url] pair')
     return [entry[0], decode(entry[1], `files[${i}]`)]
   })
+  return { receipt, stdin, files }
+}
+
+/**
+ * Checks an announcement published by `from`: the receipt's signature, that
+ * `from` is its submitter, and that the input hashes to the receipt's
+ * inputHash and inputFilesHash.
+ */
+export async function verifyAnnouncement (material: TaskMaterial, from: string): Promise<void> {
+  const { receipt, stdin, files } = material
+  await verifyReceipt(receipt, { submitter: from })
   if (sha256Hex(stdin) !== receipt.inputHash) throw new TaskMaterialMismatchError(`announced stdin of ${receipt.taskId} does not hash to the receipt's inputHash`)
   if (filesHash(files) !== receipt.inputFilesHash) throw new TaskMaterialMismatchError(`announced files of ${receipt.taskId} do not hash to the receipt's inputFilesHash`)
-  return { receipt, stdin, files }
+}
+
+/** parseAnnouncement, then verifyAnnouncement. */
+export async function readAnnouncement (value: unknown, from: string): Promise<TaskMaterial> {
+  const material = parseAnnouncement(value)
+  await verifyAnnouncement(material, from)
+  return material
 }
 
 function decode (value: unknown, field: string): Uint8Array<ArrayBuffer> {

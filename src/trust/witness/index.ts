@@ -16,7 +16,10 @@ export {
 export type { Attestation, AttestationFields, ObservedRun, RunOutput, UnsignedAttestation, Verdict, VerifyAttestationOptions } from './attestation.ts'
 export { DEFAULT_CHECK_RATES, checkRateFor, checkRates, shouldCheck } from './selection.ts'
 export type { CheckRates, ExecutorStanding } from './selection.ts'
-export { ANNOUNCEMENT_VERSION, MAX_ANNOUNCED_INPUT_BYTES, MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, readAnnouncement } from './announcement.ts'
+export {
+  ANNOUNCEMENT_VERSION, MAX_ANNOUNCED_INPUT_BYTES, MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, readAnnouncement,
+  verifyAnnouncement
+} from './announcement.ts'
 export type { TaskMaterial } from './announcement.ts'
 export { majorityOf } from './majority.ts'
 export type { MajorityVerdict } from './majority.ts'
