@@ -1,5 +1,6 @@
 /**
- * The README's test command: makes sure Chromium is there, builds the app,
+ * The README's test command: makes sure Chromium (and the C toolchain) are
+ * there, installing them when it runs as root, builds the app,
  * runs the unit tests and the end-to-end tests in real Chromium, and ends
  * with one line "N passed, N failed" for the whole run.
  *
@@ -29,13 +30,24 @@ function run (command: string, args: string[], options: { allowFailure?: boolean
   return status
 }
 
-if (!existsSync(chromium)) {
-  if (!isRoot) {
-    console.error(`Chromium is not at ${chromium}. Install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`)
-    process.exit(1)
-  }
+/**
+ * Debian packages the tests use: Chromium for the browser tests; clang with
+ * wasi-libc to show that C built by a standard toolchain runs unmodified in
+ * the sandbox (test/unit/execution/c-toolchain.test.ts, skipped without them
+ * outside CI).
+ */
+const PACKAGES = ['chromium', 'clang-14', 'lld-14', 'wasi-libc', 'libclang-rt-14-dev-wasm32']
+const installed = (name: string): boolean => spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status === 0
+const debian = spawnSync('dpkg', ['--version'], { stdio: 'ignore' }).status === 0
+const missing = isRoot && debian ? PACKAGES.filter(name => !installed(name)) : []
+if (missing.length > 0) {
+  process.env.DEBIAN_FRONTEND = 'noninteractive'
   run('apt-get', ['update', '-qq'])
-  run('apt-get', ['install', '-y', '-qq', 'chromium'])
+  run('apt-get', ['install', '-y', '-qq', ...missing])
+}
+if (!existsSync(chromium)) {
+  console.error(`Chromium is not at ${chromium}. Install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH.`)
+  process.exit(1)
 }
 
 run('npm', ['run', 'build'])

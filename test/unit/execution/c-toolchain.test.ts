@@ -1,8 +1,8 @@
 /**
  * A program from a standard toolchain — C compiled by clang with wasi-libc —
  * runs unmodified in the sandbox. Needs Debian's clang-14, lld-14, wasi-libc
- * and libclang-rt-14-dev-wasm32 (.ci/run installs them); without them the
- * suite is skipped locally and fails in CI.
+ * and libclang-rt-14-dev-wasm32 (`npm test` installs them when it runs as
+ * root); without them the suite is skipped locally and fails in CI.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -25,7 +25,7 @@ const CLANG = ['clang-14', 'clang'].find(name => {
 const HAVE_TOOLCHAIN = CLANG !== undefined && existsSync('/usr/lib/wasm32-wasi/libc.a')
 
 if (!HAVE_TOOLCHAIN && process.env.CI === 'true') {
-  throw new Error('CI needs clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32 (see .ci/run)')
+  throw new Error('CI needs clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32 (npm test installs them as root: test/run-all.ts)')
 }
 
 describe.skipIf(!HAVE_TOOLCHAIN)('a C program built with clang and wasi-libc', () => {
