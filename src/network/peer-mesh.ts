@@ -61,7 +61,9 @@ export class PeerMesh {
     this.presence = new TopicChannel(node.services.pubsub, {
       topic: PRESENCE_TOPIC,
       maxMessageBytes: MAX_PRESENCE_MESSAGE_BYTES,
-      onMessage: this.onPresence
+      onMessage: this.onPresence,
+      // A newcomer learns at once who contributes, as it does of Agent Cards, not at the next tick.
+      onSubscriber: () => { void this.announce() }
     })
     this.relayIds = new Set(init.relayAddrs.map(addr => multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''))
   }
