@@ -154,5 +154,4 @@ export class LedgerService {
       .slice(0, MAX_KEPT_SETTLEMENTS)
     this.init.onChange()
   }
-
 }

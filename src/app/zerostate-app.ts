@@ -29,7 +29,6 @@ import { beforeUnilateralClose, executorIdentity, executorRunner } from './test-
 import { TrustLayer } from './trust-layer.ts'
 import { DEFAULT_CHECK_RATES, checkRates } from '../trust/witness/index.ts'
 import { FREE_PRICES, checkPriceSchedule } from '../economy/pricing/index.ts'
-import type { Receipt } from '../trust/receipt.ts'
 import { StartupError, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
 import type { AppState, ContributeOptions, LedgerView, SampleTask, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from './types.ts'

@@ -187,4 +187,3 @@ function inOrder<T extends object> (value: T, fields: ReadonlyArray<keyof T & st
   for (const field of fields) out[field] = value[field]
   return out
 }
-

@@ -163,6 +163,6 @@ export function reviveError (err: unknown): unknown {
   if (!(err instanceof Error)) return err
   const ErrorClass = TYPED_ERRORS.get(err.name)
   // isPrototypeOf rather than instanceof: the latter would narrow `err` to never below.
-  if (ErrorClass == null || ErrorClass.prototype.isPrototypeOf(err)) return err
+  if (ErrorClass == null || Object.prototype.isPrototypeOf.call(ErrorClass.prototype, err)) return err
   return Object.assign(new ErrorClass(err.message), err)
 }

@@ -54,4 +54,3 @@ export async function fetchModule (connection: Connection, hash: string, options
     throw err
   }
 }
-

@@ -17,6 +17,10 @@ export class ClockController implements ReactiveController {
     host.addController(this)
   }
 
+  get running (): boolean {
+    return this.#running
+  }
+
   /** Starts or stops ticking; cheap to call on every update. */
   set running (on: boolean) {
     this.#running = on

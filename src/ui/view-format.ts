@@ -61,6 +61,8 @@ export function decodeOutput (bytes: Uint8Array): DecodedOutput {
   } catch {
     text = undefined
   }
+  // Control characters (other than tab, line feed, carriage return, escape) mean the bytes are not text to show.
+  // eslint-disable-next-line no-control-regex
   if (text !== undefined && !/[\u0000-\u0008\u000b\u000c\u000e-\u001a\u001c-\u001f\u007f]/.test(text)) {
     return { kind: 'text', text }
   }

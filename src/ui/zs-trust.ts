@@ -165,4 +165,3 @@ declare global {
     'zs-trust': ZsTrust
   }
 }
-

@@ -126,7 +126,7 @@ for (const ef of EFS) {
   log(`| ${ef} | ${o.recall.toFixed(4)} | ${o.qps.toFixed(0)} | ${t?.recall.toFixed(4) ?? '–'} | ${t?.qps.toFixed(0) ?? '–'} | ${t === undefined ? '–' : (o.qps / t.qps).toFixed(2)} |`)
 }
 
-log(`\n| target recall@10 | ours: ef, q/s | hnswlib: ef, q/s | ours / hnswlib | ours / brute force |`)
+log('\n| target recall@10 | ours: ef, q/s | hnswlib: ef, q/s | ours / hnswlib | ours / brute force |')
 log('|---:|---:|---:|---:|---:|')
 for (const target of [0.95, 0.99]) {
   const o = rows.find((r) => r.ours.recall >= target)

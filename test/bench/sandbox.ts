@@ -49,6 +49,8 @@ async function directInPage (page: Page, url: string, stdin: string, count: numb
     for (let i = 0; i < count; i++) {
       const input = new TextEncoder().encode(stdin)
       let offset = 0
+      // Assigned once the instance exists; the imports below close over it before that.
+      // eslint-disable-next-line prefer-const
       let memory: WebAssembly.Memory | undefined
       const view = (): DataView => new DataView(memory!.buffer)
       const exit = new Error('proc_exit')

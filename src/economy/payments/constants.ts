@@ -11,7 +11,6 @@ export const MAX_CHANNEL_DEPOSIT = 1_000_000_000_000
 /** Witnesses whose disagreement a refund request may carry. */
 export const MAX_REFUND_EVIDENCE = 8
 
-
 /**
  * Largest payment-protocol frame: a refund request (a receipt and its
  * attestations) with room for two signed states and the JSON around them.

@@ -21,6 +21,8 @@ export const Flow = {
   /** `else`, a branch, `return` or a call: the next instruction starts a basic block. */
   boundary: 3
 } as const
+// The enum idiom: a value and its type share the name.
+// eslint-disable-next-line @typescript-eslint/no-redeclare
 export type Flow = typeof Flow[keyof typeof Flow]
 
 // Immediate shapes of single-byte opcodes (§5.4.1–§5.4.7).

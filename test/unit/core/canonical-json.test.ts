@@ -15,11 +15,11 @@ describe('canonicalize (RFC 8785)', () => {
     const input = {
       '\u20ac': 'Euro Sign',
       '\r': 'Carriage Return',
-      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      דּ: 'Hebrew Letter Dalet With Dagesh',
       1: 'One',
       '\ud83d\ude00': 'Emoji: Grinning Face',
       '\u0080': 'Control',
-      '\u00f6': 'Latin Small Letter O With Diaeresis'
+      ö: 'Latin Small Letter O With Diaeresis'
     }
     expect(canonicalize(input)).toBe(
       '{"\\r":"Carriage Return","1":"One","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis",' +
@@ -29,6 +29,8 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('§3.2.2 example: literals, numbers and string escapes', () => {
     const input = {
+      // The RFC's own literal, which does lose precision: its serialisation is what is tested.
+      // eslint-disable-next-line @typescript-eslint/no-loss-of-precision
       numbers: [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
       string: '\u20ac$\u000F\u000aA\'\u0042\u0022\u005c\\"/',
       literals: [null, true, false]
@@ -63,7 +65,7 @@ describe('canonicalize (RFC 8785)', () => {
 
   it('sorts by UTF-16 code units, not code points', () => {
     // U+FB33 is above the high surrogate D83D in UTF-16, below U+1F600 as a code point.
-    expect(canonicalize({ '\ufb33': 1, '\u{1F600}': 2 })).toBe('{"\u{1F600}":2,"\ufb33":1}')
+    expect(canonicalize({ דּ: 1, '\u{1F600}': 2 })).toBe('{"\u{1F600}":2,"\ufb33":1}')
   })
 
   it('accepts null-prototype objects', () => {

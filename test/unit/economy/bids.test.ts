@@ -19,7 +19,6 @@ async function identity (n: number): Promise<PeerIdentity> {
 const id = (p: PeerIdentity): string => p.peerId.toString()
 const key = (p: PeerIdentity): string => bytesToBase64Url(p.publicKey)
 
-
 let submitter: PeerIdentity
 let bidders: PeerIdentity[]
 let mallory: PeerIdentity

@@ -9,7 +9,6 @@ const MIB = 1024 * 1024
 const PRICES: PriceSchedule = { perMegaFuel: 200, perSecond: 1000, perMb: 10 }
 const NONE: ResourceUse = { fuel: 0, durationMs: 0, memoryBytes: 0 }
 
-
 describe('computeCharge', () => {
   it('gives known answers', () => {
     // 5·10^9 fuel × 200 / 10^6 = 1,000,000; 2.5 s × 1000 = 2,500; 64 MiB × 10 = 640.
