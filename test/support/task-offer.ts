@@ -1,5 +1,5 @@
 import { hexToBytes, sha256Hex, utf8ToBytes } from '../../src/core/index.ts'
-import type { TaskOffer } from '../../src/orchestration/task-protocol/task.ts'
+import type { TaskOffer } from '../../src/orchestration/task-protocol/pb/task.ts'
 
 /**
  * A wire offer for `module` with `stdin`: a fresh task id, no args, env or

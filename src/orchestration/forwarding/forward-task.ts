@@ -5,7 +5,7 @@ import { submitTaskOnStream } from '../task-protocol/index.ts'
 import type { SubmitOptions, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
 import { MAX_FORWARD_HEADER_BYTES, MAX_HOPS } from './constants.ts'
 import { checkHeader } from './forwarder.ts'
-import { ForwardHeader } from './forward.ts'
+import { ForwardHeader } from './pb/forward.ts'
 
 export interface ForwardTaskHeader {
   /** The executor's PeerId string. */

@@ -4,10 +4,10 @@ import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface
 import { FORWARD_PROTOCOL, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES, OFFER_RESPONSE_TIMEOUT_MS } from '../../network/constants.ts'
 import type { QRouter } from '../routing/index.ts'
 import type { TaskExecutor } from '../task-protocol/index.ts'
-import { ExecutorMessage } from '../task-protocol/task.ts'
+import { ExecutorMessage } from '../task-protocol/pb/task.ts'
 import { MAX_FORWARD_HEADER_BYTES, MAX_HOPS, MAX_PEER_ID_LENGTH, MAX_VISITED } from './constants.ts'
 import { HopLimitError, InvalidForwardHeaderError, NoRouteError, RoutingLoopError } from './errors.ts'
-import { ForwardHeader } from './forward.ts'
+import { ForwardHeader } from './pb/forward.ts'
 import { splice } from './splice.ts'
 
 export interface ForwarderComponents {

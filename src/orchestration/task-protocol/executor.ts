@@ -19,7 +19,7 @@ import { USAGE_MEMORY_ENTRIES } from './constants.ts'
 import { TaskOverBudgetError, TaskRefusedError } from './errors.ts'
 import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
-import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
+import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
 import { UsageMemory } from './usage-memory.ts'
 
 /** What runs a module: the browser's worker pool, or a Node host. */

@@ -5,7 +5,7 @@ import {
   MAX_TASK_FILES, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_BYTES, MIN_TIMEOUT_MS, TASK_SEED_BYTES
 } from '../../core/limits.ts'
 import { InvalidTaskMessageError } from './errors.ts'
-import type { TaskOffer } from './task.ts'
+import type { TaskOffer } from './pb/task.ts'
 
 /** A task offer that passed every boundary check, with the hash as hex. */
 export interface ValidOffer {

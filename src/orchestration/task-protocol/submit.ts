@@ -12,7 +12,7 @@ import {
 import { ExecutorLostError, InvalidTaskMessageError, ReceiptBudgetMismatchError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
-import { ExecutorMessage, ModuleTransfer, TaskOffer } from './task.ts'
+import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
 
 export type SubmitProgress =
   | { phase: 'offering' }

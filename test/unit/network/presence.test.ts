@@ -12,7 +12,7 @@ import type { PeerIdentity } from '../../../src/crypto/identity.ts'
 import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_TOPIC, PRESENCE_TTL_MS } from '../../../src/network/constants.ts'
 import { decodePresence, encodePresence, isFresh } from '../../../src/network/presence/index.ts'
 import type { PresenceRecord } from '../../../src/network/presence/index.ts'
-import { PresenceAnnouncement } from '../../../src/network/presence/presence.ts'
+import { PresenceAnnouncement } from '../../../src/network/presence/pb/presence.ts'
 
 const NOW = 1_700_000_000_000
 const RELAY_ADDR = '/ip4/127.0.0.1/tcp/9090/ws'

@@ -9,7 +9,7 @@ import {
   MAX_TASK_FILES, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_BYTES, MIN_TIMEOUT_MS, TASK_SEED_BYTES
 } from '../../../src/core/limits.ts'
 import { toWireOffer, validateOffer } from '../../../src/orchestration/task-protocol/offer.ts'
-import { TaskOffer } from '../../../src/orchestration/task-protocol/task.ts'
+import { TaskOffer } from '../../../src/orchestration/task-protocol/pb/task.ts'
 
 const HASH = Uint8Array.from({ length: 32 }, (_, i) => i)
 const HASH_HEX = '000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'

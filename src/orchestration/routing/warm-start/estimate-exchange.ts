@@ -5,7 +5,7 @@ import { MAX_Q_ESTIMATES_BYTES, Q_ESTIMATES_PROTOCOL } from '../../../network/co
 import type { QRouter } from '../q-router.ts'
 import { DEFAULT_LINK_DELAY_MS, ESTIMATE_EXCHANGE_TIMEOUT_MS, MAX_SHARED_DEST_LENGTH, MAX_SHARED_ESTIMATES } from './constants.ts'
 import { InvalidEstimatesError } from './errors.ts'
-import { Estimates } from './estimates.ts'
+import { Estimates } from './pb/estimates.ts'
 
 export interface EstimateExchangeInit {
   /** The router whose best estimates are shared and into which a neighbour's are seeded. */

@@ -18,6 +18,6 @@
  */
 export { createEstimateExchange, decodeEstimates, checkEstimates } from './estimate-exchange.ts'
 export type { EstimateExchange, EstimateExchangeInit, EstimatesSeededEvent } from './estimate-exchange.ts'
-export { Estimates } from './estimates.ts'
+export { Estimates } from './pb/estimates.ts'
 export * from './errors.ts'
 export * from './constants.ts'
