@@ -21,7 +21,7 @@ import { QRouter } from '../orchestration/routing/index.ts'
 import { InvalidReputationOptionsError, ReputationBook } from '../trust/reputation/index.ts'
 import type { Outcome, ReputationBookOptions } from '../trust/reputation/index.ts'
 import type { PeerStore } from '../storage/types.ts'
-import type { PriceSchedule } from '../economy/pricing/index.ts'
+import type { PriceSchedule } from '../receipts/pricing/index.ts'
 
 /** What this tab says about itself in its card. */
 export interface OwnCapabilities {

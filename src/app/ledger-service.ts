@@ -16,10 +16,10 @@ import type { BrowserNode } from '../network/browser-node.ts'
 import { PAYMENT_PROTOCOL, REPUTATION_TOPIC, SETTLEMENT_TOPIC } from '../network/constants.ts'
 import { TopicChannel } from '../network/topic-channel.ts'
 import type { PeerStore } from '../storage/types.ts'
-import type { Receipt } from '../trust/index.ts'
+import type { Receipt } from '../receipts/index.ts'
 import { MAX_REPORT_BYTES, ReportBoard, aggregateReports, signReport, verifyReport } from '../trust/reputation/index.ts'
 import type { Outcome, Report, ReputationBook } from '../trust/reputation/index.ts'
-import type { Attestation } from '../trust/witness/index.ts'
+import type { Attestation } from '../receipts/attestation/index.ts'
 import type { LedgerView } from './types.ts'
 
 /** Reports the ledger view lists, newest first. */

@@ -1,5 +1,5 @@
-import { receiptToJson } from '../trust/receipt.ts'
-import type { Receipt } from '../trust/receipt.ts'
+import { receiptToJson } from '../receipts/receipt.ts'
+import type { Receipt } from '../receipts/receipt.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'

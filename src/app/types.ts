@@ -1,8 +1,8 @@
 import type { CardRequirements } from '../discovery/index.ts'
-import type { Receipt } from '../trust/receipt.ts'
+import type { Receipt } from '../receipts/receipt.ts'
 import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord } from '../storage/types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
-import type { PriceSchedule } from '../economy/pricing/index.ts'
+import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
 

@@ -17,13 +17,12 @@ import { fetchModule, serveModule } from '../network/module-fetch.ts'
 import { TopicChannel } from '../network/topic-channel.ts'
 import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
 import type { AttestationRecord, PeerStore } from '../storage/types.ts'
-import { receiptHash } from '../trust/index.ts'
-import type { Receipt } from '../trust/index.ts'
-import {
-  MAX_ATTESTATION_BYTES, MAX_ANNOUNCEMENT_BYTES, aboutReceipt, announceable, encodeAnnouncement, observedRun, parseAnnouncement,
-  shouldCheck, signAttestation, verdictOf, verifyAnnouncement, verifyAttestation
-} from '../trust/witness/index.ts'
-import type { Attestation, CheckRates, ExecutorStanding, ObservedRun, TaskMaterial } from '../trust/witness/index.ts'
+import { receiptHash } from '../receipts/index.ts'
+import type { Receipt } from '../receipts/index.ts'
+import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../receipts/attestation/index.ts'
+import type { Attestation, ObservedRun } from '../receipts/attestation/index.ts'
+import { MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, shouldCheck, verifyAnnouncement } from '../trust/witness/index.ts'
+import type { CheckRates, ExecutorStanding, TaskMaterial } from '../trust/witness/index.ts'
 
 /** Announced tasks whose input is kept (in IndexedDB) for settling a dispute: the newest ones. */
 const KEPT_TASKS = 64

@@ -5,5 +5,5 @@
  * passed in; nothing here does I/O.
  */
 export * from './channel/index.ts'
-export * from './pricing/index.ts'
+export * from '../receipts/pricing/index.ts'
 export * from './bids/index.ts'

@@ -6,7 +6,7 @@
 import {
   MAX_INPUT_FILES_BYTES, MAX_MODULE_BYTES, MAX_OUTPUT_BYTES, MAX_STDIN_BYTES, MAX_WORK_DIRECTORY_BYTES
 } from '../core/limits.ts'
-import { MAX_RECEIPT_BYTES } from '../trust/constants.ts'
+import { MAX_RECEIPT_BYTES } from '../receipts/constants.ts'
 
 /** Submitter → executor: offer, (module), result. See task-protocol/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'

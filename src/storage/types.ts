@@ -1,6 +1,6 @@
 import type { ClosingChannel, Settlement, SignedChannelState } from '../economy/channel/index.ts'
-import type { Receipt } from '../trust/receipt.ts'
-import type { Attestation } from '../trust/witness/index.ts'
+import type { Receipt } from '../receipts/receipt.ts'
+import type { Attestation } from '../receipts/attestation/index.ts'
 
 /** One task seen by this peer, as submitter or executor, kept for the history view. */
 export interface ReceiptRecord {

@@ -5,7 +5,7 @@
  * `checkRates`), checked here first so the form can say what is wrong in words.
  */
 import type { AppState } from '../app/types.ts'
-import { MAX_UNIT_PRICE } from '../economy/pricing/index.ts'
+import { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 import { formatCount } from './view-format.ts'
 import type { Parsed } from './task-inputs.ts'
 

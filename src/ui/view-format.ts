@@ -3,7 +3,7 @@
  * (test/unit/ui/view-format.test.ts).
  */
 import type { TaskPhase, Transport } from '../app/types.ts'
-import type { ReceiptStatus } from '../trust/constants.ts'
+import type { ReceiptStatus } from '../receipts/constants.ts'
 
 /** Keeps `head` characters, an ellipsis and `tail` characters of a long identifier or hash. */
 export function abbreviate (text: string, head: number, tail: number): string {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
-import type { Receipt } from '../../src/trust/index.ts'
+import type { Receipt } from '../../src/receipts/index.ts'
 import * as wasm from '../fixtures/wasm-modules.ts'
 import * as wat from '../fixtures/wat-modules.ts'
 import { startHarness, waitForDirect } from './harness.ts'

@@ -10,7 +10,7 @@ import {
   peerSignatureFault, signCanonicalBytes, signerMismatch
 } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
-import { MAX_TASK_ID_LENGTH } from '../../trust/index.ts'
+import { MAX_TASK_ID_LENGTH } from '../../receipts/index.ts'
 import { BID_KIND, MAX_BID_BYTES } from './constants.ts'
 import {
   BidAboveBudgetError, BidDeadlinePassedError, BidKeyMismatchError, BidRequestMismatchError, BidSignatureError,

@@ -15,7 +15,7 @@ import {
   peerSignatureFault, signCanonicalBytes, signerMismatch
 } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
-import { MAX_TASK_ID_LENGTH } from '../../trust/index.ts'
+import { MAX_TASK_ID_LENGTH } from '../../receipts/index.ts'
 import { BID_REQUEST_KIND, MAX_BID_REQUEST_BYTES } from './constants.ts'
 import { BidDeadlinePassedError, BidKeyMismatchError, BidSignatureError, BidTooLargeError, InvalidBidRequestError } from './errors.ts'
 

@@ -9,8 +9,8 @@
  */
 import { canonicalize, isSha256Hex, utf8ToBytes } from '../../core/index.ts'
 import { isCanonicalEd25519PeerId } from '../../crypto/index.ts'
-import { receiptHash } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
+import { receiptHash } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
 import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH } from './constants.ts'
 import {
   BalanceSumError, InvalidAmountError, InvalidChannelStateError, InvalidOpeningError, NegativeBalanceError,

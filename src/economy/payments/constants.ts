@@ -1,6 +1,6 @@
 /** Defaults and limits of payment channels on the wire. */
-import { MAX_RECEIPT_BYTES } from '../../trust/index.ts'
-import { MAX_ATTESTATION_BYTES } from '../../trust/witness/index.ts'
+import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
+import { MAX_ATTESTATION_BYTES } from '../../receipts/attestation/index.ts'
 
 /** Deposit a submitter puts into a new channel: one unit, in micro-units. */
 export const DEFAULT_CHANNEL_DEPOSIT = 1_000_000

@@ -6,9 +6,9 @@
  */
 import { readSignedState } from '../channel/index.ts'
 import type { SignedChannelState } from '../channel/index.ts'
-import { parseReceipt } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
-import type { Attestation } from '../../trust/witness/index.ts'
+import { parseReceipt } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import type { Attestation } from '../../receipts/attestation/index.ts'
 import { MAX_REFUND_EVIDENCE } from './constants.ts'
 import { InvalidPaymentMessageError } from './errors.ts'
 

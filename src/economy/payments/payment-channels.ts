@@ -16,9 +16,9 @@ import type { PeerIdentity } from '../../crypto/index.ts'
 import { PAYMENT_PROTOCOL } from '../../network/constants.ts'
 import { requestJson, serveJson } from '../../network/json-exchange.ts'
 import type { ChannelRecord, PaymentRecord, PaymentTerms, PeerStore } from '../../storage/types.ts'
-import { receiptHash, verifyReceipt } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
-import type { Attestation } from '../../trust/witness/index.ts'
+import { receiptHash, verifyReceipt } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import type { Attestation } from '../../receipts/attestation/index.ts'
 import {
   applyState, assertNextSequence, assertSameChannel, challenge, checkOpening, cooperativeClose, cosign, openChannel, proposeFinal,
   proposePayment, readSignedState, receiptRefOf, settle, signState, unilateralClose, verifyOpening

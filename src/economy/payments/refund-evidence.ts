@@ -5,9 +5,9 @@
  * never suffices alone: a submitter could always claim it was cheated.
  */
 import { canonicalize } from '../../core/index.ts'
-import { receiptHash } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
-import { verifyAttestation } from '../../trust/witness/index.ts'
+import { receiptHash } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import { verifyAttestation } from '../../receipts/attestation/index.ts'
 import { RefundRefusedError } from './errors.ts'
 
 /** Throws RefundRefusedError (or the attestation's own error) unless `attestations` make a refund of `receipt` to `submitter` due at `now`. */

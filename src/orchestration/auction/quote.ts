@@ -5,8 +5,8 @@
  * record it must cover the worst case, and it is still capped by the
  * request's budget. Pure.
  */
-import { computeCharge, PriceOverflowError } from '../../economy/pricing/index.ts'
-import type { PriceSchedule, ResourceUse } from '../../economy/pricing/index.ts'
+import { computeCharge, PriceOverflowError } from '../../receipts/pricing/index.ts'
+import type { PriceSchedule, ResourceUse } from '../../receipts/pricing/index.ts'
 import type { BidRequest } from '../../economy/bids/index.ts'
 
 export function quoteFor (prices: PriceSchedule, lastUse: Readonly<ResourceUse> | undefined, request: BidRequest): { price: number, expectedMs: number } | undefined {

@@ -1,4 +1,4 @@
-import type { Receipt } from '../../trust/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
 
 /**
  * Thrown when a peer sends a task message that breaks the schema or a limit

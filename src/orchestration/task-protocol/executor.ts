@@ -7,8 +7,8 @@ import { FREE_PRICES, chargeFor, checkPriceSchedule, quoteFits } from '../../eco
 import type { PriceSchedule, ResourceUse } from '../../economy/index.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
 import type { PeerStore } from '../../storage/types.ts'
-import { RECEIPT_VERSION, filesHash, signReceipt } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
+import { RECEIPT_VERSION, filesHash, signReceipt } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
 import { NO_EXIT_CODE } from '../../execution/constants.ts'
 import { MAX_ARGS, MAX_ENV_ENTRIES, MAX_TASK_FILES } from '../../core/limits.ts'
 import {

@@ -3,8 +3,8 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { sha256Hex } from '../../core/hash.ts'
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../../core/limits.ts'
-import { filesHash, parseReceipt, verifyReceipt } from '../../trust/index.ts'
-import type { Receipt } from '../../trust/index.ts'
+import { filesHash, parseReceipt, verifyReceipt } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
 import {
   HEARTBEAT_TIMEOUT_MS, MAX_TASK_MESSAGE_BYTES,
   MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL

@@ -16,7 +16,7 @@
 import { canonicalSigningBytes, canonicalSize, fieldCheckers, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../../crypto/index.ts'
-import { MAX_TASK_ID_LENGTH } from '../constants.ts'
+import { MAX_TASK_ID_LENGTH } from '../../receipts/constants.ts'
 import { MAX_REPORT_BYTES, MAX_REPORT_CLOCK_SKEW_MS, OUTCOMES, REPORT_VERSION } from './constants.ts'
 import type { Outcome } from './constants.ts'
 import { InvalidReportError, ReportKeyMismatchError, ReportNotYetValidError, ReportSignatureError, ReportTooLargeError } from './errors.ts'

@@ -13,10 +13,10 @@
 import { base64UrlToBytes, bytesToBase64Url, sha256Hex } from '../../core/index.ts'
 import { fieldCheckers } from '../../crypto/index.ts'
 import { MAX_TASK_FILES } from '../../core/limits.ts'
-import { filesHash } from '../files-hash.ts'
-import { parseReceipt, verifyReceipt } from '../receipt.ts'
-import type { Receipt } from '../receipt.ts'
-import { MAX_RECEIPT_BYTES } from '../constants.ts'
+import { filesHash } from '../../receipts/files-hash.ts'
+import { parseReceipt, verifyReceipt } from '../../receipts/receipt.ts'
+import type { Receipt } from '../../receipts/receipt.ts'
+import { MAX_RECEIPT_BYTES } from '../../receipts/constants.ts'
 import { InvalidAnnouncementError, TaskMaterialMismatchError } from './errors.ts'
 
 /** Version of the announcement format. */

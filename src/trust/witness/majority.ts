@@ -6,8 +6,8 @@
  * contradicting one is proof enough against it, as a witness's re-run is.
  */
 import { canonicalize } from '../../core/index.ts'
-import type { Receipt } from '../receipt.ts'
-import { claimedRun } from './attestation.ts'
+import type { Receipt } from '../../receipts/receipt.ts'
+import { claimedRun } from '../../receipts/attestation/index.ts'
 
 export interface MajorityVerdict {
   /** The receipts that state the majority's result, in the order given. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
 import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, TaskInputRecord } from '../../../src/storage/index.ts'
-import type { Receipt } from '../../../src/trust/index.ts'
+import type { Receipt } from '../../../src/receipts/index.ts'
 
 let dbCounter = 0
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MAX_UNIT_PRICE } from '../../../src/economy/pricing/index.ts'
+import { MAX_UNIT_PRICE } from '../../../src/receipts/pricing/index.ts'
 import { parsePrice, parsePrices, parseRate, parseRates } from '../../../src/ui/contribute-inputs.ts'
 
 describe('parsePrice', () => {

@@ -3,7 +3,7 @@ import {
   applyState, checkState, cosign, openChannel, proposeFinal, proposePayment, receiptRefOf, signState, verifyOpening, verifyState
 } from '../../../../src/economy/channel/index.ts'
 import type { ChannelState, SignedChannelState } from '../../../../src/economy/channel/index.ts'
-import { signedExample } from '../../trust/fixtures.ts'
+import { signedExample } from '../../receipts/fixtures.ts'
 import { rejection } from '../../../support/rejection.ts'
 import { T0, both, opened, parties, ref, thrown } from './fixtures.ts'
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { utf8ToBytes } from '../../../../src/core/index.ts'
 import { createIdentity } from '../../../../src/crypto/index.ts'
-import { signReceipt } from '../../../../src/trust/index.ts'
+import { signReceipt } from '../../../../src/receipts/index.ts'
 import { MAX_ANNOUNCED_INPUT_BYTES, announceable, encodeAnnouncement, readAnnouncement } from '../../../../src/trust/witness/index.ts'
 import type { TaskMaterial } from '../../../../src/trust/witness/index.ts'
 import { rejection } from '../../../support/rejection.ts'
-import { EXAMPLE_INPUT_FILES, exampleUnsigned, fixedIdentities } from '../fixtures.ts'
+import { EXAMPLE_INPUT_FILES, exampleUnsigned, fixedIdentities } from '../../receipts/fixtures.ts'
 
 async function material (): Promise<TaskMaterial> {
   const { executor, submitter } = await fixedIdentities()

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { bytesToBase64Url, sha256Hex } from '../../../../src/core/index.ts'
 import { createIdentity } from '../../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../../src/crypto/index.ts'
-import { receiptHash } from '../../../../src/trust/index.ts'
-import type { Receipt } from '../../../../src/trust/index.ts'
+import { receiptHash } from '../../../../src/receipts/index.ts'
+import type { Receipt } from '../../../../src/receipts/index.ts'
 import {
-  DEFAULT_CHECK_RATES, aboutReceipt, checkRateFor, checkRates, claimedRun, differences, parseAttestation, shouldCheck,
-  signAttestation, verdictOf, verifyAttestation
-} from '../../../../src/trust/witness/index.ts'
-import type { Attestation, ObservedRun } from '../../../../src/trust/witness/index.ts'
+  aboutReceipt, claimedRun, differences, parseAttestation, signAttestation, verdictOf, verifyAttestation
+} from '../../../../src/receipts/attestation/index.ts'
+import { DEFAULT_CHECK_RATES, checkRateFor, checkRates, shouldCheck } from '../../../../src/trust/witness/index.ts'
+import type { Attestation, ObservedRun } from '../../../../src/receipts/attestation/index.ts'
 import { rejection } from '../../../support/rejection.ts'
-import { signedExample } from '../fixtures.ts'
+import { signedExample } from '../../receipts/fixtures.ts'
 
 const NOW = 1767225600000
 const id = (p: PeerIdentity): string => p.peerId.toString()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { Receipt } from '../../../../src/trust/index.ts'
+import type { Receipt } from '../../../../src/receipts/index.ts'
 import { majorityOf } from '../../../../src/trust/witness/index.ts'
 
 const receipt = (executor: string, outputHash: string, fuelUsed = 10): Receipt => ({

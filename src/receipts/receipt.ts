@@ -21,7 +21,7 @@
 import { canonicalize, sha256Hex, utf8ToBytes } from '../core/index.ts'
 import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
-import type { PriceSchedule } from '../economy/pricing/index.ts'
+import type { PriceSchedule } from './pricing/index.ts'
 import { MAX_RECEIPT_BYTES, RECEIPT_VERSION } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
 import { ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError } from './errors.ts'

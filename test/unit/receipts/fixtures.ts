@@ -1,9 +1,9 @@
 import { bytesToBase64Url, sha256Hex } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
-import { chargeFor } from '../../../src/economy/pricing/index.ts'
+import { chargeFor } from '../../../src/receipts/pricing/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
-import { filesHash, signReceipt } from '../../../src/trust/index.ts'
-import type { Receipt, ReceiptStatus, UnsignedReceipt } from '../../../src/trust/index.ts'
+import { filesHash, signReceipt } from '../../../src/receipts/index.ts'
+import type { Receipt, ReceiptStatus, UnsignedReceipt } from '../../../src/receipts/index.ts'
 
 const enc = new TextEncoder()
 

@@ -8,8 +8,8 @@ import { createHash, createPublicKey, verify } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createIdentity } from '../../../src/crypto/index.ts'
-import { signReceipt } from '../../../src/trust/index.ts'
-import type { UnsignedReceipt } from '../../../src/trust/index.ts'
+import { signReceipt } from '../../../src/receipts/index.ts'
+import type { UnsignedReceipt } from '../../../src/receipts/index.ts'
 import { EXAMPLE_INPUT_FILES, EXAMPLE_OUTPUT_FILES, exampleUnsigned, fixedIdentities, recharged } from './fixtures.ts'
 
 /** The worked example of docs/receipt-format.md §8, verbatim. */

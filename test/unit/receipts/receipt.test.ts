@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { bytesToBase64Url, canonicalize } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
-import { signReceipt, verifyReceipt } from '../../../src/trust/index.ts'
-import type { Receipt, ReceiptExpectations } from '../../../src/trust/index.ts'
+import { signReceipt, verifyReceipt } from '../../../src/receipts/index.ts'
+import type { Receipt, ReceiptExpectations } from '../../../src/receipts/index.ts'
 import { rejection } from '../../support/rejection.ts'
 import { FAILED_STATUSES, exampleUnsigned, fixedIdentities, signedExample, signedWith } from './fixtures.ts'
 

@@ -5,8 +5,8 @@
  * or into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
-import { MAX_UNIT_PRICE, PRICE_SCHEDULE_FIELDS, chargeFor } from '../economy/pricing/index.ts'
-import type { ResourceUse } from '../economy/pricing/index.ts'
+import { MAX_UNIT_PRICE, PRICE_SCHEDULE_FIELDS, chargeFor } from './pricing/index.ts'
+import type { ResourceUse } from './pricing/index.ts'
 import {
   MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_ENV_ENTRIES, MAX_RECEIPT_ENV_NAME_BYTES,
   MAX_RECEIPT_ENV_VALUE_BYTES, MAX_TASK_ID_LENGTH, MIN_RECEIPT_MEMORY_BYTES, RECEIPT_SEED_BYTES, RECEIPT_STATUSES, RECEIPT_VERSION

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { filesHash } from '../../../src/trust/index.ts'
+import { filesHash } from '../../../src/receipts/index.ts'
 import { EXAMPLE_INPUT_FILES, EXAMPLE_OUTPUT_FILES, thrown } from './fixtures.ts'
 
 const enc = new TextEncoder()

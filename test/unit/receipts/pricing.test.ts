@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import {
   FREE_PRICES, MAX_UNIT_PRICE, chargeFor, checkPriceSchedule, computeCharge, quoteFits
-} from '../../../src/economy/pricing/index.ts'
-import type { PriceSchedule, ResourceUse } from '../../../src/economy/pricing/index.ts'
+} from '../../../src/receipts/pricing/index.ts'
+import type { PriceSchedule, ResourceUse } from '../../../src/receipts/pricing/index.ts'
 import { thrown } from '../../support/rejection.ts'
 
 const MIB = 1024 * 1024

@@ -7,9 +7,9 @@ import { bytesToBase64Url, canonicalize, utf8ToBytes } from '../../../src/core/i
 import {
   MAX_RECEIPT_ARG_BYTES, MAX_RECEIPT_ARGS, MAX_RECEIPT_ARGS_AND_ENV_BYTES, MAX_RECEIPT_BYTES, MAX_RECEIPT_ENV_ENTRIES,
   MAX_RECEIPT_ENV_NAME_BYTES, MAX_RECEIPT_ENV_VALUE_BYTES, RECEIPT_STATUSES, parseReceipt, receiptToJson, signReceipt, verifyReceipt
-} from '../../../src/trust/index.ts'
+} from '../../../src/receipts/index.ts'
 import { rejection } from '../../support/rejection.ts'
-import { MAX_UNIT_PRICE } from '../../../src/economy/pricing/index.ts'
+import { MAX_UNIT_PRICE } from '../../../src/receipts/pricing/index.ts'
 import { FAILED_STATUSES, exampleUnsigned, fixedIdentities, recharged, signedExample, signedWith, thrown } from './fixtures.ts'
 
 describe('parseReceipt', () => {
