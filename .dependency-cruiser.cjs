@@ -26,6 +26,13 @@ module.exports = {
       to: { circular: true }
     },
     {
+      name: 'ui-through-app',
+      comment: 'the UI talks to the app through its public surface (src/app/index.ts) only',
+      severity: 'error',
+      from: { path: '^src/ui/' },
+      to: { path: '^src/', pathNot: ['^src/ui/', '^src/app/index[.]ts$'] }
+    },
+    {
       name: 'execution-not-network',
       comment: 'the sandbox never talks to the network',
       severity: 'error',
@@ -56,7 +63,8 @@ module.exports = {
       name: 'not-to-unresolvable',
       severity: 'error',
       from: {},
-      to: { couldNotResolve: true }
+      // Vite's virtual modules (vite-plugin-pwa's register helper) exist only inside the build.
+      to: { couldNotResolve: true, pathNot: '^virtual:' }
     }
   ],
   options: {

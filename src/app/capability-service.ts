@@ -20,7 +20,7 @@ import type { RankedExecutor } from '../orchestration/executor-selection.ts'
 import { QRouter } from '../orchestration/routing/index.ts'
 import { InvalidReputationOptionsError, ReputationBook } from '../trust/reputation/index.ts'
 import type { Outcome, ReputationBookOptions } from '../trust/reputation/index.ts'
-import type { PeerStore } from '../storage/types.ts'
+import type { ZeroStateStore } from './store.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 
 /** What this tab says about itself in its card. */
@@ -35,7 +35,7 @@ export interface OwnCapabilities {
 
 export interface CapabilityServiceInit {
   identity: PeerIdentity
-  store: PeerStore
+  store: ZeroStateStore
   pubsub: GossipSub
   /** Measured at start-up on a reference module. */
   benchmark: CardBenchmark

@@ -15,7 +15,7 @@ import type { Settlement } from '../economy/channel/index.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import { PAYMENT_PROTOCOL, REPUTATION_TOPIC, SETTLEMENT_TOPIC } from '../network/constants.ts'
 import { TopicChannel } from '../network/topic-channel.ts'
-import type { PeerStore } from '../storage/types.ts'
+import type { ZeroStateStore } from './store.ts'
 import type { Receipt } from '../receipts/index.ts'
 import { MAX_REPORT_BYTES, ReportBoard, aggregateReports, signReport, verifyReport } from '../trust/reputation/index.ts'
 import type { Outcome, Report, ReputationBook } from '../trust/reputation/index.ts'
@@ -31,7 +31,7 @@ const SETTLE_CHECK_MS = 10_000
 
 export interface LedgerServiceInit {
   identity: PeerIdentity
-  store: PeerStore
+  store: ZeroStateStore
   node: BrowserNode
   connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<Connection>
   chargeOf(receipt: Receipt): number

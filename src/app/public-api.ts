@@ -1,12 +1,12 @@
 import { receiptToJson } from '../receipts/receipt.ts'
-import type { Receipt } from '../receipts/receipt.ts'
+import type { Receipt } from '../receipts/types.ts'
 import type { EchoOptions } from '../network/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from './capability-service.ts'
 import type { CardView, ContributeOptions, LedgerView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
-import type { ReceiptRecord } from '../storage/types.ts'
+import type { ReceiptRecord } from '../receipts/index.ts'
 
 /**
  * `window.zerostate`: the page's programmatic surface for power users and

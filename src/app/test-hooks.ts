@@ -12,7 +12,7 @@
 import { createIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
-import type { PeerStore } from '../storage/types.ts'
+import type { ZeroStateStore } from './store.ts'
 
 declare const __ZEROSTATE_TEST_HOOKS__: boolean
 
@@ -40,7 +40,7 @@ export function executorRunner (runner: TaskRunner): TaskRunner {
 }
 
 /** In the cheating test build, rolls a channel back to the state before its last payment, so a close posts that one. */
-export async function beforeUnilateralClose (store: PeerStore, channelId: string): Promise<void> {
+export async function beforeUnilateralClose (store: ZeroStateStore, channelId: string): Promise<void> {
   if (cheat() !== 'stale-close') return
   const channel = await store.getChannel(channelId)
   const older = (await store.listPayments()).find(p => p.channelId === channelId && p.sequence === (channel?.latest.state.sequence ?? 0) - 1)

@@ -10,8 +10,8 @@ import type { PeerIdentity } from '../crypto/identity.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
 import type { TaskRunner, ValidOffer } from '../orchestration/task-protocol/index.ts'
-import type { PeerStore } from '../storage/types.ts'
-import type { Receipt } from '../receipts/receipt.ts'
+import type { ZeroStateStore } from './store.ts'
+import type { Receipt } from '../receipts/types.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { CapabilityService } from './capability-service.ts'
 import { LedgerService } from './ledger-service.ts'
@@ -24,7 +24,7 @@ const LEDGER_REFRESH_DELAY_MS = 200
 
 export interface TrustLayerInit {
   identity: PeerIdentity
-  store: PeerStore
+  store: ZeroStateStore
   node: BrowserNode
   capabilities: CapabilityService
   connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<Connection>

@@ -1,38 +1,15 @@
 import type { CardRequirements } from '../discovery/index.ts'
-import type { Receipt } from '../receipts/receipt.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord } from '../storage/types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
+import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
+import type { SampleTask } from '../execution/sample-index.ts'
+import type { PeerInfo as PeerView } from '../network/transports.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
-import type { CheckRates } from '../trust/witness/index.ts'
+import type { Receipt, ReceiptRecord } from '../receipts/index.ts'
 import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
+import type { AttestationRecord, CheckRates } from '../trust/witness/index.ts'
 
-/** How bytes reach a peer over one connection. */
-export type Transport = 'webrtc' | 'relayed' | 'websocket' | 'other'
-
-export interface PeerView {
-  peerId: string
-  /** One entry per open connection to that peer. */
-  transports: Transport[]
-  /** True for the bootstrap relay(s) the page was given. */
-  isRelay: boolean
-  /** From the peer's last presence announcement. */
-  contributing: boolean
-  slots: number
-}
-
-export interface SampleTask {
-  id: string
-  title: string
-  description: string
-  /** URL of the compiled module, relative to the app. */
-  url: string
-  /** Lowercase hex SHA-256 of the module bytes. */
-  sha256: string
-  defaultStdin: string
-  defaultArgs: string[]
-  /** Suggested timeout in ms; the sample that never ends uses a short one. */
-  defaultTimeoutMs: number
-}
+export type { PeerInfo as PeerView, Transport } from '../network/transports.ts'
+export type { SampleTask } from '../execution/sample-index.ts'
 
 export type TaskPhase =
   | 'preparing'

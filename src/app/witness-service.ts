@@ -16,7 +16,8 @@ import { ATTESTATION_TOPIC, MODULE_FETCH_PROTOCOL, RECEIPT_TOPIC } from '../netw
 import { fetchModule, serveModule } from '../network/module-fetch.ts'
 import { TopicChannel } from '../network/topic-channel.ts'
 import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
-import type { AttestationRecord, PeerStore } from '../storage/types.ts'
+import type { ModuleStore } from '../storage/index.ts'
+import type { AttestationRecord, AttestationStore } from '../trust/witness/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import type { Receipt } from '../receipts/index.ts'
 import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../receipts/attestation/index.ts'
@@ -33,7 +34,7 @@ const MAX_QUEUED_CHECKS = 4
 
 export interface WitnessServiceInit {
   identity: PeerIdentity
-  store: Pick<PeerStore, 'getModule' | 'hasModule' | 'putModule' | 'addAttestation' | 'putTaskInput' | 'getTaskInput'>
+  store: ModuleStore & Omit<AttestationStore, 'listAttestations'>
   node: BrowserNode
   connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<import('@libp2p/interface').Connection>
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */

@@ -18,7 +18,8 @@ import { createEstimateExchange } from '../orchestration/routing/warm-start/inde
 import { RemoteTaskError, TaskExecutor } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
-import type { PeerStore, ReceiptRecord } from '../storage/types.ts'
+import type { ReceiptRecord } from '../receipts/index.ts'
+import type { ZeroStateRecords, ZeroStateStore } from './store.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import { DEFAULT_CHALLENGE_PERIOD_MS } from '../economy/payments/index.ts'
 import { CapabilityService } from './capability-service.ts'
@@ -54,7 +55,7 @@ const MAX_REDUNDANCY = 5
  */
 export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   state: AppState
-  private store: PeerStore | undefined
+  private store: ZeroStateStore | undefined
   private identity: PeerIdentity | undefined
   private node: BrowserNode | undefined
   private mesh: PeerMesh | undefined
@@ -94,7 +95,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async start (): Promise<void> {
     try {
-      this.store = withModuleCache(await openIdbStore(databaseName(await claimPeerSlot())))
+      this.store = withModuleCache(await openIdbStore<ZeroStateRecords>(databaseName(await claimPeerSlot())))
       this.identity = await loadOrCreateIdentity(this.store)
       this.update({
         peerId: this.identity.peerId.toString(),
@@ -356,7 +357,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
   }
 
   /** Persists a receipt record, then shows it; the store is read back only at start-up. */
-  private async remember (record: ReceiptRecord, store: PeerStore): Promise<void> {
+  private async remember (record: ReceiptRecord, store: ZeroStateStore): Promise<void> {
     await store.addReceipt(record)
     this.update({ history: [record, ...this.state.history].slice(0, HISTORY_LIMIT) })
   }
@@ -377,7 +378,7 @@ export class BrowserZeroStateApp extends EventTarget implements ZeroStateApp {
     return this.capabilities
   }
 
-  private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: PeerStore } {
+  private running (): { node: BrowserNode, mesh: PeerMesh, identity: PeerIdentity, store: ZeroStateStore } {
     const { node, mesh, identity, store } = this
     if (node == null || mesh == null || identity == null || store == null) {
       throw new StartupError(this.state.statusDetail ?? 'this peer has not finished starting')

@@ -13,7 +13,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import type { SampleTask } from '../app/types.ts'
+import type { SampleTask } from '../execution/sample-index.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const SAMPLES_DIR = join(ROOT, 'src/samples')

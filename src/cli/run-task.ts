@@ -1,6 +1,6 @@
 /**
  * `zerostate run <module.wasm> [args...]`: runs one WASI preview1 command in
- * the same sandbox the browser executor uses (workers/wasi-worker.ts, here
+ * the same sandbox the browser executor uses (src/execution/worker/wasi-worker.ts, here
  * on a Node worker thread), with the same checks, memory cap, fuel meter and
  * deterministic clock and random source.
  *

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startRelay } from '../relay/relay.ts'
-import { startMesh } from '../relay/mesh.ts'
+import { startRelay } from '../server/relay.ts'
+import { startMesh } from '../server/mesh.ts'
 import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 
 // `run` has its own options; it is handled before the serve/relay parser, which would reject them.

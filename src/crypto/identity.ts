@@ -7,8 +7,14 @@
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
-import type { PeerStore } from '../storage/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519Sign, randomSeed } from './ed25519.ts'
+
+/** Where a peer's secret seed is kept across reloads (storage's PeerStore is one). */
+export interface IdentitySeedStore {
+  /** The 32-byte Ed25519 secret seed of this peer, if one was saved. */
+  loadIdentitySeed(): Promise<Uint8Array | undefined>
+  saveIdentitySeed(seed: Uint8Array): Promise<void>
+}
 
 export interface PeerIdentity {
   /** The 32-byte Ed25519 secret key (RFC 8032 §5.1.5). Keep it in the PeerStore and nowhere else. */
@@ -46,7 +52,7 @@ export async function createIdentity (seed: Uint8Array = randomSeed()): Promise<
 }
 
 /** The identity saved in `store`; on first use, a new one is created and saved. */
-export async function loadOrCreateIdentity (store: PeerStore): Promise<PeerIdentity> {
+export async function loadOrCreateIdentity (store: IdentitySeedStore): Promise<PeerIdentity> {
   const saved = await store.loadIdentitySeed()
   if (saved !== undefined) return createIdentity(saved)
   const identity = await createIdentity()

@@ -6,7 +6,7 @@
  */
 export { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ED25519_SIGNATURE_LENGTH, ed25519PublicKey, ed25519Sign, ed25519Verify } from './ed25519.ts'
 export { createIdentity, isCanonicalEd25519PeerId, loadOrCreateIdentity, peerIdOfPublicKey, publicKeyMatchesPeerId } from './identity.ts'
-export type { PeerIdentity } from './identity.ts'
+export type { IdentitySeedStore, PeerIdentity } from './identity.ts'
 export { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from './signed-json.ts'
 export type { PeerSignatureClaim, PeerSignatureFault } from './signed-json.ts'
 export { fieldCheckers } from './json-fields.ts'

@@ -5,9 +5,7 @@
  * into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
-import type {
-  AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard
-} from './agent-card.ts'
+import type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard } from './types.ts'
 import {
   AGENT_CARD_VERSION, CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_AGENT_CARD_TTL_MS, MAX_CARD_AGENT_VERSION_BYTES,
   MAX_CARD_DESCRIPTION_BYTES, MAX_CARD_MEMORY_BYTES, MAX_CARD_NAME_BYTES, MAX_CARD_SKILLS, MAX_FUEL_PER_MS, MAX_PRICE_MICRO_UNITS,

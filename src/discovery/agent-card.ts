@@ -21,92 +21,12 @@ import {
   AGENT_CARD_FIELDS, AVAILABILITY_FIELDS, BENCHMARK_FIELDS, PRICE_FIELDS, SKILL_FIELDS, UNSIGNED_CARD_FIELDS, readCardFields
 } from './agent-card-schema.ts'
 import { capabilityVector, vectorsMatch, wireVector } from './capability-vector.ts'
-import { AGENT_CARD_VERSION, CAPABILITY_VECTOR_TOLERANCE, MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS } from './constants.ts'
+import { CAPABILITY_VECTOR_TOLERANCE, MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS } from './constants.ts'
 import {
   AgentCardExpiredError, AgentCardKeyMismatchError, AgentCardNotYetValidError, AgentCardSenderMismatchError, AgentCardSignatureError,
   AgentCardTooLargeError, AgentCardVectorMismatchError
 } from './errors.ts'
-
-/** One thing a peer can do; the members of A2A's AgentSkill that a compute mesh needs. */
-export interface AgentSkill {
-  /** 1–48 characters of [a-z0-9._-]; unique within the card. */
-  id: string
-  /** Human-readable, 1–64 bytes of UTF-8. */
-  name: string
-  /** 0–160 bytes of UTF-8. */
-  description: string
-  /** Up to 8 distinct tags of [a-z0-9-], 1–32 characters each. */
-  tags: string[]
-}
-
-export interface CardBenchmark {
-  /** Fuel units this peer burns per millisecond on the reference module, rounded down. */
-  fuelPerMs: number
-  /** Lowercase hex SHA-256 of the reference benchmark module. */
-  reference: string
-}
-
-/** Asking prices, each a non-negative integer of micro-units (10⁻⁶ of the abstract currency unit). */
-export interface CardPrices {
-  /** Per million fuel units consumed. */
-  perMegaFuel: number
-  /** Per second of wall-clock run time. */
-  perSecond: number
-  /** Per MiB (2²⁰ bytes) of the memory limit a task is given. */
-  perMb: number
-}
-
-export interface CardAvailability {
-  /** The tab is in the foreground (Page Visibility API); background tabs are throttled. */
-  visible: boolean
-  /** On mains power; absent when unknown. A machine without a battery says true. */
-  charging?: boolean
-  /** Battery level from 0 to 1; absent when unknown. A machine without a battery says 1. */
-  battery?: number
-}
-
-/** What the publisher states: every field except the derived vector and the signature. */
-export interface AgentCardFields {
-  cardVersion: typeof AGENT_CARD_VERSION
-  /** A2A `name`: 1–64 bytes of UTF-8. */
-  name: string
-  /** A2A `description`: 0–256 bytes of UTF-8. */
-  description: string
-  /** A2A `version`: the peer software's version, 1–32 bytes of UTF-8 (not the card format: that is `cardVersion`). */
-  version: string
-  /** A2A `skills`: up to 8. */
-  skills: AgentSkill[]
-  /** PeerId (base58btc, `12D3KooW…`) of the peer the card describes and that signs it. */
-  peerId: string
-  /** That peer's raw 32-byte Ed25519 public key, base64url without padding. */
-  publicKey: string
-  /** Unix epoch milliseconds when signed. */
-  issuedAt: number
-  /** Unix epoch milliseconds after which the card is void; at most MAX_AGENT_CARD_TTL_MS after issuedAt. */
-  expiresAt: number
-  /** Grows with every card the peer signs: a newer card replaces an older one only if its sequence is higher. */
-  sequence: number
-  /** Tasks it runs at once, 1–256. */
-  workerSlots: number
-  /** The largest memory limit it accepts for one task, in bytes. */
-  memoryLimitBytes: number
-  benchmark: CardBenchmark
-  prices: CardPrices
-  /** Up to 32 distinct module hashes (lowercase hex SHA-256) already compiled and cached. */
-  warmModules: string[]
-  availability: CardAvailability
-}
-
-/** Every field of a card except its signature: exactly what is signed. */
-export interface UnsignedAgentCard extends AgentCardFields {
-  /** capabilityVector(fields), each component rounded to six decimals. */
-  capabilityVector: number[]
-}
-
-export interface AgentCard extends UnsignedAgentCard {
-  /** base64url (no padding) of the 64-byte Ed25519 signature over the canonical unsigned card. */
-  signature: string
-}
+import type { AgentCard, AgentCardFields, UnsignedAgentCard } from './types.ts'
 
 export interface VerifyAgentCardOptions {
   /** The verifier's clock, Unix epoch milliseconds. */

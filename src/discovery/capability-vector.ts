@@ -12,7 +12,7 @@
  * const nearest = index.search(wanted, 20).filter(hit => matchesRequirements(cards.get(hit.peerId), requirements))
  */
 import { sha256Hex, utf8ToBytes } from '../core/index.ts'
-import type { AgentCardFields, CardPrices } from './agent-card.ts'
+import type { AgentCardFields, CardPrices } from './types.ts'
 import {
   CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_CARD_MEMORY_BYTES, MAX_PRICE_MICRO_UNITS, MAX_WORKER_SLOTS
 } from './constants.ts'

@@ -16,7 +16,7 @@
  * for (const peerId of outcome.evicted) index.remove(peerId)
  */
 import { parseAgentCard, verifyAgentCard } from './agent-card.ts'
-import type { AgentCard } from './agent-card.ts'
+import type { AgentCard } from './types.ts'
 import { FLOOD_WINDOW_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE } from './constants.ts'
 import { AgentCardCapacityError, AgentCardFloodError, AgentCardReplayError } from './errors.ts'
 

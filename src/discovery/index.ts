@@ -14,9 +14,8 @@ export {
   InvalidAgentCardError
 } from './errors.ts'
 export { agentCardToJson, parseAgentCard, signAgentCard, verifyAgentCard } from './agent-card.ts'
-export type {
-  AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard, VerifyAgentCardOptions
-} from './agent-card.ts'
+export type { VerifyAgentCardOptions } from './agent-card.ts'
+export type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard } from './types.ts'
 export {
   VECTOR_BLOCKS, VECTOR_WEIGHTS, capabilityVector, cosineSimilarity, matchesRequirements, queryVector
 } from './capability-vector.ts'

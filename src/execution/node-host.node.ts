@@ -1,5 +1,5 @@
 /**
- * The Node host: the same `WorkerPool` and the same workers/wasi-worker.ts
+ * The Node host: the same `WorkerPool` and the same src/execution/worker/wasi-worker.ts
  * as in the browser, over `node:worker_threads`. Node-only (the `.node.ts`
  * suffix keeps it out of the browser build and its tsconfig).
  *
@@ -18,7 +18,7 @@ const BOOTSTRAP = new URL('./node-worker-bootstrap.node.ts', import.meta.url)
 
 /**
  * Just enough of the DOM `Worker` interface, over a Node worker thread, for
- * `WorkerPool` (and comlink inside it) to drive workers/wasi-worker.ts.
+ * `WorkerPool` (and comlink inside it) to drive src/execution/worker/wasi-worker.ts.
  */
 export class NodeWebWorker extends EventTarget {
   private readonly thread: NodeWorker

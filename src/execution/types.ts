@@ -54,7 +54,7 @@ export interface ExecutionOptions {
 }
 
 /**
- * What the sandbox worker (workers/wasi-worker.ts) exposes over comlink.
+ * What the sandbox worker (src/execution/worker/wasi-worker.ts) exposes over comlink.
  * A run that starts resolves with a status; `run` rejects only for a module
  * the runner refuses before instantiating (`NotWasiCommandError`,
  * `UnsupportedImportError`) or bad input (`TypeError`, `RangeError`).

@@ -24,7 +24,7 @@ export interface WorkerPoolInit {
   slots?: number
   /** Compiled modules kept in memory (default `MODULE_CACHE_SIZE`). */
   moduleCacheSize?: number
-  /** Creates one sandbox worker (default: workers/wasi-worker.ts as a module worker). */
+  /** Creates one sandbox worker (default: src/execution/worker/wasi-worker.ts as a module worker). */
   createWorker?(): Worker
   /** Instrument modules with the fuel meter (default true); unmetered runs report `fuelUsed: null`. */
   metered?: boolean
@@ -48,7 +48,7 @@ interface Waiter {
 
 function defaultWorker (): Worker {
   // Vite recognises exactly this `new Worker(new URL(…, import.meta.url))` form and bundles the worker.
-  return new Worker(new URL('../../workers/wasi-worker.ts', import.meta.url), { type: 'module' })
+  return new Worker(new URL('./worker/wasi-worker.ts', import.meta.url), { type: 'module' })
 }
 
 export class WorkerPool {

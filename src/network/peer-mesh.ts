@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection } from '@libp2p/interface'
-import type { PeerView } from '../app/types.ts'
+import type { PeerInfo } from './transports.ts'
 import { backoffDelay, sleep } from './backoff.ts'
 import type { BrowserNode } from './browser-node.ts'
 import type { SignedMessage } from '@libp2p/gossipsub'
@@ -133,7 +133,7 @@ export class PeerMesh {
     throw lastError
   }
 
-  peers (): PeerView[] {
+  peers (): PeerInfo[] {
     const byPeer = new Map<string, Connection[]>()
     for (const connection of this.node.getConnections()) {
       const id = connection.remotePeer.toString()

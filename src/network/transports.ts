@@ -1,5 +1,19 @@
 import type { Connection } from '@libp2p/interface'
-import type { Transport } from '../app/types.ts'
+
+/** How bytes reach a peer over one connection. */
+export type Transport = 'webrtc' | 'relayed' | 'websocket' | 'other'
+
+/** A peer as this tab sees it: how it is connected and what it announced. */
+export interface PeerInfo {
+  peerId: string
+  /** One entry per open connection to that peer. */
+  transports: Transport[]
+  /** True for the bootstrap relay(s) the page was given. */
+  isRelay: boolean
+  /** From the peer's last presence announcement. */
+  contributing: boolean
+  slots: number
+}
 
 /**
  * What carries a connection. A direct WebRTC connection has no `limits`, and

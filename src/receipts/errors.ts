@@ -1,5 +1,5 @@
 /** The ways a receipt can fail to be signed, parsed or verified; callers tell them apart by `name`. */
-import type { ReceiptExpectations } from './receipt.ts'
+import type { ReceiptExpectations } from './types.ts'
 
 /**
  * Thrown when a value is not a well-formed version 3 receipt; `field` names

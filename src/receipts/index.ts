@@ -13,4 +13,5 @@ export {
 } from './errors.ts'
 export { DuplicateFilePathError, filesHash } from './files-hash.ts'
 export { parseReceipt, receiptHash, receiptToJson, signReceipt, verifyReceipt } from './receipt.ts'
-export type { Receipt, ReceiptExpectations, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './receipt.ts'
+export type { Receipt, ReceiptExpectations, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './types.ts'
+export type { ReceiptHistory, ReceiptRecord } from './history.ts'

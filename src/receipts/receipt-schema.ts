@@ -13,7 +13,7 @@ import {
 } from './constants.ts'
 import type { ReceiptStatus } from './constants.ts'
 import { InvalidReceiptError } from './errors.ts'
-import type { Receipt, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './receipt.ts'
+import type { Receipt, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './types.ts'
 
 /** The signed members, in specification order (the order receiptToJson writes). */
 export const UNSIGNED_FIELDS = [

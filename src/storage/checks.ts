@@ -3,7 +3,7 @@
  * each backend rejects exactly the same inputs in exactly the same way.
  */
 import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
+import type { ReceiptRecord, StateKey, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
@@ -64,9 +64,9 @@ function compareDesc<T extends number | string> (a: T, b: T): number {
   return a < b ? 1 : a > b ? -1 : 0
 }
 
-const CHANNEL_STATUSES: ReadonlySet<string> = new Set<ChannelRecord['status']>(['open', 'closing', 'settled'])
+const CHANNEL_STATUSES: ReadonlySet<string> = new Set<StoredChannel['status']>(['open', 'closing', 'settled'])
 
-export function checkChannelRecord (channel: ChannelRecord, payment: PaymentRecord | undefined): void {
+export function checkChannelRecord (channel: StoredChannel, payment: StoredPayment | undefined): void {
   if (typeof channel !== 'object' || channel === null) throw new TypeError('channel must be an object')
   if (typeof channel.channelId !== 'string' || channel.channelId === '') throw new TypeError('channel.channelId must be a non-empty string')
   if (channel.latest?.state?.channelId !== channel.channelId) throw new RangeError('channel.latest must be a state of channel.channelId')
@@ -78,7 +78,7 @@ export function checkChannelRecord (channel: ChannelRecord, payment: PaymentReco
   if (!Number.isFinite(payment.at)) throw new RangeError('payment.at must be a finite number')
 }
 
-export function checkAttestationRecord (record: AttestationRecord): void {
+export function checkAttestationRecord (record: StoredAttestation): void {
   if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object')
   if (typeof record.attestation?.receiptHash !== 'string' || typeof record.attestation?.witness !== 'string') {
     throw new TypeError('record.attestation must name a receiptHash and a witness')
@@ -99,10 +99,10 @@ export function newestFirst<T> (timeOf: (value: T) => number, keyOf: (value: T) 
   }
 }
 
-export const paymentKey = (payment: PaymentRecord): [string, number] => [payment.channelId, payment.sequence]
-export const attestationKey = (record: AttestationRecord): [string, string] => [record.attestation.receiptHash, record.attestation.witness]
+export const paymentKey = (payment: StoredPayment): [string, number] => [payment.channelId, payment.sequence]
+export const attestationKey = (record: StoredAttestation): [string, string] => [record.attestation.receiptHash, record.attestation.witness]
 
-export function checkTaskInput (record: TaskInputRecord, keep: number): void {
+export function checkTaskInput (record: StoredTaskInput, keep: number): void {
   if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object')
   if (!isSha256Hex(record.receiptHash)) throw new RangeError('record.receiptHash must be 64 lowercase hex digits')
   if (!(record.stdin instanceof Uint8Array) || !Array.isArray(record.files)) throw new TypeError('record.stdin must be bytes and record.files a list')

@@ -11,9 +11,9 @@ import {
   checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey,
   checkTaskInput, StoreClosedError
 } from './checks.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
+import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
 
-interface ZeroStateSchema extends DBSchema {
+interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema {
   /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
   identity: { key: string, value: Uint8Array }
   /** Module bytes by lowercase hex SHA-256. */
@@ -27,21 +27,26 @@ interface ZeroStateSchema extends DBSchema {
   /** Learnt state by name (version 2): routing table, capability index, card cache. */
   state: { key: StateKey, value: unknown }
   /** Payment channels by channelId (version 3). */
-  channels: { key: string, value: ChannelRecord, indexes: { 'by-updatedAt': number } }
+  channels: { key: string, value: R['channel'], indexes: { 'by-updatedAt': number } }
   /** Payments keyed by [channelId, sequence] (version 3). */
-  payments: { key: [string, number], value: PaymentRecord, indexes: { 'by-at': number } }
+  payments: { key: [string, number], value: R['payment'], indexes: { 'by-at': number } }
   /** Attestations keyed by [receiptHash, witness] (version 3). */
-  attestations: { key: [string, string], value: AttestationRecord, indexes: { 'by-receivedAt': number } }
+  attestations: { key: [string, string], value: R['attestation'], indexes: { 'by-receivedAt': number } }
   /** Inputs of announced tasks by receipt hash (version 4). */
-  taskInputs: { key: string, value: TaskInputRecord, indexes: { 'by-storedAt': number } }
+  taskInputs: { key: string, value: R['taskInput'], indexes: { 'by-storedAt': number } }
 }
 
 const DB_VERSION = 4
 const IDENTITY_KEY = 'self'
 
-export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
+/**
+ * Opens (creating or upgrading) the database `name`. `R` names the domains'
+ * record types; the store reads only their StoredX shapes and gives back
+ * exactly what was put.
+ */
+export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 'zerostate'): Promise<PeerStore<R>> {
   let closed = false
-  const db: IDBPDatabase<ZeroStateSchema> = await openDB<ZeroStateSchema>(name, DB_VERSION, {
+  const db: IDBPDatabase<ZeroStateSchema<R>> = await openDB<ZeroStateSchema<R>>(name, DB_VERSION, {
     upgrade (database, oldVersion) {
       if (oldVersion < 1) {
         database.createObjectStore('identity')
@@ -73,7 +78,7 @@ export async function openIdbStore (name = 'zerostate'): Promise<PeerStore> {
     }
   })
 
-  const open = (): IDBPDatabase<ZeroStateSchema> => {
+  const open = (): IDBPDatabase<ZeroStateSchema<R>> => {
     if (closed) throw new StoreClosedError('the store has been closed')
     return db
   }
@@ -177,15 +182,15 @@ type TimeIndexed = {
 }
 
 /** Up to `max` values walking `index` backwards: newest first, ties by primary key descending. */
-async function newestByIndex<S extends keyof TimeIndexed> (
-  db: IDBPDatabase<ZeroStateSchema>, store: S, index: TimeIndexed[S], max: number
-): Promise<Array<ZeroStateSchema[S]['value']>> {
-  const out: Array<ZeroStateSchema[S]['value']> = []
+async function newestByIndex<R extends RecordTypes, S extends keyof TimeIndexed> (
+  db: IDBPDatabase<ZeroStateSchema<R>>, store: S, index: TimeIndexed[S], max: number
+): Promise<Array<ZeroStateSchema<R>[S]['value']>> {
+  const out: Array<ZeroStateSchema<R>[S]['value']> = []
   if (max === 0) return out
   const tx = db.transaction(store, 'readonly')
   let cursor = await tx.store.index(index as never).openCursor(null, 'prev')
   while (cursor !== null && out.length < max) {
-    out.push(cursor.value as ZeroStateSchema[S]['value'])
+    out.push(cursor.value as ZeroStateSchema<R>[S]['value'])
     cursor = out.length < max ? await cursor.continue() : null
   }
   await tx.done

@@ -1,10 +1,13 @@
 /**
- * What a peer keeps across reloads — its identity seed, modules by hash, and
- * receipt history — behind the PeerStore interface: IndexedDB in the browser,
- * an in-memory twin for tests and Node.
+ * What a peer keeps across reloads — its identity seed, modules by hash,
+ * receipt history, channels, attestations and learnt state — behind the
+ * PeerStore interface: IndexedDB in the browser, an in-memory twin for tests
+ * and Node. The record types belong to the domains that use them.
  */
 export { StoreClosedError } from './checks.ts'
 export { openIdbStore } from './idb-store.ts'
 export { createMemoryStore } from './memory-store.ts'
 export { withModuleCache } from './module-cache.ts'
-export type { AttestationRecord, ChannelRecord, PaymentRecord, PaymentTerms, PeerStore, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
+export type {
+  ModuleStore, PeerStore, ReceiptRecord, RecordTypes, StateKey, StateStore, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput
+} from './types.ts'

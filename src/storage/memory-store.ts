@@ -7,18 +7,18 @@ import {
   attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed,
   checkStateKey, checkTaskInput, compareNewestFirst, newestFirst, paymentKey, StoreClosedError
 } from './checks.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, StateKey, TaskInputRecord } from './types.ts'
+import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
 
-export function createMemoryStore (): PeerStore {
+export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerStore<R> {
   let seed: Uint8Array | undefined
   const modules = new Map<string, Uint8Array>()
   // Keyed like the IndexedDB store, by (taskId, role): a tab that runs its own task keeps both records.
   const receipts = new Map<string, ReceiptRecord>()
   const state = new Map<StateKey, unknown>()
-  const channels = new Map<string, ChannelRecord>()
-  const payments = new Map<string, PaymentRecord>()
-  const attestations = new Map<string, AttestationRecord>()
-  const taskInputs = new Map<string, TaskInputRecord>()
+  const channels = new Map<string, R['channel']>()
+  const payments = new Map<string, R['payment']>()
+  const attestations = new Map<string, R['attestation']>()
+  const taskInputs = new Map<string, R['taskInput']>()
   let closed = false
 
   const open = (): void => {

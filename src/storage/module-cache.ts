@@ -4,11 +4,11 @@
  * for bytes it read a moment ago. Bounded by total bytes, least recently used
  * first out. Everything else passes straight through.
  */
-import type { PeerStore } from './types.ts'
+import type { PeerStore, RecordTypes } from './types.ts'
 
 export const DEFAULT_MODULE_CACHE_BYTES = 64 * 1024 * 1024
 
-export function withModuleCache (store: PeerStore, maxBytes: number = DEFAULT_MODULE_CACHE_BYTES): PeerStore {
+export function withModuleCache<R extends RecordTypes> (store: PeerStore<R>, maxBytes: number = DEFAULT_MODULE_CACHE_BYTES): PeerStore<R> {
   if (!Number.isInteger(maxBytes) || maxBytes < 0) throw new RangeError(`maxBytes must be a non-negative integer, got ${maxBytes}`)
   // Map order doubles as recency: a hit is moved to the end.
   const cache = new Map<string, Uint8Array>()

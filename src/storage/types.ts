@@ -1,76 +1,32 @@
-import type { ClosingChannel, Settlement, SignedChannelState } from '../economy/channel/index.ts'
-import type { Receipt } from '../receipts/receipt.ts'
-import type { Attestation } from '../receipts/attestation/index.ts'
+import type { IdentitySeedStore } from '../crypto/index.ts'
+import type { ReceiptHistory, ReceiptRecord } from '../receipts/history.ts'
 
-/** One task seen by this peer, as submitter or executor, kept for the history view. */
-export interface ReceiptRecord {
-  receipt: Receipt
-  role: 'submitter' | 'executor'
-  /** Name of the sample or uploaded file, for display. */
-  label: string
-  /** First bytes of stdout, for the history view (the hash in the receipt covers all of it). */
-  stdoutPreview: string
-  /** Unix epoch milliseconds when the record was stored. */
-  storedAt: number
-}
+export type { ReceiptRecord }
 
-/** This peer's view of one payment channel; replaced as a whole on every change. */
-export interface ChannelRecord {
+/**
+ * The least the store itself reads of each kind of record: its key, its time
+ * (for the newest-first order) and what the argument checks look at. The
+ * domains that own the records declare them in full (economy/payments
+ * ChannelRecord and PaymentRecord, trust/witness AttestationRecord and
+ * TaskInputRecord) together with the narrow store interface they use; the
+ * composition root opens a store over their record types.
+ */
+export interface StoredChannel {
   channelId: string
-  /** PeerId of the other party. */
-  peer: string
-  /** Which party of the channel this peer is. */
-  side: 'a' | 'b'
-  /** The newest fully co-signed state. */
-  latest: SignedChannelState
-  /**
-   * A payment this peer signed and sent but has not seen co-signed: it may or
-   * may not be in force, so the next contact asks the other party for its
-   * newest state before anything else.
-   */
-  pending?: PaymentTerms & { state: SignedChannelState }
+  latest: { state: { channelId: string } }
   status: 'open' | 'closing' | 'settled'
-  /** Set while a unilateral close waits out its challenge period. */
-  closing?: ClosingChannel
-  settlement?: Settlement
   updatedAt: number
 }
+export interface StoredPayment { channelId: string, sequence: number, at: number }
+export interface StoredAttestation { attestation: { receiptHash: string, witness: string }, receivedAt: number }
+export interface StoredTaskInput { receiptHash: string, stdin: Uint8Array, files: Array<[string, Uint8Array]>, storedAt: number }
 
-/** What a payment is: which way, how much, of which kind, for which receipt. */
-export type PaymentTerms = Pick<PaymentRecord, 'receipt' | 'kind' | 'direction' | 'amount'>
-
-/** One co-signed payment on a channel and the receipt it pays for. */
-export interface PaymentRecord {
-  channelId: string
-  /** Sequence of the state that made the payment. */
-  sequence: number
-  /** 'out': this peer paid; 'in': it was paid. */
-  direction: 'in' | 'out'
-  /** Micro-units moved by this state. */
-  amount: number
-  /** The receipt paid for; a refund carries the receipt it refunds. */
-  receipt: Receipt
-  kind: 'payment' | 'refund'
-  state: SignedChannelState
-  at: number
-}
-
-/** A verified attestation this peer received or signed, with what it made of it. */
-export interface AttestationRecord {
-  attestation: Attestation
-  receivedAt: number
-  /** For a disagreement on this peer's own task, once settled: who was shown wrong. */
-  resolution?: 'executor-wrong' | 'witness-wrong'
-}
-
-/** The input of a task this peer announced to witnesses, kept so that a dispute about it can be settled after a reload. */
-export interface TaskInputRecord {
-  /** receiptHash() of the announced receipt. */
-  receiptHash: string
-  receipt: Receipt
-  stdin: Uint8Array
-  files: Array<[string, Uint8Array]>
-  storedAt: number
+/** The record types a store holds; each extends the shape the store reads. */
+export interface RecordTypes {
+  channel: StoredChannel
+  payment: StoredPayment
+  attestation: StoredAttestation
+  taskInput: StoredTaskInput
 }
 
 /**
@@ -81,47 +37,45 @@ export interface TaskInputRecord {
  */
 export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation' | 'reputation-policy'
 
-/**
- * Everything a peer keeps across reloads. The browser implementation is
- * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
- */
-export interface PeerStore {
-  /** The 32-byte Ed25519 secret seed of this peer, if one was saved. */
-  loadIdentitySeed(): Promise<Uint8Array | undefined>
-  saveIdentitySeed(seed: Uint8Array): Promise<void>
+/** Module bytes by SHA-256: the executor's cache, what a witness fetches and serves. */
+export interface ModuleStore {
   /** Module bytes by lowercase hex SHA-256 (RangeError for any other spelling of a hash). */
   getModule(hash: string): Promise<Uint8Array | undefined>
   hasModule(hash: string): Promise<boolean>
   /** Rejects with ModuleHashMismatchError unless SHA-256(bytes) is `hash`. Stores a copy. */
   putModule(hash: string, bytes: Uint8Array): Promise<void>
-  /**
-   * Records are keyed by (receipt.taskId, role): a tab that runs its own task
-   * keeps one record per role, and adding a record with the same key replaces it.
-   */
-  addReceipt(record: ReceiptRecord): Promise<void>
-  /** Newest `storedAt` first (ties: taskId, then role, descending); all records when `limit` is undefined. */
-  listReceipts(limit?: number): Promise<ReceiptRecord[]>
+}
+
+/** Learnt state by name. */
+export interface StateStore {
+  loadState(key: StateKey): Promise<unknown>
+  saveState(key: StateKey, value: unknown): Promise<void>
+  deleteState(key: StateKey): Promise<void>
+}
+
+/**
+ * Everything a peer keeps across reloads. The browser implementation is
+ * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
+ */
+export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore {
   /**
    * Writes the channel and, when given, the payment that moved it to its
    * newest state, in one transaction: both land or neither does. A peer acks
    * a payment only after this resolves, so a reload never loses one.
    */
-  saveChannel(channel: ChannelRecord, payment?: PaymentRecord): Promise<void>
-  getChannel(channelId: string): Promise<ChannelRecord | undefined>
+  saveChannel(channel: R['channel'], payment?: R['payment']): Promise<void>
+  getChannel(channelId: string): Promise<R['channel'] | undefined>
   /** Every channel, most recently updated first. */
-  listChannels(): Promise<ChannelRecord[]>
+  listChannels(): Promise<Array<R['channel']>>
   /** Newest `at` first; all when `limit` is undefined. */
-  listPayments(limit?: number): Promise<PaymentRecord[]>
+  listPayments(limit?: number): Promise<Array<R['payment']>>
   /** Keyed by (receiptHash, witness): the same witness's second word on a receipt replaces its first. */
-  addAttestation(record: AttestationRecord): Promise<void>
+  addAttestation(record: R['attestation']): Promise<void>
   /** Newest `receivedAt` first; all when `limit` is undefined. */
-  listAttestations(limit?: number): Promise<AttestationRecord[]>
+  listAttestations(limit?: number): Promise<Array<R['attestation']>>
   /** Keeps a task's input by receipt hash; past `keep` records the oldest go. */
-  putTaskInput(record: TaskInputRecord, keep: number): Promise<void>
-  getTaskInput(receiptHash: string): Promise<TaskInputRecord | undefined>
-  loadState(key: StateKey): Promise<unknown>
-  saveState(key: StateKey, value: unknown): Promise<void>
-  deleteState(key: StateKey): Promise<void>
+  putTaskInput(record: R['taskInput'], keep: number): Promise<void>
+  getTaskInput(receiptHash: string): Promise<R['taskInput'] | undefined>
   /** Idempotent. Every later call rejects with StoreClosedError. */
   close(): void
 }

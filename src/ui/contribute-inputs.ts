@@ -4,8 +4,8 @@
  * The bounds are the ones the app enforces (`checkPriceSchedule`,
  * `checkRates`), checked here first so the form can say what is wrong in words.
  */
-import type { AppState } from '../app/types.ts'
-import { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
+import type { AppState } from '../app/index.ts'
+import { MAX_UNIT_PRICE } from '../app/index.ts'
 import { formatCount } from './view-format.ts'
 import type { Parsed } from './task-inputs.ts'
 

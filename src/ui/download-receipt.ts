@@ -1,4 +1,4 @@
-import type { Receipt } from '../receipts/receipt.ts'
+import type { Receipt } from '../app/index.ts'
 import { downloadBlob } from './download.ts'
 import { receiptFilename } from './view-format.ts'
 

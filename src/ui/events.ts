@@ -4,7 +4,7 @@
  * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
  * the element can show progress and errors of its own action.
  */
-import type { AppState, SubmitRequest } from '../app/types.ts'
+import type { AppState, SubmitRequest } from '../app/index.ts'
 
 abstract class RequestEvent extends Event {
   #outcome: Promise<unknown> | undefined

@@ -7,7 +7,7 @@
  * mountUi(app, document.getElementById('app')!)
  * registerServiceWorker()
  */
-import type { ZeroStateApp } from '../app/types.ts'
+import type { ZeroStateApp } from '../app/index.ts'
 import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent, WhitelistRequestEvent } from './events.ts'
 import './zs-app.ts'
 

@@ -3,8 +3,7 @@
  * channel, labels for outcomes and verdicts. No DOM, no clock, so each rule is
  * unit-testable (test/unit/ui/ledger-view.test.ts).
  */
-import type { AttestationRecord, ChannelRecord, PaymentRecord } from '../storage/types.ts'
-import type { OutcomeRecord } from '../trust/reputation/index.ts'
+import type { AttestationRecord, ChannelRecord, OutcomeRecord, PaymentRecord } from '../app/index.ts'
 import type { Tone } from './view-format.ts'
 
 export interface LedgerTotals {

@@ -4,7 +4,7 @@
  * Card schema's (`src/discovery/agent-card-schema.ts`), checked here first so
  * the form can say what is wrong before contributing starts.
  */
-import { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'
+import { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../app/index.ts'
 import type { Parsed } from './task-inputs.ts'
 
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH }

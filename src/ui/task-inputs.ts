@@ -10,7 +10,7 @@ import {
   DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES,
   MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES,
   MAX_TASK_FILES, TASK_SEED_BYTES
-} from '../core/limits.ts'
+} from '../app/index.ts'
 import { formatBytes, formatCount } from './view-format.ts'
 
 /** A parsed field, or the sentence that says what is wrong with it. */

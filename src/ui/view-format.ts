@@ -2,8 +2,7 @@
  * Pure formatting for the views: no DOM, no clock, so each rule is unit-testable
  * (test/unit/ui/view-format.test.ts).
  */
-import type { TaskPhase, Transport } from '../app/types.ts'
-import type { ReceiptStatus } from '../receipts/constants.ts'
+import type { ReceiptStatus, TaskPhase, Transport } from '../app/index.ts'
 
 /** Keeps `head` characters, an ellipsis and `tail` characters of a long identifier or hash. */
 export function abbreviate (text: string, head: number, tail: number): string {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import type { AppState } from '../app/types.ts'
+import type { AppState } from '../app/index.ts'
 import { shared, tokens } from './theme.ts'
 import './zs-contribute.ts'
 import './zs-history.ts'

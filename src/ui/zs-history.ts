@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
-import type { ReceiptRecord } from '../storage/types.ts'
+import type { ReceiptRecord } from '../app/index.ts'
 import { downloadReceipt } from './download-receipt.ts'
 import { shared, tableStyles } from './theme.ts'
 import './zs-peer-id.ts'

@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import type { CardView, RoutingView } from '../app/types.ts'
+import type { CardView, RoutingView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared, tableStyles } from './theme.ts'
 import { formatBytes, formatCount, formatExpiresIn, formatFuelRate, formatPrices } from './view-format.ts'

@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import type { PeerView } from '../app/types.ts'
+import type { PeerView } from '../app/index.ts'
 import { shared, tableStyles } from './theme.ts'
 import { transportBadges } from './view-format.ts'
 import './zs-peer-id.ts'

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
-import type { Receipt } from '../receipts/receipt.ts'
+import type { Receipt } from '../app/index.ts'
 import { downloadReceipt } from './download-receipt.ts'
 import { shared } from './theme.ts'
 import { abbreviate, formatBytes, formatCount, formatDuration, formatMicroUnits } from './view-format.ts'

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, unsafeCSS } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { styleMap } from 'lit/directives/style-map.js'
-import type { RoutingView } from '../app/types.ts'
+import type { RoutingView } from '../app/index.ts'
 import { heatColour, heatPosition, valueRange } from './heat-scale.ts'
 import { shared } from './theme.ts'
 import { formatDuration, shortPeerId } from './view-format.ts'

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import type { SampleTask, SubmitRequest } from '../app/types.ts'
+import type { SampleTask, SubmitRequest } from '../app/index.ts'
 import { SubmitRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { fieldStyles, submitStyles } from './zs-submit.styles.ts'

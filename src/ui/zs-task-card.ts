@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import type { TaskView } from '../app/types.ts'
+import type { TaskView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
 import { downloadBlob } from './download.ts'

@@ -1,6 +1,6 @@
 import { LitElement, html, nothing } from 'lit'
 import { customElement, state } from 'lit/decorators.js'
-import type { SubmitRequest } from '../app/types.ts'
+import type { SubmitRequest } from '../app/index.ts'
 import { shared } from './theme.ts'
 import {
   DEFAULT_EXECUTOR_CHOICE, DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_MIB, EXECUTOR_CHOICES, MAX_MEMORY_MIB, MIN_MEMORY_MIB,

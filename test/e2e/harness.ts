@@ -1,10 +1,10 @@
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { startAppServer } from '../../src/relay/http-server.ts'
-import type { AppServer } from '../../src/relay/http-server.ts'
-import { startMesh } from '../../src/relay/mesh.ts'
-import type { Mesh } from '../../src/relay/mesh.ts'
+import { startAppServer } from '../../src/server/http-server.ts'
+import type { AppServer } from '../../src/server/http-server.ts'
+import { startMesh } from '../../src/server/mesh.ts'
+import type { Mesh } from '../../src/server/mesh.ts'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const ARTIFACTS = join(import.meta.dirname, '..', 'artifacts')

@@ -15,7 +15,7 @@ import { canonicalize, KeyedLock } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { PAYMENT_PROTOCOL } from '../../network/constants.ts'
 import { requestJson, serveJson } from '../../network/json-exchange.ts'
-import type { ChannelRecord, PaymentRecord, PaymentTerms, PeerStore } from '../../storage/types.ts'
+import type { ChannelRecord, ChannelStore, PaymentRecord, PaymentTerms } from './records.ts'
 import { receiptHash, verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
@@ -35,7 +35,7 @@ import {
 
 export interface PaymentChannelsComponents {
   identity: PeerIdentity
-  store: Pick<PeerStore, 'saveChannel' | 'getChannel' | 'listChannels' | 'listPayments'>
+  store: ChannelStore
   /** A connection to `peer`, dialling it if needed. */
   connectionTo(peer: string, options: AbortOptions): Promise<Connection>
 }

@@ -6,7 +6,7 @@ import type { PeerIdentity } from '../../crypto/identity.ts'
 import { FREE_PRICES, chargeFor, checkPriceSchedule, quoteFits } from '../../economy/index.ts'
 import type { PriceSchedule, ResourceUse } from '../../economy/index.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
-import type { PeerStore } from '../../storage/types.ts'
+import type { ModuleStore } from '../../storage/index.ts'
 import { RECEIPT_VERSION, filesHash, signReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import { NO_EXIT_CODE } from '../../execution/constants.ts'
@@ -29,7 +29,7 @@ export interface TaskRunner {
 
 export interface TaskExecutorComponents {
   identity: PeerIdentity
-  store: Pick<PeerStore, 'getModule' | 'putModule'>
+  store: Pick<ModuleStore, 'getModule' | 'putModule'>
   runner: TaskRunner
 }
 

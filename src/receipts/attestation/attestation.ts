@@ -25,7 +25,7 @@ import type { ReceiptStatus } from '../constants.ts'
 import { sha256Hex } from '../../core/index.ts'
 import { filesHash } from '../files-hash.ts'
 import { receiptHash } from '../receipt.ts'
-import type { Receipt } from '../receipt.ts'
+import type { Receipt } from '../types.ts'
 import { ATTESTATION_VERSION, MAX_ATTESTATION_BYTES, MAX_ATTESTATION_CLOCK_SKEW_MS } from './constants.ts'
 import {
   AttestationKeyMismatchError, AttestationNotYetValidError, AttestationSignatureError, AttestationTooLargeError, InvalidAttestationError

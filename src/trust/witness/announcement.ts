@@ -15,7 +15,7 @@ import { fieldCheckers } from '../../crypto/index.ts'
 import { MAX_TASK_FILES } from '../../core/limits.ts'
 import { filesHash } from '../../receipts/files-hash.ts'
 import { parseReceipt, verifyReceipt } from '../../receipts/receipt.ts'
-import type { Receipt } from '../../receipts/receipt.ts'
+import type { Receipt } from '../../receipts/types.ts'
 import { MAX_RECEIPT_BYTES } from '../../receipts/constants.ts'
 import { InvalidAnnouncementError, TaskMaterialMismatchError } from './errors.ts'
 

@@ -14,3 +14,4 @@ export {
 export type { TaskMaterial } from './announcement.ts'
 export { majorityOf } from './majority.ts'
 export type { MajorityVerdict } from './majority.ts'
+export type { AttestationRecord, AttestationStore, TaskInputRecord } from './records.ts'

@@ -6,7 +6,7 @@
  * contradicting one is proof enough against it, as a witness's re-run is.
  */
 import { canonicalize } from '../../core/index.ts'
-import type { Receipt } from '../../receipts/receipt.ts'
+import type { Receipt } from '../../receipts/types.ts'
 import { claimedRun } from '../../receipts/attestation/index.ts'
 
 export interface MajorityVerdict {

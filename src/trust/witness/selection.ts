@@ -5,7 +5,7 @@
  * low-reputation executors are checked more often: they have no record that
  * a cheat would cost them, which is when a cheat is most tempting.
  */
-import type { Receipt } from '../../receipts/receipt.ts'
+import type { Receipt } from '../../receipts/types.ts'
 import { DEFAULT_CHECK_RATE, DEFAULT_NEW_EXECUTOR_CHECK_RATE, ESTABLISHED_TASKS, TRUSTED_SCORE } from './constants.ts'
 
 export interface CheckRates {

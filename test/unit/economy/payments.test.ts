@@ -15,7 +15,7 @@ import { MAX_PAYMENT_MESSAGE_BYTES, PaymentChannels } from '../../../src/economy
 import { PAYMENT_PROTOCOL } from '../../../src/network/constants.ts'
 import { requestJson } from '../../../src/network/json-exchange.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
-import type { PeerStore } from '../../../src/storage/index.ts'
+import type { ZeroStateRecords, ZeroStateStore } from '../../../src/app/store.ts'
 import { signReceipt } from '../../../src/receipts/index.ts'
 import type { Receipt } from '../../../src/receipts/index.ts'
 import { aboutReceipt, claimedRun, signAttestation } from '../../../src/receipts/attestation/index.ts'
@@ -31,7 +31,7 @@ const id = (p: PeerIdentity): string => p.peerId.toString()
 interface Party {
   identity: PeerIdentity
   node: Libp2p
-  store: PeerStore
+  store: ZeroStateStore
   channels: PaymentChannels
 }
 
@@ -51,7 +51,7 @@ describe('payment channels between two libp2p nodes', () => {
   const party = async (listen: boolean): Promise<Party> => {
     const identity = await createIdentity()
     const node = await startTestNode({ identity, listen })
-    const store = createMemoryStore()
+    const store = createMemoryStore<ZeroStateRecords>()
     const channels = new PaymentChannels(
       { identity, store, connectionTo: async (peer) => node.dial(peer === id(executor.identity) ? executor.node.getMultiaddrs()[0]! : submitter.node.getMultiaddrs()[0]!) },
       {
@@ -86,7 +86,7 @@ describe('payment channels between two libp2p nodes', () => {
     return signReceipt(unsigned, by)
   }
 
-  const latestOf = async (store: PeerStore): Promise<SignedChannelState> => (await store.listChannels())[0]!.latest
+  const latestOf = async (store: ZeroStateStore): Promise<SignedChannelState> => (await store.listChannels())[0]!.latest
 
   /** Sends a raw request to the executor, as a submitter that does not follow the protocol would. */
   const raw = async (request: unknown): Promise<unknown> => {
@@ -283,7 +283,7 @@ describe('payment channels between two libp2p nodes', () => {
 
   it('keeps one open channel per payer: a payer that lost track of its channel opens anew, and the old one is closed on the payee\'s newest state', async () => {
     const forgetful = new PaymentChannels(
-      { identity: submitter.identity, store: createMemoryStore(), connectionTo: async () => submitter.node.dial(executor.node.getMultiaddrs()[0]!) },
+      { identity: submitter.identity, store: createMemoryStore<ZeroStateRecords>(), connectionTo: async () => submitter.node.dial(executor.node.getMultiaddrs()[0]!) },
       { chargeOf: () => CHARGE, deposit: DEPOSIT, now: () => Date.now() + skew }
     )
     await submitter.channels.pay(await receipt())

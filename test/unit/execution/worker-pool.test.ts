@@ -10,7 +10,7 @@ import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.t
 import { rejection } from '../../support/rejection.ts'
 
 // The pool is browser code; here each "Worker" is a Node worker thread running
-// the real workers/wasi-worker.ts, which exercises the comlink boundary too.
+// the real src/execution/worker/wasi-worker.ts, which exercises the comlink boundary too.
 
 const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 64 * 1024 * 1024, fuel: DEFAULT_FUEL }
 const input = (fields: Partial<TaskInput> = {}): TaskInput => ({ args: [], env: [], stdin: new Uint8Array(0), files: [], seed: new Uint8Array(32), ...fields })

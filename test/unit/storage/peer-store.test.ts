@@ -7,16 +7,19 @@ import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
-import type { AttestationRecord, ChannelRecord, PaymentRecord, PeerStore, ReceiptRecord, TaskInputRecord } from '../../../src/storage/index.ts'
+import type { ZeroStateRecords, ZeroStateStore } from '../../../src/app/store.ts'
+import type { ChannelRecord, PaymentRecord } from '../../../src/economy/payments/index.ts'
+import type { ReceiptRecord } from '../../../src/receipts/index.ts'
+import type { AttestationRecord, TaskInputRecord } from '../../../src/trust/witness/index.ts'
 import type { Receipt } from '../../../src/receipts/index.ts'
 
 let dbCounter = 0
 
-const backends: Array<[string, () => Promise<PeerStore>]> = [
-  ['memory', async () => createMemoryStore()],
-  ['indexeddb', async () => openIdbStore(`peer-store-test-${++dbCounter}`)],
-  ['indexeddb with a module cache', async () => withModuleCache(await openIdbStore(`peer-store-test-${++dbCounter}`))],
-  ['memory with a module cache too small for any module', async () => withModuleCache(createMemoryStore(), 1)]
+const backends: Array<[string, () => Promise<ZeroStateStore>]> = [
+  ['memory', async () => createMemoryStore<ZeroStateRecords>()],
+  ['indexeddb', async () => openIdbStore<ZeroStateRecords>(`peer-store-test-${++dbCounter}`)],
+  ['indexeddb with a module cache', async () => withModuleCache(await openIdbStore<ZeroStateRecords>(`peer-store-test-${++dbCounter}`))],
+  ['memory with a module cache too small for any module', async () => withModuleCache(createMemoryStore<ZeroStateRecords>(), 1)]
 ]
 
 const rejection = async (promise: Promise<unknown>): Promise<Error> => {
@@ -295,12 +298,12 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
 describe('IndexedDB store persistence', () => {
   it('keeps data across close and reopen of the same database', async () => {
     const name = `peer-store-persist-${++dbCounter}`
-    const first = await openIdbStore(name)
+    const first = await openIdbStore<ZeroStateRecords>(name)
     const seed = new Uint8Array(32).fill(9)
     await first.saveIdentitySeed(seed)
     await first.addReceipt(record('kept', 'executor', 1))
     first.close()
-    const second = await openIdbStore(name)
+    const second = await openIdbStore<ZeroStateRecords>(name)
     expect(await second.loadIdentitySeed()).toEqual(seed)
     expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
     expect(await second.listChannels()).toEqual([])
@@ -323,7 +326,7 @@ describe('IndexedDB schema migration', () => {
     await v1.put('receipts', record('old', 'submitter', 1))
     v1.close()
 
-    const store = await openIdbStore(name)
+    const store = await openIdbStore<ZeroStateRecords>(name)
     expect(await store.loadIdentitySeed()).toEqual(new Uint8Array(32).fill(4))
     expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['old'])
     await store.saveState('agent-cards', [])
@@ -336,9 +339,9 @@ describe('IndexedDB schema migration', () => {
 
 describe('module cache', () => {
   it('serves a module it has seen without asking the store, and evicts the least recently used past its budget', async () => {
-    const inner = createMemoryStore()
+    const inner = createMemoryStore<ZeroStateRecords>()
     let reads = 0
-    const counting: PeerStore = { ...inner, getModule: async (hash) => { reads++; return inner.getModule(hash) } }
+    const counting: ZeroStateStore = { ...inner, getModule: async (hash) => { reads++; return inner.getModule(hash) } }
     const store = withModuleCache(counting, 10)
     const a = new Uint8Array(6).fill(1)
     const b = new Uint8Array(6).fill(2)

@@ -7,11 +7,11 @@
  */
 import type { AppState, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
 import type { ClosingChannel, Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
-import type { PaymentRecord } from '../../../src/storage/types.ts'
+import type { PaymentRecord } from '../../../src/app/index.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE } from '../../../src/core/limits.ts'
 import { chargeFor } from '../../../src/receipts/pricing/index.ts'
 import type { ReceiptStatus } from '../../../src/receipts/constants.ts'
-import type { Receipt } from '../../../src/receipts/receipt.ts'
+import type { Receipt } from '../../../src/receipts/types.ts'
 
 const SELF = '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo'
 const RELAY = '12D3KooWRelayxNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2'

@@ -4,8 +4,8 @@
  * needs to be interruptible.
  */
 import * as Comlink from 'comlink'
-import type { ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from '../src/execution/types.ts'
-import { runWasiCommand } from '../src/execution/wasi-runner.ts'
+import type { ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from '../types.ts'
+import { runWasiCommand } from '../wasi-runner.ts'
 
 /** Field values that survive structured cloning unchanged. */
 function isCloneableField (value: unknown): boolean {

@@ -1,0 +1,17 @@
+/**
+ * The store a tab opens: storage's PeerStore over the record types of the
+ * domains that keep records (economy's channels and payments, trust's
+ * attestations and announced inputs).
+ */
+import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
+import type { PeerStore } from '../storage/index.ts'
+import type { AttestationRecord, TaskInputRecord } from '../trust/witness/index.ts'
+
+export interface ZeroStateRecords {
+  channel: ChannelRecord
+  payment: PaymentRecord
+  attestation: AttestationRecord
+  taskInput: TaskInputRecord
+}
+
+export type ZeroStateStore = PeerStore<ZeroStateRecords>

@@ -1,0 +1,62 @@
+/**
+ * What a peer keeps of its payment channels, and the store it keeps them in
+ * (economy declares it; storage/ implements it in IndexedDB and in memory).
+ */
+import type { Receipt } from '../../receipts/index.ts'
+import type { ClosingChannel, Settlement, SignedChannelState } from '../channel/index.ts'
+
+/** This peer's view of one payment channel; replaced as a whole on every change. */
+export interface ChannelRecord {
+  channelId: string
+  /** PeerId of the other party. */
+  peer: string
+  /** Which party of the channel this peer is. */
+  side: 'a' | 'b'
+  /** The newest fully co-signed state. */
+  latest: SignedChannelState
+  /**
+   * A payment this peer signed and sent but has not seen co-signed: it may or
+   * may not be in force, so the next contact asks the other party for its
+   * newest state before anything else.
+   */
+  pending?: PaymentTerms & { state: SignedChannelState }
+  status: 'open' | 'closing' | 'settled'
+  /** Set while a unilateral close waits out its challenge period. */
+  closing?: ClosingChannel
+  settlement?: Settlement
+  updatedAt: number
+}
+
+/** What a payment is: which way, how much, of which kind, for which receipt. */
+export type PaymentTerms = Pick<PaymentRecord, 'receipt' | 'kind' | 'direction' | 'amount'>
+
+/** One co-signed payment on a channel and the receipt it pays for. */
+export interface PaymentRecord {
+  channelId: string
+  /** Sequence of the state that made the payment. */
+  sequence: number
+  /** 'out': this peer paid; 'in': it was paid. */
+  direction: 'in' | 'out'
+  /** Micro-units moved by this state. */
+  amount: number
+  /** The receipt paid for; a refund carries the receipt it refunds. */
+  receipt: Receipt
+  kind: 'payment' | 'refund'
+  state: SignedChannelState
+  at: number
+}
+
+/** Where channels and payments are kept (storage's PeerStore is one). */
+export interface ChannelStore {
+  /**
+   * Writes the channel and, when given, the payment that moved it to its
+   * newest state, in one transaction: both land or neither does. A peer acks
+   * a payment only after this resolves, so a reload never loses one.
+   */
+  saveChannel(channel: ChannelRecord, payment?: PaymentRecord): Promise<void>
+  getChannel(channelId: string): Promise<ChannelRecord | undefined>
+  /** Every channel, most recently updated first. */
+  listChannels(): Promise<ChannelRecord[]>
+  /** Newest `at` first; all when `limit` is undefined. */
+  listPayments(limit?: number): Promise<PaymentRecord[]>
+}
