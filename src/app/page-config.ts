@@ -1,4 +1,5 @@
 /** What a page learns from the server it was loaded from, and from its own URL. */
+import { nameError } from '../core/index.ts'
 import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, MAX_PEER_CONNECTIONS_LIMIT } from '../network/constants.ts'
 import type { SampleTask } from './types.ts'
 
@@ -7,7 +8,7 @@ import type { SampleTask } from './types.ts'
  * loaded from, or IndexedDB refused to open.
  */
 export class StartupError extends Error {
-  override readonly name = 'StartupError'
+  static { nameError(this, 'StartupError') }
 }
 
 export async function loadRelayAddrs (): Promise<string[]> {

@@ -9,13 +9,14 @@
  * database, for whichever tab takes that slot next — so a lone tab is always
  * the same peer across reloads.
  */
+import { nameError } from '../core/index.ts'
 
 /** Tabs of one profile that can be peers at once. */
 export const MAX_PEER_SLOTS = 16
 
 /** Thrown when every peer slot is held by another open tab of this browser profile. */
 export class TooManyTabsError extends Error {
-  override name = 'TooManyTabsError'
+  static { nameError(this, 'TooManyTabsError') }
 }
 
 /** The IndexedDB database of a slot: slot 0 keeps the name every earlier version used. */

@@ -3,6 +3,7 @@ import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
+import type { AuctionSettings } from '../orchestration/dispatch/index.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import type { Receipt, ReceiptRecord } from '../receipts/index.ts'
 import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
@@ -10,6 +11,7 @@ import type { AttestationRecord, CheckRates } from '../trust/witness/index.ts'
 
 export type { PeerInfo as PeerView, Transport } from '../network/transports.ts'
 export type { SampleTask } from '../execution/sample-index.ts'
+export type { AuctionSettings } from '../orchestration/dispatch/index.ts'
 
 export type TaskPhase =
   | 'preparing'
@@ -61,7 +63,7 @@ export interface CardView {
   warmModules: number
   visible: boolean
   expiresAt: number
-  /** Asking prices, micro-units (economy/pricing). */
+  /** Asking prices, micro-units (receipts/pricing). */
   prices: PriceSchedule
   /** This tab's reputation score of the peer (0–1, 0.5 when unknown), and whether it is blacklisted. */
   reputation: number
@@ -125,7 +127,7 @@ export interface AppState {
   cards: CardView[]
   routing: RoutingView
   ledger: LedgerView
-  /** Asking prices while contributing, micro-units (economy/pricing). */
+  /** Asking prices while contributing, micro-units (receipts/pricing). */
   prices: { perMegaFuel: number, perSecond: number, perMb: number }
   /** Share of announced receipts this tab re-executes as a witness while contributing: from established executors, and from new or low-reputation ones. */
   witnessRates: { established: number, newcomer: number }
@@ -177,15 +179,6 @@ export interface SubmitRequest {
   witnesses?: boolean
 }
 
-export interface AuctionSettings {
-  /** Best-ranked candidates asked, 1–8. Default 3. */
-  candidates?: number
-  /** How long bids are taken, ms (100–10000). Default 1500. */
-  windowMs?: number
-  /** Bidders whose reputation is below this are not eligible. Default 0.3. */
-  reputationFloor?: number
-}
-
 export interface SubmitResult {
   stdout: Uint8Array
   stderr: Uint8Array
@@ -204,7 +197,7 @@ export interface SubmitResult {
 export interface ContributeOptions {
   /** Skill tags this tab advertises in its Agent Card (e.g. ['nlp']). */
   tags?: string[]
-  /** Asking prices, micro-units (economy/pricing); in the Agent Card and on every receipt. */
+  /** Asking prices, micro-units (receipts/pricing); in the Agent Card and on every receipt. */
   prices?: PriceSchedule
   /** Share of announced receipts this tab re-executes as a witness. */
   witnessRates?: CheckRates

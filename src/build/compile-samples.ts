@@ -14,6 +14,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
 import type { SampleTask } from '../execution/sample-index.ts'
+import { nameError } from '../core/errors.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const SAMPLES_DIR = join(ROOT, 'src/samples')
@@ -36,17 +37,17 @@ export interface CompileSamplesOptions {
 
 /** Thrown when asc fails on a sample; the message carries asc's output. */
 export class SampleCompileError extends Error {
+  static { nameError(this, 'SampleCompileError') }
   constructor (message = 'Sample failed to compile') {
     super(message)
-    this.name = 'SampleCompileError'
   }
 }
 
 /** Thrown when a sample.json is missing a field or has one of the wrong type. */
 export class InvalidSampleMetadataError extends Error {
+  static { nameError(this, 'InvalidSampleMetadataError') }
   constructor (message = 'Invalid sample.json') {
     super(message)
-    this.name = 'InvalidSampleMetadataError'
   }
 }
 

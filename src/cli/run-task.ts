@@ -17,6 +17,7 @@ import {
 } from '../execution/constants.ts'
 import { createNodeWorkerPool } from '../execution/node-host.node.ts'
 import type { ExecutionResult, TaskInput, TaskLimits, TaskStatus } from '../execution/types.ts'
+import { nameError } from '../core/errors.ts'
 
 export const RUN_USAGE = `  zerostate run <module.wasm> [args...] [--stdin FILE|-] [--dir DIR] [--env K=V ...] [--seed HEX]
                 [--timeout MS] [--memory MB] [--fuel N] [--verbose]
@@ -39,9 +40,9 @@ export const BAD_ARGUMENTS_EXIT_CODE = 2
 
 /** Thrown when the command line cannot be used; the message says why. */
 export class BadArgumentsError extends Error {
+  static { nameError(this, 'BadArgumentsError') }
   constructor (message = 'Bad arguments') {
     super(message)
-    this.name = 'BadArgumentsError'
   }
 }
 
@@ -88,7 +89,7 @@ export async function runTaskCommand (argv: string[]): Promise<number> {
     result = await pool.run(createHash('sha256').update(bytes).digest('hex'), bytes, input, options.limits)
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err))
-    if (error.name === 'RangeError' || error.name === 'TypeError') {
+    if (error.name === RangeError.name || error.name === TypeError.name) {
       process.stderr.write(`zerostate run: ${error.message}\n`)
       return BAD_ARGUMENTS_EXIT_CODE
     }

@@ -13,10 +13,11 @@
  * canonicalize({ b: [1e30, 4.50], a: 'x' }) // '{"a":"x","b":[1e+30,4.5]}'
  */
 import { isWellFormedString } from './encoding.ts'
+import { nameError } from './errors.ts'
 
 /** Thrown when a number is NaN or ±Infinity, which JSON cannot represent (RFC 8785 §3.2.2.3). */
 export class NonFiniteNumberError extends Error {
-  override name = 'NonFiniteNumberError'
+  static { nameError(this, 'NonFiniteNumberError') }
 }
 
 /**
@@ -25,17 +26,17 @@ export class NonFiniteNumberError extends Error {
  * bigints, symbols, and class instances such as Date or Uint8Array.
  */
 export class UnsupportedJsonValueError extends Error {
-  override name = 'UnsupportedJsonValueError'
+  static { nameError(this, 'UnsupportedJsonValueError') }
 }
 
 /** Thrown when a string or property name holds a lone surrogate, which I-JSON forbids (RFC 7493 §2.1). */
 export class LoneSurrogateError extends Error {
-  override name = 'LoneSurrogateError'
+  static { nameError(this, 'LoneSurrogateError') }
 }
 
 /** Thrown when an object or array contains itself. */
 export class CircularJsonError extends Error {
-  override name = 'CircularJsonError'
+  static { nameError(this, 'CircularJsonError') }
 }
 
 /** The RFC 8785 canonical form of `value`. */

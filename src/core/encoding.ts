@@ -8,9 +8,12 @@
  * would let a receipt be altered without touching its signature.
  */
 
+import { assertBytes } from './bytes.ts'
+import { nameError } from './errors.ts'
+
 /** Thrown when a string given to {@link hexToBytes} is not an even-length run of hex digits. */
 export class InvalidHexError extends Error {
-  override name = 'InvalidHexError'
+  static { nameError(this, 'InvalidHexError') }
 }
 
 /**
@@ -19,16 +22,12 @@ export class InvalidHexError extends Error {
  * impossible length, or non-zero unused bits in the last character.
  */
 export class InvalidBase64UrlError extends Error {
-  override name = 'InvalidBase64UrlError'
+  static { nameError(this, 'InvalidBase64UrlError') }
 }
 
 /** Thrown when bytes are not well-formed UTF-8, or a string holds a lone surrogate and so has no UTF-8 form. */
 export class InvalidUtf8Error extends Error {
-  override name = 'InvalidUtf8Error'
-}
-
-function assertBytes (value: unknown, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`)
+  static { nameError(this, 'InvalidUtf8Error') }
 }
 
 function assertString (value: unknown, what: string): asserts value is string {

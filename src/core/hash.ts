@@ -1,9 +1,11 @@
 import { sha256 } from '@noble/hashes/sha2.js'
+import { assertBytes } from './bytes.ts'
 import { bytesToHex } from './encoding.ts'
+import { nameError } from './errors.ts'
 
 /** SHA-256 (FIPS 180-4) of the bytes, as 64 lowercase hex digits. */
 export function sha256Hex (bytes: Uint8Array): string {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array')
+  assertBytes(bytes, 'bytes')
   return bytesToHex(sha256(bytes))
 }
 
@@ -17,9 +19,9 @@ export function isSha256Hex (value: unknown): value is string {
  * content-addressed: every layer that files or runs them by hash checks this.
  */
 export class ModuleHashMismatchError extends Error {
+  static { nameError(this, 'ModuleHashMismatchError') }
   constructor (message = 'module bytes do not match their hash') {
     super(message)
-    this.name = 'ModuleHashMismatchError'
   }
 }
 

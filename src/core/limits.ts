@@ -70,7 +70,7 @@ export const MAX_FUEL = Number.MAX_SAFE_INTEGER
 
 /**
  * Budget of a task when the submitter names none: 10^6 micro-units, one unit
- * of the abstract currency (economy/pricing). Executors whose estimate is
+ * of the abstract currency (receipts/pricing). Executors whose estimate is
  * above it refuse the task; the charge in the receipt never exceeds it.
  */
 export const DEFAULT_MAX_TOTAL_PRICE = 1_000_000

@@ -8,6 +8,7 @@
  */
 import * as ed from '@noble/ed25519'
 import { sha512 } from '@noble/hashes/sha2.js'
+import { assertBytes } from '../core/index.ts'
 
 ed.hashes.sha512 = sha512
 
@@ -16,11 +17,6 @@ export const ED25519_SEED_LENGTH = 32
 export const ED25519_PUBLIC_KEY_LENGTH = 32
 export const ED25519_SIGNATURE_LENGTH = 64
 
-function assertLength (value: unknown, length: number, what: string): asserts value is Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new TypeError(`${what} must be a Uint8Array`)
-  if (value.length !== length) throw new RangeError(`${what} must be ${length} bytes, got ${value.length}`)
-}
-
 /** A fresh 32-byte seed from the platform CSPRNG (crypto.getRandomValues). */
 export function randomSeed (): Uint8Array {
   return ed.utils.randomSecretKey()
@@ -28,14 +24,14 @@ export function randomSeed (): Uint8Array {
 
 /** The public key A of a 32-byte seed (RFC 8032 §5.1.5). */
 export function ed25519PublicKey (seed: Uint8Array): Uint8Array {
-  assertLength(seed, ED25519_SEED_LENGTH, 'seed')
+  assertBytes(seed, 'seed', ED25519_SEED_LENGTH)
   return ed.getPublicKey(seed)
 }
 
 /** Signs `message` with the seed's key (RFC 8032 §5.1.6); deterministic, no randomness used. */
 export function ed25519Sign (message: Uint8Array, seed: Uint8Array): Uint8Array {
-  if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array')
-  assertLength(seed, ED25519_SEED_LENGTH, 'seed')
+  assertBytes(message, 'message')
+  assertBytes(seed, 'seed', ED25519_SEED_LENGTH)
   return ed.sign(message, seed)
 }
 
@@ -46,9 +42,9 @@ export function ed25519Sign (message: Uint8Array, seed: Uint8Array): Uint8Array 
  * receipt reaches the same answer. Malformed keys or signatures yield false.
  */
 export function ed25519Verify (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-  if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array')
-  assertLength(signature, ED25519_SIGNATURE_LENGTH, 'signature')
-  assertLength(publicKey, ED25519_PUBLIC_KEY_LENGTH, 'publicKey')
+  assertBytes(message, 'message')
+  assertBytes(signature, 'signature', ED25519_SIGNATURE_LENGTH)
+  assertBytes(publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
   try {
     return ed.verify(signature, message, publicKey, { zip215: false })
   } catch {

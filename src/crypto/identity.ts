@@ -7,6 +7,7 @@
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { assertBytes } from '../core/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519Sign, randomSeed } from './ed25519.ts'
 
 /** Where a peer's secret seed is kept across reloads (storage's PeerStore is one). */
@@ -30,8 +31,7 @@ export interface PeerIdentity {
 
 /** Builds the identity for `seed`, or for a fresh random seed when none is given. */
 export async function createIdentity (seed: Uint8Array = randomSeed()): Promise<PeerIdentity> {
-  if (!(seed instanceof Uint8Array)) throw new TypeError('seed must be a Uint8Array')
-  if (seed.length !== ED25519_SEED_LENGTH) throw new RangeError(`seed must be ${ED25519_SEED_LENGTH} bytes, got ${seed.length}`)
+  assertBytes(seed, 'seed', ED25519_SEED_LENGTH)
   const ownSeed = seed.slice()
   const publicKey = ed25519PublicKey(ownSeed)
   // libp2p's raw Ed25519 private key is the 64-byte seed ‖ public key form (as in NaCl/libsodium).
@@ -62,10 +62,7 @@ export async function loadOrCreateIdentity (store: IdentitySeedStore): Promise<P
 
 /** The canonical (base58btc, `12D3KooW…`) PeerId string of a raw Ed25519 public key. */
 export function peerIdOfPublicKey (publicKey: Uint8Array): string {
-  if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array')
-  if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) {
-    throw new RangeError(`publicKey must be ${ED25519_PUBLIC_KEY_LENGTH} bytes, got ${publicKey.length}`)
-  }
+  assertBytes(publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
   return peerIdFromPublicKey(publicKeyFromRaw(publicKey)).toString()
 }
 
@@ -76,7 +73,7 @@ export function peerIdOfPublicKey (publicKey: Uint8Array): string {
  * (CIDv1) do not match: signed formats use only the canonical one.
  */
 export function publicKeyMatchesPeerId (publicKey: Uint8Array, peerId: string): boolean {
-  if (!(publicKey instanceof Uint8Array)) throw new TypeError('publicKey must be a Uint8Array')
+  assertBytes(publicKey, 'publicKey')
   if (typeof peerId !== 'string') throw new TypeError('peerId must be a string')
   if (publicKey.length !== ED25519_PUBLIC_KEY_LENGTH) return false
   return peerIdOfPublicKey(publicKey) === peerId

@@ -1,6 +1,8 @@
 /**
- * Signed JSON bound to a PeerId: the one recipe that receipts
- * (docs/receipt-format.md) and Agent Cards (docs/agent-card.md) share.
+ * Signed JSON bound to a PeerId: the one recipe that every signed format
+ * shares — receipts (docs/receipt-format.md), Agent Cards
+ * (docs/agent-card.md), attestations, reports, bids — through the wrapper in
+ * signed-document.ts, and that channel states and settlements use directly.
  *
  * The signed bytes are the UTF-8 (RFC 8785 §3.2.4) of the RFC 8785 canonical
  * JSON of a fixed list of fields — every field of the document except its

@@ -13,6 +13,7 @@ import {
   MAX_WORKER_SLOTS, MIN_CARD_MEMORY_BYTES
 } from './constants.ts'
 import { InvalidAgentCardError } from './errors.ts'
+import { SKILL_TAG_PATTERN } from './skill-tags.ts'
 
 /** The fields the publisher states, in specification order. */
 export const CARD_FIELDS = [
@@ -36,7 +37,6 @@ const { jsonObject, exactMembers, safeInteger, text, fixedBase64Url, peerId, hex
 
 /** Lowercase, so that `NLP` and `nlp` can never be two different features of the capability vector. */
 const SKILL_ID = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_SKILL_ID_LENGTH - 1}}$`)
-const TAG = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_TAG_LENGTH - 1}}$`)
 
 /** Which members a card must carry: the publisher's fields, plus the vector, plus the signature. */
 export type CardShape = 'fields' | 'unsigned' | 'signed'
@@ -117,7 +117,7 @@ function readSkills (value: unknown): AgentSkill[] {
       name: text(record.name, `${field}.name`, 1, MAX_SKILL_NAME_BYTES),
       description: text(record.description, `${field}.description`, 0, MAX_SKILL_DESCRIPTION_BYTES),
       tags: distinctArray(record.tags, `${field}.tags`, MAX_SKILL_TAGS,
-        (tag, tagField) => pattern(tag, tagField, TAG, `1 to ${MAX_TAG_LENGTH} characters of [a-z0-9-], starting with [a-z0-9]`),
+        (tag, tagField) => pattern(tag, tagField, SKILL_TAG_PATTERN, `1 to ${MAX_TAG_LENGTH} characters of [a-z0-9-], starting with [a-z0-9]`),
         tag => tag)
     }
   }, skill => skill.id)

@@ -18,7 +18,11 @@
 import { parseAgentCard, verifyAgentCard } from './agent-card.ts'
 import type { AgentCard } from './types.ts'
 import { FLOOD_WINDOW_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE } from './constants.ts'
-import { AgentCardCapacityError, AgentCardFloodError, AgentCardReplayError } from './errors.ts'
+import {
+  AgentCardCapacityError, AgentCardExpiredError, AgentCardFloodError, AgentCardKeyMismatchError, AgentCardNotYetValidError,
+  AgentCardReplayError, AgentCardSenderMismatchError, AgentCardSignatureError, AgentCardTooLargeError, AgentCardVectorMismatchError,
+  InvalidAgentCardError
+} from './errors.ts'
 
 /** Why a card was turned away. */
 export const CARD_REJECTIONS = [
@@ -95,14 +99,14 @@ interface Entry {
 
 /** Maps each verification failure, by error name, to the counter it is filed under. */
 const REASON_BY_ERROR: Record<string, CardRejection> = {
-  InvalidAgentCardError: 'malformed',
-  AgentCardTooLargeError: 'oversized',
-  AgentCardSenderMismatchError: 'wrong-sender',
-  AgentCardKeyMismatchError: 'bad-signature',
-  AgentCardSignatureError: 'bad-signature',
-  AgentCardVectorMismatchError: 'vector-mismatch',
-  AgentCardExpiredError: 'expired',
-  AgentCardNotYetValidError: 'not-yet-valid'
+  [InvalidAgentCardError.name]: 'malformed',
+  [AgentCardTooLargeError.name]: 'oversized',
+  [AgentCardSenderMismatchError.name]: 'wrong-sender',
+  [AgentCardKeyMismatchError.name]: 'bad-signature',
+  [AgentCardSignatureError.name]: 'bad-signature',
+  [AgentCardVectorMismatchError.name]: 'vector-mismatch',
+  [AgentCardExpiredError.name]: 'expired',
+  [AgentCardNotYetValidError.name]: 'not-yet-valid'
 }
 
 export function createAgentCardCache (components: AgentCardCacheComponents, init: AgentCardCacheInit = {}): AgentCardCache {

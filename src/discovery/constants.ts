@@ -3,8 +3,8 @@
  * version, limits and the capability-vector layout, in one place.
  */
 
-/** The gossipsub topic lives with the other wire identifiers. */
-export { AGENT_CARD_TOPIC } from '../network/constants.ts'
+/** Gossipsub topic of signed Agent Cards (docs/agent-card.md). */
+export const AGENT_CARD_TOPIC = '/zerostate/agent-card/1.0.0'
 
 /** The card format version produced and accepted (`cardVersion`). */
 export const AGENT_CARD_VERSION = 1
@@ -23,6 +23,9 @@ export const DEFAULT_AGENT_CARD_TTL_MS = 5 * 60_000
  * so that one lost gossip message never lets the card lapse.
  */
 export const AGENT_CARD_REFRESH_MS = 60_000
+
+/** A new subscriber gets the card this long after it appears: bursts of newcomers make one publication, after gossipsub has grafted them (~1 s heartbeat). */
+export const PUBLISH_AFTER_SUBSCRIBER_MS = 1500
 
 /** How far in the future `issuedAt` may be, to tolerate clock differences between peers. */
 export const MAX_AGENT_CARD_CLOCK_SKEW_MS = 30_000

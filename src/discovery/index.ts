@@ -1,13 +1,17 @@
 /**
  * Discovery: signed Agent Cards (format version 1, docs/agent-card.md) that
  * peers publish on gossipsub, the capability vector derived from them for
- * k-NN search, and the cache that keeps the newest valid card of each peer.
+ * k-NN search, the cache that keeps the newest valid card of each peer, and
+ * the service that publishes this peer's card and indexes the others'.
  */
 export {
   AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS,
   MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS, MAX_AGENT_CARD_TTL_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE,
-  MAX_WARM_MODULES, MICRO_UNITS_PER_UNIT
+  MAX_SKILL_TAGS, MAX_TAG_LENGTH, MAX_WARM_MODULES, MICRO_UNITS_PER_UNIT
 } from './constants.ts'
+export { SKILL_TAG_PATTERN, checkSkillTags, isSkillTag } from './skill-tags.ts'
+export { AgentCardService } from './card-service.ts'
+export type { AgentCardServiceComponents, AgentCardServiceInit, OwnCapabilities } from './card-service.ts'
 export {
   AgentCardCapacityError, AgentCardExpiredError, AgentCardFloodError, AgentCardKeyMismatchError, AgentCardNotYetValidError,
   AgentCardReplayError, AgentCardSenderMismatchError, AgentCardSignatureError, AgentCardTooLargeError, AgentCardVectorMismatchError,

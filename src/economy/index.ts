@@ -1,9 +1,8 @@
 /**
- * The economy layer, pure logic throughout: payment channels between two
- * peers (channel/), what a run costs under a price schedule (pricing/), and
- * sealed bids with a recomputable award rule (bids/, docs/bids.md). Times are
- * passed in; nothing here does I/O.
+ * The economy layer: payment channels between two peers (channel/, a pure
+ * state machine), paying for tasks over them on the mesh (payments/), and
+ * sealed bids with a recomputable award rule (bids/, docs/bids.md). What a
+ * run costs is in receipts/pricing, below both economy and trust.
  */
 export * from './channel/index.ts'
-export * from '../receipts/pricing/index.ts'
 export * from './bids/index.ts'

@@ -3,23 +3,24 @@
  * which survives postMessage and the network where `instanceof` does not.
  */
 import { ModuleHashMismatchError } from '../core/hash.ts'
+import { nameError } from '../core/errors.ts'
 
 /**
  * Thrown when the bytes are empty, are not WebAssembly, or fail to compile;
  * the message carries the engine's reason.
  */
 export class InvalidModuleError extends Error {
+  static { nameError(this, 'InvalidModuleError') }
   constructor (message = 'Not a valid WebAssembly module') {
     super(message)
-    this.name = 'InvalidModuleError'
   }
 }
 
 /** Thrown when a module is larger than `MAX_MODULE_BYTES`. */
 export class ModuleTooLargeError extends Error {
+  static { nameError(this, 'ModuleTooLargeError') }
   constructor (message = 'Module is too large') {
     super(message)
-    this.name = 'ModuleTooLargeError'
   }
 }
 
@@ -28,9 +29,9 @@ export class ModuleTooLargeError extends Error {
  * it lacks an exported `_start` function or an exported `memory`.
  */
 export class NotWasiCommandError extends Error {
+  static { nameError(this, 'NotWasiCommandError') }
   constructor (message = 'Module is not a WASI command') {
     super(message)
-    this.name = 'NotWasiCommandError'
   }
 }
 
@@ -40,11 +41,11 @@ export class NotWasiCommandError extends Error {
  * `module.name` of the first such import.
  */
 export class UnsupportedImportError extends Error {
+  static { nameError(this, 'UnsupportedImportError') }
   importName: string
 
   constructor (message = 'Module has an unsupported import', importName = '') {
     super(message)
-    this.name = 'UnsupportedImportError'
     this.importName = importName
   }
 }
@@ -55,9 +56,9 @@ export class UnsupportedImportError extends Error {
  * its memory at or near the cap.
  */
 export class MemoryLimitError extends Error {
+  static { nameError(this, 'MemoryLimitError') }
   constructor (message = 'Module needs more memory than the limit') {
     super(message)
-    this.name = 'MemoryLimitError'
   }
 }
 
@@ -66,9 +67,9 @@ export class MemoryLimitError extends Error {
  * cap, or grows the files in /work past theirs.
  */
 export class OutputTooLargeError extends Error {
+  static { nameError(this, 'OutputTooLargeError') }
   constructor (message = 'Task output is too large') {
     super(message)
-    this.name = 'OutputTooLargeError'
   }
 }
 
@@ -78,28 +79,28 @@ export class OutputTooLargeError extends Error {
  * wrote before trapping.
  */
 export class TaskTrapError extends Error {
+  static { nameError(this, 'TaskTrapError') }
   stderr: Uint8Array
 
   constructor (message = 'Task trapped', stderr: Uint8Array = new Uint8Array(0)) {
     super(message)
-    this.name = 'TaskTrapError'
     this.stderr = stderr
   }
 }
 
 /** Reported (status 'timeout') when a task runs past its `timeoutMs`; its worker has been terminated. */
 export class TaskTimeoutError extends Error {
+  static { nameError(this, 'TaskTimeoutError') }
   constructor (message = 'Task ran past its time limit') {
     super(message)
-    this.name = 'TaskTimeoutError'
   }
 }
 
 /** Reported (status 'out-of-fuel') when a metered task spends its whole `fuel` budget. */
 export class OutOfFuelError extends Error {
+  static { nameError(this, 'OutOfFuelError') }
   constructor (message = 'Task ran out of fuel') {
     super(message)
-    this.name = 'OutOfFuelError'
   }
 }
 
@@ -109,20 +110,20 @@ export class OutOfFuelError extends Error {
  * allowed; only the call fails. `callName` is the function's name.
  */
 export class UnsupportedWasiCallError extends Error {
+  static { nameError(this, 'UnsupportedWasiCallError') }
   callName: string
 
   constructor (message = 'Task called a WASI function the sandbox does not provide', callName = '') {
     super(message)
-    this.name = 'UnsupportedWasiCallError'
     this.callName = callName
   }
 }
 
 /** Thrown when the caller's AbortSignal fires before the task finishes. */
 export class AbortError extends Error {
+  static { nameError(this, 'AbortError') }
   constructor (message = 'The operation was aborted') {
     super(message)
-    this.name = 'AbortError'
   }
 }
 
@@ -133,17 +134,17 @@ export function throwIfAborted (signal?: AbortSignal): void {
 
 /** Thrown when a sandbox worker fails outside the task (script load error, crash). */
 export class WorkerCrashedError extends Error {
+  static { nameError(this, 'WorkerCrashedError') }
   constructor (message = 'Sandbox worker crashed') {
     super(message)
-    this.name = 'WorkerCrashedError'
   }
 }
 
 /** Thrown to queued and running tasks when their worker pool is stopped. */
 export class PoolStoppedError extends Error {
+  static { nameError(this, 'PoolStoppedError') }
   constructor (message = 'Worker pool was stopped') {
     super(message)
-    this.name = 'PoolStoppedError'
   }
 }
 
@@ -151,8 +152,8 @@ const TYPED_ERRORS: ReadonlyMap<string, new (message?: string) => Error> = new M
   InvalidModuleError, ModuleTooLargeError, NotWasiCommandError, UnsupportedImportError,
   MemoryLimitError, OutputTooLargeError, TaskTrapError, TaskTimeoutError, OutOfFuelError, UnsupportedWasiCallError, AbortError,
   ModuleHashMismatchError, WorkerCrashedError, PoolStoppedError
-// Keyed by an instance's `name`, not `ErrorClass.name`, which minifiers rename.
-].map(ErrorClass => [new ErrorClass().name, ErrorClass]))
+// Keyed by `ErrorClass.name`, which nameError keeps through minification.
+].map(ErrorClass => [ErrorClass.name, ErrorClass]))
 
 /**
  * Re-creates a typed error from a plain one that crossed a structured-clone

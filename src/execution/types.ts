@@ -64,3 +64,8 @@ export interface ExecutionOptions {
 export interface WasiWorkerApi {
   run(module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult>
 }
+
+/** What runs a module: the browser's worker pool, or a Node host (both WorkerPool). */
+export interface TaskRunner {
+  run(moduleHash: string, module: Uint8Array, input: TaskInput, limits: TaskLimits, options?: ExecutionOptions): Promise<ExecutionResult>
+}

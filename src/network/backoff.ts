@@ -9,19 +9,3 @@ export function backoffDelay (attempt: number, random: () => number = Math.rando
   const cap = Math.min(DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_INITIAL_MS * 2 ** Math.max(0, attempt))
   return Math.round(cap / 2 + (random() * cap) / 2)
 }
-
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}

@@ -11,16 +11,18 @@
 import { lpStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import { bytesToUtf8, utf8ToBytes } from '../core/encoding.ts'
-import { MAX_ERROR_MESSAGE_LENGTH, OFFER_RESPONSE_TIMEOUT_MS } from './constants.ts'
+import { MAX_ERROR_MESSAGE_LENGTH, REQUEST_TIMEOUT_MS } from './constants.ts'
+import { nameError } from '../core/errors.ts'
+import { withTimeout } from '../core/abort.ts'
 
 /** Thrown when a frame is not JSON, or is larger than the reader allows. */
 export class InvalidJsonMessageError extends Error {
-  override name = 'InvalidJsonMessageError'
+  static { nameError(this, 'InvalidJsonMessageError') }
 }
 
 /** Thrown on the requesting side when the other side answered with an error; `remoteName` is its class name. */
 export class RemoteRequestError extends Error {
-  override name = 'RemoteRequestError'
+  static { nameError(this, 'RemoteRequestError') }
   readonly remoteName: string
 
   constructor (remoteName: string, message: string) {
@@ -37,8 +39,7 @@ export interface JsonExchangeOptions extends AbortOptions {
 const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidMessageLengthError', 'InvalidDataLengthLengthError'])
 
 function timeoutSignal (options: AbortOptions): AbortSignal {
-  const timeout = AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS)
-  return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  return withTimeout(options.signal, REQUEST_TIMEOUT_MS)
 }
 
 async function readJson (messages: ReturnType<typeof lpStream<Stream>>, signal: AbortSignal): Promise<unknown> {
@@ -63,6 +64,7 @@ export async function requestJson (connection: Connection, protocol: string, req
   try {
     await messages.write(utf8ToBytes(JSON.stringify(request)), { signal: timeoutSignal(options) })
     const answer = await readJson(messages, timeoutSignal(options))
+    // The answer is in hand: a closing handshake that fails changes nothing.
     await stream.close({ signal: timeoutSignal(options) }).catch(() => {})
     if (typeof answer === 'object' && answer !== null && 'error' in answer) {
       const { name, message } = (answer as { error: { name?: unknown, message?: unknown } }).error ?? {}

@@ -2,14 +2,17 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection } from '@libp2p/interface'
 import type { PeerInfo } from './transports.ts'
-import { backoffDelay, sleep } from './backoff.ts'
+import { sleep } from '../core/abort.ts'
+import { backoffDelay } from './backoff.ts'
 import type { BrowserNode } from './browser-node.ts'
 import type { SignedMessage } from '@libp2p/gossipsub'
-import { DEFAULT_MAX_PEER_CONNECTIONS, MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
+import { DEFAULT_MAX_PEER_CONNECTIONS, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
+import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC } from './presence/constants.ts'
 import { TopicChannel } from './topic-channel.ts'
 import { decodePresence, encodePresence, isFresh } from './presence/index.ts'
 import type { PresenceRecord } from './presence/index.ts'
 import { bestConnection, transportOf } from './transports.ts'
+import { nameError } from '../core/errors.ts'
 
 export interface PeerMeshInit {
   relayAddrs: string[]
@@ -27,12 +30,12 @@ export interface PeerMeshInit {
   maxPeerConnections?: number
 }
 
-/** Thrown when reaching a peer directly would exceed the tab's connection budget: forward through a neighbour instead. */
 /** How long an accepted inbound peer holds its place in the budget while its connection is set up. */
 const ADMISSION_HOLD_MS = 15_000
 
+/** Thrown when reaching a peer directly would exceed the tab's connection budget: forward through a neighbour instead. */
 export class ConnectionBudgetError extends Error {
-  override readonly name = 'ConnectionBudgetError'
+  static { nameError(this, 'ConnectionBudgetError') }
 }
 
 /**
@@ -42,6 +45,7 @@ export class ConnectionBudgetError extends Error {
  * leaving the relayed path in place until it succeeds.
  */
 export class PeerMesh {
+  private running = false
   private readonly node: BrowserNode
   private readonly init: PeerMeshInit
   private readonly relayIds: Set<string>
@@ -68,7 +72,10 @@ export class PeerMesh {
     this.relayIds = new Set(init.relayAddrs.map(addr => multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''))
   }
 
+  /** Safe to call twice. */
   start (): void {
+    if (this.running) return
+    this.running = true
     this.controller = new AbortController()
     this.presence.start()
     this.node.addEventListener('connection:open', this.onConnectionsChanged)
@@ -80,7 +87,10 @@ export class PeerMesh {
     this.announceTimer = setInterval(() => { void this.announce() }, PRESENCE_INTERVAL_MS)
   }
 
+  /** Safe to call twice. */
   stop (): void {
+    if (!this.running) return
+    this.running = false
     this.controller.abort(new Error('the mesh stopped'))
     clearInterval(this.announceTimer)
     this.presence.stop()
@@ -265,6 +275,7 @@ export class PeerMesh {
         attempt++
       }
       if (!signal.aborted) {
+        // Rejects only when aborted, which the loop checks next.
         await sleep(backoffDelay(attempt), signal).catch(() => {})
       }
     }

@@ -1,5 +1,6 @@
 /** The ways a receipt can fail to be signed, parsed or verified; callers tell them apart by `name`. */
 import type { ReceiptExpectations } from './types.ts'
+import { nameError } from '../core/errors.ts'
 
 /**
  * Thrown when a value is not a well-formed version 3 receipt; `field` names
@@ -7,7 +8,7 @@ import type { ReceiptExpectations } from './types.ts'
  * `price.charge`, `args[2]`, `env[0][1]`).
  */
 export class InvalidReceiptError extends Error {
-  override name = 'InvalidReceiptError'
+  static { nameError(this, 'InvalidReceiptError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -18,12 +19,12 @@ export class InvalidReceiptError extends Error {
 
 /** Thrown when a receipt's canonical form is longer than MAX_RECEIPT_BYTES. */
 export class ReceiptTooLargeError extends Error {
-  override name = 'ReceiptTooLargeError'
+  static { nameError(this, 'ReceiptTooLargeError') }
 }
 
 /** Thrown when a receipt's signature does not verify under its `publicKey`. */
 export class ReceiptSignatureError extends Error {
-  override name = 'ReceiptSignatureError'
+  static { nameError(this, 'ReceiptSignatureError') }
 }
 
 /**
@@ -32,12 +33,12 @@ export class ReceiptSignatureError extends Error {
  * other than the signing identity.
  */
 export class ReceiptKeyMismatchError extends Error {
-  override name = 'ReceiptKeyMismatchError'
+  static { nameError(this, 'ReceiptKeyMismatchError') }
 }
 
 /** Thrown when an authentic receipt states something other than what the verifier expected; `field` names it. */
 export class ReceiptMismatchError extends Error {
-  override name = 'ReceiptMismatchError'
+  static { nameError(this, 'ReceiptMismatchError') }
   readonly field: keyof ReceiptExpectations
 
   constructor (field: keyof ReceiptExpectations, expected: unknown, actual: unknown) {

@@ -7,11 +7,11 @@
  * filesHash([]) // '4f53cda1…b945', the SHA-256 of the two bytes `[]`
  * filesHash([['b', bytesB], ['a', bytesA]]) // SHA-256 of `[["a","<sha256hex(bytesA)>"],["b","<sha256hex(bytesB)>"]]`
  */
-import { canonicalize, isWellFormedString, sha256Hex, utf8ToBytes } from '../core/index.ts'
+import { assertBytes, canonicalize, isWellFormedString, nameError, sha256Hex, utf8ToBytes } from '../core/index.ts'
 
 /** Thrown when a file list names the same path twice, so it describes no single directory. */
 export class DuplicateFilePathError extends Error {
-  override name = 'DuplicateFilePathError'
+  static { nameError(this, 'DuplicateFilePathError') }
 }
 
 /** Lowercase hex SHA-256 identifying a list of files by path and content; the order given does not matter. */
@@ -23,7 +23,7 @@ export function filesHash (files: ReadonlyArray<readonly [string, Uint8Array]>):
     if (typeof path !== 'string') throw new TypeError(`files[${i}] path must be a string`)
     // I-JSON (RFC 7493 §2.1) has no lone surrogates, so such a path has no canonical form.
     if (!isWellFormedString(path)) throw new TypeError(`files[${i}] path must not contain a lone surrogate`)
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(`files[${i}] bytes must be a Uint8Array`)
+    assertBytes(bytes, `files[${i}] bytes`)
     return [path, sha256Hex(bytes)]
   })
   // By UTF-16 code units, the order RFC 8785 §3.2.3 gives object keys, which is

@@ -168,7 +168,7 @@ function readLimits (value: unknown): ReceiptLimits {
 
 /**
  * The prices, budget and charge; the charge must be exactly what the prices
- * give for `used`, capped at the budget (economy/pricing chargeFor), so a
+ * give for `used`, capped at the budget (receipts/pricing chargeFor), so a
  * receipt can never claim more than the submitter agreed to pay.
  */
 function readPrice (value: unknown, used: ResourceUse): ReceiptPrice {

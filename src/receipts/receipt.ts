@@ -9,8 +9,9 @@
  * the signed receipt alone. Failed runs get one too, so a witness can re-execute the task from
  * the seed and check the claim. The signature is pure Ed25519 (RFC 8032
  * §5.1.6) over the UTF-8 bytes of the RFC 8785 canonical JSON of every field
- * except `signature`; so anyone holding the JSON can check it, with no access
- * to this code or this network.
+ * except `signature`, with `publicKey` bound to the `executor` PeerId (through
+ * crypto/signed-document.ts); so anyone holding the JSON can check it, with
+ * no access to this code or this network.
  *
  * @example
  * const receipt = await signReceipt(unsigned, identity)
@@ -19,36 +20,36 @@
  * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
 import { canonicalize, sha256Hex, utf8ToBytes } from '../core/index.ts'
-import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../crypto/index.ts'
+import { parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import { MAX_RECEIPT_BYTES } from './constants.ts'
 import { ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError } from './errors.ts'
 import { LIMITS_FIELDS, PRICE_FIELDS, RECEIPT_FIELDS, UNSIGNED_FIELDS, readFields } from './receipt-schema.ts'
 import type { Receipt, ReceiptExpectations, UnsignedReceipt } from './types.ts'
 
+/** No clock and no sender check: a receipt is checked against expectations, and forwarded by others than its executor. */
+const RECEIPT = signedDocumentFormat<Receipt>({
+  name: 'receipt',
+  signedFields: UNSIGNED_FIELDS,
+  signerField: 'executor',
+  maxBytes: MAX_RECEIPT_BYTES,
+  schema: value => readFields(value, true) as Receipt,
+  errors: { tooLarge: ReceiptTooLargeError, keyMismatch: ReceiptKeyMismatchError, signature: ReceiptSignatureError }
+})
+
 /**
  * Checks `value` against the size limit, then the version 3 schema, and
  * returns a copy holding exactly the receipt's fields.
  */
 export function parseReceipt (value: unknown): Receipt {
-  // Size first (docs/receipt-format.md §7 step 1): a well-formed receipt always fits, so this
-  // only ever turns away values that would fail the schema anyway, before the costlier checks.
-  const size = canonicalSize(value)
-  if (size !== undefined && size > MAX_RECEIPT_BYTES) {
-    throw new ReceiptTooLargeError(`receipt is ${size} bytes in canonical form, limit ${MAX_RECEIPT_BYTES}`)
-  }
-  return readFields(value, true) as Receipt
+  // Size first, then the schema (docs/receipt-format.md §7 step 1): a well-formed receipt always
+  // fits, so the size only ever turns away values that would fail the schema anyway, before the costlier checks.
+  return parseSignedDocument(value, RECEIPT)
 }
 
 /** Signs `unsigned` as its executor. Its `executor` and `publicKey` must be those of `identity`. */
 export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIdentity): Promise<Receipt> {
-  const checked = readFields(unsigned, false)
-  switch (signerMismatch(identity, { publicKey: checked.publicKey, peerId: checked.executor })) {
-    case 'publicKey': throw new ReceiptKeyMismatchError('receipt publicKey is not the signing identity\'s key')
-    case 'peerId': throw new ReceiptKeyMismatchError('receipt executor is not the signing identity\'s PeerId')
-  }
-  const signature = await signCanonicalBytes(canonicalSigningBytes(checked, UNSIGNED_FIELDS), identity)
-  return parseReceipt({ ...checked, signature })
+  return signDocument(readFields(unsigned, false), identity, RECEIPT)
 }
 
 /**
@@ -58,13 +59,7 @@ export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIden
  * signed, which makes it evidence against that executor.
  */
 export async function verifyReceipt (receipt: Receipt, expected: ReceiptExpectations = {}): Promise<void> {
-  const checked = parseReceipt(receipt)
-  // The signed bytes: UTF-8 (RFC 8785 §3.2.4) of the canonical JSON of every field but `signature`.
-  const bytes = canonicalSigningBytes(checked, UNSIGNED_FIELDS)
-  switch (peerSignatureFault(bytes, { publicKey: checked.publicKey, peerId: checked.executor, signature: checked.signature })) {
-    case 'key-not-peer': throw new ReceiptKeyMismatchError(`receipt publicKey does not belong to executor ${checked.executor}`)
-    case 'bad-signature': throw new ReceiptSignatureError(`receipt signature does not verify for task ${checked.taskId}`)
-  }
+  const checked = verifyDocument(receipt, RECEIPT)
   for (const field of Object.keys(expected) as Array<keyof ReceiptExpectations>) {
     const want = expected[field]
     if (want === undefined) continue

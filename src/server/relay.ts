@@ -6,7 +6,8 @@ import { identify } from '@libp2p/identify'
 import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { AGENT_CARD_TOPIC, PRESENCE_TOPIC } from '../network/constants.ts'
+import { AGENT_CARD_TOPIC } from '../discovery/constants.ts'
+import { PRESENCE_TOPIC } from '../network/presence/constants.ts'
 
 export interface RelayInit {
   /** Interface to listen on; only loopback is reachable by the browser tests. */

@@ -2,19 +2,18 @@
  * Argument checks and errors shared by every PeerStore implementation, so
  * each backend rejects exactly the same inputs in exactly the same way.
  */
-import { assertSha256Hex, isSha256Hex } from '../core/index.ts'
+import { assertBytes, assertSha256Hex, isSha256Hex, nameError } from '../core/index.ts'
 import type { ReceiptRecord, StateKey, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
-  override name = 'StoreClosedError'
+  static { nameError(this, 'StoreClosedError') }
 }
 
 const SEED_LENGTH = 32
 
 export function checkSeed (seed: unknown): asserts seed is Uint8Array {
-  if (!(seed instanceof Uint8Array)) throw new TypeError('seed must be a Uint8Array')
-  if (seed.length !== SEED_LENGTH) throw new RangeError(`seed must be ${SEED_LENGTH} bytes, got ${seed.length}`)
+  assertBytes(seed, 'seed', SEED_LENGTH)
 }
 
 export function checkModuleHash (hash: unknown): asserts hash is string {
@@ -25,7 +24,7 @@ export function checkModuleHash (hash: unknown): asserts hash is string {
 /** Modules are content-addressed: refuse to file bytes under a hash that is not theirs. */
 export function checkModule (hash: unknown, bytes: unknown): asserts bytes is Uint8Array {
   checkModuleHash(hash)
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('module bytes must be a Uint8Array')
+  assertBytes(bytes, 'module bytes')
   assertSha256Hex(bytes, hash)
 }
 

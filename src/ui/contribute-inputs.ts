@@ -12,7 +12,7 @@ import type { Parsed } from './task-inputs.ts'
 export type Prices = AppState['prices']
 export type WitnessRates = AppState['witnessRates']
 
-/** The three asking prices, each with what one price unit buys (economy/pricing/constants.ts). */
+/** The three asking prices, each with what one price unit buys (receipts/pricing/constants.ts). */
 export const PRICE_FIELDS = [
   { key: 'perMegaFuel', label: 'per million fuel' },
   { key: 'perSecond', label: 'per second' },

@@ -211,7 +211,7 @@ export function formatExpiresIn (expiresAt: number, nowEpochMs: number): string 
   return left > 0 ? `in ${formatDuration(left)}` : 'expired'
 }
 
-/** Micro-units per unit (economy/pricing: amounts are integers of µ, 10^6 µ = 1 unit). */
+/** Micro-units per unit (receipts/pricing: amounts are integers of µ, 10^6 µ = 1 unit). */
 const MICRO_PER_UNIT = 1_000_000
 
 const unitFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 6 })

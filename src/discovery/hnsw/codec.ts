@@ -14,6 +14,7 @@
  * checks the checksum and every structural invariant, so corrupt input is
  * rejected with CorruptIndexError rather than surfacing later as a bad search.
  */
+import { assertBytes } from '../../core/index.ts'
 import {
   FORMAT_MAGIC, FORMAT_VERSION, MAX_DIMENSIONS, MAX_EF, MAX_ID_LENGTH, MAX_LEVEL, MAX_M, MIN_M
 } from './constants.ts'
@@ -77,7 +78,7 @@ export function encodeIndex (g: HnswGraph, options: CodecOptions): Uint8Array {
 }
 
 export function decodeIndex (bytes: Uint8Array): DecodedIndex {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError('bytes must be a Uint8Array')
+  assertBytes(bytes, 'bytes')
   if (bytes.length < HEADER_BYTES + 4) throw new CorruptIndexError('too short to be an index')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (view.getUint32(0, true) !== FORMAT_MAGIC) throw new CorruptIndexError('not an HNSW index (bad magic)')

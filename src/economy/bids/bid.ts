@@ -1,13 +1,13 @@
 /**
  * Bids: "`bidder` will run the task of request `requestHash` for at most
  * `price` micro-units and expects it to take `expectedMs`; signed at `at`".
- * Signed as bid requests are (request.ts), with `publicKey` bound to the
- * `bidder` PeerId. A bid goes to the submitter alone, over a direct stream,
- * so no bidder sees another's: the bids are sealed (Vickrey 1961).
+ * Signed as bid requests are (request.ts, through crypto/signed-document.ts),
+ * with `publicKey` bound to the `bidder` PeerId. A bid goes to the submitter
+ * alone, over a direct stream, so no bidder sees another's: the bids are
+ * sealed (Vickrey 1961).
  */
 import {
-  ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, canonicalSigningBytes, canonicalSize, fieldCheckers,
-  peerSignatureFault, signCanonicalBytes, signerMismatch
+  ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers, parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument
 } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { MAX_TASK_ID_LENGTH } from '../../receipts/index.ts'
@@ -55,26 +55,26 @@ const BID_FIELDS = [...UNSIGNED_BID_FIELDS, 'signature'] as const
 
 const check = fieldCheckers((field, message) => new InvalidBidError(field, message), 'a version 1 bid')
 
+/** Not dated against a clock: a bid is checked against its request's deadline instead (checkBidFor, verifyBid). */
+const BID = signedDocumentFormat<Bid>({
+  name: 'bid',
+  signedFields: UNSIGNED_BID_FIELDS,
+  signerField: 'bidder',
+  maxBytes: MAX_BID_BYTES,
+  schema: readBid,
+  errors: { tooLarge: BidTooLargeError, keyMismatch: BidKeyMismatchError, signature: BidSignatureError }
+})
+
 /** Checks the size limit, then the schema; returns a copy holding exactly the bid's fields. Does not check the signature. */
 export function parseBid (value: unknown): Bid {
-  const size = canonicalSize(value)
-  if (size !== undefined && size > MAX_BID_BYTES) throw new BidTooLargeError(`bid is ${size} bytes in canonical form, limit ${MAX_BID_BYTES}`)
-  const record = check.jsonObject(value, 'bid')
-  check.exactMembers(record, BID_FIELDS, '')
-  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+  return parseSignedDocument(value, BID)
 }
 
 /** Signs a bid as `identity`, which must be the `bidder` and own the `publicKey`. */
 export async function signBid (fields: BidFields, identity: PeerIdentity): Promise<Bid> {
   const record = check.jsonObject(fields, 'bid')
   check.exactMembers(record, UNSIGNED_BID_FIELDS, '', ['kind'])
-  const unsigned = readUnsigned({ ...record, kind: record.kind ?? BID_KIND })
-  if (signerMismatch(identity, { publicKey: unsigned.publicKey, peerId: unsigned.bidder }) !== undefined) {
-    throw new BidKeyMismatchError('bid bidder and publicKey must be the signing identity\'s')
-  }
-  const signature = await signCanonicalBytes(canonicalSigningBytes(unsigned, UNSIGNED_BID_FIELDS), identity)
-  // Through the parser, so that a bid no submitter could accept is never sent.
-  return parseBid({ ...unsigned, signature })
+  return signDocument(readUnsigned({ ...record, kind: record.kind ?? BID_KIND }), identity, BID)
 }
 
 /**
@@ -84,13 +84,10 @@ export async function signBid (fields: BidFields, identity: PeerIdentity): Promi
  * (requestId, requestHash); `at` before the deadline; price within budget.
  */
 export function checkBidFor (value: unknown, request: BidRequest, requestHash: string): Bid {
-  const bid = parseBid(value)
-  if (bid.bidder === request.submitter) throw new InvalidBidError('bidder', 'must not be the request\'s submitter')
-  const claim = { publicKey: bid.publicKey, peerId: bid.bidder, signature: bid.signature }
-  switch (peerSignatureFault(canonicalSigningBytes(bid, UNSIGNED_BID_FIELDS), claim)) {
-    case 'key-not-peer': throw new BidKeyMismatchError(`bid publicKey does not belong to ${bid.bidder}`)
-    case 'bad-signature': throw new BidSignatureError(`bid signature does not verify for ${bid.bidder}`)
-  }
+  // The bidder before the signature: a bid by the submitter itself is malformed, whoever signed it.
+  const parsed = parseBid(value)
+  if (parsed.bidder === request.submitter) throw new InvalidBidError('bidder', 'must not be the request\'s submitter')
+  const bid = verifyDocument(parsed, BID)
   if (bid.requestId !== request.requestId || bid.requestHash !== requestHash) {
     throw new BidRequestMismatchError(`bid of ${bid.bidder} is for request ${bid.requestId} (${bid.requestHash}), not ${request.requestId} (${requestHash})`)
   }
@@ -115,6 +112,12 @@ export function verifyBid (value: unknown, request: BidRequest, receivedAt: numb
     throw new BidDeadlinePassedError(`bid of ${bid.bidder} arrived at ${receivedAt}, request ${checkedRequest.requestId} closed at ${checkedRequest.deadline}`)
   }
   return bid
+}
+
+function readBid (value: unknown): Bid {
+  const record = check.jsonObject(value, 'bid')
+  check.exactMembers(record, BID_FIELDS, '')
+  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
 function readUnsigned (record: Record<string, unknown>): UnsignedBid {

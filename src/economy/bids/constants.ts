@@ -26,3 +26,6 @@ export const MAX_BID_BYTES = 1024
  * rather than cut, so that the award never depends on where it was cut.
  */
 export const MAX_AWARD_BIDS = 1024
+
+/** Sealed bids: a signed request in, a signed bid (or a refusal) out. See economy/bids. */
+export const BID_PROTOCOL = '/zerostate/bid/1.0.0'

@@ -1,8 +1,10 @@
 /** The ways a bid request, a bid or an award can be refused; callers and tests tell them apart by `name`. */
 
+import { nameError } from '../../core/errors.ts'
+
 /** Thrown when a value is not a well-formed bid request; `field` names the first bad field (`limits.fuel`). */
 export class InvalidBidRequestError extends Error {
-  override readonly name = 'InvalidBidRequestError'
+  static { nameError(this, 'InvalidBidRequestError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -13,7 +15,7 @@ export class InvalidBidRequestError extends Error {
 
 /** Thrown when a value is not a well-formed bid; `field` names the first bad field. */
 export class InvalidBidError extends Error {
-  override readonly name = 'InvalidBidError'
+  static { nameError(this, 'InvalidBidError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -24,7 +26,7 @@ export class InvalidBidError extends Error {
 
 /** Thrown when a bid or bid request is longer in canonical form than MAX_BID_BYTES or MAX_BID_REQUEST_BYTES. */
 export class BidTooLargeError extends Error {
-  override readonly name = 'BidTooLargeError'
+  static { nameError(this, 'BidTooLargeError') }
 }
 
 /**
@@ -32,12 +34,12 @@ export class BidTooLargeError extends Error {
  * its bidder's (submitter's) PeerId, or when asked to sign as someone else.
  */
 export class BidKeyMismatchError extends Error {
-  override readonly name = 'BidKeyMismatchError'
+  static { nameError(this, 'BidKeyMismatchError') }
 }
 
 /** Thrown when the signature of a bid or bid request does not verify: forged, or altered after signing. */
 export class BidSignatureError extends Error {
-  override readonly name = 'BidSignatureError'
+  static { nameError(this, 'BidSignatureError') }
 }
 
 /**
@@ -45,22 +47,22 @@ export class BidSignatureError extends Error {
  * was signed (`at`) or received at or after its request's deadline.
  */
 export class BidDeadlinePassedError extends Error {
-  override readonly name = 'BidDeadlinePassedError'
+  static { nameError(this, 'BidDeadlinePassedError') }
 }
 
 /** Thrown when a bid names another request: its `requestId` or `requestHash` is not the request's. */
 export class BidRequestMismatchError extends Error {
-  override readonly name = 'BidRequestMismatchError'
+  static { nameError(this, 'BidRequestMismatchError') }
 }
 
 /** Thrown when a bid's price is above its request's `maxTotalPrice`. */
 export class BidAboveBudgetError extends Error {
-  override readonly name = 'BidAboveBudgetError'
+  static { nameError(this, 'BidAboveBudgetError') }
 }
 
 /** Thrown when awardBids is given a bad reputation floor, a non-finite reputation, or more than MAX_AWARD_BIDS bids. */
 export class InvalidAwardOptionsError extends RangeError {
-  override readonly name = 'InvalidAwardOptionsError'
+  static { nameError(this, 'InvalidAwardOptionsError') }
 }
 
 /** The errors that mean "this bid does not count", as opposed to a caller's mistake; awardBids skips bids that throw them. */

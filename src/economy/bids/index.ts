@@ -18,7 +18,7 @@
  * // after the deadline:
  * const award = awardBids(request, received, peer => book.score(peer), { reputationFloor: 0.3 })
  */
-export { BID_KIND, BID_REQUEST_KIND, MAX_AWARD_BIDS, MAX_BID_BYTES, MAX_BID_REQUEST_BYTES } from './constants.ts'
+export { BID_KIND, BID_PROTOCOL, BID_REQUEST_KIND, MAX_AWARD_BIDS, MAX_BID_BYTES, MAX_BID_REQUEST_BYTES } from './constants.ts'
 export {
   BidAboveBudgetError, BidDeadlinePassedError, BidKeyMismatchError, BidRequestMismatchError, BidSignatureError,
   BidTooLargeError, InvalidAwardOptionsError, InvalidBidError, InvalidBidRequestError

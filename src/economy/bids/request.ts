@@ -4,15 +4,14 @@
  * `deadline`". Signed exactly as receipts, Agent Cards and reputation reports
  * are — pure Ed25519 (RFC 8032 §5.1.6) over the UTF-8 of the RFC 8785
  * canonical JSON of every field except `signature`, with `publicKey` bound to
- * the `submitter` PeerId — through crypto/signed-json.ts.
+ * the `submitter` PeerId — through crypto/signed-document.ts.
  */
 import { canonicalize, sha256Hex, utf8ToBytes } from '../../core/index.ts'
 import {
   MAX_FUEL, MAX_MEMORY_LIMIT_BYTES, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_BYTES, MIN_TIMEOUT_MS
 } from '../../core/limits.ts'
 import {
-  ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, canonicalSigningBytes, canonicalSize, fieldCheckers,
-  peerSignatureFault, signCanonicalBytes, signerMismatch
+  ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers, parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument
 } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { MAX_TASK_ID_LENGTH } from '../../receipts/index.ts'
@@ -70,28 +69,26 @@ export const BID_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
 const check = fieldCheckers((field, message) => new InvalidBidRequestError(field, message), 'a version 1 bid request')
 
+/** Not dated: a request is checked against its deadline instead (verifyBidRequest, verifyBid). */
+const BID_REQUEST = signedDocumentFormat<BidRequest>({
+  name: 'bid request',
+  signedFields: UNSIGNED_BID_REQUEST_FIELDS,
+  signerField: 'submitter',
+  maxBytes: MAX_BID_REQUEST_BYTES,
+  schema: readBidRequest,
+  errors: { tooLarge: BidTooLargeError, keyMismatch: BidKeyMismatchError, signature: BidSignatureError }
+})
+
 /** Checks the size limit, then the schema; returns a copy holding exactly the request's fields. Does not check the signature. */
 export function parseBidRequest (value: unknown): BidRequest {
-  const size = canonicalSize(value)
-  if (size !== undefined && size > MAX_BID_REQUEST_BYTES) {
-    throw new BidTooLargeError(`bid request is ${size} bytes in canonical form, limit ${MAX_BID_REQUEST_BYTES}`)
-  }
-  const record = check.jsonObject(value, 'request')
-  check.exactMembers(record, BID_REQUEST_FIELDS, '')
-  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+  return parseSignedDocument(value, BID_REQUEST)
 }
 
 /** Signs a bid request as `identity`, which must be the `submitter` and own the `publicKey`. */
 export async function signBidRequest (fields: BidRequestFields, identity: PeerIdentity): Promise<BidRequest> {
   const record = check.jsonObject(fields, 'request')
   check.exactMembers(record, UNSIGNED_BID_REQUEST_FIELDS, '', ['kind'])
-  const unsigned = readUnsigned({ ...record, kind: record.kind ?? BID_REQUEST_KIND })
-  if (signerMismatch(identity, { publicKey: unsigned.publicKey, peerId: unsigned.submitter }) !== undefined) {
-    throw new BidKeyMismatchError('bid request submitter and publicKey must be the signing identity\'s')
-  }
-  const signature = await signCanonicalBytes(canonicalSigningBytes(unsigned, UNSIGNED_BID_REQUEST_FIELDS), identity)
-  // Through the parser, so that a request no peer could accept is never sent.
-  return parseBidRequest({ ...unsigned, signature })
+  return signDocument(readUnsigned({ ...record, kind: record.kind ?? BID_REQUEST_KIND }), identity, BID_REQUEST)
 }
 
 /**
@@ -100,13 +97,7 @@ export async function signBidRequest (fields: BidRequestFields, identity: PeerId
  * uses it after the deadline.
  */
 export function authenticBidRequest (value: unknown): BidRequest {
-  const checked = parseBidRequest(value)
-  const claim = { publicKey: checked.publicKey, peerId: checked.submitter, signature: checked.signature }
-  switch (peerSignatureFault(canonicalSigningBytes(checked, UNSIGNED_BID_REQUEST_FIELDS), claim)) {
-    case 'key-not-peer': throw new BidKeyMismatchError(`bid request publicKey does not belong to ${checked.submitter}`)
-    case 'bad-signature': throw new BidSignatureError(`bid request signature does not verify for ${checked.submitter}`)
-  }
-  return checked
+  return verifyDocument(value, BID_REQUEST)
 }
 
 /**
@@ -128,6 +119,12 @@ export function verifyBidRequest (value: unknown, now: number): BidRequest {
  */
 export function bidRequestHash (request: BidRequest): string {
   return sha256Hex(utf8ToBytes(canonicalize(parseBidRequest(request))))
+}
+
+function readBidRequest (value: unknown): BidRequest {
+  const record = check.jsonObject(value, 'request')
+  check.exactMembers(record, BID_REQUEST_FIELDS, '')
+  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
 function readUnsigned (record: Record<string, unknown>): UnsignedBidRequest {

@@ -19,3 +19,22 @@ export const MAX_PAYMENT_MESSAGE_BYTES = MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE
 
 /** How long the other party has to show a later state after a unilateral close: one day. */
 export const DEFAULT_CHALLENGE_PERIOD_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Payment channels between a submitter and an executor: open, pay for a
+ * receipt, refund, sync after a lost answer, close. One JSON request and
+ * answer per stream (network/json-exchange.ts); see economy/payments.
+ */
+export const PAYMENT_PROTOCOL = '/zerostate/payment/1.0.0'
+
+/** Gossipsub topic of signed channel settlement records. */
+export const SETTLEMENT_TOPIC = '/zerostate/settlements/1.0.0'
+
+/** Payment streams served at once over all connections. */
+export const MAX_INBOUND_PAYMENT_STREAMS = 16
+
+/** Settlement records of other peers' channels kept for the ledger view. */
+export const MAX_KEPT_SETTLEMENTS = 200
+
+/** How often unilateral closes whose challenge period is over are settled. */
+export const SETTLE_CHECK_MS = 10_000

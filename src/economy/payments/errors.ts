@@ -1,23 +1,25 @@
 /** Failures of the payment protocol; the channel state machine's own errors come from economy/channel. */
 
+import { nameError } from '../../core/errors.ts'
+
 /** Thrown when a payment-protocol message is not of the expected shape; `field` names what is wrong. */
 export class InvalidPaymentMessageError extends Error {
-  override name = 'InvalidPaymentMessageError'
+  static { nameError(this, 'InvalidPaymentMessageError') }
 }
 
 /** Thrown when a request names a channel this peer does not hold with the sender, or one no longer open. */
 export class UnknownChannelError extends Error {
-  override name = 'UnknownChannelError'
+  static { nameError(this, 'UnknownChannelError') }
 }
 
 /** Thrown when a payment moves another amount than the receipt it pays for is charged. */
 export class PaymentAmountError extends Error {
-  override name = 'PaymentAmountError'
+  static { nameError(this, 'PaymentAmountError') }
 }
 
 /** Thrown when a state the other party sent back is not the one that was proposed. */
 export class UnexpectedStateError extends Error {
-  override name = 'UnexpectedStateError'
+  static { nameError(this, 'UnexpectedStateError') }
 }
 
 /**
@@ -26,10 +28,10 @@ export class UnexpectedStateError extends Error {
  * with the payee's newest state at the next contact.
  */
 export class PaymentNotAcknowledgedError extends Error {
-  override name = 'PaymentNotAcknowledgedError'
+  static { nameError(this, 'PaymentNotAcknowledgedError') }
 }
 
 /** Thrown when a refund request does not carry the evidence that makes a refund due. */
 export class RefundRefusedError extends Error {
-  override name = 'RefundRefusedError'
+  static { nameError(this, 'RefundRefusedError') }
 }

@@ -1,20 +1,30 @@
 /**
  * Paying for tasks over payment channels: /zerostate/payment/1.0.0 between a
  * submitter (party a) and an executor (party b), with every state written
- * to the PeerStore before it is acknowledged.
+ * to the ChannelStore before it is acknowledged. PaymentService runs a peer's
+ * channels on the mesh (serves the protocol, publishes and hears settlement
+ * and closing records on SETTLEMENT_TOPIC, settles closes that are due);
+ * its `channels` (PaymentChannels) pay, refund and close.
  *
  * @example
- * const payments = new PaymentChannels({ identity, store, connectionTo }, { chargeOf: receipt => receipt.price.charge })
- * await node.handle(PAYMENT_PROTOCOL, (stream, connection) => payments.handle(stream, connection), { runOnLimitedConnection: true })
- * await payments.pay(receipt)
+ * const payments = new PaymentService({ identity, store, registrar, pubsub, connectionTo, logger }, {
+ *   chargeOf: receipt => receipt.price.charge
+ * })
+ * await payments.start()
+ * await payments.channels.pay(receipt)
+ * await payments.stop()
  */
-export { DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE } from './constants.ts'
+export {
+  DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE, PAYMENT_PROTOCOL, SETTLEMENT_TOPIC
+} from './constants.ts'
 export {
   InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, UnexpectedStateError,
   UnknownChannelError
 } from './errors.ts'
 export { PaymentChannels } from './payment-channels.ts'
-export type { PaymentChannelsComponents, PaymentChannelsInit } from './payment-channels.ts'
+export type { PaymentChannelsComponents, PaymentChannelsInit } from './context.ts'
 export { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
 export type { ChannelNotice } from './notices.ts'
 export type { ChannelRecord, ChannelStore, PaymentRecord, PaymentTerms } from './records.ts'
+export { PaymentService } from './payment-service.ts'
+export type { PaymentServiceComponents, PaymentServiceInit } from './payment-service.ts'

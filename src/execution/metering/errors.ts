@@ -3,12 +3,15 @@
  * bytes throw the execution layer's `InvalidModuleError`.
  */
 
+import { nameError } from '../../core/errors.ts'
+
 /**
  * Thrown when a function body holds an instruction the meter cannot decode
  * (exception handling, GC, threads, or an opcode no proposal defines). The
  * meter must know every instruction's immediates to find the next one.
  */
 export class UnsupportedInstructionError extends Error {
+  static { nameError(this, 'UnsupportedInstructionError') }
   /** The opcode in hex, prefix first (`0x06`, `0xfd 0x9a`). */
   opcode: string
   /** Index of the function in the function index space (imports first). */
@@ -16,7 +19,6 @@ export class UnsupportedInstructionError extends Error {
 
   constructor (message = 'Module uses an instruction the fuel meter does not support', opcode = '', functionIndex = -1) {
     super(message)
-    this.name = 'UnsupportedInstructionError'
     this.opcode = opcode
     this.functionIndex = functionIndex
   }
@@ -27,8 +29,8 @@ export class UnsupportedInstructionError extends Error {
  * catches metering a module twice.
  */
 export class FuelExportConflictError extends Error {
+  static { nameError(this, 'FuelExportConflictError') }
   constructor (message = 'Module already has an export named like the fuel global') {
     super(message)
-    this.name = 'FuelExportConflictError'
   }
 }

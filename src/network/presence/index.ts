@@ -1,6 +1,6 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Message } from '@libp2p/gossipsub'
-import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_TTL_MS } from '../constants.ts'
+import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_TTL_MS } from './constants.ts'
 import { PresenceAnnouncement } from './pb/presence.ts'
 
 const MAX_ANNOUNCED_ADDRS = 16

@@ -6,11 +6,11 @@
  * recomputable rule of economy/bids (docs/bids.md).
  */
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
-import { bytesToBase64Url } from '../../core/index.ts'
+import { bytesToBase64Url, nameError } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
-import { awardBids, signBid, verifyBid, verifyBidRequest, bidRequestHash, MAX_BID_BYTES, MAX_BID_REQUEST_BYTES } from '../../economy/bids/index.ts'
+import { BID_PROTOCOL, awardBids, signBid, verifyBid, verifyBidRequest, bidRequestHash, MAX_BID_BYTES, MAX_BID_REQUEST_BYTES } from '../../economy/bids/index.ts'
 import type { Award, Bid, BidRequest } from '../../economy/bids/index.ts'
-import { BID_PROTOCOL, MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
+import { MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
 import { requestJson, serveJson } from '../../network/json-exchange.ts'
 
 /** An answer is a bid, or a refusal whose message is cut at MAX_ERROR_MESSAGE_LENGTH. */
@@ -18,12 +18,12 @@ const MAX_ANSWER_BYTES = MAX_BID_BYTES + MAX_ERROR_MESSAGE_LENGTH + 512
 
 /** Thrown (and sent back) when a peer does not bid: not contributing, or the task does not fit its prices. */
 export class BidDeclinedError extends Error {
-  override name = 'BidDeclinedError'
+  static { nameError(this, 'BidDeclinedError') }
 }
 
 /** Thrown when an auction got no eligible bid before its deadline. */
 export class NoBidError extends Error {
-  override name = 'NoBidError'
+  static { nameError(this, 'NoBidError') }
 }
 
 /** What a bidder would charge at most for the request's task, and how long it expects to take; undefined to decline. */

@@ -9,3 +9,5 @@
 export { BidDeclinedError, NoBidError, runAuction, serveBid } from './auction.ts'
 export { quoteFor } from './quote.ts'
 export type { AuctionInit, AuctionResult, BidderInit, Quote } from './auction.ts'
+export { MAX_INBOUND_BID_STREAMS, bidService } from './service.ts'
+export type { BidService, BidServiceComponents, BidServiceInit } from './service.ts'

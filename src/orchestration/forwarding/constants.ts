@@ -1,3 +1,14 @@
+/** Protocol id and limits of /zerostate/forward/1.0.0 (pb/forward.proto). */
+
+/**
+ * Hop-by-hop forwarding to an executor that is not a neighbour: a
+ * ForwardHeader, then the unchanged /zerostate/task/1.0.0 conversation.
+ */
+export const FORWARD_PROTOCOL = '/zerostate/forward/1.0.0'
+
+/** Forwarded tasks passing through this peer at once. */
+export const MAX_INBOUND_FORWARD_STREAMS = 64
+
 /** How many times a task may be forwarded after the origin sends it (the origin's hops_left). */
 export const MAX_HOPS = 8
 /** The most peers a header's `visited` list may hold. */

@@ -1,14 +1,16 @@
+import { nameError } from '../../core/errors.ts'
+
 /**
  * Thrown when a hop that is not the target receives a task with no hops left
  * (hops_left = 0), or whose `visited` list is already full.
  */
 export class HopLimitError extends Error {
-  override readonly name = 'HopLimitError'
+  static { nameError(this, 'HopLimitError') }
 }
 
 /** Thrown when a hop finds itself in the header's `visited` list: the task went round in a loop. */
 export class RoutingLoopError extends Error {
-  override readonly name = 'RoutingLoopError'
+  static { nameError(this, 'RoutingLoopError') }
 }
 
 /**
@@ -17,10 +19,10 @@ export class RoutingLoopError extends Error {
  * chosen next hop cannot be reached.
  */
 export class NoRouteError extends Error {
-  override readonly name = 'NoRouteError'
+  static { nameError(this, 'NoRouteError') }
 }
 
 /** Thrown when a forward header breaks the schema or a limit (empty target, overlong PeerId, too many visited, …). */
 export class InvalidForwardHeaderError extends Error {
-  override readonly name = 'InvalidForwardHeaderError'
+  static { nameError(this, 'InvalidForwardHeaderError') }
 }

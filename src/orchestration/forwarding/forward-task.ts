@@ -1,11 +1,11 @@
 import { pbStream } from '@libp2p/utils'
 import type { Connection } from '@libp2p/interface'
-import { FORWARD_PROTOCOL, OFFER_RESPONSE_TIMEOUT_MS } from '../../network/constants.ts'
-import { submitTaskOnStream } from '../task-protocol/index.ts'
+import { OFFER_RESPONSE_TIMEOUT_MS, submitTaskOnStream } from '../task-protocol/index.ts'
 import type { SubmitOptions, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
-import { MAX_FORWARD_HEADER_BYTES, MAX_HOPS } from './constants.ts'
+import { FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS } from './constants.ts'
 import { checkHeader } from './forwarder.ts'
 import { ForwardHeader } from './pb/forward.ts'
+import { withTimeout } from '../../core/abort.ts'
 
 export interface ForwardTaskHeader {
   /** The executor's PeerId string. */
@@ -40,8 +40,7 @@ export async function forwardTask (
     hopsLeft: header.hopsLeft ?? MAX_HOPS,
     visited: header.visited ?? [header.origin]
   })
-  const timeout = AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS)
-  const signal = options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  const signal = withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS)
   const stream = await connection.newStream(FORWARD_PROTOCOL, { signal, runOnLimitedConnection: true })
   const writer = pbStream(stream, { maxDataLength: MAX_FORWARD_HEADER_BYTES })
   try {

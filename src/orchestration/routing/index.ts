@@ -14,5 +14,7 @@
  */
 export { QRouter } from './q-router.ts'
 export type { QRouterOptions, QTableJSON, QTableEntryJSON } from './q-router.ts'
+export { StoredRouter } from './stored-router.ts'
+export type { StoredRouterComponents, StoredRouterInit } from './stored-router.ts'
 export * from './errors.ts'
 export * from './constants.ts'

@@ -1,4 +1,63 @@
-/** Limits of the executor's side of /zerostate/task/1.0.0 that are not wire limits (those are in network/constants.ts). */
+/**
+ * Protocol id, per-message size limits and timeouts of /zerostate/task/1.0.0
+ * (pb/task.proto), and the executor's own bounds.
+ */
+import {
+  MAX_ARGS_AND_ENV_BYTES, MAX_FILE_PATH_BYTES, MAX_INPUT_FILES_BYTES, MAX_MODULE_BYTES, MAX_OUTPUT_BYTES, MAX_STDIN_BYTES, MAX_TASK_FILES,
+  MAX_WORK_DIRECTORY_BYTES
+} from '../../core/limits.ts'
+import { KIB, MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
+import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
+
+/** Submitter → executor: offer, (module), result. See pb/task.proto. */
+export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
+
+/** Tasks offered to this peer at once over all connections. */
+export const MAX_INBOUND_TASK_STREAMS = 64
+
+/** Room for protobuf tags, length varints and the fixed-size fields of a message. */
+const FRAMING_BYTES = 64 * KIB
+
+/** Per input or output file: its path and the tag and length varints around it. */
+const PER_FILE_BYTES = MAX_FILE_PATH_BYTES + 16
+
+/** A TaskOffer at its limits: stdin, the input files, args and env (about 20 MiB). */
+export const MAX_OFFER_BYTES = MAX_STDIN_BYTES + MAX_INPUT_FILES_BYTES + MAX_TASK_FILES * PER_FILE_BYTES + MAX_ARGS_AND_ENV_BYTES + FRAMING_BYTES
+
+/** A ModuleTransfer: one module of at most MAX_MODULE_BYTES. */
+export const MAX_MODULE_TRANSFER_BYTES = MAX_MODULE_BYTES + FRAMING_BYTES
+
+/**
+ * An ExecutorMessage before the task is accepted (NEED_MODULE, ACCEPTED, or a
+ * FAILURE naming its error in at most MAX_ERROR_MESSAGE_LENGTH characters of
+ * up to 4 UTF-8 bytes each).
+ */
+export const MAX_CONTROL_MESSAGE_BYTES = 4 * MAX_ERROR_MESSAGE_LENGTH + 4 * KIB
+
+/** An ExecutorMessage once accepted: a RESULT carries stdout, stderr, the output files and the receipt (about 33 MiB). */
+export const MAX_RESULT_BYTES = 2 * MAX_OUTPUT_BYTES + MAX_WORK_DIRECTORY_BYTES + MAX_TASK_FILES * PER_FILE_BYTES + MAX_RECEIPT_BYTES +
+  4 * MAX_ERROR_MESSAGE_LENGTH + FRAMING_BYTES
+
+/** The largest task message either way: what a forwarding hop may have to buffer before it splices. */
+export const MAX_TASK_MESSAGE_BYTES = Math.max(MAX_OFFER_BYTES, MAX_MODULE_TRANSFER_BYTES, MAX_RESULT_BYTES)
+
+/** What either side may buffer unread: the largest message it can be sent. */
+export const MAX_EXECUTOR_BUFFER_BYTES = Math.max(MAX_OFFER_BYTES, MAX_MODULE_TRANSFER_BYTES)
+export const MAX_SUBMITTER_BUFFER_BYTES = MAX_RESULT_BYTES
+
+/**
+ * How often a running executor tells the submitter it is still alive. A closed
+ * WebRTC peer is only noticed after ~13 s, so the task protocol keeps its own
+ * heartbeat and the submitter gives up after HEARTBEAT_TIMEOUT_MS of silence.
+ */
+export const HEARTBEAT_INTERVAL_MS = 1000
+export const HEARTBEAT_TIMEOUT_MS = 5000
+
+/** Offer → accept/need-module must come back quickly; a busy executor queues instead. */
+export const OFFER_RESPONSE_TIMEOUT_MS = 10_000
+
+/** Time to move a module of MAX_MODULE_BYTES, generously. */
+export const MODULE_TRANSFER_TIMEOUT_MS = 60_000
 
 /**
  * How many modules an executor remembers the resource use of (usage-memory.ts).

@@ -1,25 +1,32 @@
 import type { Receipt } from '../../receipts/index.ts'
+import { nameError } from '../../core/errors.ts'
+import { ModuleHashMismatchError } from '../../core/hash.ts'
+import {
+  InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, OutOfFuelError, OutputTooLargeError,
+  TaskTimeoutError, TaskTrapError, UnsupportedImportError, UnsupportedWasiCallError
+} from '../../execution/errors.ts'
+import { FuelExportConflictError, UnsupportedInstructionError } from '../../execution/metering/errors.ts'
 
 /**
  * Thrown when a peer sends a task message that breaks the schema or a limit
  * (missing module hash, oversized stdin, too many args, …).
  */
 export class InvalidTaskMessageError extends Error {
-  override readonly name = 'InvalidTaskMessageError'
+  static { nameError(this, 'InvalidTaskMessageError') }
 }
 
 /** Thrown when an executor turns a task down (not contributing, shutting down). */
 export class TaskRefusedError extends Error {
-  override readonly name = 'TaskRefusedError'
+  static { nameError(this, 'TaskRefusedError') }
 }
 
 /**
  * Thrown when an executor turns a task down because its estimate of the run,
  * at its current prices, costs more than the offer's maxTotalPrice
- * (economy/pricing quoteFits).
+ * (receipts/pricing quoteFits).
  */
 export class TaskOverBudgetError extends Error {
-  override readonly name = 'TaskOverBudgetError'
+  static { nameError(this, 'TaskOverBudgetError') }
 }
 
 /**
@@ -29,7 +36,7 @@ export class TaskOverBudgetError extends Error {
  * evidence signed by that executor.
  */
 export class ReceiptBudgetMismatchError extends Error {
-  override readonly name = 'ReceiptBudgetMismatchError'
+  static { nameError(this, 'ReceiptBudgetMismatchError') }
   readonly receipt: Receipt
 
   constructor (message: string, receipt: Receipt) {
@@ -43,12 +50,12 @@ export class ReceiptBudgetMismatchError extends Error {
  * or the stream or connection closed before a result arrived.
  */
 export class ExecutorLostError extends Error {
-  override readonly name = 'ExecutorLostError'
+  static { nameError(this, 'ExecutorLostError') }
 }
 
 /** Thrown when no connected peer is contributing compute. */
 export class NoExecutorError extends Error {
-  override readonly name = 'NoExecutorError'
+  static { nameError(this, 'NoExecutorError') }
 }
 
 /**
@@ -58,24 +65,28 @@ export class NoExecutorError extends Error {
  * so callers can branch on it exactly as if the task had run locally.
  */
 export class RemoteTaskError extends Error {
+  static { nameError(this, 'RemoteTaskError') }
   static readonly KNOWN_NAMES: ReadonlySet<string> = new Set([
-    'InvalidModuleError',
-    'NotWasiCommandError',
-    'UnsupportedImportError',
-    'ModuleTooLargeError',
-    'MemoryLimitError',
-    'OutputTooLargeError',
-    'TaskTrapError',
-    'TaskTimeoutError',
-    'OutOfFuelError',
-    'UnsupportedWasiCallError',
-    'UnsupportedInstructionError',
-    'FuelExportConflictError',
-    'InvalidTaskMessageError',
-    'ModuleHashMismatchError',
-    'TaskRefusedError',
-    'TaskOverBudgetError',
-    // Reported by a forwarding hop (orchestration/forwarding).
+    ...[
+      InvalidModuleError,
+      NotWasiCommandError,
+      UnsupportedImportError,
+      ModuleTooLargeError,
+      MemoryLimitError,
+      OutputTooLargeError,
+      TaskTrapError,
+      TaskTimeoutError,
+      OutOfFuelError,
+      UnsupportedWasiCallError,
+      UnsupportedInstructionError,
+      FuelExportConflictError,
+      InvalidTaskMessageError,
+      ModuleHashMismatchError,
+      TaskRefusedError,
+      TaskOverBudgetError
+    ].map(ErrorClass => ErrorClass.name),
+    // Reported by a forwarding hop (orchestration/forwarding). Spelled out, not
+    // imported: forwarding builds on task-protocol, not the other way round.
     'HopLimitError',
     'RoutingLoopError',
     'NoRouteError',
@@ -87,8 +98,8 @@ export class RemoteTaskError extends Error {
 
   constructor (remoteName: string, message: string, receipt?: Receipt) {
     super(message)
-    // An unknown or hostile name is not passed on verbatim.
-    this.name = RemoteTaskError.KNOWN_NAMES.has(remoteName) ? remoteName : 'RemoteTaskError'
+    // An unknown or hostile name is not passed on verbatim: the instance keeps RemoteTaskError's.
+    if (RemoteTaskError.KNOWN_NAMES.has(remoteName)) this.name = remoteName
     this.receipt = receipt
   }
 }

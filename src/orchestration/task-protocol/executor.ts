@@ -1,31 +1,28 @@
-import { pbStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import { ModuleHashMismatchError, sha256Hex } from '../../core/hash.ts'
 import type { PeerIdentity } from '../../crypto/identity.ts'
-import { FREE_PRICES, chargeFor, checkPriceSchedule, quoteFits } from '../../economy/index.ts'
-import type { PriceSchedule, ResourceUse } from '../../economy/index.ts'
-import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from '../../execution/types.ts'
+import { FREE_PRICES, chargeFor, checkPriceSchedule, quoteFits } from '../../receipts/pricing/index.ts'
+import type { PriceSchedule, ResourceUse } from '../../receipts/pricing/index.ts'
+import type { ExecutionResult, TaskRunner } from '../../execution/types.ts'
 import type { ModuleStore } from '../../storage/index.ts'
 import { RECEIPT_VERSION, filesHash, signReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import { NO_EXIT_CODE } from '../../execution/constants.ts'
+import { InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, UnsupportedImportError } from '../../execution/errors.ts'
 import { MAX_ARGS, MAX_ENV_ENTRIES, MAX_TASK_FILES } from '../../core/limits.ts'
+import { MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
+import { framedStream } from '../../network/framed-stream.ts'
+import type { FramedStream } from '../../network/framed-stream.ts'
 import {
-  HEARTBEAT_INTERVAL_MS, MAX_ERROR_MESSAGE_LENGTH, MAX_TASK_MESSAGE_BYTES,
-  MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS
-} from '../../network/constants.ts'
-import { USAGE_MEMORY_ENTRIES } from './constants.ts'
+  HEARTBEAT_INTERVAL_MS, MAX_EXECUTOR_BUFFER_BYTES, MAX_MODULE_TRANSFER_BYTES, MAX_OFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS,
+  USAGE_MEMORY_ENTRIES
+} from './constants.ts'
 import { TaskOverBudgetError, TaskRefusedError } from './errors.ts'
 import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
 import { UsageMemory } from './usage-memory.ts'
-
-/** What runs a module: the browser's worker pool, or a Node host. */
-export interface TaskRunner {
-  run(moduleHash: string, module: Uint8Array, input: TaskInput, limits: TaskLimits, options?: ExecutionOptions): Promise<ExecutionResult>
-}
 
 export interface TaskExecutorComponents {
   identity: PeerIdentity
@@ -84,7 +81,7 @@ export class TaskExecutor {
    * passes the origin from its forward header (forwarding/forwarder.ts).
    */
   async handle (stream: Stream, connection: Connection, options: TaskHandleOptions = {}): Promise<void> {
-    const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
+    const messages = framedStream(stream, { maxBufferSize: MAX_EXECUTOR_BUFFER_BYTES })
     // Writes come from the heartbeat timer and the main flow; keep them in order.
     let writes = Promise.resolve()
     const send: Send = async (message) => {
@@ -93,6 +90,7 @@ export class TaskExecutor {
     }
     try {
       const offer = validateOffer(await messages.read(TaskOffer, {
+        maxBytes: MAX_OFFER_BYTES,
         signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
         limits: { args: MAX_ARGS, env: MAX_ENV_ENTRIES, files: MAX_TASK_FILES }
       }))
@@ -161,13 +159,13 @@ export class TaskExecutor {
     }
   }
 
-  private async obtainModule (offer: ValidOffer, messages: ReturnType<typeof pbStream>, send: Send): Promise<Uint8Array> {
+  private async obtainModule (offer: ValidOffer, messages: FramedStream, send: Send): Promise<Uint8Array> {
     const cached = await this.components.store.getModule(offer.moduleHash)
     if (cached != null) {
       return cached
     }
     await send({ type: ExecutorMessage.Type.NEED_MODULE, files: [] })
-    const { module } = await messages.read(ModuleTransfer, { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
+    const { module } = await messages.read(ModuleTransfer, { maxBytes: MAX_MODULE_TRANSFER_BYTES, signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
     if (module.byteLength !== offer.moduleSize) {
       throw new ModuleHashMismatchError(`the module is ${module.byteLength} bytes; the offer said ${offer.moduleSize}`)
     }
@@ -182,6 +180,7 @@ export class TaskExecutor {
     let startedAt: number | undefined
     const heartbeat = setInterval(() => {
       const elapsedMs = startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - startedAt))
+      // A lost stream fails the RESULT that follows, which is where it is handled.
       send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [] }).catch(() => {})
     }, HEARTBEAT_INTERVAL_MS)
     try {
@@ -194,6 +193,7 @@ export class TaskExecutor {
           onProgress: (progress) => {
             if (progress.phase === 'running') {
               startedAt = progress.startedAt
+              // As for heartbeats: a lost stream fails the RESULT, which is where it is handled.
               send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [] }).catch(() => {})
             }
           }
@@ -248,7 +248,7 @@ function moduleRejection (err: unknown): ExecutionResult | undefined {
   if (!(err instanceof Error) || !MODULE_REJECTIONS.has(err.name)) return undefined
   const empty = new Uint8Array(0)
   return {
-    status: err.name === 'MemoryLimitError' ? 'memory-limit' : 'invalid-module',
+    status: err.name === MemoryLimitError.name ? 'memory-limit' : 'invalid-module',
     stdout: empty,
     stderr: empty,
     exitCode: NO_EXIT_CODE,
@@ -262,5 +262,5 @@ function moduleRejection (err: unknown): ExecutionResult | undefined {
 }
 
 const MODULE_REJECTIONS: ReadonlySet<string> = new Set([
-  'InvalidModuleError', 'NotWasiCommandError', 'UnsupportedImportError', 'ModuleTooLargeError', 'MemoryLimitError'
-])
+  InvalidModuleError, NotWasiCommandError, UnsupportedImportError, ModuleTooLargeError, MemoryLimitError
+].map(ErrorClass => ErrorClass.name))

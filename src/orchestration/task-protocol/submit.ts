@@ -1,18 +1,20 @@
-import { pbStream } from '@libp2p/utils'
+import { AbortError, TimeoutError } from '@libp2p/interface'
 import type { Connection, Stream } from '@libp2p/interface'
 import { sha256Hex } from '../../core/hash.ts'
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../../core/limits.ts'
 import { filesHash, parseReceipt, verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
+import { framedStream } from '../../network/framed-stream.ts'
 import {
-  HEARTBEAT_TIMEOUT_MS, MAX_TASK_MESSAGE_BYTES,
-  MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
-} from '../../network/constants.ts'
+  HEARTBEAT_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_RESULT_BYTES, MAX_SUBMITTER_BUFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS,
+  OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
+} from './constants.ts'
 import { ExecutorLostError, InvalidTaskMessageError, ReceiptBudgetMismatchError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
+import { withTimeout } from '../../core/abort.ts'
 
 export type SubmitProgress =
   | { phase: 'offering' }
@@ -49,7 +51,7 @@ export async function submitTask (
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
   const stream = await connection.newStream(TASK_PROTOCOL, {
-    signal: anySignal(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
+    signal: withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
     runOnLimitedConnection: true
   })
   return submitTaskOnStream(stream, connection.remotePeer.toString(), submitter, offer, module, options)
@@ -71,15 +73,19 @@ export async function submitTaskOnStream (
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
   const { signal, onProgress } = options
-  const messages = pbStream(stream, { maxDataLength: MAX_TASK_MESSAGE_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
+  const messages = framedStream(stream, { maxBufferSize: MAX_SUBMITTER_BUFFER_BYTES })
   // The executor heartbeats at least every HEARTBEAT_INTERVAL_MS; silence for
   // longer than this means it is gone, whatever the connection says.
+  // Until ACCEPTED only small control messages may come; then a RESULT as large as MAX_RESULT_BYTES.
+  let maxBytes = MAX_CONTROL_MESSAGE_BYTES
   const nextMessage = async (timeoutMs: number): Promise<ExecutorMessage> => {
     try {
-      return await messages.read(ExecutorMessage, { signal: anySignal(signal, timeoutMs), limits: { files: MAX_TASK_FILES } })
+      return await messages.read(ExecutorMessage, { maxBytes, signal: withTimeout(signal, timeoutMs), limits: { files: MAX_TASK_FILES } })
     } catch (err) {
       if (signal?.aborted === true) throw signal.reason
-      if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+      // The timeout signal's DOMException and libp2p's own errors share these names
+      // (libp2p declares them as static names, which minification keeps).
+      if (err instanceof Error && (err.name === TimeoutError.name || err.name === AbortError.name)) {
         throw new ExecutorLostError(`executor ${executor} went silent for ${timeoutMs} ms`)
       }
       throw new ExecutorLostError(`lost the stream to executor ${executor}: ${err instanceof Error ? err.message : String(err)}`)
@@ -91,13 +97,14 @@ export async function submitTaskOnStream (
     let message = await nextMessage(OFFER_RESPONSE_TIMEOUT_MS)
     if (message.type === ExecutorMessage.Type.NEED_MODULE) {
       onProgress?.({ phase: 'sending-module', bytes: module.byteLength })
-      await messages.write({ module }, ModuleTransfer, { signal: anySignal(signal, MODULE_TRANSFER_TIMEOUT_MS) })
+      await messages.write({ module }, ModuleTransfer, { signal: withTimeout(signal, MODULE_TRANSFER_TIMEOUT_MS) })
       message = await nextMessage(MODULE_TRANSFER_TIMEOUT_MS)
     }
     let startedAt: number | undefined
     for (;;) {
       switch (message.type) {
         case ExecutorMessage.Type.ACCEPTED:
+          maxBytes = MAX_RESULT_BYTES
           onProgress?.({ phase: 'queued' })
           break
         case ExecutorMessage.Type.STARTED:
@@ -108,7 +115,7 @@ export async function submitTaskOnStream (
           if (startedAt != null) onProgress?.({ phase: 'running', startedAt, elapsedMs: message.elapsedMs ?? 0 })
           break
         case ExecutorMessage.Type.FAILURE:
-          throw new RemoteTaskError(message.errorName ?? 'RemoteTaskError', message.errorMessage ?? 'the executor reported a failure')
+          throw new RemoteTaskError(message.errorName ?? RemoteTaskError.name, message.errorMessage ?? 'the executor reported a failure')
         case ExecutorMessage.Type.RESULT:
           onProgress?.({ phase: 'verifying' })
           return await checkResult(message, offer, executor, submitter)
@@ -182,9 +189,4 @@ async function checkResult (message: ExecutorMessage, offer: ValidOffer, executo
     )
   }
   return { stdout, stderr, files, exitCode: receipt.exitCode ?? 0, receipt }
-}
-
-function anySignal (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs)
-  return signal == null ? timeout : AbortSignal.any([signal, timeout])
 }

@@ -1,13 +1,13 @@
 /**
  * What each module used the last time this executor ran it: the estimate the
- * executor quotes against a task's budget (economy/pricing quoteFits) before
+ * executor quotes against a task's budget (receipts/pricing quoteFits) before
  * it accepts the task. A run is deterministic in its module, input and seed,
  * but the input differs from task to task, so the last run of the same module
  * is an estimate, not a promise; the receipt's charge is still capped by the
  * budget. Pure and bounded: past `capacity` modules, the least recently used
  * one is forgotten.
  */
-import type { ResourceUse } from '../../economy/index.ts'
+import type { ResourceUse } from '../../receipts/pricing/index.ts'
 
 export class UsageMemory {
   private readonly capacity: number

@@ -5,7 +5,7 @@
  * `observed`; that `verdict`s the executor's claim". Signed as receipts and
  * reputation reports are — pure Ed25519 (RFC 8032 §5.1.6) over the UTF-8 of
  * the RFC 8785 canonical JSON of every field except `signature`, the key
- * bound to the `witness` PeerId — through crypto/signed-json.ts.
+ * bound to the `witness` PeerId — through crypto/signed-document.ts.
  *
  * The sandbox is deterministic (virtual clock and random from the seed, fuel
  * counted per instruction), so an honest re-run reproduces status, exit code,
@@ -17,7 +17,7 @@
  * const attestation = await signAttestation({ ...about(receipt), observed, verdict: verdictOf(receipt, observed), witness, publicKey, at: now }, identity)
  * await verifyAttestation(parseAttestation(JSON.parse(text)), { now, from })
  */
-import { canonicalSigningBytes, canonicalSize, fieldCheckers, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../../crypto/index.ts'
+import { fieldCheckers, parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument } from '../../crypto/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { MAX_TASK_ID_LENGTH, RECEIPT_STATUSES } from '../constants.ts'
@@ -83,6 +83,20 @@ const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
 const check = fieldCheckers((field, message) => new InvalidAttestationError(field, message), 'a version 1 attestation')
 
+const ATTESTATION = signedDocumentFormat<Attestation>({
+  name: 'attestation',
+  signedFields: UNSIGNED_FIELDS,
+  signerField: 'witness',
+  maxBytes: MAX_ATTESTATION_BYTES,
+  schema: readAttestation,
+  dateField: 'at',
+  maxClockSkewMs: MAX_ATTESTATION_CLOCK_SKEW_MS,
+  errors: {
+    tooLarge: AttestationTooLargeError, keyMismatch: AttestationKeyMismatchError, signature: AttestationSignatureError,
+    sender: AttestationKeyMismatchError, notYetValid: AttestationNotYetValidError
+  }
+})
+
 /** What a sandbox run produced, as the receipt of that run would state it. */
 export interface RunOutput {
   status: ReceiptStatus
@@ -130,23 +144,12 @@ export function aboutReceipt (receipt: Receipt): Pick<UnsignedAttestation, 'task
 
 /** Checks the size limit, then the schema; returns a copy holding exactly the attestation's fields. Does not check the signature. */
 export function parseAttestation (value: unknown): Attestation {
-  const size = canonicalSize(value)
-  if (size !== undefined && size > MAX_ATTESTATION_BYTES) {
-    throw new AttestationTooLargeError(`attestation is ${size} bytes in canonical form, limit ${MAX_ATTESTATION_BYTES}`)
-  }
-  const record = check.jsonObject(value, 'attestation')
-  check.exactMembers(record, FIELDS, '')
-  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+  return parseSignedDocument(value, ATTESTATION)
 }
 
 /** Signs as `identity`, which must be the `witness` and own the `publicKey`. */
 export async function signAttestation (fields: AttestationFields, identity: PeerIdentity): Promise<Attestation> {
-  const unsigned = readUnsigned({ ...check.jsonObject(fields, 'attestation'), version: ATTESTATION_VERSION })
-  if (signerMismatch(identity, { publicKey: unsigned.publicKey, peerId: unsigned.witness }) !== undefined) {
-    throw new AttestationKeyMismatchError('attestation witness and publicKey must be the signing identity\'s')
-  }
-  const signature = await signCanonicalBytes(canonicalSigningBytes(unsigned, UNSIGNED_FIELDS), identity)
-  return parseAttestation({ ...unsigned, signature })
+  return signDocument(readUnsigned({ ...check.jsonObject(fields, 'attestation'), version: ATTESTATION_VERSION }), identity, ATTESTATION)
 }
 
 /**
@@ -154,20 +157,14 @@ export async function signAttestation (fields: AttestationFields, identity: Peer
  * (`from`); that `publicKey` is the key inside `witness`; the signature; that
  * `at` is not ahead of `now` by more than the allowed skew.
  */
-export async function verifyAttestation (value: unknown, options: VerifyAttestationOptions): Promise<Attestation> {
-  const { now, from } = options
-  if (!Number.isFinite(now)) throw new RangeError('now must be a finite number of milliseconds')
-  const checked = parseAttestation(value)
-  if (from !== undefined && from !== checked.witness) throw new AttestationKeyMismatchError(`attestation by ${checked.witness} was sent by ${from}`)
-  const claim = { publicKey: checked.publicKey, peerId: checked.witness, signature: checked.signature }
-  switch (peerSignatureFault(canonicalSigningBytes(checked, UNSIGNED_FIELDS), claim)) {
-    case 'key-not-peer': throw new AttestationKeyMismatchError(`attestation publicKey does not belong to ${checked.witness}`)
-    case 'bad-signature': throw new AttestationSignatureError(`attestation signature does not verify for ${checked.witness}`)
-  }
-  if (checked.at > now + MAX_ATTESTATION_CLOCK_SKEW_MS) {
-    throw new AttestationNotYetValidError(`attestation of ${checked.witness} is dated ${checked.at}, ahead of ${now}`)
-  }
-  return checked
+export async function verifyAttestation (value: unknown, { now, from }: VerifyAttestationOptions): Promise<Attestation> {
+  return verifyDocument(value, ATTESTATION, { now, from })
+}
+
+function readAttestation (value: unknown): Attestation {
+  const record = check.jsonObject(value, 'attestation')
+  check.exactMembers(record, FIELDS, '')
+  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
 function readUnsigned (record: Record<string, unknown>): UnsignedAttestation {

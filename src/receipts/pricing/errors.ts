@@ -1,8 +1,10 @@
 /** The ways a price schedule, a resource use or a charge can be refused; callers tell them apart by `name`. */
 
+import { nameError } from '../../core/errors.ts'
+
 /** Thrown when a value is not a well-formed price schedule; `field` names the first bad member (`prices.perSecond`). */
 export class InvalidPriceScheduleError extends Error {
-  override readonly name = 'InvalidPriceScheduleError'
+  static { nameError(this, 'InvalidPriceScheduleError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -13,7 +15,7 @@ export class InvalidPriceScheduleError extends Error {
 
 /** Thrown when a resource use is not well formed; `field` names the first bad member (`use.durationMs`). */
 export class InvalidResourceUseError extends Error {
-  override readonly name = 'InvalidResourceUseError'
+  static { nameError(this, 'InvalidResourceUseError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -24,10 +26,10 @@ export class InvalidResourceUseError extends Error {
 
 /** Thrown when a maxTotalPrice is not a non-negative safe integer of micro-units. */
 export class InvalidMaxTotalPriceError extends RangeError {
-  override readonly name = 'InvalidMaxTotalPriceError'
+  static { nameError(this, 'InvalidMaxTotalPriceError') }
 }
 
 /** Thrown when a charge exceeds Number.MAX_SAFE_INTEGER micro-units, beyond what JSON carries exactly (RFC 7493 §2.2). */
 export class PriceOverflowError extends RangeError {
-  override readonly name = 'PriceOverflowError'
+  static { nameError(this, 'PriceOverflowError') }
 }

@@ -87,3 +87,6 @@ export const DEFAULT_DAMPING = 0.5
 
 /** Power iterations; EigenTrust converges in under ten on their simulations (§4.3). */
 export const DEFAULT_ITERATIONS = 10
+
+/** Gossipsub topic of signed reputation reports. */
+export const REPUTATION_TOPIC = '/zerostate/reputation/1.0.0'

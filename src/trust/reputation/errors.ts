@@ -1,33 +1,35 @@
 /** The ways reputation bookkeeping and reports fail; callers tell them apart by `name`. */
 
+import { nameError } from '../../core/errors.ts'
+
 /** Thrown when a ReputationBook option is out of range or of the wrong type. */
 export class InvalidReputationOptionsError extends RangeError {
-  override readonly name = 'InvalidReputationOptionsError'
+  static { nameError(this, 'InvalidReputationOptionsError') }
 }
 
 /** Thrown when a peer key is not a non-empty string of at most MAX_PEER_KEY_LENGTH characters. */
 export class InvalidPeerKeyError extends TypeError {
-  override readonly name = 'InvalidPeerKeyError'
+  static { nameError(this, 'InvalidPeerKeyError') }
 }
 
 /** Thrown when an outcome is not one of OUTCOMES. */
 export class InvalidOutcomeError extends TypeError {
-  override readonly name = 'InvalidOutcomeError'
+  static { nameError(this, 'InvalidOutcomeError') }
 }
 
 /** Thrown when the whitelist would grow beyond MAX_WHITELIST. */
 export class WhitelistFullError extends RangeError {
-  override readonly name = 'WhitelistFullError'
+  static { nameError(this, 'WhitelistFullError') }
 }
 
 /** Thrown by `ReputationBook.fromJSON` on another version, a bad field, a duplicate, or too many entries. */
 export class InvalidReputationBookError extends Error {
-  override readonly name = 'InvalidReputationBookError'
+  static { nameError(this, 'InvalidReputationBookError') }
 }
 
 /** Thrown when a value is not a well-formed version 1 report; `field` names the first offending field. */
 export class InvalidReportError extends Error {
-  override readonly name = 'InvalidReportError'
+  static { nameError(this, 'InvalidReportError') }
   readonly field: string
 
   constructor (field: string, message: string) {
@@ -38,25 +40,25 @@ export class InvalidReportError extends Error {
 
 /** Thrown when a report's canonical form is longer than MAX_REPORT_BYTES. */
 export class ReportTooLargeError extends Error {
-  override readonly name = 'ReportTooLargeError'
+  static { nameError(this, 'ReportTooLargeError') }
 }
 
 /** Thrown when a report's `publicKey` is not its reporter's, or when asked to sign as someone else. */
 export class ReportKeyMismatchError extends Error {
-  override readonly name = 'ReportKeyMismatchError'
+  static { nameError(this, 'ReportKeyMismatchError') }
 }
 
 /** Thrown when a report's signature does not verify. */
 export class ReportSignatureError extends Error {
-  override readonly name = 'ReportSignatureError'
+  static { nameError(this, 'ReportSignatureError') }
 }
 
 /** Thrown when a report's `at` is further ahead of the verifier's clock than MAX_REPORT_CLOCK_SKEW_MS. */
 export class ReportNotYetValidError extends Error {
-  override readonly name = 'ReportNotYetValidError'
+  static { nameError(this, 'ReportNotYetValidError') }
 }
 
 /** Thrown when `aggregateReports` is given more than MAX_AGGREGATED_REPORTS reports or bad options. */
 export class InvalidAggregationError extends RangeError {
-  override readonly name = 'InvalidAggregationError'
+  static { nameError(this, 'InvalidAggregationError') }
 }

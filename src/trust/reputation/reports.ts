@@ -3,7 +3,7 @@
  * `taskId` to `subject` and saw `outcome` at `at`". Signed exactly as
  * receipts and Agent Cards are — pure Ed25519 (RFC 8032 §5.1.6) over the
  * UTF-8 of the RFC 8785 canonical JSON of every field except `signature`,
- * with `publicKey` bound to the `reporter` PeerId — through crypto/signed-json.ts.
+ * with `publicKey` bound to the `reporter` PeerId — through crypto/signed-document.ts.
  *
  * A verified report proves only who said it, never that it is true: weigh
  * it with aggregateReports.
@@ -13,7 +13,7 @@
  * // …received as JSON…
  * await verifyReport(parseReport(JSON.parse(text)), { now })
  */
-import { canonicalSigningBytes, canonicalSize, fieldCheckers, peerSignatureFault, signCanonicalBytes, signerMismatch } from '../../crypto/index.ts'
+import { fieldCheckers, parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument } from '../../crypto/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH } from '../../crypto/index.ts'
 import { MAX_TASK_ID_LENGTH } from '../../receipts/constants.ts'
@@ -58,26 +58,30 @@ const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_TASK_ID_LENGTH}}$`)
 
 const check = fieldCheckers((field, message) => new InvalidReportError(field, message), 'a version 1 reputation report')
 
+const REPORT = signedDocumentFormat<Report>({
+  name: 'report',
+  signedFields: UNSIGNED_REPORT_FIELDS,
+  signerField: 'reporter',
+  maxBytes: MAX_REPORT_BYTES,
+  schema: readReport,
+  dateField: 'at',
+  maxClockSkewMs: MAX_REPORT_CLOCK_SKEW_MS,
+  errors: {
+    tooLarge: ReportTooLargeError, keyMismatch: ReportKeyMismatchError, signature: ReportSignatureError,
+    sender: ReportKeyMismatchError, notYetValid: ReportNotYetValidError
+  }
+})
+
 /** Checks the size limit, then the schema; returns a copy holding exactly the report's fields. Does not check the signature. */
 export function parseReport (value: unknown): Report {
-  const size = canonicalSize(value)
-  if (size !== undefined && size > MAX_REPORT_BYTES) throw new ReportTooLargeError(`report is ${size} bytes in canonical form, limit ${MAX_REPORT_BYTES}`)
-  const record = check.jsonObject(value, 'report')
-  check.exactMembers(record, REPORT_FIELDS, '')
-  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+  return parseSignedDocument(value, REPORT)
 }
 
 /** Signs a report as `identity`, which must be the `reporter` and own the `publicKey`. */
 export async function signReport (fields: ReportFields, identity: PeerIdentity): Promise<Report> {
   const record = check.jsonObject(fields, 'report')
   check.exactMembers(record, UNSIGNED_REPORT_FIELDS.filter(field => field !== 'version'), '')
-  const unsigned = readUnsigned({ ...record, version: REPORT_VERSION })
-  if (signerMismatch(identity, { publicKey: unsigned.publicKey, peerId: unsigned.reporter }) !== undefined) {
-    throw new ReportKeyMismatchError('report reporter and publicKey must be the signing identity\'s')
-  }
-  const signature = await signCanonicalBytes(canonicalSigningBytes(unsigned, UNSIGNED_REPORT_FIELDS), identity)
-  // Through the parser, so that a report no peer could accept is never sent.
-  return parseReport({ ...unsigned, signature })
+  return signDocument(readUnsigned({ ...record, version: REPORT_VERSION }), identity, REPORT)
 }
 
 /**
@@ -85,18 +89,14 @@ export async function signReport (fields: ReportFields, identity: PeerIdentity):
  * (`from`); that `publicKey` is the key inside `reporter`; the signature; that
  * `at` is not further ahead than the allowed clock skew. Returns the checked copy.
  */
-export async function verifyReport (report: Report, options: VerifyReportOptions): Promise<Report> {
-  const { now, from } = options
-  if (!Number.isFinite(now)) throw new RangeError('now must be a finite number of milliseconds')
-  const checked = parseReport(report)
-  if (from !== undefined && from !== checked.reporter) throw new ReportKeyMismatchError(`report by ${checked.reporter} was sent by ${from}`)
-  const claim = { publicKey: checked.publicKey, peerId: checked.reporter, signature: checked.signature }
-  switch (peerSignatureFault(canonicalSigningBytes(checked, UNSIGNED_REPORT_FIELDS), claim)) {
-    case 'key-not-peer': throw new ReportKeyMismatchError(`report publicKey does not belong to ${checked.reporter}`)
-    case 'bad-signature': throw new ReportSignatureError(`report signature does not verify for ${checked.reporter}`)
-  }
-  if (checked.at > now + MAX_REPORT_CLOCK_SKEW_MS) throw new ReportNotYetValidError(`report of ${checked.reporter} is dated ${checked.at}, ahead of ${now}`)
-  return checked
+export async function verifyReport (report: Report, { now, from }: VerifyReportOptions): Promise<Report> {
+  return verifyDocument(report, REPORT, { now, from })
+}
+
+function readReport (value: unknown): Report {
+  const record = check.jsonObject(value, 'report')
+  check.exactMembers(record, REPORT_FIELDS, '')
+  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
 function readUnsigned (record: Record<string, unknown>): UnsignedReport {

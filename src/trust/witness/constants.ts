@@ -11,3 +11,18 @@ export const ESTABLISHED_TASKS = 20
 
 /** …with a score of at least this. */
 export const TRUSTED_SCORE = 0.7
+
+/** Gossipsub topic of announced receipts with their task input, for witnesses to re-execute. */
+export const RECEIPT_TOPIC = '/zerostate/receipts/1.0.0'
+
+/** Gossipsub topic of signed witness attestations. */
+export const ATTESTATION_TOPIC = '/zerostate/attestations/1.0.0'
+
+/** Announced tasks whose input is kept (in IndexedDB) for settling a dispute: the newest ones. */
+export const KEPT_TASKS = 64
+
+/** Receipts remembered as handled; a repeat older than this many is at worst checked twice. */
+export const SEEN_KEYS = 4096
+
+/** Re-runs waiting for the sandbox; announcements beyond this are not checked (a flood costs the flooder, not us). */
+export const MAX_QUEUED_CHECKS = 4

@@ -3,7 +3,8 @@
  * cap, the caps double up to DIAL_BACKOFF_MAX_MS, and `sleep` honours aborts.
  */
 import { describe, expect, it } from 'vitest'
-import { backoffDelay, sleep } from '../../../src/network/backoff.ts'
+import { sleep } from '../../../src/core/abort.ts'
+import { backoffDelay } from '../../../src/network/backoff.ts'
 import { DIAL_BACKOFF_INITIAL_MS, DIAL_BACKOFF_MAX_MS } from '../../../src/network/constants.ts'
 
 const attempts = Array.from({ length: 21 }, (_, i) => i)

@@ -4,8 +4,8 @@
  */
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ECHO_PROTOCOL, MAX_ECHO_BYTES } from '../../../src/network/constants.ts'
-import { handleEcho, measureEcho } from '../../../src/network/echo.ts'
+import { ECHO_PROTOCOL, MAX_ECHO_BYTES } from '../../../src/network/echo/index.ts'
+import { handleEcho, measureEcho } from '../../../src/network/echo/echo.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 
 describe('echo between two libp2p nodes', () => {

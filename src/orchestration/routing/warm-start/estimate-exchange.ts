@@ -1,11 +1,13 @@
 import { lpStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { MAX_Q_ESTIMATES_BYTES, Q_ESTIMATES_PROTOCOL } from '../../../network/constants.ts'
 import type { QRouter } from '../q-router.ts'
-import { DEFAULT_LINK_DELAY_MS, ESTIMATE_EXCHANGE_TIMEOUT_MS, MAX_SHARED_DEST_LENGTH, MAX_SHARED_ESTIMATES } from './constants.ts'
+import {
+  DEFAULT_LINK_DELAY_MS, ESTIMATE_EXCHANGE_TIMEOUT_MS, MAX_Q_ESTIMATES_BYTES, MAX_SHARED_DEST_LENGTH, MAX_SHARED_ESTIMATES, Q_ESTIMATES_PROTOCOL
+} from './constants.ts'
 import { InvalidEstimatesError } from './errors.ts'
 import { Estimates } from './pb/estimates.ts'
+import { withTimeout } from '../../../core/abort.ts'
 
 export interface EstimateExchangeInit {
   /** The router whose best estimates are shared and into which a neighbour's are seeded. */
@@ -221,6 +223,5 @@ async function remoteClosed (stream: Stream, signal: AbortSignal): Promise<void>
 
 /** A fresh signal for one step: the step timeout, and the caller's signal if given. */
 function step (options: AbortOptions): AbortSignal {
-  const timeout = AbortSignal.timeout(ESTIMATE_EXCHANGE_TIMEOUT_MS)
-  return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
+  return withTimeout(options.signal, ESTIMATE_EXCHANGE_TIMEOUT_MS)
 }

@@ -21,3 +21,5 @@ export type { EstimateExchange, EstimateExchangeInit, EstimatesSeededEvent } fro
 export { Estimates } from './pb/estimates.ts'
 export * from './errors.ts'
 export * from './constants.ts'
+export { estimateExchangeService } from './service.ts'
+export type { EstimateExchangeService, EstimateExchangeServiceComponents, EstimateExchangeServiceInit } from './service.ts'

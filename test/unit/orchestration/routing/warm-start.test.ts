@@ -6,7 +6,7 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_Q_ESTIMATES_BYTES, Q_ESTIMATES_PROTOCOL } from '../../../../src/network/constants.ts'
+import { MAX_Q_ESTIMATES_BYTES, Q_ESTIMATES_PROTOCOL } from '../../../../src/orchestration/routing/warm-start/index.ts'
 import { QRouter } from '../../../../src/orchestration/routing/index.ts'
 import {
   checkEstimates, createEstimateExchange, decodeEstimates, Estimates, MAX_SHARED_DEST_LENGTH, MAX_SHARED_ESTIMATES

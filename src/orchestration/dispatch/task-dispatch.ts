@@ -5,35 +5,60 @@
  * straight to each, or hop by hop through a neighbour when the connection
  * budget is spent (orchestration/forwarding); and learning from how it went.
  */
-import { bytesToBase64Url } from '../core/encoding.ts'
-import type { PeerIdentity } from '../crypto/identity.ts'
-import type { CardRequirements } from '../discovery/index.ts'
-import { signBidRequest } from '../economy/bids/index.ts'
-import { sleep } from '../network/backoff.ts'
-import { ConnectionBudgetError } from '../network/peer-mesh.ts'
-import type { PeerMesh } from '../network/peer-mesh.ts'
-import { runAuction } from '../orchestration/auction/index.ts'
-import { forwardTask } from '../orchestration/forwarding/index.ts'
-import { NoExecutorError, RemoteTaskError, submitTask } from '../orchestration/task-protocol/index.ts'
-import type { SubmitProgress, TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
-import type { Outcome } from '../trust/reputation/index.ts'
-import { NoMajorityError, majorityOf } from '../trust/witness/index.ts'
-import type { CapabilityService } from './capability-service.ts'
-import type { TrustLayer } from './trust-layer.ts'
-import type { AuctionSettings, SubmitRequest, TaskView } from './types.ts'
-import { taskPatch } from './view-state.ts'
+import { bytesToBase64Url } from '../../core/encoding.ts'
+import type { PeerIdentity } from '../../crypto/identity.ts'
+import type { AgentCardService, CardRequirements } from '../../discovery/index.ts'
+import { signBidRequest } from '../../economy/bids/index.ts'
+import { sleep } from '../../core/abort.ts'
+import { ConnectionBudgetError } from '../../network/peer-mesh.ts'
+import type { PeerMesh } from '../../network/peer-mesh.ts'
+import type { Outcome, ReputationService } from '../../trust/reputation/index.ts'
+import { NoMajorityError, majorityOf } from '../../trust/witness/index.ts'
+import { runAuction } from '../auction/index.ts'
+import { destinationOf, rankExecutors } from '../executor-selection.ts'
+import type { RankedExecutor } from '../executor-selection.ts'
+import { forwardTask } from '../forwarding/index.ts'
+import type { StoredRouter } from '../routing/index.ts'
+import { NoExecutorError, submitTask } from '../task-protocol/index.ts'
+import type { SubmitProgress, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
+import type { TaskAccountability } from './accountability.ts'
+import { DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS, MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS } from './constants.ts'
+import { outcomeOf } from './outcome.ts'
 
-/** How long a submit waits for a contributing peer to announce itself. */
-const EXECUTOR_WAIT_MS = 10_000
-export const DEFAULT_AUCTION: Required<AuctionSettings> = { candidates: 3, windowMs: 1500, reputationFloor: 0.3 }
-
-export interface TaskDispatchInit {
+export interface TaskDispatchComponents {
   identity: PeerIdentity
-  mesh: PeerMesh
-  capabilities: CapabilityService
-  trust: TrustLayer
-  /** Progress and choices of the task being dispatched, for its view. */
-  onTask(patch: Partial<TaskView>): void
+  mesh: Pick<PeerMesh, 'executors' | 'neighbours' | 'connectionTo'>
+  cards: Pick<AgentCardService, 'cards' | 'index'>
+  router: Pick<StoredRouter, 'router' | 'record'>
+  reputation: Pick<ReputationService, 'book' | 'record'>
+  accountability: Pick<TaskAccountability, 'pay' | 'provenWrong'>
+}
+
+/** How to run a task: on a named executor, by auction, or on the best ranked. */
+export interface DispatchRequest {
+  /** A PeerId: this executor and no other. */
+  executor?: string
+  /** Sealed bids among the best candidates (true: the defaults). */
+  auction?: boolean | AuctionSettings
+}
+
+/** Sealed-bid settings (docs/bids.md); defaults in DEFAULT_AUCTION. */
+export interface AuctionSettings {
+  /** How many of the best-ranked candidates are asked for a bid, 1–8. */
+  candidates?: number
+  /** How long bids are awaited, 100–10000 ms. */
+  windowMs?: number
+  /** Bidders below this reputation are not awarded. */
+  reputationFloor?: number
+}
+
+/** What a dispatch tells its caller as it goes. */
+export interface DispatchOptions {
+  signal?: AbortSignal
+  /** The executor was chosen (or changed: a majority kept another's result), and why. */
+  onChoice?(executor: string, reason: string): void
+  /** The task's progress on its (first) executor. */
+  onProgress?(progress: SubmitProgress): void
 }
 
 /** The chosen executor, why, and — after an auction — the price it won at, which becomes the task's budget. */
@@ -43,27 +68,11 @@ export interface ExecutorChoice {
   awardedPrice?: number
 }
 
-/**
- * How a failed task reflects on its executor: a task that ran and failed on
- * its own (a trap, running out of fuel) was served honestly; a result that
- * does not verify is a wrong result; an error that says nothing about the
- * executor (a dial that failed, a route that broke) is not held against it.
- */
-function outcomeOf (err: unknown): Outcome | undefined {
-  const name = err instanceof Error ? err.name : ''
-  if (name === 'TaskTimeoutError') return 'timeout'
-  if (err instanceof RemoteTaskError && err.receipt != null) return 'success'
-  if (name === 'ExecutorLostError') return 'no-show'
-  if (name === 'TaskRefusedError' || name === 'TaskOverBudgetError') return 'refusal'
-  if (name.startsWith('Receipt') || name === 'InvalidReceiptError' || name === 'InvalidTaskMessageError') return 'wrong-result'
-  return undefined
-}
-
 export class TaskDispatch {
-  private readonly init: TaskDispatchInit
+  private readonly components: TaskDispatchComponents
 
-  constructor (init: TaskDispatchInit) {
-    this.init = init
+  constructor (components: TaskDispatchComponents) {
+    this.components = components
   }
 
   /**
@@ -78,16 +87,16 @@ export class TaskDispatch {
 
   /** The `count` best distinct executors, waiting a while until there are `atLeast` (default: all `count`). */
   async chooseExecutors (requirements: CardRequirements, count: number, signal?: AbortSignal, atLeast = count): Promise<ExecutorChoice[]> {
-    const { mesh, capabilities } = this.init
+    const { mesh, cards, reputation } = this.components
     const deadline = Date.now() + EXECUTOR_WAIT_MS
     for (;;) {
       const reachable = new Set(mesh.executors())
-      const ranked: ExecutorChoice[] = capabilities.rank(requirements, reachable).map(r => ({ peerId: r.peerId, reason: r.reason }))
+      const ranked: ExecutorChoice[] = this.rank(requirements, reachable).map(r => ({ peerId: r.peerId, reason: r.reason }))
       const wantsSomething = (requirements.tags?.length ?? 0) > 0 || (requirements.skills?.length ?? 0) > 0
       if (!wantsSomething) {
         // A contributing peer whose card has not arrived yet still serves when nothing better is known.
         for (const peerId of reachable) {
-          if (capabilities.cards.get(peerId) === undefined && !capabilities.reputation.isBlacklisted(peerId)) {
+          if (cards.cards.get(peerId) === undefined && !reputation.book.isBlacklisted(peerId)) {
             ranked.push({ peerId, reason: 'a contributing peer (no Agent Card from it yet)' })
           }
         }
@@ -98,7 +107,7 @@ export class TaskDispatch {
           ? 'no peer is contributing compute: open another tab and turn on "Contribute compute" there'
           : `${ranked.length} contributing peers match the requirements ${JSON.stringify(requirements)}; ${count} are needed`)
       }
-      await sleep(250, signal)
+      await sleep(EXECUTOR_POLL_MS, signal)
     }
   }
 
@@ -108,10 +117,14 @@ export class TaskDispatch {
    * wins, at the second-lowest price.
    */
   async auction (offer: ValidOffer, requirements: CardRequirements, settings: AuctionSettings, signal?: AbortSignal): Promise<ExecutorChoice> {
-    const { identity, mesh, capabilities } = this.init
+    const { identity, mesh, reputation } = this.components
     const { candidates, windowMs, reputationFloor } = { ...DEFAULT_AUCTION, ...settings }
-    if (!Number.isInteger(candidates) || candidates < 1 || candidates > 8) throw new RangeError(`auction candidates must be 1–8, got ${candidates}`)
-    if (!Number.isInteger(windowMs) || windowMs < 100 || windowMs > 10_000) throw new RangeError(`auction windowMs must be 100–10000, got ${windowMs}`)
+    if (!Number.isInteger(candidates) || candidates < 1 || candidates > MAX_AUCTION_CANDIDATES) {
+      throw new RangeError(`auction candidates must be 1–${MAX_AUCTION_CANDIDATES}, got ${candidates}`)
+    }
+    if (!Number.isInteger(windowMs) || windowMs < MIN_AUCTION_WINDOW_MS || windowMs > MAX_AUCTION_WINDOW_MS) {
+      throw new RangeError(`auction windowMs must be ${MIN_AUCTION_WINDOW_MS}–${MAX_AUCTION_WINDOW_MS}, got ${windowMs}`)
+    }
     const ranked = (await this.chooseExecutors(requirements, candidates, signal, 1)).map(choice => choice.peerId)
     const request = await signBidRequest({
       requestId: offer.taskId,
@@ -125,7 +138,7 @@ export class TaskDispatch {
     }, identity)
     const { award, bids } = await runAuction(request, ranked, {
       connectionTo: async (peer, options) => mesh.connectionTo(peer, options),
-      reputationOf: peer => capabilities.reputation.score(peer),
+      reputationOf: peer => reputation.book.score(peer),
       reputationFloor
     }, { signal })
     const runnerUp = award.runnerUp === undefined ? 'the only eligible bid, at its own price' : `second price ${award.price} µ`
@@ -138,8 +151,9 @@ export class TaskDispatch {
 
   /** One executor: named, won at auction, or the best ranked. */
   async runOnce (
-    prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: SubmitRequest, signal?: AbortSignal
+    prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: DispatchRequest, options: DispatchOptions = {}
   ): Promise<{ outcome: TaskOutcome, offer: ValidOffer }> {
+    const { signal } = options
     const choice = request.executor != null
       ? { peerId: request.executor, reason: 'chosen by the submitter' }
       : request.auction != null && request.auction !== false
@@ -147,11 +161,11 @@ export class TaskDispatch {
         : await this.chooseExecutor(requirements, signal)
     // An auction's price is the most the winner may charge: it becomes the task's budget.
     const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
-    this.init.onTask({ executor: choice.peerId, selection: choice.reason })
+    options.onChoice?.(choice.peerId, choice.reason)
     const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
       signal,
-      onProgress: p => { this.init.onTask(taskPatch(p)) },
-      onForwarded: hop => { this.init.onTask({ selection: `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}` }) }
+      onProgress: p => { options.onProgress?.(p) },
+      onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
     })
     return { outcome, offer }
   }
@@ -162,14 +176,15 @@ export class TaskDispatch {
    * Only the majority is paid; an executor it contradicts is proven wrong.
    */
   async runRedundant (
-    offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, count: number, signal?: AbortSignal
+    offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, count: number, options: DispatchOptions = {}
   ): Promise<TaskOutcome> {
+    const { signal } = options
     const executors = await this.chooseExecutors(requirements, count, signal)
-    this.init.onTask({ executor: executors[0]?.peerId, selection: `run on ${count} executors; the majority's result is kept` })
+    if (executors[0] !== undefined) options.onChoice?.(executors[0].peerId, `run on ${count} executors; the majority's result is kept`)
     const settled = await Promise.allSettled(executors.map(async ({ peerId }, i) =>
       this.sendTracked(peerId, { ...offer, taskId: `${offer.taskId}-${i}` }, module, requirements, {
         signal,
-        onProgress: p => { if (i === 0) this.init.onTask(taskPatch(p)) },
+        onProgress: p => { if (i === 0) options.onProgress?.(p) },
         onForwarded: () => {}
       })))
     const outcomes = settled.flatMap(result => result.status === 'fulfilled' ? [result.value] : [])
@@ -177,11 +192,25 @@ export class TaskDispatch {
     if (verdict === undefined) {
       throw new NoMajorityError(`no result was returned by a majority of the ${count} executors (${outcomes.length} answered)`)
     }
-    for (const receipt of verdict.dissenting) await this.init.trust.provenWrong(receipt)
-    for (const receipt of verdict.agreed) await this.init.trust.pay(receipt)
+    const { accountability } = this.components
+    for (const receipt of verdict.dissenting) await accountability.provenWrong(receipt)
+    for (const receipt of verdict.agreed) await accountability.pay(receipt)
     const kept = outcomes.find(outcome => outcome.receipt === verdict.agreed[0])!
-    this.init.onTask({ executor: kept.receipt.executor, selection: `${verdict.agreed.length} of ${count} executors agreed; ${verdict.dissenting.length} contradicted them` })
+    options.onChoice?.(kept.receipt.executor, `${verdict.agreed.length} of ${count} executors agreed; ${verdict.dissenting.length} contradicted them`)
     return kept
+  }
+
+  /** Reachable executors for `requirements`, ranked by capability, expected time and reputation. */
+  private rank (requirements: CardRequirements, reachable: ReadonlySet<string>): RankedExecutor[] {
+    const { cards, router, reputation } = this.components
+    return rankExecutors({
+      requirements,
+      card: id => cards.cards.get(id),
+      index: cards.index,
+      router: router.router,
+      reachable,
+      reputation: id => ({ score: reputation.book.score(id), blacklisted: reputation.book.isBlacklisted(id) })
+    })
   }
 
   /** Sends a task and learns from how it went: the time through this executor, and its behaviour. */
@@ -192,12 +221,18 @@ export class TaskDispatch {
     const sentAt = performance.now()
     try {
       const outcome = await this.send(executor, offer, module, options)
-      this.init.capabilities.recordOutcome(requirements, executor, performance.now() - sentAt, 'success')
+      this.learn(requirements, executor, performance.now() - sentAt, 'success')
       return outcome
     } catch (err) {
-      this.init.capabilities.recordOutcome(requirements, executor, performance.now() - sentAt, outcomeOf(err))
+      this.learn(requirements, executor, performance.now() - sentAt, outcomeOf(err))
       throw err
     }
+  }
+
+  /** Learns from a finished (or failed) task: how long it took through `executor`, and how it behaved. */
+  private learn (requirements: CardRequirements, executor: string, elapsedMs: number, outcome: Outcome | undefined): void {
+    this.components.router.record(destinationOf(requirements), executor, elapsedMs)
+    if (outcome !== undefined) this.components.reputation.record(executor, outcome)
   }
 
   /**
@@ -206,7 +241,7 @@ export class TaskDispatch {
    * fastest, which forwards it hop by hop (orchestration/forwarding).
    */
   private async send (executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options: { signal?: AbortSignal, onProgress(p: SubmitProgress): void, onForwarded(via: string): void }): Promise<TaskOutcome> {
-    const { identity, mesh, capabilities } = this.init
+    const { identity, mesh, router } = this.components
     const self = identity.peerId.toString()
     const { signal } = options
     let connection
@@ -215,11 +250,11 @@ export class TaskDispatch {
     } catch (err) {
       const neighbours = mesh.neighbours()
       if (!(err instanceof ConnectionBudgetError) || neighbours.length === 0) throw err
-      const hop = capabilities.router.choose(executor, neighbours)
+      const hop = router.router.choose(executor, neighbours)
       options.onForwarded(hop)
       const startedAt = performance.now()
       return await forwardTask(await mesh.connectionTo(hop, { signal }), { target: executor, origin: self }, offer, module, options)
-        .finally(() => { capabilities.recordHop(executor, hop, performance.now() - startedAt) })
+        .finally(() => { router.record(executor, hop, performance.now() - startedAt) })
     }
     return await submitTask(connection, self, offer, module, options)
   }

@@ -7,32 +7,22 @@
  */
 import { lpStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
-import { bytesToHex, hexToBytes } from '../core/encoding.ts'
-import { assertSha256Hex } from '../core/hash.ts'
-import { MAX_MODULE_BYTES } from '../core/limits.ts'
-import { MODULE_FETCH_PROTOCOL, MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS } from './constants.ts'
-
-const HASH_BYTES = 32
-
-/** Thrown when the asked peer does not hold the module. */
-export class ModuleNotFoundError extends Error {
-  override name = 'ModuleNotFoundError'
-}
-
-function within (options: AbortOptions, ms: number): AbortSignal {
-  const timeout = AbortSignal.timeout(ms)
-  return options.signal == null ? timeout : AbortSignal.any([options.signal, timeout])
-}
+import { bytesToHex, hexToBytes } from '../../../core/encoding.ts'
+import { assertSha256Hex } from '../../../core/hash.ts'
+import { MAX_MODULE_BYTES } from '../../../core/limits.ts'
+import { HASH_BYTES, MODULE_FETCH_PROTOCOL, MODULE_TRANSFER_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './constants.ts'
+import { ModuleNotFoundError } from './errors.ts'
+import { withTimeout } from '../../../core/abort.ts'
 
 /** Serves one module request from `getModule` (which answers undefined for a module it lacks). */
 export async function serveModule (stream: Stream, getModule: (hash: string) => Promise<Uint8Array | undefined>): Promise<void> {
   const messages = lpStream(stream, { maxDataLength: HASH_BYTES })
   try {
-    const request = (await messages.read({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })).subarray()
+    const request = (await messages.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray()
     if (request.byteLength !== HASH_BYTES) throw new RangeError(`a module request is a ${HASH_BYTES}-byte SHA-256`)
     const module = await getModule(bytesToHex(request))
     await messages.write(module ?? new Uint8Array(0), { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
-    await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+    await stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
   }
@@ -40,11 +30,12 @@ export async function serveModule (stream: Stream, getModule: (hash: string) => 
 
 /** The module with SHA-256 `hash` from the peer at the other end of `connection`, checked against the hash. */
 export async function fetchModule (connection: Connection, hash: string, options: AbortOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-  const stream = await connection.newStream(MODULE_FETCH_PROTOCOL, { signal: within(options, OFFER_RESPONSE_TIMEOUT_MS), runOnLimitedConnection: true })
+  const stream = await connection.newStream(MODULE_FETCH_PROTOCOL, { signal: withTimeout(options.signal, REQUEST_TIMEOUT_MS), runOnLimitedConnection: true })
   const messages = lpStream(stream, { maxDataLength: MAX_MODULE_BYTES })
   try {
-    await messages.write(hexToBytes(hash), { signal: within(options, OFFER_RESPONSE_TIMEOUT_MS) })
-    const module = new Uint8Array((await messages.read({ signal: within(options, MODULE_TRANSFER_TIMEOUT_MS) })).subarray())
+    await messages.write(hexToBytes(hash), { signal: withTimeout(options.signal, REQUEST_TIMEOUT_MS) })
+    const module = new Uint8Array((await messages.read({ signal: withTimeout(options.signal, MODULE_TRANSFER_TIMEOUT_MS) })).subarray())
+    // The module is in hand: a failure to close the stream politely changes nothing.
     await stream.close().catch(() => {})
     if (module.byteLength === 0) throw new ModuleNotFoundError(`${connection.remotePeer.toString()} does not hold module ${hash}`)
     assertSha256Hex(module, hash)

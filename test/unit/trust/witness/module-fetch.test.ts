@@ -1,11 +1,10 @@
 /** /zerostate/module/1.0.0 between two real libp2p nodes: content-addressed, so a lying server is caught. */
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/index.ts'
-import { MODULE_FETCH_PROTOCOL } from '../../../src/network/constants.ts'
-import { fetchModule, serveModule } from '../../../src/network/module-fetch.ts'
-import { startTestNode } from '../../support/libp2p-node.ts'
-import { rejection } from '../../support/rejection.ts'
+import { sha256Hex } from '../../../../src/core/index.ts'
+import { MODULE_FETCH_PROTOCOL, fetchModule, serveModule } from '../../../../src/trust/witness/module-fetch/index.ts'
+import { startTestNode } from '../../../support/libp2p-node.ts'
+import { rejection } from '../../../support/rejection.ts'
 
 describe('module fetch', () => {
   let server: Libp2p

@@ -9,36 +9,39 @@
  * a third execution of its own: whichever of executor and witness it
  * contradicts is shown wrong.
  */
-import { base64UrlToBytes, bytesToBase64Url, canonicalize, utf8ToBytes } from '../core/index.ts'
-import type { PeerIdentity } from '../crypto/identity.ts'
-import type { BrowserNode } from '../network/browser-node.ts'
-import { ATTESTATION_TOPIC, MODULE_FETCH_PROTOCOL, RECEIPT_TOPIC } from '../network/constants.ts'
-import { fetchModule, serveModule } from '../network/module-fetch.ts'
-import { TopicChannel } from '../network/topic-channel.ts'
-import type { TaskRunner } from '../orchestration/task-protocol/index.ts'
-import type { ModuleStore } from '../storage/index.ts'
-import type { AttestationRecord, AttestationStore } from '../trust/witness/index.ts'
-import { receiptHash } from '../receipts/index.ts'
-import type { Receipt } from '../receipts/index.ts'
-import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../receipts/attestation/index.ts'
-import type { Attestation, ObservedRun } from '../receipts/attestation/index.ts'
-import { MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, shouldCheck, verifyAnnouncement } from '../trust/witness/index.ts'
-import type { CheckRates, ExecutorStanding, TaskMaterial } from '../trust/witness/index.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { base64UrlToBytes, bytesToBase64Url, bytesToUtf8, canonicalize, noopLogger, utf8ToBytes, warnOn } from '../../core/index.ts'
+import type { Logger } from '../../core/index.ts'
+import type { PeerIdentity } from '../../crypto/index.ts'
+import type { TaskRunner } from '../../execution/types.ts'
+import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
+import { TopicChannel } from '../../network/topic-channel.ts'
+import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../../receipts/attestation/index.ts'
+import type { Attestation, ObservedRun } from '../../receipts/attestation/index.ts'
+import { receiptHash } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import type { ModuleStore } from '../../storage/index.ts'
+import { MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, verifyAnnouncement } from './announcement.ts'
+import type { TaskMaterial } from './announcement.ts'
+import { ATTESTATION_TOPIC, KEPT_TASKS, MAX_QUEUED_CHECKS, RECEIPT_TOPIC, SEEN_KEYS } from './constants.ts'
+import { fetchModule, moduleServer } from './module-fetch/index.ts'
+import type { ModuleServer } from './module-fetch/index.ts'
+import type { AttestationRecord, AttestationStore } from './records.ts'
+import { shouldCheck } from './selection.ts'
+import type { CheckRates, ExecutorStanding } from './selection.ts'
 
-/** Announced tasks whose input is kept (in IndexedDB) for settling a dispute: the newest ones. */
-const KEPT_TASKS = 64
-/** Receipts remembered as handled; a repeat older than this many is at worst checked twice. */
-const SEEN_KEYS = 4096
-/** Re-runs waiting for the sandbox; announcements beyond this are not checked (a flood costs the flooder, not us). */
-const MAX_QUEUED_CHECKS = 4
-
-export interface WitnessServiceInit {
+export interface WitnessServiceComponents {
   identity: PeerIdentity
   store: ModuleStore & Omit<AttestationStore, 'listAttestations'>
-  node: BrowserNode
-  connectionTo(peer: string, options: { signal?: AbortSignal }): Promise<import('@libp2p/interface').Connection>
+  registrar: ProtocolRegistrar
+  pubsub: GossipSub
+  connectionTo: ConnectionTo
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */
   runner: TaskRunner
+  logger?: Logger
+}
+
+export interface WitnessServiceInit {
   isContributing(): boolean
   rates(): CheckRates
   standing(peerId: string): ExecutorStanding
@@ -46,7 +49,7 @@ export interface WitnessServiceInit {
   onResolved(outcome: DisputeOutcome): void
   /** A witness other than this tab re-ran this tab's task and agreed with the executor. */
   onConfirmed(attestation: Attestation): void
-  onChange(): void
+  onChange?(): void
 }
 
 export interface DisputeOutcome {
@@ -59,39 +62,50 @@ export interface DisputeOutcome {
 }
 
 export class WitnessService {
+  private readonly components: WitnessServiceComponents
   private readonly init: WitnessServiceInit
+  private readonly logger: Logger
   private readonly receipts: TopicChannel
   private readonly attestations: TopicChannel
+  private readonly modules: ModuleServer
+  private running = false
   private queued = 0
   /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once; the newest only. */
   private readonly seen = new Set<string>()
 
-  constructor (init: WitnessServiceInit) {
+  constructor (components: WitnessServiceComponents, init: WitnessServiceInit) {
+    this.components = components
     this.init = init
-    this.receipts = new TopicChannel(init.node.services.pubsub, {
+    this.logger = components.logger ?? noopLogger
+    this.modules = moduleServer()(components)
+    this.receipts = new TopicChannel(components.pubsub, {
       topic: RECEIPT_TOPIC,
       maxMessageBytes: MAX_ANNOUNCEMENT_BYTES,
-      onMessage: message => { void this.onAnnouncement(message.from.toString(), message.data).catch(() => {}) }
+      onMessage: message => { this.onAnnouncement(message.from.toString(), message.data).catch(warnOn(this.logger, 'an announced receipt was not checked')) }
     })
-    this.attestations = new TopicChannel(init.node.services.pubsub, {
+    this.attestations = new TopicChannel(components.pubsub, {
       topic: ATTESTATION_TOPIC,
       maxMessageBytes: MAX_ATTESTATION_BYTES,
-      onMessage: message => { void this.onAttestation(message.from.toString(), message.data).catch(() => {}) }
+      onMessage: message => { this.onAttestation(message.from.toString(), message.data).catch(warnOn(this.logger, 'an attestation was refused')) }
     })
   }
 
+  /** Serves modules, listens for announcements and attestations. Safe to call twice. */
   async start (): Promise<void> {
-    await this.init.node.handle(MODULE_FETCH_PROTOCOL, async stream => serveModule(stream, async hash => this.init.store.getModule(hash)), {
-      runOnLimitedConnection: true,
-      maxInboundStreams: 8
-    })
+    if (this.running) return
+    this.running = true
+    await this.modules.start()
     this.receipts.start()
     this.attestations.start()
   }
 
-  stop (): void {
+  /** Safe to call twice. */
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
     this.receipts.stop()
     this.attestations.stop()
+    await this.modules.stop()
   }
 
   /**
@@ -102,7 +116,7 @@ export class WitnessService {
    */
   async afterTask (material: TaskMaterial, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<boolean> {
     if (!announce || !announceable(material.stdin, material.files)) return false
-    const { store } = this.init
+    const { store } = this.components
     // Witnesses that lack the module fetch it from the announcer (MODULE_FETCH_PROTOCOL).
     if (!(await store.hasModule(material.receipt.moduleHash))) await store.putModule(material.receipt.moduleHash, module)
     await store.putTaskInput({ receiptHash: receiptHash(material.receipt), ...material, storedAt: Date.now() }, KEPT_TASKS)
@@ -110,9 +124,9 @@ export class WitnessService {
   }
 
   private async onAnnouncement (from: string, data: Uint8Array): Promise<void> {
-    const self = this.init.identity.peerId.toString()
+    const self = this.components.identity.peerId.toString()
     if (!this.init.isContributing()) return
-    const material = parseAnnouncement(JSON.parse(new TextDecoder().decode(data)))
+    const material = parseAnnouncement(JSON.parse(bytesToUtf8(data)))
     const { receipt } = material
     const hash = receiptHash(receipt)
     if (this.seen.has(hash)) return
@@ -135,8 +149,8 @@ export class WitnessService {
   }
 
   private async onAttestation (from: string, data: Uint8Array): Promise<void> {
-    const attestation = await verifyAttestation(JSON.parse(new TextDecoder().decode(data)), { now: Date.now(), from })
-    const self = this.init.identity.peerId.toString()
+    const attestation = await verifyAttestation(JSON.parse(bytesToUtf8(data)), { now: Date.now(), from })
+    const self = this.components.identity.peerId.toString()
     // Only what concerns this tab is kept: the whole mesh's attestations would grow the store without end.
     if (attestation.submitter !== self && attestation.executor !== self) return
     await this.keep(attestation)
@@ -146,8 +160,8 @@ export class WitnessService {
       return
     }
     if (!this.firstTime(`dispute:${attestation.receiptHash}`)) return
-    const input = await this.init.store.getTaskInput(attestation.receiptHash)
-    const module = input === undefined ? undefined : await this.init.store.getModule(input.receipt.moduleHash)
+    const input = await this.components.store.getTaskInput(attestation.receiptHash)
+    const module = input === undefined ? undefined : await this.components.store.getModule(input.receipt.moduleHash)
     if (input === undefined || module === undefined) return
     const material: TaskMaterial = { receipt: input.receipt, stdin: new Uint8Array(input.stdin), files: input.files.map(([path, bytes]) => [path, new Uint8Array(bytes)]) }
     // The third execution: this tab's own, in its own sandbox, from the very input it sent.
@@ -171,24 +185,24 @@ export class WitnessService {
   }
 
   private async moduleFor (hash: string, announcer: string): Promise<Uint8Array<ArrayBuffer>> {
-    const held = await this.init.store.getModule(hash)
+    const held = await this.components.store.getModule(hash)
     if (held !== undefined) return new Uint8Array(held)
-    const module = await fetchModule(await this.init.connectionTo(announcer, {}), hash)
-    await this.init.store.putModule(hash, module)
+    const module = await fetchModule(await this.components.connectionTo(announcer, {}), hash)
+    await this.components.store.putModule(hash, module)
     return module
   }
 
   /** Re-runs the receipt's task with its limits, or with at most `fuel` when given. */
   private async rerun (material: TaskMaterial, module: Uint8Array<ArrayBuffer>, fuel = material.receipt.limits.fuel): Promise<ObservedRun> {
     const { receipt, stdin, files } = material
-    const result = await this.init.runner.run(receipt.moduleHash, module,
+    const result = await this.components.runner.run(receipt.moduleHash, module,
       { args: receipt.args, env: receipt.env, stdin, files, seed: base64UrlToBytes(receipt.seed) },
       { timeoutMs: receipt.limits.timeoutMs, memoryLimitBytes: receipt.limits.memoryBytes, fuel })
     return observedRun(result)
   }
 
   private async attest (receipt: Receipt, observed: ObservedRun): Promise<Attestation> {
-    const { identity } = this.init
+    const { identity } = this.components
     return signAttestation({
       ...aboutReceipt(receipt),
       witness: identity.peerId.toString(),
@@ -205,7 +219,7 @@ export class WitnessService {
   }
 
   private async keep (attestation: Attestation, resolution?: AttestationRecord['resolution']): Promise<void> {
-    await this.init.store.addAttestation({ attestation, receivedAt: Date.now(), ...(resolution === undefined ? {} : { resolution }) })
-    this.init.onChange()
+    await this.components.store.addAttestation({ attestation, receivedAt: Date.now(), ...(resolution === undefined ? {} : { resolution }) })
+    this.init.onChange?.()
   }
 }

@@ -1,6 +1,6 @@
 import { lpStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
-import { ECHO_PROTOCOL, MAX_ECHO_BYTES, OFFER_RESPONSE_TIMEOUT_MS } from './constants.ts'
+import { ECHO_PROTOCOL, ECHO_TIMEOUT_MS, MAX_ECHO_BYTES } from './constants.ts'
 
 /**
  * /zerostate/echo/1.0.0: every length-prefixed message is sent straight back
@@ -12,12 +12,13 @@ export async function handleEcho (stream: Stream): Promise<void> {
   const messages = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
   try {
     for (;;) {
-      const message = await messages.read({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+      const message = await messages.read({ signal: AbortSignal.timeout(ECHO_TIMEOUT_MS) })
       await messages.write(message)
     }
   } catch {
     // The other side closed the stream (or went silent): that ends the echo.
   } finally {
+    // The echo is over either way; a failed closing handshake changes nothing.
     await stream.close().catch(() => {})
   }
 }
@@ -42,7 +43,7 @@ export async function measureEcho (connection: Connection, options: EchoOptions)
   const payload = crypto.getRandomValues(new Uint8Array(options.payloadBytes))
   const open = async (): Promise<{ stream: Stream, messages: ReturnType<typeof lpStream> }> => {
     const stream = await connection.newStream(ECHO_PROTOCOL, {
-      signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
+      signal: AbortSignal.timeout(ECHO_TIMEOUT_MS),
       runOnLimitedConnection: true
     })
     return { stream, messages: lpStream(stream, { maxDataLength: MAX_ECHO_BYTES }) }
@@ -55,7 +56,7 @@ export async function measureEcho (connection: Connection, options: EchoOptions)
       const started = performance.now()
       const { stream, messages } = current ?? await open()
       await messages.write(payload, { signal: options.signal })
-      const reply = await messages.read({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
+      const reply = await messages.read({ signal: AbortSignal.timeout(ECHO_TIMEOUT_MS) })
       timings.push(performance.now() - started)
       if (!options.reuseStream) await stream.close()
       if (reply.byteLength !== payload.byteLength) {
@@ -63,6 +64,7 @@ export async function measureEcho (connection: Connection, options: EchoOptions)
       }
     }
   } finally {
+    // The round trips are measured; a failed closing handshake changes nothing.
     await current?.stream.close().catch(() => {})
     current = undefined
   }

@@ -1,0 +1,200 @@
+/**
+ * The composition root of a tab: every service of every layer, made once,
+ * wired to the narrow parts of the others it needs, started in order and
+ * stopped in reverse. Nothing here decides anything; the services do, and
+ * the app (zerostate-app.ts) turns what they report into view state.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { Logger } from '../core/index.ts'
+import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
+import { AgentCardService } from '../discovery/index.ts'
+import type { CardBenchmark } from '../discovery/index.ts'
+import { PaymentService } from '../economy/payments/index.ts'
+import type { WorkerPool } from '../execution/worker-pool.ts'
+import { createBrowserNode } from '../network/browser-node.ts'
+import type { BrowserNode } from '../network/browser-node.ts'
+import type { ConnectionTo } from '../network/components.ts'
+import { echoService } from '../network/echo/index.ts'
+import { PeerMesh } from '../network/peer-mesh.ts'
+import type { PriceSchedule } from '../receipts/pricing/index.ts'
+import { bidService, quoteFor } from '../orchestration/auction/index.ts'
+import { TaskAccountability, TaskDispatch } from '../orchestration/dispatch/index.ts'
+import { forwardingService } from '../orchestration/forwarding/index.ts'
+import { StoredRouter } from '../orchestration/routing/index.ts'
+import { estimateExchangeService } from '../orchestration/routing/warm-start/index.ts'
+import { taskExecutorService } from '../orchestration/task-protocol/index.ts'
+import type { ExecutedTask, TaskExecutor } from '../orchestration/task-protocol/index.ts'
+import { ReportService, ReputationService } from '../trust/reputation/index.ts'
+import { WitnessService } from '../trust/witness/index.ts'
+import type { CheckRates } from '../trust/witness/index.ts'
+import type { ZeroStateStore } from './store.ts'
+import { executorIdentity, executorRunner } from './test-hooks.ts'
+
+/** What the app tells the services about itself, asked each time it matters. */
+export interface PeerSettings {
+  contributing(): boolean
+  slots(): number
+  tags(): string[]
+  prices(): PriceSchedule
+  witnessRates(): CheckRates
+}
+
+/** What the services tell the app. */
+export interface PeerEvents {
+  /** Connections or announced peers changed. */
+  onPeers(): void
+  /** Agent Cards, the routing table or reputation changed. */
+  onCapabilities(): void
+  /** Channels, payments, settlements, attestations or reports changed. */
+  onLedger(): void
+  /** Something the user should know that is not an error. */
+  onNotice(message: string): void
+  /** This peer's task `taskId` was shown to have a wrong result. */
+  onDisputed(taskId: string): void
+  /** This peer ran a task for another and sent the signed result. */
+  onExecuted(task: ExecutedTask): void
+}
+
+export interface ComposeInit {
+  store: ZeroStateStore
+  identity: PeerIdentity
+  relayAddrs: string[]
+  maxPeerConnections: number
+  /** The contributed worker slots: tasks for others and witness re-runs. */
+  pool: WorkerPool
+  /** Measures this peer's speed once the node is up (the Agent Card states it). */
+  benchmark(): Promise<CardBenchmark>
+  settings: PeerSettings
+  events: PeerEvents
+  logger: Logger
+}
+
+/** Every service of a running peer. */
+export interface ComposedPeer {
+  node: BrowserNode
+  mesh: PeerMesh
+  executor: TaskExecutor
+  cards: AgentCardService
+  router: StoredRouter
+  reputation: ReputationService
+  reports: ReportService
+  payments: PaymentService
+  witness: WitnessService
+  accountability: TaskAccountability
+  dispatch: TaskDispatch
+  stop(): Promise<void>
+}
+
+export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
+  const { store, identity, settings, events, logger } = init
+  // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
+  const late: { mesh?: PeerMesh, accountability?: TaskAccountability } = {}
+  const node = await createBrowserNode({
+    privateKey: identity.privateKey,
+    relayAddrs: init.relayAddrs,
+    acceptsInbound: peerId => late.mesh?.acceptsInbound(peerId) ?? true
+  })
+  const connectionTo: ConnectionTo = async (peer, options) => (late.mesh as PeerMesh).connectionTo(peer, options ?? {})
+  const registrar = node
+  const pubsub = node.services.pubsub
+
+  const executorService = taskExecutorService({
+    isContributing: settings.contributing,
+    prices: settings.prices,
+    onExecuted: events.onExecuted
+  })({ identity: await executorIdentity(identity), store, runner: executorRunner(init.pool), registrar, logger })
+  const executor = executorService.executor
+  const echo = echoService()({ registrar })
+  const bids = bidService({
+    quote: request => settings.contributing() ? quoteFor(settings.prices(), executor.lastUse(request.moduleHash), request) : undefined
+  })({ identity, registrar })
+  await Promise.all([executorService.start(), echo.start(), bids.start()])
+
+  const mesh = new PeerMesh(node, {
+    relayAddrs: init.relayAddrs,
+    maxPeerConnections: init.maxPeerConnections,
+    capacity: () => ({ contributing: settings.contributing(), slots: settings.slots() }),
+    onChange: events.onPeers
+  })
+  late.mesh = mesh
+  await node.start()
+  mesh.start()
+  const neighbours = (): string[] => mesh.neighbours()
+
+  const router = new StoredRouter({ store, logger }, { onChange: events.onCapabilities, onReset: events.onNotice })
+  const reputation = new ReputationService({ store, logger }, {
+    onChange: () => { events.onCapabilities(); events.onLedger() },
+    onReset: events.onNotice
+  })
+  await Promise.all([router.start(), reputation.start()])
+  const cards = new AgentCardService({ identity, store, pubsub, logger }, {
+    benchmark: await init.benchmark(),
+    own: () => ({
+      contributing: settings.contributing(),
+      workerSlots: settings.slots(),
+      memoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
+      tags: settings.tags(),
+      prices: settings.prices(),
+      warmModules: init.pool.cachedModuleHashes()
+    }),
+    visible: () => typeof document === 'undefined' || document.visibilityState === 'visible',
+    onChange: events.onCapabilities,
+    onReset: events.onNotice
+  })
+  await cards.start()
+
+  const reports = new ReportService({ identity, pubsub, logger }, { onChange: events.onLedger })
+  const payments = new PaymentService({ identity, store, registrar, pubsub, connectionTo, logger }, {
+    chargeOf: receipt => receipt.price.charge,
+    onChange: events.onLedger
+  })
+  const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo, runner: init.pool, logger }, {
+    isContributing: settings.contributing,
+    rates: settings.witnessRates,
+    standing: peerId => ({ score: reputation.book.score(peerId), observations: reputation.book.history(peerId).length }),
+    onResolved: outcome => { late.accountability?.disputeResolved(outcome).catch(err => { logger.warn('settling a dispute', err) }) },
+    // Work a witness confirmed is worth telling the mesh about: it is the only praise with a check behind it.
+    onConfirmed: attestation => { reports.report(attestation.executor, 'success', attestation.taskId).catch(err => { logger.warn('reporting confirmed work', err) }) },
+    onChange: events.onLedger
+  })
+  const accountability = new TaskAccountability({ payments, witness, reputation, reports, logger }, {
+    onNotice: events.onNotice,
+    onDisputed: events.onDisputed
+  })
+  late.accountability = accountability
+  reports.start()
+  await payments.start()
+  await witness.start()
+
+  const forwarding = forwardingService({ onForwarded: () => { router.changed() } })({
+    peerId: node.peerId,
+    router: router.router,
+    connections: peerId => node.getConnections(peerIdFromString(peerId)),
+    neighbours,
+    executor,
+    registrar
+  })
+  // Q-routing warm start: a new neighbour's estimates seed what this peer has not learnt yet.
+  const estimates = estimateExchangeService({ onSeeded: () => { router.changed() } })({
+    router: router.router, neighbours, registrar, events: node, logger
+  })
+  await Promise.all([forwarding.start(), estimates.start()])
+
+  const dispatch = new TaskDispatch({ identity, mesh, cards, router, reputation, accountability })
+  return {
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch,
+    async stop () {
+      await Promise.all([estimates.stop(), forwarding.stop()])
+      await witness.stop()
+      await payments.stop()
+      reports.stop()
+      cards.stop()
+      reputation.stop()
+      router.stop()
+      mesh.stop()
+      await Promise.all([bids.stop(), echo.stop(), executorService.stop()])
+      await node.stop()
+    }
+  }
+}

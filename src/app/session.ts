@@ -1,0 +1,139 @@
+/**
+ * A started peer and the view it feeds: opens this tab's store (its own peer
+ * slot) and identity, loads the page config, composes every service
+ * (compose.ts) and turns what they report into view state — peers, cards and
+ * routing, the ledger (rebuilt at most every LEDGER_REFRESH_DELAY_MS), the
+ * receipt history, notices.
+ */
+import { consoleLogger } from '../core/index.ts'
+import { loadOrCreateIdentity } from '../crypto/identity.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
+import type { WorkerPool } from '../execution/worker-pool.ts'
+import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
+import type { ReceiptRecord } from '../receipts/index.ts'
+import { openIdbStore, withModuleCache } from '../storage/index.ts'
+import { composePeer } from './compose.ts'
+import type { ComposedPeer } from './compose.ts'
+import type { LocalSandbox } from './local-sandbox.ts'
+import { ledgerView } from './ledger-view.ts'
+import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
+import { claimPeerSlot, databaseName } from './peer-slot.ts'
+import type { ZeroStateRecords, ZeroStateStore } from './store.ts'
+import type { LedgerView } from './types.ts'
+import { cardView, preview, routingView } from './view-state.ts'
+import type { ViewModel } from './view-model.ts'
+
+/** Receipt records shown in the history (the store keeps them all). */
+export const HISTORY_LIMIT = 50
+const PEER_REFRESH_MS = 2000
+/** The ledger view is rebuilt from the store at most this often. */
+const LEDGER_REFRESH_DELAY_MS = 200
+
+export class PeerSession {
+  readonly store: ZeroStateStore
+  readonly identity: PeerIdentity
+  readonly peer: ComposedPeer
+  private readonly view: ViewModel
+  private readonly refreshTimer: ReturnType<typeof setInterval>
+  private ledgerTimer: ReturnType<typeof setTimeout> | undefined
+
+  private constructor (view: ViewModel, store: ZeroStateStore, identity: PeerIdentity, peer: ComposedPeer) {
+    this.view = view
+    this.store = store
+    this.identity = identity
+    this.peer = peer
+    this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
+  }
+
+  /** Starts this tab's peer, reporting each step in the view's status line. */
+  static async start (view: ViewModel, pool: WorkerPool, local: LocalSandbox): Promise<PeerSession> {
+    const store = withModuleCache(await openIdbStore<ZeroStateRecords>(databaseName(await claimPeerSlot())))
+    const identity = await loadOrCreateIdentity(store)
+    view.update({ peerId: identity.peerId.toString(), statusDetail: 'loading the relay list', history: await store.listReceipts(HISTORY_LIMIT) })
+    const [relayAddrs, samples] = await Promise.all([loadRelayAddrs(), loadSamples()])
+    view.update({ relayAddrs, samples, statusDetail: 'connecting to the relay' })
+    // The services report from the moment they start; the session that shows it exists once they all have.
+    const late: { session?: PeerSession } = {}
+    const peer = await composePeer({
+      store,
+      identity,
+      relayAddrs,
+      maxPeerConnections: maxPeerConnectionsSetting(),
+      pool,
+      benchmark: async () => local.benchmark(samples),
+      logger: consoleLogger('zerostate'),
+      settings: {
+        contributing: () => view.state.contributing,
+        slots: () => view.state.slots,
+        tags: () => view.state.tags,
+        prices: () => view.state.prices,
+        witnessRates: () => view.state.witnessRates
+      },
+      events: {
+        onPeers: () => { late.session?.refreshPeers() },
+        onCapabilities: () => { late.session?.refreshCapabilities() },
+        onLedger: () => { late.session?.refreshLedgerSoon() },
+        onNotice: notice => { view.update({ notice }) },
+        onDisputed: taskId => { view.updateTask(taskId, { disputed: true }) },
+        onExecuted: task => { late.session?.recordExecuted(task).catch(err => { view.update({ notice: `a receipt could not be kept: ${String(err)}` }) }) }
+      }
+    })
+    const session = new PeerSession(view, store, identity, peer)
+    late.session = session
+    session.refreshCapabilities()
+    session.refreshLedgerSoon()
+    return session
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.refreshTimer)
+    clearTimeout(this.ledgerTimer)
+    await this.peer.stop()
+    this.store.close()
+  }
+
+  /** The ledger as the store holds it now. */
+  async ledger (): Promise<LedgerView> {
+    const { payments, reputation, reports } = this.peer
+    return ledgerView({ store: this.store, self: this.identity.peerId.toString(), payments, reputation, reports })
+  }
+
+  /** Persists a receipt record, then shows it; the store is read back only at start-up. */
+  async remember (record: ReceiptRecord): Promise<void> {
+    await this.store.addReceipt(record)
+    this.view.update({ history: [record, ...this.view.state.history].slice(0, HISTORY_LIMIT) })
+  }
+
+  /** Rebuilds the ledger view soon (several calls in a row make one). */
+  refreshLedgerSoon (): void {
+    if (this.ledgerTimer !== undefined) return
+    this.ledgerTimer = setTimeout(() => {
+      this.ledgerTimer = undefined
+      this.ledger().then(ledger => { this.view.update({ ledger }) }, err => { this.view.update({ notice: `the ledger could not be read: ${String(err)}` }) })
+    }, LEDGER_REFRESH_DELAY_MS)
+  }
+
+  private async recordExecuted (task: ExecutedTask): Promise<void> {
+    await this.remember({
+      receipt: task.receipt,
+      role: 'executor',
+      // The executor never learns the submitter's name for the module; its hash is what it ran.
+      label: `module ${task.offer.moduleHash.slice(0, 12)}`,
+      stdoutPreview: preview(task.result.stdout),
+      storedAt: Date.now()
+    })
+  }
+
+  private refreshCapabilities (): void {
+    const { cards, router, reputation } = this.peer
+    const book = reputation.book
+    this.view.update({
+      cards: [...cards.cards.cards()].map(card => cardView(card, { score: book.score(card.peerId), blacklisted: book.isBlacklisted(card.peerId) })),
+      routing: routingView(router.router.toJSON())
+    })
+  }
+
+  private refreshPeers (): void {
+    this.view.update({ peers: this.peer.mesh.peers() })
+  }
+}

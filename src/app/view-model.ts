@@ -1,0 +1,50 @@
+/**
+ * The app's view state: one immutable `AppState` replaced by patches, and a
+ * `change` event after each turn in which it changed (many updates in one
+ * turn make one event, so the UI redraws at most once per turn).
+ */
+import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
+import { FREE_PRICES } from '../receipts/pricing/index.ts'
+import type { AppState, TaskView } from './types.ts'
+
+export class ViewModel extends EventTarget {
+  state: AppState
+  private changeQueued = false
+
+  constructor (slots: number, maxSlots: number) {
+    super()
+    this.state = {
+      peerId: '',
+      status: 'starting',
+      statusDetail: 'opening local storage',
+      relayAddrs: [],
+      peers: [],
+      contributing: false,
+      slots,
+      maxSlots,
+      tasks: [],
+      history: [],
+      samples: [],
+      tags: [],
+      cards: [],
+      routing: { destinations: [], peers: [], values: [] },
+      ledger: { channels: [], payments: [], settlements: [], attestations: [], reports: [], reputation: [] },
+      prices: { ...FREE_PRICES },
+      witnessRates: { ...DEFAULT_CHECK_RATES }
+    }
+  }
+
+  update (patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch }
+    if (this.changeQueued) return
+    this.changeQueued = true
+    queueMicrotask(() => {
+      this.changeQueued = false
+      this.dispatchEvent(new Event('change'))
+    })
+  }
+
+  updateTask (taskId: string, patch: Partial<TaskView>): void {
+    this.update({ tasks: this.state.tasks.map(task => task.taskId === taskId ? { ...task, ...patch } : task) })
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * A peer's part in discovery: it publishes its own signed Agent Card on
+ * AGENT_CARD_TOPIC while it contributes (every AGENT_CARD_REFRESH_MS, and
+ * soon after a new subscriber appears), and keeps the verified cards of
+ * others in a card cache and an HNSW index of their capability vectors, both
+ * kept in the store across reloads.
+ */
+import type { GossipSub } from '@libp2p/gossipsub'
+import { Debounced, bytesToBase64Url, bytesToUtf8, mulberry32, noopLogger, utf8ToBytes, warnOn } from '../core/index.ts'
+import type { Logger } from '../core/index.ts'
+import type { PeerIdentity } from '../crypto/index.ts'
+import { TopicChannel } from '../network/topic-channel.ts'
+import type { StateStore } from '../storage/index.ts'
+import { signAgentCard } from './agent-card.ts'
+import { createAgentCardCache } from './card-cache.ts'
+import type { AgentCardCache } from './card-cache.ts'
+import {
+  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES, MAX_SKILL_TAGS,
+  MAX_WARM_MODULES, PUBLISH_AFTER_SUBSCRIBER_MS
+} from './constants.ts'
+import { HnswIndex } from './hnsw/index.ts'
+import type { AgentCard, AgentSkill, CardBenchmark, CardPrices } from './types.ts'
+
+/** What this peer says about itself in its card. */
+export interface OwnCapabilities {
+  contributing: boolean
+  workerSlots: number
+  memoryLimitBytes: number
+  tags: string[]
+  prices: CardPrices
+  warmModules: string[]
+}
+
+export interface AgentCardServiceComponents {
+  identity: PeerIdentity
+  store: StateStore
+  pubsub: GossipSub
+  logger?: Logger
+}
+
+export interface AgentCardServiceInit {
+  /** Measured at start-up on a reference module. */
+  benchmark: CardBenchmark
+  /** Asked each time the card is published. */
+  own(): OwnCapabilities
+  /** Whether the page is visible (a hidden tab is throttled); default: visible. */
+  visible?(): boolean
+  /** The cards or the index changed. */
+  onChange?(): void
+  /** A stored piece of state could not be used and was reset; says which and why. */
+  onReset?(message: string): void
+}
+
+/** How long after a change the cards and index are written (changes in between make one write). */
+const SAVE_DELAY_MS = 2000
+
+export class AgentCardService {
+  readonly cards: AgentCardCache
+  private indexValue: HnswIndex
+  private readonly components: AgentCardServiceComponents
+  private readonly init: AgentCardServiceInit
+  private readonly logger: Logger
+  private readonly channel: TopicChannel
+  private sequence = Date.now()
+  private running = false
+  private refreshTimer: ReturnType<typeof setInterval> | undefined
+  private publishTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly saving: Debounced
+
+  constructor (components: AgentCardServiceComponents, init: AgentCardServiceInit) {
+    this.components = components
+    this.init = init
+    this.logger = components.logger ?? noopLogger
+    this.saving = new Debounced(() => { this.save() }, SAVE_DELAY_MS)
+    this.cards = createAgentCardCache({ now: Date.now })
+    this.indexValue = newIndex()
+    this.channel = new TopicChannel(components.pubsub, {
+      topic: AGENT_CARD_TOPIC,
+      maxMessageBytes: MAX_AGENT_CARD_BYTES * 2,
+      onMessage: message => { this.receive(message.from.toString(), message.data).catch(warnOn(this.logger, 'an Agent Card could not be taken in')) },
+      // A newcomer should not wait a whole refresh period for this peer's card.
+      onSubscriber: () => { this.publishSoon() }
+    })
+  }
+
+  /** The capability index over the cards held now (replaced when a stored one is restored). */
+  get index (): HnswIndex {
+    return this.indexValue
+  }
+
+  /** Restores the cards and the index (anything unusable is reset, with onReset), then publishes. Safe to call twice. */
+  async start (): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const { store } = this.components
+    try {
+      const savedCards = await store.loadState('agent-cards')
+      const savedIndex = await store.loadState('capability-index')
+      for (const card of Array.isArray(savedCards) ? savedCards : []) await this.cards.offer(card)
+      if (savedIndex instanceof Uint8Array) {
+        this.indexValue = HnswIndex.deserialize(savedIndex, { random: mulberry32(Date.now() >>> 0) })
+      }
+      // The index holds exactly the cards still valid: drop the expired, add any it lacks.
+      for (const card of this.cards.cards()) {
+        if (!this.indexValue.has(card.peerId)) this.indexValue.insert(card.peerId, this.cards.vector(card.peerId) as Float32Array)
+      }
+    } catch (err) {
+      this.indexValue = newIndex()
+      await Promise.all([store.deleteState('agent-cards'), store.deleteState('capability-index')])
+      this.init.onReset?.(`the saved capability index was unusable and has been reset (${(err as Error).message})`)
+    }
+    this.channel.start()
+    this.refreshTimer = setInterval(() => { this.refresh().catch(warnOn(this.logger, 'publishing the Agent Card')) }, AGENT_CARD_REFRESH_MS)
+    await this.refresh()
+  }
+
+  /** Stops publishing and listening. Safe to call twice. */
+  stop (): void {
+    if (!this.running) return
+    this.running = false
+    clearInterval(this.refreshTimer)
+    this.saving.cancel()
+    clearTimeout(this.publishTimer)
+    this.publishTimer = undefined
+    this.channel.stop()
+  }
+
+  /** Publishes this peer's card now if it contributes; drops expired cards of others. */
+  async refresh (): Promise<void> {
+    for (const peerId of this.cards.expire()) this.indexValue.delete(peerId)
+    const own = this.init.own()
+    if (!own.contributing) return
+    const card = await this.ownCard(own)
+    // Nobody subscribed yet (the mesh is still forming): try again shortly.
+    if (!await this.channel.publish(utf8ToBytes(JSON.stringify(card)))) this.publishSoon()
+    this.init.onChange?.()
+  }
+
+  /** Coalesces bursts of newcomers into one publication, after gossipsub has grafted them (~1 s heartbeat). */
+  private publishSoon (): void {
+    if (this.publishTimer !== undefined || !this.running) return
+    this.publishTimer = setTimeout(() => {
+      this.publishTimer = undefined
+      this.refresh().catch(warnOn(this.logger, 'publishing the Agent Card'))
+    }, PUBLISH_AFTER_SUBSCRIBER_MS)
+  }
+
+  private async ownCard (own: OwnCapabilities): Promise<AgentCard> {
+    const { identity } = this.components
+    const now = Date.now()
+    const skills: AgentSkill[] = [{
+      id: 'wasi-command',
+      name: 'WASI command',
+      description: 'Runs WASI preview1 command modules in a metered, deterministic sandbox.',
+      tags: own.tags.slice(0, MAX_SKILL_TAGS)
+    }]
+    return signAgentCard({
+      cardVersion: 1,
+      name: `ZeroState peer ${identity.peerId.toString().slice(-6)}`,
+      description: 'A browser tab contributing compute to the ZeroState mesh.',
+      version: '0.1.0',
+      skills,
+      peerId: identity.peerId.toString(),
+      publicKey: bytesToBase64Url(identity.publicKey),
+      issuedAt: now,
+      expiresAt: now + DEFAULT_AGENT_CARD_TTL_MS,
+      sequence: ++this.sequence,
+      workerSlots: own.workerSlots,
+      memoryLimitBytes: own.memoryLimitBytes,
+      benchmark: this.init.benchmark,
+      prices: { ...own.prices },
+      warmModules: own.warmModules.slice(0, MAX_WARM_MODULES),
+      availability: { visible: this.init.visible?.() ?? true }
+    }, identity)
+  }
+
+  private async receive (from: string, data: Uint8Array): Promise<void> {
+    let json: unknown
+    try {
+      json = JSON.parse(bytesToUtf8(data))
+    } catch {
+      // Not JSON: the cache counts it as malformed like any other bad card.
+      json = undefined
+    }
+    const outcome = await this.cards.offer(json, { from })
+    for (const peerId of outcome.evicted) this.indexValue.delete(peerId)
+    if (!outcome.accepted) return
+    this.indexValue.insert(outcome.card.peerId, outcome.vector)
+    this.init.onChange?.()
+    this.saveSoon()
+  }
+
+  private saveSoon (): void {
+    if (this.running) this.saving.schedule()
+  }
+
+  private save (): void {
+    const { store } = this.components
+    Promise.all([
+      store.saveState('agent-cards', [...this.cards.cards()]),
+      store.saveState('capability-index', this.indexValue.serialize())
+    ]).catch(warnOn(this.logger, 'saving the Agent Cards and the capability index'))
+  }
+}
+
+function newIndex (): HnswIndex {
+  return new HnswIndex({ dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32(Date.now() >>> 0) })
+}

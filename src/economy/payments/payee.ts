@@ -1,0 +1,131 @@
+/**
+ * The payee's side (party b): serves /zerostate/payment/1.0.0. It co-signs
+ * an opening, a payment for a receipt it signed, a refund the evidence makes
+ * due, or a final state, and stores each before answering with it; it
+ * answers `sync` with its newest co-signed state.
+ */
+import type { Connection, Stream } from '@libp2p/interface'
+import { serveJson } from '../../network/json-exchange.ts'
+import { verifyReceipt } from '../../receipts/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import { assertNextSequence, assertSameChannel, checkOpening, cosign, proposeFinal, proposePayment, receiptRefOf } from '../channel/index.ts'
+import type { ChannelState, SignedChannelState } from '../channel/index.ts'
+import { sameState } from './channel-book.ts'
+import type { Closing } from './closing.ts'
+import { DEFAULT_CHALLENGE_PERIOD_MS, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
+import type { PaymentContext } from './context.ts'
+import { InvalidPaymentMessageError, PaymentAmountError, RefundRefusedError, UnexpectedStateError } from './errors.ts'
+import { readRequest } from './messages.ts'
+import type { Request } from './messages.ts'
+import type { ChannelRecord, PaymentTerms } from './records.ts'
+import { checkRefundEvidence } from './refund-evidence.ts'
+
+export class Payee {
+  private readonly context: PaymentContext
+  private readonly closing: Closing
+
+  constructor (context: PaymentContext, closing: Closing) {
+    this.context = context
+    this.closing = closing
+  }
+
+  /** Serves one request of /zerostate/payment/1.0.0 from `connection`'s remote peer. */
+  async handle (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    await serveJson(stream, async (request) => this.answer(from, readRequest(request)), { maxBytes: MAX_PAYMENT_MESSAGE_BYTES })
+  }
+
+  private async answer (from: string, request: Request): Promise<unknown> {
+    const { book } = this.context
+    switch (request.type) {
+      case 'open': return { state: await this.acceptOpening(from, request.state) }
+      case 'sync': return { state: (await book.channelOf(request.channelId, from)).latest }
+      case 'pay': return book.locked(from, async () => ({ state: await this.acceptPayment(from, request.state, request.receipt) }))
+      case 'refund': return book.locked(from, async () => ({ state: await this.acceptRefund(from, request) }))
+      case 'close': return book.locked(from, async () => ({ state: await this.acceptClose(from, request.state) }))
+    }
+  }
+
+  private async acceptOpening (from: string, proposed: SignedChannelState): Promise<SignedChannelState> {
+    const { book, identity } = this.context
+    const { state } = proposed
+    checkOpening(state)
+    if (state.a !== from || state.b !== this.context.self) throw new InvalidPaymentMessageError('an opening names its sender as a and this peer as b')
+    if (state.depositB !== 0) throw new InvalidPaymentMessageError('a payee puts no deposit into a channel it is paid on')
+    if (state.depositA > MAX_CHANNEL_DEPOSIT) throw new InvalidPaymentMessageError(`deposit above ${MAX_CHANNEL_DEPOSIT}`)
+    if (await book.get(state.channelId) !== undefined) throw new InvalidPaymentMessageError(`channel ${state.channelId} exists`)
+    const cosigned = await cosign(proposed, identity)
+    // One open channel per payer: an older one (its payer lost track of it, or never closed it) is closed
+    // on this peer's newest co-signed state, which the payer may still challenge with a later one.
+    const older = (await book.list()).filter(c => c.peer === from && c.side === 'b' && c.status === 'open')
+    await book.save({ channelId: state.channelId, peer: from, side: 'b', latest: cosigned, status: 'open', updatedAt: this.context.now() })
+    this.context.init.onChange?.()
+    for (const channel of older) await this.closing.closeUnilaterally(channel.channelId, DEFAULT_CHALLENGE_PERIOD_MS)
+    return cosigned
+  }
+
+  /**
+   * Co-signs a payment for a receipt this peer signed for the sender, moving
+   * exactly its charge from a to b in the very next state, and stores it
+   * before answering.
+   */
+  private async acceptPayment (from: string, proposed: SignedChannelState, receipt: Receipt): Promise<SignedChannelState> {
+    const channel = await this.context.book.openChannelOf(proposed.state.channelId, from, 'b')
+    await verifyReceipt(receipt, { executor: this.context.self, submitter: from })
+    const amount = this.context.init.chargeOf(receipt)
+    this.checkTransfer(channel.latest.state, proposed.state, receipt, amount, 'a')
+    return this.acceptTransfer(channel, proposed, { receipt, kind: 'payment', direction: 'in', amount })
+  }
+
+  /**
+   * Co-signs a refund of a payment this peer received, when the evidence
+   * makes it due: witnesses other than the submitter re-ran the task, signed
+   * that the receipt is wrong, and agree with each other on what the right
+   * result is. Never refunds a receipt twice.
+   */
+  private async acceptRefund (from: string, request: Extract<Request, { type: 'refund' }>): Promise<SignedChannelState> {
+    const { book } = this.context
+    const { receipt, attestations, state: proposed } = request
+    const channel = await book.openChannelOf(proposed.state.channelId, from, 'b')
+    await verifyReceipt(receipt, { executor: this.context.self, submitter: from })
+    const paid = await book.paymentFor(receipt, 'in')
+    if (paid === undefined || paid.channelId !== channel.channelId) throw new RefundRefusedError(`no payment for ${receipt.taskId} on ${channel.channelId}`)
+    if (await book.paymentFor(receipt, 'out', 'refund') !== undefined) throw new RefundRefusedError(`${receipt.taskId} was refunded already`)
+    await checkRefundEvidence(receipt, attestations, from, this.context.now())
+    this.checkTransfer(channel.latest.state, proposed.state, receipt, paid.amount, 'b')
+    return this.acceptTransfer(channel, proposed, { receipt, kind: 'refund', direction: 'out', amount: paid.amount })
+  }
+
+  /** Throws unless `next` follows `current` by moving exactly `amount` from `payer` to the other party for `receipt`. */
+  private checkTransfer (current: ChannelState, next: ChannelState, receipt: Receipt, amount: number, payer: 'a' | 'b'): void {
+    assertSameChannel(current, next)
+    assertNextSequence(current, next)
+    const expected = proposePayment(current, current[payer], amount, receiptRefOf(receipt), next.at)
+    if (!sameState(expected, next)) {
+      throw new PaymentAmountError(`state ${next.sequence} of ${current.channelId} does not move exactly ${amount} for ${receipt.taskId}`)
+    }
+  }
+
+  /** Co-signs `proposed` and stores it with its payment record before it is answered with. */
+  private async acceptTransfer (channel: ChannelRecord, proposed: SignedChannelState, payment: PaymentTerms): Promise<SignedChannelState> {
+    const cosigned = await cosign(proposed, this.context.identity)
+    const { state } = cosigned
+    await this.context.book.save(
+      { ...channel, latest: cosigned, updatedAt: this.context.now() },
+      { channelId: channel.channelId, sequence: state.sequence, ...payment, state: cosigned, at: state.at }
+    )
+    this.context.init.onChange?.()
+    return cosigned
+  }
+
+  /** Co-signs a final state that keeps the balances of the newest one, and settles on it before answering. */
+  private async acceptClose (from: string, proposed: SignedChannelState): Promise<SignedChannelState> {
+    const channel = await this.context.book.openChannelOf(proposed.state.channelId, from, 'b')
+    if (!sameState(proposeFinal(channel.latest.state, proposed.state.at), proposed.state)) {
+      throw new UnexpectedStateError(`a final state of ${channel.channelId} keeps the balances of state ${channel.latest.state.sequence}`)
+    }
+    const final = await cosign(proposed, this.context.identity)
+    await this.closing.settleOn(channel, final)
+    return final
+  }
+}

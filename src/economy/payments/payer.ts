@@ -1,0 +1,106 @@
+/**
+ * The payer's side (party a): pays the executor of a receipt what it is
+ * charged, on the open channel with it (opened, or replaced by a larger one,
+ * as needed), and asks for a refund when witnesses dispute the receipt. The
+ * signed state is stored as pending before it is sent, and adopted once the
+ * payee co-signs it (pending.ts).
+ */
+import type { AbortOptions } from '@libp2p/interface'
+import type { Receipt } from '../../receipts/index.ts'
+import type { Attestation } from '../../receipts/attestation/index.ts'
+import { openChannel, proposePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
+import { sameState } from './channel-book.ts'
+import type { Closing } from './closing.ts'
+import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT } from './constants.ts'
+import type { PaymentContext } from './context.ts'
+import { PaymentAmountError, RefundRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
+import type { PendingPayments } from './pending.ts'
+import type { ChannelRecord, PaymentRecord } from './records.ts'
+
+function randomChannelId (): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16))
+  return `ch_${Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('')}`
+}
+
+export class Payer {
+  private readonly context: PaymentContext
+  private readonly pending: PendingPayments
+  private readonly closing: Closing
+  private readonly deposit: number
+  private readonly newChannelId: () => string
+
+  /** Throws RangeError when the deposit of `context.init` is not an integer in 1..MAX_CHANNEL_DEPOSIT. */
+  constructor (context: PaymentContext, pending: PendingPayments, closing: Closing) {
+    this.context = context
+    this.pending = pending
+    this.closing = closing
+    this.deposit = context.init.deposit ?? DEFAULT_CHANNEL_DEPOSIT
+    if (!Number.isSafeInteger(this.deposit) || this.deposit <= 0 || this.deposit > MAX_CHANNEL_DEPOSIT) {
+      throw new RangeError(`deposit must be an integer in 1..${MAX_CHANNEL_DEPOSIT}, got ${this.deposit}`)
+    }
+    this.newChannelId = context.init.newChannelId ?? randomChannelId
+  }
+
+  /**
+   * Pays the executor of `receipt` what it is charged, on the open channel
+   * with it (opened, or replaced by a larger one, as needed). Resolves with
+   * the payment once co-signed and stored, or undefined when the charge is 0.
+   */
+  async pay (receipt: Receipt, options: AbortOptions): Promise<PaymentRecord | undefined> {
+    const { book, client, identity, init } = this.context
+    if (receipt.submitter !== this.context.self) throw new PaymentAmountError(`receipt ${receipt.taskId} names another submitter`)
+    const amount = init.chargeOf(receipt)
+    if (amount === 0) return undefined
+    const peer = receipt.executor
+    return book.locked(peer, async () => {
+      let channel = await this.openChannelWith(peer, amount, options)
+      const proposal = proposePayment(channel.latest.state, this.context.self, amount, receiptRefOf(receipt), this.context.now())
+      const signed = await signState(proposal, identity)
+      channel = { ...channel, pending: { state: signed, receipt, kind: 'payment', direction: 'out', amount }, updatedAt: this.context.now() }
+      await book.save(channel)
+      return this.pending.complete(channel, await client.send(peer, { type: 'pay', state: signed, receipt }, options))
+    })
+  }
+
+  /**
+   * Asks the executor of `receipt` to pay back what was paid for it, with the
+   * witnesses' disagreeing attestations as evidence. Resolves with the refund
+   * once co-signed and stored; rejects with RemoteRequestError('RefundRefusedError') if refused.
+   */
+  async requestRefund (receipt: Receipt, attestations: Attestation[], options: AbortOptions): Promise<PaymentRecord> {
+    const { book, client, identity } = this.context
+    const peer = receipt.executor
+    return book.locked(peer, async () => {
+      const paid = await book.paymentFor(receipt, 'out')
+      if (paid === undefined) throw new RefundRefusedError(`nothing was paid for ${receipt.taskId}`)
+      if (await book.paymentFor(receipt, 'in', 'refund') !== undefined) throw new RefundRefusedError(`${receipt.taskId} was refunded already`)
+      let channel = await this.pending.synced(await book.channelOf(paid.channelId, peer), options)
+      if (channel.status !== 'open') throw new UnknownChannelError(`channel ${channel.channelId} is ${channel.status}`)
+      const proposal = proposePayment(channel.latest.state, peer, paid.amount, receiptRefOf(receipt), this.context.now())
+      const signed = await signState(proposal, identity)
+      channel = { ...channel, pending: { state: signed, receipt, kind: 'refund', direction: 'in', amount: paid.amount }, updatedAt: this.context.now() }
+      await book.save(channel)
+      return this.pending.complete(channel, await client.send(peer, { type: 'refund', state: signed, receipt, attestations }, options))
+    })
+  }
+
+  /** The open channel this peer pays `peer` on, synced, holding at least `amount`; opens one (closing a spent one) if needed. */
+  private async openChannelWith (peer: string, amount: number, options: AbortOptions): Promise<ChannelRecord> {
+    const { book, client, identity } = this.context
+    const current = await book.payingChannel(peer)
+    if (current !== undefined) {
+      const channel = await this.pending.synced(current, options)
+      if (channel.latest.state.balanceA >= amount) return channel
+      await this.closing.closeLocked(channel.channelId, peer, options)
+    }
+    const opening = openChannel({ channelId: this.newChannelId(), a: this.context.self, b: peer, depositA: Math.max(this.deposit, amount), depositB: 0, at: this.context.now() })
+    const answer = await client.send(peer, { type: 'open', state: await signState(opening, identity) }, options)
+    const cosigned = verifyOpening(answer)
+    if (!sameState(cosigned.state, opening)) throw new UnexpectedStateError(`${peer} co-signed another opening than ${opening.channelId}`)
+    const channel: ChannelRecord = { channelId: opening.channelId, peer, side: 'a', latest: cosigned, status: 'open', updatedAt: this.context.now() }
+    await book.save(channel)
+    book.payOn(peer, channel.channelId)
+    this.context.init.onChange?.()
+    return channel
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * A peer's payments on the mesh: its PaymentChannels serve
+ * /zerostate/payment/1.0.0 (the payee's side) and pay over it (the payer's);
+ * settlement and closing records travel on SETTLEMENT_TOPIC — this peer
+ * publishes its own, keeps those it hears for the ledger, and answers a
+ * unilateral close of a channel of its own with a challenge when it holds a
+ * later state; unilateral closes whose challenge period is over are settled
+ * every SETTLE_CHECK_MS.
+ */
+import type { GossipSub } from '@libp2p/gossipsub'
+import { bytesToUtf8, noopLogger, utf8ToBytes, warnOn } from '../../core/index.ts'
+import type { Logger } from '../../core/index.ts'
+import type { PeerIdentity } from '../../crypto/index.ts'
+import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
+import { ProtocolHandler } from '../../network/protocol-handler.ts'
+import { TopicChannel } from '../../network/topic-channel.ts'
+import type { Receipt } from '../../receipts/index.ts'
+import type { Settlement } from '../channel/index.ts'
+import { MAX_INBOUND_PAYMENT_STREAMS, MAX_KEPT_SETTLEMENTS, PAYMENT_PROTOCOL, SETTLE_CHECK_MS, SETTLEMENT_TOPIC } from './constants.ts'
+import { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
+import type { ChannelNotice } from './notices.ts'
+import { PaymentChannels } from './payment-channels.ts'
+import type { ChannelStore } from './records.ts'
+
+export interface PaymentServiceComponents {
+  identity: PeerIdentity
+  store: ChannelStore
+  registrar: ProtocolRegistrar
+  pubsub: GossipSub
+  connectionTo: ConnectionTo
+  logger?: Logger
+}
+
+export interface PaymentServiceInit {
+  /** What a receipt is charged, in micro-units: the payee accepts exactly this for it. */
+  chargeOf(receipt: Receipt): number
+  /** A channel, a payment or a heard settlement changed (for the ledger view). */
+  onChange?(): void
+}
+
+export class PaymentService {
+  readonly channels: PaymentChannels
+  private readonly components: PaymentServiceComponents
+  private readonly init: PaymentServiceInit
+  private readonly logger: Logger
+  private readonly topic: TopicChannel
+  private readonly handler: ProtocolHandler
+  private heard: Settlement[] = []
+  private running = false
+  private settleTimer: ReturnType<typeof setInterval> | undefined
+
+  constructor (components: PaymentServiceComponents, init: PaymentServiceInit) {
+    this.components = components
+    this.init = init
+    this.logger = components.logger ?? noopLogger
+    this.channels = new PaymentChannels(
+      { identity: components.identity, store: components.store, connectionTo: components.connectionTo },
+      {
+        chargeOf: init.chargeOf,
+        onChange: init.onChange,
+        onSettlement: settlement => { this.publish({ type: 'settlement', settlement }) },
+        onClosing: closing => { this.publish({ type: 'closing', closing }) }
+      }
+    )
+    this.handler = new ProtocolHandler(components.registrar, PAYMENT_PROTOCOL, async (stream, connection) => this.channels.handle(stream, connection), {
+      maxInboundStreams: MAX_INBOUND_PAYMENT_STREAMS
+    })
+    this.topic = new TopicChannel(components.pubsub, {
+      topic: SETTLEMENT_TOPIC,
+      maxMessageBytes: MAX_CHANNEL_NOTICE_BYTES,
+      onMessage: message => { this.onNotice(message.from.toString(), message.data).catch(warnOn(this.logger, 'a channel notice was refused')) }
+    })
+  }
+
+  /** Safe to call twice. */
+  async start (): Promise<void> {
+    if (this.running) return
+    this.running = true
+    await this.handler.start()
+    this.topic.start()
+    this.settleTimer = setInterval(() => { this.channels.settleDue().catch(warnOn(this.logger, 'settling closed channels')) }, SETTLE_CHECK_MS)
+  }
+
+  /** Safe to call twice. */
+  async stop (): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    clearInterval(this.settleTimer)
+    this.topic.stop()
+    await this.handler.stop()
+  }
+
+  /** Settlement records of other peers' channels heard on the mesh, newest first. */
+  heardSettlements (): Settlement[] {
+    return [...this.heard]
+  }
+
+  private publish (notice: ChannelNotice): void {
+    this.topic.publish(utf8ToBytes(JSON.stringify(notice))).catch(warnOn(this.logger, `publishing a ${notice.type} record`))
+  }
+
+  /** A settlement record or closing record from the mesh: kept for the ledger, and acted on when it concerns a channel of this peer's. */
+  private async onNotice (from: string, data: Uint8Array): Promise<void> {
+    const notice = readNotice(JSON.parse(bytesToUtf8(data)))
+    if (notice.type === 'closing') {
+      await this.channels.onClosingNotice(notice.closing, from)
+      return
+    }
+    const { settlement } = notice
+    this.heard = [settlement, ...this.heard.filter(s => !(s.channelId === settlement.channelId && s.by === settlement.by))]
+      .slice(0, MAX_KEPT_SETTLEMENTS)
+    this.init.onChange?.()
+  }
+}

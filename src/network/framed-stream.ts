@@ -1,0 +1,85 @@
+/**
+ * Length-prefixed protobuf messages on a stream (an unsigned varint length,
+ * then the bytes: the framing of every js-libp2p protocol), with a size
+ * limit chosen per read: the reader knows which message comes next, so an
+ * oversized one is refused from its length prefix, before its bytes are
+ * buffered. (`pbStream` of @libp2p/utils has one limit for the whole stream.)
+ */
+import { byteStream } from '@libp2p/utils'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+import type { DecodeOptions } from 'protons-runtime'
+import { nameError } from '../core/index.ts'
+
+/** Thrown when a message's length prefix says it is larger than the reader allows for that message. */
+export class MessageTooLargeError extends Error {
+  static { nameError(this, 'MessageTooLargeError') }
+}
+
+/** Thrown when a length prefix is not a valid varint of at most 5 bytes (lengths below 2^32). */
+export class InvalidLengthPrefixError extends Error {
+  static { nameError(this, 'InvalidLengthPrefixError') }
+}
+
+/** A protons codec. */
+export interface Codec<T> {
+  encode(message: T): Uint8Array
+  decode(bytes: Uint8Array, options?: DecodeOptions<T>): T
+}
+
+export interface ReadOptions<T> extends AbortOptions, DecodeOptions<T> {
+  /** The most bytes this message may have; a larger length prefix fails the read. */
+  maxBytes: number
+}
+
+export interface FramedStream {
+  read<T>(codec: Pick<Codec<T>, 'decode'>, options: ReadOptions<T>): Promise<T>
+  write<T>(message: T, codec: Pick<Codec<T>, 'encode'>, options?: AbortOptions): Promise<void>
+}
+
+/** A varint longer than this would describe a length of 2^35 or more. */
+const MAX_PREFIX_BYTES = 5
+
+/** `maxBufferSize`: the most unread bytes held (the largest message this side can be sent). */
+export function framedStream (stream: Stream, options: { maxBufferSize: number }): FramedStream {
+  const bytes = byteStream(stream, { maxBufferSize: options.maxBufferSize })
+  return {
+    async read (codec, readOptions) {
+      const length = await readLength(async () => (await bytes.read({ bytes: 1, signal: readOptions.signal })).get(0))
+      if (length > readOptions.maxBytes) {
+        throw new MessageTooLargeError(`a message of ${length} bytes, more than the ${readOptions.maxBytes} allowed here`)
+      }
+      const data = length === 0 ? new Uint8Array(0) : (await bytes.read({ bytes: length, signal: readOptions.signal })).subarray()
+      return codec.decode(data, { limits: readOptions.limits })
+    },
+    async write (message, codec, writeOptions) {
+      const data = codec.encode(message)
+      const prefix = encodeLength(data.byteLength)
+      const frame = new Uint8Array(prefix.byteLength + data.byteLength)
+      frame.set(prefix)
+      frame.set(data, prefix.byteLength)
+      await bytes.write(frame, writeOptions)
+    }
+  }
+}
+
+/** Reads an unsigned LEB128 varint (the protobuf / multiformats unsigned-varint encoding), one byte at a time. */
+async function readLength (nextByte: () => Promise<number>): Promise<number> {
+  let value = 0
+  for (let i = 0; i < MAX_PREFIX_BYTES; i++) {
+    const byte = await nextByte()
+    value += (byte & 0x7f) * 2 ** (7 * i)
+    if ((byte & 0x80) === 0) return value
+  }
+  throw new InvalidLengthPrefixError(`a length prefix is at most ${MAX_PREFIX_BYTES} bytes`)
+}
+
+function encodeLength (length: number): Uint8Array {
+  const out: number[] = []
+  let rest = length
+  do {
+    const low = rest % 128
+    rest = Math.floor(rest / 128)
+    out.push(rest > 0 ? low | 0x80 : low)
+  } while (rest > 0)
+  return Uint8Array.from(out)
+}

@@ -1,0 +1,15 @@
+/**
+ * Getting a prepared task done: choosing its executor — by the Agent Cards
+ * and the router, or by a sealed-bid auction among the best candidates — or
+ * several for a redundant task whose majority decides; sending the task
+ * straight to each, or hop by hop through a neighbour when the connection
+ * budget is spent (orchestration/forwarding); learning from how it went; and
+ * settling what is owed (accountability.ts). Jobs and workflows build on
+ * TaskDispatch.
+ */
+export { TaskDispatch } from './task-dispatch.ts'
+export type { AuctionSettings, DispatchOptions, DispatchRequest, ExecutorChoice, TaskDispatchComponents } from './task-dispatch.ts'
+export { TaskAccountability } from './accountability.ts'
+export type { TaskAccountabilityComponents, TaskAccountabilityInit } from './accountability.ts'
+export { outcomeOf } from './outcome.ts'
+export * from './constants.ts'
