@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
-import type { Server, ServerResponse } from 'node:http'
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { CONFIG_PATH } from '../network/constants.ts'
 
@@ -40,10 +40,14 @@ export interface AppServer {
  */
 export async function startAppServer (init: AppServerInit): Promise<AppServer> {
   const root = normalize(init.root)
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname)
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
+      return
+    }
+    const path = requestPath(req.url)
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': CONTENT_TYPES['.txt'] }).end('bad request: the path is not a well-formed URL path')
       return
     }
     if (path === CONFIG_PATH) {
@@ -56,7 +60,21 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
       res.writeHead(403).end()
       return
     }
-    serveFile(file, path, res).catch(() => { res.writeHead(500).end() })
+    serveFile(file, path, res).catch(() => { fail(res) })
+  }
+  // Whatever a request does, it must not end the process, which also runs the relays: a handler that
+  // throws answers 500, a broken response is dropped, and a request HTTP cannot parse gets a 400.
+  const server = createServer((req, res) => {
+    res.on('error', () => { res.destroy() })
+    try {
+      handle(req, res)
+    } catch {
+      fail(res)
+    }
+  })
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+    else socket.destroy()
   })
 
   async function serveFile (file: string, path: string, res: ServerResponse): Promise<void> {
@@ -71,10 +89,15 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
       target = join(root, 'index.html')
     }
     const type = CONTENT_TYPES[extname(target)] ?? 'application/octet-stream'
+    // A file that vanished or cannot be read between stat and open: answer instead of leaving the request hanging.
+    const stream = createReadStream(target)
+    stream.once('error', () => { fail(res) })
     // Hashed assets never change; everything else is revalidated.
     const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
-    res.writeHead(200, { 'content-type': type, 'cache-control': cache })
-    createReadStream(target).pipe(res)
+    stream.once('open', () => {
+      res.writeHead(200, { 'content-type': type, 'cache-control': cache })
+      stream.pipe(res)
+    })
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -91,4 +114,32 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
       await new Promise<void>(resolve => { server.close(() => { resolve() }) })
     }
   }
+}
+
+/**
+ * The decoded path of a request target, or undefined when it is not one: a
+ * malformed percent-escape (`/%`, `/%zz`, `/%E0%A4%A`) or bytes that are not
+ * UTF-8 (`/%ff`, `/samples/%c0%af`) make decodeURIComponent throw a
+ * URIError, and a NUL byte has no business in a file path.
+ */
+export function requestPath (target: string | undefined): string | undefined {
+  let pathname: string
+  try {
+    pathname = new URL(target ?? '/', 'http://localhost').pathname
+  } catch {
+    return undefined
+  }
+  let path: string
+  try {
+    path = decodeURIComponent(pathname)
+  } catch {
+    return undefined
+  }
+  return path.includes('\0') ? undefined : path
+}
+
+/** Answers 500 if nothing was sent yet, or drops a response already under way. */
+function fail (res: ServerResponse): void {
+  if (res.headersSent) res.destroy()
+  else res.writeHead(500).end()
 }
