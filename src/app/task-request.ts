@@ -3,7 +3,7 @@
  * sample URL or bytes), every field checked as the executor will check it.
  */
 import { hexToBytes, utf8ToBytes } from '../core/encoding.ts'
-import { sha256Hex } from '../core/hash.ts'
+import { sha256HexAsync } from '../core/hash.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, MAX_MODULE_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { InvalidTaskMessageError, validateOffer } from '../orchestration/task-protocol/index.ts'
 import type { ValidOffer } from '../orchestration/task-protocol/index.ts'
@@ -16,7 +16,7 @@ export async function prepareTask (taskId: string, request: SubmitRequest, signa
   const bytes = (data: Uint8Array | string): Uint8Array<ArrayBuffer> => typeof data === 'string' ? utf8ToBytes(data) : new Uint8Array(data)
   const offer = validateOffer({
     taskId,
-    moduleHash: hexToBytes(sha256Hex(module)),
+    moduleHash: hexToBytes(await sha256HexAsync(module)),
     moduleSize: module.byteLength,
     stdin: bytes(request.stdin ?? ''),
     args: request.args ?? [],

@@ -9,6 +9,17 @@ export function sha256Hex (bytes: Uint8Array): string {
   return bytesToHex(sha256(bytes))
 }
 
+/**
+ * SHA-256 of the bytes through Web Crypto (`crypto.subtle.digest`, in
+ * browsers and Node alike), as 64 lowercase hex digits: for large inputs such
+ * as a 16 MiB module, which hashed on the page's main thread would freeze
+ * the UI for about a second; Web Crypto does the work off it.
+ */
+export async function sha256HexAsync (bytes: Uint8Array): Promise<string> {
+  assertBytes(bytes, 'bytes')
+  return bytesToHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)))
+}
+
 /** True if the string is a SHA-256 digest in the form {@link sha256Hex} produces. */
 export function isSha256Hex (value: unknown): value is string {
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value)

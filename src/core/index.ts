@@ -10,7 +10,7 @@ export {
 export { assertBytes } from './bytes.ts'
 export { nameError } from './errors.ts'
 export type { ErrorClass } from './errors.ts'
-export { ModuleHashMismatchError, assertSha256Hex, isSha256Hex, sha256Hex } from './hash.ts'
+export { ModuleHashMismatchError, assertSha256Hex, isSha256Hex, sha256Hex, sha256HexAsync } from './hash.ts'
 export { CircularJsonError, LoneSurrogateError, NonFiniteNumberError, UnsupportedJsonValueError, canonicalize } from './canonical-json.ts'
 export { KeyedLock } from './keyed-lock.ts'
 export { mulberry32 } from './mulberry32.ts'

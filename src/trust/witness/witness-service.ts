@@ -70,6 +70,8 @@ export class WitnessService {
   private readonly modules: ModuleServer
   private running = false
   private queued = 0
+  /** Modules of receipts this peer announced (the newest KEPT_TASKS): the only ones it serves to witnesses. */
+  private readonly announcedModules = new Set<string>()
   /** Receipts already checked or disputed here, so a repeated announcement or attestation is handled once; the newest only. */
   private readonly seen = new Set<string>()
 
@@ -77,7 +79,7 @@ export class WitnessService {
     this.components = components
     this.init = init
     this.logger = components.logger ?? noopLogger
-    this.modules = moduleServer()(components)
+    this.modules = moduleServer({ shares: hash => this.announcedModules.has(hash) })(components)
     this.receipts = new TopicChannel(components.pubsub, {
       topic: RECEIPT_TOPIC,
       maxMessageBytes: MAX_ANNOUNCEMENT_BYTES,
@@ -120,6 +122,7 @@ export class WitnessService {
     // Witnesses that lack the module fetch it from the announcer (MODULE_FETCH_PROTOCOL).
     if (!(await store.hasModule(material.receipt.moduleHash))) await store.putModule(material.receipt.moduleHash, module)
     await store.putTaskInput({ receiptHash: receiptHash(material.receipt), ...material, storedAt: Date.now() }, KEPT_TASKS)
+    this.shareModule(material.receipt.moduleHash)
     return this.receipts.publish(utf8ToBytes(JSON.stringify(encodeAnnouncement(material))))
   }
 
@@ -174,6 +177,13 @@ export class WitnessService {
     // Judged first, then recorded: whoever reads the resolution finds the culprit already blacklisted.
     this.init.onResolved({ receipt: material.receipt, wrong: withWitness ? 'executor' : 'witness', attestation, own: mine })
     await this.keep(attestation, withWitness ? 'executor-wrong' : 'witness-wrong')
+  }
+
+  /** Serves `hash` to witnesses from now on: the announcement is about to make it public. */
+  private shareModule (hash: string): void {
+    this.announcedModules.delete(hash)
+    this.announcedModules.add(hash)
+    if (this.announcedModules.size > KEPT_TASKS) this.announcedModules.delete(this.announcedModules.values().next().value as string)
   }
 
   /** True the first time `key` is seen (of the last SEEN_KEYS keys). */

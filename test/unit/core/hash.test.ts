@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { isSha256Hex, sha256Hex } from '../../../src/core/index.ts'
+import { isSha256Hex, sha256Hex, sha256HexAsync } from '../../../src/core/index.ts'
 
 describe('sha256Hex', () => {
   // FIPS 180-4 examples (NIST CSRC "SHA256.pdf"): "" and "abc".
@@ -23,5 +23,13 @@ describe('sha256Hex', () => {
     expect(isSha256Hex('A'.repeat(64))).toBe(false)
     expect(isSha256Hex('a'.repeat(63))).toBe(false)
     expect(isSha256Hex(42)).toBe(false)
+  })
+})
+
+describe('sha256HexAsync', () => {
+  it('agrees with sha256Hex (FIPS 180-4 "abc" and a large input)', async () => {
+    expect(await sha256HexAsync(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    const large = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)
+    expect(await sha256HexAsync(large)).toBe(sha256Hex(large))
   })
 })

@@ -2,11 +2,13 @@
  * /zerostate/module/1.0.0: a peer asks another for a module by its SHA-256
  * and gets the bytes (or an empty frame when the other lacks it). Witnesses
  * fetch the module of a receipt they re-run from the submitter that
- * announced it; every peer that announces serves its modules.
+ * announced it. A peer serves only the modules of receipts it announced (the
+ * announcement made them public); a task submitted with `witnesses: false`
+ * never has its module served, nor does an executor serve what it ran.
  *
  * @example
  * ```ts
- * const server = moduleServer()({ registrar: node, store })
+ * const server = moduleServer({ shares: hash => announced.has(hash) })({ registrar: node, store })
  * await server.start()
  * const bytes = await fetchModule(connection, hash)
  * ```
@@ -24,6 +26,13 @@ export * from './constants.ts'
 export interface ModuleServerInit {
   /** Module requests served at once. Default MAX_INBOUND_STREAMS. */
   maxInboundStreams?: number
+  /**
+   * Whether a module may be given to whoever asks: a peer serves only the
+   * modules it chose to make public (a witness's reason to ask is a receipt
+   * announced with its input). Answered as "not held" otherwise. Default:
+   * none is shared.
+   */
+  shares?(hash: string): boolean
 }
 
 export interface ModuleServerComponents {
@@ -38,7 +47,8 @@ export interface ModuleServer {
 }
 
 export function moduleServer (init: ModuleServerInit = {}): (components: ModuleServerComponents) => ModuleServer {
+  const shares = init.shares ?? (() => false)
   return ({ registrar, store }) => new ProtocolHandler(registrar, MODULE_FETCH_PROTOCOL,
-    async stream => serveModule(stream, async hash => store.getModule(hash)),
+    async stream => serveModule(stream, async hash => shares(hash) ? store.getModule(hash) : undefined),
     { maxInboundStreams: init.maxInboundStreams ?? MAX_INBOUND_STREAMS })
 }

@@ -2,7 +2,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../../src/core/index.ts'
-import { MODULE_FETCH_PROTOCOL, fetchModule, serveModule } from '../../../../src/trust/witness/module-fetch/index.ts'
+import { MODULE_FETCH_PROTOCOL, ModuleNotFoundError, fetchModule, moduleServer, serveModule } from '../../../../src/trust/witness/module-fetch/index.ts'
 import { startTestNode } from '../../../support/libp2p-node.ts'
 import { rejection } from '../../../support/rejection.ts'
 
@@ -39,5 +39,32 @@ describe('module fetch', () => {
     lie = true
     expect((await rejection(fetchModule(await connection(), hash))).name).toBe('ModuleHashMismatchError')
     lie = false
+  })
+})
+
+describe('module server: serves only what this peer made public', () => {
+  it('answers "not held" for a module it holds but never shared, and serves a shared one', async () => {
+    const server = await startTestNode({ listen: true })
+    const client = await startTestNode({ listen: false })
+    try {
+      const shared = new TextEncoder().encode('an announced module')
+      const secret = new TextEncoder().encode('a module run with witnesses: false')
+      const [sharedHash, secretHash] = [sha256Hex(shared), sha256Hex(secret)]
+      const held = new Map([[sharedHash, shared], [secretHash, secret]])
+      const modules = moduleServer({ shares: hash => hash === sharedHash })({
+        registrar: server,
+        store: { getModule: async hash => held.get(hash) }
+      })
+      await modules.start()
+      await modules.start()
+      const connection = await client.dial(server.getMultiaddrs()[0]!)
+      expect(await fetchModule(connection, sharedHash)).toEqual(shared)
+      expect((await rejection(fetchModule(connection, secretHash))).name).toBe(ModuleNotFoundError.name)
+      await modules.stop()
+      await modules.stop()
+    } finally {
+      await client.stop()
+      await server.stop()
+    }
   })
 })
