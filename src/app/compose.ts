@@ -102,6 +102,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const executorService = taskExecutorService({
     isContributing: settings.contributing,
     prices: settings.prices,
+    // The contributed slots, asked each time (the user may change them); the test build's runner wrapper has no `slots` of its own.
+    slots: settings.slots,
     onExecuted: events.onExecuted
   })({ identity: await executorIdentity(identity), store, runner: executorRunner(init.pool), registrar, logger })
   const executor = executorService.executor
@@ -115,7 +117,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     relayAddrs: init.relayAddrs,
     maxPeerConnections: init.maxPeerConnections,
     capacity: () => ({ contributing: settings.contributing(), slots: settings.slots() }),
-    onChange: events.onPeers
+    onChange: events.onPeers,
+    logger
   })
   late.mesh = mesh
   await node.start()

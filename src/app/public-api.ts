@@ -4,7 +4,7 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, LedgerView, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, ContributeOptions, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 
@@ -13,7 +13,11 @@ import type { ReceiptRecord } from '../receipts/index.ts'
  * tests. Everything here goes through the same app object as the UI.
  */
 export interface ZeroStatePublicApi {
-  /** Resolves once the peer is online (rejects with the start-up error). */
+  /**
+   * Resolves once the peer has started (rejects with the start-up error).
+   * Whether it is connected is another matter: see the status line, or
+   * `stats().connectivity`.
+   */
   readonly ready: Promise<void>
   readonly peerId: string
   peers(): PeerView[]
@@ -48,6 +52,14 @@ export interface ZeroStatePublicApi {
   runLocal(request: SubmitRequest, options?: { metered?: boolean }): Promise<ExecutionResult>
   /** Echo round-trip times to a peer over its best connection, in ms (benchmarks, diagnostics). */
   measureEcho(peerId: string, options: EchoOptions): Promise<number[]>
+  /**
+   * What this tab has spent and dropped, read now: `connectivity` (relay
+   * links, reservation, peers), `mesh` (WebRTC dials and budget, probes,
+   * the presence directory's size and bounds), `gossip` (per topic:
+   * messages accepted, and those rejected or ignored before forwarding, by
+   * reason). Throws StartupError before the peer has started.
+   */
+  stats(): PeerStats
 }
 
 export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
@@ -68,6 +80,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     history: () => app.state.history,
     exportReceipt: receiptToJson,
     runLocal: async (request, options) => app.runLocal(request, options),
-    measureEcho: async (peerId, options) => app.measureEcho(peerId, options)
+    measureEcho: async (peerId, options) => app.measureEcho(peerId, options),
+    stats: () => app.stats()
   }
 }

@@ -9,6 +9,8 @@ import { consoleLogger } from '../core/index.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { WorkerPool } from '../execution/worker-pool.ts'
+import type { Connectivity } from '../network/peer-mesh.ts'
+import { gossipStats } from '../network/topic-channel.ts'
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
@@ -19,7 +21,7 @@ import { ledgerView } from './ledger-view.ts'
 import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
 import type { ZeroStateRecords, ZeroStateStore } from './store.ts'
-import type { LedgerView } from './types.ts'
+import type { AppState, LedgerView, PeerStats } from './types.ts'
 import { cardView, preview, routingView } from './view-state.ts'
 import type { ViewModel } from './view-model.ts'
 
@@ -28,6 +30,9 @@ export const HISTORY_LIMIT = 50
 const PEER_REFRESH_MS = 2000
 /** The ledger view is rebuilt from the store at most this often. */
 const LEDGER_REFRESH_DELAY_MS = 200
+
+/** The notice shown while no relay gives this tab a reservation (and withdrawn when one does). */
+export const NO_RELAY_SLOT_NOTICE = 'No relay has a free slot for this tab, so other tabs cannot reach it (it can still reach them). Asking the relay again…'
 
 export class PeerSession {
   readonly store: ZeroStateStore
@@ -80,6 +85,7 @@ export class PeerSession {
     })
     const session = new PeerSession(view, store, identity, peer)
     late.session = session
+    session.refreshPeers()
     session.refreshCapabilities()
     session.refreshLedgerSoon()
     return session
@@ -133,7 +139,56 @@ export class PeerSession {
     })
   }
 
+  /** What this tab has spent and dropped: see PeerStats. */
+  stats (): PeerStats {
+    const { mesh, node } = this.peer
+    return { connectivity: mesh.connectivity(), mesh: mesh.stats(), gossip: gossipStats(node.services.pubsub) }
+  }
+
   private refreshPeers (): void {
-    this.view.update({ peers: this.peer.mesh.peers() })
+    const connectivity = this.peer.mesh.connectivity()
+    const status = connectionStatus(connectivity, Date.now())
+    const { notice } = this.view.state
+    this.view.update({
+      peers: this.peer.mesh.peers(),
+      stats: this.stats(),
+      ...status,
+      ...(status.noRelaySlot && notice === undefined ? { notice: NO_RELAY_SLOT_NOTICE } : {}),
+      ...(!status.noRelaySlot && notice === NO_RELAY_SLOT_NOTICE ? { notice: undefined } : {})
+    })
+  }
+}
+
+/**
+ * The status line for a started peer, from its connectivity: online only
+ * while it holds a connection to a relay or to a peer; otherwise
+ * connecting, saying whether the relay has failed yet and when it is tried
+ * again. `noRelaySlot`: connected, but no relay gave it a reservation, so
+ * nobody can reach it.
+ */
+export function connectionStatus (connectivity: Connectivity, now: number): Pick<AppState, 'status' | 'statusDetail'> & { noRelaySlot: boolean } {
+  const { relays } = connectivity
+  const relayUp = relays.some(relay => relay.connected)
+  if (connectivity.online) {
+    const noRelaySlot = relayUp && !connectivity.reserved && relays.some(relay => relay.reservationFailures > 0)
+    if (noRelaySlot) {
+      return { status: 'online', statusDetail: 'no relay slot for this tab: other tabs cannot reach it; asking again', noRelaySlot }
+    }
+    if (!relayUp) {
+      const peers = `${connectivity.peers} peer${connectivity.peers === 1 ? '' : 's'}`
+      return { status: 'online', statusDetail: `no relay reachable, retrying; still connected to ${peers}`, noRelaySlot }
+    }
+    return { status: 'online', statusDetail: undefined, noRelaySlot }
+  }
+  if (relays.every(relay => relay.failures === 0)) {
+    return { status: 'connecting', statusDetail: 'connecting to the relay…', noRelaySlot: false }
+  }
+  const retryAt = Math.min(...relays.map(relay => relay.retryAt ?? now))
+  const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000))
+  const lastError = relays.find(relay => relay.lastError !== undefined)?.lastError
+  return {
+    status: 'connecting',
+    statusDetail: `no relay reachable, retrying${seconds > 0 ? ` in ${seconds} s` : ' now'}${lastError === undefined ? '' : ` (${lastError})`}`,
+    noRelaySlot: false
   }
 }

@@ -6,6 +6,7 @@
  * is shown, kept and paid for too.
  */
 import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
+import type { DispatchProgress } from '../orchestration/dispatch/index.ts'
 import { RemoteTaskError } from '../orchestration/task-protocol/index.ts'
 import type { PeerSession } from './session.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
@@ -33,7 +34,8 @@ export async function submitTask (view: ViewModel, session: PeerSession, request
     const options = {
       signal,
       onChoice: (executor: string, selection: string) => { view.updateTask(taskId, { executor, selection }) },
-      onProgress: (progress: Parameters<typeof taskPatch>[0]) => { view.updateTask(taskId, taskPatch(progress)) }
+      // Waiting in this tab's queue for a turn at the executor (or to offer it again to a busy one): queued.
+      onProgress: (progress: DispatchProgress) => { view.updateTask(taskId, progress.phase === 'waiting' ? { phase: 'queued' } : taskPatch(progress)) }
     }
     const { outcome, offer } = redundancy > 1
       ? { outcome: await dispatch.runRedundant(prepared, module, requirements, redundancy, options), offer: prepared }

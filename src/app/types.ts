@@ -2,6 +2,8 @@ import type { CardRequirements } from '../discovery/index.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
+import type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
+import type { TopicStats } from '../network/topic-channel.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
 import type { AuctionSettings } from '../orchestration/dispatch/index.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
@@ -10,12 +12,17 @@ import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
 import type { AttestationRecord, CheckRates } from '../trust/witness/index.ts'
 
 export type { PeerInfo as PeerView, Transport } from '../network/transports.ts'
+export type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
+export type { RelayLinkView } from '../network/relay-links.ts'
+export type { TopicStats } from '../network/topic-channel.ts'
 export type { SampleTask } from '../execution/sample-index.ts'
 export type { AuctionSettings } from '../orchestration/dispatch/index.ts'
 
 export type TaskPhase =
   | 'preparing'
   | 'choosing-executor'
+  /** Waiting in this tab's queue for a turn at the chosen executor. */
+  | 'queued'
   | 'offering'
   | 'sending-module'
   | 'running'
@@ -106,10 +113,27 @@ export interface LedgerView {
   reputation: ReputationView[]
 }
 
+/**
+ * What a running tab has spent and dropped (`window.zerostate.stats()`):
+ * its connection, its WebRTC budget and presence directory, and per gossip
+ * topic the messages it accepted and those it dropped before forwarding, by
+ * reason.
+ */
+export interface PeerStats {
+  connectivity: Connectivity
+  mesh: MeshStats
+  gossip: Record<string, TopicStats>
+}
+
 export interface AppState {
   peerId: string
-  status: 'starting' | 'online' | 'offline'
-  /** Human-readable reason when status is 'offline' or a start-up step failed. */
+  /**
+   * `starting` until the peer is composed; then `online` while it holds a
+   * connection to a relay or a peer, `connecting` while it holds none (the
+   * relay is unreachable: it retries); `offline` when start-up failed.
+   */
+  status: 'starting' | 'connecting' | 'online' | 'offline'
+  /** What the status line adds: the start-up step, why it is not online, or that no relay gave it a slot. */
   statusDetail?: string
   relayAddrs: string[]
   peers: PeerView[]
@@ -133,6 +157,8 @@ export interface AppState {
   witnessRates: { established: number, newcomer: number }
   /** Something worth telling the user that is not an error (e.g. a reset store). */
   notice?: string
+  /** What this tab spent and dropped (the Network view's counters), refreshed with the peers; absent before start. */
+  stats?: PeerStats
 }
 
 export interface SubmitRequest {

@@ -20,7 +20,7 @@ import { StartupError } from './page-config.ts'
 import { PeerSession } from './session.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
-import type { ContributeOptions, LedgerView, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { ContributeOptions, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
 import { ViewModel } from './view-model.ts'
 
 export { StartupError }
@@ -42,8 +42,8 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   async start (): Promise<void> {
     try {
+      // The session keeps the status line from here: online only while connected (session.ts, connectionStatus).
       this.session = await PeerSession.start(this, this.pool, this.local)
-      this.update({ status: 'online', statusDetail: undefined })
     } catch (err) {
       this.update({ status: 'offline', statusDetail: err instanceof Error ? err.message : String(err) })
       throw err
@@ -121,6 +121,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
    */
   async runLocal (request: SubmitRequest, options: { metered?: boolean, signal?: AbortSignal } = {}): Promise<ExecutionResult> {
     return this.local.run(request, options)
+  }
+
+  /** What this tab has spent and dropped: connection, WebRTC budget, presence directory, gossip counters. */
+  stats (): PeerStats {
+    return this.running().stats()
   }
 
   /** Echo round trips to a peer over its best connection, in ms (see network/echo). */

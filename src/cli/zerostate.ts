@@ -1,14 +1,19 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --experimental-transform-types --disable-warning=ExperimentalWarning
 import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { startRelay } from '../server/relay.ts'
-import { startMesh } from '../server/mesh.ts'
+import { consoleLogger } from '../core/index.ts'
 import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 
 // `run` has its own options; it is handled before the serve/relay parser, which would reject them.
 if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.slice(3)))
+
+// The relay and the server load only here: they decode protobuf with protons' generated code, whose
+// TypeScript namespaces Node runs only with --experimental-transform-types (as the shebang and the npm
+// scripts pass it), while `run` works under plain type stripping.
+const { startRelay } = await import('../server/relay.ts')
+const { startMesh } = await import('../server/mesh.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
@@ -48,7 +53,7 @@ async function main (): Promise<void> {
     return
   }
   if (command === 'relay') {
-    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']) })
+    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']), logger: consoleLogger('relay') })
     console.log(`relay listening on\n  ${relay.multiaddrs.join('\n  ')}`)
     onExit(relay.stop)
     return
@@ -71,7 +76,8 @@ async function main (): Promise<void> {
     relayPort: port('relay-port', values['relay-port']),
     relays,
     extraRelayAddrs: values['relay-addr'],
-    keyDir: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.zerostate')
+    keyDir: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.zerostate'),
+    logger: consoleLogger('relay')
   })
   console.log(`relays:\n  ${mesh.relayAddrs.join('\n  ')}`)
   console.log(`\nZeroState is running. Open ${mesh.url} in two tabs (or two browsers).`)

@@ -9,11 +9,12 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { Debounced, bytesToBase64Url, bytesToUtf8, mulberry32, noopLogger, utf8ToBytes, warnOn } from '../core/index.ts'
 import type { Logger } from '../core/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
-import { TopicChannel } from '../network/topic-channel.ts'
+import { TopicChannel, accept, ignore, reject } from '../network/topic-channel.ts'
+import type { Validation } from '../network/topic-channel.ts'
 import type { StateStore } from '../storage/index.ts'
 import { signAgentCard } from './agent-card.ts'
 import { createAgentCardCache } from './card-cache.ts'
-import type { AgentCardCache } from './card-cache.ts'
+import type { AgentCardCache, CardRejection, OfferOutcome } from './card-cache.ts'
 import {
   AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES, MAX_SKILL_TAGS,
   MAX_WARM_MODULES, PUBLISH_AFTER_SUBSCRIBER_MS
@@ -51,6 +52,9 @@ export interface AgentCardServiceInit {
   onReset?(message: string): void
 }
 
+/** Cards turned away that an honest peer may have sent (an old one, one the cache has no room for): ignored, not rejected. */
+const IGNORED_CARDS: ReadonlySet<CardRejection> = new Set(['expired', 'replayed-sequence', 'capacity'])
+
 /** How long after a change the cards and index are written (changes in between make one write). */
 const SAVE_DELAY_MS = 2000
 
@@ -77,9 +81,11 @@ export class AgentCardService {
     this.channel = new TopicChannel(components.pubsub, {
       topic: AGENT_CARD_TOPIC,
       maxMessageBytes: MAX_AGENT_CARD_BYTES * 2,
-      onMessage: message => { this.receive(message.from.toString(), message.data).catch(warnOn(this.logger, 'an Agent Card could not be taken in')) },
+      validate: async message => this.validate(message.from.toString(), message.data),
+      onMessage: outcome => { this.taken(outcome) },
       // A newcomer should not wait a whole refresh period for this peer's card.
-      onSubscriber: () => { this.publishSoon() }
+      onSubscriber: () => { this.publishSoon() },
+      logger: this.logger
     })
   }
 
@@ -174,17 +180,28 @@ export class AgentCardService {
     }, identity)
   }
 
-  private async receive (from: string, data: Uint8Array): Promise<void> {
+  /**
+   * Runs before gossipsub delivers or forwards a card: the cache parses and
+   * verifies it (schema, signature, sender = the card's peer, the capability
+   * vector) and applies its per-peer rate, so a card it turns away is
+   * forwarded to no one. Cards no honest peer sends are rejected; stale ones
+   * (expired, an old sequence, no room) only ignored.
+   */
+  private async validate (from: string, data: Uint8Array): Promise<Validation<Extract<OfferOutcome, { accepted: true }>>> {
     let json: unknown
     try {
       json = JSON.parse(bytesToUtf8(data))
-    } catch {
-      // Not JSON: the cache counts it as malformed like any other bad card.
-      json = undefined
+    } catch (err) {
+      return reject('malformed', err)
     }
     const outcome = await this.cards.offer(json, { from })
     for (const peerId of outcome.evicted) this.indexValue.delete(peerId)
-    if (!outcome.accepted) return
+    if (outcome.accepted) return accept(outcome)
+    return IGNORED_CARDS.has(outcome.reason) ? ignore(outcome.reason, outcome.error) : reject(outcome.reason, outcome.error)
+  }
+
+  /** A card the cache took (in validate): index it. */
+  private taken (outcome: Extract<OfferOutcome, { accepted: true }>): void {
     this.indexValue.insert(outcome.card.peerId, outcome.vector)
     this.init.onChange?.()
     this.saveSoon()

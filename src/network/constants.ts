@@ -5,6 +5,7 @@
  * constants.ts; limits that the sandbox and receipts share live in
  * core/limits.ts.
  */
+import type { RateLimit } from './rate-limit.ts'
 
 /** Page → the server it was loaded from: where the relays are. */
 export const CONFIG_PATH = '/config.json'
@@ -31,6 +32,56 @@ export const MAX_PEER_CONNECTIONS_LIMIT = 64
  * path and on forwarding instead.
  */
 export const WEBRTC_DIALS_PER_TAB_LIFE = 400
+
+/**
+ * Part of that budget only peers this tab has had a direct connection to
+ * may spend (a reconnect after a drop): peers it never reached directly —
+ * strangers, honest or not — share the rest, so strangers can never spend
+ * it all.
+ */
+export const WEBRTC_RESERVED_FOR_KNOWN_PEERS = 100
+
+/**
+ * WebRTC dials to one peer over the tab's life: an honest peer whose
+ * upgrade keeps failing stays on the relayed path (and forwarding) after
+ * this many, rather than draining the budget one backoff at a time.
+ */
+export const WEBRTC_DIALS_PER_PEER = 16
+
+/**
+ * Before a WebRTC dial, a peer must show it is real: a relayed connection
+ * through the relay that completes the noise handshake with its PeerId (a
+ * "probe", which costs no RTCPeerConnection). Probes to peers this tab is
+ * not connected to: a burst of 16 then 2 a second, 4 at once, each bounded
+ * in time; a peer whose probe failed is not probed again for 10 s, doubling
+ * to 5 min, unless it connects by itself.
+ */
+export const PROBE_RATE: RateLimit = { burst: 16, perSecond: 2 }
+export const PROBE_CONCURRENCY = 4
+export const PROBE_TIMEOUT_MS = 10_000
+export const PROBE_BACKOFF_INITIAL_MS = 10_000
+export const PROBE_BACKOFF_MAX_MS = 300_000
+
+/** Peers whose dial history the dial policy keeps (least recently seen forgotten first). */
+export const MAX_TRACKED_PEERS = 1024
+
+/**
+ * A reservation shows in the node's addresses 0.1–0.8 s after the relay
+ * dial, and circuit-relay-v2 gives up on one after 5 s; with no circuit
+ * address this long after connecting, the relay has no slot for this tab
+ * (it is full, or refused): say so, and retry by reconnecting — the
+ * transport asks for a reservation on each new connection to a relay.
+ */
+export const RESERVATION_DEADLINE_MS = 10_000
+/** How often a held relay connection checks for its reservation. */
+export const RESERVATION_CHECK_MS = 1000
+
+/**
+ * Messages a tab takes (and forwards) on a gossip topic from one identity,
+ * unless the topic sets its own: a burst of 16, then 4 a second — far more
+ * than an honest peer publishes, far less than a flood.
+ */
+export const DEFAULT_TOPIC_RATE: RateLimit = { burst: 16, perSecond: 4 }
 
 /** Dial retries: first delay, cap, and how many tries before waiting for the next announcement. */
 export const DIAL_BACKOFF_INITIAL_MS = 500

@@ -1,24 +1,32 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection } from '@libp2p/interface'
-import type { PeerInfo } from './transports.ts'
-import { sleep } from '../core/abort.ts'
-import { backoffDelay } from './backoff.ts'
-import type { BrowserNode } from './browser-node.ts'
 import type { SignedMessage } from '@libp2p/gossipsub'
-import { DEFAULT_MAX_PEER_CONNECTIONS, WEBRTC_DIALS_PER_TAB_LIFE } from './constants.ts'
-import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_INTERVAL_MS, PRESENCE_TOPIC } from './presence/constants.ts'
-import { TopicChannel } from './topic-channel.ts'
-import { decodePresence, encodePresence, isFresh } from './presence/index.ts'
-import type { PresenceRecord } from './presence/index.ts'
-import { bestConnection, transportOf } from './transports.ts'
+import { sleep, withTimeout } from '../core/abort.ts'
 import { nameError } from '../core/errors.ts'
+import { noopLogger } from '../core/logger.ts'
+import type { Logger } from '../core/logger.ts'
+import type { BrowserNode } from './browser-node.ts'
+import { DEFAULT_MAX_PEER_CONNECTIONS, PROBE_TIMEOUT_MS } from './constants.ts'
+import { DialPolicy } from './dial-policy.ts'
+import type { DialPolicyStats } from './dial-policy.ts'
+import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
+import { PresenceDirectory } from './presence/directory.ts'
+import type { PresenceDirectoryStats } from './presence/directory.ts'
+import { decodePresence, encodePresence } from './presence/index.ts'
+import type { PresenceRecord } from './presence/index.ts'
+import { RelayLinks } from './relay-links.ts'
+import type { RelayLinkView } from './relay-links.ts'
+import { TopicChannel, accept, ignore, reject } from './topic-channel.ts'
+import type { Validation } from './topic-channel.ts'
+import { bestConnection, transportOf } from './transports.ts'
+import type { PeerInfo } from './transports.ts'
 
 export interface PeerMeshInit {
   relayAddrs: string[]
   /** What this peer announces about itself. */
   capacity(): { contributing: boolean, slots: number }
-  /** Called whenever connections or announcements change. */
+  /** Called whenever connections, relay links or announcements change. */
   onChange(): void
   /**
    * The higher of two PeerIds waits this long for the lower one to dial
@@ -28,7 +36,32 @@ export interface PeerMeshInit {
   upgradeGraceMs?: number
   /** Direct connections to other peers (relays not counted); default DEFAULT_MAX_PEER_CONNECTIONS. */
   maxPeerConnections?: number
+  /** Where failed dials, refused reservations and dropped announcements are reported. */
+  logger?: Logger
+  /** No reservation this long after connecting to a relay: reconnect to ask again; default RESERVATION_DEADLINE_MS. */
+  reservationDeadlineMs?: number
 }
+
+/** Whether this tab is connected, and how, as the status line shows it. */
+export interface Connectivity {
+  /** An open connection to at least one relay or one peer. */
+  online: boolean
+  /** A reservation on some relay: other tabs can reach this one. */
+  reserved: boolean
+  relays: RelayLinkView[]
+  /** Peers (not relays) with an open connection. */
+  peers: number
+}
+
+/** What the mesh spent and holds: the WebRTC budget, probes, the presence directory. */
+export interface MeshStats extends DialPolicyStats {
+  directory: PresenceDirectoryStats
+  neighbours: number
+  maxNeighbours: number
+}
+
+/** Changes reported to the app within this long make one call. */
+const CHANGE_COALESCE_MS = 100
 
 /** How long an accepted inbound peer holds its place in the budget while its connection is set up. */
 const ADMISSION_HOLD_MS = 15_000
@@ -38,38 +71,71 @@ export class ConnectionBudgetError extends Error {
   static { nameError(this, 'ConnectionBudgetError') }
 }
 
+/** Thrown when a peer announced no address through a relay this tab uses, or announced nothing lately. */
+export class PeerUnreachableError extends Error {
+  static { nameError(this, 'PeerUnreachableError') }
+}
+
+/** The two ways to reach an announced peer through one relay. */
+interface Route {
+  /** A relayed connection: proves the peer real at no RTCPeerConnection's cost. */
+  relayed: string
+  /** The WebRTC upgrade, signalled over that relayed connection. */
+  webrtc: string
+}
+
 /**
- * Keeps a tab in the mesh: holds connections to the relays (redialling with
- * backoff), announces itself on the presence topic, and upgrades every
- * announced peer to a direct WebRTC connection — retrying with backoff and
- * leaving the relayed path in place until it succeeds.
+ * Keeps a tab in the mesh: holds its relay links (relay-links.ts),
+ * announces it on the presence topic, and upgrades announced peers to
+ * direct WebRTC connections — only peers that showed they are real, within
+ * the budgets of the dial policy (dial-policy.ts), with the presence
+ * directory bounded (presence/directory.ts).
  */
 export class PeerMesh {
   private running = false
   private readonly node: BrowserNode
   private readonly init: PeerMeshInit
+  private readonly logger: Logger
+  private readonly links: RelayLinks
   private readonly relayIds: Set<string>
-  private readonly directory = new Map<string, PresenceRecord>()
+  /** The relays this page was given, by PeerId, as addresses ending in /p2p/<id>. */
+  private readonly relayAddrById: Map<string, string>
+  private readonly directory = new PresenceDirectory({ now: Date.now })
+  private readonly policy = new DialPolicy({ now: Date.now, random: Math.random })
   private readonly upgrading = new Set<string>()
-  private readonly presence: TopicChannel
-  /** WebRTC dials attempted over this tab's life (see WEBRTC_DIALS_PER_TAB_LIFE). */
-  private webrtcDials = 0
+  private readonly presence: TopicChannel<PresenceRecord>
   /** Peers whose inbound connection was accepted and is still being set up. */
   private readonly admitting = new Set<string>()
   private controller = new AbortController()
   private announceTimer: ReturnType<typeof setInterval> | undefined
+  private announceSoonTimer: ReturnType<typeof setTimeout> | undefined
+  private changeTimer: ReturnType<typeof setTimeout> | undefined
 
   constructor (node: BrowserNode, init: PeerMeshInit) {
     this.node = node
     this.init = init
+    this.logger = init.logger ?? noopLogger
+    this.links = new RelayLinks(node, {
+      relayAddrs: init.relayAddrs,
+      onChange: () => { this.changed() },
+      logger: this.logger,
+      reservationDeadlineMs: init.reservationDeadlineMs
+    })
+    this.relayIds = this.links.ids
+    this.relayAddrById = new Map(init.relayAddrs.flatMap(addr => {
+      const relayId = multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value
+      return relayId === undefined ? [] : [[relayId, addr] as const]
+    }))
     this.presence = new TopicChannel(node.services.pubsub, {
       topic: PRESENCE_TOPIC,
       maxMessageBytes: MAX_PRESENCE_MESSAGE_BYTES,
+      rate: PRESENCE_RATE,
+      validate: this.validatePresence,
       onMessage: this.onPresence,
       // A newcomer learns at once who contributes, as it does of Agent Cards, not at the next tick.
-      onSubscriber: () => { void this.announce() }
+      onSubscriber: () => { this.announceSoon() },
+      logger: this.logger
     })
-    this.relayIds = new Set(init.relayAddrs.map(addr => multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value ?? ''))
   }
 
   /** Safe to call twice. */
@@ -78,13 +144,14 @@ export class PeerMesh {
     this.running = true
     this.controller = new AbortController()
     this.presence.start()
-    this.node.addEventListener('connection:open', this.onConnectionsChanged)
-    this.node.addEventListener('connection:close', this.onConnectionsChanged)
+    this.node.addEventListener('connection:open', this.onConnectionOpen)
+    this.node.addEventListener('connection:close', this.onConnectionClose)
     this.node.addEventListener('self:peer:update', this.onSelfUpdate)
-    for (const addr of this.init.relayAddrs) {
-      void this.keepRelay(addr, this.controller.signal)
-    }
-    this.announceTimer = setInterval(() => { void this.announce() }, PRESENCE_INTERVAL_MS)
+    this.links.start()
+    this.announceTimer = setInterval(() => {
+      if (this.directory.prune().length > 0) this.changed()
+      void this.announce()
+    }, PRESENCE_INTERVAL_MS)
   }
 
   /** Safe to call twice. */
@@ -93,9 +160,13 @@ export class PeerMesh {
     this.running = false
     this.controller.abort(new Error('the mesh stopped'))
     clearInterval(this.announceTimer)
+    clearTimeout(this.announceSoonTimer)
+    clearTimeout(this.changeTimer)
+    this.changeTimer = undefined
+    this.links.stop()
     this.presence.stop()
-    this.node.removeEventListener('connection:open', this.onConnectionsChanged)
-    this.node.removeEventListener('connection:close', this.onConnectionsChanged)
+    this.node.removeEventListener('connection:open', this.onConnectionOpen)
+    this.node.removeEventListener('connection:close', this.onConnectionClose)
     this.node.removeEventListener('self:peer:update', this.onSelfUpdate)
   }
 
@@ -108,39 +179,53 @@ export class PeerMesh {
     await this.presence.publish(encodePresence(addrs, contributing, slots, Date.now()))
   }
 
-  /** Contributing peers that announced recently, best-connected first. */
+  /** Whether (and how) this tab is connected now. */
+  connectivity (): Connectivity {
+    const peers = this.neighbours().length
+    const relays = this.links.view()
+    return { online: peers > 0 || relays.some(relay => relay.connected), reserved: this.links.reserved(), relays, peers }
+  }
+
+  stats (): MeshStats {
+    return {
+      ...this.policy.stats(),
+      directory: this.directory.stats(),
+      neighbours: this.neighbours().length,
+      maxNeighbours: this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS
+    }
+  }
+
+  /** Contributing peers that announced recently and were not found unreachable, best-connected first. */
   executors (): string[] {
-    const now = Date.now()
     const rank = (peerId: string): number => {
       const connection = bestConnection(this.node.getConnections(peerIdFromString(peerId)))
       return connection == null ? 3 : transportOf(connection) === 'webrtc' ? 0 : 1
     }
-    return [...this.directory.values()]
-      .filter(record => record.contributing && isFresh(record, now))
+    return this.directory.records()
+      .filter(record => record.contributing && !this.policy.unreachable(record.peerId))
       .map(record => record.peerId)
       .sort((a, b) => rank(a) - rank(b))
   }
 
-  /** The best open connection to a peer, dialling through a relay if there is none. */
+  /**
+   * The best open connection to a peer. With none, a relayed connection
+   * first (it proves the peer real), then one WebRTC dial if the dial
+   * policy allows it; the relayed one when that fails.
+   */
   async connectionTo (peerId: string, options: { signal?: AbortSignal } = {}): Promise<Connection> {
     const existing = bestConnection(this.node.getConnections(peerIdFromString(peerId)))
     if (existing != null) return existing
     if (!this.budgetAllows()) {
       throw new ConnectionBudgetError(`already connected to ${this.neighbours().length} peers, the most this tab keeps`)
     }
-    const record = this.directory.get(peerId)
-    const addrs = record?.multiaddrs ?? []
-    const ordered = [...addrs.filter(a => a.includes('/webrtc/')), ...addrs.filter(a => !a.includes('/webrtc/'))]
-    let lastError: unknown = new Error(`no address known for ${peerId}`)
-    for (const addr of ordered) {
-      try {
-        if (addr.includes('/webrtc/')) this.webrtcDials++
-        return await this.node.dial(multiaddr(addr), options)
-      } catch (err) {
-        lastError = err
-      }
+    const route = this.routeTo(peerId)
+    if (route === undefined) throw new PeerUnreachableError(`${peerId} announced no address through this tab's relays lately`)
+    const relayed = await this.node.dial(multiaddr(route.relayed), { signal: withTimeout(options.signal, PROBE_TIMEOUT_MS) })
+    if (!this.upgrading.has(peerId) && this.policy.webrtc(peerId).ok) {
+      await this.dialWebrtc(peerId, route, options.signal)
     }
-    throw lastError
+    void this.upgrade(peerId)
+    return bestConnection(this.node.getConnections(peerIdFromString(peerId))) ?? relayed
   }
 
   peers (): PeerInfo[] {
@@ -149,9 +234,9 @@ export class PeerMesh {
       const id = connection.remotePeer.toString()
       byPeer.set(id, [...(byPeer.get(id) ?? []), connection])
     }
-    const now = Date.now()
-    for (const record of this.directory.values()) {
-      if (!byPeer.has(record.peerId) && isFresh(record, now)) byPeer.set(record.peerId, [])
+    // Announced peers not connected yet, except those this tab tried and could not reach (claims, so far).
+    for (const record of this.directory.records()) {
+      if (!byPeer.has(record.peerId) && !this.policy.unreachable(record.peerId)) byPeer.set(record.peerId, [])
     }
     return [...byPeer.entries()].map(([peerId, connections]) => {
       const record = this.directory.get(peerId)
@@ -165,33 +250,6 @@ export class PeerMesh {
     }).sort((a, b) => Number(b.isRelay) - Number(a.isRelay) || a.peerId.localeCompare(b.peerId))
   }
 
-  private readonly onPresence = (message: SignedMessage): void => {
-    const record = decodePresence(message, Date.now())
-    if (record == null || record.peerId === this.node.peerId.toString()) return
-    const previous = this.directory.get(record.peerId)
-    if (previous != null && previous.sentAt > record.sentAt) return
-    this.directory.set(record.peerId, record)
-    this.init.onChange()
-    void this.upgrade(record.peerId)
-  }
-
-  private readonly onConnectionsChanged = (event: CustomEvent<Connection>): void => {
-    this.admitting.delete(event.detail.remotePeer.toString())
-    this.init.onChange()
-  }
-
-  private readonly onSelfUpdate = (): void => {
-    // A new reservation means new circuit addresses: tell the others at once.
-    void this.announce()
-    this.init.onChange()
-  }
-
-  private hasDirect (peerId: string): boolean {
-    return this.node.getConnections(peerIdFromString(peerId))
-      .some(c => c.status === 'open' && transportOf(c) === 'webrtc')
-  }
-
-  /** Dials a direct WebRTC connection to an announced peer, retrying with backoff. */
   /** Other peers (not relays) this tab holds an open connection to: where it can forward. */
   neighbours (): string[] {
     return [...new Set(this.node.getConnections()
@@ -202,7 +260,7 @@ export class PeerMesh {
 
   /** An inbound connection is welcome from a peer already connected, or while the budget allows a new neighbour. */
   acceptsInbound (peerId: string): boolean {
-    if (this.relayIds.has(peerId) || this.admitting.has(peerId) || this.node.getConnections(peerIdFromString(peerId)).length > 0) return true
+    if (this.relayIds.has(peerId) || this.admitting.has(peerId) || this.isConnected(peerId)) return true
     if (!this.budgetAllows()) return false
     // Two peers may knock at once: hold the place until the connection opens (or a while passes).
     this.admitting.add(peerId)
@@ -210,74 +268,154 @@ export class PeerMesh {
     return true
   }
 
-  private budgetAllows (): boolean {
-    const neighbours = new Set([...this.neighbours(), ...this.admitting])
-    return neighbours.size < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) &&
-      this.webrtcDials < WEBRTC_DIALS_PER_TAB_LIFE
+  /** Tells the app soon; changes within CHANGE_COALESCE_MS make one call (a flood of announcements is not a flood of redraws). */
+  private changed (): void {
+    if (this.changeTimer !== undefined || !this.running) return
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined
+      this.init.onChange()
+    }, CHANGE_COALESCE_MS)
   }
 
+  /** Publishes soon; several calls within PRESENCE_COALESCE_MS make one announcement. */
+  private announceSoon (): void {
+    if (this.announceSoonTimer !== undefined || !this.running) return
+    this.announceSoonTimer = setTimeout(() => {
+      this.announceSoonTimer = undefined
+      this.announce().catch(err => { this.logger.debug('announcing presence', err) })
+    }, PRESENCE_COALESCE_MS)
+  }
+
+  /** Runs before gossipsub delivers or forwards an announcement: well-formed, not this tab's, newer, and room for it. */
+  private readonly validatePresence = (message: SignedMessage): Validation<PresenceRecord> => {
+    const record = decodePresence(message, Date.now())
+    if (record === undefined) return reject('malformed')
+    if (record.peerId === this.node.peerId.toString()) return ignore('self')
+    const outcome = this.directory.offer(record, { proven: this.isConnected(record.peerId) })
+    return outcome === 'accepted' ? accept(record) : ignore(outcome)
+  }
+
+  private readonly onPresence = (record: PresenceRecord): void => {
+    this.changed()
+    void this.upgrade(record.peerId)
+  }
+
+  private readonly onConnectionOpen = (event: CustomEvent<Connection>): void => {
+    const connection = event.detail
+    const peerId = connection.remotePeer.toString()
+    this.admitting.delete(peerId)
+    if (!this.relayIds.has(peerId)) {
+      // The handshake authenticated the PeerId: whatever it announced, this peer is real.
+      const direct = transportOf(connection) === 'webrtc'
+      this.policy.connected(peerId, { direct, inbound: direct && connection.direction === 'inbound' })
+      this.directory.markProven(peerId)
+    }
+    this.changed()
+  }
+
+  private readonly onConnectionClose = (event: CustomEvent<Connection>): void => {
+    this.admitting.delete(event.detail.remotePeer.toString())
+    this.changed()
+  }
+
+  private readonly onSelfUpdate = (): void => {
+    // A new reservation means new circuit addresses: tell the others at once.
+    this.announceSoon()
+    this.changed()
+  }
+
+  private isConnected (peerId: string): boolean {
+    return this.node.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open')
+  }
+
+  private hasDirect (peerId: string): boolean {
+    return this.node.getConnections(peerIdFromString(peerId))
+      .some(c => c.status === 'open' && transportOf(c) === 'webrtc')
+  }
+
+  private budgetAllows (): boolean {
+    const neighbours = new Set([...this.neighbours(), ...this.admitting])
+    return neighbours.size < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) && this.policy.hasBudget()
+  }
+
+  /**
+   * One way to the peer: through a relay this tab uses and that the peer
+   * announced (preferring one this tab is connected to), at the address this
+   * tab was given for that relay — never a host a stranger's announcement
+   * names, which would have the tab dial wherever it is pointed.
+   */
+  private routeTo (peerId: string): Route | undefined {
+    const record = this.directory.get(peerId)
+    if (record === undefined) return undefined
+    const announced = new Set(record.multiaddrs
+      .filter(addr => addr.includes('/p2p-circuit'))
+      .map(addr => {
+        const base = addr.slice(0, addr.indexOf('/p2p-circuit'))
+        return base.slice(base.lastIndexOf('/p2p/') + '/p2p/'.length)
+      }))
+    const relays = [...this.relayAddrById].filter(([relayId]) => announced.has(relayId))
+    const [, base] = relays.find(([relayId]) => this.isConnected(relayId)) ?? relays[0] ?? []
+    if (base === undefined) return undefined
+    return { relayed: `${base}/p2p-circuit/p2p/${peerId}`, webrtc: `${base}/p2p-circuit/webrtc/p2p/${peerId}` }
+  }
+
+  /** Dials a direct WebRTC connection to an announced peer once it showed it is real, within the dial policy. */
   private async upgrade (peerId: string): Promise<void> {
-    if (this.upgrading.has(peerId) || this.hasDirect(peerId)) return
-    // Within budget, or already connected (relayed) to this peer so upgrading adds no neighbour.
-    const connected = this.node.getConnections(peerIdFromString(peerId)).length > 0
-    if (!connected && !this.budgetAllows()) return
+    if (!this.running || this.upgrading.has(peerId) || this.hasDirect(peerId)) return
     this.upgrading.add(peerId)
     const signal = this.controller.signal
     try {
       if (peerId < this.node.peerId.toString()) {
         await sleep(this.init.upgradeGraceMs ?? 3000, signal)
       }
-      for (let attempt = 0; !signal.aborted && !this.hasDirect(peerId); attempt++) {
-        const record = this.directory.get(peerId)
-        if (record == null || !isFresh(record, Date.now())) return
-        const webrtcAddrs = record.multiaddrs.filter(addr => addr.includes('/p2p-circuit/webrtc/'))
-        for (const addr of webrtcAddrs) {
-          try {
-            this.webrtcDials++
-            await this.node.dial(multiaddr(addr), { signal })
-            if (this.hasDirect(peerId)) break
-          } catch {
-            // The relayed path stays usable; try the next address, then back off.
-          }
+      while (!signal.aborted && !this.hasDirect(peerId)) {
+        const route = this.routeTo(peerId)
+        if (route === undefined) return
+        if (!this.isConnected(peerId)) {
+          // A new neighbour must fit the budget; then it must show it is real before it costs an RTCPeerConnection.
+          if (!this.budgetAllows() || !await this.probe(peerId, route, signal)) return
         }
-        if (!this.hasDirect(peerId)) await sleep(backoffDelay(attempt), signal)
+        const decision = this.policy.webrtc(peerId)
+        if (!decision.ok) {
+          // Budgets spent: stay on the relayed path. Backing off: wait, as long as the peer is still announced.
+          if (decision.retryAt === undefined) return
+          await sleep(Math.max(0, decision.retryAt - Date.now()), signal)
+          continue
+        }
+        await this.dialWebrtc(peerId, route, signal)
       }
-    } catch {
-      // Aborted by stop().
+    } catch (err) {
+      if (!signal.aborted) this.logger.warn(`upgrading the connection to ${peerId}`, err)
     } finally {
       this.upgrading.delete(peerId)
-      this.init.onChange()
+      this.changed()
     }
   }
 
-  /** Holds a connection to one relay for as long as the mesh runs. */
-  private async keepRelay (addr: string, signal: AbortSignal): Promise<void> {
-    const ma = multiaddr(addr)
-    for (let attempt = 0; !signal.aborted;) {
-      try {
-        const connection = await this.node.dial(ma, { signal })
-        attempt = 0
-        this.init.onChange()
-        await new Promise<void>(resolve => {
-          const onClose = (event: CustomEvent<Connection>): void => {
-            if (event.detail.id === connection.id) done()
-          }
-          const done = (): void => {
-            this.node.removeEventListener('connection:close', onClose)
-            signal.removeEventListener('abort', done)
-            resolve()
-          }
-          this.node.addEventListener('connection:close', onClose)
-          signal.addEventListener('abort', done, { once: true })
-          if (connection.status !== 'open') done()
-        })
-      } catch {
-        attempt++
-      }
-      if (!signal.aborted) {
-        // Rejects only when aborted, which the loop checks next.
-        await sleep(backoffDelay(attempt), signal).catch(() => {})
-      }
+  /** A relayed connection to the peer, if the dial policy allows a probe now: true once its PeerId is authenticated. */
+  private async probe (peerId: string, route: Route, signal: AbortSignal): Promise<boolean> {
+    if (!this.policy.probe(peerId).ok) return false
+    let reached = false
+    const started = performance.now()
+    try {
+      const connection = await this.node.dial(multiaddr(route.relayed), { signal: withTimeout(signal, PROBE_TIMEOUT_MS) })
+      reached = connection.remotePeer.toString() === peerId
+    } catch (err) {
+      this.logger.debug(`${peerId} could not be reached through the relay`, err)
     }
+    this.policy.probeDone(peerId, reached, performance.now() - started)
+    if (reached) this.directory.markProven(peerId)
+    return reached
+  }
+
+  /** One WebRTC dial the dial policy already counted; reports how it went. */
+  private async dialWebrtc (peerId: string, route: Route, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.node.dial(multiaddr(route.webrtc), { signal })
+    } catch (err) {
+      // The relayed path stays usable; the policy backs off before the next try.
+      this.logger.debug(`a WebRTC dial to ${peerId} failed`, err)
+    }
+    this.policy.webrtcDone(peerId, this.hasDirect(peerId))
   }
 }

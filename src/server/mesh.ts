@@ -1,6 +1,7 @@
 import { startAppServer } from './http-server.ts'
 import type { AppServer } from './http-server.ts'
 import { join } from 'node:path'
+import type { Logger } from '../core/index.ts'
 import { loadOrCreateRelayKey } from './relay-key.ts'
 import { startRelay } from './relay.ts'
 import type { Relay } from './relay.ts'
@@ -19,6 +20,8 @@ export interface MeshInit {
   extraRelayAddrs: string[]
   /** Where relays keep their keys (one file per port); fresh keys each start when omitted. */
   keyDir?: string
+  /** Where the relays report what they drop; silent when omitted. */
+  logger?: Logger
 }
 
 export interface Mesh {
@@ -37,7 +40,7 @@ export async function startMesh (init: MeshInit): Promise<Mesh> {
       const port = init.relayPort === 0 ? 0 : init.relayPort + i
       // A key is kept only for a fixed port: a relay on a random port has a new address anyway.
       const privateKey = init.keyDir == null || port === 0 ? undefined : await loadOrCreateRelayKey(join(init.keyDir, `relay-${port}.key`))
-      relays.push(await startRelay({ host: init.host, port, privateKey }))
+      relays.push(await startRelay({ host: init.host, port, privateKey, logger: init.logger }))
     }
     const relayAddrs = [...relays.flatMap(relay => relay.multiaddrs), ...init.extraRelayAddrs]
     if (relayAddrs.length === 0) {

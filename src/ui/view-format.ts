@@ -73,10 +73,15 @@ export function decodeOutput (bytes: Uint8Array): DecodedOutput {
   }
 }
 
-/** The progress line, in order; `failed` replaces whichever step was current. */
+/**
+ * The progress line, in order; `failed` replaces whichever step was current.
+ * `queued` is drawn only while a task waits in its tab's queue (or failed
+ * there): most tasks never do.
+ */
 const PHASE_STEPS: readonly TaskPhase[] = [
   'preparing',
   'choosing-executor',
+  'queued',
   'offering',
   'sending-module',
   'running',
@@ -87,6 +92,7 @@ const PHASE_STEPS: readonly TaskPhase[] = [
 export const PHASE_LABELS: Readonly<Record<TaskPhase, string>> = {
   preparing: 'Preparing',
   'choosing-executor': 'Choosing executor',
+  queued: 'Queued',
   offering: 'Offering',
   'sending-module': 'Sending module',
   running: 'Running',
@@ -102,12 +108,13 @@ export type StepState = 'complete' | 'current' | 'pending' | 'failed'
  * (the phase it was in) marks where the failure is drawn; without it, the first step.
  */
 export function phaseSteps (phase: TaskPhase, failedDuring?: TaskPhase): Array<{ phase: TaskPhase, state: StepState }> {
+  const steps = phase === 'queued' || (phase === 'failed' && failedDuring === 'queued') ? PHASE_STEPS : PHASE_STEPS.filter(p => p !== 'queued')
   if (phase === 'failed') {
-    const at = failedDuring === undefined || failedDuring === 'failed' ? 0 : PHASE_STEPS.indexOf(failedDuring)
-    return PHASE_STEPS.map((p, i) => ({ phase: p, state: i < at ? 'complete' : i === at ? 'failed' : 'pending' }))
+    const at = failedDuring === undefined || failedDuring === 'failed' ? 0 : steps.indexOf(failedDuring)
+    return steps.map((p, i) => ({ phase: p, state: i < at ? 'complete' : i === at ? 'failed' : 'pending' }))
   }
-  const current = PHASE_STEPS.indexOf(phase)
-  return PHASE_STEPS.map((p, i) => ({
+  const current = steps.indexOf(phase)
+  return steps.map((p, i) => ({
     phase: p,
     state: i < current || phase === 'done' ? 'complete' : i === current ? 'current' : 'pending'
   }))

@@ -14,6 +14,7 @@ import './zs-task-card.ts'
 
 const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
   starting: 'Starting',
+  connecting: 'Connecting',
   online: 'Online',
   offline: 'Offline'
 }
@@ -256,7 +257,7 @@ export class ZsApp extends LitElement {
         </section>
         <section class="network" aria-labelledby="network-h">
           <h2 id="network-h">Network <span class="count">${s.cards.length} card${s.cards.length === 1 ? '' : 's'}</span></h2>
-          <zs-network .cards=${s.cards} .routing=${s.routing}></zs-network>
+          <zs-network .cards=${s.cards} .routing=${s.routing} .stats=${s.stats}></zs-network>
         </section>
         <section class="history" aria-labelledby="history-h">
           <h2 id="history-h">History <span class="count">${s.history.length}</span></h2>

@@ -1,7 +1,7 @@
 import { LitElement, css, html, type PropertyValues } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import type { CardView, RoutingView } from '../app/index.ts'
+import type { CardView, PeerStats, RoutingView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared, tableStyles } from './theme.ts'
 import { formatBytes, formatCount, formatExpiresIn, formatFuelRate, formatPrices } from './view-format.ts'
@@ -13,8 +13,9 @@ const TICK_MS = 1000
 
 /**
  * What this tab knows of the mesh: the other peers' Agent Cards (what each
- * offers, as used to choose executors) and the routing table learnt from past
- * tasks, drawn as a heat map.
+ * offers, as used to choose executors), the routing table learnt from past
+ * tasks, drawn as a heat map, and what the tab's defences spent and dropped
+ * (WebRTC budget, presence directory, gossip rejected before forwarding).
  */
 @customElement('zs-network')
 export class ZsNetwork extends LitElement {
@@ -50,6 +51,7 @@ export class ZsNetwork extends LitElement {
 
   @property({ attribute: false }) cards: CardView[] = []
   @property({ attribute: false }) routing: RoutingView = { destinations: [], peers: [], values: [] }
+  @property({ attribute: false }) stats: PeerStats | undefined
 
   readonly #clock = new ClockController(this, TICK_MS)
 
@@ -63,6 +65,36 @@ export class ZsNetwork extends LitElement {
       <div class="cards">${this.#cards()}</div>
       <h3>Routing table</h3>
       <zs-routing-heatmap .routing=${this.routing}></zs-routing-heatmap>
+      <h3 id="defences-h">Defences</h3>
+      ${this.#defences()}
+    `
+  }
+
+  #defences () {
+    const stats = this.stats
+    if (stats === undefined) return html`<p class="empty">Not started yet.</p>`
+    const { mesh } = stats
+    const sum = (counts: Record<string, number>): number => Object.values(counts).reduce((a, b) => a + b, 0)
+    const reasons = (counts: Record<string, number>): string => Object.entries(counts).map(([reason, n]) => `${reason} ${formatCount(n)}`).join(', ')
+    return html`
+      <p data-testid="defences-mesh">
+        WebRTC: ${formatCount(mesh.spent)} of ${formatCount(mesh.budget)} spent over this tab's life
+        (${formatCount(mesh.strangerDials)} to new peers) · probes ${formatCount(mesh.probes.succeeded)} answered, ${formatCount(mesh.probes.failed)} not ·
+        announced peers ${formatCount(mesh.directory.size)} of ${formatCount(mesh.directory.max)}
+        (${formatCount(mesh.directory.unproven)} not shown real yet)
+      </p>
+      <table aria-labelledby="defences-h">
+        <thead><tr><th scope="col">Topic</th><th scope="col">Accepted</th><th scope="col">Rejected</th><th scope="col">Ignored</th></tr></thead>
+        <tbody>
+          ${repeat(Object.entries(stats.gossip).sort(([a], [b]) => a.localeCompare(b)), ([topic]) => topic, ([topic, counts]) => html`
+            <tr data-testid="gossip-row" data-topic=${topic}>
+              <td>${topic}</td>
+              <td data-label="Accepted" class="num">${formatCount(counts.accepted)}</td>
+              <td data-label="Rejected" class="num" title=${reasons(counts.rejected)}>${formatCount(sum(counts.rejected))}</td>
+              <td data-label="Ignored" class="num" title=${reasons(counts.ignored)}>${formatCount(sum(counts.ignored))}</td>
+            </tr>`)}
+        </tbody>
+      </table>
     `
   }
 

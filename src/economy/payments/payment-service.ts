@@ -13,10 +13,11 @@ import type { Logger } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
 import { ProtocolHandler } from '../../network/protocol-handler.ts'
-import { TopicChannel } from '../../network/topic-channel.ts'
+import { TopicChannel, accept } from '../../network/topic-channel.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Settlement } from '../channel/index.ts'
 import { MAX_INBOUND_PAYMENT_STREAMS, MAX_KEPT_SETTLEMENTS, PAYMENT_PROTOCOL, SETTLE_CHECK_MS, SETTLEMENT_TOPIC } from './constants.ts'
+import { InvalidPaymentMessageError } from './errors.ts'
 import { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
 import type { ChannelNotice } from './notices.ts'
 import { PaymentChannels } from './payment-channels.ts'
@@ -65,10 +66,13 @@ export class PaymentService {
     this.handler = new ProtocolHandler(components.registrar, PAYMENT_PROTOCOL, async (stream, connection) => this.channels.handle(stream, connection), {
       maxInboundStreams: MAX_INBOUND_PAYMENT_STREAMS
     })
-    this.topic = new TopicChannel(components.pubsub, {
+    // Checked before gossipsub forwards it (every co-signed state inside, and who sent it): junk stops here.
+    this.topic = new TopicChannel<ChannelNotice>(components.pubsub, {
       topic: SETTLEMENT_TOPIC,
       maxMessageBytes: MAX_CHANNEL_NOTICE_BYTES,
-      onMessage: message => { this.onNotice(message.from.toString(), message.data).catch(warnOn(this.logger, 'a channel notice was refused')) }
+      validate: message => accept(noticeFrom(message.from.toString(), JSON.parse(bytesToUtf8(message.data)))),
+      onMessage: (notice, message) => { this.onNotice(message.from.toString(), notice).catch(warnOn(this.logger, 'a channel notice could not be acted on')) },
+      logger: this.logger
     })
   }
 
@@ -100,8 +104,7 @@ export class PaymentService {
   }
 
   /** A settlement record or closing record from the mesh: kept for the ledger, and acted on when it concerns a channel of this peer's. */
-  private async onNotice (from: string, data: Uint8Array): Promise<void> {
-    const notice = readNotice(JSON.parse(bytesToUtf8(data)))
+  private async onNotice (from: string, notice: ChannelNotice): Promise<void> {
     if (notice.type === 'closing') {
       await this.channels.onClosingNotice(notice.closing, from)
       return
@@ -111,4 +114,21 @@ export class PaymentService {
       .slice(0, MAX_KEPT_SETTLEMENTS)
     this.init.onChange?.()
   }
+}
+
+/**
+ * A notice as published: a settlement record only by the party that signed
+ * it (`by`), a closing record only by a party of the channel (the closer, or
+ * the other party challenging). Throws InvalidPaymentMessageError (or the
+ * channel's own errors) on anything else.
+ */
+function noticeFrom (from: string, value: unknown): ChannelNotice {
+  const notice = readNotice(value)
+  if (notice.type === 'settlement' && notice.settlement.by !== from) {
+    throw new InvalidPaymentMessageError(`a settlement record signed by ${notice.settlement.by} was published by ${from}`)
+  }
+  if (notice.type === 'closing' && from !== notice.closing.state.state.a && from !== notice.closing.state.state.b) {
+    throw new InvalidPaymentMessageError(`a closing record of ${notice.closing.channelId} was published by ${from}, not a party`)
+  }
+  return notice
 }

@@ -15,3 +15,20 @@ export const MAX_AUCTION_WINDOW_MS = 10_000
 
 /** Most executors one redundant task runs on. */
 export const MAX_REDUNDANCY = 5
+
+/**
+ * An executor that refuses a task as busy (ExecutorBusyError) is offered it
+ * again after a backoff: BUSY_RETRY_FIRST_DELAY_MS, doubling up to
+ * BUSY_RETRY_MAX_DELAY_MS, each with ±50 % jitter so that refused submitters
+ * do not all come back at once. Its queue drains at the pace of its tasks,
+ * which the submitter cannot know, hence exponential.
+ */
+export const BUSY_RETRY_FIRST_DELAY_MS = 250
+export const BUSY_RETRY_MAX_DELAY_MS = 4000
+
+/**
+ * How long a task keeps being offered to a busy executor before submit()
+ * rejects with ExecutorBusyError: long enough to ride out another peer's
+ * burst, short enough that the user hears of an executor that stays full.
+ */
+export const BUSY_RETRY_WINDOW_MS = 60_000

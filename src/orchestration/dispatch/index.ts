@@ -3,12 +3,15 @@
  * and the router, or by a sealed-bid auction among the best candidates — or
  * several for a redundant task whose majority decides; sending the task
  * straight to each, or hop by hop through a neighbour when the connection
- * budget is spent (orchestration/forwarding); learning from how it went; and
- * settling what is owed (accountability.ts). Jobs and workflows build on
- * TaskDispatch.
+ * budget is spent (orchestration/forwarding), while tasks beyond what an
+ * executor takes wait in this tab's own queue (executor-queue.ts); learning
+ * from how it went; and settling what is owed (accountability.ts). Jobs and
+ * workflows build on TaskDispatch.
  */
-export { TaskDispatch } from './task-dispatch.ts'
-export type { AuctionSettings, DispatchOptions, DispatchRequest, ExecutorChoice, TaskDispatchComponents } from './task-dispatch.ts'
+export { TaskDispatch, busyBackoffMs } from './task-dispatch.ts'
+export type { AuctionSettings, DispatchOptions, DispatchProgress, DispatchRequest, ExecutorChoice, TaskDispatchComponents } from './task-dispatch.ts'
+export { ExecutorQueue } from './executor-queue.ts'
+export type { AcquireOptions, ExecutorQueueInit } from './executor-queue.ts'
 export { TaskAccountability } from './accountability.ts'
 export type { TaskAccountabilityComponents, TaskAccountabilityInit } from './accountability.ts'
 export { outcomeOf } from './outcome.ts'

@@ -4,6 +4,14 @@
  * several for a redundant task whose majority decides; sending the task
  * straight to each, or hop by hop through a neighbour when the connection
  * budget is spent (orchestration/forwarding); and learning from how it went.
+ *
+ * Tasks for one executor wait in this tab's own queue (executor-queue.ts)
+ * beyond what it takes from one submitter — its worker slots, as its Agent
+ * Card states them, plus MAX_QUEUED_TASKS_PER_SUBMITTER — and never more than
+ * MAX_TASK_STREAMS_PER_EXECUTOR streams are open to it. A task the executor
+ * still refuses as busy (its queue is shared with other submitters) waits
+ * again and is offered to the same executor after a backoff, for up to
+ * BUSY_RETRY_WINDOW_MS.
  */
 import { bytesToBase64Url } from '../../core/encoding.ts'
 import type { PeerIdentity } from '../../crypto/identity.ts'
@@ -19,10 +27,16 @@ import { destinationOf, rankExecutors } from '../executor-selection.ts'
 import type { RankedExecutor } from '../executor-selection.ts'
 import { forwardTask } from '../forwarding/index.ts'
 import type { StoredRouter } from '../routing/index.ts'
-import { NoExecutorError, submitTask } from '../task-protocol/index.ts'
+import {
+  ExecutorBusyError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
+} from '../task-protocol/index.ts'
 import type { SubmitProgress, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
-import { DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS, MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS } from './constants.ts'
+import {
+  BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS,
+  MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS
+} from './constants.ts'
+import { ExecutorQueue } from './executor-queue.ts'
 import { outcomeOf } from './outcome.ts'
 
 export interface TaskDispatchComponents {
@@ -52,13 +66,21 @@ export interface AuctionSettings {
   reputationFloor?: number
 }
 
+/**
+ * A task's progress: on its executor (task protocol), or `waiting` in this
+ * tab's queue for a turn at the executor — because this tab already has as
+ * many tasks there as it takes (`queue`), or because the executor refused it
+ * as busy and it will be offered again (`busy`).
+ */
+export type DispatchProgress = SubmitProgress | { phase: 'waiting', reason: 'queue' | 'busy' }
+
 /** What a dispatch tells its caller as it goes. */
 export interface DispatchOptions {
   signal?: AbortSignal
   /** The executor was chosen (or changed: a majority kept another's result), and why. */
   onChoice?(executor: string, reason: string): void
   /** The task's progress on its (first) executor. */
-  onProgress?(progress: SubmitProgress): void
+  onProgress?(progress: DispatchProgress): void
 }
 
 /** The chosen executor, why, and — after an auction — the price it won at, which becomes the task's budget. */
@@ -70,9 +92,25 @@ export interface ExecutorChoice {
 
 export class TaskDispatch {
   private readonly components: TaskDispatchComponents
+  private readonly queue = new ExecutorQueue({ limit: executor => this.inFlightLimit(executor) })
 
   constructor (components: TaskDispatchComponents) {
     this.components = components
+  }
+
+  /**
+   * Tasks of this tab in flight to `executor` at once: what it accepts from
+   * one submitter (its worker slots by its Agent Card, 1 without one, plus the
+   * queue it keeps per submitter), within the streams one connection carries.
+   */
+  inFlightLimit (executor: string): number {
+    const slots = Math.max(1, this.components.cards.cards.get(executor)?.workerSlots ?? 1)
+    return Math.min(MAX_TASK_STREAMS_PER_EXECUTOR, slots + MAX_QUEUED_TASKS_PER_SUBMITTER)
+  }
+
+  /** This tab's tasks for `executor`: in flight, and waiting in its queue. */
+  tasksFor (executor: string): { inFlight: number, waiting: number } {
+    return { inFlight: this.queue.inFlight(executor), waiting: this.queue.waiting(executor) }
   }
 
   /**
@@ -213,19 +251,39 @@ export class TaskDispatch {
     })
   }
 
-  /** Sends a task and learns from how it went: the time through this executor, and its behaviour. */
+  /**
+   * Sends a task once this tab's queue gives it a turn at `executor`, offers
+   * it again after a backoff while the executor refuses it as busy, and
+   * learns from how it went: the time through this executor from its first
+   * turn (a wait behind this tab's own tasks says nothing of the executor; a
+   * busy executor's does), and its behaviour.
+   */
   private async sendTracked (
     executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements,
-    options: { signal?: AbortSignal, onProgress(p: SubmitProgress): void, onForwarded(hop: string): void }
+    options: { signal?: AbortSignal, onProgress(p: DispatchProgress): void, onForwarded(hop: string): void }
   ): Promise<TaskOutcome> {
-    const sentAt = performance.now()
-    try {
-      const outcome = await this.send(executor, offer, module, options)
-      this.learn(requirements, executor, performance.now() - sentAt, 'success')
-      return outcome
-    } catch (err) {
-      this.learn(requirements, executor, performance.now() - sentAt, outcomeOf(err))
-      throw err
+    const { signal } = options
+    const busyUntil = Date.now() + BUSY_RETRY_WINDOW_MS
+    let sentAt: number | undefined
+    for (let attempt = 0; ; attempt++) {
+      const release = await this.queue.acquire(executor, { signal, onWait: () => { options.onProgress({ phase: 'waiting', reason: 'queue' }) } })
+      sentAt ??= performance.now()
+      let retryInMs: number | undefined
+      try {
+        const outcome = await this.send(executor, offer, module, options)
+        this.learn(requirements, executor, performance.now() - sentAt, 'success')
+        return outcome
+      } catch (err) {
+        retryInMs = err instanceof Error && err.name === ExecutorBusyError.name ? busyBackoffMs(attempt) : undefined
+        if (retryInMs === undefined || Date.now() + retryInMs > busyUntil) {
+          this.learn(requirements, executor, performance.now() - sentAt, outcomeOf(err))
+          throw err
+        }
+      } finally {
+        release()
+      }
+      options.onProgress({ phase: 'waiting', reason: 'busy' })
+      await sleep(retryInMs, signal)
     }
   }
 
@@ -240,7 +298,7 @@ export class TaskDispatch {
    * is spent — to the neighbour the Q-router expects to get it there
    * fastest, which forwards it hop by hop (orchestration/forwarding).
    */
-  private async send (executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options: { signal?: AbortSignal, onProgress(p: SubmitProgress): void, onForwarded(via: string): void }): Promise<TaskOutcome> {
+  private async send (executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options: { signal?: AbortSignal, onProgress(p: DispatchProgress): void, onForwarded(via: string): void }): Promise<TaskOutcome> {
     const { identity, mesh, router } = this.components
     const self = identity.peerId.toString()
     const { signal } = options
@@ -258,4 +316,14 @@ export class TaskDispatch {
     }
     return await submitTask(connection, self, offer, module, options)
   }
+}
+
+/**
+ * The wait before offering a task again to an executor that refused it as
+ * busy, after `attempt` earlier refusals: BUSY_RETRY_FIRST_DELAY_MS doubling
+ * up to BUSY_RETRY_MAX_DELAY_MS, times a jitter in [0.5, 1.5).
+ */
+export function busyBackoffMs (attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_FIRST_DELAY_MS * 2 ** attempt)
+  return Math.round(base * (0.5 + random()))
 }

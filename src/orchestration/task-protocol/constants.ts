@@ -12,8 +12,47 @@ import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
 /** Submitter → executor: offer, (module), result. See pb/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
 
-/** Tasks offered to this peer at once over all connections. */
+/**
+ * Task streams one connection may carry into this peer at once (libp2p counts
+ * a protocol's streams per connection, the ones still closing included).
+ */
 export const MAX_INBOUND_TASK_STREAMS = 64
+
+/**
+ * Task streams a submitter opens to one executor at once; its further tasks
+ * wait in its own queue (orchestration/dispatch). Half of the executor's
+ * MAX_INBOUND_TASK_STREAMS, which is also libp2p's default outbound limit per
+ * connection and protocol: streams the other end has not finished closing
+ * still count there, and forwarded tasks may share the connection.
+ */
+export const MAX_TASK_STREAMS_PER_EXECUTOR = MAX_INBOUND_TASK_STREAMS / 2
+
+/**
+ * Accepted tasks an executor keeps waiting beyond its free worker slots, all
+ * submitters together. Each holds its offer in memory (up to MAX_OFFER_BYTES)
+ * and its stream open, so the queue is bounded; an offer beyond it is refused
+ * with ExecutorBusyError before its module is sent.
+ */
+export const MAX_QUEUED_TASKS = 16
+
+/**
+ * Tasks one submitter may have waiting on an executor beyond the worker
+ * slots: alone, it may hold every slot and this many more (fewer when others
+ * contend; task-protocol/fair-queue.ts). Enough to keep every slot busy while
+ * results and the next offers cross the network (a task's round trip is
+ * ~17 ms, README), few enough that a submitter's backlog stays in its own
+ * tab: a submitter keeps at most the executor's slots plus this many tasks in
+ * flight to it (orchestration/dispatch).
+ */
+export const MAX_QUEUED_TASKS_PER_SUBMITTER = 4
+
+/**
+ * How long an executor still counts a submitter it refused as busy among
+ * those sharing its queue: longer than the submitter's longest backoff
+ * (BUSY_RETRY_MAX_DELAY_MS in orchestration/dispatch), so the share is still
+ * kept when it offers again.
+ */
+export const BUSY_CONTENDER_MS = 10_000
 
 /** Room for protobuf tags, length varints and the fixed-size fields of a message. */
 const FRAMING_BYTES = 64 * KIB
@@ -53,7 +92,7 @@ export const MAX_SUBMITTER_BUFFER_BYTES = MAX_RESULT_BYTES
 export const HEARTBEAT_INTERVAL_MS = 1000
 export const HEARTBEAT_TIMEOUT_MS = 5000
 
-/** Offer → accept/need-module must come back quickly; a busy executor queues instead. */
+/** Offer → accept/need-module must come back quickly; a busy executor queues the task, or refuses it (ExecutorBusyError). */
 export const OFFER_RESPONSE_TIMEOUT_MS = 10_000
 
 /** Time to move a module of MAX_MODULE_BYTES, generously. */

@@ -21,6 +21,17 @@ export class TaskRefusedError extends Error {
 }
 
 /**
+ * Thrown when an executor turns a task down because its queue is full, or
+ * this submitter already has its share of it waiting (orchestration/
+ * task-protocol/fair-queue.ts). Sent as a FAILURE before the module is
+ * transferred, so nothing was run or paid for; the same task may be offered
+ * again later (the submitter's dispatch does so after a backoff).
+ */
+export class ExecutorBusyError extends Error {
+  static { nameError(this, 'ExecutorBusyError') }
+}
+
+/**
  * Thrown when an executor turns a task down because its estimate of the run,
  * at its current prices, costs more than the offer's maxTotalPrice
  * (receipts/pricing quoteFits).
@@ -83,7 +94,8 @@ export class RemoteTaskError extends Error {
       InvalidTaskMessageError,
       ModuleHashMismatchError,
       TaskRefusedError,
-      TaskOverBudgetError
+      TaskOverBudgetError,
+      ExecutorBusyError
     ].map(ErrorClass => ErrorClass.name),
     // Reported by a forwarding hop (orchestration/forwarding). Spelled out, not
     // imported: forwarding builds on task-protocol, not the other way round.

@@ -15,10 +15,11 @@ import { MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
 import { framedStream } from '../../network/framed-stream.ts'
 import type { FramedStream } from '../../network/framed-stream.ts'
 import {
-  HEARTBEAT_INTERVAL_MS, MAX_EXECUTOR_BUFFER_BYTES, MAX_MODULE_TRANSFER_BYTES, MAX_OFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS,
-  USAGE_MEMORY_ENTRIES
+  BUSY_CONTENDER_MS, HEARTBEAT_INTERVAL_MS, MAX_EXECUTOR_BUFFER_BYTES, MAX_MODULE_TRANSFER_BYTES, MAX_OFFER_BYTES, MAX_QUEUED_TASKS,
+  MAX_QUEUED_TASKS_PER_SUBMITTER, MODULE_TRANSFER_TIMEOUT_MS, OFFER_RESPONSE_TIMEOUT_MS, USAGE_MEMORY_ENTRIES
 } from './constants.ts'
-import { TaskOverBudgetError, TaskRefusedError } from './errors.ts'
+import { ExecutorBusyError, TaskOverBudgetError, TaskRefusedError } from './errors.ts'
+import { FairQueue } from './fair-queue.ts'
 import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
@@ -27,7 +28,8 @@ import { UsageMemory } from './usage-memory.ts'
 export interface TaskExecutorComponents {
   identity: PeerIdentity
   store: Pick<ModuleStore, 'getModule' | 'putModule'>
-  runner: TaskRunner
+  /** Runs the tasks; a WorkerPool also says how many it runs at once (`slots`). */
+  runner: TaskRunner & { readonly slots?: number }
 }
 
 export interface ExecutedTask {
@@ -48,6 +50,24 @@ export interface TaskExecutorInit {
   prices?(): PriceSchedule
   /** Called after a result was signed and sent. */
   onExecuted?(task: ExecutedTask): void
+  /**
+   * Tasks handed to the runner at once; the others wait in the executor's
+   * fair queue. Default: the runner's `slots` (a WorkerPool's), else 1.
+   */
+  slots?(): number
+  /** Accepted tasks kept waiting beyond the free slots, all submitters together. Default MAX_QUEUED_TASKS. */
+  maxQueuedTasks?: number
+  /** Accepted tasks one submitter may keep waiting beyond the slots (fewer when others contend; fair-queue.ts). Default MAX_QUEUED_TASKS_PER_SUBMITTER. */
+  maxQueuedPerSubmitter?: number
+  /** The fair queue's clock (it remembers refusals for BUSY_CONTENDER_MS). Default Date.now. */
+  now?(): number
+}
+
+/** A task's place in the fair queue. */
+interface Turn {
+  granted: boolean
+  /** Set while the task waits for its turn. */
+  wake?(): void
 }
 
 export interface TaskHandleOptions {
@@ -63,16 +83,36 @@ type Send = (message: ExecutorMessage) => Promise<void>
  * when it is not cached, runs it, heartbeats while it runs, and answers with
  * the output and a signed receipt carrying the charge — or a FAILURE naming
  * the error. One stream, one task.
+ *
+ * At most `slots` tasks are handed to the runner at once; the accepted rest
+ * wait in a bounded queue that is served round-robin between submitters
+ * (fair-queue.ts), so one peer's backlog cannot starve another. An offer
+ * beyond the queue's bounds is refused with ExecutorBusyError before its
+ * module is sent. A task whose stream closes while it waits leaves the queue;
+ * one that is running is stopped.
  */
 export class TaskExecutor {
   private readonly components: TaskExecutorComponents
   private readonly init: TaskExecutorInit
   /** Per module, the resources of its last run here: the estimate quoted against budgets. */
   private readonly usage = new UsageMemory(USAGE_MEMORY_ENTRIES)
+  private readonly queue: FairQueue<Turn>
 
   constructor (components: TaskExecutorComponents, init: TaskExecutorInit) {
     this.components = components
     this.init = init
+    this.queue = new FairQueue({
+      maxQueued: init.maxQueuedTasks ?? MAX_QUEUED_TASKS,
+      maxQueuedPerSubmitter: init.maxQueuedPerSubmitter ?? MAX_QUEUED_TASKS_PER_SUBMITTER,
+      contenderMs: BUSY_CONTENDER_MS,
+      slots: () => this.slots(),
+      now: init.now ?? Date.now
+    })
+  }
+
+  /** Tasks for others running here, and accepted ones waiting for a slot. */
+  get load (): { running: number, queued: number } {
+    return { running: this.queue.running, queued: this.queue.queued }
   }
 
   /**
@@ -101,10 +141,26 @@ export class TaskExecutor {
       const prices = checkPriceSchedule(this.init.prices?.() ?? FREE_PRICES)
       // Before the module is transferred: a refused task costs neither side the transfer.
       this.checkBudget(offer, prices)
-      const module = await this.obtainModule(offer, messages, send)
-      await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
       const submitter = options.submitter ?? connection.remotePeer.toString()
-      const { result, receipt } = await this.execute(offer, prices, module, submitter, send)
+      const { result, receipt } = await this.queued(submitter, stream, async (turn, gone) => {
+        const module = await this.obtainModule(offer, messages, send)
+        await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
+        // Heartbeats from here on, while the task waits for its turn and while it runs.
+        const run: { startedAt?: number } = {}
+        const heartbeat = setInterval(() => {
+          const elapsedMs = run.startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - run.startedAt))
+          // A lost stream ends the wait or the run (`gone`) and fails the RESULT, which is where it is handled.
+          send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [] }).catch(() => {})
+          // The slot count may have grown (the user gave more worker slots).
+          this.pump()
+        }, HEARTBEAT_INTERVAL_MS)
+        try {
+          await this.turnOf(submitter, turn, gone)
+          return await this.execute(offer, prices, module, submitter, send, run, gone)
+        } finally {
+          clearInterval(heartbeat)
+        }
+      })
       await send({
         type: ExecutorMessage.Type.RESULT,
         stdout: result.stdout,
@@ -130,6 +186,66 @@ export class TaskExecutor {
         stream.abort(sendErr instanceof Error ? sendErr : error)
       }
     }
+  }
+
+  /**
+   * Runs `work` holding a place in the fair queue for `submitter`, or refuses
+   * with ExecutorBusyError when the queue has no room for it. `work` is handed
+   * the place (to wait for its turn once the module is here) and a signal that
+   * fires when the stream closes under it. The place is given back however
+   * `work` ends.
+   */
+  private async queued<T> (submitter: string, stream: Stream, work: (turn: Turn, gone: AbortSignal) => Promise<T>): Promise<T> {
+    const turn: Turn = { granted: false }
+    // Not ready until the module is here: a slot is never held by a transfer.
+    const refusal = this.queue.push(submitter, turn, { ready: false })
+    if (refusal !== undefined) {
+      throw new ExecutorBusyError(refusal === 'queue-full'
+        ? `this executor's queue is full (${this.queue.queued} tasks waiting for ${this.slots()} slots); offer the task again later`
+        : `this executor already holds ${this.queue.queuedBy(submitter) + this.queue.runningBy(submitter)} tasks of yours, your share while others have tasks here too; offer the task again later`)
+    }
+    const gone = new AbortController()
+    const onClose = (): void => { gone.abort() }
+    stream.addEventListener('close', onClose)
+    try {
+      return await work(turn, gone.signal)
+    } finally {
+      stream.removeEventListener('close', onClose)
+      if (turn.granted) this.queue.finish(submitter)
+      else this.queue.remove(submitter, turn)
+      this.pump()
+    }
+  }
+
+  /** Waits until the fair queue hands `turn` a slot; rejects (leaving the queue) when `gone` fires first. */
+  private async turnOf (submitter: string, turn: Turn, gone: AbortSignal): Promise<void> {
+    this.queue.markReady(submitter, turn)
+    this.pump()
+    if (turn.granted) return
+    await new Promise<void>((resolve, reject) => {
+      const onGone = (): void => {
+        // Already handed a slot: the run starts and stops at once on the aborted signal.
+        if (this.queue.remove(submitter, turn)) reject(new TaskRefusedError('the submitter left while the task was queued'))
+      }
+      turn.wake = () => { gone.removeEventListener('abort', onGone); resolve() }
+      gone.addEventListener('abort', onGone, { once: true })
+      if (gone.aborted) onGone()
+    })
+  }
+
+  /** Hands free slots to waiting tasks, in the fair queue's order. */
+  private pump (): void {
+    while (this.queue.running < this.slots()) {
+      const next = this.queue.shift()
+      if (next === undefined) return
+      next.item.granted = true
+      next.item.wake?.()
+    }
+  }
+
+  /** Tasks handed to the runner at once (at least 1: a task accepted is never stranded). */
+  private slots (): number {
+    return Math.max(1, this.init.slots?.() ?? this.components.runner.slots ?? 1)
   }
 
   /** The resources of the last run of `moduleHash` here: what this executor quotes a bid from (orchestration/auction). */
@@ -174,68 +290,60 @@ export class TaskExecutor {
     return module
   }
 
+  /** Runs the task (stopped when `signal` fires) and signs its receipt; `run.startedAt` is set once it starts, for the heartbeats. */
   private async execute (
-    offer: ValidOffer, prices: PriceSchedule, module: Uint8Array, submitter: string, send: Send
+    offer: ValidOffer, prices: PriceSchedule, module: Uint8Array, submitter: string, send: Send, run: { startedAt?: number }, signal: AbortSignal
   ): Promise<{ result: ExecutionResult, receipt: Receipt }> {
-    let startedAt: number | undefined
-    const heartbeat = setInterval(() => {
-      const elapsedMs = startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - startedAt))
-      // A lost stream fails the RESULT that follows, which is where it is handled.
-      send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [] }).catch(() => {})
-    }, HEARTBEAT_INTERVAL_MS)
-    try {
-      const result = await this.components.runner.run(
-        offer.moduleHash,
-        module,
-        { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
-        { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes, fuel: offer.fuel },
-        {
-          onProgress: (progress) => {
-            if (progress.phase === 'running') {
-              startedAt = progress.startedAt
-              // As for heartbeats: a lost stream fails the RESULT, which is where it is handled.
-              send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [] }).catch(() => {})
-            }
+    const result = await this.components.runner.run(
+      offer.moduleHash,
+      module,
+      { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
+      { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes, fuel: offer.fuel },
+      {
+        signal,
+        onProgress: (progress) => {
+          if (progress.phase === 'running') {
+            run.startedAt = progress.startedAt
+            // As for heartbeats: a lost stream fails the RESULT, which is where it is handled.
+            send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [] }).catch(() => {})
           }
         }
-      ).catch((err: unknown) => {
-        const rejected = moduleRejection(err)
-        if (rejected == null) throw err
-        return rejected
-      })
-      const { identity } = this.components
-      const ran = result.status === 'ok' || result.status === 'exit'
-      // The figures the receipt states, so that its charge is recomputable from it (docs/receipt-format.md §3).
-      const used: ResourceUse = { fuel: result.fuelUsed, durationMs: Math.round(result.durationMs), memoryBytes: result.memoryPeakBytes }
-      const receipt = await signReceipt({
-        version: RECEIPT_VERSION,
-        taskId: offer.taskId,
-        moduleHash: offer.moduleHash,
-        inputHash: sha256Hex(offer.stdin),
-        outputHash: sha256Hex(result.stdout),
-        stderrHash: sha256Hex(result.stderr),
-        args: offer.args,
-        env: offer.env,
-        seed: bytesToBase64Url(offer.seed),
-        inputFilesHash: filesHash(offer.files),
-        outputFilesHash: filesHash(result.files),
-        status: result.status,
-        exitCode: ran ? result.exitCode : null,
-        startedAt: Math.round(result.startedAt),
-        durationMs: used.durationMs,
-        limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
-        fuelUsed: used.fuel,
-        memoryPeakBytes: used.memoryBytes,
-        price: { ...prices, maxTotalPrice: offer.maxTotalPrice, charge: chargeFor(prices, used, offer.maxTotalPrice) },
-        executor: identity.peerId.toString(),
-        submitter,
-        publicKey: bytesToBase64Url(identity.publicKey)
-      }, identity)
-      this.usage.remember(offer.moduleHash, used)
-      return { result, receipt }
-    } finally {
-      clearInterval(heartbeat)
-    }
+      }
+    ).catch((err: unknown) => {
+      const rejected = moduleRejection(err)
+      if (rejected == null) throw err
+      return rejected
+    })
+    const { identity } = this.components
+    const ran = result.status === 'ok' || result.status === 'exit'
+    // The figures the receipt states, so that its charge is recomputable from it (docs/receipt-format.md §3).
+    const used: ResourceUse = { fuel: result.fuelUsed, durationMs: Math.round(result.durationMs), memoryBytes: result.memoryPeakBytes }
+    const receipt = await signReceipt({
+      version: RECEIPT_VERSION,
+      taskId: offer.taskId,
+      moduleHash: offer.moduleHash,
+      inputHash: sha256Hex(offer.stdin),
+      outputHash: sha256Hex(result.stdout),
+      stderrHash: sha256Hex(result.stderr),
+      args: offer.args,
+      env: offer.env,
+      seed: bytesToBase64Url(offer.seed),
+      inputFilesHash: filesHash(offer.files),
+      outputFilesHash: filesHash(result.files),
+      status: result.status,
+      exitCode: ran ? result.exitCode : null,
+      startedAt: Math.round(result.startedAt),
+      durationMs: used.durationMs,
+      limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
+      fuelUsed: used.fuel,
+      memoryPeakBytes: used.memoryBytes,
+      price: { ...prices, maxTotalPrice: offer.maxTotalPrice, charge: chargeFor(prices, used, offer.maxTotalPrice) },
+      executor: identity.peerId.toString(),
+      submitter,
+      publicKey: bytesToBase64Url(identity.publicKey)
+    }, identity)
+    this.usage.remember(offer.moduleHash, used)
+    return { result, receipt }
   }
 }
 

@@ -5,10 +5,10 @@
  * standing in this peer's own book (aggregateReports, EigenTrust-style).
  */
 import type { GossipSub } from '@libp2p/gossipsub'
-import { bytesToBase64Url, bytesToUtf8, noopLogger, utf8ToBytes, warnOn } from '../../core/index.ts'
+import { bytesToBase64Url, bytesToUtf8, noopLogger, utf8ToBytes } from '../../core/index.ts'
 import type { Logger } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
-import { TopicChannel } from '../../network/topic-channel.ts'
+import { TopicChannel, accept } from '../../network/topic-channel.ts'
 import { aggregateReports } from './aggregate.ts'
 import type { AggregateResult } from './aggregate.ts'
 import { MAX_REPORT_BYTES, REPUTATION_TOPIC } from './constants.ts'
@@ -40,10 +40,13 @@ export class ReportService {
     this.components = components
     this.init = init
     this.logger = components.logger ?? noopLogger
-    this.topic = new TopicChannel(components.pubsub, {
+    // Checked before gossipsub forwards it (schema, signature, reporter = sender, clock): only verified reports spread.
+    this.topic = new TopicChannel<Report>(components.pubsub, {
       topic: REPUTATION_TOPIC,
       maxMessageBytes: MAX_REPORT_BYTES,
-      onMessage: message => { this.onReport(message.from.toString(), message.data).catch(warnOn(this.logger, 'a reputation report was refused')) }
+      validate: async message => accept(await verifyReport(JSON.parse(bytesToUtf8(message.data)) as Report, { now: Date.now(), from: message.from.toString() })),
+      onMessage: report => { this.keep(report) },
+      logger: this.logger
     })
   }
 
@@ -79,11 +82,6 @@ export class ReportService {
   /** The mesh's word on each peer, weighed by `trustOf` (this peer's own trust in each reporter). */
   networkScores (trustOf: (peerId: string) => number | undefined): AggregateResult {
     return aggregateReports(this.board.reports(), { trustOf, self: this.components.identity.peerId.toString() })
-  }
-
-  private async onReport (from: string, data: Uint8Array): Promise<void> {
-    const report = await verifyReport(JSON.parse(bytesToUtf8(data)) as Report, { now: Date.now(), from })
-    this.keep(report)
   }
 
   private keep (report: Report): void {

@@ -1,4 +1,5 @@
 /** Defaults of the witness's choice of receipts to re-run. */
+import type { RateLimit } from '../../network/rate-limit.ts'
 
 /** Share of receipts a witness re-executes from established executors (reputation ≥ TRUSTED_SCORE, ≥ ESTABLISHED_TASKS seen). */
 export const DEFAULT_CHECK_RATE = 0.1
@@ -26,3 +27,10 @@ export const SEEN_KEYS = 4096
 
 /** Re-runs waiting for the sandbox; announcements beyond this are not checked (a flood costs the flooder, not us). */
 export const MAX_QUEUED_CHECKS = 4
+
+/**
+ * Announcements taken (and forwarded) from one submitter: one per task it
+ * ran with witnesses, and a tab can finish tens of small tasks a second, so
+ * a burst of 64 and 20 a second; a flood beyond that is rejected unverified.
+ */
+export const ANNOUNCEMENT_RATE: RateLimit = { burst: 64, perSecond: 20 }

@@ -15,7 +15,7 @@ import type { Logger } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import type { TaskRunner } from '../../execution/types.ts'
 import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
-import { TopicChannel } from '../../network/topic-channel.ts'
+import { TopicChannel, accept } from '../../network/topic-channel.ts'
 import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../../receipts/attestation/index.ts'
 import type { Attestation, ObservedRun } from '../../receipts/attestation/index.ts'
 import { receiptHash } from '../../receipts/index.ts'
@@ -23,7 +23,7 @@ import type { Receipt } from '../../receipts/index.ts'
 import type { ModuleStore } from '../../storage/index.ts'
 import { MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, verifyAnnouncement } from './announcement.ts'
 import type { TaskMaterial } from './announcement.ts'
-import { ATTESTATION_TOPIC, KEPT_TASKS, MAX_QUEUED_CHECKS, RECEIPT_TOPIC, SEEN_KEYS } from './constants.ts'
+import { ANNOUNCEMENT_RATE, ATTESTATION_TOPIC, KEPT_TASKS, MAX_QUEUED_CHECKS, RECEIPT_TOPIC, SEEN_KEYS } from './constants.ts'
 import { fetchModule, moduleServer } from './module-fetch/index.ts'
 import type { ModuleServer } from './module-fetch/index.ts'
 import type { AttestationRecord, AttestationStore } from './records.ts'
@@ -80,15 +80,26 @@ export class WitnessService {
     this.init = init
     this.logger = components.logger ?? noopLogger
     this.modules = moduleServer({ shares: hash => this.announcedModules.has(hash) })(components)
-    this.receipts = new TopicChannel(components.pubsub, {
+    // Both topics are checked in full before gossipsub forwards a message (schema, signatures, sender =
+    // signer, input hashes), so what is not valid reaches neither this tab's witness nor any other tab.
+    this.receipts = new TopicChannel<TaskMaterial>(components.pubsub, {
       topic: RECEIPT_TOPIC,
       maxMessageBytes: MAX_ANNOUNCEMENT_BYTES,
-      onMessage: message => { this.onAnnouncement(message.from.toString(), message.data).catch(warnOn(this.logger, 'an announced receipt was not checked')) }
+      rate: ANNOUNCEMENT_RATE,
+      validate: async message => {
+        const material = parseAnnouncement(JSON.parse(bytesToUtf8(message.data)))
+        await verifyAnnouncement(material, message.from.toString())
+        return accept(material)
+      },
+      onMessage: (material, message) => { this.onAnnouncement(message.from.toString(), material).catch(warnOn(this.logger, 'an announced receipt was not checked')) },
+      logger: this.logger
     })
-    this.attestations = new TopicChannel(components.pubsub, {
+    this.attestations = new TopicChannel<Attestation>(components.pubsub, {
       topic: ATTESTATION_TOPIC,
       maxMessageBytes: MAX_ATTESTATION_BYTES,
-      onMessage: message => { this.onAttestation(message.from.toString(), message.data).catch(warnOn(this.logger, 'an attestation was refused')) }
+      validate: async message => accept(await verifyAttestation(JSON.parse(bytesToUtf8(message.data)), { now: Date.now(), from: message.from.toString() })),
+      onMessage: attestation => { this.onAttestation(attestation).catch(warnOn(this.logger, 'an attestation could not be acted on')) },
+      logger: this.logger
     })
   }
 
@@ -126,18 +137,15 @@ export class WitnessService {
     return this.receipts.publish(utf8ToBytes(JSON.stringify(encodeAnnouncement(material))))
   }
 
-  private async onAnnouncement (from: string, data: Uint8Array): Promise<void> {
+  /** A verified announcement (the channel's validator checked it): re-run it if this witness picks it. */
+  private async onAnnouncement (from: string, material: TaskMaterial): Promise<void> {
     const self = this.components.identity.peerId.toString()
     if (!this.init.isContributing()) return
-    const material = parseAnnouncement(JSON.parse(bytesToUtf8(data)))
     const { receipt } = material
     const hash = receiptHash(receipt)
     if (this.seen.has(hash)) return
     if (!shouldCheck(receipt, self, this.init.standing(receipt.executor), this.init.rates(), Math.random)) return
     if (this.queued >= MAX_QUEUED_CHECKS) return
-    // Signatures and hashes only for the receipts this witness will re-run; and marked as handled only once
-    // verified, so a forged announcement of a real receipt cannot stop the real one from being checked.
-    await verifyAnnouncement(material, from)
     if (!this.firstTime(hash)) return
     this.queued++
     try {
@@ -151,8 +159,8 @@ export class WitnessService {
     }
   }
 
-  private async onAttestation (from: string, data: Uint8Array): Promise<void> {
-    const attestation = await verifyAttestation(JSON.parse(bytesToUtf8(data)), { now: Date.now(), from })
+  /** A verified attestation (the channel's validator checked it, and that its witness sent it). */
+  private async onAttestation (attestation: Attestation): Promise<void> {
     const self = this.components.identity.peerId.toString()
     // Only what concerns this tab is kept: the whole mesh's attestations would grow the store without end.
     if (attestation.submitter !== self && attestation.executor !== self) return
