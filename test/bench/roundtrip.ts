@@ -18,7 +18,7 @@ const count = Number(values.count)
 if (!Number.isInteger(count) || count < 10 || count > 5000) throw new RangeError('--count must be 10–5000')
 
 if (canIsolateNetwork()) {
-  process.exit(runInLoopbackNamespace(process.execPath, [import.meta.filename, '--count', String(count)], process.cwd()))
+  process.exit(runInLoopbackNamespace(process.execPath, [...process.execArgv, import.meta.filename, '--count', String(count)], process.cwd()))
 }
 
 function percentile (sorted: number[], p: number): number {

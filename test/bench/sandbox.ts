@@ -30,7 +30,7 @@ const n = values.n
 const runs = Number(values.runs)
 
 if (canIsolateNetwork()) {
-  process.exit(runInLoopbackNamespace(process.execPath, [import.meta.filename, '--n', n, '--runs', String(runs)], process.cwd()))
+  process.exit(runInLoopbackNamespace(process.execPath, [...process.execArgv, import.meta.filename, '--n', n, '--runs', String(runs)], process.cwd()))
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN
