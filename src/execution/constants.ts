@@ -53,3 +53,11 @@ export const MODULE_CACHE_SIZE = 32
 
 /** Worker slots a pool starts with when the caller names none. */
 export const DEFAULT_POOL_SLOTS = 2
+
+/**
+ * `type` of the message the sandbox worker posts to its pool, beside comlink's
+ * traffic, each time the running task's linear memory is seen larger
+ * (`MemorySizeMessage`): a run the pool terminates at its time limit cannot
+ * report anything afterwards.
+ */
+export const MEMORY_SIZE_MESSAGE = 'zerostate/memory-size'

@@ -1,6 +1,6 @@
 import { MAX_MODULE_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
 import { InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, throwIfAborted, UnsupportedImportError } from './errors.ts'
-import { meterFuel } from './metering/index.ts'
+import { MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME, meterFuel } from './metering/index.ts'
 import { capMemory, readMemoryLimits } from './wasm-binary/index.ts'
 
 export interface CompileTaskModuleOptions {
@@ -14,10 +14,23 @@ export interface CompileTaskModuleOptions {
   /**
    * Instrument the module with the fuel meter (see metering/), so the runner
    * can set and read its budget through the `zerostate_fuel` export
-   * (default true). Unmetered modules report `fuelUsed: null`.
+   * (default true). Unmetered modules report `fuelUsed: null`. A metered
+   * module also reports its memory size after every `memory.grow`
+   * (`MEMORY_GROWTH_IMPORT_*`, which the runner links), so a run killed at
+   * its time limit still has its memory peak; an unmetered one reports it at
+   * instantiation and at each WASI call only.
    */
   metered?: boolean
   signal?: AbortSignal
+}
+
+export interface AssertWasiCommandOptions {
+  /**
+   * Also accept the memory-growth hook the meter imports (`zerostate.memory_grew`):
+   * true for a module `compileTaskModule` made, false (the default) for the
+   * task's own bytes, which may import from `wasi_snapshot_preview1` only.
+   */
+  instrumented?: boolean
 }
 
 /**
@@ -26,9 +39,10 @@ export interface CompileTaskModuleOptions {
  * that are all `wasi_snapshot_preview1` functions. Functions the sandbox does
  * not implement are linked to stubs that fail only when called.
  */
-export function assertWasiCommand (module: WebAssembly.Module): void {
+export function assertWasiCommand (module: WebAssembly.Module, options: AssertWasiCommandOptions = {}): void {
   for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
-    if (from !== WASI_MODULE || kind !== 'function') {
+    const hook = from === MEMORY_GROWTH_IMPORT_MODULE && name === MEMORY_GROWTH_IMPORT_NAME
+    if ((from !== WASI_MODULE && !(hook && options.instrumented === true)) || kind !== 'function') {
       throw new UnsupportedImportError(`Module imports ${kind} "${from}.${name}", which the sandbox does not provide`, `${from}.${name}`)
     }
   }
@@ -77,7 +91,7 @@ export async function compileTaskModule (bytes: Uint8Array, options: CompileTask
   }
   if (options.metered ?? true) {
     try {
-      transformed = meterFuel(transformed ?? bytes)
+      transformed = meterFuel(transformed ?? bytes, { reportMemoryGrowth: true })
     } catch (err) {
       throw new InvalidModuleError(`Module cannot be metered: ${err instanceof Error ? err.message : String(err)}`)
     }

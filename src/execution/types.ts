@@ -2,6 +2,8 @@
  * What an executor needs to run one WASI preview1 command module, and what a
  * run produces. Shared by the browser worker host and the Node host.
  */
+import type { MEMORY_SIZE_MESSAGE } from './constants.ts'
+
 export interface TaskLimits {
   /** Wall-clock limit; enforced by terminating the worker. */
   timeoutMs: number
@@ -36,7 +38,13 @@ export interface ExecutionResult {
   durationMs: number
   /** Metered fuel consumed; null when the run was killed from outside (timeout) before it could report. */
   fuelUsed: number | null
-  /** Largest linear memory size the instance reached, bytes (its final size: wasm memory never shrinks). */
+  /**
+   * Largest linear memory size the instance reached, bytes (its final size:
+   * wasm memory never shrinks). For a run the pool terminated at its time
+   * limit, the last size its worker reported before that (see worker-pool.ts):
+   * exact for a metered module unless a report was still in flight, else a
+   * lower bound.
+   */
   memoryPeakBytes: number
   /** Files in "/work" after the run that were created or changed, sorted by path. */
   files: Array<[string, Uint8Array<ArrayBuffer>]>
@@ -63,6 +71,16 @@ export interface ExecutionOptions {
  */
 export interface WasiWorkerApi {
   run(module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult>
+}
+
+/**
+ * Posted by the sandbox worker to its pool while a task runs, outside comlink
+ * (comlink's side ignores a message without its `id`): the task's linear
+ * memory size, in bytes, whenever it is seen larger.
+ */
+export interface MemorySizeMessage {
+  type: typeof MEMORY_SIZE_MESSAGE
+  bytes: number
 }
 
 /** What runs a module: the browser's worker pool, or a Node host (both WorkerPool). */

@@ -38,6 +38,8 @@ export interface WasiImportsContext {
   quota: WorkQuota
   /** `performance.now()` past which any WASI call ends the run with `TaskTimeoutError`. */
   deadline: number
+  /** Runs first at every call of a function the sandbox provides (the runner reports memory growth there). */
+  onCall?(): void
 }
 
 const utf8 = new TextEncoder()
@@ -56,6 +58,7 @@ export function linkWasiImports (module: WebAssembly.Module, context: WasiImport
     linked[name] = fn === undefined
       ? () => { throw new UnsupportedWasiCallError(`Task called ${WASI_MODULE}.${name}, which the sandbox does not provide`, name) }
       : (...callArgs: unknown[]) => {
+          context.onCall?.()
           if (performance.now() > context.deadline) throw new TaskTimeoutError('Task ran past its time limit')
           return fn(...callArgs)
         }

@@ -10,7 +10,7 @@
 import { ConsoleStdout, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
 import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
 import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
-import { FUEL_GLOBAL_EXPORT } from './metering/constants.ts'
+import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './metering/constants.ts'
 import { assertWasiCommand } from './module-check.ts'
 import { OutputSink } from './output-sink.ts'
 import { SeededRandom } from './seeded-random.ts'
@@ -22,6 +22,15 @@ import { changedFiles, createWorkDirectory, resetInodeNumbers, WorkQuota } from 
 export interface RunWasiCommandOptions {
   /** argv[0]; the module hash when the caller knows it, else "task". */
   argv0?: string
+  /**
+   * Called with the size of the module's linear memory (its `memory` export),
+   * in bytes, each time it is seen larger than before: once instantiated,
+   * after every `memory.grow` of a metered module (the meter's growth hook,
+   * `MEMORY_GROWTH_IMPORT_*`), and at each WASI call. The sandbox worker
+   * posts it to the pool, the only figure the pool has for a run it
+   * terminates at its time limit. Whatever it throws is ignored.
+   */
+  onMemorySize?(bytes: number): void
 }
 
 interface WasiCommandInstance {
@@ -49,7 +58,7 @@ interface WasiCommandInstance {
  * for a module the runner cannot link, `RangeError`/`TypeError` for bad input.
  */
 export async function runWasiCommand (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, options: RunWasiCommandOptions = {}): Promise<ExecutionResult> {
-  assertWasiCommand(module)
+  assertWasiCommand(module, { instrumented: true })
   checkInput(input, limits)
   resetInodeNumbers()
   const args = [options.argv0 ?? DEFAULT_ARGV0, ...input.args]
@@ -66,13 +75,31 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     // without this, fopen("data.txt") would fail where wasmtime --dir . works.
     new PreopenDirectory('.', work.dir.contents)
   ], { debug: false })
+  let memory: WebAssembly.Memory | undefined
+  let reportedBytes = 0
+  // Called from the module (the growth hook, WASI calls): it must neither trap
+  // nor take long, so it reports only growth, and never throws. It only reads
+  // the size, so what the module computes and the fuel it uses are unchanged.
+  // Until instantiation returns (a start function) the memory is unknown; it
+  // is reported right after.
+  const reportMemory = (): void => {
+    const bytes = memory?.buffer.byteLength ?? 0
+    if (bytes <= reportedBytes || options.onMemorySize === undefined) return
+    reportedBytes = bytes
+    try {
+      options.onMemorySize(bytes)
+    } catch {
+      // A lost report makes a timed-out run's memory figure a lower bound; it must not change the run.
+    }
+  }
   const imports = linkWasiImports(module, {
     wasi,
     args,
     clock: new VirtualClock(input.seed),
     random: new SeededRandom(input.seed),
     quota: new WorkQuota(work.dir),
-    deadline: performance.now() + limits.timeoutMs
+    deadline: performance.now() + limits.timeoutMs,
+    onCall: reportMemory
   })
 
   let instance: WasiCommandInstance | undefined
@@ -83,7 +110,12 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
   let failure: unknown
   let failed = false
   try {
-    instance = await WebAssembly.instantiate(module, { [WASI_MODULE]: imports }) as unknown as WasiCommandInstance
+    instance = await WebAssembly.instantiate(module, {
+      [WASI_MODULE]: imports,
+      [MEMORY_GROWTH_IMPORT_MODULE]: { [MEMORY_GROWTH_IMPORT_NAME]: reportMemory }
+    }) as unknown as WasiCommandInstance
+    memory = instance.exports.memory
+    reportMemory()
     const global = instance.exports[FUEL_GLOBAL_EXPORT]
     if (global instanceof WebAssembly.Global) {
       fuel = global

@@ -13,11 +13,11 @@
  * ```
  */
 import * as Comlink from 'comlink'
-import { DEFAULT_POOL_SLOTS, MODULE_CACHE_SIZE, NO_EXIT_CODE } from './constants.ts'
+import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
 import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
-import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
+import type { ExecutionOptions, ExecutionResult, MemorySizeMessage, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
 
 export interface WorkerPoolInit {
   /** Tasks run at once, one worker each (default `DEFAULT_POOL_SLOTS`). */
@@ -115,7 +115,8 @@ export class WorkerPool {
    * Resolves with the run's status (see `runWasiCommand`). Past
    * `limits.timeoutMs` (counted from when the task gets its worker) the
    * worker is terminated and the promise resolves with status 'timeout',
-   * empty outputs and `fuelUsed: null`; a fresh worker takes the slot.
+   * empty outputs, `fuelUsed: null` and the memory size the worker last
+   * reported as `memoryPeakBytes`; a fresh worker takes the slot.
    *
    * Rejects when the module is refused before running (the typed errors of
    * `compileTaskModule`, `ModuleHashMismatchError`: receipts call these
@@ -191,6 +192,7 @@ export class WorkerPool {
         clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
         slot.worker.removeEventListener('error', onError)
+        slot.worker.removeEventListener('message', onMessage)
         this.active.delete(cancel)
         if (workerUsable) this.release(slot)
         else this.discard(slot)
@@ -201,15 +203,26 @@ export class WorkerPool {
       const cancel = (err: Error): void => { settle({ err }, false) }
       const onAbort = (): void => { cancel(new AbortError()) }
       const onError = (event: ErrorEvent): void => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
+      // The worker cannot answer once the pool terminates it, so it reports its
+      // memory size as the task grows it (wasi-worker.ts): after instantiation,
+      // after every memory.grow of a metered module (the meter's growth hook)
+      // and at WASI calls. Messages come in order on the worker's port, all of
+      // one task's before its result, so none reaches the next task's listener.
+      let memoryBytes = 0
+      const onMessage = (event: MessageEvent): void => {
+        const data = event.data as Partial<MemorySizeMessage> | null
+        if (data?.type === MEMORY_SIZE_MESSAGE && typeof data.bytes === 'number') memoryBytes = Math.max(memoryBytes, data.bytes)
+      }
       const onTimeout = (): void => {
         const error = new TaskTimeoutError(`Task ran past its ${limits.timeoutMs} ms limit`)
-        settle({ result: timedOut(startedAt, performance.now() - started, error) }, false)
+        settle({ result: timedOut(startedAt, performance.now() - started, memoryBytes, error) }, false)
       }
       const startedAt = Date.now()
       const started = performance.now()
       const timer = setTimeout(onTimeout, limits.timeoutMs)
       signal?.addEventListener('abort', onAbort, { once: true })
       slot.worker.addEventListener('error', onError)
+      slot.worker.addEventListener('message', onMessage)
       this.active.add(cancel)
       onProgress?.({ phase: 'running', startedAt })
       slot.remote.run(module, input, limits, hash).then(
@@ -254,8 +267,17 @@ export class WorkerPool {
   }
 }
 
-/** What a task killed at its time limit reports: nothing it wrote survives its worker. */
-function timedOut (startedAt: number, durationMs: number, error: Error): ExecutionResult {
+/**
+ * What a task killed at its time limit reports: nothing it wrote survives its
+ * worker, and its fuel counter dies with it; its memory is the size the worker
+ * last reported. That is exact for a metered module (a report follows every
+ * `memory.grow`) unless the report was still on its way when the timer fired,
+ * and a lower bound for an unmetered one, whose `memory.grow` reports nothing:
+ * it reports at instantiation and at each WASI call. Like the timeout itself,
+ * it depends on the machine; runs that end by themselves report the final
+ * size the runner reads, as before.
+ */
+function timedOut (startedAt: number, durationMs: number, memoryPeakBytes: number, error: Error): ExecutionResult {
   return {
     status: 'timeout',
     stdout: new Uint8Array(0),
@@ -264,7 +286,7 @@ function timedOut (startedAt: number, durationMs: number, error: Error): Executi
     startedAt,
     durationMs,
     fuelUsed: null,
-    memoryPeakBytes: 0,
+    memoryPeakBytes,
     files: [],
     error: { name: error.name, message: error.message }
   }

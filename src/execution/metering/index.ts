@@ -21,18 +21,34 @@
 import { InvalidModuleError } from '../errors.ts'
 import {
   ByteReader, ByteWriter, EXTERN_FUNC, EXTERN_GLOBAL, MAGIC_AND_VERSION, MUTABLE, readExportNames, readImports,
-  readSections, SECTION_CODE, SECTION_CUSTOM, SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT, type Section,
-  sectionRank, sectionReader, VALTYPE_I64, writeSection
+  readSections, SECTION_CODE, SECTION_CUSTOM, SECTION_ELEMENT, SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT,
+  SECTION_START, SECTION_TABLE, SECTION_TYPE, type Section, sectionRank, sectionReader, VALTYPE_I64, writeSection
 } from '../wasm-binary/index.ts'
-import { FUEL_GLOBAL_EXPORT } from './constants.ts'
+import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './constants.ts'
 import { FuelExportConflictError } from './errors.ts'
+import {
+  copyElementSegment, copyExport, copyGlobal, copyTable, countTypes, type GrowthHook, HOOK_FUNC_TYPE, isNameSection,
+  rewriteEntries, rewriteNameSection, rewriteStart
+} from './growth-hook.ts'
 import { chargeCode, instrumentBody } from './instrument-body.ts'
 
-export { FUEL_GLOBAL_EXPORT } from './constants.ts'
+export { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './constants.ts'
 export { FuelExportConflictError, UnsupportedInstructionError } from './errors.ts'
 
 /** Initialiser of the fuel global: `i64.const 0; end` (§5.4.9); the host sets the budget. */
 const FUEL_GLOBAL_INIT = [0x42, 0x00, 0x0b]
+
+export interface MeterFuelOptions {
+  /**
+   * Also import `zerostate.memory_grew` (`MEMORY_GROWTH_IMPORT_*`, `[] -> []`)
+   * and call it after every `memory.grow`, so the host learns the memory size
+   * while the module runs — the only way it can for a run it then has to
+   * kill at its time limit (see worker-pool.ts). Fuel is unchanged: the call
+   * is not charged (instrument-body.ts). Default false: the module's imports
+   * stay as they were, and so do its function indices.
+   */
+  reportMemoryGrowth?: boolean
+}
 
 /**
  * Returns a metered copy of `bytes` (see the module comment; the cost model
@@ -41,15 +57,19 @@ const FUEL_GLOBAL_INIT = [0x42, 0x00, 0x0b]
  * place in the section order (§5.5.16) — and every other section, custom
  * sections included, is copied byte for byte. Appending a defined global
  * renumbers nothing: imported globals come first in the index space (§2.5.1).
+ * With `reportMemoryGrowth`, the type and import sections also gain an entry
+ * each and every function index from the first defined function on moves up
+ * by one (growth-hook.ts).
  *
  * Throws `InvalidModuleError` for malformed bytes, `UnsupportedInstructionError`
  * for an instruction it cannot decode and `FuelExportConflictError` when the
  * module already exports `FUEL_GLOBAL_EXPORT` (for instance, it is metered).
  */
-export function meterFuel (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+export function meterFuel (bytes: Uint8Array, options: MeterFuelOptions = {}): Uint8Array<ArrayBuffer> {
   const sections = readSections(bytes)
   let importedFunctions = 0
   let globals = 0
+  let types = 0
   for (const section of sections) {
     const reader = sectionReader(bytes, section)
     if (section.id === SECTION_IMPORT) {
@@ -61,35 +81,58 @@ export function meterFuel (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
       globals += reader.u32()
     } else if (section.id === SECTION_EXPORT && readExportNames(reader).includes(FUEL_GLOBAL_EXPORT)) {
       throw new FuelExportConflictError(`Module already exports "${FUEL_GLOBAL_EXPORT}"; is it metered already?`)
+    } else if (section.id === SECTION_TYPE && options.reportMemoryGrowth === true) {
+      types = countTypes(reader)
     }
   }
   const fuelGlobal = globals
+  // Appended after the imported functions and the existing types, the hook takes the next index of each.
+  const hook: GrowthHook | undefined = options.reportMemoryGrowth === true ? { index: importedFunctions, type: types } : undefined
+
+  // Sections that gain an entry, by id: written in place of the existing one, or created where it would be.
+  const additions = new Map<number, (section: Section | undefined) => ByteWriter>([
+    [SECTION_GLOBAL, section => appendGlobal(bytes, section, hook)],
+    [SECTION_EXPORT, section => appendExport(bytes, section, fuelGlobal, hook)]
+  ])
+  if (hook !== undefined) {
+    additions.set(SECTION_TYPE, section => appendEntry(bytes, section, contents => { contents.bytes(HOOK_FUNC_TYPE) }))
+    additions.set(SECTION_IMPORT, section => appendEntry(bytes, section, contents => {
+      contents.name(MEMORY_GROWTH_IMPORT_MODULE)
+      contents.name(MEMORY_GROWTH_IMPORT_NAME)
+      contents.byte(EXTERN_FUNC)
+      contents.u32(hook.type)
+    }))
+  }
 
   const out = new ByteWriter(bytes.length * 2)
   out.bytes(MAGIC_AND_VERSION)
-  let globalWritten = false
-  let exportWritten = false
+  const written = new Set<number>()
   const writeMissing = (beforeRank: number): void => {
-    if (!globalWritten && beforeRank > sectionRank(SECTION_GLOBAL)) {
-      writeSection(out, SECTION_GLOBAL, appendGlobal(bytes, undefined))
-      globalWritten = true
-    }
-    if (!exportWritten && beforeRank > sectionRank(SECTION_EXPORT)) {
-      writeSection(out, SECTION_EXPORT, appendExport(bytes, undefined, fuelGlobal))
-      exportWritten = true
+    const missing = [...additions.keys()].filter(id => !written.has(id) && sectionRank(id) < beforeRank)
+    for (const id of missing.sort((a, b) => sectionRank(a) - sectionRank(b))) {
+      writeSection(out, id, (additions.get(id) as (section: Section | undefined) => ByteWriter)(undefined))
+      written.add(id)
     }
   }
 
   for (const section of sections) {
     if (section.id !== SECTION_CUSTOM) writeMissing(sectionRank(section.id))
-    if (section.id === SECTION_GLOBAL) {
-      writeSection(out, SECTION_GLOBAL, appendGlobal(bytes, section))
-      globalWritten = true
-    } else if (section.id === SECTION_EXPORT) {
-      writeSection(out, SECTION_EXPORT, appendExport(bytes, section, fuelGlobal))
-      exportWritten = true
+    const addition = additions.get(section.id)
+    if (section.id === SECTION_CUSTOM) {
+      const names = hook !== undefined && isNameSection(bytes, section) ? rewriteNameSection(bytes, section, hook) : undefined
+      if (names === undefined) out.bytes(bytes.subarray(section.start, section.end))
+      else if (names !== null) writeSection(out, SECTION_CUSTOM, names)
+    } else if (addition !== undefined) {
+      writeSection(out, section.id, addition(section))
+      written.add(section.id)
     } else if (section.id === SECTION_CODE) {
-      writeSection(out, SECTION_CODE, instrumentCode(bytes, section, fuelGlobal, importedFunctions))
+      writeSection(out, SECTION_CODE, instrumentCode(bytes, section, fuelGlobal, importedFunctions, hook))
+    } else if (hook !== undefined && section.id === SECTION_TABLE) {
+      writeSection(out, SECTION_TABLE, rewriteEntries(bytes, section, 0, copyTable(hook)))
+    } else if (hook !== undefined && section.id === SECTION_START) {
+      writeSection(out, SECTION_START, rewriteStart(bytes, section, hook))
+    } else if (hook !== undefined && section.id === SECTION_ELEMENT) {
+      writeSection(out, SECTION_ELEMENT, rewriteEntries(bytes, section, 0, copyElementSegment(hook)))
     } else {
       out.bytes(bytes.subarray(section.start, section.end))
     }
@@ -112,9 +155,18 @@ function appendEntry (bytes: Uint8Array, section: Section | undefined, write: (c
   return contents
 }
 
+/** Like `appendEntry`, but with the existing entries rewritten for the growth hook, when there is one. */
+function appendRewritten (bytes: Uint8Array, section: Section | undefined, hook: GrowthHook | undefined,
+  copy: (hook: GrowthHook) => (reader: ByteReader, out: ByteWriter) => void, write: (contents: ByteWriter) => void): ByteWriter {
+  if (hook === undefined || section === undefined) return appendEntry(bytes, section, write)
+  const contents = rewriteEntries(bytes, section, 1, copy(hook))
+  write(contents)
+  return contents
+}
+
 /** The global section (§5.5.9) plus `(global (mut i64) (i64.const 0))`. */
-function appendGlobal (bytes: Uint8Array, section: Section | undefined): ByteWriter {
-  return appendEntry(bytes, section, contents => {
+function appendGlobal (bytes: Uint8Array, section: Section | undefined, hook: GrowthHook | undefined): ByteWriter {
+  return appendRewritten(bytes, section, hook, copyGlobal, contents => {
     contents.byte(VALTYPE_I64)
     contents.byte(MUTABLE)
     contents.bytes(FUEL_GLOBAL_INIT)
@@ -122,8 +174,8 @@ function appendGlobal (bytes: Uint8Array, section: Section | undefined): ByteWri
 }
 
 /** The export section (§5.5.10) plus `(export "zerostate_fuel" (global fuelGlobal))`. */
-function appendExport (bytes: Uint8Array, section: Section | undefined, fuelGlobal: number): ByteWriter {
-  return appendEntry(bytes, section, contents => {
+function appendExport (bytes: Uint8Array, section: Section | undefined, fuelGlobal: number, hook: GrowthHook | undefined): ByteWriter {
+  return appendRewritten(bytes, section, hook, copyExport, contents => {
     contents.name(FUEL_GLOBAL_EXPORT)
     contents.byte(EXTERN_GLOBAL)
     contents.u32(fuelGlobal)
@@ -131,7 +183,7 @@ function appendExport (bytes: Uint8Array, section: Section | undefined, fuelGlob
 }
 
 /** The code section (§5.5.13) with every body instrumented and its size recomputed. */
-function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number, importedFunctions: number): ByteWriter {
+function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number, importedFunctions: number, hook: GrowthHook | undefined): ByteWriter {
   const reader = sectionReader(bytes, section)
   const contents = new ByteWriter(2 * (section.end - section.contentStart))
   const charge = chargeCode(fuelGlobal)
@@ -141,7 +193,7 @@ function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number
     const size = reader.u32()
     if (reader.offset + size > section.end) throw new InvalidModuleError(`Function ${importedFunctions + i} runs past the code section`)
     const body = new ByteReader(bytes, reader.offset, reader.offset + size)
-    instrumentBody(body, charge, importedFunctions + i, contents)
+    instrumentBody(body, charge, importedFunctions + i, contents, hook)
     reader.offset = body.end
   }
   if (!reader.done) throw new InvalidModuleError('Code section has bytes after its last function')

@@ -162,7 +162,8 @@ function skip (reader: ByteReader, immediates: number): void {
 
 /**
  * Reads the instruction at `reader.offset`, leaves the reader after it, and
- * returns its `Flow`. `functionIndex` only names the function in errors.
+ * returns its `Flow`. `functionIndex` only names the function in errors (-1:
+ * a constant expression).
  */
 export function readInstruction (reader: ByteReader, functionIndex: number): Flow {
   const op = reader.byte()
@@ -178,7 +179,8 @@ export function readInstruction (reader: ByteReader, functionIndex: number): Flo
   return FLOW[op] as Flow
 }
 
+/** `functionIndex` -1 stands for a constant expression (a global's, table's or element segment's initialiser). */
 function unsupported (opcode: string, functionIndex: number): UnsupportedInstructionError {
-  return new UnsupportedInstructionError(
-    `Function ${functionIndex} uses instruction ${opcode}, which the fuel meter cannot decode`, opcode, functionIndex)
+  const where = functionIndex < 0 ? 'A constant expression' : `Function ${functionIndex}`
+  return new UnsupportedInstructionError(`${where} uses instruction ${opcode}, which the fuel meter cannot decode`, opcode, functionIndex)
 }

@@ -17,9 +17,20 @@
  * (Checking only at loop heads and function entries would still bound a run
  * and keep the count exact, and measured ~10% faster on the primes sieve,
  * but a run could then end normally having overdrawn.)
+ *
+ * With a growth hook (growth-hook.ts), `call $hook` follows every
+ * `memory.grow` (§5.4.6, opcode 0x40), and `call`, `return_call` and
+ * `ref.func` name their function by its moved index. The inserted call is
+ * meter code like the charge: it costs nothing and ends no basic block, since
+ * blocks and their costs are counted over the original instructions only
+ * (`memory.grow` falls through, so its block goes on after the call), and the
+ * block's charge was paid on entry. So fuel is the same with the hook as
+ * without, on every engine. (The host's hook returns nothing and never throws:
+ * wasi-runner.ts.)
  */
 import { InvalidModuleError } from '../errors.ts'
 import { type ByteReader, ByteWriter, skipValType } from '../wasm-binary/index.ts'
+import { CALL, type GrowthHook, namesFunction, writeMovedCall } from './growth-hook.ts'
 import { Flow, readInstruction } from './instructions.ts'
 
 // Opcodes of the charge sequence (§5.4.1, §5.4.4, §5.4.7).
@@ -32,6 +43,7 @@ const GLOBAL_SET = 0x24
 const I64_CONST = 0x42
 const I64_LT_S = 0x53
 const I64_SUB = 0x7d
+const MEMORY_GROW = 0x40
 
 /** The charge sequence, split around its one variable part, the cost. */
 interface ChargeCode {
@@ -58,9 +70,10 @@ export function chargeCode (fuelGlobal: number): ChargeCode {
 /**
  * Reads the body between `reader.offset` and `reader.end` and writes its
  * instrumented form, `size` prefix included, to `out`. Locals are copied
- * unchanged; so is every original instruction, byte for byte.
+ * unchanged; so is every original instruction, byte for byte, except the
+ * function indices a growth hook moves.
  */
-export function instrumentBody (reader: ByteReader, charge: ChargeCode, functionIndex: number, out: ByteWriter): void {
+export function instrumentBody (reader: ByteReader, charge: ChargeCode, functionIndex: number, out: ByteWriter, hook?: GrowthHook): void {
   const { bytes } = reader
   const body = new ByteWriter(2 * (reader.end - reader.offset) + 16)
 
@@ -72,22 +85,41 @@ export function instrumentBody (reader: ByteReader, charge: ChargeCode, function
   }
   body.bytes(bytes.subarray(localsStart, reader.offset))
 
+  // The current block's instructions up to `copied`, as rewritten for the
+  // hook; from `copied` on they are still to be copied as they are.
+  const rewritten = new ByteWriter(64)
+  let copied = reader.offset
   // The body is an `expr` (§5.4.9): instructions ending with the `end` that closes depth 1.
   let depth = 1
-  let blockStart = reader.offset
   let cost = 0
   while (depth > 0) {
     if (reader.done) throw new InvalidModuleError(`Function ${functionIndex} ends before its final \`end\``)
+    const at = reader.offset
     const flow = readInstruction(reader, functionIndex)
     cost++
+    if (hook !== undefined) {
+      const op = bytes[at]
+      if (namesFunction(op)) {
+        rewritten.bytes(bytes.subarray(copied, at))
+        writeMovedCall(bytes, at, reader.offset, hook, rewritten)
+        copied = reader.offset
+      } else if (op === MEMORY_GROW) {
+        rewritten.bytes(bytes.subarray(copied, reader.offset))
+        rewritten.byte(CALL)
+        rewritten.u32(hook.index)
+        copied = reader.offset
+      }
+    }
     if (flow === Flow.plain) continue
     if (flow === Flow.open) depth++
     else if (flow === Flow.end) depth--
     body.bytes(charge.before)
     body.s64(cost)
     body.bytes(charge.after)
-    body.bytes(bytes.subarray(blockStart, reader.offset))
-    blockStart = reader.offset
+    body.bytes(rewritten.view())
+    body.bytes(bytes.subarray(copied, reader.offset))
+    rewritten.clear()
+    copied = reader.offset
     cost = 0
   }
   if (!reader.done) throw new InvalidModuleError(`Function ${functionIndex} has bytes after its final \`end\``)

@@ -8,10 +8,14 @@ export const MAGIC_AND_VERSION: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x0
 
 // Section ids (§5.5.2–§5.5.13; tag, 13, is the exception-handling proposal).
 export const SECTION_CUSTOM = 0
+export const SECTION_TYPE = 1
 export const SECTION_IMPORT = 2
+export const SECTION_TABLE = 4
 export const SECTION_MEMORY = 5
 export const SECTION_GLOBAL = 6
 export const SECTION_EXPORT = 7
+export const SECTION_START = 8
+export const SECTION_ELEMENT = 9
 export const SECTION_CODE = 10
 
 /**
@@ -30,6 +34,14 @@ export const EXTERN_TAG = 0x04
 // Value types written by the meter (§5.3.1) and the global's mutability flag (§5.3.10).
 export const VALTYPE_I64 = 0x7e
 export const MUTABLE = 0x01
+
+// Type section entries (§5.3.6, §5.5.4; rec, sub and sub final are the GC proposal's, which also adds struct and array).
+export const FUNC_TYPE = 0x60
+export const REC_GROUP = 0x4e
+export const SUB_TYPE = 0x50
+export const SUB_TYPE_FINAL = 0x4f
+export const STRUCT_TYPE = 0x5f
+export const ARRAY_TYPE = 0x5e
 
 // Reference types with a heap-type immediate (function-references / GC proposals: `ref null ht`, `ref ht`).
 export const REFTYPE_NULLABLE = 0x63

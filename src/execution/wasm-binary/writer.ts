@@ -67,6 +67,11 @@ export class ByteWriter {
     this.bytes(utf8)
   }
 
+  /** Forgets what was written, keeping the buffer for what comes next. */
+  clear (): void {
+    this.length = 0
+  }
+
   /** What was written so far, without copying; valid until the next write. */
   view (): Uint8Array<ArrayBuffer> {
     return this.buffer.subarray(0, this.length)

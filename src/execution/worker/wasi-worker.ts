@@ -4,7 +4,8 @@
  * needs to be interruptible.
  */
 import * as Comlink from 'comlink'
-import type { ExecutionResult, TaskInput, TaskLimits, WasiWorkerApi } from '../types.ts'
+import { MEMORY_SIZE_MESSAGE } from '../constants.ts'
+import type { ExecutionResult, MemorySizeMessage, TaskInput, TaskLimits, WasiWorkerApi } from '../types.ts'
 import { runWasiCommand } from '../wasi-runner.ts'
 
 /** Field values that survive structured cloning unchanged. */
@@ -30,9 +31,22 @@ if (builtin !== undefined) {
   })
 }
 
+/**
+ * Tells the pool the running task's memory size. Posted while the task's wasm
+ * still runs on this thread: a dedicated worker's message goes to its
+ * owner's port message queue (HTML, "Web workers", postMessage on the
+ * worker's implicit port; a Node MessagePort likewise), so it is delivered on
+ * the pool's side without waiting for this thread's event loop — which is
+ * what lets a run the pool kills at its time limit report its memory peak.
+ */
+function postMemorySize (bytes: number): void {
+  const message: MemorySizeMessage = { type: MEMORY_SIZE_MESSAGE, bytes }
+  globalThis.postMessage(message)
+}
+
 const api: WasiWorkerApi = {
   async run (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult> {
-    const result = await runWasiCommand(module, input, limits, { argv0 })
+    const result = await runWasiCommand(module, input, limits, { argv0, onMemorySize: postMemorySize })
     // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
     return Comlink.transfer(result, [result.stdout.buffer, result.stderr.buffer, ...result.files.map(([, bytes]) => bytes.buffer)])
   }
