@@ -2,7 +2,11 @@
  * Compiles the AssemblyScript sample tasks in src/samples/<id>/ to WASI
  * preview1 commands in public/samples/<id>.wasm, and writes
  * public/samples/samples.json (an array of `SampleTask`) from each sample's
- * sample.json plus the URL and SHA-256 of its module.
+ * sample.json plus the URL and SHA-256 of its module. The real workloads in
+ * src/workloads/<id>/ (C, built by clang) are committed as <id>.wasm, so that
+ * the app builds without a C toolchain; they are copied beside the samples and
+ * listed with them (test/unit/workloads checks each is exactly the build of
+ * its committed source).
  *
  *   node src/build/compile-samples.ts      (npm run build:samples)
  */
@@ -18,6 +22,7 @@ import { nameError } from '../core/errors.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const SAMPLES_DIR = join(ROOT, 'src/samples')
+const WORKLOADS_DIR = join(ROOT, 'src/workloads')
 /** Folders under src/samples that hold code the samples share, not a sample. */
 const NOT_SAMPLES = new Set(['shared'])
 export const DEFAULT_OUT_DIR = join(ROOT, 'public/samples')
@@ -70,6 +75,7 @@ export async function compileSamples (options: CompileSamplesOptions = {}): Prom
     }
   }
   await Promise.all(Array.from({ length: Math.min(availableParallelism(), ids.length) }, worker))
+  samples.push(...await copyWorkloads(outDir))
   const manifest = join(outDir, 'samples.json')
   const temporary = temporaryPath(manifest)
   await writeFile(temporary, JSON.stringify(samples, null, 2) + '\n')
@@ -84,6 +90,10 @@ async function compileSample (id: string, outDir: string, signal?: AbortSignal):
   await runAsc([join(SAMPLES_DIR, id, 'index.ts'), '--config', WASI_SHIM_CONFIG, '-O3', '--outFile', temporary], signal)
   const wasm = await readFile(temporary)
   await rename(temporary, wasmPath)
+  return sampleTask(id, metadata, wasm)
+}
+
+function sampleTask (id: string, metadata: SampleMetadata, wasm: Uint8Array): SampleTask {
   return {
     id,
     title: metadata.title,
@@ -94,6 +104,24 @@ async function compileSample (id: string, outDir: string, signal?: AbortSignal):
     defaultArgs: metadata.defaultArgs,
     defaultTimeoutMs: metadata.defaultTimeoutMs
   }
+}
+
+/** The prebuilt workloads: each src/workloads/<id>/ with a sample.json and an <id>.wasm. */
+async function copyWorkloads (outDir: string): Promise<SampleTask[]> {
+  if (!existsSync(WORKLOADS_DIR)) return []
+  const ids = (await readdir(WORKLOADS_DIR, { withFileTypes: true }))
+    .filter(entry => entry.isDirectory() && existsSync(join(WORKLOADS_DIR, entry.name, 'sample.json')))
+    .map(entry => entry.name)
+    .sort()
+  return Promise.all(ids.map(async id => {
+    const metadata = parseMetadata(`../workloads/${id}`, await readFile(join(WORKLOADS_DIR, id, 'sample.json'), 'utf8'))
+    const wasm = await readFile(join(WORKLOADS_DIR, id, `${id}.wasm`))
+    const wasmPath = join(outDir, `${id}.wasm`)
+    const temporary = temporaryPath(wasmPath)
+    await writeFile(temporary, wasm)
+    await rename(temporary, wasmPath)
+    return sampleTask(id, metadata, wasm)
+  }))
 }
 
 /**

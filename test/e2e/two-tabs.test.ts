@@ -76,7 +76,12 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
       sentiment: (out) => { expect(out).toMatch(/positive|negative|neutral/i) },
       sha256: (out, stdin) => { expect(out.trim()).toBe(sha256(stdin)) },
       primes: (out) => { expect(out).toMatch(/\d/) },
-      echo: (out, stdin) => { expect(out).toBe(stdin) }
+      echo: (out, stdin) => { expect(out).toBe(stdin) },
+      // A real model on a peer: each of the five lines of the sample's input in its own language.
+      'lang-detect': (out) => {
+        const languages = out.trim().split('\n').map(line => (JSON.parse(line) as { language: string }).language)
+        expect(languages).toEqual(['eng', 'deu', 'fra', 'spa', 'rus'])
+      }
     }
     for (const sample of samples.filter(s => s.id !== 'forever')) {
       await a.page.getByTestId('sample-select').selectOption(sample.id)

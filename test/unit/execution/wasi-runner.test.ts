@@ -43,7 +43,7 @@ describe('samples', () => {
 
   beforeAll(async () => {
     await ensureSamplesBuilt()
-    for (const id of ['echo', 'entropy', 'text-stats', 'sentiment', 'sha256', 'primes', 'forever']) samples.set(id, await sampleBytes(id))
+    for (const id of ['echo', 'entropy', 'text-stats', 'sentiment', 'sha256', 'primes', 'forever', 'lang-detect']) samples.set(id, await sampleBytes(id))
   }, COMPILE_TIMEOUT_MS)
 
   const sample = (id: string): Uint8Array => samples.get(id) as Uint8Array
@@ -51,7 +51,8 @@ describe('samples', () => {
   it('lists every sample in samples.json with the hash of its module', async () => {
     const manifest: Array<{ id: string, url: string, sha256: string, defaultTimeoutMs: number }> =
       JSON.parse(await readFile(join(DEFAULT_OUT_DIR, 'samples.json'), 'utf8'))
-    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'entropy', 'forever', 'primes', 'sentiment', 'sha256', 'text-stats'])
+    // The AssemblyScript samples and the committed real workloads (src/workloads).
+    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'entropy', 'forever', 'lang-detect', 'primes', 'sentiment', 'sha256', 'text-stats'])
     for (const entry of manifest) {
       expect(entry.url).toBe(`samples/${entry.id}.wasm`)
       expect(entry.sha256).toBe(createHash('sha256').update(sample(entry.id)).digest('hex'))
