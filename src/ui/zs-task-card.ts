@@ -4,6 +4,7 @@ import type { TaskView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
 import { downloadBlob } from './download.ts'
+import { jsonTable } from './json-output.ts'
 import {
   PHASE_LABELS, decodeOutput, formatBytes, formatCount, formatDuration, formatMicro, formatMicroUnits, liveElapsedMs, outputFilename, phaseSteps, runStatus
 } from './view-format.ts'
@@ -153,6 +154,42 @@ export class ZsTaskCard extends LitElement {
       font-size: 0.8125rem;
       white-space: pre-wrap;
       overflow-wrap: anywhere;
+    }
+
+    .json-output {
+      max-height: 16rem;
+      overflow: auto;
+      margin: 0 0 8px;
+    }
+
+    .json-output table {
+      border-collapse: collapse;
+      font-size: 0.8125rem;
+      width: 100%;
+    }
+
+    .json-output th, .json-output td {
+      text-align: left;
+      padding: 3px 8px;
+      border-bottom: 1px solid var(--zs-border, rgba(127, 127, 127, 0.25));
+      font-family: var(--zs-mono);
+      vertical-align: top;
+    }
+
+    .json-output th {
+      font-family: inherit;
+      color: var(--zs-muted);
+      font-weight: 600;
+      position: sticky;
+      top: 0;
+      background: var(--zs-surface, #fff);
+    }
+
+    details.raw > summary {
+      cursor: pointer;
+      color: var(--zs-muted);
+      font-size: 0.8125rem;
+      margin-bottom: 6px;
     }
 
     pre:empty::before {
@@ -316,9 +353,20 @@ export class ZsTaskCard extends LitElement {
     if (task.result === undefined) return nothing
     const stdout = decodeOutput(task.result.stdout)
     const stderr = decodeOutput(task.result.stderr)
+    // JSON output (one object, an array of objects, or JSON Lines) is shown as a table; the raw text is one click away.
+    const table = stdout.kind === 'text' ? jsonTable(stdout.text) : undefined
     return html`
       <h4>stdout</h4>
-      ${stdout.kind === 'text'
+      ${table !== undefined
+        ? html`
+          <div class="json-output" data-testid="stdout-table">
+            <table>
+              <thead><tr>${table.columns.map(column => html`<th scope="col">${column}</th>`)}</tr></thead>
+              <tbody>${table.rows.map(row => html`<tr>${row.map(value => html`<td>${value}</td>`)}</tr>`)}</tbody>
+            </table>
+          </div>
+          <details class="raw"><summary>Raw stdout</summary><pre data-testid="stdout">${stdout.kind === 'text' ? stdout.text : ''}</pre></details>`
+        : stdout.kind === 'text'
         ? html`<pre data-testid="stdout">${stdout.text}</pre>`
         : html`<pre data-testid="stdout">${stdout.hexPreview}</pre>
                <p class="note muted">Binary output, ${formatBytes(stdout.byteLength)}; shown as hex.</p>`}

@@ -105,6 +105,8 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
     await mkdir(ARTIFACTS, { recursive: true })
     await a.page.screenshot({ path: join(ARTIFACTS, 'submitter-tab.png'), fullPage: true })
     await b.page.screenshot({ path: join(ARTIFACTS, 'executor-tab.png'), fullPage: true })
+    // The last sample's card, on top: lang-detect's JSON lines drawn as a table.
+    await a.page.getByTestId('task-card').first().screenshot({ path: join(ARTIFACTS, 'lang-detect-card.png') })
   })
 
   it('runs tasks submitted through window.zerostate in tab B on tab A, with receipts that verify outside the browser', async () => {
