@@ -14,7 +14,6 @@ import { lpStream } from '@libp2p/utils'
 import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import type { Libp2p } from '@libp2p/interface'
 import { utf8ToBytes } from '../../src/core/index.ts'
 import type { PeerIdentity } from '../../src/crypto/identity.ts'
 import { signAgentCard } from '../../src/discovery/index.ts'
@@ -35,25 +34,6 @@ function percentile (sorted: number[], p: number): number {
 export function summarise (samples: number[]): Summary {
   const sorted = [...samples].sort((x, y) => x - y)
   return { n: sorted.length, median: percentile(sorted, 50), p99: percentile(sorted, 99) }
-}
-
-/** A protocol every relay serves (identify): opening a stream on it proves the connection is usable. */
-const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
-
-/** Dials `addr` and opens a stream, retrying every 200 ms until `deadlineMs`; the time taken, ms, or undefined if it never got in. */
-export async function connectWithin (node: Libp2p, addr: string, deadlineMs: number): Promise<number | undefined> {
-  const started = performance.now()
-  while (performance.now() - started < deadlineMs) {
-    try {
-      const stream = await node.dialProtocol(multiaddr(addr), IDENTIFY_PROTOCOL, { signal: AbortSignal.timeout(deadlineMs) })
-      const elapsed = performance.now() - started
-      stream.abort(new Error('done'))
-      return elapsed
-    } catch {
-      await sleep(200)
-    }
-  }
-  return undefined
 }
 
 /** The gossipsub protocol the relay and the tabs speak. */

@@ -5,6 +5,7 @@ import {
   FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME, meterFuel
 } from '../../../src/execution/metering/index.ts'
 import * as fixtures from '../../fixtures/wasm-modules.ts'
+import { leb, name, section, vec } from '../../fixtures/wasm-modules.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.ts'
 
 // meterFuel(bytes, { reportMemoryGrowth: true }) imports a hook and calls it
@@ -61,19 +62,6 @@ function wat (text: string, names = false): Uint8Array<ArrayBuffer> {
 // A hand-encoded module (core spec §5) for the forms Binaryen does not emit:
 // element segments of every flag value 0–7 (§5.5.12) and a table with an
 // initialiser expression (function-references proposal).
-const leb = (value: number): number[] => {
-  const out: number[] = []
-  do {
-    let b = value & 0x7f
-    value >>>= 7
-    if (value !== 0) b |= 0x80
-    out.push(b)
-  } while (value !== 0)
-  return out
-}
-const vec = (items: number[][]): number[] => [...leb(items.length), ...items.flat()]
-const name = (text: string): number[] => vec([...new TextEncoder().encode(text)].map(b => [b]))
-const section = (id: number, contents: number[]): number[] => [id, ...leb(contents.length), ...contents]
 const FUNCREF = 0x70
 const END = 0x0b
 const i32Const = (n: number): number[] => [0x41, n] // 0 ≤ n < 64: one byte of signed LEB128

@@ -12,32 +12,11 @@ import { DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS } from '../../../src/server
 import { startRelay } from '../../../src/server/relay.ts'
 import type { Relay } from '../../../src/server/relay.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
-import { holdSilentSockets, sleep, waitFor, websocketUrl } from './relay-peers.ts'
+import { connectWithin, holdSilentSockets, waitFor, websocketUrl } from './relay-peers.ts'
 import type { SilentSockets } from './relay-peers.ts'
-
-/** A protocol every relay serves (identify): opening a stream on it proves the connection is usable. */
-const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
 
 /** How long a newcomer may take to connect and open a stream, retrying as a tab does. */
 const NEWCOMER_DEADLINE_MS = 3000
-
-/** Dials `addr` and opens a stream, retrying every 200 ms until `deadlineMs`; resolves with the time taken, ms. */
-async function connectWithin (node: Libp2p, addr: string, deadlineMs: number): Promise<number> {
-  const started = performance.now()
-  let lastError: unknown
-  while (performance.now() - started < deadlineMs) {
-    try {
-      const stream = await node.dialProtocol(multiaddr(addr), IDENTIFY_PROTOCOL, { signal: AbortSignal.timeout(deadlineMs) })
-      const elapsed = performance.now() - started
-      stream.abort(new Error('done'))
-      return elapsed
-    } catch (err) {
-      lastError = err
-      await sleep(200)
-    }
-  }
-  throw new Error(`no stream to the relay within ${deadlineMs} ms: ${String(lastError)}`)
-}
 
 describe('relay connections', () => {
   let relay: Relay | undefined

@@ -124,3 +124,24 @@ export function websocketUrl (relayAddr: string): string {
   const [, , host, , port] = relayAddr.split('/')
   return `ws://${host}:${port}`
 }
+
+/** A protocol every relay serves (identify): opening a stream on it proves the connection is usable. */
+const IDENTIFY_PROTOCOL = '/ipfs/id/1.0.0'
+
+/** Dials `addr` and opens a stream, retrying every 200 ms until `deadlineMs`; resolves with the time taken, ms. */
+export async function connectWithin (node: Libp2p, addr: string, deadlineMs: number): Promise<number> {
+  const started = performance.now()
+  let lastError: unknown
+  while (performance.now() - started < deadlineMs) {
+    try {
+      const stream = await node.dialProtocol(multiaddr(addr), IDENTIFY_PROTOCOL, { signal: AbortSignal.timeout(deadlineMs) })
+      const elapsed = performance.now() - started
+      stream.abort(new Error('done'))
+      return elapsed
+    } catch (err) {
+      lastError = err
+      await sleep(200)
+    }
+  }
+  throw new Error(`no stream to the relay within ${deadlineMs} ms: ${String(lastError)}`)
+}

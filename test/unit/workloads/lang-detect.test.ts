@@ -7,7 +7,6 @@
  * test/unit/execution/c-toolchain.test.ts: skipped without them, except in CI.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,20 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import type { TaskInput } from '../../../src/execution/types.ts'
-
-const CLANG = ['clang-14', 'clang'].find(name => {
-  try {
-    execFileSync(name, ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})
-const HAVE_TOOLCHAIN = CLANG !== undefined && existsSync('/usr/lib/wasm32-wasi/libc.a')
-
-if (!HAVE_TOOLCHAIN && process.env.CI === 'true') {
-  throw new Error('CI needs clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32 (npm test installs them as root: test/run-all.ts)')
-}
+import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
 
 const SOURCE = join(import.meta.dirname, '../../../src/workloads/lang-detect/lang-detect.c')
 /** The module the app serves, committed so that `npm start` needs no C toolchain; it must be exactly the build of SOURCE. */
