@@ -23,7 +23,7 @@ export default defineConfig(({ mode }) => ({
       injectRegister: null,
       manifest: false,
       workbox: {
-        globPatterns: ['**/*.{js,css,html,wasm,png,webmanifest}', 'samples/*.json'],
+        globPatterns: ['**/*.{js,css,html,wasm,png,webmanifest}', 'samples/**/*.{json,jpg,jpeg,csv,txt}'],
         // /config.json carries the relay addresses of whichever server served the page:
         // it must always come from the network, never from the precache.
         globIgnores: ['**/node_modules/**/*', 'config.json'],

@@ -32,11 +32,12 @@ function run (command: string, args: string[], options: { allowFailure?: boolean
 
 /**
  * Debian packages the tests use: Chromium for the browser tests; clang with
- * wasi-libc to show that C built by a standard toolchain runs unmodified in
- * the sandbox (test/unit/execution/c-toolchain.test.ts, skipped without them
- * outside CI).
+ * wasi-libc (and the stb headers) to show that C built by a standard
+ * toolchain runs unmodified in the sandbox and to rebuild the committed
+ * workloads byte for byte (test/unit/execution/c-toolchain.test.ts,
+ * test/unit/workloads/; skipped without them outside CI).
  */
-const PACKAGES = ['chromium', 'clang-14', 'lld-14', 'wasi-libc', 'libclang-rt-14-dev-wasm32']
+const PACKAGES = ['chromium', 'clang-14', 'lld-14', 'wasi-libc', 'libclang-rt-14-dev-wasm32', 'libstb-dev']
 const installed = (name: string): boolean => spawnSync('dpkg', ['-s', name], { stdio: 'ignore' }).status === 0
 const debian = spawnSync('dpkg', ['--version'], { stdio: 'ignore' }).status === 0
 const missing = isRoot && debian ? PACKAGES.filter(name => !installed(name)) : []

@@ -11,7 +11,9 @@ export type { AttestationRecord } from '../trust/witness/index.ts'
 export type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
 export {
   DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, MAX_ARGS_AND_ENV_BYTES, MAX_ENV_ENTRIES, MAX_ENV_NAME_BYTES,
-  MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_TASK_FILES, TASK_SEED_BYTES
+  MAX_ENV_VALUE_BYTES, MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_STDIN_BYTES, MAX_TASK_FILES, TASK_SEED_BYTES
 } from '../core/limits.ts'
+export { sniffImageType, type ImageMediaType } from '../core/media-type.ts'
+export { SAMPLE_CATEGORIES, type SampleCategory } from '../execution/sample-index.ts'
 export { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'

@@ -5,6 +5,7 @@
  * side by side. A task that ran and failed still has a verified receipt: it
  * is shown, kept and paid for too.
  */
+import { sniffImageType } from '../core/media-type.ts'
 import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
 import type { DispatchProgress } from '../orchestration/dispatch/index.ts'
 import { RemoteTaskError } from '../orchestration/task-protocol/index.ts'
@@ -25,7 +26,7 @@ export async function submitTask (view: ViewModel, session: PeerSession, request
   const { dispatch, accountability } = session.peer
   try {
     const { module, offer: prepared } = await prepareTask(taskId, request, signal)
-    view.updateTask(taskId, { phase: 'choosing-executor' })
+    view.updateTask(taskId, { phase: 'choosing-executor', ...(sniffImageType(prepared.stdin) === undefined ? {} : { inputImage: prepared.stdin }) })
     const requirements = { moduleHash: prepared.moduleHash, ...request.requirements }
     const redundancy = request.executor == null ? request.redundancy ?? 1 : 1
     if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {

@@ -47,6 +47,8 @@ export interface TaskView {
     /** Files the task created or changed in /work, by relative path. */
     files?: Array<[string, Uint8Array]>
   }
+  /** The task's stdin when it is a PNG or JPEG image, so results about it (faces found) can be drawn on it. */
+  inputImage?: Uint8Array
   receipt?: Receipt
   /** True only once the receipt's signature and hashes were checked. */
   verified: boolean

@@ -17,7 +17,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { availableParallelism } from 'node:os'
 import { join, relative, resolve } from 'node:path'
-import type { SampleTask } from '../execution/sample-index.ts'
+import { SAMPLE_CATEGORIES, type SampleTask } from '../execution/sample-index.ts'
 import { nameError } from '../core/errors.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -32,8 +32,21 @@ const ASC = join(require.resolve('assemblyscript/package.json'), '../bin/asc.js'
 // Relative to ROOT (asc's cwd): asc resolves the config's `lib` wrongly from an absolute config path.
 const WASI_SHIM_CONFIG = relative(ROOT, join(require.resolve('@assemblyscript/wasi-shim/package.json'), '../asconfig.json'))
 
-/** The part of `SampleTask` written by hand in src/samples/<id>/sample.json. */
-type SampleMetadata = Pick<SampleTask, 'title' | 'description' | 'defaultStdin' | 'defaultArgs' | 'defaultTimeoutMs'>
+/**
+ * What is written by hand in src/samples/<id>/sample.json (and
+ * src/workloads/<id>/sample.json). A workload's example input may be a file
+ * beside it (`defaultStdinFile`, e.g. a photo) instead of text, and it may
+ * name example files to place in /work (`defaultFiles`: name there → file
+ * beside it); both are copied to public/samples/<id>/.
+ */
+interface SampleMetadata extends Pick<SampleTask, 'title' | 'description' | 'category' | 'defaultArgs' | 'defaultTimeoutMs'> {
+  defaultStdin?: string
+  defaultStdinFile?: string
+  defaultFiles?: Record<string, string>
+}
+
+/** Example stdin files with these extensions are images: the page offers an image picker for them. */
+const IMAGE_EXTENSIONS = /\.(png|jpe?g)$/i
 
 export interface CompileSamplesOptions {
   outDir?: string
@@ -84,7 +97,7 @@ export async function compileSamples (options: CompileSamplesOptions = {}): Prom
 }
 
 async function compileSample (id: string, outDir: string, signal?: AbortSignal): Promise<SampleTask> {
-  const metadata = parseMetadata(id, await readFile(join(SAMPLES_DIR, id, 'sample.json'), 'utf8'))
+  const metadata = parseMetadata(`src/samples/${id}`, await readFile(join(SAMPLES_DIR, id, 'sample.json'), 'utf8'))
   const wasmPath = join(outDir, `${id}.wasm`)
   const temporary = temporaryPath(wasmPath)
   await runAsc([join(SAMPLES_DIR, id, 'index.ts'), '--config', WASI_SHIM_CONFIG, '-O3', '--outFile', temporary], signal)
@@ -94,15 +107,34 @@ async function compileSample (id: string, outDir: string, signal?: AbortSignal):
 }
 
 function sampleTask (id: string, metadata: SampleMetadata, wasm: Uint8Array): SampleTask {
+  const stdinFile = metadata.defaultStdinFile
+  const files = Object.entries(metadata.defaultFiles ?? {})
   return {
     id,
     title: metadata.title,
     description: metadata.description,
+    category: metadata.category,
+    stdinKind: stdinFile !== undefined && IMAGE_EXTENSIONS.test(stdinFile) ? 'image' : 'text',
     url: `samples/${id}.wasm`,
     sha256: createHash('sha256').update(wasm).digest('hex'),
-    defaultStdin: metadata.defaultStdin,
+    defaultStdin: metadata.defaultStdin ?? '',
+    ...(stdinFile === undefined ? {} : { defaultStdinUrl: `samples/${id}/${stdinFile}` }),
+    ...(files.length === 0 ? {} : { defaultFiles: files.map(([name, file]) => ({ name, url: `samples/${id}/${file}` })) }),
     defaultArgs: metadata.defaultArgs,
     defaultTimeoutMs: metadata.defaultTimeoutMs
+  }
+}
+
+/** Copies a workload's example files (its stdin file and its /work files) to `outDir`/<id>/. */
+async function copyExamples (id: string, metadata: SampleMetadata, outDir: string): Promise<void> {
+  const names = [...(metadata.defaultStdinFile === undefined ? [] : [metadata.defaultStdinFile]), ...Object.values(metadata.defaultFiles ?? {})]
+  if (names.length === 0) return
+  await mkdir(join(outDir, id), { recursive: true })
+  for (const name of new Set(names)) {
+    const target = join(outDir, id, name)
+    const temporary = temporaryPath(target)
+    await writeFile(temporary, await readFile(join(WORKLOADS_DIR, id, name)))
+    await rename(temporary, target)
   }
 }
 
@@ -114,7 +146,8 @@ async function copyWorkloads (outDir: string): Promise<SampleTask[]> {
     .map(entry => entry.name)
     .sort()
   return Promise.all(ids.map(async id => {
-    const metadata = parseMetadata(`../workloads/${id}`, await readFile(join(WORKLOADS_DIR, id, 'sample.json'), 'utf8'))
+    const metadata = parseMetadata(`src/workloads/${id}`, await readFile(join(WORKLOADS_DIR, id, 'sample.json'), 'utf8'))
+    await copyExamples(id, metadata, outDir)
     const wasm = await readFile(join(WORKLOADS_DIR, id, `${id}.wasm`))
     const wasmPath = join(outDir, `${id}.wasm`)
     const temporary = temporaryPath(wasmPath)
@@ -133,18 +166,27 @@ function temporaryPath (path: string): string {
   return `${path}.${randomUUID()}.tmp`
 }
 
-function parseMetadata (id: string, json: string): SampleMetadata {
+/** Checks a sample.json; `where` is its folder, for messages. A file it names must be a plain name beside it. */
+function parseMetadata (where: string, json: string): SampleMetadata {
   const value: Record<string, unknown> = JSON.parse(json)
-  for (const field of ['title', 'description', 'defaultStdin'] as const) {
-    if (typeof value[field] !== 'string') throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "${field}" must be a string`)
+  const fail = (message: string): never => { throw new InvalidSampleMetadataError(`${where}/sample.json: ${message}`) }
+  const plainName = (name: unknown): boolean => typeof name === 'string' && /^[\w.-]+$/.test(name) && !name.startsWith('.')
+  for (const field of ['title', 'description'] as const) {
+    if (typeof value[field] !== 'string') fail(`"${field}" must be a string`)
   }
-  if (!Array.isArray(value.defaultArgs) || !value.defaultArgs.every(arg => typeof arg === 'string')) {
-    throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "defaultArgs" must be an array of strings`)
+  if (!(SAMPLE_CATEGORIES as readonly unknown[]).includes(value.category)) fail(`"category" must be one of ${SAMPLE_CATEGORIES.join(', ')}`)
+  if ((value.defaultStdin === undefined) === (value.defaultStdinFile === undefined)) fail('give exactly one of "defaultStdin" (text) and "defaultStdinFile" (a file beside it)')
+  if (value.defaultStdin !== undefined && typeof value.defaultStdin !== 'string') fail('"defaultStdin" must be a string')
+  if (value.defaultStdinFile !== undefined && !plainName(value.defaultStdinFile)) fail('"defaultStdinFile" must name a file beside sample.json')
+  if (value.defaultFiles !== undefined) {
+    const files = value.defaultFiles
+    if (typeof files !== 'object' || files === null || Array.isArray(files) || !Object.entries(files).every(([name, file]) => plainName(name) && plainName(file))) {
+      fail('"defaultFiles" must map names in /work to files beside sample.json')
+    }
   }
-  if (typeof value.defaultTimeoutMs !== 'number' || !(value.defaultTimeoutMs > 0)) {
-    throw new InvalidSampleMetadataError(`src/samples/${id}/sample.json: "defaultTimeoutMs" must be a positive number`)
-  }
-  return value as SampleMetadata
+  if (!Array.isArray(value.defaultArgs) || !value.defaultArgs.every(arg => typeof arg === 'string')) fail('"defaultArgs" must be an array of strings')
+  if (typeof value.defaultTimeoutMs !== 'number' || !(value.defaultTimeoutMs > 0)) fail('"defaultTimeoutMs" must be a positive number')
+  return value as unknown as SampleMetadata
 }
 
 /** Spawns asc with this Node, so the build does not depend on which `node` is on PATH. */

@@ -4,7 +4,7 @@
  * Spampinato), plus the Unicode tables its text preprocessing needs — from the
  * installed `lande` package, for the C port in src/workloads/lang-detect/.
  *
- *   node src/build/lande-weights.ts      (npm run build:workloads)
+ *   node src/build/lande-weights.ts [out-dir]     (run by npm run build:workloads)
  *
  * Weights stay in toygrad's int8 form (byte code + one scale per row); the C
  * program decodes them exactly as toygrad's Encoder does: float32((code - 127) / scale).
@@ -18,7 +18,8 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 const ROOT = resolve(import.meta.dirname, '../..')
-const OUT = join(ROOT, 'src/workloads/lang-detect/model.h')
+/** Where model.h goes: the folder given as the first argument (src/build/build-workloads.ts --check uses a scratch one), else the workload's. */
+const OUT = join(process.argv[2] ?? join(ROOT, 'src/workloads/lang-detect'), 'model.h')
 const require = createRequire(import.meta.url)
 const LANDE_DIR = join(require.resolve('lande'), '../..') // its exports map hides package.json
 

@@ -1,12 +1,22 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import type { SampleTask, SubmitRequest } from '../app/index.ts'
+import { SAMPLE_CATEGORIES, type SampleCategory, type SampleTask, type SubmitRequest } from '../app/index.ts'
 import { SubmitRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { fieldStyles, submitStyles } from './zs-submit.styles.ts'
 import { formatBytes, parseArgs, uploadProblem } from './view-format.ts'
+import { ImageChoiceEvent, type ImageChoice } from './zs-image-input.ts'
 import type { TaskOptionsProblem, ZsTaskOptions } from './zs-task-options.ts'
+import './zs-image-input.ts'
 import './zs-task-options.ts'
+
+/** How the sample picker names each group. */
+const CATEGORY_LABELS: Readonly<Record<SampleCategory, string>> = {
+  ai: 'AI models',
+  image: 'Images',
+  data: 'Data',
+  tools: 'Tools and demos'
+}
 
 interface Upload {
   name: string
@@ -14,8 +24,10 @@ interface Upload {
 }
 
 /**
- * The form for one task: a bundled sample or an uploaded `.wasm`, stdin, args
- * and a timeout, and under "Advanced" (`<zs-task-options>`) how the executor
+ * The form for one task: a bundled sample (grouped: AI, images, data, tools;
+ * each with a line on what it does and an example input — text, or an image
+ * with a picker and the camera for image tasks) or an uploaded `.wasm`,
+ * stdin, args and a timeout, and under "Advanced" (`<zs-task-options>`) how the executor
  * is chosen, the memory limit, fuel budget, price cap, whether witnesses may
  * check the task, seed, environment and input files. Fires
  * `zs-submit-request` with only the advanced inputs the user set (and always
@@ -32,6 +44,11 @@ export class ZsSubmit extends LitElement {
   @state() private upload: Upload | undefined
   @state() private uploadError = ''
   @state() private stdin = ''
+  /** The stdin of an image sample: its example until the user picks another image. */
+  @state() private stdinImage: ImageChoice | undefined
+  @state() private exampleError = ''
+  /** Counts sample choices, so a slow fetch of an earlier sample's examples cannot overwrite a later one's. */
+  #choice = 0
   @state() private args = ''
   @state() private timeoutMs = ''
   @state() private submitError = ''
@@ -53,7 +70,13 @@ export class ZsSubmit extends LitElement {
           Sample
           <select data-testid="sample-select" @change=${this.#onSample} ?disabled=${this.samples.length === 0}>
             ${this.samples.length === 0 ? html`<option value="">No samples available</option>` : nothing}
-            ${this.samples.map((s) => html`<option value=${s.id} ?selected=${s.id === this.sampleId}>${s.title}</option>`)}
+            ${SAMPLE_CATEGORIES.map(category => {
+              const group = this.samples.filter(s => s.category === category)
+              return group.length === 0 ? nothing : html`
+                <optgroup label=${CATEGORY_LABELS[category]}>
+                  ${group.map((s) => html`<option value=${s.id} ?selected=${s.id === this.sampleId}>${s.title}</option>`)}
+                </optgroup>`
+            })}
           </select>
           ${sample !== undefined && this.upload === undefined
             ? html`<p class="hint muted" data-testid="sample-description">${sample.description}</p>`
@@ -74,10 +97,16 @@ export class ZsSubmit extends LitElement {
           ${this.uploadError === '' ? nothing : html`<p class="error" role="alert" data-testid="upload-error">${this.uploadError}</p>`}
         </div>
 
-        <label>
-          Standard input
-          <textarea data-testid="stdin" .value=${this.stdin} @input=${(e: Event) => { this.stdin = (e.target as HTMLTextAreaElement).value }}></textarea>
-        </label>
+        ${this.#imageInput() ? html`
+          <div class="label">
+            Standard input: an image (PNG or JPEG)
+            <zs-image-input .image=${this.stdinImage} @zs-image-choice=${(e: ImageChoiceEvent) => { this.stdinImage = e.choice }}></zs-image-input>
+          </div>` : html`
+          <label>
+            Standard input
+            <textarea data-testid="stdin" .value=${this.stdin} @input=${(e: Event) => { this.stdin = (e.target as HTMLTextAreaElement).value }}></textarea>
+          </label>`}
+        ${this.exampleError === '' ? nothing : html`<p class="error" role="alert" data-testid="example-error">${this.exampleError}</p>`}
 
         <div class="row">
           <label>
@@ -104,11 +133,40 @@ export class ZsSubmit extends LitElement {
     return this.samples.find((s) => s.id === this.sampleId)
   }
 
+  /** True when the chosen sample reads an image (and no uploaded module replaces it). */
+  #imageInput (): boolean {
+    return this.upload === undefined && this.#sample()?.stdinKind === 'image'
+  }
+
   #choose (sample: SampleTask): void {
     this.sampleId = sample.id
     this.stdin = sample.defaultStdin
+    this.stdinImage = undefined
+    this.exampleError = ''
     this.args = sample.defaultArgs.join(' ')
     this.timeoutMs = String(sample.defaultTimeoutMs)
+    void this.#loadExamples(sample, ++this.#choice)
+  }
+
+  /** Fetches the sample's example image and example /work files, and puts them in the form. */
+  async #loadExamples (sample: SampleTask, choice: number): Promise<void> {
+    try {
+      const fetchBytes = async (url: string): Promise<Uint8Array> => {
+        const response = await fetch(url)
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
+        return new Uint8Array(await response.arrayBuffer())
+      }
+      const [image, files] = await Promise.all([
+        sample.defaultStdinUrl === undefined ? undefined : fetchBytes(sample.defaultStdinUrl),
+        Promise.all((sample.defaultFiles ?? []).map(async ({ name, url }) => ({ name, bytes: await fetchBytes(url) })))
+      ])
+      await this.updateComplete
+      if (choice !== this.#choice) return
+      if (image !== undefined) this.stdinImage = { name: `example: ${sample.defaultStdinUrl?.split('/').pop() ?? 'image'}`, bytes: image }
+      this.#options()?.useExampleFiles(files)
+    } catch (err) {
+      if (choice === this.#choice) this.exampleError = `Could not load the example input: ${err instanceof Error ? err.message : String(err)}`
+    }
   }
 
   #onSample (event: Event): void {
@@ -166,7 +224,12 @@ export class ZsSubmit extends LitElement {
     if (options === null) return { error: 'The form is not ready yet.' }
     const advanced = options.read(args)
     if ('error' in advanced) return advanced
-    const common: Omit<SubmitRequest, 'module'> = { stdin: this.stdin, args, timeoutMs, ...advanced }
+    let stdin: string | Uint8Array = this.stdin
+    if (this.#imageInput()) {
+      if (this.stdinImage === undefined) return { error: 'Choose an image for the task (the example is still loading or could not be loaded).' }
+      stdin = this.stdinImage.bytes
+    }
+    const common: Omit<SubmitRequest, 'module'> = { stdin, args, timeoutMs, ...advanced }
     if (this.upload !== undefined) return { ...common, module: this.upload.bytes, label: this.upload.name }
     if (this.uploadError !== '') return { error: this.uploadError }
     const sample = this.#sample()

@@ -3,13 +3,12 @@ import { customElement, property, state } from 'lit/decorators.js'
 import type { TaskView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared } from './theme.ts'
-import { downloadBlob } from './download.ts'
-import { jsonTable } from './json-output.ts'
 import {
-  PHASE_LABELS, decodeOutput, formatBytes, formatCount, formatDuration, formatMicro, formatMicroUnits, liveElapsedMs, outputFilename, phaseSteps, runStatus
+  PHASE_LABELS, formatCount, formatDuration, formatMicro, formatMicroUnits, liveElapsedMs, phaseSteps, runStatus
 } from './view-format.ts'
 import './zs-peer-id.ts'
 import './zs-receipt.ts'
+import './zs-task-output.ts'
 
 const TICK_MS = 100
 
@@ -136,112 +135,6 @@ export class ZsTaskCard extends LitElement {
       overflow-wrap: anywhere;
     }
 
-    h4 {
-      margin: 0 0 4px;
-      font-size: 0.8125rem;
-      color: var(--zs-muted);
-      font-weight: 600;
-    }
-
-    pre {
-      margin: 0 0 12px;
-      padding: 8px 10px;
-      max-height: 16rem;
-      overflow: auto;
-      background: var(--zs-surface-2);
-      border-radius: 8px;
-      font-family: var(--zs-mono);
-      font-size: 0.8125rem;
-      white-space: pre-wrap;
-      overflow-wrap: anywhere;
-    }
-
-    .json-output {
-      max-height: 16rem;
-      overflow: auto;
-      margin: 0 0 8px;
-    }
-
-    .json-output table {
-      border-collapse: collapse;
-      font-size: 0.8125rem;
-      width: 100%;
-    }
-
-    .json-output th, .json-output td {
-      text-align: left;
-      padding: 3px 8px;
-      border-bottom: 1px solid var(--zs-border, rgba(127, 127, 127, 0.25));
-      font-family: var(--zs-mono);
-      vertical-align: top;
-    }
-
-    .json-output th {
-      font-family: inherit;
-      color: var(--zs-muted);
-      font-weight: 600;
-      position: sticky;
-      top: 0;
-      background: var(--zs-surface, #fff);
-    }
-
-    details.raw > summary {
-      cursor: pointer;
-      color: var(--zs-muted);
-      font-size: 0.8125rem;
-      margin-bottom: 6px;
-    }
-
-    pre:empty::before {
-      content: '(empty)';
-      color: var(--zs-muted);
-      font-style: italic;
-    }
-
-    pre.stderr {
-      color: var(--zs-warn);
-    }
-
-    .note {
-      font-size: 0.75rem;
-      margin: -8px 0 12px;
-    }
-
-    ul.files {
-      list-style: none;
-      padding: 0;
-      margin: 0 0 12px;
-      border: 1px solid var(--zs-border);
-      border-radius: 8px;
-    }
-
-    ul.files li {
-      display: flex;
-      align-items: center;
-      gap: 12px;
-      padding: 6px 6px 6px 10px;
-      font-size: 0.8125rem;
-    }
-
-    ul.files li + li {
-      border-top: 1px solid var(--zs-border);
-    }
-
-    ul.files .path {
-      font-family: var(--zs-mono);
-      overflow-wrap: anywhere;
-      min-width: 0;
-    }
-
-    ul.files .size {
-      margin-left: auto;
-      white-space: nowrap;
-    }
-
-    ul.files button {
-      font-size: 0.8125rem;
-      padding: 3px 10px;
-    }
   `]
 
   @property({ attribute: false }) task: TaskView | undefined
@@ -300,8 +193,7 @@ export class ZsTaskCard extends LitElement {
       </dl>
       ${task.error === undefined ? nothing : html`
         <p class="error" role="alert" data-testid="task-error"><strong>${task.error.name}</strong>: ${task.error.message}</p>`}
-      ${this.#output(task)}
-      ${this.#files(task)}
+      ${task.result === undefined ? nothing : html`<zs-task-output .result=${task.result} .inputImage=${task.inputImage}></zs-task-output>`}
       ${task.receipt === undefined ? nothing : html`<zs-receipt .receipt=${task.receipt} ?verified=${task.verified}></zs-receipt>`}
     `
   }
@@ -330,51 +222,6 @@ export class ZsTaskCard extends LitElement {
         : formatCount(r.fuelUsed)}</dd></div>
       <div><dt>Charge</dt><dd data-testid="charge" title=${`${formatMicroUnits(r.price.charge)}, of a budget of ${formatMicroUnits(r.price.maxTotalPrice)}`}
         >${formatMicro(r.price.charge)} <span class="muted">of ${formatMicro(r.price.maxTotalPrice)}</span></dd></div>`
-  }
-
-  #files (task: TaskView) {
-    const files = task.phase === 'done' ? task.result?.files ?? [] : []
-    if (files.length === 0) return nothing
-    return html`
-      <h4>Output files in /work</h4>
-      <ul class="files" data-testid="output-files">
-        ${files.map(([path, bytes]) => html`
-          <li data-testid="output-file" data-path=${path}>
-            <span class="path">${path}</span>
-            <span class="size muted">${formatBytes(bytes.byteLength)}</span>
-            <button type="button" data-testid="download-output-file" aria-label=${`Download ${path}`}
-              @click=${() => { downloadBlob(new Blob([new Uint8Array(bytes)]), outputFilename(path)) }}>Download</button>
-          </li>`)}
-      </ul>
-    `
-  }
-
-  #output (task: TaskView) {
-    if (task.result === undefined) return nothing
-    const stdout = decodeOutput(task.result.stdout)
-    const stderr = decodeOutput(task.result.stderr)
-    // JSON output (one object, an array of objects, or JSON Lines) is shown as a table; the raw text is one click away.
-    const table = stdout.kind === 'text' ? jsonTable(stdout.text) : undefined
-    return html`
-      <h4>stdout</h4>
-      ${table !== undefined
-        ? html`
-          <div class="json-output" data-testid="stdout-table">
-            <table>
-              <thead><tr>${table.columns.map(column => html`<th scope="col">${column}</th>`)}</tr></thead>
-              <tbody>${table.rows.map(row => html`<tr>${row.map(value => html`<td>${value}</td>`)}</tr>`)}</tbody>
-            </table>
-          </div>
-          <details class="raw"><summary>Raw stdout</summary><pre data-testid="stdout">${stdout.kind === 'text' ? stdout.text : ''}</pre></details>`
-        : stdout.kind === 'text'
-        ? html`<pre data-testid="stdout">${stdout.text}</pre>`
-        : html`<pre data-testid="stdout">${stdout.hexPreview}</pre>
-               <p class="note muted">Binary output, ${formatBytes(stdout.byteLength)}; shown as hex.</p>`}
-      ${task.result.stderr.byteLength === 0 ? nothing : html`
-        <h4>stderr</h4>
-        <pre class="stderr" data-testid="stderr">${stderr.kind === 'text' ? stderr.text : stderr.hexPreview}</pre>
-        ${stderr.kind === 'binary' ? html`<p class="note muted">Binary output, ${formatBytes(stderr.byteLength)}; shown as hex.</p>` : nothing}`}
-    `
   }
 }
 

@@ -53,6 +53,8 @@ export class ZsTaskOptions extends LitElement {
   @state() private inputFilesError = ''
   /** Counts file picks, so a slow read of an earlier pick cannot overwrite a later one. */
   #inputFilesPick = 0
+  /** The input files are a sample's examples, not the user's own pick. */
+  #examples = false
   /** Fields whose inline message shows: left once (change) or sent with the form. */
   @state() private checked: ReadonlySet<TaskOptionField> = new Set()
 
@@ -85,6 +87,18 @@ export class ZsTaskOptions extends LitElement {
       ...(this.inputFiles.length === 0 ? {} : { files: this.inputFiles.map((f): [string, Uint8Array] => [f.name, f.bytes]) }),
       ...executorChoiceRequest(this.executor)
     }
+  }
+
+  /**
+   * Puts a sample's example files in /work (replacing the files chosen, if
+   * they were another sample's examples); no files clears earlier examples but
+   * keeps files the user picked.
+   */
+  useExampleFiles (files: Upload[]): void {
+    if (files.length === 0 && !this.#examples) return
+    this.#clearInputFiles()
+    this.inputFiles = files
+    this.#examples = files.length > 0
   }
 
   /** Opens the section and shows `field`'s own message, even if it was closed. */
@@ -239,6 +253,7 @@ export class ZsTaskOptions extends LitElement {
   async #onInputFiles (event: Event): Promise<void> {
     const input = event.target as HTMLInputElement
     const files = Array.from(input.files ?? [])
+    this.#examples = false
     this.inputFiles = []
     this.inputFilesError = ''
     this.dispatchEvent(new Event('change'))
@@ -261,6 +276,7 @@ export class ZsTaskOptions extends LitElement {
   }
 
   #clearInputFiles (): void {
+    this.#examples = false
     this.#inputFilesPick++
     this.inputFiles = []
     this.inputFilesError = ''

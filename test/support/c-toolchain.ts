@@ -1,6 +1,6 @@
 /**
  * Debian's C toolchain for wasm32-wasip1 (clang-14, lld-14, wasi-libc,
- * libclang-rt-14-dev-wasm32), which `npm test` installs when it runs as root
+ * libclang-rt-14-dev-wasm32) and the stb image headers (libstb-dev), which `npm test` installs when it runs as root
  * (test/run-all.ts). Tests that build C skip without it, except in CI, where
  * its absence is an error rather than a silent skip.
  */
@@ -17,8 +17,8 @@ export const CLANG = ['clang-14', 'clang'].find(name => {
   }
 })
 
-export const HAVE_TOOLCHAIN = CLANG !== undefined && existsSync('/usr/lib/wasm32-wasi/libc.a')
+export const HAVE_TOOLCHAIN = CLANG !== undefined && existsSync('/usr/lib/wasm32-wasi/libc.a') && existsSync('/usr/include/stb/stb_image.h')
 
 if (!HAVE_TOOLCHAIN && process.env.CI === 'true') {
-  throw new Error('CI needs clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32 (npm test installs them as root: test/run-all.ts)')
+  throw new Error('CI needs clang-14, lld-14, wasi-libc, libclang-rt-14-dev-wasm32 and libstb-dev (npm test installs them as root: test/run-all.ts)')
 }

@@ -6,33 +6,18 @@
  * Needs Debian's clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32, like
  * test/unit/execution/c-toolchain.test.ts: skipped without them, except in CI.
  */
-import { execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import lande from 'lande'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { compileWorkload, readWorkloadBuilds } from '../../../src/build/build-workloads.ts'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import type { TaskInput } from '../../../src/execution/types.ts'
 import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
 
-const SOURCE = join(import.meta.dirname, '../../../src/workloads/lang-detect/lang-detect.c')
-/** The module the app serves, committed so that `npm start` needs no C toolchain; it must be exactly the build of SOURCE. */
-const COMMITTED = join(import.meta.dirname, '../../../src/workloads/lang-detect/lang-detect.wasm')
 const CORPUS = join(import.meta.dirname, '../../fixtures/lang-detect-corpus.txt')
-/** 40 MiB, all reserved up front: 4 MiB of input plus its code points and UTF-16 units. */
-const MEMORY_BYTES = 40 << 20
-/**
- * clang's WebAssembly driver runs `wasm-opt` after linking whenever one is on PATH — and under npm,
- * node_modules/.bin has binaryen's. The committed module is clang's output alone, so the build runs
- * with the system's directories only.
- */
-const CLANG_PATH = '/usr/lib/llvm-14/bin:/usr/bin:/bin'
-const COMPILE_FLAGS = [
-  '--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-ffp-contract=off', '-mno-simd128',
-  `-Wl,--initial-memory=${MEMORY_BYTES}`, `-Wl,--max-memory=${MEMORY_BYTES}`
-]
 
 interface Detection { language: string, probability: number, top: Array<[string, number]> }
 
@@ -59,7 +44,8 @@ describe.skipIf(!HAVE_TOOLCHAIN)('lang-detect: lande in C, bit-exact in the sand
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'zerostate-lang-detect-'))
     const wasm = join(dir, 'lang-detect.wasm')
-    execFileSync(CLANG!, [...COMPILE_FLAGS, '-o', wasm, SOURCE], { env: { ...process.env, PATH: CLANG_PATH } })
+    const [build] = await readWorkloadBuilds(['lang-detect'])
+    await compileWorkload(build!, wasm, CLANG)
     module = new Uint8Array(await readFile(wasm))
     hash = sha256Hex(module)
     corpus = documents(await readFile(CORPUS, 'utf8'))
@@ -68,11 +54,6 @@ describe.skipIf(!HAVE_TOOLCHAIN)('lang-detect: lande in C, bit-exact in the sand
   afterAll(async () => {
     pool.stop()
     await rm(dir, { recursive: true, force: true })
-  })
-
-  it('is reproducible: the committed lang-detect.wasm is byte for byte the build of the committed source', async () => {
-    const committed = new Uint8Array(await readFile(COMMITTED))
-    expect(sha256Hex(committed), 'rebuild src/workloads/lang-detect/lang-detect.wasm with the flags in this test').toBe(hash)
   })
 
   it('has a corpus of at least 200 documents', () => {
