@@ -156,13 +156,15 @@ export class ZsSubmit extends LitElement {
         if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
         return new Uint8Array(await response.arrayBuffer())
       }
-      const [image, files] = await Promise.all([
+      const [example, files] = await Promise.all([
         sample.defaultStdinUrl === undefined ? undefined : fetchBytes(sample.defaultStdinUrl),
         Promise.all((sample.defaultFiles ?? []).map(async ({ name, url }) => ({ name, bytes: await fetchBytes(url) })))
       ])
       await this.updateComplete
       if (choice !== this.#choice) return
-      if (image !== undefined) this.stdinImage = { name: `example: ${sample.defaultStdinUrl?.split('/').pop() ?? 'image'}`, bytes: image }
+      // An example kept in a file: an image for the picker, or text for the box.
+      if (example !== undefined && sample.stdinKind === 'image') this.stdinImage = { name: `example: ${sample.defaultStdinUrl?.split('/').pop() ?? 'image'}`, bytes: example }
+      else if (example !== undefined) this.stdin = new TextDecoder().decode(example)
       this.#options()?.useExampleFiles(files)
     } catch (err) {
       if (choice === this.#choice) this.exampleError = `Could not load the example input: ${err instanceof Error ? err.message : String(err)}`
