@@ -11,6 +11,7 @@ import * as fixtures from '../../fixtures/wasm-modules.ts'
 import * as wat from '../../fixtures/wat-modules.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.ts'
 import { rejection } from '../../support/rejection.ts'
+import { workloadIds } from '../../support/workload-examples.ts'
 
 const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 128 * 1024 * 1024, fuel: DEFAULT_FUEL }
 const utf8 = new TextEncoder()
@@ -48,16 +49,21 @@ describe('samples', () => {
 
   const sample = (id: string): Uint8Array => samples.get(id) as Uint8Array
 
-  it('lists every sample in samples.json with the hash of its module', async () => {
-    const manifest: Array<{ id: string, url: string, sha256: string, defaultTimeoutMs: number }> =
+  it('lists every sample in samples.json with the hash of its module, its group and its example', async () => {
+    const manifest: Array<{ id: string, url: string, sha256: string, defaultTimeoutMs: number, category: string, stdinKind: string, defaultStdinUrl?: string }> =
       JSON.parse(await readFile(join(DEFAULT_OUT_DIR, 'samples.json'), 'utf8'))
     // The AssemblyScript samples and the committed real workloads (src/workloads).
-    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'entropy', 'forever', 'lang-detect', 'primes', 'sentiment', 'sha256', 'text-stats'])
+    const workloads = await workloadIds()
+    expect(workloads).toContain('lang-detect')
+    expect(manifest.map(s => s.id).sort()).toEqual(['echo', 'entropy', 'forever', 'primes', 'sentiment', 'sha256', 'text-stats', ...workloads].sort())
     for (const entry of manifest) {
       expect(entry.url).toBe(`samples/${entry.id}.wasm`)
-      expect(entry.sha256).toBe(createHash('sha256').update(sample(entry.id)).digest('hex'))
-      expect(entry.defaultTimeoutMs).toBe(entry.id === 'forever' ? 2000 : 30_000)
+      expect(entry.sha256).toBe(createHash('sha256').update(await readFile(join(DEFAULT_OUT_DIR, `${entry.id}.wasm`))).digest('hex'))
+      expect(['ai', 'image', 'data', 'tools']).toContain(entry.category)
+      if (entry.defaultStdinUrl !== undefined) expect((await readFile(join(DEFAULT_OUT_DIR, '..', entry.defaultStdinUrl))).byteLength).toBeGreaterThan(0)
+      if (entry.stdinKind === 'image') expect(entry.defaultStdinUrl).toMatch(/\.(png|jpe?g)$/)
     }
+    expect(manifest.find(s => s.id === 'forever')?.defaultTimeoutMs).toBe(2000)
   })
 
   it('echo returns stdin byte for byte, across several read chunks', async () => {
