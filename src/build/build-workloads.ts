@@ -17,7 +17,8 @@
  * exactly the build of the committed source (test/unit/workloads/reproducible.test.ts).
  * A build is reproducible because it depends only on the sources, the flags
  * below and Debian's toolchain packages: no paths, dates or debug info end up
- * in the module.
+ * in the module (the build runs in the workload's folder, and strips the debug
+ * sections wasi-libc brings).
  */
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -44,9 +45,10 @@ export const CLANG_PATH = '/usr/lib/llvm-14/bin:/usr/bin:/bin'
  * -ffp-contract=off keeps a*b+c as two roundings (no fused multiply-add), and
  * -mno-simd128 keeps loops scalar, so float results follow the C source's
  * operation order — which the neural-network ports reproduce from their JS
- * references to be bit-exact with them.
+ * references to be bit-exact with them. --strip-debug drops the DWARF that
+ * Debian's wasi-libc.a carries (~180 KB a module, sent to every executor).
  */
-export const COMMON_FLAGS: readonly string[] = ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-ffp-contract=off', '-mno-simd128']
+export const COMMON_FLAGS: readonly string[] = ['--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-ffp-contract=off', '-mno-simd128', '-Wl,--strip-debug']
 
 /** Largest memory a workload may reserve: it must run under the sandbox's default 50 MiB limit. */
 export const MAX_WORKLOAD_MEMORY_BYTES = 48 << 20
