@@ -77,7 +77,17 @@ export class ZsTaskOutput extends LitElement {
               <text x=${face.x} y=${Math.max(fontSize, face.y - fontSize / 3)} font-size=${fontSize}>${face.label ?? `face ${Math.round(face.score * 100)} %`}</text>`)}
           </svg>
         </div>
-      </figure>`
+      </figure>
+      ${faces.faces.length === 0 ? nothing : html`
+        <div class="json-output" data-testid="faces-table">
+          <table>
+            <thead><tr><th scope="col">#</th><th scope="col">detection score</th><th scope="col">box (x, y, width, height)</th><th scope="col">expression</th></tr></thead>
+            <tbody>${faces.faces.map((face, i) => html`<tr>
+              <td>${i + 1}</td><td>${face.score.toFixed(3)}</td>
+              <td>${[face.x, face.y, face.width, face.height].map(v => Math.round(v)).join(', ')}</td>
+              <td>${face.label ?? '—'}</td></tr>`)}</tbody>
+          </table>
+        </div>`}`
   }
 
   /** Each PNG or JPEG file the task wrote, shown. */
