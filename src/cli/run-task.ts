@@ -9,6 +9,7 @@
  * `STATUS_EXIT_CODES` — and 2 for bad arguments.
  */
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -21,8 +22,8 @@ import { nameError } from '../core/errors.ts'
 
 export const RUN_USAGE = `  zerostate run <module.wasm> [args...] [--stdin FILE|-] [--dir DIR] [--env K=V ...] [--seed HEX]
                 [--timeout MS] [--memory MB] [--fuel N] [--verbose]
-      Run a WASI command in the sandbox. --dir DIR becomes /work; created and changed files are
-      written back. Exit: the task's code, or 124 timeout, 125 invalid module, 126 trap,
+      Run a WASI command in the sandbox. --dir DIR becomes /work (an empty one if DIR does not
+      exist yet); created and changed files are written back. Exit: the task's code, or 124 timeout, 125 invalid module, 126 trap,
       127 out of fuel, 128 memory limit; 2 for bad arguments. Put task args after "--" when
       they start with "-".`
 
@@ -173,8 +174,10 @@ async function readStdin (path: string | undefined): Promise<Uint8Array> {
 }
 
 /** Every regular file under `dir`, as '/'-separated relative paths, sorted. */
+/** The files under `dir`, as /work's; a folder that does not exist yet is an empty /work (it is created if the task writes files). */
 async function readDirectory (dir: string): Promise<Array<[string, Uint8Array]>> {
   const root = resolve(dir)
+  if (!existsSync(root)) return []
   const entries = await readdir(root, { recursive: true, withFileTypes: true })
   const files: Array<[string, Uint8Array]> = []
   for (const entry of entries) {

@@ -50,7 +50,9 @@ describe('zerostate run: every workload from a terminal', () => {
       args: example.args, env: [], stdin: new Uint8Array(example.stdin), files: example.files.map(([n, f]) => [n, new Uint8Array(f)]), seed: new Uint8Array(32)
     }, { timeoutMs: 120_000, memoryLimitBytes: 50 << 20, fuel: 5e10 })
     expect(outcome.stderr).toBe(new TextDecoder().decode(want.stderr))
-    expect(outcome.code).toBe(0)
+    // The exit status is the task's: json-validate's example has violations, reported with status 1.
+    expect(outcome.code).toBe(want.exitCode)
+    expect(outcome.code).toBe(id === 'json-validate' ? 1 : 0)
     expect(outcome.stdout.equals(Buffer.from(want.stdout))).toBe(true)
     for (const [name, bytes] of want.files) {
       expect((await readFile(join(work, name))).equals(Buffer.from(bytes)), name).toBe(true)
