@@ -213,7 +213,7 @@ async function referenceInPage (page: Page, reference: NonNullable<BenchCase['re
 }
 
 /** This tab's sandbox, metered or not: median run time (the run's own duration) and the fuel of one run. */
-async function sandboxInPage (page: Page, c: BenchCase, metered: boolean): Promise<{ ms: number, fuel: number | null, status: string }> {
+async function sandboxInPage (page: Page, c: BenchCase, metered: boolean): Promise<{ ms: number, fuel: number | null, status: string, exitCode: number }> {
   return page.evaluate(async ({ id, args, stdin, files, metered, runs }) => {
     const decode = (value: string): Uint8Array => Uint8Array.from(atob(value), ch => ch.charCodeAt(0))
     const module = new Uint8Array(await (await fetch(`samples/${id}.wasm`)).arrayBuffer())
@@ -221,7 +221,7 @@ async function sandboxInPage (page: Page, c: BenchCase, metered: boolean): Promi
     const first = await window.zerostate.runLocal(request, { metered })
     const times: number[] = []
     for (let i = 0; i < runs; i++) times.push((await window.zerostate.runLocal(request, { metered })).durationMs)
-    return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, fuel: first.fuelUsed, status: first.status }
+    return { ms: times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!, fuel: first.fuelUsed, status: first.status, exitCode: first.exitCode }
   }, { id: c.id, args: c.args, stdin: b64(c.stdin), files: (c.files ?? []).map(([n, f]) => [n, b64(f)] as [string, string]), metered, runs })
 }
 
@@ -250,7 +250,8 @@ try {
   for (const c of list) {
     const unmetered = await sandboxInPage(page, c, false)
     const metered = await sandboxInPage(page, c, true)
-    if (metered.status !== 'ok') throw new Error(`${c.id} (${c.label}) ended ${metered.status} in the sandbox`)
+    // json-validate reports a document with violations (as the bench's is) with exit status 1.
+    if (metered.status !== 'ok' && !(c.id === 'json-validate' && metered.exitCode === 1)) throw new Error(`${c.id} (${c.label}) ended ${metered.status} in the sandbox`)
     const per = (ms: number): string => `${(ms / c.inputs).toFixed(ms / c.inputs < 10 ? 2 : 1)} ms/${c.unit}`
     console.log(`${c.id}: ${c.label}`)
     console.log(`   sandbox, metered:    ${per(metered.ms)}   fuel ${metered.fuel === null ? '?' : Math.round(metered.fuel / c.inputs).toLocaleString('en')}/${c.unit}   metering ${(metered.ms / unmetered.ms).toFixed(2)}× unmetered`)
