@@ -161,4 +161,54 @@ export const taskOutputStyles = css`
     font-family: var(--zs-font, sans-serif);
     font-weight: 600;
   }
+
+  h4 .caption {
+    font-weight: normal;
+  }
+
+  .distribution {
+    display: flex;
+    gap: 16px;
+    align-items: center;
+    flex-wrap: wrap;
+    margin: 0 0 12px;
+  }
+
+  .distribution img {
+    max-width: 9rem;
+    max-height: 9rem;
+    border-radius: 8px;
+  }
+
+  .distribution table {
+    border-collapse: collapse;
+    font-size: 0.8125rem;
+    flex: 1 1 16rem;
+  }
+
+  .distribution th {
+    text-align: left;
+    font-weight: normal;
+    padding: 2px 8px 2px 0;
+    white-space: nowrap;
+  }
+
+  .distribution td.bar {
+    width: 100%;
+  }
+
+  .distribution td.bar span {
+    display: block;
+    height: 0.75rem;
+    min-width: 1px;
+    border-radius: 3px;
+    background: var(--zs-accent);
+  }
+
+  .distribution td.value {
+    text-align: right;
+    font-family: var(--zs-mono);
+    padding-left: 8px;
+    white-space: nowrap;
+  }
 `

@@ -1,9 +1,10 @@
 import { LitElement, html, nothing, svg, type PropertyValues } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
+import { styleMap } from 'lit/directives/style-map.js'
 import { sniffImageType, type TaskView } from '../app/index.ts'
 import { downloadBlob } from './download.ts'
 import { facesResult, type FacesResult } from './faces-output.ts'
-import { jsonTable } from './json-output.ts'
+import { jsonTable, probabilities, type Probabilities } from './json-output.ts'
 import { shared } from './theme.ts'
 import { decodeOutput, formatBytes, outputFilename } from './view-format.ts'
 import { taskOutputStyles } from './zs-task-output.styles.ts'
@@ -52,10 +53,12 @@ export class ZsTaskOutput extends LitElement {
     if (result === undefined) return nothing
     const stdout = decodeOutput(result.stdout)
     const faces = stdout.kind === 'text' && this.inputImage !== undefined ? facesResult(stdout.text) : undefined
+    const distribution = stdout.kind === 'text' && faces === undefined ? probabilities(stdout.text) : undefined
     return html`
       ${faces === undefined || this.inputImage === undefined ? nothing : this.#faces(this.inputImage, faces)}
+      ${distribution === undefined ? nothing : this.#bars(distribution)}
       ${this.#images(result)}
-      ${this.#stdout(result)}
+      ${this.#stdout(result, faces !== undefined || distribution !== undefined)}
       ${this.#stderr(result)}
       ${this.#files(result)}
     `
@@ -90,6 +93,21 @@ export class ZsTaskOutput extends LitElement {
         </div>`}`
   }
 
+  /** A distribution the task printed (e.g. the expression of a face), as bars beside the image it was given. */
+  #bars (distribution: Probabilities) {
+    return html`
+      <h4>${distribution.field}</h4>
+      <div class="distribution" data-testid="probabilities">
+        ${this.inputImage === undefined ? nothing : html`<img src=${this.#url(this.inputImage)} alt="The image the task was given">`}
+        <table>
+          <tbody>${distribution.entries.map(([label, p]) => html`<tr data-testid="probability">
+            <th scope="row">${label}</th>
+            <td class="bar"><span style=${styleMap({ width: `${(p * 100).toFixed(1)}%` })}></span></td>
+            <td class="value">${(p * 100).toFixed(1)} %</td></tr>`)}</tbody>
+        </table>
+      </div>`
+  }
+
   /** Each PNG or JPEG file the task wrote, shown. */
   #images (result: TaskResult) {
     const images = (result.files ?? []).filter(([, bytes]) => sniffImageType(bytes) !== undefined)
@@ -101,13 +119,17 @@ export class ZsTaskOutput extends LitElement {
       </figure>`)
   }
 
-  #stdout (result: TaskResult) {
+  /** stdout: as a table when it is JSON (the raw text one click away), or only one click away when a picture above already shows it. */
+  #stdout (result: TaskResult, drawn: boolean) {
     const stdout = decodeOutput(result.stdout)
+    if (drawn && stdout.kind === 'text') {
+      return html`<details class="raw"><summary>Raw stdout</summary><pre data-testid="stdout">${stdout.text}</pre></details>`
+    }
     // JSON output (one object, an array of objects, or JSON Lines) is shown as a table; the raw text is one click away.
     const table = stdout.kind === 'text' ? jsonTable(stdout.text) : undefined
     if (table !== undefined) {
       return html`
-        <h4>stdout</h4>
+        <h4>stdout${table.caption === undefined ? nothing : html` <span class="caption" data-testid="stdout-table-caption">· ${table.caption}</span>`}</h4>
         <div class="json-output" data-testid="stdout-table">
           <table>
             <thead><tr>${table.columns.map(column => html`<th scope="col">${column}</th>`)}</tr></thead>

@@ -189,6 +189,8 @@ describe('the real workloads in Chromium', () => {
         const faces = (JSON.parse(text(want.stdout)) as { faces: unknown[] }).faces.length
         expect(await card.getByTestId('face-box').count(), example.id).toBe(faces)
       }
+      if (example.id === 'face-expression') expect(await card.getByTestId('probability').count()).toBe(7)
+      if (example.id === 'json-validate') expect(await card.getByTestId('stdout-table-caption').textContent()).toMatch(/errors · valid: false/)
       await card.screenshot({ path: join(ARTIFACTS, `workload-${example.id}.png`) })
     }
     await b.page.screenshot({ path: join(ARTIFACTS, 'workloads-submitter.png'), fullPage: true })
