@@ -205,6 +205,7 @@ describe('the real workloads in Chromium', () => {
     await expect.poll(async () => b.page.getByTestId('stdin-image-error').textContent()).toMatch(/not a PNG or JPEG/)
     await b.page.getByTestId('stdin-image').setInputFiles({ name: 'mine.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(image.stdin) })
     await expect.poll(async () => b.page.getByTestId('stdin-image-name').textContent()).toMatch(/mine\.jpg/)
+    await b.page.locator('zs-submit').screenshot({ path: join(ARTIFACTS, 'workload-image-form.png') })
     expect(byId.size).toBe(examples.length)
   })
 })
