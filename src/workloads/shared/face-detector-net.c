@@ -106,7 +106,7 @@ static double js_round(double v) {
   return v - f >= 0.5 ? f + 1 : f;
 }
 
-static double sigmoid(double v) { return 1 / (1 + nn_exp(-v)); }
+static double sigmoid(double v) { return 1 / (1 + v8_exp(-v)); }
 
 typedef struct { double x, y, width, height; } box;
 
@@ -148,8 +148,8 @@ int face_detect(const face_view *image, int size, double min_score, face_box **f
         if (!(score > min_score)) continue;
         const double ct_x = ((col + sigmoid(v[0])) / cells) * cfx;
         const double ct_y = ((row + sigmoid(v[1])) / cells) * cfy;
-        const double w = ((nn_exp(v[2]) * anchor_x[a]) / cells) * cfx;
-        const double h = ((nn_exp(v[3]) * anchor_y[a]) / cells) * cfy;
+        const double w = ((v8_exp(v[2]) * anchor_x[a]) / cells) * cfx;
+        const double h = ((v8_exp(v[3]) * anchor_y[a]) / cells) * cfy;
         const double x = ct_x - w / 2, y = ct_y - h / 2;
         /* new BoundingBox(x, y, x + w, y + h): Box keeps x, y and right - left, bottom - top */
         boxes[n] = (box){ x, y, (x + w) - x, (y + h) - y };

@@ -3,7 +3,7 @@
  * bit for bit (see nn.h for what that takes). Part of the face workloads
  * (face-expression, face-detect, faces), C ports of @vladmandic/face-api
  * networks (face-api.js (c) Vincent Muhler, @vladmandic/face-api (c) Vladimir
- * Mandic, both MIT). nn_exp is in nn-exp.c.
+ * Mandic, both MIT). Math.exp is v8_exp, in v8-exp.c.
  */
 #include "nn.h"
 
@@ -361,7 +361,7 @@ void nn_softmax(float *v, int n) {
   for (int i = 0; i < n; i++) if (v[i] != v[i] || v[i] > m) m = v[i];
   double sum = 0;
   for (int i = 0; i < n; i++) {
-    v[i] = (float)nn_exp((double)(v[i] - m));
+    v[i] = (float)v8_exp((double)(v[i] - m));
     sum += v[i];
   }
   float s = (float)sum;

@@ -94,7 +94,7 @@ void nn_matmul_row(const float *x, const float *w, int k, int n, float *out);
 /* tf.softmax over n values, in place. */
 void nn_softmax(float *v, int n);
 
-/* V8's Math.exp (fdlibm's e_exp.c as in v8/src/base/ieee754.cc), in nn-exp.c. */
-double nn_exp(double x);
+/* V8's Math.exp, which the softmax and the detector's decoding use: v8-exp.h. */
+#include "v8-exp.h"
 
 #endif

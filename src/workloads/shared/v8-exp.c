@@ -1,9 +1,9 @@
 /*
- * nn-exp.c: nn_exp, JavaScript's Math.exp as V8 computes it — fdlibm's e_exp.c
- * as V8 carries it in v8/src/base/ieee754.cc — so that the face workloads'
- * softmax (tfjs-backend-cpu's Exp kernel calls Math.exp) and the detector's
- * sigmoid and box sizes (face-api's JavaScript) round exactly as in V8.
- * Part of the face workloads' nn (see nn.h).
+ * v8-exp.c: v8_exp, JavaScript's Math.exp as V8 computes it — fdlibm's e_exp.c
+ * as V8 carries it in v8/src/base/ieee754.cc — so that the ports of JS models
+ * round exactly as in V8: lang-detect's softmax (lande's JS), the face
+ * workloads' softmax (tfjs-backend-cpu's Exp kernel calls Math.exp) and the
+ * detector's sigmoid and box sizes (face-api's JavaScript).
  *
  * fdlibm's notice, which its license asks to keep:
  *   Copyright (C) 1993 by Sun Microsystems, Inc. All rights reserved.
@@ -14,13 +14,13 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "nn.h"
+#include "v8-exp.h"
 
 static uint32_t high_word(double x) { uint64_t b; memcpy(&b, &x, 8); return (uint32_t)(b >> 32); }
 static uint32_t low_word(double x) { uint64_t b; memcpy(&b, &x, 8); return (uint32_t)b; }
 static double from_words(uint32_t hi, uint32_t lo) { uint64_t b = ((uint64_t)hi << 32) | lo; double x; memcpy(&x, &b, 8); return x; }
 
-double nn_exp(double x) {
+double v8_exp(double x) {
   static const double one = 1.0, halF[2] = {0.5, -0.5},
     o_threshold = 7.09782712893383973096e+02, u_threshold = -7.45133219101941108420e+02,
     ln2HI[2] = {6.93147180369123816490e-01, -6.93147180369123816490e-01},
