@@ -16,9 +16,10 @@
 import { readFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
-import { vi } from 'vitest'
-import { compileWorkload, readWorkloadBuilds } from '../../src/build/build-workloads.ts'
+import { expect, vi } from 'vitest'
+import { compileWorkload } from '../../src/build/build-workloads.ts'
 import { CLANG } from './c-toolchain.ts'
+import { text, type WorkloadRunner } from './workload-runner.ts'
 
 const require = createRequire(import.meta.url)
 const FACE_API_DIR = join(require.resolve('@vladmandic/face-api'), '../..')
@@ -32,6 +33,9 @@ export interface FaceWithExpressions extends Detection { expressions: Record<str
 
 /** An RGB image, 3 bytes a pixel, row-major. */
 export interface RgbImage { width: number, height: number, rgb: Uint8Array }
+
+/** A photo file: its last folder and name, its bytes and its pixels as the workloads' stb_image decodes them. */
+export interface Photo { name: string, jpeg: Uint8Array, image: RgbImage }
 
 export interface FaceReference {
   tf: Tf
@@ -126,13 +130,6 @@ export function cropFace (image: RgbImage, detected: Box): RgbImage | undefined 
 
 const WORKLOADS = resolve(import.meta.dirname, '../../src/workloads')
 
-/** Builds src/workloads/<id> as npm run build:workloads does (the build the committed <id>.wasm is) into `out`. */
-export async function buildWorkload (id: string, out: string): Promise<Uint8Array<ArrayBuffer>> {
-  const [build] = await readWorkloadBuilds([id])
-  await compileWorkload(build!, out, CLANG)
-  return new Uint8Array(await readFile(out))
-}
-
 /** Builds test/fixtures/faces/decode-rgb.c with the workloads' own image-io and stb_image unit (see that file). */
 export async function buildDecodeRgb (out: string): Promise<Uint8Array<ArrayBuffer>> {
   const shared = join(WORKLOADS, 'shared')
@@ -144,6 +141,19 @@ export async function buildDecodeRgb (out: string): Promise<Uint8Array<ArrayBuff
     cflags: ['-isystem', '/usr/include/stb', '-I', shared]
   }, out, CLANG)
   return new Uint8Array(await readFile(out))
+}
+
+/** Reads each file and decodes it with decode-rgb (built into the runner's folder) on the runner's pool. */
+export async function decodePhotos (runner: WorkloadRunner, files: string[]): Promise<Photo[]> {
+  const decoder = await buildDecodeRgb(join(runner.dir, 'decode-rgb.wasm'))
+  const photos: Photo[] = []
+  for (const file of files) {
+    const jpeg = new Uint8Array(await readFile(file))
+    const decoded = await runner.runModule(decoder, jpeg)
+    expect(decoded.status, text(decoded.stderr)).toBe('ok')
+    photos.push({ name: file.split('/').slice(-2).join('/'), jpeg, image: parseRgb(decoded.files.find(([name]) => name === 'rgb')![1]) })
+  }
+  return photos
 }
 
 /** Reads decode-rgb's /work/rgb. */

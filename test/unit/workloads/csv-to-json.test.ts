@@ -9,31 +9,16 @@
  * Bad input ends with exit status 2 and one stderr line naming where.
  * Needs Debian's clang-14 and wasi-libc (test/support/c-toolchain.ts).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parse, type Options } from 'csv-parse/sync'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileWorkload, readWorkloadBuilds } from '../../../src/build/build-workloads.ts'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskInput } from '../../../src/execution/types.ts'
-import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { mulberry32 } from '../../../src/core/mulberry32.ts'
+import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/csv')
 const CORPUS_SIZE = 500
-
-/** mulberry32: a small seeded generator, so the corpus is the same on every run. */
-function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface GeneratedCsv { text: string, delimiter: string, eol: string }
 
@@ -88,21 +73,9 @@ const reference = (text: string, delimiter: string, eol: string, header: boolean
   }) as unknown[]
 
 describe.skipIf(!HAVE_TOOLCHAIN)('csv-to-json: RFC 4180 CSV to JSON in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 20_000, memoryLimitBytes: 48 << 20, fuel: 1e10 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
-  const input = (stdin: Uint8Array | string, args: string[], files: Array<[string, Uint8Array]> = []): TaskInput => ({
-    args,
-    env: [],
-    stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin,
-    files,
-    seed: new Uint8Array(32)
-  })
-  const run = async (stdin: Uint8Array | string, args: string[] = [], files: Array<[string, Uint8Array]> = []) =>
-    pool.run(hash, module, input(stdin, args, files), limits)
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  let runner: WorkloadRunner
+  const run = async (stdin: Uint8Array | string, args: string[] = [], files: Array<[string, Uint8Array]> = []) => await runner.run(stdin, args, files)
   const flags = (delimiter: string, header: boolean, infer: boolean, lines: boolean): string[] => [
     ...(delimiter === ',' ? [] : ['--delimiter', delimiter === '\t' ? '\\t' : delimiter]),
     ...(header ? [] : ['--no-header']),
@@ -119,21 +92,15 @@ describe.skipIf(!HAVE_TOOLCHAIN)('csv-to-json: RFC 4180 CSV to JSON in the sandb
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-csv-to-json-'))
-    const [build] = await readWorkloadBuilds(['csv-to-json'])
-    const wasm = join(dir, 'csv-to-json.wasm')
-    await compileWorkload(build!, wasm, CLANG)
-    module = new Uint8Array(await readFile(wasm))
-    hash = sha256Hex(module)
+    runner = await startWorkloadRunner('csv-to-json', limits)
   })
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it(`parses ${CORPUS_SIZE} generated CSVs as csv-parse does, in every mode`, async () => {
-    const random = seededRandom(20261204)
+    const random = mulberry32(20261204)
     let records = 0
     let fields = 0
     let fuel = 0
@@ -226,7 +193,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('csv-to-json: RFC 4180 CSV to JSON in the sandb
   })
 
   it('handles a 4 MiB input within the sandbox limits, deterministically', async () => {
-    const random = seededRandom(7)
+    const random = mulberry32(7)
     const rows = ['id,name,score,note']
     let size = rows[0]!.length + 1
     for (let i = 0; size < (4 << 20) - 200; i++) {

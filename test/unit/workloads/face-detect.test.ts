@@ -8,56 +8,34 @@
  * itself; the reference gets the same pixels from the same stb_image code
  * (test/fixtures/faces/decode-rgb.c). Needs Debian's clang-14 toolchain.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encode } from 'fast-png'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskInput } from '../../../src/execution/types.ts'
 import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
-import { buildDecodeRgb, buildWorkload, loadFaceReference, parseRgb } from '../../support/face-reference.ts'
-import type { Detection, FaceReference, RgbImage } from '../../support/face-reference.ts'
+import { decodePhotos, loadFaceReference } from '../../support/face-reference.ts'
+import type { Detection, FaceReference, Photo } from '../../support/face-reference.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const DEMO = join(import.meta.dirname, '../../../node_modules/@vladmandic/face-api/demo')
 const EXAMPLE = join(import.meta.dirname, '../../../src/workloads/face-detect/example.jpg')
 
 interface Output { width: number, height: number, faces: Detection[] }
-interface Photo { name: string, jpeg: Uint8Array, image: RgbImage }
 
 describe.skipIf(!HAVE_TOOLCHAIN)('face-detect: face-api\'s tiny face detector in C, bit-exact in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 120_000, memoryLimitBytes: 48 << 20, fuel: 1e11 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let reference: FaceReference
-  const photos: Photo[] = []
-  const input = (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []): TaskInput =>
-    ({ args, env: [], stdin, files, seed: new Uint8Array(32) })
-  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []) =>
-    await pool.run(hash, module, input(stdin, args, files), limits)
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  let photos: Photo[]
+  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []) => await runner.run(stdin, args, files)
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-face-detect-'))
-    module = await buildWorkload('face-detect', join(dir, 'face-detect.wasm'))
-    hash = sha256Hex(module)
-    const decoder = await buildDecodeRgb(join(dir, 'decode-rgb.wasm'))
+    runner = await startWorkloadRunner('face-detect', limits)
+    photos = await decodePhotos(runner, [...[1, 2, 3, 4, 5, 6].map(n => join(DEMO, `sample${n}.jpg`)), EXAMPLE])
     reference = await loadFaceReference()
-    const files = [...[1, 2, 3, 4, 5, 6].map(n => join(DEMO, `sample${n}.jpg`)), EXAMPLE]
-    for (const file of files) {
-      const jpeg = new Uint8Array(await readFile(file))
-      const decoded = await pool.run(sha256Hex(decoder), decoder, input(jpeg), limits)
-      expect(decoded.status, text(decoded.stderr)).toBe('ok')
-      photos.push({ name: file.split('/').slice(-2).join('/'), jpeg, image: parseRgb(decoded.files.find(([name]) => name === 'rgb')![1]) })
-    }
   }, 300_000)
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('finds face-api\'s boxes and scores, bit for bit, at several sizes and thresholds', async () => {

@@ -10,17 +10,14 @@
  * see identical RGB; one is the demo JPEG itself.
  * Needs Debian's clang-14 toolchain (test/support/c-toolchain.ts).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encode } from 'fast-png'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskInput } from '../../../src/execution/types.ts'
 import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
-import { buildDecodeRgb, buildWorkload, cropFace, loadFaceReference, parseRgb } from '../../support/face-reference.ts'
+import { cropFace, decodePhotos, loadFaceReference } from '../../support/face-reference.ts'
 import type { Box, FaceReference, RgbImage } from '../../support/face-reference.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const DEMO = join(import.meta.dirname, '../../../node_modules/@vladmandic/face-api/demo')
 const LABELS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised']
@@ -52,34 +49,20 @@ function crops (photo: RgbImage, name: string, boxes: Box[]): Array<{ name: stri
 }
 
 describe.skipIf(!HAVE_TOOLCHAIN)('face-expression: face-api\'s expression network in C, bit-exact in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 60_000, memoryLimitBytes: 48 << 20, fuel: 2e10 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let reference: FaceReference
   const cases: Case[] = []
-  const input = (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []): TaskInput =>
-    ({ args, env: [], stdin, files, seed: new Uint8Array(32) })
-  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []) =>
-    await pool.run(hash, module, input(stdin, args, files), limits)
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []) => await runner.run(stdin, args, files)
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-face-expression-'))
-    module = await buildWorkload('face-expression', join(dir, 'face-expression.wasm'))
-    hash = sha256Hex(module)
-    const decoder = await buildDecodeRgb(join(dir, 'decode-rgb.wasm'))
-    const decoderHash = sha256Hex(decoder)
+    runner = await startWorkloadRunner('face-expression', limits)
+    const photos = await decodePhotos(runner, [1, 2, 3, 4, 5, 6].map(n => join(DEMO, `sample${n}.jpg`)))
     reference = await loadFaceReference()
-    for (const n of [1, 2, 3, 4, 5, 6]) {
-      const jpeg = new Uint8Array(await readFile(join(DEMO, `sample${n}.jpg`)))
-      const decoded = await pool.run(decoderHash, decoder, input(jpeg), limits)
-      expect(decoded.status, text(decoded.stderr)).toBe('ok')
-      const photo = parseRgb(decoded.files.find(([name]) => name === 'rgb')![1])
-      if (n === 1) cases.push({ name: 'sample1.jpg whole', image: photo, stdin: jpeg })
+    for (const [i, { jpeg, image: photo }] of photos.entries()) {
+      if (i === 0) cases.push({ name: 'sample1.jpg whole', image: photo, stdin: jpeg })
       const faces = await reference.detect(photo, 416, 0.5)
-      for (const crop of crops(photo, `sample${n}`, faces.map(f => f.box))) cases.push({ ...crop, stdin: png(crop.image) })
+      for (const crop of crops(photo, `sample${i + 1}`, faces.map(f => f.box))) cases.push({ ...crop, stdin: png(crop.image) })
     }
     // Degenerate shapes: one pixel, a line, a sliver — padding and resizing at their edges.
     for (const [width, height] of [[1, 1], [3, 2], [2, 3], [112, 1], [7, 400]] as const) {
@@ -90,8 +73,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('face-expression: face-api\'s expression networ
   }, 600_000)
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('has at least 20 face crops of several shapes', () => {

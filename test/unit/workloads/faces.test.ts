@@ -8,60 +8,38 @@
  * decoded for the reference by the workloads' own stb_image code
  * (test/fixtures/faces/decode-rgb.c). Needs Debian's clang-14 toolchain.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { encode } from 'fast-png'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskInput } from '../../../src/execution/types.ts'
 import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
-import { buildDecodeRgb, buildWorkload, cropFace, loadFaceReference, parseRgb } from '../../support/face-reference.ts'
-import type { Detection, FaceReference, RgbImage } from '../../support/face-reference.ts'
+import { cropFace, decodePhotos, loadFaceReference } from '../../support/face-reference.ts'
+import type { Detection, FaceReference, Photo } from '../../support/face-reference.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const DEMO = join(import.meta.dirname, '../../../node_modules/@vladmandic/face-api/demo')
 const EXAMPLE = join(import.meta.dirname, '../../../src/workloads/faces/example.jpg')
 
 interface Face extends Detection { expression: string | null, expressions: Record<string, number> | null }
 interface Output { width: number, height: number, faces: Face[] }
-interface Photo { name: string, jpeg: Uint8Array, image: RgbImage }
-interface Module { bytes: Uint8Array<ArrayBuffer>, hash: string }
 
 describe.skipIf(!HAVE_TOOLCHAIN)('faces: face-api\'s detect-and-classify pipeline in C, bit-exact in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 120_000, memoryLimitBytes: 48 << 20, fuel: 1e11 }
-  let dir: string
-  const modules: Record<string, Module> = {}
+  let runner: WorkloadRunner
+  const modules: Record<string, Uint8Array<ArrayBuffer>> = {}
   let reference: FaceReference
-  const photos: Photo[] = []
-  const input = (stdin: Uint8Array, args: string[] = []): TaskInput => ({ args, env: [], stdin, files: [], seed: new Uint8Array(32) })
-  const run = async (id: string, stdin: Uint8Array, args: string[] = []) => {
-    const m = modules[id]!
-    return await pool.run(m.hash, m.bytes, input(stdin, args), limits)
-  }
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  let photos: Photo[]
+  const run = async (id: string, stdin: Uint8Array, args: string[] = []) => await runner.runModule(modules[id]!, stdin, args)
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-faces-'))
-    for (const id of ['faces', 'face-detect', 'face-expression']) {
-      const bytes = await buildWorkload(id, join(dir, `${id}.wasm`))
-      modules[id] = { bytes, hash: sha256Hex(bytes) }
-    }
-    const decoder = await buildDecodeRgb(join(dir, 'decode-rgb.wasm'))
-    modules['decode-rgb'] = { bytes: decoder, hash: sha256Hex(decoder) }
+    runner = await startWorkloadRunner('faces', limits)
+    modules.faces = runner.module
+    for (const id of ['face-detect', 'face-expression']) modules[id] = await runner.build(id)
+    photos = await decodePhotos(runner, [...[1, 2, 3, 4, 5, 6].map(n => join(DEMO, `sample${n}.jpg`)), EXAMPLE])
     reference = await loadFaceReference()
-    for (const file of [...[1, 2, 3, 4, 5, 6].map(n => join(DEMO, `sample${n}.jpg`)), EXAMPLE]) {
-      const jpeg = new Uint8Array(await readFile(file))
-      const decoded = await run('decode-rgb', jpeg)
-      expect(decoded.status, text(decoded.stderr)).toBe('ok')
-      photos.push({ name: file.split('/').slice(-2).join('/'), jpeg, image: parseRgb(decoded.files.find(([name]) => name === 'rgb')![1]) })
-    }
   }, 300_000)
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('gives face-api\'s detectAllFaces().withFaceExpressions(), bit for bit', async () => {

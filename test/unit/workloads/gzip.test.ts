@@ -11,16 +11,13 @@
  * Needs Debian's clang-14, wasi-libc and libstb-dev (test/support/c-toolchain.ts).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { crc32, deflateRawSync, deflateSync, gunzipSync, gzipSync, inflateRawSync, inflateSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileWorkload, readWorkloadBuilds } from '../../../src/build/build-workloads.ts'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { ExecutionResult, TaskInput } from '../../../src/execution/types.ts'
-import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import type { ExecutionResult } from '../../../src/execution/types.ts'
+import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { text as decode, startWorkloadRunner, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const ROOT = join(import.meta.dirname, '../../..')
 const FORMATS = ['gzip', 'zlib', 'deflate'] as const
@@ -61,17 +58,11 @@ async function sampleText (length: number): Promise<Uint8Array> {
 const hex = (value: number): string => (value >>> 0).toString(16).padStart(8, '0')
 
 describe.skipIf(!HAVE_TOOLCHAIN)('gzip: DEFLATE with gzip and zlib framing in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 30_000, memoryLimitBytes: 50 << 20, fuel: 1e11 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let text: Uint8Array
   const random = seededBytes(256 << 10, 0x5eed)
-  const input = (stdin: Uint8Array, args: string[], files: Array<[string, Uint8Array]>): TaskInput => ({ args, env: [], stdin, files, seed: new Uint8Array(32) })
-  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []): Promise<ExecutionResult> =>
-    pool.run(hash, module, input(stdin, args, files), limits)
-  const decode = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  const run = async (stdin: Uint8Array, args: string[] = [], files: Array<[string, Uint8Array]> = []): Promise<ExecutionResult> => await runner.run(stdin, args, files)
   const fileOf = (result: ExecutionResult, name: string): Uint8Array => {
     const found = result.files.find(([path]) => path === name)
     expect(found, `${name} among ${result.files.map(([path]) => path).join(', ')}`).toBeDefined()
@@ -103,18 +94,12 @@ describe.skipIf(!HAVE_TOOLCHAIN)('gzip: DEFLATE with gzip and zlib framing in th
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-gzip-'))
-    const [build] = await readWorkloadBuilds(['gzip'])
-    const wasm = join(dir, 'gzip.wasm')
-    await compileWorkload(build!, wasm, CLANG)
-    module = new Uint8Array(await readFile(wasm))
-    hash = sha256Hex(module)
+    runner = await startWorkloadRunner('gzip', limits)
     text = await sampleText(300_000)
   })
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('compresses text, random, incompressible, repetitive, tiny and empty input so that gzip -d and Node zlib get it back', async () => {

@@ -8,16 +8,14 @@
  * two properties of an sRGB-aware resampler; convert by lossless round trips.
  * Needs Debian's clang-14 toolchain and libstb-dev: skipped without them, except in CI.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decode, encode } from 'fast-png'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileWorkload, readWorkloadBuilds } from '../../../src/build/build-workloads.ts'
 import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { ExecutionResult, TaskInput } from '../../../src/execution/types.ts'
-import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import type { ExecutionResult } from '../../../src/execution/types.ts'
+import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const WORKLOAD_DIR = join(import.meta.dirname, '../../../src/workloads/image')
 /** The committed example: sample1.jpg of @vladmandic/face-api's demo, 1224×816 (1 MP), made by the module itself. */
@@ -156,20 +154,13 @@ function idatOffset (bytes: Uint8Array): number {
 }
 
 describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur and convert in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 120_000, memoryLimitBytes: 50 << 20, fuel: 5e10 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let photo: Uint8Array
   /** The photo as stb_image decodes it (RGB), through the module's own `convert png`. */
   let photoPixels: Pixels
 
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
-  const input = (stdin: Uint8Array, args: string[], files: Array<[string, Uint8Array]> = []): TaskInput =>
-    ({ args, env: [], stdin, files, seed: new Uint8Array(32) })
-  const run = async (stdin: Uint8Array, args: string[], files: Array<[string, Uint8Array]> = []): Promise<ExecutionResult> =>
-    pool.run(hash, module, input(stdin, args, files), limits)
+  const run = async (stdin: Uint8Array, args: string[], files: Array<[string, Uint8Array]> = []): Promise<ExecutionResult> => await runner.run(stdin, args, files)
   /** A run that must succeed: its summary and output file. */
   const ok = async (stdin: Uint8Array, args: string[], files: Array<[string, Uint8Array]> = []) => {
     const result = await run(stdin, args, files)
@@ -187,19 +178,13 @@ describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur and 
   const pixelsOf = async (bytes: Uint8Array): Promise<Pixels> => decodePng((await ok(bytes, ['convert', 'png'])).output)
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-image-'))
-    const [build] = await readWorkloadBuilds(['image'])
-    const wasm = join(dir, 'image.wasm')
-    await compileWorkload(build!, wasm, CLANG)
-    module = new Uint8Array(await readFile(wasm))
-    hash = sha256Hex(module)
+    runner = await startWorkloadRunner('image', limits)
     photo = new Uint8Array(await readFile(PHOTO))
     photoPixels = await pixelsOf(photo)
   }, 120_000)
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('decodes the example photo and the demo photos (1920 wide) and reports their sizes', async () => {

@@ -11,23 +11,18 @@
  * Needs Debian's clang-14, lld-14 and wasi-libc, like lang-detect.test.ts:
  * skipped without them, except in CI.
  */
-import { execFileSync } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { ExecutionResult, TaskInput } from '../../../src/execution/types.ts'
-import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { mulberry32 } from '../../../src/core/mulberry32.ts'
+import type { ExecutionResult } from '../../../src/execution/types.ts'
+import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const WORKLOAD = join(import.meta.dirname, '../../../src/workloads/json-validate')
 const FIXTURES = join(import.meta.dirname, '../../fixtures/json-schema')
-/** See lang-detect.test.ts: clang runs any wasm-opt on PATH, so the build sees the system's directories only. */
-const CLANG_PATH = '/usr/lib/llvm-14/bin:/usr/bin:/bin'
 
-interface BuildSpec { sources: string[], memoryBytes: number, cflags: string[] }
 interface Case { name: string, schema: unknown, documents: unknown[] }
 interface ValidationError { instancePath: string, schemaPath: string, keyword: string, message: string }
 interface Output { valid: boolean, errors: ValidationError[], errorsOmitted?: number }
@@ -69,18 +64,6 @@ const DIFFERENCES: Array<{ why: string, schema: unknown, document: string, ours:
     document: '{"id": 1}', ours: [], ajv: [' unevaluatedProperties']
   }
 ]
-
-/** mulberry32: a small seeded generator, so the random corpus is the same on every run. */
-function random (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6D2B79F5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Documents that are mostly valid: each field is left out, or made wrong in some way, now and then. */
 class DocumentMaker {
@@ -191,25 +174,14 @@ const pairs = (errors: Array<{ instancePath: string, keyword: string }> | null |
   [...new Set((errors ?? []).map(e => `${e.instancePath} ${e.keyword}`))].sort()
 
 describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, checked against ajv', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 30_000, memoryLimitBytes: 50 << 20, fuel: 5e10 }
   const encoder = new TextEncoder()
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let fuelTotal = 0
   let runs = 0
 
   const run = async (schema: string | Uint8Array, stdin: string | Uint8Array, args: string[] = [], extra: Array<[string, Uint8Array]> = []): Promise<ExecutionResult> => {
-    const input: TaskInput = {
-      args,
-      env: [],
-      stdin: typeof stdin === 'string' ? encoder.encode(stdin) : stdin,
-      files: [['schema.json', typeof schema === 'string' ? encoder.encode(schema) : schema], ...extra],
-      seed: new Uint8Array(32)
-    }
-    const result = await pool.run(hash, module, input, limits)
+    const result = await runner.run(stdin, args, [['schema.json', typeof schema === 'string' ? encoder.encode(schema) : schema], ...extra])
     fuelTotal += result.fuelUsed ?? 0
     runs++
     return result
@@ -245,21 +217,11 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-json-validate-'))
-    const spec = JSON.parse(await readFile(join(WORKLOAD, 'build.json'), 'utf8')) as BuildSpec
-    const wasm = join(dir, 'json-validate.wasm')
-    execFileSync(CLANG!, [
-      '--target=wasm32-wasi', '--sysroot=/usr', '-O2', '-ffp-contract=off', '-mno-simd128',
-      `-Wl,--initial-memory=${spec.memoryBytes}`, `-Wl,--max-memory=${spec.memoryBytes}`, ...spec.cflags,
-      '-o', wasm, ...spec.sources
-    ], { cwd: WORKLOAD, env: { ...process.env, PATH: CLANG_PATH } })
-    module = new Uint8Array(await readFile(wasm))
-    hash = sha256Hex(module)
+    runner = await startWorkloadRunner('json-validate', limits)
   })
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('agrees with ajv on the hand-written corpus', async () => {
@@ -281,7 +243,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
   }, 300_000)
 
   it('agrees with ajv on 300 seeded random documents against a package.json and an invoice schema', async () => {
-    const m = new DocumentMaker(random(20261204))
+    const m = new DocumentMaker(mulberry32(20261204))
     const summary: string[] = []
     const mismatches: string[] = []
     for (const [file, make] of [['package-json.schema.json', makePackage], ['invoice.schema.json', makeInvoice]] as const) {
@@ -298,7 +260,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
   }, 300_000)
 
   it('accepts exactly the JSON that JSON.parse accepts, on 400 seeded mutations (duplicate keys aside)', async () => {
-    const rnd = random(99)
+    const rnd = mulberry32(99)
     const bases = ['{"a": [1, 2.5e-3, -0, "x\\u00e9\\ud83d\\ude00", true, null], "b": {"c": "\\n\\t"}}', '[[], {}, "", 0, 1E+2, -12.50]', '"\\u0000\\"\\\\\\/"', ' {"k" : false } ']
     const alphabet = new TextEncoder().encode('{}[],:"\\-0123456789.eE+ tfnu\u0000')
     const mismatches: string[] = []
@@ -514,7 +476,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
     const sample = JSON.parse(await readFile(join(WORKLOAD, 'sample.json'), 'utf8')) as { defaultStdin: string, defaultArgs: string[], defaultFiles: Record<string, string>, category: string }
     expect(sample.category).toBe('data')
     const files = await Promise.all(Object.entries(sample.defaultFiles).map(async ([name, file]) => [name, new Uint8Array(await readFile(join(WORKLOAD, file)))] as [string, Uint8Array]))
-    const result = await pool.run(hash, module, { args: sample.defaultArgs, env: [], stdin: encoder.encode(sample.defaultStdin), files, seed: new Uint8Array(32) }, limits)
+    const result = await runner.run(sample.defaultStdin, sample.defaultArgs, files)
     expect(result).toMatchObject({ status: 'exit', exitCode: 1 })
     const output = JSON.parse(text(result.stdout)) as Output
     const schema = JSON.parse(new TextDecoder().decode(files.find(([name]) => name === 'schema.json')![1])) as object
@@ -527,7 +489,7 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
   it('validates a ~1 MiB document deterministically, and reports its fuel and time', async () => {
     const invoice = JSON.parse(await readFile(join(FIXTURES, 'invoice.schema.json'), 'utf8')) as Record<string, unknown>
     const bundle = JSON.stringify({ type: 'array', items: { $ref: 'https://example.com/invoice' }, $defs: { invoice: { ...invoice, $schema: undefined, $id: 'https://example.com/invoice' } } })
-    const m = new DocumentMaker(random(7))
+    const m = new DocumentMaker(mulberry32(7))
     const documents: unknown[] = []
     let size = 2
     while (size < 1 << 20) {
@@ -546,6 +508,6 @@ describe.skipIf(!HAVE_TOOLCHAIN)('json-validate: a JSON Schema validator in C, c
     expect(output.valid).toBe(check(documents))
     expect(pairs(output.errors)).toEqual(pairs(check.errors))
     console.log(`json-validate: ${(document.length / 1048576).toFixed(2)} MiB document (${documents.length} invoices, ${output.errors.length} errors): ` +
-      `${first.fuelUsed} fuel, ${first.durationMs.toFixed(0)} ms; .wasm ${module.length} bytes; mean over all ${runs} runs ${Math.round(fuelTotal / runs)} fuel`)
+      `${first.fuelUsed} fuel, ${first.durationMs.toFixed(0)} ms; .wasm ${runner.module.length} bytes; mean over all ${runs} runs ${Math.round(fuelTotal / runs)} fuel`)
   }, 120_000)
 })

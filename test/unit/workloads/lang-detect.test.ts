@@ -6,16 +6,12 @@
  * Needs Debian's clang-14, lld-14, wasi-libc and libclang-rt-14-dev-wasm32, like
  * test/unit/execution/c-toolchain.test.ts: skipped without them, except in CI.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import lande from 'lande'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { compileWorkload, readWorkloadBuilds } from '../../../src/build/build-workloads.ts'
-import { sha256Hex } from '../../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskInput } from '../../../src/execution/types.ts'
-import { CLANG, HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { HAVE_TOOLCHAIN } from '../../support/c-toolchain.ts'
+import { startWorkloadRunner, text, type WorkloadRunner } from '../../support/workload-runner.ts'
 
 const CORPUS = join(import.meta.dirname, '../../fixtures/lang-detect-corpus.txt')
 
@@ -25,35 +21,18 @@ interface Detection { language: string, probability: number, top: Array<[string,
 const documents = (text: string): string[] => text.split('\n').map(line => line.replace(/\r$/, '')).filter(line => line.length > 0)
 
 describe.skipIf(!HAVE_TOOLCHAIN)('lang-detect: lande in C, bit-exact in the sandbox', () => {
-  const pool = createNodeWorkerPool({ slots: 1 })
   const limits = { timeoutMs: 20_000, memoryLimitBytes: 48 << 20, fuel: 1e10 }
-  let dir: string
-  let module: Uint8Array<ArrayBuffer>
-  let hash: string
+  let runner: WorkloadRunner
   let corpus: string[]
-  const input = (stdin: Uint8Array | string, args: string[] = []): TaskInput => ({
-    args,
-    env: [],
-    stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : stdin,
-    files: [],
-    seed: new Uint8Array(32)
-  })
-  const run = async (stdin: Uint8Array | string, args: string[] = []) => pool.run(hash, module, input(stdin, args), limits)
-  const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+  const run = async (stdin: Uint8Array | string, args: string[] = []) => await runner.run(stdin, args)
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'zerostate-lang-detect-'))
-    const wasm = join(dir, 'lang-detect.wasm')
-    const [build] = await readWorkloadBuilds(['lang-detect'])
-    await compileWorkload(build!, wasm, CLANG)
-    module = new Uint8Array(await readFile(wasm))
-    hash = sha256Hex(module)
+    runner = await startWorkloadRunner('lang-detect', limits)
     corpus = documents(await readFile(CORPUS, 'utf8'))
   })
 
   afterAll(async () => {
-    pool.stop()
-    await rm(dir, { recursive: true, force: true })
+    await runner?.stop()
   })
 
   it('has a corpus of at least 200 documents', () => {
