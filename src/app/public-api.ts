@@ -4,7 +4,8 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, ContributeOptions, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 
@@ -32,6 +33,12 @@ export interface ZeroStatePublicApi {
    */
   contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
   submit(request: SubmitRequest): Promise<SubmitResult>
+  /**
+   * Runs one module over many inputs across the mesh (see JobRequest); the
+   * handle fires `status`, `result` (in input order), `retry`, `error` and
+   * `complete`, and has `results()`, `status()`, `cancel()` and `raiseBudget()`.
+   */
+  job(request: JobRequest): Promise<JobRunner>
   /** Channels, payments, settlements, attestations, reports and reputation, read from the store now. */
   ledger(): Promise<LedgerView>
   /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
@@ -71,6 +78,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     routing: () => app.state.routing,
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
+    job: async (request) => app.job(request),
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),

@@ -163,6 +163,22 @@ export interface AppState {
   stats?: PeerStats
 }
 
+/**
+ * One module over many inputs (`window.zerostate.job`): the inputs are cut
+ * into slices of `sliceSize` (text inputs, one line each, several to a task —
+ * the module must print one line per input line, as lang-detect --lines does;
+ * byte inputs one to a task), run at once on as many executors as the mesh
+ * offers, the results handed back in input order.
+ */
+export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | 'redundancy' | 'auction'> {
+  /** The inputs: a list, or a text whose non-empty lines are the inputs. */
+  inputs: ReadonlyArray<string | Uint8Array> | string
+  /** Inputs per task (default 50 for single-line text inputs, else 1). */
+  sliceSize?: number
+  /** Most micro-units the whole job may cost; past it the job pauses until `raiseBudget`. */
+  budget?: number
+}
+
 export interface SubmitRequest {
   /** Module bytes, or the URL of a sample. */
   module: Uint8Array | string

@@ -18,9 +18,11 @@ import { checkRates } from '../trust/witness/index.ts'
 import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
 import { PeerSession } from './session.ts'
+import { startJob } from './jobs.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
-import type { ContributeOptions, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { ContributeOptions, JobRequest, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { JobRunner } from '../orchestration/jobs/index.ts'
 import { ViewModel } from './view-model.ts'
 
 export { StartupError }
@@ -72,6 +74,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
     return submitTask(this, this.running(), request, options.signal)
+  }
+
+  /** Starts a job: one module over many inputs, spread over the mesh (jobs.ts). */
+  async job (request: JobRequest): Promise<JobRunner> {
+    return startJob(this.running(), request)
   }
 
   /** The ledger as the store holds it now (the `ledger` in `state` follows it a moment later). */

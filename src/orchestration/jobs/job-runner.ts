@@ -1,0 +1,294 @@
+/**
+ * A job: one module over many inputs, cut into slices (a slice = one task
+ * over one or more inputs), the slices run at once on as many executors as
+ * the mesh offers — bounded by the tasks each takes from this tab — each with
+ * a verified receipt, and the results handed back in input order as they
+ * arrive. The decisions (which slice where, retries with backoff, quarantine,
+ * in-order release) are the pure JobScheduler's; this runner only does the
+ * I/O: it lists the executors, sends each assignment through TaskDispatch to
+ * the executor the scheduler named, settles what the kept result is owed, and
+ * tells the scheduler what happened. Modelled on DCP's `compute.for` and
+ * Pando's streams (see the issue), with receipts for every slice.
+ *
+ * Nothing is lost or paid twice: a slice has one current assignment; a result
+ * that comes back after its slice was given up on (its executor went quiet
+ * and another ran it) is refused by the scheduler and neither kept nor paid.
+ */
+import { nameError } from '../../core/errors.ts'
+import type { CardRequirements } from '../../discovery/index.ts'
+import type { ValidOffer, TaskOutcome } from '../task-protocol/index.ts'
+import { NoExecutorError, RemoteTaskError } from '../task-protocol/index.ts'
+import type { DispatchOptions, DispatchRequest, ExecutorChoice } from '../dispatch/index.ts'
+import { JobScheduler, type JobStatus, type SliceFailure } from './scheduler.ts'
+import { joinLines, planSlices, splitLines, type Slice } from './slices.ts'
+
+/** What the runner needs of TaskDispatch. */
+export interface JobDispatch {
+  chooseExecutors(requirements: CardRequirements, count: number, signal?: AbortSignal, atLeast?: number): Promise<ExecutorChoice[]>
+  inFlightLimit(executor: string): number
+  tasksFor(executor: string): { inFlight: number, waiting: number }
+  runOnce(prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: DispatchRequest, options?: DispatchOptions): Promise<{ outcome: TaskOutcome, offer: ValidOffer }>
+}
+
+export interface JobRunnerComponents {
+  dispatch: JobDispatch
+  /** Pays for a kept slice's result and lets witnesses check it (TaskAccountability.afterTask). */
+  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
+  /** Clock and timers, injectable for tests. */
+  now?(): number
+}
+
+/**
+ * One job. `base` is the checked offer every slice's task starts from (its
+ * module, args, env, files, limits and price); each slice gets its own task
+ * id and its inputs as stdin.
+ */
+export interface JobSpec {
+  jobId: string
+  base: ValidOffer
+  module: Uint8Array<ArrayBuffer>
+  requirements: CardRequirements
+  /** Text inputs (one line each when sliced several to a task) or byte inputs (one to a task). */
+  inputs: ReadonlyArray<string | Uint8Array>
+  sliceSize: number
+  /** Most micro-units the whole job may cost; when the next slice could pass it, the job pauses ('budget'). */
+  maxTotalPrice?: number
+}
+
+/** The result of one input, handed back in input order. */
+export interface JobItemResult {
+  index: number
+  /** The input's share of stdout: its line when sliced several to a task, else the whole stdout (text). */
+  output?: string
+  /** Files the input's task wrote (byte inputs, one to a task). */
+  files?: Array<[string, Uint8Array]>
+  exitCode?: number
+  /** Why this input has no result: its slice failed on every executor it was tried on, or its task failed. */
+  error?: string
+  executor?: string
+  /** The task id of the receipt that covers it. */
+  taskId?: string
+}
+
+/** Thrown by `results()` when the job was canceled. */
+export class JobCanceledError extends Error {
+  static { nameError(this, 'JobCanceledError') }
+}
+
+/** Events of a JobHandle: `status` (JobStatus), `result` (JobItemResult, in input order), `retry`, `error`, `complete`. */
+export class JobEvent<T> extends Event {
+  constructor (type: 'status' | 'result' | 'retry' | 'error' | 'complete', readonly detail: T) {
+    super(type)
+  }
+}
+
+/** How long the runner waits for any change before it looks at the mesh again (executors coming or going). */
+const POLL_MS = 1000
+
+export class JobRunner extends EventTarget {
+  readonly jobId: string
+  readonly #components: JobRunnerComponents
+  readonly #spec: JobSpec
+  readonly #slices: Slice[]
+  readonly #scheduler: JobScheduler<JobItemResult[]>
+  readonly #lines: boolean
+  readonly #abort = new AbortController()
+  readonly #results: JobItemResult[] = []
+  /** Where each running slice runs, to notice its executor leaving. */
+  readonly #running = new Map<number, string>()
+  #spent = 0
+  /** Payments of kept results still being made. */
+  readonly #settling = new Set<Promise<void>>()
+  #wake: (() => void) | undefined
+  #finished: Promise<JobItemResult[]>
+
+  constructor (components: JobRunnerComponents, spec: JobSpec) {
+    super()
+    this.#components = components
+    this.#spec = spec
+    this.jobId = spec.jobId
+    this.#lines = spec.sliceSize > 1
+    if (this.#lines && spec.inputs.some(input => typeof input !== 'string')) throw new TypeError('only text inputs can share a slice: use sliceSize 1 for byte inputs')
+    this.#slices = planSlices(spec.inputs.length, spec.sliceSize)
+    this.#scheduler = new JobScheduler({ slices: this.#slices.length })
+    this.#finished = this.#run()
+    // A caller that only listens to events must not see an unhandled rejection.
+    this.#finished.catch(() => {})
+  }
+
+  status (): JobStatus {
+    return this.#scheduler.status()
+  }
+
+  /** Every input's result, in input order, once the job is over. */
+  async results (): Promise<JobItemResult[]> {
+    return this.#finished
+  }
+
+  cancel (): void {
+    this.#scheduler.cancel()
+    this.#abort.abort(new JobCanceledError(`job ${this.jobId} was canceled`))
+    this.#poke()
+  }
+
+  /** Raises the job's budget; a job paused for its budget goes on. */
+  raiseBudget (maxTotalPrice: number): void {
+    this.#spec.maxTotalPrice = maxTotalPrice
+    if (this.#scheduler.status().pausedReason === 'budget') this.#scheduler.resume()
+    this.#emitStatus()
+    this.#poke()
+  }
+
+  async #run (): Promise<JobItemResult[]> {
+    const now = (): number => this.#components.now?.() ?? Date.now()
+    this.#emitStatus()
+    while (!this.#scheduler.finished) {
+      if (this.#abort.signal.aborted) throw this.#abort.signal.reason
+      const executors = await this.#executors()
+      const reachable = new Set(executors.map(e => e.peerId))
+      for (const executor of new Set(this.#running.values())) {
+        if (!reachable.has(executor)) this.#release(this.#scheduler.executorGone(executor, now()))
+      }
+      if (this.#overBudget()) this.#scheduler.pause('budget')
+      for (const assignment of this.#scheduler.next(now(), executors)) {
+        this.#running.set(assignment.slice, assignment.executor)
+        void this.#runSlice(assignment.slice, assignment.executor, assignment.attempt)
+      }
+      // A slice that failed on every executor there is, with nothing else running that could change that:
+      // waiting for a third executor would be waiting forever, so it is given up on now.
+      if (this.#running.size === 0 && executors.length > 0) {
+        for (const slice of this.#scheduler.blockedSlices(executors)) {
+          this.#release(this.#scheduler.quarantine(slice, `failed on all ${executors.length} executors there are`))
+        }
+      }
+      this.#emitStatus()
+      if (this.#scheduler.done) break
+      const wakeAt = this.#scheduler.nextWakeAt()
+      await this.#sleep(wakeAt === undefined ? POLL_MS : Math.max(0, Math.min(POLL_MS, wakeAt - now())))
+    }
+    await Promise.all(this.#settling)
+    this.#emitStatus()
+    this.dispatchEvent(new JobEvent('complete', this.#scheduler.status()))
+    if (this.#abort.signal.aborted) throw this.#abort.signal.reason
+    return this.#results
+  }
+
+  /** Contributing peers that match, with how many more tasks each takes from this tab now. */
+  async #executors (): Promise<Array<{ peerId: string, free: number }>> {
+    const { dispatch } = this.#components
+    let choices: ExecutorChoice[] = []
+    try {
+      choices = await dispatch.chooseExecutors(this.#spec.requirements, Number.MAX_SAFE_INTEGER, this.#abort.signal, 1)
+    } catch (err) {
+      // None right now: the job waits for one (a slice's own failure is what gives up on it).
+      if ((err as Error).name !== NoExecutorError.name) throw err
+      this.dispatchEvent(new JobEvent('error', { message: (err as Error).message }))
+    }
+    return choices.map(({ peerId }) => {
+      const { inFlight, waiting } = dispatch.tasksFor(peerId)
+      return { peerId, free: Math.max(0, dispatch.inFlightLimit(peerId) - inFlight - waiting) }
+    })
+  }
+
+  async #runSlice (index: number, executor: string, attempt: number): Promise<void> {
+    const slice = this.#slices[index]!
+    const inputs = this.#spec.inputs.slice(slice.first, slice.first + slice.count)
+    const stdin = this.#lines ? joinLines(inputs as string[]) : inputs[0]!
+    const offer: ValidOffer = {
+      ...this.#spec.base,
+      taskId: `${this.jobId}-${index}-${attempt}`,
+      stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : new Uint8Array(stdin)
+    }
+    const now = (): number => this.#components.now?.() ?? Date.now()
+    try {
+      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, this.#spec.module, this.#spec.requirements, { executor }, { signal: this.#abort.signal })
+      const results = this.#itemResults(slice, outcome, executor)
+      const { accepted, released } = this.#scheduler.succeeded(index, executor, results, now())
+      this.#release(released)
+      if (accepted) {
+        this.#spent += outcome.receipt.price.charge
+        // Paid only for the result kept; a late duplicate is neither kept nor paid. The job is not
+        // over until every payment it owes is settled (#run waits for them).
+        const settling = this.#components.settle(outcome, sent, this.#spec.module).catch(err => {
+          this.dispatchEvent(new JobEvent('error', { message: `settling slice ${index}: ${(err as Error).message}` }))
+        })
+        this.#settling.add(settling)
+        await settling
+        this.#settling.delete(settling)
+      }
+    } catch (err) {
+      if (this.#abort.signal.aborted) return
+      const error = err as Error
+      // A task that ran and failed (a verified receipt says so) failed on its input: every executor would
+      // agree — except on time, which depends on the executor's speed, so a timeout is tried elsewhere.
+      if (err instanceof RemoteTaskError && err.receipt !== undefined && error.name !== 'TaskTimeoutError') {
+        const failed = Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `${error.name}: ${error.message}`, executor, taskId: offer.taskId }))
+        this.#release(this.#scheduler.succeeded(index, executor, failed, now()).released)
+      } else {
+        const { quarantined, released } = this.#scheduler.failed(index, executor, failureOf(error), `${error.name}: ${error.message}`, now())
+        this.dispatchEvent(new JobEvent('retry', { slice: index, executor, attempt, error: `${error.name}: ${error.message}`, quarantined }))
+        this.#release(released)
+      }
+    } finally {
+      if (this.#running.get(index) === executor) this.#running.delete(index)
+      this.#emitStatus()
+      this.#poke()
+    }
+  }
+
+  /** One result per input of the slice: its line of stdout (several to a task) or the whole output (one). */
+  #itemResults (slice: Slice, outcome: TaskOutcome, executor: string): JobItemResult[] {
+    const taskId = outcome.receipt.taskId
+    const stdout = new TextDecoder().decode(outcome.stdout)
+    if (outcome.exitCode !== 0) {
+      const stderr = new TextDecoder().decode(outcome.stderr).trim()
+      return Array.from({ length: slice.count }, (_, i) => ({ index: slice.first + i, exitCode: outcome.exitCode, error: `exit ${outcome.exitCode}${stderr === '' ? '' : `: ${stderr}`}`, output: stdout, executor, taskId }))
+    }
+    if (!this.#lines) return [{ index: slice.first, output: stdout, exitCode: 0, executor, taskId, ...(outcome.files.length === 0 ? {} : { files: outcome.files }) }]
+    return splitLines(stdout, slice.count).map((line, i) => ({ index: slice.first + i, output: line, exitCode: 0, executor, taskId }))
+  }
+
+  /** Hands released slices' results on, in input order. */
+  #release (released: Array<{ slice: number, result?: JobItemResult[], error?: string }>): void {
+    for (const { slice: index, result, error } of released) {
+      const slice = this.#slices[index]!
+      const items = result ?? Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `quarantined: ${error ?? 'failed on every executor tried'}` }))
+      for (const item of items) {
+        this.#results.push(item)
+        this.dispatchEvent(new JobEvent('result', item))
+      }
+    }
+  }
+
+  #overBudget (): boolean {
+    const budget = this.#spec.maxTotalPrice
+    return budget !== undefined && this.#spent + this.#spec.base.maxTotalPrice > budget
+  }
+
+  #emitStatus (): void {
+    this.dispatchEvent(new JobEvent('status', this.#scheduler.status()))
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(() => { this.#wake = undefined; resolve() }, ms)
+      this.#wake = () => { clearTimeout(timer); this.#wake = undefined; resolve() }
+    })
+  }
+
+  #poke (): void {
+    this.#wake?.()
+  }
+}
+
+/** How a slice's attempt failed, for the scheduler (which retries all of them elsewhere). */
+function failureOf (error: Error): SliceFailure {
+  switch (error.name) {
+    case 'ExecutorLostError': return 'vanished'
+    case 'TaskTimeoutError': return 'timeout'
+    case 'ExecutorBusyError':
+    case 'TaskRefusedError':
+    case 'TaskOverBudgetError': return 'refused'
+    default: return 'error'
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * A job across the mesh in Chromium: one submitter tab and three executor
+ * tabs; lang-detect over 1,200 lines in slices of 25, spread over the three.
+ * One executor tab is closed mid-job: every input still has exactly one
+ * result, in input order, equal to what lang-detect gives in Node, and no
+ * slice is paid twice (each payment's receipt names a different slice).
+ */
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../src/core/hash.ts'
+import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
+import { startHarness, waitForDirect } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const PRICES = { perMegaFuel: 10, perSecond: 0, perMb: 1 }
+const SLICE = 25
+
+/** 1,200 lines: the lang-detect corpus, repeated, each line numbered so that every input is distinct. */
+async function jobLines (): Promise<string[]> {
+  const corpus = (await readFile(join(ROOT, 'test/fixtures/lang-detect-corpus.txt'), 'utf8')).split('\n').map(l => l.replace(/\r$/, '')).filter(l => l !== '')
+  return Array.from({ length: 1200 }, (_, i) => `${corpus[i % corpus.length]!} ${i}`)
+}
+
+interface PageJobOutcome {
+  results: Array<{ index: number, output?: string, error?: string, executor?: string, taskId?: string }>
+  status: { state: string, total: number, computed: number, failed: number, retries: number }
+  statusEvents: number
+  paidSlices: string[]
+}
+
+/** Starts the job in the page and returns once `closeAfter` results have arrived, leaving the rest to `finishJob`. */
+async function startJob (page: Page, lines: string[], closeAfter: number): Promise<void> {
+  await page.evaluate(async ({ lines, slice, closeAfter }) => {
+    const job = await window.zerostate.job({ module: 'samples/lang-detect.wasm', inputs: lines, sliceSize: slice, args: ['--lines'], timeoutMs: 30_000 })
+    const w = window as unknown as { __job: typeof job, __statusEvents: number }
+    w.__job = job
+    w.__statusEvents = 0
+    job.addEventListener('status', () => { w.__statusEvents++ })
+    let seen = 0
+    await new Promise<void>(resolve => {
+      job.addEventListener('result', () => { if (++seen >= closeAfter) resolve() })
+      job.addEventListener('complete', () => { resolve() })
+    })
+  }, { lines, slice: SLICE, closeAfter })
+}
+
+async function finishJob (page: Page): Promise<PageJobOutcome> {
+  return page.evaluate(async () => {
+    const w = window as unknown as { __job: { results(): Promise<PageJobOutcome['results']>, status(): PageJobOutcome['status'], jobId: string }, __statusEvents: number }
+    const results = await w.__job.results()
+    const ledger = await window.zerostate.ledger()
+    const paidSlices = ledger.payments
+      .filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(w.__job.jobId))
+      .map(p => p.receipt.taskId.slice(w.__job.jobId.length + 1).split('-')[0]!)
+    return { results, status: w.__job.status(), statusEvents: w.__statusEvents, paidSlices }
+  })
+}
+
+describe('a job over 1,200 lines on three executor tabs', () => {
+  let harness: Harness
+  let submitter: Peer
+  let executors: Peer[]
+
+  beforeAll(async () => {
+    harness = await startHarness()
+    submitter = await harness.openPeer()
+    executors = [await harness.openPeer(), await harness.openPeer(), await harness.openPeer()]
+    for (const executor of executors) {
+      await executor.page.evaluate(async (prices) => { await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } }) }, PRICES)
+    }
+    for (const executor of executors) await waitForDirect(submitter.page, executor.peerId)
+  }, 180_000)
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('spreads the slices over the three, survives one leaving, and gives each input one result in order, none paid twice', async () => {
+    const lines = await jobLines()
+    await startJob(submitter.page, lines, 300)
+    // One executor leaves mid-job, with slices of the job running on it or queued for it.
+    await executors[2]!.context.close()
+    const outcome = await finishJob(submitter.page)
+
+    expect(outcome.status).toMatchObject({ state: 'completed', total: lines.length / SLICE, failed: 0 })
+    expect(outcome.results.map(r => r.index)).toEqual(lines.map((_, i) => i))
+    expect(outcome.results.filter(r => r.error !== undefined)).toEqual([])
+    // The same answers as lang-detect --lines on the whole text in Node.
+    const pool = createNodeWorkerPool({ slots: 1 })
+    try {
+      const module = new Uint8Array(await readFile(join(ROOT, 'src/workloads/lang-detect/lang-detect.wasm')))
+      const want = await pool.run(sha256Hex(module), module, { args: ['--lines'], env: [], stdin: new TextEncoder().encode(lines.join('\n') + '\n'), files: [], seed: new Uint8Array(32) }, { timeoutMs: 60_000, memoryLimitBytes: 50 << 20, fuel: 1e11 })
+      expect(outcome.results.map(r => r.output)).toEqual(new TextDecoder().decode(want.stdout).trimEnd().split('\n'))
+    } finally {
+      pool.stop()
+    }
+    // Spread: every executor that stayed ran slices; and each slice paid at most once.
+    const used = new Set(outcome.results.map(r => r.executor))
+    expect(used.has(executors[0]!.peerId) && used.has(executors[1]!.peerId)).toBe(true)
+    expect(new Set(outcome.paidSlices).size).toBe(outcome.paidSlices.length)
+    expect(outcome.statusEvents).toBeGreaterThan(10)
+    console.log(`job: ${lines.length} lines in ${outcome.status.total} slices on ${used.size} executors, ${outcome.status.retries} retries, ${outcome.paidSlices.length} slices paid`)
+  }, 300_000)
+})
