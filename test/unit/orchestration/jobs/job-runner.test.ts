@@ -1,0 +1,118 @@
+/**
+ * The JobRunner over a fake TaskDispatch whose executors answer as told: it
+ * hands each input one result in input order, retries a lost slice
+ * elsewhere, pays only the results it keeps, quarantines a slice no
+ * executor there can run, and cancels.
+ */
+import { describe, expect, it } from 'vitest'
+import { JobCanceledError, JobRunner, type JobDispatch, type JobItemResult } from '../../../../src/orchestration/jobs/index.ts'
+import { ExecutorLostError, type TaskOutcome, type ValidOffer } from '../../../../src/orchestration/task-protocol/index.ts'
+import type { Receipt } from '../../../../src/receipts/index.ts'
+
+const base: ValidOffer = {
+  taskId: 'base',
+  moduleHash: '00'.repeat(32),
+  moduleSize: 8,
+  stdin: new Uint8Array(),
+  args: [],
+  env: [],
+  files: [],
+  seed: new Uint8Array(32),
+  timeoutMs: 1000,
+  memoryLimitBytes: 1 << 20,
+  fuel: 1000,
+  maxTotalPrice: 10
+}
+
+/** An executor's behaviour for one task: answer (upper-casing each line), lose the task, or hang until aborted. */
+type Behaviour = 'answer' | 'lose' | 'hang'
+
+function fakeDispatch (executors: string[], behaviour: (executor: string, taskId: string) => Behaviour, slots = 1): JobDispatch & { sent: string[] } {
+  const inFlight = new Map<string, number>()
+  const sent: string[] = []
+  return {
+    sent,
+    async chooseExecutors () { return executors.map(peerId => ({ peerId, reason: 'test' })) },
+    inFlightLimit: () => slots,
+    tasksFor: executor => ({ inFlight: inFlight.get(executor) ?? 0, waiting: 0 }),
+    async runOnce (offer, _module, _requirements, request, options) {
+      const executor = request.executor!
+      sent.push(`${executor}:${offer.taskId}`)
+      inFlight.set(executor, (inFlight.get(executor) ?? 0) + 1)
+      try {
+        await new Promise(resolve => setTimeout(resolve, 1))
+        const what = behaviour(executor, offer.taskId)
+        if (what === 'lose') throw new ExecutorLostError(`${executor} went away`)
+        if (what === 'hang') {
+          await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }))
+        }
+        const stdout = new TextEncoder().encode(new TextDecoder().decode(offer.stdin).toUpperCase())
+        const receipt = { taskId: offer.taskId, executor, price: { charge: 1 } } as unknown as Receipt
+        return { outcome: { stdout, stderr: new Uint8Array(), files: [], exitCode: 0, receipt } satisfies TaskOutcome, offer }
+      } finally {
+        inFlight.set(executor, (inFlight.get(executor) ?? 1) - 1)
+      }
+    }
+  }
+}
+
+const inputs = Array.from({ length: 23 }, (_, i) => `line ${i}`)
+
+function runner (dispatch: JobDispatch, paid: string[], sliceSize = 4): JobRunner {
+  return new JobRunner({ dispatch, settle: async (outcome) => { paid.push(outcome.receipt.taskId) } }, {
+    jobId: 'job-test', base, module: new Uint8Array(8), requirements: {}, inputs, sliceSize
+  })
+}
+
+const sliceOf = (taskId: string): string => taskId.split('-')[2]!
+
+describe('JobRunner', () => {
+  it('gives every input one result in input order, spread over the executors, each kept slice paid once', async () => {
+    const paid: string[] = []
+    const dispatch = fakeDispatch(['a', 'b', 'c'], () => 'answer')
+    const job = runner(dispatch, paid)
+    const streamed: JobItemResult[] = []
+    job.addEventListener('result', event => { streamed.push((event as unknown as { detail: JobItemResult }).detail) })
+    const results = await job.results()
+    expect(results.map(r => r.output)).toEqual(inputs.map(line => line.toUpperCase()))
+    expect(streamed.map(r => r.index)).toEqual(inputs.map((_, i) => i))
+    expect(new Set(results.map(r => r.executor))).toEqual(new Set(['a', 'b', 'c']))
+    expect(paid.map(sliceOf).sort()).toEqual(['0', '1', '2', '3', '4', '5'])
+    expect(job.status()).toMatchObject({ state: 'completed', total: 6, computed: 6, failed: 0 })
+  })
+
+  it('runs a slice lost with its executor again elsewhere, and pays only the result it keeps', async () => {
+    const paid: string[] = []
+    // b loses every task it gets: each of its slices is run again on a or c.
+    const dispatch = fakeDispatch(['a', 'b', 'c'], executor => executor === 'b' ? 'lose' : 'answer')
+    const job = runner(dispatch, paid)
+    const results = await job.results()
+    expect(results.map(r => r.output)).toEqual(inputs.map(line => line.toUpperCase()))
+    expect(results.every(r => r.executor !== 'b')).toBe(true)
+    expect(new Set(paid.map(sliceOf)).size).toBe(paid.length)
+    expect(job.status().retries).toBeGreaterThan(0)
+  })
+
+  it('quarantines a slice that failed on every executor there is, and the rest of the job goes on', async () => {
+    const paid: string[] = []
+    // Slice 1 (inputs 4–7) is lost by both executors; everything else works.
+    const dispatch = fakeDispatch(['a', 'b'], (_executor, taskId) => sliceOf(taskId) === '1' ? 'lose' : 'answer')
+    const results = await runner(dispatch, paid).results()
+    expect(results.map(r => r.index)).toEqual(inputs.map((_, i) => i))
+    expect(results.slice(4, 8).every(r => r.error?.startsWith('quarantined') === true)).toBe(true)
+    expect(results.filter(r => r.error === undefined)).toHaveLength(inputs.length - 4)
+    expect(paid.map(sliceOf)).not.toContain('1')
+  }, 20_000)
+
+  it('cancel ends the job: results() rejects with JobCanceledError and nothing more is sent', async () => {
+    const dispatch = fakeDispatch(['a'], () => 'hang')
+    const job = runner(dispatch, [])
+    await new Promise(resolve => setTimeout(resolve, 20))
+    job.cancel()
+    await expect(job.results()).rejects.toMatchObject({ name: JobCanceledError.name })
+    const sent = dispatch.sent.length
+    await new Promise(resolve => setTimeout(resolve, 50))
+    expect(dispatch.sent.length).toBe(sent)
+    expect(job.status().state).toBe('canceled')
+  })
+})
