@@ -2,6 +2,7 @@ import type { CardRequirements } from '../discovery/index.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
+import type { JobItemResult, JobStatus } from '../orchestration/jobs/index.ts'
 import type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
 import type { TopicStats } from '../network/topic-channel.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
@@ -59,6 +60,25 @@ export interface TaskView {
   disputed?: boolean
   /** For a failed task: the phase it was in when it failed. */
   failedDuring?: Exclude<TaskPhase, 'done' | 'failed'>
+}
+
+/** A job submitted from this tab (window.zerostate.job or the form), as its card shows it. */
+export interface JobView {
+  jobId: string
+  label: string
+  /** A2A task state: working, paused, completed, failed, canceled. */
+  state: JobStatus['state']
+  status: JobStatus
+  /** How many inputs the job has. */
+  inputs: number
+  /** The results so far, in input order (the runner's own list, growing; `resultCount` says how far). */
+  results: readonly JobItemResult[]
+  resultCount: number
+  /** Distinct executors that returned results. */
+  executors: number
+  startedAt: number
+  finishedAt?: number
+  error?: { name: string, message: string }
 }
 
 /** A peer's Agent Card, as the network view shows it. */
@@ -144,6 +164,8 @@ export interface AppState {
   maxSlots: number
   /** Tasks submitted from this tab in this session, newest first. */
   tasks: TaskView[]
+  /** Jobs submitted from this tab in this session, newest first. */
+  jobs: JobView[]
   /** Persistent receipt history (both roles), newest first. */
   history: ReceiptRecord[]
   samples: SampleTask[]
@@ -251,6 +273,9 @@ export interface ZeroStateApp extends EventTarget {
   readonly state: AppState
   contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
   submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
+  /** Starts a job (one module over many inputs across the mesh); its card follows it in `state.jobs`. */
+  job(request: JobRequest): Promise<unknown>
+  cancelJob(jobId: string): void
   /** Closes a payment channel cooperatively; resolves with the settlement record. */
   closeChannel(channelId: string): Promise<Settlement>
   /**

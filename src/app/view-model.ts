@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
 import { FREE_PRICES } from '../receipts/pricing/index.ts'
-import type { AppState, TaskView } from './types.ts'
+import type { AppState, JobView, TaskView } from './types.ts'
 
 export class ViewModel extends EventTarget {
   state: AppState
@@ -23,6 +23,7 @@ export class ViewModel extends EventTarget {
       slots,
       maxSlots,
       tasks: [],
+      jobs: [],
       history: [],
       samples: [],
       tags: [],
@@ -42,6 +43,10 @@ export class ViewModel extends EventTarget {
       this.changeQueued = false
       this.dispatchEvent(new Event('change'))
     })
+  }
+
+  updateJob (jobId: string, patch: Partial<JobView>): void {
+    this.update({ jobs: this.state.jobs.map(job => job.jobId === jobId ? { ...job, ...patch } : job) })
   }
 
   updateTask (taskId: string, patch: Partial<TaskView>): void {

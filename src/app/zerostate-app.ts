@@ -34,6 +34,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   private readonly pool: WorkerPool
   private readonly local = new LocalSandbox()
   private session: PeerSession | undefined
+  private readonly jobs = new Map<string, JobRunner>()
 
   constructor () {
     const maxSlots = Math.max(1, navigator.hardwareConcurrency ?? 2)
@@ -78,7 +79,16 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** Starts a job: one module over many inputs, spread over the mesh (jobs.ts). */
   async job (request: JobRequest): Promise<JobRunner> {
-    return startJob(this.running(), request)
+    const runner = await startJob(this, this.running(), request)
+    this.jobs.set(runner.jobId, runner)
+    return runner
+  }
+
+  /** Cancels a job of this session (its card's Cancel). */
+  cancelJob (jobId: string): void {
+    const runner = this.jobs.get(jobId)
+    if (runner === undefined) throw new RangeError(`no job ${jobId} in this session`)
+    runner.cancel()
   }
 
   /** The ledger as the store holds it now (the `ledger` in `state` follows it a moment later). */

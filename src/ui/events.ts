@@ -4,7 +4,7 @@
  * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
  * the element can show progress and errors of its own action.
  */
-import type { AppState, SubmitRequest } from '../app/index.ts'
+import type { AppState, JobRequest, SubmitRequest } from '../app/index.ts'
 
 abstract class RequestEvent extends Event {
   #outcome: Promise<unknown> | undefined
@@ -80,6 +80,28 @@ export class SubmitRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by `<zs-submit>` with a job the user asked to run: the module over each line of the input. */
+export class JobRequestEvent extends RequestEvent {
+  static readonly type = 'zs-job-request'
+  readonly request: JobRequest
+
+  constructor (request: JobRequest) {
+    super(JobRequestEvent.type)
+    this.request = request
+  }
+}
+
+/** Fired by `<zs-job-card>` when the user cancels its job. */
+export class CancelJobRequestEvent extends RequestEvent {
+  static readonly type = 'zs-cancel-job'
+  readonly jobId: string
+
+  constructor (jobId: string) {
+    super(CancelJobRequestEvent.type)
+    this.jobId = jobId
+  }
+}
+
 /**
  * Fired by `<zs-trust>` (in `<zs-ledger>`) when the user whitelists a peer
  * (it is never blacklisted, and a blacklisting in force is lifted) or takes
@@ -101,6 +123,8 @@ declare global {
   interface HTMLElementEventMap {
     'zs-contribute-request': ContributeRequestEvent
     'zs-submit-request': SubmitRequestEvent
+    'zs-job-request': JobRequestEvent
+    'zs-cancel-job': CancelJobRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
   }

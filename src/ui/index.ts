@@ -8,7 +8,7 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/index.ts'
-import { CloseChannelRequestEvent, ContributeRequestEvent, SubmitRequestEvent, WhitelistRequestEvent } from './events.ts'
+import { CancelJobRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
@@ -41,6 +41,15 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(SubmitRequestEvent.type, (event) => {
     event.waitUntil(app.submit(event.request))
+  })
+  view.addEventListener(JobRequestEvent.type, (event) => {
+    event.waitUntil(app.job(event.request))
+  })
+  view.addEventListener(CancelJobRequestEvent.type, (event) => {
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.cancelJob(event.jobId)
+      resolve()
+    }))
   })
   view.addEventListener(CloseChannelRequestEvent.type, (event) => {
     event.waitUntil(event.unilateral ? app.closeChannelUnilaterally(event.channelId) : app.closeChannel(event.channelId))

@@ -11,6 +11,7 @@ import './zs-peer-id.ts'
 import './zs-peers.ts'
 import './zs-submit.ts'
 import './zs-task-card.ts'
+import './zs-job-card.ts'
 
 const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
   starting: 'Starting',
@@ -246,8 +247,9 @@ export class ZsApp extends LitElement {
           <zs-submit .samples=${s.samples}></zs-submit>
         </section>
         <section class="tasks" aria-labelledby="tasks-h">
-          <h2 id="tasks-h">Tasks <span class="count">this session · ${s.tasks.length}</span></h2>
-          ${s.tasks.length === 0
+          <h2 id="tasks-h">Tasks <span class="count">this session · ${s.tasks.length}${s.jobs.length === 0 ? '' : ` · ${s.jobs.length} job${s.jobs.length === 1 ? '' : 's'}`}</span></h2>
+          ${s.jobs.length === 0 ? nothing : html`<div class="task-list">${repeat(s.jobs, (j) => j.jobId, (j) => html`<zs-job-card .job=${j}></zs-job-card>`)}</div>`}
+          ${s.tasks.length === 0 && s.jobs.length === 0
             ? html`<p class="empty">Tasks you submit appear here with their progress, output and signed receipt.</p>`
             : html`<div class="task-list">${repeat(s.tasks, (t) => t.taskId, (t) => html`<zs-task-card .task=${t}></zs-task-card>`)}</div>`}
         </section>

@@ -76,6 +76,17 @@ export const submitStyles = css`
     gap: 12px;
   }
 
+  .row.job {
+    align-items: end;
+  }
+
+  label.check {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    font-weight: normal;
+  }
+
   .actions {
     display: flex;
     align-items: center;

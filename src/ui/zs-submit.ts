@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { SAMPLE_CATEGORIES, type SampleCategory, type SampleTask, type SubmitRequest } from '../app/index.ts'
-import { SubmitRequestEvent } from './events.ts'
+import { JobRequestEvent, SubmitRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { fieldStyles, submitStyles } from './zs-submit.styles.ts'
 import { formatBytes, parseArgs, uploadProblem } from './view-format.ts'
@@ -52,6 +52,9 @@ export class ZsSubmit extends LitElement {
   @state() private args = ''
   @state() private timeoutMs = ''
   @state() private submitError = ''
+  /** Run the module over each line of stdin as a job across the mesh, `sliceSize` lines to a task. */
+  @state() private asJob = false
+  @state() private sliceSize = '25'
 
   protected override willUpdate (changed: PropertyValues<this>): void {
     // Pick the first sample once samples arrive, or again if the chosen one disappeared.
@@ -118,6 +121,20 @@ export class ZsSubmit extends LitElement {
             <input type="number" min="1" step="1" data-testid="timeout" .value=${this.timeoutMs} @input=${(e: Event) => { this.timeoutMs = (e.target as HTMLInputElement).value }}>
           </label>
         </div>
+
+        ${this.#imageInput() ? nothing : html`
+          <div class="row job">
+            <label class="check">
+              <input type="checkbox" data-testid="as-job" .checked=${this.asJob} @change=${(e: Event) => { this.asJob = (e.target as HTMLInputElement).checked }}>
+              Run over each line as a job across the mesh
+            </label>
+            ${this.asJob ? html`
+              <label>
+                Lines per task
+                <input type="number" min="1" step="1" data-testid="slice-size" .value=${this.sliceSize} @input=${(e: Event) => { this.sliceSize = (e.target as HTMLInputElement).value }}>
+              </label>` : nothing}
+          </div>
+          ${this.asJob ? html`<p class="hint muted">Each non-empty line is one input; the lines are cut into tasks that run at once on every contributing peer, and the results come back in line order. The module must print one line per input line (e.g. lang-detect --lines).</p>` : nothing}`}
 
         <zs-task-options @change=${() => { this.submitError = '' }}></zs-task-options>
 
@@ -208,6 +225,23 @@ export class ZsSubmit extends LitElement {
       this.submitError = request.error
       // Show the field at fault with its own message, even if Advanced was closed.
       if (request.field !== undefined) this.#options()?.reveal(request.field)
+      return
+    }
+    if (this.asJob && !this.#imageInput()) {
+      const sliceSize = Number(this.sliceSize)
+      if (!Number.isInteger(sliceSize) || sliceSize < 1) {
+        this.submitError = 'Lines per task must be a whole number from 1.'
+        return
+      }
+      if (typeof request.stdin !== 'string' || request.stdin.trim() === '') {
+        this.submitError = 'A job needs input: one line per input in Standard input.'
+        return
+      }
+      // A job picks its executors itself: the single-task executor choices do not apply.
+      const { stdin, executor: _executor, redundancy: _redundancy, auction: _auction, ...rest } = request
+      const job = new JobRequestEvent({ ...rest, inputs: stdin, sliceSize })
+      this.dispatchEvent(job)
+      await job.outcome.catch((err: unknown) => { this.submitError = err instanceof Error ? err.message : String(err) })
       return
     }
     const submit = new SubmitRequestEvent(request)

@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../src/core/hash.ts'
 import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
-import { startHarness, waitForDirect } from './harness.ts'
+import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -104,4 +104,28 @@ describe('a job over 1,200 lines on three executor tabs', () => {
     expect(outcome.statusEvents).toBeGreaterThan(10)
     console.log(`job: ${lines.length} lines in ${outcome.status.total} slices on ${used.size} executors, ${outcome.status.retries} retries, ${outcome.paidSlices.length} slices paid`)
   }, 300_000)
+
+  it('runs a job from the form: each line of the input, with a progress bar, the results as a table and a download', async () => {
+    const page = submitter.page
+    const lines = (await jobLines()).slice(0, 120)
+    await page.getByTestId('sample-select').selectOption('lang-detect')
+    await expect.poll(async () => page.getByTestId('stdin').inputValue()).not.toBe('')
+    await page.getByTestId('stdin').fill(lines.join('\n'))
+    await page.getByTestId('as-job').check()
+    await page.getByTestId('slice-size').fill('10')
+    const before = await page.getByTestId('job-card').count()
+    await page.getByTestId('submit').click()
+    // The newest job's card comes first.
+    await expect.poll(async () => page.getByTestId('job-card').count()).toBe(before + 1)
+    const card = page.getByTestId('job-card').first()
+    await expect.poll(async () => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
+    expect(await card.getByTestId('job-figures').textContent()).toMatch(/120\s+of 120 inputs/)
+    expect(await card.getByTestId('job-results').locator('tbody tr').count()).toBe(120)
+    expect(await card.getByTestId('job-results').locator('th').allTextContents()).toEqual(['#', 'language', 'probability', 'top'])
+    const download = page.waitForEvent('download')
+    await card.getByTestId('download-job-results').click()
+    const saved = (await readFile(await (await download).path(), 'utf8')).trimEnd().split('\n').map(line => JSON.parse(line) as { index: number, output: string })
+    expect(saved.map(r => r.index)).toEqual(lines.map((_, i) => i))
+    await card.screenshot({ path: join(ARTIFACTS, 'job-card.png') })
+  }, 180_000)
 })

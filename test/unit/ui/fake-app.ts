@@ -5,7 +5,7 @@
  * out of fuel with a verified one, running), the three
  * transport badges and both history roles.
  */
-import type { AppState, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
+import type { AppState, JobRequest, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
 import type { ClosingChannel, Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
 import type { PaymentRecord } from '../../../src/app/index.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE } from '../../../src/core/limits.ts'
@@ -91,6 +91,7 @@ export function demoState (now = Date.now()): AppState {
     contributing: true,
     slots: 2,
     maxSlots: 4,
+    jobs: [],
     tasks: [
       {
         taskId: 'running-1',
@@ -277,6 +278,17 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
       prices: options.prices ?? this.state.prices,
       witnessRates: options.witnessRates ?? this.state.witnessRates
     })
+  }
+
+  readonly jobRequests: JobRequest[] = []
+  readonly canceledJobs: string[] = []
+
+  async job (request: JobRequest): Promise<void> {
+    this.jobRequests.push(request)
+  }
+
+  cancelJob (jobId: string): void {
+    this.canceledJobs.push(jobId)
   }
 
   readonly closed: string[] = []
