@@ -34,8 +34,10 @@ export interface JobRunnerComponents {
   dispatch: JobDispatch
   /** Pays for a kept slice's result and lets witnesses check it (TaskAccountability.afterTask). */
   settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
-  /** Clock and timers, injectable for tests. */
+  /** Clock, injectable for tests. */
   now?(): number
+  /** How long an executor that lost a slice gets no more of the job's slices (default LOST_EXECUTOR_PAUSE_MS). */
+  lostExecutorPauseMs?: number
 }
 
 /**
@@ -85,6 +87,14 @@ export class JobEvent<T> extends Event {
 /** How long the runner waits for any change before it looks at the mesh again (executors coming or going). */
 const POLL_MS = 1000
 
+/**
+ * How long an executor that lost a slice (its connection closed, or it went
+ * quiet) gets no more of this job's slices: a tab that was closed stays in
+ * the presence directory until its announcement expires, and every slice
+ * sent to it meanwhile would only fail and be retried.
+ */
+export const LOST_EXECUTOR_PAUSE_MS = 30_000
+
 export class JobRunner extends EventTarget {
   readonly jobId: string
   readonly #components: JobRunnerComponents
@@ -97,6 +107,8 @@ export class JobRunner extends EventTarget {
   /** Where each running slice runs, to notice its executor leaving. */
   readonly #running = new Map<number, string>()
   #spent = 0
+  /** Executors that lost a slice, and until when they get no more. */
+  readonly #lost = new Map<string, number>()
   /** Payments of kept results still being made. */
   readonly #settling = new Set<Promise<void>>()
   #wake: (() => void) | undefined
@@ -184,7 +196,8 @@ export class JobRunner extends EventTarget {
       if ((err as Error).name !== NoExecutorError.name) throw err
       this.dispatchEvent(new JobEvent('error', { message: (err as Error).message }))
     }
-    return choices.map(({ peerId }) => {
+    const now = this.#components.now?.() ?? Date.now()
+    return choices.filter(({ peerId }) => (this.#lost.get(peerId) ?? 0) <= now).map(({ peerId }) => {
       const { inFlight, waiting } = dispatch.tasksFor(peerId)
       return { peerId, free: Math.max(0, dispatch.inFlightLimit(peerId) - inFlight - waiting) }
     })
@@ -225,7 +238,9 @@ export class JobRunner extends EventTarget {
         const failed = Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `${error.name}: ${error.message}`, executor, taskId: offer.taskId }))
         this.#release(this.#scheduler.succeeded(index, executor, failed, now()).released)
       } else {
-        const { quarantined, released } = this.#scheduler.failed(index, executor, failureOf(error), `${error.name}: ${error.message}`, now())
+        const failure = failureOf(error)
+        if (failure === 'vanished') this.#lost.set(executor, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
+        const { quarantined, released } = this.#scheduler.failed(index, executor, failure, `${error.name}: ${error.message}`, now())
         this.dispatchEvent(new JobEvent('retry', { slice: index, executor, attempt, error: `${error.name}: ${error.message}`, quarantined }))
         this.#release(released)
       }

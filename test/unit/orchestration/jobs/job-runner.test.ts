@@ -58,8 +58,8 @@ function fakeDispatch (executors: string[], behaviour: (executor: string, taskId
 
 const inputs = Array.from({ length: 23 }, (_, i) => `line ${i}`)
 
-function runner (dispatch: JobDispatch, paid: string[], sliceSize = 4): JobRunner {
-  return new JobRunner({ dispatch, settle: async (outcome) => { paid.push(outcome.receipt.taskId) } }, {
+function runner (dispatch: JobDispatch, paid: string[], sliceSize = 4, lostExecutorPauseMs = 0): JobRunner {
+  return new JobRunner({ dispatch, settle: async (outcome) => { paid.push(outcome.receipt.taskId) }, lostExecutorPauseMs }, {
     jobId: 'job-test', base, module: new Uint8Array(8), requirements: {}, inputs, sliceSize
   })
 }
@@ -91,6 +91,21 @@ describe('JobRunner', () => {
     expect(results.every(r => r.executor !== 'b')).toBe(true)
     expect(new Set(paid.map(sliceOf)).size).toBe(paid.length)
     expect(job.status().retries).toBeGreaterThan(0)
+  })
+
+  it('sends no more slices to an executor that lost one, for a while', async () => {
+    const paid: string[] = []
+    // b loses the first task it gets, and would answer the rest: with a pause of a minute it gets no other.
+    let bLost = false
+    const dispatch = fakeDispatch(['a', 'b'], executor => {
+      if (executor !== 'b') return 'answer'
+      if (bLost) return 'answer'
+      bLost = true
+      return 'lose'
+    })
+    const results = await runner(dispatch, paid, 4, 60_000).results()
+    expect(results.every(r => r.executor === 'a')).toBe(true)
+    expect(dispatch.sent.filter(sent => sent.startsWith('b:'))).toHaveLength(1)
   })
 
   it('quarantines a slice that failed on every executor there is, and the rest of the job goes on', async () => {
