@@ -1,10 +1,11 @@
 /**
  * The store a tab opens: storage's PeerStore over the record types of the
  * domains that keep records (economy's channels and payments, trust's
- * attestations and announced inputs).
+ * attestations and announced inputs, orchestration's workflow runs).
  */
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { PeerStore } from '../storage/index.ts'
+import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { AttestationRecord, TaskInputRecord } from '../trust/witness/index.ts'
 
 export interface ZeroStateRecords {
@@ -12,6 +13,7 @@ export interface ZeroStateRecords {
   payment: PaymentRecord
   attestation: AttestationRecord
   taskInput: TaskInputRecord
+  workflowRun: WorkflowRunRecord
 }
 
 export type ZeroStateStore = PeerStore<ZeroStateRecords>

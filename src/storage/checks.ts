@@ -108,3 +108,17 @@ export function checkTaskInput (record: StoredTaskInput, keep: number): void {
   if (!Number.isFinite(record.storedAt)) throw new RangeError('record.storedAt must be a finite number')
   if (!Number.isSafeInteger(keep) || keep < 1) throw new RangeError('keep must be a positive integer')
 }
+
+/** Thrown when a run's event would not follow the last one stored: one already at its place, or a gap. */
+export class RunLogConflictError extends Error {
+  static { nameError(this, 'RunLogConflictError') }
+}
+
+export function checkRunEvent (runId: unknown, seq: unknown): void {
+  if (typeof runId !== 'string' || runId.length === 0 || runId.length > 128) throw new TypeError('runId must be a string of 1–128 characters')
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0) throw new RangeError('an event\'s seq must be a whole number from 0')
+}
+
+export function checkMemoKey (key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw new TypeError('a memo key must be a string of 1–256 characters')
+}

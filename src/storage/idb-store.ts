@@ -8,8 +8,8 @@
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import {
-  checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed, checkStateKey,
-  checkTaskInput, StoreClosedError
+  checkAttestationRecord, checkChannelRecord, checkLimit, checkMemoKey, checkModule, checkModuleHash, checkRecord, checkRunEvent, checkSeed,
+  checkStateKey, checkTaskInput, RunLogConflictError, StoreClosedError
 } from './checks.ts'
 import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
 
@@ -34,9 +34,17 @@ interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema 
   attestations: { key: [string, string], value: R['attestation'], indexes: { 'by-receivedAt': number } }
   /** Inputs of announced tasks by receipt hash (version 4). */
   taskInputs: { key: string, value: R['taskInput'], indexes: { 'by-storedAt': number } }
+  /** Workflow runs by runId (version 5). */
+  workflowRuns: { key: string, value: R['workflowRun'], indexes: { 'by-updatedAt': number } }
+  /** Each run's append-only event log, keyed by [runId, seq] (version 5). */
+  runEvents: { key: [string, number], value: unknown }
+  /** Step outputs by lowercase hex SHA-256 (version 5). */
+  blobs: { key: string, value: Uint8Array }
+  /** Verified step outputs by memo key (version 5). */
+  memo: { key: string, value: unknown }
 }
 
-const DB_VERSION = 4
+const DB_VERSION = 5
 const IDENTITY_KEY = 'self'
 
 /**
@@ -65,6 +73,12 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
       }
       if (oldVersion < 4) {
         database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
+      }
+      if (oldVersion < 5) {
+        database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
+        database.createObjectStore('runEvents')
+        database.createObjectStore('blobs')
+        database.createObjectStore('memo')
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -167,6 +181,48 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
       checkStateKey(key)
       await open().delete('state', key)
     },
+    async putRun (record) {
+      checkRunEvent(record.runId, 0)
+      await open().put('workflowRuns', record)
+    },
+    async getRun (runId) {
+      return open().get('workflowRuns', runId)
+    },
+    async listRuns (limit) {
+      return newestByIndex(open(), 'workflowRuns', 'by-updatedAt', checkLimit(limit))
+    },
+    async appendRunEvent (runId, seq, event) {
+      checkRunEvent(runId, seq)
+      const tx = open().transaction('runEvents', 'readwrite')
+      // Counted and added in one transaction: no other writer can slip an event in between.
+      const count = await tx.store.count(IDBKeyRange.bound([runId, 0], [runId, Number.MAX_SAFE_INTEGER]))
+      if (count !== seq) {
+        tx.abort()
+        await tx.done.catch(() => {})
+        throw new RunLogConflictError(`run ${runId} has ${count} events; event ${seq} cannot be appended`)
+      }
+      await Promise.all([tx.store.add(event, [runId, seq]), tx.done])
+    },
+    async listRunEvents (runId) {
+      checkRunEvent(runId, 0)
+      return open().getAll('runEvents', IDBKeyRange.bound([runId, 0], [runId, Number.MAX_SAFE_INTEGER]))
+    },
+    async putBlob (hash, bytes) {
+      checkModule(hash, bytes)
+      await open().put('blobs', bytes.slice(), hash)
+    },
+    async getBlob (hash) {
+      checkModuleHash(hash)
+      return open().get('blobs', hash)
+    },
+    async putMemo (key, value) {
+      checkMemoKey(key)
+      await open().put('memo', value, key)
+    },
+    async getMemo (key) {
+      checkMemoKey(key)
+      return open().get('memo', key)
+    },
     close () {
       closed = true
       db.close()
@@ -175,6 +231,7 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
 }
 
 type TimeIndexed = {
+  workflowRuns: 'by-updatedAt'
   receipts: 'by-storedAt'
   channels: 'by-updatedAt'
   payments: 'by-at'

@@ -4,10 +4,11 @@
  * PeerStore interface: IndexedDB in the browser, an in-memory twin for tests
  * and Node. The record types belong to the domains that use them.
  */
-export { StoreClosedError } from './checks.ts'
+export { RunLogConflictError, StoreClosedError } from './checks.ts'
 export { openIdbStore } from './idb-store.ts'
 export { createMemoryStore } from './memory-store.ts'
 export { withModuleCache } from './module-cache.ts'
 export type {
-  ModuleStore, PeerStore, ReceiptRecord, RecordTypes, StateKey, StateStore, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput
+  ModuleStore, PeerStore, ReceiptRecord, RecordTypes, StateKey, StateStore, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput,
+  StoredWorkflowRun, WorkflowStore
 } from './types.ts'

@@ -5,7 +5,7 @@
  */
 import {
   attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed,
-  checkStateKey, checkTaskInput, compareNewestFirst, newestFirst, paymentKey, StoreClosedError
+  checkMemoKey, checkRunEvent, checkStateKey, checkTaskInput, compareNewestFirst, newestFirst, paymentKey, RunLogConflictError, StoreClosedError
 } from './checks.ts'
 import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
 
@@ -19,6 +19,10 @@ export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerS
   const payments = new Map<string, R['payment']>()
   const attestations = new Map<string, R['attestation']>()
   const taskInputs = new Map<string, R['taskInput']>()
+  const runs = new Map<string, R['workflowRun']>()
+  const runEvents = new Map<string, unknown[]>()
+  const blobs = new Map<string, Uint8Array>()
+  const memo = new Map<string, unknown>()
   let closed = false
 
   const open = (): void => {
@@ -117,6 +121,54 @@ export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerS
       open()
       checkStateKey(key)
       state.delete(key)
+    },
+    async putRun (record) {
+      open()
+      checkRunEvent(record.runId, 0)
+      runs.set(record.runId, structuredClone(record))
+    },
+    async getRun (runId) {
+      open()
+      const record = runs.get(runId)
+      return record === undefined ? undefined : structuredClone(record)
+    },
+    async listRuns (limit) {
+      open()
+      const max = checkLimit(limit)
+      return [...runs.values()].sort(newestFirst(r => r.updatedAt, r => [r.runId, ''])).slice(0, max).map(r => structuredClone(r))
+    },
+    async appendRunEvent (runId, seq, event) {
+      open()
+      checkRunEvent(runId, seq)
+      const log = runEvents.get(runId) ?? []
+      if (seq !== log.length) throw new RunLogConflictError(`run ${runId} has ${log.length} events; event ${seq} cannot be appended`)
+      log.push(structuredClone(event))
+      runEvents.set(runId, log)
+    },
+    async listRunEvents (runId) {
+      open()
+      checkRunEvent(runId, 0)
+      return (runEvents.get(runId) ?? []).map(event => structuredClone(event))
+    },
+    async putBlob (hash, bytes) {
+      open()
+      checkModule(hash, bytes)
+      blobs.set(hash, bytes.slice())
+    },
+    async getBlob (hash) {
+      open()
+      checkModuleHash(hash)
+      return blobs.get(hash)?.slice()
+    },
+    async putMemo (key, value) {
+      open()
+      checkMemoKey(key)
+      memo.set(key, structuredClone(value))
+    },
+    async getMemo (key) {
+      open()
+      checkMemoKey(key)
+      return memo.has(key) ? structuredClone(memo.get(key)) : undefined
     },
     close () {
       closed = true

@@ -20,6 +20,7 @@ export interface StoredChannel {
 export interface StoredPayment { channelId: string, sequence: number, at: number }
 export interface StoredAttestation { attestation: { receiptHash: string, witness: string }, receivedAt: number }
 export interface StoredTaskInput { receiptHash: string, stdin: Uint8Array, files: Array<[string, Uint8Array]>, storedAt: number }
+export interface StoredWorkflowRun { runId: string, updatedAt: number }
 
 /** The record types a store holds; each extends the shape the store reads. */
 export interface RecordTypes {
@@ -27,6 +28,7 @@ export interface RecordTypes {
   payment: StoredPayment
   attestation: StoredAttestation
   taskInput: StoredTaskInput
+  workflowRun: StoredWorkflowRun
 }
 
 /**
@@ -46,6 +48,31 @@ export interface ModuleStore {
   putModule(hash: string, bytes: Uint8Array): Promise<void>
 }
 
+/**
+ * What a workflow run keeps so that a reload loses nothing (version 5): the
+ * run's record, its append-only event log (checkpoints), its steps' outputs
+ * as content-addressed blobs, and verified outputs by memo key.
+ */
+export interface WorkflowStore<Run extends StoredWorkflowRun = StoredWorkflowRun> {
+  putRun(record: Run): Promise<void>
+  getRun(runId: string): Promise<Run | undefined>
+  /** Newest `updatedAt` first; all when `limit` is undefined. */
+  listRuns(limit?: number): Promise<Run[]>
+  /**
+   * Appends the run's event number `seq` (0, 1, 2 …). Append-only: an event
+   * already at `seq`, or a gap before it, rejects with RunLogConflictError —
+   * two tabs resuming one run cannot both write its log.
+   */
+  appendRunEvent(runId: string, seq: number, event: unknown): Promise<void>
+  /** The run's events in order. */
+  listRunEvents(runId: string): Promise<unknown[]>
+  /** Bytes by lowercase hex SHA-256; rejects with ModuleHashMismatchError unless the hash is theirs. */
+  putBlob(hash: string, bytes: Uint8Array): Promise<void>
+  getBlob(hash: string): Promise<Uint8Array | undefined>
+  putMemo(key: string, value: unknown): Promise<void>
+  getMemo(key: string): Promise<unknown>
+}
+
 /** Learnt state by name. */
 export interface StateStore {
   loadState(key: StateKey): Promise<unknown>
@@ -57,7 +84,7 @@ export interface StateStore {
  * Everything a peer keeps across reloads. The browser implementation is
  * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
  */
-export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore {
+export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore, WorkflowStore<R['workflowRun']> {
   /**
    * Writes the channel and, when given, the payment that moved it to its
    * newest state, in one transaction: both land or neither does. A peer acks

@@ -6,7 +6,8 @@ import 'fake-indexeddb/auto'
 import { openDB } from 'idb'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
-import { createMemoryStore, openIdbStore, withModuleCache } from '../../../src/storage/index.ts'
+import { createMemoryStore, openIdbStore, RunLogConflictError, withModuleCache } from '../../../src/storage/index.ts'
+import type { WorkflowRunRecord } from '../../../src/orchestration/workflow/records.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../../../src/app/store.ts'
 import type { ChannelRecord, PaymentRecord } from '../../../src/economy/payments/index.ts'
 import type { ReceiptRecord } from '../../../src/receipts/index.ts'
@@ -243,6 +244,53 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
     })
   })
 
+  describe('workflow runs, their event logs, blobs and memoized outputs (version 5)', () => {
+    const run = (runId: string, updatedAt: number): WorkflowRunRecord => ({
+      runId, specText: 'version: 1', specHash: '00'.repeat(32), inputs: { text: 'a' }, state: 'working', createdAt: 1, updatedAt
+    })
+
+    it('keeps runs by id and lists them newest first, as copies', async () => {
+      const store = await open()
+      await store.putRun(run('r1', 10))
+      await store.putRun(run('r2', 20))
+      await store.putRun({ ...run('r1', 30), state: 'completed' })
+      expect((await store.listRuns()).map(r => [r.runId, r.state])).toEqual([['r1', 'completed'], ['r2', 'working']])
+      expect(await store.listRuns(1)).toHaveLength(1)
+      const got = await store.getRun('r2')
+      got!.inputs.text = 'changed'
+      expect((await store.getRun('r2'))!.inputs.text).toBe('a')
+      expect(await store.getRun('nope')).toBeUndefined()
+      store.close()
+    })
+
+    it('appends each run\'s events in order and refuses to overwrite one or to leave a gap', async () => {
+      const store = await open()
+      await store.appendRunEvent('r1', 0, { type: 'scheduled', at: 1 })
+      await store.appendRunEvent('r2', 0, { type: 'canceled', at: 1 })
+      await store.appendRunEvent('r1', 1, { type: 'started', at: 2 })
+      expect(await store.listRunEvents('r1')).toEqual([{ type: 'scheduled', at: 1 }, { type: 'started', at: 2 }])
+      expect(await store.listRunEvents('r2')).toEqual([{ type: 'canceled', at: 1 }])
+      expect(await store.listRunEvents('r3')).toEqual([])
+      expect((await rejection(store.appendRunEvent('r1', 1, { type: 'again' }))).name).toBe(RunLogConflictError.name)
+      expect((await rejection(store.appendRunEvent('r1', 5, { type: 'gap' }))).name).toBe(RunLogConflictError.name)
+      expect(await store.listRunEvents('r1')).toHaveLength(2)
+      expect((await rejection(store.appendRunEvent('r1', -1, {}))).name).toBe('RangeError')
+      store.close()
+    })
+
+    it('keeps blobs under their SHA-256 only, and memoized outputs by key', async () => {
+      const store = await open()
+      const bytes = new TextEncoder().encode('step output')
+      await store.putBlob(sha256Hex(bytes), bytes)
+      expect(await store.getBlob(sha256Hex(bytes))).toEqual(bytes)
+      expect((await rejection(store.putBlob(sha256Hex(new Uint8Array([1])), bytes))).name).toBe('ModuleHashMismatchError')
+      await store.putMemo('memo1:abc', { stdout: 'x', files: {} })
+      expect(await store.getMemo('memo1:abc')).toEqual({ stdout: 'x', files: {} })
+      expect(await store.getMemo('memo1:none')).toBeUndefined()
+      store.close()
+    })
+  })
+
   describe('attestations', () => {
     it('keeps one per (receipt, witness), newest first', async () => {
       const store = await open()
@@ -333,6 +381,8 @@ describe('IndexedDB schema migration', () => {
     expect(await store.loadState('agent-cards')).toEqual([])
     await store.saveChannel(channel('c', 0, 1))
     expect((await store.listChannels()).map(c => c.channelId)).toEqual(['c'])
+    await store.appendRunEvent('r', 0, { type: 'canceled', at: 1 })
+    expect(await store.listRunEvents('r')).toEqual([{ type: 'canceled', at: 1 }])
     store.close()
   })
 })

@@ -1,0 +1,19 @@
+/**
+ * What a tab keeps of a workflow run it submitted (storage's WorkflowStore
+ * holds it, with the run's event log, its blobs and memoized outputs): enough
+ * to resume the run after a reload — the spec as written, its inputs — and
+ * to list runs with their state. The run id is the A2A `contextId` of the
+ * run's tasks.
+ */
+export interface WorkflowRunRecord {
+  runId: string
+  /** The spec as the user wrote it (YAML or JSON), and its SHA-256. */
+  specText: string
+  specHash: string
+  /** The workflow's inputs, by name (bytes and files inputs by blob hash). */
+  inputs: Record<string, unknown>
+  /** A2A task state of the run. */
+  state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
+  createdAt: number
+  updatedAt: number
+}
