@@ -6,6 +6,10 @@ import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
 import type { CardView, ContributeOptions, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
+import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
+import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
+import type { WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import type { WorkflowOptions } from './workflows.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 
@@ -39,6 +43,16 @@ export interface ZeroStatePublicApi {
    * `complete`, and has `results()`, `status()`, `cancel()` and `raiseBudget()`.
    */
   job(request: JobRequest): Promise<JobRunner>
+  /**
+   * Runs a workflow (docs/workflow-spec.md): the spec is checked before
+   * anything runs; every event is checkpointed in this tab's store. The
+   * handle fires `status`, `step` and `complete`; `result()`, `cancel()`.
+   */
+  workflow(spec: string, inputs?: Record<string, WorkflowInputValue>, options?: WorkflowOptions): Promise<WorkflowRunner>
+  /** Goes on with a run from its checkpoints (after a reload): finished steps are not run again. */
+  resumeWorkflow(runId: string, options?: WorkflowOptions): Promise<WorkflowRunner>
+  /** This tab's workflow runs, newest first, with their state. */
+  workflows(): Promise<WorkflowRunRecord[]>
   /** Channels, payments, settlements, attestations, reports and reputation, read from the store now. */
   ledger(): Promise<LedgerView>
   /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
@@ -79,6 +93,9 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
     job: async (request) => app.job(request),
+    workflow: async (spec, inputs, options) => app.workflow(spec, inputs, options),
+    resumeWorkflow: async (runId, options) => app.resumeWorkflow(runId, options),
+    workflows: async () => app.workflows(),
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),

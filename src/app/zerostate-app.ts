@@ -19,6 +19,10 @@ import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
 import { PeerSession } from './session.ts'
 import { startJob } from './jobs.ts'
+import { resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
+import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
+import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
+import type { WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
 import type { ContributeOptions, JobRequest, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
@@ -82,6 +86,21 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     const runner = await startJob(this, this.running(), request)
     this.jobs.set(runner.jobId, runner)
     return runner
+  }
+
+  /** Starts a workflow run: the spec (YAML or JSON) is checked first; its checkpoints go to this tab's store (workflows.ts). */
+  async workflow (spec: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+    return startWorkflowRun(this.running(), spec, inputs, options)
+  }
+
+  /** Goes on with a run of this tab from its stored log: finished steps are not run again. */
+  async resumeWorkflow (runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+    return resumeWorkflowRun(this.running(), runId, options)
+  }
+
+  /** This tab's workflow runs, newest first. */
+  async workflows (): Promise<WorkflowRunRecord[]> {
+    return this.running().store.listRuns()
   }
 
   /** Cancels a job of this session (its card's Cancel). */

@@ -12,6 +12,8 @@ export interface WorkflowRunRecord {
   specHash: string
   /** The workflow's inputs, by name (bytes and files inputs by blob hash). */
   inputs: Record<string, unknown>
+  /** The tasks' seed, hex: a resumed run must run its steps with the same one (it is part of their memo keys). */
+  seedHex: string
   /** A2A task state of the run. */
   state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
   createdAt: number

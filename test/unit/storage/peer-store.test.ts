@@ -246,7 +246,7 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
 
   describe('workflow runs, their event logs, blobs and memoized outputs (version 5)', () => {
     const run = (runId: string, updatedAt: number): WorkflowRunRecord => ({
-      runId, specText: 'version: 1', specHash: '00'.repeat(32), inputs: { text: 'a' }, state: 'working', createdAt: 1, updatedAt
+      runId, specText: 'version: 1', specHash: '00'.repeat(32), inputs: { text: 'a' }, seedHex: '00'.repeat(32), state: 'working', createdAt: 1, updatedAt
     })
 
     it('keeps runs by id and lists them newest first, as copies', async () => {

@@ -1,0 +1,24 @@
+/** Defaults and fixed names of the workflow runner. */
+
+/**
+ * Most units (steps, or items of a fan-out) the runner has going at once. A
+ * fan-out may have up to 1000 items; TaskDispatch queues what an executor
+ * cannot take yet, but every unit in flight holds its module, its inputs and
+ * an open task conversation in this tab, so a bound keeps a large fan-out
+ * from holding them all at once. The rest wait in the scheduler as `ready`.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = 32
+
+/**
+ * The `executor` of a `started` event whose outputs were not run but reused
+ * from the memo (an earlier verified receipt of the same memo key); its
+ * `succeeded` event names that receipt in `receiptHash`. Not a PeerId, so it
+ * cannot be mistaken for one.
+ */
+export const MEMO_EXECUTOR = 'memo'
+
+/** How an item's output files are named inside the task's directory when a step reads `steps.<step>.items`: `<step>/<index, 4 digits>/<name>`. */
+export const ITEM_INDEX_DIGITS = 4
+
+/** Task ids longer than the protocol allows (1–64 of [A-Za-z0-9_-]) are replaced by this prefix and a hash of the long form. */
+export const HASHED_TASK_ID_PREFIX = 'wf-'

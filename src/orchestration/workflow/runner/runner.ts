@@ -1,0 +1,391 @@
+/**
+ * The workflow runner: drives one WorkflowRun (the pure scheduler) through
+ * its components. It asks `next(now)` what to start, records `scheduled` or
+ * `retried`, reuses memoized outputs or sends each unit's task through the
+ * dispatch, records `started` and `succeeded` or `failed`, and settles what a
+ * kept result is owed. Every event is appended to the log before the runner
+ * acts on it (dispatches, pays, tells listeners), so a reload resumes from
+ * the log without running a finished step again. Decisions are the
+ * scheduler's; the only I/O is through the components.
+ */
+import { bytesToHex } from '../../../core/index.ts'
+import { ModuleHashMismatchError } from '../../../core/hash.ts'
+import { receiptHash } from '../../../receipts/index.ts'
+import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
+import { memoKey, WorkflowRun } from '../scheduler/index.ts'
+import type { RunEvent, RunState, RunStatus, StepAction, StepOutputs } from '../scheduler/index.ts'
+import { DEFAULT_MAX_IN_FLIGHT, MEMO_EXECUTOR } from './constants.ts'
+import { RunInterruptedError, StepExitError, WorkflowRunExistsError, WorkflowRunnerStoppedError } from './errors.ts'
+import { buildOffer } from './task-offer.ts'
+import type { MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
+
+/**
+ * Events of a WorkflowRunner: `status` (RunStatus, after every change),
+ * `step` (StepChange: one logged event about a step or item, or the cancel),
+ * `complete` (WorkflowResult, once the run ended), `error` ({ message }: a
+ * payment or memo write that failed, or the log failing, which ends the runner).
+ */
+export class WorkflowRunnerEvent<T> extends Event {
+  constructor (type: 'status' | 'step' | 'complete' | 'error', readonly detail: T) {
+    super(type)
+  }
+}
+
+/** One workflow run being driven in this tab. */
+export interface WorkflowRunner extends EventTarget {
+  /** The run's id, which is also the A2A `contextId` of each of its tasks. */
+  readonly runId: string
+  /** A2A state names: submitted, working, completed, failed, canceled. */
+  status(): RunStatus
+  /** How the run ended, with the workflow's outputs when it completed. Rejects with WorkflowRunnerStoppedError after `stop()`, or with the log's error when the log failed. */
+  result(): Promise<WorkflowResult>
+  /** Appends `canceled` to the log, then aborts the tasks in flight (their results are neither kept nor paid). No-op once the run ended. */
+  cancel(reason?: string): Promise<void>
+  /** Stops driving the run without logging anything (the tab is going away): resumeWorkflow goes on from the log. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+type Where = { step: string, item?: number }
+type LoadedModule = { bytes: Uint8Array<ArrayBuffer>, hash: string }
+
+const live = (state: RunState): boolean => state === 'submitted' || state === 'working'
+const whereOf = (action: StepAction): Where => ({ step: action.step, ...(action.item === undefined ? {} : { item: action.item }) })
+const describe = (err: unknown): { name: string, message: string } =>
+  err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) }
+
+/**
+ * Whether a failed attempt may be tried again (within the step's retry
+ * limit; Argo's default policy retries failures and errors alike) and
+ * whether the module never ran (Errored). Not retryable: what would fail the
+ * same way every time — an input that cannot be bound, a task the protocol
+ * refuses.
+ */
+function failureOf (err: unknown, phase: 'module' | 'offer' | 'run'): { retryable: boolean, errored: boolean } {
+  if (phase === 'module') return { retryable: true, errored: true }
+  if (phase === 'offer') return { retryable: false, errored: true }
+  switch ((err as Error | undefined)?.name) {
+    case 'InvalidTaskMessageError': return { retryable: false, errored: true }
+    case 'NoExecutorError':
+    case 'ExecutorBusyError':
+    case 'TaskRefusedError':
+    case 'TaskOverBudgetError': return { retryable: true, errored: true }
+    default: return { retryable: true, errored: false }
+  }
+}
+
+class Runner extends EventTarget implements WorkflowRunner {
+  readonly runId: string
+  readonly #components: WorkflowRunnerComponents
+  readonly #init: WorkflowRunInit
+  readonly #run: WorkflowRun
+  readonly #maxInFlight: number
+  readonly #abort = new AbortController()
+  readonly #modules = new Map<string, Promise<LoadedModule>>()
+  readonly #settling = new Set<Promise<void>>()
+  /** How many of the run's events are in the log (or on their way, in order, through #persisting). */
+  #logged: number
+  #persisting: Promise<void> = Promise.resolve()
+  #lastAt = -Infinity
+  #inFlight = 0
+  #stopped = false
+  #fatal: { error: unknown } | undefined
+  #poked = false
+  #wake: (() => void) | undefined
+  readonly #finished: Promise<WorkflowResult>
+
+  constructor (components: WorkflowRunnerComponents, init: WorkflowRunInit, run: WorkflowRun, logged: RunEvent[]) {
+    super()
+    const maxInFlight = init.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new RangeError(`maxInFlight must be a positive integer, got ${maxInFlight}`)
+    this.runId = init.runId
+    this.#components = components
+    this.#init = init
+    this.#run = run
+    this.#maxInFlight = maxInFlight
+    this.#logged = logged.length
+    for (const event of logged) this.#lastAt = Math.max(this.#lastAt, event.at)
+    this.#finished = this.#drive()
+    // A caller that only listens to events must not see an unhandled rejection.
+    this.#finished.catch(() => {})
+  }
+
+  status (): RunStatus {
+    return this.#run.status()
+  }
+
+  async result (): Promise<WorkflowResult> {
+    return this.#finished
+  }
+
+  async cancel (reason?: string): Promise<void> {
+    if (this.#abort.signal.aborted || !live(this.#run.state)) return
+    this.#run.apply({ type: 'canceled', at: this.#at(), ...(reason === undefined ? {} : { reason }) })
+    try {
+      await this.#persist()
+    } finally {
+      this.#abort.abort()
+      this.#poke()
+    }
+  }
+
+  async stop (): Promise<void> {
+    if (!this.#stopped && !this.#abort.signal.aborted) {
+      this.#stopped = true
+      this.#abort.abort(new WorkflowRunnerStoppedError(`the runner of ${this.runId} was stopped`))
+      this.#poke()
+    }
+    await this.#finished.catch(() => {})
+  }
+
+  async #drive (): Promise<WorkflowResult> {
+    try {
+      this.#emitStatus()
+      // Attempts in flight when the last runner stopped (a reload) are lost: recorded as failed and
+      // retryable, so the step's retry policy decides. Nothing else of the log is run again.
+      for (const lost of this.#run.inFlight()) {
+        const error = describe(new RunInterruptedError(`attempt ${lost.attempt} was in flight when the run was interrupted`))
+        this.#run.apply({ type: 'failed', at: this.#at(), step: lost.step, ...(lost.item === undefined ? {} : { item: lost.item }), attempt: lost.attempt, error, retryable: true })
+      }
+      await this.#persist()
+      while (!this.#abort.signal.aborted && live(this.#run.state)) {
+        this.#poked = false
+        const now = this.#now()
+        const actions = this.#run.next(now).slice(0, Math.max(0, this.#maxInFlight - this.#inFlight))
+        void this.#persist() // the skips and errors next() decided; brings #lastAt up to date
+        const at = Math.max(now, this.#lastAt)
+        for (const action of actions) {
+          this.#run.apply({ type: action.attempt === 1 ? 'scheduled' : 'retried', at, ...whereOf(action) })
+        }
+        await this.#persist()
+        if (this.#abort.signal.aborted) break
+        for (const action of actions) {
+          this.#inFlight++
+          this.#runUnit(action).catch(err => { this.#fail(err) }).finally(() => {
+            this.#inFlight--
+            this.#poke()
+          })
+        }
+        if (!live(this.#run.state) || actions.length > 0) continue
+        const wakeAt = this.#run.nextWakeAt()
+        await this.#sleep(wakeAt === undefined ? undefined : Math.max(0, wakeAt - this.#now()))
+      }
+    } finally {
+      while (this.#inFlight > 0) await this.#sleep(undefined)
+      await Promise.all(this.#settling)
+    }
+    await this.#persisting
+    if (this.#fatal !== undefined) throw this.#fatal.error
+    const state = this.#run.state
+    if (this.#stopped && live(state)) throw this.#abort.signal.reason
+    const outputs = this.#run.outputs()
+    const result: WorkflowResult = { state, ...(outputs === undefined ? {} : { outputs }) }
+    this.#emitStatus()
+    this.dispatchEvent(new WorkflowRunnerEvent('complete', result))
+    return result
+  }
+
+  /** One unit's attempt: memo, or module → offer → dispatch → outputs. Records how it ended unless the run ended first. */
+  async #runUnit (action: StepAction): Promise<void> {
+    const where = whereOf(action)
+    const attempt = action.attempt
+    let phase: 'module' | 'offer' | 'run' = 'module'
+    try {
+      const module = await this.#module(action.module)
+      // The memo key names the module by its hash, not by a sample id whose bytes may change between releases.
+      const key = action.memoKey === undefined
+        ? undefined
+        : memoKey({ ...action, module: `sha256:${module.hash}`, seed: bytesToHex(this.#init.defaults.seed) })
+      const memoized = key === undefined ? undefined : await this.#memoized(key)
+      if (memoized !== undefined) {
+        if (this.#ended()) return
+        const { receiptHash: reused, ...outputs } = memoized
+        this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, executor: MEMO_EXECUTOR })
+        this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt, outputs, receiptHash: reused })
+        await this.#persist()
+        return
+      }
+      phase = 'offer'
+      const offer = await buildOffer(this.#components.blobs, this.runId, action, module, this.#init.defaults)
+      if (this.#ended()) return
+      this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt })
+      await this.#persist()
+      phase = 'run'
+      const requirements = { ...this.#init.defaults.requirements, moduleHash: module.hash }
+      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, {}, { signal: this.#abort.signal })
+      // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
+      if (this.#ended()) return
+      try {
+        await this.#finish(action, outcome, key)
+      } finally {
+        this.#settle(outcome, sent, module.bytes)
+      }
+    } catch (err) {
+      if (this.#ended() || this.#fatal !== undefined) return
+      const { retryable, errored } = failureOf(err, phase)
+      this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt, error: describe(err), retryable, ...(errored ? { errored } : {}) })
+      await this.#persist()
+    }
+  }
+
+  /** Records a returned outcome: its outputs stored as blobs and kept under the memo key, or the exit it failed with. */
+  async #finish (action: StepAction, outcome: TaskOutcome, key: string | undefined): Promise<void> {
+    const where = whereOf(action)
+    if (outcome.exitCode !== 0) {
+      const stderr = new TextDecoder().decode(outcome.stderr).trim()
+      const error = describe(new StepExitError(`exit ${outcome.exitCode}${stderr === '' ? '' : `: ${stderr}`}`))
+      this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt: action.attempt, error, retryable: true })
+      await this.#persist()
+      return
+    }
+    const { blobs } = this.#components
+    // The blob's hash is SHA-256 of stdout, which is what the receipt's outputHash names.
+    const stdoutHash = await blobs.put(outcome.stdout)
+    const files: Record<string, string> = {}
+    for (const [path, data] of outcome.files) files[path] = await blobs.put(data)
+    const outputs: StepOutputs = { stdout: new TextDecoder().decode(outcome.stdout), stdoutHash, files }
+    const receipt = receiptHash(outcome.receipt)
+    if (this.#ended()) return
+    this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt: action.attempt, outputs, receiptHash: receipt })
+    await this.#persist()
+    if (key !== undefined) {
+      await this.#components.memo.put(key, { ...outputs, receiptHash: receipt }).catch(err => {
+        this.#error(`keeping ${action.step} under its memo key: ${describe(err).message}`)
+      })
+    }
+  }
+
+  /** Memoized outputs whose blobs are all still stored; otherwise undefined (a miss: the step runs). */
+  async #memoized (key: string): Promise<MemoizedOutputs | undefined> {
+    const { memo, blobs } = this.#components
+    const found = await memo.get(key)
+    if (found === undefined) return undefined
+    for (const hash of [found.stdoutHash, ...Object.values(found.files)]) {
+      if (await blobs.get(hash) === undefined) return undefined
+    }
+    return { stdout: found.stdout, stdoutHash: found.stdoutHash, files: { ...found.files }, receiptHash: found.receiptHash }
+  }
+
+  /** A module, loaded once per runner (a fan-out's items share it); a failed load is tried again next time. */
+  async #module (ref: string): Promise<LoadedModule> {
+    let loading = this.#modules.get(ref)
+    if (loading === undefined) {
+      loading = this.#components.modules.load(ref).then(module => {
+        if (ref.startsWith('sha256:') && module.hash !== ref.slice('sha256:'.length)) {
+          throw new ModuleHashMismatchError(`module ${ref} was loaded as ${module.hash}`)
+        }
+        return module
+      })
+      this.#modules.set(ref, loading)
+      loading.catch(() => { this.#modules.delete(ref) })
+    }
+    return loading
+  }
+
+  #settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): void {
+    const settling = this.#components.settle(outcome, offer, module).catch(err => {
+      this.#error(`settling ${offer.taskId}: ${describe(err).message}`)
+    })
+    this.#settling.add(settling)
+    void settling.finally(() => this.#settling.delete(settling))
+  }
+
+  /**
+   * Appends the run's events not yet logged, in order, then tells listeners.
+   * Synchronous up to the append, so callers that apply and persist in one
+   * go keep the log's order; the returned promise settles once every event
+   * applied so far is in the log. Not async: it hands back the one chain
+   * promise, whose rejection #fail handles, so a caller that does not await
+   * it leaves no unhandled rejection.
+   */
+  #persist (): Promise<void> {
+    const events = this.#run.events
+    const fresh = events.slice(this.#logged)
+    this.#logged = events.length
+    for (const event of fresh) this.#lastAt = Math.max(this.#lastAt, event.at)
+    if (fresh.length > 0) {
+      this.#persisting = this.#persisting.then(async () => {
+        for (const event of fresh) {
+          await this.#components.log.append(this.runId, event)
+          this.dispatchEvent(new WorkflowRunnerEvent<StepChange>('step', { event }))
+        }
+        this.#emitStatus()
+      })
+      this.#persisting.catch(err => { this.#fail(err) })
+    }
+    return this.#persisting
+  }
+
+  /** The log (or the runner itself) failed: nothing more can be recorded, so the runner ends with that error. */
+  #fail (err: unknown): void {
+    if (this.#fatal !== undefined) return
+    this.#fatal = { error: err }
+    this.#error(`the run's log failed: ${describe(err).message}`)
+    this.#abort.abort(err)
+    this.#poke()
+  }
+
+  #ended (): boolean {
+    return this.#abort.signal.aborted || !live(this.#run.state)
+  }
+
+  #now (): number {
+    return this.#components.now?.() ?? Date.now()
+  }
+
+  /** Now, but never before the last event (a clock that stepped back would have the event refused). */
+  #at (): number {
+    const at = Math.max(this.#now(), this.#lastAt)
+    this.#lastAt = at
+    return at
+  }
+
+  #emitStatus (): void {
+    this.dispatchEvent(new WorkflowRunnerEvent('status', this.#run.status()))
+  }
+
+  #error (message: string): void {
+    this.dispatchEvent(new WorkflowRunnerEvent('error', { message }))
+  }
+
+  async #sleep (ms: number | undefined): Promise<void> {
+    if (this.#poked) {
+      this.#poked = false
+      return
+    }
+    await new Promise<void>(resolve => {
+      const timer = ms === undefined ? undefined : setTimeout(() => { this.#wake = undefined; resolve() }, ms)
+      this.#wake = () => { clearTimeout(timer); this.#wake = undefined; resolve() }
+    })
+    this.#poked = false
+  }
+
+  #poke (): void {
+    this.#poked = true
+    this.#wake?.()
+  }
+}
+
+/**
+ * Starts a new run. Throws WorkflowRunExistsError when the log already holds
+ * events for `runId` (resume it instead), InvalidWorkflowInputsError when the
+ * inputs do not match the spec's.
+ */
+export async function startWorkflow (components: WorkflowRunnerComponents, init: WorkflowRunInit): Promise<WorkflowRunner> {
+  const run = new WorkflowRun(init.spec, init.inputs, init.runId)
+  const stored = await components.log.load(init.runId)
+  if (stored.length > 0) throw new WorkflowRunExistsError(`run ${init.runId} already has ${stored.length} logged events; resume it`)
+  return new Runner(components, init, run, [])
+}
+
+/**
+ * Goes on with a run from its log (after a reload): the log is replayed, so
+ * finished steps are not run again; attempts that were in flight are
+ * recorded as failed and retryable (RunInterruptedError), then the run goes
+ * on. A run that had ended resolves its result at once. An empty log starts
+ * the run.
+ */
+export async function resumeWorkflow (components: WorkflowRunnerComponents, init: WorkflowRunInit): Promise<WorkflowRunner> {
+  const stored = await components.log.load(init.runId)
+  const run = WorkflowRun.replay(init.spec, init.inputs, init.runId, stored)
+  return new Runner(components, init, run, stored)
+}

@@ -1,0 +1,95 @@
+/**
+ * What the workflow runner needs of the rest of the app, as narrow
+ * interfaces: the lead implements them over IndexedDB (log, blobs, memo),
+ * the module store and TaskDispatch; the unit tests over in-memory twins.
+ */
+import type { CardRequirements } from '../../../discovery/index.ts'
+import type { DispatchOptions } from '../../dispatch/index.ts'
+import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
+import type { WorkflowSpec } from '../spec/index.ts'
+import type { Binding, RunEvent, RunStatus, StepOutputs, WorkflowInputValue } from '../scheduler/index.ts'
+
+/** What the runner needs of TaskDispatch: `runOnce`, with the same shapes. */
+export interface WorkflowDispatch {
+  runOnce(offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: { executor?: string }, options?: DispatchOptions): Promise<{ outcome: TaskOutcome, offer: ValidOffer }>
+}
+
+/** A step's module by its `module` field: a sample id, or `sha256:<hex>`. */
+export interface ModuleSource {
+  /** Rejects when the module is not to be had; the step is then Errored. `hash` is lowercase hex SHA-256 of `bytes`. */
+  load(ref: string): Promise<{ bytes: Uint8Array<ArrayBuffer>, hash: string }>
+}
+
+/** Content-addressed bytes: step outputs (stdout, each output file) and `bytes`/`files` inputs. */
+export interface BlobStore {
+  /** Stores the bytes; resolves with their lowercase hex SHA-256. */
+  put(bytes: Uint8Array): Promise<string>
+  get(hash: string): Promise<Uint8Array | undefined>
+}
+
+/** A run's append-only event log. `append` resolves once the event is durable. */
+export interface RunLog {
+  append(runId: string, event: RunEvent): Promise<void>
+  /** Every event of the run, oldest first; empty for a run never started. */
+  load(runId: string): Promise<RunEvent[]>
+}
+
+/** Outputs kept under a memo key, with the receipt they were verified by. */
+export type MemoizedOutputs = StepOutputs & { receiptHash: string }
+
+/** Verified step outputs by memo key (`StepAction.memoKey`, with the run's seed). */
+export interface MemoStore {
+  get(memoKey: string): Promise<MemoizedOutputs | undefined>
+  put(memoKey: string, outputs: MemoizedOutputs): Promise<void>
+}
+
+export interface WorkflowRunnerComponents {
+  dispatch: WorkflowDispatch
+  modules: ModuleSource
+  blobs: BlobStore
+  log: RunLog
+  memo: MemoStore
+  /** Pays for a kept result and lets witnesses check it (TaskAccountability.afterTask), as the job runner does. */
+  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
+  /** Clock, injectable for tests (default Date.now). */
+  now?(): number
+}
+
+/**
+ * What every step's task starts from; a step's own `timeoutMs` and `fuel`
+ * replace the defaults. Checked as the executor will check it
+ * (task-protocol's validateOffer) before anything is sent.
+ */
+export interface WorkflowTaskDefaults {
+  timeoutMs: number
+  memoryLimitBytes: number
+  fuel: number
+  /** The most one task may cost, in micro-units. */
+  maxTotalPrice: number
+  /** The tasks' seed (TASK_SEED_BYTES bytes); part of the memo key, since a module may read randomness. */
+  seed: Uint8Array<ArrayBuffer>
+  /** What an executor must offer; each task adds its module's hash (a soft preference for peers holding it warm). */
+  requirements?: CardRequirements
+}
+
+export interface WorkflowRunInit {
+  /** The run's id; it is also the A2A `contextId` of every task of the run. */
+  runId: string
+  spec: WorkflowSpec
+  inputs: Record<string, WorkflowInputValue>
+  defaults: WorkflowTaskDefaults
+  /** Most units in flight at once (default DEFAULT_MAX_IN_FLIGHT). */
+  maxInFlight?: number
+}
+
+/** How a run ended, and what the workflow returns (`spec.outputs`, resolved) when it completed. */
+export interface WorkflowResult {
+  state: RunStatus['state']
+  /** Text bindings as strings; a blob (`steps.X.files["n"]`) by its hash, readable from the blob store. Only when completed. */
+  outputs?: Record<string, Binding>
+}
+
+/** `detail` of a `step` event: the event as logged (a step or item changed). */
+export interface StepChange {
+  event: RunEvent
+}

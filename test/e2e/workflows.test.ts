@@ -1,0 +1,144 @@
+/**
+ * A workflow in Chromium, one submitter tab and two executor tabs: a
+ * fan-out of lang-detect over the lines of a text (one task per line), a
+ * text-stats step beside it, a reduce step (json-validate over every item's
+ * output), and a conditional branch — gzip when the collected detections are
+ * valid, an alarm step when not (skipped). Every event is checkpointed in
+ * IndexedDB: after a reload the run resumes from its log without running a
+ * step again; a second run with the same seed reuses every verified output.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHarness, waitForDirect, waitOnline } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+
+const SPEC = `
+version: 1
+name: detect-and-archive
+inputs:
+  text: { type: text }
+dag:
+  tasks:
+    - name: detect
+      module: lang-detect
+      forEach: inputs.text.lines
+      stdin: "\${{ item }}"
+      args: ["--top", "1"]
+    - name: stats
+      module: text-stats
+      stdin: "\${{ inputs.text }}"
+    - name: collect
+      module: json-validate
+      stdin: "\${{ steps.detect.items }}"
+      files:
+        schema.json: '{"type": "array", "items": {"type": "object", "required": ["language", "probability"]}}'
+    - name: archive
+      module: gzip
+      depends: collect.Succeeded
+      when: steps.collect.json.valid == true
+      stdin: "\${{ steps.detect.items }}"
+    - name: alarm
+      module: echo
+      depends: collect.Succeeded
+      when: steps.collect.json.valid == false
+      stdin: "the detections do not match the schema"
+outputs:
+  stats: "\${{ steps.stats.stdout }}"
+  archive: "\${{ steps.archive.files[\\"out.gz\\"] }}"
+`
+const TEXT = [
+  'The quick brown fox jumps over the lazy dog.',
+  'Der schnelle braune Fuchs springt über den faulen Hund.',
+  'Le renard brun rapide saute par-dessus le chien paresseux.',
+  'El rápido zorro marrón salta sobre el perro perezoso.',
+  'Быстрая коричневая лиса прыгает через ленивую собаку.'
+].join('\n')
+const SEED = Array.from({ length: 32 }, (_, i) => i)
+
+interface RunOutcome {
+  runId: string
+  state: string
+  outputs?: Record<string, unknown>
+  steps: Array<{ name: string, state: string }>
+  receipts: number
+}
+
+describe('a workflow across three tabs, checkpointed and resumed', () => {
+  let harness: Harness
+  let submitter: Peer
+  let executors: Peer[]
+
+  beforeAll(async () => {
+    harness = await startHarness()
+    submitter = await harness.openPeer()
+    executors = [await harness.openPeer(), await harness.openPeer()]
+    for (const executor of executors) {
+      await executor.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
+      await waitForDirect(submitter.page, executor.peerId)
+    }
+  }, 180_000)
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  const run = async (resumeId?: string): Promise<RunOutcome> => submitter.page.evaluate(async ({ spec, text, seed, resumeId }) => {
+    const runner = resumeId === undefined
+      ? await window.zerostate.workflow(spec, { text }, { seed: new Uint8Array(seed), witnesses: false })
+      : await window.zerostate.resumeWorkflow(resumeId, { witnesses: false })
+    const result = await runner.result()
+    const status = runner.status()
+    return {
+      runId: runner.runId,
+      state: result.state,
+      outputs: result.outputs as Record<string, unknown> | undefined,
+      steps: status.steps.map(step => ({ name: step.name, state: step.state })),
+      receipts: window.zerostate.history().filter(r => r.label.startsWith('workflow step')).length
+    }
+  }, { spec: SPEC, text: TEXT, seed: SEED, resumeId })
+
+  it('runs the DAG: the fan-out and the step beside it, the reduce, one branch of the condition', async () => {
+    const outcome = await run()
+    expect(outcome.state).toBe('completed')
+    expect(Object.fromEntries(outcome.steps.map(s => [s.name, s.state]))).toEqual({
+      detect: 'completed', stats: 'completed', collect: 'completed', archive: 'completed', alarm: 'skipped'
+    })
+    expect(String(outcome.outputs?.stats)).toMatch(/lines: 5/)
+    // 5 detections + stats + collect + archive: one receipt each (the alarm never ran).
+    expect(outcome.receipts).toBe(8)
+    const runs = await submitter.page.evaluate(async () => window.zerostate.workflows())
+    expect(runs[0]).toMatchObject({ runId: outcome.runId, state: 'completed' })
+    // The gzip step's file comes back as a blob part, by the SHA-256 of its bytes.
+    expect(outcome.outputs?.archive).toEqual([{ kind: 'blob', hash: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown as string }])
+  }, 180_000)
+
+  it('after a reload, resumes the run from its checkpoints without running any step again', async () => {
+    const [first] = await submitter.page.evaluate(async () => window.zerostate.workflows())
+    await submitter.page.reload()
+    await waitOnline(submitter.page)
+    const resumed = await run(first!.runId)
+    expect(resumed.state).toBe('completed')
+    expect(resumed.runId).toBe(first!.runId)
+    expect(resumed.receipts).toBe(8)
+  }, 120_000)
+
+  it('reuses every verified output in a second run with the same seed: no task is sent', async () => {
+    const second = await run()
+    expect(second.state).toBe('completed')
+    expect(second.receipts).toBe(8)
+    expect(second.steps.find(s => s.name === 'alarm')?.state).toBe('skipped')
+  }, 120_000)
+
+  it('refuses a spec with a cycle before anything runs, naming the steps and the line', async () => {
+    const error = await submitter.page.evaluate(async () => {
+      try {
+        await window.zerostate.workflow('version: 1\ndag:\n  tasks:\n    - name: a\n      module: echo\n      dependencies: [b]\n    - name: b\n      module: echo\n      dependencies: [a]\n')
+        return undefined
+      } catch (err) {
+        return { name: (err as Error).name, message: (err as Error).message }
+      }
+    })
+    expect(error?.name).toBe('WorkflowSpecError')
+    expect(error?.message).toMatch(/cycle/i)
+    expect(error?.message).toMatch(/\d+:\d+/)
+  })
+})
