@@ -15,5 +15,7 @@ export {
 } from '../core/limits.ts'
 export { sniffImageType, type ImageMediaType } from '../core/media-type.ts'
 export { SAMPLE_CATEGORIES, type SampleCategory } from '../execution/sample-index.ts'
+export { parseWorkflowSpec, WorkflowSpecError, type WorkflowSpecProblem } from '../orchestration/workflow/spec/index.ts'
+export { WORKFLOW_TEMPLATES, type WorkflowTemplate } from './workflow-templates.ts'
 export { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'

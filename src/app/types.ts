@@ -81,6 +81,21 @@ export interface JobView {
   error?: { name: string, message: string }
 }
 
+/** A workflow run of this tab, as the Workflows view draws it. */
+export interface WorkflowView {
+  runId: string
+  name: string
+  /** A2A state of the run. */
+  state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
+  /** Each step in the spec's order, with the steps it waits for. */
+  steps: Array<{ name: string, state: string, attempts: number, items?: { done: number, total: number }, error?: string, after: string[] }>
+  startedAt: number
+  finishedAt?: number
+  /** True while this tab drives it; a stored run that is not (it was left by a reload) can be resumed. */
+  live: boolean
+  error?: { name: string, message: string }
+}
+
 /** A peer's Agent Card, as the network view shows it. */
 export interface CardView {
   peerId: string
@@ -166,6 +181,8 @@ export interface AppState {
   tasks: TaskView[]
   /** Jobs submitted from this tab in this session, newest first. */
   jobs: JobView[]
+  /** Workflow runs of this tab (this session's and the stored ones), newest first. */
+  workflows: WorkflowView[]
   /** Persistent receipt history (both roles), newest first. */
   history: ReceiptRecord[]
   samples: SampleTask[]
@@ -276,6 +293,9 @@ export interface ZeroStateApp extends EventTarget {
   /** Starts a job (one module over many inputs across the mesh); its card follows it in `state.jobs`. */
   job(request: JobRequest): Promise<unknown>
   cancelJob(jobId: string): void
+  /** Starts a workflow run (its view follows it in `state.workflows`). */
+  workflow(spec: string, inputs?: Record<string, unknown>): Promise<unknown>
+  resumeWorkflow(runId: string): Promise<unknown>
   /** Closes a payment channel cooperatively; resolves with the settlement record. */
   closeChannel(channelId: string): Promise<Settlement>
   /**

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
 import { FREE_PRICES } from '../receipts/pricing/index.ts'
-import type { AppState, JobView, TaskView } from './types.ts'
+import type { AppState, JobView, TaskView, WorkflowView } from './types.ts'
 
 export class ViewModel extends EventTarget {
   state: AppState
@@ -24,6 +24,7 @@ export class ViewModel extends EventTarget {
       maxSlots,
       tasks: [],
       jobs: [],
+      workflows: [],
       history: [],
       samples: [],
       tags: [],
@@ -43,6 +44,10 @@ export class ViewModel extends EventTarget {
       this.changeQueued = false
       this.dispatchEvent(new Event('change'))
     })
+  }
+
+  updateWorkflow (runId: string, patch: Partial<WorkflowView>): void {
+    this.update({ workflows: this.state.workflows.map(run => run.runId === runId ? { ...run, ...patch } : run) })
   }
 
   updateJob (jobId: string, patch: Partial<JobView>): void {

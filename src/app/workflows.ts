@@ -13,9 +13,14 @@ import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunnerComponents } from '../orchestration/workflow/runner/index.ts'
 import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
-import { parseWorkflowSpec } from '../orchestration/workflow/spec/index.ts'
+import { parseWorkflowSpec, stepDependencies, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import type { PeerSession } from './session.ts'
+import type { WorkflowView } from './types.ts'
+import type { ViewModel } from './view-model.ts'
 import { preview } from './view-state.ts'
+
+/** Runs the Workflows view lists. */
+const WORKFLOW_VIEWS_LIMIT = 20
 
 /** Limits of every step's task unless the step sets its own (timeoutMs, fuel). */
 export interface WorkflowOptions {
@@ -29,7 +34,7 @@ export interface WorkflowOptions {
   seed?: Uint8Array
 }
 
-export async function startWorkflowRun (session: PeerSession, specText: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+export async function startWorkflowRun (view: ViewModel, session: PeerSession, specText: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
   // Refused before anything runs or is stored: WorkflowSpecError names every problem with its line and column.
   const spec = parseWorkflowSpec(specText)
   const runId = `wf-${crypto.randomUUID()}`
@@ -42,17 +47,69 @@ export async function startWorkflowRun (session: PeerSession, specText: string, 
   await session.store.putRun(record)
   const runner = await startWorkflow(components(session, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
   keepRecord(session, runner, record)
+  showWorkflow(view, runner, spec, record)
   return runner
 }
 
-export async function resumeWorkflowRun (session: PeerSession, runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+export async function resumeWorkflowRun (view: ViewModel, session: PeerSession, runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
   const record = await session.store.getRun(runId)
   if (record === undefined) throw new RangeError(`no workflow run ${runId} in this tab's store`)
+  const spec = parseWorkflowSpec(record.specText)
   const runner = await resumeWorkflow(components(session, options), {
-    runId, spec: parseWorkflowSpec(record.specText), inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
+    runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
   })
   keepRecord(session, runner, record)
+  showWorkflow(view, runner, spec, record)
   return runner
+}
+
+/** The stored runs, for the Workflows view when the tab starts: their last state, to resume the unfinished. */
+export async function loadWorkflowViews (view: ViewModel, session: PeerSession): Promise<void> {
+  const records = await session.store.listRuns(WORKFLOW_VIEWS_LIMIT)
+  const stored = records.flatMap((record): WorkflowView[] => {
+    try {
+      return [viewOf(parseWorkflowSpec(record.specText), record)]
+    } catch {
+      return [] // a spec this version no longer accepts is kept in the store, not shown
+    }
+  })
+  const live = new Set(view.state.workflows.map(run => run.runId))
+  view.update({ workflows: [...view.state.workflows, ...stored.filter(run => !live.has(run.runId))] })
+}
+
+function viewOf (spec: WorkflowSpec, record: WorkflowRunRecord): WorkflowView {
+  const after = stepDependencies(spec)
+  return {
+    runId: record.runId,
+    name: spec.name ?? record.runId,
+    state: record.state,
+    steps: spec.dag.tasks.map(step => ({ name: step.name, state: 'submitted', attempts: 0, after: after.get(step.name) ?? [] })),
+    startedAt: record.createdAt,
+    live: false
+  }
+}
+
+/** Keeps the run's view up to date from its status events. */
+function showWorkflow (view: ViewModel, runner: WorkflowRunner, spec: WorkflowSpec, record: WorkflowRunRecord): void {
+  const after = stepDependencies(spec)
+  const patch = (status: RunStatus): Partial<WorkflowView> => ({
+    state: status.state,
+    steps: status.steps.map(step => ({
+      name: step.name,
+      state: step.state,
+      attempts: step.attempts,
+      ...(step.items === undefined ? {} : { items: step.items }),
+      ...(step.lastError === undefined ? {} : { error: `${step.lastError.name}: ${step.lastError.message}` }),
+      after: after.get(step.name) ?? []
+    }))
+  })
+  const others = view.state.workflows.filter(run => run.runId !== runner.runId)
+  view.update({ workflows: [{ ...viewOf(spec, record), live: true, ...patch(runner.status()) }, ...others].slice(0, WORKFLOW_VIEWS_LIMIT) })
+  runner.addEventListener('status', event => { view.updateWorkflow(runner.runId, patch((event as unknown as { detail: RunStatus }).detail)) })
+  runner.result().then(
+    () => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false }) },
+    (err: Error) => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false, error: { name: err.name, message: err.message } }) }
+  )
 }
 
 function defaultsOf (options: WorkflowOptions, seed: Uint8Array): Parameters<typeof startWorkflow>[1]['defaults'] {

@@ -19,7 +19,7 @@ import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
 import { PeerSession } from './session.ts'
 import { startJob } from './jobs.ts'
-import { resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
+import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
@@ -51,6 +51,8 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     try {
       // The session keeps the status line from here: online only while connected (session.ts, connectionStatus).
       this.session = await PeerSession.start(this, this.pool, this.local)
+      // Runs a reload left behind are listed, to be resumed.
+      loadWorkflowViews(this, this.session).catch(() => {})
     } catch (err) {
       this.update({ status: 'offline', statusDetail: err instanceof Error ? err.message : String(err) })
       throw err
@@ -90,12 +92,12 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** Starts a workflow run: the spec (YAML or JSON) is checked first; its checkpoints go to this tab's store (workflows.ts). */
   async workflow (spec: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-    return startWorkflowRun(this.running(), spec, inputs, options)
+    return startWorkflowRun(this, this.running(), spec, inputs, options)
   }
 
   /** Goes on with a run of this tab from its stored log: finished steps are not run again. */
   async resumeWorkflow (runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-    return resumeWorkflowRun(this.running(), runId, options)
+    return resumeWorkflowRun(this, this.running(), runId, options)
   }
 
   /** This tab's workflow runs, newest first. */

@@ -91,6 +91,14 @@ export class JobRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by `<zs-workflows>` to run a workflow spec with its inputs, or (`resumeRunId`) to resume a stored run. */
+export class WorkflowRequestEvent extends RequestEvent {
+  static readonly type = 'zs-workflow-request'
+  constructor (readonly spec: string, readonly inputs: Record<string, unknown>, readonly resumeRunId?: string) {
+    super(WorkflowRequestEvent.type)
+  }
+}
+
 /** Fired by `<zs-job-card>` when the user cancels its job. */
 export class CancelJobRequestEvent extends RequestEvent {
   static readonly type = 'zs-cancel-job'
@@ -125,6 +133,7 @@ declare global {
     'zs-submit-request': SubmitRequestEvent
     'zs-job-request': JobRequestEvent
     'zs-cancel-job': CancelJobRequestEvent
+    'zs-workflow-request': WorkflowRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
   }

@@ -8,7 +8,7 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/index.ts'
-import { CancelJobRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent } from './events.ts'
+import { CancelJobRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRequestEvent } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
@@ -44,6 +44,9 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(JobRequestEvent.type, (event) => {
     event.waitUntil(app.job(event.request))
+  })
+  view.addEventListener(WorkflowRequestEvent.type, (event) => {
+    event.waitUntil(event.resumeRunId === undefined ? app.workflow(event.spec, event.inputs) : app.resumeWorkflow(event.resumeRunId))
   })
   view.addEventListener(CancelJobRequestEvent.type, (event) => {
     event.waitUntil(new Promise<void>((resolve) => {

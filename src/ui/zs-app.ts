@@ -12,6 +12,7 @@ import './zs-peers.ts'
 import './zs-submit.ts'
 import './zs-task-card.ts'
 import './zs-job-card.ts'
+import './zs-workflows.ts'
 
 const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
   starting: 'Starting',
@@ -125,11 +126,12 @@ export class ZsApp extends LitElement {
       grid-template-areas:
         "contribute tasks"
         "submit tasks"
+        "workflows workflows"
         "peers peers"
         "network network"
         "history history"
         "ledger ledger";
-      grid-template-rows: auto 1fr auto auto auto auto;
+      grid-template-rows: auto 1fr auto auto auto auto auto;
       gap: var(--zs-gap);
       padding: var(--zs-gap) 24px 48px;
       max-width: 1280px;
@@ -139,7 +141,7 @@ export class ZsApp extends LitElement {
     @media (max-width: 860px) {
       .layout {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: "contribute" "submit" "tasks" "peers" "network" "history" "ledger";
+        grid-template-areas: "contribute" "submit" "tasks" "workflows" "peers" "network" "history" "ledger";
         grid-template-rows: none;
         padding: 12px;
       }
@@ -173,6 +175,7 @@ export class ZsApp extends LitElement {
     .network { grid-area: network; }
     .history { grid-area: history; }
     .ledger { grid-area: ledger; }
+    .workflows { grid-area: workflows; }
 
     section.tasks {
       background: transparent;
@@ -252,6 +255,10 @@ export class ZsApp extends LitElement {
           ${s.tasks.length === 0 && s.jobs.length === 0
             ? html`<p class="empty">Tasks you submit appear here with their progress, output and signed receipt.</p>`
             : html`<div class="task-list">${repeat(s.tasks, (t) => t.taskId, (t) => html`<zs-task-card .task=${t}></zs-task-card>`)}</div>`}
+        </section>
+        <section class="workflows" aria-labelledby="workflows-h">
+          <h2 id="workflows-h">Workflows <span class="count">${s.workflows.length} run${s.workflows.length === 1 ? '' : 's'}</span></h2>
+          <zs-workflows .runs=${s.workflows}></zs-workflows>
         </section>
         <section class="peers" aria-labelledby="peers-h">
           <h2 id="peers-h">Peers <span class="count">${s.peers.length}</span></h2>

@@ -8,7 +8,8 @@
  * step again; a second run with the same seed reuses every verified output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { join } from 'node:path'
+import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 const SPEC = `
@@ -127,6 +128,25 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     expect(second.receipts).toBe(8)
     expect(second.steps.find(s => s.name === 'alarm')?.state).toBe('skipped')
   }, 120_000)
+
+  it('runs a template from the Workflows view and draws the DAG with each step\'s state; shows a bad spec\'s problems as you type', async () => {
+    const page = submitter.page
+    await page.getByTestId('workflow-template').selectOption('csv-check-compress')
+    await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/4 steps, valid/)
+    const before = await page.getByTestId('workflow-run').count()
+    await page.getByTestId('run-workflow').click()
+    await expect.poll(async () => page.getByTestId('workflow-run').count()).toBe(before + 1)
+    const run = page.getByTestId('workflow-run').first()
+    await expect.poll(async () => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
+    const states = Object.fromEntries(await run.getByTestId('workflow-step').evaluateAll(nodes => nodes.map(n => [n.getAttribute('data-step'), n.getAttribute('data-state')])))
+    // The CSV matches the schema: it is compressed, and the report of a failed validation never runs.
+    expect(states).toEqual({ convert: 'completed', validate: 'completed', compress: 'completed', report: 'skipped' })
+    await page.locator('zs-workflows').screenshot({ path: join(ARTIFACTS, 'workflows-view.png') })
+
+    await page.getByTestId('workflow-spec').fill('version: 1\ndag:\n  tasks:\n    - name: a\n      module: echo\n      depends: b.Succeeded\n')
+    await expect.poll(async () => page.getByTestId('workflow-problems').textContent()).toMatch(/\d+:\d+.*b/)
+    expect(await page.getByTestId('run-workflow').isDisabled()).toBe(true)
+  }, 180_000)
 
   it('refuses a spec with a cycle before anything runs, naming the steps and the line', async () => {
     const error = await submitter.page.evaluate(async () => {

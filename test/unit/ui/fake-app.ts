@@ -92,6 +92,7 @@ export function demoState (now = Date.now()): AppState {
     slots: 2,
     maxSlots: 4,
     jobs: [],
+    workflows: [],
     tasks: [
       {
         taskId: 'running-1',
@@ -289,6 +290,16 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
 
   cancelJob (jobId: string): void {
     this.canceledJobs.push(jobId)
+  }
+
+  readonly workflowRequests: Array<{ spec: string, inputs?: Record<string, unknown> }> = []
+
+  async workflow (spec: string, inputs?: Record<string, unknown>): Promise<void> {
+    this.workflowRequests.push({ spec, inputs })
+  }
+
+  async resumeWorkflow (runId: string): Promise<void> {
+    this.workflowRequests.push({ spec: `resume ${runId}` })
   }
 
   readonly closed: string[] = []

@@ -1,0 +1,33 @@
+/**
+ * Where each step of a workflow goes in its drawing: a layered layout of the
+ * DAG from left to right, by dagre (the graph layout is not this project's
+ * idea). Pure: unit-tested (test/unit/ui/workflow-layout.test.ts).
+ */
+import dagre from '@dagrejs/dagre'
+
+export interface LaidOutStep { name: string, x: number, y: number, width: number, height: number }
+export interface LaidOutEdge { from: string, to: string, points: Array<{ x: number, y: number }> }
+export interface WorkflowLayout { steps: LaidOutStep[], edges: LaidOutEdge[], width: number, height: number }
+
+export const STEP_WIDTH = 150
+export const STEP_HEIGHT = 46
+
+/** Lays out steps (each with the steps it waits for); `x`, `y` are each step's top-left corner. */
+export function layoutWorkflow (steps: ReadonlyArray<{ name: string, after: readonly string[] }>): WorkflowLayout {
+  const graph = new dagre.graphlib.Graph()
+  graph.setGraph({ rankdir: 'LR', nodesep: 16, ranksep: 48, marginx: 4, marginy: 4 })
+  graph.setDefaultEdgeLabel(() => ({}))
+  const names = new Set(steps.map(step => step.name))
+  for (const step of steps) graph.setNode(step.name, { width: STEP_WIDTH, height: STEP_HEIGHT })
+  for (const step of steps) {
+    for (const before of step.after) if (names.has(before)) graph.setEdge(before, step.name)
+  }
+  dagre.layout(graph)
+  const laidOut = steps.map(step => {
+    const node = graph.node(step.name)
+    return { name: step.name, x: node.x - STEP_WIDTH / 2, y: node.y - STEP_HEIGHT / 2, width: STEP_WIDTH, height: STEP_HEIGHT }
+  })
+  const edges = graph.edges().map(({ v, w }) => ({ from: v, to: w, points: (graph.edge(v, w).points as Array<{ x: number, y: number }>).map(({ x, y }) => ({ x, y })) }))
+  const { width = 0, height = 0 } = graph.graph()
+  return { steps: laidOut, edges, width, height }
+}
