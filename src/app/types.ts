@@ -88,7 +88,7 @@ export interface WorkflowView {
   /** A2A state of the run. */
   state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
   /** Each step in the spec's order, with the steps it waits for. */
-  steps: Array<{ name: string, state: string, attempts: number, items?: { done: number, total: number }, error?: string, after: string[] }>
+  steps: Array<{ name: string, state: string, attempts: number, items?: { done: number, total: number }, error?: string, after: string[], executors?: string[] }>
   startedAt: number
   finishedAt?: number
   /** True while this tab drives it; a stored run that is not (it was left by a reload) can be resumed. */

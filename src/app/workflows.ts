@@ -100,6 +100,7 @@ function showWorkflow (view: ViewModel, runner: WorkflowRunner, spec: WorkflowSp
       attempts: step.attempts,
       ...(step.items === undefined ? {} : { items: step.items }),
       ...(step.lastError === undefined ? {} : { error: `${step.lastError.name}: ${step.lastError.message}` }),
+      ...(step.executors === undefined ? {} : { executors: step.executors }),
       after: after.get(step.name) ?? []
     }))
   })

@@ -113,7 +113,7 @@ export class ZsWorkflows extends LitElement {
               const retries = step.attempts - (step.items?.total ?? 1)
               const detail = [step.state, step.items === undefined ? '' : `${step.items.done}/${step.items.total}`, retries > 0 ? `${retries} retried` : ''].filter(Boolean).join(' · ')
               return svg`<g data-testid="workflow-step" data-step=${step.name} data-state=${step.state}>
-                <title>${step.error ?? detail}</title>
+                <title>${step.error ?? `${detail}${step.executors === undefined ? '' : ` · ran on ${step.executors.join(', ')}`}`}</title>
                 <rect x=${box.x} y=${box.y} width=${box.width} height=${box.height} rx="8" class=${TONE[step.state] ?? ''}></rect>
                 <text x=${box.x + 10} y=${box.y + 19}>${step.name}</text>
                 <text class="sub" x=${box.x + 10} y=${box.y + 35}>${detail}</text>

@@ -59,7 +59,7 @@ interface RunOutcome {
   runId: string
   state: string
   outputs?: Record<string, unknown>
-  steps: Array<{ name: string, state: string }>
+  steps: Array<{ name: string, state: string, executors?: string[] }>
   receipts: number
 }
 
@@ -92,7 +92,7 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
       runId: runner.runId,
       state: result.state,
       outputs: result.outputs as Record<string, unknown> | undefined,
-      steps: status.steps.map(step => ({ name: step.name, state: step.state })),
+      steps: status.steps.map(step => ({ name: step.name, state: step.state, ...(step.executors === undefined ? {} : { executors: step.executors }) })),
       receipts: window.zerostate.history().filter(r => r.label.startsWith('workflow step')).length
     }
   }, { spec: SPEC, text: TEXT, seed: SEED, resumeId })
@@ -104,6 +104,12 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
       detect: 'completed', stats: 'completed', collect: 'completed', archive: 'completed', alarm: 'skipped'
     })
     expect(String(outcome.outputs?.stats)).toMatch(/lines: 5/)
+    // Each step that ran names the executor tabs its verified receipts came from.
+    const executorIds = executors.map(e => e.peerId)
+    for (const step of outcome.steps.filter(s => s.state === 'completed')) {
+      expect(step.executors?.length, step.name).toBeGreaterThan(0)
+      for (const executor of step.executors!) expect(executorIds, step.name).toContain(executor)
+    }
     // 5 detections + stats + collect + archive: one receipt each (the alarm never ran).
     expect(outcome.receipts).toBe(8)
     const runs = await submitter.page.evaluate(async () => window.zerostate.workflows())

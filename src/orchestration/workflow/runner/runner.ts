@@ -200,7 +200,7 @@ class Runner extends EventTarget implements WorkflowRunner {
         if (this.#ended()) return
         const { receiptHash: reused, ...outputs } = memoized
         this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, executor: MEMO_EXECUTOR })
-        this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt, outputs, receiptHash: reused })
+        this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt, outputs, receiptHash: reused, executor: MEMO_EXECUTOR })
         await this.#persist()
         return
       }
@@ -245,7 +245,7 @@ class Runner extends EventTarget implements WorkflowRunner {
     const outputs: StepOutputs = { stdout: new TextDecoder().decode(outcome.stdout), stdoutHash, files }
     const receipt = receiptHash(outcome.receipt)
     if (this.#ended()) return
-    this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt: action.attempt, outputs, receiptHash: receipt })
+    this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt: action.attempt, outputs, receiptHash: receipt, executor: outcome.receipt.executor })
     await this.#persist()
     if (key !== undefined) {
       await this.#components.memo.put(key, { ...outputs, receiptHash: receipt }).catch(err => {

@@ -44,6 +44,7 @@ export function checkEvent (event: unknown): asserts event is RunEvent {
     case 'succeeded': {
       integer(event, 'attempt', 1)
       string(event, 'receiptHash', true)
+      string(event, 'executor', true)
       const outputs = event.outputs
       if (!isRecord(outputs)) fail('succeeded: outputs must be an object')
       if (typeof outputs.stdout !== 'string' || typeof outputs.stdoutHash !== 'string') fail('succeeded: outputs.stdout and outputs.stdoutHash must be strings')

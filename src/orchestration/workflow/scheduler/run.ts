@@ -204,6 +204,7 @@ export class WorkflowRun {
         attempts: units.reduce((sum, unit) => sum + unit.attempts, 0),
         ...(record.fanOut && record.units !== undefined ? { items: { done: units.filter(unit => ['succeeded', 'failed', 'skipped'].includes(unit.state)).length, total: units.length } } : {}),
         ...(record.lastError === undefined ? {} : { lastError: { ...record.lastError } }),
+        ...(units.some(unit => unit.ranOn !== undefined) ? { executors: [...new Set(units.flatMap(unit => unit.ranOn === undefined ? [] : [unit.ranOn]))] } : {}),
         ...(record.skipReason === undefined ? {} : { skipReason: record.skipReason })
       }
     })
@@ -295,6 +296,7 @@ export class WorkflowRun {
         delete unit.executor
         if (event.type === 'succeeded') {
           unit.state = 'succeeded'
+          if (event.executor !== undefined) unit.ranOn = event.executor
           // Read as JSON once, here, rather than on every later decision.
           const json = outputJson(event.outputs)
           unit.outputs = { stdout: event.outputs.stdout, stdoutHash: event.outputs.stdoutHash, files: { ...event.outputs.files }, ...(json === undefined ? {} : { json }) }

@@ -18,6 +18,8 @@ export interface Unit {
   attempts: number
   notBefore?: number
   executor?: string
+  /** Who ran its succeeded attempt (the `executor` of its `succeeded` event). */
+  ranOn?: string
   outputs?: StepOutputs
   errored?: boolean
 }

@@ -36,7 +36,14 @@ export interface RetriedEvent extends StepEventBase { type: 'retried' }
 /** The attempt began on an executor; `attempt` counts from 1. */
 export interface StartedEvent extends StepEventBase { type: 'started', attempt: number, executor?: string }
 /** The attempt ended with a verified result (or an earlier receipt was reused for it). */
-export interface SucceededEvent extends StepEventBase { type: 'succeeded', attempt: number, outputs: StepOutputs, receiptHash?: string }
+export interface SucceededEvent extends StepEventBase {
+  type: 'succeeded'
+  attempt: number
+  outputs: StepOutputs
+  receiptHash?: string
+  /** Who ran it: the PeerId its verified receipt names (or the runner's memo marker for reused outputs). */
+  executor?: string
+}
 /**
  * The attempt failed. `retryable` lets the step's retry policy try again;
  * `errored` says it could not be run at all (no executor, no module, an
@@ -121,6 +128,8 @@ export interface StepStatus {
   lastError?: { name: string, message: string }
   /** Why it was skipped, when it was. */
   skipReason?: string
+  /** Who ran its succeeded attempts (for a fan-out, over every item), when anyone has. */
+  executors?: string[]
 }
 
 export interface RunStatus {
