@@ -296,6 +296,7 @@ export interface ZeroStateApp extends EventTarget {
   /** Starts a workflow run (its view follows it in `state.workflows`). */
   workflow(spec: string, inputs?: Record<string, unknown>): Promise<unknown>
   resumeWorkflow(runId: string): Promise<unknown>
+  cancelWorkflow(runId: string): Promise<void>
   /** Closes a payment channel cooperatively; resolves with the settlement record. */
   closeChannel(channelId: string): Promise<Settlement>
   /**

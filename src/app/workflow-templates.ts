@@ -1,7 +1,9 @@
 /**
  * Ready-made workflows the Workflows view offers (the first, rule-based way
  * to turn a plain request into a DAG): each a spec over the bundled samples
- * with example inputs. test/unit/app/workflow-templates.test.ts checks each
+ * with example inputs. Their steps retry twice: an executor may leave, or a
+ * connection drop, in the middle of a step — the result is the same wherever
+ * it runs. test/unit/app/workflow-templates.test.ts checks each
  * one parses.
  */
 export interface WorkflowTemplate {
@@ -26,19 +28,23 @@ dag:
   tasks:
     - name: detect
       module: lang-detect
+      retry: { limit: 2 }
       forEach: inputs.text.lines
       stdin: "\${{ item }}"
       args: ["--top", "1"]
     - name: stats
       module: text-stats
+      retry: { limit: 2 }
       stdin: "\${{ inputs.text }}"
     - name: collect
       module: json-validate
+      retry: { limit: 2 }
       stdin: "\${{ steps.detect.items }}"
       files:
         schema.json: '{"type": "array", "items": {"type": "object", "required": ["language", "probability"]}}'
     - name: archive
       module: gzip
+      retry: { limit: 2 }
       depends: collect.Succeeded
       when: steps.collect.json.valid == true
       stdin: "\${{ steps.detect.items }}"
@@ -74,15 +80,18 @@ dag:
   tasks:
     - name: convert
       module: csv-to-json
+      retry: { limit: 2 }
       args: ["--infer"]
       stdin: "\${{ inputs.csv }}"
     - name: validate
       module: json-validate
+      retry: { limit: 2 }
       stdin: "\${{ steps.convert.stdout }}"
       files:
         schema.json: "\${{ inputs.schema }}"
     - name: compress
       module: gzip
+      retry: { limit: 2 }
       depends: validate.Succeeded
       stdin: "\${{ steps.convert.stdout }}"
     - name: report

@@ -39,6 +39,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   private readonly local = new LocalSandbox()
   private session: PeerSession | undefined
   private readonly jobs = new Map<string, JobRunner>()
+  private readonly workflowRunners = new Map<string, WorkflowRunner>()
 
   constructor () {
     const maxSlots = Math.max(1, navigator.hardwareConcurrency ?? 2)
@@ -92,12 +93,27 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** Starts a workflow run: the spec (YAML or JSON) is checked first; its checkpoints go to this tab's store (workflows.ts). */
   async workflow (spec: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-    return startWorkflowRun(this, this.running(), spec, inputs, options)
+    return this.driving(await startWorkflowRun(this, this.running(), spec, inputs, options))
   }
 
   /** Goes on with a run of this tab from its stored log: finished steps are not run again. */
   async resumeWorkflow (runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-    return resumeWorkflowRun(this, this.running(), runId, options)
+    return this.driving(await resumeWorkflowRun(this, this.running(), runId, options))
+  }
+
+  /** Cancels a run this tab drives (the Workflows view's Cancel): logged, and its tasks in flight aborted. */
+  async cancelWorkflow (runId: string): Promise<void> {
+    const runner = this.workflowRunners.get(runId)
+    if (runner === undefined) throw new RangeError(`this tab is not running workflow ${runId}`)
+    await runner.cancel('canceled by the user')
+  }
+
+  /** Keeps the runner while it runs, so that it can be canceled. */
+  private driving (runner: WorkflowRunner): WorkflowRunner {
+    this.workflowRunners.set(runner.runId, runner)
+    const forget = (): void => { this.workflowRunners.delete(runner.runId) }
+    runner.result().then(forget, forget)
+    return runner
   }
 
   /** This tab's workflow runs, newest first. */

@@ -99,6 +99,14 @@ export class WorkflowRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by `<zs-workflows>` when the user cancels a run this tab drives. */
+export class CancelWorkflowRequestEvent extends RequestEvent {
+  static readonly type = 'zs-cancel-workflow'
+  constructor (readonly runId: string) {
+    super(CancelWorkflowRequestEvent.type)
+  }
+}
+
 /** Fired by `<zs-job-card>` when the user cancels its job. */
 export class CancelJobRequestEvent extends RequestEvent {
   static readonly type = 'zs-cancel-job'
@@ -134,6 +142,7 @@ declare global {
     'zs-job-request': JobRequestEvent
     'zs-cancel-job': CancelJobRequestEvent
     'zs-workflow-request': WorkflowRequestEvent
+    'zs-cancel-workflow': CancelWorkflowRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
   }

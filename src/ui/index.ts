@@ -8,7 +8,7 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/index.ts'
-import { CancelJobRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRequestEvent } from './events.ts'
+import { CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRequestEvent } from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
@@ -47,6 +47,9 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(WorkflowRequestEvent.type, (event) => {
     event.waitUntil(event.resumeRunId === undefined ? app.workflow(event.spec, event.inputs) : app.resumeWorkflow(event.resumeRunId))
+  })
+  view.addEventListener(CancelWorkflowRequestEvent.type, (event) => {
+    event.waitUntil(app.cancelWorkflow(event.runId))
   })
   view.addEventListener(CancelJobRequestEvent.type, (event) => {
     event.waitUntil(new Promise<void>((resolve) => {

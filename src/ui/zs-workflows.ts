@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, svg } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type WorkflowSpecProblem, type WorkflowView } from '../app/index.ts'
-import { WorkflowRequestEvent } from './events.ts'
+import { CancelWorkflowRequestEvent, WorkflowRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { layoutWorkflow } from './workflow-layout.ts'
 import { fieldStyles } from './zs-submit.styles.ts'
@@ -100,6 +100,7 @@ export class ZsWorkflows extends LitElement {
           <h3>${run.name}</h3>
           <span class="badge ${TONE[run.state] ?? ''}" data-testid="workflow-state">${run.state}</span>
           ${resumable ? html`<button type="button" data-testid="resume-workflow" @click=${() => { this.dispatchEvent(new WorkflowRequestEvent('', {}, run.runId)) }}>Resume</button>` : nothing}
+          ${run.live ? html`<button type="button" data-testid="cancel-workflow" @click=${() => { this.dispatchEvent(new CancelWorkflowRequestEvent(run.runId)) }}>Cancel</button>` : nothing}
           <span class="mono muted">${run.runId}</span>
         </header>
         ${run.error === undefined ? nothing : html`<p class="error">${run.error.name}: ${run.error.message}</p>`}

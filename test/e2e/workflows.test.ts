@@ -146,13 +146,31 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     await expect.poll(async () => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
     const states = Object.fromEntries(await run.getByTestId('workflow-step').evaluateAll(nodes => nodes.map(n => [n.getAttribute('data-step'), n.getAttribute('data-state')])))
     // The CSV matches the schema: it is compressed, and the report of a failed validation never runs.
-    expect(states).toEqual({ convert: 'completed', validate: 'completed', compress: 'completed', report: 'skipped' })
+    const why = await run.locator('[data-step="validate"] title').textContent()
+    expect(states, `validate: ${why}`).toEqual({ convert: 'completed', validate: 'completed', compress: 'completed', report: 'skipped' })
     await page.locator('zs-workflows').screenshot({ path: join(ARTIFACTS, 'workflows-view.png') })
 
     await page.getByTestId('workflow-spec').fill('version: 1\ndag:\n  tasks:\n    - name: a\n      module: echo\n      depends: b.Succeeded\n')
     await expect.poll(async () => page.getByTestId('workflow-problems').textContent()).toMatch(/\d+:\d+.*b/)
     expect(await page.getByTestId('run-workflow').isDisabled()).toBe(true)
   }, 180_000)
+
+  it('cancels a run from the view: the step in flight is aborted and the run ends canceled', async () => {
+    const page = submitter.page
+    await page.getByTestId('workflow-spec').fill('version: 1\nname: never-ends\ndag:\n  tasks:\n    - name: spin\n      module: forever\n      timeoutMs: 120000\n    - name: after\n      module: echo\n      dependencies: [spin]\n')
+    await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/2 steps, valid/)
+    const before = await page.getByTestId('workflow-run').count()
+    await page.getByTestId('run-workflow').click()
+    await expect.poll(async () => page.getByTestId('workflow-run').count()).toBe(before + 1)
+    const run = page.getByTestId('workflow-run').first()
+    await expect.poll(async () => run.locator('[data-step="spin"]').getAttribute('data-state'), { timeout: 60_000 }).toBe('working')
+    await run.getByTestId('cancel-workflow').click()
+    await expect.poll(async () => run.getAttribute('data-state'), { timeout: 30_000 }).toBe('canceled')
+    expect(await run.getByTestId('cancel-workflow').count()).toBe(0)
+    const stored = await page.evaluate(async () => window.zerostate.workflows())
+    expect(stored[0]).toMatchObject({ state: 'canceled' })
+    expect(stored[0]?.specText).toMatch(/never-ends/)
+  }, 120_000)
 
   it('refuses a spec with a cycle before anything runs, naming the steps and the line', async () => {
     const error = await submitter.page.evaluate(async () => {

@@ -302,6 +302,10 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     this.workflowRequests.push({ spec: `resume ${runId}` })
   }
 
+  async cancelWorkflow (runId: string): Promise<void> {
+    this.workflowRequests.push({ spec: `cancel ${runId}` })
+  }
+
   readonly closed: string[] = []
 
   /** Marks the channel settled; rejects for a channel it does not know. */
