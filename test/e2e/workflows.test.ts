@@ -9,50 +9,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
+import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
-const SPEC = `
-version: 1
-name: detect-and-archive
-inputs:
-  text: { type: text }
-dag:
-  tasks:
-    - name: detect
-      module: lang-detect
-      forEach: inputs.text.lines
-      stdin: "\${{ item }}"
-      args: ["--top", "1"]
-    - name: stats
-      module: text-stats
-      stdin: "\${{ inputs.text }}"
-    - name: collect
-      module: json-validate
-      stdin: "\${{ steps.detect.items }}"
-      files:
-        schema.json: '{"type": "array", "items": {"type": "object", "required": ["language", "probability"]}}'
-    - name: archive
-      module: gzip
-      depends: collect.Succeeded
-      when: steps.collect.json.valid == true
-      stdin: "\${{ steps.detect.items }}"
-    - name: alarm
-      module: echo
-      depends: collect.Succeeded
-      when: steps.collect.json.valid == false
-      stdin: "the detections do not match the schema"
-outputs:
-  stats: "\${{ steps.stats.stdout }}"
-  archive: "\${{ steps.archive.files[\\"out.gz\\"] }}"
-`
-const TEXT = [
-  'The quick brown fox jumps over the lazy dog.',
-  'Der schnelle braune Fuchs springt über den faulen Hund.',
-  'Le renard brun rapide saute par-dessus le chien paresseux.',
-  'El rápido zorro marrón salta sobre el perro perezoso.',
-  'Быстрая коричневая лиса прыгает через ленивую собаку.'
-].join('\n')
+// The Workflows view's first template: a fan-out, a step beside it, a reduce and a conditional branch.
+const TEMPLATE = WORKFLOW_TEMPLATES.find(t => t.id === 'detect-and-archive')!
+const SPEC = TEMPLATE.spec
+const TEXT = TEMPLATE.inputs.text!
 const SEED = Array.from({ length: 32 }, (_, i) => i)
 
 interface RunOutcome {
