@@ -4,12 +4,14 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
-import type { WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import type { WorkflowOptions } from './workflows.ts'
+import type { WorkflowRecord, WorkflowRecordReport } from '../orchestration/workflow/run-record/index.ts'
+import type { WorkflowInputGiven } from './workflow-inputs.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 
@@ -44,15 +46,34 @@ export interface ZeroStatePublicApi {
    */
   job(request: JobRequest): Promise<JobRunner>
   /**
+   * What `job(request)` would cost and take, before it runs: its first slice
+   * is run in this tab's sandbox for its fuel; prices, speed and slots come
+   * from the executors' Agent Cards (orchestration/jobs estimateJob).
+   */
+  estimateJob(request: JobRequest): Promise<JobForecast>
+  /**
    * Runs a workflow (docs/workflow-spec.md): the spec is checked before
    * anything runs; every event is checkpointed in this tab's store. The
    * handle fires `status`, `step` and `complete`; `result()`, `cancel()`.
+   * A `bytes` input may be given as a Uint8Array, Blob or File, a `files`
+   * input as a map name → Uint8Array/Blob/File, a FileList or File[]: they
+   * are put into this tab's blob store and the run holds their hashes.
    */
-  workflow(spec: string, inputs?: Record<string, WorkflowInputValue>, options?: WorkflowOptions): Promise<WorkflowRunner>
+  workflow(spec: string, inputs?: Record<string, WorkflowInputGiven>, options?: WorkflowOptions): Promise<WorkflowRunner>
   /** Goes on with a run from its checkpoints (after a reload): finished steps are not run again. */
   resumeWorkflow(runId: string, options?: WorkflowOptions): Promise<WorkflowRunner>
   /** This tab's workflow runs, newest first, with their state. */
   workflows(): Promise<WorkflowRunRecord[]>
+  /** A run's append-only event log, oldest first (scheduled, started, succeeded with its receipt hash and executor…). */
+  workflowLog(runId: string): Promise<RunEvent[]>
+  /**
+   * A run's signed workflow record (docs/workflow-record.md): spec, input and
+   * output hashes, every step's state, receipt hash and executor, signed by
+   * this tab. Made when the run ends; rejects for a run that has not.
+   */
+  workflowRecord(runId: string): Promise<WorkflowRecord>
+  /** Checks a workflow record: its signature, then every step against the receipts this tab holds; throws the first failure's named error. */
+  verifyWorkflowRecord(record: unknown): Promise<WorkflowRecordReport>
   /** Channels, payments, settlements, attestations, reports and reputation, read from the store now. */
   ledger(): Promise<LedgerView>
   /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
@@ -93,9 +114,13 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
     job: async (request) => app.job(request),
+    estimateJob: async (request) => app.estimateJob(request),
     workflow: async (spec, inputs, options) => app.workflow(spec, inputs, options),
     resumeWorkflow: async (runId, options) => app.resumeWorkflow(runId, options),
     workflows: async () => app.workflows(),
+    workflowLog: async runId => app.workflowLog(runId),
+    workflowRecord: async runId => app.workflowRecord(runId),
+    verifyWorkflowRecord: async record => app.verifyWorkflowRecord(record),
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),

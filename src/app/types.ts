@@ -2,7 +2,7 @@ import type { CardRequirements } from '../discovery/index.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
-import type { JobItemResult, JobStatus } from '../orchestration/jobs/index.ts'
+import type { JobItemResult, JobRunStatus } from '../orchestration/jobs/index.ts'
 import type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
 import type { TopicStats } from '../network/topic-channel.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
@@ -67,8 +67,8 @@ export interface JobView {
   jobId: string
   label: string
   /** A2A task state: working, paused, completed, failed, canceled. */
-  state: JobStatus['state']
-  status: JobStatus
+  state: JobRunStatus['state']
+  status: JobRunStatus
   /** How many inputs the job has. */
   inputs: number
   /** The results so far, in input order (the runner's own list, growing; `resultCount` says how far). */
@@ -94,6 +94,15 @@ export interface WorkflowView {
   /** True while this tab drives it; a stored run that is not (it was left by a reload) can be resumed. */
   live: boolean
   error?: { name: string, message: string }
+  /** Once it completed: the workflow's outputs (workflow-outputs.ts). */
+  outputs?: WorkflowOutputView[]
+}
+
+/** One output of a completed run: its text, and its PNG or JPEG files as object URLs. */
+export interface WorkflowOutputView {
+  name: string
+  text?: string
+  images?: Array<{ name: string, url: string }>
 }
 
 /** A peer's Agent Card, as the network view shows it. */
@@ -218,6 +227,23 @@ export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | '
   budget?: number
 }
 
+/** A job's forecast before it runs (`estimateJob`): orchestration/jobs JobEstimate, with what it was made from. */
+export interface JobForecast {
+  /** Total price in micro-units, if every slice is as heavy as the first. */
+  price: number
+  /** When the last slice would end, ms from the start (compute time only). */
+  durationMs: number
+  fuel: number
+  perExecutor: Array<{ peerId: string, slices: number, price: number }>
+  inputs: number
+  slices: number
+  /** Fuel of the first slice, run in this tab's sandbox. */
+  sampleFuel: number
+  /** Executors in the forecast, and contributing peers left out of it (no Agent Card yet). */
+  executors: number
+  unknownExecutors: number
+}
+
 export interface SubmitRequest {
   /** Module bytes, or the URL of a sample. */
   module: Uint8Array | string
@@ -292,11 +318,17 @@ export interface ZeroStateApp extends EventTarget {
   submit(request: SubmitRequest, options?: { signal?: AbortSignal }): Promise<SubmitResult>
   /** Starts a job (one module over many inputs across the mesh); its card follows it in `state.jobs`. */
   job(request: JobRequest): Promise<unknown>
+  /** A job's cost and time, forecast from its first slice run here and the executors' Agent Cards. */
+  estimateJob(request: JobRequest): Promise<JobForecast>
   cancelJob(jobId: string): void
+  /** Raises a job's budget (micro-units, for the whole job); a job paused for its budget goes on. */
+  raiseJobBudget(jobId: string, budget: number): void
   /** Starts a workflow run (its view follows it in `state.workflows`). */
   workflow(spec: string, inputs?: Record<string, unknown>): Promise<unknown>
   resumeWorkflow(runId: string): Promise<unknown>
   cancelWorkflow(runId: string): Promise<void>
+  /** The run's signed workflow record (docs/workflow-record.md), once it has ended. */
+  workflowRecord(runId: string): Promise<unknown>
   /** Closes a payment channel cooperatively; resolves with the settlement record. */
   closeChannel(channelId: string): Promise<Settlement>
   /**

@@ -17,6 +17,9 @@ import { parseWorkflowSpec, stepDependencies, type WorkflowSpec } from '../orche
 import type { PeerSession } from './session.ts'
 import type { WorkflowView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
+import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
+import { outputViews } from './workflow-outputs.ts'
+import { keepSignedRecord } from './workflow-record.ts'
 import { preview } from './view-state.ts'
 
 /** Runs the Workflows view lists. */
@@ -34,9 +37,10 @@ export interface WorkflowOptions {
   seed?: Uint8Array
 }
 
-export async function startWorkflowRun (view: ViewModel, session: PeerSession, specText: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+export async function startWorkflowRun (view: ViewModel, session: PeerSession, specText: string, given: Record<string, WorkflowInputGiven> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
   // Refused before anything runs or is stored: WorkflowSpecError names every problem with its line and column.
   const spec = parseWorkflowSpec(specText)
+  const inputs = await storeWorkflowInputs(spec, given, blobPutter(session.store))
   const runId = `wf-${crypto.randomUUID()}`
   const seed = options.seed === undefined ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(options.seed)
   if (seed.byteLength !== TASK_SEED_BYTES) throw new RangeError(`a workflow's seed is ${TASK_SEED_BYTES} bytes, got ${seed.byteLength}`)
@@ -47,7 +51,9 @@ export async function startWorkflowRun (view: ViewModel, session: PeerSession, s
   await session.store.putRun(record)
   const runner = await startWorkflow(components(session, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
   keepRecord(session, runner, record)
+  keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
   showWorkflow(view, runner, spec, record)
+  showOutputs(view, session, runner)
   return runner
 }
 
@@ -59,7 +65,9 @@ export async function resumeWorkflowRun (view: ViewModel, session: PeerSession, 
     runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
   })
   keepRecord(session, runner, record)
+  keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
   showWorkflow(view, runner, spec, record)
+  showOutputs(view, session, runner)
   return runner
 }
 
@@ -111,6 +119,14 @@ function showWorkflow (view: ViewModel, runner: WorkflowRunner, spec: WorkflowSp
     () => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false }) },
     (err: Error) => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false, error: { name: err.name, message: err.message } }) }
   )
+}
+
+/** Shows a completed run's outputs in its view: text, and images from the blob store (workflow-outputs.ts). */
+function showOutputs (view: ViewModel, session: PeerSession, runner: WorkflowRunner): void {
+  runner.result().then(async result => {
+    if (result.state !== 'completed') return
+    view.updateWorkflow(runner.runId, { outputs: await outputViews(result, async hash => await session.store.getBlob(hash)) })
+  }).catch(() => {}) // a run that did not end here (stopped, its log failed) has no outputs to show
 }
 
 function defaultsOf (options: WorkflowOptions, seed: Uint8Array): Parameters<typeof startWorkflow>[1]['defaults'] {

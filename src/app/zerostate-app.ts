@@ -18,14 +18,17 @@ import { checkRates } from '../trust/witness/index.ts'
 import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
 import { PeerSession } from './session.ts'
-import { startJob } from './jobs.ts'
+import { estimateJobRun, startJob } from './jobs.ts'
 import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
+import type { WorkflowInputGiven } from './workflow-inputs.ts'
+import { signedWorkflowRecord, verifyWorkflowRecordHere } from './workflow-record.ts'
+import type { WorkflowRecord, WorkflowRecordReport } from '../orchestration/workflow/run-record/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
-import type { WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
-import type { ContributeOptions, JobRequest, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { ContributeOptions, JobForecast, JobRequest, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import { ViewModel } from './view-model.ts'
 
@@ -91,8 +94,13 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     return runner
   }
 
+  /** A job's cost and time before it runs: its first slice run here, the executors' Agent Cards (jobs.ts). */
+  async estimateJob (request: JobRequest, options: { signal?: AbortSignal } = {}): Promise<JobForecast> {
+    return estimateJobRun(this.running(), this.local, request, options.signal)
+  }
+
   /** Starts a workflow run: the spec (YAML or JSON) is checked first; its checkpoints go to this tab's store (workflows.ts). */
-  async workflow (spec: string, inputs: Record<string, WorkflowInputValue> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
+  async workflow (spec: string, inputs: Record<string, WorkflowInputGiven> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
     return this.driving(await startWorkflowRun(this, this.running(), spec, inputs, options))
   }
 
@@ -121,7 +129,28 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     return this.running().store.listRuns()
   }
 
+  /** A run's event log as this tab stored it, oldest first. */
+  async workflowLog (runId: string): Promise<RunEvent[]> {
+    return await this.running().store.listRunEvents(runId) as RunEvent[]
+  }
+
+  /** A run's signed workflow record (docs/workflow-record.md), made once it ended (workflow-record.ts). */
+  async workflowRecord (runId: string): Promise<WorkflowRecord> {
+    return signedWorkflowRecord(this.running(), runId)
+  }
+
+  /** Checks a workflow record against the receipts this tab holds (and the spec, when this tab has the run). */
+  async verifyWorkflowRecord (record: unknown): Promise<WorkflowRecordReport> {
+    return verifyWorkflowRecordHere(this.running(), record)
+  }
+
   /** Cancels a job of this session (its card's Cancel). */
+  raiseJobBudget (jobId: string, budget: number): void {
+    const runner = this.jobs.get(jobId)
+    if (runner === undefined) throw new RangeError(`no job ${jobId} in this session`)
+    runner.raiseBudget(budget)
+  }
+
   cancelJob (jobId: string): void {
     const runner = this.jobs.get(jobId)
     if (runner === undefined) throw new RangeError(`no job ${jobId} in this session`)

@@ -8,12 +8,15 @@ import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 
 // `run` has its own options; it is handled before the serve/relay parser, which would reject them.
 if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.slice(3)))
+// verify-workflow loads the workflow spec code, which (like the relay below) needs --experimental-transform-types.
+if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./verify-workflow.ts')).verifyWorkflowCommand(process.argv.slice(3)))
 
 // The relay and the server load only here: they decode protobuf with protons' generated code, whose
 // TypeScript namespaces Node runs only with --experimental-transform-types (as the shebang and the npm
 // scripts pass it), while `run` works under plain type stripping.
 const { startRelay } = await import('../server/relay.ts')
 const { startMesh } = await import('../server/mesh.ts')
+const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
@@ -21,6 +24,7 @@ const USAGE = `Usage:
   zerostate relay [--host H] [--relay-port R]
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
 ${RUN_USAGE}
+${VERIFY_WORKFLOW_USAGE}
 
 Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),
 ZEROSTATE_RELAYS (1). Flags win over the environment.`

@@ -91,3 +91,24 @@ export function rankExecutors (input: SelectionInput): RankedExecutor[] {
       reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms, reputation ${ranked.reputation.toFixed(2)}`
     }))
 }
+
+/**
+ * Of executors ranked best first, the one to send one more task to, given
+ * how many of this tab's tasks each already has (in flight or waiting for a
+ * turn) and how many it runs at once: the best-ranked with a free slot, so
+ * that tasks sent together — a workflow's ready steps, the items of a
+ * fan-out — spread over the mesh instead of queueing on the single best
+ * peer; when every slot is taken, the least loaded for its slots (ties to
+ * the better ranked). Undefined for an empty list.
+ */
+export function leastLoaded<T extends { peerId: string }> (ranked: readonly T[], load: (peerId: string) => number, slots: (peerId: string) => number): T | undefined {
+  let best: { candidate: T, share: number } | undefined
+  for (const candidate of ranked) {
+    const capacity = Math.max(1, slots(candidate.peerId))
+    const taken = load(candidate.peerId)
+    if (taken < capacity) return candidate
+    const share = taken / capacity
+    if (best === undefined || share < best.share) best = { candidate, share }
+  }
+  return best?.candidate
+}

@@ -91,11 +91,38 @@ export class JobRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by `<zs-submit>` to forecast a job's cost and time before running it; the outcome resolves with the JobForecast. */
+export class EstimateJobRequestEvent extends RequestEvent {
+  static readonly type = 'zs-estimate-job-request'
+  readonly request: JobRequest
+
+  constructor (request: JobRequest) {
+    super(EstimateJobRequestEvent.type)
+    this.request = request
+  }
+}
+
 /** Fired by `<zs-workflows>` to run a workflow spec with its inputs, or (`resumeRunId`) to resume a stored run. */
 export class WorkflowRequestEvent extends RequestEvent {
   static readonly type = 'zs-workflow-request'
   constructor (readonly spec: string, readonly inputs: Record<string, unknown>, readonly resumeRunId?: string) {
     super(WorkflowRequestEvent.type)
+  }
+}
+
+/** Fired by a job's card to raise the job's budget (micro-units); a job paused for its budget goes on. */
+export class RaiseJobBudgetRequestEvent extends RequestEvent {
+  static readonly type = 'zs-raise-job-budget'
+  constructor (readonly jobId: string, readonly budget: number) {
+    super(RaiseJobBudgetRequestEvent.type)
+  }
+}
+
+/** Fired by `<zs-workflows>` for a run's signed record, to download; the outcome resolves with it. */
+export class WorkflowRecordRequestEvent extends RequestEvent {
+  static readonly type = 'zs-workflow-record-request'
+  constructor (readonly runId: string) {
+    super(WorkflowRecordRequestEvent.type)
   }
 }
 
@@ -140,9 +167,12 @@ declare global {
     'zs-contribute-request': ContributeRequestEvent
     'zs-submit-request': SubmitRequestEvent
     'zs-job-request': JobRequestEvent
+    'zs-estimate-job-request': EstimateJobRequestEvent
     'zs-cancel-job': CancelJobRequestEvent
+    'zs-raise-job-budget': RaiseJobBudgetRequestEvent
     'zs-workflow-request': WorkflowRequestEvent
     'zs-cancel-workflow': CancelWorkflowRequestEvent
+    'zs-workflow-record-request': WorkflowRecordRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
   }

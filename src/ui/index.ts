@@ -8,7 +8,9 @@
  * registerServiceWorker()
  */
 import type { ZeroStateApp } from '../app/index.ts'
-import { CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, JobRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRequestEvent } from './events.ts'
+import {
+  CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+} from './events.ts'
 import './zs-app.ts'
 
 export { registerServiceWorker } from './register-sw.ts'
@@ -45,11 +47,23 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   view.addEventListener(JobRequestEvent.type, (event) => {
     event.waitUntil(app.job(event.request))
   })
+  view.addEventListener(EstimateJobRequestEvent.type, (event) => {
+    event.waitUntil(app.estimateJob(event.request))
+  })
   view.addEventListener(WorkflowRequestEvent.type, (event) => {
     event.waitUntil(event.resumeRunId === undefined ? app.workflow(event.spec, event.inputs) : app.resumeWorkflow(event.resumeRunId))
   })
+  view.addEventListener(WorkflowRecordRequestEvent.type, (event) => {
+    event.waitUntil(app.workflowRecord(event.runId))
+  })
   view.addEventListener(CancelWorkflowRequestEvent.type, (event) => {
     event.waitUntil(app.cancelWorkflow(event.runId))
+  })
+  view.addEventListener(RaiseJobBudgetRequestEvent.type, (event) => {
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.raiseJobBudget(event.jobId, event.budget)
+      resolve()
+    }))
   })
   view.addEventListener(CancelJobRequestEvent.type, (event) => {
     event.waitUntil(new Promise<void>((resolve) => {

@@ -2,7 +2,8 @@
  * What a job's card says about its progress, computed from its view: pure,
  * unit-tested (test/unit/ui/job-format.test.ts).
  */
-import type { JobView } from '../app/index.ts'
+import type { JobForecast, JobView } from '../app/index.ts'
+import { formatCount, formatDuration, formatMicroUnits } from './view-format.ts'
 
 export interface JobProgress {
   /** Inputs with a result (or a quarantine error), of all. */
@@ -34,4 +35,13 @@ export function jobResultsJsonLines (job: JobView): string {
     ...(result.executor === undefined ? {} : { executor: result.executor }),
     ...(result.taskId === undefined ? {} : { taskId: result.taskId })
   })).join('\n') + '\n'
+}
+
+/** A job's forecast in one line, as the submit form shows it before the job starts. */
+export function jobForecastLine (forecast: JobForecast): string {
+  const fuel = forecast.fuel >= 1e9 ? `${(forecast.fuel / 1e9).toFixed(1)} G` : forecast.fuel >= 1e6 ? `${(forecast.fuel / 1e6).toFixed(1)} M` : formatCount(forecast.fuel)
+  const left = forecast.unknownExecutors === 0 ? '' : ` (${forecast.unknownExecutors} more without an Agent Card yet)`
+  return `About ${formatMicroUnits(forecast.price)} and ${formatDuration(forecast.durationMs)} of compute: ` +
+    `${formatCount(forecast.inputs)} inputs in ${formatCount(forecast.slices)} tasks on ${forecast.executors} executor${forecast.executors === 1 ? '' : 's'}${left}, ` +
+    `${fuel} fuel if every task is as heavy as the first (${formatCount(forecast.sampleFuel)} fuel, run here).`
 }

@@ -3,11 +3,11 @@ import { customElement, property } from 'lit/decorators.js'
 import type { JobView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { downloadBlob } from './download.ts'
-import { CancelJobRequestEvent } from './events.ts'
+import { CancelJobRequestEvent, RaiseJobBudgetRequestEvent } from './events.ts'
 import { jobProgress, jobResultsJsonLines } from './job-format.ts'
 import { jsonTable } from './json-output.ts'
 import { shared } from './theme.ts'
-import { formatCount, formatDuration } from './view-format.ts'
+import { formatCount, formatDuration, formatMicro } from './view-format.ts'
 
 /** Results shown in the card's table; all of them are in the download. */
 const SHOWN_RESULTS = 200
@@ -79,6 +79,9 @@ export class ZsJobCard extends LitElement {
         <h3>${job.label} <span class="muted">· job over ${formatCount(job.inputs)} inputs</span></h3>
         <span class="badge ${tone}" data-testid="job-state">${STATE_LABELS[job.state]}${status.pausedReason === undefined ? '' : ` (${status.pausedReason})`}</span>
         <div class="actions">
+          ${status.pausedReason === 'budget' && status.budget !== undefined
+            ? html`<button type="button" class="primary" data-testid="raise-job-budget" @click=${this.#raiseBudget}>Double the budget (to ${formatMicro(status.budget * 2)})</button>`
+            : nothing}
           ${job.finishedAt === undefined
             ? html`<button type="button" data-testid="cancel-job" @click=${this.#cancel}>Cancel</button>`
             : html`<button type="button" data-testid="download-job-results" @click=${this.#download}>Download results</button>`}
@@ -89,6 +92,7 @@ export class ZsJobCard extends LitElement {
         <span><strong>${formatCount(progress.done)}</strong> of ${formatCount(progress.total)} inputs</span>
         <span>slices ${status.computed} done · ${status.running} running · ${status.pending} waiting of ${status.total}</span>
         <span>${job.executors} executor${job.executors === 1 ? '' : 's'}</span>
+        <span data-testid="job-spent">${formatMicro(status.spent)} spent${status.budget === undefined ? '' : ` of ${formatMicro(status.budget)}`}</span>
         ${status.retries === 0 ? nothing : html`<span>${status.retries} retried</span>`}
         ${status.failed === 0 ? nothing : html`<span class="error">${status.failed} quarantined</span>`}
         <span>${formatDuration(progress.elapsedMs)}${progress.etaMs === undefined ? '' : `, about ${formatDuration(progress.etaMs)} left`}</span>
@@ -121,6 +125,12 @@ export class ZsJobCard extends LitElement {
       </div>
       ${job.resultCount > SHOWN_RESULTS ? html`<p class="muted">The first ${SHOWN_RESULTS} shown; the download has all ${formatCount(job.resultCount)}.</p>` : nothing}
     `
+  }
+
+  #raiseBudget (): void {
+    const { job } = this
+    if (job?.status.budget === undefined) return
+    this.dispatchEvent(new RaiseJobBudgetRequestEvent(job.jobId, job.status.budget * 2))
   }
 
   #cancel (): void {

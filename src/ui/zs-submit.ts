@@ -1,7 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import { SAMPLE_CATEGORIES, type SampleCategory, type SampleTask, type SubmitRequest } from '../app/index.ts'
-import { JobRequestEvent, SubmitRequestEvent } from './events.ts'
+import { SAMPLE_CATEGORIES, type JobForecast, type JobRequest, type SampleCategory, type SampleTask, type SubmitRequest } from '../app/index.ts'
+import { EstimateJobRequestEvent, JobRequestEvent, SubmitRequestEvent } from './events.ts'
+import { jobForecastLine } from './job-format.ts'
 import { shared } from './theme.ts'
 import { fieldStyles, submitStyles } from './zs-submit.styles.ts'
 import { formatBytes, parseArgs, uploadProblem } from './view-format.ts'
@@ -54,6 +55,8 @@ export class ZsSubmit extends LitElement {
   @state() private submitError = ''
   /** Run the module over each line of stdin as a job across the mesh, `sliceSize` lines to a task. */
   @state() private asJob = false
+  /** The forecast of the job as the form stands, or why there is none; cleared when the form changes. */
+  @state() private forecast: { line: string } | { error: string } | { pending: true } | undefined
   @state() private sliceSize = '25'
 
   protected override willUpdate (changed: PropertyValues<this>): void {
@@ -62,6 +65,9 @@ export class ZsSubmit extends LitElement {
       const first = this.samples[0]
       if (first !== undefined) this.#choose(first)
     }
+    // A forecast is of the job as the form stood: another module, input or slicing makes it stale.
+    const fields = ['sampleId', 'upload', 'stdin', 'args', 'sliceSize', 'asJob'] as const
+    if (this.forecast !== undefined && !('pending' in this.forecast) && fields.some(field => changed.has(field as keyof ZsSubmit))) this.forecast = undefined
   }
 
   override render () {
@@ -140,8 +146,16 @@ export class ZsSubmit extends LitElement {
 
         <div class="actions">
           <button class="primary" type="submit" data-testid="submit" ?disabled=${!canSubmit}>Run on the mesh</button>
+          ${this.asJob && !this.#imageInput() ? html`<button type="button" data-testid="estimate-job" ?disabled=${!canSubmit || (this.forecast !== undefined && 'pending' in this.forecast)} @click=${this.#onEstimate}>Estimate cost and time</button>` : nothing}
           ${this.submitError === '' ? nothing : html`<p class="error" role="alert" data-testid="submit-error">${this.submitError}</p>`}
         </div>
+        ${this.asJob && this.forecast !== undefined
+          ? 'line' in this.forecast
+            ? html`<p class="hint" data-testid="job-estimate">${this.forecast.line}</p>`
+            : 'error' in this.forecast
+              ? html`<p class="error" role="alert" data-testid="job-estimate-error">${this.forecast.error}</p>`
+              : html`<p class="hint muted">Running the first task here to measure it…</p>`
+          : nothing}
       </form>
     `
   }
@@ -217,31 +231,55 @@ export class ZsSubmit extends LitElement {
     if (input !== null) input.value = ''
   }
 
+  /** The job the form describes, or why there is none (a message, and the field at fault when there is one). */
+  #jobRequest (): { job: JobRequest } | TaskOptionsProblem {
+    const request = this.#request()
+    if ('error' in request) return request
+    const sliceSize = Number(this.sliceSize)
+    if (!Number.isInteger(sliceSize) || sliceSize < 1) return { error: 'Lines per task must be a whole number from 1.' }
+    if (typeof request.stdin !== 'string' || request.stdin.trim() === '') return { error: 'A job needs input: one line per input in Standard input.' }
+    // A job picks its executors itself: the single-task executor choices do not apply.
+    const { stdin, executor: _executor, redundancy: _redundancy, auction: _auction, ...rest } = request
+    return { job: { ...rest, inputs: stdin, sliceSize } }
+  }
+
+  async #onEstimate (): Promise<void> {
+    const request = this.#jobRequest()
+    if ('error' in request) {
+      this.forecast = { error: request.error }
+      if (request.field !== undefined) this.#options()?.reveal(request.field)
+      return
+    }
+    this.forecast = { pending: true }
+    const estimate = new EstimateJobRequestEvent(request.job)
+    this.dispatchEvent(estimate)
+    try {
+      this.forecast = { line: jobForecastLine(await estimate.outcome as JobForecast) }
+    } catch (err) {
+      this.forecast = { error: `No estimate: ${err instanceof Error ? err.message : String(err)}` }
+    }
+  }
+
   async #onSubmit (event: Event): Promise<void> {
     event.preventDefault()
     this.submitError = ''
+    if (this.asJob && !this.#imageInput()) {
+      const request = this.#jobRequest()
+      if ('error' in request) {
+        this.submitError = request.error
+        if (request.field !== undefined) this.#options()?.reveal(request.field)
+        return
+      }
+      const job = new JobRequestEvent(request.job)
+      this.dispatchEvent(job)
+      await job.outcome.catch((err: unknown) => { this.submitError = err instanceof Error ? err.message : String(err) })
+      return
+    }
     const request = this.#request()
     if ('error' in request) {
       this.submitError = request.error
       // Show the field at fault with its own message, even if Advanced was closed.
       if (request.field !== undefined) this.#options()?.reveal(request.field)
-      return
-    }
-    if (this.asJob && !this.#imageInput()) {
-      const sliceSize = Number(this.sliceSize)
-      if (!Number.isInteger(sliceSize) || sliceSize < 1) {
-        this.submitError = 'Lines per task must be a whole number from 1.'
-        return
-      }
-      if (typeof request.stdin !== 'string' || request.stdin.trim() === '') {
-        this.submitError = 'A job needs input: one line per input in Standard input.'
-        return
-      }
-      // A job picks its executors itself: the single-task executor choices do not apply.
-      const { stdin, executor: _executor, redundancy: _redundancy, auction: _auction, ...rest } = request
-      const job = new JobRequestEvent({ ...rest, inputs: stdin, sliceSize })
-      this.dispatchEvent(job)
-      await job.outcome.catch((err: unknown) => { this.submitError = err instanceof Error ? err.message : String(err) })
       return
     }
     const submit = new SubmitRequestEvent(request)

@@ -1,10 +1,14 @@
 import { LitElement, css, html, nothing, svg } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
-import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type WorkflowSpecProblem, type WorkflowView } from '../app/index.ts'
-import { CancelWorkflowRequestEvent, WorkflowRequestEvent } from './events.ts'
+import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type WorkflowSpecProblem, type WorkflowTemplate, type WorkflowView } from '../app/index.ts'
+import { downloadBlob } from './download.ts'
+import { CancelWorkflowRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { layoutWorkflow } from './workflow-layout.ts'
 import { fieldStyles } from './zs-submit.styles.ts'
+
+/** A declared input's type: text, bytes, files or json. */
+type InputType = NonNullable<ReturnType<typeof parseWorkflowSpec>['inputs']>[string]['type']
 
 /** The colour class of a step or run state. */
 const TONE: Readonly<Record<string, string>> = {
@@ -14,10 +18,12 @@ const TONE: Readonly<Record<string, string>> = {
 /**
  * The Workflows view: a gallery of templates, the spec (YAML or JSON) in an
  * editor that checks it as you type — every problem with its line and
- * column — an input box for each text or JSON input the spec declares, Run;
+ * column — an input box for each text or JSON input the spec declares, a
+ * file picker for each `bytes` (one file) and `files` input (several; a
+ * template's example files are fetched and put there), Run;
  * and each run of this tab drawn as its DAG (laid out by dagre) with every
  * step's live state, its fan-out progress and retries, Resume for a run a
- * reload left unfinished.
+ * reload left unfinished, and once it completed its outputs (text, images).
  */
 @customElement('zs-workflows')
 export class ZsWorkflows extends LitElement {
@@ -25,6 +31,15 @@ export class ZsWorkflows extends LitElement {
     :host { display: grid; gap: 14px; }
     form { display: grid; gap: 10px; }
     textarea.spec { min-height: 16rem; }
+    .picked { margin: 4px 0 0; font-size: 0.8125rem; }
+    dl.outputs { margin: 8px 0 0; display: grid; grid-template-columns: auto 1fr; gap: 4px 12px; font-size: 0.8125rem; }
+    dl.outputs dt { font-weight: 600; }
+    dl.outputs dd { margin: 0; min-width: 0; }
+    dl.outputs pre { margin: 0; white-space: pre-wrap; word-break: break-word; }
+    .images { display: flex; flex-wrap: wrap; gap: 8px; }
+    .images figure { margin: 0; display: grid; gap: 2px; justify-items: center; }
+    .images img { max-width: 128px; max-height: 128px; border-radius: 4px; border: 1px solid var(--zs-border); }
+    .images figcaption { font-size: 0.6875rem; color: var(--zs-muted); }
     ul.problems { margin: 0; padding-left: 1.2rem; color: var(--zs-bad); font-size: 0.8125rem; }
     .ok-line { color: var(--zs-ok); font-size: 0.8125rem; margin: 0; }
     .run { border: 1px solid var(--zs-border); border-radius: var(--zs-radius); padding: 10px 12px; background: var(--zs-surface); }
@@ -46,7 +61,17 @@ export class ZsWorkflows extends LitElement {
   @state() private templateId = WORKFLOW_TEMPLATES[0]?.id ?? ''
   @state() private spec = WORKFLOW_TEMPLATES[0]?.spec ?? ''
   @state() private inputs: Record<string, string> = { ...(WORKFLOW_TEMPLATES[0]?.inputs ?? {}) }
+  /** The files of each `bytes` and `files` input: picked, or a template's examples. */
+  @state() private files: Record<string, { files: File[], example: boolean }> = {}
   @state() private runError = ''
+  /** Counts template choices, so a slow fetch of an earlier template's examples cannot overwrite a later one's. */
+  #choice = 0
+
+  override connectedCallback (): void {
+    super.connectedCallback()
+    const first = WORKFLOW_TEMPLATES.find(t => t.id === this.templateId)
+    if (first !== undefined && Object.keys(this.files).length === 0) void this.#loadExampleFiles(first, ++this.#choice)
+  }
 
   override render () {
     const checked = this.#check()
@@ -66,7 +91,7 @@ export class ZsWorkflows extends LitElement {
         ${checked.problems.length > 0
           ? html`<ul class="problems" role="alert" data-testid="workflow-problems">${checked.problems.map(p => html`<li>${p.line === undefined ? '' : `${p.line}:${p.column ?? 1} `}${p.path === '' ? '' : html`<code>${p.path}</code> `}${p.message}</li>`)}</ul>`
           : html`<p class="ok-line" data-testid="workflow-valid">✓ ${checked.steps} steps, valid</p>`}
-        ${checked.inputs.map(name => html`
+        ${checked.inputs.map(({ name, type }) => type === 'bytes' || type === 'files' ? this.#filePicker(name, type) : html`
           <label>
             Input <code>${name}</code>
             <textarea data-testid=${`workflow-input-${name}`} .value=${this.inputs[name] ?? ''} @input=${(e: Event) => { this.inputs = { ...this.inputs, [name]: (e.target as HTMLTextAreaElement).value } }}></textarea>
@@ -80,13 +105,61 @@ export class ZsWorkflows extends LitElement {
     `
   }
 
-  #check (): { problems: WorkflowSpecProblem[], inputs: string[], steps: number } {
+  /** A `bytes` input's single-file picker, or a `files` input's multiple one, with what it holds. */
+  #filePicker (name: string, type: 'bytes' | 'files') {
+    const held = this.files[name]
+    const names = held?.files.map(file => file.name).join(', ') ?? ''
+    return html`
+      <label>
+        Input <code>${name}</code> (${type === 'bytes' ? 'a file' : 'files'})
+        <input type="file" ?multiple=${type === 'files'} data-testid=${`workflow-file-${name}`} @change=${(e: Event) => { this.#onPick(name, e.target as HTMLInputElement) }}>
+        <p class="picked muted" data-testid=${`workflow-files-${name}`}>${held === undefined || held.files.length === 0 ? 'no file chosen' : `${held.example ? 'example: ' : ''}${names}`}</p>
+      </label>`
+  }
+
+  #onPick (name: string, input: HTMLInputElement): void {
+    this.#choice++ // examples still on their way must not replace what the user picked
+    this.files = { ...this.files, [name]: { files: [...(input.files ?? [])], example: false } }
+  }
+
+  /** Fetches a template's example files (from the samples the server serves, or its text) into the pickers. */
+  async #loadExampleFiles (template: WorkflowTemplate, choice: number): Promise<void> {
+    try {
+      const loaded: Record<string, { files: File[], example: boolean }> = {}
+      for (const [name, examples] of Object.entries(template.files ?? {})) {
+        const files = await Promise.all(examples.map(async example => {
+          if (!('url' in example)) return new File([example.text], example.name)
+          const response = await fetch(example.url)
+          if (!response.ok) throw new Error(`${example.url}: HTTP ${response.status}`)
+          return new File([await response.arrayBuffer()], example.name)
+        }))
+        loaded[name] = { files, example: true }
+      }
+      if (choice === this.#choice) this.files = loaded
+    } catch (err) {
+      if (choice === this.#choice) this.runError = `Could not load the example files: ${err instanceof Error ? err.message : String(err)}`
+    }
+  }
+
+  #check (): { problems: WorkflowSpecProblem[], inputs: Array<{ name: string, type: InputType }>, steps: number } {
     try {
       const spec = parseWorkflowSpec(this.spec)
-      return { problems: [], inputs: Object.keys(spec.inputs ?? {}), steps: spec.dag.tasks.length }
+      return { problems: [], inputs: Object.entries(spec.inputs ?? {}).map(([name, input]) => ({ name, type: input.type })), steps: spec.dag.tasks.length }
     } catch (err) {
       if (err instanceof WorkflowSpecError) return { problems: err.problems, inputs: [], steps: 0 }
       return { problems: [{ path: '', message: err instanceof Error ? err.message : String(err) }], inputs: [], steps: 0 }
+    }
+  }
+
+  /** Asks the app for the run's signed record and saves it as JSON. */
+  async #downloadRecord (run: WorkflowView): Promise<void> {
+    const request = new WorkflowRecordRequestEvent(run.runId)
+    this.dispatchEvent(request)
+    try {
+      const record = await request.outcome
+      downloadBlob(new Blob([JSON.stringify(record, null, 2) + '\n'], { type: 'application/json' }), `${run.name}-${run.runId.slice(3, 11)}.workflow-record.json`)
+    } catch (err) {
+      this.runError = `No signed record for ${run.runId}: ${err instanceof Error ? err.message : String(err)}`
     }
   }
 
@@ -101,6 +174,9 @@ export class ZsWorkflows extends LitElement {
           <span class="badge ${TONE[run.state] ?? ''}" data-testid="workflow-state">${run.state}</span>
           ${resumable ? html`<button type="button" data-testid="resume-workflow" @click=${() => { this.dispatchEvent(new WorkflowRequestEvent('', {}, run.runId)) }}>Resume</button>` : nothing}
           ${run.live ? html`<button type="button" data-testid="cancel-workflow" @click=${() => { this.dispatchEvent(new CancelWorkflowRequestEvent(run.runId)) }}>Cancel</button>` : nothing}
+          ${!run.live && ['completed', 'failed', 'canceled'].includes(run.state)
+            ? html`<button type="button" data-testid="download-workflow-record" title="The run's record, signed by this tab: spec, inputs, every step's receipt and executor, outputs (docs/workflow-record.md)" @click=${() => { void this.#downloadRecord(run) }}>Signed record</button>`
+            : nothing}
           <span class="mono muted">${run.runId}</span>
         </header>
         ${run.error === undefined ? nothing : html`<p class="error">${run.error.name}: ${run.error.message}</p>`}
@@ -122,6 +198,15 @@ export class ZsWorkflows extends LitElement {
             })}
           </svg>
         </div>
+        ${run.outputs === undefined || run.outputs.length === 0 ? nothing : html`
+          <dl class="outputs" data-testid="workflow-outputs">
+            ${run.outputs.map(output => html`
+              <dt>${output.name}</dt>
+              <dd data-testid="workflow-output" data-output=${output.name}>
+                ${output.text === undefined ? nothing : html`<pre>${output.text}</pre>`}
+                ${output.images === undefined ? nothing : html`<div class="images">${output.images.map(image => html`<figure><img src=${image.url} alt=${image.name}><figcaption>${image.name}</figcaption></figure>`)}</div>`}
+              </dd>`)}
+          </dl>`}
       </article>`
   }
 
@@ -131,6 +216,9 @@ export class ZsWorkflows extends LitElement {
     this.templateId = template.id
     this.spec = template.spec
     this.inputs = { ...template.inputs }
+    this.files = {}
+    this.runError = ''
+    void this.#loadExampleFiles(template, ++this.#choice)
   }
 
   async #onRun (event: Event): Promise<void> {
@@ -138,7 +226,14 @@ export class ZsWorkflows extends LitElement {
     this.runError = ''
     const { problems, inputs } = this.#check()
     if (problems.length > 0) return
-    const request = new WorkflowRequestEvent(this.spec, Object.fromEntries(inputs.map(name => [name, this.inputs[name] ?? ''])))
+    // A bytes input takes its one file, a files input its list (the app stores them as blobs); one with no file is left out.
+    const values = inputs.flatMap(({ name, type }): Array<[string, unknown]> => {
+      if (type === 'files') return [[name, this.files[name]?.files ?? []]]
+      if (type !== 'bytes') return [[name, this.inputs[name] ?? '']]
+      const file = this.files[name]?.files[0]
+      return file === undefined ? [] : [[name, file]]
+    })
+    const request = new WorkflowRequestEvent(this.spec, Object.fromEntries(values))
     this.dispatchEvent(request)
     await request.outcome.catch((err: unknown) => { this.runError = err instanceof Error ? err.message : String(err) })
   }

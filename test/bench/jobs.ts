@@ -7,7 +7,9 @@
  *     tabs (1 worker slot each): slices per second, and 2 tabs against twice
  *     one tab (linear = 1.0). On this 2-core machine the submitter, both
  *     executors and the relay share the cores, so read it as an upper bound
- *     on the overhead, not as the mesh's scaling.
+ *     on the overhead, not as the mesh's scaling. Then the same with
+ *     CPU-bound slices (primes up to 60 million, ~0.25 s each), where the
+ *     executors' work, not the submitter's, sets the pace: the mesh's scaling.
  *  3. A 1,000-line lang-detect job on the mesh (2 executor tabs, 50 lines a
  *     slice) against the same 1,000 lines in one runLocal call in the
  *     submitter's own sandbox.
@@ -28,6 +30,8 @@ if (canIsolateNetwork()) {
   process.exit(runInLoopbackNamespace(process.execPath, [...process.execArgv, import.meta.filename, '--slices', values.slices], process.cwd()))
 }
 const trivialSlices = Number(values.slices)
+/** Slices of the CPU-bound job: enough to keep two executors busy for a few seconds. */
+const HEAVY_SLICES = 24
 const ROOT = join(import.meta.dirname, '../..')
 
 function schedulerOverhead (): number {
@@ -68,14 +72,20 @@ try {
   // Trivial slices: echo of one short line each.
   const trivial = Array.from({ length: trivialSlices }, (_, i) => `input ${i}`)
   const trivialJob = { module: 'samples/echo.wasm', inputs: trivial, sliceSize: 1 }
+  // CPU-bound slices: the primes up to 60 million, ~0.25 s of sandbox time each.
+  const heavy = Array.from({ length: HEAVY_SLICES }, (_, i) => String(60_000_000 + i))
+  const heavyJob = { module: 'samples/primes.wasm', inputs: heavy, sliceSize: 1 }
   await addExecutor()
   await jobInPage(submitter.page, { ...trivialJob, inputs: trivial.slice(0, 10) })
   const one = await jobInPage(submitter.page, trivialJob)
+  const heavyOne = await jobInPage(submitter.page, heavyJob)
   await addExecutor()
   await jobInPage(submitter.page, { ...trivialJob, inputs: trivial.slice(0, 10) })
   const two = await jobInPage(submitter.page, trivialJob)
-  const rate = (r: { ms: number }): number => trivialSlices / (r.ms / 1000)
-  console.log(`2. ${trivialSlices} trivial slices (echo): 1 tab ${rate(one).toFixed(0)} slices/s; 2 tabs ${rate(two).toFixed(0)} slices/s on ${two.executors} executors = ${(rate(two) / (2 * rate(one))).toFixed(2)}× linear`)
+  const heavyTwo = await jobInPage(submitter.page, heavyJob)
+  const rate = (r: { ms: number }, slices: number): number => slices / (r.ms / 1000)
+  console.log(`2. ${trivialSlices} trivial slices (echo): 1 tab ${rate(one, trivialSlices).toFixed(0)} slices/s; 2 tabs ${rate(two, trivialSlices).toFixed(0)} slices/s on ${two.executors} executors = ${(rate(two, trivialSlices) / (2 * rate(one, trivialSlices))).toFixed(2)}× linear`)
+  console.log(`   ${HEAVY_SLICES} CPU-bound slices (primes to 60 M): 1 tab ${rate(heavyOne, HEAVY_SLICES).toFixed(2)} slices/s; 2 tabs ${rate(heavyTwo, HEAVY_SLICES).toFixed(2)} slices/s on ${heavyTwo.executors} executors = ${(rate(heavyTwo, HEAVY_SLICES) / (2 * rate(heavyOne, HEAVY_SLICES))).toFixed(2)}× linear`)
 
   const corpus = (await readFile(join(ROOT, 'test/fixtures/lang-detect-corpus.txt'), 'utf8')).split('\n').map(l => l.replace(/\r$/, '')).filter(l => l !== '')
   const lines = Array.from({ length: 1000 }, (_, i) => corpus[i % corpus.length]!)

@@ -4,6 +4,9 @@
  * One executor tab is closed mid-job: every input still has exactly one
  * result, in input order, equal to what lang-detect gives in Node, and no
  * slice is paid twice (each payment's receipt names a different slice).
+ * From the form: a forecast of cost and time before it runs, then the job
+ * with its progress, table and download. A job whose budget is spent pauses
+ * and goes on when its card raises the budget.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -113,6 +116,11 @@ describe('a job over 1,200 lines on three executor tabs', () => {
     await page.getByTestId('stdin').fill(lines.join('\n'))
     await page.getByTestId('as-job').check()
     await page.getByTestId('slice-size').fill('10')
+    // The forecast before it runs: the first task run here, the executors' cards (prices, speed, slots); the
+    // tab closed above may still be listed until its presence expires.
+    await page.getByTestId('estimate-job').click()
+    await expect.poll(async () => page.getByTestId('job-estimate').textContent(), { timeout: 60_000 })
+      .toMatch(/^About [\d.]+ units \([\d,]+ µ\) and [\d.]+ (ms|s) of compute: 120 inputs in 12 tasks on [23] executors, .* fuel if every task is as heavy as the first/)
     const before = await page.getByTestId('job-card').count()
     await page.getByTestId('submit').click()
     // The newest job's card comes first.
@@ -128,4 +136,29 @@ describe('a job over 1,200 lines on three executor tabs', () => {
     expect(saved.map(r => r.index)).toEqual(lines.map((_, i) => i))
     await card.screenshot({ path: join(ARTIFACTS, 'job-card.png') })
   }, 180_000)
+
+  it('pauses a job whose budget is spent, never spending past it, and goes on when the card raises it', async () => {
+    const page = submitter.page
+    const lines = (await jobLines()).slice(0, 200)
+    // Each task may cost up to 2,000 µ: a budget of 4,000 covers two at a time at first, fewer as it is spent.
+    const jobId = await page.evaluate(async lines => (await window.zerostate.job({
+      module: 'samples/lang-detect.wasm', inputs: lines, sliceSize: 10, args: ['--lines'], timeoutMs: 30_000, maxTotalPrice: 2000, budget: 4000, label: 'budgeted'
+    })).jobId, lines)
+    const card = page.locator(`[data-testid="job-card"][data-job-id="${jobId}"]`)
+    let pauses = 0
+    for (;;) {
+      await expect.poll(async () => card.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/paused|completed/)
+      if (await card.getAttribute('data-state') === 'completed') break
+      expect(await card.getByTestId('job-state').textContent()).toBe('Paused (budget)')
+      if (pauses++ === 0) await card.screenshot({ path: join(ARTIFACTS, 'job-card-paused.png') })
+      await card.getByTestId('raise-job-budget').click()
+      await expect.poll(async () => card.getAttribute('data-state')).not.toBe('paused')
+    }
+    expect(pauses).toBeGreaterThan(0)
+    const figures = await card.getByTestId('job-spent').textContent()
+    const [spent, budget] = (figures ?? '').match(/[\d,]+/g)!.map(n => Number(n.replace(/,/g, '')))
+    expect(spent).toBeGreaterThan(0)
+    expect(spent).toBeLessThanOrEqual(budget!)
+    expect(await card.getByTestId('job-figures').textContent()).toMatch(/200\s+of 200 inputs/)
+  }, 240_000)
 })

@@ -6,8 +6,12 @@
  * valid, an alarm step when not (skipped). Every event is checkpointed in
  * IndexedDB: after a reload the run resumes from its log without running a
  * step again; a second run with the same seed reuses every verified output.
+ * From the Workflows view: the faces template (a map after a map over its
+ * example photo; screenshot workflows-faces.png) and the thumbnails template
+ * (a map over a files input; workflows-thumbnails.png).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
@@ -99,6 +103,49 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     expect(second.steps.find(s => s.name === 'alarm')?.state).toBe('skipped')
   }, 120_000)
 
+  it('resumes a run reloaded mid-flight from the view\'s Resume: finished units are not run again, interrupted ones run again without spending a retry', async () => {
+    const page = submitter.page
+    // Eight CPU-bound items (~0.5 s each) on two executors with one slot each, and no retries:
+    // an interrupted attempt must not need one.
+    const items = Array.from({ length: 8 }, (_, i) => String(80_000_000 + i))
+    const spec = [
+      'version: 1', 'name: reload-mid-run', 'dag:', '  tasks:',
+      '    - name: first', '      module: echo', '      stdin: start',
+      '    - name: count', '      module: primes', '      dependencies: [first]', `      forEach: ${JSON.stringify(items)}`, '      args: ["$' + '{{ item }}"]',
+      '    - name: last', '      module: echo', '      dependencies: [count]', '      stdin: "$' + '{{ steps.count.items }}"', ''
+    ].join('\n')
+    const runId = await page.evaluate(async spec => (await window.zerostate.workflow(spec, {}, { witnesses: false, memoryLimitBytes: 64 * 1024 * 1024 })).runId, spec)
+    const logOf = async (): Promise<Array<{ type: string, step?: string, item?: number }>> => page.evaluate(async id => window.zerostate.workflowLog(id), runId)
+    const unit = (e: { step?: string, item?: number }): string => `${e.step}#${e.item ?? '-'}`
+    // Reload once two items are done and another is running.
+    await expect.poll(async () => {
+      const log = await logOf()
+      const done = new Set(log.filter(e => e.type === 'succeeded' && e.step === 'count').map(unit))
+      const running = log.filter(e => e.type === 'started' && e.step === 'count' && !done.has(unit(e)))
+      return done.size >= 2 && running.length > 0
+    }, { timeout: 60_000, interval: 100 }).toBe(true)
+    await page.reload()
+    await waitOnline(page)
+    const before = await logOf()
+    const doneBefore = new Set(before.filter(e => e.type === 'succeeded').map(unit))
+    const card = page.locator(`[data-testid="workflow-run"][data-run-id="${runId}"]`)
+    await card.getByTestId('resume-workflow').click()
+    await expect.poll(async () => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
+    await page.locator('zs-workflows').screenshot({ path: join(ARTIFACTS, 'workflows-resumed-mid-run.png') })
+
+    const log = await logOf()
+    const after = log.slice(before.length)
+    // What had finished is not started again; what was in flight is interrupted, never failed, and runs again.
+    expect(after.filter(e => e.type === 'started' && doneBefore.has(unit(e)))).toEqual([])
+    const interrupted = after.filter(e => e.type === 'interrupted')
+    expect(interrupted.length).toBeGreaterThan(0)
+    expect(log.filter(e => e.type === 'failed')).toEqual([])
+    for (const e of interrupted) expect(after.some(s => s.type === 'succeeded' && unit(s) === unit(e)), unit(e)).toBe(true)
+    // Every unit succeeded exactly once over the whole run.
+    const succeeded = log.filter(e => e.type === 'succeeded').map(unit)
+    expect(succeeded.sort()).toEqual(['first#-', 'last#-', ...items.map((_, i) => `count#${i}`)].sort())
+  }, 240_000)
+
   it('runs a template from the Workflows view and draws the DAG with each step\'s state; shows a bad spec\'s problems as you type', async () => {
     const page = submitter.page
     await page.getByTestId('workflow-template').selectOption('csv-check-compress')
@@ -113,10 +160,62 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     const why = await run.locator('[data-step="validate"] title').textContent()
     expect(states, `validate: ${why}`).toEqual({ convert: 'completed', validate: 'completed', compress: 'completed', report: 'skipped' })
     await page.locator('zs-workflows').screenshot({ path: join(ARTIFACTS, 'workflows-view.png') })
+    // The run's signed record, downloaded from the view, verifies against the receipts this tab holds.
+    const download = page.waitForEvent('download')
+    await run.getByTestId('download-workflow-record').click()
+    const record = JSON.parse(await readFile(await (await download).path(), 'utf8')) as { kind: string, runId: string, steps: Array<{ name: string, state: string, executor: string | null, receiptHash: string | null }> }
+    expect(record).toMatchObject({ kind: 'zerostate/workflow-record/1', runId: await run.getAttribute('data-run-id') })
+    expect(record.steps.map(step => [step.name, step.state])).toEqual([['convert', 'completed'], ['validate', 'completed'], ['compress', 'completed'], ['report', 'skipped']])
+    const report = await page.evaluate(async record => window.zerostate.verifyWorkflowRecord(record), record)
+    expect(report).toMatchObject({ specChecked: true, receiptsChecked: true })
+    expect(report.steps.filter(step => step.receipt === 'verified').length).toBe(3)
 
     await page.getByTestId('workflow-spec').fill('version: 1\ndag:\n  tasks:\n    - name: a\n      module: echo\n      depends: b.Succeeded\n')
     await expect.poll(async () => page.getByTestId('workflow-problems').textContent()).toMatch(/\d+:\d+.*b/)
     expect(await page.getByTestId('run-workflow').isDisabled()).toBe(true)
+  }, 180_000)
+
+  it('runs the faces template from the view with its example photo: a map after a map, the expressions counted and shown', async () => {
+    const page = submitter.page
+    await page.getByTestId('workflow-template').selectOption('faces')
+    await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/4 steps, valid/)
+    // The example photo is fetched from the samples the server serves, into the bytes input's picker.
+    await expect.poll(async () => page.getByTestId('workflow-files-photo').textContent()).toMatch(/example: example\.jpg/)
+    const before = await page.getByTestId('workflow-run').count()
+    await page.getByTestId('run-workflow').click()
+    await expect.poll(async () => page.getByTestId('workflow-run').count()).toBe(before + 1)
+    const run = page.getByTestId('workflow-run').first()
+    await expect.poll(async () => run.getAttribute('data-state'), { timeout: 180_000 }).toBe('completed')
+    const states = Object.fromEntries(await run.getByTestId('workflow-step').evaluateAll(nodes => nodes.map(n => [n.getAttribute('data-step'), n.getAttribute('data-state')])))
+    expect(states).toEqual({ detect: 'completed', crop: 'completed', expression: 'completed', report: 'completed' })
+    // Five faces: five crops, five expressions (as test/unit/app/workflow-templates-run.test.ts finds in Node).
+    expect(await run.locator('[data-step="expression"] text.sub').textContent()).toMatch(/5\/5/)
+    const expressions = await run.locator('[data-output="expressions"] pre').textContent()
+    expect(JSON.parse(expressions ?? '')).toMatchObject({ total: 5, counts: { happy: 4, sad: 1 } })
+    // The crops, one per face, shown as images.
+    await expect.poll(async () => run.locator('[data-output="faces"] img').count()).toBe(5)
+    await run.screenshot({ path: join(ARTIFACTS, 'workflows-faces.png') })
+  }, 240_000)
+
+  it('runs the thumbnails template from the view with its example files: one thumbnail per file, shown', async () => {
+    const page = submitter.page
+    await page.getByTestId('workflow-template').selectOption('thumbnails')
+    await expect.poll(async () => page.getByTestId('workflow-files-images').textContent()).toMatch(/example: party\.jpg, group\.jpg, portrait\.jpg/)
+    const before = await page.getByTestId('workflow-run').count()
+    await page.getByTestId('run-workflow').click()
+    await expect.poll(async () => page.getByTestId('workflow-run').count()).toBe(before + 1)
+    const run = page.getByTestId('workflow-run').first()
+    await expect.poll(async () => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
+    const images = run.locator('[data-output="thumbnails"] img')
+    await expect.poll(async () => images.count()).toBe(3)
+    // Each thumbnail decoded by the browser: within 128×128, one side 128.
+    const sizes = await images.evaluateAll(async nodes => Promise.all(nodes.map(async node => {
+      const img = node as HTMLImageElement
+      await img.decode()
+      return [img.naturalWidth, img.naturalHeight]
+    })))
+    expect(sizes).toEqual([[128, 93], [128, 85], [128, 126]])
+    await run.screenshot({ path: join(ARTIFACTS, 'workflows-thumbnails.png') })
   }, 180_000)
 
   it('cancels a run from the view: the step in flight is aborted and the run ends canceled', async () => {

@@ -47,6 +47,7 @@ function badInputs (example: WorkloadExample): Array<{ name: string } & Workload
       withStdin('a document that is not JSON', bytesOf('{"a": ')),
       { name: 'a schema that is not JSON Schema', args: example.args, stdin: bytesOf('{}'), files: [['schema.json', bytesOf('{"type": 5}')]] }
     ]
+    case 'tally': return [withStdin('input that is neither JSON nor JSON Lines', bytesOf('{"language": '))]
     case 'gzip': return [withStdin('a corrupt gzip stream', new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xde, 0xad, 0xbe, 0xef]), ['-d'])]
     default: return []
   }

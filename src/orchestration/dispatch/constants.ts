@@ -32,3 +32,14 @@ export const BUSY_RETRY_MAX_DELAY_MS = 4000
  * burst, short enough that the user hears of an executor that stays full.
  */
 export const BUSY_RETRY_WINDOW_MS = 60_000
+
+/**
+ * A stream to the executor that dies before the executor accepted the task
+ * (ExecutorLostError while offering or sending the module) is offered again
+ * this many times, after this delay, on a connection looked up afresh. The
+ * executor never took the task, so it cannot run twice; what dies there is
+ * usually a connection the executor is replacing — the same peer reloaded,
+ * and the executor still held the old page's connection.
+ */
+export const LOST_BEFORE_ACCEPT_REOFFERS = 1
+export const LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS = 500

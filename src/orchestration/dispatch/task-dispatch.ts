@@ -23,18 +23,18 @@ import type { PeerMesh } from '../../network/peer-mesh.ts'
 import type { Outcome, ReputationService } from '../../trust/reputation/index.ts'
 import { NoMajorityError, majorityOf } from '../../trust/witness/index.ts'
 import { runAuction } from '../auction/index.ts'
-import { destinationOf, rankExecutors } from '../executor-selection.ts'
+import { destinationOf, leastLoaded, rankExecutors } from '../executor-selection.ts'
 import type { RankedExecutor } from '../executor-selection.ts'
 import { forwardTask } from '../forwarding/index.ts'
 import type { StoredRouter } from '../routing/index.ts'
 import {
-  ExecutorBusyError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
+  ExecutorBusyError, ExecutorLostError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
 } from '../task-protocol/index.ts'
 import type { SubmitProgress, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
 import {
   BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS,
-  MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS
+  LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS, MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS
 } from './constants.ts'
 import { ExecutorQueue } from './executor-queue.ts'
 import { outcomeOf } from './outcome.ts'
@@ -93,6 +93,8 @@ export interface ExecutorChoice {
 export class TaskDispatch {
   private readonly components: TaskDispatchComponents
   private readonly queue = new ExecutorQueue({ limit: executor => this.inFlightLimit(executor) })
+  /** Tasks runOnce chose an executor for and that have not ended, by executor. */
+  private readonly chosen = new Map<string, number>()
 
   constructor (components: TaskDispatchComponents) {
     this.components = components
@@ -104,8 +106,7 @@ export class TaskDispatch {
    * queue it keeps per submitter), within the streams one connection carries.
    */
   inFlightLimit (executor: string): number {
-    const slots = Math.max(1, this.components.cards.cards.get(executor)?.workerSlots ?? 1)
-    return Math.min(MAX_TASK_STREAMS_PER_EXECUTOR, slots + MAX_QUEUED_TASKS_PER_SUBMITTER)
+    return Math.min(MAX_TASK_STREAMS_PER_EXECUTOR, this.workerSlots(executor) + MAX_QUEUED_TASKS_PER_SUBMITTER)
   }
 
   /** This tab's tasks for `executor`: in flight, and waiting in its queue. */
@@ -119,8 +120,39 @@ export class TaskDispatch {
    * not arrived yet is still used when nothing better is known.
    */
   async chooseExecutor (requirements: CardRequirements, signal?: AbortSignal): Promise<ExecutorChoice> {
-    const [best] = await this.chooseExecutors(requirements, 1, signal)
-    return best!
+    return this.pick(requirements, signal, false)
+  }
+
+  /**
+   * The best-ranked executor with a free slot for this tab (leastLoaded).
+   * With `count`, the task is counted there in the same turn as the choice,
+   * so tasks chosen together (a workflow's ready steps) see each other.
+   */
+  private async pick (requirements: CardRequirements, signal: AbortSignal | undefined, count: boolean): Promise<ExecutorChoice> {
+    const ranked = await this.chooseExecutors(requirements, Number.MAX_SAFE_INTEGER, signal, 1)
+    const chosen = leastLoaded(ranked, peerId => this.loadOf(peerId), peerId => this.workerSlots(peerId))!
+    if (count) this.count(chosen.peerId, 1)
+    return chosen === ranked[0] ? chosen : { ...chosen, reason: `${chosen.reason}; the better-ranked are busy with this tab's tasks` }
+  }
+
+  private count (executor: string, delta: number): void {
+    const now = (this.chosen.get(executor) ?? 0) + delta
+    if (now > 0) this.chosen.set(executor, now)
+    else this.chosen.delete(executor)
+  }
+
+  /**
+   * This tab's tasks at `executor`: in flight or waiting in its queue, or —
+   * for tasks chosen together, before any has reached the queue — chosen
+   * for it by runOnce and not yet ended.
+   */
+  private loadOf (executor: string): number {
+    return Math.max(this.chosen.get(executor) ?? 0, this.queue.inFlight(executor) + this.queue.waiting(executor))
+  }
+
+  /** The tasks `executor` runs at once, by its Agent Card (1 without one). */
+  private workerSlots (executor: string): number {
+    return Math.max(1, this.components.cards.cards.get(executor)?.workerSlots ?? 1)
   }
 
   /** The `count` best distinct executors, waiting a while until there are `atLeast` (default: all `count`). */
@@ -192,20 +224,27 @@ export class TaskDispatch {
     prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: DispatchRequest, options: DispatchOptions = {}
   ): Promise<{ outcome: TaskOutcome, offer: ValidOffer }> {
     const { signal } = options
-    const choice = request.executor != null
-      ? { peerId: request.executor, reason: 'chosen by the submitter' }
-      : request.auction != null && request.auction !== false
-        ? await this.auction(prepared, requirements, request.auction === true ? {} : request.auction, signal)
-        : await this.chooseExecutor(requirements, signal)
-    // An auction's price is the most the winner may charge: it becomes the task's budget.
-    const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
-    options.onChoice?.(choice.peerId, choice.reason)
-    const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
-      signal,
-      onProgress: p => { options.onProgress?.(p) },
-      onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
-    })
-    return { outcome, offer }
+    const { executor, auction } = request
+    // The task counts at its executor from the choice to its end (pick counts it as it chooses).
+    const choice = executor != null
+      ? { peerId: executor, reason: 'chosen by the submitter' }
+      : auction != null && auction !== false
+        ? await this.auction(prepared, requirements, auction === true ? {} : auction, signal)
+        : await this.pick(requirements, signal, true)
+    if (executor != null || (auction != null && auction !== false)) this.count(choice.peerId, 1)
+    try {
+      // An auction's price is the most the winner may charge: it becomes the task's budget.
+      const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
+      options.onChoice?.(choice.peerId, choice.reason)
+      const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
+        signal,
+        onProgress: p => { options.onProgress?.(p) },
+        onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
+      })
+      return { outcome, offer }
+    } finally {
+      this.count(choice.peerId, -1)
+    }
   }
 
   /**
@@ -253,8 +292,9 @@ export class TaskDispatch {
 
   /**
    * Sends a task once this tab's queue gives it a turn at `executor`, offers
-   * it again after a backoff while the executor refuses it as busy, and
-   * learns from how it went: the time through this executor from its first
+   * it again after a backoff while the executor refuses it as busy — or once
+   * more when the stream died before the executor accepted it (see
+   * LOST_BEFORE_ACCEPT_REOFFERS) — and learns from how it went: the time through this executor from its first
    * turn (a wait behind this tab's own tasks says nothing of the executor; a
    * busy executor's does), and its behaviour.
    */
@@ -265,16 +305,29 @@ export class TaskDispatch {
     const { signal } = options
     const busyUntil = Date.now() + BUSY_RETRY_WINDOW_MS
     let sentAt: number | undefined
+    let reoffers = 0
     for (let attempt = 0; ; attempt++) {
       const release = await this.queue.acquire(executor, { signal, onWait: () => { options.onProgress({ phase: 'waiting', reason: 'queue' }) } })
       sentAt ??= performance.now()
       let retryInMs: number | undefined
+      let busy = false
+      let accepted = false
       try {
-        const outcome = await this.send(executor, offer, module, options)
+        const outcome = await this.send(executor, offer, module, {
+          ...options,
+          onProgress: p => {
+            if (p.phase !== 'offering' && p.phase !== 'sending-module') accepted = true
+            options.onProgress(p)
+          }
+        })
         this.learn(requirements, executor, performance.now() - sentAt, 'success')
         return outcome
       } catch (err) {
-        retryInMs = err instanceof Error && err.name === ExecutorBusyError.name ? busyBackoffMs(attempt) : undefined
+        const name = err instanceof Error ? err.name : undefined
+        const lostBeforeAccept = name === ExecutorLostError.name && !accepted && signal?.aborted !== true && reoffers < LOST_BEFORE_ACCEPT_REOFFERS
+        busy = name === ExecutorBusyError.name
+        if (lostBeforeAccept) reoffers++
+        retryInMs = lostBeforeAccept ? LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS : busy ? busyBackoffMs(attempt) : undefined
         if (retryInMs === undefined || Date.now() + retryInMs > busyUntil) {
           this.learn(requirements, executor, performance.now() - sentAt, outcomeOf(err))
           throw err
@@ -282,7 +335,7 @@ export class TaskDispatch {
       } finally {
         release()
       }
-      options.onProgress({ phase: 'waiting', reason: 'busy' })
+      if (busy) options.onProgress({ phase: 'waiting', reason: 'busy' })
       await sleep(retryInMs, signal)
     }
   }

@@ -17,7 +17,7 @@
 import { nameError } from '../../core/errors.ts'
 import type { CardRequirements } from '../../discovery/index.ts'
 import type { ValidOffer, TaskOutcome } from '../task-protocol/index.ts'
-import { NoExecutorError, RemoteTaskError } from '../task-protocol/index.ts'
+import { NoExecutorError, RemoteTaskError, failedRunOutcome } from '../task-protocol/index.ts'
 import type { DispatchOptions, DispatchRequest, ExecutorChoice } from '../dispatch/index.ts'
 import { JobScheduler, type JobStatus, type SliceFailure } from './scheduler.ts'
 import { joinLines, planSlices, splitLines, type Slice } from './slices.ts'
@@ -77,6 +77,12 @@ export class JobCanceledError extends Error {
   static { nameError(this, 'JobCanceledError') }
 }
 
+/** A job's status: its slices (the scheduler's JobStatus) and what it has spent of its budget, in micro-units. */
+export interface JobRunStatus extends JobStatus {
+  spent: number
+  budget?: number
+}
+
 /** Events of a JobHandle: `status` (JobStatus), `result` (JobItemResult, in input order), `retry`, `error`, `complete`. */
 export class JobEvent<T> extends Event {
   constructor (type: 'status' | 'result' | 'retry' | 'error' | 'complete', readonly detail: T) {
@@ -128,8 +134,8 @@ export class JobRunner extends EventTarget {
     this.#finished.catch(() => {})
   }
 
-  status (): JobStatus {
-    return this.#scheduler.status()
+  status (): JobRunStatus {
+    return this.#status()
   }
 
   /** Every input's result, in input order, once the job is over. */
@@ -161,8 +167,9 @@ export class JobRunner extends EventTarget {
       for (const executor of new Set(this.#running.values())) {
         if (!reachable.has(executor)) this.#release(this.#scheduler.executorGone(executor, now()))
       }
-      if (this.#overBudget()) this.#scheduler.pause('budget')
-      for (const assignment of this.#scheduler.next(now(), executors)) {
+      const affordable = this.#affordableSlices()
+      if (affordable <= 0 && this.#running.size === 0 && !this.#scheduler.done) this.#scheduler.pause('budget')
+      for (const assignment of this.#scheduler.next(now(), withinBudget(executors, affordable))) {
         this.#running.set(assignment.slice, assignment.executor)
         void this.#runSlice(assignment.slice, assignment.executor, assignment.attempt)
       }
@@ -180,7 +187,7 @@ export class JobRunner extends EventTarget {
     }
     await Promise.all(this.#settling)
     this.#emitStatus()
-    this.dispatchEvent(new JobEvent('complete', this.#scheduler.status()))
+    this.dispatchEvent(new JobEvent('complete', this.#status()))
     if (this.#abort.signal.aborted) throw this.#abort.signal.reason
     return this.#results
   }
@@ -218,17 +225,8 @@ export class JobRunner extends EventTarget {
       const results = this.#itemResults(slice, outcome, executor)
       const { accepted, released } = this.#scheduler.succeeded(index, executor, results, now())
       this.#release(released)
-      if (accepted) {
-        this.#spent += outcome.receipt.price.charge
-        // Paid only for the result kept; a late duplicate is neither kept nor paid. The job is not
-        // over until every payment it owes is settled (#run waits for them).
-        const settling = this.#components.settle(outcome, sent, this.#spec.module).catch(err => {
-          this.dispatchEvent(new JobEvent('error', { message: `settling slice ${index}: ${(err as Error).message}` }))
-        })
-        this.#settling.add(settling)
-        await settling
-        this.#settling.delete(settling)
-      }
+      // Paid only for the result kept; a late duplicate is neither kept nor paid.
+      if (accepted) await this.#settle(index, outcome, sent)
     } catch (err) {
       if (this.#abort.signal.aborted) return
       const error = err as Error
@@ -236,7 +234,10 @@ export class JobRunner extends EventTarget {
       // agree — except on time, which depends on the executor's speed, so a timeout is tried elsewhere.
       if (err instanceof RemoteTaskError && err.receipt !== undefined && error.name !== 'TaskTimeoutError') {
         const failed = Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `${error.name}: ${error.message}`, executor, taskId: offer.taskId }))
-        this.#release(this.#scheduler.succeeded(index, executor, failed, now()).released)
+        const { accepted, released } = this.#scheduler.succeeded(index, executor, failed, now())
+        this.#release(released)
+        // The executor did the work its receipt signs for: the kept failure is paid like a kept result (once).
+        if (accepted) await this.#settle(index, failedRunOutcome(err.receipt), offer)
       } else {
         const failure = failureOf(error)
         if (failure === 'vanished') this.#lost.set(executor, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
@@ -249,6 +250,17 @@ export class JobRunner extends EventTarget {
       this.#emitStatus()
       this.#poke()
     }
+  }
+
+  /** Pays for a slice's kept result. The job is not over until every payment it owes is settled (#run waits for them). */
+  async #settle (index: number, outcome: TaskOutcome, sent: ValidOffer): Promise<void> {
+    this.#spent += outcome.receipt.price.charge
+    const settling = this.#components.settle(outcome, sent, this.#spec.module).catch(err => {
+      this.dispatchEvent(new JobEvent('error', { message: `settling slice ${index}: ${(err as Error).message}` }))
+    })
+    this.#settling.add(settling)
+    await settling
+    this.#settling.delete(settling)
   }
 
   /** One result per input of the slice: its line of stdout (several to a task) or the whole output (one). */
@@ -275,13 +287,25 @@ export class JobRunner extends EventTarget {
     }
   }
 
-  #overBudget (): boolean {
+  /**
+   * How many more slices may start: each may cost up to its task's
+   * maxTotalPrice, and so may each slice running now, so the job never
+   * spends past its budget whatever they charge. Infinity without a budget.
+   */
+  #affordableSlices (): number {
     const budget = this.#spec.maxTotalPrice
-    return budget !== undefined && this.#spent + this.#spec.base.maxTotalPrice > budget
+    if (budget === undefined) return Infinity
+    const perSlice = Math.max(1, this.#spec.base.maxTotalPrice)
+    return Math.floor((budget - this.#spent) / perSlice) - this.#running.size
+  }
+
+  #status (): JobRunStatus {
+    const budget = this.#spec.maxTotalPrice
+    return { ...this.#scheduler.status(), spent: this.#spent, ...(budget === undefined ? {} : { budget }) }
   }
 
   #emitStatus (): void {
-    this.dispatchEvent(new JobEvent('status', this.#scheduler.status()))
+    this.dispatchEvent(new JobEvent('status', this.#status()))
   }
 
   async #sleep (ms: number): Promise<void> {
@@ -297,6 +321,16 @@ export class JobRunner extends EventTarget {
 }
 
 /** How a slice's attempt failed, for the scheduler (which retries all of them elsewhere). */
+/** The executors' free slots, cut (best first) so that together they take at most `affordable` slices. */
+function withinBudget (executors: Array<{ peerId: string, free: number }>, affordable: number): Array<{ peerId: string, free: number }> {
+  let left = Math.max(0, affordable)
+  return executors.map(executor => {
+    const free = Math.min(executor.free, left)
+    left -= free
+    return { ...executor, free }
+  })
+}
+
 function failureOf (error: Error): SliceFailure {
   switch (error.name) {
     case 'ExecutorLostError': return 'vanished'

@@ -1,6 +1,6 @@
 export { TaskExecutor } from './executor.ts'
 export type { TaskExecutorComponents, TaskExecutorInit, TaskHandleOptions, ExecutedTask } from './executor.ts'
-export { submitTask, submitTaskOnStream } from './submit.ts'
+export { failedRunOutcome, submitTask, submitTaskOnStream } from './submit.ts'
 export type { SubmitProgress, SubmitOptions, TaskOutcome } from './submit.ts'
 export { validateOffer } from './offer.ts'
 export type { ValidOffer } from './offer.ts'

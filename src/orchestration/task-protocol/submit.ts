@@ -39,6 +39,15 @@ export interface TaskOutcome {
 }
 
 /**
+ * A run that failed (trap, out of fuel…) as an outcome to pay for: its
+ * verified receipt, which a RemoteTaskError carries, and no output. The
+ * executor did the work the receipt signs for.
+ */
+export function failedRunOutcome (receipt: Receipt): TaskOutcome {
+  return { stdout: new Uint8Array(0), stderr: new Uint8Array(0), files: [], exitCode: receipt.exitCode ?? -1, receipt }
+}
+
+/**
  * The submitter's half of /zerostate/task/1.0.0 over one connection. Resolves
  * only with a result whose receipt was signed by the peer at the other end of
  * `connection` and whose hashes match what was sent and received.
@@ -91,13 +100,23 @@ export async function submitTaskOnStream (
       throw new ExecutorLostError(`lost the stream to executor ${executor}: ${err instanceof Error ? err.message : String(err)}`)
     }
   }
+  // A stream that fails under a write (reset, closed by the other end) has lost the executor as surely as one that goes silent.
+  const send = async (write: () => Promise<void>): Promise<void> => {
+    try {
+      await write()
+    } catch (err) {
+      if (signal?.aborted === true) throw signal.reason
+      if (err instanceof Error && err.name === TimeoutError.name) throw new ExecutorLostError(`executor ${executor} took no data for ${MODULE_TRANSFER_TIMEOUT_MS} ms`)
+      throw new ExecutorLostError(`lost the stream to executor ${executor}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }
   try {
     onProgress?.({ phase: 'offering' })
-    await messages.write(toWireOffer(offer), TaskOffer, { signal })
+    await send(async () => { await messages.write(toWireOffer(offer), TaskOffer, { signal }) })
     let message = await nextMessage(OFFER_RESPONSE_TIMEOUT_MS)
     if (message.type === ExecutorMessage.Type.NEED_MODULE) {
       onProgress?.({ phase: 'sending-module', bytes: module.byteLength })
-      await messages.write({ module }, ModuleTransfer, { signal: withTimeout(signal, MODULE_TRANSFER_TIMEOUT_MS) })
+      await send(async () => { await messages.write({ module }, ModuleTransfer, { signal: withTimeout(signal, MODULE_TRANSFER_TIMEOUT_MS) }) })
       message = await nextMessage(MODULE_TRANSFER_TIMEOUT_MS)
     }
     let startedAt: number | undefined

@@ -18,4 +18,10 @@ export interface WorkflowRunRecord {
   state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
   createdAt: number
   updatedAt: number
+  /**
+   * The run's signed workflow record (run-record/'s WorkflowRecord,
+   * docs/workflow-record.md), once the run ended and this tab signed it.
+   * Typed loosely so that this file imports nothing.
+   */
+  signedRecord?: unknown
 }

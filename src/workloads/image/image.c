@@ -1,23 +1,25 @@
 /*
- * image: resize, thumbnail, grayscale, blur and convert PNG/JPEG images, as a
- * WASI command.
+ * image: resize, thumbnail, grayscale, blur, crop and convert PNG/JPEG images,
+ * as a WASI command.
  *
  *   image resize W H      [options] [INPUT]   exactly W×H (aspect ratio not kept)
  *   image thumbnail N     [options] [INPUT]   fit within N×N keeping the aspect ratio, never enlarging
  *   image grayscale       [options] [INPUT]   ITU-R BT.601 luma (see to_grayscale)
  *   image blur SIGMA      [options] [INPUT]   Gaussian blur, 0 < SIGMA ≤ 50 pixels
  *   image convert png|jpeg [options] [INPUT]  re-encode only
+ *   image crop X Y W H    [options] [INPUT]   the box at (X, Y), W×H pixels, clipped at the borders
  *
  * INPUT is a file in /work (a relative name is taken from /work); without it,
  * or with "-", the image is read from stdin. Options, anywhere on the line:
  *   -o NAME               output file (default /work/out.png or /work/out.jpg;
  *                         a relative name goes in /work)
  *   --format png|jpeg     output format (default: from -o's extension, else
- *                         convert's argument, else the input's format)
+ *                         convert's argument, else the input's format; crop: png)
  *   --quality Q           JPEG quality 1-100 (default 90)
  * Output: the file, and one JSON line on stdout:
  *   {"operation":"thumbnail","input":{"width":1920,"height":1280,"format":"jpeg"},
  *    "output":{"path":"/work/out.jpg","width":256,"height":171,"format":"jpeg","bytes":12345}}
+ * (crop adds "box", the pixels cut, after "input").
  *
  * Limits (the module reserves 48 MiB up front): input ≤ 4 MiB; images and
  * outputs ≤ 4096 pixels on a side and ≤ 3145728 pixels (3 MP, 1572864 for
@@ -26,6 +28,17 @@
  * "image: <message>" on stderr and exit status 2. Same input, same output
  * bytes and fuel: the arithmetic is integer or IEEE floating point without
  * contraction (-ffp-contract=off), and nothing reads a clock or randomness.
+ *
+ * crop takes the box in pixels, as numbers (JSON's grammar: -12, 3.5, 1e2),
+ * so that face-detect's boxes (doubles) can be passed as they are printed. It
+ * cuts exactly what face-api's extractFaces cuts (and faces.c classifies):
+ * the box clipped at the image's borders, floored — left = floor(max(X, 0)),
+ * top = floor(max(Y, 0)), width = floor(min(X + W, image width) - max(X, 0)),
+ * height alike — so whole-number boxes are cut exactly. A box that keeps no
+ * pixel (outside the image, or thinner than one) is an error; W and H must be
+ * greater than 0. The summary gives the box cut: "box":{"x":…,"y":…,"width":…,"height":…}.
+ * The output is PNG unless -o or --format says otherwise (not the input's
+ * format, as for the other operations): a crop keeps its pixels exactly.
  *
  * Channels are kept: gray, gray+alpha, RGB or RGBA in, the same out (grayscale
  * turns RGB into gray and RGBA into gray+alpha). JPEG output has no alpha: it
@@ -37,6 +50,7 @@
  * encoding are stb_image's and stb_image_write's, through image-io.c.
  * Credits: stb by Sean Barrett and Jorge L Rodriguez, public domain / MIT.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,19 +81,20 @@ static void fail_image(void) { fail("%s", image_error()); }
 
 /* ---- arguments ---- */
 
-typedef enum { OP_RESIZE, OP_THUMBNAIL, OP_GRAYSCALE, OP_BLUR, OP_CONVERT } operation;
+typedef enum { OP_RESIZE, OP_THUMBNAIL, OP_GRAYSCALE, OP_BLUR, OP_CONVERT, OP_CROP } operation;
 
 static const struct { const char *name; int args; } OPERATIONS[] = {
   [OP_RESIZE] = {"resize", 2}, [OP_THUMBNAIL] = {"thumbnail", 1}, [OP_GRAYSCALE] = {"grayscale", 0},
-  [OP_BLUR] = {"blur", 1}, [OP_CONVERT] = {"convert", 1},
+  [OP_BLUR] = {"blur", 1}, [OP_CONVERT] = {"convert", 1}, [OP_CROP] = {"crop", 4},
 };
 #define N_OPERATIONS (int)(sizeof OPERATIONS / sizeof OPERATIONS[0])
-#define USAGE "usage: image resize W H | thumbnail N | grayscale | blur SIGMA | convert png|jpeg [INPUT] [-o NAME] [--format png|jpeg] [--quality Q]"
+#define USAGE "usage: image resize W H | thumbnail N | grayscale | blur SIGMA | convert png|jpeg | crop X Y W H [INPUT] [-o NAME] [--format png|jpeg] [--quality Q]"
 
 typedef struct {
   operation op;
   int width, height; /* resize; thumbnail's N is width */
   double sigma;
+  double box[4]; /* crop: X, Y, W, H */
   int has_format;
   image_format format;
   int quality;
@@ -106,6 +121,36 @@ static double parse_sigma(const char *text) {
   /* !(value > 0) also rejects NaN. */
   if (*text == '\0' || *end != '\0' || !(value > 0) || value > BLUR_MAX_SIGMA)
     fail("blur: SIGMA must be a number greater than 0 and at most %g, got \"%s\"", BLUR_MAX_SIGMA, text);
+  return value;
+}
+
+/* Largest |X|, |Y|, W or H accepted: far outside any image, small enough that X + W stays exact to the pixel. */
+#define CROP_MAX_COORDINATE 1e9
+
+static const char *digits(const char *p, int *ok) {
+  if (*p < '0' || *p > '9') *ok = 0;
+  while (*p >= '0' && *p <= '9') p++;
+  return p;
+}
+
+/* True if text is a number in JSON's grammar (RFC 8259 §6): -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number(const char *p) {
+  int ok = 1;
+  if (*p == '-') p++;
+  p = *p == '0' ? p + 1 : digits(p, &ok);
+  if (*p == '.') p = digits(p + 1, &ok);
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    p = digits(p, &ok);
+  }
+  return ok && *p == '\0';
+}
+
+static double parse_coordinate(const char *text, const char *what, int positive) {
+  double value = json_number(text) ? strtod(text, NULL) : NAN;
+  if (!(fabs(value) <= CROP_MAX_COORDINATE) || (positive && !(value > 0)))
+    fail("crop: %s must be a number%s (pixels, at most %.0f in size), got \"%s\"", what, positive ? " greater than 0" : "", CROP_MAX_COORDINATE, text);
   return value;
 }
 
@@ -137,7 +182,8 @@ static void parse_args(int argc, char **argv, options *o) {
       } else {
         o->quality = parse_int(v, 1, 100, "--quality");
       }
-    } else if (a[0] == '-' && a[1] != '\0') {
+    } else if (a[0] == '-' && a[1] != '\0' && !(n > 0 && strcmp(positional[0], "crop") == 0 && ((a[1] >= '0' && a[1] <= '9') || a[1] == '.'))) {
+      /* (crop's X and Y may be negative: a box may overhang the top or left border) */
       fail("unknown option %s; " USAGE, a);
     } else {
       if (n == (int)(sizeof positional / sizeof positional[0])) fail("too many arguments; " USAGE);
@@ -170,6 +216,12 @@ static void parse_args(int argc, char **argv, options *o) {
       o->has_format = 1;
       break;
     }
+    case OP_CROP:
+      o->box[0] = parse_coordinate(args[0], "X", 0);
+      o->box[1] = parse_coordinate(args[1], "Y", 0);
+      o->box[2] = parse_coordinate(args[2], "W", 1);
+      o->box[3] = parse_coordinate(args[3], "H", 1);
+      break;
     case OP_GRAYSCALE: break;
   }
   o->input = n - 1 > needed && strcmp(args[needed], "-") != 0 ? args[needed] : NULL; /* "-": stdin */
@@ -246,6 +298,27 @@ static void to_grayscale(image *img) {
   img->channels = alpha ? 2 : 1;
 }
 
+/*
+ * The box clipped at the borders and floored, as face-api's Box.clipAtImageBorders and extractFaces
+ * (so faces.c's crop_of) do; the cut box in out[4] (left, top, width, height).
+ */
+static void crop(image *img, const double box[4], int out[4]) {
+  const double W = img->width, H = img->height;
+  const double cx = fmax(box[0], 0), cy = fmax(box[1], 0);
+  const double cw = floor(fmin(box[0] + box[2] - cx, W - cx)), ch = floor(fmin(box[1] + box[3] - cy, H - cy));
+  if (!(cw > 0 && ch > 0))
+    fail("crop: the box at (%g, %g), %g×%g, keeps no pixel of the %d×%d image", box[0], box[1], box[2], box[3], img->width, img->height);
+  const int left = (int)floor(cx), top = (int)floor(cy), width = (int)cw, height = (int)ch;
+  image cut;
+  if (!image_alloc(&cut, width, height, img->channels)) fail_image();
+  const size_t row = (size_t)width * (size_t)img->channels, stride = (size_t)img->width * (size_t)img->channels;
+  for (int y = 0; y < height; y++)
+    memcpy(cut.pixels + (size_t)y * row, img->pixels + (size_t)(top + y) * stride + (size_t)left * (size_t)img->channels, row);
+  image_free(img);
+  *img = cut;
+  out[0] = left, out[1] = top, out[2] = width, out[3] = height;
+}
+
 /* ---- output ---- */
 
 static void print_json_string(const char *s) {
@@ -274,6 +347,7 @@ int main(int argc, char **argv) {
   if (!image_decode(data, size, 0, &img, &input_format)) fail_image();
   free(data);
   int input_width = img.width, input_height = img.height;
+  int box[4];
 
   switch (o.op) {
     case OP_RESIZE: resample(&img, o.width, o.height); break;
@@ -281,16 +355,21 @@ int main(int argc, char **argv) {
     case OP_GRAYSCALE: to_grayscale(&img); break;
     case OP_BLUR: if (!blur(&img, o.sigma)) fail_image(); break;
     case OP_CONVERT: break;
+    case OP_CROP: crop(&img, o.box, box); break;
   }
 
-  image_format format = o.has_format ? o.format : input_format;
+  /* A crop is PNG unless asked otherwise: its pixels are then exactly the input's (face-expression on
+   * it gives what faces gives for that face), where JPEG would re-encode them. */
+  image_format format = o.has_format ? o.format : o.op == OP_CROP ? IMAGE_PNG : input_format;
   char output[MAX_PATH];
   in_work(o.output != NULL ? o.output : format == IMAGE_JPEG ? "out.jpg" : "out.png", output);
   size_t bytes;
   if (!image_write(output, &img, format, o.quality, &bytes)) fail_image();
 
-  printf("{\"operation\":\"%s\",\"input\":{\"width\":%d,\"height\":%d,\"format\":\"%s\"},\"output\":{\"path\":",
+  printf("{\"operation\":\"%s\",\"input\":{\"width\":%d,\"height\":%d,\"format\":\"%s\"},",
     OPERATIONS[o.op].name, input_width, input_height, image_format_name(input_format));
+  if (o.op == OP_CROP) printf("\"box\":{\"x\":%d,\"y\":%d,\"width\":%d,\"height\":%d},", box[0], box[1], box[2], box[3]);
+  printf("\"output\":{\"path\":");
   print_json_string(output);
   printf(",\"width\":%d,\"height\":%d,\"format\":\"%s\",\"bytes\":%zu}}\n", img.width, img.height, image_format_name(format), bytes);
   return 0;

@@ -4,7 +4,7 @@ import { CAPABILITY_VECTOR_DIMENSIONS, signAgentCard } from '../../../src/discov
 import type { AgentCard, AgentSkill } from '../../../src/discovery/index.ts'
 import { mulberry32 } from '../../../src/core/index.ts'
 import { HnswIndex } from '../../../src/discovery/hnsw/index.ts'
-import { destinationOf, rankExecutors } from '../../../src/orchestration/executor-selection.ts'
+import { destinationOf, leastLoaded, rankExecutors } from '../../../src/orchestration/executor-selection.ts'
 import { QRouter } from '../../../src/orchestration/routing/index.ts'
 import { exampleFields } from '../discovery/fixtures.ts'
 
@@ -77,5 +77,28 @@ describe('executor selection with reputation', () => {
     const ranked = rankExecutors({ requirements: { tags: ['nlp'] }, card: id => byId.get(id), index, router, reachable: new Set(byId.keys()), reputation: id => scores.get(id)! })
     expect(ranked.map(r => r.peerId)).toEqual([b.peerId, a.peerId])
     expect(ranked[0]?.reason).toMatch(/reputation 0\.90/)
+  })
+})
+
+describe('leastLoaded', () => {
+  const ranked = [{ peerId: 'a' }, { peerId: 'b' }, { peerId: 'c' }]
+  const slots = (slotsOf: Record<string, number>) => (id: string) => slotsOf[id] ?? 1
+  const load = (loadOf: Record<string, number>) => (id: string) => loadOf[id] ?? 0
+
+  it('takes the best-ranked executor with a free slot', () => {
+    expect(leastLoaded(ranked, load({}), slots({}))?.peerId).toBe('a')
+    expect(leastLoaded(ranked, load({ a: 1 }), slots({}))?.peerId).toBe('b')
+    expect(leastLoaded(ranked, load({ a: 1 }), slots({ a: 2 }))?.peerId).toBe('a')
+    expect(leastLoaded(ranked, load({ a: 1, b: 1 }), slots({}))?.peerId).toBe('c')
+  })
+
+  it('when every slot is taken, the least loaded for its slots, ties to the better ranked', () => {
+    expect(leastLoaded(ranked, load({ a: 2, b: 2, c: 2 }), slots({}))?.peerId).toBe('a')
+    expect(leastLoaded(ranked, load({ a: 3, b: 2, c: 2 }), slots({}))?.peerId).toBe('b')
+    expect(leastLoaded(ranked, load({ a: 3, b: 2, c: 3 }), slots({ c: 2 }))?.peerId).toBe('c')
+  })
+
+  it('is undefined with no executor', () => {
+    expect(leastLoaded([], load({}), slots({}))).toBeUndefined()
   })
 })

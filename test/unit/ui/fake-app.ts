@@ -5,7 +5,7 @@
  * out of fuel with a verified one, running), the three
  * transport badges and both history roles.
  */
-import type { AppState, JobRequest, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
+import type { AppState, JobForecast, JobRequest, LedgerView, SubmitRequest, SubmitResult, TaskView, ZeroStateApp } from '../../../src/app/types.ts'
 import type { ClosingChannel, Settlement, SignedChannelState } from '../../../src/economy/channel/index.ts'
 import type { PaymentRecord } from '../../../src/app/index.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE } from '../../../src/core/limits.ts'
@@ -290,6 +290,23 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
 
   cancelJob (jobId: string): void {
     this.canceledJobs.push(jobId)
+  }
+
+  readonly raisedBudgets: Array<[string, number]> = []
+
+  raiseJobBudget (jobId: string, budget: number): void {
+    this.raisedBudgets.push([jobId, budget])
+  }
+
+  readonly estimateRequests: JobRequest[] = []
+
+  async estimateJob (request: JobRequest): Promise<JobForecast> {
+    this.estimateRequests.push(request)
+    return { price: 2500, durationMs: 4200, fuel: 3.2e9, perExecutor: [], inputs: 3, slices: 1, sampleFuel: 3.2e9, executors: 1, unknownExecutors: 0 }
+  }
+
+  async workflowRecord (runId: string): Promise<unknown> {
+    return { kind: 'zerostate/workflow-record/1', runId }
   }
 
   readonly workflowRequests: Array<{ spec: string, inputs?: Record<string, unknown> }> = []

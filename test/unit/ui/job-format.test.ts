@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { JobView } from '../../../src/app/index.ts'
-import { jobProgress, jobResultsJsonLines } from '../../../src/ui/job-format.ts'
+import { jobForecastLine, jobProgress, jobResultsJsonLines } from '../../../src/ui/job-format.ts'
 
 const job = (patch: Partial<JobView> = {}): JobView => ({
   jobId: 'job-12345678-abcd',
@@ -36,5 +36,13 @@ describe('jobResultsJsonLines', () => {
     ]
     expect(jobResultsJsonLines(job({ results, resultCount: 2 }))).toBe(
       '{"index":0,"output":"{\\"language\\":\\"eng\\"}","executor":"A","taskId":"t-0"}\n{"index":1,"error":"quarantined: lost"}\n')
+  })
+})
+
+describe('jobForecastLine', () => {
+  it('says the price, the time, the spread and what it assumes', () => {
+    const line = jobForecastLine({ price: 2500, durationMs: 4200, fuel: 3.2e9, perExecutor: [], inputs: 1000, slices: 20, sampleFuel: 160_000_000, executors: 2, unknownExecutors: 1 })
+    expect(line).toBe('About 0.0025 units (2,500 µ) and 4.20 s of compute: 1,000 inputs in 20 tasks on 2 executors (1 more without an Agent Card yet), ' +
+      '3.2 G fuel if every task is as heavy as the first (160,000,000 fuel, run here).')
   })
 })

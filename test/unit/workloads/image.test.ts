@@ -5,7 +5,8 @@
  * fast-png. Grayscale and blur are checked pixel for pixel against JavaScript
  * references doing the same arithmetic (exact: integers for grayscale, IEEE
  * doubles in the same order for blur); resize and thumbnail by their sizes and
- * two properties of an sRGB-aware resampler; convert by lossless round trips.
+ * two properties of an sRGB-aware resampler; convert by lossless round trips;
+ * crop pixel for pixel against a JavaScript crop by face-api's clipping rule.
  * Needs Debian's clang-14 toolchain and libstb-dev: skipped without them, except in CI.
  */
 import { readFile } from 'node:fs/promises'
@@ -153,7 +154,7 @@ function idatOffset (bytes: Uint8Array): number {
   throw new Error('no IDAT')
 }
 
-describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur and convert in the sandbox', () => {
+describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur, crop and convert in the sandbox', () => {
   const limits = { timeoutMs: 120_000, memoryLimitBytes: 50 << 20, fuel: 5e10 }
   let runner: WorkloadRunner
   let photo: Uint8Array
@@ -315,6 +316,45 @@ describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur and 
     for (const v of flat.data.subarray(1300 * 3)) expect(Math.abs(v - 127)).toBeLessThanOrEqual(3)
   }, 60_000)
 
+  it('crop cuts the box clipped at the borders and floored, as face-api does, pixel for pixel; PNG unless told otherwise', async () => {
+    /** The documented rule: left = floor(max(x, 0)), width = floor(min(x + w, W) - max(x, 0)), top and height alike. */
+    const cropReference = (p: Pixels, x: number, y: number, w: number, h: number): Pixels & { left: number, top: number } => {
+      const cx = Math.max(x, 0)
+      const cy = Math.max(y, 0)
+      const width = Math.floor(Math.min(x + w - cx, p.width - cx))
+      const height = Math.floor(Math.min(y + h - cy, p.height - cy))
+      const [left, top] = [Math.floor(cx), Math.floor(cy)]
+      const data = new Uint8Array(width * height * p.channels)
+      for (let row = 0; row < height; row++) {
+        data.set(p.data.subarray(((top + row) * p.width + left) * p.channels, ((top + row) * p.width + left + width) * p.channels), row * width * p.channels)
+      }
+      return { width, height, channels: p.channels, data, left, top }
+    }
+    const rgba = synthetic(97, 61, 4, 7)
+    const boxes: Array<[number, number, number, number]> = [
+      [0, 0, 1224, 816], [10, 20, 30, 40], [0, 0, 1, 1], [1223, 815, 1, 1], [1200, 800, 100, 100], [-10, -20, 50, 60],
+      [156.8279383870515, 447.53705399019884, 155.83477549874772, 154.3946940129956], [0.5, 0.5, 10.4, 10.6], [-0.25, 3.999, 7.2, 1], [1e2, 2e1, 5e1, 1.5e1]
+    ]
+    for (const [x, y, w, h] of boxes) {
+      const want = cropReference(photoPixels, x, y, w, h)
+      const { summary, output } = await ok(photo, ['crop', String(x), String(y), String(w), String(h)])
+      expect(summary).toMatchObject({ operation: 'crop', input: { width: 1224, height: 816, format: 'jpeg' }, output: { path: '/work/out.png', format: 'png', width: want.width, height: want.height } })
+      expect((summary as unknown as { box: unknown }).box).toEqual({ x: want.left, y: want.top, width: want.width, height: want.height })
+      const got = decodePng(output)
+      expect(got).toMatchObject({ width: want.width, height: want.height, channels: 3 })
+      expect(firstDifference(got.data, want.data), `crop ${x} ${y} ${w} ${h}`).toBe(-1)
+    }
+    // Channels are kept (RGBA in, RGBA out); a file in /work as input; JPEG when asked.
+    const small = cropReference(rgba, 90, 3, 20, 5)
+    const { output } = await ok(new Uint8Array(), ['crop', '90', '3', '20', '5', 'in.png'], [['in.png', png(rgba)]])
+    const got = decodePng(output)
+    expect(got).toMatchObject({ width: 7, height: 5, channels: 4 })
+    expect(firstDifference(got.data, small.data)).toBe(-1)
+    const jpeg = await ok(photo, ['crop', '10', '10', '64', '48', '--format', 'jpeg'])
+    expect(jpeg.summary.output).toMatchObject({ path: '/work/out.jpg', format: 'jpeg', width: 64, height: 48 })
+    expect((await ok(photo, ['crop', '10', '10', '64', '48', '-o', 'face.jpg'])).summary.output.path).toBe('/work/face.jpg')
+  }, 120_000)
+
   it('reads its input from a file in /work (or stdin, also as "-"), names its output by -o and takes the format from its extension', async () => {
     const { summary, output, result } = await ok(new Uint8Array(), ['thumbnail', '32', 'in/photo.jpg', '-o', 'small.png'], [['in/photo.jpg', photo]])
     expect(summary.output).toMatchObject({ path: '/work/small.png', format: 'png', width: 32, height: 21 })
@@ -397,7 +437,26 @@ describe.skipIf(!HAVE_TOOLCHAIN)('image: resize, thumbnail, grayscale, blur and 
       [good, ['grayscale', '--format', 'bmp'], /--format must be png or jpeg, got "bmp"/],
       [good, ['grayscale', '-o'], /-o needs a value/],
       [good, ['grayscale', '--verbose'], /unknown option --verbose/],
-      [good, ['grayscale', 'a.png', 'b.png'], /grayscale: too many arguments/]
+      [good, ['grayscale', 'a.png', 'b.png'], /grayscale: too many arguments/],
+      [good, ['crop', '1', '2', '3'], /^image: crop needs 4 arguments/],
+      [good, ['crop', '40', '0', '5', '5'], /^image: crop: the box at \(40, 0\), 5×5, keeps no pixel of the 40×30 image$/],
+      [good, ['crop', '-10', '-3', '5', '5'], /keeps no pixel of the 40×30 image/],
+      [good, ['crop', '2', '2', '0.5', '5'], /keeps no pixel/],
+      [good, ['crop', '39.5', '0', '0.9', '5'], /keeps no pixel/],
+      [good, ['crop', '0', '0', '0', '5'], /^image: crop: W must be a number greater than 0 \(pixels, at most 1000000000 in size\), got "0"$/],
+      [good, ['crop', '0', '0', '5', '-5'], /H must be a number greater than 0/],
+      [good, ['crop', 'x', '0', '5', '5'], /^image: crop: X must be a number \(pixels/],
+      [good, ['crop', '0', '1e10', '5', '5'], /Y must be a number/],
+      [good, ['crop', '0x10', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', '+1', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', '1.', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', '.5', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', '-', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', 'nan', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', ' 1', '0', '5', '5'], /X must be a number/],
+      [good, ['crop', '0', '0', '5', 'Infinity'], /H must be a number/],
+      [good, ['crop', '0', '0', '5', '5', 'a.png', 'b.png'], /crop: too many arguments/],
+      [good, ['thumbnail', '10', '-1'], /^image: unknown option -1/]
     ]
     for (const [stdin, args, message] of cases) {
       const result = await run(stdin, args)

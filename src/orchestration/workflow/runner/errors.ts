@@ -28,8 +28,3 @@ export class UnboundInputError extends Error {
 export class StepExitError extends Error {
   static { nameError(this, 'StepExitError') }
 }
-
-/** Not thrown out of the runner: the error of a `failed` event for an attempt that was in flight when the runner stopped (a reload), recorded on resume. */
-export class RunInterruptedError extends Error {
-  static { nameError(this, 'RunInterruptedError') }
-}

@@ -11,11 +11,12 @@
 import { bytesToHex } from '../../../core/index.ts'
 import { ModuleHashMismatchError } from '../../../core/hash.ts'
 import { receiptHash } from '../../../receipts/index.ts'
+import { RemoteTaskError, failedRunOutcome } from '../../task-protocol/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
 import { memoKey, WorkflowRun } from '../scheduler/index.ts'
 import type { RunEvent, RunState, RunStatus, StepAction, StepOutputs } from '../scheduler/index.ts'
 import { DEFAULT_MAX_IN_FLIGHT, MEMO_EXECUTOR } from './constants.ts'
-import { RunInterruptedError, StepExitError, WorkflowRunExistsError, WorkflowRunnerStoppedError } from './errors.ts'
+import { StepExitError, WorkflowRunExistsError, WorkflowRunnerStoppedError } from './errors.ts'
 import { buildOffer } from './task-offer.ts'
 import type { MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
 
@@ -140,11 +141,11 @@ class Runner extends EventTarget implements WorkflowRunner {
   async #drive (): Promise<WorkflowResult> {
     try {
       this.#emitStatus()
-      // Attempts in flight when the last runner stopped (a reload) are lost: recorded as failed and
-      // retryable, so the step's retry policy decides. Nothing else of the log is run again.
+      // Attempts in flight when the last runner stopped (a reload) never reported back: recorded as
+      // interrupted, they run again without spending a retry (the scheduler bounds how often).
+      // Nothing else of the log is run again.
       for (const lost of this.#run.inFlight()) {
-        const error = describe(new RunInterruptedError(`attempt ${lost.attempt} was in flight when the run was interrupted`))
-        this.#run.apply({ type: 'failed', at: this.#at(), step: lost.step, ...(lost.item === undefined ? {} : { item: lost.item }), attempt: lost.attempt, error, retryable: true })
+        this.#run.apply({ type: 'interrupted', at: this.#at(), step: lost.step, ...(lost.item === undefined ? {} : { item: lost.item }), attempt: lost.attempt })
       }
       await this.#persist()
       while (!this.#abort.signal.aborted && live(this.#run.state)) {
@@ -189,6 +190,7 @@ class Runner extends EventTarget implements WorkflowRunner {
     const where = whereOf(action)
     const attempt = action.attempt
     let phase: 'module' | 'offer' | 'run' = 'module'
+    let sending: { offer: ValidOffer, module: Uint8Array<ArrayBuffer> } | undefined
     try {
       const module = await this.#module(action.module)
       // The memo key names the module by its hash, not by a sample id whose bytes may change between releases.
@@ -210,6 +212,7 @@ class Runner extends EventTarget implements WorkflowRunner {
       this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt })
       await this.#persist()
       phase = 'run'
+      sending = { offer, module: module.bytes }
       const requirements = { ...this.#init.defaults.requirements, moduleHash: module.hash }
       const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, {}, { signal: this.#abort.signal })
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
@@ -220,6 +223,9 @@ class Runner extends EventTarget implements WorkflowRunner {
         this.#settle(outcome, sent, module.bytes)
       }
     } catch (err) {
+      // A run that failed on its executor (a trap, out of fuel) comes with a verified receipt: the work it signs
+      // for is paid, as a result is. Not a timeout, which depends on the executor's speed (as in a job).
+      if (err instanceof RemoteTaskError && err.receipt !== undefined && err.name !== 'TaskTimeoutError' && sending !== undefined) this.#settle(failedRunOutcome(err.receipt), sending.offer, sending.module)
       if (this.#ended() || this.#fatal !== undefined) return
       const { retryable, errored } = failureOf(err, phase)
       this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt, error: describe(err), retryable, ...(errored ? { errored } : {}) })
@@ -230,7 +236,7 @@ class Runner extends EventTarget implements WorkflowRunner {
   /** Records a returned outcome: its outputs stored as blobs and kept under the memo key, or the exit it failed with. */
   async #finish (action: StepAction, outcome: TaskOutcome, key: string | undefined): Promise<void> {
     const where = whereOf(action)
-    if (outcome.exitCode !== 0) {
+    if (!(action.exitCodes ?? [0]).includes(outcome.exitCode)) {
       const stderr = new TextDecoder().decode(outcome.stderr).trim()
       const error = describe(new StepExitError(`exit ${outcome.exitCode}${stderr === '' ? '' : `: ${stderr}`}`))
       this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt: action.attempt, error, retryable: true })
@@ -380,8 +386,8 @@ export async function startWorkflow (components: WorkflowRunnerComponents, init:
 /**
  * Goes on with a run from its log (after a reload): the log is replayed, so
  * finished steps are not run again; attempts that were in flight are
- * recorded as failed and retryable (RunInterruptedError), then the run goes
- * on. A run that had ended resolves its result at once. An empty log starts
+ * recorded as interrupted (run again without spending a retry), then the run
+ * goes on. A run that had ended resolves its result at once. An empty log starts
  * the run.
  */
 export async function resumeWorkflow (components: WorkflowRunnerComponents, init: WorkflowRunInit): Promise<WorkflowRunner> {

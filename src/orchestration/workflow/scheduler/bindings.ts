@@ -12,6 +12,46 @@ import { MEMO_KEY_PREFIX } from './constants.ts'
 import { ForEachValueError } from './errors.ts'
 import type { Binding, BindingPart, ItemOutputs, StepOutputs, WorkflowInputValue } from './types.ts'
 
+/**
+ * An item of `forEach: steps.<step>.items`: the outputs of item `index` of
+ * that fan-out step, or null when it did not succeed (the item is then
+ * skipped, see step-record.ts). `item.stdout`, `item.json[…]` and
+ * `item.files["<name>"]` read it.
+ */
+export class StepItem {
+  readonly step: string
+  readonly index: number
+  readonly outputs: StepOutputs | null
+  constructor (step: string, index: number, outputs: StepOutputs | null) {
+    this.step = step
+    this.index = index
+    this.outputs = outputs
+  }
+}
+
+/** An item of `forEach: inputs.<name>` over a `files` input: one file, `item.name` and `item.file` (its blob). */
+export class FileItem {
+  readonly name: string
+  readonly hash: string
+  constructor (name: string, hash: string) {
+    this.name = name
+    this.hash = hash
+  }
+}
+
+/**
+ * An item as `when` sees it: a StepItem as `{ stdout, json }` (json when its
+ * stdout is JSON), a FileItem as `{ name }` — files are read only in
+ * templates — and any other item as itself.
+ */
+export function itemForExpressions (value: unknown): unknown {
+  if (value instanceof FileItem) return { name: value.name }
+  if (!(value instanceof StepItem)) return value
+  if (value.outputs === null) return null
+  const json = outputJson(value.outputs)
+  return { stdout: value.outputs.stdout, ...(json === undefined ? {} : { json }) }
+}
+
 /** What a step's references can read. */
 export interface BindingContext {
   inputs: Readonly<Record<string, WorkflowInputValue>>
@@ -81,11 +121,38 @@ function inputValue (context: BindingContext, node: ReferenceNode): { name: stri
   return { name, type: context.inputTypes[name] as WorkflowInputType, value: context.inputs[name] }
 }
 
+/** `item.…` of a StepItem or a FileItem (their shapes are checked when the spec is parsed; checked again here). */
+function itemPart (value: StepItem | FileItem, node: ReferenceNode): BindingPart {
+  const [member, ...path] = node.path
+  const at = member?.start ?? node.start
+  if (value instanceof FileItem) {
+    if (member?.key === 'name' && path.length === 0) return { kind: 'text', text: value.name }
+    if (member?.key === 'file' && path.length === 0) return { kind: 'blob', hash: value.hash }
+    throw new ExpressionEvaluationError('item is a file: read item.name or item.file', at)
+  }
+  const outputs = value.outputs
+  if (outputs === null) throw new ExpressionEvaluationError(`item ${value.index} of steps.${value.step} did not succeed`, node.start)
+  if (member?.key === 'stdout' && path.length === 0) return { kind: 'text', text: outputs.stdout }
+  if (member?.key === 'files' && path.length === 1) {
+    const file = String(path[0]?.key)
+    if (!Object.hasOwn(outputs.files, file)) throw new ExpressionEvaluationError(`item ${value.index} of steps.${value.step} wrote no file ${JSON.stringify(file)}`, path[0]?.start ?? at)
+    return { kind: 'blob', hash: outputs.files[file] as string }
+  }
+  if (member?.key === 'json') {
+    const json = outputJson(outputs)
+    if (json === undefined) throw new ExpressionEvaluationError(`item.json is not available: the stdout of item ${value.index} of steps.${value.step} is not JSON`, at)
+    return { kind: 'text', text: jsonText(walk(json, path, 'item.json'), node.start) }
+  }
+  throw new ExpressionEvaluationError('item is an item\'s outputs: read item.stdout, item.json or item.files["<name>"]', at)
+}
+
 /** One reference of a template, resolved. */
 function resolvePart (node: ReferenceNode, context: BindingContext): BindingPart {
   if (node.root === 'item') {
     if (context.item === undefined) throw new ExpressionEvaluationError('item is only defined inside forEach', node.start)
-    return { kind: 'text', text: jsonText(walk(context.item.value, node.path, 'item'), node.start) }
+    const value = context.item.value
+    if (value instanceof StepItem || value instanceof FileItem) return itemPart(value, node)
+    return { kind: 'text', text: jsonText(walk(value, node.path, 'item'), node.start) }
   }
   if (node.root === 'inputs') {
     const { name, type, value } = inputValue(context, node)
@@ -139,10 +206,18 @@ function lines (text: string): string[] {
   return split
 }
 
+/** A files input's files as items, in name order (UTF-16 code units), whatever order they were given in. */
+function fileItems (input: unknown): FileItem[] {
+  const files = (input as { files: Record<string, string> }).files
+  return Object.keys(files).sort((a, b) => a < b ? -1 : a > b ? 1 : 0).map(name => new FileItem(name, files[name] as string))
+}
+
 /**
  * The items of a fan-out step: its literal list, or the array its reference
- * names. Throws ForEachValueError when that is not an array or is longer than
- * MAX_FAN_OUT_ITEMS, ExpressionEvaluationError when it is not there.
+ * names — for `steps.<step>.items` a StepItem per item of that step, for a
+ * `files` input a FileItem per file. Throws ForEachValueError when that is
+ * not an array or is longer than MAX_FAN_OUT_ITEMS, ExpressionEvaluationError
+ * when it is not there.
  */
 export function resolveForEach (forEach: StepSpec['forEach'], context: BindingContext): unknown[] {
   if (Array.isArray(forEach)) return forEach
@@ -150,7 +225,15 @@ export function resolveForEach (forEach: StepSpec['forEach'], context: BindingCo
   let value: unknown
   if (node.root === 'inputs') {
     const { name, type, value: input } = inputValue(context, node)
-    value = type === 'text' && node.path[1]?.key === 'lines' ? lines(input as string) : walk(input, node.path.slice(1), `inputs.${name}`)
+    value = type === 'text' && node.path[1]?.key === 'lines'
+      ? lines(input as string)
+      : type === 'files' && node.path.length === 1 ? fileItems(input) : walk(input, node.path.slice(1), `inputs.${name}`)
+  } else if (node.path[1]?.key === 'items') {
+    const [name, member] = node.path as [PathSegment, PathSegment]
+    const step = String(name.key)
+    const items = context.items(step)
+    if (items === undefined) throw new ExpressionEvaluationError(`step ${step} has no items`, member.start)
+    value = items.map((outputs, index) => new StepItem(step, index, outputs))
   } else {
     const [name, member, ...path] = node.path as [PathSegment, PathSegment, ...PathSegment[]]
     const step = String(name.key)
@@ -181,14 +264,17 @@ function memoForm (binding: Binding): unknown {
  * (module, args, env, stdin, files — blobs by hash — and seed when given).
  * Equal inputs give equal keys, whatever the step's name or the run.
  */
-export function memoKey (action: { module: string, args: Binding[], env: Record<string, string>, stdin?: Binding, files: Record<string, Binding>, seed?: number | string }): string {
+export function memoKey (action: { module: string, args: Binding[], env: Record<string, string>, stdin?: Binding, files: Record<string, Binding>, seed?: number | string, exitCodes?: number[] }): string {
+  // Exit codes other than [0] are part of the key: a result kept as a success under [0, 1] is not one under [0].
+  const exitCodes = action.exitCodes === undefined || (action.exitCodes.length === 1 && action.exitCodes[0] === 0) ? undefined : [...action.exitCodes].sort((a, b) => a - b)
   const form = {
     module: action.module,
     args: action.args.map(memoForm),
     env: action.env,
     stdin: action.stdin === undefined ? null : memoForm(action.stdin),
     files: Object.fromEntries(Object.entries(action.files).map(([name, binding]) => [name, memoForm(binding)])),
-    seed: action.seed ?? null
+    seed: action.seed ?? null,
+    ...(exitCodes === undefined ? {} : { exitCodes })
   }
   return MEMO_KEY_PREFIX + sha256Hex(utf8ToBytes(canonicalize(form)))
 }

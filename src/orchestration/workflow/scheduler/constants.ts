@@ -12,3 +12,12 @@ export const DEFAULT_RETRY_MAX_MS = 60_000
 
 /** Prefix of a memo key, versioned so a change to what goes into it never matches an old key. */
 export const MEMO_KEY_PREFIX = 'memo1:'
+
+/**
+ * Interruptions of one unit (an attempt in flight when its runner stopped:
+ * the submitter reloaded or closed the tab) that run it again without
+ * spending a retry. The attempt did not fail; the submitter went away. Past
+ * this many, an interruption counts as a failed attempt, so a run whose tab
+ * keeps dying on the same unit still ends.
+ */
+export const MAX_FREE_INTERRUPTIONS = 3

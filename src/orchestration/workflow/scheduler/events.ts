@@ -2,7 +2,7 @@
 import { InvalidRunEventError } from './errors.ts'
 import type { RunEvent } from './types.ts'
 
-const TYPES = ['scheduled', 'retried', 'started', 'succeeded', 'failed', 'skipped', 'canceled'] as const
+const TYPES = ['scheduled', 'retried', 'started', 'succeeded', 'failed', 'interrupted', 'skipped', 'canceled'] as const
 
 function isRecord (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -37,6 +37,9 @@ export function checkEvent (event: unknown): asserts event is RunEvent {
   string(event, 'step')
   integer(event, 'item', 0, true)
   switch (event.type) {
+    case 'interrupted':
+      integer(event, 'attempt', 1)
+      return
     case 'started':
       integer(event, 'attempt', 1)
       string(event, 'executor', true)

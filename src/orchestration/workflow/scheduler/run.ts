@@ -29,6 +29,7 @@ import type { EvaluationContext, StepPhase, StepState, WorkflowSpec } from '../s
 import { memoKey, outputJson, resolveTemplate } from './bindings.ts'
 import type { BindingContext } from './bindings.ts'
 import { RunEventOrderError } from './errors.ts'
+import { MAX_FREE_INTERRUPTIONS } from './constants.ts'
 import { checkEvent } from './events.ts'
 import { checkInputs } from './inputs.ts'
 import { SETTLED, backoffMs, decide, describeError, stepPhase, unitPhase } from './step-record.ts'
@@ -215,7 +216,15 @@ export class WorkflowRun {
   outputs (): Record<string, Binding> | undefined {
     if (this.state !== 'completed') return undefined
     const context = this.bindingContext()
-    return Object.fromEntries(Object.entries(this.spec.outputs ?? {}).map(([name, text]) => [name, resolveTemplate(text, context)]))
+    // A run completes with steps skipped (a `when` that was false, a branch not taken): an output
+    // bound to what such a step would have made has no value, and is left out rather than failing the run.
+    return Object.fromEntries(Object.entries(this.spec.outputs ?? {}).flatMap(([name, text]) => {
+      try {
+        return [[name, resolveTemplate(text, context)]]
+      } catch {
+        return []
+      }
+    }))
   }
 
   private cancel (): void {
@@ -274,6 +283,27 @@ export class WorkflowRun {
         if (event.executor === undefined) delete unit.executor
         else unit.executor = event.executor
         return
+      case 'interrupted': {
+        if (unit.state !== 'working' && unit.state !== 'submitted') refuse(`${where} is ${unit.state}, not running`)
+        if (event.attempt !== current) refuse(`${where}: attempt ${event.attempt} is not the current one (${current})`)
+        unit.attempts = current
+        delete unit.executor
+        const free = unit.freeInterruptions ?? 0
+        if (free < MAX_FREE_INTERRUPTIONS) {
+          // Not a failure: runs again as soon as the runner looks, without a backoff.
+          unit.freeInterruptions = free + 1
+          unit.state = 'backoff'
+          unit.notBefore = event.at
+        } else if (current - free <= (record.spec.retry?.limit ?? 0)) {
+          record.lastError = { name: 'RunInterruptedError', message: `attempt ${current} was in flight when the run was interrupted` }
+          unit.state = 'backoff'
+          unit.notBefore = event.at + backoffMs(record.spec, current - free)
+        } else {
+          record.lastError = { name: 'RunInterruptedError', message: `attempt ${current} was in flight when the run was interrupted, ${free} times already` }
+          unit.state = 'failed'
+        }
+        return
+      }
       case 'skipped': {
         const decided = record.itemDecisions?.get(index)
         if (unit.state !== 'ready' || decided?.kind !== 'skip') refuse(`${where} cannot be skipped: it is ${unit.state}${decided === undefined ? ' and its when is true' : ''}`)
@@ -303,9 +333,9 @@ export class WorkflowRun {
           return
         }
         record.lastError = { ...event.error }
-        if (event.retryable && current <= (record.spec.retry?.limit ?? 0)) {
+        if (event.retryable && current - (unit.freeInterruptions ?? 0) <= (record.spec.retry?.limit ?? 0)) {
           unit.state = 'backoff'
-          unit.notBefore = event.at + backoffMs(record.spec, current)
+          unit.notBefore = event.at + backoffMs(record.spec, current - (unit.freeInterruptions ?? 0))
         } else {
           unit.state = 'failed'
           if (event.errored === true) unit.errored = true
@@ -395,7 +425,7 @@ export class WorkflowRun {
     const env = { ...(step.env ?? {}) }
     const stdin = step.stdin === undefined ? undefined : resolveTemplate(step.stdin, context)
     const files = Object.fromEntries(Object.entries(step.files ?? {}).map(([name, text]) => [name, resolveTemplate(text, context)]))
-    const resolved = { module: step.module, args, env, ...(stdin === undefined ? {} : { stdin }), files }
+    const resolved = { module: step.module, args, env, ...(stdin === undefined ? {} : { stdin }), files, ...(step.exitCodes === undefined ? {} : { exitCodes: [...step.exitCodes] }) }
     return {
       step: step.name,
       ...(record.fanOut ? { item: index, itemValue: record.items?.[index] } : {}),

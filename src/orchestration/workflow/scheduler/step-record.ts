@@ -4,7 +4,7 @@
  */
 import { evaluate } from '../spec/index.ts'
 import type { EvaluationContext, ExpressionNode, StepPhase, StepSpec } from '../spec/index.ts'
-import { resolveForEach } from './bindings.ts'
+import { itemForExpressions, resolveForEach, StepItem } from './bindings.ts'
 import type { BindingContext } from './bindings.ts'
 import { DEFAULT_RETRY_FACTOR, DEFAULT_RETRY_INITIAL_MS, DEFAULT_RETRY_MAX_MS } from './constants.ts'
 import type { StepOutputs } from './types.ts'
@@ -22,6 +22,8 @@ export interface Unit {
   ranOn?: string
   outputs?: StepOutputs
   errored?: boolean
+  /** Attempts that were interrupted (not failed) and did not count against the retry limit. */
+  freeInterruptions?: number
 }
 
 /** An item of a fan-out step that will not run: its `when` is false, or cannot be evaluated. */
@@ -149,21 +151,31 @@ export function decide (record: StepRecord, view: RunView): Decision {
   try {
     if (record.fanOut) items = resolveForEach(record.spec.forEach, view.bindings)
     if (items?.length === 0) return { kind: 'skip', reason: 'forEach has no items' }
-    if (record.when === undefined) return { kind: 'run', ...(items === undefined ? {} : { items }), itemDecisions: new Map() }
-    if (items === undefined) return evaluate(record.when, view.context) ? { kind: 'run', itemDecisions: new Map() } : { kind: 'skip', reason: whenFalse }
+    if (items === undefined) {
+      if (record.when === undefined || evaluate(record.when, view.context)) return { kind: 'run', itemDecisions: new Map() }
+      return { kind: 'skip', reason: whenFalse }
+    }
   } catch (err) {
     return { kind: 'error', error: describeError(err) }
   }
+  // An item of a fan-out's items (forEach: steps.X.items) that did not succeed is skipped, so
+  // item i here stays item i there; then `when`, per item.
   const itemDecisions = new Map<number, ItemDecision>()
   items.forEach((value, index) => {
+    if (value instanceof StepItem && value.outputs === null) {
+      itemDecisions.set(index, { kind: 'skip', reason: `item ${index} of steps.${value.step} did not succeed` })
+      return
+    }
+    if (record.when === undefined) return
     try {
-      if (!evaluate(record.when as ExpressionNode, { ...view.context, item: value })) itemDecisions.set(index, { kind: 'skip', reason: whenFalse })
+      if (!evaluate(record.when, { ...view.context, item: itemForExpressions(value) })) itemDecisions.set(index, { kind: 'skip', reason: whenFalse })
     } catch (err) {
       itemDecisions.set(index, { kind: 'error', error: describeError(err) })
     }
   })
-  if ([...itemDecisions.values()].every(d => d.kind === 'skip') && itemDecisions.size === items.length) {
-    return { kind: 'skip', reason: `when is false for every item: ${record.spec.when ?? ''}` }
+  if (itemDecisions.size === items.length && [...itemDecisions.values()].every(d => d.kind === 'skip')) {
+    const upstream = items.every(value => value instanceof StepItem && value.outputs === null)
+    return { kind: 'skip', reason: upstream ? `no item of ${String(record.spec.forEach)} succeeded` : `when is false for every item: ${record.spec.when ?? ''}` }
   }
   return { kind: 'run', items, itemDecisions }
 }

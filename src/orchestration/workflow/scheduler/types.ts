@@ -58,13 +58,20 @@ export interface FailedEvent extends StepEventBase {
   retryable: boolean
   errored?: boolean
 }
+/**
+ * The attempt was in flight when the runner stopped (a reload, a closed tab):
+ * its result never came back to this log. It runs again at once, without
+ * spending a retry, up to MAX_FREE_INTERRUPTIONS times per unit; past that
+ * it counts as a failed, retryable attempt.
+ */
+export interface InterruptedEvent extends StepEventBase { type: 'interrupted', attempt: number }
 /** The step (or one item) will not run: `depends` or `when` is false, or a dependency can no longer succeed. */
 export interface SkippedEvent extends StepEventBase { type: 'skipped', reason: string }
 /** The whole run was canceled. */
 export interface CanceledEvent { type: 'canceled', at: number, reason?: string }
 
 /** One entry of a run's append-only log; plain JSON. */
-export type RunEvent = ScheduledEvent | RetriedEvent | StartedEvent | SucceededEvent | FailedEvent | SkippedEvent | CanceledEvent
+export type RunEvent = ScheduledEvent | RetriedEvent | StartedEvent | SucceededEvent | FailedEvent | InterruptedEvent | SkippedEvent | CanceledEvent
 
 export type RunEventType = RunEvent['type']
 
@@ -102,6 +109,8 @@ export interface StepAction {
   files: Record<string, Binding>
   timeoutMs?: number
   fuel?: number
+  /** Exit codes that count as success; absent means [0]. */
+  exitCodes?: number[]
   /**
    * Equal for equal (module, args, env, stdin, file hashes): the runner may
    * reuse an earlier verified receipt under this key. Absent when the step

@@ -40,6 +40,9 @@ export const MAX_TEMPLATES_PER_STRING = 16
 
 /** Most retries of one step, and the bounds of its backoff. */
 export const MAX_RETRY_LIMIT = 10
+
+/** Most exit codes a step may count as success (`exitCodes`). */
+export const MAX_EXIT_CODES = 16
 export const MAX_BACKOFF_MS = 60 * 60_000
 export const MAX_BACKOFF_FACTOR = 10
 

@@ -7,8 +7,10 @@
 import { FAN_OUT_PREDICATES } from './constants.ts'
 import { ExpressionSyntaxError } from './errors.ts'
 import { parseExpression, parseReference, walkExpression } from './expression.ts'
+import { checkItemShape } from './reference-shape.ts'
+import type { ItemKind } from './reference-shape.ts'
 import { parseTemplate } from './template.ts'
-import type { ExpressionNode, ReferenceNode, StatusNode, StepSpec, WorkflowSpec } from './types.ts'
+import type { ExpressionNode, ReferenceNode, ReferenceUse, StatusNode, StepSpec, WorkflowInput, WorkflowSpec } from './types.ts'
 
 /** A problem found in a spec's meaning; `offset` is a position inside the string at `path`. */
 export interface MeaningProblem {
@@ -77,6 +79,26 @@ export function stepNodes (step: StepSpec, base: string, onError: (path: string,
   return result
 }
 
+/**
+ * What `item` is in a step (see reference-shape.ts), and the forEach it comes
+ * from: the outputs of a fan-out's items for `forEach: steps.<step>.items`,
+ * a file for `forEach: inputs.<name>` over a `files` input, else JSON.
+ */
+export function itemKind (step: StepSpec, inputs: Readonly<Record<string, WorkflowInput>>): { kind: ItemKind, from: string } {
+  const from = typeof step.forEach === 'string' ? step.forEach : 'the list'
+  if (typeof step.forEach !== 'string') return { kind: 'json', from }
+  let ref: ReferenceNode
+  try {
+    ref = parseReference(step.forEach, 'forEach')
+  } catch {
+    return { kind: 'json', from }
+  }
+  const name = String(ref.path[0]?.key)
+  if (ref.root === 'steps' && ref.path[1]?.key === 'items') return { kind: 'outputs', from: `steps.${name}` }
+  if (ref.root === 'inputs' && ref.path.length === 1 && Object.hasOwn(inputs, name) && inputs[name]?.type === 'files') return { kind: 'file', from: `inputs.${name}` }
+  return { kind: 'json', from }
+}
+
 /** The status tests in a list of expressions. */
 export function statusNodes (nodes: ExpressionNode[]): StatusNode[] {
   return nodes.flatMap(node => [...walkExpression(node)].filter((part): part is StatusNode => part.kind === 'status'))
@@ -94,11 +116,20 @@ export function checkMeaning (spec: WorkflowSpec): MeaningProblem[] {
   })
   const inputs = spec.inputs ?? {}
 
-  const checkReference = (node: ReferenceNode, path: string, step: StepSpec | undefined, forEach: boolean): void => {
+  const checkReference = (node: ReferenceNode, path: string, step: StepSpec | undefined, use: ReferenceUse): void => {
     const [first, member] = node.path
+    const forEach = use === 'forEach'
     const problem = (message: string, offset = node.start): void => { problems.push({ path, offset, message }) }
     if (node.root === 'item') {
-      if (step?.forEach === undefined) problem('item is only defined in a step with forEach')
+      if (step?.forEach === undefined) return problem('item is only defined in a step with forEach')
+      if (use === 'forEach') return // parseReference refused it already
+      const { kind, from } = itemKind(step, inputs)
+      try {
+        checkItemShape(node, kind, use, from)
+      } catch (err) {
+        if (!(err instanceof ExpressionSyntaxError)) throw err
+        problem(err.reason, err.position)
+      }
       return
     }
     const name = String(first?.key)
@@ -107,7 +138,7 @@ export function checkMeaning (spec: WorkflowSpec): MeaningProblem[] {
       if (input === undefined) return problem(`unknown input ${name} (declare it under inputs)`, first?.start)
       const rest = node.path.slice(1)
       if (rest.length === 0 || input.type === 'json') {
-        if (forEach && rest.length === 0 && input.type !== 'json') {
+        if (forEach && rest.length === 0 && input.type !== 'json' && input.type !== 'files') {
           problem(`inputs.${name} is ${input.type}, not a list${input.type === 'text' ? `; iterate over inputs.${name}.lines` : ''}`)
         }
         return
@@ -154,14 +185,16 @@ export function checkMeaning (spec: WorkflowSpec): MeaningProblem[] {
       if (!byName.has(name)) problems.push({ path: `${base}/dependencies/${k}`, message: `unknown step ${name}` })
       else if (name === step.name) problems.push({ path: `${base}/dependencies/${k}`, message: `step ${name} cannot depend on itself` })
     })
-    for (const { path, node } of nodes.references) checkReference(node, path, step, path === `${base}/forEach`)
+    for (const { path, node } of nodes.references) {
+      checkReference(node, path, step, path === `${base}/forEach` ? 'forEach' : path === `${base}/when` ? 'expression' : 'template')
+    }
   })
 
   for (const [name, text] of Object.entries(spec.outputs ?? {})) {
     const path = `/outputs/${escapePointer(name)}`
     try {
       for (const part of parseTemplate(text)) {
-        if (typeof part !== 'string') checkReference(part, path, undefined, false)
+        if (typeof part !== 'string') checkReference(part, path, undefined, 'template')
       }
     } catch (err) {
       if (!(err instanceof ExpressionSyntaxError)) throw err

@@ -11,7 +11,7 @@ import {
   MAX_FUEL, MAX_TASK_FILES, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS
 } from '../../../core/limits.ts'
 import {
-  FORBIDDEN_KEYS, MAX_BACKOFF_FACTOR, MAX_BACKOFF_MS, MAX_EXPRESSION_LENGTH, MAX_FAN_OUT_ITEMS, MAX_NAME_LENGTH,
+  FORBIDDEN_KEYS, MAX_BACKOFF_FACTOR, MAX_BACKOFF_MS, MAX_EXIT_CODES, MAX_EXPRESSION_LENGTH, MAX_FAN_OUT_ITEMS, MAX_NAME_LENGTH,
   MAX_RETRY_LIMIT, MAX_STEPS, MAX_WORKFLOW_INPUTS, MAX_WORKFLOW_OUTPUTS, RESERVED_NAMES, TEMPLATE_CLOSE, TEMPLATE_OPEN,
   WORKFLOW_SPEC_VERSION
 } from './constants.ts'
@@ -118,7 +118,7 @@ export const WORKFLOW_SPEC_SCHEMA = {
         dependencies: { type: 'array', maxItems: MAX_STEPS, uniqueItems: true, items: { $ref: '#/$defs/name' } },
         when: expression,
         forEach: {
-          description: 'a list of items, or a reference to an array (steps.split.json.chunks)',
+          description: 'a list of items, or a reference to an array (steps.split.json.chunks), to the items of a fan-out step (steps.crop.items) or to a files input (inputs.photos)',
           type: ['array', 'string'],
           minItems: 1,
           maxItems: MAX_FAN_OUT_ITEMS,
@@ -144,6 +144,10 @@ export const WORKFLOW_SPEC_SCHEMA = {
         },
         timeoutMs: { type: 'integer', minimum: MIN_TIMEOUT_MS, maximum: MAX_TIMEOUT_MS },
         fuel: { type: 'integer', minimum: 1, maximum: MAX_FUEL },
+        exitCodes: {
+          description: 'Exit codes that count as success (default [0]): a validator that exits 1 on an invalid document still hands its report on.',
+          type: 'array', minItems: 1, maxItems: MAX_EXIT_CODES, uniqueItems: true, items: { type: 'integer', minimum: 0, maximum: 255 }
+        },
         memoize: { type: 'boolean', default: true }
       }
     }

@@ -47,6 +47,8 @@ export interface StepSpec {
   retry?: RetrySpec
   timeoutMs?: number
   fuel?: number
+  /** Exit codes that count as success (default [0]): the step's outputs are kept and passed on. */
+  exitCodes?: number[]
   /** Reuse an earlier result of the same module and inputs; `true` after parsing unless set to `false`. */
   memoize?: boolean
 }

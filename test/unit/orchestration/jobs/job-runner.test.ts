@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { JobCanceledError, JobRunner, type JobDispatch, type JobItemResult } from '../../../../src/orchestration/jobs/index.ts'
-import { ExecutorLostError, type TaskOutcome, type ValidOffer } from '../../../../src/orchestration/task-protocol/index.ts'
+import { ExecutorLostError, RemoteTaskError, type TaskOutcome, type ValidOffer } from '../../../../src/orchestration/task-protocol/index.ts'
 import type { Receipt } from '../../../../src/receipts/index.ts'
 
 const base: ValidOffer = {
@@ -24,8 +24,8 @@ const base: ValidOffer = {
   maxTotalPrice: 10
 }
 
-/** An executor's behaviour for one task: answer (upper-casing each line), lose the task, or hang until aborted. */
-type Behaviour = 'answer' | 'lose' | 'hang'
+/** An executor's behaviour for one task: answer (upper-casing each line), lose the task, hang until aborted, or run it and trap (with a receipt). */
+type Behaviour = 'answer' | 'lose' | 'hang' | 'trap'
 
 function fakeDispatch (executors: string[], behaviour: (executor: string, taskId: string) => Behaviour, slots = 1): JobDispatch & { sent: string[] } {
   const inFlight = new Map<string, number>()
@@ -43,6 +43,7 @@ function fakeDispatch (executors: string[], behaviour: (executor: string, taskId
         await new Promise(resolve => setTimeout(resolve, 1))
         const what = behaviour(executor, offer.taskId)
         if (what === 'lose') throw new ExecutorLostError(`${executor} went away`)
+        if (what === 'trap') throw new RemoteTaskError('TaskTrapError', 'unreachable executed', { taskId: offer.taskId, executor, price: { charge: 1 } } as unknown as Receipt)
         if (what === 'hang') {
           await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }))
         }
@@ -118,6 +119,46 @@ describe('JobRunner', () => {
     expect(results.filter(r => r.error === undefined)).toHaveLength(inputs.length - 4)
     expect(paid.map(sliceOf)).not.toContain('1')
   }, 20_000)
+
+  it('keeps a slice whose task ran and failed (a verified receipt) as its inputs\' error, and pays for it once', async () => {
+    const paid: string[] = []
+    const dispatch = fakeDispatch(['a', 'b'], (_executor, taskId) => sliceOf(taskId) === '2' ? 'trap' : 'answer')
+    const job = runner(dispatch, paid)
+    const results = await job.results()
+    expect(results.slice(8, 12).map(r => r.error)).toEqual(Array.from({ length: 4 }, () => 'TaskTrapError: unreachable executed'))
+    // Run once (every executor would agree), and paid: the executor did the work its receipt signs for.
+    expect(dispatch.sent.filter(sent => sliceOf(sent.split(':')[1]!) === '2')).toHaveLength(1)
+    expect(paid.map(sliceOf).sort()).toEqual(['0', '1', '2', '3', '4', '5'])
+    expect(job.status()).toMatchObject({ state: 'completed' })
+  })
+
+  it('never starts more than its budget covers, pauses when it is spent, and goes on when it is raised', async () => {
+    const paid: string[] = []
+    const dispatch = fakeDispatch(['a', 'b', 'c'], () => 'answer')
+    let running = 0
+    let mostRunning = 0
+    const runOnce = dispatch.runOnce.bind(dispatch)
+    dispatch.runOnce = async (...args) => {
+      mostRunning = Math.max(mostRunning, ++running)
+      try { return await runOnce(...args) } finally { running-- }
+    }
+    // Each task may cost up to 10 and charges 1: a budget of 13 covers one task at a time, while 13 − spent ≥ 10.
+    const job = new JobRunner({ dispatch, settle: async (outcome) => { paid.push(outcome.receipt.taskId) }, lostExecutorPauseMs: 0 }, {
+      jobId: 'job-test', base, module: new Uint8Array(8), requirements: {}, inputs, sliceSize: 4, maxTotalPrice: 13
+    })
+    const paused = await new Promise<{ state: string, pausedReason?: string, computed: number }>(resolve => {
+      job.addEventListener('status', event => {
+        const status = (event as unknown as { detail: { state: string, pausedReason?: string, computed: number } }).detail
+        if (status.state === 'paused') resolve(status)
+      })
+    })
+    expect(paused).toMatchObject({ state: 'paused', pausedReason: 'budget', computed: 4 })
+    expect(mostRunning).toBe(1)
+    job.raiseBudget(1000)
+    const results = await job.results()
+    expect(results.map(r => r.output)).toEqual(inputs.map(line => line.toUpperCase()))
+    expect(paid).toHaveLength(6)
+  })
 
   it('cancel ends the job: results() rejects with JobCanceledError and nothing more is sent', async () => {
     const dispatch = fakeDispatch(['a'], () => 'hang')

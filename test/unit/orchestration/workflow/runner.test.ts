@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { sha256Hex, utf8ToBytes } from '../../../../src/core/index.ts'
 import type { Receipt } from '../../../../src/receipts/index.ts'
+import { RemoteTaskError } from '../../../../src/orchestration/task-protocol/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../../../src/orchestration/task-protocol/index.ts'
 import { parseWorkflowSpec } from '../../../../src/orchestration/workflow/spec/index.ts'
 import type { StepSpec, WorkflowSpec } from '../../../../src/orchestration/workflow/spec/index.ts'
@@ -260,6 +261,20 @@ describe('scheduling', () => {
     expect(f.settled).toEqual(['retry-a-x-1', 'retry-a-x-2', 'retry-b-x-1'])
   })
 
+  it('pays for an attempt that ran and trapped (its receipt is verified), but not for one that timed out', async () => {
+    const receiptOf = (task: { taskId: string }): Receipt => ({ taskId: task.taskId, price: { charge: 1 } }) as unknown as Receipt
+    const f = fakes({
+      trap: task => { throw new RemoteTaskError('TaskTrapError', 'unreachable executed', receiptOf(task)) },
+      slow: task => { throw new RemoteTaskError('TaskTimeoutError', 'ran past its timeout', receiptOf(task)) }
+    })
+    const runner = await startWorkflow(f.components, {
+      runId: 'paid', defaults, inputs: {},
+      spec: spec([{ name: 'a', module: 'trap' }, { name: 'b', module: 'slow' }])
+    })
+    expect(await runner.result()).toMatchObject({ state: 'failed' })
+    expect(f.settled).toEqual(['paid-a-x-1'])
+  })
+
   it('fails the run when a step fails on every attempt, and skips what depends on it', async () => {
     const f = fakes({ echo, broken: () => { throw Object.assign(new Error('trapped'), { name: 'TaskTrapError' }) } })
     const runner = await startWorkflow(f.components, {
@@ -434,7 +449,9 @@ describe('resume after a reload', () => {
     expect(result).toEqual(reference)
     expect(g.calls.map(c => c.taskId)).toEqual(['reload-detect-2-2', 'reload-count-x-1'])
     const log = f.logs.get('reload') ?? []
-    expect(log[logged]).toMatchObject({ type: 'failed', step: 'detect', item: 2, attempt: 1, retryable: true, error: { name: 'RunInterruptedError' } })
+    // Interrupted, not failed: the item runs again without spending a retry.
+    expect(log[logged]).toMatchObject({ type: 'interrupted', step: 'detect', item: 2, attempt: 1 })
+    expect(log[logged + 1]).toMatchObject({ type: 'retried', step: 'detect', item: 2 })
   })
 
   it('resolves at once for a run that had ended', async () => {

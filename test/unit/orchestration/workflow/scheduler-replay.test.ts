@@ -3,7 +3,8 @@
  * Replay: a run rebuilt from any prefix of its log is in the state the live
  * run was in after that prefix, and never offers a unit that already
  * succeeded. A property test over random interleavings of schedules, starts,
- * successes and (retryable) failures, drawn with mulberry32.
+ * successes, (retryable) failures and interruptions (a reload), drawn with
+ * mulberry32.
  */
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../../../src/core/mulberry32.ts'
@@ -73,7 +74,10 @@ function drive (run: WorkflowRun, random: () => number, now: number, snapshots: 
         choices.push(() => run.apply({ type: 'started', at: now, ...where, attempt: flight.attempt, executor: `p${Math.floor(random() * 3)}` }))
       }
       choices.push(() => {
-        if (random() < 0.65) {
+        const roll = random()
+        if (roll < 0.1) {
+          run.apply({ type: 'interrupted', at: now, ...where, attempt: flight.attempt })
+        } else if (roll < 0.7) {
           const stdout = flight.step === 'a'
             ? JSON.stringify({ list: Array.from({ length: Math.floor(random() * 4) }, (_, i) => `chunk${i}`), n: Math.floor(random() * 5) })
             : `out of ${flight.step} ${flight.item ?? ''}`

@@ -372,3 +372,17 @@ describe('the example of docs/workflow-spec.md', () => {
     expect(WorkflowRun.replay(example, { text: 'hello\nbonjour\nhallo\n' }, 'count-1', stored).status()).toEqual(status)
   })
 })
+
+describe('outputs', () => {
+  it('leaves out an output bound to a step that was skipped, and keeps the rest', () => {
+    const run = new WorkflowRun({
+      ...spec([step('a'), step('b', { dependencies: ['a'], when: 'steps.a.stdout == "go"' })]),
+      outputs: { fromA: '${{ steps.a.stdout }}', fromB: '${{ steps.b.stdout }}', missing: '${{ steps.a.json.nothing }}' }
+    }, {}, 'outputs')
+    runAction(run, find(run.next(0), 'a'), 1, out('stop'))
+    expect(run.next(2)).toEqual([])
+    expect(stateOf(run, 'b')).toBe('skipped')
+    expect(run.state).toBe('completed')
+    expect(run.outputs()).toEqual({ fromA: 'stop' })
+  })
+})

@@ -1,0 +1,95 @@
+/**
+ * A stream that dies before the executor accepted the task is offered again,
+ * once: the executor never took the task, so it cannot run twice. One that
+ * dies after the executor accepted it is not (the task may be running
+ * there): the caller hears ExecutorLostError. Real libp2p nodes in Node
+ * (websockets on loopback, noise, yamux) and the real sandbox.
+ */
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { afterEach, describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../../src/core/hash.ts'
+import { createIdentity } from '../../../src/crypto/identity.ts'
+import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
+import { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
+import type { TaskDispatchComponents } from '../../../src/orchestration/dispatch/index.ts'
+import { QRouter } from '../../../src/orchestration/routing/index.ts'
+import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
+import { createMemoryStore } from '../../../src/storage/memory-store.ts'
+import { startTestNode } from '../../support/libp2p-node.ts'
+import { rejection } from '../../support/rejection.ts'
+import { wireOffer } from '../../support/task-offer.ts'
+import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
+
+const started: Array<{ stop(): Promise<void> | void }> = []
+afterEach(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.stop()
+})
+
+/**
+ * An executor node whose task handler is `handler(stream, connection, executor, index)`, index counting streams
+ * from 0; and a TaskDispatch on a submitter node dialled to it.
+ */
+async function pair (handler: (stream: Stream, connection: Connection, executor: TaskExecutor, index: number) => Promise<void>): Promise<{ dispatch: TaskDispatch, executorId: string, streams: () => number }> {
+  const pool = createNodeWorkerPool({ slots: 1 })
+  started.push(pool)
+  const identity = await createIdentity()
+  const node: Libp2p = await startTestNode({ identity, listen: true })
+  started.push(node)
+  const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: pool }, { isContributing: () => true })
+  let streams = 0
+  await node.handle(TASK_PROTOCOL, async (stream, connection) => handler(stream, connection, executor, streams++))
+  const submitterIdentity = await createIdentity()
+  const submitter = await startTestNode({ identity: submitterIdentity, listen: false })
+  started.push(submitter)
+  const connection = await submitter.dial(node.getMultiaddrs()[0]!)
+  const executorId = identity.peerId.toString()
+  const dispatch = new TaskDispatch({
+    identity: submitterIdentity,
+    mesh: { executors: () => [executorId], neighbours: () => [], connectionTo: async () => connection },
+    cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
+    router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
+    reputation: { book: undefined, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
+    accountability: { pay: async () => {}, provenWrong: async () => {} }
+  })
+  return { dispatch, executorId, streams: () => streams }
+}
+
+describe('a task whose stream dies', () => {
+  it('before the executor accepted it is offered again, and runs once', async () => {
+    await ensureSamplesBuilt()
+    const echo = await sampleBytes('echo')
+    const { dispatch, executorId, streams } = await pair(async (stream, connection, executor, index) => {
+      // The first stream dies at once, as one on a connection the executor is replacing does.
+      if (index === 0) stream.abort(new Error('the connection is being replaced'))
+      else await executor.handle(stream, connection)
+    })
+    const offer = validateOffer(wireOffer(echo, 'hello'))
+    const { outcome } = await dispatch.runOnce(offer, echo, { moduleHash: sha256Hex(echo) }, { executor: executorId })
+    expect(new TextDecoder().decode(outcome.stdout)).toBe('hello')
+    expect(streams()).toBe(2)
+  }, 30_000)
+
+  it('before it was accepted, twice, fails with ExecutorLostError after one re-offer', async () => {
+    await ensureSamplesBuilt()
+    const echo = await sampleBytes('echo')
+    const { dispatch, executorId, streams } = await pair(async stream => { stream.abort(new Error('gone')) })
+    const offer = validateOffer(wireOffer(echo, 'hello'))
+    const err = await rejection(dispatch.runOnce(offer, echo, { moduleHash: sha256Hex(echo) }, { executor: executorId }))
+    expect(err.name).toBe('ExecutorLostError')
+    expect(streams()).toBe(2)
+  }, 30_000)
+
+  it('after the executor accepted it is not offered again', async () => {
+    await ensureSamplesBuilt()
+    const forever = await sampleBytes('forever')
+    const { dispatch, executorId, streams } = await pair(async (stream, connection, executor) => {
+      // Let the executor accept and start the task, then cut the stream under it.
+      setTimeout(() => { stream.abort(new Error('gone after accepting')) }, 1500)
+      await executor.handle(stream, connection).catch(() => {})
+    })
+    const offer = validateOffer(wireOffer(forever, '', { timeoutMs: 20_000 }))
+    const err = await rejection(dispatch.runOnce(offer, forever, { moduleHash: sha256Hex(forever) }, { executor: executorId }))
+    expect(err.name).toBe('ExecutorLostError')
+    expect(streams()).toBe(1)
+  }, 30_000)
+})
