@@ -5,9 +5,9 @@
  * slice's receipt is paid for, offered to witnesses and kept in the history
  * like a single task's.
  */
-import {
-  DEFAULT_SLICE_SIZE, MAX_JOB_INPUTS, JobRunner, estimateJob, joinLines, planSlices, type EstimateExecutor, type JobItemResult, type JobRunStatus
-} from '../orchestration/jobs/index.ts'
+import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
+import { JobRunner, estimateJob, joinLines, planSlices, type EstimateExecutor, type JobInput, type JobItemResult, type JobRunStatus } from '../orchestration/jobs/index.ts'
+import { jobInputsOf } from './job-inputs.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
 import type { PeerSession } from './session.ts'
 import { prepareTask, sampleLabel } from './task-request.ts'
@@ -18,15 +18,6 @@ import { preview } from './view-state.ts'
 /** Jobs of this session kept on screen. */
 const SESSION_JOBS_LIMIT = 10
 
-/** A job's inputs and inputs per slice, as startJob and estimateJobRun read the request. */
-function inputsOf (request: JobRequest): { inputs: Array<string | Uint8Array>, sliceSize: number } {
-  const inputs = typeof request.inputs === 'string' ? linesOf(request.inputs) : [...request.inputs]
-  if (inputs.length === 0) throw new RangeError('a job needs at least one input')
-  if (inputs.length > MAX_JOB_INPUTS) throw new RangeError(`a job takes at most ${MAX_JOB_INPUTS} inputs, got ${inputs.length}`)
-  const sliceSize = request.sliceSize ?? (inputs.every(input => typeof input === 'string' && !/[\r\n]/.test(input)) ? DEFAULT_SLICE_SIZE : 1)
-  return { inputs, sliceSize }
-}
-
 /**
  * What a job would cost and take, before it runs (orchestration/jobs
  * estimateJob): its first slice is run in this tab's own sandbox for its
@@ -35,13 +26,18 @@ function inputsOf (request: JobRequest): { inputs: Array<string | Uint8Array>, s
  * are left out of the forecast and counted in `unknownExecutors`.
  */
 export async function estimateJobRun (session: PeerSession, local: LocalSandbox, request: JobRequest, signal?: AbortSignal): Promise<JobForecast> {
-  const { inputs, sliceSize } = inputsOf(request)
+  const { inputs, sliceSize } = await jobInputsOf(request, entriesOf(request.files))
   const slices = planSlices(inputs.length, sliceSize)
   const first = slices[0]!
   const sample = inputs.slice(first.first, first.first + first.count)
-  const stdin = sliceSize > 1 ? joinLines(sample as string[]) : sample[0]!
-  const { inputs: _inputs, sliceSize: _sliceSize, budget: _budget, ...task } = request
-  const run = await local.run({ ...task, stdin }, { signal })
+  const { inputs: _inputs, sliceSize: _sliceSize, budget: _budget, redundancy: _redundancy, ...task } = request
+  const input = sample[0]!
+  const run = await local.run(sliceSize > 1
+    ? { ...task, stdin: joinLines(sample as string[]) }
+    : typeof input === 'string' || input instanceof Uint8Array
+      ? { ...task, stdin: input }
+      : { ...task, files: [...entriesOf(request.files), ...input.files.map(([path, data]): [string, Uint8Array] => [path, data])], ...(input.stdin === undefined ? {} : { stdin: input.stdin }) },
+  { signal })
   if (run.fuelUsed === null) throw new RangeError(`the sample slice did not finish here (${run.status}), so its fuel is unknown`)
   const ranked = await session.peer.dispatch.chooseExecutors(request.requirements ?? {}, Number.MAX_SAFE_INTEGER, signal, 1)
   const executors: EstimateExecutor[] = ranked.flatMap(({ peerId }) => {
@@ -50,23 +46,31 @@ export async function estimateJobRun (session: PeerSession, local: LocalSandbox,
     return [{ peerId, pricePerMegaFuel: card.prices.perMegaFuel, pricePerMb: card.prices.perMb, pricePerSecond: card.prices.perSecond, fuelPerMs: card.benchmark.fuelPerMs, slots: card.workerSlots }]
   })
   if (executors.length === 0) throw new RangeError(`none of the ${ranked.length} contributing peers has sent its Agent Card yet: try again in a moment`)
-  const inputBytes = inputs.reduce((sum, input) => sum + (typeof input === 'string' ? new TextEncoder().encode(input).byteLength : input.byteLength), 0)
-  const estimate = estimateJob({ slices: slices.length, sampleFuel: run.fuelUsed, inputBytes, executors })
+  const inputBytes = inputs.reduce((sum, input) => sum + inputSize(input), 0)
+  // Each slice runs `redundancy` times: as many tasks, each paid.
+  const copies = request.redundancy ?? 1
+  const estimate = estimateJob({ slices: slices.length * copies, sampleFuel: run.fuelUsed, inputBytes: inputBytes * copies, executors })
   return { ...estimate, inputs: inputs.length, slices: slices.length, sampleFuel: run.fuelUsed, executors: executors.length, unknownExecutors: ranked.length - executors.length }
 }
 
 export async function startJob (view: ViewModel, session: PeerSession, request: JobRequest): Promise<JobRunner> {
-  const { inputs, sliceSize } = inputsOf(request)
+  const redundancy = request.redundancy ?? 1
+  if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {
+    throw new RangeError(`redundancy must be 1–${MAX_REDUNDANCY} executors, got ${String(request.redundancy)}`)
+  }
+  const { inputs, sliceSize } = await jobInputsOf(request, entriesOf(request.files))
   const jobId = `job-${crypto.randomUUID()}`
-  // The base offer is checked once, as the executor will check each slice's (a slice only changes stdin and the task id).
+  // The base offer is checked once, as the executor will check each slice's (a slice changes stdin, the task id
+  // and — an input of files — adds files, checked against the same limits by jobInputsOf).
   const { module, offer: base } = await prepareTask(jobId, { ...request, stdin: '' })
   const { dispatch, accountability } = session.peer
   const label = request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'job')
   const runner = new JobRunner({
     dispatch,
-    settle: async (outcome, offer, bytes) => {
+    settle: async (outcome, offer, bytes, options) => {
       await Promise.all([
-        accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true),
+        // A redundant slice's majority was paid by the dispatch, and agreeing executors are their own witnesses.
+        options?.paid === true ? undefined : accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true),
         session.remember({ receipt: outcome.receipt, role: 'submitter', label: `${label} (${jobId.slice(4, 12)})`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
       ])
     }
@@ -77,6 +81,7 @@ export async function startJob (view: ViewModel, session: PeerSession, request: 
     requirements: request.requirements ?? {},
     inputs,
     sliceSize,
+    redundancy,
     ...(request.budget === undefined ? {} : { maxTotalPrice: request.budget })
   })
   showJob(view, runner, label, inputs.length)
@@ -107,7 +112,15 @@ function showJob (view: ViewModel, runner: JobRunner, label: string, inputs: num
   )
 }
 
-/** A text's lines as inputs: split on \n, a trailing \r removed, empty lines skipped. */
-function linesOf (text: string): string[] {
-  return text.split('\n').map(line => line.replace(/\r$/, '')).filter(line => line !== '')
+/** The request's files as entries, as prepareTask reads them. */
+function entriesOf (files: JobRequest['files']): Array<[string, Uint8Array]> {
+  const list = files === undefined ? [] : Array.isArray(files) ? files : Object.entries(files)
+  return list.map(([path, data]): [string, Uint8Array] => [path, typeof data === 'string' ? new TextEncoder().encode(data) : data])
+}
+
+/** Bytes of one input, for the estimate's memory share. */
+function inputSize (input: JobInput): number {
+  if (typeof input === 'string') return new TextEncoder().encode(input).byteLength
+  if (input instanceof Uint8Array) return input.byteLength
+  return input.files.reduce((sum, [, data]) => sum + data.byteLength, 0) + (input.stdin === undefined ? 0 : inputSize(input.stdin))
 }

@@ -88,7 +88,7 @@ export interface WorkflowView {
   /** A2A state of the run. */
   state: 'submitted' | 'working' | 'completed' | 'failed' | 'canceled'
   /** Each step in the spec's order, with the steps it waits for. */
-  steps: Array<{ name: string, state: string, attempts: number, items?: { done: number, total: number }, error?: string, after: string[], executors?: string[] }>
+  steps: WorkflowStepView[]
   startedAt: number
   finishedAt?: number
   /** True while this tab drives it; a stored run that is not (it was left by a reload) can be resumed. */
@@ -98,11 +98,34 @@ export interface WorkflowView {
   outputs?: WorkflowOutputView[]
 }
 
-/** One output of a completed run: its text, and its PNG or JPEG files as object URLs. */
+/** One step of a workflow run, as the Workflows view draws it and details it. */
+export interface WorkflowStepView {
+  name: string
+  /** A2A state, or Argo's `skipped`. */
+  state: string
+  /** Attempts started (for a fan-out: over every item); beyond one per unit they were retries. */
+  attempts: number
+  /** For a fan-out step whose items are known: items settled of all. */
+  items?: { done: number, total: number }
+  /** The last failed attempt's error, `Name: message`. */
+  error?: string
+  /** Why it was skipped, when it was. */
+  skipReason?: string
+  /** The steps it waits for. */
+  after: string[]
+  /** Who ran its succeeded attempts: PeerIds, or the runner's memo marker (`memo`) for outputs reused from an earlier run. */
+  executors?: string[]
+  /** Its verified results, one per unit (the step, or each item of a fan-out), from the run's `succeeded` events: the receipt's hash and who ran it. */
+  receipts?: Array<{ item?: number, hash: string, executor?: string }>
+}
+
+/** One output of a completed run: its text (clipped), its PNG or JPEG files as object URLs, and every part of it as a file to download. */
 export interface WorkflowOutputView {
   name: string
   text?: string
   images?: Array<{ name: string, url: string }>
+  /** The output's text (whole, as `<output>.txt` or `.json`) and its blobs (by their file names), each as an object URL of its bytes. */
+  files?: Array<{ name: string, url: string, size: number }>
 }
 
 /** A peer's Agent Card, as the network view shows it. */
@@ -218,13 +241,24 @@ export interface AppState {
  * byte inputs one to a task), run at once on as many executors as the mesh
  * offers, the results handed back in input order.
  */
-export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | 'redundancy' | 'auction'> {
-  /** The inputs: a list, or a text whose non-empty lines are the inputs. */
-  inputs: ReadonlyArray<string | Uint8Array> | string
+export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | 'auction'> {
+  /**
+   * The inputs: a list — texts, bytes (a Uint8Array, a Blob or File: one task
+   * each, as its stdin), or file sets (`{ files, stdin? }`: one task each,
+   * its files in /work beside the job's `files`) — or a text whose non-empty
+   * lines are the inputs. `redundancy` runs each slice on that many executors.
+   */
+  inputs: ReadonlyArray<JobInputGiven> | string
   /** Inputs per task (default 50 for single-line text inputs, else 1). */
   sliceSize?: number
   /** Most micro-units the whole job may cost; past it the job pauses until `raiseBudget`. */
   budget?: number
+}
+
+/** One input of a job as given: text, bytes, or a set of files (with an optional stdin). */
+export type JobInputGiven = string | Uint8Array | Blob | {
+  files: Record<string, Uint8Array | string> | Array<[string, Uint8Array | string]>
+  stdin?: string | Uint8Array
 }
 
 /** A job's forecast before it runs (`estimateJob`): orchestration/jobs JobEstimate, with what it was made from. */

@@ -12,10 +12,10 @@ import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFA
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunnerComponents } from '../orchestration/workflow/runner/index.ts'
 import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
-import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import { WorkflowRun, type RunEvent, type RunStatus, type WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
 import { parseWorkflowSpec, stepDependencies, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import type { PeerSession } from './session.ts'
-import type { WorkflowView } from './types.ts'
+import type { WorkflowStepView, WorkflowView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
 import { outputViews } from './workflow-outputs.ts'
@@ -52,7 +52,7 @@ export async function startWorkflowRun (view: ViewModel, session: PeerSession, s
   const runner = await startWorkflow(components(session, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
   keepRecord(session, runner, record)
   keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
-  showWorkflow(view, runner, spec, record)
+  showWorkflow(view, session, runner, spec, record)
   showOutputs(view, session, runner)
   return runner
 }
@@ -66,21 +66,23 @@ export async function resumeWorkflowRun (view: ViewModel, session: PeerSession, 
   })
   keepRecord(session, runner, record)
   keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
-  showWorkflow(view, runner, spec, record)
+  showWorkflow(view, session, runner, spec, record)
   showOutputs(view, session, runner)
   return runner
 }
 
-/** The stored runs, for the Workflows view when the tab starts: their last state, to resume the unfinished. */
+/** The stored runs, for the Workflows view when the tab starts: their last state, to resume the unfinished, and each step's as its log left it. */
 export async function loadWorkflowViews (view: ViewModel, session: PeerSession): Promise<void> {
   const records = await session.store.listRuns(WORKFLOW_VIEWS_LIMIT)
-  const stored = records.flatMap((record): WorkflowView[] => {
+  const stored = (await Promise.all(records.map(async (record): Promise<WorkflowView[]> => {
+    let spec: WorkflowSpec
     try {
-      return [viewOf(parseWorkflowSpec(record.specText), record)]
+      spec = parseWorkflowSpec(record.specText)
     } catch {
       return [] // a spec this version no longer accepts is kept in the store, not shown
     }
-  })
+    return [{ ...viewOf(spec, record), ...await replayedSteps(session, spec, record) }]
+  }))).flat()
   const live = new Set(view.state.workflows.map(run => run.runId))
   view.update({ workflows: [...view.state.workflows, ...stored.filter(run => !live.has(run.runId))] })
 }
@@ -97,24 +99,71 @@ function viewOf (spec: WorkflowSpec, record: WorkflowRunRecord): WorkflowView {
   }
 }
 
-/** Keeps the run's view up to date from its status events. */
-function showWorkflow (view: ViewModel, runner: WorkflowRunner, spec: WorkflowSpec, record: WorkflowRunRecord): void {
-  const after = stepDependencies(spec)
-  const patch = (status: RunStatus): Partial<WorkflowView> => ({
-    state: status.state,
-    steps: status.steps.map(step => ({
+/** Each step's verified results, one per unit (step#item), from the run's `succeeded` events, in item order. */
+function stepReceipts (): { add: (event: RunEvent) => void, of: (step: string) => WorkflowStepView['receipts'] } {
+  const byStep = new Map<string, Map<number, NonNullable<WorkflowStepView['receipts']>[number]>>()
+  return {
+    add (event) {
+      if (event.type !== 'succeeded' || event.receiptHash === undefined) return
+      const units = byStep.get(event.step) ?? new Map()
+      byStep.set(event.step, units)
+      units.set(event.item ?? -1, { ...(event.item === undefined ? {} : { item: event.item }), hash: event.receiptHash, ...(event.executor === undefined ? {} : { executor: event.executor }) })
+    },
+    of (step) {
+      const units = byStep.get(step)
+      return units === undefined ? undefined : [...units.entries()].sort(([a], [b]) => a - b).map(([, receipt]) => receipt)
+    }
+  }
+}
+
+/** Each step's view from the run's status and the receipts seen so far. */
+function stepViews (status: RunStatus, after: Map<string, string[]>, receipts: ReturnType<typeof stepReceipts>): WorkflowStepView[] {
+  return status.steps.map((step): WorkflowStepView => {
+    const held = receipts.of(step.name)
+    return {
       name: step.name,
       state: step.state,
       attempts: step.attempts,
       ...(step.items === undefined ? {} : { items: step.items }),
       ...(step.lastError === undefined ? {} : { error: `${step.lastError.name}: ${step.lastError.message}` }),
+      ...(step.skipReason === undefined ? {} : { skipReason: step.skipReason }),
       ...(step.executors === undefined ? {} : { executors: step.executors }),
+      ...(held === undefined ? {} : { receipts: held }),
       after: after.get(step.name) ?? []
-    }))
+    }
   })
+}
+
+/** A stored run's steps as its log left them (replayed by the scheduler, nothing run); none when the log cannot be replayed. */
+async function replayedSteps (session: PeerSession, spec: WorkflowSpec, record: WorkflowRunRecord): Promise<Partial<WorkflowView>> {
+  try {
+    const run = new WorkflowRun(spec, record.inputs as Record<string, WorkflowInputValue>, record.runId)
+    const receipts = stepReceipts()
+    for (const event of await session.store.listRunEvents(record.runId) as RunEvent[]) {
+      run.apply(event)
+      receipts.add(event)
+    }
+    return { steps: stepViews(run.status(), stepDependencies(spec), receipts) }
+  } catch {
+    return {} // the steps are drawn without their states
+  }
+}
+
+/** Keeps the run's view up to date from its status events, and each step's receipts from its log. */
+function showWorkflow (view: ViewModel, session: PeerSession, runner: WorkflowRunner, spec: WorkflowSpec, record: WorkflowRunRecord): void {
+  const after = stepDependencies(spec)
+  const receipts = stepReceipts()
+  const patch = (status: RunStatus): Partial<WorkflowView> => ({ state: status.state, steps: stepViews(status, after, receipts) })
   const others = view.state.workflows.filter(run => run.runId !== runner.runId)
   view.update({ workflows: [{ ...viewOf(spec, record), live: true, ...patch(runner.status()) }, ...others].slice(0, WORKFLOW_VIEWS_LIMIT) })
+  // A `step` event comes before the `status` event of its batch, which then shows it.
+  runner.addEventListener('step', event => { receipts.add((event as unknown as { detail: { event: RunEvent } }).detail.event) })
   runner.addEventListener('status', event => { view.updateWorkflow(runner.runId, patch((event as unknown as { detail: RunStatus }).detail)) })
+  // What the log held before this listener (a resumed run's past, a reuse that was quick): each unit is kept once, so overlap is harmless.
+  session.store.listRunEvents(runner.runId).then(events => {
+    for (const event of events as RunEvent[]) receipts.add(event)
+    view.updateWorkflow(runner.runId, patch(runner.status()))
+  }).catch(() => {}) // without the log, the view shows states without receipts
   runner.result().then(
     () => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false }) },
     (err: Error) => { view.updateWorkflow(runner.runId, { ...patch(runner.status()), finishedAt: Date.now(), live: false, error: { name: err.name, message: err.message } }) }

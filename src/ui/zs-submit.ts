@@ -238,8 +238,8 @@ export class ZsSubmit extends LitElement {
     const sliceSize = Number(this.sliceSize)
     if (!Number.isInteger(sliceSize) || sliceSize < 1) return { error: 'Lines per task must be a whole number from 1.' }
     if (typeof request.stdin !== 'string' || request.stdin.trim() === '') return { error: 'A job needs input: one line per input in Standard input.' }
-    // A job picks its executors itself: the single-task executor choices do not apply.
-    const { stdin, executor: _executor, redundancy: _redundancy, auction: _auction, ...rest } = request
+    // A job picks its executors itself: the single-task executor and auction choices do not apply (redundancy does).
+    const { stdin, executor: _executor, auction: _auction, ...rest } = request
     return { job: { ...rest, inputs: stdin, sliceSize } }
   }
 

@@ -161,4 +161,31 @@ describe('a job over 1,200 lines on three executor tabs', () => {
     expect(spent).toBeLessThanOrEqual(budget!)
     expect(await card.getByTestId('job-figures').textContent()).toMatch(/200\s+of 200 inputs/)
   }, 240_000)
+
+  it('runs each slice on two executors with redundancy (the majority kept and paid), each input with files of its own', async () => {
+    const page = submitter.page
+    const outcome = await page.evaluate(async () => {
+      const documents = ['{"a": 1}', '{"a": "one"}', '{"a": 2}', '{"b": true}']
+      const job = await window.zerostate.job({
+        module: 'samples/json-validate.wasm',
+        files: { 'schema.json': '{"type": "object", "properties": {"a": {"type": "integer"}}}' },
+        inputs: documents.map(text => ({ files: { 'doc.json': text } })),
+        args: ['doc.json'],
+        redundancy: 2,
+        timeoutMs: 30_000
+      })
+      const results = await job.results()
+      const ledger = await window.zerostate.ledger()
+      const paid = ledger.payments.filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(job.jobId)).map(p => p.receipt.taskId)
+      return { results, status: job.status(), paid }
+    })
+    expect(outcome.status).toMatchObject({ state: 'completed', computed: 4, failed: 0 })
+    // Each document validated in its own task with the job's schema beside it: the second is not an integer.
+    expect(outcome.results.map(r => (JSON.parse(r.output ?? r.error ?? '{}') as { valid?: boolean }).valid)).toEqual([true, false, true, true])
+    expect(outcome.results.map(r => r.exitCode ?? 0)).toEqual([0, 1, 0, 0])
+    // Two executors each ran every slice and agreed: both paid, once, for each of the four slices.
+    expect(outcome.paid).toHaveLength(8)
+    expect(new Set(outcome.paid).size).toBe(8)
+    expect(new Set(outcome.paid.map(id => id.split('-').slice(0, -1).join('-'))).size).toBe(4)
+  }, 120_000)
 })

@@ -6,13 +6,20 @@
  * valid, an alarm step when not (skipped). Every event is checkpointed in
  * IndexedDB: after a reload the run resumes from its log without running a
  * step again; a second run with the same seed reuses every verified output.
- * From the Workflows view: the faces template (a map after a map over its
- * example photo; screenshot workflows-faces.png) and the thumbnails template
- * (a map over a files input; workflows-thumbnails.png).
+ * From the Workflows view: a template picked from the gallery
+ * (workflows-gallery.png) and run, a step's details — its executor and
+ * receipt hash, as the run's log has them — and its output downloaded; the
+ * faces template (a map after a map over its example photo; screenshot
+ * workflows-faces.png, and a fan-out step's details with a receipt per
+ * item, workflows-step-details.png) and the thumbnails template (a map over
+ * a files input; workflows-thumbnails.png), a thumbnail downloaded with the
+ * bytes its item made.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { Page } from 'playwright-core'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
@@ -22,6 +29,19 @@ const TEMPLATE = WORKFLOW_TEMPLATES.find(t => t.id === 'detect-and-archive')!
 const SPEC = TEMPLATE.spec
 const TEXT = TEMPLATE.inputs.text!
 const SEED = Array.from({ length: 32 }, (_, i) => i)
+
+/** Picks a template from the Workflows view's gallery: its card is marked as the one in the editor. */
+async function pickTemplate (page: Page, id: string): Promise<void> {
+  const card = page.locator(`[data-testid="workflow-template-card"][data-template-id="${id}"]`)
+  await card.click()
+  await expect.poll(async () => card.getAttribute('aria-pressed')).toBe('true')
+}
+
+/** The `succeeded` events of a run's log (window.zerostate.workflowLog). */
+async function succeededOf (page: Page, runId: string): Promise<Array<{ step: string, item?: number, receiptHash?: string, executor?: string, outputs: { stdout: string, files: Record<string, string> } }>> {
+  const log = await page.evaluate(async id => window.zerostate.workflowLog(id), runId)
+  return log.flatMap(event => event.type === 'succeeded' ? [event] : [])
+}
 
 interface RunOutcome {
   runId: string
@@ -148,8 +168,13 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
 
   it('runs a template from the Workflows view and draws the DAG with each step\'s state; shows a bad spec\'s problems as you type', async () => {
     const page = submitter.page
-    await page.getByTestId('workflow-template').selectOption('csv-check-compress')
+    // The gallery: a card per template, each a button; the one picked is marked and its spec is in the editor.
+    expect(await page.getByTestId('workflow-template-card').count()).toBe(WORKFLOW_TEMPLATES.length)
+    await pickTemplate(page, 'csv-check-compress')
+    expect(await page.locator('[data-testid="workflow-template-card"][aria-pressed="true"]').count()).toBe(1)
     await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/4 steps, valid/)
+    expect(await page.getByTestId('workflow-spec').inputValue()).toBe(WORKFLOW_TEMPLATES.find(t => t.id === 'csv-check-compress')!.spec)
+    await page.locator('zs-workflow-gallery').screenshot({ path: join(ARTIFACTS, 'workflows-gallery.png') })
     const before = await page.getByTestId('workflow-run').count()
     await page.getByTestId('run-workflow').click()
     await expect.poll(async () => page.getByTestId('workflow-run').count()).toBe(before + 1)
@@ -170,6 +195,31 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     expect(report).toMatchObject({ specChecked: true, receiptsChecked: true })
     expect(report.steps.filter(step => step.receipt === 'verified').length).toBe(3)
 
+    // Each step that ran names who ran it on its box; picked, its details show the executor and the receipt hash its log holds.
+    const runId = (await run.getAttribute('data-run-id'))!
+    const succeeded = await succeededOf(page, runId)
+    const convert = succeeded.find(e => e.step === 'convert')!
+    expect(executors.map(e => e.peerId)).toContain(convert.executor)
+    expect(await run.locator('[data-step="convert"] text.who').textContent()).toBe(`on …${convert.executor!.slice(-6)}`)
+    await run.locator('[data-step="convert"]').click()
+    const details = run.getByTestId('workflow-step-details')
+    expect(await details.getAttribute('data-detail-step')).toBe('convert')
+    expect(await details.getByTestId('step-executor').allTextContents()).toEqual([convert.executor])
+    expect(await details.getByTestId('step-receipt').evaluateAll(nodes => nodes.map(n => n.getAttribute('data-hash')))).toEqual([convert.receiptHash])
+    expect(await details.textContent()).toContain(convert.receiptHash)
+    // By keyboard too: Enter on a focused step shows its details instead.
+    const compress = succeeded.find(e => e.step === 'compress')!
+    await run.locator('[data-step="compress"]').focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(async () => details.getAttribute('data-detail-step')).toBe('compress')
+    expect(await details.getByTestId('step-receipt').getAttribute('data-hash')).toBe(compress.receiptHash)
+    expect(await run.locator('[data-step="compress"]').getAttribute('aria-pressed')).toBe('true')
+    // The output downloads whole: the JSON the convert step printed.
+    const jsonDownload = page.waitForEvent('download')
+    await run.locator('[data-output="json"] [data-testid="workflow-output-file"]').click()
+    expect((await jsonDownload).suggestedFilename()).toBe('json.json')
+    expect(await readFile(await (await jsonDownload).path(), 'utf8')).toBe(convert.outputs.stdout)
+
     await page.getByTestId('workflow-spec').fill('version: 1\ndag:\n  tasks:\n    - name: a\n      module: echo\n      depends: b.Succeeded\n')
     await expect.poll(async () => page.getByTestId('workflow-problems').textContent()).toMatch(/\d+:\d+.*b/)
     expect(await page.getByTestId('run-workflow').isDisabled()).toBe(true)
@@ -177,7 +227,7 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
 
   it('runs the faces template from the view with its example photo: a map after a map, the expressions counted and shown', async () => {
     const page = submitter.page
-    await page.getByTestId('workflow-template').selectOption('faces')
+    await pickTemplate(page, 'faces')
     await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/4 steps, valid/)
     // The example photo is fetched from the samples the server serves, into the bytes input's picker.
     await expect.poll(async () => page.getByTestId('workflow-files-photo').textContent()).toMatch(/example: example\.jpg/)
@@ -190,16 +240,24 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     expect(states).toEqual({ detect: 'completed', crop: 'completed', expression: 'completed', report: 'completed' })
     // Five faces: five crops, five expressions (as test/unit/app/workflow-templates-run.test.ts finds in Node).
     expect(await run.locator('[data-step="expression"] text.sub').textContent()).toMatch(/5\/5/)
-    const expressions = await run.locator('[data-output="expressions"] pre').textContent()
-    expect(JSON.parse(expressions ?? '')).toMatchObject({ total: 5, counts: { happy: 4, sad: 1 } })
+    const counted = await run.locator('[data-output="expressions"] pre').textContent()
+    expect(JSON.parse(counted ?? '')).toMatchObject({ total: 5, counts: { happy: 4, sad: 1 } })
     // The crops, one per face, shown as images.
     await expect.poll(async () => run.locator('[data-output="faces"] img').count()).toBe(5)
     await run.screenshot({ path: join(ARTIFACTS, 'workflows-faces.png') })
+    // A fan-out step's details: one receipt per item, in item order, each the one its log holds, and every executor that ran one.
+    const expressions = (await succeededOf(page, (await run.getAttribute('data-run-id'))!)).filter(e => e.step === 'expression').sort((a, b) => a.item! - b.item!)
+    await run.locator('[data-step="expression"]').click()
+    const details = run.getByTestId('workflow-step-details')
+    expect(await details.getByTestId('step-receipt').evaluateAll(nodes => nodes.map(n => n.getAttribute('data-hash')))).toEqual(expressions.map(e => e.receiptHash))
+    expect((await details.getByTestId('step-executor').allTextContents()).sort()).toEqual([...new Set(expressions.map(e => e.executor))].sort())
+    expect(await details.textContent()).toMatch(/5\/5 settled/)
+    await run.screenshot({ path: join(ARTIFACTS, 'workflows-step-details.png') })
   }, 240_000)
 
   it('runs the thumbnails template from the view with its example files: one thumbnail per file, shown', async () => {
     const page = submitter.page
-    await page.getByTestId('workflow-template').selectOption('thumbnails')
+    await pickTemplate(page, 'thumbnails')
     await expect.poll(async () => page.getByTestId('workflow-files-images').textContent()).toMatch(/example: party\.jpg, group\.jpg, portrait\.jpg/)
     const before = await page.getByTestId('workflow-run').count()
     await page.getByTestId('run-workflow').click()
@@ -216,6 +274,14 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     })))
     expect(sizes).toEqual([[128, 93], [128, 85], [128, 126]])
     await run.screenshot({ path: join(ARTIFACTS, 'workflows-thumbnails.png') })
+    // Each thumbnail downloads as a file: the bytes its item's out.png holds (by the SHA-256 the log names).
+    const items = (await succeededOf(page, (await run.getAttribute('data-run-id'))!)).filter(e => e.step === 'thumbnail')
+    const second = items.find(e => e.item === 1)!
+    const download = page.waitForEvent('download')
+    await run.locator('[data-output="thumbnails"] [data-file="thumbnail-1-out.png"]').click()
+    expect((await download).suggestedFilename()).toBe('thumbnail-1-out.png')
+    const bytes = await readFile(await (await download).path())
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(second.outputs.files['out.png'])
   }, 180_000)
 
   it('cancels a run from the view: the step in flight is aborted and the run ends canceled', async () => {

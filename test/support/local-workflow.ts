@@ -19,6 +19,7 @@ import type { TaskOutcome, ValidOffer } from '../../src/orchestration/task-proto
 import type { RunEvent } from '../../src/orchestration/workflow/scheduler/index.ts'
 import type { MemoizedOutputs, WorkflowRunnerComponents, WorkflowTaskDefaults } from '../../src/orchestration/workflow/runner/index.ts'
 import type { Receipt } from '../../src/receipts/index.ts'
+import { memoryWorkflowStores } from './memory-workflow-stores.ts'
 
 export const WORKLOADS_DIR = resolve(import.meta.dirname, '../../src/workloads')
 
@@ -78,22 +79,7 @@ export function localWorkflow (options: { slots?: number } = {}): LocalWorkflow 
       }
     },
     modules: { load: localModule },
-    blobs: {
-      async put (bytes) {
-        const hash = sha256Hex(bytes)
-        blobs.set(hash, new Uint8Array(bytes))
-        return hash
-      },
-      async get (hash) { return blobs.get(hash) }
-    },
-    log: {
-      async append (runId, event) { logs.set(runId, [...(logs.get(runId) ?? []), JSON.parse(JSON.stringify(event)) as RunEvent]) },
-      async load (runId) { return [...(logs.get(runId) ?? [])] }
-    },
-    memo: {
-      async get (key) { return memo.get(key) },
-      async put (key, outputs) { memo.set(key, outputs) }
-    },
+    ...memoryWorkflowStores(blobs, logs, memo),
     async settle () {}
   }
   return { components, blobs, logs, tasks, stop: () => { pool.stop() } }

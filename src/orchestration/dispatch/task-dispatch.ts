@@ -30,6 +30,7 @@ import type { StoredRouter } from '../routing/index.ts'
 import {
   ExecutorBusyError, ExecutorLostError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
 } from '../task-protocol/index.ts'
+import type { Receipt } from '../../receipts/index.ts'
 import type { SubmitProgress, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
 import {
@@ -81,6 +82,12 @@ export interface DispatchOptions {
   onChoice?(executor: string, reason: string): void
   /** The task's progress on its (first) executor. */
   onProgress?(progress: DispatchProgress): void
+  /** A receipt runRedundant paid for (each of the majority's). */
+  onPaid?(receipt: Receipt): void
+  /** runRedundant: these executors (as many as `count`) rather than the best-ranked. */
+  executors?: readonly string[]
+  /** runRedundant: an executor that returned no result, and why. */
+  onFailed?(executor: string, error: unknown): void
 }
 
 /** The chosen executor, why, and — after an auction — the price it won at, which becomes the task's budget. */
@@ -256,13 +263,17 @@ export class TaskDispatch {
     offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, count: number, options: DispatchOptions = {}
   ): Promise<TaskOutcome> {
     const { signal } = options
-    const executors = await this.chooseExecutors(requirements, count, signal)
+    if (options.executors !== undefined && options.executors.length !== count) throw new RangeError(`${options.executors.length} executors given for a task to run on ${count}`)
+    const executors = options.executors?.map(peerId => ({ peerId })) ?? await this.chooseExecutors(requirements, count, signal)
     if (executors[0] !== undefined) options.onChoice?.(executors[0].peerId, `run on ${count} executors; the majority's result is kept`)
     const settled = await Promise.allSettled(executors.map(async ({ peerId }, i) =>
       this.sendTracked(peerId, { ...offer, taskId: `${offer.taskId}-${i}` }, module, requirements, {
         signal,
         onProgress: p => { if (i === 0) options.onProgress?.(p) },
         onForwarded: () => {}
+      }).catch((err: unknown) => {
+        options.onFailed?.(peerId, err)
+        throw err
       })))
     const outcomes = settled.flatMap(result => result.status === 'fulfilled' ? [result.value] : [])
     const verdict = majorityOf(outcomes.map(outcome => outcome.receipt), count)
@@ -271,7 +282,10 @@ export class TaskDispatch {
     }
     const { accountability } = this.components
     for (const receipt of verdict.dissenting) await accountability.provenWrong(receipt)
-    for (const receipt of verdict.agreed) await accountability.pay(receipt)
+    for (const receipt of verdict.agreed) {
+      await accountability.pay(receipt)
+      options.onPaid?.(receipt)
+    }
     const kept = outcomes.find(outcome => outcome.receipt === verdict.agreed[0])!
     options.onChoice?.(kept.receipt.executor, `${verdict.agreed.length} of ${count} executors agreed; ${verdict.dissenting.length} contradicted them`)
     return kept

@@ -23,4 +23,4 @@ export type { Assignment, JobSchedulerInit, JobState, JobStatus, ReleasedSlice, 
 export { estimateJob } from './estimate.ts'
 export type { EstimateExecutor, JobEstimate, JobEstimateInput } from './estimate.ts'
 export { JobRunner, JobEvent, JobCanceledError } from './job-runner.ts'
-export type { JobDispatch, JobRunnerComponents, JobRunStatus, JobSpec, JobItemResult } from './job-runner.ts'
+export type { JobDispatch, JobFilesInput, JobInput, JobRunnerComponents, JobRunStatus, JobSpec, JobItemResult } from './job-runner.ts'

@@ -28,12 +28,18 @@ export interface JobDispatch {
   inFlightLimit(executor: string): number
   tasksFor(executor: string): { inFlight: number, waiting: number }
   runOnce(prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: DispatchRequest, options?: DispatchOptions): Promise<{ outcome: TaskOutcome, offer: ValidOffer }>
+  /** The task on `count` executors at once; the majority's result is kept and only the majority paid (each through `options.onPaid`). */
+  runRedundant(offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, count: number, options?: DispatchOptions): Promise<TaskOutcome>
 }
 
 export interface JobRunnerComponents {
   dispatch: JobDispatch
-  /** Pays for a kept slice's result and lets witnesses check it (TaskAccountability.afterTask). */
-  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
+  /**
+   * Pays for a kept slice's result and lets witnesses check it
+   * (TaskAccountability.afterTask) — or, with `paid` (a redundant slice, whose
+   * majority runRedundant paid), only keeps it.
+   */
+  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options?: { paid?: boolean }): Promise<void>
   /** Clock, injectable for tests. */
   now?(): number
   /** How long an executor that lost a slice gets no more of the job's slices (default LOST_EXECUTOR_PAUSE_MS). */
@@ -50,12 +56,26 @@ export interface JobSpec {
   base: ValidOffer
   module: Uint8Array<ArrayBuffer>
   requirements: CardRequirements
-  /** Text inputs (one line each when sliced several to a task) or byte inputs (one to a task). */
-  inputs: ReadonlyArray<string | Uint8Array>
+  /** Text inputs (one line each when sliced several to a task), byte inputs or file sets (one to a task). */
+  inputs: ReadonlyArray<JobInput>
   sliceSize: number
+  /** Each slice on this many executors at once, the majority's result kept (TaskDispatch.runRedundant); default 1. */
+  redundancy?: number
   /** Most micro-units the whole job may cost; when the next slice could pass it, the job pauses ('budget'). */
   maxTotalPrice?: number
 }
+
+/**
+ * An input of its own files: placed in the task's /work beside the job's
+ * files (`base.files`), with an optional stdin. Checked by the caller
+ * (task-protocol checkOfferFiles over the merged files).
+ */
+export interface JobFilesInput {
+  files: ReadonlyArray<readonly [string, Uint8Array]>
+  stdin?: string | Uint8Array
+}
+
+export type JobInput = string | Uint8Array | JobFilesInput
 
 /** The result of one input, handed back in input order. */
 export interface JobItemResult {
@@ -115,6 +135,8 @@ export class JobRunner extends EventTarget {
   #spent = 0
   /** Executors that lost a slice, and until when they get no more. */
   readonly #lost = new Map<string, number>()
+  /** The contributing peers that matched when the runner last looked, best first. */
+  #available: string[] = []
   /** Payments of kept results still being made. */
   readonly #settling = new Set<Promise<void>>()
   #wake: (() => void) | undefined
@@ -126,7 +148,9 @@ export class JobRunner extends EventTarget {
     this.#spec = spec
     this.jobId = spec.jobId
     this.#lines = spec.sliceSize > 1
-    if (this.#lines && spec.inputs.some(input => typeof input !== 'string')) throw new TypeError('only text inputs can share a slice: use sliceSize 1 for byte inputs')
+    if (this.#lines && spec.inputs.some(input => typeof input !== 'string')) throw new TypeError('only text inputs can share a slice: use sliceSize 1 for byte or file inputs')
+    const redundancy = spec.redundancy ?? 1
+    if (!Number.isInteger(redundancy) || redundancy < 1) throw new RangeError(`redundancy must be a whole number of executors from 1, got ${String(spec.redundancy)}`)
     this.#slices = planSlices(spec.inputs.length, spec.sliceSize)
     this.#scheduler = new JobScheduler({ slices: this.#slices.length })
     this.#finished = this.#run()
@@ -204,6 +228,7 @@ export class JobRunner extends EventTarget {
       this.dispatchEvent(new JobEvent('error', { message: (err as Error).message }))
     }
     const now = this.#components.now?.() ?? Date.now()
+    this.#available = choices.map(({ peerId }) => peerId)
     return choices.filter(({ peerId }) => (this.#lost.get(peerId) ?? 0) <= now).map(({ peerId }) => {
       const { inFlight, waiting } = dispatch.tasksFor(peerId)
       return { peerId, free: Math.max(0, dispatch.inFlightLimit(peerId) - inFlight - waiting) }
@@ -212,21 +237,33 @@ export class JobRunner extends EventTarget {
 
   async #runSlice (index: number, executor: string, attempt: number): Promise<void> {
     const slice = this.#slices[index]!
-    const inputs = this.#spec.inputs.slice(slice.first, slice.first + slice.count)
-    const stdin = this.#lines ? joinLines(inputs as string[]) : inputs[0]!
-    const offer: ValidOffer = {
-      ...this.#spec.base,
-      taskId: `${this.jobId}-${index}-${attempt}`,
-      stdin: typeof stdin === 'string' ? new TextEncoder().encode(stdin) : new Uint8Array(stdin)
-    }
+    const offer = this.#offerOf(slice, `${this.jobId}-${index}-${attempt}`)
     const now = (): number => this.#components.now?.() ?? Date.now()
+    const { dispatch } = this.#components
+    const redundancy = this.#spec.redundancy ?? 1
     try {
-      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, this.#spec.module, this.#spec.requirements, { executor }, { signal: this.#abort.signal })
-      const results = this.#itemResults(slice, outcome, executor)
+      let outcome: TaskOutcome
+      let sent = offer
+      if (redundancy > 1) {
+        // On the assigned executor and the next best the job may use; the majority's receipts are paid by
+        // runRedundant itself, and the job counts what they charged. One that vanished gets no slices for a while.
+        const others = this.#available.filter(peerId => peerId !== executor && (this.#lost.get(peerId) ?? 0) <= now()).slice(0, redundancy - 1)
+        outcome = await dispatch.runRedundant(offer, this.#spec.module, this.#spec.requirements, redundancy, {
+          signal: this.#abort.signal,
+          ...(others.length === redundancy - 1 ? { executors: [executor, ...others] } : {}),
+          onPaid: receipt => { this.#spent += receipt.price.charge },
+          onFailed: (peerId, err) => {
+            if (err instanceof Error && failureOf(err) === 'vanished') this.#lost.set(peerId, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
+          }
+        })
+      } else {
+        ({ outcome, offer: sent } = await dispatch.runOnce(offer, this.#spec.module, this.#spec.requirements, { executor }, { signal: this.#abort.signal }))
+      }
+      const results = this.#itemResults(slice, outcome, outcome.receipt.executor)
       const { accepted, released } = this.#scheduler.succeeded(index, executor, results, now())
       this.#release(released)
       // Paid only for the result kept; a late duplicate is neither kept nor paid.
-      if (accepted) await this.#settle(index, outcome, sent)
+      if (accepted) await this.#settle(index, outcome, sent, redundancy > 1)
     } catch (err) {
       if (this.#abort.signal.aborted) return
       const error = err as Error
@@ -252,10 +289,25 @@ export class JobRunner extends EventTarget {
     }
   }
 
-  /** Pays for a slice's kept result. The job is not over until every payment it owes is settled (#run waits for them). */
-  async #settle (index: number, outcome: TaskOutcome, sent: ValidOffer): Promise<void> {
-    this.#spent += outcome.receipt.price.charge
-    const settling = this.#components.settle(outcome, sent, this.#spec.module).catch(err => {
+  /** The task of a slice: the job's base offer with the slice's inputs as stdin (or, a file set, as files). */
+  #offerOf (slice: Slice, taskId: string): ValidOffer {
+    const inputs = this.#spec.inputs.slice(slice.first, slice.first + slice.count)
+    const bytes = (value: string | Uint8Array): Uint8Array<ArrayBuffer> => typeof value === 'string' ? new TextEncoder().encode(value) : new Uint8Array(value)
+    if (this.#lines) return { ...this.#spec.base, taskId, stdin: bytes(joinLines(inputs as string[])) }
+    const input = inputs[0]!
+    if (typeof input === 'string' || input instanceof Uint8Array) return { ...this.#spec.base, taskId, stdin: bytes(input) }
+    return {
+      ...this.#spec.base,
+      taskId,
+      stdin: input.stdin === undefined ? new Uint8Array(0) : bytes(input.stdin),
+      files: [...this.#spec.base.files, ...input.files.map(([path, data]): [string, Uint8Array<ArrayBuffer>] => [path, new Uint8Array(data)])]
+    }
+  }
+
+  /** Pays for a slice's kept result (`paid`: a redundant slice's majority was paid already). The job is not over until every payment it owes is settled (#run waits for them). */
+  async #settle (index: number, outcome: TaskOutcome, sent: ValidOffer, paid = false): Promise<void> {
+    if (!paid) this.#spent += outcome.receipt.price.charge
+    const settling = this.#components.settle(outcome, sent, this.#spec.module, paid ? { paid } : undefined).catch(err => {
       this.dispatchEvent(new JobEvent('error', { message: `settling slice ${index}: ${(err as Error).message}` }))
     })
     this.#settling.add(settling)
@@ -295,7 +347,7 @@ export class JobRunner extends EventTarget {
   #affordableSlices (): number {
     const budget = this.#spec.maxTotalPrice
     if (budget === undefined) return Infinity
-    const perSlice = Math.max(1, this.#spec.base.maxTotalPrice)
+    const perSlice = Math.max(1, this.#spec.base.maxTotalPrice * (this.#spec.redundancy ?? 1))
     return Math.floor((budget - this.#spent) / perSlice) - this.#running.size
   }
 

@@ -127,8 +127,8 @@ function checkArgsAndEnv (args: string[], env: Array<[string, string]>): void {
   }
 }
 
-/** Relative '/'-separated paths inside the preopened directory, each named once. */
-function checkFiles (files: Array<[string, Uint8Array<ArrayBuffer>]>): Array<[string, Uint8Array<ArrayBuffer>]> {
+/** Relative '/'-separated paths inside the preopened directory, each named once, within the count and size limits; InvalidTaskMessageError otherwise. */
+export function checkFiles (files: Array<[string, Uint8Array<ArrayBuffer>]>): Array<[string, Uint8Array<ArrayBuffer>]> {
   if (files.length > MAX_TASK_FILES) {
     throw new InvalidTaskMessageError(`${files.length} input files; the limit is ${MAX_TASK_FILES}`)
   }

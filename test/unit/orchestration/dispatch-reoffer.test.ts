@@ -11,11 +11,10 @@ import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
-import type { TaskDispatchComponents } from '../../../src/orchestration/dispatch/index.ts'
-import { QRouter } from '../../../src/orchestration/routing/index.ts'
 import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
+import { testDispatch } from '../../support/test-dispatch.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
@@ -43,14 +42,7 @@ async function pair (handler: (stream: Stream, connection: Connection, executor:
   started.push(submitter)
   const connection = await submitter.dial(node.getMultiaddrs()[0]!)
   const executorId = identity.peerId.toString()
-  const dispatch = new TaskDispatch({
-    identity: submitterIdentity,
-    mesh: { executors: () => [executorId], neighbours: () => [], connectionTo: async () => connection },
-    cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
-    router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
-    reputation: { book: undefined, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
-    accountability: { pay: async () => {}, provenWrong: async () => {} }
-  })
+  const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection)
   return { dispatch, executorId, streams: () => streams }
 }
 

@@ -13,15 +13,14 @@ import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits, TaskRunner } from '../../../src/execution/types.ts'
-import { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
-import type { DispatchProgress, TaskDispatchComponents } from '../../../src/orchestration/dispatch/index.ts'
-import { QRouter } from '../../../src/orchestration/routing/index.ts'
+import type { DispatchProgress } from '../../../src/orchestration/dispatch/index.ts'
 import {
   MAX_INBOUND_TASK_STREAMS, MAX_QUEUED_TASKS_PER_SUBMITTER, TASK_PROTOCOL, TaskExecutor, submitTask, taskExecutorService, validateOffer
 } from '../../../src/orchestration/task-protocol/index.ts'
 import type { SubmitProgress, TaskOutcome, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
+import { testDispatch } from '../../support/test-dispatch.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
@@ -261,14 +260,7 @@ describe('a burst of dispatches from one peer', () => {
     const executorId = identity.peerId.toString()
     const connection = await submitter.dial(node.getMultiaddrs()[0]!)
 
-    const dispatch = new TaskDispatch({
-      identity: submitterIdentity,
-      mesh: { executors: () => [executorId], neighbours: () => [], connectionTo: async () => connection },
-      cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
-      router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
-      reputation: { book: undefined, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
-      accountability: { pay: async () => {}, provenWrong: async () => {} }
-    })
+    const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection)
     const phases = new Set<string>()
     const startedAt = Date.now()
     const results = await Promise.allSettled(Array.from({ length: 100 }, async (_, i) => {

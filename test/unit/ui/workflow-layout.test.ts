@@ -22,3 +22,12 @@ describe('layoutWorkflow', () => {
     expect(layoutWorkflow([{ name: 'only', after: ['gone'] }]).edges).toEqual([])
   })
 })
+
+describe('layoutWorkflow with sizes of its own', () => {
+  it('lays out boxes of the given size, as the gallery\'s miniatures are', () => {
+    const layout = layoutWorkflow([{ name: 'a', after: [] }, { name: 'b', after: ['a'] }], { width: 16, height: 10, nodesep: 5, ranksep: 12, margin: 2 })
+    expect(layout.steps.map(s => [s.width, s.height])).toEqual([[16, 10], [16, 10]])
+    expect(layout.width).toBe(2 + 16 + 12 + 16 + 2)
+    expect(layout.height).toBe(2 + 10 + 2)
+  })
+})

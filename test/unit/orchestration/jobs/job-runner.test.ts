@@ -24,8 +24,8 @@ const base: ValidOffer = {
   maxTotalPrice: 10
 }
 
-/** An executor's behaviour for one task: answer (upper-casing each line), lose the task, hang until aborted, or run it and trap (with a receipt). */
-type Behaviour = 'answer' | 'lose' | 'hang' | 'trap'
+/** An executor's behaviour for one task: answer (upper-casing each line), lose the task, hang until aborted, run it and trap (with a receipt), or answer wrongly (lower case). */
+type Behaviour = 'answer' | 'lose' | 'hang' | 'trap' | 'wrong'
 
 function fakeDispatch (executors: string[], behaviour: (executor: string, taskId: string) => Behaviour, slots = 1): JobDispatch & { sent: string[] } {
   const inFlight = new Map<string, number>()
@@ -47,12 +47,23 @@ function fakeDispatch (executors: string[], behaviour: (executor: string, taskId
         if (what === 'hang') {
           await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }))
         }
-        const stdout = new TextEncoder().encode(new TextDecoder().decode(offer.stdin).toUpperCase())
+        const stdin = new TextDecoder().decode(offer.stdin)
+        const stdout = new TextEncoder().encode(what === 'wrong' ? stdin.toLowerCase() : stdin.toUpperCase())
         const receipt = { taskId: offer.taskId, executor, price: { charge: 1 } } as unknown as Receipt
         return { outcome: { stdout, stderr: new Uint8Array(), files: [], exitCode: 0, receipt } satisfies TaskOutcome, offer }
       } finally {
         inFlight.set(executor, (inFlight.get(executor) ?? 1) - 1)
       }
+    },
+    // The first `count` executors at once; the result most of them gave is kept, and they alone are paid.
+    async runRedundant (offer, module, requirements, count, options) {
+      const outcomes = await Promise.all(executors.slice(0, count).map(async (executor, i) =>
+        (await this.runOnce({ ...offer, taskId: `${offer.taskId}-${i}` }, module, requirements, { executor }, options)).outcome))
+      const text = (outcome: TaskOutcome): string => new TextDecoder().decode(outcome.stdout)
+      const agreed = outcomes.filter(outcome => outcomes.filter(other => text(other) === text(outcome)).length > count / 2)
+      if (agreed.length === 0) throw new Error('no majority')
+      for (const outcome of agreed) options?.onPaid?.(outcome.receipt)
+      return agreed[0]!
     }
   }
 }
@@ -158,6 +169,39 @@ describe('JobRunner', () => {
     const results = await job.results()
     expect(results.map(r => r.output)).toEqual(inputs.map(line => line.toUpperCase()))
     expect(paid).toHaveLength(6)
+  })
+
+  it('runs each slice on several executors with redundancy, keeps the majority\'s result, and counts what the majority charged', async () => {
+    const settled: Array<{ taskId: string, paid: boolean }> = []
+    // b answers wrongly every time: a and c outvote it on every slice.
+    const dispatch = fakeDispatch(['a', 'b', 'c'], executor => executor === 'b' ? 'wrong' : 'answer')
+    const job = new JobRunner({ dispatch, settle: async (outcome, _offer, _module, options) => { settled.push({ taskId: outcome.receipt.taskId, paid: options?.paid === true }) }, lostExecutorPauseMs: 0 }, {
+      jobId: 'job-test', base, module: new Uint8Array(8), requirements: {}, inputs, sliceSize: 4, redundancy: 3
+    })
+    const results = await job.results()
+    expect(results.map(r => r.output)).toEqual(inputs.map(line => line.toUpperCase()))
+    expect(results.every(r => r.executor === 'a' || r.executor === 'c')).toBe(true)
+    // Each slice's kept result is recorded once, as already paid; the two agreeing receipts were paid 1 each.
+    expect(settled).toHaveLength(6)
+    expect(settled.every(s => s.paid)).toBe(true)
+    expect(job.status().spent).toBe(12)
+  })
+
+  it('gives each input of its own files a task with them in /work beside the job\'s files', async () => {
+    const seen: Array<Array<[string, string]>> = []
+    const dispatch = fakeDispatch(['a'], () => 'answer')
+    const runOnce = dispatch.runOnce.bind(dispatch)
+    dispatch.runOnce = async (offer, ...rest) => {
+      seen.push(offer.files.map(([path, data]) => [path, new TextDecoder().decode(data)]))
+      return runOnce(offer, ...rest)
+    }
+    const job = new JobRunner({ dispatch, settle: async () => {}, lostExecutorPauseMs: 0 }, {
+      jobId: 'job-test', base: { ...base, files: [['schema.json', new TextEncoder().encode('{}')]] }, module: new Uint8Array(8), requirements: {}, sliceSize: 1,
+      inputs: [{ files: [['doc.json', new TextEncoder().encode('[1]')]], stdin: 'one' }, { files: [['doc.json', new TextEncoder().encode('[2]')]] }]
+    })
+    const results = await job.results()
+    expect(results.map(r => r.output)).toEqual(['ONE', ''])
+    expect(seen).toEqual([[['schema.json', '{}'], ['doc.json', '[1]']], [['schema.json', '{}'], ['doc.json', '[2]']]])
   })
 
   it('cancel ends the job: results() rejects with JobCanceledError and nothing more is sent', async () => {

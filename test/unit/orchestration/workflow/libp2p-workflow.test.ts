@@ -40,6 +40,7 @@ import type {
 import { createMemoryStore } from '../../../../src/storage/memory-store.ts'
 import { ReputationBook } from '../../../../src/trust/reputation/index.ts'
 import { startTestNode } from '../../../support/libp2p-node.ts'
+import { memoryWorkflowStores } from '../../../support/memory-workflow-stores.ts'
 
 const WORKLOADS = resolve(import.meta.dirname, '../../../../src/workloads')
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
@@ -203,24 +204,7 @@ async function startSubmitter (executors: ExecutorPeer[]): Promise<Submitter> {
       }
     },
     modules: { load: workload },
-    blobs: {
-      async put (bytes: Uint8Array) {
-        const hash = sha256Hex(bytes)
-        blobs.set(hash, new Uint8Array(bytes))
-        return hash
-      },
-      async get (hash: string) { return blobs.get(hash) }
-    },
-    log: {
-      async append (runId: string, event: RunEvent) {
-        log.set(runId, [...(log.get(runId) ?? []), JSON.parse(JSON.stringify(event)) as RunEvent])
-      },
-      async load (runId: string) { return (log.get(runId) ?? []).map(e => JSON.parse(JSON.stringify(e)) as RunEvent) }
-    },
-    memo: {
-      async get (key: string) { return memo.get(key) },
-      async put (key: string, outputs: MemoizedOutputs) { memo.set(key, outputs) }
-    },
+    ...memoryWorkflowStores(blobs, log, memo),
     async settle (outcome: TaskOutcome) { settled.push(outcome.receipt) }
   }
   return { components, log, settled, dispatched: () => dispatched }

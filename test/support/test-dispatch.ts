@@ -1,0 +1,21 @@
+/**
+ * A TaskDispatch for tests between real libp2p nodes: the executors it may
+ * choose and the connection to each are given; no Agent Cards (one slot each
+ * is assumed), a neutral router, no reputation, and payments that do nothing.
+ */
+import type { Connection } from '@libp2p/interface'
+import type { PeerIdentity } from '../../src/crypto/identity.ts'
+import { TaskDispatch } from '../../src/orchestration/dispatch/index.ts'
+import type { TaskDispatchComponents } from '../../src/orchestration/dispatch/index.ts'
+import { QRouter } from '../../src/orchestration/routing/index.ts'
+
+export function testDispatch (identity: PeerIdentity, executors: readonly string[], connectionTo: (peerId: string) => Promise<Connection>): TaskDispatch {
+  return new TaskDispatch({
+    identity,
+    mesh: { executors: () => [...executors], neighbours: () => [], connectionTo: async peerId => connectionTo(peerId) },
+    cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
+    router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
+    reputation: { book: undefined, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
+    accountability: { pay: async () => {}, provenWrong: async () => {} }
+  })
+}
