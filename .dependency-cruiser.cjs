@@ -5,7 +5,7 @@
  * never the reverse.
  */
 // Lowest first. A layer may import from itself and from any layer before it.
-const LAYERS = ['core', 'crypto', 'receipts', 'storage', 'network', 'execution', 'discovery', 'economy', 'trust', 'orchestration', 'app', 'ui']
+const LAYERS = ['core', 'crypto', 'receipts', 'storage', 'network', 'execution', 'discovery', 'economy', 'trust', 'orchestration', 'peer', 'app', 'ui']
 
 const upward = LAYERS.map((layer, rank) => ({
   name: `layer-${layer}`,

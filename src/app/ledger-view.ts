@@ -1,7 +1,7 @@
 /** The ledger as the views show it: what the store holds, with what the services heard and weighed. */
 import type { PaymentService } from '../economy/payments/index.ts'
 import type { ReportService, ReputationService } from '../trust/reputation/index.ts'
-import type { ZeroStateStore } from './store.ts'
+import type { ZeroStateStore } from '../peer/store.ts'
 import type { LedgerView } from './types.ts'
 
 /** Reports the ledger view lists, newest first. */

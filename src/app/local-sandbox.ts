@@ -3,16 +3,13 @@
  * module before submitting it, to measure the sandbox, and to measure this
  * tab's speed for its Agent Card. No peer is involved, so there is no receipt.
  */
+import { BENCHMARK_INPUT, BENCHMARK_SAMPLE } from '../peer/constants.ts'
 import { TASK_SEED_BYTES } from '../core/limits.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
 import { prepareTask } from './task-request.ts'
 import type { SampleTask, SubmitRequest } from './types.ts'
-
-/** The reference module and input of this tab's speed benchmark (a few ms of work). */
-const BENCHMARK_SAMPLE = 'primes'
-const BENCHMARK_INPUT = '300000'
 
 export class LocalSandbox {
   /** Metered and unmetered pools, made on first use. */

@@ -14,13 +14,14 @@ import { gossipStats } from '../network/topic-channel.ts'
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
-import { composePeer } from './compose.ts'
-import type { ComposedPeer } from './compose.ts'
+import { composePeer } from '../peer/compose.ts'
+import type { ComposedPeer } from '../peer/compose.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
 import { ledgerView } from './ledger-view.ts'
 import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
-import type { ZeroStateRecords, ZeroStateStore } from './store.ts'
+import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
+import { executorIdentity, executorRunner } from './test-hooks.ts'
 import type { AppState, LedgerView, PeerStats } from './types.ts'
 import { cardView, preview, routingView } from './view-state.ts'
 import type { ViewModel } from './view-model.ts'
@@ -65,6 +66,8 @@ export class PeerSession {
       relayAddrs,
       maxPeerConnections: maxPeerConnectionsSetting(),
       pool,
+      executorIdentity: await executorIdentity(identity),
+      executorRunner: executorRunner(pool),
       benchmark: async () => local.benchmark(samples),
       logger: consoleLogger('zerostate'),
       settings: {

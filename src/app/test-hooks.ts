@@ -12,7 +12,7 @@
 import { createIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { TaskRunner } from '../execution/types.ts'
-import type { ZeroStateStore } from './store.ts'
+import type { ZeroStateStore } from '../peer/store.ts'
 
 declare const __ZEROSTATE_TEST_HOOKS__: boolean
 

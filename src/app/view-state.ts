@@ -4,8 +4,6 @@ import type { QTableJSON } from '../orchestration/routing/index.ts'
 import type { AgentCard } from '../discovery/index.ts'
 import type { CardView, RoutingView, TaskView } from './types.ts'
 
-const STDOUT_PREVIEW_CHARS = 200
-
 export function taskPatch (progress: SubmitProgress): Partial<TaskView> {
   switch (progress.phase) {
     case 'offering': return { phase: 'offering' }
@@ -42,7 +40,4 @@ export function routingView (table: QTableJSON): RoutingView {
   return { destinations, peers, values }
 }
 
-export function preview (stdout: Uint8Array): string {
-  // Lossy on purpose: the preview is for people; the receipt hashes the bytes.
-  return new TextDecoder().decode(stdout.subarray(0, STDOUT_PREVIEW_CHARS * 4)).slice(0, STDOUT_PREVIEW_CHARS)
-}
+export { preview } from '../peer/preview.ts'

@@ -8,6 +8,8 @@ import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 
 // `run` has its own options; it is handled before the serve/relay parser, which would reject them.
 if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.slice(3)))
+// contribute runs a Node peer: libp2p and the protobuf codecs need --experimental-transform-types, as the relay does.
+if (process.argv[2] === 'contribute') process.exit(await (await import('./contribute.ts')).contributeCommand(process.argv.slice(3)))
 // verify-workflow loads the workflow spec code, which (like the relay below) needs --experimental-transform-types.
 if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./verify-workflow.ts')).verifyWorkflowCommand(process.argv.slice(3)))
 
@@ -17,12 +19,14 @@ if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./v
 const { startRelay } = await import('../server/relay.ts')
 const { startMesh } = await import('../server/mesh.ts')
 const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
+const { CONTRIBUTE_USAGE } = await import('./contribute.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
       Run N relays (default 1) and serve the built app (dist/) with their addresses.
   zerostate relay [--host H] [--relay-port R]
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
+${CONTRIBUTE_USAGE}
 ${RUN_USAGE}
 ${VERIFY_WORKFLOW_USAGE}
 

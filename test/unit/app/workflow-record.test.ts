@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import { createMemoryStore } from '../../../src/storage/index.ts'
 import type { PeerSession } from '../../../src/app/session.ts'
-import type { ZeroStateRecords } from '../../../src/app/store.ts'
+import type { ZeroStateRecords } from '../../../src/peer/store.ts'
 import { signedWorkflowRecord, verifyWorkflowRecordHere } from '../../../src/app/workflow-record.ts'
 import { T0, buildFixture } from '../orchestration/workflow/run-record-fixture.ts'
 

@@ -15,7 +15,7 @@ import { MAX_PAYMENT_MESSAGE_BYTES, PaymentChannels } from '../../../src/economy
 import { PAYMENT_PROTOCOL } from '../../../src/economy/payments/index.ts'
 import { requestJson } from '../../../src/network/json-exchange.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
-import type { ZeroStateRecords, ZeroStateStore } from '../../../src/app/store.ts'
+import type { ZeroStateRecords, ZeroStateStore } from '../../../src/peer/store.ts'
 import { signReceipt } from '../../../src/receipts/index.ts'
 import type { Receipt } from '../../../src/receipts/index.ts'
 import { aboutReceipt, claimedRun, signAttestation } from '../../../src/receipts/attestation/index.ts'

@@ -27,7 +27,7 @@ import { ReportService, signReport } from '../../../src/trust/reputation/index.t
 import { ATTESTATION_TOPIC, RECEIPT_TOPIC } from '../../../src/trust/witness/constants.ts'
 import { WitnessService } from '../../../src/trust/witness/index.ts'
 import { encodeAnnouncement } from '../../../src/trust/witness/announcement.ts'
-import type { ZeroStateRecords } from '../../../src/app/store.ts'
+import type { ZeroStateRecords } from '../../../src/peer/store.ts'
 import { exampleFields } from '../discovery/fixtures.ts'
 import { EXAMPLE_INPUT_FILES, fixedIdentities, signedExample } from '../receipts/fixtures.ts'
 

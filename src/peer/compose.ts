@@ -1,5 +1,7 @@
 /**
- * The composition root of a tab: every service of every layer, made once,
+ * The composition root of a peer — a tab, or a Node peer (node-peer.node.ts:
+ * the same libp2p node, @libp2p/webrtc running on node-datachannel there):
+ * every service of every layer, made once,
  * wired to the narrow parts of the others it needs, started in order and
  * stopped in reverse. Nothing here decides anything; the services do, and
  * the app (zerostate-app.ts) turns what they report into view state.
@@ -11,6 +13,7 @@ import type { PeerIdentity } from '../crypto/identity.ts'
 import { AgentCardService } from '../discovery/index.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
 import { PaymentService } from '../economy/payments/index.ts'
+import type { TaskRunner } from '../execution/types.ts'
 import type { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
@@ -29,7 +32,6 @@ import { ReportService, ReputationService } from '../trust/reputation/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
-import { executorIdentity, executorRunner } from './test-hooks.ts'
 
 /** What the app tells the services about itself, asked each time it matters. */
 export interface PeerSettings {
@@ -61,8 +63,11 @@ export interface ComposeInit {
   identity: PeerIdentity
   relayAddrs: string[]
   maxPeerConnections: number
-  /** The contributed worker slots: tasks for others and witness re-runs. */
+  /** The contributed worker slots: tasks for others and witness re-runs (in a tab Web Workers, in Node worker threads). */
   pool: WorkerPool
+  /** What the executor signs receipts with and runs tasks on, when not `identity` and `pool` (the test-hooks build's cheats). */
+  executorIdentity?: PeerIdentity
+  executorRunner?: TaskRunner
   /** Measures this peer's speed once the node is up (the Agent Card states it). */
   benchmark(): Promise<CardBenchmark>
   settings: PeerSettings
@@ -105,7 +110,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     // The contributed slots, asked each time (the user may change them); the test build's runner wrapper has no `slots` of its own.
     slots: settings.slots,
     onExecuted: events.onExecuted
-  })({ identity: await executorIdentity(identity), store, runner: executorRunner(init.pool), registrar, logger })
+  })({ identity: init.executorIdentity ?? identity, store, runner: init.executorRunner ?? init.pool, registrar, logger })
   const executor = executorService.executor
   const echo = echoService()({ registrar })
   const bids = bidService({

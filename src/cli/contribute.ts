@@ -1,0 +1,111 @@
+/**
+ * `zerostate contribute`: a headless executor in Node (src/app/node-peer.node.ts)
+ * that joins the mesh through a relay as a tab does and offers its worker
+ * threads: Agent Card, tasks, receipts, payments, witness checks. It prints
+ * one line when it is online and one per task it runs (JSON Lines with
+ * --json); SIGINT or SIGTERM stops it gracefully — it stops taking tasks,
+ * lets the running ones finish, then leaves.
+ */
+import { parseArgs } from 'node:util'
+import { consoleLogger } from '../core/index.ts'
+import type { Logger } from '../core/index.ts'
+import { startNodePeer, DEFAULT_DRAIN_MS } from '../peer/node-peer.node.ts'
+import type { ZeroStateRecords } from '../peer/store.ts'
+import { checkPriceSchedule, FREE_PRICES } from '../receipts/pricing/index.ts'
+import { createMemoryStore, withModuleCache } from '../storage/index.ts'
+
+export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
+                       [--price-fuel µ] [--price-second µ] [--price-mb µ] [--json]
+      Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
+      names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
+      N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
+      second, per MiB (default free). Ctrl-C stops taking tasks, lets the running ones finish, then leaves.`
+
+/** Exit code for arguments the command cannot use. */
+const EXIT_USAGE = 2
+
+function count (name: string, value: string, min: number, max: number): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) throw new RangeError(`--${name} must be a whole number from ${min} to ${max}, got "${value}"`)
+  return n
+}
+
+/** Runs the command for `argv` (the words after "contribute") until it is stopped; resolves with the exit code. */
+export async function contributeCommand (argv: string[], signals: NodeJS.EventEmitter = process): Promise<number> {
+  let values
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        server: { type: 'string' },
+        'relay-addr': { type: 'string', multiple: true, default: [] },
+        slots: { type: 'string', default: '1' },
+        tags: { type: 'string', default: '' },
+        'price-fuel': { type: 'string', default: '0' },
+        'price-second': { type: 'string', default: '0' },
+        'price-mb': { type: 'string', default: '0' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    }))
+  } catch (err) {
+    console.error(`zerostate contribute: ${(err as Error).message}\n\nUsage:\n${CONTRIBUTE_USAGE}`)
+    return EXIT_USAGE
+  }
+  if (values.help) {
+    console.log(`Usage:\n${CONTRIBUTE_USAGE}`)
+    return 0
+  }
+  let slots: number
+  let prices = FREE_PRICES
+  try {
+    slots = count('slots', values.slots, 1, 64)
+    prices = checkPriceSchedule({
+      perMegaFuel: count('price-fuel', values['price-fuel'], 0, Number.MAX_SAFE_INTEGER),
+      perSecond: count('price-second', values['price-second'], 0, Number.MAX_SAFE_INTEGER),
+      perMb: count('price-mb', values['price-mb'], 0, Number.MAX_SAFE_INTEGER)
+    })
+  } catch (err) {
+    console.error(`zerostate contribute: ${(err as Error).message}`)
+    return EXIT_USAGE
+  }
+  const json = values.json
+  const say = (event: Record<string, unknown>, text: string): void => { console.log(json ? JSON.stringify(event) : text) }
+  const relayAddrs = values['relay-addr']
+  const server = relayAddrs.length > 0 ? undefined : values.server ?? process.env.ZEROSTATE_SERVER ?? 'http://127.0.0.1:8080'
+  const logger: Logger = consoleLogger('contribute')
+  const peer = await startNodePeer({
+    ...(server === undefined ? { relayAddrs } : { server }),
+    store: withModuleCache(createMemoryStore<ZeroStateRecords>()),
+    slots,
+    tags: values.tags.split(',').map(tag => tag.trim()).filter(tag => tag !== ''),
+    prices,
+    logger,
+    onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
+    onExecuted: task => {
+      const { receipt } = task
+      say({ event: 'executed', taskId: receipt.taskId, submitter: receipt.submitter, status: receipt.status, fuel: receipt.fuelUsed, charge: receipt.price.charge },
+        `ran ${receipt.taskId} for …${receipt.submitter.slice(-8)}: ${receipt.status}, ${receipt.fuelUsed} fuel, ${receipt.price.charge} µ`)
+    }
+  }).catch((err: unknown) => {
+    console.error(`zerostate contribute: ${err instanceof Error ? err.message : String(err)}`)
+    return undefined
+  })
+  if (peer === undefined) return 1
+  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots },
+    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId}\nvia ${peer.relayAddrs.join(', ')}\nCtrl-C to stop`)
+  await new Promise<void>(resolve => {
+    const stop = (signal: string): void => {
+      const { running, queued } = peer.load()
+      say({ event: 'stopping', signal, running, queued }, `stopping (${signal}): no new tasks; waiting for ${running} running and ${queued} queued (at most ${DEFAULT_DRAIN_MS / 1000} s)`)
+      peer.stop().then(resolve, err => {
+        console.error(`zerostate contribute: stopping: ${err instanceof Error ? err.message : String(err)}`)
+        resolve()
+      })
+    }
+    signals.once('SIGINT', () => { stop('SIGINT') })
+    signals.once('SIGTERM', () => { stop('SIGTERM') })
+  })
+  say({ event: 'stopped' }, 'stopped')
+  return 0
+}
