@@ -12,14 +12,17 @@ import type { Logger } from '../core/index.ts'
 import { startNodePeer, DEFAULT_DRAIN_MS } from '../peer/node-peer.node.ts'
 import type { ZeroStateRecords } from '../peer/store.ts'
 import { checkPriceSchedule, FREE_PRICES } from '../receipts/pricing/index.ts'
-import { createMemoryStore, withModuleCache } from '../storage/index.ts'
+import { withModuleCache } from '../storage/index.ts'
+import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
 
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
-                       [--price-fuel µ] [--price-second µ] [--price-mb µ] [--json]
+                       [--price-fuel µ] [--price-second µ] [--price-mb µ] [--dir DIR] [--json]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
-      second, per MiB (default free). Ctrl-C stops taking tasks, lets the running ones finish, then leaves.`
+      second, per MiB (default free). Its identity, channels, receipts and tables persist in DIR (default
+      ~/.zerostate, or ZEROSTATE_HOME); a second process on the same DIR is refused. Ctrl-C stops taking
+      tasks, lets the running ones finish, then leaves.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -44,6 +47,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'price-fuel': { type: 'string', default: '0' },
         'price-second': { type: 'string', default: '0' },
         'price-mb': { type: 'string', default: '0' },
+        dir: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -74,9 +78,16 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   const relayAddrs = values['relay-addr']
   const server = relayAddrs.length > 0 ? undefined : values.server ?? process.env.ZEROSTATE_SERVER ?? 'http://127.0.0.1:8080'
   const logger: Logger = consoleLogger('contribute')
+  const dir = values.dir ?? defaultStoreDir()
+  // Identity, channels, receipts, Q-table and reputation live here across restarts; a second process on it is refused.
+  const store = await openSqliteStore<ZeroStateRecords>(dir).catch((err: unknown) => {
+    console.error(`zerostate contribute: ${err instanceof Error ? err.message : String(err)}`)
+    return undefined
+  })
+  if (store === undefined) return 1
   const peer = await startNodePeer({
     ...(server === undefined ? { relayAddrs } : { server }),
-    store: withModuleCache(createMemoryStore<ZeroStateRecords>()),
+    store: withModuleCache(store),
     slots,
     tags: values.tags.split(',').map(tag => tag.trim()).filter(tag => tag !== ''),
     prices,
@@ -89,11 +100,12 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     }
   }).catch((err: unknown) => {
     console.error(`zerostate contribute: ${err instanceof Error ? err.message : String(err)}`)
+    store.close()
     return undefined
   })
   if (peer === undefined) return 1
-  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots },
-    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId}\nvia ${peer.relayAddrs.join(', ')}\nCtrl-C to stop`)
+  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots, dir },
+    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId} (state in ${dir})\nvia ${peer.relayAddrs.join(', ')}\nCtrl-C to stop`)
   await new Promise<void>(resolve => {
     const stop = (signal: string): void => {
       const { running, queued } = peer.load()

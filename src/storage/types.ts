@@ -82,7 +82,8 @@ export interface StateStore {
 
 /**
  * Everything a peer keeps across reloads. The browser implementation is
- * IndexedDB (via idb); an in-memory twin serves unit tests and Node.
+ * IndexedDB (via idb); a Node peer's is SQLite (sqlite-store.node.ts); an
+ * in-memory twin serves unit tests.
  */
 export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore, WorkflowStore<R['workflowRun']> {
   /**

@@ -4,10 +4,13 @@
  * learnt from the app server's /config.json as a tab learns it, and runs
  * tasks for a Chromium tab over a direct WebRTC connection (@libp2p/webrtc on
  * node-datachannel in Node); the tab verifies each receipt as signed by the
- * Node peer. SIGINT stops it gracefully (exit 0).
+ * Node peer. SIGINT stops it gracefully (exit 0); its state — identity and
+ * receipts — is in its directory (node:sqlite), found again by the next
+ * start, and a second process on the same directory is refused.
  */
 import { spawn } from 'node:child_process'
-import type { ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -18,45 +21,66 @@ const ROOT = join(import.meta.dirname, '..', '..')
 
 interface ContributeEvent { event: string, peerId?: string, taskId?: string, submitter?: string, status?: string, fuel?: number }
 
+/** A spawned `zerostate contribute`, its JSON Lines events, stderr and exit. */
+interface Contributor {
+  events: ContributeEvent[]
+  stderr(): string
+  exited: Promise<number | null>
+  next(event: string, timeoutMs?: number): Promise<ContributeEvent>
+  kill(signal: NodeJS.Signals): void
+}
+
+function contribute (server: string, dir: string): Contributor {
+  const child = spawn(process.execPath, [
+    '--experimental-transform-types', '--disable-warning=ExperimentalWarning',
+    join(ROOT, 'src/cli/zerostate.ts'), 'contribute', '--server', server, '--slots', '1', '--dir', dir, '--json'
+  ], { cwd: ROOT, stdio: 'pipe' })
+  const events: ContributeEvent[] = []
+  let stderr = ''
+  createInterface({ input: child.stdout }).on('line', line => { events.push(JSON.parse(line) as ContributeEvent) })
+  child.stderr.on('data', chunk => { stderr += String(chunk) })
+  const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
+  return {
+    events,
+    stderr: () => stderr,
+    exited,
+    async next (event, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = events.find(e => e.event === event)
+        if (found !== undefined) return found
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" from zerostate contribute; stderr: ${stderr}`)
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    },
+    kill (signal) { if (child.exitCode === null) child.kill(signal) }
+  }
+}
+
 describe('a Node peer contributing to the mesh', () => {
   let harness: Harness
   let tab: Peer
-  let node: ChildProcessWithoutNullStreams
-  const events: ContributeEvent[] = []
-  let stderr = ''
-  let exited: Promise<number | null>
-
-  const next = async (event: string, timeoutMs = 60_000): Promise<ContributeEvent> => {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const found = events.find(e => e.event === event)
-      if (found !== undefined) return found
-      if (Date.now() > deadline) throw new Error(`no "${event}" from zerostate contribute within ${timeoutMs} ms; stderr: ${stderr}`)
-      await new Promise(resolve => setTimeout(resolve, 50))
-    }
-  }
+  let dir: string
+  let node: Contributor
+  let nodePeerId: string
 
   beforeAll(async () => {
     harness = await startHarness()
-    node = spawn(process.execPath, [
-      '--experimental-transform-types', '--disable-warning=ExperimentalWarning',
-      join(ROOT, 'src/cli/zerostate.ts'), 'contribute', '--server', harness.mesh.url, '--slots', '1', '--json'
-    ], { cwd: ROOT, stdio: 'pipe' })
-    createInterface({ input: node.stdout }).on('line', line => { events.push(JSON.parse(line) as ContributeEvent) })
-    node.stderr.on('data', chunk => { stderr += String(chunk) })
-    exited = new Promise(resolve => { node.once('exit', code => { resolve(code) }) })
+    dir = await mkdtemp(join(tmpdir(), 'zerostate-node-peer-'))
+    node = contribute(harness.mesh.url, dir)
     tab = await harness.openPeer()
   }, 120_000)
 
   afterAll(async () => {
-    if (node.exitCode === null) node.kill('SIGKILL')
+    node?.kill('SIGKILL')
     await harness?.close()
+    await rm(dir, { recursive: true, force: true })
   })
 
   it('runs a tab\'s tasks over a direct WebRTC connection, each receipt signed by the Node peer', async () => {
-    const { peerId } = await next('online')
-    expect(peerId).toMatch(/^12D3KooW/)
-    await waitForDirect(tab.page, peerId!)
+    nodePeerId = (await node.next('online')).peerId!
+    expect(nodePeerId).toMatch(/^12D3KooW/)
+    await waitForDirect(tab.page, nodePeerId)
     const results = await tab.page.evaluate(async executor => {
       const out = []
       for (const stdin of ['hello from a tab', 'second']) {
@@ -64,18 +88,28 @@ describe('a Node peer contributing to the mesh', () => {
         out.push({ stdout: new TextDecoder().decode(result.stdout), executor: result.receipt.executor, taskId: result.receipt.taskId })
       }
       return { out, transports: window.zerostate.peers().find(p => p.peerId === executor)?.transports ?? [] }
-    }, peerId!)
+    }, nodePeerId)
     expect(results.out.map(r => r.stdout)).toEqual(['hello from a tab', 'second'])
-    expect(results.out.every(r => r.executor === peerId)).toBe(true)
+    expect(results.out.every(r => r.executor === nodePeerId)).toBe(true)
     expect(results.transports).toContain('webrtc')
     // The Node peer reports each task it ran, for this tab.
-    await expect.poll(() => events.filter(e => e.event === 'executed').map(e => e.taskId)).toEqual(results.out.map(r => r.taskId))
-    expect(events.filter(e => e.event === 'executed').every(e => e.submitter === tab.peerId && e.status === 'ok')).toBe(true)
+    await expect.poll(() => node.events.filter(e => e.event === 'executed').map(e => e.taskId)).toEqual(results.out.map(r => r.taskId))
+    expect(node.events.filter(e => e.event === 'executed').every(e => e.submitter === tab.peerId && e.status === 'ok')).toBe(true)
   }, 120_000)
 
-  it('stops gracefully on SIGINT', async () => {
-    node.kill('SIGINT')
-    expect(await exited).toBe(0)
-    expect(events.map(e => e.event)).toEqual(expect.arrayContaining(['stopping', 'stopped']))
+  it('refuses a second process on the same directory', async () => {
+    const second = contribute(harness.mesh.url, dir)
+    expect(await second.exited).toBe(1)
+    expect(second.stderr()).toMatch(/in use by process \d+/)
   }, 60_000)
+
+  it('stops gracefully on SIGINT, and starts again from its directory as the same peer', async () => {
+    node.kill('SIGINT')
+    expect(await node.exited).toBe(0)
+    expect(node.events.map(e => e.event)).toEqual(expect.arrayContaining(['stopping', 'stopped']))
+    node = contribute(harness.mesh.url, dir)
+    expect((await node.next('online')).peerId).toBe(nodePeerId)
+    node.kill('SIGTERM')
+    expect(await node.exited).toBe(0)
+  }, 90_000)
 })

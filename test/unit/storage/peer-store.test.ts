@@ -1,12 +1,17 @@
 /**
- * One compliance suite for every PeerStore: the in-memory twin and the
- * IndexedDB store (run here on fake-indexeddb, which only this test loads).
+ * One compliance suite for every PeerStore: the in-memory twin, the
+ * IndexedDB store (run here on fake-indexeddb, which only this test loads)
+ * and the Node peer's SQLite store (each test in a fresh directory).
  */
 import 'fake-indexeddb/auto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { openDB } from 'idb'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, RunLogConflictError, withModuleCache } from '../../../src/storage/index.ts'
+import { openSqliteStore } from '../../../src/storage/sqlite-store.node.ts'
 import type { WorkflowRunRecord } from '../../../src/orchestration/workflow/records.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../../../src/peer/store.ts'
 import type { ChannelRecord, PaymentRecord } from '../../../src/economy/payments/index.ts'
@@ -15,12 +20,22 @@ import type { AttestationRecord, TaskInputRecord } from '../../../src/trust/witn
 import type { Receipt } from '../../../src/receipts/index.ts'
 
 let dbCounter = 0
+const sqliteDirs: string[] = []
+const sqliteDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'zerostate-compliance-'))
+  sqliteDirs.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of sqliteDirs) rmSync(dir, { recursive: true, force: true })
+})
 
 const backends: Array<[string, () => Promise<ZeroStateStore>]> = [
   ['memory', async () => createMemoryStore<ZeroStateRecords>()],
   ['indexeddb', async () => openIdbStore<ZeroStateRecords>(`peer-store-test-${++dbCounter}`)],
   ['indexeddb with a module cache', async () => withModuleCache(await openIdbStore<ZeroStateRecords>(`peer-store-test-${++dbCounter}`))],
-  ['memory with a module cache too small for any module', async () => withModuleCache(createMemoryStore<ZeroStateRecords>(), 1)]
+  ['memory with a module cache too small for any module', async () => withModuleCache(createMemoryStore<ZeroStateRecords>(), 1)],
+  ['sqlite', async () => openSqliteStore<ZeroStateRecords>(sqliteDir())]
 ]
 
 const rejection = async (promise: Promise<unknown>): Promise<Error> => {
