@@ -16,11 +16,12 @@ import { withModuleCache } from '../storage/index.ts'
 import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
 
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
-                       [--price-fuel µ] [--price-second µ] [--price-mb µ] [--dir DIR] [--json]
+                       [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
-      second, per MiB (default free). Its identity, channels, receipts and tables persist in DIR (default
+      second, per MiB (default free). It re-runs a share R (0–1) of the receipts others announce, as a
+      witness (default: a tab's rates). Its identity, channels, receipts and tables persist in DIR (default
       ~/.zerostate, or ZEROSTATE_HOME); a second process on the same DIR is refused. Ctrl-C stops taking
       tasks, lets the running ones finish, then leaves.`
 
@@ -47,6 +48,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'price-fuel': { type: 'string', default: '0' },
         'price-second': { type: 'string', default: '0' },
         'price-mb': { type: 'string', default: '0' },
+        'witness-rate': { type: 'string' },
         dir: { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false }
@@ -62,8 +64,14 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   }
   let slots: number
   let prices = FREE_PRICES
+  let witnessRates: { established: number, newcomer: number } | undefined
   try {
     slots = count('slots', values.slots, 1, 64)
+    if (values['witness-rate'] !== undefined) {
+      const rate = Number(values['witness-rate'])
+      if (!(rate >= 0 && rate <= 1)) throw new RangeError(`--witness-rate must be a share from 0 to 1, got "${values['witness-rate']}"`)
+      witnessRates = { established: rate, newcomer: rate }
+    }
     prices = checkPriceSchedule({
       perMegaFuel: count('price-fuel', values['price-fuel'], 0, Number.MAX_SAFE_INTEGER),
       perSecond: count('price-second', values['price-second'], 0, Number.MAX_SAFE_INTEGER),
@@ -91,6 +99,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     slots,
     tags: values.tags.split(',').map(tag => tag.trim()).filter(tag => tag !== ''),
     prices,
+    ...(witnessRates === undefined ? {} : { witnessRates }),
     logger,
     onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
     onExecuted: task => {

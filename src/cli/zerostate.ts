@@ -10,6 +10,8 @@ import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.slice(3)))
 // contribute runs a Node peer: libp2p and the protobuf codecs need --experimental-transform-types, as the relay does.
 if (process.argv[2] === 'contribute') process.exit(await (await import('./contribute.ts')).contributeCommand(process.argv.slice(3)))
+// receipt verify checks receipts and workflow records offline (and re-runs a task with --rerun).
+if (process.argv[2] === 'receipt') process.exit(await (await import('./receipt.ts')).receiptCommand(process.argv.slice(3)))
 // verify-workflow loads the workflow spec code, which (like the relay below) needs --experimental-transform-types.
 if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./verify-workflow.ts')).verifyWorkflowCommand(process.argv.slice(3)))
 
@@ -20,6 +22,7 @@ const { startRelay } = await import('../server/relay.ts')
 const { startMesh } = await import('../server/mesh.ts')
 const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
 const { CONTRIBUTE_USAGE } = await import('./contribute.ts')
+const { RECEIPT_USAGE } = await import('./receipt.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
@@ -28,6 +31,7 @@ const USAGE = `Usage:
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
 ${CONTRIBUTE_USAGE}
 ${RUN_USAGE}
+${RECEIPT_USAGE}
 ${VERIFY_WORKFLOW_USAGE}
 
 Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),

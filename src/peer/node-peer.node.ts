@@ -21,6 +21,7 @@ import type { WorkerPool } from '../execution/worker-pool.ts'
 import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS } from '../network/constants.ts'
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
+import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
 import { composePeer } from './compose.ts'
 import type { ComposedPeer } from './compose.ts'
 import { BENCHMARK_INPUT, BENCHMARK_SAMPLE } from './constants.ts'
@@ -40,7 +41,7 @@ export interface NodePeerInit {
   slots: number
   tags?: string[]
   prices: PriceSchedule
-  /** Shares of announced receipts to re-execute as a witness (default: none). */
+  /** Shares of announced receipts to re-execute as a witness (default: a tab's, DEFAULT_CHECK_RATES). */
   witnessRates?: { established: number, newcomer: number }
   logger: Logger
   /** This peer ran a task for another and sent the signed result (its receipt is kept in the store). */
@@ -88,7 +89,7 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
         slots: () => init.slots,
         tags: () => init.tags ?? [],
         prices: () => init.prices,
-        witnessRates: () => init.witnessRates ?? { established: 0, newcomer: 0 }
+        witnessRates: () => init.witnessRates ?? DEFAULT_CHECK_RATES
       },
       events: {
         onPeers: noop,
