@@ -1,90 +1,26 @@
 /**
- * `window.zerostate.job(...)`: one module over many inputs, spread over the
- * mesh by the JobRunner (orchestration/jobs). The request is checked as a
- * task would be (task-request.ts) before any slice is sent; each kept
- * slice's receipt is paid for, offered to witnesses and kept in the history
- * like a single task's.
+ * `window.zerostate.job(...)` and `estimateJob(...)` in a tab: the peer's
+ * jobs (src/peer/jobs.ts — checked, spread over the mesh, each kept slice
+ * paid for and kept in the history), with the job's card kept up to date
+ * from the runner's events.
  */
-import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
-import { JobRunner, estimateJob, joinLines, planSlices, type EstimateExecutor, type JobInput, type JobItemResult, type JobRunStatus } from '../orchestration/jobs/index.ts'
-import { jobInputsOf } from './job-inputs.ts'
+import type { JobItemResult, JobRunner, JobRunStatus } from '../orchestration/jobs/index.ts'
+import { estimateJobRun as estimatePeerJob, startJob as startPeerJob } from '../peer/jobs.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
 import type { PeerSession } from './session.ts'
-import { prepareTask, sampleLabel } from './task-request.ts'
 import type { JobForecast, JobRequest, JobView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
-import { preview } from './view-state.ts'
 
 /** Jobs of this session kept on screen. */
 const SESSION_JOBS_LIMIT = 10
 
-/**
- * What a job would cost and take, before it runs (orchestration/jobs
- * estimateJob): its first slice is run in this tab's own sandbox for its
- * fuel, and the executors the job would use are read from their Agent
- * Cards (prices, benchmark, slots). Executors whose card has not arrived
- * are left out of the forecast and counted in `unknownExecutors`.
- */
+/** What a job would cost and take, before it runs: its first slice run in this tab's own sandbox, the executors' Agent Cards. */
 export async function estimateJobRun (session: PeerSession, local: LocalSandbox, request: JobRequest, signal?: AbortSignal): Promise<JobForecast> {
-  const { inputs, sliceSize } = await jobInputsOf(request, entriesOf(request.files))
-  const slices = planSlices(inputs.length, sliceSize)
-  const first = slices[0]!
-  const sample = inputs.slice(first.first, first.first + first.count)
-  const { inputs: _inputs, sliceSize: _sliceSize, budget: _budget, redundancy: _redundancy, ...task } = request
-  const input = sample[0]!
-  const run = await local.run(sliceSize > 1
-    ? { ...task, stdin: joinLines(sample as string[]) }
-    : typeof input === 'string' || input instanceof Uint8Array
-      ? { ...task, stdin: input }
-      : { ...task, files: [...entriesOf(request.files), ...input.files.map(([path, data]): [string, Uint8Array] => [path, data])], ...(input.stdin === undefined ? {} : { stdin: input.stdin }) },
-  { signal })
-  if (run.fuelUsed === null) throw new RangeError(`the sample slice did not finish here (${run.status}), so its fuel is unknown`)
-  const ranked = await session.peer.dispatch.chooseExecutors(request.requirements ?? {}, Number.MAX_SAFE_INTEGER, signal, 1)
-  const executors: EstimateExecutor[] = ranked.flatMap(({ peerId }) => {
-    const card = session.peer.cards.cards.get(peerId)
-    if (card === undefined || card.benchmark.fuelPerMs <= 0) return []
-    return [{ peerId, pricePerMegaFuel: card.prices.perMegaFuel, pricePerMb: card.prices.perMb, pricePerSecond: card.prices.perSecond, fuelPerMs: card.benchmark.fuelPerMs, slots: card.workerSlots }]
-  })
-  if (executors.length === 0) throw new RangeError(`none of the ${ranked.length} contributing peers has sent its Agent Card yet: try again in a moment`)
-  const inputBytes = inputs.reduce((sum, input) => sum + inputSize(input), 0)
-  // Each slice runs `redundancy` times: as many tasks, each paid.
-  const copies = request.redundancy ?? 1
-  const estimate = estimateJob({ slices: slices.length * copies, sampleFuel: run.fuelUsed, inputBytes: inputBytes * copies, executors })
-  return { ...estimate, inputs: inputs.length, slices: slices.length, sampleFuel: run.fuelUsed, executors: executors.length, unknownExecutors: ranked.length - executors.length }
+  return estimatePeerJob(session, async (task, options) => local.run(task, options), request, signal)
 }
 
 export async function startJob (view: ViewModel, session: PeerSession, request: JobRequest): Promise<JobRunner> {
-  const redundancy = request.redundancy ?? 1
-  if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {
-    throw new RangeError(`redundancy must be 1–${MAX_REDUNDANCY} executors, got ${String(request.redundancy)}`)
-  }
-  const { inputs, sliceSize } = await jobInputsOf(request, entriesOf(request.files))
-  const jobId = `job-${crypto.randomUUID()}`
-  // The base offer is checked once, as the executor will check each slice's (a slice changes stdin, the task id
-  // and — an input of files — adds files, checked against the same limits by jobInputsOf).
-  const { module, offer: base } = await prepareTask(jobId, { ...request, stdin: '' })
-  const { dispatch, accountability } = session.peer
-  const label = request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'job')
-  const runner = new JobRunner({
-    dispatch,
-    settle: async (outcome, offer, bytes, options) => {
-      await Promise.all([
-        // A redundant slice's majority was paid by the dispatch, and agreeing executors are their own witnesses.
-        options?.paid === true ? undefined : accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true),
-        session.remember({ receipt: outcome.receipt, role: 'submitter', label: `${label} (${jobId.slice(4, 12)})`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
-      ])
-    }
-  }, {
-    jobId,
-    base,
-    module,
-    requirements: request.requirements ?? {},
-    inputs,
-    sliceSize,
-    redundancy,
-    ...(request.budget === undefined ? {} : { maxTotalPrice: request.budget })
-  })
-  showJob(view, runner, label, inputs.length)
+  const { runner } = await startPeerJob(session, request, { onStarted: ({ runner, label, inputs }) => { showJob(view, runner, label, inputs) } })
   return runner
 }
 
@@ -110,17 +46,4 @@ function showJob (view: ViewModel, runner: JobRunner, label: string, inputs: num
     () => { view.updateJob(runner.jobId, { finishedAt: Date.now(), status: runner.status(), state: runner.status().state }) },
     (err: Error) => { view.updateJob(runner.jobId, { finishedAt: Date.now(), status: runner.status(), state: runner.status().state, error: { name: err.name, message: err.message } }) }
   )
-}
-
-/** The request's files as entries, as prepareTask reads them. */
-function entriesOf (files: JobRequest['files']): Array<[string, Uint8Array]> {
-  const list = files === undefined ? [] : Array.isArray(files) ? files : Object.entries(files)
-  return list.map(([path, data]): [string, Uint8Array] => [path, typeof data === 'string' ? new TextEncoder().encode(data) : data])
-}
-
-/** Bytes of one input, for the estimate's memory share. */
-function inputSize (input: JobInput): number {
-  if (typeof input === 'string') return new TextEncoder().encode(input).byteLength
-  if (input instanceof Uint8Array) return input.byteLength
-  return input.files.reduce((sum, [, data]) => sum + data.byteLength, 0) + (input.stdin === undefined ? 0 : inputSize(input.stdin))
 }

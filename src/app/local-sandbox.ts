@@ -1,49 +1,15 @@
 /**
- * This tab's own sandbox, apart from the slots it contributes: to try a
- * module before submitting it, to measure the sandbox, and to measure this
- * tab's speed for its Agent Card. No peer is involved, so there is no receipt.
+ * This tab's own sandbox, apart from the slots it contributes (the peer's
+ * LocalSandbox, src/peer/local-sandbox.ts), in Web Workers, fetching sample
+ * URLs relative to the page: to try a module before submitting it, to
+ * measure the sandbox, and to measure this tab's speed for its Agent Card.
  */
-import { BENCHMARK_INPUT, BENCHMARK_SAMPLE } from '../peer/constants.ts'
-import { TASK_SEED_BYTES } from '../core/limits.ts'
-import type { CardBenchmark } from '../discovery/index.ts'
-import type { ExecutionResult } from '../execution/types.ts'
 import { WorkerPool } from '../execution/worker-pool.ts'
-import { prepareTask } from './task-request.ts'
-import type { SampleTask, SubmitRequest } from './types.ts'
+import { LocalSandbox as PeerLocalSandbox } from '../peer/local-sandbox.ts'
+import { pageFetch } from './task-request.ts'
 
-export class LocalSandbox {
-  /** Metered and unmetered pools, made on first use. */
-  private readonly pools = new Map<boolean, WorkerPool>()
-
-  /** Runs `request` here; `metered: false` skips fuel metering (the result then reports no fuel). */
-  async run (request: SubmitRequest, options: { metered?: boolean, signal?: AbortSignal } = {}): Promise<ExecutionResult> {
-    const { offer, module } = await prepareTask(crypto.randomUUID(), request, options.signal)
-    const metered = options.metered ?? true
-    let pool = this.pools.get(metered)
-    if (pool == null) {
-      pool = new WorkerPool({ slots: 1, metered })
-      this.pools.set(metered, pool)
-    }
-    return pool.run(offer.moduleHash, module,
-      { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
-      { timeoutMs: offer.timeoutMs, memoryLimitBytes: offer.memoryLimitBytes, fuel: offer.fuel },
-      { signal: options.signal })
-  }
-
-  /** Fuel per millisecond on the primes sample: this tab's speed as its Agent Card states it (0 when it cannot be measured). */
-  async benchmark (samples: SampleTask[]): Promise<CardBenchmark> {
-    const reference = samples.find(sample => sample.id === BENCHMARK_SAMPLE)
-    if (reference == null) return { fuelPerMs: 0, reference: '0'.repeat(64) }
-    try {
-      const result = await this.run({ module: reference.url, stdin: BENCHMARK_INPUT, seed: new Uint8Array(TASK_SEED_BYTES) })
-      return { fuelPerMs: Math.floor((result.fuelUsed ?? 0) / Math.max(result.durationMs, 1)), reference: reference.sha256 }
-    } catch {
-      // A sandbox that cannot run the reference states no speed rather than a wrong one.
-      return { fuelPerMs: 0, reference: reference.sha256 }
-    }
-  }
-
-  stop (): void {
-    for (const pool of this.pools.values()) pool.stop()
+export class LocalSandbox extends PeerLocalSandbox {
+  constructor () {
+    super({ fetchModule: pageFetch, createPool: init => new WorkerPool(init) })
   }
 }

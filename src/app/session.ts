@@ -17,10 +17,11 @@ import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import { composePeer } from '../peer/compose.ts'
 import type { ComposedPeer } from '../peer/compose.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
-import { ledgerView } from './ledger-view.ts'
+import { ledgerView } from '../peer/ledger.ts'
 import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
+import { pageFetch } from './task-request.ts'
 import { executorIdentity, executorRunner } from './test-hooks.ts'
 import type { AppState, LedgerView, PeerStats } from './types.ts'
 import { cardView, preview, routingView } from './view-state.ts'
@@ -39,6 +40,8 @@ export class PeerSession {
   readonly store: ZeroStateStore
   readonly identity: PeerIdentity
   readonly peer: ComposedPeer
+  /** Modules named by a URL (samples) are fetched relative to the page. */
+  readonly fetchModule = pageFetch
   private readonly view: ViewModel
   private readonly refreshTimer: ReturnType<typeof setInterval>
   private ledgerTimer: ReturnType<typeof setTimeout> | undefined

@@ -1,16 +1,13 @@
-import type { CardRequirements } from '../discovery/index.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
-import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import type { JobItemResult, JobRunStatus } from '../orchestration/jobs/index.ts'
 import type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
 import type { TopicStats } from '../network/topic-channel.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
-import type { AuctionSettings } from '../orchestration/dispatch/index.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import type { Receipt, ReceiptRecord } from '../receipts/index.ts'
-import type { OutcomeRecord, Report } from '../trust/reputation/index.ts'
-import type { AttestationRecord, CheckRates } from '../trust/witness/index.ts'
+import type { CheckRates } from '../trust/witness/index.ts'
+import type { JobForecast, JobRequest, LedgerView, SubmitRequest, SubmitResult } from '../peer/types.ts'
 
 export type { PeerInfo as PeerView, Transport } from '../network/transports.ts'
 export type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
@@ -18,6 +15,8 @@ export type { RelayLinkView } from '../network/relay-links.ts'
 export type { TopicStats } from '../network/topic-channel.ts'
 export type { SampleTask } from '../execution/sample-index.ts'
 export type { AuctionSettings } from '../orchestration/dispatch/index.ts'
+// A peer's requests and results, shared with the Node SDK (src/peer/types.ts).
+export type { JobForecast, JobInputGiven, JobRequest, LedgerView, ReputationView, SubmitRequest, SubmitResult } from '../peer/types.ts'
 
 export type TaskPhase =
   | 'preparing'
@@ -154,34 +153,6 @@ export interface RoutingView {
   values: Array<Array<number | null>>
 }
 
-/** What this tab knows of a peer's reputation. */
-export interface ReputationView {
-  peerId: string
-  /** This tab's own score (0–1, 0.5 when unknown). */
-  score: number
-  /** The reports heard about the peer, weighed by their reporters' reputation; undefined when none counted. */
-  network?: number
-  blacklisted: boolean
-  whitelisted: boolean
-  /** This tab's last observations of the peer, oldest first. */
-  history: OutcomeRecord[]
-}
-
-/** The ledger: money moved, records kept, what was checked. */
-export interface LedgerView {
-  /** This tab's channels, most recently updated first. */
-  channels: ChannelRecord[]
-  /** Payments and refunds on them, newest first. */
-  payments: PaymentRecord[]
-  /** Settlement records: this tab's own channels' and those heard from the mesh. */
-  settlements: Settlement[]
-  /** Attestations received or signed, newest first. */
-  attestations: AttestationRecord[]
-  /** Reputation reports heard or published, newest first. */
-  reports: Report[]
-  reputation: ReputationView[]
-}
-
 /**
  * What a running tab has spent and dropped (`window.zerostate.stats()`):
  * its connection, its WebRTC budget and presence directory, and per gossip
@@ -232,104 +203,6 @@ export interface AppState {
   notice?: string
   /** What this tab spent and dropped (the Network view's counters), refreshed with the peers; absent before start. */
   stats?: PeerStats
-}
-
-/**
- * One module over many inputs (`window.zerostate.job`): the inputs are cut
- * into slices of `sliceSize` (text inputs, one line each, several to a task —
- * the module must print one line per input line, as lang-detect --lines does;
- * byte inputs one to a task), run at once on as many executors as the mesh
- * offers, the results handed back in input order.
- */
-export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | 'auction'> {
-  /**
-   * The inputs: a list — texts, bytes (a Uint8Array, a Blob or File: one task
-   * each, as its stdin), or file sets (`{ files, stdin? }`: one task each,
-   * its files in /work beside the job's `files`) — or a text whose non-empty
-   * lines are the inputs. `redundancy` runs each slice on that many executors.
-   */
-  inputs: ReadonlyArray<JobInputGiven> | string
-  /** Inputs per task (default 50 for single-line text inputs, else 1). */
-  sliceSize?: number
-  /** Most micro-units the whole job may cost; past it the job pauses until `raiseBudget`. */
-  budget?: number
-}
-
-/** One input of a job as given: text, bytes, or a set of files (with an optional stdin). */
-export type JobInputGiven = string | Uint8Array | Blob | {
-  files: Record<string, Uint8Array | string> | Array<[string, Uint8Array | string]>
-  stdin?: string | Uint8Array
-}
-
-/** A job's forecast before it runs (`estimateJob`): orchestration/jobs JobEstimate, with what it was made from. */
-export interface JobForecast {
-  /** Total price in micro-units, if every slice is as heavy as the first. */
-  price: number
-  /** When the last slice would end, ms from the start (compute time only). */
-  durationMs: number
-  fuel: number
-  perExecutor: Array<{ peerId: string, slices: number, price: number }>
-  inputs: number
-  slices: number
-  /** Fuel of the first slice, run in this tab's sandbox. */
-  sampleFuel: number
-  /** Executors in the forecast, and contributing peers left out of it (no Agent Card yet). */
-  executors: number
-  unknownExecutors: number
-}
-
-export interface SubmitRequest {
-  /** Module bytes, or the URL of a sample. */
-  module: Uint8Array | string
-  stdin?: Uint8Array | string
-  args?: string[]
-  /** The task's whole environment (nothing comes from the executor's host). */
-  env?: Record<string, string> | Array<[string, string]>
-  /** Files placed in the task's preopened directory /work, by relative path. */
-  files?: Record<string, Uint8Array | string> | Array<[string, Uint8Array | string]>
-  /** 32 bytes from which the task's clock and random source derive; random when omitted. */
-  seed?: Uint8Array
-  timeoutMs?: number
-  memoryLimitBytes?: number
-  /** Metered instructions the task may execute. */
-  fuel?: number
-  /** PeerId of the peer to run it on; by default chosen from Agent Cards (see `requirements`). */
-  executor?: string
-  /** What the executor must offer (skill tags, slots, memory, prices); steers the choice of executor. */
-  requirements?: CardRequirements
-  /** Shown in the UI and history; defaults to the sample id or "upload". */
-  label?: string
-  /** The most this task may cost, micro-units; the executor's charge is capped by it. */
-  maxTotalPrice?: number
-  /**
-   * Run the task on this many executors at once (1–5, default 1) and keep
-   * the result a strict majority of them returns; only they are paid, and an
-   * executor the majority contradicts is blacklisted. Ignored when
-   * `executor` is given.
-   */
-  redundancy?: number
-  /**
-   * Choose the executor by sealed bids from the best-ranked candidates
-   * instead (docs/bids.md); the winning price becomes the budget. Ignored
-   * when `executor` is given.
-   */
-  auction?: boolean | AuctionSettings
-  /**
-   * Publish the receipt with the task's input so that witnesses may re-run
-   * it (the input becomes public). Default true; inputs above 256 KiB are
-   * never published.
-   */
-  witnesses?: boolean
-}
-
-export interface SubmitResult {
-  stdout: Uint8Array
-  stderr: Uint8Array
-  /** Files the task created or changed in /work. */
-  files: Array<[string, Uint8Array]>
-  exitCode: number
-  executor: string
-  receipt: Receipt
 }
 
 /**

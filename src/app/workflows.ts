@@ -1,74 +1,40 @@
 /**
- * `window.zerostate.workflow(spec, inputs)` and `resumeWorkflow(runId)`: a
- * workflow run driven by the runner (orchestration/workflow/runner) over this
- * tab's TaskDispatch, with its checkpoints in this tab's store — the run's
- * record, its append-only event log, its steps' outputs as content-addressed
- * blobs and memoized outputs — so that a reload loses nothing: the record
- * keeps the spec, the inputs and the seed, and resuming replays the log.
+ * `window.zerostate.workflow(spec, inputs)` and `resumeWorkflow(runId)` in a
+ * tab: the peer's workflow runs (src/peer/workflows.ts — checkpointed in this
+ * tab's store, so that a reload loses nothing, and signed once they end),
+ * drawn in the Workflows view from the runner's events, with the stored runs
+ * a reload left listed to be resumed.
  */
-import { bytesToHex, hexToBytes } from '../core/encoding.ts'
-import { sha256HexAsync } from '../core/hash.ts'
-import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, TASK_SEED_BYTES } from '../core/limits.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
-import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunnerComponents } from '../orchestration/workflow/runner/index.ts'
-import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
+import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import { WorkflowRun, type RunEvent, type RunStatus, type WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
 import { parseWorkflowSpec, stepDependencies, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
+import type { WorkflowInputGiven } from '../peer/workflow-inputs.ts'
+import { resumeWorkflowRun as resumePeerWorkflow, startWorkflowRun as startPeerWorkflow, type StartedWorkflow, type WorkflowOptions } from '../peer/workflows.ts'
 import type { PeerSession } from './session.ts'
 import type { WorkflowStepView, WorkflowView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
-import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
 import { outputViews } from './workflow-outputs.ts'
-import { keepSignedRecord } from './workflow-record.ts'
-import { preview } from './view-state.ts'
 
 /** Runs the Workflows view lists. */
 const WORKFLOW_VIEWS_LIMIT = 20
 
-/** Limits of every step's task unless the step sets its own (timeoutMs, fuel). */
-export interface WorkflowOptions {
-  timeoutMs?: number
-  memoryLimitBytes?: number
-  fuel?: number
-  maxTotalPrice?: number
-  /** Publish each step's receipt and input for witnesses (default true). */
-  witnesses?: boolean
-  /** The tasks' seed (32 bytes; random when omitted). Two runs with the same seed reuse each other's verified step outputs. */
-  seed?: Uint8Array
-}
+export type { WorkflowOptions } from '../peer/workflows.ts'
 
 export async function startWorkflowRun (view: ViewModel, session: PeerSession, specText: string, given: Record<string, WorkflowInputGiven> = {}, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-  // Refused before anything runs or is stored: WorkflowSpecError names every problem with its line and column.
-  const spec = parseWorkflowSpec(specText)
-  const inputs = await storeWorkflowInputs(spec, given, blobPutter(session.store))
-  const runId = `wf-${crypto.randomUUID()}`
-  const seed = options.seed === undefined ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(options.seed)
-  if (seed.byteLength !== TASK_SEED_BYTES) throw new RangeError(`a workflow's seed is ${TASK_SEED_BYTES} bytes, got ${seed.byteLength}`)
-  const now = Date.now()
-  const record: WorkflowRunRecord = {
-    runId, specText, specHash: await sha256HexAsync(new TextEncoder().encode(specText)), inputs, seedHex: bytesToHex(seed), state: 'submitted', createdAt: now, updatedAt: now
-  }
-  await session.store.putRun(record)
-  const runner = await startWorkflow(components(session, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
-  keepRecord(session, runner, record)
-  keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
-  showWorkflow(view, session, runner, spec, record)
-  showOutputs(view, session, runner)
+  const { runner } = await startPeerWorkflow(session, specText, given, options, run => { show(view, session, run) })
   return runner
 }
 
 export async function resumeWorkflowRun (view: ViewModel, session: PeerSession, runId: string, options: WorkflowOptions = {}): Promise<WorkflowRunner> {
-  const record = await session.store.getRun(runId)
-  if (record === undefined) throw new RangeError(`no workflow run ${runId} in this tab's store`)
-  const spec = parseWorkflowSpec(record.specText)
-  const runner = await resumeWorkflow(components(session, options), {
-    runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
-  })
-  keepRecord(session, runner, record)
-  keepSignedRecord(session, runner) // signed once it ends: workflow-record.ts
+  const { runner } = await resumePeerWorkflow(session, runId, options, run => { show(view, session, run) })
+  return runner
+}
+
+/** Follows a run this tab drives in its view: the steps' states as they change, the outputs once it completed. */
+function show (view: ViewModel, session: PeerSession, { runner, spec, record }: StartedWorkflow): void {
   showWorkflow(view, session, runner, spec, record)
   showOutputs(view, session, runner)
-  return runner
 }
 
 /** The stored runs, for the Workflows view when the tab starts: their last state, to resume the unfinished, and each step's as its log left it. */
@@ -176,88 +142,4 @@ function showOutputs (view: ViewModel, session: PeerSession, runner: WorkflowRun
     if (result.state !== 'completed') return
     view.updateWorkflow(runner.runId, { outputs: await outputViews(result, async hash => await session.store.getBlob(hash)) })
   }).catch(() => {}) // a run that did not end here (stopped, its log failed) has no outputs to show
-}
-
-function defaultsOf (options: WorkflowOptions, seed: Uint8Array): Parameters<typeof startWorkflow>[1]['defaults'] {
-  return {
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
-    fuel: options.fuel ?? DEFAULT_FUEL,
-    maxTotalPrice: options.maxTotalPrice ?? DEFAULT_MAX_TOTAL_PRICE,
-    seed: new Uint8Array(seed)
-  }
-}
-
-/** The run's record follows its state, so the list of runs says which are still to resume. */
-function keepRecord (session: PeerSession, runner: WorkflowRunner, record: WorkflowRunRecord): void {
-  let last = record.state
-  const save = (status: RunStatus): void => {
-    if (status.state === last) return
-    last = status.state
-    session.store.putRun({ ...record, state: status.state, updatedAt: Date.now() }).catch(() => {})
-  }
-  runner.addEventListener('status', event => { save((event as unknown as { detail: RunStatus }).detail) })
-  runner.result().then(() => { save(runner.status()) }, () => {})
-}
-
-/** The runner's components over this tab's store, its dispatch and its accountability. */
-function components (session: PeerSession, options: WorkflowOptions): WorkflowRunnerComponents {
-  const { store } = session
-  const { dispatch, accountability } = session.peer
-  /** The next sequence number of each run's log this tab writes. */
-  const nextSeq = new Map<string, number>()
-  return {
-    dispatch,
-    modules: {
-      async load (ref) {
-        let bytes: Uint8Array<ArrayBuffer>
-        if (ref.startsWith('sha256:')) {
-          const held = await store.getModule(ref.slice('sha256:'.length))
-          if (held === undefined) throw new RangeError(`module ${ref} is not in this tab's store: run it once, or name a sample`)
-          bytes = new Uint8Array(held)
-        } else {
-          const response = await fetch(`samples/${encodeURIComponent(ref)}.wasm`)
-          if (!response.ok) throw new RangeError(`no sample "${ref}" (HTTP ${response.status})`)
-          bytes = new Uint8Array(await response.arrayBuffer())
-        }
-        return { bytes, hash: await sha256HexAsync(bytes) }
-      }
-    },
-    blobs: {
-      async put (bytes) {
-        const hash = await sha256HexAsync(bytes)
-        await store.putBlob(hash, bytes)
-        return hash
-      },
-      async get (hash) {
-        return store.getBlob(hash)
-      }
-    },
-    log: {
-      async append (runId: string, event: RunEvent) {
-        const seq = nextSeq.get(runId) ?? (await store.listRunEvents(runId)).length
-        await store.appendRunEvent(runId, seq, event)
-        nextSeq.set(runId, seq + 1)
-      },
-      async load (runId: string) {
-        const events = await store.listRunEvents(runId) as RunEvent[]
-        nextSeq.set(runId, events.length)
-        return events
-      }
-    },
-    memo: {
-      async get (key) {
-        return await store.getMemo(key) as MemoizedOutputs | undefined
-      },
-      async put (key, outputs) {
-        await store.putMemo(key, outputs)
-      }
-    },
-    settle: async (outcome, offer, module) => {
-      await Promise.all([
-        accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true),
-        session.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
-      ])
-    }
-  }
 }

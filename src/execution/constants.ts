@@ -21,11 +21,13 @@ export const WASI_MODULE = 'wasi_snapshot_preview1'
 export const DEFAULT_ARGV0 = 'task'
 
 /**
- * The WASI preview1 functions the runner implements. Any other function a
- * module imports from `wasi_snapshot_preview1` (sockets, `proc_raise`…) is
- * linked to a stub that ends the run with `UnsupportedWasiCallError` when
- * called, so toolchains that import everything still run. File-system calls
- * work inside the preopened in-memory directory `/work` (fd 3) only.
+ * The WASI preview1 functions the runner implements: all of preview1 but
+ * `proc_raise`. The `sock_*` calls answer `notsock` (or `badf`): the sandbox
+ * has no sockets. A module may still import `proc_raise` (or any name from
+ * `wasi_snapshot_preview1`); it is linked to a stub that ends the run with
+ * `UnsupportedWasiCallError` when called, so toolchains that import
+ * everything still run. File-system calls work inside the preopened
+ * in-memory directories (`/work` at fd 3) only.
  */
 export const PROVIDED_WASI_FUNCTIONS: ReadonlySet<string> = new Set([
   'args_get', 'args_sizes_get', 'environ_get', 'environ_sizes_get',
@@ -36,7 +38,8 @@ export const PROVIDED_WASI_FUNCTIONS: ReadonlySet<string> = new Set([
   'fd_renumber', 'fd_seek', 'fd_sync', 'fd_tell', 'fd_write',
   'path_create_directory', 'path_filestat_get', 'path_filestat_set_times', 'path_link', 'path_open',
   'path_readlink', 'path_remove_directory', 'path_rename', 'path_symlink', 'path_unlink_file',
-  'poll_oneoff', 'proc_exit', 'random_get', 'sched_yield'
+  'poll_oneoff', 'proc_exit', 'random_get', 'sched_yield',
+  'sock_accept', 'sock_recv', 'sock_send', 'sock_shutdown'
 ])
 
 /** Name of the preopened directory holding `TaskInput.files` (WASI fd 3). */

@@ -23,6 +23,29 @@ export interface TaskInput {
   files: Array<[string, Uint8Array]>
   /** 32 bytes from the task; the WASI clock and random source are derived from it. */
   seed: Uint8Array
+  /**
+   * More preopened directories, for a local run only (`zerostate run --dir
+   * HOST::GUEST`; the task protocol never sets it): each is preopened at its
+   * guest `path` (after `/work` and `.`, so from fd 5 on, in order) holding
+   * `files` as `files` fills `/work`. The limits on input files and on the
+   * files a run may write count all directories together.
+   */
+  mounts?: TaskMount[]
+  /**
+   * False for a local run that asked for no `/work` (`zerostate run` without
+   * `--dir DIR`, as wasmtime without `--dir`): no `/work` and no `.`, so the
+   * mounts start at fd 3, and `files` must be empty. Default true; the task
+   * protocol never sets it.
+   */
+  preopenWork?: boolean
+}
+
+/** A directory preopened at a guest path for a local run. */
+export interface TaskMount {
+  /** The guest path the module sees in `fd_prestat_dir_name` (`/`, `/data`, `out`…). */
+  path: string
+  /** Path (relative, '/'-separated) → bytes, as `TaskInput.files`. */
+  files: Array<[string, Uint8Array]>
 }
 
 export type TaskStatus = 'ok' | 'exit' | 'trap' | 'timeout' | 'out-of-fuel' | 'memory-limit' | 'invalid-module'
@@ -48,6 +71,8 @@ export interface ExecutionResult {
   memoryPeakBytes: number
   /** Files in "/work" after the run that were created or changed, sorted by path. */
   files: Array<[string, Uint8Array<ArrayBuffer>]>
+  /** For a run with `TaskInput.mounts`: each mount's created or changed files, as `files`, in the mounts' order. */
+  mountFiles?: Array<Array<[string, Uint8Array<ArrayBuffer>]>>
   /** For failed statuses: the typed error's name and message (TaskTrapError, OutOfFuelError, MemoryLimitError, TaskTimeoutError, …). */
   error?: { name: string, message: string }
 }

@@ -1,27 +1,33 @@
 /**
- * The `wasi_snapshot_preview1` import object for one run: the shim's
- * functions, with the host's clock and entropy replaced by the task's
- * deterministic ones, file growth held to the quota, and a stub for every
- * preview1 function the sandbox does not implement.
+ * The `wasi_snapshot_preview1` import object for one run, written for the
+ * sandbox: args and environment exactly as the task gave them, the task's
+ * deterministic clock and entropy, stdio over memory, the in-memory file
+ * system (wasi/), file growth held to the quota, and `errno` answers for the
+ * calls that have nothing to act on here (sockets). Any other preview1
+ * function a module imports is a stub that ends the run.
  *
  * Layouts and errno values follow WASI preview1
  * (WebAssembly/WASI, legacy/preview1/docs.md).
  */
-import { OpenFile } from '@bjorn3/browser_wasi_shim'
-import type { WASI } from '@bjorn3/browser_wasi_shim'
 import { PROVIDED_WASI_FUNCTIONS, WASI_MODULE } from './constants.ts'
 import { TaskTimeoutError, UnsupportedWasiCallError } from './errors.ts'
 import type { SeededRandom } from './seeded-random.ts'
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, VirtualClock } from './virtual-clock.ts'
+import { Errno } from './wasi/abi.ts'
+import { FileDescriptor, StdinDescriptor } from './wasi/descriptors.ts'
+import type { DescriptorTable } from './wasi/descriptors.ts'
+import { fdFunctions } from './wasi/fd-functions.ts'
+import type { FileTreeContext } from './wasi/file-tree.ts'
+import { GuestMemory } from './wasi/guest-memory.ts'
+import { pathFunctions } from './wasi/path-functions.ts'
 import type { WorkQuota } from './work-directory.ts'
 
 type WasiFunction = (...args: any[]) => unknown
 
-const ERRNO_SUCCESS = 0
-const ERRNO_BADF = 8
-const ERRNO_INVAL = 28
+const ERRNO_SUCCESS = Errno.SUCCESS
+const ERRNO_BADF = Errno.BADF
+const ERRNO_INVAL = Errno.INVAL
 
-const OFLAGS_CREAT = 1
 const EVENTTYPE_CLOCK = 0
 const EVENTTYPE_FD_READ = 1
 const EVENTTYPE_FD_WRITE = 2
@@ -29,10 +35,25 @@ const SUBCLOCKFLAGS_ABSTIME = 1
 const SUBSCRIPTION_BYTES = 48
 const EVENT_BYTES = 32
 
+/** Thrown by `proc_exit` to unwind the module; the runner reads `code`. */
+export class ProcExit extends Error {
+  readonly code: number
+
+  constructor (code: number) {
+    super(`exit with code ${code}`)
+    this.code = code
+  }
+}
+
 export interface WasiImportsContext {
-  wasi: WASI
+  /** The instance's memory, once instantiated. */
+  memory(): WebAssembly.Memory
   /** argv as the module will see it. */
   args: string[]
+  /** The environment, as NAME=VALUE strings. */
+  env: string[]
+  fds: DescriptorTable
+  tree: FileTreeContext
   clock: VirtualClock
   random: SeededRandom
   quota: WorkQuota
@@ -67,83 +88,60 @@ export function linkWasiImports (module: WebAssembly.Module, context: WasiImport
 }
 
 function providedFunctions (context: WasiImportsContext): Record<string, WasiFunction> {
-  const { wasi, args, clock, random, quota } = context
-  const shim = wasi.wasiImport
-  const memory = (): ArrayBuffer => wasi.inst.exports.memory.buffer as ArrayBuffer
-  const call = (name: string, callArgs: unknown[]): unknown => (shim[name] as WasiFunction)(...callArgs)
-  /** The open file behind `fd`, when it is a writable one in /work. */
-  const writableFile = (fd: number): OpenFile | undefined => {
-    const open = wasi.fds[fd]
-    return open instanceof OpenFile && !open.file.readonly ? open : undefined
+  const { args, env, fds, clock, random, quota } = context
+  const memory = new GuestMemory(() => context.memory().buffer as ArrayBuffer)
+  const files = { memory, fds, quota, now: () => clock.peek(CLOCK_REALTIME) }
+  /** `args_get`/`environ_get`: pointers into one buffer of NUL-terminated UTF-8 strings. */
+  const writeStrings = (strings: string[], pointersPtr: number, bufferPtr: number): number => {
+    const view = memory.view()
+    let at = bufferPtr
+    strings.forEach((value, i) => {
+      const bytes = utf8.encode(value)
+      view.setUint32(pointersPtr + i * 4, at, true)
+      memory.bytes(at, bytes.byteLength).set(bytes)
+      view.setUint8(at + bytes.byteLength, 0)
+      at += bytes.byteLength + 1
+    })
+    return ERRNO_SUCCESS
   }
-  /** Sum of `buf_len` over an iovec array (preview1 `ciovec`: buf u32, buf_len u32). */
-  const iovecBytes = (iovs: number, count: number): number => {
-    const view = new DataView(memory())
-    let total = 0
-    for (let i = 0; i < count; i++) total += view.getUint32(iovs + i * 8 + 4, true)
-    return total
+  const writeSizes = (strings: string[], countPtr: number, sizePtr: number): number => {
+    const view = memory.view()
+    view.setUint32(countPtr, strings.length, true)
+    view.setUint32(sizePtr, strings.reduce((total, value) => total + utf8.encode(value).byteLength + 1, 0), true)
+    return ERRNO_SUCCESS
   }
+  /** sock_*: no descriptor here is a socket (spec errno `notsock`); one that is not open is `badf`. */
+  const notSocket = (fd: number): number => fds.get(fd) === undefined ? ERRNO_BADF : Errno.NOTSOCK
 
   return {
-    ...shim,
-    // The shim (0.4.2) sizes argv by UTF-16 length while args_get writes UTF-8,
-    // so a non-ASCII argument would overflow the module's buffer.
-    args_sizes_get: (argcPtr: number, bufSizePtr: number): number => {
-      const view = new DataView(memory())
-      view.setUint32(argcPtr, args.length, true)
-      view.setUint32(bufSizePtr, args.reduce((total, arg) => total + utf8.encode(arg).byteLength + 1, 0), true)
-      return ERRNO_SUCCESS
-    },
+    ...fdFunctions(files),
+    ...pathFunctions(files, context.tree),
+    args_get: (argv: number, buffer: number) => writeStrings(args, argv, buffer),
+    args_sizes_get: (countPtr: number, sizePtr: number) => writeSizes(args, countPtr, sizePtr),
+    environ_get: (environ: number, buffer: number) => writeStrings(env, environ, buffer),
+    environ_sizes_get: (countPtr: number, sizePtr: number) => writeSizes(env, countPtr, sizePtr),
     clock_res_get: (id: number, resolutionPtr: number): number => {
       if (!VirtualClock.isKnown(id)) return ERRNO_INVAL
-      new DataView(memory()).setBigUint64(resolutionPtr, 1_000n, true)
+      memory.view().setBigUint64(resolutionPtr, 1_000n, true)
       return ERRNO_SUCCESS
     },
     clock_time_get: (id: number, _precision: bigint, timePtr: number): number => {
       if (!VirtualClock.isKnown(id)) return ERRNO_INVAL
-      new DataView(memory()).setBigUint64(timePtr, clock.read(id), true)
+      memory.view().setBigUint64(timePtr, clock.read(id), true)
       return ERRNO_SUCCESS
     },
     random_get: (buf: number, length: number): number => {
-      random.fill(new Uint8Array(memory(), buf, length))
+      random.fill(memory.bytes(buf, length))
       return ERRNO_SUCCESS
     },
     sched_yield: (): number => ERRNO_SUCCESS,
     poll_oneoff: (inPtr: number, outPtr: number, count: number, eventCountPtr: number): number =>
-      pollOneoff(new DataView(memory()), wasi, clock, inPtr, outPtr, count, eventCountPtr),
-
-    fd_write: (fd: number, iovs: number, iovsLength: number, nwrittenPtr: number): unknown => {
-      const open = writableFile(fd)
-      if (open !== undefined) quota.growFile(open.file.data.byteLength, Number(open.file_pos) + iovecBytes(iovs, iovsLength))
-      return call('fd_write', [fd, iovs, iovsLength, nwrittenPtr])
-    },
-    fd_pwrite: (fd: number, iovs: number, iovsLength: number, offset: bigint, nwrittenPtr: number): unknown => {
-      const open = writableFile(fd)
-      if (open !== undefined) quota.growFile(open.file.data.byteLength, Number(offset) + iovecBytes(iovs, iovsLength))
-      return call('fd_pwrite', [fd, iovs, iovsLength, offset, nwrittenPtr])
-    },
-    fd_allocate: (fd: number, offset: bigint, length: bigint): unknown => {
-      const open = writableFile(fd)
-      if (open !== undefined) quota.growFile(open.file.data.byteLength, Number(offset + length))
-      return call('fd_allocate', [fd, offset, length])
-    },
-    fd_filestat_set_size: (fd: number, size: bigint): unknown => {
-      const open = writableFile(fd)
-      if (open !== undefined) quota.growFile(open.file.data.byteLength, Number(size))
-      return call('fd_filestat_set_size', [fd, size])
-    },
-    path_open: (...callArgs: unknown[]): unknown => {
-      if (((callArgs[4] as number) & OFLAGS_CREAT) !== 0) quota.addEntry()
-      return call('path_open', callArgs)
-    },
-    path_create_directory: (...callArgs: unknown[]): unknown => {
-      quota.addEntry()
-      return call('path_create_directory', callArgs)
-    },
-    path_link: (...callArgs: unknown[]): unknown => {
-      quota.addEntry()
-      return call('path_link', callArgs)
-    }
+      pollOneoff(memory.view(), fds, clock, inPtr, outPtr, count, eventCountPtr),
+    proc_exit: (code: number): never => { throw new ProcExit(code) },
+    sock_accept: (fd: number) => notSocket(fd),
+    sock_recv: (fd: number) => notSocket(fd),
+    sock_send: (fd: number) => notSocket(fd),
+    sock_shutdown: (fd: number) => notSocket(fd)
   }
 }
 
@@ -154,7 +152,7 @@ function providedFunctions (context: WasiImportsContext): Record<string, WasiFun
  * deadline and every subscription due then is answered. Nothing waits.
  * (The shim's own version busy-waits on the host clock and ignores `nevents`.)
  */
-function pollOneoff (view: DataView, wasi: WASI, clock: VirtualClock, inPtr: number, outPtr: number, count: number, eventCountPtr: number): number {
+function pollOneoff (view: DataView, fds: DescriptorTable, clock: VirtualClock, inPtr: number, outPtr: number, count: number, eventCountPtr: number): number {
   if (count === 0) return ERRNO_INVAL
   const events: Array<{ userdata: bigint, error: number, type: number, nbytes: bigint }> = []
   const clocks: Array<{ userdata: bigint, due: bigint | null }> = []
@@ -174,10 +172,12 @@ function pollOneoff (view: DataView, wasi: WASI, clock: VirtualClock, inPtr: num
       const due = absolute ? (id === CLOCK_REALTIME ? timeout - clock.realtimeStartNs : timeout) : clock.elapsedNs + timeout
       clocks.push({ userdata, due })
     } else if (type === EVENTTYPE_FD_READ || type === EVENTTYPE_FD_WRITE) {
-      const open = wasi.fds[view.getUint32(at + 16, true)]
-      const nbytes = type === EVENTTYPE_FD_READ && open instanceof OpenFile
-        ? BigInt(Math.max(0, open.file.data.byteLength - Number(open.file_pos)))
-        : 0n
+      const open = fds.get(view.getUint32(at + 16, true))
+      const nbytes = type !== EVENTTYPE_FD_READ
+        ? 0n
+        : open instanceof FileDescriptor
+          ? BigInt(Math.max(0, open.node.byteLength - open.position))
+          : open instanceof StdinDescriptor ? BigInt(open.data.byteLength - open.position) : 0n
       events.push({ userdata, error: open === undefined ? ERRNO_BADF : ERRNO_SUCCESS, type, nbytes })
     } else {
       return ERRNO_INVAL

@@ -7,17 +7,20 @@
  * fuel. Only the host-side figures (`startedAt`, `durationMs`) differ, and
  * `timeout`, which depends on the executor's speed.
  */
-import { ConsoleStdout, File, OpenFile, PreopenDirectory, WASI } from '@bjorn3/browser_wasi_shim'
-import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES } from './constants.ts'
+import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES, WORK_DIR } from './constants.ts'
 import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
 import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './metering/constants.ts'
 import { assertWasiCommand } from './module-check.ts'
 import { OutputSink } from './output-sink.ts'
 import { SeededRandom } from './seeded-random.ts'
 import type { ExecutionResult, TaskInput, TaskLimits, TaskStatus } from './types.ts'
-import { VirtualClock } from './virtual-clock.ts'
-import { linkWasiImports } from './wasi-imports.ts'
-import { changedFiles, createWorkDirectory, resetInodeNumbers, WorkQuota } from './work-directory.ts'
+import { CLOCK_REALTIME, VirtualClock } from './virtual-clock.ts'
+import { DIRECTORY_RIGHTS, INHERITABLE_RIGHTS } from './wasi/abi.ts'
+import { DescriptorTable, DirDescriptor, OutputDescriptor, StdinDescriptor } from './wasi/descriptors.ts'
+import { FileTreeContext } from './wasi/file-tree.ts'
+import type { DirNode } from './wasi/file-tree.ts'
+import { linkWasiImports, ProcExit } from './wasi-imports.ts'
+import { changedFiles, createWorkDirectory, WorkQuota } from './work-directory.ts'
 
 export interface RunWasiCommandOptions {
   /** argv[0]; the module hash when the caller knows it, else "task". */
@@ -40,8 +43,9 @@ interface WasiCommandInstance {
 /**
  * Runs `module` to completion with argv = [argv0, ...input.args], exactly
  * `input.env`, stdin from memory, stdout/stderr captured, `input.files` in
- * the preopened directory `/work` (fd 3, and again as `.` at fd 4), and the fuel budget set when the
- * module is metered (exports `zerostate_fuel`).
+ * the preopened directory `/work` (fd 3, and again as `.` at fd 4; neither
+ * when `input.preopenWork` is false), `input.mounts` after them, and the fuel budget set when the module is
+ * metered (exports `zerostate_fuel`).
  *
  * A run that starts resolves with a status, never rejects:
  * - ok / exit: `_start` returned or called `proc_exit(0)` / `proc_exit(n ≠ 0)`;
@@ -60,21 +64,25 @@ interface WasiCommandInstance {
 export async function runWasiCommand (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, options: RunWasiCommandOptions = {}): Promise<ExecutionResult> {
   assertWasiCommand(module, { instrumented: true })
   checkInput(input, limits)
-  resetInodeNumbers()
   const args = [options.argv0 ?? DEFAULT_ARGV0, ...input.args]
   const stdout = new OutputSink('stdout', MAX_STDOUT_BYTES)
   const stderr = new OutputSink('stderr', MAX_STDERR_BYTES)
-  const work = createWorkDirectory(input.files)
-  const wasi = new WASI(args, input.env.map(([name, value]) => `${name}=${value}`), [
-    new OpenFile(new File(input.stdin, { readonly: true })),
-    new ConsoleStdout(chunk => { stdout.write(chunk) }),
-    new ConsoleStdout(chunk => { stderr.write(chunk) }),
-    work,
+  const clock = new VirtualClock(input.seed)
+  // Every inode's times start at the run's virtual start and move with its clock.
+  const tree = new FileTreeContext(() => clock.peek(CLOCK_REALTIME))
+  const work = createWorkDirectory(input.files, tree)
+  const mounts = (input.mounts ?? []).map(mount => ({ ...mount, dir: createWorkDirectory(mount.files, tree) }))
+  const preopen = (dir: DirNode, path: string): DirDescriptor => new DirDescriptor(dir, DIRECTORY_RIGHTS, INHERITABLE_RIGHTS, 0, path)
+  const fds = new DescriptorTable([
+    new StdinDescriptor(input.stdin),
+    new OutputDescriptor(chunk => { stdout.write(chunk) }),
+    new OutputDescriptor(chunk => { stderr.write(chunk) }),
     // The same directory again as ".": wasi-libc (C, Rust std) resolves a
     // relative path against the cwd "/" and looks for a preopen matching it;
     // without this, fopen("data.txt") would fail where wasmtime --dir . works.
-    new PreopenDirectory('.', work.dir.contents)
-  ], { debug: false })
+    ...(input.preopenWork === false ? [] : [preopen(work, WORK_DIR), preopen(work, '.')]),
+    ...mounts.map(mount => preopen(mount.dir, mount.path))
+  ])
   let memory: WebAssembly.Memory | undefined
   let reportedBytes = 0
   // Called from the module (the growth hook, WASI calls): it must neither trap
@@ -93,11 +101,14 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     }
   }
   const imports = linkWasiImports(module, {
-    wasi,
+    memory: () => memory as WebAssembly.Memory,
     args,
-    clock: new VirtualClock(input.seed),
+    env: input.env.map(([name, value]) => `${name}=${value}`),
+    fds,
+    tree,
+    clock,
     random: new SeededRandom(input.seed),
-    quota: new WorkQuota(work.dir),
+    quota: new WorkQuota([work, ...mounts.map(mount => mount.dir)]),
     deadline: performance.now() + limits.timeoutMs,
     onCall: reportMemory
   })
@@ -123,8 +134,12 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     }
     startedAt = Date.now()
     started = performance.now()
-    // The shim returns 0 when `_start` returns and n when the module calls proc_exit(n).
-    exitCode = wasi.start(instance) >>> 0
+    try {
+      instance.exports._start()
+    } catch (err) {
+      if (!(err instanceof ProcExit)) throw err
+      exitCode = err.code >>> 0
+    }
   } catch (err) {
     failure = err
     failed = true
@@ -141,7 +156,8 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     // Nothing ran when instantiation failed (a data segment that does not fit traps there).
     fuelUsed: instance === undefined ? 0 : remaining === undefined ? null : outOfFuel ? limits.fuel : limits.fuel - Number(remaining),
     memoryPeakBytes,
-    files: changedFiles(work.dir, input.files)
+    files: changedFiles(work, input.files),
+    ...(input.mounts === undefined ? {} : { mountFiles: mounts.map(mount => changedFiles(mount.dir, mount.files)) })
   }
   if (!failed && !outOfFuel && memoryPeakBytes <= limits.memoryLimitBytes) {
     return { status: exitCode === 0 ? 'ok' : 'exit', exitCode, ...ended }
@@ -158,6 +174,10 @@ function checkInput (input: TaskInput, limits: TaskLimits): void {
     if (name === '' || name.includes('=') || name.includes('\0') || value.includes('\0')) {
       throw new TypeError(`Environment variable name "${name}" must be non-empty without "=" or NUL, its value without NUL`)
     }
+  }
+  if (input.preopenWork === false && input.files.length > 0) throw new TypeError('files need /work: preopenWork must not be false')
+  for (const mount of input.mounts ?? []) {
+    if (typeof mount.path !== 'string' || mount.path === '' || mount.path.includes('\0')) throw new TypeError('A mount\'s guest path must be a non-empty string without NUL')
   }
   if (!Number.isSafeInteger(limits.fuel) || limits.fuel < 0) throw new RangeError(`fuel must be a non-negative safe integer, got ${limits.fuel}`)
 }

@@ -1,13 +1,15 @@
 /**
- * The task's only file system: an in-memory directory preopened as `/work`
- * (WASI fd 3) holding `TaskInput.files`. Paths are resolved by
- * @bjorn3/browser_wasi_shim, which refuses absolute paths and `..` that
- * would climb out of the directory with ENOTCAPABLE (WASI preview1 path
- * resolution); there is nothing else to reach.
+ * The task's directories: `/work` (WASI fd 3, and again as `.` at fd 4)
+ * holding `TaskInput.files`, and for a local run the directories in
+ * `TaskInput.mounts`. They live in memory (wasi/file-tree.ts); paths are
+ * resolved by wasi/path-walk.ts, which refuses absolute paths, and `..` or
+ * symbolic links that would climb out of a directory, with `notcapable`
+ * (WASI preview1 path resolution); there is nothing else to reach.
  */
-import { Directory, File, Inode, PreopenDirectory } from '@bjorn3/browser_wasi_shim'
 import { MAX_INPUT_FILES_BYTES, MAX_WORK_ENTRIES, MAX_WORK_DIRECTORY_BYTES, WORK_DIR } from './constants.ts'
 import { OutputTooLargeError } from './errors.ts'
+import { DirNode, FileNode, filesUnder } from './wasi/file-tree.ts'
+import type { FileTreeContext, TreeNode } from './wasi/file-tree.ts'
 
 /** Most UTF-8 bytes in one input path. */
 const MAX_PATH_BYTES = 4096
@@ -15,12 +17,12 @@ const MAX_PATH_BYTES = 4096
 interface Tree { [name: string]: Tree | Uint8Array }
 
 /**
- * Builds `/work` from the task's files. Throws `TypeError` for a path that is
+ * Builds a directory from the task's files. Throws `TypeError` for a path that is
  * empty, absolute, has `.`/`..`/empty components or a NUL, repeats, or is
  * both a file and a directory; `RangeError` when the files hold more than
  * `MAX_INPUT_FILES_BYTES` together or more than `MAX_WORK_ENTRIES` entries.
  */
-export function createWorkDirectory (files: Array<[string, Uint8Array]>): PreopenDirectory {
+export function createWorkDirectory (files: Array<[string, Uint8Array]>, context: FileTreeContext): DirNode {
   const root: Tree = {}
   let bytes = 0
   let entries = 0
@@ -40,7 +42,9 @@ export function createWorkDirectory (files: Array<[string, Uint8Array]>): Preope
     dir[name] = data
     if (++entries > MAX_WORK_ENTRIES) throw new RangeError(`Input files make more than ${MAX_WORK_ENTRIES} entries`)
   }
-  return new PreopenDirectory(WORK_DIR, toInodes(root))
+  const directory = toNodes(root, new DirNode(context), context)
+  directory.links = 1
+  return directory
 }
 
 function splitPath (path: string): string[] {
@@ -53,31 +57,26 @@ function splitPath (path: string): string[] {
   return parts
 }
 
-function toInodes (tree: Tree): Map<string, Inode> {
-  const contents = new Map<string, Inode>()
+function toNodes (tree: Tree, dir: DirNode, context: FileTreeContext): DirNode {
   // Sorted, so entry order (and so fd_readdir order and inode numbers) does not depend on the order files were listed in.
   for (const name of Object.keys(tree).sort()) {
     const child = tree[name] as Tree | Uint8Array
-    contents.set(name, child instanceof Uint8Array ? new File(child) : new Directory(toInodes(child)))
+    // A copy: the task may change its files, the caller's bytes stay as they were.
+    dir.link(name, child instanceof Uint8Array ? new FileNode(context, child.slice()) : toNodes(child, new DirNode(context), context))
   }
-  return contents
+  return dir
 }
 
 /**
  * Every file under `dir` whose bytes differ from `before` (or that is new),
  * as fresh buffers, sorted by path. Deleted files are not reported.
  */
-export function changedFiles (dir: Directory, before: Array<[string, Uint8Array]>): Array<[string, Uint8Array<ArrayBuffer>]> {
+export function changedFiles (dir: DirNode, before: Array<[string, Uint8Array]>): Array<[string, Uint8Array<ArrayBuffer>]> {
   const original = new Map(before)
   const changed: Array<[string, Uint8Array<ArrayBuffer>]> = []
-  const visit = (directory: Directory, prefix: string): void => {
-    for (const [name, entry] of directory.contents) {
-      const path = prefix + name
-      if (entry instanceof Directory) visit(entry, `${path}/`)
-      else if (entry instanceof File && !sameBytes(original.get(path), entry.data)) changed.push([path, entry.data.slice()])
-    }
+  for (const [path, file] of filesUnder(dir)) {
+    if (!sameBytes(original.get(path), file.data)) changed.push([path, file.data.slice()])
   }
-  visit(dir, '')
   return changed.sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
 }
 
@@ -88,19 +87,19 @@ function sameBytes (a: Uint8Array | undefined, b: Uint8Array): boolean {
 }
 
 /**
- * Keeps `/work` within `MAX_WORK_DIRECTORY_BYTES` and `MAX_WORK_ENTRIES`. The
+ * Keeps the task's directories (together) within `MAX_WORK_DIRECTORY_BYTES` and `MAX_WORK_ENTRIES`. The
  * runner asks before every call that could grow a file or add an entry;
  * the running totals only ever overestimate (shrinking and deleting are not
  * tracked), so on a would-be overflow the tree is measured again before
  * refusing.
  */
 export class WorkQuota {
-  private readonly root: Directory
+  private readonly roots: DirNode[]
   private bytes: number
   private entries: number
 
-  constructor (root: Directory) {
-    this.root = root
+  constructor (roots: DirNode[]) {
+    this.roots = roots
     ;({ bytes: this.bytes, entries: this.entries } = this.measure())
   }
 
@@ -125,26 +124,17 @@ export class WorkQuota {
   }
 
   private measure (): { bytes: number, entries: number } {
-    const seen = new Set<Inode>()
+    const seen = new Set<TreeNode>()
     let bytes = 0
-    const visit = (directory: Directory): void => {
-      for (const entry of directory.contents.values()) {
+    const visit = (directory: DirNode): void => {
+      for (const entry of directory.entries.values()) {
         if (seen.has(entry)) continue // a hard link: count its bytes once
         seen.add(entry)
-        if (entry instanceof Directory) visit(entry)
-        else if (entry instanceof File) bytes += entry.data.byteLength
+        if (entry instanceof DirNode) visit(entry)
+        else if (entry instanceof FileNode) bytes += entry.byteLength
       }
     }
-    visit(this.root)
+    for (const root of this.roots) visit(root)
     return { bytes, entries: seen.size }
   }
-}
-
-/**
- * Inode numbers come from a counter global to the shim; restarting it for
- * every run keeps `fd_filestat_get().ino` the same on every executor. The
- * typings mark it private; it is a plain static field.
- */
-export function resetInodeNumbers (): void {
-  (Inode as unknown as { next_ino: bigint }).next_ino = 1n
 }

@@ -14,6 +14,7 @@
 import type { Logger } from '../core/index.ts'
 import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
+import type { PeerIdentity } from '../crypto/identity.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
 import { createNodeWorkerPool } from '../execution/node-host.node.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
@@ -39,6 +40,12 @@ export interface NodePeerInit {
   store: ZeroStateStore
   /** Worker threads contributed (tasks for others and witness re-runs). */
   slots: number
+  /**
+   * Whether it runs tasks for others (default true). A peer that only submits
+   * (the SDK's `connect({ contribute: false })`) announces no slots and
+   * measures no benchmark; its pool stays idle.
+   */
+  contributing?: boolean
   tags?: string[]
   prices: PriceSchedule
   /** Shares of announced receipts to re-execute as a witness (default: a tab's, DEFAULT_CHECK_RATES). */
@@ -52,6 +59,8 @@ export interface NodePeerInit {
 
 export interface NodePeer {
   readonly peerId: string
+  /** The identity it signs with (kept in its store). */
+  readonly identity: PeerIdentity
   readonly relayAddrs: string[]
   readonly peer: ComposedPeer
   readonly pool: WorkerPool
@@ -73,7 +82,7 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
   if (relayAddrs.length === 0) throw new RangeError('a Node peer needs a relay: give the app server (--server) or a relay multiaddr (--relay-addr)')
   const identity = await loadOrCreateIdentity(store)
   const pool = createNodeWorkerPool({ slots: init.slots })
-  let contributing = true
+  let contributing = init.contributing ?? true
   const noop = (): void => {}
   let peer: ComposedPeer
   try {
@@ -83,7 +92,7 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
       relayAddrs,
       maxPeerConnections: DEFAULT_MAX_PEER_CONNECTIONS,
       pool,
-      benchmark: async () => init.server === undefined ? { fuelPerMs: 0, reference: '0'.repeat(64) } : measureBenchmark(pool, init.server),
+      benchmark: async () => init.server === undefined || !contributing ? { fuelPerMs: 0, reference: '0'.repeat(64) } : measureBenchmark(pool, init.server),
       settings: {
         contributing: () => contributing,
         slots: () => init.slots,
@@ -112,6 +121,7 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
   let stopping: Promise<void> | undefined
   return {
     peerId: identity.peerId.toString(),
+    identity,
     relayAddrs,
     peer,
     pool,

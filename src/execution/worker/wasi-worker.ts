@@ -48,7 +48,8 @@ const api: WasiWorkerApi = {
   async run (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult> {
     const result = await runWasiCommand(module, input, limits, { argv0, onMemorySize: postMemorySize })
     // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
-    return Comlink.transfer(result, [result.stdout.buffer, result.stderr.buffer, ...result.files.map(([, bytes]) => bytes.buffer)])
+    const files = [...result.files, ...(result.mountFiles ?? []).flat()]
+    return Comlink.transfer(result, [result.stdout.buffer, result.stderr.buffer, ...files.map(([, bytes]) => bytes.buffer)])
   }
 }
 

@@ -7,8 +7,30 @@ import * as fixtures from '../../fixtures/wasm-modules.ts'
 import * as wat from '../../fixtures/wat-modules.ts'
 import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt } from '../execution/samples.ts'
 import { DEFAULT_OUT_DIR } from '../../../src/build/compile-samples.ts'
+import { parseRunArgs } from '../../../src/cli/run-task.ts'
 
 const CLI = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'zerostate.ts')
+
+/** Writes the guest path of every preopened directory (fd 3 on, until fd_prestat_get fails), one a line. */
+const printsPreopens = (): Uint8Array => wat.wat(`(module
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 32) "\\n")
+  (func $write (param $ptr i32) (param $len i32)
+    (i32.store (i32.const 0) (local.get $ptr))
+    (i32.store (i32.const 4) (local.get $len))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func (export "_start") (local $fd i32)
+    (local.set $fd (i32.const 3))
+    (block $done (loop $next
+      (br_if $done (call $get (local.get $fd) (i32.const 16)))
+      (drop (call $name (local.get $fd) (i32.const 64) (i32.load (i32.const 20))))
+      (call $write (i32.const 64) (i32.load (i32.const 20)))
+      (call $write (i32.const 32) (i32.const 1))
+      (local.set $fd (i32.add (local.get $fd) (i32.const 1)))
+      (br $next)))))`)
 
 interface Outcome { code: number | null, stdout: string, stderr: string }
 
@@ -56,6 +78,47 @@ describe('zerostate run', () => {
     expect(primes.stdout).toContain('primes: 25')
   })
 
+  it('inherits stdin by default, as wasmtime does; --stdin FILE overrides it', async () => {
+    const primes = join(DEFAULT_OUT_DIR, 'primes.wasm')
+    const numberFile = join(dir, 'number.txt')
+    await writeFile(numberFile, '1000')
+    const [inherited, fromFile] = await Promise.all([cli([primes], '100'), cli(['--stdin', numberFile, primes], '100')])
+    expect(inherited.stdout).toContain('primes: 25')
+    expect(fromFile.stdout).toContain('primes: 168')
+  })
+
+  it('preopens --dir HOST::GUEST at GUEST (repeatable, fd 3 on without /work), writing created and changed files back to each', async () => {
+    const data = join(dir, 'data')
+    const extra = join(dir, 'extra')
+    await mkdir(join(data, 'nested'), { recursive: true })
+    await writeFile(join(data, 'in.txt'), 'copy me too')
+    await writeFile(join(data, 'nested', 'a.txt'), 'old')
+    const [copy, preopens, none, withWork] = await Promise.all([
+      cli(['--dir', `${data}::/data`, await module('copies2', wat.copiesFiles())]),
+      cli(['--dir', `${data}::/data`, '--dir', `${extra}::out`, await module('preopens', printsPreopens())]),
+      cli([await module('preopens2', printsPreopens())]),
+      cli([await module('preopens3', printsPreopens()), '--dir', extra, '--dir', `${data}::/`])
+    ])
+    expect(copy.code).toBe(0)
+    expect(await readFile(join(data, 'out', 'copy.txt'), 'utf8')).toBe('copy me too')
+    expect(await readFile(join(data, 'nested', 'a.txt'), 'utf8')).toBe('changed')
+    expect(preopens.stdout).toBe('/data\nout\n')
+    expect(none.stdout).toBe('')
+    expect(withWork.stdout).toBe('/work\n.\n/\n')
+  })
+
+  it('parses options before the module, the module\'s args after it, and the older options after the module', () => {
+    const options = parseRunArgs(['--dir', 'a::/x', '--env', 'A=1', 'm.wasm', '-x', 'y', '--dir', 'b', '--verbose', '--', '--env', 'B'])
+    expect(options.modulePath).toBe('m.wasm')
+    expect(options.args).toEqual(['-x', 'y', '--env', 'B'])
+    expect(options.dirs).toEqual([{ host: 'a', guest: '/x' }, { host: 'b', guest: '/work' }])
+    expect(options.env).toEqual([['A', '1']])
+    expect(options.verbose).toBe(true)
+    expect(options.stdinPath).toBeUndefined()
+    expect(() => parseRunArgs(['--dir', 'a', '--dir', 'b::/work', 'm.wasm'])).toThrow(/two --dir/)
+    expect(() => parseRunArgs(['--dir', '::/x', 'm.wasm'])).toThrow(/--dir must be/)
+  })
+
   it('passes --env and maps --dir to /work, writing created and changed files back', async () => {
     const work = join(dir, 'work')
     await mkdir(join(work, 'nested'), { recursive: true })
@@ -94,7 +157,7 @@ describe('zerostate run', () => {
       cli(['x.wasm', '--memory', '500']),
       cli(['x.wasm', '--seed', 'nothex']),
       cli(['x.wasm', '--env', 'NOEQUALS']),
-      cli(['x.wasm', '--bogus']),
+      cli(['--bogus', 'x.wasm']),
       cli([join(dir, 'missing.wasm')])
     ])
     for (const outcome of outcomes) {

@@ -1,0 +1,84 @@
+/**
+ * One task submitted from this peer, from request to kept receipt: prepared
+ * and checked (task-request.ts), dispatched (orchestration/dispatch), then
+ * kept in the history and paid for side by side. A task that ran and failed
+ * still has a verified receipt: it is kept and paid for too. Whoever shows
+ * the task (a tab's task card) follows it through the observer's callbacks.
+ */
+import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
+import type { DispatchProgress } from '../orchestration/dispatch/index.ts'
+import { RemoteTaskError } from '../orchestration/task-protocol/index.ts'
+import type { TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
+import type { Receipt } from '../receipts/index.ts'
+import type { PeerContext } from './context.ts'
+import { preview } from './preview.ts'
+import { prepareTask, sampleLabel } from './task-request.ts'
+import type { SubmitRequest, SubmitResult } from './types.ts'
+
+/** What a submitted task reports as it goes; every callback is optional and called synchronously. */
+export interface SubmitObserver {
+  /** The module is loaded and the request checked: the offer as it will be sent. */
+  onPrepared?(offer: ValidOffer): void
+  /** An executor was chosen, and why. */
+  onChoice?(executor: string, selection: string): void
+  /** Queued here, offered, sending the module, running (with heartbeats), verifying. */
+  onProgress?(progress: DispatchProgress): void
+  /** The verified result, before it is kept and paid for. */
+  onDone?(outcome: TaskOutcome): void
+  /** The task failed; `receipt` when it ran and failed (a verified receipt, kept and paid for next). */
+  onFailed?(err: unknown, receipt: Receipt | undefined): void
+  /** Something worth telling that is not the task's own error (its receipt could not be kept). */
+  onNotice?(message: string): void
+}
+
+export interface SubmitOptions extends SubmitObserver {
+  signal?: AbortSignal
+  /** The task's id (default a random UUID). */
+  taskId?: string
+}
+
+/** The label a task's receipt is kept under: the request's, else the sample id or "upload". */
+export function taskLabel (request: SubmitRequest): string {
+  return request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'upload')
+}
+
+export async function submitTask (ctx: PeerContext, request: SubmitRequest, options: SubmitOptions = {}): Promise<SubmitResult> {
+  const { signal } = options
+  const taskId = options.taskId ?? crypto.randomUUID()
+  const label = taskLabel(request)
+  const { dispatch, accountability } = ctx.peer
+  try {
+    const { module, offer: prepared } = await prepareTask(taskId, request, ctx.fetchModule, signal)
+    options.onPrepared?.(prepared)
+    const requirements = { moduleHash: prepared.moduleHash, ...request.requirements }
+    const redundancy = request.executor == null ? request.redundancy ?? 1 : 1
+    if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {
+      throw new RangeError(`redundancy must be 1–${MAX_REDUNDANCY} executors, got ${String(request.redundancy)}`)
+    }
+    const dispatchOptions = {
+      signal,
+      onChoice: (executor: string, selection: string) => { options.onChoice?.(executor, selection) },
+      onProgress: (progress: DispatchProgress) => { options.onProgress?.(progress) }
+    }
+    const { outcome, offer } = redundancy > 1
+      ? { outcome: await dispatch.runRedundant(prepared, module, requirements, redundancy, dispatchOptions), offer: prepared }
+      : await dispatch.runOnce(prepared, module, requirements, request, dispatchOptions)
+    options.onDone?.(outcome)
+    // Kept and paid for side by side: two separate stores, neither waits on the other.
+    // A redundant task was checked by its own majority, and its executors paid by it.
+    await Promise.all([
+      ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }),
+      redundancy === 1 ? accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true) : undefined
+    ])
+    return { ...outcome, executor: outcome.receipt.executor }
+  } catch (err) {
+    const receipt = err instanceof RemoteTaskError ? err.receipt : undefined
+    options.onFailed?.(err, receipt)
+    if (receipt != null) {
+      await ctx.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now() })
+        .catch((keepErr: unknown) => { options.onNotice?.(`the receipt of task ${taskId.slice(0, 8)} could not be kept: ${String(keepErr)}`) })
+      await accountability.pay(receipt)
+    }
+    throw err
+  }
+}

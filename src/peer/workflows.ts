@@ -1,0 +1,161 @@
+/**
+ * A workflow run driven by the runner (orchestration/workflow/runner) over
+ * this peer's TaskDispatch, with its checkpoints in this peer's store — the
+ * run's record, its append-only event log, its steps' outputs as
+ * content-addressed blobs and memoized outputs — so that a restart loses
+ * nothing: the record keeps the spec, the inputs and the seed, and resuming
+ * replays the log. Once a run ends, its record is signed (workflow-record.ts).
+ * The runner's events (`status`, `step`, `complete`) are its progress, for a
+ * tab's Workflows view (src/app/workflows.ts) and the SDK alike.
+ */
+import { bytesToHex, hexToBytes } from '../core/encoding.ts'
+import { sha256HexAsync } from '../core/hash.ts'
+import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, TASK_SEED_BYTES } from '../core/limits.ts'
+import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
+import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunnerComponents } from '../orchestration/workflow/runner/index.ts'
+import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
+import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
+import type { PeerContext } from './context.ts'
+import { preview } from './preview.ts'
+import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
+import { keepSignedRecord } from './workflow-record.ts'
+
+/** Limits of every step's task unless the step sets its own (timeoutMs, fuel). */
+export interface WorkflowOptions {
+  timeoutMs?: number
+  memoryLimitBytes?: number
+  fuel?: number
+  maxTotalPrice?: number
+  /** Publish each step's receipt and input for witnesses (default true). */
+  witnesses?: boolean
+  /** The tasks' seed (32 bytes; random when omitted). Two runs with the same seed reuse each other's verified step outputs. */
+  seed?: Uint8Array
+}
+
+/** A run this peer drives, with its spec and its stored record (as it was when the run started). */
+export interface StartedWorkflow {
+  runner: WorkflowRunner
+  spec: WorkflowSpec
+  record: WorkflowRunRecord
+}
+
+/** Called as soon as the runner exists, before any further await: to follow every event. */
+export type OnWorkflowStarted = (started: StartedWorkflow) => void
+
+export async function startWorkflowRun (ctx: PeerContext, specText: string, given: Record<string, WorkflowInputGiven> = {}, options: WorkflowOptions = {}, onStarted?: OnWorkflowStarted): Promise<StartedWorkflow> {
+  // Refused before anything runs or is stored: WorkflowSpecError names every problem with its line and column.
+  const spec = parseWorkflowSpec(specText)
+  const inputs = await storeWorkflowInputs(spec, given, blobPutter(ctx.store))
+  const runId = `wf-${crypto.randomUUID()}`
+  const seed = options.seed === undefined ? crypto.getRandomValues(new Uint8Array(TASK_SEED_BYTES)) : new Uint8Array(options.seed)
+  if (seed.byteLength !== TASK_SEED_BYTES) throw new RangeError(`a workflow's seed is ${TASK_SEED_BYTES} bytes, got ${seed.byteLength}`)
+  const now = Date.now()
+  const record: WorkflowRunRecord = {
+    runId, specText, specHash: await sha256HexAsync(new TextEncoder().encode(specText)), inputs, seedHex: bytesToHex(seed), state: 'submitted', createdAt: now, updatedAt: now
+  }
+  await ctx.store.putRun(record)
+  const runner = await startWorkflow(components(ctx, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
+  return started(ctx, { runner, spec, record }, onStarted)
+}
+
+export async function resumeWorkflowRun (ctx: PeerContext, runId: string, options: WorkflowOptions = {}, onStarted?: OnWorkflowStarted): Promise<StartedWorkflow> {
+  const record = await ctx.store.getRun(runId)
+  if (record === undefined) throw new RangeError(`no workflow run ${runId} in this peer's store`)
+  const spec = parseWorkflowSpec(record.specText)
+  const runner = await resumeWorkflow(components(ctx, options), {
+    runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
+  })
+  return started(ctx, { runner, spec, record }, onStarted)
+}
+
+function started (ctx: PeerContext, run: StartedWorkflow, onStarted: OnWorkflowStarted | undefined): StartedWorkflow {
+  keepRecord(ctx, run.runner, run.record)
+  keepSignedRecord(ctx, run.runner) // signed once it ends: workflow-record.ts
+  onStarted?.(run)
+  return run
+}
+
+function defaultsOf (options: WorkflowOptions, seed: Uint8Array): Parameters<typeof startWorkflow>[1]['defaults'] {
+  return {
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES,
+    fuel: options.fuel ?? DEFAULT_FUEL,
+    maxTotalPrice: options.maxTotalPrice ?? DEFAULT_MAX_TOTAL_PRICE,
+    seed: new Uint8Array(seed)
+  }
+}
+
+/** The run's record follows its state, so the list of runs says which are still to resume. */
+function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowRunRecord): void {
+  let last = record.state
+  const save = (status: RunStatus): void => {
+    if (status.state === last) return
+    last = status.state
+    ctx.store.putRun({ ...record, state: status.state, updatedAt: Date.now() }).catch(() => {})
+  }
+  runner.addEventListener('status', event => { save((event as unknown as { detail: RunStatus }).detail) })
+  runner.result().then(() => { save(runner.status()) }, () => {})
+}
+
+/** The runner's components over this peer's store, its dispatch and its accountability; a step's module by hash from the store, or a sample through `fetchModule`. */
+function components (ctx: PeerContext, options: WorkflowOptions): WorkflowRunnerComponents {
+  const { store } = ctx
+  const { dispatch, accountability } = ctx.peer
+  /** The next sequence number of each run's log this peer writes. */
+  const nextSeq = new Map<string, number>()
+  return {
+    dispatch,
+    modules: {
+      async load (ref) {
+        let bytes: Uint8Array<ArrayBuffer>
+        if (ref.startsWith('sha256:')) {
+          const held = await store.getModule(ref.slice('sha256:'.length))
+          if (held === undefined) throw new RangeError(`module ${ref} is not in this peer's store: run it once, or name a sample`)
+          bytes = new Uint8Array(held)
+        } else {
+          const response = await ctx.fetchModule(`samples/${encodeURIComponent(ref)}.wasm`)
+          if (!response.ok) throw new RangeError(`no sample "${ref}" (HTTP ${response.status})`)
+          bytes = new Uint8Array(await response.arrayBuffer())
+        }
+        return { bytes, hash: await sha256HexAsync(bytes) }
+      }
+    },
+    blobs: {
+      async put (bytes) {
+        const hash = await sha256HexAsync(bytes)
+        await store.putBlob(hash, bytes)
+        return hash
+      },
+      async get (hash) {
+        return store.getBlob(hash)
+      }
+    },
+    log: {
+      async append (runId: string, event: RunEvent) {
+        const seq = nextSeq.get(runId) ?? (await store.listRunEvents(runId)).length
+        await store.appendRunEvent(runId, seq, event)
+        nextSeq.set(runId, seq + 1)
+      },
+      async load (runId: string) {
+        const events = await store.listRunEvents(runId) as RunEvent[]
+        nextSeq.set(runId, events.length)
+        return events
+      }
+    },
+    memo: {
+      async get (key) {
+        return await store.getMemo(key) as MemoizedOutputs | undefined
+      },
+      async put (key, outputs) {
+        await store.putMemo(key, outputs)
+      }
+    },
+    settle: async (outcome, offer, module) => {
+      await Promise.all([
+        accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true),
+        ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
+      ])
+    }
+  }
+}
