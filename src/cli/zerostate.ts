@@ -12,6 +12,10 @@ if (process.argv[2] === 'run') process.exit(await runTaskCommand(process.argv.sl
 if (process.argv[2] === 'contribute') process.exit(await (await import('./contribute.ts')).contributeCommand(process.argv.slice(3)))
 // receipt verify checks receipts and workflow records offline (and re-runs a task with --rerun).
 if (process.argv[2] === 'receipt') process.exit(await (await import('./receipt.ts')).receiptCommand(process.argv.slice(3)))
+// The mesh commands join the mesh as a Node peer through the SDK (connect.node.ts), each for as long as it runs.
+if (['submit', 'job', 'workflow', 'peers', 'ledger'].includes(process.argv[2] ?? '')) {
+  process.exit(await (await import('./mesh-commands.ts')).meshCommand(process.argv.slice(2)))
+}
 // verify-workflow loads the workflow spec code, which (like the relay below) needs --experimental-transform-types.
 if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./verify-workflow.ts')).verifyWorkflowCommand(process.argv.slice(3)))
 
@@ -23,6 +27,7 @@ const { startMesh } = await import('../server/mesh.ts')
 const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
 const { CONTRIBUTE_USAGE } = await import('./contribute.ts')
 const { RECEIPT_USAGE } = await import('./receipt.ts')
+const { MESH_USAGE } = await import('./mesh-commands.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
@@ -30,6 +35,7 @@ const USAGE = `Usage:
   zerostate relay [--host H] [--relay-port R]
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
 ${CONTRIBUTE_USAGE}
+${MESH_USAGE}
 ${RUN_USAGE}
 ${RECEIPT_USAGE}
 ${VERIFY_WORKFLOW_USAGE}

@@ -87,9 +87,13 @@ describe('a Node peer contributing to the mesh', () => {
         const result = await window.zerostate.submit({ module: 'samples/echo.wasm', stdin, executor })
         out.push({ stdout: new TextDecoder().decode(result.stdout), executor: result.receipt.executor, taskId: result.receipt.taskId })
       }
+      // A real workload: a 150 KiB module sent over the data channel, and its answer.
+      const detected = await window.zerostate.submit({ module: 'samples/lang-detect.wasm', stdin: 'Hallo Welt, wie geht es dir heute?', args: ['--top', '1'], executor })
+      out.push({ stdout: new TextDecoder().decode(detected.stdout), executor: detected.receipt.executor, taskId: detected.receipt.taskId })
       return { out, transports: window.zerostate.peers().find(p => p.peerId === executor)?.transports ?? [] }
     }, nodePeerId)
-    expect(results.out.map(r => r.stdout)).toEqual(['hello from a tab', 'second'])
+    expect(results.out.slice(0, 2).map(r => r.stdout)).toEqual(['hello from a tab', 'second'])
+    expect(JSON.parse(results.out[2]!.stdout)).toMatchObject({ language: 'deu' })
     expect(results.out.every(r => r.executor === nodePeerId)).toBe(true)
     expect(results.transports).toContain('webrtc')
     // The Node peer reports each task it ran, for this tab.
