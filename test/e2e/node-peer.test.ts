@@ -3,8 +3,8 @@
  * (its own process, JSON Lines on stdout) joins through the harness's relay,
  * learnt from the app server's /config.json as a tab learns it, and runs
  * tasks for a Chromium tab over a direct WebRTC connection (@libp2p/webrtc on
- * node-datachannel in Node); the tab verifies each receipt as signed by the
- * Node peer. SIGINT stops it gracefully (exit 0); its state — identity and
+ * node-datachannel in Node) at its asking price; the tab verifies each
+ * receipt as signed by the Node peer and pays it over a payment channel. SIGINT stops it gracefully (exit 0); its state — identity and
  * receipts — is in its directory (node:sqlite), found again by the next
  * start, and a second process on the same directory is refused.
  */
@@ -19,7 +19,7 @@ import type { Harness, Peer } from './harness.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
-interface ContributeEvent { event: string, peerId?: string, taskId?: string, submitter?: string, status?: string, fuel?: number }
+interface ContributeEvent { event: string, peerId?: string, taskId?: string, submitter?: string, status?: string, fuel?: number, charge?: number }
 
 /** A spawned `zerostate contribute`, its JSON Lines events, stderr and exit. */
 interface Contributor {
@@ -33,7 +33,7 @@ interface Contributor {
 function contribute (server: string, dir: string): Contributor {
   const child = spawn(process.execPath, [
     '--experimental-transform-types', '--disable-warning=ExperimentalWarning',
-    join(ROOT, 'src/cli/zerostate.ts'), 'contribute', '--server', server, '--slots', '1', '--dir', dir, '--json'
+    join(ROOT, 'src/cli/zerostate.ts'), 'contribute', '--server', server, '--slots', '1', '--price-fuel', '10', '--dir', dir, '--json'
   ], { cwd: ROOT, stdio: 'pipe' })
   const events: ContributeEvent[] = []
   let stderr = ''
@@ -99,6 +99,11 @@ describe('a Node peer contributing to the mesh', () => {
     // The Node peer reports each task it ran, for this tab.
     await expect.poll(() => node.events.filter(e => e.event === 'executed').map(e => e.taskId)).toEqual(results.out.map(r => r.taskId))
     expect(node.events.filter(e => e.event === 'executed').every(e => e.submitter === tab.peerId && e.status === 'ok')).toBe(true)
+    // Its asking price is on its Agent Card and in each receipt; the tab pays it over a payment channel, once a task.
+    expect(node.events.filter(e => e.event === 'executed').every(e => (e.charge ?? 0) > 0)).toBe(true)
+    await expect.poll(async () => tab.page.evaluate(async id => (await window.zerostate.ledger()).payments
+      .filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.executor === id).map(p => p.receipt.taskId), nodePeerId), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(results.out.map(r => r.taskId)))
   }, 120_000)
 
   it('refuses a second process on the same directory', async () => {
