@@ -7,14 +7,62 @@
  * catch; with `?cheat=wrong-key` it signs its receipts with a key that is not
  * its PeerId's — what every submitter must refuse; with `?cheat=stale-close`
  * it closes channels alone on an older co-signed state, one it paid less in —
- * what the other party must beat with its newer one.
+ * what the other party must beat with its newer one. Every page of that
+ * build also has `window.__zerostateTest` (below): the tab's Web Worker
+ * sandbox, to run a module with what `zerostate run` can give it (mounts,
+ * no `/work`) — for the WASI test suite in Chromium.
  */
+import { sha256Hex } from '../core/hash.ts'
+import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, TASK_SEED_BYTES } from '../core/limits.ts'
 import { createIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
-import type { TaskRunner } from '../execution/types.ts'
+import type { ExecutionResult, TaskInput, TaskLimits, TaskRunner } from '../execution/types.ts'
+import { WorkerPool } from '../execution/worker-pool.ts'
 import type { ZeroStateStore } from '../peer/store.ts'
 
 declare const __ZEROSTATE_TEST_HOOKS__: boolean
+
+/** A run for `window.__zerostateTest.runWasi`: a TaskInput's fields (all optional) and limits. */
+export interface TestWasiRun extends Partial<TaskInput> {
+  limits?: Partial<TaskLimits>
+}
+
+/** What the test-hooks build adds to a page, as `window.__zerostateTest`. */
+export interface ZeroStateTestApi {
+  /**
+   * Runs `module` in this tab's sandbox — a WorkerPool (two slots) of the
+   * browser's sandbox Web Workers, the same code that runs tasks for other
+   * peers — with `run`'s input (default: no args, no env, empty stdin, no
+   * files, a zero seed; `mounts` and `preopenWork` as `zerostate run --dir`
+   * sets them) and limits (default: the sandbox's). Resolves and rejects as
+   * `WorkerPool.run`.
+   */
+  runWasi(module: Uint8Array, run?: TestWasiRun): Promise<ExecutionResult>
+}
+
+declare global {
+  interface Window {
+    /** Only in the test-hooks build (src/app/test-hooks.ts). */
+    __zerostateTest?: ZeroStateTestApi
+  }
+}
+
+function installTestApi (): void {
+  let pool: WorkerPool | undefined
+  window.__zerostateTest = {
+    async runWasi (module, run = {}) {
+      pool ??= new WorkerPool({ slots: 2 })
+      const { limits, ...given } = run
+      const input: TaskInput = { args: [], env: [], stdin: new Uint8Array(0), files: [], seed: new Uint8Array(TASK_SEED_BYTES), ...given }
+      return pool.run(sha256Hex(module), module, input, {
+        timeoutMs: DEFAULT_TIMEOUT_MS, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES, fuel: DEFAULT_FUEL, ...limits
+      })
+    }
+  }
+}
+
+// Only in the test-hooks build; `typeof` first: unit tests import this module in Node, where nothing defines the flag.
+if (typeof __ZEROSTATE_TEST_HOOKS__ !== 'undefined' && __ZEROSTATE_TEST_HOOKS__) installTestApi()
 
 /** The misbehaviour asked for, only ever in the test-hooks build. */
 function cheat (): string | null {
