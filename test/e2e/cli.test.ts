@@ -8,15 +8,14 @@
  * `workflow resume` without running a finished step again (its log says so).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
 import type { RunEvent } from '../../src/orchestration/workflow/scheduler/index.ts'
 import { startHarness } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { corpusLines, langDetectHere } from '../support/lang-detect-corpus.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -66,24 +65,6 @@ async function run (args: string[], stdin?: string, timeoutMs = 180_000): Promis
 }
 
 const jsonLines = (text: string): Array<Record<string, unknown>> => text.trimEnd().split('\n').filter(line => line !== '').map(line => JSON.parse(line) as Record<string, unknown>)
-
-/** `count` lines of the lang-detect corpus, each numbered so that every input is distinct. */
-async function corpusLines (count: number): Promise<string[]> {
-  const corpus = (await readFile(join(ROOT, 'test/fixtures/lang-detect-corpus.txt'), 'utf8')).split('\n').map(l => l.replace(/\r$/, '')).filter(l => l !== '')
-  return Array.from({ length: count }, (_, i) => `${corpus[i % corpus.length]!} ${i}`)
-}
-
-/** lang-detect --lines over `lines` in Node's own sandbox: what every executor must answer. */
-async function langDetectHere (lines: string[]): Promise<string[]> {
-  const pool = createNodeWorkerPool({ slots: 1 })
-  try {
-    const module = new Uint8Array(await readFile(join(ROOT, 'src/workloads/lang-detect/lang-detect.wasm')))
-    const result = await pool.run(sha256Hex(module), module, { args: ['--lines'], env: [], stdin: new TextEncoder().encode(lines.join('\n') + '\n'), files: [], seed: new Uint8Array(32) }, { timeoutMs: 60_000, memoryLimitBytes: 50 << 20, fuel: 1e11 })
-    return new TextDecoder().decode(result.stdout).trimEnd().split('\n')
-  } finally {
-    pool.stop()
-  }
-}
 
 describe('the zerostate CLI on a mesh of two contributing tabs', () => {
   let harness: Harness

@@ -14,30 +14,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connect, verifyReceipt, WORKFLOW_TEMPLATES } from 'zerostate'
 import type { Mesh } from 'zerostate'
-import { sha256Hex } from '../../src/core/hash.ts'
-import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
 import { startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { corpusLines, langDetectHere } from '../support/lang-detect-corpus.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-
-/** `lines` lines of the lang-detect corpus, each numbered so that every input is distinct. */
-async function corpusLines (count: number): Promise<string[]> {
-  const corpus = (await readFile(join(ROOT, 'test/fixtures/lang-detect-corpus.txt'), 'utf8')).split('\n').map(l => l.replace(/\r$/, '')).filter(l => l !== '')
-  return Array.from({ length: count }, (_, i) => `${corpus[i % corpus.length]!} ${i}`)
-}
-
-/** lang-detect --lines over `lines` in Node's own sandbox: what every executor must answer. */
-async function langDetectHere (lines: string[]): Promise<string[]> {
-  const pool = createNodeWorkerPool({ slots: 1 })
-  try {
-    const module = new Uint8Array(await readFile(join(ROOT, 'src/workloads/lang-detect/lang-detect.wasm')))
-    const run = await pool.run(sha256Hex(module), module, { args: ['--lines'], env: [], stdin: new TextEncoder().encode(lines.join('\n') + '\n'), files: [], seed: new Uint8Array(32) }, { timeoutMs: 60_000, memoryLimitBytes: 50 << 20, fuel: 1e11 })
-    return new TextDecoder().decode(run.stdout).trimEnd().split('\n')
-  } finally {
-    pool.stop()
-  }
-}
 
 /** Runs an example as a user would, to its end (at most `timeoutMs`). */
 async function runExample (file: string, args: string[], timeoutMs = 120_000): Promise<{ code: number | null, stdout: string, stderr: string }> {
