@@ -12,7 +12,6 @@
  * (the reference a tab's Agent Card states its benchmark against).
  */
 import type { Logger } from '../core/index.ts'
-import { DEFAULT_FUEL, DEFAULT_MEMORY_LIMIT_BYTES, TASK_SEED_BYTES } from '../core/limits.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
@@ -25,7 +24,8 @@ import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
 import { composePeer } from './compose.ts'
 import type { ComposedPeer } from './compose.ts'
-import { BENCHMARK_INPUT, BENCHMARK_SAMPLE } from './constants.ts'
+import { LocalSandbox } from './local-sandbox.ts'
+import { nodeModuleFetch } from './module-fetch.node.ts'
 import { preview } from './preview.ts'
 import type { ZeroStateStore } from './store.ts'
 
@@ -92,7 +92,7 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
       relayAddrs,
       maxPeerConnections: DEFAULT_MAX_PEER_CONNECTIONS,
       pool,
-      benchmark: async () => init.server === undefined || !contributing ? { fuelPerMs: 0, reference: '0'.repeat(64) } : measureBenchmark(pool, init.server),
+      benchmark: async () => init.server === undefined || !contributing ? { fuelPerMs: 0, reference: '0'.repeat(64) } : measureBenchmark(init.server),
       settings: {
         contributing: () => contributing,
         slots: () => init.slots,
@@ -155,18 +155,15 @@ async function relaysOf (server: string): Promise<string[]> {
   return relays as string[]
 }
 
-/** Fuel per ms on the server's primes sample, as a tab measures it (0 when it cannot be measured). */
-async function measureBenchmark (pool: WorkerPool, server: string): Promise<CardBenchmark> {
+/** This peer's speed on the server's primes sample, measured as a tab measures it (LocalSandbox.benchmark). */
+async function measureBenchmark (server: string): Promise<CardBenchmark> {
+  const local = new LocalSandbox({ fetchModule: nodeModuleFetch(server), createPool: init => createNodeWorkerPool(init) })
   try {
     const samples = await (await fetch(new URL('samples/samples.json', server))).json() as SampleTask[]
-    const reference = samples.find(sample => sample.id === BENCHMARK_SAMPLE)
-    if (reference === undefined) return { fuelPerMs: 0, reference: '0'.repeat(64) }
-    const module = new Uint8Array(await (await fetch(new URL(reference.url, server))).arrayBuffer())
-    const result = await pool.run(reference.sha256, module,
-      { args: [], env: [], stdin: new TextEncoder().encode(BENCHMARK_INPUT), files: [], seed: new Uint8Array(TASK_SEED_BYTES) },
-      { timeoutMs: 30_000, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES, fuel: DEFAULT_FUEL })
-    return { fuelPerMs: Math.floor((result.fuelUsed ?? 0) / Math.max(result.durationMs, 1)), reference: reference.sha256 }
+    return await local.benchmark(samples)
   } catch {
     return { fuelPerMs: 0, reference: '0'.repeat(64) }
+  } finally {
+    local.stop()
   }
 }
