@@ -20,6 +20,7 @@ export const MESH_USAGE = `  zerostate submit [options] MODULE [ARGS...]       o
   zerostate job MODULE --inputs FILE|DIR [options]   one module over many inputs, results in input order
   zerostate workflow run SPEC.yaml|--template ID [--input k=v|k=@file] [--watch]
   zerostate workflow resume RUN_ID | list | log RUN_ID
+  zerostate workflow plan "REQUEST" [--endpoint URL --model M] [--out spec.yaml]   a spec from a chat model; runs nothing
   zerostate peers | ledger                           this peer's connections / channels and payments
       Each joins the mesh as a Node peer: --server URL (default ZEROSTATE_SERVER or http://127.0.0.1:8080),
       --relay-addr MA..., --dir DIR (default ZEROSTATE_HOME or ~/.zerostate; one process per DIR, so a

@@ -28,6 +28,7 @@ import {
   EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError, describeOutput, errorLine, foldStepTimings, formatDuration, logLine, parseCount, parseInputSpec, runLine,
   stepLine, stepRows, table, type OutputJson, type StepRow, type StepTiming
 } from './cli-output.ts'
+import { addPlanCommand } from './workflow-plan.ts'
 import { addMeshOptions, collect, withMesh, writeFilesUnder, writeOut, type MeshCliIo, type MeshOptions, type Session } from './mesh-session.ts'
 
 interface RunOptions extends MeshOptions {
@@ -153,6 +154,7 @@ export function addWorkflowCommand (program: Command, io: MeshCliIo, setStatus: 
       }
       setStatus(await withMesh(options, io, async session => follow(session, await session.mesh.resumeWorkflow(runId, limits), options, undefined)))
     })
+  addPlanCommand(workflow, io, setStatus)
   workflow.command('list')
     .description('the runs kept in --dir, newest first (no mesh needed)')
     .addOption(dirOption())
