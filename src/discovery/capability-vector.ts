@@ -11,7 +11,7 @@
  * const wanted = queryVector({ tags: ['nlp'], minWorkerSlots: 2, maxPrices: { perMegaFuel: 500 } })
  * const nearest = index.search(wanted, 20).filter(hit => matchesRequirements(cards.get(hit.peerId), requirements))
  */
-import { sha256Hex, utf8ToBytes } from '../core/index.ts'
+import { addHashedFeatures } from './feature-hashing.ts'
 import type { AgentCardFields, CardPrices } from './types.ts'
 import {
   CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_CARD_MEMORY_BYTES, MAX_PRICE_MICRO_UNITS, MAX_WORKER_SLOTS
@@ -162,26 +162,10 @@ export function vectorsMatch (sent: ArrayLike<number>, computed: ArrayLike<numbe
   return true
 }
 
-/**
- * Signed feature hashing (Weinberger et al., "Feature Hashing for Large Scale
- * Multitask Learning", ICML 2009): each feature adds ±1 at a dimension chosen
- * by SHA-256, the sign by another bit of it, so colliding features cancel in
- * expectation. The block is then scaled to length `weight` (L2); an empty
- * set leaves it all zeros.
- */
+/** Feature hashing (feature-hashing.ts) into one of the card's hashed blocks, scaled to the block's weight. */
 function hashedBlock (v: Float64Array, block: 'skills' | 'warmModules', features: ReadonlySet<string>): void {
   const { start, length } = VECTOR_BLOCKS[block]
-  for (const feature of features) {
-    const digest = sha256Hex(utf8ToBytes(FEATURE_PREFIX + feature))
-    const index = Number.parseInt(digest.slice(0, 4), 16) % length
-    const sign = (Number.parseInt(digest.slice(4, 6), 16) & 1) === 1 ? -1 : 1
-    v[start + index] = v[start + index]! + sign
-  }
-  let sumOfSquares = 0
-  for (let i = start; i < start + length; i++) sumOfSquares += v[i]! * v[i]!
-  if (sumOfSquares === 0) return
-  const scale = VECTOR_WEIGHTS[block] / Math.sqrt(sumOfSquares)
-  for (let i = start; i < start + length; i++) v[i] = v[i]! * scale
+  addHashedFeatures(v, { start, size: length, length: VECTOR_WEIGHTS[block], prefix: FEATURE_PREFIX }, features)
 }
 
 /** Prices, inverted so that cheaper is higher: 1 at a price of 0, 0 at MAX_PRICE_MICRO_UNITS. Absent prices stay 0. */
