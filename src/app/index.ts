@@ -18,5 +18,6 @@ export { SAMPLE_CATEGORIES, type SampleCategory } from '../execution/sample-inde
 export { parseWorkflowSpec, stepDependencies, WorkflowSpecError, type WorkflowSpecProblem } from '../orchestration/workflow/spec/index.ts'
 export { MEMO_EXECUTOR } from '../orchestration/workflow/runner/index.ts'
 export { WORKFLOW_TEMPLATES, type WorkflowTemplate } from './workflow-templates.ts'
+export { listingTags, searchListings, type AgentListing } from './marketplace.ts'
 export { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'

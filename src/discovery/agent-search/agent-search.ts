@@ -19,6 +19,9 @@ import { addHashedFeatures } from '../feature-hashing.ts'
 import type { AgentManifest } from '../agent-manifest/index.ts'
 
 export const AGENT_SEARCH_DIMENSIONS = 256
+
+/** What the search reads of a manifest. */
+export type SearchableManifest = Pick<AgentManifest, 'author' | 'name' | 'description' | 'skills'>
 /** Domain separation of the agent search vector's feature hashes. */
 const FEATURE_PREFIX = 'zerostate/agent-search/1/'
 /** What a user most likely types is a name part or a tag: they weigh more than a word of a description. */
@@ -55,7 +58,7 @@ export class AgentSearch {
   }
 
   /** Indexes (or re-indexes) the agent of `manifest` by that manifest: give it each agent's newest version. */
-  index (manifest: AgentManifest): void {
+  index (manifest: SearchableManifest): void {
     const id = idOf(manifest.author, manifest.name)
     this.hnsw.insert(id, manifestVector(manifest))
     this.tagsOf.set(id, new Set(manifest.skills.flatMap(skill => skill.tags)))
@@ -89,7 +92,7 @@ export class AgentSearch {
 }
 
 /** The manifest's point in the search space (see the module comment). */
-export function manifestVector (manifest: AgentManifest): Float32Array {
+export function manifestVector (manifest: SearchableManifest): Float32Array {
   const features = new Map<string, number>()
   const add = (feature: string, weight: number): void => { features.set(feature, (features.get(feature) ?? 0) + weight) }
   for (const part of manifest.name.split(/[-.]/)) if (part !== '') add(`name:${stem(part)}`, WEIGHTS.name)
