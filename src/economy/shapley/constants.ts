@@ -41,3 +41,30 @@ export const DEFAULT_RELATIVE_EPSILON = 0.01
  * (2^20 entries, 8 MiB); above it every evaluation calls v.
  */
 export const MAX_MEMO_PLAYERS = 20
+
+/** Tag of every split record (signed by whoever computes the split). */
+export const SPLIT_RECORD_KIND = 'zerostate/shapley-split/1'
+
+/** Most roles, and synergies, a split record's game lists; a synergy names at most MAX_SPLIT_SYNERGY_MEMBERS members. */
+export const MAX_SPLIT_ROLES = 64
+export const MAX_SPLIT_SYNERGIES = 64
+export const MAX_SPLIT_SYNERGY_MEMBERS = 16
+
+/**
+ * Upper bound on the UTF-8 length of a split record's canonical form. A member
+ * with one role and its share is about 200 bytes, so MAX_SAMPLED_PLAYERS
+ * members with a few roles each fit.
+ */
+export const MAX_SPLIT_RECORD_BYTES = 256 * 1024
+
+/**
+ * Most elementary steps a split record may take to recompute: the evaluations
+ * of v (2^n exact; m·n sampled, or at most 2^n distinct ones when memoized up
+ * to MAX_MEMO_PLAYERS) times the cost of one (the roles, the members' costs and
+ * the synergies' members), plus m·n for drawing the orders. A record whose ε
+ * asks for more is refused before any work (SplitTooCostlyError): a verifier
+ * is never made to spend long on a record its signer chose. At the default ε
+ * a game of 30 members with a step each is about 100 million (2.4 s on one
+ * core in the tests' machine), so the limit is about 6 s.
+ */
+export const MAX_SPLIT_WORK = 250_000_000

@@ -63,3 +63,58 @@ export class InvalidWorkflowGameError extends TypeError {
     this.field = field
   }
 }
+
+/** Thrown when a value is not a well-formed split record; `field` names the first bad field (`game.members.3.costs`). */
+export class InvalidSplitRecordError extends Error {
+  static { nameError(this, 'InvalidSplitRecordError') }
+  readonly field: string
+
+  constructor (field: string, message: string) {
+    super(`split record field ${field}: ${message}`)
+    this.field = field
+  }
+}
+
+/** Thrown when a split record is longer in canonical form than MAX_SPLIT_RECORD_BYTES. */
+export class SplitRecordTooLargeError extends Error {
+  static { nameError(this, 'SplitRecordTooLargeError') }
+}
+
+/** Thrown when a split record's `publicKey` is not its signer's, or when asked to sign as someone else. */
+export class SplitRecordKeyMismatchError extends Error {
+  static { nameError(this, 'SplitRecordKeyMismatchError') }
+}
+
+/** Thrown when a split record's signature does not verify: forged, or altered after signing. */
+export class SplitRecordSignatureError extends Error {
+  static { nameError(this, 'SplitRecordSignatureError') }
+}
+
+/**
+ * Thrown when a split record does not recompute: its method, sampling, a
+ * member's share or payment, or its total is not what the split of its own
+ * game, seeded from its run id, gives. `field` names what differs
+ * (`shares.2.payment`), `member` the member whose share or payment it is (null
+ * for a field of the whole record).
+ */
+export class SplitMismatchError extends Error {
+  static { nameError(this, 'SplitMismatchError') }
+  readonly field: string
+  readonly member: string | null
+
+  constructor (field: string, member: string | null, message: string) {
+    super(message)
+    this.field = field
+    this.member = member
+  }
+}
+
+/** Thrown when a split's payments add up to more than the workflow's budget. */
+export class SplitOverBudgetError extends Error {
+  static { nameError(this, 'SplitOverBudgetError') }
+}
+
+/** Thrown when recomputing a split would take more than MAX_SPLIT_WORK steps. */
+export class SplitTooCostlyError extends RangeError {
+  static { nameError(this, 'SplitTooCostlyError') }
+}

@@ -5,7 +5,8 @@
  * can recompute a split. Exact up to MAX_EXACT_PLAYERS players; above, Castro,
  * Gómez & Tejada's (2009) permutation sampling with as many permutations as
  * Hoeffding's bound asks for a stated ε and δ. Shares are whole micro-units
- * that add up to v(N) exactly.
+ * that add up to v(N) exactly. A split is handed on as a signed split record
+ * (record.ts) that anyone recomputes before paying it (paymentsFor).
  *
  * @example
  * const game = workflowGame({
@@ -21,11 +22,13 @@
  * shapley(['a', 'b', 'c'], S => (S.has('a') && S.size >= 2 ? 6 : 0))  // shares a 4, b 1, c 1
  */
 export {
-  DEFAULT_DELTA, DEFAULT_RELATIVE_EPSILON, MAX_EXACT_PLAYERS, MAX_MEMO_PLAYERS, MAX_PERMUTATIONS, MAX_SAMPLED_PLAYERS
+  DEFAULT_DELTA, DEFAULT_RELATIVE_EPSILON, MAX_EXACT_PLAYERS, MAX_MEMO_PLAYERS, MAX_PERMUTATIONS, MAX_SAMPLED_PLAYERS,
+  MAX_SPLIT_RECORD_BYTES, MAX_SPLIT_ROLES, MAX_SPLIT_SYNERGIES, MAX_SPLIT_SYNERGY_MEMBERS, MAX_SPLIT_WORK, SPLIT_RECORD_KIND
 } from './constants.ts'
 export {
-  InvalidCoalitionValueError, InvalidPlayersError, InvalidSamplingOptionsError, InvalidWorkflowGameError,
-  MarginalOutOfRangeError, TooManyPermutationsError, TooManyPlayersError
+  InvalidCoalitionValueError, InvalidPlayersError, InvalidSamplingOptionsError, InvalidSplitRecordError, InvalidWorkflowGameError,
+  MarginalOutOfRangeError, SplitMismatchError, SplitOverBudgetError, SplitRecordKeyMismatchError, SplitRecordSignatureError,
+  SplitRecordTooLargeError, SplitTooCostlyError, TooManyPermutationsError, TooManyPlayersError
 } from './errors.ts'
 export type { CoalitionValue } from './players.ts'
 export { seedFromString } from './seed.ts'
@@ -36,3 +39,8 @@ export { shapley } from './split.ts'
 export type { ShapleySplit, SplitOptions, SplitSampling } from './split.ts'
 export { splitWorkflow, workflowGame } from './workflow.ts'
 export type { WorkflowGame, WorkflowGameInit, WorkflowMember, WorkflowSynergy, WorkflowSplit } from './workflow.ts'
+export { computeSplitRecord, parseSplitRecord, paymentsFor, signSplitRecord, splitRecordHash, verifySplitRecord } from './record.ts'
+export type { SplitPayment, SplitRecordInit } from './record.ts'
+export type {
+  SplitCost, SplitGame, SplitMember, SplitRecord, SplitRecordSampling, SplitRole, SplitShare, SplitSynergy, UnsignedSplitRecord
+} from './record-format.ts'

@@ -6,7 +6,7 @@
  */
 
 import { mulberry32 } from '../../core/index.ts'
-import { MAX_EXACT_PLAYERS } from './constants.ts'
+import { MAX_EXACT_PLAYERS, MAX_PERMUTATIONS } from './constants.ts'
 import { InvalidCoalitionValueError, InvalidSamplingOptionsError } from './errors.ts'
 import { coalitionTable, exactNumerators } from './exact.ts'
 import { canonicalPlayers, compareIds, evaluate } from './players.ts'
@@ -24,6 +24,13 @@ export interface SplitOptions {
   epsilon?: number
   /** Probability that some share is off by ε or more; default DEFAULT_DELTA. */
   delta?: number
+  /**
+   * The number of permutations to draw instead of the one Hoeffding's bound
+   * gives for (ε, δ, range): a verifier uses the m a split record reports
+   * (the bound is computed with Math.log, which engines may round differently
+   * in the last bit). Refused below the bound's m − 1 or above MAX_PERMUTATIONS.
+   */
+  permutations?: number
 }
 
 /** How a sampled split was drawn: enough to recompute it. */
@@ -76,12 +83,21 @@ export function shapley (players: readonly string[], v: CoalitionValue, options:
   const { seed } = options
   if (typeof seed !== 'string') throw new InvalidSamplingOptionsError('seed', `a split of more than ${MAX_EXACT_PLAYERS} players is sampled and needs a seed string (the run id)`)
   if (options.range === undefined) throw new InvalidSamplingOptionsError('range', `a split of more than ${MAX_EXACT_PLAYERS} players is sampled and needs a range`)
-  const plan = samplingPlan(sorted.length, { range: options.range, epsilon: options.epsilon, delta: options.delta })
+  const plan = withPermutations(samplingPlan(sorted.length, { range: options.range, epsilon: options.epsilon, delta: options.delta }), options.permutations)
   const sample = sampleMarginals(sorted, integral, plan.permutations, plan.range, mulberry32(seedFromString(seed)))
   const shares = sample.exact
     ? allocateFractions(sorted, sample.sums.map(sum => BigInt(sum)), BigInt(plan.permutations), total)
     : allocateFloats(sorted, sample.sums.map(sum => sum / plan.permutations), total)
   return { shares, total, method: 'sampled', sampling: { seed, ...plan } }
+}
+
+/** The plan with the caller's m, when given and at least the bound's m − 1 (one ulp of Math.log can move the ceiling by one). */
+function withPermutations<Plan extends { permutations: number }> (plan: Plan, permutations: number | undefined): Plan {
+  if (permutations === undefined) return plan
+  if (!Number.isSafeInteger(permutations) || permutations < plan.permutations - 1 || permutations > MAX_PERMUTATIONS) {
+    throw new InvalidSamplingOptionsError('permutations', `must be an integer from ${plan.permutations - 1} (Hoeffding's bound) to ${MAX_PERMUTATIONS}, got ${String(permutations)}`)
+  }
+  return { ...plan, permutations }
 }
 
 /** Shares from exact fractions numerator / denominator (denominator > 0): floor, then the remainder by largest fractional part. */

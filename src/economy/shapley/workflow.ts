@@ -126,17 +126,21 @@ export function workflowGame (init: WorkflowGameInit): WorkflowGame {
   })
 
   const index = new Map(players.map((id, m) => [id, m]))
+  // fillers[r]: the players that fill role r below its market price, cheapest first. v needs only the
+  // first of them in S, so an evaluation costs the players' roles, not players × roles: the sampled
+  // split of a large game evaluates v m·n times.
+  const fillers = roles.map((_, r) => players
+    .map((id, m) => ({ id, cost: cost[m]![r]! }))
+    .filter(filler => filler.cost < prices[r]!)
+    .sort((a, b) => a.cost - b.cost))
   const v: CoalitionValue = coalition => {
-    let present = 0
-    for (const id of coalition) if (index.has(id)) present++
-    if (present === 0) return 0
+    let present = false
+    for (const id of coalition) if (index.has(id)) { present = true; break }
+    if (!present) return 0
     let total = value
     for (let r = 0; r < roles.length; r++) {
       let best = prices[r]!
-      for (const id of coalition) {
-        const m = index.get(id)
-        if (m !== undefined) best = Math.min(best, cost[m]![r]!)
-      }
+      for (const filler of fillers[r]!) if (coalition.has(filler.id)) { best = filler.cost; break }
       total -= best
     }
     for (const group of groups) if (group.members.every(id => coalition.has(id))) total += group.bonus
