@@ -4,7 +4,7 @@
  * imports this module and nothing below the app (lint:arch enforces it).
  */
 export type * from './types.ts'
-export type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
+export type { ChannelRecord, PaymentRecord, ReceiptPaymentRecord } from '../economy/payments/index.ts'
 export type { Settlement } from '../economy/channel/index.ts'
 export type { Receipt, ReceiptRecord, ReceiptStatus } from '../receipts/index.ts'
 export type { AttestationRecord } from '../trust/witness/index.ts'

@@ -267,7 +267,7 @@ export function ledgerSummary (self: string, view: LedgerView): LedgerSummary {
       paid: sum('out', 'payment') - sum('in', 'refund'),
       received: sum('in', 'payment') - sum('out', 'refund'),
       refunds: view.payments.filter(p => p.kind === 'refund').length,
-      recent: view.payments.slice(0, RECENT_PAYMENTS).map(p => ({ at: p.at, direction: p.direction, kind: p.kind, amount: p.amount, taskId: p.receipt.taskId, peer: peerOfChannel.get(p.channelId) ?? '' }))
+      recent: view.payments.slice(0, RECENT_PAYMENTS).map(p => ({ at: p.at, direction: p.direction, kind: p.kind, amount: p.amount, taskId: p.kind === 'share' ? p.share.runId : p.receipt.taskId, peer: peerOfChannel.get(p.channelId) ?? '' }))
     },
     settlements: view.settlements.length,
     attestations: view.attestations.length,

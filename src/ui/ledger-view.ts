@@ -22,7 +22,7 @@ export interface LedgerTotals {
 export function ledgerTotals (payments: readonly PaymentRecord[], channels: readonly ChannelRecord[]): LedgerTotals {
   const totals: LedgerTotals = { paidOut: 0, earned: 0, refundedToMe: 0, refundedByMe: 0, openChannels: 0 }
   for (const p of payments) {
-    if (p.kind === 'payment') {
+    if (p.kind === 'payment' || p.kind === 'share') {
       if (p.direction === 'out') totals.paidOut += p.amount
       else totals.earned += p.amount
     } else if (p.direction === 'in') {

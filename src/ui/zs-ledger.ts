@@ -1,7 +1,7 @@
 import { LitElement, html, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import type { ChannelRecord, LedgerView, PaymentRecord, Settlement } from '../app/index.ts'
+import type { ChannelRecord, LedgerView, PaymentRecord, Receipt, Settlement } from '../app/index.ts'
 import { CloseChannelRequestEvent } from './events.ts'
 import { CHANNEL_STATUS_TONES, MAX_PAYMENTS_SHOWN, canClose, channelSides, ledgerTotals } from './ledger-view.ts'
 import { shared, tableStyles } from './theme.ts'
@@ -174,25 +174,35 @@ export class ZsLedger extends LitElement {
   #payment (p: PaymentRecord) {
     const key = `${p.channelId}/${p.sequence}`
     const open = this.openReceipts.has(key)
-    const status = runStatus(p.receipt.status, p.receipt.exitCode)
     return html`
       <tr data-testid="payment-row" data-direction=${p.direction} data-kind=${p.kind}>
         <td data-label="When">${when(p.at)}</td>
         <td data-label="Direction"><span class="badge ${p.direction === 'in' ? 'ok' : 'accent'}">${p.direction === 'in' ? '↓ in' : '↑ out'}</span></td>
-        <td data-label="Kind">${p.kind === 'refund' ? html`<span class="badge warn">refund</span>` : 'payment'}</td>
+        <td data-label="Kind">${p.kind === 'refund' ? html`<span class="badge warn">refund</span>` : p.kind === 'share' ? html`<span class="badge ok" title="A share of a workflow's payment, by Shapley value">split share</span>` : 'payment'}</td>
         <td data-label="Amount" class="num" data-testid="payment-amount">${amount(p.amount)}</td>
         <td data-label="Channel" class="mono" title=${p.channelId}>${shortChannelId(p.channelId)}</td>
         <td data-label="Sequence" class="num">${p.sequence}</td>
-        <td data-label="Task" class="mono" title=${p.receipt.taskId}>${abbreviate(p.receipt.taskId, 10, 4)}</td>
-        <td data-label="Run"><span class="badge ${status.tone}" title=${status.description}>${status.text}</span></td>
-        <td>
-          <details ?open=${open} @toggle=${(e: Event) => { this.#toggleReceipt(key, (e.target as HTMLDetailsElement).open) }}>
-            <summary data-testid="payment-receipt-toggle">${open ? 'Hide' : 'Show'}</summary>
-          </details>
-        </td>
+        ${p.kind === 'share'
+          ? html`
+            <td data-label="Workflow run" class="mono" title=${p.share.runId}>${abbreviate(p.share.runId, 10, 4)}</td>
+            <td data-label="Split record" class="mono" title=${p.share.recordHash}>${abbreviate(p.share.recordHash, 8, 4)}</td>
+            <td></td>`
+          : this.#receiptCells(p.receipt, key, open)}
       </tr>
-      ${open ? html`<tr class="receipt"><td colspan="9"><zs-receipt .receipt=${p.receipt} .showVerification=${false}></zs-receipt></td></tr>` : nothing}
+      ${open && p.kind !== 'share' ? html`<tr class="receipt"><td colspan="9"><zs-receipt .receipt=${p.receipt} .showVerification=${false}></zs-receipt></td></tr>` : nothing}
     `
+  }
+
+  #receiptCells (receipt: Receipt, key: string, open: boolean) {
+    const status = runStatus(receipt.status, receipt.exitCode)
+    return html`
+      <td data-label="Task" class="mono" title=${receipt.taskId}>${abbreviate(receipt.taskId, 10, 4)}</td>
+      <td data-label="Run"><span class="badge ${status.tone}" title=${status.description}>${status.text}</span></td>
+      <td>
+        <details ?open=${open} @toggle=${(e: Event) => { this.#toggleReceipt(key, (e.target as HTMLDetailsElement).open) }}>
+          <summary data-testid="payment-receipt-toggle">${open ? 'Hide' : 'Show'}</summary>
+        </details>
+      </td>`
   }
 
   #toggleReceipt (key: string, open: boolean): void {

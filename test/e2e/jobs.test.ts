@@ -16,6 +16,7 @@ import { sha256Hex } from '../../src/core/hash.ts'
 import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const PRICES = { perMegaFuel: 10, perSecond: 0, perMb: 1 }
@@ -56,7 +57,7 @@ async function finishJob (page: Page): Promise<PageJobOutcome> {
     const results = await w.__job.results()
     const ledger = await window.zerostate.ledger()
     const paidSlices = ledger.payments
-      .filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(w.__job.jobId))
+      .filter((p): p is ReceiptPaymentRecord => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(w.__job.jobId))
       .map(p => p.receipt.taskId.slice(w.__job.jobId.length + 1).split('-')[0]!)
     return { results, status: w.__job.status(), statusEvents: w.__statusEvents, paidSlices }
   })
@@ -176,7 +177,7 @@ describe('a job over 1,200 lines on three executor tabs', () => {
       })
       const results = await job.results()
       const ledger = await window.zerostate.ledger()
-      const paid = ledger.payments.filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(job.jobId)).map(p => p.receipt.taskId)
+      const paid = ledger.payments.filter((p): p is ReceiptPaymentRecord => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(job.jobId)).map(p => p.receipt.taskId)
       return { results, status: job.status(), paid }
     })
     expect(outcome.status).toMatchObject({ state: 'completed', computed: 4, failed: 0 })

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
@@ -102,7 +103,7 @@ describe('a Node peer contributing to the mesh', () => {
     // Its asking price is on its Agent Card and in each receipt; the tab pays it over a payment channel, once a task.
     expect(node.events.filter(e => e.event === 'executed').every(e => (e.charge ?? 0) > 0)).toBe(true)
     await expect.poll(async () => tab.page.evaluate(async id => (await window.zerostate.ledger()).payments
-      .filter(p => p.direction === 'out' && p.kind === 'payment' && p.receipt.executor === id).map(p => p.receipt.taskId), nodePeerId), { timeout: 30_000 })
+      .filter((p): p is ReceiptPaymentRecord => p.direction === 'out' && p.kind === 'payment' && p.receipt.executor === id).map(p => p.receipt.taskId), nodePeerId), { timeout: 30_000 })
       .toEqual(expect.arrayContaining(results.out.map(r => r.taskId)))
   }, 120_000)
 

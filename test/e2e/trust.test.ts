@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
 
 const PRICES = { perMegaFuel: 1000, perSecond: 0, perMb: 10 }
 const MAX_TOTAL_PRICE = 50_000
@@ -124,7 +125,7 @@ describe('trust and money between tabs', () => {
     expect(result.executor).not.toBe(cheater.peerId)
     const ledger = await alice.page.evaluate(async () => window.zerostate.ledger())
     expect(ledger.reputation.find(r => r.peerId === cheater.peerId)?.blacklisted).toBe(true)
-    const paid = ledger.payments.filter(p => p.receipt.taskId.startsWith(result.taskId))
+    const paid = ledger.payments.filter((p): p is ReceiptPaymentRecord => p.kind !== 'share' && p.receipt.taskId.startsWith(result.taskId))
     // Bob charges; the witness tab runs for free, so it has nothing to be paid.
     expect(paid.map(p => p.receipt.executor)).toEqual([bob.peerId])
   })

@@ -13,5 +13,8 @@ export const SETTLEMENT_KIND = 'zerostate/channel-settlement/1'
 /** Channel ids and receipt task ids: 1–64 characters of [A-Za-z0-9_-] (as receipt taskIds, docs/receipt-format.md). */
 export const MAX_CHANNEL_ID_LENGTH = 64
 
+/** Longest run id a share payment names: a workflow run id's limit (orchestration/workflow/run-record MAX_RUN_ID_LENGTH). */
+export const MAX_SHARE_RUN_ID_LENGTH = 128
+
 /** Longest challenge period accepted: 30 days. A longer one would lock deposits for no gain. */
 export const MAX_CHALLENGE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000

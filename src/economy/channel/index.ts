@@ -17,8 +17,8 @@ export {
   NegativeBalanceError, NotChannelPartyError, OverspendError, ReplayedStateError, SequenceGapError,
   SignerKeyMismatchError, StaleStateError
 } from './errors.ts'
-export { checkOpening, checkState, openChannel, proposeFinal, proposePayment, receiptRefOf, stateSigningBytes } from './state.ts'
-export type { ChannelState, OpenChannelParams, ReceiptRef } from './state.ts'
+export { checkOpening, checkState, openChannel, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, stateSigningBytes } from './state.ts'
+export type { ChannelState, OpenChannelParams, ReceiptRef, ShareRef } from './state.ts'
 export { cosign, readSignedState, signState, verifyState } from './signatures.ts'
 export type { PartySignature, SignedChannelState } from './signatures.ts'
 export { applyState, assertNextSequence, assertSameChannel, verifyOpening } from './transition.ts'

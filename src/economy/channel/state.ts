@@ -11,7 +11,7 @@ import { canonicalize, isSha256Hex, utf8ToBytes } from '../../core/index.ts'
 import { isCanonicalEd25519PeerId } from '../../crypto/index.ts'
 import { receiptHash } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH } from './constants.ts'
+import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH, MAX_SHARE_RUN_ID_LENGTH } from './constants.ts'
 import {
   BalanceSumError, InvalidAmountError, InvalidChannelStateError, InvalidOpeningError, NegativeBalanceError,
   NotChannelPartyError, OverspendError, ChannelFinalityError
@@ -22,6 +22,18 @@ export interface ReceiptRef {
   taskId: string
   /** Lowercase hex SHA-256 of the UTF-8 RFC 8785 canonical JSON of the whole signed receipt. */
   receiptHash: string
+}
+
+/**
+ * The split share a payment is for (docs/shapley-split.md, "Paying the
+ * shares"): the workflow run and the SHA-256 of the signed split record that
+ * names the payee and the amount.
+ */
+export interface ShareRef {
+  /** 1–128 characters of [A-Za-z0-9_-], as a workflow run id. */
+  runId: string
+  /** Lowercase hex SHA-256 of the canonical JSON of the whole signed split record (splitRecordHash). */
+  recordHash: string
 }
 
 export interface ChannelState {
@@ -35,8 +47,10 @@ export interface ChannelState {
   balanceB: number
   /** 0 for the opening state; each co-signed update adds exactly 1. */
   sequence: number
-  /** The receipt this update pays for; absent on the opening and on final states. */
+  /** The receipt this update pays for; absent on the opening and on final states, and on a share payment. */
   paysFor?: ReceiptRef
+  /** The split share this update pays; absent unless the update pays one (never with `paysFor`). */
+  paysShare?: ShareRef
   /** True on the state both parties sign to close cooperatively; nothing may follow it. */
   final: boolean
   /** Unix epoch ms given by the proposer; informative only, never compared against a clock. */
@@ -54,6 +68,7 @@ export interface OpenChannelParams {
 }
 
 const ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_CHANNEL_ID_LENGTH}}$`)
+const RUN_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_SHARE_RUN_ID_LENGTH}}$`)
 
 function isMicroUnits (value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value)
@@ -78,6 +93,8 @@ export function checkState (state: ChannelState): void {
   if (!Number.isSafeInteger(state.depositA + state.depositB)) throw new InvalidChannelStateError('depositB', 'total deposit is not a safe integer')
   if (typeof state.final !== 'boolean') throw new InvalidChannelStateError('final', 'must be a boolean')
   if (state.paysFor !== undefined) checkReceiptRef(state.paysFor)
+  if (state.paysShare !== undefined) checkShareRef(state.paysShare)
+  if (state.paysFor !== undefined && state.paysShare !== undefined) throw new InvalidChannelStateError('paysShare', 'a state pays for a receipt or a share, not both')
   if (state.balanceA < 0) throw new NegativeBalanceError(`channel ${state.channelId} sequence ${state.sequence}: balanceA is ${state.balanceA}`)
   if (state.balanceB < 0) throw new NegativeBalanceError(`channel ${state.channelId} sequence ${state.sequence}: balanceB is ${state.balanceB}`)
   const held = state.balanceA + state.balanceB
@@ -91,6 +108,12 @@ function checkReceiptRef (ref: ReceiptRef): void {
   if (typeof ref !== 'object' || ref === null) throw new InvalidChannelStateError('paysFor', 'not an object')
   if (typeof ref.taskId !== 'string' || !ID.test(ref.taskId)) throw new InvalidChannelStateError('paysFor.taskId', 'must be 1–64 characters of [A-Za-z0-9_-]')
   if (!isSha256Hex(ref.receiptHash)) throw new InvalidChannelStateError('paysFor.receiptHash', 'must be lowercase hex SHA-256')
+}
+
+function checkShareRef (ref: ShareRef): void {
+  if (typeof ref !== 'object' || ref === null) throw new InvalidChannelStateError('paysShare', 'not an object')
+  if (typeof ref.runId !== 'string' || !RUN_ID.test(ref.runId)) throw new InvalidChannelStateError('paysShare.runId', `must be 1–${MAX_SHARE_RUN_ID_LENGTH} characters of [A-Za-z0-9_-]`)
+  if (!isSha256Hex(ref.recordHash)) throw new InvalidChannelStateError('paysShare.recordHash', 'must be lowercase hex SHA-256')
 }
 
 /**
@@ -117,6 +140,7 @@ export function copyState (state: ChannelState): ChannelState {
     at: state.at
   }
   if (state.paysFor !== undefined) copy.paysFor = { taskId: state.paysFor.taskId, receiptHash: state.paysFor.receiptHash }
+  if (state.paysShare !== undefined) copy.paysShare = { runId: state.paysShare.runId, recordHash: state.paysShare.recordHash }
   return copy
 }
 
@@ -150,7 +174,9 @@ export function checkOpening (state: ChannelState): void {
   if (state.balanceA !== state.depositA || state.balanceB !== state.depositB) {
     throw new InvalidOpeningError(`opening state of ${state.channelId} has balances ${state.balanceA}/${state.balanceB}, deposits ${state.depositA}/${state.depositB}`)
   }
-  if (state.final || state.paysFor !== undefined) throw new InvalidOpeningError(`opening state of ${state.channelId} must not be final or pay for a receipt`)
+  if (state.final || state.paysFor !== undefined || state.paysShare !== undefined) {
+    throw new InvalidOpeningError(`opening state of ${state.channelId} must not be final or pay for anything`)
+  }
 }
 
 /**
@@ -159,6 +185,16 @@ export function checkOpening (state: ChannelState): void {
  * first (it is the one giving money up), then the payee cosigns.
  */
 export function proposePayment (state: ChannelState, from: string, amount: number, paysFor: ReceiptRef, at: number): ChannelState {
+  return transfer(state, from, amount, at, next => { next.paysFor = { taskId: paysFor.taskId, receiptHash: paysFor.receiptHash } })
+}
+
+/** As proposePayment, for the split share `paysShare` instead of a receipt. */
+export function proposeSharePayment (state: ChannelState, from: string, amount: number, paysShare: ShareRef, at: number): ChannelState {
+  return transfer(state, from, amount, at, next => { next.paysShare = { runId: paysShare.runId, recordHash: paysShare.recordHash } })
+}
+
+/** The next state after `from` pays `amount` to the other party at `at`, with what it pays for set by `reason`. */
+function transfer (state: ChannelState, from: string, amount: number, at: number, reason: (next: ChannelState) => void): ChannelState {
   checkState(state)
   if (state.final) throw new ChannelFinalityError(`channel ${state.channelId} is final at sequence ${state.sequence}; no payment may follow`)
   if (from !== state.a && from !== state.b) throw new NotChannelPartyError(`${from} is not a party of channel ${state.channelId}`)
@@ -167,9 +203,11 @@ export function proposePayment (state: ChannelState, from: string, amount: numbe
   const available = from === state.a ? state.balanceA : state.balanceB
   if (amount > available) throw new OverspendError(`${from} pays ${amount} on channel ${state.channelId} but holds ${available}`)
   const next = copyState(state)
+  delete next.paysFor
+  delete next.paysShare
   next.sequence = state.sequence + 1
   next.at = at
-  next.paysFor = { taskId: paysFor.taskId, receiptHash: paysFor.receiptHash }
+  reason(next)
   if (from === state.a) {
     next.balanceA -= amount
     next.balanceB += amount
@@ -188,6 +226,7 @@ export function proposeFinal (state: ChannelState, at: number): ChannelState {
   if (!isMicroUnits(at) || at < 0) throw new InvalidAmountError(`at must be a non-negative safe integer, got ${String(at)}`)
   const next = copyState(state)
   delete next.paysFor
+  delete next.paysShare
   next.sequence = state.sequence + 1
   next.final = true
   next.at = at

@@ -77,8 +77,13 @@ export class ChannelBook {
     this.payingOn.set(peer, channelId)
   }
 
+  /** The stored share payment made or received (`direction`) under the split record `recordHash`, if any. */
+  async sharePaymentFor (recordHash: string, direction: PaymentRecord['direction']): Promise<PaymentRecord | undefined> {
+    return (await this.store.listPayments()).find(p => p.direction === direction && p.kind === 'share' && p.state.state.paysShare?.recordHash === recordHash)
+  }
+
   /** The stored payment of `kind` made or received (`direction`) for `receipt`, if any. */
-  async paymentFor (receipt: Receipt, direction: PaymentRecord['direction'], kind: PaymentRecord['kind'] = 'payment'): Promise<PaymentRecord | undefined> {
+  async paymentFor (receipt: Receipt, direction: PaymentRecord['direction'], kind: 'payment' | 'refund' = 'payment'): Promise<PaymentRecord | undefined> {
     const hash = receiptHash(receipt)
     return (await this.store.listPayments()).find(p => p.direction === direction && p.kind === kind && p.state.state.paysFor?.receiptHash === hash)
   }

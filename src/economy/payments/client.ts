@@ -26,7 +26,7 @@ export class PaymentClient {
 
   /**
    * Sends `request` to `peer` and resolves with the signed state it is
-   * answered with. A pay or refund whose answer never came rejects with
+   * answered with. A pay, refund or share whose answer never came rejects with
    * PaymentNotAcknowledgedError (it stays pending), one refused by the payee
    * with its RemoteRequestError.
    */
@@ -36,9 +36,10 @@ export class PaymentClient {
       const connection = await this.dialer.connectionTo(peer, options)
       answer = await requestJson(connection, PAYMENT_PROTOCOL, request, { ...options, maxBytes: MAX_PAYMENT_MESSAGE_BYTES })
     } catch (err) {
-      if (request.type === 'pay' || request.type === 'refund') {
+      if (request.type === 'pay' || request.type === 'refund' || request.type === 'share') {
         if (err instanceof Error && err.name === RemoteRequestError.name) throw err
-        throw new PaymentNotAcknowledgedError(`${peer} did not acknowledge the ${request.type} for ${request.receipt.taskId}; it stays pending`, { cause: err })
+        const what = request.type === 'share' ? 'a split share' : `the ${request.type} for ${request.receipt.taskId}`
+        throw new PaymentNotAcknowledgedError(`${peer} did not acknowledge ${what}; it stays pending`, { cause: err })
       }
       throw err
     }

@@ -1,6 +1,7 @@
 /** Defaults and limits of payment channels on the wire. */
 import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
 import { MAX_ATTESTATION_BYTES } from '../../receipts/attestation/index.ts'
+import { MAX_SPLIT_RECORD_BYTES } from '../shapley/index.ts'
 
 /** Deposit a submitter puts into a new channel: one unit, in micro-units. */
 export const DEFAULT_CHANNEL_DEPOSIT = 1_000_000
@@ -12,17 +13,18 @@ export const MAX_CHANNEL_DEPOSIT = 1_000_000_000_000
 export const MAX_REFUND_EVIDENCE = 8
 
 /**
- * Largest payment-protocol frame: a refund request (a receipt and its
- * attestations) with room for two signed states and the JSON around them.
+ * Largest payment-protocol frame: the larger of a refund request (a receipt
+ * and its attestations) and a share payment (a split record), with room for
+ * two signed states and the JSON around them.
  */
-export const MAX_PAYMENT_MESSAGE_BYTES = MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES + 16 * 1024
+export const MAX_PAYMENT_MESSAGE_BYTES = Math.max(MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES, MAX_SPLIT_RECORD_BYTES) + 16 * 1024
 
 /** How long the other party has to show a later state after a unilateral close: one day. */
 export const DEFAULT_CHALLENGE_PERIOD_MS = 24 * 60 * 60 * 1000
 
 /**
  * Payment channels between a submitter and an executor: open, pay for a
- * receipt, refund, sync after a lost answer, close. One JSON request and
+ * receipt, refund, pay a split share, sync after a lost answer, close. One JSON request and
  * answer per stream (network/json-exchange.ts); see economy/payments.
  */
 export const PAYMENT_PROTOCOL = '/zerostate/payment/1.0.0'

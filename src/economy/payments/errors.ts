@@ -35,3 +35,8 @@ export class PaymentNotAcknowledgedError extends Error {
 export class RefundRefusedError extends Error {
   static { nameError(this, 'RefundRefusedError') }
 }
+
+/** Thrown when a split share is not due: the record is not the payer's, names no payment to the payee, or was paid on already. */
+export class ShareRefusedError extends Error {
+  static { nameError(this, 'ShareRefusedError') }
+}

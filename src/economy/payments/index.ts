@@ -18,13 +18,13 @@ export {
   DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE, PAYMENT_PROTOCOL, SETTLEMENT_TOPIC
 } from './constants.ts'
 export {
-  InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, UnexpectedStateError,
+  InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, ShareRefusedError, UnexpectedStateError,
   UnknownChannelError
 } from './errors.ts'
 export { PaymentChannels } from './payment-channels.ts'
 export type { PaymentChannelsComponents, PaymentChannelsInit } from './context.ts'
 export { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
 export type { ChannelNotice } from './notices.ts'
-export type { ChannelRecord, ChannelStore, PaymentRecord, PaymentTerms } from './records.ts'
+export type { ChannelRecord, ChannelStore, PaymentReason, PaymentRecord, PaymentTerms, ReceiptPaymentRecord, SharePaid } from './records.ts'
 export { PaymentService } from './payment-service.ts'
 export type { PaymentServiceComponents, PaymentServiceInit } from './payment-service.ts'

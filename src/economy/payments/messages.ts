@@ -1,7 +1,7 @@
 /**
  * The requests of /zerostate/payment/1.0.0, each answered by `{ state }` (a
  * co-signed state) or an error: open a channel, pay for a receipt, refund one
- * with evidence, ask for the newest state, close. Only their shape is checked
+ * with evidence, pay a split share, ask for the newest state, close. Only their shape is checked
  * here; the signed contents are checked by the handler that takes them.
  */
 import { readSignedState } from '../channel/index.ts'
@@ -18,6 +18,8 @@ export type Request =
   | { type: 'refund', state: SignedChannelState, receipt: Receipt, attestations: Attestation[] }
   | { type: 'sync', channelId: string }
   | { type: 'close', state: SignedChannelState }
+  /** A member's share under a split record the payer signed; the payee verifies and recomputes `record`. */
+  | { type: 'share', state: SignedChannelState, record: unknown }
 
 /** Checks a request's shape; the signed contents are checked by the handler that takes it. */
 export function readRequest (value: unknown): Request {
@@ -35,6 +37,8 @@ export function readRequest (value: unknown): Request {
       }
       return { type: 'refund', state: readSignedState(request.state), receipt: parseReceipt(request.receipt), attestations: request.attestations as Attestation[] }
     }
+    case 'share':
+      return { type: 'share', state: readSignedState(request.state), record: request.record }
     case 'sync':
       if (typeof request.channelId !== 'string' || request.channelId.length > 64) throw new InvalidPaymentMessageError('sync names a channelId')
       return { type: 'sync', channelId: request.channelId }

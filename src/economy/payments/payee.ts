@@ -1,20 +1,22 @@
 /**
  * The payee's side (party b): serves /zerostate/payment/1.0.0. It co-signs
  * an opening, a payment for a receipt it signed, a refund the evidence makes
- * due, or a final state, and stores each before answering with it; it
+ * due, its share under a split record that recomputes, or a final state, and stores each before answering with it; it
  * answers `sync` with its newest co-signed state.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { serveJson } from '../../network/json-exchange.ts'
 import { verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import { assertNextSequence, assertSameChannel, checkOpening, cosign, proposeFinal, proposePayment, receiptRefOf } from '../channel/index.ts'
+import { assertNextSequence, assertSameChannel, checkOpening, cosign, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf } from '../channel/index.ts'
+import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
+import type { SplitRecord } from '../shapley/index.ts'
 import type { ChannelState, SignedChannelState } from '../channel/index.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
 import { DEFAULT_CHALLENGE_PERIOD_MS, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
 import type { PaymentContext } from './context.ts'
-import { InvalidPaymentMessageError, PaymentAmountError, RefundRefusedError, UnexpectedStateError } from './errors.ts'
+import { InvalidPaymentMessageError, PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError } from './errors.ts'
 import { readRequest } from './messages.ts'
 import type { Request } from './messages.ts'
 import type { ChannelRecord, PaymentTerms } from './records.ts'
@@ -43,6 +45,7 @@ export class Payee {
       case 'pay': return book.locked(from, async () => ({ state: await this.acceptPayment(from, request.state, request.receipt) }))
       case 'refund': return book.locked(from, async () => ({ state: await this.acceptRefund(from, request) }))
       case 'close': return book.locked(from, async () => ({ state: await this.acceptClose(from, request.state) }))
+      case 'share': return book.locked(from, async () => ({ state: await this.acceptShare(from, request.state, request.record) }))
     }
   }
 
@@ -96,6 +99,31 @@ export class Payee {
     return this.acceptTransfer(channel, proposed, { receipt, kind: 'refund', direction: 'out', amount: paid.amount })
   }
 
+  /**
+   * Co-signs the payment of this peer's share under a split record the
+   * sender signed: the record verifies and recomputes to the micro-unit
+   * (verifySplitRecord), names a payment to this peer, and was not paid on
+   * before; the state moves exactly that payment and names the record.
+   */
+  private async acceptShare (from: string, proposed: SignedChannelState, value: unknown): Promise<SignedChannelState> {
+    const { book } = this.context
+    const channel = await book.openChannelOf(proposed.state.channelId, from, 'b')
+    const record = verifySplitRecord(value)
+    if (record.signer !== from) throw new ShareRefusedError(`a split record is paid on by its signer, ${record.signer}, not ${from}`)
+    const due = shareOf(record, this.context.self)
+    if (due === undefined) throw new ShareRefusedError(`split record of run ${record.runId} pays nothing to ${this.context.self}`)
+    const recordHash = splitRecordHash(record)
+    if (await book.sharePaymentFor(recordHash, 'in') !== undefined) throw new ShareRefusedError(`this peer's share of run ${record.runId} was paid already`)
+    const { state: current } = channel.latest
+    assertSameChannel(current, proposed.state)
+    assertNextSequence(current, proposed.state)
+    const expected = proposeSharePayment(current, current.a, due.amount, { runId: record.runId, recordHash }, proposed.state.at)
+    if (!sameState(expected, proposed.state)) {
+      throw new PaymentAmountError(`state ${proposed.state.sequence} of ${current.channelId} does not move exactly ${due.amount} for the share of run ${record.runId}`)
+    }
+    return this.acceptTransfer(channel, proposed, { share: { runId: record.runId, recordHash, record }, kind: 'share', direction: 'in', amount: due.amount })
+  }
+
   /** Throws unless `next` follows `current` by moving exactly `amount` from `payer` to the other party for `receipt`. */
   private checkTransfer (current: ChannelState, next: ChannelState, receipt: Receipt, amount: number, payer: 'a' | 'b'): void {
     assertSameChannel(current, next)
@@ -128,4 +156,10 @@ export class Payee {
     await this.closing.settleOn(channel, final)
     return final
   }
+}
+
+/** What a verified split record pays `member` (a payment of 0 is no payment), or undefined. */
+function shareOf (record: SplitRecord, member: string): { amount: number } | undefined {
+  const share = record.shares.find(entry => entry.member === member)
+  return share === undefined || share.payment <= 0 ? undefined : { amount: share.payment }
 }

@@ -8,12 +8,14 @@
 import type { AbortOptions } from '@libp2p/interface'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
-import { openChannel, proposePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
+import { openChannel, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
+import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
+import type { SplitRecord } from '../shapley/index.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
 import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT } from './constants.ts'
 import type { PaymentContext } from './context.ts'
-import { PaymentAmountError, RefundRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
+import { PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
 import type { PendingPayments } from './pending.ts'
 import type { ChannelRecord, PaymentRecord } from './records.ts'
 
@@ -63,6 +65,31 @@ export class Payer {
   }
 
   /**
+   * Pays `payee` its payment under the split record `record`, which this peer
+   * signed: verified and recomputed first (a record that does not recompute is
+   * never paid on), once per record and payee (ShareRefusedError the second
+   * time). Resolves with the payment once co-signed and stored.
+   */
+  async payShare (record: unknown, payee: string, options: AbortOptions): Promise<PaymentRecord> {
+    const { book, client, identity } = this.context
+    const verified = verifySplitRecord(record)
+    if (verified.signer !== this.context.self) throw new ShareRefusedError(`split record of run ${verified.runId} is signed by ${verified.signer}, not this peer`)
+    const due = shareOf(verified, payee)
+    if (due === undefined) throw new ShareRefusedError(`split record of run ${verified.runId} pays nothing to ${payee}`)
+    const recordHash = splitRecordHash(verified)
+    return book.locked(payee, async () => {
+      if (await book.sharePaymentFor(recordHash, 'out') !== undefined) throw new ShareRefusedError(`${payee}'s share of run ${verified.runId} was paid already`)
+      let channel = await this.openChannelWith(payee, due.amount, options)
+      const proposal = proposeSharePayment(channel.latest.state, this.context.self, due.amount, { runId: verified.runId, recordHash }, this.context.now())
+      const signed = await signState(proposal, identity)
+      const share = { runId: verified.runId, recordHash, record: verified }
+      channel = { ...channel, pending: { state: signed, share, kind: 'share', direction: 'out', amount: due.amount }, updatedAt: this.context.now() }
+      await book.save(channel)
+      return this.pending.complete(channel, await client.send(payee, { type: 'share', state: signed, record: verified }, options))
+    })
+  }
+
+  /**
    * Asks the executor of `receipt` to pay back what was paid for it, with the
    * witnesses' disagreeing attestations as evidence. Resolves with the refund
    * once co-signed and stored; rejects with RemoteRequestError('RefundRefusedError') if refused.
@@ -103,4 +130,10 @@ export class Payer {
     this.context.init.onChange?.()
     return channel
   }
+}
+
+/** What a verified split record pays `member` (a payment of 0 is no payment), or undefined. */
+function shareOf (record: SplitRecord, member: string): { amount: number } | undefined {
+  const share = record.shares.find(entry => entry.member === member)
+  return share === undefined || share.payment <= 0 ? undefined : { amount: share.payment }
 }

@@ -63,6 +63,16 @@ export class PaymentChannels {
   }
 
   /**
+   * Pays `payee` its payment under `record`, a split record this peer signed
+   * (docs/shapley-split.md, "Paying the shares"); the payee recomputes the
+   * record before it co-signs. Rejects with ShareRefusedError when nothing is
+   * due (another signer, no payment to `payee`, paid already).
+   */
+  async payShare (record: unknown, payee: string, options: AbortOptions = {}): Promise<PaymentRecord> {
+    return this.payer.payShare(record, payee, options)
+  }
+
+  /**
    * Asks the executor of `receipt` to pay back what was paid for it, with the
    * witnesses' disagreeing attestations as evidence. Resolves with the refund
    * once co-signed and stored; rejects with RemoteRequestError('RefundRefusedError') if refused.

@@ -39,7 +39,7 @@ export class PendingPayments {
   async complete (channel: ChannelRecord, answer: SignedChannelState): Promise<PaymentRecord> {
     await this.adopt(channel, answer)
     const { pending } = channel
-    return { channelId: channel.channelId, sequence: answer.state.sequence, direction: pending!.direction, amount: pending!.amount, receipt: pending!.receipt, kind: pending!.kind, state: answer, at: answer.state.at }
+    return { ...pending!, channelId: channel.channelId, sequence: answer.state.sequence, state: answer, at: answer.state.at }
   }
 
   /** Adopts the co-signed answer to the pending payment and stores it with its payment record; resolves with the updated channel. */

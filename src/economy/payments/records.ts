@@ -3,6 +3,7 @@
  * (economy declares it; storage/ implements it in IndexedDB and in memory).
  */
 import type { Receipt } from '../../receipts/index.ts'
+import type { SplitRecord } from '../shapley/index.ts'
 import type { ClosingChannel, Settlement, SignedChannelState } from '../channel/index.ts'
 
 /** This peer's view of one payment channel; replaced as a whole on every change. */
@@ -27,24 +28,42 @@ export interface ChannelRecord {
   updatedAt: number
 }
 
-/** What a payment is: which way, how much, of which kind, for which receipt. */
-export type PaymentTerms = Pick<PaymentRecord, 'receipt' | 'kind' | 'direction' | 'amount'>
+/** A member's payment under a signed Shapley split record (docs/shapley-split.md, "Paying the shares"). */
+export interface SharePaid {
+  runId: string
+  /** splitRecordHash of `record`: what the channel state names (`paysShare`). */
+  recordHash: string
+  /** The whole signed record, so that either party can recompute it later. */
+  record: SplitRecord
+}
 
-/** One co-signed payment on a channel and the receipt it pays for. */
-export interface PaymentRecord {
-  channelId: string
-  /** Sequence of the state that made the payment. */
-  sequence: number
+/**
+ * What a payment is for: a receipt (paid, or refunded: a refund carries the
+ * receipt it refunds), or a member's share of a workflow's payment.
+ */
+export type PaymentReason =
+  | { kind: 'payment' | 'refund', receipt: Receipt }
+  | { kind: 'share', share: SharePaid }
+
+/** What a payment is: which way, how much, of which kind, for what. */
+export type PaymentTerms = PaymentReason & {
   /** 'out': this peer paid; 'in': it was paid. */
   direction: 'in' | 'out'
   /** Micro-units moved by this state. */
   amount: number
-  /** The receipt paid for; a refund carries the receipt it refunds. */
-  receipt: Receipt
-  kind: 'payment' | 'refund'
+}
+
+/** One co-signed payment on a channel and what it pays for. */
+export type PaymentRecord = PaymentTerms & {
+  channelId: string
+  /** Sequence of the state that made the payment. */
+  sequence: number
   state: SignedChannelState
   at: number
 }
+
+/** A payment for a receipt, or its refund. */
+export type ReceiptPaymentRecord = Extract<PaymentRecord, { kind: 'payment' | 'refund' }>
 
 /** Where channels and payments are kept (storage's PeerStore is one). */
 export interface ChannelStore {

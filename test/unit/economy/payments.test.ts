@@ -13,6 +13,7 @@ import { proposePayment, receiptRefOf, signState, verifySettlement } from '../..
 import type { ClosingChannel, SignedChannelState } from '../../../src/economy/channel/index.ts'
 import { MAX_PAYMENT_MESSAGE_BYTES, PaymentChannels } from '../../../src/economy/payments/index.ts'
 import { PAYMENT_PROTOCOL } from '../../../src/economy/payments/index.ts'
+import type { ReceiptPaymentRecord } from '../../../src/economy/payments/index.ts'
 import { requestJson } from '../../../src/network/json-exchange.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../../../src/peer/store.ts'
@@ -106,8 +107,8 @@ describe('payment channels between two libp2p nodes', () => {
     expect(mine).toEqual(theirs)
     expect(mine.state).toMatchObject({ sequence: 2, balanceA: DEPOSIT - 2 * CHARGE, balanceB: 2 * CHARGE, depositA: DEPOSIT, depositB: 0 })
     const received = await executor.store.listPayments()
-    expect(received.map(p => [p.direction, p.sequence, p.receipt.taskId])).toEqual([['in', 2, `task_${taskCounter}`], ['in', 1, first.taskId]])
-    expect(mine.state.paysFor).toEqual(receiptRefOf((await submitter.store.listPayments())[0]!.receipt))
+    expect(received.map(p => [p.direction, p.sequence, (p as ReceiptPaymentRecord).receipt.taskId])).toEqual([['in', 2, `task_${taskCounter}`], ['in', 1, first.taskId]])
+    expect(mine.state.paysFor).toEqual(receiptRefOf(((await submitter.store.listPayments())[0] as ReceiptPaymentRecord).receipt))
   })
 
   it('rejects a replayed state, a stale one, a skipped one and a forged one', async () => {
@@ -165,7 +166,7 @@ describe('payment channels between two libp2p nodes', () => {
     const r = await receipt()
     expect((await rejection(submitter.channels.pay(r))).name).toBe('PaymentNotAcknowledgedError')
     const stored = (await submitter.store.listChannels())[0]!
-    expect(stored.pending?.receipt.taskId).toBe(r.taskId)
+    expect((stored.pending as ReceiptPaymentRecord | undefined)?.receipt.taskId).toBe(r.taskId)
     executorMisbehaves = undefined
     await submitter.channels.pay(await receipt())
     const after = await latestOf(submitter.store)

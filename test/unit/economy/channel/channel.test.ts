@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  applyState, checkState, cosign, openChannel, proposeFinal, proposePayment, receiptRefOf, signState, verifyOpening, verifyState
+  applyState, checkState, cosign, openChannel, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening, verifyState
 } from '../../../../src/economy/channel/index.ts'
 import type { ChannelState, SignedChannelState } from '../../../../src/economy/channel/index.ts'
 import { signedExample } from '../../receipts/fixtures.ts'
@@ -151,5 +151,26 @@ describe('applyState rejections', () => {
     const after = await both({ ...s1.state, sequence: 2 }, p)
     expect(thrown(() => applyState(current, after)).name).toBe('ChannelFinalityError')
     expect(thrown(() => proposePayment(current.state, p.a, 1, ref(9), T0)).name).toBe('ChannelFinalityError')
+  })
+})
+
+describe('share payments', () => {
+  it('moves the amount for a split share, and names it instead of a receipt', async () => {
+    const p = await parties()
+    const open = await opened(p)
+    const paid = await both(proposePayment(open.state, p.a, 10, ref(0), T0 + 1), p)
+    const share = proposeSharePayment(paid.state, p.a, 25, { runId: 'run_1', recordHash: 'c'.repeat(64) }, T0 + 2)
+    expect(share).toMatchObject({ sequence: 2, balanceA: open.state.balanceA - 35, paysShare: { runId: 'run_1', recordHash: 'c'.repeat(64) } })
+    expect(share.paysFor).toBeUndefined()
+    expect(proposeFinal(share, T0 + 3).paysShare).toBeUndefined()
+  })
+
+  it('refuses a state that pays for both a receipt and a share, or names a bad share', async () => {
+    const p = await parties()
+    const open = await opened(p)
+    const share = proposeSharePayment(open.state, p.a, 5, { runId: 'run_1', recordHash: 'c'.repeat(64) }, T0 + 1)
+    expect(thrown(() => { checkState({ ...share, paysFor: ref(0) }) }).name).toBe('InvalidChannelStateError')
+    expect(thrown(() => proposeSharePayment(open.state, p.a, 5, { runId: 'run 1', recordHash: 'c'.repeat(64) }, T0)).name).toBe('InvalidChannelStateError')
+    expect(thrown(() => proposeSharePayment(open.state, p.a, 5, { runId: 'run_1', recordHash: 'C'.repeat(64) }, T0)).name).toBe('InvalidChannelStateError')
   })
 })
