@@ -14,6 +14,7 @@ import { resumeWorkflowRun as resumePeerWorkflow, startWorkflowRun as startPeerW
 import type { PeerSession } from './session.ts'
 import type { WorkflowStepView, WorkflowView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
+import { contextFromLog, contextView, stepContextNotes, type StepContextNotes } from './workflow-context.ts'
 import { outputViews } from './workflow-outputs.ts'
 
 /** Runs the Workflows view lists. */
@@ -82,8 +83,8 @@ function stepReceipts (): { add: (event: RunEvent) => void, of: (step: string) =
   }
 }
 
-/** Each step's view from the run's status and the receipts seen so far. */
-function stepViews (status: RunStatus, after: Map<string, string[]>, receipts: ReturnType<typeof stepReceipts>): WorkflowStepView[] {
+/** Each step's view from the run's status and the receipts (and context notes) seen so far. */
+function stepViews (status: RunStatus, after: Map<string, string[]>, receipts: ReturnType<typeof stepReceipts>, notes: StepContextNotes): WorkflowStepView[] {
   return status.steps.map((step): WorkflowStepView => {
     const held = receipts.of(step.name)
     return {
@@ -95,6 +96,7 @@ function stepViews (status: RunStatus, after: Map<string, string[]>, receipts: R
       ...(step.skipReason === undefined ? {} : { skipReason: step.skipReason }),
       ...(step.executors === undefined ? {} : { executors: step.executors }),
       ...(held === undefined ? {} : { receipts: held }),
+      ...notes.of(step.name),
       after: after.get(step.name) ?? []
     }
   })
@@ -105,11 +107,15 @@ async function replayedSteps (session: PeerSession, spec: WorkflowSpec, record: 
   try {
     const run = new WorkflowRun(spec, record.inputs as Record<string, WorkflowInputValue>, record.runId)
     const receipts = stepReceipts()
-    for (const event of await session.store.listRunEvents(record.runId) as RunEvent[]) {
+    const notes = stepContextNotes()
+    const events = await session.store.listRunEvents(record.runId) as RunEvent[]
+    for (const event of events) {
       run.apply(event)
       receipts.add(event)
+      notes.add(event)
     }
-    return { steps: stepViews(run.status(), stepDependencies(spec), receipts) }
+    const context = contextFromLog(spec, record.runId, events)
+    return { steps: stepViews(run.status(), stepDependencies(spec), receipts, notes), ...(context === undefined ? {} : { context: contextView(context, notes.stepOfReceipt) }) }
   } catch {
     return {} // the steps are drawn without their states
   }
@@ -119,15 +125,27 @@ async function replayedSteps (session: PeerSession, spec: WorkflowSpec, record: 
 function showWorkflow (view: ViewModel, session: PeerSession, runner: WorkflowRunner, spec: WorkflowSpec, record: WorkflowRunRecord): void {
   const after = stepDependencies(spec)
   const receipts = stepReceipts()
-  const patch = (status: RunStatus): Partial<WorkflowView> => ({ state: status.state, steps: stepViews(status, after, receipts) })
+  const notes = stepContextNotes()
+  const contextPatch = (): Partial<WorkflowView> => {
+    const context = runner.context()
+    return context === undefined ? {} : { context: contextView(context, notes.stepOfReceipt) }
+  }
+  const patch = (status: RunStatus): Partial<WorkflowView> => ({ state: status.state, steps: stepViews(status, after, receipts, notes), ...contextPatch() })
   const others = view.state.workflows.filter(run => run.runId !== runner.runId)
   view.update({ workflows: [{ ...viewOf(spec, record), live: true, ...patch(runner.status()) }, ...others].slice(0, WORKFLOW_VIEWS_LIMIT) })
   // A `step` event comes before the `status` event of its batch, which then shows it.
-  runner.addEventListener('step', event => { receipts.add((event as unknown as { detail: { event: RunEvent } }).detail.event) })
+  runner.addEventListener('step', event => {
+    const logged = (event as unknown as { detail: { event: RunEvent } }).detail.event
+    receipts.add(logged)
+    notes.add(logged)
+  })
   runner.addEventListener('status', event => { view.updateWorkflow(runner.runId, patch((event as unknown as { detail: RunStatus }).detail)) })
   // What the log held before this listener (a resumed run's past, a reuse that was quick): each unit is kept once, so overlap is harmless.
   session.store.listRunEvents(runner.runId).then(events => {
-    for (const event of events as RunEvent[]) receipts.add(event)
+    for (const event of events as RunEvent[]) {
+      receipts.add(event)
+      notes.add(event)
+    }
     view.updateWorkflow(runner.runId, patch(runner.status()))
   }).catch(() => {}) // without the log, the view shows states without receipts
   runner.result().then(

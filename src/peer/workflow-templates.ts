@@ -271,5 +271,38 @@ outputs:
         { name: 'portrait.jpg', url: 'samples/face-expression/example.jpg' }
       ]
     }
+  },
+  {
+    id: 'shared-notes',
+    title: 'Take notes in a shared context, then read them back',
+    description: 'One context-note task per line appends it to the run\'s shared context (findings, an append key) and counts it (noted, a sum key); a last step reads the whole context. The notes may be taken on different peers: the submitter signs and merges each step\'s updates by the key\'s rule.',
+    spec: `version: 1
+name: shared-notes
+description: Each line becomes a finding in the run's shared context; a last step reads them all.
+inputs:
+  notes: { type: text, description: "One finding per line." }
+context:
+  findings: { rule: append, type: string, maxBytes: 512 }
+  noted: { rule: sum }
+dag:
+  tasks:
+    - name: note                       # proposes {"key": "findings", "value": <the line>} and {"key": "noted", "value": 1}
+      module: context-note
+      context: write
+      retry: { limit: 2 }
+      forEach: inputs.notes.lines
+      args: [--append, findings, --add, noted, "1"]
+      stdin: "\${{ item }}"
+    - name: report                     # prints /work/context.json: {"findings": […], "noted": N}
+      module: context-note
+      context: read
+      retry: { limit: 2 }
+      dependencies: [note]
+outputs:
+  context: "\${{ steps.report.stdout }}"
+`,
+    inputs: {
+      notes: 'The relay answers in 40 ms from Frankfurt\nTwo tabs reached each other over WebRTC\nA witness re-ran one task in three\n'
+    }
   }
 ]

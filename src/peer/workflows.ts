@@ -19,6 +19,8 @@ import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/
 import type { PeerContext } from './context.ts'
 import { preview } from './preview.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
+import { publishRunContext } from './workflow-context-sync.ts'
+import { workflowModuleSource } from './workflow-modules.ts'
 import { keepSignedRecord } from './workflow-record.ts'
 
 /** Limits of every step's task unless the step sets its own (timeoutMs, fuel). */
@@ -72,6 +74,7 @@ export async function resumeWorkflowRun (ctx: PeerContext, runId: string, option
 function started (ctx: PeerContext, run: StartedWorkflow, onStarted: OnWorkflowStarted | undefined): StartedWorkflow {
   keepRecord(ctx, run.runner, run.record)
   keepSignedRecord(ctx, run.runner) // signed once it ends: workflow-record.ts
+  publishRunContext(ctx, run.runner) // its shared context, to whoever watches the run: workflow-context-sync.ts
   onStarted?.(run)
   return run
 }
@@ -98,7 +101,7 @@ function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowR
   runner.result().then(() => { save(runner.status()) }, () => {})
 }
 
-/** The runner's components over this peer's store, its dispatch and its accountability; a step's module by hash from the store, or a sample through `fetchModule`. */
+/** The runner's components over this peer's store, its dispatch and its accountability; a step's module as workflow-modules.ts finds it. */
 function components (ctx: PeerContext, options: WorkflowOptions): WorkflowRunnerComponents {
   const { store } = ctx
   const { dispatch, accountability } = ctx.peer
@@ -106,21 +109,8 @@ function components (ctx: PeerContext, options: WorkflowOptions): WorkflowRunner
   const nextSeq = new Map<string, number>()
   return {
     dispatch,
-    modules: {
-      async load (ref) {
-        let bytes: Uint8Array<ArrayBuffer>
-        if (ref.startsWith('sha256:')) {
-          const held = await store.getModule(ref.slice('sha256:'.length))
-          if (held === undefined) throw new RangeError(`module ${ref} is not in this peer's store: run it once, or name a sample`)
-          bytes = new Uint8Array(held)
-        } else {
-          const response = await ctx.fetchModule(`samples/${encodeURIComponent(ref)}.wasm`)
-          if (!response.ok) throw new RangeError(`no sample "${ref}" (HTTP ${response.status})`)
-          bytes = new Uint8Array(await response.arrayBuffer())
-        }
-        return { bytes, hash: await sha256HexAsync(bytes) }
-      }
-    },
+    signer: ctx.identity,
+    modules: workflowModuleSource(ctx),
     blobs: {
       async put (bytes) {
         const hash = await sha256HexAsync(bytes)

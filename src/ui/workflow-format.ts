@@ -26,7 +26,7 @@ export function templateOutline (specText: string): TemplateOutline | undefined 
     return undefined
   }
   const after = stepDependencies(spec)
-  const steps = spec.dag.tasks.map(task => ({ name: task.name, module: task.module, after: after.get(task.name) ?? [], fanOut: task.forEach !== undefined }))
+  const steps = spec.dag.tasks.map(task => ({ name: task.name, module: task.module ?? `agent:${task.agent ?? ''}`, after: after.get(task.name) ?? [], fanOut: task.forEach !== undefined }))
   return { steps, modules: [...new Set(steps.map(step => step.module))], fanOuts: steps.filter(step => step.fanOut).length }
 }
 
@@ -72,4 +72,22 @@ export function attemptsLine (step: Pick<WorkflowStepView, 'attempts' | 'items'>
   const retries = retriesOf(step)
   const over = step.items === undefined ? '' : ` over ${step.items.total} item${step.items.total === 1 ? '' : 's'}`
   return `${step.attempts}${over}${retries > 0 ? ` (${retries} ${retries === 1 ? 'retry' : 'retries'})` : ''}`
+}
+
+/** A one-step spec running the agent `ref` on a text input (docs/workflow-spec.md, "Agent steps"). */
+export function agentSpec (name: string, ref: string): string {
+  const step = name.replace(/[^A-Za-z0-9_-]/g, '-')
+  return `version: 1
+name: use-${step}
+inputs:
+  text: { type: text }
+dag:
+  tasks:
+    - name: ${step}
+      agent: "${ref}"
+      stdin: "\${{ inputs.text }}"
+      retry: { limit: 2 }
+outputs:
+  result: "\${{ steps.${step}.stdout }}"
+`
 }

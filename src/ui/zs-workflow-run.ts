@@ -7,6 +7,7 @@ import { shared } from './theme.ts'
 import { formatBytes } from './view-format.ts'
 import { attemptsLine, executorTail, itemsShare, ranOnLabel, stepLine } from './workflow-format.ts'
 import { layoutWorkflow, type LaidOutStep } from './workflow-layout.ts'
+import './zs-workflow-context.ts'
 
 /** The colour class of a step or run state. */
 const TONE: Readonly<Record<string, string>> = {
@@ -111,6 +112,7 @@ export class ZsWorkflowRun extends LitElement {
         ${run.error === undefined ? nothing : html`<p class="error">${run.error.name}: ${run.error.message}</p>`}
         ${this.error === '' ? nothing : html`<p class="error" role="alert">${this.error}</p>`}
         ${this.#graph(run)}
+        ${run.context === undefined ? nothing : html`<zs-workflow-context .context=${run.context}></zs-workflow-context>`}
         ${picked === undefined ? (this.hint ? html`<p class="hint muted">Pick a step for its executors, attempts and receipts.</p>` : nothing) : this.#details(picked)}
         ${run.outputs === undefined || run.outputs.length === 0 ? nothing : html`
           <dl class="outputs" data-testid="workflow-outputs">${run.outputs.map(output => this.#output(output))}</dl>`}
@@ -182,7 +184,11 @@ export class ZsWorkflowRun extends LitElement {
         <dd>${executors.length === 0
           ? html`<span class="muted">no result yet</span>`
           : html`<ul data-testid="step-executors">${executors.map(executor => html`<li class="mono" data-testid="step-executor">${executor === MEMO_EXECUTOR ? 'memo (outputs reused from an earlier run\'s verified receipt)' : executor}</li>`)}</ul>`}</dd>
+        ${step.agent === undefined ? nothing : html`<dt>Agent</dt><dd data-testid="step-agent">${step.agent.name}@${step.agent.version} <span class="muted mono" title=${step.agent.author}>by ${executorTail(step.agent.author)}</span><div class="mono muted">${step.agent.moduleHash}</div></dd>`}
         ${step.error === undefined ? nothing : html`<dt>Last error</dt><dd><p class="error">${step.error}</p></dd>`}
+        ${step.contextRefused === undefined ? nothing : html`<dt>Context updates refused</dt><dd><ul data-testid="step-context-refused">${step.contextRefused.map(refused => html`<li>
+            ${refused.item === undefined ? nothing : html`<span class="item">[${refused.item}]</span>`}<span class="error">${refused.error}</span>
+            <span class="muted"> (the step succeeded and was paid; its updates were not applied)</span></li>`)}</ul></dd>`}
         <dt>Receipts</dt>
         <dd>${receipts.length === 0
           ? html`<span class="muted">none yet</span>`

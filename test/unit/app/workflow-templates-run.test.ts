@@ -164,6 +164,7 @@ describe('the workflow templates, run in Node\'s sandbox with their examples', (
   }, 120_000)
 
   it('covers every template', () => {
-    expect(WORKFLOW_TEMPLATES.map(t => t.id).sort()).toEqual(['count-languages', 'csv-check-compress', 'detect-and-archive', 'faces', 'json-files-validate', 'thumbnails'])
+    // shared-notes needs a signer for its context entries: test/unit/peer/workflow-context-template.test.ts runs it.
+    expect(WORKFLOW_TEMPLATES.map(t => t.id).sort()).toEqual(['count-languages', 'csv-check-compress', 'detect-and-archive', 'faces', 'json-files-validate', 'shared-notes', 'thumbnails'])
   })
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { WORKFLOW_TEMPLATES } from '../../../src/app/index.ts'
-import { attemptsLine, executorTail, itemsShare, outlineLine, ranOnLabel, retriesOf, stepLine, templateOutline } from '../../../src/ui/workflow-format.ts'
+import { WORKFLOW_TEMPLATES, parseWorkflowSpec } from '../../../src/app/index.ts'
+import { agentSpec, attemptsLine, executorTail, itemsShare, outlineLine, ranOnLabel, retriesOf, stepLine, templateOutline } from '../../../src/ui/workflow-format.ts'
 
 const PEER_A = '12D3KooWA1iceQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Ab'
 const PEER_B = '12D3KooWBobbyQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Cd'
@@ -63,5 +63,14 @@ describe('a step\'s lines', () => {
     expect(itemsShare({})).toBeUndefined()
     expect(itemsShare({ items: { done: 0, total: 0 } })).toBeUndefined()
     expect(itemsShare({ items: { done: 2, total: 8 } })).toBe(0.25)
+  })
+})
+
+describe('agentSpec', () => {
+  it('is a valid one-step spec running the agent by ref on a text input', () => {
+    const spec = parseWorkflowSpec(agentSpec('lang-detect', 'lang-detect@1.0.2'))
+    expect(spec.dag.tasks).toHaveLength(1)
+    expect(spec.dag.tasks[0]).toMatchObject({ name: 'lang-detect', agent: 'lang-detect@1.0.2' })
+    expect(Object.keys(spec.inputs ?? {})).toEqual(['text'])
   })
 })

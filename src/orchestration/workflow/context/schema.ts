@@ -15,7 +15,7 @@
  * })
  */
 import { canonicalize, utf8ToBytes } from '../../../core/index.ts'
-import { FORBIDDEN_KEYS } from '../spec/index.ts'
+import { FORBIDDEN_KEYS } from '../spec/constants.ts'
 import {
   CONTEXT_RULES, CONTEXT_TYPES, DEFAULT_APPEND_ENTRIES, DEFAULT_CONTEXT_VALUE_BYTES, MAX_CONTEXT_BYTES, MAX_CONTEXT_KEY_ENTRIES,
   MAX_CONTEXT_KEY_LENGTH, MAX_CONTEXT_KEYS, MAX_CONTEXT_VALUE_BYTES, MAX_NUMBER_JSON_BYTES, MAX_SUM_DELTA

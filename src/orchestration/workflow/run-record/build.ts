@@ -17,7 +17,8 @@ import { MEMO_EXECUTOR } from '../runner/constants.ts'
 import type { Binding } from '../scheduler/index.ts'
 import { parseWorkflowSpec } from '../spec/index.ts'
 import type { WorkflowInputType, WorkflowSpec } from '../spec/index.ts'
-import { WORKFLOW_RECORD_KIND } from './constants.ts'
+import { ContextEntryLimitError, ContextState } from '../context/index.ts'
+import { WORKFLOW_RECORD_KIND, WORKFLOW_RECORD_KIND_WITH_CONTEXT } from './constants.ts'
 import { WorkflowRecordBuildError } from './errors.ts'
 import type { UnsignedWorkflowRecord, WorkflowRecordState, WorkflowRecordStep, WorkflowRecordStepState } from './format.ts'
 
@@ -258,6 +259,29 @@ export function workflowRecordOf (source: WorkflowRecordSource): UnsignedWorkflo
       ? Object.fromEntries(Object.entries(outputs).map(([name, binding]) => [name, outputHashOf(binding)]))
       : {},
     createdAt,
-    finishedAt
+    finishedAt,
+    ...(spec.context === undefined ? {} : { kind: WORKFLOW_RECORD_KIND_WITH_CONTEXT, contextHash: contextHashOf(run.runId, spec.context, logged) })
   }
+}
+
+/**
+ * The hash of the run's context as its log leaves it: every entry of its
+ * `succeeded` events, verified and merged (docs/workflow-context.md §5).
+ * Throws the entry format's error for a forged one: the record is not signed
+ * over a context the submitter cannot vouch for.
+ */
+function contextHashOf (runId: string, schema: Record<string, unknown>, logged: ReadonlyArray<Record<string, unknown>>): string {
+  const state = new ContextState({ contextId: runId, schema })
+  for (const event of logged) {
+    const context = event.type === 'succeeded' ? event.context as { entries?: unknown } | undefined : undefined
+    if (!Array.isArray(context?.entries)) continue
+    for (const entry of context.entries as unknown[]) {
+      try {
+        state.apply(entry)
+      } catch (err) {
+        if (!(err instanceof ContextEntryLimitError)) throw err
+      }
+    }
+  }
+  return state.hash()
 }

@@ -8,6 +8,13 @@
 export const WORKFLOW_RECORD_KIND = 'zerostate/workflow-record/1'
 
 /**
+ * Tag of a record of a run whose spec declares a shared context
+ * (docs/workflow-context.md): version 1's members and `contextHash`. A run
+ * without a context is still recorded as version 1, byte for byte as before.
+ */
+export const WORKFLOW_RECORD_KIND_WITH_CONTEXT = 'zerostate/workflow-record/2'
+
+/**
  * Upper bound on the UTF-8 length of a record's canonical form, signature
  * included: 8 MiB. A step entry of a plain step that ran is about 330 bytes
  * (name, executor, two hashes, two times), plus about 80 bytes per output

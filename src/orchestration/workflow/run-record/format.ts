@@ -13,7 +13,8 @@ import type { PeerIdentity } from '../../../crypto/index.ts'
 import { MAX_NAME_LENGTH } from '../spec/index.ts'
 import {
   MAX_RECORD_ATTEMPTS, MAX_RECORD_FILE_PATH_BYTES, MAX_RECORD_INPUTS, MAX_RECORD_ITEM, MAX_RECORD_OUTPUTS, MAX_RECORD_STEP_FILES,
-  MAX_RUN_ID_LENGTH, MAX_WORKFLOW_RECORD_BYTES, MAX_WORKFLOW_RECORD_CLOCK_SKEW_MS, MAX_WORKFLOW_RECORD_STEPS, WORKFLOW_RECORD_KIND
+  MAX_RUN_ID_LENGTH, MAX_WORKFLOW_RECORD_BYTES, MAX_WORKFLOW_RECORD_CLOCK_SKEW_MS, MAX_WORKFLOW_RECORD_STEPS, WORKFLOW_RECORD_KIND,
+  WORKFLOW_RECORD_KIND_WITH_CONTEXT
 } from './constants.ts'
 import {
   InvalidWorkflowRecordError, WorkflowRecordKeyMismatchError, WorkflowRecordNotYetValidError, WorkflowRecordSignatureError, WorkflowRecordTooLargeError
@@ -52,7 +53,8 @@ export interface WorkflowRecordStep {
 
 /** Every field of a workflow record except its signature: exactly what is signed. */
 export interface UnsignedWorkflowRecord {
-  kind: typeof WORKFLOW_RECORD_KIND
+  /** Version 1; version 2 for a run whose spec declares a shared context, which then has `contextHash`. */
+  kind: typeof WORKFLOW_RECORD_KIND | typeof WORKFLOW_RECORD_KIND_WITH_CONTEXT
   /** The run's id, which is the A2A contextId of each of its tasks. */
   runId: string
   /** PeerId of the submitter, who signs the record (and whom every step's receipt names as submitter). */
@@ -73,6 +75,12 @@ export interface UnsignedWorkflowRecord {
   /** Unix epoch ms when the run was submitted, and when its last event happened. */
   createdAt: number
   finishedAt: number
+  /**
+   * Version 2 only, and always there: the hash of the run's shared context as
+   * the run ended (ContextState.hash, docs/workflow-context.md §5) — the set
+   * of signed entries every replica that holds them agrees on.
+   */
+  contextHash?: string
 }
 
 export interface WorkflowRecord extends UnsignedWorkflowRecord {
@@ -85,7 +93,11 @@ export const UNSIGNED_WORKFLOW_RECORD_FIELDS = [
   'kind', 'runId', 'submitter', 'publicKey', 'specHash', 'inputHashes', 'seedHex', 'state', 'steps', 'outputs', 'createdAt', 'finishedAt'
 ] as const satisfies ReadonlyArray<keyof UnsignedWorkflowRecord>
 
+/** Version 2's signed members: version 1's and the context's hash. */
+export const UNSIGNED_WORKFLOW_RECORD_FIELDS_WITH_CONTEXT = [...UNSIGNED_WORKFLOW_RECORD_FIELDS, 'contextHash'] as const
+
 const RECORD_FIELDS = [...UNSIGNED_WORKFLOW_RECORD_FIELDS, 'signature'] as const
+const RECORD_FIELDS_WITH_CONTEXT = [...UNSIGNED_WORKFLOW_RECORD_FIELDS_WITH_CONTEXT, 'signature'] as const
 
 const STEP_FIELDS = [
   'name', 'item', 'state', 'attempts', 'executor', 'receiptHash', 'memoized', 'stdoutHash', 'files', 'startedAt', 'finishedAt'
@@ -99,15 +111,15 @@ const NAME = new RegExp(`^[A-Za-z_][A-Za-z0-9_-]{0,${MAX_NAME_LENGTH - 1}}$`)
 const RUN_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_RUN_ID_LENGTH}}$`)
 const SEED_HEX = /^[0-9a-f]{64}$/
 
-const check = fieldCheckers((field, message) => new InvalidWorkflowRecordError(field, message), 'a version 1 workflow record')
+const check = fieldCheckers((field, message) => new InvalidWorkflowRecordError(field, message), 'a version 1 or 2 workflow record')
 
 /** Dated by `finishedAt`: a record from the future is refused, as dated signed documents are. */
-const WORKFLOW_RECORD = signedDocumentFormat<WorkflowRecord>({
+const formatOf = (withContext: boolean): ReturnType<typeof signedDocumentFormat<WorkflowRecord>> => signedDocumentFormat<WorkflowRecord>({
   name: 'workflow record',
-  signedFields: UNSIGNED_WORKFLOW_RECORD_FIELDS,
+  signedFields: withContext ? UNSIGNED_WORKFLOW_RECORD_FIELDS_WITH_CONTEXT : UNSIGNED_WORKFLOW_RECORD_FIELDS,
   signerField: 'submitter',
   maxBytes: MAX_WORKFLOW_RECORD_BYTES,
-  schema: readRecord,
+  schema: value => readRecord(value, withContext),
   dateField: 'finishedAt',
   maxClockSkewMs: MAX_WORKFLOW_RECORD_CLOCK_SKEW_MS,
   errors: {
@@ -117,26 +129,31 @@ const WORKFLOW_RECORD = signedDocumentFormat<WorkflowRecord>({
     notYetValid: WorkflowRecordNotYetValidError
   }
 })
+const WORKFLOW_RECORD = formatOf(false)
+const WORKFLOW_RECORD_WITH_CONTEXT = formatOf(true)
 
-/** The checked format, for verify.ts. */
-export const WORKFLOW_RECORD_FORMAT = WORKFLOW_RECORD
+/** The checked format of a record as given, by its `kind` (version 1 for anything else, which its schema then refuses): for verify.ts. */
+export function workflowRecordFormatOf (value: unknown): typeof WORKFLOW_RECORD {
+  return (value as { kind?: unknown } | null)?.kind === WORKFLOW_RECORD_KIND_WITH_CONTEXT ? WORKFLOW_RECORD_WITH_CONTEXT : WORKFLOW_RECORD
+}
 
 /** Checks the size limit, then the schema; returns a copy holding exactly the record's fields. Does not check the signature. */
 export function parseWorkflowRecord (value: unknown): WorkflowRecord {
-  return parseSignedDocument(value, WORKFLOW_RECORD)
+  return parseSignedDocument(value, workflowRecordFormatOf(value))
 }
 
 /** Signs `unsigned` as `identity`, which must be its `submitter` and own its `publicKey`. */
 export async function signWorkflowRecord (unsigned: UnsignedWorkflowRecord, identity: PeerIdentity): Promise<WorkflowRecord> {
   const record = check.jsonObject(unsigned, 'workflow record')
-  check.exactMembers(record, UNSIGNED_WORKFLOW_RECORD_FIELDS, '')
-  return signDocument(readUnsigned(record), identity, WORKFLOW_RECORD)
+  const withContext = record.kind === WORKFLOW_RECORD_KIND_WITH_CONTEXT
+  check.exactMembers(record, withContext ? UNSIGNED_WORKFLOW_RECORD_FIELDS_WITH_CONTEXT : UNSIGNED_WORKFLOW_RECORD_FIELDS, '')
+  return signDocument(readUnsigned(record, withContext), identity, withContext ? WORKFLOW_RECORD_WITH_CONTEXT : WORKFLOW_RECORD)
 }
 
-function readRecord (value: unknown): WorkflowRecord {
+function readRecord (value: unknown, withContext: boolean): WorkflowRecord {
   const record = check.jsonObject(value, 'workflow record')
-  check.exactMembers(record, RECORD_FIELDS, '')
-  return { ...readUnsigned(record), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+  check.exactMembers(record, withContext ? RECORD_FIELDS_WITH_CONTEXT : RECORD_FIELDS, '')
+  return { ...readUnsigned(record, withContext), signature: check.fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
 }
 
 function oneOf<T extends string> (value: unknown, field: string, allowed: readonly T[]): T {
@@ -213,15 +230,16 @@ function readSteps (value: unknown): WorkflowRecordStep[] {
   })
 }
 
-function readUnsigned (record: Record<string, unknown>): UnsignedWorkflowRecord {
-  if (record.kind !== WORKFLOW_RECORD_KIND) throw new InvalidWorkflowRecordError('kind', `must be ${WORKFLOW_RECORD_KIND}`)
+function readUnsigned (record: Record<string, unknown>, withContext: boolean): UnsignedWorkflowRecord {
+  const kind = withContext ? WORKFLOW_RECORD_KIND_WITH_CONTEXT : WORKFLOW_RECORD_KIND
+  if (record.kind !== kind) throw new InvalidWorkflowRecordError('kind', `must be ${WORKFLOW_RECORD_KIND} or ${WORKFLOW_RECORD_KIND_WITH_CONTEXT}`)
   if (typeof record.runId !== 'string' || !RUN_ID.test(record.runId)) throw new InvalidWorkflowRecordError('runId', `must be 1 to ${MAX_RUN_ID_LENGTH} characters of [A-Za-z0-9_-]`)
   if (typeof record.seedHex !== 'string' || !SEED_HEX.test(record.seedHex)) throw new InvalidWorkflowRecordError('seedHex', 'must be 64 lowercase hex digits (32 bytes)')
   const createdAt = check.safeInteger(record.createdAt, 'createdAt', 0)
   const finishedAt = check.safeInteger(record.finishedAt, 'finishedAt', 0)
   if (finishedAt < createdAt) throw new InvalidWorkflowRecordError('finishedAt', 'must not be before createdAt')
   return {
-    kind: WORKFLOW_RECORD_KIND,
+    kind,
     runId: record.runId,
     submitter: check.peerId(record.submitter, 'submitter'),
     publicKey: check.fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH),
@@ -232,6 +250,7 @@ function readUnsigned (record: Record<string, unknown>): UnsignedWorkflowRecord 
     steps: readSteps(record.steps),
     outputs: hashMap(record.outputs, 'outputs', MAX_RECORD_OUTPUTS, name),
     createdAt,
-    finishedAt
+    finishedAt,
+    ...(withContext ? { contextHash: check.hex256(record.contextHash, 'contextHash') } : {})
   }
 }

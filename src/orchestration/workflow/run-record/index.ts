@@ -21,7 +21,7 @@
  */
 export * from './constants.ts'
 export * from './errors.ts'
-export { UNSIGNED_WORKFLOW_RECORD_FIELDS, parseWorkflowRecord, signWorkflowRecord } from './format.ts'
+export { UNSIGNED_WORKFLOW_RECORD_FIELDS, UNSIGNED_WORKFLOW_RECORD_FIELDS_WITH_CONTEXT, parseWorkflowRecord, signWorkflowRecord } from './format.ts'
 export type { UnsignedWorkflowRecord, WorkflowRecord, WorkflowRecordState, WorkflowRecordStep, WorkflowRecordStepState } from './format.ts'
 export { filesHashOfHashes, inputHashOf, outputHashOf, workflowRecordOf } from './build.ts'
 export type { WorkflowRecordSource } from './build.ts'

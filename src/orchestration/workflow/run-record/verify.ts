@@ -13,7 +13,7 @@ import {
   WorkflowRecordReceiptInvalidError, WorkflowRecordReceiptMismatchError, WorkflowRecordReceiptMissingError, WorkflowRecordSpecMismatchError
 } from './errors.ts'
 import type { WorkflowRecordReceiptField } from './errors.ts'
-import { WORKFLOW_RECORD_FORMAT } from './format.ts'
+import { workflowRecordFormatOf } from './format.ts'
 import type { WorkflowRecord, WorkflowRecordStep, WorkflowRecordStepState } from './format.ts'
 
 export interface VerifyWorkflowRecordOptions {
@@ -65,7 +65,7 @@ export interface WorkflowRecordReport {
  */
 export async function verifyWorkflowRecord (value: unknown, options: VerifyWorkflowRecordOptions): Promise<WorkflowRecordReport> {
   const { now, specText, receipts } = options
-  const record = verifyDocument(value, WORKFLOW_RECORD_FORMAT, { now })
+  const record = verifyDocument(value, workflowRecordFormatOf(value), { now })
   if (specText !== undefined) checkSpec(record, specText)
   const byHash = receipts === undefined ? undefined : indexReceipts(receipts, record)
   const steps: CheckedWorkflowStep[] = []
@@ -87,7 +87,12 @@ function checkSpec (record: WorkflowRecord, specText: string): void {
   if (typeof specText !== 'string') throw new TypeError('specText must be a string')
   const hash = sha256Hex(utf8ToBytes(specText))
   if (hash !== record.specHash) throw new WorkflowRecordSpecMismatchError(`the spec given hashes to ${hash}; the record names ${record.specHash}`)
-  const names = new Set(parseWorkflowSpec(specText).dag.tasks.map(step => step.name))
+  const spec = parseWorkflowSpec(specText)
+  // A run with a shared context is recorded as version 2, with its hash; one without, as version 1.
+  if ((spec.context !== undefined) !== (record.contextHash !== undefined)) {
+    throw new WorkflowRecordSpecMismatchError(spec.context === undefined ? 'the record names a context hash, but the spec declares no context' : 'the spec declares a context, but the record (version 1) names no context hash')
+  }
+  const names = new Set(spec.dag.tasks.map(step => step.name))
   const unknown = record.steps.find(step => !names.has(step.name))
   if (unknown !== undefined) throw new WorkflowRecordSpecMismatchError(`the record lists step ${unknown.name}, which the spec does not have`)
 }

@@ -20,9 +20,12 @@
  * const again = await resumeWorkflow(components, { runId, spec, inputs: { text }, defaults })
  * ```
  */
-export { resumeWorkflow, startWorkflow, WorkflowRunnerEvent } from './runner.ts'
-export type { WorkflowRunner } from './runner.ts'
+export { resumeWorkflow, startWorkflow } from './runner.ts'
+export { WorkflowRunnerEvent } from './runner-handle.ts'
+export type { WorkflowRunner } from './runner-handle.ts'
 export { buildOffer, materialize, taskIdOf } from './task-offer.ts'
+export { CONTEXT_INPUT_FILE, CONTEXT_UPDATES_FILE, readsContext, writesContext } from './run-context.ts'
+export type { ContextInput, RunContextSnapshot } from './run-context.ts'
 export * from './errors.ts'
 export * from './constants.ts'
 export type * from './types.ts'

@@ -14,65 +14,22 @@ import { receiptHash } from '../../../receipts/index.ts'
 import { RemoteTaskError, failedRunOutcome } from '../../task-protocol/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
 import { memoKey, WorkflowRun } from '../scheduler/index.ts'
-import type { RunEvent, RunState, RunStatus, StepAction, StepOutputs } from '../scheduler/index.ts'
+import type { RunEvent, RunState, RunStatus, StepAction, StepContextOutcome, StepOutputs } from '../scheduler/index.ts'
+import type { StepSpec } from '../spec/index.ts'
 import { DEFAULT_MAX_IN_FLIGHT, MEMO_EXECUTOR } from './constants.ts'
 import { StepExitError, WorkflowRunExistsError, WorkflowRunnerStoppedError } from './errors.ts'
+import { CONTEXT_INPUT_FILE, CONTEXT_UPDATES_FILE, RunContext, readsContext, writesContext } from './run-context.ts'
+import type { RunContextSnapshot } from './run-context.ts'
+import { WorkflowRunnerEvent } from './runner-handle.ts'
+import type { WorkflowRunner } from './runner-handle.ts'
+import { describeError as describe, failureOf, stepAgentOf, withAgentDefaults } from './step-task.ts'
 import { buildOffer } from './task-offer.ts'
-import type { MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
-
-/**
- * Events of a WorkflowRunner: `status` (RunStatus, after every change),
- * `step` (StepChange: one logged event about a step or item, or the cancel),
- * `complete` (WorkflowResult, once the run ended), `error` ({ message }: a
- * payment or memo write that failed, or the log failing, which ends the runner).
- */
-export class WorkflowRunnerEvent<T> extends Event {
-  constructor (type: 'status' | 'step' | 'complete' | 'error', readonly detail: T) {
-    super(type)
-  }
-}
-
-/** One workflow run being driven in this tab. */
-export interface WorkflowRunner extends EventTarget {
-  /** The run's id, which is also the A2A `contextId` of each of its tasks. */
-  readonly runId: string
-  /** A2A state names: submitted, working, completed, failed, canceled. */
-  status(): RunStatus
-  /** How the run ended, with the workflow's outputs when it completed. Rejects with WorkflowRunnerStoppedError after `stop()`, or with the log's error when the log failed. */
-  result(): Promise<WorkflowResult>
-  /** Appends `canceled` to the log, then aborts the tasks in flight (their results are neither kept nor paid). No-op once the run ended. */
-  cancel(reason?: string): Promise<void>
-  /** Stops driving the run without logging anything (the tab is going away): resumeWorkflow goes on from the log. Safe to call twice. */
-  stop(): Promise<void>
-}
+import type { ContextChange, LoadedModule, MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
 
 type Where = { step: string, item?: number }
-type LoadedModule = { bytes: Uint8Array<ArrayBuffer>, hash: string }
 
 const live = (state: RunState): boolean => state === 'submitted' || state === 'working'
 const whereOf = (action: StepAction): Where => ({ step: action.step, ...(action.item === undefined ? {} : { item: action.item }) })
-const describe = (err: unknown): { name: string, message: string } =>
-  err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) }
-
-/**
- * Whether a failed attempt may be tried again (within the step's retry
- * limit; Argo's default policy retries failures and errors alike) and
- * whether the module never ran (Errored). Not retryable: what would fail the
- * same way every time — an input that cannot be bound, a task the protocol
- * refuses.
- */
-function failureOf (err: unknown, phase: 'module' | 'offer' | 'run'): { retryable: boolean, errored: boolean } {
-  if (phase === 'module') return { retryable: true, errored: true }
-  if (phase === 'offer') return { retryable: false, errored: true }
-  switch ((err as Error | undefined)?.name) {
-    case 'InvalidTaskMessageError': return { retryable: false, errored: true }
-    case 'NoExecutorError':
-    case 'ExecutorBusyError':
-    case 'TaskRefusedError':
-    case 'TaskOverBudgetError': return { retryable: true, errored: true }
-    default: return { retryable: true, errored: false }
-  }
-}
 
 class Runner extends EventTarget implements WorkflowRunner {
   readonly runId: string
@@ -82,6 +39,9 @@ class Runner extends EventTarget implements WorkflowRunner {
   readonly #maxInFlight: number
   readonly #abort = new AbortController()
   readonly #modules = new Map<string, Promise<LoadedModule>>()
+  readonly #steps: ReadonlyMap<string, StepSpec>
+  /** The shared context, when the spec declares one. */
+  readonly #context: RunContext | undefined
   readonly #settling = new Set<Promise<void>>()
   /** How many of the run's events are in the log (or on their way, in order, through #persisting). */
   #logged: number
@@ -105,6 +65,12 @@ class Runner extends EventTarget implements WorkflowRunner {
     this.#maxInFlight = maxInFlight
     this.#logged = logged.length
     for (const event of logged) this.#lastAt = Math.max(this.#lastAt, event.at)
+    this.#steps = new Map(init.spec.dag.tasks.map(step => [step.name, step]))
+    if (init.spec.context !== undefined) {
+      this.#context = new RunContext(init.runId, init.spec.context as Record<string, unknown>, components.signer)
+      // Throws for a forged or altered entry in the log: the run is not resumed over a context it cannot vouch for.
+      this.#context.restore(logged)
+    }
     this.#finished = this.#drive()
     // A caller that only listens to events must not see an unhandled rejection.
     this.#finished.catch(() => {})
@@ -112,6 +78,10 @@ class Runner extends EventTarget implements WorkflowRunner {
 
   status (): RunStatus {
     return this.#run.status()
+  }
+
+  context (): RunContextSnapshot | undefined {
+    return this.#context?.snapshot()
   }
 
   async result (): Promise<WorkflowResult> {
@@ -193,23 +163,32 @@ class Runner extends EventTarget implements WorkflowRunner {
     let sending: { offer: ValidOffer, module: Uint8Array<ArrayBuffer> } | undefined
     try {
       const module = await this.#module(action.module)
+      const step = this.#steps.get(action.step) as StepSpec
+      const task = withAgentDefaults(action, step, module, this.#init.defaults)
+      const agent = stepAgentOf(module)
+      // A reading step is given the context as it is now; the memo key names it by the hash of those bytes.
+      const context = this.#context !== undefined && readsContext(step.context) ? this.#context.input() : undefined
+      const marks = { ...(context === undefined ? {} : { contextHash: context.hash }), ...(agent === undefined ? {} : { agent }) }
       // The memo key names the module by its hash, not by a sample id whose bytes may change between releases.
       const key = action.memoKey === undefined
         ? undefined
-        : memoKey({ ...action, module: `sha256:${module.hash}`, seed: bytesToHex(this.#init.defaults.seed) })
+        : memoKey({ ...task.action, module: `sha256:${module.hash}`, seed: bytesToHex(this.#init.defaults.seed), ...(context === undefined ? {} : { contextHash: context.hash }) })
       const memoized = key === undefined ? undefined : await this.#memoized(key)
       if (memoized !== undefined) {
         if (this.#ended()) return
         const { receiptHash: reused, ...outputs } = memoized
-        this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, executor: MEMO_EXECUTOR })
-        this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt, outputs, receiptHash: reused, executor: MEMO_EXECUTOR })
+        const proposed = await this.#propose(step, outputs.files, reused)
+        if (this.#ended()) return
+        this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, executor: MEMO_EXECUTOR, ...marks })
+        this.#succeed(action, outputs, reused, MEMO_EXECUTOR, proposed)
         await this.#persist()
         return
       }
       phase = 'offer'
-      const offer = await buildOffer(this.#components.blobs, this.runId, action, module, this.#init.defaults)
+      const given = context === undefined ? task.action : { ...task.action, files: { ...task.action.files, [CONTEXT_INPUT_FILE]: context.text } }
+      const offer = await buildOffer(this.#components.blobs, this.runId, given, module, task.defaults)
       if (this.#ended()) return
-      this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt })
+      this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, ...marks })
       await this.#persist()
       phase = 'run'
       sending = { offer, module: module.bytes }
@@ -218,7 +197,7 @@ class Runner extends EventTarget implements WorkflowRunner {
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
       if (this.#ended()) return
       try {
-        await this.#finish(action, outcome, key)
+        await this.#finish(action, step, outcome, key)
       } finally {
         this.#settle(outcome, sent, module.bytes)
       }
@@ -234,7 +213,7 @@ class Runner extends EventTarget implements WorkflowRunner {
   }
 
   /** Records a returned outcome: its outputs stored as blobs and kept under the memo key, or the exit it failed with. */
-  async #finish (action: StepAction, outcome: TaskOutcome, key: string | undefined): Promise<void> {
+  async #finish (action: StepAction, step: StepSpec, outcome: TaskOutcome, key: string | undefined): Promise<void> {
     const where = whereOf(action)
     if (!(action.exitCodes ?? [0]).includes(outcome.exitCode)) {
       const stderr = new TextDecoder().decode(outcome.stderr).trim()
@@ -250,13 +229,37 @@ class Runner extends EventTarget implements WorkflowRunner {
     for (const [path, data] of outcome.files) files[path] = await blobs.put(data)
     const outputs: StepOutputs = { stdout: new TextDecoder().decode(outcome.stdout), stdoutHash, files }
     const receipt = receiptHash(outcome.receipt)
+    const proposed = await this.#propose(step, files, receipt)
     if (this.#ended()) return
-    this.#run.apply({ type: 'succeeded', at: this.#at(), ...where, attempt: action.attempt, outputs, receiptHash: receipt, executor: outcome.receipt.executor })
+    this.#succeed(action, outputs, receipt, outcome.receipt.executor, proposed)
     await this.#persist()
     if (key !== undefined) {
       await this.#components.memo.put(key, { ...outputs, receiptHash: receipt }).catch(err => {
         this.#error(`keeping ${action.step} under its memo key: ${describe(err).message}`)
       })
+    }
+  }
+
+  /** A writing step's updates file (among its outputs, `files` by hash) made into signed entries, or why it is refused; undefined for a step that does not write. */
+  async #propose (step: StepSpec, files: Record<string, string>, receipt: string): Promise<StepContextOutcome | undefined> {
+    if (this.#context === undefined || !writesContext(step.context)) return undefined
+    const hash = files[CONTEXT_UPDATES_FILE]
+    const bytes = hash === undefined ? undefined : await this.#components.blobs.get(hash)
+    if (hash !== undefined && bytes === undefined) return { entries: [], refused: { name: 'UnboundInputError', message: `the updates file's blob ${hash} is not stored` } }
+    return this.#context.propose(bytes, receipt, this.#now())
+  }
+
+  /**
+   * Records a success, with a writing step's entries applied to the context
+   * in the same turn (all or none, RunContext.commit), so the log and the
+   * context never disagree; listeners hear of the entries once they are logged.
+   */
+  #succeed (action: StepAction, outputs: StepOutputs, receipt: string, executor: string, proposed: StepContextOutcome | undefined): void {
+    const context = proposed === undefined || this.#context === undefined ? undefined : this.#context.commit(proposed)
+    this.#run.apply({ type: 'succeeded', at: this.#at(), ...whereOf(action), attempt: action.attempt, outputs, receiptHash: receipt, executor, ...(context === undefined ? {} : { context }) })
+    if (context !== undefined && context.entries.length > 0 && this.#context !== undefined) {
+      const change: ContextChange = { ...whereOf(action), entries: context.entries, context: this.#context.snapshot() }
+      void this.#persist().then(() => { this.dispatchEvent(new WorkflowRunnerEvent('context', change)) }, () => {})
     }
   }
 
@@ -275,7 +278,7 @@ class Runner extends EventTarget implements WorkflowRunner {
   async #module (ref: string): Promise<LoadedModule> {
     let loading = this.#modules.get(ref)
     if (loading === undefined) {
-      loading = this.#components.modules.load(ref).then(module => {
+      loading = this.#components.modules.load(ref, { signal: this.#abort.signal }).then(module => {
         if (ref.startsWith('sha256:') && module.hash !== ref.slice('sha256:'.length)) {
           throw new ModuleHashMismatchError(`module ${ref} was loaded as ${module.hash}`)
         }

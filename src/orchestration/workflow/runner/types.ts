@@ -3,10 +3,13 @@
  * interfaces: the lead implements them over IndexedDB (log, blobs, memo),
  * the module store and TaskDispatch; the unit tests over in-memory twins.
  */
+import type { PeerIdentity } from '../../../crypto/index.ts'
 import type { CardRequirements } from '../../../discovery/index.ts'
 import type { DispatchOptions } from '../../dispatch/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
+import type { ContextEntry } from '../context/index.ts'
 import type { WorkflowSpec } from '../spec/index.ts'
+import type { RunContextSnapshot } from './run-context.ts'
 import type { Binding, RunEvent, RunStatus, StepOutputs, WorkflowInputValue } from '../scheduler/index.ts'
 
 /** What the runner needs of TaskDispatch: `runOnce`, with the same shapes. */
@@ -14,10 +17,26 @@ export interface WorkflowDispatch {
   runOnce(offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: { executor?: string }, options?: DispatchOptions): Promise<{ outcome: TaskOutcome, offer: ValidOffer }>
 }
 
-/** A step's module by its `module` field: a sample id, or `sha256:<hex>`. */
+/** What a published agent's manifest says a task of it gets unless the step says otherwise (docs/agent-manifest.md `defaults`). */
+export interface AgentTaskDefaults {
+  args?: string[]
+  timeoutMs?: number
+  memoryLimitBytes?: number
+  fuel?: number
+}
+
+/** A step's module, loaded; `agent` when it was named as a published agent (`agent: name@range`). */
+export interface LoadedModule {
+  bytes: Uint8Array<ArrayBuffer>
+  /** Lowercase hex SHA-256 of `bytes`. */
+  hash: string
+  agent?: { name: string, version: string, author: string, defaults: AgentTaskDefaults }
+}
+
+/** A step's module by its `module` field: a sample id, `sha256:<hex>`, or `agent:<name@range>` (AGENT_MODULE_PREFIX) for an `agent:` step. */
 export interface ModuleSource {
-  /** Rejects when the module is not to be had; the step is then Errored. `hash` is lowercase hex SHA-256 of `bytes`. */
-  load(ref: string): Promise<{ bytes: Uint8Array<ArrayBuffer>, hash: string }>
+  /** Rejects when the module is not to be had (an agent no registry here knows: the reason says so); the step is then Errored. */
+  load(ref: string, options?: { signal?: AbortSignal }): Promise<LoadedModule>
 }
 
 /** Content-addressed bytes: step outputs (stdout, each output file) and `bytes`/`files` inputs. */
@@ -53,6 +72,8 @@ export interface WorkflowRunnerComponents {
   settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
   /** Clock, injectable for tests (default Date.now). */
   now?(): number
+  /** The submitter's identity: it signs the context entries made of `write` steps' updates (docs/workflow-context.md §6). Without it those updates are refused. */
+  signer?: PeerIdentity
 }
 
 /**
@@ -87,6 +108,14 @@ export interface WorkflowResult {
   state: RunStatus['state']
   /** Text bindings as strings; a blob (`steps.X.files["n"]`) by its hash, readable from the blob store. Only when completed. */
   outputs?: Record<string, Binding>
+}
+
+/** `detail` of a `context` event: the entries a step's updates added, and the context after them. */
+export interface ContextChange {
+  step: string
+  item?: number
+  entries: ContextEntry[]
+  context: RunContextSnapshot
 }
 
 /** `detail` of a `step` event: the event as logged (a step or item changed). */

@@ -261,10 +261,14 @@ function memoForm (binding: Binding): unknown {
 
 /**
  * The memo key of a resolved action: SHA-256 over the RFC 8785 form of
- * (module, args, env, stdin, files — blobs by hash — and seed when given).
+ * (module, args, env, stdin, files — blobs by hash — seed, and the hash of
+ * the shared context the step reads, when given).
  * Equal inputs give equal keys, whatever the step's name or the run.
  */
-export function memoKey (action: { module: string, args: Binding[], env: Record<string, string>, stdin?: Binding, files: Record<string, Binding>, seed?: number | string, exitCodes?: number[] }): string {
+export function memoKey (action: {
+  module: string, args: Binding[], env: Record<string, string>, stdin?: Binding, files: Record<string, Binding>, seed?: number | string, exitCodes?: number[],
+  contextHash?: string
+}): string {
   // Exit codes other than [0] are part of the key: a result kept as a success under [0, 1] is not one under [0].
   const exitCodes = action.exitCodes === undefined || (action.exitCodes.length === 1 && action.exitCodes[0] === 0) ? undefined : [...action.exitCodes].sort((a, b) => a - b)
   const form = {
@@ -274,7 +278,9 @@ export function memoKey (action: { module: string, args: Binding[], env: Record<
     stdin: action.stdin === undefined ? null : memoForm(action.stdin),
     files: Object.fromEntries(Object.entries(action.files).map(([name, binding]) => [name, memoForm(binding)])),
     seed: action.seed ?? null,
-    ...(exitCodes === undefined ? {} : { exitCodes })
+    ...(exitCodes === undefined ? {} : { exitCodes }),
+    // A step that reads the shared context is given it as a file (/work/context.json): the same step over another context is another task.
+    ...(action.contextHash === undefined ? {} : { context: action.contextHash })
   }
   return MEMO_KEY_PREFIX + sha256Hex(utf8ToBytes(canonicalize(form)))
 }

@@ -21,3 +21,10 @@ export const MEMO_KEY_PREFIX = 'memo1:'
  * keeps dying on the same unit still ends.
  */
 export const MAX_FREE_INTERRUPTIONS = 3
+
+/**
+ * How a step's module ref names a published agent (`agent: name@range` in the
+ * spec): its action's `module` is this prefix and the ref, which the runner's
+ * ModuleSource resolves through the agent registry.
+ */
+export const AGENT_MODULE_PREFIX = 'agent:'

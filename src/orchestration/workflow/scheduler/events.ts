@@ -40,10 +40,16 @@ export function checkEvent (event: unknown): asserts event is RunEvent {
     case 'interrupted':
       integer(event, 'attempt', 1)
       return
-    case 'started':
+    case 'started': {
       integer(event, 'attempt', 1)
       string(event, 'executor', true)
+      string(event, 'contextHash', true)
+      const agent = event.agent
+      if (agent !== undefined && (!isRecord(agent) || !['name', 'version', 'author', 'moduleHash'].every(field => typeof agent[field] === 'string'))) {
+        fail('started: agent must be { name, version, author, moduleHash }')
+      }
       return
+    }
     case 'succeeded': {
       integer(event, 'attempt', 1)
       string(event, 'receiptHash', true)
@@ -52,6 +58,13 @@ export function checkEvent (event: unknown): asserts event is RunEvent {
       if (!isRecord(outputs)) fail('succeeded: outputs must be an object')
       if (typeof outputs.stdout !== 'string' || typeof outputs.stdoutHash !== 'string') fail('succeeded: outputs.stdout and outputs.stdoutHash must be strings')
       stringRecord(outputs.files, 'succeeded: outputs.files')
+      const context = event.context
+      if (context !== undefined) {
+        // The entries' signatures and rules are checked where they are applied (the runner's ContextState), not here.
+        if (!isRecord(context) || !Array.isArray(context.entries) || !context.entries.every(isRecord)) fail('succeeded: context.entries must be an array of entries')
+        const refused = context.refused
+        if (refused !== undefined && (!isRecord(refused) || typeof refused.name !== 'string' || typeof refused.message !== 'string')) fail('succeeded: context.refused must be { name, message }')
+      }
       return
     }
     case 'failed': {

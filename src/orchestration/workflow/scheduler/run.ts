@@ -28,6 +28,7 @@ import { parseExpression, stepDependencies, topologicalOrder } from '../spec/ind
 import type { EvaluationContext, StepPhase, StepState, WorkflowSpec } from '../spec/index.ts'
 import { memoKey, outputJson, resolveTemplate } from './bindings.ts'
 import type { BindingContext } from './bindings.ts'
+import { AGENT_MODULE_PREFIX } from './constants.ts'
 import { RunEventOrderError } from './errors.ts'
 import { checkEvent } from './events.ts'
 import { applyUnitEvent } from './unit-events.ts'
@@ -345,7 +346,8 @@ export class WorkflowRun {
     const env = { ...(step.env ?? {}) }
     const stdin = step.stdin === undefined ? undefined : resolveTemplate(step.stdin, context)
     const files = Object.fromEntries(Object.entries(step.files ?? {}).map(([name, text]) => [name, resolveTemplate(text, context)]))
-    const resolved = { module: step.module, args, env, ...(stdin === undefined ? {} : { stdin }), files, ...(step.exitCodes === undefined ? {} : { exitCodes: [...step.exitCodes] }) }
+    const module = step.module ?? `${AGENT_MODULE_PREFIX}${step.agent ?? ''}`
+    const resolved = { module, args, env, ...(stdin === undefined ? {} : { stdin }), files, ...(step.exitCodes === undefined ? {} : { exitCodes: [...step.exitCodes] }) }
     return {
       step: step.name,
       ...(record.fanOut ? { item: index, itemValue: record.items?.[index] } : {}),

@@ -1,3 +1,4 @@
+import type { ContextEntry } from '../context/index.ts'
 import type { StepPhase } from '../spec/index.ts'
 
 /**
@@ -33,8 +34,34 @@ interface StepEventBase {
 export interface ScheduledEvent extends StepEventBase { type: 'scheduled' }
 /** The runner took an action of `next()` for a later attempt, once the backoff ended. */
 export interface RetriedEvent extends StepEventBase { type: 'retried' }
-/** The attempt began on an executor; `attempt` counts from 1. */
-export interface StartedEvent extends StepEventBase { type: 'started', attempt: number, executor?: string }
+/** The published agent an `agent:` step ran (docs/agent-manifest.md): the manifest its ref resolved to. */
+export interface StepAgent {
+  name: string
+  version: string
+  /** PeerId of the manifest's author: (author, name) is the agent's identity. */
+  author: string
+  /** Lowercase hex SHA-256 of the entry module that ran. */
+  moduleHash: string
+}
+
+/**
+ * The attempt began on an executor; `attempt` counts from 1. `contextHash`:
+ * the shared context's hash (ContextState.hash) when a step that reads it
+ * was given it; `agent`: the agent an `agent:` step resolved to.
+ */
+export interface StartedEvent extends StepEventBase { type: 'started', attempt: number, executor?: string, contextHash?: string, agent?: StepAgent }
+
+/**
+ * What became of a `write` step's context updates (/work/context-updates.json,
+ * docs/workflow-context.md §6), checkpointed with its success so a resumed run
+ * holds the same context: the entries the submitter signed from them, in file
+ * order, or why the whole file was refused (the step still succeeded: its
+ * executor ran it honestly and is paid; only the updates are not applied).
+ */
+export interface StepContextOutcome {
+  entries: ContextEntry[]
+  refused?: { name: string, message: string }
+}
 /** The attempt ended with a verified result (or an earlier receipt was reused for it). */
 export interface SucceededEvent extends StepEventBase {
   type: 'succeeded'
@@ -43,6 +70,8 @@ export interface SucceededEvent extends StepEventBase {
   receiptHash?: string
   /** Who ran it: the PeerId its verified receipt names (or the runner's memo marker for reused outputs). */
   executor?: string
+  /** A `write` step's context updates, as applied or refused. */
+  context?: StepContextOutcome
 }
 /**
  * The attempt failed. `retryable` lets the step's retry policy try again;

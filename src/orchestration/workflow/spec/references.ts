@@ -4,6 +4,9 @@
  * and template parses. Each problem carries its JSON pointer and, for a
  * problem inside a string, the offset in that string.
  */
+import { parseAgentRef } from '../../../discovery/agent-manifest/index.ts'
+import { CONTEXT_INPUT_PATH, CONTEXT_UPDATES_PATH } from '../context/constants.ts'
+import { checkContextSchema } from '../context/schema.ts'
 import { FAN_OUT_PREDICATES } from './constants.ts'
 import { ExpressionSyntaxError } from './errors.ts'
 import { parseExpression, parseReference, walkExpression } from './expression.ts'
@@ -33,6 +36,9 @@ interface StepString {
   text: string
   parse: (text: string) => ExpressionNode[]
 }
+
+/** The task-directory files a step that uses the context has (docs/workflow-context.md §6), which its own `files` may not name. */
+const CONTEXT_FILES = [CONTEXT_INPUT_PATH, CONTEXT_UPDATES_PATH].map(path => path.replace(/^\/work\//, ''))
 
 const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1')
 
@@ -165,8 +171,17 @@ export function checkMeaning (spec: WorkflowSpec): MeaningProblem[] {
     }
   }
 
+  problems.push(...contextProblems(spec))
+
   steps.forEach((step, i) => {
     const base = `/dag/tasks/${i}`
+    problems.push(...moduleProblems(step, base))
+    if (step.context !== undefined && spec.context === undefined) {
+      problems.push({ path: `${base}/context`, message: `step ${step.name} uses the context, but the spec declares none (add context: at the top)` })
+    }
+    for (const reserved of step.context === undefined ? [] : CONTEXT_FILES) {
+      if (Object.hasOwn(step.files ?? {}, reserved)) problems.push({ path: `${base}/files/${reserved}`, message: `${reserved} is where the context goes; name the file otherwise` })
+    }
     const nodes = stepNodes(step, base, (path, err) => problems.push({ path, offset: err.position, message: err.reason }))
     if (step.depends !== undefined && step.dependencies !== undefined) {
       problems.push({ path: `${base}/dependencies`, message: 'use depends or dependencies, not both' })
@@ -202,4 +217,32 @@ export function checkMeaning (spec: WorkflowSpec): MeaningProblem[] {
     }
   }
   return problems
+}
+
+/** The `context:` declaration, checked as every replica will check it (docs/workflow-context.md §2): rule–type pairs and the whole context's worst case. */
+function contextProblems (spec: WorkflowSpec): MeaningProblem[] {
+  if (spec.context === undefined) return []
+  try {
+    checkContextSchema(spec.context)
+    return []
+  } catch (err) {
+    if (!(err instanceof Error) || err.name !== 'InvalidContextSchemaError') throw err
+    const field = (err as Error & { field: string }).field
+    const path = field === '' ? '/context' : `/context/${field.split('.').map(escapePointer).join('/')}`
+    return [{ path, message: err.message.replace(/^context schema( field \S+)?: /, '') }]
+  }
+}
+
+/** Exactly one of `module` and `agent`, and an agent ref that parses (`name@range`). */
+function moduleProblems (step: StepSpec, base: string): MeaningProblem[] {
+  if (step.module === undefined && step.agent === undefined) return [{ path: `${base}/module`, message: 'is required (or agent: name@version)' }]
+  if (step.module !== undefined && step.agent !== undefined) return [{ path: `${base}/agent`, message: 'use module or agent, not both' }]
+  if (step.agent === undefined) return []
+  try {
+    parseAgentRef(step.agent)
+    return []
+  } catch (err) {
+    if (!(err instanceof Error) || err.name !== 'InvalidAgentRefError') throw err
+    return [{ path: `${base}/agent`, message: err.message }]
+  }
 }

@@ -15,9 +15,12 @@ import {
   MAX_RETRY_LIMIT, MAX_STEPS, MAX_WORKFLOW_INPUTS, MAX_WORKFLOW_OUTPUTS, RESERVED_NAMES, TEMPLATE_CLOSE, TEMPLATE_OPEN,
   WORKFLOW_SPEC_VERSION
 } from './constants.ts'
+import { CONTEXT_SCHEMA_JSON_SCHEMA } from '../context/schema.ts'
 
 const MAX_DESCRIPTION_LENGTH = 1024
 const MAX_TEMPLATE_LENGTH = 4096
+/** Longest `agent:` ref: a 64-character name, `@` and a version range. */
+const MAX_AGENT_REF_LENGTH = 128
 
 const expression = { type: 'string', minLength: 1, maxLength: MAX_EXPRESSION_LENGTH }
 
@@ -46,6 +49,7 @@ export const WORKFLOW_SPEC_SCHEMA = {
       propertyNames: { $ref: '#/$defs/name' },
       additionalProperties: { $ref: '#/$defs/template' }
     },
+    context: CONTEXT_SCHEMA_JSON_SCHEMA,
     dag: {
       type: 'object',
       additionalProperties: false,
@@ -79,13 +83,23 @@ export const WORKFLOW_SPEC_SCHEMA = {
     step: {
       type: 'object',
       additionalProperties: false,
-      required: ['name', 'module'],
+      required: ['name'],
       properties: {
         name: { $ref: '#/$defs/name' },
         module: {
           description: 'a sample id (lang-detect) or sha256:<64 lowercase hex digits>',
           type: 'string',
           pattern: '^(?:sha256:[0-9a-f]{64}|[a-z0-9][a-z0-9._-]{0,63})$'
+        },
+        agent: {
+          description: 'a published agent, name@version or name@range (sentiment@^1.2); instead of module',
+          type: 'string',
+          maxLength: MAX_AGENT_REF_LENGTH,
+          pattern: '^[a-z0-9][a-z0-9-]{0,63}(?:@[^\\s@]+)?$'
+        },
+        context: {
+          description: 'how the step uses the shared context: read (/work/context.json), write (/work/context-updates.json) or read-write',
+          enum: ['read', 'write', 'read-write']
         },
         args: {
           type: 'array',

@@ -1,3 +1,4 @@
+import type { ContextKeyDeclaration } from '../context/schema.ts'
 import type { STATUS_PREDICATES } from './constants.ts'
 
 /** The kinds of value a workflow input can hold. */
@@ -23,11 +24,22 @@ export interface RetrySpec {
   }
 }
 
-/** One step of `dag.tasks` (Argo calls it a task). */
+/**
+ * How a step uses the run's shared context (docs/workflow-context.md §6):
+ * `read` is given it as /work/context.json, `write` has its
+ * /work/context-updates.json applied, `read-write` both.
+ */
+export type StepContextUse = 'read' | 'write' | 'read-write'
+
+/** One step of `dag.tasks` (Argo calls it a task). Exactly one of `module` and `agent` is set. */
 export interface StepSpec {
   name: string
   /** A sample id (`lang-detect`) or a module hash (`sha256:<64 hex>`). */
-  module: string
+  module?: string
+  /** A published agent, `name@range` (docs/agent-manifest.md): its entry module runs, its manifest's defaults apply. */
+  agent?: string
+  /** Whether the step reads the shared context, writes it, or both; neither when absent. */
+  context?: StepContextUse
   /** Arguments; each may hold `${{ … }}` templates. */
   args?: string[]
   /** Environment variables; literal strings. */
@@ -61,6 +73,8 @@ export interface WorkflowSpec {
   inputs?: Record<string, WorkflowInput>
   /** Workflow outputs, each a string holding `${{ … }}` templates over step outputs. */
   outputs?: Record<string, string>
+  /** The run's shared context: key → declaration (docs/workflow-context.md §2). */
+  context?: Record<string, ContextKeyDeclaration>
   dag: { tasks: StepSpec[] }
 }
 

@@ -169,7 +169,7 @@ describe('signWorkflowRecord and verifyWorkflowRecord', () => {
 
   it('refuses malformed records by field', async () => {
     const cases: Array<[string, (record: Record<string, any>) => void]> = [
-      ['kind', r => { r.kind = 'zerostate/workflow-record/2' }],
+      ['kind', r => { r.kind = 'zerostate/workflow-record/3' }],
       ['extra', r => { r.extra = 1 }],
       ['steps[0].receiptHash', r => { r.steps[0].receiptHash = 'ABC' }],
       ['steps[5].receiptHash', r => { r.steps[5].receiptHash = sha256Hex(utf8ToBytes('x')) }],
