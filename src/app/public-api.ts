@@ -7,13 +7,14 @@ import type { ReputationPolicy } from '../trust/reputation/index.ts'
 import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
-import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
+import type { RunContextSnapshot, WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import type { WorkflowOptions } from './workflows.ts'
 import type { WorkflowRecord, WorkflowRecordReport } from '../orchestration/workflow/run-record/index.ts'
 import type { WorkflowInputGiven } from './workflow-inputs.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
+import type { MeshAgents } from '../peer/types.ts'
 
 /**
  * `window.zerostate`: the page's programmatic surface for power users and
@@ -74,6 +75,14 @@ export interface ZeroStatePublicApi {
   workflowRecord(runId: string): Promise<WorkflowRecord>
   /** Checks a workflow record: its signature, then every step against the receipts this tab holds; throws the first failure's named error. */
   verifyWorkflowRecord(record: unknown): Promise<WorkflowRecordReport>
+  /**
+   * A workflow run's shared context as this tab holds it (docs/workflow-context.md §9),
+   * following the run's gossip topic from the first call: `spec` is the run's spec
+   * (its `context:` is the schema), `submitter` the only writer accepted. Any tab can
+   * watch a run it does not drive; forged or misattributed entries are refused
+   * (counted in `refused` by error name). Undefined for a spec without a context.
+   */
+  workflowContext(runId: string, spec: string, options?: { submitter?: string }): Promise<{ context: RunContextSnapshot, refused: Record<string, number> } | undefined>
   /** Channels, payments, settlements, attestations, reports and reputation, read from the store now. */
   ledger(): Promise<LedgerView>
   /** Closes a payment channel cooperatively; the settlement record is kept by both parties and published. */
@@ -102,6 +111,15 @@ export interface ZeroStatePublicApi {
    * reason). Throws StartupError before the peer has started.
    */
   stats(): PeerStats
+  /**
+   * Published agents (docs/agent-manifest.md §12), as the SDK's `mesh.agents`:
+   * `publish({ fields, modules })` signs the manifest as this tab and
+   * publishes it with its modules' bytes; `list()` the agents held;
+   * `resolve('name@^1')` the manifest and its entry module, fetched by hash
+   * from the peers that hold it and checked. Throws StartupError before the
+   * peer has started.
+   */
+  readonly agents: MeshAgents
 }
 
 export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
@@ -121,6 +139,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     workflowLog: async runId => app.workflowLog(runId),
     workflowRecord: async runId => app.workflowRecord(runId),
     verifyWorkflowRecord: async record => app.verifyWorkflowRecord(record),
+    workflowContext: async (runId, spec, options) => app.workflowContext(runId, spec, options),
     ledger: async () => app.ledgerView(),
     closeChannel: async (channelId) => app.closeChannel(channelId),
     closeChannelUnilaterally: async (channelId, challengePeriodMs) => app.closeChannelUnilaterally(channelId, challengePeriodMs),
@@ -131,6 +150,12 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     exportReceipt: receiptToJson,
     runLocal: async (request, options) => app.runLocal(request, options),
     measureEcho: async (peerId, options) => app.measureEcho(peerId, options),
-    stats: () => app.stats()
+    stats: () => app.stats(),
+    agents: {
+      publish: async agent => app.agents().publish(agent),
+      publishManifest: async (manifest, modules) => app.agents().publishManifest(manifest, modules),
+      list: () => app.agents().list(),
+      resolve: async (ref, options) => app.agents().resolveModule(ref, options)
+    }
   }
 }

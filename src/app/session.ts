@@ -12,11 +12,15 @@ import type { WorkerPool } from '../execution/worker-pool.ts'
 import type { Connectivity } from '../network/peer-mesh.ts'
 import { gossipStats } from '../network/topic-channel.ts'
 import type { ExecutedTask } from '../orchestration/task-protocol/index.ts'
+import { receiptHash } from '../receipts/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import { composePeer } from '../peer/compose.ts'
 import type { ComposedPeer } from '../peer/compose.ts'
+import type { AgentResolver } from '../peer/context.ts'
+import { publishServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
+import { agentListings } from './marketplace.ts'
 import { ledgerView } from '../peer/ledger.ts'
 import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
@@ -33,6 +37,11 @@ const PEER_REFRESH_MS = 2000
 /** The ledger view is rebuilt from the store at most this often. */
 const LEDGER_REFRESH_DELAY_MS = 200
 
+/** How soon the marketplace is rebuilt after its agents or their records change. */
+const AGENTS_REFRESH_DELAY_MS = 250
+/** Receipts of this tab's history counted into the agents' records at start. */
+const AGENT_RECORD_HISTORY = 1000
+
 /** The notice shown while no relay gives this tab a reservation (and withdrawn when one does). */
 export const NO_RELAY_SLOT_NOTICE = 'No relay has a free slot for this tab, so other tabs cannot reach it (it can still reach them). Asking the relay again…'
 
@@ -40,17 +49,21 @@ export class PeerSession {
   readonly store: ZeroStateStore
   readonly identity: PeerIdentity
   readonly peer: ComposedPeer
+  /** Published agents by ref (`agent:` workflow steps): this tab's agent registry. */
+  readonly agents: AgentResolver
   /** Modules named by a URL (samples) are fetched relative to the page. */
   readonly fetchModule = pageFetch
   private readonly view: ViewModel
   private readonly refreshTimer: ReturnType<typeof setInterval>
   private ledgerTimer: ReturnType<typeof setTimeout> | undefined
+  private agentsTimer: ReturnType<typeof setTimeout> | undefined
 
   private constructor (view: ViewModel, store: ZeroStateStore, identity: PeerIdentity, peer: ComposedPeer) {
     this.view = view
     this.store = store
     this.identity = identity
     this.peer = peer
+    this.agents = peer.agents
     this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
   }
 
@@ -86,20 +99,32 @@ export class PeerSession {
         onLedger: () => { late.session?.refreshLedgerSoon() },
         onNotice: notice => { view.update({ notice }) },
         onDisputed: taskId => { view.updateTask(taskId, { disputed: true }) },
-        onExecuted: task => { late.session?.recordExecuted(task).catch(err => { view.update({ notice: `a receipt could not be kept: ${String(err)}` }) }) }
+        onExecuted: task => { late.session?.recordExecuted(task).catch(err => { view.update({ notice: `a receipt could not be kept: ${String(err)}` }) }) },
+        onAgent: event => {
+          // Never over the first: a second author's agent of a held name is its own agent (docs/agent-manifest.md §6).
+          if (event.status === 'different-agent') {
+            view.update({ notice: `another author (${event.manifest.author}) publishes an agent named ${event.manifest.name}: it is a different agent, shown with its author's tag` })
+          }
+          late.session?.refreshAgentsSoon()
+        },
+        onAgentRecords: () => { late.session?.refreshAgentsSoon() }
       }
     })
     const session = new PeerSession(view, store, identity, peer)
     late.session = session
+    // In the background: the page is usable before the built-ins are held.
+    session.publishBuiltInAgents().catch(err => { view.update({ notice: `the built-in agents could not be published: ${String(err)}` }) })
     session.refreshPeers()
     session.refreshCapabilities()
     session.refreshLedgerSoon()
+    session.observeHistory().catch(err => { view.update({ notice: `the agents' records could not be read: ${String(err)}` }) })
     return session
   }
 
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)
     clearTimeout(this.ledgerTimer)
+    clearTimeout(this.agentsTimer)
     await this.peer.stop()
     this.store.close()
   }
@@ -114,6 +139,34 @@ export class PeerSession {
   async remember (record: ReceiptRecord): Promise<void> {
     await this.store.addReceipt(record)
     this.view.update({ history: [record, ...this.view.state.history].slice(0, HISTORY_LIMIT) })
+    if (this.peer.agentRecords.observeReceipt(record.receipt, receiptHash(record.receipt), record.storedAt)) this.refreshAgentsSoon()
+  }
+
+  /** Counts the receipts this tab kept (its tasks, and those it ran) into the agents' records, then shows the marketplace. */
+  async observeHistory (): Promise<void> {
+    for (const record of await this.store.listReceipts(AGENT_RECORD_HISTORY)) {
+      this.peer.agentRecords.observeReceipt(record.receipt, receiptHash(record.receipt), record.storedAt)
+    }
+    this.refreshAgentsSoon()
+  }
+
+  /** Rebuilds the marketplace's listings soon (several calls in a row make one). */
+  refreshAgentsSoon (): void {
+    if (this.agentsTimer !== undefined) return
+    this.agentsTimer = setTimeout(() => {
+      this.agentsTimer = undefined
+      const { agents, agentRecords } = this.peer
+      this.view.update({ agents: agentListings(agents.list(), hash => agentRecords.statsOf(hash), this.identity.peerId.toString()) })
+    }, AGENTS_REFRESH_DELAY_MS)
+  }
+
+  /**
+   * Publishes the project's built-in agents the server signed at build time
+   * (samples/agents.json, docs/agent-manifest.md §12), those not held yet;
+   * nothing when the server has none.
+   */
+  async publishBuiltInAgents (): Promise<void> {
+    await publishServedBuiltInAgents(document.baseURI, this.peer.agents, (agent, err) => { console.warn(`built-in agent ${agent.manifest.name} not published`, err) })
   }
 
   /** Rebuilds the ledger view soon (several calls in a row make one). */

@@ -1,3 +1,4 @@
+import type { AgentListing } from './marketplace.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import type { JobItemResult, JobRunStatus } from '../orchestration/jobs/index.ts'
@@ -95,6 +96,22 @@ export interface WorkflowView {
   error?: { name: string, message: string }
   /** Once it completed: the workflow's outputs (workflow-outputs.ts). */
   outputs?: WorkflowOutputView[]
+  /** The run's shared context, when its spec declares one (docs/workflow-context.md), as it grows. */
+  context?: WorkflowContextView
+}
+
+/** A run's shared context as the Workflows view draws it: one row per declared key. */
+export interface WorkflowContextView {
+  /** ContextState.hash(): the same on every replica holding the same entries. */
+  hash: string
+  keys: Array<{
+    key: string
+    rule: string
+    /** The value a step reads, as canonical JSON (clipped); absent for a min, max or lww key nobody wrote. */
+    value?: string
+    /** Its entries, in the key's order: who signed each and from which step's receipt. */
+    writes: Array<{ writer: string, step?: string, lamport: number }>
+  }>
 }
 
 /** One step of a workflow run, as the Workflows view draws it and details it. */
@@ -116,6 +133,10 @@ export interface WorkflowStepView {
   executors?: string[]
   /** Its verified results, one per unit (the step, or each item of a fan-out), from the run's `succeeded` events: the receipt's hash and who ran it. */
   receipts?: Array<{ item?: number, hash: string, executor?: string }>
+  /** Context updates of this step refused whole (docs/workflow-context.md §6), `Name: message`, per unit; the step still succeeded and was paid. */
+  contextRefused?: Array<{ item?: number, error: string }>
+  /** The published agent an `agent:` step ran: `name@version by …author`, and the module's hash. */
+  agent?: { name: string, version: string, author: string, moduleHash: string }
 }
 
 /** One output of a completed run: its text (clipped), its PNG or JPEG files as object URLs, and every part of it as a file to download. */
@@ -186,6 +207,8 @@ export interface AppState {
   jobs: JobView[]
   /** Workflow runs of this tab (this session's and the stored ones), newest first. */
   workflows: WorkflowView[]
+  /** Published agents this tab holds, with their records (the marketplace). */
+  agents: AgentListing[]
   /** Persistent receipt history (both roles), newest first. */
   history: ReceiptRecord[]
   samples: SampleTask[]
@@ -246,4 +269,6 @@ export interface ZeroStateApp extends EventTarget {
   closeChannelUnilaterally(channelId: string, challengePeriodMs?: number): Promise<ClosingChannel>
   /** Whitelists a peer (never blacklisted; a blacklisting is lifted) or takes it off the whitelist. */
   whitelist(peerId: string, on: boolean): void
+  /** Runs a published agent (`name@version`) once with its first example's input; its card follows it in `state.tasks`. */
+  runAgent(ref: string): Promise<SubmitResult>
 }

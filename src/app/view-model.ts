@@ -25,6 +25,7 @@ export class ViewModel extends EventTarget {
       tasks: [],
       jobs: [],
       workflows: [],
+      agents: [],
       history: [],
       samples: [],
       tags: [],

@@ -17,6 +17,9 @@ import type { ReputationPolicy } from '../trust/reputation/index.ts'
 import { checkRates } from '../trust/witness/index.ts'
 import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
+import { exampleBytes } from '../discovery/agent-manifest/index.ts'
+import type { AgentRegistryService } from '../discovery/agent-registry/index.ts'
+import { watchRunContext } from '../peer/workflow-context-sync.ts'
 import { PeerSession } from './session.ts'
 import { estimateJobRun, startJob } from './jobs.ts'
 import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
@@ -214,6 +217,36 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   /** Echo round trips to a peer over its best connection, in ms (see network/echo). */
   async measureEcho (peerId: string, options: EchoOptions): Promise<number[]> {
     return measureEcho(await this.running().peer.mesh.connectionTo(peerId, options), options)
+  }
+
+  /**
+   * Runs a published agent once on the mesh (the marketplace's Run): its
+   * entry module resolved and checked by the registry, with its first
+   * example's input and its defaults; its card follows it in `state.tasks`.
+   */
+  async runAgent (ref: string): Promise<SubmitResult> {
+    const { manifest, module } = await this.agents().resolveModule(ref)
+    const example = manifest.examples[0]
+    const { args, timeoutMs, memoryLimitBytes, fuel } = manifest.defaults
+    return this.submit({
+      module,
+      label: `${manifest.name}@${manifest.version}`,
+      stdin: example === undefined ? new Uint8Array(0) : exampleBytes(example.stdin),
+      args: example?.args ?? args ?? [],
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
+      ...(fuel === undefined ? {} : { fuel })
+    })
+  }
+
+  /** This tab's agent registry (docs/agent-manifest.md §12): what `window.zerostate.agents` publishes to and resolves from. */
+  agents (): AgentRegistryService {
+    return this.running().peer.agents
+  }
+
+  /** A workflow run's shared context as this tab holds it, following the run's topic (docs/workflow-context.md §9). */
+  workflowContext (runId: string, spec: string, options: { submitter?: string } = {}): ReturnType<typeof watchRunContext> {
+    return watchRunContext(this.running(), runId, spec, options)
   }
 
   private running (): PeerSession {

@@ -9,21 +9,32 @@
 import { parseArgs } from 'node:util'
 import { consoleLogger } from '../core/index.ts'
 import type { Logger } from '../core/index.ts'
+import { a2aAgentCard, meshA2AAgent } from '../peer/a2a-agent.ts'
+import { startA2AHttpBridge } from '../peer/a2a-http.node.ts'
+import type { A2AHttpBridge } from '../peer/a2a-http.node.ts'
+import type { SampleTask } from '../execution/sample-index.ts'
+import { nodeModuleFetch } from '../peer/module-fetch.node.ts'
 import { startNodePeer, DEFAULT_DRAIN_MS } from '../peer/node-peer.node.ts'
-import type { ZeroStateRecords } from '../peer/store.ts'
+import type { NodePeer } from '../peer/node-peer.node.ts'
+import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
 import { checkPriceSchedule, FREE_PRICES } from '../receipts/pricing/index.ts'
 import { withModuleCache } from '../storage/index.ts'
 import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
 
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
                        [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
+                       [--a2a] [--a2a-port N [--a2a-host H]]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
       second, per MiB (default free). It re-runs a share R (0–1) of the receipts others announce, as a
       witness (default: a tab's rates). Its identity, channels, receipts and tables persist in DIR (default
       ~/.zerostate, or ZEROSTATE_HOME); a second process on the same DIR is refused. Ctrl-C stops taking
-      tasks, lets the running ones finish, then leaves.`
+      tasks, lets the running ones finish, then leaves.
+      --a2a serves an A2A 1.0 agent over /zerostate/a2a/1.0.0: each message names a skill (a sample id or
+      name@range) and runs as a task on the mesh, paid by this peer; --a2a-port N also serves it to outside
+      A2A clients over HTTP JSON-RPC (POST /a2a, agent card at /.well-known/agent-card.json) on H (default
+      127.0.0.1; 0: any free port). See docs/a2a-binding.md.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -51,6 +62,9 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'witness-rate': { type: 'string' },
         dir: { type: 'string' },
         json: { type: 'boolean', default: false },
+        a2a: { type: 'boolean', default: false },
+        'a2a-port': { type: 'string' },
+        'a2a-host': { type: 'string', default: '127.0.0.1' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -63,10 +77,12 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     return 0
   }
   let slots: number
+  let a2aPort: number | undefined
   let prices = FREE_PRICES
   let witnessRates: { established: number, newcomer: number } | undefined
   try {
     slots = count('slots', values.slots, 1, 64)
+    if (values['a2a-port'] !== undefined) a2aPort = count('a2a-port', values['a2a-port'], 0, 65_535)
     if (values['witness-rate'] !== undefined) {
       const rate = Number(values['witness-rate'])
       if (!(rate >= 0 && rate <= 1)) throw new RangeError(`--witness-rate must be a share from 0 to 1, got "${values['witness-rate']}"`)
@@ -93,9 +109,10 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     return undefined
   })
   if (store === undefined) return 1
+  const peerStore = withModuleCache(store)
   const peer = await startNodePeer({
     ...(server === undefined ? { relayAddrs } : { server }),
-    store: withModuleCache(store),
+    store: peerStore,
     slots,
     tags: values.tags.split(',').map(tag => tag.trim()).filter(tag => tag !== ''),
     prices,
@@ -113,13 +130,24 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     return undefined
   })
   if (peer === undefined) return 1
-  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots, dir },
-    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId} (state in ${dir})\nvia ${peer.relayAddrs.join(', ')}\nCtrl-C to stop`)
+  let bridge: A2AHttpBridge | undefined
+  if (values.a2a || a2aPort !== undefined) {
+    try {
+      bridge = await serveA2A(peer, { server, store: peerStore, ...(a2aPort === undefined ? {} : { port: a2aPort, host: values['a2a-host'] }) })
+    } catch (err) {
+      console.error(`zerostate contribute: serving A2A: ${err instanceof Error ? err.message : String(err)}`)
+      await peer.stop({ drainMs: 0 })
+      return 1
+    }
+  }
+  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots, dir, ...(bridge === undefined ? {} : { a2a: bridge.endpoint }) },
+    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId} (state in ${dir})\nvia ${peer.relayAddrs.join(', ')}\n` +
+    (bridge === undefined ? '' : `A2A: ${bridge.endpoint} (agent card at ${bridge.url}/.well-known/agent-card.json)\n`) + 'Ctrl-C to stop')
   await new Promise<void>(resolve => {
     const stop = (signal: string): void => {
       const { running, queued } = peer.load()
       say({ event: 'stopping', signal, running, queued }, `stopping (${signal}): no new tasks; waiting for ${running} running and ${queued} queued (at most ${DEFAULT_DRAIN_MS / 1000} s)`)
-      peer.stop().then(resolve, err => {
+      ;(bridge?.close() ?? Promise.resolve()).then(async () => { await peer.stop() }).then(resolve, err => {
         console.error(`zerostate contribute: stopping: ${err instanceof Error ? err.message : String(err)}`)
         resolve()
       })
@@ -129,4 +157,37 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   })
   say({ event: 'stopped' }, 'stopped')
   return 0
+}
+
+/**
+ * Serves this peer's A2A agent (docs/a2a-binding.md): over /zerostate/a2a/1.0.0,
+ * and over HTTP JSON-RPC when a port is given. Its skills are the app server's samples.
+ */
+async function serveA2A (peer: NodePeer, options: { server: string | undefined, store: ZeroStateStore, port?: number, host?: string }): Promise<A2AHttpBridge | undefined> {
+  const samples = options.server === undefined
+    ? []
+    : await fetch(new URL('samples/samples.json', options.server)).then(async response => response.ok ? await response.json() as SampleTask[] : [])
+  const { store } = options
+  await peer.peer.serveA2A(meshA2AAgent({
+    peer: peer.peer,
+    store,
+    identity: peer.identity,
+    fetchModule: nodeModuleFetch(options.server),
+    remember: async record => { await store.addReceipt(record) },
+    agents: peer.peer.agents
+  }, { samples }))
+  if (options.port === undefined) return undefined
+  return await startA2AHttpBridge({
+    server: peer.peer.a2a.server,
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    card: jsonRpcUrl => a2aAgentCard({
+      name: `ZeroState peer …${peer.peerId.slice(-8)}`,
+      description: 'Runs sandboxed WebAssembly (WASI) workloads on the ZeroState compute mesh; every result comes with an Ed25519-signed receipt.',
+      version: '0.1.0',
+      jsonRpcUrl,
+      peerId: peer.peerId,
+      samples
+    })
+  })
 }

@@ -18,6 +18,9 @@ if (['submit', 'job', 'workflow', 'peers', 'ledger'].includes(process.argv[2] ??
 }
 // verify-workflow loads the workflow spec code, which (like the relay below) needs --experimental-transform-types.
 if (process.argv[2] === 'verify-workflow') process.exit(await (await import('./verify-workflow.ts')).verifyWorkflowCommand(process.argv.slice(3)))
+// agent init|build|test|publish: the agent developer kit (publish joins the mesh through the SDK).
+if (process.argv[2] === 'agent') process.exit(await (await import('./agent.ts')).agentCommand(process.argv.slice(3)))
+if (process.argv[2] === 'split') process.exit(await (await import('./split.ts')).splitCommand(process.argv.slice(3))) // split verify: a Shapley split record, offline
 
 // The relay and the server load only here: they decode protobuf with protons' generated code, whose
 // TypeScript namespaces Node runs only with --experimental-transform-types (as the shebang and the npm
@@ -28,6 +31,7 @@ const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
 const { CONTRIBUTE_USAGE } = await import('./contribute.ts')
 const { RECEIPT_USAGE } = await import('./receipt.ts')
 const { MESH_USAGE } = await import('./mesh-commands.ts')
+const { AGENT_USAGE } = await import('./agent.ts')
 
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
@@ -36,8 +40,10 @@ const USAGE = `Usage:
       Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
 ${CONTRIBUTE_USAGE}
 ${MESH_USAGE}
+${AGENT_USAGE}
 ${RUN_USAGE}
 ${RECEIPT_USAGE}
+${(await import('./split.ts')).SPLIT_USAGE}
 ${VERIFY_WORKFLOW_USAGE}
 
 Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),

@@ -12,6 +12,8 @@ import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import { AgentCardService } from '../discovery/index.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
+import { agentRegistryService } from '../discovery/agent-registry/index.ts'
+import type { AgentRegistryEvent, AgentRegistryService } from '../discovery/agent-registry/index.ts'
 import { PaymentService } from '../economy/payments/index.ts'
 import type { TaskRunner } from '../execution/types.ts'
 import type { WorkerPool } from '../execution/worker-pool.ts'
@@ -23,12 +25,16 @@ import { PeerMesh } from '../network/peer-mesh.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
 import { TaskAccountability, TaskDispatch } from '../orchestration/dispatch/index.ts'
+import { a2aService } from '../orchestration/a2a/index.ts'
+import type { A2AAgent, A2AService } from '../orchestration/a2a/index.ts'
 import { forwardingService } from '../orchestration/forwarding/index.ts'
 import { StoredRouter } from '../orchestration/routing/index.ts'
 import { estimateExchangeService } from '../orchestration/routing/warm-start/index.ts'
 import { taskExecutorService } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask, TaskExecutor } from '../orchestration/task-protocol/index.ts'
 import { ReportService, ReputationService } from '../trust/reputation/index.ts'
+import { AgentStatsBook } from '../trust/agent-stats/index.ts'
+import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
@@ -56,6 +62,10 @@ export interface PeerEvents {
   onDisputed(taskId: string): void
   /** This peer ran a task for another and sent the signed result. */
   onExecuted(task: ExecutedTask): void
+  /** The agents' records (runs, success, disputes) changed. */
+  onAgentRecords?(): void
+  /** The agent registry took a manifest: a new agent, a newer version, or another author's agent of a held name. Optional. */
+  onAgent?(event: AgentRegistryEvent): void
 }
 
 export interface ComposeInit {
@@ -88,13 +98,24 @@ export interface ComposedPeer {
   witness: WitnessService
   accountability: TaskAccountability
   dispatch: TaskDispatch
+  /** Published agents: manifests on gossip, their modules by hash (docs/agent-manifest.md §12). */
+  agents: AgentRegistryService
+  /** What the mesh has shown this peer of each module's runs: the record the marketplace shows beside an agent. */
+  agentRecords: AgentStatsBook
+  /** A2A over /zerostate/a2a/1.0.0 (docs/a2a-binding.md); its tasks are shared with the Node HTTP bridge. */
+  a2a: A2AService
+  /**
+   * Serves `agent` to A2A callers (the peer layer's a2a-agent.ts): registers /zerostate/a2a/1.0.0, so that
+   * identify lists it only on peers that serve an agent. Until then the bridge's SendMessage answers UnsupportedOperationError.
+   */
+  serveA2A(agent: A2AAgent): Promise<void>
   stop(): Promise<void>
 }
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
   // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
-  const late: { mesh?: PeerMesh, accountability?: TaskAccountability } = {}
+  const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent } = {}
   const node = await createBrowserNode({
     privateKey: identity.privateKey,
     relayAddrs: init.relayAddrs,
@@ -104,12 +125,16 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const registrar = node
   const pubsub = node.services.pubsub
 
+  const agentRecords = new AgentStatsBook()
   const executorService = taskExecutorService({
     isContributing: settings.contributing,
     prices: settings.prices,
     // The contributed slots, asked each time (the user may change them); the test build's runner wrapper has no `slots` of its own.
     slots: settings.slots,
-    onExecuted: events.onExecuted
+    onExecuted: task => {
+      if (agentRecords.observeReceipt(task.receipt, receiptHash(task.receipt), Date.now())) events.onAgentRecords?.()
+      events.onExecuted(task)
+    }
   })({ identity: init.executorIdentity ?? identity, store, runner: init.executorRunner ?? init.pool, registrar, logger })
   const executor = executorService.executor
   const echo = echoService()({ registrar })
@@ -164,6 +189,9 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     onResolved: outcome => { late.accountability?.disputeResolved(outcome).catch(err => { logger.warn('settling a dispute', err) }) },
     // Work a witness confirmed is worth telling the mesh about: it is the only praise with a check behind it.
     onConfirmed: attestation => { reports.report(attestation.executor, 'success', attestation.taskId).catch(err => { logger.warn('reporting confirmed work', err) }) },
+    // Every receipt and verdict the mesh shows this peer is a run of some module: the agents' records (the marketplace's).
+    onReceiptSeen: (receipt, hash) => { if (agentRecords.observeReceipt(receipt, hash, Date.now())) events.onAgentRecords?.() },
+    onAttestationSeen: attestation => { if (attestation.verdict === 'disagree' && agentRecords.observeDisagreement(attestation.receiptHash)) events.onAgentRecords?.() },
     onChange: events.onLedger
   })
   const accountability = new TaskAccountability({ payments, witness, reputation, reports, logger }, {
@@ -189,10 +217,29 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   })
   await Promise.all([forwarding.start(), estimates.start()])
 
+  const agents = agentRegistryService({ onAgent: event => { events.onAgent?.(event) } })({
+    identity,
+    store,
+    pubsub,
+    registrar,
+    connectionTo,
+    connectedPeers: () => [...new Set(node.getConnections().map(connection => connection.remotePeer.toString()))],
+    logger
+  })
+  await agents.start()
+  // The agent is the peer layer's (it submits into the mesh through a PeerContext made after this): served once given.
+  const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
+
   const dispatch = new TaskDispatch({ identity, mesh, cards, router, reputation, accountability })
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, agents, a2a, agentRecords,
+    serveA2A: async agent => {
+      late.a2aAgent = agent
+      await a2a.start()
+    },
     async stop () {
+      await a2a.stop()
+      await agents.stop()
       await Promise.all([estimates.stop(), forwarding.stop()])
       await witness.stop()
       await payments.stop()

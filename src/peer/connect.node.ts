@@ -28,6 +28,7 @@ import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import { FREE_PRICES, checkPriceSchedule, type PriceSchedule } from '../receipts/pricing/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
+import { publishServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
 import { withModuleCache } from '../storage/index.ts'
 import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
 import type { PeerContext } from './context.ts'
@@ -38,7 +39,7 @@ import { nodeModuleFetch } from './module-fetch.node.ts'
 import { startNodePeer } from './node-peer.node.ts'
 import type { ZeroStateRecords } from './store.ts'
 import { submitTask } from './submit.ts'
-import type { JobForecast, JobRequest, LedgerView, SubmitRequest, SubmitResult } from './types.ts'
+import type { JobForecast, JobRequest, LedgerView, MeshAgents, SubmitRequest, SubmitResult } from './types.ts'
 import type { WorkflowInputGiven } from './workflow-inputs.ts'
 import { signedWorkflowRecord, verifyWorkflowRecordHere } from './workflow-record.ts'
 import { resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
@@ -99,6 +100,8 @@ export interface Mesh {
   ledger(): Promise<LedgerView>
   /** Receipts this peer kept (both roles), newest first. */
   history(limit?: number): Promise<ReceiptRecord[]>
+  /** Published agents: publish this peer's, list those held, resolve a ref to its checked entry module. */
+  readonly agents: MeshAgents
   /** Stops taking tasks (a contributor lets running ones finish), leaves the mesh, closes the store. Safe to call twice. */
   close(): Promise<void>
 }
@@ -132,13 +135,20 @@ export async function connect (options: ConnectOptions = {}): Promise<Mesh> {
     await node.stop({ drainMs: 0 })
     throw signal.reason
   }
+  // The server's built-in agents (docs/agent-manifest.md §12), so `agent:` steps find them without a tab on the mesh.
+  if (server !== undefined) {
+    await publishServedBuiltInAgents(server.endsWith('/') ? server : `${server}/`, node.peer.agents, (agent, err) => {
+      logger.warn(`built-in agent ${agent.manifest.name} not published`, err)
+    }).catch((err: unknown) => { logger.warn('the server\'s built-in agents could not be read', err) })
+  }
   const fetchModule = nodeModuleFetch(server)
   const ctx: PeerContext = {
     peer: node.peer,
     store,
     identity: node.identity,
     fetchModule,
-    remember: async record => { await store.addReceipt(record) }
+    remember: async record => { await store.addReceipt(record) },
+    agents: node.peer.agents
   }
   const local = new LocalSandbox({ fetchModule, createPool: init => createNodeWorkerPool(init) })
   /** Cancels `runner` when `signal` aborts, until it ends. */
@@ -188,6 +198,12 @@ export async function connect (options: ConnectOptions = {}): Promise<Mesh> {
     blob: async hash => store.getBlob(hash),
     ledger: async () => ledgerView({ store, self: node.peerId, payments: peer.payments, reputation: peer.reputation, reports: peer.reports }),
     history: async limit => store.listReceipts(limit),
+    agents: {
+      publish: async agent => peer.agents.publish(agent),
+      publishManifest: async (manifest, modules) => peer.agents.publishManifest(manifest, modules),
+      list: () => peer.agents.list(),
+      resolve: async (ref, call = {}) => peer.agents.resolveModule(ref, call)
+    },
     async close () {
       closing ??= (async () => {
         local.stop()

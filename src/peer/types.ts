@@ -5,6 +5,8 @@
  * (src/app/types.ts) re-export them.
  */
 import type { CardRequirements } from '../discovery/index.ts'
+import type { AgentEntry, AgentManifest, ResolveOptions } from '../discovery/agent-manifest/index.ts'
+import type { AgentPackage } from '../discovery/agent-registry/index.ts'
 import type { Settlement } from '../economy/channel/index.ts'
 import type { ChannelRecord, PaymentRecord } from '../economy/payments/index.ts'
 import type { AuctionSettings } from '../orchestration/dispatch/index.ts'
@@ -136,4 +138,34 @@ export interface SubmitResult {
   exitCode: number
   executor: string
   receipt: Receipt
+}
+
+/**
+ * Published agents (docs/agent-manifest.md §12), as `mesh.agents` of the SDK
+ * and `window.zerostate.agents` of a tab.
+ */
+export interface MeshAgents {
+  /**
+   * Signs `fields` (the manifest without author, publicKey, publishedAt and
+   * signature) as this peer, checks `modules` (bytes by module name) against
+   * it, keeps both and publishes the manifest; resolves to the signed
+   * manifest. Rejects with ManifestModuleMismatchError, AgentModuleMissingError,
+   * InvalidAgentManifestError or AgentPublishRefusedError (a version already
+   * published with other content).
+   */
+  publish(agent: AgentPackage): Promise<AgentManifest>
+  /** As publish, for a manifest signed elsewhere (a build's built-in agents, another author's package this peer holds the modules of). */
+  publishManifest(manifest: AgentManifest, modules: Record<string, Uint8Array>): Promise<AgentManifest>
+  /** Every agent this peer holds, by name then author; `displayName` tells agents of one name by different authors apart. */
+  list(): AgentEntry[]
+  /**
+   * The manifest `ref` (`name`, `name@^1.2`, …) means and its entry module,
+   * from this peer's store or fetched by hash from peers that hold it and
+   * checked against the manifest; `trustedAuthors` / `preferAuthor` say which
+   * authors' agent a name may mean (this peer's own is preferred by default).
+   * Rejects with AgentNotFoundError,
+   * AmbiguousAgentNameError, NoMatchingAgentVersionError, InvalidAgentRefError
+   * or AgentModuleUnavailableError.
+   */
+  resolve(ref: string, options?: ResolveOptions & { signal?: AbortSignal }): Promise<{ manifest: AgentManifest, hash: string, module: Uint8Array<ArrayBuffer> }>
 }

@@ -2,8 +2,8 @@
  * Argument checks and errors shared by every PeerStore implementation, so
  * each backend rejects exactly the same inputs in exactly the same way.
  */
-import { assertBytes, assertSha256Hex, isSha256Hex, nameError } from '../core/index.ts'
-import type { ReceiptRecord, StateKey, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput } from './types.ts'
+import { assertBytes, assertSha256Hex, canonicalize, isSha256Hex, nameError, sha256Hex, utf8ToBytes } from '../core/index.ts'
+import type { ReceiptRecord, StateKey, StoredAgentManifest, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
 export class StoreClosedError extends Error {
@@ -121,4 +121,28 @@ export function checkRunEvent (runId: unknown, seq: unknown): void {
 
 export function checkMemoKey (key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0 || key.length > 256) throw new TypeError('a memo key must be a string of 1–256 characters')
+}
+
+/**
+ * A manifest record is content-addressed: its `hash` must be the SHA-256 of
+ * the manifest's RFC 8785 canonical form (what agentManifestHash computes),
+ * so no record can be filed under another manifest's hash.
+ */
+export function checkManifestRecord (record: StoredAgentManifest): void {
+  if (typeof record !== 'object' || record === null) throw new TypeError('record must be an object')
+  checkManifestHash(record.hash)
+  if (typeof record.manifest !== 'object' || record.manifest === null) throw new TypeError('record.manifest must be an object')
+  if (!Number.isFinite(record.storedAt)) throw new RangeError('record.storedAt must be a finite number')
+  if (sha256Hex(utf8ToBytes(canonicalize(record.manifest))) !== record.hash) {
+    throw new RangeError('record.hash must be the SHA-256 of the manifest\'s canonical form')
+  }
+}
+
+export function checkManifestHash (hash: unknown): asserts hash is string {
+  if (typeof hash !== 'string' || !isSha256Hex(hash)) throw new RangeError('a manifest hash must be 64 lowercase hex digits')
+}
+
+/** Oldest storedAt first, ties by hash ascending. */
+export function compareOldestManifestFirst (a: StoredAgentManifest, b: StoredAgentManifest): number {
+  return a.storedAt - b.storedAt || (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0)
 }

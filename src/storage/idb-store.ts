@@ -8,10 +8,10 @@
 import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import {
-  checkAttestationRecord, checkChannelRecord, checkLimit, checkMemoKey, checkModule, checkModuleHash, checkRecord, checkRunEvent, checkSeed,
-  checkStateKey, checkTaskInput, RunLogConflictError, StoreClosedError
+  checkAttestationRecord, checkChannelRecord, checkLimit, checkManifestHash, checkManifestRecord, checkMemoKey, checkModule, checkModuleHash,
+  checkRecord, checkRunEvent, checkSeed, checkStateKey, checkTaskInput, compareOldestManifestFirst, RunLogConflictError, StoreClosedError
 } from './checks.ts'
-import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
+import type { PeerStore, ReceiptRecord, RecordTypes, StateKey, StoredAgentManifest } from './types.ts'
 
 interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema {
   /** One entry, under IDENTITY_KEY: the 32-byte Ed25519 seed. */
@@ -42,9 +42,11 @@ interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema 
   blobs: { key: string, value: Uint8Array }
   /** Verified step outputs by memo key (version 5). */
   memo: { key: string, value: unknown }
+  /** Verified agent manifests by the SHA-256 of their canonical form (version 6). */
+  agentManifests: { key: string, value: StoredAgentManifest }
 }
 
-const DB_VERSION = 5
+const DB_VERSION = 6
 const IDENTITY_KEY = 'self'
 
 /**
@@ -79,6 +81,9 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
         database.createObjectStore('runEvents')
         database.createObjectStore('blobs')
         database.createObjectStore('memo')
+      }
+      if (oldVersion < 6) {
+        database.createObjectStore('agentManifests', { keyPath: 'hash' })
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -222,6 +227,19 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
     async getMemo (key) {
       checkMemoKey(key)
       return open().get('memo', key)
+    },
+    async putManifest (record) {
+      // Hashed before the transaction opens, as modules are.
+      checkManifestRecord(record)
+      await open().put('agentManifests', record)
+    },
+    async deleteManifest (hash) {
+      checkManifestHash(hash)
+      await open().delete('agentManifests', hash)
+    },
+    async listManifests () {
+      // At most a few thousand small records (the registry's limits): sorted here rather than kept in an index.
+      return (await open().getAll('agentManifests')).sort(compareOldestManifestFirst)
     },
     close () {
       closed = true

@@ -1,6 +1,6 @@
 /**
  * What a peer keeps across reloads — its identity seed, modules by hash,
- * receipt history, channels, attestations and learnt state — behind the
+ * receipt history, channels, attestations, agent manifests and learnt state — behind the
  * PeerStore interface: IndexedDB in the browser, an in-memory twin for tests.
  * The record types belong to the domains that use them.
  *
@@ -13,6 +13,6 @@ export { openIdbStore } from './idb-store.ts'
 export { createMemoryStore } from './memory-store.ts'
 export { withModuleCache } from './module-cache.ts'
 export type {
-  ModuleStore, PeerStore, ReceiptRecord, RecordTypes, StateKey, StateStore, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput,
+  ManifestStore, ModuleStore, PeerStore, ReceiptRecord, RecordTypes, StateKey, StateStore, StoredAgentManifest, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput,
   StoredWorkflowRun, WorkflowStore
 } from './types.ts'

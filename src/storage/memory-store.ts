@@ -4,10 +4,11 @@
  * aliasing behaviour from both.
  */
 import {
-  attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkModule, checkModuleHash, checkRecord, checkSeed,
-  checkMemoKey, checkRunEvent, checkStateKey, checkTaskInput, compareNewestFirst, newestFirst, paymentKey, RunLogConflictError, StoreClosedError
+  attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkManifestHash, checkManifestRecord, checkModule, checkModuleHash,
+  checkRecord, checkSeed, checkMemoKey, checkRunEvent, checkStateKey, checkTaskInput, compareNewestFirst, compareOldestManifestFirst, newestFirst,
+  paymentKey, RunLogConflictError, StoreClosedError
 } from './checks.ts'
-import type { PeerStore, ReceiptRecord, RecordTypes, StateKey } from './types.ts'
+import type { PeerStore, ReceiptRecord, RecordTypes, StateKey, StoredAgentManifest } from './types.ts'
 
 export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerStore<R> {
   let seed: Uint8Array | undefined
@@ -23,6 +24,7 @@ export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerS
   const runEvents = new Map<string, unknown[]>()
   const blobs = new Map<string, Uint8Array>()
   const memo = new Map<string, unknown>()
+  const manifests = new Map<string, StoredAgentManifest>()
   let closed = false
 
   const open = (): void => {
@@ -169,6 +171,20 @@ export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerS
       open()
       checkMemoKey(key)
       return memo.has(key) ? structuredClone(memo.get(key)) : undefined
+    },
+    async putManifest (record) {
+      open()
+      checkManifestRecord(record)
+      manifests.set(record.hash, structuredClone(record))
+    },
+    async deleteManifest (hash) {
+      open()
+      checkManifestHash(hash)
+      manifests.delete(hash)
+    },
+    async listManifests () {
+      open()
+      return [...manifests.values()].sort(compareOldestManifestFirst).map(record => structuredClone(record))
     },
     close () {
       closed = true

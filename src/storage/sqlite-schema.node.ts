@@ -16,7 +16,7 @@ export class StoreVersionError extends Error {
   static { nameError(this, 'StoreVersionError') }
 }
 
-export const SCHEMA_VERSION = 1
+export const SCHEMA_VERSION = 2
 
 const STEPS: ReadonlyArray<string> = [
   // Version 1: everything of IndexedDB schema version 5 but the identity seed (identity.key beside the database).
@@ -48,6 +48,11 @@ const STEPS: ReadonlyArray<string> = [
   CREATE TABLE run_events (run_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT, PRIMARY KEY (run_id, seq)) STRICT;
   CREATE TABLE blobs (hash TEXT PRIMARY KEY, bytes BLOB NOT NULL) STRICT;
   CREATE TABLE memo (key TEXT PRIMARY KEY, value TEXT) STRICT;
+  `,
+  // Version 2: verified agent manifests by the SHA-256 of their canonical form (IndexedDB version 6).
+  `
+  CREATE TABLE agent_manifests (hash TEXT PRIMARY KEY, stored_at REAL NOT NULL, record TEXT NOT NULL) STRICT;
+  CREATE INDEX agent_manifests_by_stored_at ON agent_manifests (stored_at, hash);
   `
 ]
 

@@ -31,13 +31,13 @@ import { DatabaseSync } from 'node:sqlite'
 import type { SQLInputValue, StatementSync } from 'node:sqlite'
 import { join } from 'node:path'
 import {
-  checkAttestationRecord, checkChannelRecord, checkLimit, checkMemoKey, checkModule, checkModuleHash, checkRecord, checkRunEvent, checkSeed,
-  checkStateKey, checkTaskInput, RunLogConflictError, StoreClosedError
+  checkAttestationRecord, checkChannelRecord, checkLimit, checkManifestHash, checkManifestRecord, checkMemoKey, checkModule, checkModuleHash,
+  checkRecord, checkRunEvent, checkSeed, checkStateKey, checkTaskInput, RunLogConflictError, StoreClosedError
 } from './checks.ts'
 import { decodeRecord, encodeRecord } from './record-json.ts'
 import { migrate } from './sqlite-schema.node.ts'
 import { lockedMessage, makeStoreDir, readIdentityFile, removeLockFile, StoreLockedError, writeIdentityFile, writeLockFile } from './store-dir.node.ts'
-import type { PeerStore, ReceiptRecord, RecordTypes } from './types.ts'
+import type { PeerStore, ReceiptRecord, RecordTypes, StoredAgentManifest } from './types.ts'
 
 export { UnstorableValueError } from './record-json.ts'
 export { SCHEMA_VERSION, StoreVersionError } from './sqlite-schema.node.ts'
@@ -256,6 +256,17 @@ function sqliteStore<R extends RecordTypes> (db: DatabaseSync, dir: string): Pee
     async getMemo (key) {
       checkMemoKey(key)
       return one('SELECT value FROM memo WHERE key = ?', 'value', key)
+    },
+    async putManifest (record) {
+      checkManifestRecord(record)
+      run('INSERT OR REPLACE INTO agent_manifests (hash, stored_at, record) VALUES (?, ?, ?)', record.hash, record.storedAt, encodeRecord(record))
+    },
+    async deleteManifest (hash) {
+      checkManifestHash(hash)
+      run('DELETE FROM agent_manifests WHERE hash = ?', hash)
+    },
+    async listManifests () {
+      return all('SELECT record FROM agent_manifests ORDER BY stored_at, hash', 'record') as StoredAgentManifest[]
     },
     close () {
       if (closed) return

@@ -49,6 +49,30 @@ export interface ModuleStore {
 }
 
 /**
+ * A verified agent manifest as kept across reloads (docs/agent-manifest.md),
+ * filed under `hash`: the SHA-256 of its RFC 8785 canonical form
+ * (agentManifestHash), so, like a module, it is content-addressed. The store
+ * reads nothing else of it; discovery verifies `manifest` again when it loads it.
+ */
+export interface StoredAgentManifest {
+  /** Lowercase hex SHA-256 of the manifest's canonical JSON, signature included. */
+  hash: string
+  manifest: unknown
+  /** When this peer took it (Unix epoch ms). */
+  storedAt: number
+}
+
+/** The agent manifests this peer holds (IndexedDB version 6, SQLite version 2). */
+export interface ManifestStore {
+  /** Keeps the record under its hash (a second put of the same hash replaces it); RangeError when `hash` is not the manifest's. */
+  putManifest(record: StoredAgentManifest): Promise<void>
+  /** Forgets the manifest with this hash; nothing when it is not held. */
+  deleteManifest(hash: string): Promise<void>
+  /** Every record, oldest `storedAt` first, ties by hash ascending: the order they were taken in, to offer them again in it. */
+  listManifests(): Promise<StoredAgentManifest[]>
+}
+
+/**
  * What a workflow run keeps so that a reload loses nothing (version 5): the
  * run's record, its append-only event log (checkpoints), its steps' outputs
  * as content-addressed blobs, and verified outputs by memo key.
@@ -85,7 +109,7 @@ export interface StateStore {
  * IndexedDB (via idb); a Node peer's is SQLite (sqlite-store.node.ts); an
  * in-memory twin serves unit tests.
  */
-export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore, WorkflowStore<R['workflowRun']> {
+export interface PeerStore<R extends RecordTypes = RecordTypes> extends IdentitySeedStore, ModuleStore, ReceiptHistory, StateStore, WorkflowStore<R['workflowRun']>, ManifestStore {
   /**
    * Writes the channel and, when given, the payment that moved it to its
    * newest state, in one transaction: both land or neither does. A peer acks

@@ -110,6 +110,14 @@ export class WorkflowRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by the marketplace to run a published agent (`name@version`) once, with its first example's input. */
+export class AgentRunRequestEvent extends RequestEvent {
+  static readonly type = 'zs-agent-run'
+  constructor (readonly ref: string) {
+    super(AgentRunRequestEvent.type)
+  }
+}
+
 /** Fired by a job's card to raise the job's budget (micro-units); a job paused for its budget goes on. */
 export class RaiseJobBudgetRequestEvent extends RequestEvent {
   static readonly type = 'zs-raise-job-budget'
@@ -175,5 +183,6 @@ declare global {
     'zs-workflow-record-request': WorkflowRecordRequestEvent
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
+    'zs-agent-run': AgentRunRequestEvent
   }
 }

@@ -9,7 +9,7 @@
  */
 import type { ZeroStateApp } from '../app/index.ts'
 import {
-  CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+  AgentRunRequestEvent, CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
 } from './events.ts'
 import './zs-app.ts'
 
@@ -73,6 +73,9 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(CloseChannelRequestEvent.type, (event) => {
     event.waitUntil(event.unilateral ? app.closeChannelUnilaterally(event.channelId) : app.closeChannel(event.channelId))
+  })
+  view.addEventListener(AgentRunRequestEvent.type, (event) => {
+    event.waitUntil(app.runAgent(event.ref))
   })
   view.addEventListener(WhitelistRequestEvent.type, (event) => {
     // Synchronous: a throw becomes the outcome's rejection, as for the other requests.

@@ -13,6 +13,8 @@ import './zs-submit.ts'
 import './zs-task-card.ts'
 import './zs-job-card.ts'
 import './zs-workflows.ts'
+import './zs-marketplace.ts'
+import type { AgentUseEvent } from './zs-marketplace.ts'
 
 const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
   starting: 'Starting',
@@ -126,12 +128,13 @@ export class ZsApp extends LitElement {
       grid-template-areas:
         "contribute tasks"
         "submit tasks"
+        "agents agents"
         "workflows workflows"
         "peers peers"
         "network network"
         "history history"
         "ledger ledger";
-      grid-template-rows: auto 1fr auto auto auto auto auto;
+      grid-template-rows: auto 1fr auto auto auto auto auto auto;
       gap: var(--zs-gap);
       padding: var(--zs-gap) 24px 48px;
       max-width: 1280px;
@@ -141,7 +144,7 @@ export class ZsApp extends LitElement {
     @media (max-width: 860px) {
       .layout {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: "contribute" "submit" "tasks" "workflows" "peers" "network" "history" "ledger";
+        grid-template-areas: "contribute" "submit" "tasks" "agents" "workflows" "peers" "network" "history" "ledger";
         grid-template-rows: none;
         padding: 12px;
       }
@@ -176,6 +179,7 @@ export class ZsApp extends LitElement {
     .history { grid-area: history; }
     .ledger { grid-area: ledger; }
     .workflows { grid-area: workflows; }
+    .agents { grid-area: agents; }
 
     section.tasks {
       background: transparent;
@@ -217,6 +221,14 @@ export class ZsApp extends LitElement {
   /** The notice the user closed; a different notice shows again. */
   @state() private dismissedNotice: string | undefined
 
+  /** "Use in a workflow": the Workflows editor gets a spec with a step that runs the agent, and comes into view. */
+  readonly #useAgent = (event: AgentUseEvent): void => {
+    const workflows = this.renderRoot.querySelector('zs-workflows')
+    if (workflows === null) return
+    workflows.useAgent(event.listing.name, event.listing.ref)
+    workflows.scrollIntoView({ behavior: 'smooth', block: 'start' })
+  }
+
   override render () {
     const s = this.state
     if (s === undefined) return html`<header><h1>ZeroState</h1><span class="muted">Loading…</span></header>`
@@ -255,6 +267,10 @@ export class ZsApp extends LitElement {
           ${s.tasks.length === 0 && s.jobs.length === 0
             ? html`<p class="empty">Tasks you submit appear here with their progress, output and signed receipt.</p>`
             : html`<div class="task-list">${repeat(s.tasks, (t) => t.taskId, (t) => html`<zs-task-card .task=${t}></zs-task-card>`)}</div>`}
+        </section>
+        <section class="agents" aria-labelledby="agents-h">
+          <h2 id="agents-h">Agents <span class="count">${s.agents.length} published</span></h2>
+          <zs-marketplace .agents=${s.agents} @zs-agent-use=${this.#useAgent}></zs-marketplace>
         </section>
         <section class="workflows" aria-labelledby="workflows-h">
           <h2 id="workflows-h">Workflows <span class="count">${s.workflows.length} run${s.workflows.length === 1 ? '' : 's'}</span></h2>

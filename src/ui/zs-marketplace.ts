@@ -2,18 +2,11 @@ import { LitElement, css, html, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import { listingTags, searchListings, type AgentListing } from '../app/index.ts'
+import { AgentRunRequestEvent } from './events.ts'
 import { shared } from './theme.ts'
 import { fieldStyles } from './zs-submit.styles.ts'
 import { formatBytes, formatCount, formatDuration } from './view-format.ts'
 import './zs-peer-id.ts'
-
-/** Fired when the user asks to run an agent once (with its first example's input). */
-export class AgentRunEvent extends Event {
-  static readonly type = 'zs-agent-run'
-  constructor (readonly listing: AgentListing) {
-    super(AgentRunEvent.type, { bubbles: true, composed: true })
-  }
-}
 
 /** Fired when the user asks for a workflow step that runs an agent (`agent: name@version`). */
 export class AgentUseEvent extends Event {
@@ -48,11 +41,14 @@ export class ZsMarketplace extends LitElement {
     .skill-tags { display: flex; gap: 4px; flex-wrap: wrap; }
     .actions { display: flex; gap: 8px; }
     .disputed { color: var(--zs-bad); }
+    .error { margin: 0; color: var(--zs-bad); font-size: 0.8125rem; }
   `]
 
   @property({ attribute: false }) agents: AgentListing[] = []
   @state() private query = ''
   @state() private tags: string[] = []
+  /** Per agent (`author/name`): its Run in flight, or why it failed. */
+  @state() private runs: Record<string, { busy: boolean, error?: string }> = {}
 
   override render () {
     const allTags = listingTags(this.agents)
@@ -72,6 +68,19 @@ export class ZsMarketplace extends LitElement {
           ? html`<p class="empty">No agent matches.</p>`
           : html`<div class="grid">${repeat(shown, listing => listing.id, listing => this.#card(listing))}</div>`}
     `
+  }
+
+  /** Asks the app to run the agent; the task's card shows the run, this card only a failure to start it (no peer serves the module…). */
+  async #run (listing: AgentListing): Promise<void> {
+    this.runs = { ...this.runs, [listing.id]: { busy: true } }
+    const request = new AgentRunRequestEvent(listing.ref)
+    this.dispatchEvent(request)
+    try {
+      await request.outcome
+      this.runs = { ...this.runs, [listing.id]: { busy: false } }
+    } catch (err) {
+      this.runs = { ...this.runs, [listing.id]: { busy: false, error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } }
+    }
   }
 
   #card (listing: AgentListing) {
@@ -103,9 +112,12 @@ export class ZsMarketplace extends LitElement {
               <span>${record.executors} executor${record.executors === 1 ? '' : 's'}</span>`}
         </div>
         <div class="actions">
-          <button type="button" class="primary" data-testid="agent-run" @click=${() => this.dispatchEvent(new AgentRunEvent(listing))}>Run</button>
+          <button type="button" class="primary" data-testid="agent-run" ?disabled=${this.runs[listing.id]?.busy === true}
+            title=${listing.example === null ? 'Run it with empty input' : `Run it with its example "${listing.example.name}"`}
+            @click=${() => { void this.#run(listing) }}>${this.runs[listing.id]?.busy === true ? 'Running…' : 'Run'}</button>
           <button type="button" data-testid="agent-use" @click=${() => this.dispatchEvent(new AgentUseEvent(listing))}>Use in a workflow</button>
         </div>
+        ${this.runs[listing.id]?.error === undefined ? nothing : html`<p class="error" role="alert" data-testid="agent-run-error">${this.runs[listing.id]!.error}</p>`}
       </article>
     `
   }
@@ -116,7 +128,6 @@ declare global {
     'zs-marketplace': ZsMarketplace
   }
   interface HTMLElementEventMap {
-    'zs-agent-run': AgentRunEvent
     'zs-agent-use': AgentUseEvent
   }
 }

@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type WorkflowSpecProblem, type WorkflowTemplate, type WorkflowView } from '../app/index.ts'
 import { WorkflowRequestEvent } from './events.ts'
+import { agentSpec } from './workflow-format.ts'
 import { shared } from './theme.ts'
 import type { TemplatePickEvent } from './zs-workflow-gallery.ts'
 import { fieldStyles } from './zs-submit.styles.ts'
@@ -124,6 +125,20 @@ export class ZsWorkflows extends LitElement {
       if (err instanceof WorkflowSpecError) return { problems: err.problems, inputs: [], steps: 0 }
       return { problems: [{ path: '', message: err instanceof Error ? err.message : String(err) }], inputs: [], steps: 0 }
     }
+  }
+
+  /**
+   * Puts a spec in the editor with one step that runs the published agent
+   * `ref` (`agent: name@version`) on a text input — the marketplace's "Use in
+   * a workflow" — to be extended and run from here.
+   */
+  useAgent (name: string, ref: string): void {
+    this.templateId = ''
+    this.spec = agentSpec(name, ref)
+    this.inputs = { text: '' }
+    this.files = {}
+    this.runError = ''
+    ++this.#choice
   }
 
   #onTemplate (event: TemplatePickEvent): void {

@@ -2,7 +2,7 @@
  * Witnesses: peers that re-execute a share of the mesh's receipts and sign
  * what they saw (the attestation format is in receipts/attestation): which
  * receipts to re-run (pure), announcements, majorities, and the service that
- * announces, re-runs, attests and settles disputes (module fetch beside it).
+ * announces, re-runs, attests and settles disputes (fetching modules through network/module-fetch).
  */
 export {
   ATTESTATION_TOPIC, DEFAULT_CHECK_RATE, DEFAULT_NEW_EXECUTOR_CHECK_RATE, ESTABLISHED_TASKS, KEPT_TASKS, MAX_QUEUED_CHECKS, RECEIPT_TOPIC, SEEN_KEYS,

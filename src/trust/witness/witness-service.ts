@@ -24,8 +24,8 @@ import type { ModuleStore } from '../../storage/index.ts'
 import { MAX_ANNOUNCEMENT_BYTES, announceable, encodeAnnouncement, parseAnnouncement, verifyAnnouncement } from './announcement.ts'
 import type { TaskMaterial } from './announcement.ts'
 import { ANNOUNCEMENT_RATE, ATTESTATION_TOPIC, KEPT_TASKS, MAX_QUEUED_CHECKS, RECEIPT_TOPIC, SEEN_KEYS } from './constants.ts'
-import { fetchModule, moduleServer } from './module-fetch/index.ts'
-import type { ModuleServer } from './module-fetch/index.ts'
+import { fetchModule, moduleServer } from '../../network/module-fetch/index.ts'
+import type { ModuleServer } from '../../network/module-fetch/index.ts'
 import type { AttestationRecord, AttestationStore } from './records.ts'
 import { shouldCheck } from './selection.ts'
 import type { CheckRates, ExecutorStanding } from './selection.ts'
@@ -49,6 +49,10 @@ export interface WitnessServiceInit {
   onResolved(outcome: DisputeOutcome): void
   /** A witness other than this tab re-ran this tab's task and agreed with the executor. */
   onConfirmed(attestation: Attestation): void
+  /** Any announced receipt the topic's validator verified, whether or not this tab re-runs it (what the mesh saw run). */
+  onReceiptSeen?(receipt: Receipt, receiptHash: string): void
+  /** Any attestation the topic's validator verified, whoever it concerns. */
+  onAttestationSeen?(attestation: Attestation): void
   onChange?(): void
 }
 
@@ -140,9 +144,10 @@ export class WitnessService {
   /** A verified announcement (the channel's validator checked it): re-run it if this witness picks it. */
   private async onAnnouncement (from: string, material: TaskMaterial): Promise<void> {
     const self = this.components.identity.peerId.toString()
-    if (!this.init.isContributing()) return
     const { receipt } = material
     const hash = receiptHash(receipt)
+    this.init.onReceiptSeen?.(receipt, hash)
+    if (!this.init.isContributing()) return
     if (this.seen.has(hash)) return
     if (!shouldCheck(receipt, self, this.init.standing(receipt.executor), this.init.rates(), Math.random)) return
     if (this.queued >= MAX_QUEUED_CHECKS) return
@@ -162,6 +167,7 @@ export class WitnessService {
   /** A verified attestation (the channel's validator checked it, and that its witness sent it). */
   private async onAttestation (attestation: Attestation): Promise<void> {
     const self = this.components.identity.peerId.toString()
+    this.init.onAttestationSeen?.(attestation)
     // Only what concerns this tab is kept: the whole mesh's attestations would grow the store without end.
     if (attestation.submitter !== self && attestation.executor !== self) return
     await this.keep(attestation)

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDB } from 'idb'
 import { afterAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/index.ts'
+import { canonicalize, sha256Hex, utf8ToBytes } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, RunLogConflictError, withModuleCache } from '../../../src/storage/index.ts'
+import type { StoredAgentManifest } from '../../../src/storage/index.ts'
 import { openSqliteStore } from '../../../src/storage/sqlite-store.node.ts'
 import type { WorkflowRunRecord } from '../../../src/orchestration/workflow/records.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../../../src/peer/store.ts'
@@ -62,6 +63,12 @@ function channel (channelId: string, sequence: number, updatedAt: number): Chann
 function payment (channelId: string, sequence: number, at: number): PaymentRecord {
   const of = channel(channelId, sequence, at)
   return { channelId, sequence, direction: 'out', amount: 5, receipt: { taskId: `t${sequence}` } as unknown as Receipt, kind: 'payment', state: of.latest, at }
+}
+
+/** A manifest-shaped record: the store checks only that it is filed under the hash of its canonical form. */
+function manifestRecord (name: string, storedAt: number): StoredAgentManifest {
+  const manifest = { kind: 'zerostate/agent-manifest/1', name, version: '1.0.0', signature: `sig-${name}` }
+  return { hash: sha256Hex(utf8ToBytes(canonicalize(manifest))), manifest, storedAt }
 }
 
 function attestation (receiptHash: string, witness: string, receivedAt: number, verdict = 'agree'): AttestationRecord {
@@ -348,6 +355,39 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
     })
   })
 
+  describe('agent manifests (IndexedDB version 6, SQLite version 2)', () => {
+    it('keeps manifests by content hash, lists them oldest first (ties by hash), replaces, deletes, as copies', async () => {
+      const store = await open()
+      expect(await store.listManifests()).toEqual([])
+      const [a, b, c] = [manifestRecord('a', 20), manifestRecord('b', 10), manifestRecord('c', 20)]
+      for (const record of [a, b, c]) await store.putManifest(record)
+      const byHash = [a, c].sort((x, y) => x.hash < y.hash ? -1 : 1)
+      expect((await store.listManifests()).map(r => r.hash)).toEqual([b.hash, ...byHash.map(r => r.hash)])
+      expect((await store.listManifests())[0]).toEqual(b)
+      await store.putManifest({ ...b, storedAt: 30 })
+      expect((await store.listManifests()).map(r => r.hash)).toEqual([...byHash.map(r => r.hash), b.hash])
+      const listed = await store.listManifests();
+      (listed[0]!.manifest as { name: string }).name = 'changed'
+      expect(((await store.listManifests())[0]!.manifest as { name: string }).name).not.toBe('changed')
+      await store.deleteManifest(a.hash)
+      await store.deleteManifest(a.hash)
+      expect((await store.listManifests()).map(r => r.hash)).toEqual([c.hash, b.hash])
+      store.close()
+    })
+
+    it('refuses a record under a hash that is not its manifest\'s, a malformed hash, a missing manifest', async () => {
+      const store = await open()
+      const a = manifestRecord('a', 1)
+      expect(await rejection(store.putManifest({ ...a, hash: manifestRecord('b', 1).hash }))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.putManifest({ ...a, hash: a.hash.toUpperCase() }))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.putManifest({ ...a, manifest: null }))).toBeInstanceOf(TypeError)
+      expect(await rejection(store.putManifest({ ...a, storedAt: Number.NaN }))).toBeInstanceOf(RangeError)
+      expect(await rejection(store.deleteManifest('x'))).toBeInstanceOf(RangeError)
+      expect(await store.listManifests()).toEqual([])
+      store.close()
+    })
+  })
+
   it('fails every call after close() with StoreClosedError; close() twice is safe', async () => {
     const store = await open()
     store.close()
@@ -355,6 +395,7 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
     expect((await rejection(store.loadIdentitySeed())).name).toBe('StoreClosedError')
     expect((await rejection(store.listReceipts())).name).toBe('StoreClosedError')
     expect((await rejection(store.hasModule('0'.repeat(64)))).name).toBe('StoreClosedError')
+    expect((await rejection(store.listManifests())).name).toBe('StoreClosedError')
   })
 })
 
@@ -398,6 +439,38 @@ describe('IndexedDB schema migration', () => {
     expect((await store.listChannels()).map(c => c.channelId)).toEqual(['c'])
     await store.appendRunEvent('r', 0, { type: 'canceled', at: 1 })
     expect(await store.listRunEvents('r')).toEqual([{ type: 'canceled', at: 1 }])
+    store.close()
+  })
+})
+
+describe('IndexedDB schema migration to version 6', () => {
+  it('opens a version 5 database, keeps its data, and adds the agent manifest store', async () => {
+    // A database as version 5 of the app left it.
+    const old = `peer-store-v5-${++dbCounter}`
+    const db = await openDB(old, 5, {
+      upgrade (database) {
+        for (const store of ['identity', 'modules', 'state', 'runEvents', 'blobs', 'memo']) database.createObjectStore(store)
+        database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
+        database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
+        database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
+        database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] }).createIndex('by-receivedAt', 'receivedAt')
+        database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
+        database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
+      }
+    })
+    expect([...db.objectStoreNames]).not.toContain('agentManifests')
+    await db.put('identity', new Uint8Array(32).fill(5), 'self')
+    await db.put('receipts', record('kept', 'submitter', 1))
+    await db.put('state', { version: 1 }, 'q-router')
+    db.close()
+
+    const store = await openIdbStore<ZeroStateRecords>(old)
+    expect(await store.loadIdentitySeed()).toEqual(new Uint8Array(32).fill(5))
+    expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
+    expect(await store.loadState('q-router')).toEqual({ version: 1 })
+    const manifest = manifestRecord('new', 1)
+    await store.putManifest(manifest)
+    expect(await store.listManifests()).toEqual([manifest])
     store.close()
   })
 })

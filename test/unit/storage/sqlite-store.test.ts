@@ -146,6 +146,32 @@ describe('SQLite store: persistence', () => {
   })
 })
 
+describe('SQLite store: schema version 2', () => {
+  it('upgrades a version 1 database, keeping its rows, and adds the agent manifest table', async () => {
+    const dir = freshDir()
+    const first = await open(dir)
+    await first.saveState('q-router', { kept: true })
+    first.close()
+    // Back to what version 1 left: no agent_manifests table, user_version 1.
+    const db = new DatabaseSync(join(dir, DATABASE_FILE))
+    db.exec('DROP TABLE agent_manifests; PRAGMA user_version = 1')
+    db.close()
+    const second = await open(dir)
+    expect(await second.loadState('q-router')).toEqual({ kept: true })
+    const manifest = { name: 'kept', signature: 'x' }
+    const record = { hash: sha256Hex(new TextEncoder().encode(JSON.stringify(manifest))), manifest, storedAt: 1 }
+    await second.putManifest(record)
+    second.close()
+    const third = await open(dir)
+    expect(await third.listManifests()).toEqual([record])
+    third.close()
+    const check = new DatabaseSync(join(dir, DATABASE_FILE))
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION })
+    check.close()
+    expect(SCHEMA_VERSION).toBe(2)
+  })
+})
+
 describe('SQLite store: record JSON', () => {
   it('gives back bytes at any depth, and objects, arrays and strings as they were', () => {
     const value = { a: [1, 'two', null, true, { b: new Uint8Array([0, 255]) }], c: new Uint8Array(0), lone: '\ud800', skipped: undefined }

@@ -93,6 +93,7 @@ export function demoState (now = Date.now()): AppState {
     maxSlots: 4,
     jobs: [],
     workflows: [],
+    agents: [],
     tasks: [
       {
         taskId: 'running-1',
@@ -346,6 +347,10 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     const channels = this.state.ledger.channels.map((c) => c.channelId === channelId ? { ...c, status: 'closing' as const, closing } : c)
     this.setState({ ledger: { ...this.state.ledger, channels } })
     return closing
+  }
+
+  async runAgent (ref: string): Promise<SubmitResult> {
+    throw new RangeError(`no agent ${ref} in the demo`)
   }
 
   whitelist (peerId: string, on: boolean): void {

@@ -2,7 +2,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../../src/core/index.ts'
-import { MODULE_FETCH_PROTOCOL, ModuleNotFoundError, fetchModule, moduleServer, serveModule } from '../../../../src/trust/witness/module-fetch/index.ts'
+import { MODULE_FETCH_PROTOCOL, ModuleNotFoundError, fetchModule, moduleServer, serveModule } from '../../../../src/network/module-fetch/index.ts'
 import { startTestNode } from '../../../support/libp2p-node.ts'
 import { rejection } from '../../../support/rejection.ts'
 

@@ -2,17 +2,18 @@
  * /zerostate/module/1.0.0: a peer asks another for a module by its SHA-256
  * and gets the bytes, or an empty frame when the other does not hold it.
  * Witnesses use it to fetch the module of a receipt they re-execute from the
- * submitter that announced it. Modules are content-addressed, so the asker
+ * submitter that announced it, registries an agent's module from the peers
+ * that published it. Modules are content-addressed, so the asker
  * trusts nothing: bytes that do not hash to what was asked are refused.
  */
 import { lpStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
-import { bytesToHex, hexToBytes } from '../../../core/encoding.ts'
-import { assertSha256Hex } from '../../../core/hash.ts'
-import { MAX_MODULE_BYTES } from '../../../core/limits.ts'
+import { bytesToHex, hexToBytes } from '../../core/encoding.ts'
+import { assertSha256Hex } from '../../core/hash.ts'
+import { MAX_MODULE_BYTES } from '../../core/limits.ts'
 import { HASH_BYTES, MODULE_FETCH_PROTOCOL, MODULE_TRANSFER_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './constants.ts'
 import { ModuleNotFoundError } from './errors.ts'
-import { withTimeout } from '../../../core/abort.ts'
+import { withTimeout } from '../../core/abort.ts'
 
 /** Serves one module request from `getModule` (which answers undefined for a module it lacks). */
 export async function serveModule (stream: Stream, getModule: (hash: string) => Promise<Uint8Array | undefined>): Promise<void> {

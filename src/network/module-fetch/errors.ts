@@ -1,4 +1,4 @@
-import { nameError } from '../../../core/errors.ts'
+import { nameError } from '../../core/errors.ts'
 
 /** Thrown when the asked peer does not hold the module. */
 export class ModuleNotFoundError extends Error {

@@ -1,6 +1,6 @@
 /** Protocol id, limits and timeouts of /zerostate/module/1.0.0. */
 
-/** A witness fetches a module it lacks from the peer that announced the receipt: hash in, bytes out. */
+/** A peer fetches a module it lacks by SHA-256 from a peer that made it public (a witness from the announcer, an agent's user from its publishers): hash in, bytes out. */
 export const MODULE_FETCH_PROTOCOL = '/zerostate/module/1.0.0'
 
 /** A request is exactly one SHA-256. */

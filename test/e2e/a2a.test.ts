@@ -1,0 +1,177 @@
+/**
+ * A2A between the mesh and the outside, and between peers (docs/a2a-binding.md):
+ * the app server and a relay (src/server/mesh.ts), two spawned `zerostate
+ * contribute` Node peers — one serving A2A (`--a2a-port 0`: HTTP JSON-RPC, and
+ * /zerostate/a2a/1.0.0), one only executing — and:
+ *
+ * - the official @a2a-js/sdk client (1.3.0, A2A 1.0 JSON-RPC) as an outside
+ *   agent framework: it finds the endpoint through the agent card, sends a
+ *   lang-detect text, and gets a completed task whose stdout artifact names
+ *   the language and whose receipt artifact verifies (verifyReceipt, and
+ *   `zerostate receipt verify` on the saved file); a bad request comes back
+ *   as the SDK's error class; a streamed task ends completed;
+ * - a second Node peer (in this process) sending an A2A message to the
+ *   serving peer over /zerostate/a2a/1.0.0, and canceling a long task.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { SendMessageRequest, StreamResponse as SdkStreamResponse, Task as SdkTask } from '@a2a-js/sdk'
+import { ClientFactory } from '@a2a-js/sdk/client'
+import type { Client } from '@a2a-js/sdk/client'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cancelA2ATask, getA2ATask, sendA2AMessage } from '../../src/orchestration/a2a/index.ts'
+import type { Message, StreamResponse, Task } from '../../src/orchestration/a2a/index.ts'
+import { startNodePeer } from '../../src/peer/node-peer.node.ts'
+import type { NodePeer } from '../../src/peer/node-peer.node.ts'
+import type { ZeroStateRecords } from '../../src/peer/store.ts'
+import { FREE_PRICES } from '../../src/receipts/pricing/index.ts'
+import { parseReceipt, receiptHash, verifyReceipt } from '../../src/receipts/index.ts'
+import { startMesh } from '../../src/server/mesh.ts'
+import type { Mesh } from '../../src/server/mesh.ts'
+import { withModuleCache } from '../../src/storage/index.ts'
+import { openSqliteStore } from '../../src/storage/sqlite-store.node.ts'
+import { noopLogger } from '../../src/core/index.ts'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const CLI = [process.execPath, '--experimental-transform-types', '--disable-warning=ExperimentalWarning', join(ROOT, 'src/cli/zerostate.ts')] as const
+
+interface ContributeEvent { event: string, peerId?: string, a2a?: string }
+
+interface Contributor {
+  events: ContributeEvent[]
+  next(event: string, timeoutMs?: number): Promise<ContributeEvent>
+  kill(signal: NodeJS.Signals): void
+}
+
+function contribute (server: string, dir: string, extra: string[]): Contributor {
+  const child = spawn(CLI[0], [...CLI.slice(1), 'contribute', '--server', server, '--slots', '1', '--witness-rate', '0', '--dir', dir, '--json', ...extra], { cwd: ROOT, stdio: 'pipe' })
+  const events: ContributeEvent[] = []
+  let stderr = ''
+  createInterface({ input: child.stdout }).on('line', line => { events.push(JSON.parse(line) as ContributeEvent) })
+  child.stderr.on('data', chunk => { stderr += String(chunk) })
+  return {
+    events,
+    async next (event, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const found = events.find(e => e.event === event)
+        if (found !== undefined) return found
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" from zerostate contribute; stderr: ${stderr}`)
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    },
+    kill (signal) { if (child.exitCode === null) child.kill(signal) }
+  }
+}
+
+const GERMAN = 'Hallo Welt, wie geht es dir heute? Das Wetter ist schön.'
+
+const langDetect = (extra: Partial<Message> = {}): Message => ({
+  messageId: crypto.randomUUID(),
+  role: 'ROLE_USER',
+  parts: [{ text: GERMAN }, { data: { args: ['--top', '1'] } }],
+  metadata: { skill: 'lang-detect' },
+  ...extra
+})
+
+/** The stdout artifact's text and the receipt artifact's JSON of a finished task. */
+function outputs (task: Task): { stdout: string, receipt: unknown } {
+  const artifact = (id: string): Task['artifacts'] extends Array<infer A> | undefined ? A | undefined : never =>
+    task.artifacts?.find(a => a.artifactId === id)
+  return { stdout: artifact('stdout')?.parts[0]?.text ?? '', receipt: artifact('receipt')?.parts[0]?.data }
+}
+
+describe('A2A into the mesh and between peers', () => {
+  let mesh: Mesh
+  let dirs: string[]
+  let serving: Contributor
+  let executor: Contributor
+  let servingPeerId: string
+  let endpoint: string
+  let client: Client
+  let caller: NodePeer
+
+  beforeAll(async () => {
+    mesh = await startMesh({ root: join(ROOT, 'dist'), host: '127.0.0.1', port: 0, relayPort: 0, relays: 1, extraRelayAddrs: [] })
+    dirs = await Promise.all([0, 1, 2].map(async () => mkdtemp(join(tmpdir(), 'zerostate-a2a-'))))
+    serving = contribute(mesh.url, dirs[0]!, ['--a2a-port', '0'])
+    executor = contribute(mesh.url, dirs[1]!, [])
+    const online = await serving.next('online')
+    servingPeerId = online.peerId!
+    endpoint = online.a2a!
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/a2a$/)
+    const executorId = (await executor.next('online')).peerId!
+    const store = withModuleCache(await openSqliteStore<ZeroStateRecords>(dirs[2]!))
+    caller = await startNodePeer({ server: mesh.url, store, slots: 1, contributing: false, prices: FREE_PRICES, logger: noopLogger })
+    // Both contributors known, with their Agent Cards, to this peer: by then they know each other too.
+    const deadline = Date.now() + 60_000
+    while (![servingPeerId, executorId].every(id => caller.peer.cards.cards.get(id) !== undefined)) {
+      if (Date.now() > deadline) throw new Error('the contributing peers never announced their Agent Cards')
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+    client = await new ClientFactory().createFromUrl(new URL(endpoint).origin)
+  }, 180_000)
+
+  afterAll(async () => {
+    await caller?.stop({ drainMs: 0 })
+    serving?.kill('SIGKILL')
+    executor?.kill('SIGKILL')
+    await mesh?.stop()
+    await Promise.all((dirs ?? []).map(async dir => { await rm(dir, { recursive: true, force: true }) }))
+  })
+
+  it('an outside A2A client drives a task through the Node endpoint and gets artifacts with a receipt that verifies', async () => {
+    let task: Task | undefined
+    // The serving peer may not have heard the executor's Agent Card yet on the first try: a failed task without a receipt is tried again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      task = SdkTask.toJSON(await client.sendMessage(SendMessageRequest.fromJSON({ message: langDetect() })) as SdkTask) as Task
+      if (task.status.state === 'TASK_STATE_COMPLETED' || outputs(task).receipt !== undefined) break
+      await new Promise(resolve => setTimeout(resolve, 2000))
+    }
+    expect(task?.status.state, JSON.stringify(task?.status)).toBe('TASK_STATE_COMPLETED')
+    const { stdout, receipt } = outputs(task!)
+    expect(JSON.parse(stdout)).toMatchObject({ language: 'deu' })
+    const checked = parseReceipt(receipt)
+    await verifyReceipt(checked)
+    expect(checked.status).toBe('ok')
+    expect(task!.metadata).toMatchObject({ executor: checked.executor, receiptHash: receiptHash(checked), exitCode: 0 })
+    // Saved as the client received it, `zerostate receipt verify` accepts it.
+    const file = join(dirs[2]!, 'receipt.json')
+    await writeFile(file, JSON.stringify(receipt))
+    const verify = spawn(CLI[0], [...CLI.slice(1), 'receipt', 'verify', file], { cwd: ROOT, stdio: 'ignore' })
+    expect(await new Promise(resolve => { verify.once('exit', resolve) })).toBe(0)
+    // GetTask reads it again.
+    expect((SdkTask.toJSON(await client.getTask({ tenant: '', id: task!.id })) as Task).status.state).toBe('TASK_STATE_COMPLETED')
+  }, 120_000)
+
+  it('streams a task to its end, and answers a bad request with an A2A error', async () => {
+    const events: StreamResponse[] = []
+    for await (const event of client.sendMessageStream(SendMessageRequest.fromJSON({ message: langDetect() }))) events.push(SdkStreamResponse.toJSON(event) as StreamResponse)
+    expect(events[0]).toHaveProperty('task')
+    expect(events.at(-1)).toMatchObject({ statusUpdate: { status: { state: 'TASK_STATE_COMPLETED' } } })
+    expect(events.some(event => 'artifactUpdate' in event && event.artifactUpdate.artifact.artifactId === 'receipt')).toBe(true)
+    // An unknown skill: invalid params (-32602), which the SDK raises as its RequestMalformedError.
+    await expect(client.sendMessage(SendMessageRequest.fromJSON({ message: langDetect({ metadata: { skill: 'no-such-skill' } }) })))
+      .rejects.toMatchObject({ name: 'RequestMalformedError', envelopeCode: -32602 })
+    await expect(client.getTask({ tenant: '', id: 'no-such-task' })).rejects.toMatchObject({ name: 'TaskNotFoundError' })
+  }, 120_000)
+
+  it('a second Node peer sends a task over /zerostate/a2a/1.0.0, and cancels another', async () => {
+    const connection = await caller.peer.mesh.connectionTo(servingPeerId, { signal: AbortSignal.timeout(30_000) })
+    const task = await sendA2AMessage(connection, { message: langDetect() }, { signal: AbortSignal.timeout(90_000) })
+    expect(task.status.state, JSON.stringify(task.status)).toBe('TASK_STATE_COMPLETED')
+    expect(JSON.parse(outputs(task).stdout)).toMatchObject({ language: 'deu' })
+    await verifyReceipt(parseReceipt(outputs(task).receipt))
+    // A task that never ends, canceled while it runs.
+    const forever = await sendA2AMessage(connection, {
+      message: { messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text: '' }, { data: { timeoutMs: 60_000 } }], metadata: { skill: 'forever' } },
+      configuration: { returnImmediately: true }
+    })
+    expect(forever.status.state).toBe('TASK_STATE_WORKING')
+    expect((await cancelA2ATask(connection, { id: forever.id })).status.state).toBe('TASK_STATE_CANCELED')
+    expect((await getA2ATask(connection, { id: forever.id })).status.state).toBe('TASK_STATE_CANCELED')
+  }, 120_000)
+})
