@@ -32,14 +32,15 @@ export class ZsMarketplace extends LitElement {
     .tags button { font-size: 0.75rem; padding: 2px 10px; border-radius: 999px; }
     .tags button[aria-pressed='true'] { background: var(--zs-accent); color: var(--zs-accent-text); border-color: var(--zs-accent); }
     .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 320px), 1fr)); gap: 10px; }
-    article { border: 1px solid var(--zs-border); border-radius: var(--zs-radius); padding: 12px; display: grid; gap: 6px; background: var(--zs-surface); }
+    article { border: 1px solid var(--zs-border); border-radius: var(--zs-radius); padding: 12px; display: flex; flex-direction: column; gap: 6px; background: var(--zs-surface); }
     header { display: flex; align-items: baseline; gap: 8px; flex-wrap: wrap; }
     h3 { margin: 0; font-size: 1rem; }
-    .description { margin: 0; font-size: 0.875rem; }
+    /* Long descriptions (a workload's arguments) are cut at four lines; the whole text is the title. */
+    .description { margin: 0; font-size: 0.875rem; display: -webkit-box; -webkit-line-clamp: 4; -webkit-box-orient: vertical; overflow: hidden; }
     .meta, .record { font-size: 0.75rem; color: var(--zs-muted); display: flex; gap: 10px; flex-wrap: wrap; align-items: center; }
     .record strong { color: var(--zs-text); font-weight: 600; }
-    .skill-tags { display: flex; gap: 4px; flex-wrap: wrap; }
-    .actions { display: flex; gap: 8px; }
+    .skill-tags { display: flex; gap: 4px; flex-wrap: wrap; align-items: center; }
+    .actions { display: flex; gap: 8px; margin-top: auto; padding-top: 4px; }
     .disputed { color: var(--zs-bad); }
     .error { margin: 0; color: var(--zs-bad); font-size: 0.8125rem; }
   `]
@@ -92,7 +93,7 @@ export class ZsMarketplace extends LitElement {
           <span class="badge">v${listing.version}</span>
           ${listing.own ? html`<span class="badge ok">yours</span>` : nothing}
         </header>
-        <p class="description">${listing.description}</p>
+        <p class="description" title=${listing.description}>${listing.description}</p>
         <div class="skill-tags">${listing.tags.map(tag => html`<span class="badge">${tag}</span>`)}</div>
         <div class="meta">
           <span>by <zs-peer-id peer-id=${listing.author}></zs-peer-id></span>
