@@ -15,6 +15,7 @@ import type { WorkflowInputGiven } from './workflow-inputs.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import type { MeshAgents } from '../peer/types.ts'
+import type { SendMessageParams, Task as A2ATask } from '../orchestration/a2a/index.ts'
 
 /**
  * `window.zerostate`: the page's programmatic surface for power users and
@@ -120,6 +121,17 @@ export interface ZeroStatePublicApi {
    * peer has started.
    */
   readonly agents: MeshAgents
+  /**
+   * A2A 1.0 between peers over /zerostate/a2a/1.0.0 (docs/a2a-binding.md):
+   * `send(peerId, { message })` resolves with the task the peer answered
+   * with (artifacts: stdout, stderr, files, the signed receipt); `serve()`
+   * makes this tab answer such messages by running them on the mesh, paid by
+   * this tab (off until called).
+   */
+  readonly a2a: {
+    send(peerId: string, params: SendMessageParams, options?: { signal?: AbortSignal }): Promise<A2ATask>
+    serve(): Promise<void>
+  }
 }
 
 export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
@@ -156,6 +168,10 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
       publishManifest: async (manifest, modules) => app.agents().publishManifest(manifest, modules),
       list: () => app.agents().list(),
       resolve: async (ref, options) => app.agents().resolveModule(ref, options)
+    },
+    a2a: {
+      send: async (peerId, params, options) => app.sendA2A(peerId, params, options),
+      serve: async () => app.serveA2A()
     }
   }
 }

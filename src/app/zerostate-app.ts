@@ -18,6 +18,9 @@ import { checkRates } from '../trust/witness/index.ts'
 import { LocalSandbox } from './local-sandbox.ts'
 import { StartupError } from './page-config.ts'
 import { exampleBytes } from '../discovery/agent-manifest/index.ts'
+import { sendA2AMessage } from '../orchestration/a2a/index.ts'
+import type { SendMessageParams, Task as A2ATask } from '../orchestration/a2a/index.ts'
+import { meshA2AAgent } from '../peer/a2a-agent.ts'
 import type { AgentRegistryService } from '../discovery/agent-registry/index.ts'
 import { watchRunContext } from '../peer/workflow-context-sync.ts'
 import { PeerSession } from './session.ts'
@@ -237,6 +240,22 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
       ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
       ...(fuel === undefined ? {} : { fuel })
     })
+  }
+
+  /**
+   * Serves A2A over /zerostate/a2a/1.0.0 from now on (docs/a2a-binding.md):
+   * another peer's message naming a sample or a published agent runs as a
+   * task on the mesh, paid by this tab. Off until asked: any peer may then
+   * make this tab pay for tasks.
+   */
+  async serveA2A (): Promise<void> {
+    const session = this.running()
+    await session.peer.serveA2A(meshA2AAgent(session, { samples: this.state.samples }))
+  }
+
+  /** Sends an A2A SendMessage to `peerId` over /zerostate/a2a/1.0.0; resolves with the task it answered with. */
+  async sendA2A (peerId: string, params: SendMessageParams, options: { signal?: AbortSignal } = {}): Promise<A2ATask> {
+    return sendA2AMessage(await this.running().peer.mesh.connectionTo(peerId, options), params, options)
   }
 
   /** This tab's agent registry (docs/agent-manifest.md §12): what `window.zerostate.agents` publishes to and resolves from. */

@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { SendMessageRequest, StreamResponse as SdkStreamResponse, Task as SdkTask } from '@a2a-js/sdk'
 import { ClientFactory } from '@a2a-js/sdk/client'
 import type { Client } from '@a2a-js/sdk/client'
@@ -34,37 +33,17 @@ import type { Mesh } from '../../src/server/mesh.ts'
 import { withModuleCache } from '../../src/storage/index.ts'
 import { openSqliteStore } from '../../src/storage/sqlite-store.node.ts'
 import { noopLogger } from '../../src/core/index.ts'
+import { spawnContributor } from './contribute-process.ts'
+import { openSubmitterWithExecutors, startHarness, waitForDirect } from './harness.ts'
+import type { Harness } from './harness.ts'
+import type { Contributor } from './contribute-process.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CLI = [process.execPath, '--experimental-transform-types', '--disable-warning=ExperimentalWarning', join(ROOT, 'src/cli/zerostate.ts')] as const
 
-interface ContributeEvent { event: string, peerId?: string, a2a?: string }
-
-interface Contributor {
-  events: ContributeEvent[]
-  next(event: string, timeoutMs?: number): Promise<ContributeEvent>
-  kill(signal: NodeJS.Signals): void
-}
-
+/** `zerostate contribute` with no witness re-runs (each task runs once), and `extra` flags. */
 function contribute (server: string, dir: string, extra: string[]): Contributor {
-  const child = spawn(CLI[0], [...CLI.slice(1), 'contribute', '--server', server, '--slots', '1', '--witness-rate', '0', '--dir', dir, '--json', ...extra], { cwd: ROOT, stdio: 'pipe' })
-  const events: ContributeEvent[] = []
-  let stderr = ''
-  createInterface({ input: child.stdout }).on('line', line => { events.push(JSON.parse(line) as ContributeEvent) })
-  child.stderr.on('data', chunk => { stderr += String(chunk) })
-  return {
-    events,
-    async next (event, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const found = events.find(e => e.event === event)
-        if (found !== undefined) return found
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" from zerostate contribute; stderr: ${stderr}`)
-        await new Promise(resolve => setTimeout(resolve, 50))
-      }
-    },
-    kill (signal) { if (child.exitCode === null) child.kill(signal) }
-  }
+  return spawnContributor(server, dir, ['--witness-rate', '0', ...extra])
 }
 
 const GERMAN = 'Hallo Welt, wie geht es dir heute? Das Wetter ist schön.'
@@ -174,4 +153,35 @@ describe('A2A into the mesh and between peers', () => {
     expect((await cancelA2ATask(connection, { id: forever.id })).status.state).toBe('TASK_STATE_CANCELED')
     expect((await getA2ATask(connection, { id: forever.id })).status.state).toBe('TASK_STATE_CANCELED')
   }, 120_000)
+})
+
+describe('A2A between Chromium tabs', () => {
+  let harness: Harness
+
+  beforeAll(async () => {
+    harness = await startHarness()
+  }, 120_000)
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('a tab serves A2A; another sends it a message, which runs on a third tab and comes back with its receipt', async () => {
+    const agent = await harness.openPeer()
+    const { submitter: caller, executors: [worker] } = await openSubmitterWithExecutors(harness, 1)
+    await waitForDirect(agent.page, worker!.peerId)
+    await waitForDirect(caller.page, agent.peerId)
+    await agent.page.waitForFunction(peer => window.zerostate.cards().some(card => card.peerId === peer), worker!.peerId, { timeout: 30_000, polling: 200 })
+    // Not served until asked: a peer that serves A2A pays for what others ask of it.
+    const refused = await caller.page.evaluate(async ({ peer, message }) => window.zerostate.a2a.send(peer, { message }).then(() => 'sent', (err: Error) => err.name), { peer: agent.peerId, message: langDetect() })
+    expect(refused).not.toBe('sent')
+
+    await agent.page.evaluate(async () => { await window.zerostate.a2a.serve() })
+    const task = await caller.page.evaluate(async ({ peer, message }) => window.zerostate.a2a.send(peer, { message }), { peer: agent.peerId, message: langDetect() })
+    expect(task.status.state, JSON.stringify(task.status)).toBe('TASK_STATE_COMPLETED')
+    expect(JSON.parse(outputs(task).stdout)).toMatchObject({ language: 'deu' })
+    const receipt = parseReceipt(outputs(task).receipt)
+    await verifyReceipt(receipt)
+    expect({ executor: receipt.executor, submitter: receipt.submitter }).toEqual({ executor: worker!.peerId, submitter: agent.peerId })
+  }, 180_000)
 })

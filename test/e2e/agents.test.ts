@@ -84,6 +84,31 @@ describe('published agents across two tabs', () => {
     })
   }, 120_000)
 
+  it('tab B uses the agent by name in a workflow: the step runs on tab A with the module A published', async () => {
+    await a.page.evaluate(async () => { await window.zerostate.contribute(true, 1) })
+    await b.page.waitForFunction(peer => window.zerostate.cards().some(card => card.peerId === peer), a.peerId, { timeout: 30_000, polling: 200 })
+    const ran = await b.page.evaluate(async name => {
+      const spec = `version: 1
+name: echo-by-name
+inputs:
+  text: { type: text }
+dag:
+  tasks:
+    - name: echo
+      agent: "${name}@^1"
+      stdin: "\${{ inputs.text }}"
+outputs:
+  said: "\${{ steps.echo.stdout }}"
+`
+      const runner = await window.zerostate.workflow(spec, { text: 'said by name' }, { witnesses: false })
+      const result = await runner.result()
+      const step = runner.status().steps.find(s => s.name === 'echo')
+      return { state: result.state, said: result.outputs?.said, executor: step?.executors?.[0] }
+    }, NAME)
+    expect(ran).toEqual({ state: 'completed', said: 'said by name', executor: a.peerId })
+    await a.page.evaluate(async () => { await window.zerostate.contribute(false) })
+  }, 90_000)
+
   it('refuses a package whose manifest states another module hash, and publishes nothing of it', async () => {
     const wrong = createHash('sha256').update('not the module').digest('hex')
     const refused = await a.page.evaluate(async ({ fields }) => {

@@ -99,3 +99,21 @@ export async function waitForDirect (page: Page, peerId: string, timeoutMs = 60_
     { timeout: timeoutMs, polling: 200 }
   )
 }
+
+/**
+ * A submitter tab and `count` executor tabs that contribute one slot each
+ * (no witness re-runs, so every task runs once; `prices` when given), each
+ * directly connected to the submitter before this resolves.
+ */
+export async function openSubmitterWithExecutors (harness: Harness, count: number, prices?: { perMegaFuel: number, perSecond: number, perMb: number }): Promise<{ submitter: Peer, executors: Peer[] }> {
+  const submitter = await harness.openPeer()
+  const executors: Peer[] = []
+  for (let i = 0; i < count; i++) executors.push(await harness.openPeer())
+  for (const executor of executors) {
+    await executor.page.evaluate(async (prices) => {
+      await window.zerostate.contribute(true, 1, { ...(prices === undefined ? {} : { prices }), witnessRates: { established: 0, newcomer: 0 } })
+    }, prices)
+    await waitForDirect(submitter.page, executor.peerId)
+  }
+  return { submitter, executors }
+}

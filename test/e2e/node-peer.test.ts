@@ -8,54 +8,19 @@
  * receipts — is in its directory (node:sqlite), found again by the next
  * start, and a second process on the same directory is refused.
  */
-import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { createInterface } from 'node:readline'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
+import { spawnContributor } from './contribute-process.ts'
+import type { Contributor } from './contribute-process.ts'
 
-const ROOT = join(import.meta.dirname, '..', '..')
-
-interface ContributeEvent { event: string, peerId?: string, taskId?: string, submitter?: string, status?: string, fuel?: number, charge?: number }
-
-/** A spawned `zerostate contribute`, its JSON Lines events, stderr and exit. */
-interface Contributor {
-  events: ContributeEvent[]
-  stderr(): string
-  exited: Promise<number | null>
-  next(event: string, timeoutMs?: number): Promise<ContributeEvent>
-  kill(signal: NodeJS.Signals): void
-}
-
+/** `zerostate contribute` asking 10 µ per 10⁶ fuel. */
 function contribute (server: string, dir: string): Contributor {
-  const child = spawn(process.execPath, [
-    '--experimental-transform-types', '--disable-warning=ExperimentalWarning',
-    join(ROOT, 'src/cli/zerostate.ts'), 'contribute', '--server', server, '--slots', '1', '--price-fuel', '10', '--dir', dir, '--json'
-  ], { cwd: ROOT, stdio: 'pipe' })
-  const events: ContributeEvent[] = []
-  let stderr = ''
-  createInterface({ input: child.stdout }).on('line', line => { events.push(JSON.parse(line) as ContributeEvent) })
-  child.stderr.on('data', chunk => { stderr += String(chunk) })
-  const exited = new Promise<number | null>(resolve => { child.once('exit', code => { resolve(code) }) })
-  return {
-    events,
-    stderr: () => stderr,
-    exited,
-    async next (event, timeoutMs = 60_000) {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const found = events.find(e => e.event === event)
-        if (found !== undefined) return found
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no "${event}" from zerostate contribute; stderr: ${stderr}`)
-        await new Promise(resolve => setTimeout(resolve, 50))
-      }
-    },
-    kill (signal) { if (child.exitCode === null) child.kill(signal) }
-  }
+  return spawnContributor(server, dir, ['--price-fuel', '10'])
 }
 
 describe('a Node peer contributing to the mesh', () => {

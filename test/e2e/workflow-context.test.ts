@@ -14,7 +14,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
-import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { ARTIFACTS, openSubmitterWithExecutors, startHarness, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 const TEMPLATE = WORKFLOW_TEMPLATES.find(t => t.id === 'shared-notes')!
@@ -29,12 +29,9 @@ describe('a workflow\'s shared context across three tabs', () => {
 
   beforeAll(async () => {
     harness = await startHarness()
-    submitter = await harness.openPeer()
-    executors = [await harness.openPeer(), await harness.openPeer()]
-    for (const executor of executors) {
-      await executor.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
-      await waitForDirect(submitter.page, executor.peerId)
-    }
+    const opened = await openSubmitterWithExecutors(harness, 2)
+    submitter = opened.submitter
+    executors = opened.executors
   }, 180_000)
 
   afterAll(async () => {

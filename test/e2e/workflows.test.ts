@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
-import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { ARTIFACTS, openSubmitterWithExecutors, startHarness, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 // The Workflows view's first template: a fan-out, a step beside it, a reduce and a conditional branch.
@@ -58,12 +58,9 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
 
   beforeAll(async () => {
     harness = await startHarness()
-    submitter = await harness.openPeer()
-    executors = [await harness.openPeer(), await harness.openPeer()]
-    for (const executor of executors) {
-      await executor.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
-      await waitForDirect(submitter.page, executor.peerId)
-    }
+    const opened = await openSubmitterWithExecutors(harness, 2)
+    submitter = opened.submitter
+    executors = opened.executors
   }, 180_000)
 
   afterAll(async () => {
