@@ -18,7 +18,7 @@ import { openIdbStore, withModuleCache } from '../storage/index.ts'
 import { composePeer } from '../peer/compose.ts'
 import type { ComposedPeer } from '../peer/compose.ts'
 import type { AgentResolver } from '../peer/context.ts'
-import { publishServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
+import { holdServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
 import { agentListings } from './marketplace.ts'
 import { ledgerView } from '../peer/ledger.ts'
@@ -113,7 +113,7 @@ export class PeerSession {
     const session = new PeerSession(view, store, identity, peer)
     late.session = session
     // In the background: the page is usable before the built-ins are held.
-    session.publishBuiltInAgents().catch(err => { view.update({ notice: `the built-in agents could not be published: ${String(err)}` }) })
+    session.holdBuiltInAgents().catch(err => { view.update({ notice: `the built-in agents could not be read: ${String(err)}` }) })
     session.refreshPeers()
     session.refreshCapabilities()
     session.refreshLedgerSoon()
@@ -161,12 +161,13 @@ export class PeerSession {
   }
 
   /**
-   * Publishes the project's built-in agents the server signed at build time
-   * (samples/agents.json, docs/agent-manifest.md §12), those not held yet;
-   * nothing when the server has none.
+   * Holds the project's built-in agents the server signed at build time
+   * (samples/agents.json, docs/agent-manifest.md §12), their modules fetched
+   * from the server when first used; nothing when the server has none.
    */
-  async publishBuiltInAgents (): Promise<void> {
-    await publishServedBuiltInAgents(document.baseURI, this.peer.agents, (agent, err) => { console.warn(`built-in agent ${agent.manifest.name} not published`, err) })
+  async holdBuiltInAgents (): Promise<void> {
+    await holdServedBuiltInAgents(document.baseURI, this.peer.agents, (agent, err) => { console.warn(`built-in agent ${agent.manifest.name} not held`, err) })
+    this.refreshAgentsSoon()
   }
 
   /** Rebuilds the ledger view soon (several calls in a row make one). */

@@ -28,7 +28,7 @@ import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import { FREE_PRICES, checkPriceSchedule, type PriceSchedule } from '../receipts/pricing/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
-import { publishServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
+import { holdServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
 import { withModuleCache } from '../storage/index.ts'
 import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
 import type { PeerContext } from './context.ts'
@@ -137,8 +137,8 @@ export async function connect (options: ConnectOptions = {}): Promise<Mesh> {
   }
   // The server's built-in agents (docs/agent-manifest.md §12), so `agent:` steps find them without a tab on the mesh.
   if (server !== undefined) {
-    await publishServedBuiltInAgents(server.endsWith('/') ? server : `${server}/`, node.peer.agents, (agent, err) => {
-      logger.warn(`built-in agent ${agent.manifest.name} not published`, err)
+    await holdServedBuiltInAgents(server.endsWith('/') ? server : `${server}/`, node.peer.agents, (agent, err) => {
+      logger.warn(`built-in agent ${agent.manifest.name} not held`, err)
     }).catch((err: unknown) => { logger.warn('the server\'s built-in agents could not be read', err) })
   }
   const fetchModule = nodeModuleFetch(server)

@@ -3,8 +3,9 @@
  * the real workloads the app server offers as samples, each as an agent
  * package signed by the build key (src/build/sign-built-in-agents.ts signs them at build
  * time into `samples/agents.json`), and what a page does with that index:
- * publish each manifest with the sample's bytes, so that every peer serves
- * and resolves them like any other agent.
+ * hold each manifest, its module fetched from the server when first used,
+ * so that every peer resolves them like any other agent — without gossiping
+ * them, since every peer has them from its own server.
  */
 import { utf8ToBytes } from '../../core/index.ts'
 import type { SampleTask } from '../../execution/sample-index.ts'
@@ -92,52 +93,43 @@ export function parseBuiltInAgentIndex (value: unknown): BuiltInAgentIndex {
 }
 
 /** What publishing built-ins needs of the registry. */
-export interface BuiltInPublisher {
-  publishManifest(manifest: AgentManifest, modules: Record<string, Uint8Array>): Promise<AgentManifest>
-  /** Whether this very manifest is held already (kept from an earlier start): then nothing is fetched. */
-  holds(manifest: AgentManifest): boolean
+/** What holds the built-ins: the registry service (holdServed). */
+export interface BuiltInHolder {
+  holdServed(manifest: AgentManifest, moduleUrl: string): AgentManifest
 }
 
 /**
- * Publishes every built-in of `index` this peer does not hold yet, with its
- * module's bytes (fetched only then); one that fails (a module not served, bytes that do not match) is reported to
- * `onError` and the others go on. Resolves to the manifests published.
+ * Holds every built-in of `index`, its module to be fetched from the app
+ * server at `base` when first resolved (nothing is fetched now, nothing is
+ * gossiped: every peer has the same index from its own server). One the
+ * registry refuses is reported to `onError` and the others go on. Returns the
+ * manifests held.
  */
-export async function publishBuiltInAgents (
-  index: BuiltInAgentIndex,
-  registry: BuiltInPublisher,
-  fetchBytes: (url: string) => Promise<Uint8Array>,
-  onError: (agent: BuiltInAgent, err: unknown) => void = () => {}
-): Promise<AgentManifest[]> {
-  const published: AgentManifest[] = []
+export function holdBuiltInAgents (
+  index: BuiltInAgentIndex, registry: BuiltInHolder, base: string, onError: (agent: BuiltInAgent, err: unknown) => void = () => {}
+): AgentManifest[] {
+  const held: AgentManifest[] = []
   for (const agent of index.agents) {
-    if (registry.holds(agent.manifest)) continue
     try {
-      const [module] = agent.manifest.modules
-      published.push(await registry.publishManifest(agent.manifest, { [module!.name]: await fetchBytes(agent.url) }))
+      held.push(registry.holdServed(agent.manifest, new URL(agent.url, base).href))
     } catch (err) {
       onError(agent, err)
     }
   }
-  return published
+  return held
 }
 
 /**
- * Publishes the built-ins the app server at `base` signed (BUILT_IN_AGENTS_URL
- * there), with the modules it serves; nothing when it has none (404).
+ * Holds the built-ins the app server at `base` signed (BUILT_IN_AGENTS_URL
+ * there), their modules served beside them; nothing when it has none (404).
  */
-export async function publishServedBuiltInAgents (
-  base: string, registry: BuiltInPublisher, onError?: (agent: BuiltInAgent, err: unknown) => void
+export async function holdServedBuiltInAgents (
+  base: string, registry: BuiltInHolder, onError?: (agent: BuiltInAgent, err: unknown) => void
 ): Promise<AgentManifest[]> {
   const response = await fetch(new URL(BUILT_IN_AGENTS_URL, base))
   if (response.status === 404) return []
   if (!response.ok) throw new Error(`${BUILT_IN_AGENTS_URL}: HTTP ${response.status}`)
-  const index = parseBuiltInAgentIndex(await response.json())
-  return publishBuiltInAgents(index, registry, async url => {
-    const module = await fetch(new URL(url, base))
-    if (!module.ok) throw new Error(`${url}: HTTP ${module.status}`)
-    return new Uint8Array(await module.arrayBuffer())
-  }, onError)
+  return holdBuiltInAgents(parseBuiltInAgentIndex(await response.json()), registry, base, onError)
 }
 
 /** `text` cut to at most `maxBytes` of UTF-8, on a character boundary, with an ellipsis when cut. */

@@ -23,15 +23,15 @@ import { GossipAgentRegistry } from './registry-service.ts'
 import type { AgentRegistryComponents, AgentRegistryInit } from './registry-service.ts'
 
 export * from './constants.ts'
-export { BUILT_IN_AGENTS_URL, builtInAgentFields, parseBuiltInAgentIndex, publishBuiltInAgents, publishServedBuiltInAgents } from './built-ins.ts'
-export type { BuiltInAgent, BuiltInAgentIndex, BuiltInPublisher } from './built-ins.ts'
+export { BUILT_IN_AGENTS_URL, builtInAgentFields, holdBuiltInAgents, holdServedBuiltInAgents, parseBuiltInAgentIndex } from './built-ins.ts'
+export type { BuiltInAgent, BuiltInAgentIndex, BuiltInHolder } from './built-ins.ts'
 export { AgentModuleMissingError, AgentModuleUnavailableError, AgentPublishRefusedError } from './errors.ts'
 export type {
   AgentPackage, AgentPackageFields, AgentRegistryComponents, AgentRegistryEvent, AgentRegistryInit, ResolvedAgent
 } from './registry-service.ts'
 
 /** A peer's agent registry: started and stopped with the peer. */
-export type AgentRegistryService = Pick<GossipAgentRegistry, 'start' | 'stop' | 'publish' | 'publishManifest' | 'holds' | 'list' | 'resolve' | 'resolveModule'>
+export type AgentRegistryService = Pick<GossipAgentRegistry, 'start' | 'stop' | 'publish' | 'publishManifest' | 'holdServed' | 'holds' | 'list' | 'resolve' | 'resolveModule'>
 
 export function agentRegistryService (init: AgentRegistryInit = {}): (components: AgentRegistryComponents) => AgentRegistryService {
   return components => new GossipAgentRegistry(components, init)

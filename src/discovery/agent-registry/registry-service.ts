@@ -81,6 +81,8 @@ export class GossipAgentRegistry {
   private readonly modules: ModuleServer
   /** Module hashes named by any held manifest: what this peer serves (when it holds the bytes). */
   private moduleHashes = new Set<string>()
+  /** Built-ins held from this peer's own app server, by manifest hash: the absolute URL of their entry module. */
+  private readonly served = new Map<string, string>()
   /** By manifest hash: PeerIds that sent it, first seen first. */
   private readonly sources = new Map<string, string[]>()
   /** Store writes, in order: a manifest evicted right after it was taken is deleted after it was written. */
@@ -209,6 +211,25 @@ export class GossipAgentRegistry {
     return manifest
   }
 
+  /**
+   * Holds a built-in agent that this peer's own app server signed and serves
+   * (docs/agent-manifest.md §12), without publishing it: every peer gets the
+   * same index from its server, so gossiping it — and re-publishing it to
+   * every newcomer — would only spend every link's bandwidth (a relayed link
+   * has 128 KiB in all). Its entry module is fetched from `moduleUrl` when it
+   * is first resolved, and checked against the manifest. Idempotent.
+   */
+  holdServed (value: AgentManifest, moduleUrl: string): AgentManifest {
+    const manifest = verifyAgentManifest(value, { now: this.now() })
+    const outcome = this.registry.offer(manifest)
+    if (outcome.status === 'ignored' && outcome.reason !== 'duplicate') {
+      throw new AgentPublishRefusedError(outcome.reason, `built-in ${manifest.name}@${manifest.version} was not taken (${outcome.reason})`)
+    }
+    this.served.set(agentManifestHash(manifest), moduleUrl)
+    if (outcome.status !== 'ignored') this.taken(outcome, this.self)
+    return manifest
+  }
+
   /** Whether this very manifest (same signature) is held. */
   holds (manifest: AgentManifest): boolean {
     return this.registry.get(manifest.author, manifest.name)?.versions.some(held => held.signature === manifest.signature) ?? false
@@ -238,6 +259,22 @@ export class GossipAgentRegistry {
     if (held !== undefined) return { manifest, hash: entry.sha256, module: new Uint8Array(held) }
     const tried: string[] = []
     let lastError: unknown
+    const url = this.served.get(agentManifestHash(manifest))
+    if (url !== undefined) {
+      tried.push(url)
+      try {
+        const response = await fetch(url, options.signal === undefined ? {} : { signal: options.signal })
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
+        const module = new Uint8Array(await response.arrayBuffer())
+        await checkModuleBytesAsync(manifest, entry.name, module)
+        await this.components.store.putModule(entry.sha256, module)
+        return { manifest, hash: entry.sha256, module }
+      } catch (err) {
+        if (options.signal?.aborted === true) throw err
+        lastError = err
+        this.logger.debug(`module ${entry.sha256} of built-in ${manifest.name} not fetched from ${url}`, err)
+      }
+    }
     for (const peer of this.moduleCandidates(manifest)) {
       options.signal?.throwIfAborted()
       tried.push(peer)
@@ -314,6 +351,8 @@ export class GossipAgentRegistry {
    */
   private async republish (): Promise<void> {
     const latest = this.registry.list().map(agent => agent.latest)
+      // Built-ins come to every peer from its own server, never by gossip.
+      .filter(manifest => !this.served.has(agentManifestHash(manifest)))
       .sort((a, b) => Number(b.author === this.self) - Number(a.author === this.self) || b.publishedAt - a.publishedAt)
       .slice(0, MAX_REPUBLISHED_PER_ROUND)
     for (const manifest of latest) {

@@ -2,7 +2,8 @@
  * Built-in agents: the build signs one manifest per workload with a build key
  * it keeps across builds (so rebuilding does not change their author), keeps
  * a manifest whose module did not change, bumps the patch of one whose module
- * did; a page publishes them with the samples' bytes, once.
+ * did; a peer holds them as its server serves them, without gossip, and
+ * fetches a module from the server only when first resolved, checked.
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -13,11 +14,11 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { sha256Hex, utf8ToBytes } from '../../../../src/core/index.ts'
 import { verifyAgentManifest } from '../../../../src/discovery/agent-manifest/index.ts'
 import {
-  builtInAgentFields, parseBuiltInAgentIndex, publishBuiltInAgents, publishServedBuiltInAgents
+  builtInAgentFields, holdBuiltInAgents, holdServedBuiltInAgents, parseBuiltInAgentIndex
 } from '../../../../src/discovery/agent-registry/index.ts'
 import { BUILD_KEY_FILE, signBuiltInAgents } from '../../../../src/build/sign-built-in-agents.ts'
 import type { SampleTask } from '../../../../src/execution/sample-index.ts'
-import { startPeer } from './peers.ts'
+import { link, startPeer } from './peers.ts'
 
 const dirs: string[] = []
 afterAll(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }) })
@@ -90,42 +91,14 @@ describe('built-in agents', () => {
     expect(builtInAgentFields(sample('Not_A_Name', tally), { size: 1 }, { author: 'a', publicKey: 'k', licence: 'MIT', version: '1.0.0', publishedAt: 1 })).toBeUndefined()
   })
 
-  it('a page publishes the built-ins it does not hold, with the samples\' bytes, and skips them once held', async () => {
-    const [samplesDir, stateDir] = [fresh(), fresh()]
-    writeSamples(samplesDir, { tally, gzip })
-    const index = await signBuiltInAgents({ samplesDir, stateDir, ids: new Set(['tally', 'gzip']), now: Date.now() })
-    const peer = await startPeer()
-    const fetched: string[] = []
-    const fetchBytes = async (url: string): Promise<Uint8Array> => {
-      fetched.push(url)
-      return new Uint8Array(readFileSync(join(samplesDir, url.replace('samples/', ''))))
-    }
-    const errors: string[] = []
-    const published = await publishBuiltInAgents(index, peer.agents, fetchBytes, agent => { errors.push(agent.manifest.name) })
-    expect(published.map(manifest => manifest.name)).toEqual(['tally', 'gzip'])
-    expect(errors).toEqual([])
-    expect(peer.agents.list().map(agent => [agent.name, agent.author])).toEqual([['gzip', index.author], ['tally', index.author]])
-    expect((await peer.agents.resolveModule('tally@^1')).module).toEqual(tally)
-    expect(await publishBuiltInAgents(index, peer.agents, fetchBytes)).toEqual([])
-    expect(fetched).toEqual(['samples/tally.wasm', 'samples/gzip.wasm'])
-
-    // A module the server serves wrong is refused by the manifest, and the others go on.
-    const other = await startPeer()
-    const lying = async (url: string): Promise<Uint8Array> => url.endsWith('tally.wasm') ? gzip : fetchBytes(url)
-    const failed: string[] = []
-    await publishBuiltInAgents(index, other.agents, lying, (agent, err) => { failed.push(`${agent.manifest.name}: ${(err as Error).name}`) })
-    expect(failed).toEqual(['tally: ManifestModuleMismatchError'])
-    expect(other.agents.list().map(agent => agent.name)).toEqual(['gzip'])
-  }, 30_000)
-
-  it('a peer publishes what an app server serves as samples/agents.json, and nothing when it serves none', async () => {
-    const [samplesDir, stateDir] = [fresh(), fresh()]
-    writeSamples(samplesDir, { tally, gzip })
-    const index = await signBuiltInAgents({ samplesDir, stateDir, ids: new Set(['tally', 'gzip']), now: Date.now() })
-    let serving = true
+  /** An app server for `samplesDir`: samples/<file> from it; `tallyBytes` in place of tally.wasm when given (a server that lies). */
+  async function samplesServer (samplesDir: string, options: { tallyBytes?: Uint8Array } = {}): Promise<{ base: string, served: string[], stop: () => Promise<void> }> {
+    const served: string[] = []
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').replace(/^\/samples\//, '')
-      if (!serving || path.includes('/')) { res.writeHead(404).end(); return }
+      served.push(path)
+      if (path.includes('/')) { res.writeHead(404).end(); return }
+      if (path === 'tally.wasm' && options.tallyBytes !== undefined) { res.writeHead(200).end(options.tallyBytes); return }
       try {
         res.writeHead(200).end(readFileSync(join(samplesDir, path)))
       } catch {
@@ -133,16 +106,67 @@ describe('built-in agents', () => {
       }
     })
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    return {
+      base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      served,
+      stop: async () => { server.closeAllConnections(); await new Promise(resolve => server.close(resolve)) }
+    }
+  }
+
+  it('a peer holds the built-ins its server serves, fetches a module only when it is first resolved, and checks it', async () => {
+    const [samplesDir, stateDir] = [fresh(), fresh()]
+    writeSamples(samplesDir, { tally, gzip })
+    const index = await signBuiltInAgents({ samplesDir, stateDir, ids: new Set(['tally', 'gzip']), now: Date.now() })
+    const server = await samplesServer(samplesDir)
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
       const peer = await startPeer()
-      expect((await publishServedBuiltInAgents(base, peer.agents)).map(manifest => manifest.name)).toEqual(['tally', 'gzip'])
-      expect(peer.agents.list().every(agent => agent.author === index.author)).toBe(true)
-      serving = false
+      expect((await holdServedBuiltInAgents(server.base, peer.agents)).map(manifest => manifest.name)).toEqual(['tally', 'gzip'])
+      expect(peer.agents.list().map(agent => [agent.name, agent.author])).toEqual([['gzip', index.author], ['tally', index.author]])
+      expect(server.served).toEqual(['agents.json'])
+      expect((await peer.agents.resolveModule('tally@^1')).module).toEqual(tally)
+      expect(server.served).toEqual(['agents.json', 'tally.wasm'])
+      // Held again at the next start: nothing is fetched, nothing changes.
+      expect(holdBuiltInAgents(index, peer.agents, server.base).map(manifest => manifest.name)).toEqual(['tally', 'gzip'])
+      expect((await peer.agents.resolveModule('tally@^1')).module).toEqual(tally)
+      expect(server.served).toEqual(['agents.json', 'tally.wasm'])
+    } finally {
+      await server.stop()
+    }
+  }, 30_000)
+
+  it('refuses the bytes of a server that serves another module under a built-in, and gossips no built-in', async () => {
+    const [samplesDir, stateDir] = [fresh(), fresh()]
+    writeSamples(samplesDir, { tally, gzip })
+    const index = await signBuiltInAgents({ samplesDir, stateDir, ids: new Set(['tally', 'gzip']), now: Date.now() })
+    const lying = await samplesServer(samplesDir, { tallyBytes: gzip })
+    try {
+      const holder = await startPeer()
+      holdBuiltInAgents(index, holder.agents, lying.base)
+      const failure = await holder.agents.resolveModule('tally@^1').then(() => undefined, (err: unknown) => err as Error & { cause?: Error })
+      // The server's bytes were refused (they are gzip's), and no peer had better: nothing is kept.
+      expect(failure?.name).toBe('AgentModuleUnavailableError')
+      expect(failure?.message).toContain(`${lying.base}samples/tally.wasm`)
+      expect(await holder.store.hasModule(sha256Hex(tally))).toBe(false)
+      expect((await holder.agents.resolveModule('gzip@^1')).module).toEqual(gzip)
+      // A peer that subscribes later gets no built-in in the re-publication round its subscription starts.
       const other = await startPeer()
-      expect(await publishServedBuiltInAgents(base, other.agents)).toEqual([])
+      await link(holder, other)
+      await new Promise(resolve => setTimeout(resolve, 2500))
+      expect(other.agents.list()).toEqual([])
+    } finally {
+      await lying.stop()
+    }
+  }, 30_000)
+
+  it('holds nothing when the server serves no index', async () => {
+    const server = createServer((_req, res) => { res.writeHead(404).end() })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const peer = await startPeer()
+      expect(await holdServedBuiltInAgents(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, peer.agents)).toEqual([])
+      expect(peer.agents.list()).toEqual([])
     } finally {
       server.close()
     }
-  }, 30_000)
+  })
 })
