@@ -257,36 +257,27 @@ export class GossipAgentRegistry {
     const entry = entryModule(manifest)
     const held = await this.components.store.getModule(entry.sha256)
     if (held !== undefined) return { manifest, hash: entry.sha256, module: new Uint8Array(held) }
+    // Where the bytes may be: a built-in's own server first, then the peers that may hold them.
+    const sources: Array<{ from: string, fetch: () => Promise<Uint8Array<ArrayBuffer>> }> = []
+    const url = this.served.get(agentManifestHash(manifest))
+    if (url !== undefined) sources.push({ from: url, fetch: async () => fetchServed(url, options.signal) })
+    for (const peer of this.moduleCandidates(manifest)) {
+      sources.push({ from: peer, fetch: async () => fetchModule(await this.components.connectionTo(peer, { signal: options.signal }), entry.sha256, { signal: options.signal }) })
+    }
     const tried: string[] = []
     let lastError: unknown
-    const url = this.served.get(agentManifestHash(manifest))
-    if (url !== undefined) {
-      tried.push(url)
-      try {
-        const response = await fetch(url, options.signal === undefined ? {} : { signal: options.signal })
-        if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
-        const module = new Uint8Array(await response.arrayBuffer())
-        await checkModuleBytesAsync(manifest, entry.name, module)
-        await this.components.store.putModule(entry.sha256, module)
-        return { manifest, hash: entry.sha256, module }
-      } catch (err) {
-        if (options.signal?.aborted === true) throw err
-        lastError = err
-        this.logger.debug(`module ${entry.sha256} of built-in ${manifest.name} not fetched from ${url}`, err)
-      }
-    }
-    for (const peer of this.moduleCandidates(manifest)) {
+    for (const source of sources) {
       options.signal?.throwIfAborted()
-      tried.push(peer)
+      tried.push(source.from)
       try {
-        const module = await fetchModule(await this.components.connectionTo(peer, { signal: options.signal }), entry.sha256, { signal: options.signal })
+        const module = await source.fetch()
         await checkModuleBytesAsync(manifest, entry.name, module)
         await this.components.store.putModule(entry.sha256, module)
         return { manifest, hash: entry.sha256, module }
       } catch (err) {
         if (options.signal?.aborted === true) throw err
         lastError = err
-        this.logger.debug(`module ${entry.sha256} of ${manifest.name}@${manifest.version} not fetched from ${peer}`, err)
+        this.logger.debug(`module ${entry.sha256} of ${manifest.name}@${manifest.version} not fetched from ${source.from}`, err)
       }
     }
     throw new AgentModuleUnavailableError(
@@ -360,4 +351,11 @@ export class GossipAgentRegistry {
       await this.channel.publish(utf8ToBytes(JSON.stringify(manifest)))
     }
   }
+}
+
+/** A built-in's module from the app server that serves it. */
+async function fetchServed (url: string, signal: AbortSignal | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  const response = await fetch(url, signal === undefined ? {} : { signal })
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`)
+  return new Uint8Array(await response.arrayBuffer())
 }
