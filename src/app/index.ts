@@ -19,5 +19,7 @@ export { parseWorkflowSpec, stepDependencies, WorkflowSpecError, type WorkflowSp
 export { MEMO_EXECUTOR } from '../orchestration/workflow/runner/index.ts'
 export { WORKFLOW_TEMPLATES, type WorkflowTemplate } from './workflow-templates.ts'
 export { listingTags, searchListings, type AgentListing } from './marketplace.ts'
+export type { PlannerView } from './planner-settings.ts'
+export type { PlannerConfig, WorkflowPlan } from '../peer/planner.ts'
 export { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'

@@ -1,3 +1,5 @@
+import type { PlannerView } from './planner-settings.ts'
+import type { PlannerConfig, WorkflowPlan } from '../peer/planner.ts'
 import type { AgentListing } from './marketplace.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
@@ -212,6 +214,8 @@ export interface AppState {
   /** Persistent receipt history (both roles), newest first. */
   history: ReceiptRecord[]
   samples: SampleTask[]
+  /** The optional planner's endpoint and model (never its key), or null when none is configured. */
+  planner: PlannerView | null
   /** Skill tags this tab advertises in its Agent Card while contributing. */
   tags: string[]
   /** Valid Agent Cards of other peers. */
@@ -271,4 +275,8 @@ export interface ZeroStateApp extends EventTarget {
   whitelist(peerId: string, on: boolean): void
   /** Runs a published agent (`name@version`) once with its first example's input; its card follows it in `state.tasks`. */
   runAgent(ref: string): Promise<SubmitResult>
+  /** Keeps the optional planner's endpoint, model and key in this browser (undefined forgets them). */
+  configurePlanner(config: PlannerConfig | undefined): void
+  /** A workflow spec for `request` from the configured planner, checked by the spec parser; nothing runs. */
+  planWorkflow(request: string, options?: { signal?: AbortSignal }): Promise<WorkflowPlan>
 }

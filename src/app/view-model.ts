@@ -26,6 +26,7 @@ export class ViewModel extends EventTarget {
       jobs: [],
       workflows: [],
       agents: [],
+      planner: null,
       history: [],
       samples: [],
       tags: [],

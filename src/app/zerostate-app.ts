@@ -23,6 +23,10 @@ import type { SendMessageParams, Task as A2ATask } from '../orchestration/a2a/in
 import { meshA2AAgent } from '../peer/a2a-agent.ts'
 import type { AgentRegistryService } from '../discovery/agent-registry/index.ts'
 import { watchRunContext } from '../peer/workflow-context-sync.ts'
+import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer/planner.ts'
+import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
+import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
+import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
 import { PeerSession } from './session.ts'
 import { estimateJobRun, startJob } from './jobs.ts'
 import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
@@ -55,6 +59,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     const slots = Math.max(1, maxSlots - 1)
     super(slots, maxSlots)
     this.pool = new WorkerPool({ slots })
+    this.state = { ...this.state, planner: plannerView(loadPlannerConfig()) }
   }
 
   async start (): Promise<void> {
@@ -256,6 +261,29 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   /** Sends an A2A SendMessage to `peerId` over /zerostate/a2a/1.0.0; resolves with the task it answered with. */
   async sendA2A (peerId: string, params: SendMessageParams, options: { signal?: AbortSignal } = {}): Promise<A2ATask> {
     return sendA2AMessage(await this.running().peer.mesh.connectionTo(peerId, options), params, options)
+  }
+
+  configurePlanner (config: PlannerConfig | undefined): void {
+    // Checked before it is kept: a URL that is not http(s), or no model, is refused here (PlannerNotConfiguredError).
+    if (config !== undefined) completionsUrl(config)
+    savePlannerConfig(config)
+    this.update({ planner: plannerView(config) })
+  }
+
+  /**
+   * Asks the configured planner for a spec doing `request`, naming only this
+   * tab's samples and the agents it holds, imitating two templates; the spec
+   * must parse. Runs nothing: the view shows it for the user to read and run.
+   */
+  async planWorkflow (request: string, options: { signal?: AbortSignal } = {}): Promise<WorkflowPlan> {
+    const config = loadPlannerConfig()
+    if (config === undefined) throw new PlannerNotConfiguredError('no planner is configured: give an endpoint and a model first')
+    const modules: PlannerModule[] = [
+      ...this.state.samples.map(sample => ({ ref: sample.id, description: `${sample.title}. ${sample.description} (stdin: ${sample.stdinKind})` })),
+      ...this.state.agents.filter(agent => !this.state.samples.some(sample => sample.id === agent.name))
+        .map(agent => ({ ref: `agent:${agent.ref}`, description: agent.description }))
+    ]
+    return planWorkflow(request, config, { modules, examples: WORKFLOW_TEMPLATES.slice(0, 2).map(template => template.spec), ...options })
   }
 
   /** This tab's agent registry (docs/agent-manifest.md §12): what `window.zerostate.agents` publishes to and resolves from. */

@@ -4,7 +4,7 @@
  * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
  * the element can show progress and errors of its own action.
  */
-import type { AppState, JobRequest, SubmitRequest } from '../app/index.ts'
+import type { AppState, JobRequest, PlannerConfig, SubmitRequest } from '../app/index.ts'
 
 abstract class RequestEvent extends Event {
   #outcome: Promise<unknown> | undefined
@@ -118,6 +118,22 @@ export class AgentRunRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by the planner box to keep the planner's endpoint, model and key (undefined forgets them). */
+export class ConfigurePlannerRequestEvent extends RequestEvent {
+  static readonly type = 'zs-configure-planner'
+  constructor (readonly config: PlannerConfig | undefined) {
+    super(ConfigurePlannerRequestEvent.type)
+  }
+}
+
+/** Fired by the planner box to turn a plain request into a workflow spec (nothing runs). */
+export class PlanWorkflowRequestEvent extends RequestEvent {
+  static readonly type = 'zs-plan-workflow'
+  constructor (readonly request: string) {
+    super(PlanWorkflowRequestEvent.type)
+  }
+}
+
 /** Fired by a job's card to raise the job's budget (micro-units); a job paused for its budget goes on. */
 export class RaiseJobBudgetRequestEvent extends RequestEvent {
   static readonly type = 'zs-raise-job-budget'
@@ -184,5 +200,7 @@ declare global {
     'zs-close-channel': CloseChannelRequestEvent
     'zs-whitelist': WhitelistRequestEvent
     'zs-agent-run': AgentRunRequestEvent
+    'zs-configure-planner': ConfigurePlannerRequestEvent
+    'zs-plan-workflow': PlanWorkflowRequestEvent
   }
 }

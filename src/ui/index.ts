@@ -9,7 +9,7 @@
  */
 import type { ZeroStateApp } from '../app/index.ts'
 import {
-  AgentRunRequestEvent, CancelJobRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+  AgentRunRequestEvent, CancelJobRequestEvent, ConfigurePlannerRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
 } from './events.ts'
 import './zs-app.ts'
 
@@ -73,6 +73,15 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   })
   view.addEventListener(CloseChannelRequestEvent.type, (event) => {
     event.waitUntil(event.unilateral ? app.closeChannelUnilaterally(event.channelId) : app.closeChannel(event.channelId))
+  })
+  view.addEventListener(ConfigurePlannerRequestEvent.type, (event) => {
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.configurePlanner(event.config)
+      resolve()
+    }))
+  })
+  view.addEventListener(PlanWorkflowRequestEvent.type, (event) => {
+    event.waitUntil(app.planWorkflow(event.request))
   })
   view.addEventListener(AgentRunRequestEvent.type, (event) => {
     event.waitUntil(app.runAgent(event.ref))

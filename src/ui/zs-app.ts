@@ -274,7 +274,7 @@ export class ZsApp extends LitElement {
         </section>
         <section class="workflows" aria-labelledby="workflows-h">
           <h2 id="workflows-h">Workflows <span class="count">${s.workflows.length} run${s.workflows.length === 1 ? '' : 's'}</span></h2>
-          <zs-workflows .runs=${s.workflows}></zs-workflows>
+          <zs-workflows .runs=${s.workflows} .planner=${s.planner}></zs-workflows>
         </section>
         <section class="peers" aria-labelledby="peers-h">
           <h2 id="peers-h">Peers <span class="count">${s.peers.length}</span></h2>

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
-import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type WorkflowSpecProblem, type WorkflowTemplate, type WorkflowView } from '../app/index.ts'
+import { parseWorkflowSpec, WORKFLOW_TEMPLATES, WorkflowSpecError, type PlannerView, type WorkflowSpecProblem, type WorkflowTemplate, type WorkflowView } from '../app/index.ts'
 import { WorkflowRequestEvent } from './events.ts'
 import { agentSpec } from './workflow-format.ts'
 import { shared } from './theme.ts'
@@ -9,6 +9,8 @@ import type { TemplatePickEvent } from './zs-workflow-gallery.ts'
 import { fieldStyles } from './zs-submit.styles.ts'
 import './zs-workflow-gallery.ts'
 import './zs-workflow-run.ts'
+import './zs-workflow-planner.ts'
+import type { PlanReadyEvent } from './zs-workflow-planner.ts'
 
 /** A declared input's type: text, bytes, files or json. */
 type InputType = NonNullable<ReturnType<typeof parseWorkflowSpec>['inputs']>[string]['type']
@@ -37,6 +39,8 @@ export class ZsWorkflows extends LitElement {
   `]
 
   @property({ attribute: false }) runs: WorkflowView[] = []
+  /** The optional planner's settings (null: none configured). */
+  @property({ attribute: false }) planner: PlannerView | null = null
   @state() private templateId = WORKFLOW_TEMPLATES[0]?.id ?? ''
   @state() private spec = WORKFLOW_TEMPLATES[0]?.spec ?? ''
   @state() private inputs: Record<string, string> = { ...(WORKFLOW_TEMPLATES[0]?.inputs ?? {}) }
@@ -55,6 +59,7 @@ export class ZsWorkflows extends LitElement {
   override render () {
     const checked = this.#check()
     return html`
+      <zs-workflow-planner .planner=${this.planner} @zs-plan-ready=${this.#onPlan}></zs-workflow-planner>
       <form @submit=${this.#onRun} novalidate>
         <div class="gallery">
           <h3>Start from a template</h3>
@@ -136,6 +141,16 @@ export class ZsWorkflows extends LitElement {
     this.templateId = ''
     this.spec = agentSpec(name, ref)
     this.inputs = { text: '' }
+    this.files = {}
+    this.runError = ''
+    ++this.#choice
+  }
+
+  /** A planned spec goes into the editor, checked and drawn like a typed one; it runs only on Run. */
+  readonly #onPlan = (event: PlanReadyEvent): void => {
+    this.templateId = ''
+    this.spec = event.plan.specText
+    this.inputs = {}
     this.files = {}
     this.runError = ''
     ++this.#choice

@@ -94,6 +94,7 @@ export function demoState (now = Date.now()): AppState {
     jobs: [],
     workflows: [],
     agents: [],
+    planner: null,
     tasks: [
       {
         taskId: 'running-1',
@@ -347,6 +348,14 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     const channels = this.state.ledger.channels.map((c) => c.channelId === channelId ? { ...c, status: 'closing' as const, closing } : c)
     this.setState({ ledger: { ...this.state.ledger, channels } })
     return closing
+  }
+
+  configurePlanner (): void {
+    throw new RangeError('no planner in the demo')
+  }
+
+  async planWorkflow (): Promise<never> {
+    throw new RangeError('no planner in the demo')
   }
 
   async runAgent (ref: string): Promise<SubmitResult> {
