@@ -16,6 +16,10 @@ import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import type { MeshAgents } from '../peer/types.ts'
 import type { SendMessageParams, Task as A2ATask } from '../orchestration/a2a/index.ts'
+import type { FormGuildRequest } from '../orchestration/guilds/index.ts'
+import type { Guild } from '../economy/guild/index.ts'
+import { verifySplitRecord } from '../economy/shapley/index.ts'
+import type { SplitRecord } from '../economy/shapley/index.ts'
 
 /**
  * `window.zerostate`: the page's programmatic surface for power users and
@@ -132,6 +136,23 @@ export interface ZeroStatePublicApi {
     send(peerId: string, params: SendMessageParams, options?: { signal?: AbortSignal }): Promise<A2ATask>
     serve(): Promise<void>
   }
+  /**
+   * Guilds (docs/guild.md): `configure({ acceptInvites, stepPrice })` (off and
+   * no bids by default), `form({ guildId, name, members: [{ peerId, agents,
+   * roles }], ttlMs })` (every member signs, or it fails naming who did not),
+   * `known()`, `own()`, `splits()` (split records this tab verified by
+   * recomputing them), `verifySplit(record)` (recomputes one; throws
+   * SplitMismatchError naming the member). A run is awarded to a guild with
+   * `workflow(spec, inputs, { guild: { budget } })`.
+   */
+  readonly guilds: {
+    configure(options: { acceptInvites?: boolean, stepPrice?: number | null }): void
+    form(request: FormGuildRequest): Promise<Guild>
+    known(): Guild[]
+    own(): Guild[]
+    splits(): SplitRecord[]
+    verifySplit(record: unknown): SplitRecord
+  }
 }
 
 export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>): ZeroStatePublicApi {
@@ -172,6 +193,14 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     a2a: {
       send: async (peerId, params, options) => app.sendA2A(peerId, params, options),
       serve: async () => app.serveA2A()
+    },
+    guilds: {
+      configure: options => { app.configureGuilds(options) },
+      form: async request => app.guilds().form(request),
+      known: () => app.guilds().known(),
+      own: () => app.guilds().own(),
+      splits: () => app.guilds().splits(),
+      verifySplit: record => verifySplitRecord(record)
     }
   }
 }

@@ -91,7 +91,9 @@ export class PeerSession {
         slots: () => view.state.slots,
         tags: () => view.state.tags,
         prices: () => view.state.prices,
-        witnessRates: () => view.state.witnessRates
+        witnessRates: () => view.state.witnessRates,
+        guildInvites: () => view.state.guildInvites,
+        guildStepPrice: () => view.state.guildStepPrice ?? undefined
       },
       events: {
         onPeers: () => { late.session?.refreshPeers() },

@@ -216,6 +216,10 @@ export interface AppState {
   samples: SampleTask[]
   /** The optional planner's endpoint and model (never its key), or null when none is configured. */
   planner: PlannerView | null
+  /** Whether this tab signs the guilds it is invited to (docs/guild.md §5); off by default. */
+  guildInvites: boolean
+  /** What this tab bids per step as a guild's lead, µ; null: it does not bid. */
+  guildStepPrice: number | null
   /** Skill tags this tab advertises in its Agent Card while contributing. */
   tags: string[]
   /** Valid Agent Cards of other peers. */

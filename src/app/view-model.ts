@@ -27,6 +27,8 @@ export class ViewModel extends EventTarget {
       workflows: [],
       agents: [],
       planner: null,
+      guildInvites: false,
+      guildStepPrice: null,
       history: [],
       samples: [],
       tags: [],

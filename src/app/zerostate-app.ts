@@ -27,6 +27,7 @@ import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer
 import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
 import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
+import type { GuildService } from '../orchestration/guilds/index.ts'
 import { PeerSession } from './session.ts'
 import { estimateJobRun, startJob } from './jobs.ts'
 import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
@@ -284,6 +285,21 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
         .map(agent => ({ ref: `agent:${agent.ref}`, description: agent.description }))
     ]
     return planWorkflow(request, config, { modules, examples: WORKFLOW_TEMPLATES.slice(0, 2).map(template => template.spec), ...options })
+  }
+
+  /** This tab's guilds (docs/guild.md §5): those it knows and is in, and the split records it verified. */
+  guilds (): GuildService {
+    return this.running().peer.guilds
+  }
+
+  /** Whether this tab signs guild invitations, and what it bids per step as a lead (null: no bids). */
+  configureGuilds (options: { acceptInvites?: boolean, stepPrice?: number | null }): void {
+    const { acceptInvites, stepPrice } = options
+    if (stepPrice !== undefined && stepPrice !== null && (!Number.isSafeInteger(stepPrice) || stepPrice < 0)) throw new RangeError('stepPrice must be a whole number of µ ≥ 0, or null')
+    this.update({
+      ...(acceptInvites === undefined ? {} : { guildInvites: acceptInvites }),
+      ...(stepPrice === undefined ? {} : { guildStepPrice: stepPrice })
+    })
   }
 
   /** This tab's agent registry (docs/agent-manifest.md §12): what `window.zerostate.agents` publishes to and resolves from. */

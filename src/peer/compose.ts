@@ -33,6 +33,8 @@ import { estimateExchangeService } from '../orchestration/routing/warm-start/ind
 import { taskExecutorService } from '../orchestration/task-protocol/index.ts'
 import type { ExecutedTask, TaskExecutor } from '../orchestration/task-protocol/index.ts'
 import { ReportService, ReputationService } from '../trust/reputation/index.ts'
+import { guildService, leadQuote } from '../orchestration/guilds/index.ts'
+import type { GuildService } from '../orchestration/guilds/index.ts'
 import { AgentStatsBook } from '../trust/agent-stats/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
@@ -46,6 +48,10 @@ export interface PeerSettings {
   tags(): string[]
   prices(): PriceSchedule
   witnessRates(): CheckRates
+  /** Whether this peer signs the guilds it is invited to (default: it declines). */
+  guildInvites?(): boolean
+  /** What this peer bids per step as a guild's lead, µ; undefined: it does not bid. */
+  guildStepPrice?(): number | undefined
 }
 
 /** What the services tell the app. */
@@ -102,6 +108,8 @@ export interface ComposedPeer {
   agents: AgentRegistryService
   /** What the mesh has shown this peer of each module's runs: the record the marketplace shows beside an agent. */
   agentRecords: AgentStatsBook
+  /** Guilds this peer knows or is in, their bids, and split records (docs/guild.md §5). */
+  guilds: GuildService
   /** A2A over /zerostate/a2a/1.0.0 (docs/a2a-binding.md); its tasks are shared with the Node HTTP bridge. */
   a2a: A2AService
   /**
@@ -227,18 +235,26 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     logger
   })
   await agents.start()
+  const self = identity.peerId.toString()
+  const guilds = guildService({
+    acceptInvite: () => settings.guildInvites?.() ?? false,
+    quote: (request, guild) => leadQuote(request, guild, self, settings.guildStepPrice?.()),
+    onChange: events.onCapabilities
+  })({ identity, registrar, pubsub, connectionTo, logger })
+  await guilds.start()
   // The agent is the peer layer's (it submits into the mesh through a PeerContext made after this): served once given.
   const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
 
   const dispatch = new TaskDispatch({ identity, mesh, cards, router, reputation, accountability })
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, agents, a2a, agentRecords,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, agents, a2a, agentRecords, guilds,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
     },
     async stop () {
       await a2a.stop()
+      await guilds.stop()
       await agents.stop()
       await Promise.all([estimates.stop(), forwarding.stop()])
       await witness.stop()

@@ -16,12 +16,18 @@ import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunner
 import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
 import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
+import { consoleLogger } from '../core/index.ts'
+import type { SplitRecord } from '../economy/shapley/index.ts'
+import { awardRun, isGuildStep, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
 import type { PeerContext } from './context.ts'
 import { preview } from './preview.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
 import { publishRunContext } from './workflow-context-sync.ts'
 import { workflowModuleSource } from './workflow-modules.ts'
 import { keepSignedRecord } from './workflow-record.ts'
+
+/** Where a guild run's payments that failed are told (the split record itself says what was due). */
+const GUILD_LOG = consoleLogger('zerostate guild run')
 
 /** Limits of every step's task unless the step sets its own (timeoutMs, fuel). */
 export interface WorkflowOptions {
@@ -33,6 +39,11 @@ export interface WorkflowOptions {
   witnesses?: boolean
   /** The tasks' seed (32 bytes; random when omitted). Two runs with the same seed reuse each other's verified step outputs. */
   seed?: Uint8Array
+  /**
+   * Award the run before it starts, to a guild or to executors per step, and
+   * pay a guild by the Shapley split when it completes (guild-run.ts, docs/guild.md §6).
+   */
+  guild?: GuildRunOptions
 }
 
 /** A run this peer drives, with its spec and its stored record (as it was when the run started). */
@@ -40,6 +51,9 @@ export interface StartedWorkflow {
   runner: WorkflowRunner
   spec: WorkflowSpec
   record: WorkflowRunRecord
+  /** With `guild`: who the run was awarded to, and (once it completed) the signed split that paid the guild. */
+  award?: AwardedRun
+  split?: Promise<SplitRecord | undefined>
 }
 
 /** Called as soon as the runner exists, before any further await: to follow every event. */
@@ -57,8 +71,14 @@ export async function startWorkflowRun (ctx: PeerContext, specText: string, give
     runId, specText, specHash: await sha256HexAsync(new TextEncoder().encode(specText)), inputs, seedHex: bytesToHex(seed), state: 'submitted', createdAt: now, updatedAt: now
   }
   await ctx.store.putRun(record)
-  const runner = await startWorkflow(components(ctx, options), { runId, spec, inputs, defaults: defaultsOf(options, seed) })
-  return started(ctx, { runner, spec, record }, onStarted)
+  const defaults = defaultsOf(options, seed)
+  const award = options.guild === undefined ? undefined : await awardRun(ctx, spec, record.specHash, runId, defaults, options.guild)
+  const runner = await startWorkflow(components(ctx, options, award), { runId, spec, inputs, defaults })
+  if (award === undefined) return started(ctx, { runner, spec, record }, onStarted)
+  const split = runner.result().then(async result => result.state === 'completed'
+    ? splitGuildRun(ctx, award, message => { GUILD_LOG.warn(message) })
+    : undefined)
+  return started(ctx, { runner, spec, record, award, split }, onStarted)
 }
 
 export async function resumeWorkflowRun (ctx: PeerContext, runId: string, options: WorkflowOptions = {}, onStarted?: OnWorkflowStarted): Promise<StartedWorkflow> {
@@ -102,7 +122,7 @@ function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowR
 }
 
 /** The runner's components over this peer's store, its dispatch and its accountability; a step's module as workflow-modules.ts finds it. */
-function components (ctx: PeerContext, options: WorkflowOptions): WorkflowRunnerComponents {
+function components (ctx: PeerContext, options: WorkflowOptions, award?: AwardedRun): WorkflowRunnerComponents {
   const { store } = ctx
   const { dispatch, accountability } = ctx.peer
   /** The next sequence number of each run's log this peer writes. */
@@ -141,9 +161,13 @@ function components (ctx: PeerContext, options: WorkflowOptions): WorkflowRunner
         await store.putMemo(key, outputs)
       }
     },
-    settle: async (outcome, offer, module) => {
+    ...(award === undefined ? {} : { executorFor: step => award.award.steps.find(assigned => assigned.step === step)?.executor }),
+    settle: async (outcome, offer, module, step) => {
+      const guildStep = isGuildStep(award, step)
+      // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
+      if (guildStep) award!.costs.set(step, outcome.receipt)
       await Promise.all([
-        accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true),
+        accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep }),
         ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
       ])
     }

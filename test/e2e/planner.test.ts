@@ -87,7 +87,7 @@ describe('the planner in the Workflows view', () => {
 
     await page.locator('[data-testid="workflow-input-text"]').fill('Das ist ein deutscher Satz über das Wetter.')
     await page.locator('[data-testid="run-workflow"]').click()
-    await page.waitForFunction(async () => (await window.zerostate.workflows()).some(run => run.state === 'completed'), undefined, { timeout: 60_000, polling: 250 })
+    await expect.poll(async () => page.evaluate(async () => (await window.zerostate.workflows()).map(run => run.state)), { timeout: 60_000, interval: 250 }).toEqual(['completed'])
     const history = await page.evaluate(() => window.zerostate.history().map(record => record.receipt.executor))
     expect(history).toContain(worker!.peerId)
     // The settings stay in this browser (the key is never shown again), and can be forgotten.

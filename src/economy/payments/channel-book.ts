@@ -77,9 +77,14 @@ export class ChannelBook {
     this.payingOn.set(peer, channelId)
   }
 
-  /** The stored share payment made or received (`direction`) under the split record `recordHash`, if any. */
-  async sharePaymentFor (recordHash: string, direction: PaymentRecord['direction']): Promise<PaymentRecord | undefined> {
-    return (await this.store.listPayments()).find(p => p.direction === direction && p.kind === 'share' && p.state.state.paysShare?.recordHash === recordHash)
+  /** The stored share payment made to, or received from (`direction`), `peer` under the split record `recordHash`, if any. */
+  async sharePaymentFor (recordHash: string, direction: PaymentRecord['direction'], peer: string): Promise<PaymentRecord | undefined> {
+    for (const p of await this.store.listPayments()) {
+      if (p.direction !== direction || p.kind !== 'share' || p.state.state.paysShare?.recordHash !== recordHash) continue
+      // One record pays several members, each on its own channel: the channel says whose share this was.
+      if ((await this.store.getChannel(p.channelId))?.peer === peer) return p
+    }
+    return undefined
   }
 
   /** The stored payment of `kind` made or received (`direction`) for `receipt`, if any. */

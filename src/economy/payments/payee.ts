@@ -113,7 +113,7 @@ export class Payee {
     const due = shareOf(record, this.context.self)
     if (due === undefined) throw new ShareRefusedError(`split record of run ${record.runId} pays nothing to ${this.context.self}`)
     const recordHash = splitRecordHash(record)
-    if (await book.sharePaymentFor(recordHash, 'in') !== undefined) throw new ShareRefusedError(`this peer's share of run ${record.runId} was paid already`)
+    if (await book.sharePaymentFor(recordHash, 'in', from) !== undefined) throw new ShareRefusedError(`this peer's share of run ${record.runId} was paid already`)
     const { state: current } = channel.latest
     assertSameChannel(current, proposed.state)
     assertNextSequence(current, proposed.state)

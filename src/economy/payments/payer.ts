@@ -78,7 +78,7 @@ export class Payer {
     if (due === undefined) throw new ShareRefusedError(`split record of run ${verified.runId} pays nothing to ${payee}`)
     const recordHash = splitRecordHash(verified)
     return book.locked(payee, async () => {
-      if (await book.sharePaymentFor(recordHash, 'out') !== undefined) throw new ShareRefusedError(`${payee}'s share of run ${verified.runId} was paid already`)
+      if (await book.sharePaymentFor(recordHash, 'out', payee) !== undefined) throw new ShareRefusedError(`${payee}'s share of run ${verified.runId} was paid already`)
       let channel = await this.openChannelWith(payee, due.amount, options)
       const proposal = proposeSharePayment(channel.latest.state, this.context.self, due.amount, { runId: verified.runId, recordHash }, this.context.now())
       const signed = await signState(proposal, identity)

@@ -46,8 +46,9 @@ export class TaskAccountability {
    * allowed, publish the receipt for witnesses. A payment that fails is told, not
    * thrown: the task's result stands.
    */
-  async afterTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean): Promise<void> {
-    await this.pay(receipt)
+  async afterTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean, options: { pay?: boolean } = {}): Promise<void> {
+    // A guild's step is paid with the whole run (docs/guild.md §6), not task by task.
+    if (options.pay ?? true) await this.pay(receipt)
     // The announcement is not waited for: the task's result is the submitter's already.
     this.components.witness.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce)
       .catch(warnOn(this.logger, `announcing task ${receipt.taskId} to witnesses`))

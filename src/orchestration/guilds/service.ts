@@ -35,11 +35,13 @@ import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.t
 import { requestJson, serveJson } from '../../network/json-exchange.ts'
 import { ProtocolHandler } from '../../network/protocol-handler.ts'
 import { TopicChannel, accept, ignore } from '../../network/topic-channel.ts'
+import { splitRecordHash, verifySplitRecord } from '../../economy/shapley/index.ts'
+import type { SplitRecord } from '../../economy/shapley/index.ts'
 import { parseGuildBidRequest } from './bid-request.ts'
 import type { GuildBidRequest } from './bid-request.ts'
 import {
   BID_REQUEST_TIMEOUT_MS, GUILD_ANNOUNCE_RATE, GUILD_PROTOCOL, GUILD_TOPIC, INVITE_TIMEOUT_MS, MAX_GUILD_ANSWER_BYTES, MAX_GUILD_MESSAGE_BYTES,
-  MAX_GUILD_REQUEST_BYTES, MAX_INBOUND_GUILD_STREAMS
+  MAX_GUILD_REQUEST_BYTES, MAX_INBOUND_GUILD_STREAMS, MAX_KEPT_SPLITS, MAX_SPLIT_MESSAGE_BYTES, SPLIT_ANNOUNCE_RATE, SPLIT_TOPIC
 } from './constants.ts'
 import { GuildDirectory } from './directory.ts'
 import { GuildBidDeclinedError, GuildInviteDeclinedError, UnknownGuildRequestError } from './errors.ts'
@@ -104,6 +106,9 @@ export class GuildService {
   private readonly channel: TopicChannel<Guild>
   /** Hashes of the guilds this peer is a member of (their records are in the directory). */
   private readonly mine = new Set<string>()
+  private readonly splitChannel: TopicChannel<SplitRecord>
+  /** Verified split records, newest first, by hash. */
+  private readonly splitRecords = new Map<string, SplitRecord>()
 
   constructor (components: GuildServiceComponents, init: GuildServiceInit = {}) {
     this.components = components
@@ -131,16 +136,52 @@ export class GuildService {
       onSubscriber: () => { void this.republish() },
       logger: this.logger
     })
+    this.splitChannel = new TopicChannel<SplitRecord>(components.pubsub, {
+      topic: SPLIT_TOPIC,
+      maxMessageBytes: MAX_SPLIT_MESSAGE_BYTES,
+      rate: SPLIT_ANNOUNCE_RATE,
+      validate: message => {
+        // Recomputed before it is forwarded: a split that does not recompute to the micro-unit reaches no one.
+        const record = verifySplitRecord(JSON.parse(bytesToUtf8(message.data)))
+        if (record.signer !== message.from.toString()) return ignore('not-signer')
+        return this.keepSplit(record) ? accept(record) : ignore('duplicate')
+      },
+      onMessage: () => {},
+      logger: this.logger
+    })
   }
 
   async start (): Promise<void> {
     this.channel.start()
+    this.splitChannel.start()
     await this.handler.start()
   }
 
   async stop (): Promise<void> {
     await this.handler.stop()
+    this.splitChannel.stop()
     this.channel.stop()
+  }
+
+  /** The split records this peer verified (its own and the mesh's), newest first. */
+  splits (): SplitRecord[] {
+    return [...this.splitRecords.values()].reverse()
+  }
+
+  /** Keeps and publishes a split record this peer signed, verified (recomputed) first, so that any peer can check it. */
+  async publishSplit (record: SplitRecord): Promise<void> {
+    const verified = verifySplitRecord(record)
+    this.keepSplit(verified)
+    await this.splitChannel.publish(utf8ToBytes(JSON.stringify(verified))).catch(err => { this.logger.debug('publishing a split record', err) })
+  }
+
+  private keepSplit (record: SplitRecord): boolean {
+    const hash = splitRecordHash(record)
+    if (this.splitRecords.has(hash)) return false
+    this.splitRecords.set(hash, record)
+    if (this.splitRecords.size > MAX_KEPT_SPLITS) this.splitRecords.delete(this.splitRecords.keys().next().value!)
+    this.init.onChange?.()
+    return true
   }
 
   /** The valid guilds this peer knows, its own among them. */

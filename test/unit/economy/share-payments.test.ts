@@ -29,7 +29,8 @@ interface Party { identity: PeerIdentity, node: Libp2p, store: ZeroStateStore, c
 describe('paying split shares over payment channels', () => {
   let payer: Party
   let member: Party
-  let other: PeerIdentity
+  /** The record's other member: a live peer too, so that one record pays two channels. */
+  let second: Party
   let runs = 0
 
   const party = async (listen: boolean): Promise<Party> => {
@@ -37,7 +38,7 @@ describe('paying split shares over payment channels', () => {
     const node = await startTestNode({ identity, listen })
     const store = createMemoryStore<ZeroStateRecords>()
     const channels = new PaymentChannels(
-      { identity, store, connectionTo: async () => node.dial(member.node.getMultiaddrs()[0]!) },
+      { identity, store, connectionTo: async peer => node.dial((peer === id(second.identity) ? second : member).node.getMultiaddrs()[0]!) },
       { chargeOf: () => 0, deposit: DEPOSIT }
     )
     return { identity, node, store, channels }
@@ -45,21 +46,24 @@ describe('paying split shares over payment channels', () => {
 
   beforeAll(async () => {
     member = await party(true)
+    second = await party(true)
     payer = await party(false)
-    other = await createIdentity()
-    await member.node.handle(PAYMENT_PROTOCOL, async (stream, connection) => member.channels.handle(stream, connection), { runOnLimitedConnection: true })
+    for (const payee of [member, second]) {
+      await payee.node.handle(PAYMENT_PROTOCOL, async (stream, connection) => payee.channels.handle(stream, connection), { runOnLimitedConnection: true })
+    }
   })
 
   afterAll(async () => {
     await payer?.node.stop()
     await member?.node.stop()
+    await second?.node.stop()
   })
 
   /** Two members filling a role each: the member of the test and another peer. */
   const game = (): SplitGame => {
     const members = [
       { member: id(member.identity), costs: [{ role: 'fetch', cost: 500_000 }] },
-      { member: id(other), costs: [{ role: 'summarise', cost: 1_000_000 }] }
+      { member: id(second.identity), costs: [{ role: 'summarise', cost: 1_000_000 }] }
     ].sort((a, b) => a.member < b.member ? -1 : 1)
     return {
       value: 5_000_000,
@@ -89,14 +93,17 @@ describe('paying split shares over payment channels', () => {
     expect(received.kind === 'share' && received.share.record).toEqual(split)
   })
 
-  it('pays a share once', async () => {
+  it('pays each member of a record its share, and each once', async () => {
     const split = await record()
     await payer.channels.payShare(split, id(member.identity))
+    await payer.channels.payShare(split, id(second.identity))
+    expect((await second.store.listPayments()).filter(p => p.kind === 'share' && p.share.runId === split.runId).map(p => p.amount)).toEqual([dueTo(split, second.identity)])
     expect((await rejection(payer.channels.payShare(split, id(member.identity)))).name).toBe('ShareRefusedError')
+    expect((await rejection(payer.channels.payShare(split, id(second.identity)))).name).toBe('ShareRefusedError')
   })
 
   it('refuses a record another peer signed, and a payee the record does not pay', async () => {
-    expect((await rejection(payer.channels.payShare(await record(other), id(member.identity)))).name).toBe('ShareRefusedError')
+    expect((await rejection(payer.channels.payShare(await record(second.identity), id(member.identity)))).name).toBe('ShareRefusedError')
     expect((await rejection(payer.channels.payShare(await record(), id(payer.identity)))).name).toBe('ShareRefusedError')
   })
 
@@ -108,7 +115,7 @@ describe('paying split shares over payment channels', () => {
       : { ...share, share: share.share + 1, payment: share.payment + 1 })
     const { signature: _, ...unsigned } = { ...split, shares }
     const tampered = { ...unsigned, signature: await signCanonicalBytes(canonicalSigningBytes(unsigned, UNSIGNED_SPLIT_RECORD_FIELDS), payer.identity) }
-    const channel = (await payer.store.listChannels()).find(c => c.status === 'open')!
+    const channel = (await payer.store.listChannels()).find(c => c.status === 'open' && c.peer === id(member.identity))!
     const send = async (value: unknown, amount: number): Promise<unknown> => {
       const state = await signState(proposeSharePayment(channel.latest.state, id(payer.identity), amount, { runId: split.runId, recordHash: splitRecordHash(split) }, Date.now()), payer.identity)
       const connection = await payer.node.dial(member.node.getMultiaddrs()[0]!)

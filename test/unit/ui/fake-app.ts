@@ -95,6 +95,8 @@ export function demoState (now = Date.now()): AppState {
     workflows: [],
     agents: [],
     planner: null,
+    guildInvites: false,
+    guildStepPrice: null,
     tasks: [
       {
         taskId: 'running-1',

@@ -193,18 +193,20 @@ class Runner extends EventTarget implements WorkflowRunner {
       phase = 'run'
       sending = { offer, module: module.bytes }
       const requirements = { ...this.#init.defaults.requirements, moduleHash: module.hash }
-      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, {}, { signal: this.#abort.signal })
+      // A step awarded to an executor (a guild's member, or a step's own auction winner) runs there and nowhere else.
+      const executor = this.#components.executorFor?.(action.step)
+      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, executor === undefined ? {} : { executor }, { signal: this.#abort.signal })
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
       if (this.#ended()) return
       try {
         await this.#finish(action, step, outcome, key)
       } finally {
-        this.#settle(outcome, sent, module.bytes)
+        this.#settle(outcome, sent, module.bytes, action.step)
       }
     } catch (err) {
       // A run that failed on its executor (a trap, out of fuel) comes with a verified receipt: the work it signs
       // for is paid, as a result is. Not a timeout, which depends on the executor's speed (as in a job).
-      if (err instanceof RemoteTaskError && err.receipt !== undefined && err.name !== 'TaskTimeoutError' && sending !== undefined) this.#settle(failedRunOutcome(err.receipt), sending.offer, sending.module)
+      if (err instanceof RemoteTaskError && err.receipt !== undefined && err.name !== 'TaskTimeoutError' && sending !== undefined) this.#settle(failedRunOutcome(err.receipt), sending.offer, sending.module, action.step)
       if (this.#ended() || this.#fatal !== undefined) return
       const { retryable, errored } = failureOf(err, phase)
       this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt, error: describe(err), retryable, ...(errored ? { errored } : {}) })
@@ -290,8 +292,8 @@ class Runner extends EventTarget implements WorkflowRunner {
     return loading
   }
 
-  #settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): void {
-    const settling = this.#components.settle(outcome, offer, module).catch(err => {
+  #settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string): void {
+    const settling = this.#components.settle(outcome, offer, module, step).catch(err => {
       this.#error(`settling ${offer.taskId}: ${describe(err).message}`)
     })
     this.#settling.add(settling)

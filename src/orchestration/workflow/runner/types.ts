@@ -68,8 +68,10 @@ export interface WorkflowRunnerComponents {
   blobs: BlobStore
   log: RunLog
   memo: MemoStore
-  /** Pays for a kept result and lets witnesses check it (TaskAccountability.afterTask), as the job runner does. */
-  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>): Promise<void>
+  /** Pays for a kept result of step `step` and lets witnesses check it (TaskAccountability.afterTask), as the job runner does. */
+  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string): Promise<void>
+  /** The executor a step was awarded to (docs/guild.md §6), when it was: its tasks go there and nowhere else. */
+  executorFor?(step: string): string | undefined
   /** Clock, injectable for tests (default Date.now). */
   now?(): number
   /** The submitter's identity: it signs the context entries made of `write` steps' updates (docs/workflow-context.md §6). Without it those updates are refused. */

@@ -1,0 +1,138 @@
+/**
+ * A workflow run awarded before it starts, and paid by Shapley value when a
+ * guild won it (docs/guild.md §6):
+ *
+ * 1. **Award.** Every step needs a role — its `agent` ref or its `module` as
+ *    the spec writes it. The guilds this peer knows whose members list every
+ *    role are asked for a bid (orchestration/guilds); each step also gets the
+ *    per-step offers of the executors' Agent Cards (what each would charge at
+ *    its asking prices for the step's limits, capped by the task budget); the
+ *    award rule (economy/guild) picks the lower total above the reputation
+ *    floor. Every step is then pinned to the executor the award names.
+ * 2. **Run.** A guild's steps are not paid task by task: the guild is paid
+ *    for the whole run. Their receipts still verify, and witnesses may still
+ *    check them; each receipt's charge is what the step cost its member.
+ * 3. **Split.** When the run completes, the game (value: the guild's price;
+ *    roles: its steps, each with the best per-step offer as the outside
+ *    substitute; members: who ran them, at their receipts' charges) is split
+ *    by Shapley value into a signed record, published for any peer to
+ *    recompute, and each member is paid its payment over a payment channel
+ *    (`payShare`), which it co-signs only when the record recomputes.
+ *
+ * Per-step offers come from cards, not from a per-step sealed auction yet; a
+ * member that leaves mid-run is not re-awarded yet (its step fails after its
+ * retries); an award is not checkpointed, so a resumed run runs unawarded.
+ */
+import { bytesToBase64Url } from '../core/encoding.ts'
+import { nameError } from '../core/errors.ts'
+import type { BidRequest } from '../economy/bids/index.ts'
+import { awardWorkflow, guildSplitGame } from '../economy/guild/index.ts'
+import type { ExcludedCandidate, StepOffer, StepSubstitute, WorkflowAward, WorkflowStepNeed } from '../economy/guild/index.ts'
+import { signSplitRecord } from '../economy/shapley/index.ts'
+import type { SplitRecord } from '../economy/shapley/index.ts'
+import { quoteFor } from '../orchestration/auction/index.ts'
+import type { WorkflowTaskDefaults } from '../orchestration/workflow/runner/index.ts'
+import type { WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
+import type { Receipt } from '../receipts/index.ts'
+import type { PeerContext } from './context.ts'
+
+/** What a guild-awarded run asks for. */
+export interface GuildRunOptions {
+  /** The most the whole run may cost, micro-units: the award's budget, and the split's. */
+  budget: number
+  /** Executors and guilds below this reputation are not eligible (default 0). */
+  reputationFloor?: number
+  /** How long guilds have to bid, ms (default DEFAULT_BID_WINDOW_MS). */
+  bidWindowMs?: number
+}
+
+export const DEFAULT_BID_WINDOW_MS = 3000
+
+/** No guild and no set of executors could be awarded the run; `excluded` says why each candidate was left out. */
+export class NoWorkflowAwardError extends Error {
+  static { nameError(this, 'NoWorkflowAwardError') }
+  readonly excluded: ExcludedCandidate[]
+
+  constructor (message: string, excluded: ExcludedCandidate[]) {
+    super(message)
+    this.excluded = excluded
+  }
+}
+
+/** A run's award, and what its split needs once the run completes. */
+export interface AwardedRun {
+  award: WorkflowAward
+  substitutes: StepSubstitute[]
+  excluded: ExcludedCandidate[]
+  /** Receipts of the guild's steps as they come back: each member's cost of its step. */
+  costs: Map<string, Receipt>
+}
+
+/** Each step's role: its agent ref, or its module as written. */
+export function stepNeeds (spec: WorkflowSpec): WorkflowStepNeed[] {
+  return spec.dag.tasks.map(step => ({ step: step.name, role: step.agent ?? step.module ?? step.name }))
+}
+
+/** Asks the guilds for bids and the cards for per-step offers, and awards the run (see the module comment). */
+export async function awardRun (ctx: PeerContext, spec: WorkflowSpec, specHash: string, runId: string, defaults: WorkflowTaskDefaults, options: GuildRunOptions): Promise<AwardedRun> {
+  const { peer } = ctx
+  const self = ctx.identity.peerId.toString()
+  const steps = stepNeeds(spec)
+  const now = Date.now()
+  const { offers } = await peer.guilds.requestBids({ runId, specHash, steps, budget: options.budget, deadline: now + (options.bidWindowMs ?? DEFAULT_BID_WINDOW_MS) })
+  const request = { limits: { timeoutMs: defaults.timeoutMs, memoryBytes: defaults.memoryLimitBytes, fuel: defaults.fuel }, maxTotalPrice: defaults.maxTotalPrice } as BidRequest
+  const stepOffers: StepOffer[] = []
+  for (const card of peer.cards.cards.cards()) {
+    if (card.peerId === self) continue
+    const quote = quoteFor(card.prices, undefined, request)
+    if (quote === undefined) continue
+    for (const { step } of steps) stepOffers.push({ step, bidder: card.peerId, price: quote.price, expectedMs: Math.max(1, quote.expectedMs) })
+  }
+  const book = peer.reputation.book
+  const { award, excluded } = awardWorkflow({ runId, specHash, steps, budget: options.budget }, offers, stepOffers,
+    { score: peerId => book.score(peerId), isBlacklisted: peerId => book.isBlacklisted(peerId) },
+    { reputationFloor: options.reputationFloor ?? 0, now: Date.now() })
+  if (award === undefined) {
+    throw new NoWorkflowAwardError(`no guild or set of executors could be awarded run ${runId}: ${excluded.map(e => `${e.candidate} (${e.reason})`).join('; ') || 'no offers'}`, excluded)
+  }
+  // The outside market's price of each step: its best per-step offer (the guild's own step price when there is none).
+  const substitutes: StepSubstitute[] = award.steps.map(assigned => {
+    const prices = stepOffers.filter(offer => offer.step === assigned.step).map(offer => offer.price)
+    return { step: assigned.step, price: prices.length === 0 ? assigned.price : Math.min(...prices), source: 'card', evidence: null }
+  })
+  return { award, substitutes, excluded, costs: new Map() }
+}
+
+/** Whether the step is the guild's (not paid task by task: the split pays it). */
+export function isGuildStep (awarded: AwardedRun | undefined, step: string): boolean {
+  return awarded?.award.guild !== null && awarded?.award.steps.some(assigned => assigned.step === step && assigned.source === 'guild') === true
+}
+
+/**
+ * Once a guild's run completed: the split signed, published and paid, member
+ * by member (a payment that fails is reported to `onNotice` and the others go
+ * on). Undefined when no guild won the run.
+ */
+export async function splitGuildRun (ctx: PeerContext, awarded: AwardedRun, onNotice: (message: string) => void = () => {}): Promise<SplitRecord | undefined> {
+  const { award } = awarded
+  if (award.guild === null) return undefined
+  const costs: Record<string, Record<string, number>> = {}
+  for (const [step, receipt] of awarded.costs) (costs[receipt.executor] ??= {})[step] = receipt.price.charge
+  const record = await signSplitRecord({
+    runId: award.runId,
+    budget: award.price,
+    game: guildSplitGame(award, awarded.substitutes, { costs }),
+    signer: ctx.identity.peerId.toString(),
+    publicKey: bytesToBase64Url(ctx.identity.publicKey),
+    at: Date.now()
+  }, ctx.identity)
+  await ctx.peer.guilds.publishSplit(record)
+  const self = ctx.identity.peerId.toString()
+  for (const share of record.shares) {
+    if (share.payment <= 0 || share.member === self) continue
+    await ctx.peer.payments.channels.payShare(record, share.member).catch((err: unknown) => {
+      onNotice(`the split share of ${share.member} for run ${award.runId} was not paid: ${err instanceof Error ? err.message : String(err)}`)
+    })
+  }
+  return record
+}

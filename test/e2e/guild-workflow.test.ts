@@ -1,0 +1,114 @@
+/**
+ * A guild wins a workflow and is paid by the Shapley split, in Chromium
+ * (docs/guild.md §6): two contributing tabs form a guild (each signs), a
+ * submitter tab runs a two-step workflow with a budget, the guild's bid beats
+ * the per-step offers of the members' own Agent Cards, each step runs on the
+ * member its bid names, and when the run completes the submitter signs the
+ * split, pays each member its share over a payment channel (no step is paid
+ * task by task), and publishes the record — which a fourth tab recomputes,
+ * and refuses once tampered with.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startHarness, waitForDirect } from './harness.ts'
+import type { Harness, Peer } from './harness.ts'
+
+/** Cheap fuel, nothing per second or MiB: a card's per-step offer (at the step's limits) is 50 000 µ, a real run a few µ. */
+const PRICES = { perMegaFuel: 1, perSecond: 0, perMb: 0 }
+const STEP_PRICE = 300
+
+const SPEC = `version: 1
+name: stats-then-zip
+inputs:
+  text: { type: text }
+dag:
+  tasks:
+    - name: stats
+      module: text-stats
+      stdin: "\${{ inputs.text }}"
+    - name: zip
+      module: gzip
+      depends: stats.Succeeded
+      stdin: "\${{ steps.stats.stdout }}"
+outputs:
+  stats: "\${{ steps.stats.stdout }}"
+`
+
+describe('a guild wins a workflow and is paid by the Shapley split', () => {
+  let harness: Harness
+  let submitter: Peer
+  let lead: Peer
+  let member: Peer
+  let watcher: Peer
+
+  beforeAll(async () => {
+    harness = await startHarness()
+    submitter = await harness.openPeer()
+    lead = await harness.openPeer()
+    member = await harness.openPeer()
+    watcher = await harness.openPeer()
+    for (const peer of [lead, member]) {
+      await peer.page.evaluate(async ({ prices, stepPrice }) => {
+        await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } })
+        window.zerostate.guilds.configure({ acceptInvites: true, stepPrice })
+      }, { prices: PRICES, stepPrice: STEP_PRICE })
+      await waitForDirect(submitter.page, peer.peerId)
+    }
+    await waitForDirect(lead.page, member.peerId)
+    await waitForDirect(watcher.page, submitter.peerId)
+  }, 240_000)
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('forms the guild, awards it the run, runs each step on its member, pays the split, and a third tab recomputes it', async () => {
+    const guild = await lead.page.evaluate(async ({ lead, member }) => window.zerostate.guilds.form({
+      guildId: 'stats-and-zip',
+      name: 'Stats and zip',
+      members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
+      ttlMs: 10 * 60_000
+    }), { lead: lead.peerId, member: member.peerId })
+    expect(guild.signatures.map(entry => entry.member)).toEqual([lead.peerId, member.peerId])
+    await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
+    await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
+
+    const run = await submitter.page.evaluate(async spec => {
+      const runner = await window.zerostate.workflow(spec, { text: 'one two three\nfour five\n' }, { witnesses: false, guild: { budget: 1000 } })
+      const result = await runner.result()
+      return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
+    }, SPEC)
+    expect(run.state).toBe('completed')
+    // Each step ran on the member the guild's bid gave it.
+    expect(run.steps).toEqual([{ name: 'stats', executors: [lead.peerId] }, { name: 'zip', executors: [member.peerId] }])
+
+    // The submitter signed the split once the run completed, and paid each member its payment, no step task by task.
+    await submitter.page.waitForFunction(runId => window.zerostate.guilds.splits().some(record => record.runId === runId), run.runId, { timeout: 30_000, polling: 200 })
+    const split = await submitter.page.evaluate(runId => window.zerostate.guilds.splits().find(record => record.runId === runId)!, run.runId)
+    expect(split.signer).toBe(submitter.peerId)
+    expect(split.budget).toBe(2 * STEP_PRICE)
+    expect(split.shares.map(share => share.member).sort()).toEqual([lead.peerId, member.peerId].sort())
+    expect(split.shares.reduce((sum, share) => sum + Math.max(0, share.payment), 0)).toBeLessThanOrEqual(split.budget)
+    const due = Object.fromEntries(split.shares.map(share => [share.member, share.payment]))
+    for (const peer of [lead, member]) {
+      await expect.poll(async () => peer.page.evaluate(async runId => (await window.zerostate.ledger()).payments
+        .filter(p => p.kind === 'share' && p.share.runId === runId).map(p => p.amount), run.runId), { timeout: 30_000, interval: 250 }).toEqual([due[peer.peerId]])
+    }
+    const paidByTask = await submitter.page.evaluate(async () => (await window.zerostate.ledger()).payments.filter(p => p.direction === 'out' && p.kind === 'payment').length)
+    expect(paidByTask).toBe(0)
+
+    // A third tab got the record on the splits topic, recomputed before it was taken, and refuses a tampered copy.
+    await watcher.page.waitForFunction(runId => window.zerostate.guilds.splits().some(record => record.runId === runId), run.runId, { timeout: 30_000, polling: 200 })
+    const checked = await watcher.page.evaluate(({ runId, leadId }) => {
+      const record = window.zerostate.guilds.splits().find(candidate => candidate.runId === runId)!
+      const ok = window.zerostate.guilds.verifySplit(record).runId
+      const tampered = { ...record, shares: record.shares.map(share => share.member === leadId ? { ...share, share: share.share + 1, payment: share.payment + 1 } : share) }
+      try {
+        window.zerostate.guilds.verifySplit(tampered)
+        return { ok, refused: 'nothing' }
+      } catch (err) {
+        return { ok, refused: (err as Error).name }
+      }
+    }, { runId: run.runId, leadId: lead.peerId })
+    expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
+  }, 240_000)
+})
