@@ -19,15 +19,16 @@
  *    recompute, and each member is paid its payment over a payment channel
  *    (`payShare`), which it co-signs only when the record recomputes.
  *
- * Per-step offers come from cards, not from a per-step sealed auction yet; a
- * member that leaves mid-run is not re-awarded yet (its step fails after its
- * retries); an award is not checkpointed, so a resumed run runs unawarded.
+ * A member no longer connected when its step is due has left: its unfinished
+ * steps are re-awarded to per-step offers (awardedExecutor). Per-step offers
+ * come from cards, not from a per-step sealed auction yet; an award is not
+ * checkpointed, so a resumed run runs unawarded.
  */
 import { bytesToBase64Url } from '../core/encoding.ts'
 import { nameError } from '../core/errors.ts'
 import type { BidRequest } from '../economy/bids/index.ts'
-import { awardWorkflow, guildSplitGame } from '../economy/guild/index.ts'
-import type { ExcludedCandidate, StepOffer, StepSubstitute, WorkflowAward, WorkflowStepNeed } from '../economy/guild/index.ts'
+import { awardWorkflow, guildPrice, guildSplitGame, reawardWorkflow } from '../economy/guild/index.ts'
+import type { ExcludedCandidate, StepAssignment, StepOffer, StepSubstitute, WorkflowAward, WorkflowStepNeed } from '../economy/guild/index.ts'
 import { signSplitRecord } from '../economy/shapley/index.ts'
 import type { SplitRecord } from '../economy/shapley/index.ts'
 import { quoteFor } from '../orchestration/auction/index.ts'
@@ -61,11 +62,17 @@ export class NoWorkflowAwardError extends Error {
 
 /** A run's award, and what its split needs once the run completes. */
 export interface AwardedRun {
+  /** The award as it stands: a departed member's unfinished steps re-awarded (see executorFor). */
   award: WorkflowAward
   substitutes: StepSubstitute[]
   excluded: ExcludedCandidate[]
+  /** The per-step offers the award weighed: what a departed member's steps are re-awarded to. */
+  stepOffers: StepOffer[]
   /** Receipts of the guild's steps as they come back: each member's cost of its step. */
   costs: Map<string, Receipt>
+  /** Steps of members that left before finishing them, now run (and paid task by task) by another executor. */
+  forfeited: StepAssignment[]
+  reputationFloor: number
 }
 
 /** Each step's role: its agent ref, or its module as written. */
@@ -100,7 +107,32 @@ export async function awardRun (ctx: PeerContext, spec: WorkflowSpec, specHash: 
     const prices = stepOffers.filter(offer => offer.step === assigned.step).map(offer => offer.price)
     return { step: assigned.step, price: prices.length === 0 ? assigned.price : Math.min(...prices), source: 'card', evidence: null }
   })
-  return { award, substitutes, excluded, costs: new Map() }
+  return { award, substitutes, excluded, stepOffers, costs: new Map(), forfeited: [], reputationFloor: options.reputationFloor ?? 0 }
+}
+
+/**
+ * The executor `step` runs on, asked before each of its attempts. A guild
+ * member that is no longer connected when its step is due has left: its
+ * unfinished steps are re-awarded to the best per-step offers
+ * (`reawardWorkflow`), it is paid for none of them, and the split leaves it
+ * out of them. NoReplacementError when no offer can take a step: the step
+ * stays with the member, and fails if it is really gone.
+ */
+export function awardedExecutor (ctx: PeerContext, awarded: AwardedRun, step: string, present: (peerId: string) => boolean): string | undefined {
+  const assigned = awarded.award.steps.find(candidate => candidate.step === step)
+  if (assigned === undefined || assigned.source !== 'guild' || present(assigned.executor)) return assigned?.executor
+  const member = assigned.executor
+  const finished = [...awarded.costs].filter(([, receipt]) => receipt.executor === member).map(([done]) => done)
+  const book = ctx.peer.reputation.book
+  try {
+    const reaward = reawardWorkflow(awarded.award, { member, finished }, awarded.stepOffers,
+      { score: peerId => book.score(peerId), isBlacklisted: peerId => book.isBlacklisted(peerId) }, { reputationFloor: awarded.reputationFloor })
+    awarded.award = reaward.award
+    awarded.forfeited.push(...reaward.forfeited)
+  } catch (err) {
+    if (!(err instanceof Error) || err.name !== 'NoReplacementError') throw err
+  }
+  return awarded.award.steps.find(candidate => candidate.step === step)?.executor
 }
 
 /** Whether the step is the guild's (not paid task by task: the split pays it). */
@@ -115,12 +147,13 @@ export function isGuildStep (awarded: AwardedRun | undefined, step: string): boo
  */
 export async function splitGuildRun (ctx: PeerContext, awarded: AwardedRun, onNotice: (message: string) => void = () => {}): Promise<SplitRecord | undefined> {
   const { award } = awarded
-  if (award.guild === null) return undefined
+  // No guild, or none of its steps left with it (all re-awarded): nothing to split.
+  if (award.guild === null || guildPrice(award) === 0) return undefined
   const costs: Record<string, Record<string, number>> = {}
   for (const [step, receipt] of awarded.costs) (costs[receipt.executor] ??= {})[step] = receipt.price.charge
   const record = await signSplitRecord({
     runId: award.runId,
-    budget: award.price,
+    budget: guildPrice(award),
     game: guildSplitGame(award, awarded.substitutes, { costs }),
     signer: ctx.identity.peerId.toString(),
     publicKey: bytesToBase64Url(ctx.identity.publicKey),

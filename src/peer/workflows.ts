@@ -8,6 +8,7 @@
  * The runner's events (`status`, `step`, `complete`) are its progress, for a
  * tab's Workflows view (src/app/workflows.ts) and the SDK alike.
  */
+import { peerIdFromString } from '@libp2p/peer-id'
 import { bytesToHex, hexToBytes } from '../core/encoding.ts'
 import { sha256HexAsync } from '../core/hash.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, TASK_SEED_BYTES } from '../core/limits.ts'
@@ -18,7 +19,7 @@ import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/w
 import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import { consoleLogger } from '../core/index.ts'
 import type { SplitRecord } from '../economy/shapley/index.ts'
-import { awardRun, isGuildStep, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
+import { awardedExecutor, awardRun, isGuildStep, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
 import type { PeerContext } from './context.ts'
 import { preview } from './preview.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
@@ -161,7 +162,7 @@ function components (ctx: PeerContext, options: WorkflowOptions, award?: Awarded
         await store.putMemo(key, outputs)
       }
     },
-    ...(award === undefined ? {} : { executorFor: step => award.award.steps.find(assigned => assigned.step === step)?.executor }),
+    ...(award === undefined ? {} : { executorFor: step => awardedExecutor(ctx, award, step, peer => ctx.peer.node.getConnections(peerIdFromString(peer)).length > 0) }),
     settle: async (outcome, offer, module, step) => {
       const guildStep = isGuildStep(award, step)
       // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.

@@ -112,3 +112,60 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
     expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
   }, 240_000)
 })
+
+/** Fuel dear enough that a run's charge is not 0 µ: the re-awarded step's per-task payment shows in the ledger. */
+const REAWARD_PRICES = { perMegaFuel: 100, perSecond: 0, perMb: 0 }
+
+describe('a guild member that left before its step: the step is re-awarded', () => {
+  let harness: Harness
+  let submitter: Peer
+  let lead: Peer
+  let member: Peer
+
+  beforeAll(async () => {
+    harness = await startHarness()
+    submitter = await harness.openPeer()
+    lead = await harness.openPeer()
+    member = await harness.openPeer()
+    for (const peer of [lead, member]) {
+      await peer.page.evaluate(async ({ prices, stepPrice }) => {
+        await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } })
+        window.zerostate.guilds.configure({ acceptInvites: true, stepPrice })
+      }, { prices: REAWARD_PRICES, stepPrice: STEP_PRICE })
+      await waitForDirect(submitter.page, peer.peerId)
+    }
+    await waitForDirect(lead.page, member.peerId)
+  }, 240_000)
+
+  afterAll(async () => {
+    await harness?.close()
+  })
+
+  it('runs the departed member\'s step on the best per-step offer, pays it by task, and splits only what the guild ran', async () => {
+    await lead.page.evaluate(async ({ lead, member }) => window.zerostate.guilds.form({
+      guildId: 'left-early',
+      name: 'Left early',
+      members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
+      ttlMs: 10 * 60_000
+    }), { lead: lead.peerId, member: member.peerId })
+    await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
+    await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
+    // The member leaves: its tab closes. The lead still bids for the guild (its record names both).
+    await member.context.close()
+    await submitter.page.waitForFunction(peer => !window.zerostate.peers().some(p => p.peerId === peer), member.peerId, { timeout: 30_000, polling: 200 })
+
+    const run = await submitter.page.evaluate(async spec => {
+      const runner = await window.zerostate.workflow(spec, { text: 'one two three\n' }, { witnesses: false, guild: { budget: 3_000_000 } })
+      const result = await runner.result()
+      return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
+    }, SPEC)
+    expect(run.state).toBe('completed')
+    expect(run.steps).toEqual([{ name: 'stats', executors: [lead.peerId] }, { name: 'zip', executors: [lead.peerId] }])
+    await expect.poll(async () => submitter.page.evaluate(runId => window.zerostate.guilds.splits().filter(record => record.runId === runId)
+      .map(record => ({ budget: record.budget, members: record.shares.map(share => share.member) })), run.runId), { timeout: 30_000 })
+      .toEqual([{ budget: STEP_PRICE, members: [lead.peerId] }])
+    // The re-awarded step was paid by task, at its receipt's charge; the guild's by the split.
+    await expect.poll(async () => submitter.page.evaluate(async () => (await window.zerostate.ledger()).payments
+      .filter(p => p.direction === 'out').map(p => p.kind).sort()), { timeout: 30_000 }).toEqual(['payment', 'share'])
+  }, 240_000)
+})

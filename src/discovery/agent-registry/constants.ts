@@ -36,3 +36,11 @@ export const MAX_SOURCES_PER_MANIFEST = 8
 
 /** Peers asked for a module in all (sources first, then connected peers) before resolveModule gives up. */
 export const MAX_MODULE_FETCH_ATTEMPTS = 8
+
+/**
+ * How long resolveModule waits for an agent it does not hold yet, while
+ * connected to peers: a peer that just joined learns the agents in the
+ * re-publication round its subscription starts (REPUBLISH_AFTER_SUBSCRIBER_MS
+ * later), so a name asked for at once is usually on its way.
+ */
+export const UNKNOWN_AGENT_WAIT_MS = 10_000

@@ -21,7 +21,7 @@ import {
 import type { AgentEntry, AgentManifest, AgentManifestFields, AgentRegistry, OfferOutcome, ResolveOptions } from '../agent-manifest/index.ts'
 import {
   AGENT_MANIFEST_RATE, AGENT_MANIFEST_SEND_RATE, MAX_MODULE_FETCH_ATTEMPTS, MAX_REPUBLISHED_PER_ROUND, MAX_SOURCES_PER_MANIFEST,
-  REPUBLISH_AFTER_SUBSCRIBER_MS
+  REPUBLISH_AFTER_SUBSCRIBER_MS, UNKNOWN_AGENT_WAIT_MS
 } from './constants.ts'
 import { AgentModuleMissingError, AgentModuleUnavailableError, AgentPublishRefusedError } from './errors.ts'
 
@@ -81,6 +81,8 @@ export class GossipAgentRegistry {
   private readonly modules: ModuleServer
   /** Module hashes named by any held manifest: what this peer serves (when it holds the bytes). */
   private moduleHashes = new Set<string>()
+  /** Who waits for the next agent taken (resolveSoon). */
+  private readonly takenWaiters = new Set<() => void>()
   /** Built-ins held from this peer's own app server, by manifest hash: the absolute URL of their entry module. */
   private readonly served = new Map<string, string>()
   /** By manifest hash: PeerIds that sent it, first seen first. */
@@ -251,9 +253,9 @@ export class GossipAgentRegistry {
    * checked against the manifest's size and SHA-256 before it is stored.
    * `trustedAuthors` and `preferAuthor` narrow the ref as in `resolve`.
    */
-  async resolveModule (ref: string, options: ResolveOptions & { signal?: AbortSignal } = {}): Promise<ResolvedAgent> {
-    const { signal: _signal, ...resolveOptions } = options
-    const manifest = this.resolve(ref, resolveOptions)
+  async resolveModule (ref: string, options: ResolveOptions & { signal?: AbortSignal, waitMs?: number } = {}): Promise<ResolvedAgent> {
+    const { signal: _signal, waitMs = UNKNOWN_AGENT_WAIT_MS, ...resolveOptions } = options
+    const manifest = await this.resolveSoon(ref, resolveOptions, waitMs, options.signal)
     const entry = entryModule(manifest)
     const held = await this.components.store.getModule(entry.sha256)
     if (held !== undefined) return { manifest, hash: entry.sha256, module: new Uint8Array(held) }
@@ -286,6 +288,30 @@ export class GossipAgentRegistry {
       tried, { cause: lastError })
   }
 
+  /**
+   * `resolve`, waiting up to `waitMs` for a name no peer has sent yet while
+   * this peer is connected to others (see UNKNOWN_AGENT_WAIT_MS): each agent
+   * taken meanwhile is a new chance. Other refusals are not waited on.
+   */
+  private async resolveSoon (ref: string, options: ResolveOptions, waitMs: number, signal: AbortSignal | undefined): Promise<AgentManifest> {
+    const deadline = this.now() + waitMs
+    for (;;) {
+      try {
+        return this.resolve(ref, options)
+      } catch (err) {
+        const left = deadline - this.now()
+        if (!(err instanceof Error) || err.name !== 'AgentNotFoundError' || left <= 0 || this.components.connectedPeers().length === 0) throw err
+        await new Promise<void>(resolve => {
+          const done = (): void => { clearTimeout(timer); this.takenWaiters.delete(done); signal?.removeEventListener('abort', done); resolve() }
+          const timer = setTimeout(done, left)
+          this.takenWaiters.add(done)
+          signal?.addEventListener('abort', done, { once: true })
+        })
+        signal?.throwIfAborted()
+      }
+    }
+  }
+
   /** A manifest the registry took: kept, its modules served, and reported. */
   private taken (outcome: Exclude<OfferOutcome, { status: 'ignored' }>, from: string): void {
     const { manifest } = outcome
@@ -293,6 +319,7 @@ export class GossipAgentRegistry {
     this.forget(outcome.evicted)
     this.indexModules()
     this.init.onAgent?.({ ...outcome, from })
+    for (const wake of [...this.takenWaiters]) wake()
   }
 
   private forget (evicted: AgentManifest[]): void {

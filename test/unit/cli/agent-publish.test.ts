@@ -162,7 +162,7 @@ describe('agent publish', () => {
     const spec = 'version: 1\nname: count-words\ninputs:\n  text: { type: text }\ndag:\n  tasks:\n    - name: count\n      agent: wc-pub@0.1.0\n      stdin: "${{ inputs.text }}"\noutputs:\n  counts: "${{ steps.count.stdout }}"\n'
     const workflow = await runner.workflow(spec, { text: 'one two three\nfour\n' }, { signal: AbortSignal.timeout(60_000) })
     const { state, outputs } = await workflow.result()
-    expect(state).toBe('completed')
+    expect(state, JSON.stringify(workflow.status().steps.map(step => step.lastError))).toBe('completed')
     expect(outputs?.counts).toBe('{"lines":2,"words":4,"bytes":19}\n')
 
     signals.emit('SIGINT')
