@@ -33,6 +33,44 @@ outputs:
   stats: "\${{ steps.stats.stdout }}"
 `
 
+/** A submitter tab and two contributing tabs that sign guild invitations and bid `STEP_PRICE` a step, each directly connected. */
+async function openGuildTabs (harness: Harness, prices: typeof PRICES): Promise<{ submitter: Peer, lead: Peer, member: Peer }> {
+  const submitter = await harness.openPeer()
+  const lead = await harness.openPeer()
+  const member = await harness.openPeer()
+  for (const peer of [lead, member]) {
+    await peer.page.evaluate(async ({ prices, stepPrice }) => {
+      await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } })
+      window.zerostate.guilds.configure({ acceptInvites: true, stepPrice })
+    }, { prices, stepPrice: STEP_PRICE })
+    await waitForDirect(submitter.page, peer.peerId)
+  }
+  await waitForDirect(lead.page, member.peerId)
+  return { submitter, lead, member }
+}
+
+/** The lead forms the guild (text-stats by the lead, gzip by the member); resolves once the submitter knows it and both cards. */
+async function formGuild (guildId: string, lead: Peer, member: Peer, submitter: Peer): Promise<{ signers: string[] }> {
+  const guild = await lead.page.evaluate(async ({ guildId, lead, member }) => window.zerostate.guilds.form({
+    guildId,
+    name: guildId,
+    members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
+    ttlMs: 10 * 60_000
+  }), { guildId, lead: lead.peerId, member: member.peerId })
+  await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
+  await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
+  return { signers: guild.signatures.map(entry => entry.member) }
+}
+
+/** Runs SPEC on `submitter` awarded with `budget`; its end state, run id and who ran each step. */
+async function runAwarded (submitter: Peer, text: string, budget: number): Promise<{ state: string, runId: string, steps: Array<{ name: string, executors?: string[] }> }> {
+  return submitter.page.evaluate(async ({ spec, text, budget }) => {
+    const runner = await window.zerostate.workflow(spec, { text }, { witnesses: false, guild: { budget } })
+    const result = await runner.result()
+    return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
+  }, { spec: SPEC, text, budget })
+}
+
 describe('a guild wins a workflow and is paid by the Shapley split', () => {
   let harness: Harness
   let submitter: Peer
@@ -42,18 +80,11 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
 
   beforeAll(async () => {
     harness = await startHarness()
-    submitter = await harness.openPeer()
-    lead = await harness.openPeer()
-    member = await harness.openPeer()
+    const tabs = await openGuildTabs(harness, PRICES)
+    submitter = tabs.submitter
+    lead = tabs.lead
+    member = tabs.member
     watcher = await harness.openPeer()
-    for (const peer of [lead, member]) {
-      await peer.page.evaluate(async ({ prices, stepPrice }) => {
-        await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } })
-        window.zerostate.guilds.configure({ acceptInvites: true, stepPrice })
-      }, { prices: PRICES, stepPrice: STEP_PRICE })
-      await waitForDirect(submitter.page, peer.peerId)
-    }
-    await waitForDirect(lead.page, member.peerId)
     await waitForDirect(watcher.page, submitter.peerId)
   }, 240_000)
 
@@ -62,21 +93,8 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
   })
 
   it('forms the guild, awards it the run, runs each step on its member, pays the split, and a third tab recomputes it', async () => {
-    const guild = await lead.page.evaluate(async ({ lead, member }) => window.zerostate.guilds.form({
-      guildId: 'stats-and-zip',
-      name: 'Stats and zip',
-      members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
-      ttlMs: 10 * 60_000
-    }), { lead: lead.peerId, member: member.peerId })
-    expect(guild.signatures.map(entry => entry.member)).toEqual([lead.peerId, member.peerId])
-    await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
-    await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
-
-    const run = await submitter.page.evaluate(async spec => {
-      const runner = await window.zerostate.workflow(spec, { text: 'one two three\nfour five\n' }, { witnesses: false, guild: { budget: 1000 } })
-      const result = await runner.result()
-      return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
-    }, SPEC)
+    expect((await formGuild('stats-and-zip', lead, member, submitter)).signers).toEqual([lead.peerId, member.peerId])
+    const run = await runAwarded(submitter, 'one two three\nfour five\n', 1000)
     expect(run.state).toBe('completed')
     // Each step ran on the member the guild's bid gave it.
     expect(run.steps).toEqual([{ name: 'stats', executors: [lead.peerId] }, { name: 'zip', executors: [member.peerId] }])
@@ -124,17 +142,10 @@ describe('a guild member that left before its step: the step is re-awarded', () 
 
   beforeAll(async () => {
     harness = await startHarness()
-    submitter = await harness.openPeer()
-    lead = await harness.openPeer()
-    member = await harness.openPeer()
-    for (const peer of [lead, member]) {
-      await peer.page.evaluate(async ({ prices, stepPrice }) => {
-        await window.zerostate.contribute(true, 1, { prices, witnessRates: { established: 0, newcomer: 0 } })
-        window.zerostate.guilds.configure({ acceptInvites: true, stepPrice })
-      }, { prices: REAWARD_PRICES, stepPrice: STEP_PRICE })
-      await waitForDirect(submitter.page, peer.peerId)
-    }
-    await waitForDirect(lead.page, member.peerId)
+    const tabs = await openGuildTabs(harness, REAWARD_PRICES)
+    submitter = tabs.submitter
+    lead = tabs.lead
+    member = tabs.member
   }, 240_000)
 
   afterAll(async () => {
@@ -142,23 +153,12 @@ describe('a guild member that left before its step: the step is re-awarded', () 
   })
 
   it('runs the departed member\'s step on the best per-step offer, pays it by task, and splits only what the guild ran', async () => {
-    await lead.page.evaluate(async ({ lead, member }) => window.zerostate.guilds.form({
-      guildId: 'left-early',
-      name: 'Left early',
-      members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
-      ttlMs: 10 * 60_000
-    }), { lead: lead.peerId, member: member.peerId })
-    await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
-    await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
+    await formGuild('left-early', lead, member, submitter)
     // The member leaves: its tab closes. The lead still bids for the guild (its record names both).
     await member.context.close()
     await submitter.page.waitForFunction(peer => !window.zerostate.peers().some(p => p.peerId === peer), member.peerId, { timeout: 30_000, polling: 200 })
 
-    const run = await submitter.page.evaluate(async spec => {
-      const runner = await window.zerostate.workflow(spec, { text: 'one two three\n' }, { witnesses: false, guild: { budget: 3_000_000 } })
-      const result = await runner.result()
-      return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
-    }, SPEC)
+    const run = await runAwarded(submitter, 'one two three\n', 3_000_000)
     expect(run.state).toBe('completed')
     expect(run.steps).toEqual([{ name: 'stats', executors: [lead.peerId] }, { name: 'zip', executors: [lead.peerId] }])
     await expect.poll(async () => submitter.page.evaluate(runId => window.zerostate.guilds.splits().filter(record => record.runId === runId)
