@@ -137,7 +137,8 @@ export function awardedExecutor (ctx: PeerContext, awarded: AwardedRun, step: st
 
 /** Whether the step is the guild's (not paid task by task: the split pays it). */
 export function isGuildStep (awarded: AwardedRun | undefined, step: string): boolean {
-  return awarded?.award.guild !== null && awarded?.award.steps.some(assigned => assigned.step === step && assigned.source === 'guild') === true
+  if (awarded === undefined || awarded.award.guild === null) return false
+  return awarded.award.steps.some(assigned => assigned.step === step && assigned.source === 'guild')
 }
 
 /**

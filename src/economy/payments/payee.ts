@@ -10,7 +10,7 @@ import { verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import { assertNextSequence, assertSameChannel, checkOpening, cosign, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf } from '../channel/index.ts'
 import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
-import type { SplitRecord } from '../shapley/index.ts'
+import { shareOf } from './records.ts'
 import type { ChannelState, SignedChannelState } from '../channel/index.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
@@ -156,10 +156,4 @@ export class Payee {
     await this.closing.settleOn(channel, final)
     return final
   }
-}
-
-/** What a verified split record pays `member` (a payment of 0 is no payment), or undefined. */
-function shareOf (record: SplitRecord, member: string): { amount: number } | undefined {
-  const share = record.shares.find(entry => entry.member === member)
-  return share === undefined || share.payment <= 0 ? undefined : { amount: share.payment }
 }

@@ -10,7 +10,7 @@ import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
 import { openChannel, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
 import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
-import type { SplitRecord } from '../shapley/index.ts'
+import { shareOf } from './records.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
 import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT } from './constants.ts'
@@ -130,10 +130,4 @@ export class Payer {
     this.context.init.onChange?.()
     return channel
   }
-}
-
-/** What a verified split record pays `member` (a payment of 0 is no payment), or undefined. */
-function shareOf (record: SplitRecord, member: string): { amount: number } | undefined {
-  const share = record.shares.find(entry => entry.member === member)
-  return share === undefined || share.payment <= 0 ? undefined : { amount: share.payment }
 }

@@ -62,6 +62,12 @@ export type PaymentRecord = PaymentTerms & {
   at: number
 }
 
+/** What a verified split record pays `member` (a payment of 0 is no payment), or undefined: the payer's and the payee's one rule. */
+export function shareOf (record: SplitRecord, member: string): { amount: number } | undefined {
+  const share = record.shares.find(entry => entry.member === member)
+  return share === undefined || share.payment <= 0 ? undefined : { amount: share.payment }
+}
+
 /** A payment for a receipt, or its refund. */
 export type ReceiptPaymentRecord = Extract<PaymentRecord, { kind: 'payment' | 'refund' }>
 
