@@ -15,6 +15,7 @@ import type { WorkflowInputGiven } from './workflow-inputs.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { ReceiptRecord } from '../receipts/index.ts'
 import type { MeshAgents } from '../peer/types.ts'
+import { A2A_LIBP2P_BINDING } from '../orchestration/a2a/index.ts'
 import type { SendMessageParams, Task as A2ATask } from '../orchestration/a2a/index.ts'
 import type { FormGuildRequest } from '../orchestration/guilds/index.ts'
 import type { Guild } from '../economy/guild/index.ts'
@@ -130,11 +131,13 @@ export interface ZeroStatePublicApi {
    * `send(peerId, { message })` resolves with the task the peer answered
    * with (artifacts: stdout, stderr, files, the signed receipt); `serve()`
    * makes this tab answer such messages by running them on the mesh, paid by
-   * this tab (off until called).
+   * this tab (off until called); `peers()` lists the peers whose signed
+   * Agent Cards declare that binding (docs/agent-card.md §10).
    */
   readonly a2a: {
     send(peerId: string, params: SendMessageParams, options?: { signal?: AbortSignal }): Promise<A2ATask>
     serve(): Promise<void>
+    peers(): string[]
   }
   /**
    * Guilds (docs/guild.md): `configure({ acceptInvites, stepPrice })` (off and
@@ -192,7 +195,8 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     },
     a2a: {
       send: async (peerId, params, options) => app.sendA2A(peerId, params, options),
-      serve: async () => app.serveA2A()
+      serve: async () => app.serveA2A(),
+      peers: () => app.state.cards.filter(card => card.interfaces.some(entry => entry.protocolBinding === A2A_LIBP2P_BINDING)).map(card => card.peerId)
     },
     guilds: {
       configure: options => { app.configureGuilds(options) },

@@ -166,6 +166,8 @@ export interface CardView {
   /** This tab's reputation score of the peer (0–1, 0.5 when unknown), and whether it is blacklisted. */
   reputation: number
   blacklisted: boolean
+  /** The A2A bindings its card declares (version 2 cards; empty for version 1). */
+  interfaces: Array<{ url: string, protocolBinding: string, protocolVersion: string }>
 }
 
 /** The Q-table: expected completion time (ms) per destination (row) and executor (column). */

@@ -28,7 +28,8 @@ export function cardView (card: AgentCard, reputation: { score: number, blacklis
     visible: card.availability.visible,
     expiresAt: card.expiresAt,
     reputation: reputation.score,
-    blacklisted: reputation.blacklisted
+    blacklisted: reputation.blacklisted,
+    interfaces: (card.supportedInterfaces ?? []).map(entry => ({ ...entry }))
   }
 }
 

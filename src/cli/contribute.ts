@@ -9,6 +9,7 @@
 import { parseArgs } from 'node:util'
 import { consoleLogger } from '../core/index.ts'
 import type { Logger } from '../core/index.ts'
+import { A2A_JSONRPC_BINDING, A2A_PROTOCOL_VERSION } from '../orchestration/a2a/index.ts'
 import { a2aAgentCard, meshA2AAgent } from '../peer/a2a-agent.ts'
 import { startA2AHttpBridge } from '../peer/a2a-http.node.ts'
 import type { A2AHttpBridge } from '../peer/a2a-http.node.ts'
@@ -177,7 +178,7 @@ async function serveA2A (peer: NodePeer, options: { server: string | undefined, 
     agents: peer.peer.agents
   }, { samples }))
   if (options.port === undefined) return undefined
-  return await startA2AHttpBridge({
+  const bridge = await startA2AHttpBridge({
     server: peer.peer.a2a.server,
     host: options.host ?? '127.0.0.1',
     port: options.port,
@@ -190,4 +191,13 @@ async function serveA2A (peer: NodePeer, options: { server: string | undefined, 
       samples
     })
   })
+  // A loopback or wildcard address is of no use to another machine: the signed card declares only one others can reach.
+  if (reachableFromElsewhere(options.host ?? '127.0.0.1')) {
+    await peer.peer.declareA2AInterfaces([{ url: bridge.endpoint, protocolBinding: A2A_JSONRPC_BINDING, protocolVersion: A2A_PROTOCOL_VERSION }])
+  }
+  return bridge
+}
+
+function reachableFromElsewhere (host: string): boolean {
+  return !(host === 'localhost' || host === '::1' || /^127\./.test(host) || host === '0.0.0.0' || host === '::')
 }

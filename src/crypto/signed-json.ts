@@ -39,7 +39,8 @@ export type PeerSignatureFault = 'key-not-peer' | 'bad-signature'
 /** The bytes that are signed: UTF-8 of the canonical JSON of exactly `fields` of `value`, nothing else. */
 export function canonicalSigningBytes<T extends object> (value: T, fields: ReadonlyArray<keyof T & string>): Uint8Array {
   const unsigned: Record<string, unknown> = {}
-  for (const field of fields) unsigned[field] = value[field]
+  // An optional field the document does not carry is not signed: absent, not null.
+  for (const field of fields) if (Object.hasOwn(value, field)) unsigned[field] = value[field]
   return utf8ToBytes(canonicalize(unsigned))
 }
 

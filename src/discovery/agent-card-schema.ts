@@ -1,30 +1,35 @@
 /**
- * The version 1 Agent Card schema (docs/agent-card.md §3): every check on an
- * untrusted value, each naming the field it concerns. A card that passes is
+ * The Agent Card schema, versions 1 and 2 (docs/agent-card.md §2, §10): every
+ * check on an untrusted value, each naming the field it concerns. A card that passes is
  * copied out member by member, so nothing else rides along into the cache or
  * into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
-import type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard } from './types.ts'
+import type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
 import {
-  AGENT_CARD_VERSION, CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_AGENT_CARD_TTL_MS, MAX_CARD_AGENT_VERSION_BYTES,
+  AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2, AGENT_CARD_VERSIONS, CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_AGENT_CARD_TTL_MS, MAX_CARD_AGENT_VERSION_BYTES,
   MAX_CARD_DESCRIPTION_BYTES, MAX_CARD_MEMORY_BYTES, MAX_CARD_NAME_BYTES, MAX_CARD_SKILLS, MAX_FUEL_PER_MS, MAX_PRICE_MICRO_UNITS,
-  MAX_SKILL_DESCRIPTION_BYTES, MAX_SKILL_ID_LENGTH, MAX_SKILL_NAME_BYTES, MAX_SKILL_TAGS, MAX_TAG_LENGTH, MAX_WARM_MODULES,
-  MAX_WORKER_SLOTS, MIN_CARD_MEMORY_BYTES
+  MAX_CARD_INTERFACES, MAX_INTERFACE_URL_BYTES, MAX_PROTOCOL_BINDING_LENGTH, MAX_SKILL_DESCRIPTION_BYTES, MAX_SKILL_ID_LENGTH,
+  MAX_SKILL_NAME_BYTES, MAX_SKILL_TAGS, MAX_TAG_LENGTH, MAX_WARM_MODULES, MAX_WORKER_SLOTS, MIN_CARD_MEMORY_BYTES
 } from './constants.ts'
 import { InvalidAgentCardError } from './errors.ts'
 import { SKILL_TAG_PATTERN } from './skill-tags.ts'
 
-/** The fields the publisher states, in specification order. */
+/** The fields the publisher states, in specification order (version 1: all but the last). */
 export const CARD_FIELDS = [
   'cardVersion', 'name', 'description', 'version', 'skills', 'peerId', 'publicKey', 'issuedAt', 'expiresAt', 'sequence',
-  'workerSlots', 'memoryLimitBytes', 'benchmark', 'prices', 'warmModules', 'availability'
+  'workerSlots', 'memoryLimitBytes', 'benchmark', 'prices', 'warmModules', 'availability', 'supportedInterfaces'
 ] as const satisfies ReadonlyArray<keyof AgentCardFields>
 
-/** The signed members: the stated fields and the vector derived from them. */
+/** The signed members: the stated fields and the vector derived from them (an absent `supportedInterfaces` is not signed). */
 export const UNSIGNED_CARD_FIELDS = [...CARD_FIELDS, 'capabilityVector'] as const satisfies ReadonlyArray<keyof UnsignedAgentCard>
 
 export const AGENT_CARD_FIELDS = [...UNSIGNED_CARD_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof AgentCard>
+
+/** The members only version 2 has. */
+const VERSION_2_FIELDS: ReadonlyArray<string> = ['supportedInterfaces']
+
+export const INTERFACE_FIELDS = ['url', 'protocolBinding', 'protocolVersion'] as const satisfies ReadonlyArray<keyof CardInterface>
 
 export const SKILL_FIELDS = ['id', 'name', 'description', 'tags'] as const satisfies ReadonlyArray<keyof AgentSkill>
 export const BENCHMARK_FIELDS = ['fuelPerMs', 'reference'] as const satisfies ReadonlyArray<keyof CardBenchmark>
@@ -33,7 +38,7 @@ export const AVAILABILITY_FIELDS = ['visible', 'charging', 'battery'] as const s
 const OPTIONAL_AVAILABILITY_FIELDS: ReadonlyArray<string> = ['charging', 'battery']
 
 const { jsonObject, exactMembers, safeInteger, text, fixedBase64Url, peerId, hex256 } =
-  fieldCheckers((field, message) => new InvalidAgentCardError(field, message), 'a version 1 agent card')
+  fieldCheckers((field, message) => new InvalidAgentCardError(field, message), 'an agent card')
 
 /** Lowercase, so that `NLP` and `nlp` can never be two different features of the capability vector. */
 const SKILL_ID = new RegExp(`^[a-z0-9][a-z0-9._-]{0,${MAX_SKILL_ID_LENGTH - 1}}$`)
@@ -53,11 +58,12 @@ export function readCardFields (value: unknown, shape: CardShape): AgentCardFiel
   const record = jsonObject(value, '(root)')
   // Version first: a card of another version is reported as that, not by its first unfamiliar member.
   if (!Object.hasOwn(record, 'cardVersion')) throw new InvalidAgentCardError('cardVersion', 'is missing')
-  if (record.cardVersion !== AGENT_CARD_VERSION) {
-    throw new InvalidAgentCardError('cardVersion', `must be ${AGENT_CARD_VERSION}; no other version is accepted`)
+  const version = record.cardVersion
+  if (version !== AGENT_CARD_VERSION_1 && version !== AGENT_CARD_VERSION_2) {
+    throw new InvalidAgentCardError('cardVersion', `must be ${AGENT_CARD_VERSIONS.join(' or ')}; no other version is accepted`)
   }
-  const allowed = shape === 'fields' ? CARD_FIELDS : shape === 'unsigned' ? UNSIGNED_CARD_FIELDS : AGENT_CARD_FIELDS
-  exactMembers(record, allowed, '')
+  const allowed: ReadonlyArray<string> = shape === 'fields' ? CARD_FIELDS : shape === 'unsigned' ? UNSIGNED_CARD_FIELDS : AGENT_CARD_FIELDS
+  exactMembers(record, version === AGENT_CARD_VERSION_2 ? allowed : allowed.filter(field => !VERSION_2_FIELDS.includes(field)), '')
 
   const issuedAt = safeInteger(record.issuedAt, 'issuedAt', 0, Number.MAX_SAFE_INTEGER)
   const expiresAt = safeInteger(record.expiresAt, 'expiresAt', 0, Number.MAX_SAFE_INTEGER)
@@ -65,7 +71,7 @@ export function readCardFields (value: unknown, shape: CardShape): AgentCardFiel
     throw new InvalidAgentCardError('expiresAt', `must be after issuedAt by at most ${MAX_AGENT_CARD_TTL_MS} ms`)
   }
   const fields: AgentCardFields = {
-    cardVersion: AGENT_CARD_VERSION,
+    cardVersion: version,
     name: text(record.name, 'name', 1, MAX_CARD_NAME_BYTES),
     description: text(record.description, 'description', 0, MAX_CARD_DESCRIPTION_BYTES),
     version: text(record.version, 'version', 1, MAX_CARD_AGENT_VERSION_BYTES),
@@ -82,6 +88,7 @@ export function readCardFields (value: unknown, shape: CardShape): AgentCardFiel
     warmModules: readWarmModules(record.warmModules),
     availability: readAvailability(record.availability)
   }
+  if (version === AGENT_CARD_VERSION_2) fields.supportedInterfaces = readInterfaces(record.supportedInterfaces, fields.peerId)
   if (shape === 'fields') return fields
   const unsigned: UnsignedAgentCard = { ...fields, capabilityVector: readVector(record.capabilityVector) }
   if (shape === 'unsigned') return unsigned
@@ -121,6 +128,38 @@ function readSkills (value: unknown): AgentSkill[] {
         tag => tag)
     }
   }, skill => skill.id)
+}
+
+/** A2A `protocolBinding` values are upper-case names: `JSONRPC`, `GRPC`, `HTTP+JSON`, `ZEROSTATE-LIBP2P`. */
+const PROTOCOL_BINDING = new RegExp(`^[A-Z0-9][A-Z0-9+._-]{0,${MAX_PROTOCOL_BINDING_LENGTH - 1}}$`)
+const PROTOCOL_VERSION = /^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$/
+/** A libp2p address of a peer, the url of a libp2p binding; it must be the card's own peer. */
+const P2P_ADDRESS = /^\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/
+const HTTP_URL = /^https?:\/\/[^\s]+$/
+
+/**
+ * Version 2's `supportedInterfaces`: 1 to MAX_CARD_INTERFACES distinct
+ * entries. A url is http(s) or `/p2p/<peerId>`, and a `/p2p/` one names the
+ * card's own peer: a card speaks for its signer only.
+ */
+function readInterfaces (value: unknown, cardPeerId: string): CardInterface[] {
+  const interfaces = distinctArray(value, 'supportedInterfaces', MAX_CARD_INTERFACES, (item, field) => {
+    const record = jsonObject(item, field)
+    exactMembers(record, INTERFACE_FIELDS, `${field}.`)
+    const url = text(record.url, `${field}.url`, 1, MAX_INTERFACE_URL_BYTES)
+    const p2p = P2P_ADDRESS.exec(url)
+    if (p2p !== null ? p2p[1] !== cardPeerId : !HTTP_URL.test(url)) {
+      throw new InvalidAgentCardError(`${field}.url`, 'must be an http(s) URL, or /p2p/ followed by the card\'s own peerId')
+    }
+    return {
+      url,
+      protocolBinding: pattern(record.protocolBinding, `${field}.protocolBinding`, PROTOCOL_BINDING,
+        `1 to ${MAX_PROTOCOL_BINDING_LENGTH} characters of [A-Z0-9+._-], starting with [A-Z0-9]`),
+      protocolVersion: pattern(record.protocolVersion, `${field}.protocolVersion`, PROTOCOL_VERSION, 'major.minor, e.g. 1.0')
+    }
+  }, entry => `${entry.protocolBinding} ${entry.url}`)
+  if (interfaces.length === 0) throw new InvalidAgentCardError('supportedInterfaces', 'must not be empty: a card without interfaces is version 1')
+  return interfaces
 }
 
 function readBenchmark (value: unknown): CardBenchmark {

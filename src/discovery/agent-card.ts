@@ -1,5 +1,5 @@
 /**
- * Agent Cards, format version 1 (normative text: docs/agent-card.md).
+ * Agent Cards, format versions 1 and 2 (normative text: docs/agent-card.md).
  *
  * Every contributing peer publishes a signed card on AGENT_CARD_TOPIC saying
  * what it offers: skills (shaped like the A2A protocol's AgentSkill), worker
@@ -18,7 +18,7 @@
 import { parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import {
-  AGENT_CARD_FIELDS, AVAILABILITY_FIELDS, BENCHMARK_FIELDS, PRICE_FIELDS, SKILL_FIELDS, UNSIGNED_CARD_FIELDS, readCardFields
+  AGENT_CARD_FIELDS, AVAILABILITY_FIELDS, BENCHMARK_FIELDS, INTERFACE_FIELDS, PRICE_FIELDS, SKILL_FIELDS, UNSIGNED_CARD_FIELDS, readCardFields
 } from './agent-card-schema.ts'
 import { capabilityVector, vectorsMatch, wireVector } from './capability-vector.ts'
 import { CAPABILITY_VECTOR_TOLERANCE, MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS } from './constants.ts'
@@ -50,7 +50,7 @@ const AGENT_CARD = signedDocumentFormat<AgentCard>({
 })
 
 /**
- * Checks the size limit, then the version 1 schema, and returns a copy
+ * Checks the size limit, then the schema of the card's version, and returns a copy
  * holding exactly the card's fields. Does not check the signature: see verifyAgentCard.
  */
 export function parseAgentCard (value: unknown): AgentCard {
@@ -90,11 +90,12 @@ export async function verifyAgentCard (card: AgentCard, { now, from }: VerifyAge
 export function agentCardToJson (card: AgentCard): string {
   // Rebuilt member by member: a JSON.stringify replacer list is one order for every depth,
   // and `name` and `description` are members both of the card and of each skill.
-  const ordered = inOrder(card, AGENT_CARD_FIELDS)
+  const ordered = inOrder(card, AGENT_CARD_FIELDS.filter(field => Object.hasOwn(card, field)))
   ordered.skills = card.skills.map(skill => inOrder(skill, SKILL_FIELDS))
   ordered.benchmark = inOrder(card.benchmark, BENCHMARK_FIELDS)
   ordered.prices = inOrder(card.prices, PRICE_FIELDS)
   ordered.availability = inOrder(card.availability, AVAILABILITY_FIELDS.filter(field => Object.hasOwn(card.availability, field)))
+  if (card.supportedInterfaces !== undefined) ordered.supportedInterfaces = card.supportedInterfaces.map(entry => inOrder(entry, INTERFACE_FIELDS))
   return JSON.stringify(ordered, null, 2)
 }
 

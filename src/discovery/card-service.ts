@@ -16,11 +16,11 @@ import { signAgentCard } from './agent-card.ts'
 import { createAgentCardCache } from './card-cache.ts'
 import type { AgentCardCache, CardRejection, OfferOutcome } from './card-cache.ts'
 import {
-  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES, MAX_SKILL_TAGS,
+  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2, MAX_CARD_INTERFACES, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES, MAX_SKILL_TAGS,
   MAX_WARM_MODULES, PUBLISH_AFTER_SUBSCRIBER_MS
 } from './constants.ts'
 import { HnswIndex } from './hnsw/index.ts'
-import type { AgentCard, AgentSkill, CardBenchmark, CardPrices } from './types.ts'
+import type { AgentCard, AgentSkill, CardBenchmark, CardInterface, CardPrices } from './types.ts'
 
 /** What this peer says about itself in its card. */
 export interface OwnCapabilities {
@@ -30,6 +30,8 @@ export interface OwnCapabilities {
   tags: string[]
   prices: CardPrices
   warmModules: string[]
+  /** The A2A bindings this peer serves; when there are any, the card is version 2 and declares them (docs/agent-card.md §10). */
+  interfaces?: CardInterface[]
 }
 
 export interface AgentCardServiceComponents {
@@ -160,8 +162,10 @@ export class AgentCardService {
       description: 'Runs WASI preview1 command modules in a metered, deterministic sandbox.',
       tags: own.tags.slice(0, MAX_SKILL_TAGS)
     }]
+    const interfaces = (own.interfaces ?? []).slice(0, MAX_CARD_INTERFACES)
     return signAgentCard({
-      cardVersion: 1,
+      // Version 1 unless there is a binding to declare: what version-1-only peers still accept.
+      cardVersion: interfaces.length === 0 ? AGENT_CARD_VERSION_1 : AGENT_CARD_VERSION_2,
       name: `ZeroState peer ${identity.peerId.toString().slice(-6)}`,
       description: 'A browser tab contributing compute to the ZeroState mesh.',
       version: '0.1.0',
@@ -176,7 +180,8 @@ export class AgentCardService {
       benchmark: this.init.benchmark,
       prices: { ...own.prices },
       warmModules: own.warmModules.slice(0, MAX_WARM_MODULES),
-      availability: { visible: this.init.visible?.() ?? true }
+      availability: { visible: this.init.visible?.() ?? true },
+      ...(interfaces.length === 0 ? {} : { supportedInterfaces: interfaces.map(entry => ({ ...entry })) })
     }, identity)
   }
 

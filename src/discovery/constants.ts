@@ -6,8 +6,16 @@
 /** Gossipsub topic of signed Agent Cards (docs/agent-card.md). */
 export const AGENT_CARD_TOPIC = '/zerostate/agent-card/1.0.0'
 
-/** The card format version produced and accepted (`cardVersion`). */
-export const AGENT_CARD_VERSION = 1
+/**
+ * The card format versions (`cardVersion`, docs/agent-card.md §10). Version 2
+ * is version 1 plus `supportedInterfaces`, the A2A bindings the peer serves.
+ * Both are accepted; a peer publishes 2 only when it has a binding to declare,
+ * so a card that declares nothing stays byte-for-byte what version-1-only
+ * peers accept while the mesh moves.
+ */
+export const AGENT_CARD_VERSION_1 = 1
+export const AGENT_CARD_VERSION_2 = 2
+export const AGENT_CARD_VERSIONS: ReadonlyArray<number> = [AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2]
 
 /** Upper bound on the UTF-8 byte length of a whole card's RFC 8785 canonical form, signature included. */
 export const MAX_AGENT_CARD_BYTES = 8 * 1024
@@ -40,6 +48,11 @@ export const MAX_SKILL_NAME_BYTES = 64
 export const MAX_SKILL_DESCRIPTION_BYTES = 160
 export const MAX_SKILL_TAGS = 8
 export const MAX_TAG_LENGTH = 32
+
+/** A version 2 card declares 1 to this many interfaces (A2A `AgentInterface`: url, protocolBinding, protocolVersion). */
+export const MAX_CARD_INTERFACES = 4
+export const MAX_INTERFACE_URL_BYTES = 256
+export const MAX_PROTOCOL_BINDING_LENGTH = 32
 
 /** At most this many warm module hashes per card. */
 export const MAX_WARM_MODULES = 32

@@ -5,8 +5,8 @@
  * the service that publishes this peer's card and indexes the others'.
  */
 export {
-  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS,
-  MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS, MAX_AGENT_CARD_TTL_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE,
+  AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2, AGENT_CARD_VERSIONS, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS,
+  MAX_AGENT_CARD_BYTES, MAX_AGENT_CARD_CLOCK_SKEW_MS, MAX_CARD_INTERFACES, MAX_AGENT_CARD_TTL_MS, MAX_CACHED_PEERS, MAX_CARDS_PER_PEER_PER_MINUTE,
   MAX_SKILL_TAGS, MAX_TAG_LENGTH, MAX_WARM_MODULES, MICRO_UNITS_PER_UNIT
 } from './constants.ts'
 export { SKILL_TAG_PATTERN, checkSkillTags, isSkillTag } from './skill-tags.ts'
@@ -19,7 +19,7 @@ export {
 } from './errors.ts'
 export { agentCardToJson, parseAgentCard, signAgentCard, verifyAgentCard } from './agent-card.ts'
 export type { VerifyAgentCardOptions } from './agent-card.ts'
-export type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardPrices, UnsignedAgentCard } from './types.ts'
+export type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
 export {
   VECTOR_BLOCKS, VECTOR_WEIGHTS, capabilityVector, cosineSimilarity, matchesRequirements, queryVector
 } from './capability-vector.ts'

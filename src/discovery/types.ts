@@ -1,5 +1,5 @@
-/** The Agent Card format's types (version 1, docs/agent-card.md). */
-import type { AGENT_CARD_VERSION } from './constants.ts'
+/** The Agent Card format's types (versions 1 and 2, docs/agent-card.md). */
+import type { AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2 } from './constants.ts'
 
 /** One thing a peer can do; the members of A2A's AgentSkill that a compute mesh needs. */
 export interface AgentSkill {
@@ -39,9 +39,23 @@ export interface CardAvailability {
   battery?: number
 }
 
+/**
+ * A2A 1.0 `AgentInterface` (a2a.proto): one binding the peer serves and where.
+ * `tenant` is left out: a peer has none.
+ */
+export interface CardInterface {
+  /** Where: an http(s) URL, or `/p2p/<peerId>` for a libp2p binding. 1–256 bytes of UTF-8. */
+  url: string
+  /** The binding: A2A's `JSONRPC`, `GRPC`, `HTTP+JSON`, or ours, `ZEROSTATE-LIBP2P`. 1–32 of [A-Z0-9+._-]. */
+  protocolBinding: string
+  /** The A2A version spoken over it, `major.minor`. */
+  protocolVersion: string
+}
+
 /** What the publisher states: every field except the derived vector and the signature. */
 export interface AgentCardFields {
-  cardVersion: typeof AGENT_CARD_VERSION
+  /** 1, or 2 when `supportedInterfaces` is present (docs/agent-card.md §10). */
+  cardVersion: typeof AGENT_CARD_VERSION_1 | typeof AGENT_CARD_VERSION_2
   /** A2A `name`: 1–64 bytes of UTF-8. */
   name: string
   /** A2A `description`: 0–256 bytes of UTF-8. */
@@ -69,6 +83,8 @@ export interface AgentCardFields {
   /** Up to 32 distinct module hashes (lowercase hex SHA-256) already compiled and cached. */
   warmModules: string[]
   availability: CardAvailability
+  /** Version 2 only, and then 1–4 distinct entries: the A2A bindings this peer serves. Not part of the capability vector. */
+  supportedInterfaces?: CardInterface[]
 }
 
 /** Every field of a card except its signature: exactly what is signed. */

@@ -11,7 +11,7 @@ import type { Logger } from '../core/index.ts'
 import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import { AgentCardService } from '../discovery/index.ts'
-import type { CardBenchmark } from '../discovery/index.ts'
+import type { CardBenchmark, CardInterface } from '../discovery/index.ts'
 import { agentRegistryService } from '../discovery/agent-registry/index.ts'
 import type { AgentRegistryEvent, AgentRegistryService } from '../discovery/agent-registry/index.ts'
 import { PaymentService } from '../economy/payments/index.ts'
@@ -25,7 +25,7 @@ import { PeerMesh } from '../network/peer-mesh.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
 import { TaskAccountability, TaskDispatch } from '../orchestration/dispatch/index.ts'
-import { a2aService } from '../orchestration/a2a/index.ts'
+import { A2A_LIBP2P_BINDING, A2A_PROTOCOL_VERSION, a2aService } from '../orchestration/a2a/index.ts'
 import type { A2AAgent, A2AService } from '../orchestration/a2a/index.ts'
 import { forwardingService } from '../orchestration/forwarding/index.ts'
 import { StoredRouter } from '../orchestration/routing/index.ts'
@@ -117,13 +117,18 @@ export interface ComposedPeer {
    * identify lists it only on peers that serve an agent. Until then the bridge's SendMessage answers UnsupportedOperationError.
    */
   serveA2A(agent: A2AAgent): Promise<void>
+  /**
+   * Adds bindings served elsewhere (the Node HTTP bridge's JSON-RPC endpoint) to those the Agent Card
+   * declares in `supportedInterfaces`, beside /zerostate/a2a/1.0.0 once serveA2A has run; republishes the card.
+   */
+  declareA2AInterfaces(interfaces: CardInterface[]): Promise<void>
   stop(): Promise<void>
 }
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
   // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
-  const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent } = {}
+  const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent, a2aInterfaces: CardInterface[] } = { a2aInterfaces: [] }
   const node = await createBrowserNode({
     privateKey: identity.privateKey,
     relayAddrs: init.relayAddrs,
@@ -177,7 +182,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       memoryLimitBytes: MAX_MEMORY_LIMIT_BYTES,
       tags: settings.tags(),
       prices: settings.prices(),
-      warmModules: init.pool.cachedModuleHashes()
+      warmModules: init.pool.cachedModuleHashes(),
+      interfaces: late.a2aInterfaces
     }),
     visible: () => typeof document === 'undefined' || document.visibilityState === 'visible',
     onChange: events.onCapabilities,
@@ -251,6 +257,15 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
+      // The card says so (docs/agent-card.md §10): a caller picks A2A peers from cards, not by dialling blind.
+      const libp2p: CardInterface = { url: `/p2p/${identity.peerId.toString()}`, protocolBinding: A2A_LIBP2P_BINDING, protocolVersion: A2A_PROTOCOL_VERSION }
+      late.a2aInterfaces = [libp2p, ...late.a2aInterfaces.filter(entry => entry.protocolBinding !== A2A_LIBP2P_BINDING)]
+      await cards.refresh()
+    },
+    declareA2AInterfaces: async interfaces => {
+      const known = new Set(late.a2aInterfaces.map(entry => `${entry.protocolBinding} ${entry.url}`))
+      late.a2aInterfaces = [...late.a2aInterfaces, ...interfaces.filter(entry => !known.has(`${entry.protocolBinding} ${entry.url}`))]
+      await cards.refresh()
     },
     async stop () {
       await a2a.stop()

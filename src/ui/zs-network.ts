@@ -116,9 +116,9 @@ export class ZsNetwork extends LitElement {
             <tr data-testid="card-row" data-peer-id=${c.peerId}>
               <td>${c.name}</td>
               <td data-label="PeerId"><zs-peer-id peer-id=${c.peerId}></zs-peer-id></td>
-              <td data-label="Tags">${c.tags.length === 0
+              <td data-label="Tags">${c.tags.length === 0 && c.interfaces.length === 0
                 ? html`<span class="muted">none</span>`
-                : html`<span class="badges">${c.tags.map((t) => html`<span class="badge accent" data-testid="card-tag">${t}</span>`)}</span>`}</td>
+                : html`<span class="badges">${c.tags.map((t) => html`<span class="badge accent" data-testid="card-tag">${t}</span>`)}${c.interfaces.map((i) => html`<span class="badge ok" data-testid="card-interface" title=${`Serves A2A ${i.protocolVersion} over ${i.protocolBinding} at ${i.url}`}>A2A · ${i.protocolBinding}</span>`)}</span>`}</td>
               <td data-label="Slots" class="num">${c.workerSlots}</td>
               <td data-label="Memory" class="num">${formatBytes(c.memoryLimitBytes)}</td>
               <td data-label="Speed" class="num">${formatFuelRate(c.fuelPerMs)}</td>

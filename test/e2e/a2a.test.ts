@@ -138,6 +138,16 @@ describe('A2A into the mesh and between peers', () => {
     await expect(client.getTask({ tenant: '', id: 'no-such-task' })).rejects.toMatchObject({ name: 'TaskNotFoundError' })
   }, 120_000)
 
+  it('the serving peer\'s signed Agent Card declares the libp2p binding (card version 2); the other\'s stays version 1', async () => {
+    // The card republished once serveA2A ran: it may take a refresh to arrive.
+    await expect.poll(() => caller.peer.cards.cards.get(servingPeerId)?.supportedInterfaces, { timeout: 30_000, interval: 200 })
+      .toEqual([{ url: `/p2p/${servingPeerId}`, protocolBinding: 'ZEROSTATE-LIBP2P', protocolVersion: '1.0' }])
+    expect(caller.peer.cards.cards.get(servingPeerId)?.cardVersion).toBe(2)
+    const other = [...caller.peer.cards.cards.cards()].find(card => card.peerId !== servingPeerId)
+    expect(other).toMatchObject({ cardVersion: 1 })
+    expect(other).not.toHaveProperty('supportedInterfaces')
+  }, 60_000)
+
   it('a second Node peer sends a task over /zerostate/a2a/1.0.0, and cancels another', async () => {
     const connection = await caller.peer.mesh.connectionTo(servingPeerId, { signal: AbortSignal.timeout(30_000) })
     const task = await sendA2AMessage(connection, { message: langDetect() }, { signal: AbortSignal.timeout(90_000) })
@@ -176,7 +186,16 @@ describe('A2A between Chromium tabs', () => {
     const refused = await caller.page.evaluate(async ({ peer, message }) => window.zerostate.a2a.send(peer, { message }).then(() => 'sent', (err: Error) => err.name), { peer: agent.peerId, message: langDetect() })
     expect(refused).not.toBe('sent')
 
+    // Cards come from contributing peers: the agent tab contributes too, and its card (version 1) arrives first.
+    await agent.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
+    await caller.page.waitForFunction(peer => window.zerostate.cards().some(card => card.peerId === peer), agent.peerId, { timeout: 30_000, polling: 200 })
+    expect(await caller.page.evaluate(() => window.zerostate.a2a.peers())).not.toContain(agent.peerId)
     await agent.page.evaluate(async () => { await window.zerostate.a2a.serve() })
+    // Its next card (version 2) declares the binding: the caller finds it among the A2A peers.
+    await expect.poll(() => caller.page.evaluate(() => window.zerostate.a2a.peers()), { timeout: 30_000, interval: 200 }).toContain(agent.peerId)
+    // The Network view's card row says so too.
+    const badge = caller.page.locator(`[data-testid="card-row"][data-peer-id="${agent.peerId}"] [data-testid="card-interface"]`)
+    await expect.poll(async () => badge.textContent(), { timeout: 10_000 }).toContain('ZEROSTATE-LIBP2P')
     const task = await caller.page.evaluate(async ({ peer, message }) => window.zerostate.a2a.send(peer, { message }), { peer: agent.peerId, message: langDetect() })
     expect(task.status.state, JSON.stringify(task.status)).toBe('TASK_STATE_COMPLETED')
     expect(JSON.parse(outputs(task).stdout)).toMatchObject({ language: 'deu' })

@@ -93,7 +93,8 @@ describe('parseAgentCard', () => {
   it('names the offending field', async () => {
     const card = await signedExample()
     const cases: Array<[string, (c: Record<string, any>) => void]> = [
-      ['cardVersion', c => { c.cardVersion = 2 }],
+      ['cardVersion', c => { c.cardVersion = 3 }],
+      ['supportedInterfaces', c => { c.supportedInterfaces = [] }],
       ['extra', c => { c.extra = 1 }],
       ['name', c => { c.name = '' }],
       ['description', c => { c.description = 'x'.repeat(257) }],
