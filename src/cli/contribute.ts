@@ -24,7 +24,7 @@ import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.t
 
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
                        [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
-                       [--a2a] [--a2a-port N [--a2a-host H]]
+                       [--a2a] [--a2a-port N [--a2a-host H]] [--guild-invites] [--guild-step-price µ]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
@@ -35,7 +35,10 @@ export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-
       --a2a serves an A2A 1.0 agent over /zerostate/a2a/1.0.0: each message names a skill (a sample id or
       name@range) and runs as a task on the mesh, paid by this peer; --a2a-port N also serves it to outside
       A2A clients over HTTP JSON-RPC (POST /a2a, agent card at /.well-known/agent-card.json) on H (default
-      127.0.0.1; 0: any free port). See docs/a2a-binding.md.`
+      127.0.0.1; 0: any free port). See docs/a2a-binding.md.
+      --guild-invites signs the guild invitations other peers send it (it then runs the steps its guilds
+      are awarded, paid by the Shapley split); --guild-step-price µ is what it bids a step for a guild it
+      leads (without it, it bids for none). See docs/guild.md.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -66,6 +69,8 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         a2a: { type: 'boolean', default: false },
         'a2a-port': { type: 'string' },
         'a2a-host': { type: 'string', default: '127.0.0.1' },
+        'guild-invites': { type: 'boolean', default: false },
+        'guild-step-price': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -81,9 +86,11 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   let a2aPort: number | undefined
   let prices = FREE_PRICES
   let witnessRates: { established: number, newcomer: number } | undefined
+  let guildStepPrice: number | undefined
   try {
     slots = count('slots', values.slots, 1, 64)
     if (values['a2a-port'] !== undefined) a2aPort = count('a2a-port', values['a2a-port'], 0, 65_535)
+    if (values['guild-step-price'] !== undefined) guildStepPrice = count('guild-step-price', values['guild-step-price'], 0, Number.MAX_SAFE_INTEGER)
     if (values['witness-rate'] !== undefined) {
       const rate = Number(values['witness-rate'])
       if (!(rate >= 0 && rate <= 1)) throw new RangeError(`--witness-rate must be a share from 0 to 1, got "${values['witness-rate']}"`)
@@ -118,6 +125,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     tags: values.tags.split(',').map(tag => tag.trim()).filter(tag => tag !== ''),
     prices,
     ...(witnessRates === undefined ? {} : { witnessRates }),
+    guilds: { acceptInvites: values['guild-invites'], ...(guildStepPrice === undefined ? {} : { stepPrice: guildStepPrice }) },
     logger,
     onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
     onExecuted: task => {

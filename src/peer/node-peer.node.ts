@@ -50,6 +50,12 @@ export interface NodePeerInit {
   prices: PriceSchedule
   /** Shares of announced receipts to re-execute as a witness (default: a tab's, DEFAULT_CHECK_RATES). */
   witnessRates?: { established: number, newcomer: number }
+  /**
+   * Guilds (docs/guild.md): whether it signs the guild invitations it is sent
+   * (default false), and the price in µ it bids a step when it leads a guild
+   * (default: it bids for none).
+   */
+  guilds?: { acceptInvites: boolean, stepPrice?: number }
   logger: Logger
   /** This peer ran a task for another and sent the signed result (its receipt is kept in the store). */
   onExecuted?(task: ExecutedTask): void
@@ -98,7 +104,9 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
         slots: () => init.slots,
         tags: () => init.tags ?? [],
         prices: () => init.prices,
-        witnessRates: () => init.witnessRates ?? DEFAULT_CHECK_RATES
+        witnessRates: () => init.witnessRates ?? DEFAULT_CHECK_RATES,
+        guildInvites: () => init.guilds?.acceptInvites ?? false,
+        guildStepPrice: () => init.guilds?.stepPrice
       },
       events: {
         onPeers: noop,
