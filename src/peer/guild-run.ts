@@ -21,8 +21,9 @@
  *
  * A member no longer connected when its step is due has left: its unfinished
  * steps are re-awarded to per-step offers (awardedExecutor). Per-step offers
- * come from cards, not from a per-step sealed auction yet; an award is not
- * checkpointed, so a resumed run runs unawarded.
+ * come from cards, not from a per-step sealed auction yet. The award, its
+ * re-awards and the guild steps' costs are checkpointed with the run's record
+ * (awardCheckpoint / restoreAward), so a resumed run keeps its award.
  */
 import { bytesToBase64Url } from '../core/encoding.ts'
 import { nameError } from '../core/errors.ts'
@@ -34,7 +35,6 @@ import type { SplitRecord } from '../economy/shapley/index.ts'
 import { quoteFor } from '../orchestration/auction/index.ts'
 import type { WorkflowTaskDefaults } from '../orchestration/workflow/runner/index.ts'
 import type { WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
-import type { Receipt } from '../receipts/index.ts'
 import type { PeerContext } from './context.ts'
 
 /** What a guild-awarded run asks for. */
@@ -68,11 +68,56 @@ export interface AwardedRun {
   excluded: ExcludedCandidate[]
   /** The per-step offers the award weighed: what a departed member's steps are re-awarded to. */
   stepOffers: StepOffer[]
-  /** Receipts of the guild's steps as they come back: each member's cost of its step. */
-  costs: Map<string, Receipt>
+  /** The guild's steps as their receipts come back: who ran each, and its receipt's charge (the member's cost of the step). */
+  costs: Map<string, StepCost>
   /** Steps of members that left before finishing them, now run (and paid task by task) by another executor. */
   forfeited: StepAssignment[]
   reputationFloor: number
+}
+
+/** A guild step done: who ran it and what its receipt charged, µ. */
+export interface StepCost {
+  executor: string
+  charge: number
+}
+
+/** What a run's record keeps of its award (JSON: no Map), so that a resumed run keeps it. */
+export interface AwardCheckpoint {
+  award: WorkflowAward
+  substitutes: StepSubstitute[]
+  excluded: ExcludedCandidate[]
+  stepOffers: StepOffer[]
+  costs: Array<[step: string, cost: StepCost]>
+  forfeited: StepAssignment[]
+  reputationFloor: number
+}
+
+/** Thrown when a run's stored award is not one this code wrote: the run cannot be resumed as awarded. */
+export class AwardCheckpointError extends Error {
+  static { nameError(this, 'AwardCheckpointError') }
+}
+
+export function awardCheckpoint (awarded: AwardedRun): AwardCheckpoint {
+  return structuredClone({ ...awarded, costs: [...awarded.costs] })
+}
+
+/**
+ * The award a run's record kept. The record is this peer's own (its store),
+ * so the check is of shape, not of signatures: the guild and its bid were
+ * verified when the award was made.
+ */
+export function restoreAward (value: unknown, runId: string): AwardedRun {
+  const fail = (why: string): never => { throw new AwardCheckpointError(`the stored award of run ${runId} ${why}`) }
+  if (typeof value !== 'object' || value === null) return fail('is not an object')
+  const checkpoint = value as Partial<AwardCheckpoint>
+  const { award } = checkpoint
+  if (typeof award !== 'object' || award === null || award.runId !== runId || !Array.isArray(award.steps)) return fail('names another run or no steps')
+  for (const field of ['substitutes', 'excluded', 'stepOffers', 'costs', 'forfeited'] as const) {
+    if (!Array.isArray(checkpoint[field])) fail(`has no ${field} list`)
+  }
+  if (typeof checkpoint.reputationFloor !== 'number') fail('has no reputation floor')
+  const restored = structuredClone(checkpoint as AwardCheckpoint)
+  return { ...restored, costs: new Map(restored.costs) }
 }
 
 /** Each step's role: its agent ref, or its module as written. */
@@ -122,7 +167,7 @@ export function awardedExecutor (ctx: PeerContext, awarded: AwardedRun, step: st
   const assigned = awarded.award.steps.find(candidate => candidate.step === step)
   if (assigned === undefined || assigned.source !== 'guild' || present(assigned.executor)) return assigned?.executor
   const member = assigned.executor
-  const finished = [...awarded.costs].filter(([, receipt]) => receipt.executor === member).map(([done]) => done)
+  const finished = [...awarded.costs].filter(([, cost]) => cost.executor === member).map(([done]) => done)
   const book = ctx.peer.reputation.book
   try {
     const reaward = reawardWorkflow(awarded.award, { member, finished }, awarded.stepOffers,
@@ -151,7 +196,7 @@ export async function splitGuildRun (ctx: PeerContext, awarded: AwardedRun, onNo
   // No guild, or none of its steps left with it (all re-awarded): nothing to split.
   if (award.guild === null || guildPrice(award) === 0) return undefined
   const costs: Record<string, Record<string, number>> = {}
-  for (const [step, receipt] of awarded.costs) (costs[receipt.executor] ??= {})[step] = receipt.price.charge
+  for (const [step, cost] of awarded.costs) (costs[cost.executor] ??= {})[step] = cost.charge
   const record = await signSplitRecord({
     runId: award.runId,
     budget: guildPrice(award),

@@ -19,7 +19,7 @@ import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/w
 import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import { consoleLogger } from '../core/index.ts'
 import type { SplitRecord } from '../economy/shapley/index.ts'
-import { awardedExecutor, awardRun, isGuildStep, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
+import { awardCheckpoint, awardedExecutor, awardRun, isGuildStep, restoreAward, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
 import type { PeerContext } from './context.ts'
 import { preview } from './preview.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
@@ -71,25 +71,33 @@ export async function startWorkflowRun (ctx: PeerContext, specText: string, give
   const record: WorkflowRunRecord = {
     runId, specText, specHash: await sha256HexAsync(new TextEncoder().encode(specText)), inputs, seedHex: bytesToHex(seed), state: 'submitted', createdAt: now, updatedAt: now
   }
-  await ctx.store.putRun(record)
   const defaults = defaultsOf(options, seed)
   const award = options.guild === undefined ? undefined : await awardRun(ctx, spec, record.specHash, runId, defaults, options.guild)
-  const runner = await startWorkflow(components(ctx, options, award), { runId, spec, inputs, defaults })
-  if (award === undefined) return started(ctx, { runner, spec, record }, onStarted)
-  const split = runner.result().then(async result => result.state === 'completed'
-    ? splitGuildRun(ctx, award, message => { GUILD_LOG.warn(message) })
-    : undefined)
-  return started(ctx, { runner, spec, record, award, split }, onStarted)
+  // Kept with the record before anything runs: a resumed run keeps its award (and what its guild's steps cost).
+  if (award !== undefined) record.award = awardCheckpoint(award)
+  await ctx.store.putRun(record)
+  const runner = await startWorkflow(components(ctx, options, record, award), { runId, spec, inputs, defaults })
+  return started(ctx, awarded({ runner, spec, record }, ctx, award), onStarted)
 }
 
 export async function resumeWorkflowRun (ctx: PeerContext, runId: string, options: WorkflowOptions = {}, onStarted?: OnWorkflowStarted): Promise<StartedWorkflow> {
   const record = await ctx.store.getRun(runId)
   if (record === undefined) throw new RangeError(`no workflow run ${runId} in this peer's store`)
   const spec = parseWorkflowSpec(record.specText)
-  const runner = await resumeWorkflow(components(ctx, options), {
+  const award = record.award === undefined ? undefined : restoreAward(record.award, runId)
+  const runner = await resumeWorkflow(components(ctx, options, record, award), {
     runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
   })
-  return started(ctx, { runner, spec, record }, onStarted)
+  return started(ctx, awarded({ runner, spec, record }, ctx, award), onStarted)
+}
+
+/** An awarded run's guild is paid by the split once the run completes (guild-run.ts). */
+function awarded (run: StartedWorkflow, ctx: PeerContext, award: AwardedRun | undefined): StartedWorkflow {
+  if (award === undefined) return run
+  const split = run.runner.result().then(async result => result.state === 'completed'
+    ? splitGuildRun(ctx, award, message => { GUILD_LOG.warn(message) })
+    : undefined)
+  return { ...run, award, split }
 }
 
 function started (ctx: PeerContext, run: StartedWorkflow, onStarted: OnWorkflowStarted | undefined): StartedWorkflow {
@@ -110,20 +118,24 @@ function defaultsOf (options: WorkflowOptions, seed: Uint8Array): Parameters<typ
   }
 }
 
-/** The run's record follows its state, so the list of runs says which are still to resume. */
+/**
+ * The run's record follows its state, so the list of runs says which are
+ * still to resume. One record object per run, written whole: its state here,
+ * its award's checkpoint in the settle hook, neither undoing the other.
+ */
 function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowRunRecord): void {
-  let last = record.state
   const save = (status: RunStatus): void => {
-    if (status.state === last) return
-    last = status.state
-    ctx.store.putRun({ ...record, state: status.state, updatedAt: Date.now() }).catch(() => {})
+    if (status.state === record.state) return
+    record.state = status.state
+    record.updatedAt = Date.now()
+    ctx.store.putRun(record).catch(() => {})
   }
   runner.addEventListener('status', event => { save((event as unknown as { detail: RunStatus }).detail) })
   runner.result().then(() => { save(runner.status()) }, () => {})
 }
 
 /** The runner's components over this peer's store, its dispatch and its accountability; a step's module as workflow-modules.ts finds it. */
-function components (ctx: PeerContext, options: WorkflowOptions, award?: AwardedRun): WorkflowRunnerComponents {
+function components (ctx: PeerContext, options: WorkflowOptions, record: WorkflowRunRecord, award?: AwardedRun): WorkflowRunnerComponents {
   const { store } = ctx
   const { dispatch, accountability } = ctx.peer
   /** The next sequence number of each run's log this peer writes. */
@@ -162,15 +174,36 @@ function components (ctx: PeerContext, options: WorkflowOptions, award?: Awarded
         await store.putMemo(key, outputs)
       }
     },
-    ...(award === undefined ? {} : { executorFor: step => awardedExecutor(ctx, award, step, peer => ctx.peer.node.getConnections(peerIdFromString(peer)).length > 0) }),
+    ...(award === undefined
+      ? {}
+      : {
+          executorFor: step => {
+            const before = award.forfeited.length
+            // Present: connected, or still announcing itself as contributing (a tab just reloaded has not reconnected yet).
+            const present = (peer: string): boolean => ctx.peer.node.getConnections(peerIdFromString(peer)).length > 0 || ctx.peer.mesh.executors().includes(peer)
+            const executor = awardedExecutor(ctx, award, step, present)
+            // A re-award is part of the award: kept (were it lost, a resumed run would only re-award again).
+            if (award.forfeited.length !== before) saveAward(ctx, record, award).catch(err => { GUILD_LOG.warn(`keeping the re-award of run ${record.runId}`, err) })
+            return executor
+          }
+        }),
     settle: async (outcome, offer, module, step) => {
       const guildStep = isGuildStep(award, step)
-      // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
-      if (guildStep) award!.costs.set(step, outcome.receipt)
+      if (guildStep) {
+        // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
+        award!.costs.set(step, { executor: outcome.receipt.executor, charge: outcome.receipt.price.charge })
+        await saveAward(ctx, record, award!)
+      }
       await Promise.all([
         accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep }),
         ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
       ])
     }
   }
+}
+
+async function saveAward (ctx: PeerContext, record: WorkflowRunRecord, award: AwardedRun): Promise<void> {
+  record.award = awardCheckpoint(award)
+  record.updatedAt = Date.now()
+  await ctx.store.putRun(record)
 }

@@ -142,7 +142,7 @@ describe('issue 14, done when: three tabs and a Node peer', () => {
     expect(run.state).toBe('completed')
     expect(run.steps).toEqual([{ name: 'note', executors: [nodeId] }, { name: 'report', executors: [a.peerId] }])
     // The Node peer wrote the note; tab A's step read it from the shared context.
-    expect(JSON.parse(run.report!)).toEqual({ findings: [NOTE], noted: 1 })
+    expect(JSON.parse(String(run.report))).toEqual({ findings: [NOTE], noted: 1 })
     expect(run.context).toEqual({ findings: [NOTE], noted: 1 })
     expect(node.events.some(event => event.event === 'executed' && event.submitter === b.peerId)).toBe(true)
     await b.page.locator(`[data-testid="workflow-run"][data-run-id="${run.runId}"]`).screenshot({ path: join(ARTIFACTS, 'agents-together-run.png') })

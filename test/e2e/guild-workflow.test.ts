@@ -9,7 +9,7 @@
  * and refuses once tampered with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, waitForDirect } from './harness.ts'
+import { startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 /** Cheap fuel, nothing per second or MiB: a card's per-step offer (at the step's limits) is 50 000 µ, a real run a few µ. */
@@ -49,15 +49,15 @@ async function openGuildTabs (harness: Harness, prices: typeof PRICES): Promise<
   return { submitter, lead, member }
 }
 
-/** The lead forms the guild (text-stats by the lead, gzip by the member); resolves once the submitter knows it and both cards. */
-async function formGuild (guildId: string, lead: Peer, member: Peer, submitter: Peer): Promise<{ signers: string[] }> {
-  const guild = await lead.page.evaluate(async ({ guildId, lead, member }) => window.zerostate.guilds.form({
+/** The lead forms the guild (by default text-stats by the lead, gzip by the member); resolves once the submitter knows it and both cards. */
+async function formGuild (guildId: string, lead: Peer, member: Peer, submitter: Peer, roles = { lead: ['text-stats'], member: ['gzip'] }): Promise<{ signers: string[] }> {
+  const guild = await lead.page.evaluate(async ({ guildId, lead, member, roles }) => window.zerostate.guilds.form({
     guildId,
     name: guildId,
-    members: [{ peerId: lead, agents: [], roles: ['text-stats'] }, { peerId: member, agents: [], roles: ['gzip'] }],
+    members: [{ peerId: lead, agents: [], roles: roles.lead }, { peerId: member, agents: [], roles: roles.member }],
     ttlMs: 10 * 60_000
-  }), { guildId, lead: lead.peerId, member: member.peerId })
-  await submitter.page.waitForFunction(() => window.zerostate.guilds.known().length === 1, undefined, { timeout: 30_000, polling: 200 })
+  }), { guildId, lead: lead.peerId, member: member.peerId, roles })
+  await submitter.page.waitForFunction(id => window.zerostate.guilds.known().some(known => known.guildId === id), guildId, { timeout: 30_000, polling: 200 })
   await submitter.page.waitForFunction(count => window.zerostate.cards().length >= count, 2, { timeout: 30_000, polling: 200 })
   return { signers: guild.signatures.map(entry => entry.member) }
 }
@@ -128,6 +128,39 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
       }
     }, { runId: run.runId, leadId: lead.peerId })
     expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
+  }, 240_000)
+
+  it('keeps the award through a reload: the resumed run runs each step on its member and pays the guild by the split', async () => {
+    await formGuild('count-and-zip', lead, member, submitter, { lead: ['primes'], member: ['gzip'] })
+    // A first step long enough (~1.5 s of sieve, the module's largest N) to reload the submitter in the middle of it.
+    const spec = [
+      'version: 1', 'name: count-then-zip', 'dag:', '  tasks:',
+      '    - name: count', '      module: primes', '      args: ["200000000"]',
+      '    - name: zip', '      module: gzip', '      dependencies: [count]', '      stdin: "$' + '{{ steps.count.stdout }}"', ''
+    ].join('\n')
+    const page = submitter.page
+    const runId = await page.evaluate(async spec => (await window.zerostate.workflow(spec, {}, {
+      witnesses: false, memoryLimitBytes: 128 * 1024 * 1024, guild: { budget: 1000 }
+    })).runId, spec)
+    await expect.poll(async () => page.evaluate(async id => (await window.zerostate.workflowLog(id) as Array<{ type: string, step?: string }>)
+      .some(e => e.type === 'started' && e.step === 'count'), runId), { timeout: 60_000, interval: 100 }).toBe(true)
+    await page.reload()
+    await waitOnline(page)
+    await waitForDirect(page, lead.peerId)
+    await waitForDirect(page, member.peerId)
+
+    const resumed = await page.evaluate(async id => {
+      const runner = await window.zerostate.resumeWorkflow(id, { witnesses: false, memoryLimitBytes: 128 * 1024 * 1024 })
+      const result = await runner.result()
+      return { state: result.state, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })), log: JSON.stringify(await window.zerostate.workflowLog(id)).slice(-3000) }
+    }, runId)
+    expect(resumed.state, resumed.log).toBe('completed')
+    expect(resumed.steps.map(({ name, executors }) => ({ name, executors }))).toEqual([{ name: 'count', executors: [lead.peerId] }, { name: 'zip', executors: [member.peerId] }])
+    // The award survived: the split covers both steps, and no step was paid task by task.
+    await expect.poll(async () => page.evaluate(id => window.zerostate.guilds.splits().filter(record => record.runId === id)
+      .map(record => ({ budget: record.budget, members: record.shares.map(share => share.member).sort() })), runId), { timeout: 30_000 })
+      .toEqual([{ budget: 2 * STEP_PRICE, members: [lead.peerId, member.peerId].sort() }])
+    expect(await page.evaluate(async () => (await window.zerostate.ledger()).payments.filter(p => p.direction === 'out' && p.kind === 'payment').length)).toBe(0)
   }, 240_000)
 })
 

@@ -11,7 +11,7 @@
  * Peers that leave are deleted from the index and inserted again when they
  * come back. Cards are not signed: the simulation does not verify them.
  */
-import { AGENT_CARD_VERSION, CAPABILITY_VECTOR_DIMENSIONS, capabilityVector, matchesRequirements, queryVector } from '../../src/discovery/index.ts'
+import { AGENT_CARD_VERSION_1, CAPABILITY_VECTOR_DIMENSIONS, capabilityVector, matchesRequirements, queryVector } from '../../src/discovery/index.ts'
 import type { AgentCard, AgentCardFields, CardRequirements } from '../../src/discovery/index.ts'
 import { mulberry32 } from '../../src/core/index.ts'
 import { HnswIndex } from '../../src/discovery/hnsw/index.ts'
@@ -29,7 +29,7 @@ export const requirementsOf = (c: number): CardRequirements => ({ tags: [classTa
 /** The card peer `p` publishes: one skill per class it runs. */
 export function simCard (p: number, classes: readonly number[], slots: number, serviceMs: number): AgentCard {
   const fields: AgentCardFields = {
-    cardVersion: AGENT_CARD_VERSION,
+    cardVersion: AGENT_CARD_VERSION_1,
     name: `sim peer ${p}`,
     description: '',
     version: 'sim',

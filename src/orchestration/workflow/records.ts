@@ -24,4 +24,10 @@ export interface WorkflowRunRecord {
    * Typed loosely so that this file imports nothing.
    */
   signedRecord?: unknown
+  /**
+   * A run awarded before it started (peer/guild-run.ts): the award, its
+   * re-awards and its guild steps' costs, kept as they change so that a
+   * resumed run keeps them. Typed loosely for the same reason.
+   */
+  award?: unknown
 }

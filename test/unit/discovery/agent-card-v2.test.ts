@@ -39,7 +39,7 @@ describe('Agent Card version 2', () => {
     const forged = structuredClone(card)
     forged.supportedInterfaces![0]!.protocolVersion = '2.0'
     expect((await rejection(verifyAgentCard(forged, { now: NOW }))).name).toBe('AgentCardSignatureError')
-    const stripped: Record<string, unknown> = structuredClone(card)
+    const stripped = structuredClone(card) as unknown as Record<string, unknown>
     delete stripped.supportedInterfaces
     stripped.cardVersion = 1
     // A version 1 card made from a version 2 one by deleting the member is a different signed document.

@@ -7,10 +7,9 @@
 import { describe, expect, it } from 'vitest'
 import { guildPrice } from '../../../src/economy/guild/index.ts'
 import type { StepOffer, WorkflowAward } from '../../../src/economy/guild/index.ts'
-import { awardedExecutor, isGuildStep } from '../../../src/peer/guild-run.ts'
+import { awardCheckpoint, awardedExecutor, isGuildStep, restoreAward } from '../../../src/peer/guild-run.ts'
 import type { AwardedRun } from '../../../src/peer/guild-run.ts'
 import type { PeerContext } from '../../../src/peer/context.ts'
-import type { Receipt } from '../../../src/receipts/index.ts'
 
 const LEAD = '12D3KooWLeadLeadLeadLeadLeadLeadLeadLeadLeadLead01'
 const MEMBER = '12D3KooWMemberMemberMemberMemberMemberMemberMem01'
@@ -51,7 +50,7 @@ describe('awardedExecutor', () => {
 
   it('re-awards a departed member\'s unfinished step to the best offer not its own, which is then paid by task', () => {
     const run = awarded(offers)
-    run.costs.set('stats', { executor: LEAD, price: { charge: 7 } } as unknown as Receipt)
+    run.costs.set('stats', { executor: LEAD, charge: 7 })
     expect(awardedExecutor(ctx, run, 'zip', peer => peer !== MEMBER)).toBe(OTHER)
     expect(run.forfeited.map(step => [step.step, step.executor])).toEqual([['zip', MEMBER]])
     expect(run.award.steps.find(step => step.step === 'zip')).toMatchObject({ executor: OTHER, price: 7_000, source: 'auction' })
@@ -64,5 +63,27 @@ describe('awardedExecutor', () => {
     const run = awarded(offers.filter(offer => offer.bidder === MEMBER))
     expect(awardedExecutor(ctx, run, 'zip', () => false)).toBe(MEMBER)
     expect(run.forfeited).toEqual([])
+  })
+})
+
+describe('awardCheckpoint and restoreAward', () => {
+  it('keep an award with its re-awards and costs through JSON, as a run record is stored', () => {
+    const run = awarded(offers)
+    run.costs.set('stats', { executor: LEAD, charge: 7 })
+    awardedExecutor(ctx, run, 'zip', peer => peer !== MEMBER)
+    const stored = JSON.parse(JSON.stringify(awardCheckpoint(run))) as unknown
+    const restored = restoreAward(stored, 'run_1')
+    expect(restored).toEqual(run)
+    expect(restored.costs.get('stats')).toEqual({ executor: LEAD, charge: 7 })
+    expect(isGuildStep(restored, 'zip')).toBe(false)
+    // A copy, not the same objects: a later re-award of one does not change the other.
+    restored.award.steps[0]!.executor = OTHER
+    expect(run.award.steps[0]!.executor).toBe(LEAD)
+  })
+
+  it('refuses a stored award of another run or of another shape, by name', () => {
+    const stored = awardCheckpoint(awarded(offers))
+    const cases: unknown[] = [null, 'award', { ...stored, award: { ...stored.award, runId: 'run_2' } }, { ...stored, costs: {} }, { ...stored, reputationFloor: '0' }]
+    for (const value of cases) expect(() => restoreAward(value, 'run_1')).toThrow(expect.objectContaining({ name: 'AwardCheckpointError' }))
   })
 })

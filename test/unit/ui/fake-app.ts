@@ -183,8 +183,8 @@ export function demoState (now = Date.now()): AppState {
     ],
     tags: ['nlp'],
     cards: [
-      { peerId: ALICE, name: 'ZeroState peer e2Ab', tags: ['nlp', 'text'], workerSlots: 2, memoryLimitBytes: 128 << 20, fuelPerMs: 412_000, prices: DEMO_PRICES, warmModules: 3, visible: true, expiresAt: now + 240_000, reputation: 0.82, blacklisted: false },
-      { peerId: BOB, name: 'ZeroState peer e2Cd', tags: ['crypto'], workerSlots: 1, memoryLimitBytes: 64 << 20, fuelPerMs: 198_000, prices: { perMegaFuel: 0, perSecond: 0, perMb: 0 }, warmModules: 1, visible: false, expiresAt: now + 120_000, reputation: 0.5, blacklisted: false }
+      { peerId: ALICE, name: 'ZeroState peer e2Ab', tags: ['nlp', 'text'], workerSlots: 2, memoryLimitBytes: 128 << 20, fuelPerMs: 412_000, prices: DEMO_PRICES, warmModules: 3, visible: true, expiresAt: now + 240_000, reputation: 0.82, blacklisted: false, interfaces: [{ url: `/p2p/${ALICE}`, protocolBinding: 'ZEROSTATE-LIBP2P', protocolVersion: '1.0' }] },
+      { peerId: BOB, name: 'ZeroState peer e2Cd', tags: ['crypto'], workerSlots: 1, memoryLimitBytes: 64 << 20, fuelPerMs: 198_000, prices: { perMegaFuel: 0, perSecond: 0, perMb: 0 }, warmModules: 1, visible: false, expiresAt: now + 120_000, reputation: 0.5, blacklisted: false, interfaces: [] }
     ],
     routing: {
       destinations: ['module:063231caf0b6', 'tag:crypto', 'tag:nlp'],
