@@ -21,5 +21,6 @@ export { WORKFLOW_TEMPLATES, type WorkflowTemplate } from './workflow-templates.
 export { listingTags, searchListings, type AgentListing } from './marketplace.ts'
 export type { PlannerView } from './planner-settings.ts'
 export type { PlannerConfig, WorkflowPlan } from '../peer/planner.ts'
+export type { FormGuildRequest } from '../orchestration/guilds/index.ts'
 export { MAX_UNIT_PRICE } from '../receipts/pricing/index.ts'
 export { MAX_SKILL_TAGS, MAX_TAG_LENGTH } from '../discovery/constants.ts'

@@ -4,7 +4,7 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult } from './types.ts'
+import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult, TaskTraceView } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { RunContextSnapshot, WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
@@ -46,6 +46,15 @@ export interface ZeroStatePublicApi {
    */
   contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
   submit(request: SubmitRequest): Promise<SubmitResult>
+  /**
+   * A submitted task's trace (docs/tracing.md): `{ traceId, spans }`, every
+   * span of it this tab holds — its own and its executor's, placed on this
+   * tab's clock — by start time; the receipt's `traceId` names the same
+   * trace. Undefined for a task this tab did not submit in this session.
+   */
+  trace(taskId: string): TaskTraceView | undefined
+  /** Turns tracing of this tab's tasks (submitted and executed) on or off, on by default; returns whether it is on. */
+  tracing(on?: boolean): boolean
   /**
    * Runs one module over many inputs across the mesh (see JobRequest); the
    * handle fires `status`, `result` (in input order), `retry`, `error` and
@@ -118,6 +127,20 @@ export interface ZeroStatePublicApi {
    */
   stats(): PeerStats
   /**
+   * This tab's metrics, read now (the Metrics view charts them): every metric
+   * by its Prometheus-style name (`zerostate_tasks_submitted_total{outcome}`,
+   * `zerostate_tasks_executed_total{status}`, `zerostate_task_round_trip_seconds`,
+   * `zerostate_fuel_total{role}`, `zerostate_channel_flow_micro{direction}`,
+   * `zerostate_peers{link}`, `zerostate_worker_slots…`, and libp2p's
+   * `libp2p_transport_bytes_total{transport,direction}`,
+   * `libp2p_data_transfer_bytes_total{protocol,direction}`, `libp2p_connections{transport}`,
+   * `libp2p_protocol_streams{protocol,direction}`), each series with its value now and
+   * its samples (one a second, the last ten minutes) aligned with `times`; a
+   * histogram also with its buckets and p50/p95/p99 over the last minute.
+   * Throws StartupError before the peer has started.
+   */
+  metrics(): MetricsSnapshot
+  /**
    * Published agents (docs/agent-manifest.md §12), as the SDK's `mesh.agents`:
    * `publish({ fields, modules })` signs the manifest as this tab and
    * publishes it with its modules' bytes; `list()` the agents held;
@@ -167,6 +190,8 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     routing: () => app.state.routing,
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     submit: async (request) => app.submit(request),
+    trace: (taskId) => app.trace(taskId),
+    tracing: (on) => app.tracing(on),
     job: async (request) => app.job(request),
     estimateJob: async (request) => app.estimateJob(request),
     workflow: async (spec, inputs, options) => app.workflow(spec, inputs, options),
@@ -187,6 +212,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     runLocal: async (request, options) => app.runLocal(request, options),
     measureEcho: async (peerId, options) => app.measureEcho(peerId, options),
     stats: () => app.stats(),
+    metrics: () => app.metrics(),
     agents: {
       publish: async agent => app.agents().publish(agent),
       publishManifest: async (manifest, modules) => app.agents().publishManifest(manifest, modules),

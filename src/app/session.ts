@@ -3,7 +3,7 @@
  * slot) and identity, loads the page config, composes every service
  * (compose.ts) and turns what they report into view state — peers, cards and
  * routing, the ledger (rebuilt at most every LEDGER_REFRESH_DELAY_MS), the
- * receipt history, notices.
+ * receipt history, notices, and the metrics (sampled every METRICS_SAMPLE_MS).
  */
 import { consoleLogger } from '../core/index.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
@@ -28,7 +28,10 @@ import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
 import { pageFetch } from './task-request.ts'
 import { executorIdentity, executorRunner } from './test-hooks.ts'
 import type { AppState, LedgerView, PeerStats } from './types.ts'
+import { metricsView } from './metric-charts.ts'
+import { DEFAULT_SAMPLE_INTERVAL_MS, TabMetrics } from './tab-metrics.ts'
 import { cardView, preview, routingView } from './view-state.ts'
+import { guildViews, splitViews } from './guild-view.ts'
 import type { ViewModel } from './view-model.ts'
 
 /** Receipt records shown in the history (the store keeps them all). */
@@ -36,6 +39,8 @@ export const HISTORY_LIMIT = 50
 const PEER_REFRESH_MS = 2000
 /** The ledger view is rebuilt from the store at most this often. */
 const LEDGER_REFRESH_DELAY_MS = 200
+/** The metrics are sampled (and the Metrics view redrawn) this often. */
+const METRICS_SAMPLE_MS = DEFAULT_SAMPLE_INTERVAL_MS
 
 /** How soon the marketplace is rebuilt after its agents or their records change. */
 const AGENTS_REFRESH_DELAY_MS = 250
@@ -53,18 +58,23 @@ export class PeerSession {
   readonly agents: AgentResolver
   /** Modules named by a URL (samples) are fetched relative to the page. */
   readonly fetchModule = pageFetch
+  /** This tab's metrics: the peer's figures and libp2p's, sampled into time series. */
+  readonly metrics: TabMetrics
   private readonly view: ViewModel
   private readonly refreshTimer: ReturnType<typeof setInterval>
+  private readonly metricsTimer: ReturnType<typeof setInterval>
   private ledgerTimer: ReturnType<typeof setTimeout> | undefined
   private agentsTimer: ReturnType<typeof setTimeout> | undefined
 
-  private constructor (view: ViewModel, store: ZeroStateStore, identity: PeerIdentity, peer: ComposedPeer) {
+  private constructor (view: ViewModel, store: ZeroStateStore, identity: PeerIdentity, peer: ComposedPeer, metrics: TabMetrics) {
     this.view = view
     this.store = store
     this.identity = identity
     this.peer = peer
     this.agents = peer.agents
+    this.metrics = metrics
     this.refreshTimer = setInterval(() => { this.refreshPeers() }, PEER_REFRESH_MS)
+    this.metricsTimer = setInterval(() => { this.sampleMetrics() }, METRICS_SAMPLE_MS)
   }
 
   /** Starts this tab's peer, reporting each step in the view's status line. */
@@ -76,7 +86,9 @@ export class PeerSession {
     view.update({ relayAddrs, samples, statusDetail: 'connecting to the relay' })
     // The services report from the moment they start; the session that shows it exists once they all have.
     const late: { session?: PeerSession } = {}
+    const metrics = new TabMetrics({ now: () => Date.now(), sampleIntervalMs: METRICS_SAMPLE_MS })
     const peer = await composePeer({
+      metrics,
       store,
       identity,
       relayAddrs,
@@ -112,8 +124,9 @@ export class PeerSession {
         onAgentRecords: () => { late.session?.refreshAgentsSoon() }
       }
     })
-    const session = new PeerSession(view, store, identity, peer)
+    const session = new PeerSession(view, store, identity, peer, metrics)
     late.session = session
+    session.sampleMetrics()
     // In the background: the page is usable before the built-ins are held.
     session.holdBuiltInAgents().catch(err => { view.update({ notice: `the built-in agents could not be read: ${String(err)}` }) })
     session.refreshPeers()
@@ -125,6 +138,7 @@ export class PeerSession {
 
   async stop (): Promise<void> {
     clearInterval(this.refreshTimer)
+    clearInterval(this.metricsTimer)
     clearTimeout(this.ledgerTimer)
     clearTimeout(this.agentsTimer)
     await this.peer.stop()
@@ -177,7 +191,10 @@ export class PeerSession {
     if (this.ledgerTimer !== undefined) return
     this.ledgerTimer = setTimeout(() => {
       this.ledgerTimer = undefined
-      this.ledger().then(ledger => { this.view.update({ ledger }) }, err => { this.view.update({ notice: `the ledger could not be read: ${String(err)}` }) })
+      this.ledger().then(ledger => {
+        this.peer.metrics.channels(ledger.channels)
+        this.view.update({ ledger })
+      }, err => { this.view.update({ notice: `the ledger could not be read: ${String(err)}` }) })
     }, LEDGER_REFRESH_DELAY_MS)
   }
 
@@ -193,12 +210,21 @@ export class PeerSession {
   }
 
   private refreshCapabilities (): void {
-    const { cards, router, reputation } = this.peer
+    const { cards, router, reputation, guilds } = this.peer
     const book = reputation.book
     this.view.update({
       cards: [...cards.cards.cards()].map(card => cardView(card, { score: book.score(card.peerId), blacklisted: book.isBlacklisted(card.peerId) })),
-      routing: routingView(router.router.toJSON())
+      routing: routingView(router.router.toJSON()),
+      guilds: guildViews(guilds.known(), this.identity.peerId.toString(), Date.now()),
+      splits: splitViews(guilds.splits())
     })
+  }
+
+  /** Reads the levels, takes a sample of every metric and shows the charts. */
+  sampleMetrics (): void {
+    this.peer.metrics.collect()
+    this.metrics.sample()
+    this.view.update({ metrics: metricsView(this.metrics.snapshot()) })
   }
 
   /** What this tab has spent and dropped: see PeerStats. */

@@ -43,6 +43,9 @@ export async function submitTask (view: ViewModel, session: PeerSession, request
         ...(receipt == null ? {} : { receipt, verified: true })
       })
     },
-    onNotice: notice => { view.update({ notice }) }
+    onNotice: notice => { view.update({ notice }) },
+    // At the start only the trace id (called in the same turn as the card's creation, so drawn with it), then all the
+    // spans once the task's last span ended: the card is not redrawn for each span (bench:roundtrip weighs tracing's cost).
+    onTrace: (traceId, ended) => { view.updateTask(taskId, { trace: { traceId, spans: ended ? session.peer.traces?.trace(traceId) ?? [] : [] } }) }
   })
 }

@@ -1,5 +1,8 @@
+import type { TraceSpan } from '../core/tracing/index.ts'
+export type { TraceSpan } from '../core/tracing/index.ts'
 import type { PlannerView } from './planner-settings.ts'
 import type { PlannerConfig, WorkflowPlan } from '../peer/planner.ts'
+import type { FormGuildRequest } from '../orchestration/guilds/index.ts'
 import type { AgentListing } from './marketplace.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
@@ -11,6 +14,7 @@ import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import type { Receipt, ReceiptRecord } from '../receipts/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { JobForecast, JobRequest, LedgerView, SubmitRequest, SubmitResult } from '../peer/types.ts'
+import type { MetricsView } from './metric-charts.ts'
 
 export type { PeerInfo as PeerView, Transport } from '../network/transports.ts'
 export type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
@@ -18,6 +22,8 @@ export type { RelayLinkView } from '../network/relay-links.ts'
 export type { TopicStats } from '../network/topic-channel.ts'
 export type { SampleTask } from '../execution/sample-index.ts'
 export type { AuctionSettings } from '../orchestration/dispatch/index.ts'
+export type { HistogramSnapshot, MetricSnapshot, MetricsSnapshot, MetricType, Percentiles, SeriesSnapshot } from './tab-metrics.ts'
+export type { MetricChartView, MetricsView } from './metric-charts.ts'
 // A peer's requests and results, shared with the Node SDK (src/peer/types.ts).
 export type { JobForecast, JobInputGiven, JobRequest, LedgerView, ReputationView, SubmitRequest, SubmitResult } from '../peer/types.ts'
 
@@ -62,6 +68,14 @@ export interface TaskView {
   disputed?: boolean
   /** For a failed task: the phase it was in when it failed. */
   failedDuring?: Exclude<TaskPhase, 'done' | 'failed'>
+  /** The task's trace (docs/tracing.md): this tab's spans and its executor's, on this tab's timeline. */
+  trace?: TaskTraceView
+}
+
+/** A task's trace: its W3C trace id and every span kept of it, by start time. */
+export interface TaskTraceView {
+  traceId: string
+  spans: TraceSpan[]
 }
 
 /** A job submitted from this tab (window.zerostate.job or the form), as its card shows it. */
@@ -100,6 +114,43 @@ export interface WorkflowView {
   outputs?: WorkflowOutputView[]
   /** The run's shared context, when its spec declares one (docs/workflow-context.md), as it grows. */
   context?: WorkflowContextView
+  /** A run awarded before it started (a guild budget): to whom, and once it completed, the split that paid the guild. */
+  award?: RunAwardView
+  split?: SplitView
+}
+
+/** A run's award (docs/guild.md §6): a guild, or executors per step; each step's executor and price, µ. */
+export interface RunAwardView {
+  /** The guild that won, or null when executors won step by step. */
+  guild: { guildId: string, name: string, lead: string } | null
+  budget: number
+  price: number
+  steps: Array<{ step: string, executor: string, price: number, source: 'guild' | 'auction' }>
+  /** Steps taken from a member that left and re-awarded. */
+  reawarded: number
+}
+
+/** A guild this tab knows (docs/guild.md §2): every member signed it. */
+export interface GuildView {
+  guildId: string
+  name: string
+  members: Array<{ peerId: string, roles: string[], agents: string[] }>
+  expiresAt: number
+  expired: boolean
+  /** This tab is a member. */
+  own: boolean
+}
+
+/** A signed Shapley split record this tab recomputed (docs/shapley-split.md). */
+export interface SplitView {
+  runId: string
+  budget: number
+  total: number
+  method: 'exact' | 'sampled'
+  signer: string
+  at: number
+  /** In the record's member order: each member's Shapley share and its payment (share + its own costs), µ. */
+  shares: Array<{ member: string, share: number, payment: number }>
 }
 
 /** A run's shared context as the Workflows view draws it: one row per declared key. */
@@ -222,6 +273,10 @@ export interface AppState {
   guildInvites: boolean
   /** What this tab bids per step as a guild's lead, µ; null: it does not bid. */
   guildStepPrice: number | null
+  /** Guilds this tab knows, its own first. */
+  guilds: GuildView[]
+  /** Split records this tab verified, newest first. */
+  splits: SplitView[]
   /** Skill tags this tab advertises in its Agent Card while contributing. */
   tags: string[]
   /** Valid Agent Cards of other peers. */
@@ -236,6 +291,8 @@ export interface AppState {
   notice?: string
   /** What this tab spent and dropped (the Network view's counters), refreshed with the peers; absent before start. */
   stats?: PeerStats
+  /** The Metrics view's charts, from the samples of this tab's metrics (one a second); absent before start. */
+  metrics?: MetricsView
 }
 
 /**
@@ -263,8 +320,8 @@ export interface ZeroStateApp extends EventTarget {
   cancelJob(jobId: string): void
   /** Raises a job's budget (micro-units, for the whole job); a job paused for its budget goes on. */
   raiseJobBudget(jobId: string, budget: number): void
-  /** Starts a workflow run (its view follows it in `state.workflows`). */
-  workflow(spec: string, inputs?: Record<string, unknown>): Promise<unknown>
+  /** Starts a workflow run (its view follows it in `state.workflows`); with `guild`, awarded first within the budget (docs/guild.md §6). */
+  workflow(spec: string, inputs?: Record<string, unknown>, options?: { guild?: { budget: number } }): Promise<unknown>
   resumeWorkflow(runId: string): Promise<unknown>
   cancelWorkflow(runId: string): Promise<void>
   /** The run's signed workflow record (docs/workflow-record.md), once it has ended. */
@@ -285,4 +342,8 @@ export interface ZeroStateApp extends EventTarget {
   configurePlanner(config: PlannerConfig | undefined): void
   /** A workflow spec for `request` from the configured planner, checked by the spec parser; nothing runs. */
   planWorkflow(request: string, options?: { signal?: AbortSignal }): Promise<WorkflowPlan>
+  /** Whether this tab signs guild invitations, and what it bids per step as a guild's lead (null: no bids). */
+  configureGuilds(options: { acceptInvites?: boolean, stepPrice?: number | null }): void
+  /** Forms a guild with this tab among its members: each other member must sign its invitation (docs/guild.md §5). */
+  formGuild(request: FormGuildRequest): Promise<unknown>
 }

@@ -29,6 +29,8 @@ export class ViewModel extends EventTarget {
       planner: null,
       guildInvites: false,
       guildStepPrice: null,
+      guilds: [],
+      splits: [],
       history: [],
       samples: [],
       tags: [],

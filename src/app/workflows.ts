@@ -16,6 +16,8 @@ import type { WorkflowStepView, WorkflowView } from './types.ts'
 import type { ViewModel } from './view-model.ts'
 import { contextFromLog, contextView, stepContextNotes, type StepContextNotes } from './workflow-context.ts'
 import { outputViews } from './workflow-outputs.ts'
+import { runAwardView, splitView } from './guild-view.ts'
+import { restoreAward } from '../peer/guild-run.ts'
 
 /** Runs the Workflows view lists. */
 const WORKFLOW_VIEWS_LIMIT = 20
@@ -33,9 +35,20 @@ export async function resumeWorkflowRun (view: ViewModel, session: PeerSession, 
 }
 
 /** Follows a run this tab drives in its view: the steps' states as they change, the outputs once it completed. */
-function show (view: ViewModel, session: PeerSession, { runner, spec, record }: StartedWorkflow): void {
+function show (view: ViewModel, session: PeerSession, run: StartedWorkflow): void {
+  const { runner, spec, record } = run
   showWorkflow(view, session, runner, spec, record)
   showOutputs(view, session, runner)
+  showAward(view, session, run)
+}
+
+/** An awarded run: its award (again once it ends: a member may have left and its steps been re-awarded), then the split that paid its guild. */
+function showAward (view: ViewModel, session: PeerSession, { runner, award, split }: StartedWorkflow): void {
+  if (award === undefined) return
+  const patch = (): Partial<WorkflowView> => ({ award: runAwardView(award.award, session.peer.guilds.known(), award.forfeited.length) })
+  view.updateWorkflow(runner.runId, patch())
+  runner.result().then(() => { view.updateWorkflow(runner.runId, patch()) }, () => {})
+  split?.then(record => { if (record !== undefined) view.updateWorkflow(runner.runId, { split: splitView(record) }) }, () => {})
 }
 
 /** The stored runs, for the Workflows view when the tab starts: their last state, to resume the unfinished, and each step's as its log left it. */
@@ -48,10 +61,22 @@ export async function loadWorkflowViews (view: ViewModel, session: PeerSession):
     } catch {
       return [] // a spec this version no longer accepts is kept in the store, not shown
     }
-    return [{ ...viewOf(spec, record), ...await replayedSteps(session, spec, record) }]
+    return [{ ...viewOf(spec, record), ...await replayedSteps(session, spec, record), ...storedAward(session, record) }]
   }))).flat()
   const live = new Set(view.state.workflows.map(run => run.runId))
   view.update({ workflows: [...view.state.workflows, ...stored.filter(run => !live.has(run.runId))] })
+}
+
+/** A stored run's award as its record kept it, and the split that paid its guild when this tab holds it. */
+function storedAward (session: PeerSession, record: WorkflowRunRecord): Partial<WorkflowView> {
+  if (record.award === undefined) return {}
+  try {
+    const { award, forfeited } = restoreAward(record.award, record.runId)
+    const split = session.peer.guilds.splits().find(candidate => candidate.runId === record.runId)
+    return { award: runAwardView(award, session.peer.guilds.known(), forfeited.length), ...(split === undefined ? {} : { split: splitView(split) }) }
+  } catch {
+    return {} // an award this version cannot read: the run is shown without it
+  }
 }
 
 function viewOf (spec: WorkflowSpec, record: WorkflowRunRecord): WorkflowView {

@@ -27,7 +27,8 @@ import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer
 import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
 import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
-import type { GuildService } from '../orchestration/guilds/index.ts'
+import type { FormGuildRequest, GuildService } from '../orchestration/guilds/index.ts'
+import type { Guild } from '../economy/guild/index.ts'
 import { PeerSession } from './session.ts'
 import { estimateJobRun, startJob } from './jobs.ts'
 import { loadWorkflowViews, resumeWorkflowRun, startWorkflowRun, type WorkflowOptions } from './workflows.ts'
@@ -39,7 +40,7 @@ import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
-import type { ContributeOptions, JobForecast, JobRequest, LedgerView, PeerStats, SubmitRequest, SubmitResult, ZeroStateApp } from './types.ts'
+import type { ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, SubmitRequest, SubmitResult, TaskTraceView, ZeroStateApp } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import { ViewModel } from './view-model.ts'
 
@@ -97,6 +98,21 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
     return submitTask(this, this.running(), request, options.signal)
+  }
+
+  /** Turns tracing of this tab's tasks, submitted and executed, on or off (on by default); returns whether it is on. */
+  tracing (on?: boolean): boolean {
+    const traces = this.running().peer.traces
+    if (traces === undefined) return false
+    if (on !== undefined) traces.enabled = on
+    return traces.enabled
+  }
+
+  /** The trace of a task submitted from this tab (docs/tracing.md): every span kept of it, now; undefined for a task not traced or not known. */
+  trace (taskId: string): TaskTraceView | undefined {
+    const traceId = this.state.tasks.find(task => task.taskId === taskId)?.trace?.traceId
+    if (traceId === undefined) return undefined
+    return { traceId, spans: this.session?.peer.traces?.trace(traceId) ?? [] }
   }
 
   /** Starts a job: one module over many inputs, spread over the mesh (jobs.ts). */
@@ -223,6 +239,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     return this.running().stats()
   }
 
+  /** This tab's metrics now: every metric's values and its samples (tab-metrics.ts). */
+  metrics (): MetricsSnapshot {
+    return this.running().metrics.snapshot()
+  }
+
   /** Echo round trips to a peer over its best connection, in ms (see network/echo). */
   async measureEcho (peerId: string, options: EchoOptions): Promise<number[]> {
     return measureEcho(await this.running().peer.mesh.connectionTo(peerId, options), options)
@@ -290,6 +311,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   /** This tab's guilds (docs/guild.md §5): those it knows and is in, and the split records it verified. */
   guilds (): GuildService {
     return this.running().peer.guilds
+  }
+
+  /** Forms a guild (docs/guild.md §5); the guilds view shows it once every member signed. */
+  async formGuild (request: FormGuildRequest): Promise<Guild> {
+    return this.guilds().form(request)
   }
 
   /** Whether this tab signs guild invitations, and what it bids per step as a lead (null: no bids). */

@@ -7,24 +7,28 @@
  * lets the running ones finish, then leaves.
  */
 import { parseArgs } from 'node:util'
-import { consoleLogger } from '../core/index.ts'
-import type { Logger } from '../core/index.ts'
 import { A2A_JSONRPC_BINDING, A2A_PROTOCOL_VERSION } from '../orchestration/a2a/index.ts'
 import { a2aAgentCard, meshA2AAgent } from '../peer/a2a-agent.ts'
 import { startA2AHttpBridge } from '../peer/a2a-http.node.ts'
 import type { A2AHttpBridge } from '../peer/a2a-http.node.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import { nodeModuleFetch } from '../peer/module-fetch.node.ts'
+import { NodePeerMetrics } from '../peer/node-metrics.node.ts'
 import { startNodePeer, DEFAULT_DRAIN_MS } from '../peer/node-peer.node.ts'
 import type { NodePeer } from '../peer/node-peer.node.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
 import { checkPriceSchedule, FREE_PRICES } from '../receipts/pricing/index.ts'
 import { withModuleCache } from '../storage/index.ts'
 import { defaultStoreDir, openSqliteStore } from '../storage/sqlite-store.node.ts'
+import { logSettings, structuredLogger } from '../server/json-logger.ts'
+import type { LogSettings } from '../server/json-logger.ts'
+import { processRegistry, startMetricsServer } from '../server/metrics-http.ts'
+import type { MetricsServer } from '../server/metrics-http.ts'
 
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
                        [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
                        [--a2a] [--a2a-port N [--a2a-host H]] [--guild-invites] [--guild-step-price µ]
+                       [--metrics-port N [--metrics-host H]] [--log-format json|text]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
@@ -38,7 +42,11 @@ export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-
       127.0.0.1; 0: any free port). See docs/a2a-binding.md.
       --guild-invites signs the guild invitations other peers send it (it then runs the steps its guilds
       are awarded, paid by the Shapley split); --guild-step-price µ is what it bids a step for a guild it
-      leads (without it, it bids for none). See docs/guild.md.`
+      leads (without it, it bids for none). See docs/guild.md.
+      --metrics-port N serves Prometheus /metrics, /healthz and /readyz over HTTP on H (default 127.0.0.1;
+      0: any free port). Logs go to stderr: JSON lines (--log-format json, the default when stderr is not a
+      terminal) or text; the level from ZEROSTATE_LOG_LEVEL (debug|info|warn|error, default info). See
+      docs/metrics.md.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -71,6 +79,9 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'a2a-host': { type: 'string', default: '127.0.0.1' },
         'guild-invites': { type: 'boolean', default: false },
         'guild-step-price': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'metrics-host': { type: 'string', default: '127.0.0.1' },
+        'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
     }))
@@ -87,8 +98,12 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   let prices = FREE_PRICES
   let witnessRates: { established: number, newcomer: number } | undefined
   let guildStepPrice: number | undefined
+  let metricsPort: number | undefined
+  let logging: LogSettings
   try {
     slots = count('slots', values.slots, 1, 64)
+    if (values['metrics-port'] !== undefined) metricsPort = count('metrics-port', values['metrics-port'], 0, 65_535)
+    logging = logSettings({ env: process.env, format: values['log-format'], tty: process.stderr.isTTY })
     if (values['a2a-port'] !== undefined) a2aPort = count('a2a-port', values['a2a-port'], 0, 65_535)
     if (values['guild-step-price'] !== undefined) guildStepPrice = count('guild-step-price', values['guild-step-price'], 0, Number.MAX_SAFE_INTEGER)
     if (values['witness-rate'] !== undefined) {
@@ -109,7 +124,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   const say = (event: Record<string, unknown>, text: string): void => { console.log(json ? JSON.stringify(event) : text) }
   const relayAddrs = values['relay-addr']
   const server = relayAddrs.length > 0 ? undefined : values.server ?? process.env.ZEROSTATE_SERVER ?? 'http://127.0.0.1:8080'
-  const logger: Logger = consoleLogger('contribute')
+  const logger = structuredLogger('contribute', logging)
   const dir = values.dir ?? defaultStoreDir()
   // Identity, channels, receipts, Q-table and reputation live here across restarts; a second process on it is refused.
   const store = await openSqliteStore<ZeroStateRecords>(dir).catch((err: unknown) => {
@@ -117,6 +132,26 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     return undefined
   })
   if (store === undefined) return 1
+  // Served from before the peer joins, so that /healthz answers while it does and /readyz says it is joining.
+  let metricsServer: MetricsServer | undefined
+  let metrics: NodePeerMetrics | undefined
+  const readiness: { state: 'joining' | 'online' | 'stopping' } = { state: 'joining' }
+  if (metricsPort !== undefined) {
+    const registry = processRegistry()
+    metrics = new NodePeerMetrics(registry)
+    try {
+      metricsServer = await startMetricsServer({
+        host: values['metrics-host'],
+        port: metricsPort,
+        registry,
+        ready: () => readiness.state === 'online' ? { ready: true } : { ready: false, reason: readiness.state === 'joining' ? 'joining the mesh' : 'stopping' }
+      })
+    } catch (err) {
+      console.error(`zerostate contribute: serving metrics: ${err instanceof Error ? err.message : String(err)}`)
+      store.close()
+      return 1
+    }
+  }
   const peerStore = withModuleCache(store)
   const peer = await startNodePeer({
     ...(server === undefined ? { relayAddrs } : { server }),
@@ -130,6 +165,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
     onExecuted: task => {
       const { receipt } = task
+      metrics?.observeReceipt(receipt)
       say({ event: 'executed', taskId: receipt.taskId, submitter: receipt.submitter, status: receipt.status, fuel: receipt.fuelUsed, charge: receipt.price.charge },
         `ran ${receipt.taskId} for …${receipt.submitter.slice(-8)}: ${receipt.status}, ${receipt.fuelUsed} fuel, ${receipt.price.charge} µ`)
     }
@@ -138,7 +174,11 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     store.close()
     return undefined
   })
-  if (peer === undefined) return 1
+  if (peer === undefined) {
+    await metricsServer?.stop()
+    return 1
+  }
+  metrics?.watch(peer)
   let bridge: A2AHttpBridge | undefined
   if (values.a2a || a2aPort !== undefined) {
     try {
@@ -146,14 +186,28 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     } catch (err) {
       console.error(`zerostate contribute: serving A2A: ${err instanceof Error ? err.message : String(err)}`)
       await peer.stop({ drainMs: 0 })
+      await metricsServer?.stop()
       return 1
     }
   }
-  say({ event: 'online', peerId: peer.peerId, relays: peer.relayAddrs, slots, dir, ...(bridge === undefined ? {} : { a2a: bridge.endpoint }) },
-    `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId} (state in ${dir})\nvia ${peer.relayAddrs.join(', ')}\n` +
-    (bridge === undefined ? '' : `A2A: ${bridge.endpoint} (agent card at ${bridge.url}/.well-known/agent-card.json)\n`) + 'Ctrl-C to stop')
+  readiness.state = 'online'
+  logger.info('contributing', { peerId: peer.peerId, relays: peer.relayAddrs, slots, ...(metricsServer === undefined ? {} : { metrics: `${metricsServer.url}/metrics` }) })
+  const metricsUrl = metricsServer === undefined ? undefined : `${metricsServer.url}/metrics`
+  say({
+    event: 'online',
+    peerId: peer.peerId,
+    relays: peer.relayAddrs,
+    slots,
+    dir,
+    ...(bridge === undefined ? {} : { a2a: bridge.endpoint }),
+    ...(metricsUrl === undefined ? {} : { metrics: metricsUrl })
+  },
+  `contributing ${slots} slot${slots === 1 ? '' : 's'} as ${peer.peerId} (state in ${dir})\nvia ${peer.relayAddrs.join(', ')}\n` +
+    (bridge === undefined ? '' : `A2A: ${bridge.endpoint} (agent card at ${bridge.url}/.well-known/agent-card.json)\n`) +
+    (metricsUrl === undefined ? '' : `metrics: ${metricsUrl}\n`) + 'Ctrl-C to stop')
   await new Promise<void>(resolve => {
     const stop = (signal: string): void => {
+      readiness.state = 'stopping'
       const { running, queued } = peer.load()
       say({ event: 'stopping', signal, running, queued }, `stopping (${signal}): no new tasks; waiting for ${running} running and ${queued} queued (at most ${DEFAULT_DRAIN_MS / 1000} s)`)
       ;(bridge?.close() ?? Promise.resolve()).then(async () => { await peer.stop() }).then(resolve, err => {
@@ -164,6 +218,8 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     signals.once('SIGINT', () => { stop('SIGINT') })
     signals.once('SIGTERM', () => { stop('SIGTERM') })
   })
+  await metricsServer?.stop()
+  logger.info('stopped')
   say({ event: 'stopped' }, 'stopped')
   return 0
 }

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { consoleLogger } from '../core/index.ts'
 import { RUN_USAGE, runTaskCommand } from './run-task.ts'
 
 // `run` has its own options; it is handled before the serve/relay parser, which would reject them.
@@ -27,6 +26,9 @@ if (process.argv[2] === 'split') process.exit(await (await import('./split.ts'))
 // scripts pass it), while `run` works under plain type stripping.
 const { startRelay } = await import('../server/relay.ts')
 const { startMesh } = await import('../server/mesh.ts')
+const { processRegistry, startMetricsServer } = await import('../server/metrics-http.ts')
+const { RelayMetrics } = await import('../server/relay-metrics.ts')
+const { logSettings, structuredLogger } = await import('../server/json-logger.ts')
 const { VERIFY_WORKFLOW_USAGE } = await import('./verify-workflow.ts')
 const { CONTRIBUTE_USAGE } = await import('./contribute.ts')
 const { RECEIPT_USAGE } = await import('./receipt.ts')
@@ -34,10 +36,12 @@ const { MESH_USAGE } = await import('./mesh-commands.ts')
 const { AGENT_USAGE } = await import('./agent.ts')
 
 const USAGE = `Usage:
-  zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...]
-      Run N relays (default 1) and serve the built app (dist/) with their addresses.
-  zerostate relay [--host H] [--relay-port R]
-      Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'.
+  zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...] [--log-format json|text]
+      Run N relays (default 1) and serve the built app (dist/) with their addresses, and /metrics,
+      /healthz, /readyz on the same port (docs/metrics.md).
+  zerostate relay [--host H] [--relay-port R] [--metrics-port N [--metrics-host H]] [--log-format json|text]
+      Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'. --metrics-port N serves
+      its /metrics, /healthz and /readyz over HTTP on H (default 127.0.0.1; 0: any free port).
 ${CONTRIBUTE_USAGE}
 ${MESH_USAGE}
 ${AGENT_USAGE}
@@ -47,7 +51,9 @@ ${(await import('./split.ts')).SPLIT_USAGE}
 ${VERIFY_WORKFLOW_USAGE}
 
 Environment: ZEROSTATE_HOST (127.0.0.1), ZEROSTATE_PORT (8080), ZEROSTATE_RELAY_PORT (9090),
-ZEROSTATE_RELAYS (1). Flags win over the environment.`
+ZEROSTATE_RELAYS (1). Flags win over the environment. Logs go to stderr: JSON lines (the default when
+stderr is not a terminal, or --log-format json / ZEROSTATE_LOG_FORMAT=json) or text; ZEROSTATE_LOG_LEVEL
+is debug, info (default), warn or error.`
 
 const env = process.env
 const { values, positionals } = parseArgs({
@@ -58,6 +64,9 @@ const { values, positionals } = parseArgs({
     'relay-port': { type: 'string', default: env.ZEROSTATE_RELAY_PORT ?? '9090' },
     relays: { type: 'string', default: env.ZEROSTATE_RELAYS ?? '1' },
     'relay-addr': { type: 'string', multiple: true, default: [] },
+    'metrics-port': { type: 'string' },
+    'metrics-host': { type: 'string', default: '127.0.0.1' },
+    'log-format': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false }
   }
 })
@@ -76,10 +85,25 @@ async function main (): Promise<void> {
     console.log(USAGE)
     return
   }
+  const logging = logSettings({ env, format: values['log-format'], tty: process.stderr.isTTY })
   if (command === 'relay') {
-    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']), logger: consoleLogger('relay') })
+    const metricsPort = values['metrics-port'] === undefined ? undefined : port('metrics-port', values['metrics-port'])
+    const log = structuredLogger('relay', logging)
+    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']), logger: log })
     console.log(`relay listening on\n  ${relay.multiaddrs.join('\n  ')}`)
-    onExit(relay.stop)
+    log.info('relay listening', { peerId: relay.node.peerId.toString(), multiaddrs: relay.multiaddrs })
+    if (metricsPort === undefined) {
+      onExit(relay.stop)
+      return
+    }
+    const registry = processRegistry()
+    const metrics = new RelayMetrics(registry)
+    metrics.track(relay)
+    const server = await startMetricsServer({ host: values['metrics-host'], port: metricsPort, registry, ready: () => metrics.readiness() })
+      .catch(async (err: unknown) => { await relay.stop(); throw err })
+    console.log(`metrics at ${server.url}/metrics`)
+    log.info('metrics served', { url: `${server.url}/metrics` })
+    onExit(async () => { await server.stop(); await relay.stop() })
     return
   }
   if (command !== 'serve') {
@@ -93,6 +117,7 @@ async function main (): Promise<void> {
   if (!Number.isInteger(relays) || relays < 0 || relays > 16) {
     throw new RangeError(`--relays must be 0–16, got "${values.relays}"`)
   }
+  const log = structuredLogger('serve', logging)
   const mesh = await startMesh({
     root,
     host: values.host,
@@ -101,10 +126,12 @@ async function main (): Promise<void> {
     relays,
     extraRelayAddrs: values['relay-addr'],
     keyDir: join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.zerostate'),
-    logger: consoleLogger('relay')
+    logger: log.child('relay')
   })
   console.log(`relays:\n  ${mesh.relayAddrs.join('\n  ')}`)
   console.log(`\nZeroState is running. Open ${mesh.url} in two tabs (or two browsers).`)
+  console.log(`Metrics: ${mesh.url}metrics (health: ${mesh.url}healthz, readiness: ${mesh.url}readyz)`)
+  log.info('serving the app', { url: mesh.url, relays: mesh.relayAddrs, metrics: `${mesh.url}metrics` })
   onExit(mesh.stop)
 }
 

@@ -1,7 +1,7 @@
 /**
  * Foundations shared by every layer: byte encodings, SHA-256
  * and RFC 8785 canonical JSON, a per-key lock, a seeded PRNG, and the Logger
- * port. No I/O, no clock, no randomness that was not seeded.
+ * and Metrics ports. No I/O, no clock, no randomness that was not seeded.
  */
 export {
   InvalidBase64UrlError, InvalidHexError, InvalidUtf8Error,
@@ -18,3 +18,5 @@ export { sleep, withTimeout } from './abort.ts'
 export { Debounced } from './debounce.ts'
 export { consoleLogger, noopLogger, warnOn } from './logger.ts'
 export type { Logger } from './logger.ts'
+export { InvalidMetricError, LATENCY_BUCKETS_SECONDS, checkMetricOptions, checkMetricValue, noopMetrics, seriesKey } from './metrics.ts'
+export type { Counter, Gauge, Histogram, HistogramOptions, MetricLabels, MetricOptions, Metrics } from './metrics.ts'

@@ -12,7 +12,9 @@ import { WebSockets } from '@multiformats/multiaddr-matcher'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Metrics } from '../core/index.ts'
 import { DIAL_TIMEOUT_MS } from './constants.ts'
+import { libp2pMetrics } from './libp2p-metrics.ts'
 
 export type BrowserNode = Libp2p<{ identify: Identify, pubsub: GossipSub }>
 
@@ -30,6 +32,12 @@ export interface BrowserNodeInit {
    * is at its connection budget). Relays are never asked: tabs dial them.
    */
   acceptsInbound?(peerId: string): boolean
+  /**
+   * Where libp2p's own metrics go, read every second (libp2p-metrics.ts):
+   * bytes in/out per protocol and transport, connections per transport,
+   * streams per protocol. None: libp2p collects none.
+   */
+  metrics?: Metrics
 }
 
 /**
@@ -59,6 +67,7 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     connectionManager: {
       dialTimeout: DIAL_TIMEOUT_MS
     },
+    ...(init.metrics === undefined ? {} : { metrics: libp2pMetrics({ metrics: init.metrics }) }),
     services: {
       identify: identify(),
       pubsub: gossipsub({

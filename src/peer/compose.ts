@@ -7,7 +7,8 @@
  * the app (zerostate-app.ts) turns what they report into view state.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { Logger } from '../core/index.ts'
+import { noopMetrics } from '../core/index.ts'
+import type { Logger, Metrics } from '../core/index.ts'
 import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import { AgentCardService } from '../discovery/index.ts'
@@ -31,6 +32,7 @@ import { forwardingService } from '../orchestration/forwarding/index.ts'
 import { StoredRouter } from '../orchestration/routing/index.ts'
 import { estimateExchangeService } from '../orchestration/routing/warm-start/index.ts'
 import { taskExecutorService } from '../orchestration/task-protocol/index.ts'
+import { TraceRecorder } from '../network/tracing/index.ts'
 import type { ExecutedTask, TaskExecutor } from '../orchestration/task-protocol/index.ts'
 import { ReportService, ReputationService } from '../trust/reputation/index.ts'
 import { guildService, leadQuote } from '../orchestration/guilds/index.ts'
@@ -40,6 +42,7 @@ import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
+import { MeteredTaskDispatch, PeerMetrics } from './peer-metrics.ts'
 
 /** What the app tells the services about itself, asked each time it matters. */
 export interface PeerSettings {
@@ -89,6 +92,10 @@ export interface ComposeInit {
   settings: PeerSettings
   events: PeerEvents
   logger: Logger
+  /** Records spans of this peer's tasks, submitted and executed (docs/tracing.md). Default true. */
+  tracing?: boolean
+  /** Where the peer's figures and libp2p's go (peer-metrics.ts, network/libp2p-metrics.ts); default: nowhere. */
+  metrics?: Metrics
 }
 
 /** Every service of a running peer. */
@@ -104,6 +111,10 @@ export interface ComposedPeer {
   witness: WitnessService
   accountability: TaskAccountability
   dispatch: TaskDispatch
+  /** This peer's spans, by trace (docs/tracing.md); absent when tracing is off. */
+  traces?: TraceRecorder
+  /** The peer's figures on the Metrics port: `collect()` reads its levels (peers, worker slots) before a sample or scrape. */
+  metrics: PeerMetrics
   /** Published agents: manifests on gossip, their modules by hash (docs/agent-manifest.md §12). */
   agents: AgentRegistryService
   /** What the mesh has shown this peer of each module's runs: the record the marketplace shows beside an agent. */
@@ -127,25 +138,30 @@ export interface ComposedPeer {
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
+  const metrics = new PeerMetrics(init.metrics ?? noopMetrics)
   // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
   const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent, a2aInterfaces: CardInterface[] } = { a2aInterfaces: [] }
   const node = await createBrowserNode({
     privateKey: identity.privateKey,
     relayAddrs: init.relayAddrs,
-    acceptsInbound: peerId => late.mesh?.acceptsInbound(peerId) ?? true
+    acceptsInbound: peerId => late.mesh?.acceptsInbound(peerId) ?? true,
+    ...(init.metrics === undefined ? {} : { metrics: init.metrics })
   })
   const connectionTo: ConnectionTo = async (peer, options) => (late.mesh as PeerMesh).connectionTo(peer, options ?? {})
   const registrar = node
   const pubsub = node.services.pubsub
 
   const agentRecords = new AgentStatsBook()
+  const traces = init.tracing === false ? undefined : new TraceRecorder({ peer: identity.peerId.toString() })
   const executorService = taskExecutorService({
+    tracer: traces,
     isContributing: settings.contributing,
     prices: settings.prices,
     // The contributed slots, asked each time (the user may change them); the test build's runner wrapper has no `slots` of its own.
     slots: settings.slots,
     onExecuted: task => {
       if (agentRecords.observeReceipt(task.receipt, receiptHash(task.receipt), Date.now())) events.onAgentRecords?.()
+      metrics.executed(task)
       events.onExecuted(task)
     }
   })({ identity: init.executorIdentity ?? identity, store, runner: init.executorRunner ?? init.pool, registrar, logger })
@@ -164,6 +180,10 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     logger
   })
   late.mesh = mesh
+  metrics.observe({
+    peers: () => mesh.peers(),
+    workers: () => ({ slots: settings.contributing() ? settings.slots() : 0, running: init.pool.running, queued: init.pool.queued })
+  })
   await node.start()
   mesh.start()
   const neighbours = (): string[] => mesh.neighbours()
@@ -251,9 +271,9 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   // The agent is the peer layer's (it submits into the mesh through a PeerContext made after this): served once given.
   const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
 
-  const dispatch = new TaskDispatch({ identity, mesh, cards, router, reputation, accountability })
+  const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, accountability }, metrics, () => performance.now())
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, agents, a2a, agentRecords, guilds,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, metrics, agents, a2a, agentRecords, guilds,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()

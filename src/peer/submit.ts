@@ -29,6 +29,12 @@ export interface SubmitObserver {
   onFailed?(err: unknown, receipt: Receipt | undefined): void
   /** Something worth telling that is not the task's own error (its receipt could not be kept). */
   onNotice?(message: string): void
+  /**
+   * The task is traced (docs/tracing.md) under this W3C trace id: its spans,
+   * this peer's and its executor's, are in the peer's TraceRecorder. Called
+   * when the task starts, and again once it ended (its last span recorded).
+   */
+  onTrace?(traceId: string, ended: boolean): void
 }
 
 export interface SubmitOptions extends SubmitObserver {
@@ -47,6 +53,13 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
   const taskId = options.taskId ?? crypto.randomUUID()
   const label = taskLabel(request)
   const { dispatch, accountability } = ctx.peer
+  const traces = ctx.peer.traces?.enabled === true ? ctx.peer.traces : undefined
+  // The whole task is one span, `task`, the root of its trace; its phases hang under it.
+  const root = traces?.start('task', undefined, { 'zerostate.task_id': taskId, 'zerostate.label': label })
+  const traceId = root === undefined ? undefined : root.spanContext().traceId
+  if (traceId !== undefined) options.onTrace?.(traceId, false)
+  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> =>
+    traces === undefined || root === undefined ? work() : traces.within(name, root, work)
   try {
     const { module, offer: prepared } = await prepareTask(taskId, request, ctx.fetchModule, signal)
     options.onPrepared?.(prepared)
@@ -57,6 +70,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     }
     const dispatchOptions = {
       signal,
+      trace: traces === undefined || root === undefined ? undefined : { recorder: traces, parent: root },
       onChoice: (executor: string, selection: string) => { options.onChoice?.(executor, selection) },
       onProgress: (progress: DispatchProgress) => { options.onProgress?.(progress) }
     }
@@ -67,11 +81,13 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     // Kept and paid for side by side: two separate stores, neither waits on the other.
     // A redundant task was checked by its own majority, and its executors paid by it.
     await Promise.all([
-      ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() }),
-      redundancy === 1 ? accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true) : undefined
+      phase('store', async () => ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })),
+      redundancy === 1 ? phase('pay', async () => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)) : undefined
     ])
+    if (root !== undefined) traces?.end(root)
     return { ...outcome, executor: outcome.receipt.executor }
   } catch (err) {
+    if (root !== undefined) traces?.end(root, err)
     const receipt = err instanceof RemoteTaskError ? err.receipt : undefined
     options.onFailed?.(err, receipt)
     if (receipt != null) {
@@ -80,5 +96,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
       await accountability.pay(receipt)
     }
     throw err
+  } finally {
+    if (traceId !== undefined) options.onTrace?.(traceId, true)
   }
 }

@@ -5,6 +5,7 @@
  * or into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
+import { isTraceId } from '../core/tracing/index.ts'
 import { MAX_UNIT_PRICE, PRICE_SCHEDULE_FIELDS, chargeFor } from './pricing/index.ts'
 import type { ResourceUse } from './pricing/index.ts'
 import {
@@ -15,12 +16,19 @@ import type { ReceiptStatus } from './constants.ts'
 import { InvalidReceiptError } from './errors.ts'
 import type { Receipt, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './types.ts'
 
-/** The signed members, in specification order (the order receiptToJson writes). */
+/** The signed members, in specification order (the order receiptToJson writes); `traceId` may be absent (OPTIONAL_FIELDS). */
 export const UNSIGNED_FIELDS = [
   'version', 'taskId', 'moduleHash', 'inputHash', 'outputHash', 'stderrHash', 'args', 'env', 'seed',
   'inputFilesHash', 'outputFilesHash', 'status', 'exitCode', 'startedAt', 'durationMs', 'limits', 'fuelUsed',
-  'memoryPeakBytes', 'price', 'executor', 'submitter', 'publicKey'
+  'memoryPeakBytes', 'price', 'executor', 'submitter', 'publicKey', 'traceId'
 ] as const satisfies ReadonlyArray<keyof UnsignedReceipt>
+
+/**
+ * Members a receipt may leave out. An absent one is not signed either
+ * (crypto/signed-json canonicalSigningBytes), so a receipt without it is
+ * byte for byte what it was before the member existed.
+ */
+export const OPTIONAL_FIELDS = ['traceId'] as const satisfies ReadonlyArray<keyof UnsignedReceipt>
 
 export const RECEIPT_FIELDS = [...UNSIGNED_FIELDS, 'signature'] as const satisfies ReadonlyArray<keyof Receipt>
 
@@ -47,7 +55,7 @@ export function readFields (value: unknown, withSignature: boolean): Receipt | U
   if (record.version !== RECEIPT_VERSION) {
     throw new InvalidReceiptError('version', `must be ${RECEIPT_VERSION}; no other version is accepted`)
   }
-  exactMembers(record, withSignature ? RECEIPT_FIELDS : UNSIGNED_FIELDS, '')
+  exactMembers(record, withSignature ? RECEIPT_FIELDS : UNSIGNED_FIELDS, '', OPTIONAL_FIELDS)
 
   const taskId = record.taskId
   if (typeof taskId !== 'string' || !TASK_ID.test(taskId)) {
@@ -96,10 +104,17 @@ export function readFields (value: unknown, withSignature: boolean): Receipt | U
     price,
     executor: peerId(record.executor, 'executor'),
     submitter: peerId(record.submitter, 'submitter'),
-    publicKey: fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
+    publicKey: fixedBase64Url(record.publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH),
+    ...(Object.hasOwn(record, 'traceId') ? { traceId: readTraceId(record.traceId) } : {})
   }
   if (!withSignature) return unsigned
   return { ...unsigned, signature: fixedBase64Url(record.signature, 'signature', ED25519_SIGNATURE_LENGTH) }
+}
+
+/** A W3C Trace Context trace id (docs/tracing.md): 32 lowercase hex digits, not all zero. */
+function readTraceId (value: unknown): string {
+  if (!isTraceId(value)) throw new InvalidReceiptError('traceId', 'must be 32 lowercase hex digits, not all zero (a W3C Trace Context trace id)')
+  return value
 }
 
 function readArgs (value: unknown): { args: string[], bytes: number } {

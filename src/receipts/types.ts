@@ -65,6 +65,12 @@ export interface UnsignedReceipt {
   submitter: string
   /** The executor's raw 32-byte Ed25519 public key, base64url without padding. */
   publicKey: string
+  /**
+   * Optional: the W3C Trace Context trace id (32 lowercase hex digits) of the
+   * trace the task's offer carried, so a trace and its receipt can be joined
+   * (docs/tracing.md). Absent when the task was not traced.
+   */
+  traceId?: string
 }
 
 export interface Receipt extends UnsignedReceipt {
@@ -75,4 +81,4 @@ export interface Receipt extends UnsignedReceipt {
 /** Fields a verifier may hold its own values for; each one given must equal the receipt's (as canonical JSON). */
 export type ReceiptExpectations = Partial<Pick<UnsignedReceipt,
 'taskId' | 'moduleHash' | 'inputHash' | 'outputHash' | 'stderrHash' | 'args' | 'env' | 'seed' |
-'inputFilesHash' | 'outputFilesHash' | 'status' | 'exitCode' | 'limits' | 'executor' | 'submitter'>>
+'inputFilesHash' | 'outputFilesHash' | 'status' | 'exitCode' | 'limits' | 'executor' | 'submitter' | 'traceId'>>

@@ -174,3 +174,24 @@ export const SCORE_FIRST_DELIVERY_CAP = 10
 export const SCORE_GOSSIP_THRESHOLD = -10
 export const SCORE_PUBLISH_THRESHOLD = -50
 export const SCORE_GRAYLIST_THRESHOLD = -80
+
+/*
+ * Observability of the server, the relays and Node peers (docs/metrics.md).
+ */
+
+/** Prometheus exposition (text format 0.0.4) of every metric of the process. */
+export const METRICS_PATH = '/metrics'
+/** Liveness: 200 `ok` for as long as the process answers HTTP at all. */
+export const HEALTH_PATH = '/healthz'
+/** Readiness: 200 when every relay of the process listens on its multiaddrs, 503 with the reason otherwise. */
+export const READY_PATH = '/readyz'
+
+/** Prefix of every metric this project exports, the process metrics of prom-client included. */
+export const METRIC_PREFIX = 'zerostate_'
+
+/**
+ * Buckets of the HTTP request duration histogram, seconds. Static files are
+ * answered in about a millisecond from the page cache; a scrape of /metrics or
+ * a large module from a cold disk takes tens to hundreds; past 5 s something is wrong.
+ */
+export const HTTP_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]

@@ -3,7 +3,10 @@ import { stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
+import type { Registry } from 'prom-client'
 import { CONFIG_PATH } from '../network/constants.ts'
+import { answerObservability, HttpMetrics, observabilityRoute, processRegistry } from './metrics-http.ts'
+import type { ReadinessCheck, RouteClass } from './metrics-http.ts'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,49 +29,77 @@ export interface AppServerInit {
   port: number
   /** Relay multiaddrs handed to every page at CONFIG_PATH. */
   relayAddrs: () => string[]
+  /**
+   * Where the server's HTTP metrics go and what /metrics exposes (docs/metrics.md); default: a new
+   * registry holding the process metrics (metrics-http.ts processRegistry).
+   */
+  registry?: Registry
+  /** What /readyz answers; default: ready whenever it serves. */
+  ready?: ReadinessCheck
 }
 
 export interface AppServer {
   server: Server
   url: string
+  /** The registry /metrics exposes. */
+  registry: Registry
   stop(): Promise<void>
 }
 
 /**
  * Serves the built PWA and tells each page where the relays are, so a tab
  * needs no configuration: whatever served the page also knows the relays.
+ * Beside the app it answers /metrics, /healthz and /readyz (metrics-http.ts),
+ * and counts every request it answers by route class.
  */
 export async function startAppServer (init: AppServerInit): Promise<AppServer> {
   const root = normalize(init.root)
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+  const registry = init.registry ?? processRegistry()
+  const ready = init.ready ?? (() => ({ ready: true }))
+  const http = new HttpMetrics(registry)
+  /** Answers `req`; says what it answered through `tag.route`, which the request metrics read when the response closes. */
+  const handle = (req: IncomingMessage, res: ServerResponse, tag: { route: RouteClass }): void => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
+      tag.route = 'method-not-allowed'
       res.writeHead(405, { allow: 'GET, HEAD' }).end()
       return
     }
     const path = requestPath(req.url)
     if (path === undefined) {
+      tag.route = 'bad-request'
       res.writeHead(400, { 'content-type': CONTENT_TYPES['.txt'] }).end('bad request: the path is not a well-formed URL path')
       return
     }
     if (path === CONFIG_PATH) {
+      tag.route = 'config'
       res.writeHead(200, { 'content-type': CONTENT_TYPES['.json'], 'cache-control': 'no-store' })
       res.end(JSON.stringify({ relays: init.relayAddrs() }))
       return
     }
+    const observability = observabilityRoute(path)
+    if (observability !== undefined) {
+      tag.route = observability
+      answerObservability(observability, req, res, { registry, ready }).catch(() => { tag.route = 'error'; fail(res) })
+      return
+    }
     const file = normalize(join(root, path))
     if (file !== root && !file.startsWith(root + sep)) {
+      tag.route = 'forbidden'
       res.writeHead(403).end()
       return
     }
-    serveFile(file, path, res).catch(() => { fail(res) })
+    serveFile(file, path, res, tag).catch(() => { tag.route = 'error'; fail(res) })
   }
   // Whatever a request does, it must not end the process, which also runs the relays: a handler that
   // throws answers 500, a broken response is dropped, and a request HTTP cannot parse gets a 400.
   const server = createServer((req, res) => {
+    const tag: { route: RouteClass } = { route: 'error' }
+    http.observe(req, res, () => tag.route)
     res.on('error', () => { res.destroy() })
     try {
-      handle(req, res)
+      handle(req, res, tag)
     } catch {
+      tag.route = 'error'
       fail(res)
     }
   })
@@ -77,21 +108,25 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
     else socket.destroy()
   })
 
-  async function serveFile (file: string, path: string, res: ServerResponse): Promise<void> {
+  async function serveFile (file: string, path: string, res: ServerResponse, tag: { route: RouteClass }): Promise<void> {
     let target = file
     const info = await stat(target).catch(() => undefined)
     if (info == null || info.isDirectory()) {
       // Unknown paths are app routes, except for things that look like files.
       if (info == null && extname(path) !== '') {
+        tag.route = 'not-found'
         res.writeHead(404, { 'content-type': CONTENT_TYPES['.txt'] }).end('not found')
         return
       }
       target = join(root, 'index.html')
+      tag.route = 'app'
+    } else {
+      tag.route = target.includes(`${sep}assets${sep}`) ? 'asset' : path.startsWith('/samples/') ? 'samples' : 'static'
     }
     const type = CONTENT_TYPES[extname(target)] ?? 'application/octet-stream'
     // A file that vanished or cannot be read between stat and open: answer instead of leaving the request hanging.
     const stream = createReadStream(target)
-    stream.once('error', () => { fail(res) })
+    stream.once('error', () => { tag.route = 'error'; fail(res) })
     // Hashed assets never change; everything else is revalidated.
     const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
     stream.once('open', () => {
@@ -109,6 +144,7 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
   return {
     server,
     url: `http://${init.host}:${port}/`,
+    registry,
     stop: async () => {
       server.closeAllConnections()
       await new Promise<void>(resolve => { server.close(() => { resolve() }) })

@@ -1,8 +1,11 @@
 import { startAppServer } from './http-server.ts'
 import type { AppServer } from './http-server.ts'
 import { join } from 'node:path'
+import type { Registry } from 'prom-client'
 import type { Logger } from '../core/index.ts'
+import { processRegistry } from './metrics-http.ts'
 import { loadOrCreateRelayKey } from './relay-key.ts'
+import { RelayMetrics } from './relay-metrics.ts'
 import { startRelay } from './relay.ts'
 import type { Relay } from './relay.ts'
 
@@ -22,6 +25,8 @@ export interface MeshInit {
   keyDir?: string
   /** Where the relays report what they drop; silent when omitted. */
   logger?: Logger
+  /** Where the app server's and every relay's metrics go (served at /metrics); default: a new one with the process metrics. */
+  registry?: Registry
 }
 
 export interface Mesh {
@@ -29,10 +34,16 @@ export interface Mesh {
   relays: Relay[]
   relayAddrs: string[]
   app: AppServer
+  /** What the app server's /metrics exposes: its HTTP requests, the process, and every relay of the mesh. */
+  registry: Registry
   stop(): Promise<void>
 }
 
-/** Relays plus the app server: what `npm start` runs and what the browser tests start. */
+/**
+ * Relays plus the app server: what `npm start` runs and what the browser tests start.
+ * The app server's /metrics holds the relays' metrics too (one registry), and its
+ * /readyz is 200 only while every relay listens.
+ */
 export async function startMesh (init: MeshInit): Promise<Mesh> {
   const relays: Relay[] = []
   try {
@@ -46,12 +57,23 @@ export async function startMesh (init: MeshInit): Promise<Mesh> {
     if (relayAddrs.length === 0) {
       throw new Error('no relay: run at least one (--relays) or name one (--relay-addr)')
     }
-    const app = await startAppServer({ root: init.root, host: init.host, port: init.port, relayAddrs: () => relayAddrs })
+    const registry = init.registry ?? processRegistry()
+    const relayMetrics = new RelayMetrics(registry)
+    for (const relay of relays) relayMetrics.track(relay)
+    const app = await startAppServer({
+      root: init.root,
+      host: init.host,
+      port: init.port,
+      relayAddrs: () => relayAddrs,
+      registry,
+      ready: () => relayMetrics.readiness()
+    })
     return {
       url: app.url,
       relays,
       relayAddrs,
       app,
+      registry,
       stop: async () => {
         await app.stop()
         await Promise.all(relays.map(async relay => { await relay.stop() }))

@@ -29,6 +29,11 @@ export interface RelayGateInit {
   maxPendingConnectionsPerAddress: number
   maxConnectionsPerAddress: number
   maxReservationsPerAddress: number
+  /**
+   * The circuit relay server's own cap on reservations (its `maxReservations`): a request that finds it
+   * reached is refused by the server, and counted here as `refusedReservationsFull`. Default: no cap known.
+   */
+  maxReservations?: number
   logger?: Logger
 }
 
@@ -43,6 +48,12 @@ export interface RelayGateStats {
   refusedConnections: number
   /** Reservations refused because the peer's address already held its share. */
   refusedReservations: number
+  /** Reservation requests that found the relay holding its maximum (the circuit relay server refuses them). */
+  refusedReservationsFull: number
+  /** New reservations let through to the circuit relay server (a refresh of one held is not counted). */
+  grantedReservations: number
+  /** Refreshes of a reservation the peer already held. */
+  refreshedReservations: number
   /** Reservations ended because their peer disconnected. */
   releasedReservations: number
 }
@@ -109,7 +120,7 @@ export class RelayGate {
   private readonly pending = new Map<string, MultiaddrConnection[]>()
   private readonly open = new Map<string, number>()
   private pendingCount = 0
-  private readonly counts = { evictedPending: 0, refusedConnections: 0, refusedReservations: 0, releasedReservations: 0 }
+  private readonly counts = { evictedPending: 0, refusedConnections: 0, refusedReservations: 0, refusedReservationsFull: 0, grantedReservations: 0, refreshedReservations: 0, releasedReservations: 0 }
   private node: Libp2p<{ relay: CircuitRelayService }> | undefined
   private sweepTimer: ReturnType<typeof setInterval> | undefined
 
@@ -240,16 +251,27 @@ export class RelayGate {
     if (node == null || remote == null) return false
     const reservations = node.services.relay.reservations
     // A refresh keeps the slot the peer holds.
-    if (reservations.has(peer)) return false
+    if (reservations.has(peer)) {
+      this.counts.refreshedReservations++
+      return false
+    }
     const address = addressKey(remote)
     let held = 0
     for (const reservation of reservations.values()) {
       if (addressKey(reservation.addr) === address) held++
     }
-    if (held < this.init.maxReservationsPerAddress) return false
-    this.counts.refusedReservations++
-    this.logger.debug(`relay refused a reservation from ${address}: it holds ${held} already`)
-    return true
+    if (held >= this.init.maxReservationsPerAddress) {
+      this.counts.refusedReservations++
+      this.logger.debug(`relay refused a reservation from ${address}: it holds ${held} already`)
+      return true
+    }
+    // The server checks its own cap right after this gate (circuit-relay-v2 server/reservation-store.ts `reserve`), synchronously.
+    if (this.init.maxReservations !== undefined && reservations.size >= this.init.maxReservations) {
+      this.counts.refusedReservationsFull++
+      return false
+    }
+    this.counts.grantedReservations++
+    return false
   }
 
   private readonly onDisconnect = (event: CustomEvent<PeerId>): void => {

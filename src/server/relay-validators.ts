@@ -58,8 +58,12 @@ export interface TopicRule {
 export interface GossipStats {
   /** Messages forwarded, by topic. */
   accepted: Record<string, number>
+  /** Payload bytes (the message's `data`) of the messages forwarded, by topic. */
+  acceptedBytes: Record<string, number>
   /** Messages dropped, by topic and reason. */
   dropped: Record<string, Record<GossipDropReason, number>>
+  /** Payload bytes of the messages dropped, by topic and reason. */
+  droppedBytes: Record<string, Record<GossipDropReason, number>>
 }
 
 export interface RelayGossipInit {
@@ -133,7 +137,9 @@ export class RelayGossipValidators {
   private readonly now: () => number
   private readonly limiters = new Map<string, RateLimiter>()
   private readonly accepted: Record<string, number> = {}
+  private readonly acceptedBytes: Record<string, number> = {}
   private readonly dropped: Record<string, Record<GossipDropReason, number>> = {}
+  private readonly droppedBytes: Record<string, Record<GossipDropReason, number>> = {}
   private sinceSummary: Record<string, Record<GossipDropReason, number>> = {}
   private lastSummaryAt = -Infinity
 
@@ -145,7 +151,9 @@ export class RelayGossipValidators {
       // A fixed window per author (@libp2p/utils RateLimiter: `duration` in seconds; its timers are unref'd).
       this.limiters.set(rule.topic, new RateLimiter({ points: rule.messagesPerWindow, duration: rule.windowMs / 1000 }))
       this.accepted[rule.topic] = 0
+      this.acceptedBytes[rule.topic] = 0
       this.dropped[rule.topic] = emptyDrops()
+      this.droppedBytes[rule.topic] = emptyDrops()
     }
   }
 
@@ -163,9 +171,13 @@ export class RelayGossipValidators {
   }
 
   stats (): GossipStats {
+    const copy = (byTopic: Record<string, Record<GossipDropReason, number>>): Record<string, Record<GossipDropReason, number>> =>
+      Object.fromEntries(Object.entries(byTopic).map(([topic, drops]) => [topic, { ...drops }]))
     return {
       accepted: { ...this.accepted },
-      dropped: Object.fromEntries(Object.entries(this.dropped).map(([topic, drops]) => [topic, { ...drops }]))
+      acceptedBytes: { ...this.acceptedBytes },
+      dropped: copy(this.dropped),
+      droppedBytes: copy(this.droppedBytes)
     }
   }
 
@@ -174,6 +186,7 @@ export class RelayGossipValidators {
       const reason = await this.judge(rule, message)
       if (reason === undefined) {
         this.accepted[rule.topic] = (this.accepted[rule.topic] ?? 0) + 1
+        this.acceptedBytes[rule.topic] = (this.acceptedBytes[rule.topic] ?? 0) + message.data.byteLength
         return TopicValidatorResult.Accept
       }
       const direct = message.type === 'signed' && source.equals(message.from)
@@ -202,6 +215,8 @@ export class RelayGossipValidators {
   private count (topic: string, reason: GossipDropReason, message: Message, source: PeerId): void {
     const drops = this.dropped[topic] ??= emptyDrops()
     drops[reason]++
+    const dropBytes = this.droppedBytes[topic] ??= emptyDrops()
+    dropBytes[reason] += message.data.byteLength
     const since = this.sinceSummary[topic] ??= emptyDrops()
     since[reason]++
     const author = message.type === 'signed' ? message.from.toString() : 'unsigned'

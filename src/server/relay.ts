@@ -108,11 +108,13 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
   const logger = init.logger ?? noopLogger
   const maxPendingConnections = init.maxPendingConnections ?? DEFAULT_MAX_PENDING_CONNECTIONS
   const maxPendingConnectionsPerAddress = init.maxPendingConnectionsPerAddress ?? DEFAULT_MAX_PENDING_CONNECTIONS_PER_ADDRESS
+  const maxReservations = init.maxReservations ?? DEFAULT_MAX_RESERVATIONS
   const gate = new RelayGate({
     maxPendingConnections,
     maxPendingConnectionsPerAddress,
     maxConnectionsPerAddress: init.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
     maxReservationsPerAddress: init.maxReservationsPerAddress ?? DEFAULT_MAX_RESERVATIONS_PER_ADDRESS,
+    maxReservations,
     logger
   })
   const validators = new RelayGossipValidators({ rules: [presenceRule(), agentCardRule()], logger })
@@ -138,7 +140,7 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
       identify: identify(),
       relay: circuitRelayServer({
         reservations: {
-          maxReservations: init.maxReservations ?? DEFAULT_MAX_RESERVATIONS,
+          maxReservations,
           reservationTtl: init.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS
         }
       }),

@@ -4,7 +4,7 @@
  * the outcome with `waitUntil`, as a service worker's `ExtendableEvent` does, so
  * the element can show progress and errors of its own action.
  */
-import type { AppState, JobRequest, PlannerConfig, SubmitRequest } from '../app/index.ts'
+import type { AppState, FormGuildRequest, JobRequest, PlannerConfig, SubmitRequest } from '../app/index.ts'
 
 abstract class RequestEvent extends Event {
   #outcome: Promise<unknown> | undefined
@@ -102,11 +102,31 @@ export class EstimateJobRequestEvent extends RequestEvent {
   }
 }
 
-/** Fired by `<zs-workflows>` to run a workflow spec with its inputs, or (`resumeRunId`) to resume a stored run. */
+/**
+ * Fired by `<zs-workflows>` to run a workflow spec with its inputs —
+ * awarded first, with `guildBudget` µ, when given (docs/guild.md §6) — or
+ * (`resumeRunId`) to resume a stored run.
+ */
 export class WorkflowRequestEvent extends RequestEvent {
   static readonly type = 'zs-workflow-request'
-  constructor (readonly spec: string, readonly inputs: Record<string, unknown>, readonly resumeRunId?: string) {
+  constructor (readonly spec: string, readonly inputs: Record<string, unknown>, readonly resumeRunId?: string, readonly guildBudget?: number) {
     super(WorkflowRequestEvent.type)
+  }
+}
+
+/** Fired by `<zs-guilds>`: whether this tab signs guild invitations, and what it bids a step as a lead (null: no bids). */
+export class ConfigureGuildsRequestEvent extends RequestEvent {
+  static readonly type = 'zs-configure-guilds'
+  constructor (readonly acceptInvites: boolean, readonly stepPrice: number | null) {
+    super(ConfigureGuildsRequestEvent.type)
+  }
+}
+
+/** Fired by `<zs-guilds>` to form a guild: every other member is invited and must sign (the outcome is the guild). */
+export class FormGuildRequestEvent extends RequestEvent {
+  static readonly type = 'zs-form-guild'
+  constructor (readonly request: FormGuildRequest) {
+    super(FormGuildRequestEvent.type)
   }
 }
 
@@ -195,6 +215,8 @@ declare global {
     'zs-cancel-job': CancelJobRequestEvent
     'zs-raise-job-budget': RaiseJobBudgetRequestEvent
     'zs-workflow-request': WorkflowRequestEvent
+    'zs-configure-guilds': ConfigureGuildsRequestEvent
+    'zs-form-guild': FormGuildRequestEvent
     'zs-cancel-workflow': CancelWorkflowRequestEvent
     'zs-workflow-record-request': WorkflowRecordRequestEvent
     'zs-close-channel': CloseChannelRequestEvent

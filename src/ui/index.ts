@@ -9,7 +9,7 @@
  */
 import type { ZeroStateApp } from '../app/index.ts'
 import {
-  AgentRunRequestEvent, CancelJobRequestEvent, ConfigurePlannerRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+  AgentRunRequestEvent, CancelJobRequestEvent, ConfigureGuildsRequestEvent, ConfigurePlannerRequestEvent, FormGuildRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
 } from './events.ts'
 import './zs-app.ts'
 
@@ -51,7 +51,18 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
     event.waitUntil(app.estimateJob(event.request))
   })
   view.addEventListener(WorkflowRequestEvent.type, (event) => {
-    event.waitUntil(event.resumeRunId === undefined ? app.workflow(event.spec, event.inputs) : app.resumeWorkflow(event.resumeRunId))
+    event.waitUntil(event.resumeRunId !== undefined
+      ? app.resumeWorkflow(event.resumeRunId)
+      : app.workflow(event.spec, event.inputs, event.guildBudget === undefined ? {} : { guild: { budget: event.guildBudget } }))
+  })
+  view.addEventListener(ConfigureGuildsRequestEvent.type, (event) => {
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.configureGuilds({ acceptInvites: event.acceptInvites, stepPrice: event.stepPrice })
+      resolve()
+    }))
+  })
+  view.addEventListener(FormGuildRequestEvent.type, (event) => {
+    event.waitUntil(app.formGuild(event.request))
   })
   view.addEventListener(WorkflowRecordRequestEvent.type, (event) => {
     event.waitUntil(app.workflowRecord(event.runId))

@@ -15,11 +15,13 @@ export function shortPeerId (peerId: string): string {
   return abbreviate(peerId, 8, 4)
 }
 
-/** `850 ms`, `1.25 s`, `2 min 05 s`. */
+/** `850 ms`, `1.25 s`, `2 min 05 s`, `3 h 07 min`, `2 d 05 h`. */
 export function formatDuration (ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–'
   if (ms < 1000) return `${Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`
+  if (ms >= 86_400_000) return `${Math.floor(ms / 86_400_000)} d ${String(Math.floor((ms % 86_400_000) / 3_600_000)).padStart(2, '0')} h`
+  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)} h ${String(Math.floor((ms % 3_600_000) / 60_000)).padStart(2, '0')} min`
   const minutes = Math.floor(ms / 60_000)
   const seconds = Math.floor((ms % 60_000) / 1000)
   return `${minutes} min ${String(seconds).padStart(2, '0')} s`
@@ -238,13 +240,13 @@ export function formatMicroUnits (micro: number): string {
   return `${formatUnits(micro)} (${formatCount(micro)} µ)`
 }
 
-/** `2,500 µ`: the short form, for table cells where the unit reading is in the tooltip. */
 /** An executor's asking prices in one short line, or "free". */
 export function formatPrices (prices: { perMegaFuel: number, perSecond: number, perMb: number }): string {
   if (prices.perMegaFuel === 0 && prices.perSecond === 0 && prices.perMb === 0) return 'free'
   return `${formatMicro(prices.perMegaFuel)}/Mfuel · ${formatMicro(prices.perSecond)}/s · ${formatMicro(prices.perMb)}/MiB`
 }
 
+/** `2,500 µ`: the short form, for table cells where the unit reading is in the tooltip. */
 export function formatMicro (micro: number): string {
   if (!Number.isFinite(micro)) return '–'
   return `${formatCount(micro)} µ`

@@ -7,6 +7,7 @@ import './zs-contribute.ts'
 import './zs-history.ts'
 import './zs-ledger.ts'
 import './zs-network.ts'
+import './zs-metrics.ts'
 import './zs-peer-id.ts'
 import './zs-peers.ts'
 import './zs-submit.ts'
@@ -14,6 +15,7 @@ import './zs-task-card.ts'
 import './zs-job-card.ts'
 import './zs-workflows.ts'
 import './zs-marketplace.ts'
+import './zs-guilds.ts'
 import type { AgentUseEvent } from './zs-marketplace.ts'
 
 const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
@@ -132,9 +134,10 @@ export class ZsApp extends LitElement {
         "workflows workflows"
         "peers peers"
         "network network"
+        "metrics metrics"
         "history history"
         "ledger ledger";
-      grid-template-rows: auto 1fr auto auto auto auto auto auto;
+      grid-template-rows: auto 1fr auto auto auto auto auto auto auto;
       gap: var(--zs-gap);
       padding: var(--zs-gap) 24px 48px;
       max-width: 1280px;
@@ -144,7 +147,7 @@ export class ZsApp extends LitElement {
     @media (max-width: 860px) {
       .layout {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: "contribute" "submit" "tasks" "agents" "workflows" "peers" "network" "history" "ledger";
+        grid-template-areas: "contribute" "submit" "tasks" "agents" "workflows" "peers" "network" "metrics" "history" "ledger";
         grid-template-rows: none;
         padding: 12px;
       }
@@ -176,6 +179,7 @@ export class ZsApp extends LitElement {
     .tasks { grid-area: tasks; }
     .peers { grid-area: peers; }
     .network { grid-area: network; }
+    .metrics { grid-area: metrics; }
     .history { grid-area: history; }
     .ledger { grid-area: ledger; }
     .workflows { grid-area: workflows; }
@@ -272,9 +276,13 @@ export class ZsApp extends LitElement {
           <h2 id="agents-h">Agents <span class="count">${s.agents.length} published</span></h2>
           <zs-marketplace .agents=${s.agents} @zs-agent-use=${this.#useAgent}></zs-marketplace>
         </section>
+        <section class="guilds" aria-labelledby="guilds-h">
+          <h2 id="guilds-h">Guilds <span class="count">${s.guilds.length} known</span></h2>
+          <zs-guilds .guilds=${s.guilds} .splits=${s.splits} .cards=${s.cards} .self=${s.peerId} ?acceptInvites=${s.guildInvites} .stepPrice=${s.guildStepPrice}></zs-guilds>
+        </section>
         <section class="workflows" aria-labelledby="workflows-h">
           <h2 id="workflows-h">Workflows <span class="count">${s.workflows.length} run${s.workflows.length === 1 ? '' : 's'}</span></h2>
-          <zs-workflows .runs=${s.workflows} .planner=${s.planner}></zs-workflows>
+          <zs-workflows .runs=${s.workflows} .self=${s.peerId} .planner=${s.planner}></zs-workflows>
         </section>
         <section class="peers" aria-labelledby="peers-h">
           <h2 id="peers-h">Peers <span class="count">${s.peers.length}</span></h2>
@@ -283,6 +291,10 @@ export class ZsApp extends LitElement {
         <section class="network" aria-labelledby="network-h">
           <h2 id="network-h">Network <span class="count">${s.cards.length} card${s.cards.length === 1 ? '' : 's'}</span></h2>
           <zs-network .cards=${s.cards} .routing=${s.routing} .stats=${s.stats}></zs-network>
+        </section>
+        <section class="metrics" aria-labelledby="metrics-h">
+          <h2 id="metrics-h">Metrics <span class="count">this tab · live</span></h2>
+          <zs-metrics .view=${s.metrics}></zs-metrics>
         </section>
         <section class="history" aria-labelledby="history-h">
           <h2 id="history-h">History <span class="count">${s.history.length}</span></h2>

@@ -9,6 +9,7 @@ import {
 import './zs-peer-id.ts'
 import './zs-receipt.ts'
 import './zs-task-output.ts'
+import './zs-trace-waterfall.ts'
 
 const TICK_MS = 100
 
@@ -125,6 +126,17 @@ export class ZsTaskCard extends LitElement {
       overflow-wrap: anywhere;
     }
 
+    details.trace {
+      margin: 12px 0 0;
+    }
+
+    details.trace summary {
+      cursor: pointer;
+      font-size: 0.8125rem;
+      color: var(--zs-muted);
+      margin-bottom: 6px;
+    }
+
     .error {
       background: var(--zs-bad-soft);
       color: var(--zs-bad);
@@ -195,7 +207,20 @@ export class ZsTaskCard extends LitElement {
         <p class="error" role="alert" data-testid="task-error"><strong>${task.error.name}</strong>: ${task.error.message}</p>`}
       ${task.result === undefined ? nothing : html`<zs-task-output .result=${task.result} .inputImage=${task.inputImage}></zs-task-output>`}
       ${task.receipt === undefined ? nothing : html`<zs-receipt .receipt=${task.receipt} ?verified=${task.verified}></zs-receipt>`}
+      ${this.#trace(task)}
     `
+  }
+
+  /** The waterfall of the task's spans across peers, once there is more than the task's own span. */
+  #trace (task: TaskView) {
+    const trace = task.trace
+    if (trace === undefined || trace.spans.length === 0) return nothing
+    const peers = new Set(trace.spans.map(span => span.peer)).size
+    return html`
+      <details class="trace" open data-testid="task-trace" data-trace-id=${trace.traceId}>
+        <summary>Trace · ${trace.spans.length} spans on ${peers} ${peers === 1 ? 'peer' : 'peers'} · <span class="mono">${trace.traceId}</span></summary>
+        <zs-trace-waterfall .spans=${trace.spans}></zs-trace-waterfall>
+      </details>`
   }
 
   #timing (task: TaskView) {

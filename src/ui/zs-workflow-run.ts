@@ -8,6 +8,7 @@ import { formatBytes } from './view-format.ts'
 import { attemptsLine, executorTail, itemsShare, ranOnLabel, stepLine } from './workflow-format.ts'
 import { layoutWorkflow, type LaidOutStep } from './workflow-layout.ts'
 import './zs-workflow-context.ts'
+import './zs-workflow-award.ts'
 
 /** The colour class of a step or run state. */
 const TONE: Readonly<Record<string, string>> = {
@@ -87,6 +88,8 @@ export class ZsWorkflowRun extends LitElement {
   `]
 
   @property({ attribute: false }) run!: WorkflowView
+  /** This tab's PeerId: its own steps and shares in the award read "you". */
+  @property({ attribute: false }) self = ''
   /** Whether to say, under the drawing, that a step can be picked (the view says it once, on its newest run). */
   @property({ type: Boolean }) hint = false
   /** The step whose details show under the drawing. */
@@ -113,6 +116,7 @@ export class ZsWorkflowRun extends LitElement {
         ${this.error === '' ? nothing : html`<p class="error" role="alert">${this.error}</p>`}
         ${this.#graph(run)}
         ${run.context === undefined ? nothing : html`<zs-workflow-context .context=${run.context}></zs-workflow-context>`}
+        ${run.award === undefined ? nothing : html`<zs-workflow-award .award=${run.award} .split=${run.split} .self=${this.self}></zs-workflow-award>`}
         ${picked === undefined ? (this.hint ? html`<p class="hint muted">Pick a step for its executors, attempts and receipts.</p>` : nothing) : this.#details(picked)}
         ${run.outputs === undefined || run.outputs.length === 0 ? nothing : html`
           <dl class="outputs" data-testid="workflow-outputs">${run.outputs.map(output => this.#output(output))}</dl>`}

@@ -36,9 +36,13 @@ export class ZsWorkflows extends LitElement {
     .gallery h3 { margin: 0; font-size: 0.8125rem; font-weight: 600; }
     ul.problems { margin: 0; padding-left: 1.2rem; color: var(--zs-bad); font-size: 0.8125rem; }
     .ok-line { color: var(--zs-ok); font-size: 0.8125rem; margin: 0; }
+    label.budget input { max-width: 22rem; }
+    label.budget .muted { font-size: 0.75rem; font-weight: 400; }
   `]
 
   @property({ attribute: false }) runs: WorkflowView[] = []
+  /** This tab's PeerId: its own steps and shares read "you". */
+  @property({ attribute: false }) self = ''
   /** The optional planner's settings (null: none configured). */
   @property({ attribute: false }) planner: PlannerView | null = null
   @state() private templateId = WORKFLOW_TEMPLATES[0]?.id ?? ''
@@ -47,6 +51,8 @@ export class ZsWorkflows extends LitElement {
   /** The files of each `bytes` and `files` input: picked, or a template's examples. */
   @state() private files: Record<string, { files: File[], example: boolean }> = {}
   @state() private runError = ''
+  /** µ: when given, the run is awarded first (to a guild or per step) within this budget. */
+  @state() private guildBudget = ''
   /** Counts template choices, so a slow fetch of an earlier template's examples cannot overwrite a later one's. */
   #choice = 0
 
@@ -77,12 +83,18 @@ export class ZsWorkflows extends LitElement {
             Input <code>${name}</code>
             <textarea data-testid=${`workflow-input-${name}`} .value=${this.inputs[name] ?? ''} @input=${(e: Event) => { this.inputs = { ...this.inputs, [name]: (e.target as HTMLTextAreaElement).value } }}></textarea>
           </label>`)}
+        <label class="budget">
+          Award it first, within a budget of (µ, optional)
+          <input type="number" min="1" step="1" inputmode="numeric" placeholder="no award: steps are dispatched one by one" data-testid="workflow-guild-budget"
+            .value=${this.guildBudget} @input=${(e: Event) => { this.guildBudget = (e.target as HTMLInputElement).value }}>
+          <span class="muted">Guilds bid for the whole run against the executors' per-step offers; a guild that wins is paid by a Shapley split.</span>
+        </label>
         <div class="actions">
           <button class="primary" type="submit" data-testid="run-workflow" ?disabled=${checked.problems.length > 0}>Run the workflow</button>
           ${this.runError === '' ? nothing : html`<p class="error" role="alert">${this.runError}</p>`}
         </div>
       </form>
-      ${repeat(this.runs, run => run.runId, (run, index) => html`<zs-workflow-run .run=${run} ?hint=${index === 0}></zs-workflow-run>`)}
+      ${repeat(this.runs, run => run.runId, (run, index) => html`<zs-workflow-run .run=${run} .self=${this.self} ?hint=${index === 0}></zs-workflow-run>`)}
     `
   }
 
@@ -179,7 +191,15 @@ export class ZsWorkflows extends LitElement {
       const file = this.files[name]?.files[0]
       return file === undefined ? [] : [[name, file]]
     })
-    const request = new WorkflowRequestEvent(this.spec, Object.fromEntries(values))
+    let budget: number | undefined
+    if (this.guildBudget.trim() !== '') {
+      budget = Number(this.guildBudget)
+      if (!Number.isSafeInteger(budget) || budget < 1) {
+        this.runError = 'The budget is a whole number of µ, at least 1 (or empty: no award).'
+        return
+      }
+    }
+    const request = new WorkflowRequestEvent(this.spec, Object.fromEntries(values), undefined, budget)
     this.dispatchEvent(request)
     await request.outcome.catch((err: unknown) => { this.runError = err instanceof Error ? err.message : String(err) })
   }

@@ -5,6 +5,8 @@
  * trip (offer → run the trivial echo WASI module in a worker → signed receipt
  * → verified); (c) the same task from an executor with prices, paid for with
  * a co-signed channel state stored on both sides before the task resolves.
+ * (d) the task round trip with tracing off and on (docs/tracing.md), in
+ * alternating blocks of the same run so that drift weighs on both alike.
  * Prints median and p99 of each and their ratios.
  *
  * Usage: npm run bench:roundtrip [-- --count 500]
@@ -67,6 +69,21 @@ try {
     ['raw echo, one stream', summarise(await echo(true))],
     ['task round trip (echo.wasm)', summarise(await tasks(count))]
   ]
+  // Tracing off and on, on both peers, in alternating blocks.
+  const setTracing = async (on: boolean): Promise<void> => {
+    await Promise.all([submitter, executor].map(async peer => peer.page.evaluate((on) => window.zerostate.tracing(on), on)))
+  }
+  const untraced: number[] = []
+  const traced: number[] = []
+  const TRACING_BLOCK = 25
+  for (let done = 0; done < count; done += TRACING_BLOCK) {
+    const n = Math.min(TRACING_BLOCK, count - done)
+    await setTracing(false)
+    untraced.push(...await tasks(n))
+    await setTracing(true)
+    traced.push(...await tasks(n))
+  }
+  rows.push(['task, tracing off', summarise(untraced)], ['task, tracing on', summarise(traced)])
   await setPrices({ perMegaFuel: 1000, perSecond: 0, perMb: 1 })
   await tasks(5)
   rows.push(['paid task round trip', summarise(await tasks(count))])
@@ -76,9 +93,10 @@ try {
     console.log(`  ${name.padEnd(30)} median ${median.toFixed(2).padStart(7)}   p99 ${p99.toFixed(2).padStart(7)}`)
   }
   type Summary = { median: number, p99: number }
-  const [perStream, oneStream, task, paid] = rows.map(([, s]) => s) as [Summary, Summary, Summary, Summary]
+  const [perStream, oneStream, task, off, on, paid] = rows.map(([, s]) => s) as [Summary, Summary, Summary, Summary, Summary, Summary]
   console.log(`\nratio task / raw echo (new stream each): median ${(task.median / perStream.median).toFixed(2)}×, p99 ${(task.p99 / perStream.p99).toFixed(2)}×`)
   console.log(`ratio task / raw echo (one stream):      median ${(task.median / oneStream.median).toFixed(2)}×, p99 ${(task.p99 / oneStream.p99).toFixed(2)}×`)
+  console.log(`ratio tracing on / off (cost of tracing):  median ${(on.median / off.median).toFixed(3)}×, p99 ${(on.p99 / off.p99).toFixed(3)}× (goal: under 1.05×)`)
   console.log(`ratio paid task / task (cost of paying):   median ${(paid.median / task.median).toFixed(2)}×, p99 ${(paid.p99 / task.p99).toFixed(2)}×`)
   const channels = await submitter.page.evaluate(async () => (await window.zerostate.ledger()).channels.map(c => c.latest.state.sequence))
   console.log(`channel states co-signed: ${channels.join(', ')}`)

@@ -9,7 +9,8 @@
  * and refuses once tampered with.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { join } from 'node:path'
+import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 /** Cheap fuel, nothing per second or MiB: a card's per-step offer (at the step's limits) is 50 000 µ, a real run a few µ. */
@@ -128,6 +129,46 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
       }
     }, { runId: run.runId, leadId: lead.peerId })
     expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
+  }, 240_000)
+
+  it('through the page: a guild founded in the Guilds view wins a run started with a budget; the run card shows the award and the split', async () => {
+    // The lead founds it from its Guilds view: its own roles and the member's, a name.
+    const form = lead.page.getByTestId('guild-form')
+    await form.locator(`[data-testid="guild-candidate"][data-peer-id="${lead.peerId}"] [data-testid="guild-roles"]`).fill('echo')
+    await form.locator(`[data-testid="guild-candidate"][data-peer-id="${member.peerId}"] [data-testid="guild-roles"]`).fill('sha256')
+    await form.getByTestId('guild-name').fill('Echo and hash')
+    await form.getByTestId('form-guild').click()
+    await expect.poll(async () => form.getByTestId('guild-formed').textContent().catch(() => ''), { timeout: 30_000 }).toContain('every member signed')
+    const guildId = await lead.page.evaluate(() => window.zerostate.guilds.own().find(guild => guild.name === 'Echo and hash')?.guildId)
+    expect(guildId).toMatch(/^echo-and-hash-[0-9a-f]{8}$/)
+    // The submitter's Guilds view lists it with both members.
+    const listed = submitter.page.locator(`[data-testid="guild"][data-guild-id="${guildId}"]`)
+    await expect.poll(async () => listed.getByTestId('guild-member').count(), { timeout: 30_000 }).toBe(2)
+
+    // The submitter runs a spec from the Workflows view with a budget.
+    const page = submitter.page
+    const spec = ['version: 1', 'name: echo-then-hash', 'dag:', '  tasks:',
+      '    - name: say', '      module: echo', '      stdin: hello guild',
+      '    - name: hash', '      module: sha256', '      dependencies: [say]', '      stdin: "$' + '{{ steps.say.stdout }}"', ''].join('\n')
+    await page.getByTestId('workflow-spec').fill(spec)
+    await page.getByTestId('workflow-guild-budget').fill('1000')
+    const before = await page.getByTestId('workflow-run').count()
+    await page.getByTestId('run-workflow').click()
+    await expect.poll(async () => page.getByTestId('workflow-run').count(), { timeout: 30_000 }).toBe(before + 1)
+    const card = page.locator('[data-testid="workflow-run"]').first()
+    await expect.poll(async () => card.getAttribute('data-state'), { timeout: 60_000 }).toBe('completed')
+    const award = card.getByTestId('workflow-award')
+    expect(await award.getAttribute('data-guild')).toBe(guildId)
+    expect(await award.getByTestId('award-guild').textContent()).toBe('Echo and hash')
+    expect(await award.getByTestId('award-step').evaluateAll(steps => steps.map(step => [step.getAttribute('data-step'), step.getAttribute('data-executor')])))
+      .toEqual([['say', lead.peerId], ['hash', member.peerId]])
+    // The split, once signed: a bar segment per member, as wide as its payment.
+    const segments = award.getByTestId('split-segment')
+    await expect.poll(async () => segments.count(), { timeout: 30_000 }).toBe(2)
+    const paid = await segments.evaluateAll(spans => spans.map(span => Number(span.getAttribute('data-payment'))))
+    expect(paid.reduce((sum, payment) => sum + payment, 0)).toBeLessThanOrEqual(2 * STEP_PRICE)
+    await card.screenshot({ path: join(ARTIFACTS, 'guild-award.png') })
+    await page.locator('section.guilds').screenshot({ path: join(ARTIFACTS, 'guilds.png') })
   }, 240_000)
 
   it('keeps the award through a reload: the resumed run runs each step on its member and pays the guild by the split', async () => {

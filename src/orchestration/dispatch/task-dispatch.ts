@@ -31,7 +31,7 @@ import {
   ExecutorBusyError, ExecutorLostError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
 } from '../task-protocol/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import type { SubmitProgress, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
+import type { SubmitProgress, TaskOutcome, TaskTraceOptions, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
 import {
   BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS,
@@ -88,6 +88,8 @@ export interface DispatchOptions {
   executors?: readonly string[]
   /** runRedundant: an executor that returned no result, and why. */
   onFailed?(executor: string, error: unknown): void
+  /** Traces the task under this span: each executor's conversation, and the executor's own spans (task-protocol submitTask). */
+  trace?: TaskTraceOptions
 }
 
 /** The chosen executor, why, and — after an auction — the price it won at, which becomes the task's budget. */
@@ -245,6 +247,7 @@ export class TaskDispatch {
       options.onChoice?.(choice.peerId, choice.reason)
       const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
         signal,
+        trace: options.trace,
         onProgress: p => { options.onProgress?.(p) },
         onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
       })
@@ -269,6 +272,7 @@ export class TaskDispatch {
     const settled = await Promise.allSettled(executors.map(async ({ peerId }, i) =>
       this.sendTracked(peerId, { ...offer, taskId: `${offer.taskId}-${i}` }, module, requirements, {
         signal,
+        trace: options.trace,
         onProgress: p => { if (i === 0) options.onProgress?.(p) },
         onForwarded: () => {}
       }).catch((err: unknown) => {
@@ -314,7 +318,7 @@ export class TaskDispatch {
    */
   private async sendTracked (
     executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements,
-    options: { signal?: AbortSignal, onProgress(p: DispatchProgress): void, onForwarded(hop: string): void }
+    options: { signal?: AbortSignal, trace?: TaskTraceOptions, onProgress(p: DispatchProgress): void, onForwarded(hop: string): void }
   ): Promise<TaskOutcome> {
     const { signal } = options
     const busyUntil = Date.now() + BUSY_RETRY_WINDOW_MS
@@ -365,7 +369,7 @@ export class TaskDispatch {
    * is spent — to the neighbour the Q-router expects to get it there
    * fastest, which forwards it hop by hop (orchestration/forwarding).
    */
-  private async send (executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options: { signal?: AbortSignal, onProgress(p: DispatchProgress): void, onForwarded(via: string): void }): Promise<TaskOutcome> {
+  private async send (executor: string, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options: { signal?: AbortSignal, trace?: TaskTraceOptions, onProgress(p: DispatchProgress): void, onForwarded(via: string): void }): Promise<TaskOutcome> {
     const { identity, mesh, router } = this.components
     const self = identity.peerId.toString()
     const { signal } = options

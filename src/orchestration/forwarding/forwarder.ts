@@ -128,6 +128,7 @@ class HopForwarder implements Forwarder {
         await reader.write({
           type: ExecutorMessage.Type.FAILURE,
           files: [],
+          spans: [],
           errorName: error.name,
           errorMessage: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
         }, ExecutorMessage)

@@ -8,6 +8,7 @@ import {
 } from '../../core/limits.ts'
 import { KIB, MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
 import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
+import { TRACEPARENT_LENGTH } from '../../core/tracing/index.ts'
 
 /** Submitter → executor: offer, (module), result. See pb/task.proto. */
 export const TASK_PROTOCOL = '/zerostate/task/1.0.0'
@@ -54,6 +55,35 @@ export const MAX_QUEUED_TASKS_PER_SUBMITTER = 4
  */
 export const BUSY_CONTENDER_MS = 10_000
 
+/** A TaskOffer's traceparent: W3C Trace Context version 00, exactly this long (core/tracing). */
+export const MAX_TRACEPARENT_LENGTH = TRACEPARENT_LENGTH
+
+/**
+ * Spans a RESULT may carry: the executor's (execute, module transfer, queue,
+ * run, sign: docs/tracing.md) and those of forwarding hops, with room to spare.
+ */
+export const MAX_TRACE_SPANS = 32
+/** A span's name, in UTF-8 bytes. */
+export const MAX_SPAN_NAME_BYTES = 64
+/** Attributes per span. */
+export const MAX_SPAN_ATTRIBUTES = 8
+/** An attribute's key, in UTF-8 bytes. */
+export const MAX_SPAN_ATTRIBUTE_KEY_BYTES = 64
+/** An attribute's value (always text on the wire), in UTF-8 bytes. */
+export const MAX_SPAN_ATTRIBUTE_VALUE_BYTES = 256
+/** A span's error name, in UTF-8 bytes. */
+export const MAX_SPAN_ERROR_BYTES = 64
+/**
+ * The latest a span may end after the executor read the offer, in µs: a day.
+ * A task runs for at most MAX_TIMEOUT_MS, but it may wait in queues and for
+ * its module first; a day bounds the numbers without judging the waits.
+ */
+export const MAX_SPAN_OFFSET_US = 86_400 * 1_000_000
+
+/** The spans of one RESULT at their limits, with the tags and varints around each field. */
+export const MAX_TRACE_BYTES = MAX_TRACE_SPANS *
+  (MAX_SPAN_NAME_BYTES + MAX_SPAN_ERROR_BYTES + 2 * 8 + 2 * 10 + MAX_SPAN_ATTRIBUTES * (MAX_SPAN_ATTRIBUTE_KEY_BYTES + MAX_SPAN_ATTRIBUTE_VALUE_BYTES + 8) + 32)
+
 /** Room for protobuf tags, length varints and the fixed-size fields of a message. */
 const FRAMING_BYTES = 64 * KIB
 
@@ -61,7 +91,8 @@ const FRAMING_BYTES = 64 * KIB
 const PER_FILE_BYTES = MAX_FILE_PATH_BYTES + 16
 
 /** A TaskOffer at its limits: stdin, the input files, args and env (about 20 MiB). */
-export const MAX_OFFER_BYTES = MAX_STDIN_BYTES + MAX_INPUT_FILES_BYTES + MAX_TASK_FILES * PER_FILE_BYTES + MAX_ARGS_AND_ENV_BYTES + FRAMING_BYTES
+export const MAX_OFFER_BYTES = MAX_STDIN_BYTES + MAX_INPUT_FILES_BYTES + MAX_TASK_FILES * PER_FILE_BYTES + MAX_ARGS_AND_ENV_BYTES +
+  MAX_TRACEPARENT_LENGTH + FRAMING_BYTES
 
 /** A ModuleTransfer: one module of at most MAX_MODULE_BYTES. */
 export const MAX_MODULE_TRANSFER_BYTES = MAX_MODULE_BYTES + FRAMING_BYTES
@@ -75,7 +106,7 @@ export const MAX_CONTROL_MESSAGE_BYTES = 4 * MAX_ERROR_MESSAGE_LENGTH + 4 * KIB
 
 /** An ExecutorMessage once accepted: a RESULT carries stdout, stderr, the output files and the receipt (about 33 MiB). */
 export const MAX_RESULT_BYTES = 2 * MAX_OUTPUT_BYTES + MAX_WORK_DIRECTORY_BYTES + MAX_TASK_FILES * PER_FILE_BYTES + MAX_RECEIPT_BYTES +
-  4 * MAX_ERROR_MESSAGE_LENGTH + FRAMING_BYTES
+  4 * MAX_ERROR_MESSAGE_LENGTH + MAX_TRACE_BYTES + FRAMING_BYTES
 
 /** The largest task message either way: what a forwarding hop may have to buffer before it splices. */
 export const MAX_TASK_MESSAGE_BYTES = Math.max(MAX_OFFER_BYTES, MAX_MODULE_TRANSFER_BYTES, MAX_RESULT_BYTES)

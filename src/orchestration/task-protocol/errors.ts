@@ -15,6 +15,15 @@ export class InvalidTaskMessageError extends Error {
   static { nameError(this, 'InvalidTaskMessageError') }
 }
 
+/**
+ * Thrown when the spans an executor (or a forwarding hop) returned with a
+ * result break the Span schema or a limit of constants.ts. Only the spans are
+ * refused: the result they came with is judged by its receipt alone.
+ */
+export class InvalidTraceSpanError extends Error {
+  static { nameError(this, 'InvalidTraceSpanError') }
+}
+
 /** Thrown when an executor turns a task down (not contributing, shutting down). */
 export class TaskRefusedError extends Error {
   static { nameError(this, 'TaskRefusedError') }

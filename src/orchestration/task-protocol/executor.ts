@@ -24,6 +24,8 @@ import { validateOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
 import { UsageMemory } from './usage-memory.ts'
+import { ExecutorTrace, inPhase } from './executor-trace.ts'
+import type { TraceRecorder } from '../../network/tracing/index.ts'
 
 export interface TaskExecutorComponents {
   identity: PeerIdentity
@@ -61,6 +63,12 @@ export interface TaskExecutorInit {
   maxQueuedPerSubmitter?: number
   /** The fair queue's clock (it remembers refusals for BUSY_CONTENDER_MS). Default Date.now. */
   now?(): number
+  /**
+   * Records this executor's spans of traced tasks (offers with a traceparent)
+   * and sends them back with the result (executor-trace.ts). Default: none —
+   * the receipt still names the offer's trace id.
+   */
+  tracer?: TraceRecorder
 }
 
 /** A task's place in the fair queue. */
@@ -128,12 +136,15 @@ export class TaskExecutor {
       writes = writes.then(async () => { await messages.write(message, ExecutorMessage) })
       return writes
     }
+    let trace: ExecutorTrace | undefined
     try {
-      const offer = validateOffer(await messages.read(TaskOffer, {
+      const wireOffer = await messages.read(TaskOffer, {
         maxBytes: MAX_OFFER_BYTES,
         signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
         limits: { args: MAX_ARGS, env: MAX_ENV_ENTRIES, files: MAX_TASK_FILES }
-      }))
+      })
+      const readAtMs = this.init.tracer?.time()
+      const offer = validateOffer(wireOffer)
       if (!this.init.isContributing()) {
         throw new TaskRefusedError('this peer is not contributing compute right now')
       }
@@ -142,21 +153,22 @@ export class TaskExecutor {
       // Before the module is transferred: a refused task costs neither side the transfer.
       this.checkBudget(offer, prices)
       const submitter = options.submitter ?? connection.remotePeer.toString()
+      trace = ExecutorTrace.open(this.init.tracer, offer, submitter, readAtMs)
       const { result, receipt } = await this.queued(submitter, stream, async (turn, gone) => {
-        const module = await this.obtainModule(offer, messages, send)
-        await send({ type: ExecutorMessage.Type.ACCEPTED, files: [] })
+        const module = await this.obtainModule(offer, messages, send, trace)
+        await send({ type: ExecutorMessage.Type.ACCEPTED, files: [], spans: [] })
         // Heartbeats from here on, while the task waits for its turn and while it runs.
         const run: { startedAt?: number } = {}
         const heartbeat = setInterval(() => {
           const elapsedMs = run.startedAt == null ? 0 : Math.max(0, Math.round(Date.now() - run.startedAt))
           // A lost stream ends the wait or the run (`gone`) and fails the RESULT, which is where it is handled.
-          send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [] }).catch(() => {})
+          send({ type: ExecutorMessage.Type.HEARTBEAT, elapsedMs, files: [], spans: [] }).catch(() => {})
           // The slot count may have grown (the user gave more worker slots).
           this.pump()
         }, HEARTBEAT_INTERVAL_MS)
         try {
-          await this.turnOf(submitter, turn, gone)
-          return await this.execute(offer, prices, module, submitter, send, run, gone)
+          await inPhase(trace, 'queue', async () => { await this.turnOf(submitter, turn, gone) })
+          return await this.execute(offer, prices, module, submitter, send, run, gone, trace)
         } finally {
           clearInterval(heartbeat)
         }
@@ -168,16 +180,19 @@ export class TaskExecutor {
         files: result.files.map(([path, data]) => ({ path, data })),
         receipt: JSON.stringify(receipt),
         errorName: result.error?.name,
-        errorMessage: result.error?.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
+        errorMessage: result.error?.message.slice(0, MAX_ERROR_MESSAGE_LENGTH),
+        spans: trace?.finish() ?? []
       })
       await stream.close({ signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS) })
       this.init.onExecuted?.({ offer, submitter, result, receipt })
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
+      trace?.finish(error)
       try {
         await send({
           type: ExecutorMessage.Type.FAILURE,
           files: [],
+          spans: [],
           errorName: error.name,
           errorMessage: error.message.slice(0, MAX_ERROR_MESSAGE_LENGTH)
         })
@@ -275,12 +290,16 @@ export class TaskExecutor {
     }
   }
 
-  private async obtainModule (offer: ValidOffer, messages: FramedStream, send: Send): Promise<Uint8Array> {
+  private async obtainModule (offer: ValidOffer, messages: FramedStream, send: Send, trace?: ExecutorTrace): Promise<Uint8Array> {
     const cached = await this.components.store.getModule(offer.moduleHash)
     if (cached != null) {
       return cached
     }
-    await send({ type: ExecutorMessage.Type.NEED_MODULE, files: [] })
+    return inPhase(trace, 'module transfer', async () => this.receiveModule(offer, messages, send))
+  }
+
+  private async receiveModule (offer: ValidOffer, messages: FramedStream, send: Send): Promise<Uint8Array> {
+    await send({ type: ExecutorMessage.Type.NEED_MODULE, files: [], spans: [] })
     const { module } = await messages.read(ModuleTransfer, { maxBytes: MAX_MODULE_TRANSFER_BYTES, signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
     if (module.byteLength !== offer.moduleSize) {
       throw new ModuleHashMismatchError(`the module is ${module.byteLength} bytes; the offer said ${offer.moduleSize}`)
@@ -292,9 +311,10 @@ export class TaskExecutor {
 
   /** Runs the task (stopped when `signal` fires) and signs its receipt; `run.startedAt` is set once it starts, for the heartbeats. */
   private async execute (
-    offer: ValidOffer, prices: PriceSchedule, module: Uint8Array, submitter: string, send: Send, run: { startedAt?: number }, signal: AbortSignal
+    offer: ValidOffer, prices: PriceSchedule, module: Uint8Array, submitter: string, send: Send, run: { startedAt?: number }, signal: AbortSignal,
+    trace?: ExecutorTrace
   ): Promise<{ result: ExecutionResult, receipt: Receipt }> {
-    const result = await this.components.runner.run(
+    const result = await inPhase(trace, 'run', async () => this.components.runner.run(
       offer.moduleHash,
       module,
       { args: offer.args, env: offer.env, stdin: offer.stdin, files: offer.files, seed: offer.seed },
@@ -305,7 +325,7 @@ export class TaskExecutor {
           if (progress.phase === 'running') {
             run.startedAt = progress.startedAt
             // As for heartbeats: a lost stream fails the RESULT, which is where it is handled.
-            send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [] }).catch(() => {})
+            send({ type: ExecutorMessage.Type.STARTED, startedAt: BigInt(Math.round(progress.startedAt)), files: [], spans: [] }).catch(() => {})
           }
         }
       }
@@ -313,12 +333,12 @@ export class TaskExecutor {
       const rejected = moduleRejection(err)
       if (rejected == null) throw err
       return rejected
-    })
+    }))
     const { identity } = this.components
     const ran = result.status === 'ok' || result.status === 'exit'
     // The figures the receipt states, so that its charge is recomputable from it (docs/receipt-format.md §3).
     const used: ResourceUse = { fuel: result.fuelUsed, durationMs: Math.round(result.durationMs), memoryBytes: result.memoryPeakBytes }
-    const receipt = await signReceipt({
+    const receipt = await inPhase(trace, 'sign', async () => signReceipt({
       version: RECEIPT_VERSION,
       taskId: offer.taskId,
       moduleHash: offer.moduleHash,
@@ -340,8 +360,10 @@ export class TaskExecutor {
       price: { ...prices, maxTotalPrice: offer.maxTotalPrice, charge: chargeFor(prices, used, offer.maxTotalPrice) },
       executor: identity.peerId.toString(),
       submitter,
-      publicKey: bytesToBase64Url(identity.publicKey)
-    }, identity)
+      publicKey: bytesToBase64Url(identity.publicKey),
+      // The receipt names the trace it was made in, traced here or not (docs/receipt-format.md §3).
+      ...(offer.traceparent === undefined ? {} : { traceId: offer.traceparent.traceId })
+    }, identity))
     this.usage.remember(offer.moduleHash, used)
     return { result, receipt }
   }

@@ -4,6 +4,8 @@ import {
   MAX_FILE_PATH_BYTES, MAX_FUEL, MAX_INPUT_FILES_BYTES, MAX_MEMORY_LIMIT_BYTES, MAX_MODULE_BYTES, MAX_STDIN_BYTES,
   MAX_TASK_FILES, MAX_TIMEOUT_MS, MIN_MEMORY_LIMIT_BYTES, MIN_TIMEOUT_MS, TASK_SEED_BYTES
 } from '../../core/limits.ts'
+import { formatTraceparent, parseTraceparent } from '../../core/tracing/index.ts'
+import type { TraceContext } from '../../core/tracing/index.ts'
 import { InvalidTaskMessageError } from './errors.ts'
 import type { TaskOffer } from './pb/task.ts'
 
@@ -22,6 +24,8 @@ export interface ValidOffer {
   fuel: number
   /** The most the submitter will pay for the run, in micro-units; 0 admits only free executors. */
   maxTotalPrice: number
+  /** The submitter's span the executor's spans hang under (W3C Trace Context); absent when the task is not traced. */
+  traceparent?: TraceContext
 }
 
 const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -61,6 +65,14 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
   if (typeof offer.maxTotalPrice !== 'bigint' || offer.maxTotalPrice < 0n || offer.maxTotalPrice > BigInt(Number.MAX_SAFE_INTEGER)) {
     throw new InvalidTaskMessageError(`the budget must be 0–${Number.MAX_SAFE_INTEGER} micro-units, got ${String(offer.maxTotalPrice)}`)
   }
+  let traceparent: TraceContext | undefined
+  if (offer.traceparent !== undefined) {
+    try {
+      traceparent = parseTraceparent(offer.traceparent)
+    } catch (err) {
+      throw new InvalidTaskMessageError(`the traceparent is malformed: ${(err as Error).message}`)
+    }
+  }
   return {
     taskId: offer.taskId,
     moduleHash: bytesToHex(offer.moduleHash),
@@ -73,13 +85,16 @@ export function validateOffer (offer: TaskOffer): ValidOffer {
     timeoutMs: offer.timeoutMs,
     memoryLimitBytes: offer.memoryLimitBytes,
     fuel: Number(offer.fuel),
-    maxTotalPrice: Number(offer.maxTotalPrice)
+    maxTotalPrice: Number(offer.maxTotalPrice),
+    ...(traceparent === undefined ? {} : { traceparent })
   }
 }
 
 export function toWireOffer (offer: ValidOffer): TaskOffer {
+  const { traceparent, ...rest } = offer
   return {
-    ...offer,
+    ...rest,
+    ...(traceparent === undefined ? {} : { traceparent: formatTraceparent(traceparent) }),
     moduleHash: hexToBytes(offer.moduleHash),
     env: offer.env.map(([name, value]) => ({ name, value })),
     files: offer.files.map(([path, data]) => ({ path, data })),

@@ -15,6 +15,11 @@ import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
 import { ExecutorMessage, ModuleTransfer, TaskOffer } from './pb/task.ts'
 import { withTimeout } from '../../core/abort.ts'
+import type { Span as OtelSpan } from '@opentelemetry/api'
+import { placeRemoteSpans } from '../../core/tracing/index.ts'
+import type { TraceRecorder } from '../../network/tracing/index.ts'
+import { ReceiptMismatchError } from '../../receipts/index.ts'
+import { SPAN_READ_LIMITS, readWireSpans } from './trace.ts'
 
 export type SubmitProgress =
   | { phase: 'offering' }
@@ -26,6 +31,19 @@ export type SubmitProgress =
 export interface SubmitOptions {
   signal?: AbortSignal
   onProgress?(progress: SubmitProgress): void
+  /**
+   * Traces the conversation under `parent` (docs/tracing.md): a `submit` span
+   * with `offer`, `module transfer`, `wait for result` and `verify` inside,
+   * its traceparent sent in the offer, and the executor's spans from the
+   * RESULT added to `recorder`, placed on this peer's timeline.
+   */
+  trace?: TaskTraceOptions
+}
+
+/** Where a submitted task's spans go, and what they hang under. */
+export interface TaskTraceOptions {
+  recorder: TraceRecorder
+  parent: OtelSpan
 }
 
 export interface TaskOutcome {
@@ -82,6 +100,19 @@ export async function submitTaskOnStream (
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
   const { signal, onProgress } = options
+  const tracing = options.trace
+  const submitSpan = tracing?.recorder.start('submit', tracing.parent, { 'zerostate.executor': executor, 'zerostate.task_id': offer.taskId })
+  if (tracing !== undefined && submitSpan !== undefined) offer = { ...offer, traceparent: tracing.recorder.contextOf(submitSpan) }
+  // The current phase's span: offer, module transfer, wait for result, verify.
+  let phase: OtelSpan | undefined
+  const leave = (error?: unknown): void => {
+    if (phase !== undefined) tracing?.recorder.end(phase, error)
+    phase = undefined
+  }
+  const enter = (name: string): void => {
+    leave()
+    phase = tracing === undefined ? undefined : tracing.recorder.start(name, submitSpan)
+  }
   const messages = framedStream(stream, { maxBufferSize: MAX_SUBMITTER_BUFFER_BYTES })
   // The executor heartbeats at least every HEARTBEAT_INTERVAL_MS; silence for
   // longer than this means it is gone, whatever the connection says.
@@ -89,7 +120,7 @@ export async function submitTaskOnStream (
   let maxBytes = MAX_CONTROL_MESSAGE_BYTES
   const nextMessage = async (timeoutMs: number): Promise<ExecutorMessage> => {
     try {
-      return await messages.read(ExecutorMessage, { maxBytes, signal: withTimeout(signal, timeoutMs), limits: { files: MAX_TASK_FILES } })
+      return await messages.read(ExecutorMessage, { maxBytes, signal: withTimeout(signal, timeoutMs), limits: { files: MAX_TASK_FILES, ...SPAN_READ_LIMITS } })
     } catch (err) {
       if (signal?.aborted === true) throw signal.reason
       // The timeout signal's DOMException and libp2p's own errors share these names
@@ -112,10 +143,14 @@ export async function submitTaskOnStream (
   }
   try {
     onProgress?.({ phase: 'offering' })
+    enter('offer')
+    const sentMs = tracing?.recorder.time()
     await send(async () => { await messages.write(toWireOffer(offer), TaskOffer, { signal }) })
     let message = await nextMessage(OFFER_RESPONSE_TIMEOUT_MS)
     if (message.type === ExecutorMessage.Type.NEED_MODULE) {
       onProgress?.({ phase: 'sending-module', bytes: module.byteLength })
+      enter('module transfer')
+      phase?.setAttribute('zerostate.bytes', module.byteLength)
       await send(async () => { await messages.write({ module }, ModuleTransfer, { signal: withTimeout(signal, MODULE_TRANSFER_TIMEOUT_MS) }) })
       message = await nextMessage(MODULE_TRANSFER_TIMEOUT_MS)
     }
@@ -125,6 +160,7 @@ export async function submitTaskOnStream (
         case ExecutorMessage.Type.ACCEPTED:
           maxBytes = MAX_RESULT_BYTES
           onProgress?.({ phase: 'queued' })
+          enter('wait for result')
           break
         case ExecutorMessage.Type.STARTED:
           startedAt = Number(message.startedAt ?? 0n)
@@ -135,18 +171,29 @@ export async function submitTaskOnStream (
           break
         case ExecutorMessage.Type.FAILURE:
           throw new RemoteTaskError(message.errorName ?? RemoteTaskError.name, message.errorMessage ?? 'the executor reported a failure')
-        case ExecutorMessage.Type.RESULT:
+        case ExecutorMessage.Type.RESULT: {
+          if (tracing !== undefined && submitSpan !== undefined && sentMs !== undefined) {
+            takeExecutorSpans(tracing.recorder, submitSpan, message, executor, { sentMs, receivedMs: tracing.recorder.time() })
+          }
           onProgress?.({ phase: 'verifying' })
-          return await checkResult(message, offer, executor, submitter)
+          enter('verify')
+          const outcome = await checkResult(message, offer, executor, submitter)
+          leave()
+          return outcome
+        }
         default:
           throw new InvalidTaskMessageError(`unexpected message ${String(message.type)} from executor ${executor}`)
       }
       message = await nextMessage(HEARTBEAT_TIMEOUT_MS)
     }
   } catch (err) {
+    leave(err)
+    if (submitSpan !== undefined) tracing?.recorder.end(submitSpan, err)
     stream.abort(err instanceof Error ? err : new Error(String(err)))
     throw err
   } finally {
+    leave()
+    if (submitSpan !== undefined && submitSpan.isRecording()) tracing?.recorder.end(submitSpan)
     if (stream.status === 'open') {
       // The result is in hand; the closing handshake need not hold up the caller.
       stream.close().catch(() => {})
@@ -195,6 +242,10 @@ async function checkResult (message: ExecutorMessage, offer: ValidOffer, executo
     executor,
     submitter
   })
+  // A receipt that names a trace must name the one offered (docs/receipt-format.md §7 step 5); one that names none is not traced.
+  if (receipt.traceId !== undefined && receipt.traceId !== offer.traceparent?.traceId) {
+    throw new ReceiptMismatchError('traceId', offer.traceparent?.traceId ?? null, receipt.traceId)
+  }
   // The schema already ties the charge to the receipt's own budget; this ties that budget to the offer.
   if (receipt.price.maxTotalPrice !== offer.maxTotalPrice) {
     throw new ReceiptBudgetMismatchError(
@@ -208,4 +259,21 @@ async function checkResult (message: ExecutorMessage, offer: ValidOffer, executo
     )
   }
   return { stdout, stderr, files, exitCode: receipt.exitCode ?? 0, receipt }
+}
+
+/**
+ * Adds the executor's spans from a RESULT to the trace, placed on this peer's
+ * timeline within the window from the offer to the RESULT. Spans that break
+ * the schema are left out and the reason kept on the `submit` span: they are
+ * diagnostics, and the result stands or falls by its receipt alone.
+ */
+function takeExecutorSpans (
+  recorder: TraceRecorder, submitSpan: OtelSpan, message: ExecutorMessage, executor: string, window: { sentMs: number, receivedMs: number }
+): void {
+  const { traceId, spanId } = submitSpan.spanContext()
+  try {
+    recorder.addRemote(placeRemoteSpans(readWireSpans(message.spans, spanId), window, { traceId, peer: executor }))
+  } catch (err) {
+    submitSpan.setAttribute('zerostate.spans_refused', err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 256) : String(err))
+  }
 }

@@ -97,6 +97,14 @@ export function demoState (now = Date.now()): AppState {
     planner: null,
     guildInvites: false,
     guildStepPrice: null,
+    guilds: [{
+      guildId: 'text-guild', name: 'Text guild', expiresAt: now + 600_000, expired: false, own: false,
+      members: [{ peerId: ALICE, roles: ['text-stats'], agents: [] }, { peerId: BOB, roles: ['gzip'], agents: [] }]
+    }],
+    splits: [{
+      runId: 'wf-demo', budget: 600, total: 600, method: 'exact', signer: ALICE, at: now - 60_000,
+      shares: [{ member: ALICE, share: 300, payment: 300 }, { member: BOB, share: 300, payment: 300 }]
+    }],
     tasks: [
       {
         taskId: 'running-1',
@@ -358,6 +366,17 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
 
   async planWorkflow (): Promise<never> {
     throw new RangeError('no planner in the demo')
+  }
+
+  configureGuilds (options: { acceptInvites?: boolean, stepPrice?: number | null }): void {
+    this.setState({
+      ...(options.acceptInvites === undefined ? {} : { guildInvites: options.acceptInvites }),
+      ...(options.stepPrice === undefined ? {} : { guildStepPrice: options.stepPrice })
+    })
+  }
+
+  async formGuild (): Promise<never> {
+    throw new RangeError('no guilds in the demo: no other peer can sign')
   }
 
   async runAgent (ref: string): Promise<SubmitResult> {

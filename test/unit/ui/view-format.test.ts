@@ -18,7 +18,8 @@ describe('shortPeerId / abbreviate', () => {
 
 describe('formatDuration', () => {
   it.each([
-    [0, '0 ms'], [850, '850 ms'], [1250, '1.25 s'], [12_340, '12.3 s'], [125_000, '2 min 05 s'], [-1, '–'], [Number.NaN, '–']
+    [0, '0 ms'], [850, '850 ms'], [1250, '1.25 s'], [12_340, '12.3 s'], [125_000, '2 min 05 s'], [3_599_000, '59 min 59 s'], [3_600_000, '1 h 00 min'],
+    [11_220_000, '3 h 07 min'], [86_399_999, '23 h 59 min'], [190_800_000, '2 d 05 h'], [-1, '–'], [Number.NaN, '–']
   ])('%d ms → %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text)
   })

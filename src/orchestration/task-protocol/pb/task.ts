@@ -240,6 +240,7 @@ export interface TaskOffer {
   seed: Uint8Array<ArrayBuffer>
   fuel: bigint
   maxTotalPrice: bigint
+  traceparent?: string
 }
 
 export namespace TaskOffer {
@@ -316,6 +317,11 @@ export namespace TaskOffer {
         if ((obj.maxTotalPrice != null && obj.maxTotalPrice !== 0n)) {
           w.uint32(96)
           w.uint64(obj.maxTotalPrice)
+        }
+
+        if (obj.traceparent != null) {
+          w.uint32(106)
+          w.string(obj.traceparent)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -405,6 +411,10 @@ export namespace TaskOffer {
             }
             case 12: {
               obj.maxTotalPrice = reader.uint64()
+              break
+            }
+            case 13: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -542,6 +552,13 @@ export namespace TaskOffer {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -629,6 +646,11 @@ export namespace TaskOffer {
     value: bigint
   }
 
+  export interface TaskOfferTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<TaskOffer>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskOffer.codec())
   }
@@ -637,7 +659,7 @@ export namespace TaskOffer {
     return decodeMessage(buf, TaskOffer.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent | TaskOfferEnvNameFieldEvent | TaskOfferEnvValueFieldEvent | TaskOfferFilesPathFieldEvent | TaskOfferFilesDataFieldEvent | TaskOfferSeedFieldEvent | TaskOfferFuelFieldEvent | TaskOfferMaxTotalPriceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskOffer>): Generator<TaskOfferTaskIdFieldEvent | TaskOfferModuleHashFieldEvent | TaskOfferModuleSizeFieldEvent | TaskOfferStdinFieldEvent | TaskOfferArgsFieldEvent | TaskOfferTimeoutMsFieldEvent | TaskOfferMemoryLimitBytesFieldEvent | TaskOfferEnvNameFieldEvent | TaskOfferEnvValueFieldEvent | TaskOfferFilesPathFieldEvent | TaskOfferFilesDataFieldEvent | TaskOfferSeedFieldEvent | TaskOfferFuelFieldEvent | TaskOfferMaxTotalPriceFieldEvent | TaskOfferTraceparentFieldEvent> {
     return streamMessage(buf, TaskOffer.codec(), opts)
   }
 }
@@ -731,6 +753,374 @@ export namespace ModuleTransfer {
   }
 }
 
+export interface SpanAttribute {
+  key: string
+  value: string
+}
+
+export namespace SpanAttribute {
+  let _codec: Codec<SpanAttribute>
+
+  export const codec = (): Codec<SpanAttribute> => {
+    if (_codec == null) {
+      _codec = message<SpanAttribute>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.key != null && obj.key !== '')) {
+          w.uint32(10)
+          w.string(obj.key)
+        }
+
+        if ((obj.value != null && obj.value !== '')) {
+          w.uint32(18)
+          w.string(obj.value)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          key: '',
+          value: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.key = reader.string()
+              break
+            }
+            case 2: {
+              obj.value = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.key`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.value`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SpanAttributeKeyFieldEvent {
+    field: '$.key'
+    value: string
+  }
+
+  export interface SpanAttributeValueFieldEvent {
+    field: '$.value'
+    value: string
+  }
+
+  export function encode (obj: Partial<SpanAttribute>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SpanAttribute.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SpanAttribute>): SpanAttribute {
+    return decodeMessage(buf, SpanAttribute.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SpanAttribute>): Generator<SpanAttributeKeyFieldEvent | SpanAttributeValueFieldEvent> {
+    return streamMessage(buf, SpanAttribute.codec(), opts)
+  }
+}
+
+export interface Span {
+  name: string
+  spanId: Uint8Array<ArrayBuffer>
+  parentSpanId: Uint8Array<ArrayBuffer>
+  startUs: bigint
+  endUs: bigint
+  attributes: SpanAttribute[]
+  error?: string
+}
+
+export namespace Span {
+  let _codec: Codec<Span>
+
+  export const codec = (): Codec<Span> => {
+    if (_codec == null) {
+      _codec = message<Span>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if ((obj.spanId != null && obj.spanId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.spanId)
+        }
+
+        if ((obj.parentSpanId != null && obj.parentSpanId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.parentSpanId)
+        }
+
+        if ((obj.startUs != null && obj.startUs !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.startUs)
+        }
+
+        if ((obj.endUs != null && obj.endUs !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.endUs)
+        }
+
+        if (obj.attributes != null && obj.attributes.length > 0) {
+          for (const value of obj.attributes) {
+            w.uint32(50)
+            SpanAttribute.codec().encode(value, w)
+          }
+        }
+
+        if (obj.error != null) {
+          w.uint32(58)
+          w.string(obj.error)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          spanId: uint8ArrayAlloc(0),
+          parentSpanId: uint8ArrayAlloc(0),
+          startUs: 0n,
+          endUs: 0n,
+          attributes: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              obj.spanId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.parentSpanId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.startUs = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.endUs = reader.uint64()
+              break
+            }
+            case 6: {
+              if (opts.limits?.attributes != null && obj.attributes.length === opts.limits.attributes) {
+                throw new MaxLengthError('Decode error - repeated field "attributes" had too many elements')
+              }
+
+              obj.attributes.push(SpanAttribute.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.attributes$
+              }))
+              break
+            }
+            case 7: {
+              obj.error = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          attributes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.spanId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parentSpanId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.startUs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.endUs`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.attributes != null && obj.attributes === opts.limits.attributes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "attributes" had too many elements')
+              }
+
+              for (const evt of SpanAttribute.codec().stream(reader, reader.uint32(), `${prefix}.attributes[]`, {
+                limits: opts.limits?.attributes$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.attributes
+                }
+              }
+
+              obj.attributes++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SpanNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface SpanSpanIdFieldEvent {
+    field: '$.spanId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SpanParentSpanIdFieldEvent {
+    field: '$.parentSpanId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SpanStartUsFieldEvent {
+    field: '$.startUs'
+    value: bigint
+  }
+
+  export interface SpanEndUsFieldEvent {
+    field: '$.endUs'
+    value: bigint
+  }
+
+  export interface SpanAttributesKeyFieldEvent {
+    field: '$.attributes[].key'
+    value: string
+    index: number
+  }
+
+  export interface SpanAttributesValueFieldEvent {
+    field: '$.attributes[].value'
+    value: string
+    index: number
+  }
+
+  export interface SpanErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export function encode (obj: Partial<Span>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Span.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Span>): Span {
+    return decodeMessage(buf, Span.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Span>): Generator<SpanNameFieldEvent | SpanSpanIdFieldEvent | SpanParentSpanIdFieldEvent | SpanStartUsFieldEvent | SpanEndUsFieldEvent | SpanAttributesKeyFieldEvent | SpanAttributesValueFieldEvent | SpanErrorFieldEvent> {
+    return streamMessage(buf, Span.codec(), opts)
+  }
+}
+
 export interface ExecutorMessage {
   type: ExecutorMessage.Type
   startedAt?: bigint
@@ -741,6 +1131,7 @@ export interface ExecutorMessage {
   receipt?: string
   errorName?: string
   errorMessage?: string
+  spans: Span[]
 }
 
 export namespace ExecutorMessage {
@@ -824,13 +1215,21 @@ export namespace ExecutorMessage {
           w.string(obj.errorMessage)
         }
 
+        if (obj.spans != null && obj.spans.length > 0) {
+          for (const value of obj.spans) {
+            w.uint32(90)
+            Span.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           type: Type.NEED_MODULE,
-          files: []
+          files: [],
+          spans: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -881,6 +1280,16 @@ export namespace ExecutorMessage {
               obj.errorMessage = reader.string()
               break
             }
+            case 11: {
+              if (opts.limits?.spans != null && obj.spans.length === opts.limits.spans) {
+                throw new MaxLengthError('Decode error - repeated field "spans" had too many elements')
+              }
+
+              obj.spans.push(Span.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.spans$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -891,7 +1300,8 @@ export namespace ExecutorMessage {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          files: 0
+          files: 0,
+          spans: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -974,6 +1384,24 @@ export namespace ExecutorMessage {
               }
               break
             }
+            case 11: {
+              if (opts.limits?.spans != null && obj.spans === opts.limits.spans) {
+                throw new MaxLengthError('Streaming decode error - repeated field "spans" had too many elements')
+              }
+
+              for (const evt of Span.codec().stream(reader, reader.uint32(), `${prefix}.spans[]`, {
+                limits: opts.limits?.spans$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.spans
+                }
+              }
+
+              obj.spans++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1038,6 +1466,54 @@ export namespace ExecutorMessage {
     value: string
   }
 
+  export interface ExecutorMessageSpansNameFieldEvent {
+    field: '$.spans[].name'
+    value: string
+    index: number
+  }
+
+  export interface ExecutorMessageSpansSpanIdFieldEvent {
+    field: '$.spans[].spanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ExecutorMessageSpansParentSpanIdFieldEvent {
+    field: '$.spans[].parentSpanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ExecutorMessageSpansStartUsFieldEvent {
+    field: '$.spans[].startUs'
+    value: bigint
+    index: number
+  }
+
+  export interface ExecutorMessageSpansEndUsFieldEvent {
+    field: '$.spans[].endUs'
+    value: bigint
+    index: number
+  }
+
+  export interface ExecutorMessageSpansAttributesKeyFieldEvent {
+    field: '$.spans[].attributes[].key'
+    value: string
+    index: number
+  }
+
+  export interface ExecutorMessageSpansAttributesValueFieldEvent {
+    field: '$.spans[].attributes[].value'
+    value: string
+    index: number
+  }
+
+  export interface ExecutorMessageSpansErrorFieldEvent {
+    field: '$.spans[].error'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<ExecutorMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ExecutorMessage.codec())
   }
@@ -1046,7 +1522,7 @@ export namespace ExecutorMessage {
     return decodeMessage(buf, ExecutorMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecutorMessage>): Generator<ExecutorMessageTypeFieldEvent | ExecutorMessageStartedAtFieldEvent | ExecutorMessageElapsedMsFieldEvent | ExecutorMessageStdoutFieldEvent | ExecutorMessageStderrFieldEvent | ExecutorMessageFilesPathFieldEvent | ExecutorMessageFilesDataFieldEvent | ExecutorMessageReceiptFieldEvent | ExecutorMessageErrorNameFieldEvent | ExecutorMessageErrorMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ExecutorMessage>): Generator<ExecutorMessageTypeFieldEvent | ExecutorMessageStartedAtFieldEvent | ExecutorMessageElapsedMsFieldEvent | ExecutorMessageStdoutFieldEvent | ExecutorMessageStderrFieldEvent | ExecutorMessageFilesPathFieldEvent | ExecutorMessageFilesDataFieldEvent | ExecutorMessageReceiptFieldEvent | ExecutorMessageErrorNameFieldEvent | ExecutorMessageErrorMessageFieldEvent | ExecutorMessageSpansNameFieldEvent | ExecutorMessageSpansSpanIdFieldEvent | ExecutorMessageSpansParentSpanIdFieldEvent | ExecutorMessageSpansStartUsFieldEvent | ExecutorMessageSpansEndUsFieldEvent | ExecutorMessageSpansAttributesKeyFieldEvent | ExecutorMessageSpansAttributesValueFieldEvent | ExecutorMessageSpansErrorFieldEvent> {
     return streamMessage(buf, ExecutorMessage.codec(), opts)
   }
 }
