@@ -27,6 +27,7 @@ import { parseReceipt, verifyReceipt } from '../../src/receipts/index.ts'
 import type { Task } from '../../src/orchestration/a2a/index.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { checkSplitElsewhere } from './split-check.ts'
 import { spawnContributor } from './contribute-process.ts'
 import type { Contributor } from './contribute-process.ts'
 
@@ -165,18 +166,7 @@ describe('issue 14, done when: three tabs and a Node peer', () => {
     expect(await b.page.evaluate(async () => (await window.zerostate.ledger()).payments.filter(p => p.direction === 'out' && p.kind === 'payment').length)).toBe(0)
 
     // C took no part: it recomputes the record it received, and refuses a tampered copy.
-    await c.page.waitForFunction(runId => window.zerostate.guilds.splits().some(record => record.runId === runId), run.runId, { timeout: 30_000, polling: 200 })
-    const checked = await c.page.evaluate(({ runId, member }) => {
-      const record = window.zerostate.guilds.splits().find(candidate => candidate.runId === runId)!
-      const ok = window.zerostate.guilds.verifySplit(record).runId
-      const tampered = { ...record, shares: record.shares.map(share => share.member === member ? { ...share, share: share.share + 1, payment: share.payment + 1 } : share) }
-      try {
-        window.zerostate.guilds.verifySplit(tampered)
-        return { ok, refused: 'nothing' }
-      } catch (err) {
-        return { ok, refused: (err as Error).name }
-      }
-    }, { runId: run.runId, member: nodeId })
+    const checked = await checkSplitElsewhere(c, run.runId, nodeId)
     expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
   }, 240_000)
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { checkSplitElsewhere } from './split-check.ts'
 
 /** Cheap fuel, nothing per second or MiB: a card's per-step offer (at the step's limits) is 50 000 µ, a real run a few µ. */
 const PRICES = { perMegaFuel: 1, perSecond: 0, perMb: 0 }
@@ -116,18 +117,7 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
     expect(paidByTask).toBe(0)
 
     // A third tab got the record on the splits topic, recomputed before it was taken, and refuses a tampered copy.
-    await watcher.page.waitForFunction(runId => window.zerostate.guilds.splits().some(record => record.runId === runId), run.runId, { timeout: 30_000, polling: 200 })
-    const checked = await watcher.page.evaluate(({ runId, leadId }) => {
-      const record = window.zerostate.guilds.splits().find(candidate => candidate.runId === runId)!
-      const ok = window.zerostate.guilds.verifySplit(record).runId
-      const tampered = { ...record, shares: record.shares.map(share => share.member === leadId ? { ...share, share: share.share + 1, payment: share.payment + 1 } : share) }
-      try {
-        window.zerostate.guilds.verifySplit(tampered)
-        return { ok, refused: 'nothing' }
-      } catch (err) {
-        return { ok, refused: (err as Error).name }
-      }
-    }, { runId: run.runId, leadId: lead.peerId })
+    const checked = await checkSplitElsewhere(watcher, run.runId, lead.peerId)
     expect(checked).toEqual({ ok: run.runId, refused: expect.stringMatching(/SplitMismatchError|SplitRecordSignatureError|Signature/) })
   }, 240_000)
 
