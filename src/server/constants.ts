@@ -112,6 +112,23 @@ export const PRESENCE_RATE_WINDOW_MS = 30_000
 export const CARD_FLOOD_PER_WINDOW = 60
 export const CARD_RATE_WINDOW_MS = 60_000
 
+/**
+ * What agents publish (src/server/relay-agent-rules.ts), per author per
+ * AGENT_RATE_WINDOW_MS. Manifests: a peer re-publishes at most 24 at once to
+ * newcomers and half a manifest a second after (agent-registry
+ * AGENT_MANIFEST_SEND_RATE), at most 54 a minute. Guilds: a member
+ * re-publishes its guilds to newcomers; tabs take a burst of 8 and one a
+ * second (GUILD_ANNOUNCE_RATE). Splits: one per awarded run a guild
+ * completed; tabs take a burst of 4 and one per 5 s (SPLIT_ANNOUNCE_RATE).
+ */
+export const AGENT_RATE_WINDOW_MS = 60_000
+export const MANIFEST_MESSAGES_PER_WINDOW = 60
+export const MANIFEST_FLOOD_PER_WINDOW = 240
+export const GUILD_MESSAGES_PER_WINDOW = 60
+export const GUILD_FLOOD_PER_WINDOW = 240
+export const SPLIT_MESSAGES_PER_WINDOW = 16
+export const SPLIT_FLOOD_PER_WINDOW = 64
+
 /** A summary of dropped gossip is logged at most this often; single drops only at debug level. */
 export const DROP_SUMMARY_INTERVAL_MS = 60_000
 

@@ -22,7 +22,10 @@ import {
 } from './constants.ts'
 import { RelayGate } from './relay-gate.ts'
 import type { RelayGateStats } from './relay-gate.ts'
-import { RelayGossipValidators, agentCardRule, presenceRule } from './relay-validators.ts'
+import { MeshFiguresBoard } from '../receipts/mesh-figures/index.ts'
+import type { MeshFigures } from '../receipts/mesh-figures/index.ts'
+import { RelayGossipValidators, agentCardRule, meshFiguresRule, presenceRule } from './relay-validators.ts'
+import { agentManifestRule, guildRule, splitRule } from './relay-agent-rules.ts'
 import type { GossipStats } from './relay-validators.ts'
 
 /** Every limit is optional; the defaults, and why, are in ./constants.ts. */
@@ -68,6 +71,12 @@ export interface Relay {
   /** Dialable websocket multiaddrs including /p2p/<relay id>. */
   multiaddrs: string[]
   stats(): RelayStats
+  /**
+   * Calls `listener` with each report of mesh figures the relay took (checked,
+   * newer than what it held of that peer); returns the unsubscribe.
+   * RelayMetrics sums them (docs/metrics.md "Mesh figures").
+   */
+  onMeshFigures(listener: (figures: MeshFigures) => void): () => void
   stop(): Promise<void>
 }
 
@@ -91,8 +100,8 @@ function topicScore (): TopicScoreParams {
 /**
  * The companion bootstrap node: a websocket listener that tabs can reach
  * before they know anyone, a circuit relay v2 server through which they reserve
- * a slot and signal WebRTC, and a gossipsub router for the presence and Agent
- * Card topics. It does not run tasks.
+ * a slot and signal WebRTC, and a gossipsub router for the presence, Agent
+ * Card and mesh figures topics. It does not run tasks.
  *
  * It is public, so it bounds what anyone can make it hold: connections being
  * upgraded, and connections and reservations per remote address (RelayGate);
@@ -117,7 +126,12 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
     maxReservations,
     logger
   })
-  const validators = new RelayGossipValidators({ rules: [presenceRule(), agentCardRule()], logger })
+  // The relay's own memory of each peer's figures: what its validator tells replays by (the sums are the metrics').
+  const figuresListeners = new Set<(figures: MeshFigures) => void>()
+  const figuresRule = meshFiguresRule(new MeshFiguresBoard(), figures => {
+    for (const listener of figuresListeners) listener(figures)
+  })
+  const validators = new RelayGossipValidators({ rules: [presenceRule(), agentCardRule(), figuresRule, agentManifestRule(), guildRule(), splitRule()], logger })
   const node: RelayNode = await createLibp2p({
     ...(init.privateKey == null ? {} : { privateKey: init.privateKey }),
     addresses: {
@@ -169,6 +183,10 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
     node,
     multiaddrs,
     stats: () => ({ ...gate.stats(), reservations: node.services.relay.reservations.size, gossip: validators.stats() }),
+    onMeshFigures: listener => {
+      figuresListeners.add(listener)
+      return () => { figuresListeners.delete(listener) }
+    },
     stop: async () => {
       gate.detach()
       validators.uninstall(node.services.pubsub)
