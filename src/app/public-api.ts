@@ -45,6 +45,13 @@ export interface ZeroStatePublicApi {
    * `witnessRates`: share of announced receipts re-executed as a witness ({ established, newcomer }, each 0–1).
    */
   contribute(on: boolean, slots?: number, options?: ContributeOptions): Promise<void>
+  /**
+   * Starts (true) or stops (false) publishing this tab's signed mesh figures
+   * every 30 s — tasks it ran by receipt status, fuel, run times, µ earned and
+   * spent — for the relays' /metrics (docs/metrics.md "Mesh figures"); off by
+   * default. Without an argument, says whether it is on.
+   */
+  shareMetrics(on?: boolean): boolean
   submit(request: SubmitRequest): Promise<SubmitResult>
   /**
    * A submitted task's trace (docs/tracing.md): `{ traceId, spans }`, every
@@ -53,6 +60,12 @@ export interface ZeroStatePublicApi {
    * trace. Undefined for a task this tab did not submit in this session.
    */
   trace(taskId: string): TaskTraceView | undefined
+  /**
+   * A workflow run's trace (docs/tracing.md §7): one trace for the run, a
+   * `step` span per unit's attempt with its task's spans (this tab's and its
+   * executors') under it. Undefined for a run this tab did not drive in this session.
+   */
+  workflowTrace(runId: string): TaskTraceView | undefined
   /** Turns tracing of this tab's tasks (submitted and executed) on or off, on by default; returns whether it is on. */
   tracing(on?: boolean): boolean
   /**
@@ -189,8 +202,10 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     cards: () => app.state.cards,
     routing: () => app.state.routing,
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
+    shareMetrics: (on) => app.shareMetrics(on),
     submit: async (request) => app.submit(request),
     trace: (taskId) => app.trace(taskId),
+    workflowTrace: (runId) => app.workflowTrace(runId),
     tracing: (on) => app.tracing(on),
     job: async (request) => app.job(request),
     estimateJob: async (request) => app.estimateJob(request),

@@ -89,6 +89,7 @@ export class PeerSession {
     const metrics = new TabMetrics({ now: () => Date.now(), sampleIntervalMs: METRICS_SAMPLE_MS })
     const peer = await composePeer({
       metrics,
+      shareMetrics: view.state.shareMetrics === true,
       store,
       identity,
       relayAddrs,

@@ -117,6 +117,8 @@ export interface WorkflowView {
   /** A run awarded before it started (a guild budget): to whom, and once it completed, the split that paid the guild. */
   award?: RunAwardView
   split?: SplitView
+  /** The run's trace (docs/tracing.md §7): its id from the start, its spans (every step's task, across peers) once the run ended. */
+  trace?: TaskTraceView
 }
 
 /** A run's award (docs/guild.md §6): a guild, or executors per step; each step's executor and price, µ. */
@@ -293,6 +295,8 @@ export interface AppState {
   stats?: PeerStats
   /** The Metrics view's charts, from the samples of this tab's metrics (one a second); absent before start. */
   metrics?: MetricsView
+  /** Whether this tab publishes its signed mesh figures every 30 s for the relays' /metrics (docs/metrics.md "Mesh figures"); off unless true. */
+  shareMetrics?: boolean
 }
 
 /**
@@ -307,6 +311,8 @@ export interface ContributeOptions {
   prices?: PriceSchedule
   /** Share of announced receipts this tab re-executes as a witness. */
   witnessRates?: CheckRates
+  /** Whether this tab publishes its signed mesh figures (the same as `shareMetrics(on)`). */
+  shareMetrics?: boolean
 }
 
 export interface ZeroStateApp extends EventTarget {
@@ -344,6 +350,8 @@ export interface ZeroStateApp extends EventTarget {
   planWorkflow(request: string, options?: { signal?: AbortSignal }): Promise<WorkflowPlan>
   /** Whether this tab signs guild invitations, and what it bids per step as a guild's lead (null: no bids). */
   configureGuilds(options: { acceptInvites?: boolean, stepPrice?: number | null }): void
+  /** Turns publishing this tab's signed mesh figures on or off (docs/metrics.md "Mesh figures"); returns whether it is on. */
+  shareMetrics(on?: boolean): boolean
   /** Forms a guild with this tab among its members: each other member must sign its invitation (docs/guild.md §5). */
   formGuild(request: FormGuildRequest): Promise<unknown>
 }

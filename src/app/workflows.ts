@@ -40,6 +40,15 @@ function show (view: ViewModel, session: PeerSession, run: StartedWorkflow): voi
   showWorkflow(view, session, runner, spec, record)
   showOutputs(view, session, runner)
   showAward(view, session, run)
+  showTrace(view, session, run)
+}
+
+/** A traced run's id at once; its spans, every step's across peers, once it ended (docs/tracing.md §7). */
+function showTrace (view: ViewModel, session: PeerSession, { runner, traceId }: StartedWorkflow): void {
+  if (traceId === undefined) return
+  view.updateWorkflow(runner.runId, { trace: { traceId, spans: [] } })
+  const spans = (): void => { view.updateWorkflow(runner.runId, { trace: { traceId, spans: session.peer.traces?.trace(traceId) ?? [] } }) }
+  runner.result().then(spans, spans)
 }
 
 /** An awarded run: its award (again once it ends: a member may have left and its steps been re-awarded), then the split that paid its guild. */

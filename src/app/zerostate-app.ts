@@ -92,12 +92,26 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     const witnessRates = options.witnessRates === undefined ? this.state.witnessRates : checkRates(options.witnessRates)
     this.pool.setSlots(slots)
     this.update({ contributing: on, slots, tags, prices, witnessRates })
+    if (options.shareMetrics !== undefined) this.shareMetrics(options.shareMetrics)
     const peer = this.session?.peer
     await Promise.all([peer?.mesh.announce(), peer?.cards.refresh()])
   }
 
   async submit (request: SubmitRequest, options: { signal?: AbortSignal } = {}): Promise<SubmitResult> {
     return submitTask(this, this.running(), request, options.signal)
+  }
+
+  /**
+   * Starts or stops publishing this tab's signed mesh figures every 30 s
+   * (docs/metrics.md "Mesh figures"); off by default. Kept with the other
+   * Contribute settings in the app's state; returns whether it is on.
+   */
+  shareMetrics (on?: boolean): boolean {
+    if (on !== undefined) {
+      this.update({ shareMetrics: on })
+      this.session?.peer.meshFigures.share(on)
+    }
+    return this.state.shareMetrics === true
   }
 
   /** Turns tracing of this tab's tasks, submitted and executed, on or off (on by default); returns whether it is on. */
@@ -111,6 +125,13 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   /** The trace of a task submitted from this tab (docs/tracing.md): every span kept of it, now; undefined for a task not traced or not known. */
   trace (taskId: string): TaskTraceView | undefined {
     const traceId = this.state.tasks.find(task => task.taskId === taskId)?.trace?.traceId
+    if (traceId === undefined) return undefined
+    return { traceId, spans: this.session?.peer.traces?.trace(traceId) ?? [] }
+  }
+
+  /** The trace of a workflow run this tab drives (docs/tracing.md §7): every span kept of it, now; undefined for a run not traced or not known. */
+  workflowTrace (runId: string): TaskTraceView | undefined {
+    const traceId = this.state.workflows.find(run => run.runId === runId)?.trace?.traceId
     if (traceId === undefined) return undefined
     return { traceId, spans: this.session?.peer.traces?.trace(traceId) ?? [] }
   }

@@ -14,6 +14,7 @@ import type { A2AHttpBridge } from '../peer/a2a-http.node.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import { nodeModuleFetch } from '../peer/module-fetch.node.ts'
 import { NodePeerMetrics } from '../peer/node-metrics.node.ts'
+import { PromMetrics } from '../peer/prom-metrics.node.ts'
 import { startNodePeer, DEFAULT_DRAIN_MS } from '../peer/node-peer.node.ts'
 import type { NodePeer } from '../peer/node-peer.node.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
@@ -28,7 +29,7 @@ import type { MetricsServer } from '../server/metrics-http.ts'
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
                        [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
                        [--a2a] [--a2a-port N [--a2a-host H]] [--guild-invites] [--guild-step-price µ]
-                       [--metrics-port N [--metrics-host H]] [--log-format json|text]
+                       [--metrics-port N [--metrics-host H]] [--share-metrics] [--log-format json|text]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
@@ -46,7 +47,9 @@ export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-
       --metrics-port N serves Prometheus /metrics, /healthz and /readyz over HTTP on H (default 127.0.0.1;
       0: any free port). Logs go to stderr: JSON lines (--log-format json, the default when stderr is not a
       terminal) or text; the level from ZEROSTATE_LOG_LEVEL (debug|info|warn|error, default info). See
-      docs/metrics.md.`
+      docs/metrics.md.
+      --share-metrics publishes this peer's figures (tasks run by status, fuel, run times, µ earned and
+      spent) every 30 s, signed, for the relays' /metrics; off by default.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -81,6 +84,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'guild-step-price': { type: 'string' },
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string', default: '127.0.0.1' },
+        'share-metrics': { type: 'boolean', default: false },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -135,10 +139,13 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   // Served from before the peer joins, so that /healthz answers while it does and /readyz says it is joining.
   let metricsServer: MetricsServer | undefined
   let metrics: NodePeerMetrics | undefined
+  // The peer's own figures and libp2p's, through the core Metrics port (the names a tab's Metrics view charts).
+  let portMetrics: PromMetrics | undefined
   const readiness: { state: 'joining' | 'online' | 'stopping' } = { state: 'joining' }
   if (metricsPort !== undefined) {
     const registry = processRegistry()
     metrics = new NodePeerMetrics(registry)
+    portMetrics = new PromMetrics(registry)
     try {
       metricsServer = await startMetricsServer({
         host: values['metrics-host'],
@@ -162,6 +169,8 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     ...(witnessRates === undefined ? {} : { witnessRates }),
     guilds: { acceptInvites: values['guild-invites'], ...(guildStepPrice === undefined ? {} : { stepPrice: guildStepPrice }) },
     logger,
+    ...(portMetrics === undefined ? {} : { metrics: portMetrics }),
+    shareMetrics: values['share-metrics'],
     onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
     onExecuted: task => {
       const { receipt } = task
@@ -179,6 +188,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     return 1
   }
   metrics?.watch(peer)
+  portMetrics?.beforeScrape(() => { peer.peer.metrics.collect() })
   let bridge: A2AHttpBridge | undefined
   if (values.a2a || a2aPort !== undefined) {
     try {

@@ -42,7 +42,10 @@ import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
-import { MeteredTaskDispatch, PeerMetrics } from './peer-metrics.ts'
+import { MeteredTaskDispatch } from './peer-metrics.ts'
+import type { PeerMetrics } from './peer-metrics.ts'
+import { MeteredPeerFigures, meshFiguresPublisher } from './mesh-figures.ts'
+import type { MeshFiguresPublisher } from './mesh-figures.ts'
 
 /** What the app tells the services about itself, asked each time it matters. */
 export interface PeerSettings {
@@ -96,6 +99,8 @@ export interface ComposeInit {
   tracing?: boolean
   /** Where the peer's figures and libp2p's go (peer-metrics.ts, network/libp2p-metrics.ts); default: nowhere. */
   metrics?: Metrics
+  /** Whether it publishes its mesh figures from the start (mesh-figures.ts; `meshFigures.share()` changes it); default false. */
+  shareMetrics?: boolean
 }
 
 /** Every service of a running peer. */
@@ -115,6 +120,8 @@ export interface ComposedPeer {
   traces?: TraceRecorder
   /** The peer's figures on the Metrics port: `collect()` reads its levels (peers, worker slots) before a sample or scrape. */
   metrics: PeerMetrics
+  /** This peer's signed mesh figures (docs/metrics.md "Mesh figures"): published every period only while `share(true)`. */
+  meshFigures: MeshFiguresPublisher
   /** Published agents: manifests on gossip, their modules by hash (docs/agent-manifest.md §12). */
   agents: AgentRegistryService
   /** What the mesh has shown this peer of each module's runs: the record the marketplace shows beside an agent. */
@@ -138,7 +145,7 @@ export interface ComposedPeer {
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
-  const metrics = new PeerMetrics(init.metrics ?? noopMetrics)
+  const metrics = new MeteredPeerFigures(init.metrics ?? noopMetrics)
   // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
   const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent, a2aInterfaces: CardInterface[] } = { a2aInterfaces: [] }
   const node = await createBrowserNode({
@@ -237,7 +244,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   await payments.start()
   await witness.start()
 
-  const forwarding = forwardingService({ onForwarded: () => { router.changed() } })({
+  const forwarding = forwardingService({ onForwarded: () => { router.changed() }, tracer: traces })({
     peerId: node.peerId,
     router: router.router,
     connections: peerId => node.getConnections(peerIdFromString(peerId)),
@@ -261,6 +268,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     logger
   })
   await agents.start()
+  const meshFigures = meshFiguresPublisher({ sharing: init.shareMetrics ?? false })({ identity, pubsub, tally: metrics.tally, logger })
+  meshFigures.start()
   const self = identity.peerId.toString()
   const guilds = guildService({
     acceptInvite: () => settings.guildInvites?.() ?? false,
@@ -273,7 +282,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
 
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, accountability }, metrics, () => performance.now())
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, metrics, agents, a2a, agentRecords, guilds,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, metrics, meshFigures, agents, a2a, agentRecords, guilds,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
@@ -290,6 +299,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     async stop () {
       await a2a.stop()
       await guilds.stop()
+      meshFigures.stop()
       await agents.stop()
       await Promise.all([estimates.stop(), forwarding.stop()])
       await witness.stop()

@@ -1,9 +1,12 @@
 /**
  * A Node peer's metrics (`zerostate contribute --metrics-port`,
- * docs/metrics.md "Node peer"): what it ran for others, read from the
- * receipts it signed, and what it holds now, read at scrape time from the
- * peer itself (its executor's load, its pool's slots, its libp2p connections,
- * the Agent Cards it knows).
+ * docs/metrics.md "Node peer") beyond those it records through the core
+ * Metrics port (prom-metrics.node.ts: tasks by status, fuel, worker slots and
+ * queue, peers, libp2p's): the run time of what it ran for others by receipt
+ * status and what it earned, read from the receipts it signed, and what it
+ * holds now, read at scrape time from the peer itself (its libp2p
+ * connections by direction and transport, the Agent Cards it knows). Nothing
+ * is counted under two names.
  *
  * @example
  * ```ts
@@ -30,9 +33,6 @@ export const TASK_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 
 
 /** What the gauges read: a NodePeer (node-peer.node.ts) has all of it. */
 export interface NodePeerView {
-  /** Tasks running here now, and waiting for a slot. */
-  load(): { running: number, queued: number }
-  readonly pool: { readonly slots: number }
   readonly peer: {
     readonly node: { getConnections(): Connection[] }
     readonly cards: { readonly cards: { readonly size: number } }
@@ -40,26 +40,15 @@ export interface NodePeerView {
 }
 
 export class NodePeerMetrics {
-  private readonly executed: Counter<'status'>
-  private readonly fuel: Counter
   private readonly duration: Histogram<'status'>
   private readonly earned: Counter
   private peer: NodePeerView | undefined
 
   constructor (registry: Registry) {
     const registers = [registry]
-    this.executed = new Counter({
-      name: `${PREFIX}tasks_executed_total`,
-      help: `Tasks this peer ran for others and signed a receipt for, by receipt status (${RECEIPT_STATUSES.join(', ')}).`,
-      labelNames: ['status'],
-      registers
-    })
-    // Every status is shown from the start, at 0, so that a rate over it exists before the first task of that kind.
-    for (const status of RECEIPT_STATUSES) this.executed.inc({ status }, 0)
-    this.fuel = new Counter({ name: `${PREFIX}fuel_used_total`, help: 'Fuel the tasks it ran used, as their receipts state (a timed-out task states none).', registers })
     this.duration = new Histogram({
       name: `${PREFIX}task_duration_seconds`,
-      help: 'Run time of the tasks it ran (the receipt\'s durationMs), by receipt status.',
+      help: `Run time of the tasks it ran (the receipt's durationMs), by receipt status (${RECEIPT_STATUSES.join(', ')}).`,
       labelNames: ['status'],
       buckets: TASK_DURATION_BUCKETS,
       registers
@@ -67,24 +56,6 @@ export class NodePeerMetrics {
     this.earned = new Counter({ name: `${PREFIX}earned_micros_total`, help: 'Charges of the receipts it signed, micro-units (what its submitters owe it).', registers })
     const view = (): NodePeerView | undefined => this.peer
     /* eslint-disable no-new -- each gauge is registered in `registry` by its constructor and read through it */
-    new Gauge({
-      name: `${PREFIX}worker_slots`,
-      help: 'Worker threads contributed.',
-      registers,
-      collect () { const peer = view(); if (peer !== undefined) this.set(peer.pool.slots) }
-    })
-    new Gauge({
-      name: `${PREFIX}worker_slots_busy`,
-      help: 'Worker slots running a task now.',
-      registers,
-      collect () { const peer = view(); if (peer !== undefined) this.set(peer.load().running) }
-    })
-    new Gauge({
-      name: `${PREFIX}tasks_queued`,
-      help: 'Accepted tasks waiting for a free slot.',
-      registers,
-      collect () { const peer = view(); if (peer !== undefined) this.set(peer.load().queued) }
-    })
     new Gauge({
       name: `${PREFIX}connections`,
       help: 'Connections open now, by direction and transport (websocket, relayed, webrtc, other).',
@@ -106,10 +77,8 @@ export class NodePeerMetrics {
     /* eslint-enable no-new */
   }
 
-  /** Counts a task this peer ran for another, from the receipt it signed. */
+  /** Times a task this peer ran for another, and adds its charge, from the receipt it signed. */
   observeReceipt (receipt: Receipt): void {
-    this.executed.inc({ status: receipt.status })
-    if (receipt.fuelUsed !== null) this.fuel.inc(receipt.fuelUsed)
     this.duration.observe({ status: receipt.status }, receipt.durationMs / 1000)
     this.earned.inc(receipt.price.charge)
   }

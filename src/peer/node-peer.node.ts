@@ -11,7 +11,7 @@
  * or is given them, and measures its speed on the server's primes sample
  * (the reference a tab's Agent Card states its benchmark against).
  */
-import type { Logger } from '../core/index.ts'
+import type { Logger, Metrics } from '../core/index.ts'
 import { loadOrCreateIdentity } from '../crypto/identity.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
 import type { CardBenchmark } from '../discovery/index.ts'
@@ -57,6 +57,10 @@ export interface NodePeerInit {
    */
   guilds?: { acceptInvites: boolean, stepPrice?: number }
   logger: Logger
+  /** Where its figures and libp2p's go (compose.ts; a PromMetrics for `--metrics-port`); default: nowhere. */
+  metrics?: Metrics
+  /** Whether it publishes its signed mesh figures every 30 s (`--share-metrics`, docs/metrics.md "Mesh figures"); default false. */
+  shareMetrics?: boolean
   /** This peer ran a task for another and sent the signed result (its receipt is kept in the store). */
   onExecuted?(task: ExecutedTask): void
   /** Something its operator should know. */
@@ -120,7 +124,9 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
           init.onExecuted?.(task)
         }
       },
-      logger
+      logger,
+      ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
+      shareMetrics: init.shareMetrics ?? false
     })
   } catch (err) {
     pool.stop()

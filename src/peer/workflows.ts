@@ -26,6 +26,7 @@ import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './work
 import { publishRunContext } from './workflow-context-sync.ts'
 import { workflowModuleSource } from './workflow-modules.ts'
 import { keepSignedRecord } from './workflow-record.ts'
+import { RunTrace } from './workflow-trace.ts'
 
 /** Where a guild run's payments that failed are told (the split record itself says what was due). */
 const GUILD_LOG = consoleLogger('zerostate guild run')
@@ -55,6 +56,8 @@ export interface StartedWorkflow {
   /** With `guild`: who the run was awarded to, and (once it completed) the signed split that paid the guild. */
   award?: AwardedRun
   split?: Promise<SplitRecord | undefined>
+  /** The run's W3C trace id when it is traced (docs/tracing.md §7): its steps' tasks' spans, in the peer's TraceRecorder. */
+  traceId?: string
 }
 
 /** Called as soon as the runner exists, before any further await: to follow every event. */
@@ -76,8 +79,9 @@ export async function startWorkflowRun (ctx: PeerContext, specText: string, give
   // Kept with the record before anything runs: a resumed run keeps its award (and what its guild's steps cost).
   if (award !== undefined) record.award = awardCheckpoint(award)
   await ctx.store.putRun(record)
-  const runner = await startWorkflow(components(ctx, options, record, award), { runId, spec, inputs, defaults })
-  return started(ctx, awarded({ runner, spec, record }, ctx, award), onStarted)
+  const trace = RunTrace.open(ctx.peer.traces, runId, spec.name, false)
+  const runner = await traced(trace, startWorkflow(components(ctx, options, record, award, trace), { runId, spec, inputs, defaults }))
+  return started(ctx, awarded({ runner, spec, record, ...traceIdOf(trace) }, ctx, award), onStarted)
 }
 
 export async function resumeWorkflowRun (ctx: PeerContext, runId: string, options: WorkflowOptions = {}, onStarted?: OnWorkflowStarted): Promise<StartedWorkflow> {
@@ -85,10 +89,29 @@ export async function resumeWorkflowRun (ctx: PeerContext, runId: string, option
   if (record === undefined) throw new RangeError(`no workflow run ${runId} in this peer's store`)
   const spec = parseWorkflowSpec(record.specText)
   const award = record.award === undefined ? undefined : restoreAward(record.award, runId)
-  const runner = await resumeWorkflow(components(ctx, options, record, award), {
+  const trace = RunTrace.open(ctx.peer.traces, runId, spec.name, true)
+  const runner = await traced(trace, resumeWorkflow(components(ctx, options, record, award, trace), {
     runId, spec, inputs: record.inputs as Record<string, WorkflowInputValue>, defaults: defaultsOf(options, hexToBytes(record.seedHex))
-  })
-  return started(ctx, awarded({ runner, spec, record }, ctx, award), onStarted)
+  }))
+  return started(ctx, awarded({ runner, spec, record, ...traceIdOf(trace) }, ctx, award), onStarted)
+}
+
+/** The runner, its trace ended with the run (or at once, when it cannot start). */
+async function traced (trace: RunTrace | undefined, starting: Promise<WorkflowRunner>): Promise<WorkflowRunner> {
+  if (trace === undefined) return starting
+  let runner: WorkflowRunner
+  try {
+    runner = await starting
+  } catch (err) {
+    trace.end('failed', err)
+    throw err
+  }
+  runner.result().then(result => { trace.end(result.state) }, (err: unknown) => { trace.end(runner.status().state, err) })
+  return runner
+}
+
+function traceIdOf (trace: RunTrace | undefined): { traceId?: string } {
+  return trace === undefined ? {} : { traceId: trace.traceId }
 }
 
 /** An awarded run's guild is paid by the split once the run completes (guild-run.ts). */
@@ -135,7 +158,7 @@ function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowR
 }
 
 /** The runner's components over this peer's store, its dispatch and its accountability; a step's module as workflow-modules.ts finds it. */
-function components (ctx: PeerContext, options: WorkflowOptions, record: WorkflowRunRecord, award?: AwardedRun): WorkflowRunnerComponents {
+function components (ctx: PeerContext, options: WorkflowOptions, record: WorkflowRunRecord, award?: AwardedRun, trace?: RunTrace): WorkflowRunnerComponents {
   const { store } = ctx
   const { dispatch, accountability } = ctx.peer
   /** The next sequence number of each run's log this peer writes. */
@@ -187,18 +210,21 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
             return executor
           }
         }),
-    settle: async (outcome, offer, module, step) => {
-      const guildStep = isGuildStep(award, step)
-      if (guildStep) {
-        // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
-        award!.costs.set(step, { executor: outcome.receipt.executor, charge: outcome.receipt.price.charge })
-        await saveAward(ctx, record, award!)
-      }
-      await Promise.all([
-        accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep }),
-        ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
-      ])
+    ...(trace === undefined ? {} : { traceStep: unit => trace.step(unit) }),
+    settle: async (outcome, offer, module, step) => trace === undefined ? settle(outcome, offer, module, step) : trace.settle(offer.taskId, async () => settle(outcome, offer, module, step))
+  }
+
+  async function settle (...[outcome, offer, module, step]: Parameters<WorkflowRunnerComponents['settle']>): Promise<void> {
+    const guildStep = isGuildStep(award, step)
+    if (guildStep) {
+      // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
+      award!.costs.set(step, { executor: outcome.receipt.executor, charge: outcome.receipt.price.charge })
+      await saveAward(ctx, record, award!)
     }
+    await Promise.all([
+      accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep }),
+      ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
+    ])
   }
 }
 

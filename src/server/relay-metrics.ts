@@ -17,15 +17,60 @@
  * metrics.track(relay)
  * ```
  */
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { transportOf } from '../network/transports.ts'
+import { RECEIPT_STATUSES } from '../receipts/index.ts'
+import { MESH_DURATION_BUCKETS_MS, MeshFiguresBoard } from '../receipts/mesh-figures/index.ts'
+import type { MeshTotals } from '../receipts/mesh-figures/index.ts'
 import { METRIC_PREFIX } from './constants.ts'
 import type { Readiness } from './metrics-http.ts'
 import type { Relay } from './relay.ts'
 import { GOSSIP_DROP_REASONS } from './relay-validators.ts'
 
 const PREFIX = `${METRIC_PREFIX}relay_`
+const MESH_PREFIX = `${METRIC_PREFIX}mesh_`
+
+/**
+ * A histogram whose buckets are read, not observed: the mesh figures carry
+ * each peer's counts per fixed bucket (MESH_DURATION_BUCKETS_MS), and their
+ * sums are exposed as Prometheus' cumulative `_bucket{le}`, `_sum`, `_count`
+ * (https://prometheus.io/docs/instrumenting/exposition_formats/#histograms-and-summaries).
+ * prom-client's Histogram only counts observations, so what the registry
+ * reads of it at each scrape (`get`, `getForPromString`) is replaced.
+ */
+class SummedHistogram extends Histogram {
+  readonly #read: () => { counts: number[], sumMs: number }
+
+  constructor (name: string, help: string, registry: Registry, read: () => { counts: number[], sumMs: number }) {
+    super({ name, help, buckets: MESH_DURATION_BUCKETS_MS.map(ms => ms / 1000), registers: [registry] })
+    this.#read = read
+  }
+
+  override async get (): ReturnType<Histogram['get']> {
+    return this.#summed()
+  }
+
+  /** What the registry's text exposition reads (prom-client 15 Registry.getMetricsAsString prefers it to `get`). */
+  async getForPromString (): ReturnType<Histogram['get']> {
+    return this.#summed()
+  }
+
+  async #summed (): ReturnType<Histogram['get']> {
+    // Its own name, help, type and aggregator as prom-client states them (no observation was ever made); the values are the sums read now.
+    const own = await (Histogram.prototype as unknown as { getForPromString(): ReturnType<Histogram['get']> }).getForPromString.call(this)
+    const { counts, sumMs } = this.#read()
+    let running = 0
+    const buckets = [...MESH_DURATION_BUCKETS_MS, Number.POSITIVE_INFINITY].map((le, i) => {
+      running += counts[i] ?? 0
+      return { metricName: `${own.name}_bucket`, labels: { le: Number.isFinite(le) ? le / 1000 : '+Inf' }, value: running }
+    })
+    return {
+      ...own,
+      values: [...buckets, { metricName: `${own.name}_sum`, labels: {}, value: sumMs / 1000 }, { metricName: `${own.name}_count`, labels: {}, value: running }]
+    }
+  }
+}
 
 /** The relays that are not started or have no listening address, by PeerId. */
 function notListening (relays: Iterable<Relay>): string[] {
@@ -48,11 +93,27 @@ export function relaysReadiness (relays: Iterable<Relay>): Readiness {
   return { ready: true, relays: list.length, multiaddrs: list.flatMap(relay => relay.node.getMultiaddrs().map(ma => ma.toString())) }
 }
 
-export class RelayMetrics {
-  private readonly relays = new Set<Relay>()
+export interface RelayMetricsInit {
+  /** The clock the mesh figures expire by, Unix epoch ms; default Date.now. */
+  now?(): number
+  /** Peers whose figures are kept (receipts/mesh-figures board.ts); default DEFAULT_MAX_MESH_FIGURES_PEERS. */
+  maxMeshPeers?: number
+}
 
-  constructor (registry: Registry) {
-    const relays = this.relays
+export class RelayMetrics {
+  private readonly relays = new Map<Relay, () => void>()
+  /**
+   * The mesh figures every tracked relay took, summed once for the process:
+   * two relays of one process hear the same report, and the board takes it
+   * once (the second is a `duplicate`).
+   */
+  readonly meshFigures: MeshFiguresBoard
+  private readonly now: () => number
+
+  constructor (registry: Registry, init: RelayMetricsInit = {}) {
+    this.now = init.now ?? Date.now
+    this.meshFigures = new MeshFiguresBoard(init.maxMeshPeers === undefined ? {} : { maxPeers: init.maxMeshPeers })
+    const relays: Iterable<Relay> = { [Symbol.iterator]: () => this.relays.keys() }
     const gauge = <L extends string>(name: string, help: string, labelNames: L[], collect: (this: Gauge<L>, relays: Iterable<Relay>) => void): void => {
       // eslint-disable-next-line no-new -- registered in `registry` by the constructor, read through it
       new Gauge<L>({ name: PREFIX + name, help, labelNames, registers: [registry], collect () { this.reset(); collect.call(this, relays) } })
@@ -147,20 +208,70 @@ export class RelayMetrics {
         }
       }
     })
+
+    this.registerMeshFigures(registry)
   }
 
-  /** Reports `relay` from the next scrape on. Tracking a relay twice is harmless. */
+  /**
+   * The mesh figures (docs/metrics.md "Mesh figures"): sums over every peer
+   * that opted in, read from the board at scrape time. No `relay` label: the
+   * board is the process's, each report counted once whichever relay heard it.
+   */
+  private registerMeshFigures (registry: Registry): void {
+    let read: { at: number, totals: MeshTotals } | undefined
+    // One read of the board per scrape: every family below reads the same totals.
+    const totals = (): MeshTotals => {
+      const now = this.now()
+      if (read === undefined || read.at !== now) read = { at: now, totals: this.meshFigures.totals(now) }
+      return read.totals
+    }
+    const registers = [registry]
+    const counter = (name: string, help: string, value: (totals: MeshTotals) => number): void => {
+      // eslint-disable-next-line no-new -- registered in `registry` by the constructor, read through it
+      new Counter({ name: MESH_PREFIX + name, help, registers, collect () { this.reset(); this.inc(value(totals())) } })
+    }
+    /* eslint-disable no-new -- as above */
+    new Counter({
+      name: `${MESH_PREFIX}tasks_executed_total`,
+      help: `Tasks the reporting peers ran for others, by receipt status (${RECEIPT_STATUSES.join(', ')}).`,
+      labelNames: ['status'],
+      registers,
+      collect () {
+        this.reset()
+        const executed = totals().counters.executed
+        for (const status of RECEIPT_STATUSES) this.inc({ status }, executed[status])
+      }
+    })
+    counter('tasks_submitted_total', 'Tasks the reporting peers submitted.', t => t.counters.submitted)
+    counter('tasks_failed_total', 'Tasks the reporting peers submitted that did not come back with a verified ok receipt.', t => t.counters.failed)
+    counter('fuel_total', 'Fuel of the tasks the reporting peers ran, as their receipts state it.', t => t.counters.fuel)
+    counter('earned_micro_total', 'Micro-units the receipts of the reporting peers charged (what their submitters owe them).', t => t.counters.earned)
+    counter('spent_micro_total', 'Micro-units the receipts of the tasks the reporting peers submitted charged them.', t => t.counters.spent)
+    new Gauge({
+      name: `${MESH_PREFIX}reporting_peers`,
+      help: 'Peers whose last mesh figures arrived within three of their periods.',
+      registers,
+      collect () { this.set(totals().reportingPeers) }
+    })
+    new SummedHistogram(`${MESH_PREFIX}task_duration_seconds`,
+      'Run time of the tasks the reporting peers ran (their receipts\' durationMs), their buckets summed.', registry, () => totals().counters.durations)
+    /* eslint-enable no-new */
+  }
+
+  /** Reports `relay` from the next scrape on, and sums the mesh figures it takes from now on. Tracking a relay twice is harmless. */
   track (relay: Relay): void {
-    this.relays.add(relay)
+    if (this.relays.has(relay)) return
+    this.relays.set(relay, relay.onMeshFigures(figures => { this.meshFigures.offer(figures, this.now()) }))
   }
 
-  /** Stops reporting `relay` (its series disappear). Safe to call twice. */
+  /** Stops reporting `relay` (its series disappear; the mesh figures it brought stay in the sums). Safe to call twice. */
   untrack (relay: Relay): void {
+    this.relays.get(relay)?.()
     this.relays.delete(relay)
   }
 
   /** relaysReadiness over the relays tracked. */
   readiness (): Readiness {
-    return relaysReadiness(this.relays)
+    return relaysReadiness(this.relays.keys())
   }
 }

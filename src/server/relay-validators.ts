@@ -32,6 +32,12 @@ import {
 import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_TOPIC } from '../network/presence/constants.ts'
 import { decodePresence } from '../network/presence/index.ts'
 import {
+  MAX_MESH_FIGURES_BYTES, MESH_FIGURES_FLOOD_PER_WINDOW, MESH_FIGURES_PER_WINDOW, MESH_FIGURES_RATE_WINDOW_MS, MESH_FIGURES_TOPIC,
+  MeshFiguresKeyMismatchError, MeshFiguresNotYetValidError, MeshFiguresSenderMismatchError, MeshFiguresSignatureError, MeshFiguresStaleError,
+  parseMeshFigures, verifyMeshFigures
+} from '../receipts/mesh-figures/index.ts'
+import type { MeshFigures, MeshFiguresBoard } from '../receipts/mesh-figures/index.ts'
+import {
   CARD_FLOOD_PER_WINDOW, CARD_RATE_WINDOW_MS, DROP_SUMMARY_INTERVAL_MS, PRESENCE_FLOOD_PER_WINDOW, PRESENCE_MESSAGES_PER_WINDOW,
   PRESENCE_RATE_WINDOW_MS
 } from './constants.ts'
@@ -118,6 +124,51 @@ export function agentCardRule (): TopicRule {
       } catch (err) {
         const name = (err as Error).name
         return FORGED_CARD_ERRORS.has(name) ? 'forged' : STALE_CARD_ERRORS.has(name) ? 'stale' : 'malformed'
+      }
+    }
+  }
+}
+
+const FORGED_FIGURES_ERRORS = new Set([MeshFiguresSignatureError.name, MeshFiguresKeyMismatchError.name, MeshFiguresSenderMismatchError.name])
+const STALE_FIGURES_ERRORS = new Set([MeshFiguresStaleError.name, MeshFiguresNotYetValidError.name])
+
+/**
+ * Mesh figures (receipts/mesh-figures, docs/metrics.md "Mesh figures"): at
+ * most MAX_MESH_FIGURES_BYTES, version 1 figures signed by the message's
+ * author, fresh (`at` within MAX_MESH_FIGURES_AGE_MS, not ahead by more than
+ * the skew), at most MESH_FIGURES_PER_WINDOW a minute per peer, and newer
+ * than what `board` holds of that peer: an older `seq` or run is a replay
+ * (`stale`), counters of one run going down `malformed`. What it takes goes on
+ * the board and to `onAccepted`; the same report again is forwarded but
+ * changes nothing.
+ */
+export function meshFiguresRule (board: MeshFiguresBoard, onAccepted: (figures: MeshFigures) => void = () => {}): TopicRule {
+  return {
+    topic: MESH_FIGURES_TOPIC,
+    maxBytes: MAX_MESH_FIGURES_BYTES,
+    messagesPerWindow: MESH_FIGURES_PER_WINDOW,
+    floodPerWindow: MESH_FIGURES_FLOOD_PER_WINDOW,
+    windowMs: MESH_FIGURES_RATE_WINDOW_MS,
+    check: (message, now) => {
+      let figures: MeshFigures
+      try {
+        figures = parseMeshFigures(JSON.parse(bytesToUtf8(message.data)))
+      } catch {
+        return 'malformed'
+      }
+      try {
+        figures = verifyMeshFigures(figures, { now, from: message.from.toString() })
+      } catch (err) {
+        const name = (err as Error).name
+        return FORGED_FIGURES_ERRORS.has(name) ? 'forged' : STALE_FIGURES_ERRORS.has(name) ? 'stale' : 'malformed'
+      }
+      switch (board.offer(figures, now)) {
+        case 'replay': return 'stale'
+        case 'regressed': return 'malformed'
+        case 'duplicate': return undefined
+        default:
+          onAccepted(figures)
+          return undefined
       }
     }
   }

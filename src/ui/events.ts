@@ -24,7 +24,7 @@ abstract class RequestEvent extends Event {
   }
 }
 
-/** What `<zs-contribute>` sends besides on/off and slots; a member left out keeps the app's current value. */
+/** What `<zs-settings>` sends besides on/off, slots and tags; a member left out keeps the app's current value. */
 export interface ContributeSettings {
   /** Asking prices in micro-units, whole numbers ≥ 0. */
   prices?: AppState['prices']
@@ -34,7 +34,8 @@ export interface ContributeSettings {
 
 /**
  * Fired by `<zs-contribute>` when the user turns contributing on or off or
- * changes the slots, skill tags, asking prices or witness rates.
+ * changes the slots, and by `<zs-settings>` when they change the skill tags,
+ * asking prices or witness rates.
  */
 export class ContributeRequestEvent extends RequestEvent {
   static readonly type = 'zs-contribute-request'
@@ -52,6 +53,21 @@ export class ContributeRequestEvent extends RequestEvent {
     this.tags = tags
     this.prices = settings.prices
     this.witnessRates = settings.witnessRates
+  }
+}
+
+/**
+ * Fired by `<zs-settings>` when the user turns "Share my figures with the
+ * mesh" on or off: whether this tab publishes its signed mesh figures
+ * (`app.shareMetrics(on)`, docs/metrics.md "Mesh figures").
+ */
+export class ShareMetricsRequestEvent extends RequestEvent {
+  static readonly type = 'zs-share-metrics-request'
+  readonly on: boolean
+
+  constructor (on: boolean) {
+    super(ShareMetricsRequestEvent.type)
+    this.on = on
   }
 }
 
@@ -209,6 +225,7 @@ export class WhitelistRequestEvent extends RequestEvent {
 declare global {
   interface HTMLElementEventMap {
     'zs-contribute-request': ContributeRequestEvent
+    'zs-share-metrics-request': ShareMetricsRequestEvent
     'zs-submit-request': SubmitRequestEvent
     'zs-job-request': JobRequestEvent
     'zs-estimate-job-request': EstimateJobRequestEvent

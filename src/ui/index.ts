@@ -9,7 +9,7 @@
  */
 import type { ZeroStateApp } from '../app/index.ts'
 import {
-  AgentRunRequestEvent, CancelJobRequestEvent, ConfigureGuildsRequestEvent, ConfigurePlannerRequestEvent, FormGuildRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+  AgentRunRequestEvent, CancelJobRequestEvent, ConfigureGuildsRequestEvent, ConfigurePlannerRequestEvent, FormGuildRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, ShareMetricsRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
 } from './events.ts'
 import './zs-app.ts'
 
@@ -58,6 +58,12 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
   view.addEventListener(ConfigureGuildsRequestEvent.type, (event) => {
     event.waitUntil(new Promise<void>((resolve) => {
       app.configureGuilds({ acceptInvites: event.acceptInvites, stepPrice: event.stepPrice })
+      resolve()
+    }))
+  })
+  view.addEventListener(ShareMetricsRequestEvent.type, (event) => {
+    event.waitUntil(new Promise<void>((resolve) => {
+      app.shareMetrics(event.on)
       resolve()
     }))
   })

@@ -1,4 +1,4 @@
-import { LitElement, html, type PropertyValues } from 'lit'
+import { LitElement, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import UPlot from 'uplot'
@@ -45,6 +45,8 @@ export class ZsMetrics extends LitElement {
 
   /** The charts (app/metric-charts.ts); undefined before the peer has started. */
   @property({ attribute: false }) view: MetricsView | undefined
+  /** Charts only, without the caption (the home dashboard's throughput chart). */
+  @property({ type: Boolean }) bare = false
 
   readonly #plots = new Map<string, UPlot>()
   readonly #resize = new ResizeObserver(entries => {
@@ -89,8 +91,8 @@ export class ZsMetrics extends LitElement {
             <div class="plot" data-chart=${chart.id}></div>
           </figure>`)}
       </div>
-      <p class="muted caption">One sample a second over the last ten minutes; latency percentiles over the last minute.
-        Bytes are stream bytes by transport; µ are net on this tab's payment channels.</p>
+      ${this.bare ? nothing : html`<p class="muted caption">One sample a second over the last ten minutes; latency percentiles over the last minute.
+        Bytes are stream bytes by transport; µ are net on this tab's payment channels.</p>`}
     `
   }
 

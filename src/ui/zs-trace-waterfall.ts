@@ -90,9 +90,10 @@ export class ZsTraceWaterfall extends LitElement {
     const { rows, peers, totalMs } = waterfallLayout(this.spans)
     if (rows.length === 0) return nothing
     const colour = (peer: string): string => PEER_COLOURS[Math.min(peers.indexOf(peer), PEER_COLOURS.length - 1)]!
+    const roles = peerRoles(this.spans)
     const label = (peer: string, i: number): string => peer === this.selfPeer || (this.selfPeer === '' && i === 0)
       ? 'this tab'
-      : `${i === 1 ? 'executor' : 'peer'} …${peer.slice(-6)}`
+      : `${roles.get(peer) ?? 'peer'} …${peer.slice(-6)}`
     return html`
       <div class="legend" aria-label="Peers">
         ${peers.map((peer, i) => html`<span style=${styleMap({ '--swatch': colour(peer) })} title=${peer}>${label(peer, i)}</span>`)}
@@ -111,6 +112,18 @@ export class ZsTraceWaterfall extends LitElement {
     `
   }
 }
+
+/** What each peer did in the trace, by the spans it recorded (docs/tracing.md §4). */
+function peerRoles (spans: readonly TraceSpan[]): Map<string, string> {
+  const roles = new Map<string, string>()
+  for (const span of spans) {
+    const role = ROLE_OF_SPAN[span.name]
+    if (role !== undefined && !roles.has(span.peer)) roles.set(span.peer, role)
+  }
+  return roles
+}
+
+const ROLE_OF_SPAN: Record<string, string> = { execute: 'executor', 'forward hop': 'hop', 'co-sign payment': 'payee', 're-run': 'witness' }
 
 declare global {
   interface HTMLElementTagNameMap {

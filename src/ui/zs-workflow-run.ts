@@ -9,6 +9,7 @@ import { attemptsLine, executorTail, itemsShare, ranOnLabel, stepLine } from './
 import { layoutWorkflow, type LaidOutStep } from './workflow-layout.ts'
 import './zs-workflow-context.ts'
 import './zs-workflow-award.ts'
+import './zs-trace-waterfall.ts'
 
 /** The colour class of a step or run state. */
 const TONE: Readonly<Record<string, string>> = {
@@ -85,6 +86,10 @@ export class ZsWorkflowRun extends LitElement {
     a.caption .size { display: block; }
     a.caption:hover { color: var(--zs-accent); text-decoration: underline; }
     p.error { color: var(--zs-bad); margin: 6px 0 0; font-size: 0.8125rem; }
+    details.trace { margin-top: 8px; font-size: 0.8125rem; }
+    details.trace summary { cursor: pointer; color: var(--zs-muted); }
+    details.trace summary .mono { font-size: 0.75rem; }
+    details.trace zs-trace-waterfall { margin-top: 6px; }
   `]
 
   @property({ attribute: false }) run!: WorkflowView
@@ -95,6 +100,8 @@ export class ZsWorkflowRun extends LitElement {
   /** The step whose details show under the drawing. */
   @state() private selected: string | undefined
   @state() private error = ''
+  /** Whether the run's Trace disclosure is open: the waterfall is drawn only then. */
+  @state() private traceOpen = false
 
   override render () {
     const run = this.run
@@ -115,12 +122,31 @@ export class ZsWorkflowRun extends LitElement {
         ${run.error === undefined ? nothing : html`<p class="error">${run.error.name}: ${run.error.message}</p>`}
         ${this.error === '' ? nothing : html`<p class="error" role="alert">${this.error}</p>`}
         ${this.#graph(run)}
+        ${this.#trace(run)}
         ${run.context === undefined ? nothing : html`<zs-workflow-context .context=${run.context}></zs-workflow-context>`}
         ${run.award === undefined ? nothing : html`<zs-workflow-award .award=${run.award} .split=${run.split} .self=${this.self}></zs-workflow-award>`}
         ${picked === undefined ? (this.hint ? html`<p class="hint muted">Pick a step for its executors, attempts and receipts.</p>` : nothing) : this.#details(picked)}
         ${run.outputs === undefined || run.outputs.length === 0 ? nothing : html`
           <dl class="outputs" data-testid="workflow-outputs">${run.outputs.map(output => this.#output(output))}</dl>`}
       </article>`
+  }
+
+  /**
+   * The run's trace (docs/tracing.md §7) once it ended: every step's task,
+   * across peers, in one waterfall. Closed by default, and drawn only when
+   * opened: a run's trace may hold hundreds of spans.
+   */
+  #trace (run: WorkflowView) {
+    const trace = run.trace
+    if (trace === undefined || trace.spans.length === 0) return nothing
+    const peers = new Set(trace.spans.map(span => span.peer)).size
+    const steps = trace.spans.filter(span => span.name === 'step').length
+    return html`
+      <details class="trace" data-testid="workflow-trace" data-trace-id=${trace.traceId} ?open=${this.traceOpen}
+        @toggle=${(event: Event) => { this.traceOpen = (event.target as HTMLDetailsElement).open }}>
+        <summary>Trace · ${steps} ${steps === 1 ? 'step' : 'steps'}, ${trace.spans.length} spans on ${peers} ${peers === 1 ? 'peer' : 'peers'} · <span class="mono">${trace.traceId}</span></summary>
+        ${this.traceOpen ? html`<zs-trace-waterfall .spans=${trace.spans} self-peer=${this.self}></zs-trace-waterfall>` : nothing}
+      </details>`
   }
 
   #graph (run: WorkflowView) {

@@ -27,6 +27,7 @@ import { parseReceipt, verifyReceipt } from '../../src/receipts/index.ts'
 import type { Task } from '../../src/orchestration/a2a/index.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 import { checkSplitElsewhere } from './split-check.ts'
 import { spawnContributor } from './contribute-process.ts'
 import type { Contributor } from './contribute-process.ts'
@@ -146,6 +147,7 @@ describe('issue 14, done when: three tabs and a Node peer', () => {
     expect(JSON.parse(String(run.report))).toEqual({ findings: [NOTE], noted: 1 })
     expect(run.context).toEqual({ findings: [NOTE], noted: 1 })
     expect(node.events.some(event => event.event === 'executed' && event.submitter === b.peerId)).toBe(true)
+    await showSection(b.page, 'workflows')
     await b.page.locator(`[data-testid="workflow-run"][data-run-id="${run.runId}"]`).screenshot({ path: join(ARTIFACTS, 'agents-together-run.png') })
 
     // B signed the split and paid each member its share over a channel; no step was paid task by task.

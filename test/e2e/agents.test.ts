@@ -24,6 +24,7 @@ import { parseBuiltInAgentIndex } from '../../src/discovery/agent-registry/index
 import type { BuiltInAgentIndex } from '../../src/discovery/agent-registry/index.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 const NAME = 'echo-agent'
 
@@ -214,6 +215,7 @@ describe('built-in agents: the workloads, signed at build time, published by the
     await user.page.waitForFunction(count => window.zerostate.agents.list().length === count, index.agents.length, { timeout: 60_000, polling: 200 })
     await expect.poll(async () => user.page.locator('[data-testid="agent-card"]').count(), { timeout: 10_000 }).toBe(index.agents.length)
 
+    await showSection(user.page, 'agents')
     await user.page.locator('[data-testid="agent-search"]').fill('detect the language of a text')
     await expect.poll(async () => user.page.locator('[data-testid="agent-card"]').first().getAttribute('data-agent'), { timeout: 10_000 }).toBe('lang-detect')
     const card = user.page.locator('[data-testid="agent-card"][data-agent="lang-detect"]')
@@ -229,6 +231,9 @@ describe('built-in agents: the workloads, signed at build time, published by the
 
     // Use in a workflow: the editor gets a valid one-step spec naming the agent.
     await card.locator('[data-testid="agent-use"]').click()
+    // It takes the user to the Workflows section.
+    await expect.poll(async () => user.page.evaluate(() => location.hash)).toBe('#/workflows')
+    expect(await user.page.getByTestId('page-workflows').isVisible()).toBe(true)
     await expect.poll(async () => user.page.locator('[data-testid="workflow-spec"]').inputValue()).toMatch(/agent: "lang-detect@\d+\.\d+\.\d+"/)
     await expect.poll(async () => user.page.locator('[data-testid="workflow-valid"]').count()).toBe(1)
   }, 180_000)

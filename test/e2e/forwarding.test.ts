@@ -2,10 +2,12 @@
  * Hop-by-hop forwarding in real Chromium: a submitter that may keep only one
  * direct peer connection (?maxPeers=1) reaches an executor it is not
  * connected to through its one neighbour — two hops — and gets a verified
- * receipt from the executor itself.
+ * receipt from the executor itself, and a trace holding every hop.
  */
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 
 describe('a task forwarded over two hops', () => {
@@ -17,6 +19,7 @@ describe('a task forwarded over two hops', () => {
   let targetPeer: Peer
 
   beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true })
     harness = await startHarness()
     left = await harness.openPeer()
     right = await harness.openPeer()
@@ -60,6 +63,27 @@ describe('a task forwarded over two hops', () => {
     expect(await hop.page.evaluate(() => window.zerostate.routing().destinations)).toContain(target.peerId)
     hopPeer = hop
     targetPeer = target
+
+    // Its trace holds every hop (docs/tracing.md §6): the hop's `forward hop` came back in a trailer, under one trace id.
+    const taskId = outcome.receipt.taskId
+    await expect.poll(async () => submitter.page.evaluate((id) => window.zerostate.trace(id)?.spans.some(span => span.name === 'task'), taskId),
+      { timeout: 15_000 }).toBe(true)
+    const trace = (await submitter.page.evaluate((id) => window.zerostate.trace(id), taskId))!
+    expect(outcome.receipt.traceId).toBe(trace.traceId)
+    expect(new Set(trace.spans.map(span => span.traceId))).toEqual(new Set([trace.traceId]))
+    expect(new Set(trace.spans.map(span => span.peer))).toEqual(new Set([submitter.peerId, hop.peerId, target.peerId]))
+    const find = (peer: string, name: string) => trace.spans.find(span => span.peer === peer && span.name === name)
+    const forward = find(submitter.peerId, 'forward')!
+    const hopSpan = find(hop.peerId, 'forward hop')!
+    expect(hopSpan.parentId).toBe(forward.spanId)
+    expect(hopSpan.attributes['zerostate.next']).toBe(target.peerId)
+    expect(find(target.peerId, 'execute')?.parentId).toBe(find(submitter.peerId, 'submit')!.spanId)
+    const card = submitter.page.locator(`[data-testid="task-card"][data-task-id="${taskId}"]`)
+    await expect.poll(async () => card.locator(`[data-testid="trace-span"][data-peer="${hop.peerId}"][data-name="forward hop"]`).count(), { timeout: 10_000 })
+      .toBe(1)
+    // A picture when the card is on screen (the view it is in may be another section's).
+    const drawn = card.getByTestId('task-trace')
+    if (await drawn.isVisible()) await drawn.screenshot({ path: join(ARTIFACTS, 'forwarded-trace.png') })
   })
 
   it('seeds a newcomer\'s routing table from its neighbours\' estimates when they connect', async () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 import { checkSplitElsewhere } from './split-check.ts'
 
 /** Cheap fuel, nothing per second or MiB: a card's per-step offer (at the step's limits) is 50 000 µ, a real run a few µ. */
@@ -123,6 +124,7 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
 
   it('through the page: a guild founded in the Guilds view wins a run started with a budget; the run card shows the award and the split', async () => {
     // The lead founds it from its Guilds view: its own roles and the member's, a name.
+    await showSection(lead.page, 'agents')
     const form = lead.page.getByTestId('guild-form')
     await form.locator(`[data-testid="guild-candidate"][data-peer-id="${lead.peerId}"] [data-testid="guild-roles"]`).fill('echo')
     await form.locator(`[data-testid="guild-candidate"][data-peer-id="${member.peerId}"] [data-testid="guild-roles"]`).fill('sha256')
@@ -140,6 +142,7 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
     const spec = ['version: 1', 'name: echo-then-hash', 'dag:', '  tasks:',
       '    - name: say', '      module: echo', '      stdin: hello guild',
       '    - name: hash', '      module: sha256', '      dependencies: [say]', '      stdin: "$' + '{{ steps.say.stdout }}"', ''].join('\n')
+    await showSection(page, 'workflows')
     await page.getByTestId('workflow-spec').fill(spec)
     await page.getByTestId('workflow-guild-budget').fill('1000')
     const before = await page.getByTestId('workflow-run').count()
@@ -158,6 +161,7 @@ describe('a guild wins a workflow and is paid by the Shapley split', () => {
     const paid = await segments.evaluateAll(spans => spans.map(span => Number(span.getAttribute('data-payment'))))
     expect(paid.reduce((sum, payment) => sum + payment, 0)).toBeLessThanOrEqual(2 * STEP_PRICE)
     await card.screenshot({ path: join(ARTIFACTS, 'guild-award.png') })
+    await showSection(page, 'agents')
     await page.locator('section.guilds').screenshot({ path: join(ARTIFACTS, 'guilds.png') })
   }, 240_000)
 

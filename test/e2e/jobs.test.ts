@@ -16,6 +16,7 @@ import { sha256Hex } from '../../src/core/hash.ts'
 import { createNodeWorkerPool } from '../../src/execution/node-host.node.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
@@ -112,6 +113,7 @@ describe('a job over 1,200 lines on three executor tabs', () => {
   it('runs a job from the form: each line of the input, with a progress bar, the results as a table and a download', async () => {
     const page = submitter.page
     const lines = (await jobLines()).slice(0, 120)
+    await showSection(page, 'submit')
     await page.getByTestId('sample-select').selectOption('lang-detect')
     await expect.poll(async () => page.getByTestId('stdin').inputValue()).not.toBe('')
     await page.getByTestId('stdin').fill(lines.join('\n'))
@@ -146,6 +148,7 @@ describe('a job over 1,200 lines on three executor tabs', () => {
       module: 'samples/lang-detect.wasm', inputs: lines, sliceSize: 10, args: ['--lines'], timeoutMs: 30_000, maxTotalPrice: 2000, budget: 4000, label: 'budgeted'
     })).jobId, lines)
     const card = page.locator(`[data-testid="job-card"][data-job-id="${jobId}"]`)
+    await showSection(page, 'submit')
     let pauses = 0
     for (;;) {
       await expect.poll(async () => card.getAttribute('data-state'), { timeout: 120_000 }).toMatch(/paused|completed/)

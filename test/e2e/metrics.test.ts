@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core'
 import type { MetricsSnapshot, MetricsView } from '../../src/app/index.ts'
 import { ARTIFACTS, openSubmitterWithExecutors, startHarness } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 const PRICES = { perMegaFuel: 1000, perSecond: 0, perMb: 10 }
 const TASKS = [
@@ -95,6 +96,7 @@ describe('the Metrics view charts a tab\'s own figures and libp2p\'s', () => {
       const points = (id: string): number => view?.charts.find(c => c.id === id)?.series.flatMap(s => s.values).filter(v => v !== null && v > 0).length ?? 0
       return { charts: view?.charts.map(c => c.id), tasks: points('tasks') > 0, latency: points('latency') > 0, bytes: points('bytes') > 0, payments: points('payments') > 0 }
     }), { timeout: 10_000 }).toEqual({ charts: ['tasks', 'latency', 'fuel', 'payments', 'peers', 'workers', 'bytes'], tasks: true, latency: true, bytes: true, payments: true })
+    await showSection(page, 'metrics')
     const section = page.locator('section.metrics')
     await section.scrollIntoViewIfNeeded()
     const canvases = section.locator('zs-metrics .uplot canvas')

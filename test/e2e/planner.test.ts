@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, openSubmitterWithExecutors, startHarness } from './harness.ts'
 import type { Harness } from './harness.ts'
+import { showSection } from './sections.ts'
 
 const GOOD = `version: 1
 name: planned-detect
@@ -65,6 +66,7 @@ describe('the planner in the Workflows view', () => {
   it('configures the endpoint, plans from a request, shows the spec, and runs it only on Run', async () => {
     const { submitter: tab, executors: [worker] } = await openSubmitterWithExecutors(harness, 1)
     const page = tab.page
+    await showSection(page, 'workflows')
     await page.locator('[data-testid="workflow-planner"] summary').click()
     await page.locator('[data-testid="planner-endpoint"]').fill(endpoint)
     await page.locator('[data-testid="planner-model"]').fill('tiny-local')

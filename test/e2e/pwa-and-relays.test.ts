@@ -70,6 +70,11 @@ describe('an installable app shell, and a mesh with two relays', () => {
       expect(failure?.name).toBe('StartupError')
       expect(failure?.message).toMatch(/relay list/)
       await expect.poll(async () => a.page.getByTestId('status').getAttribute('data-status')).toBe('offline')
+      // A deep link to a section opens from the precache too: the route is in the fragment, which never reaches the network.
+      await a.page.goto(`${harness.mesh.url}#/ledger`)
+      await a.page.reload()
+      await a.page.getByTestId('page-ledger').waitFor({ state: 'visible' })
+      expect(await a.page.getByTestId('page-home').isVisible()).toBe(false)
     } finally {
       await a.context.setOffline(false)
     }

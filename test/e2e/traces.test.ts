@@ -2,13 +2,15 @@
  * A task's trace across two real Chromium tabs (docs/tracing.md): the
  * submitter's spans and the executor's under one W3C trace id, which the
  * receipt names; the executor's spans placed inside the submitter's window;
- * and the task card's waterfall drawing them.
+ * and the task card's waterfall drawing them. A workflow run is one trace:
+ * each step's task under a `step` span of the run (docs/tracing.md §7).
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, openSubmitterWithExecutors, startHarness } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 describe('a task\'s trace across peers', () => {
   let harness: Harness
@@ -62,7 +64,50 @@ describe('a task\'s trace across peers', () => {
       .toBeGreaterThanOrEqual(4)
     await expect.poll(async () => card.locator(`[data-testid="trace-span"][data-peer="${submitter.peerId}"][data-name="pay"]`).count(), { timeout: 10_000 })
       .toBe(1)
+    await showSection(submitter.page, 'submit')
     await card.scrollIntoViewIfNeeded()
     await card.screenshot({ path: join(ARTIFACTS, 'task-trace.png') })
+  })
+
+  it('traces a workflow run as one trace, each step\'s task under its `step` span, and the run view draws it', async () => {
+    const spec = [
+      'version: 1', 'name: traced', 'dag:', '  tasks:',
+      '    - name: first', '      module: echo', '      stdin: "hello"',
+      '    - name: second', '      module: echo', '      dependencies: [first]', '      stdin: "then $' + '{{ steps.first.stdout }}"', ''
+    ].join('\n')
+    const { runId, state } = await submitter.page.evaluate(async spec => {
+      const runner = await window.zerostate.workflow(spec, {}, { witnesses: false })
+      return { runId: runner.runId, state: (await runner.result()).state }
+    }, spec)
+    expect(state).toBe('completed')
+    const trace = (await submitter.page.evaluate((id) => window.zerostate.workflowTrace(id), runId))!
+    expect(trace.traceId).toMatch(/^[0-9a-f]{32}$/)
+    expect(new Set(trace.spans.map(span => span.traceId))).toEqual(new Set([trace.traceId]))
+    const root = trace.spans.find(span => span.name === 'workflow')!
+    expect(root.parentId).toBeUndefined()
+    expect(root.attributes['zerostate.run_id']).toBe(runId)
+    const steps = trace.spans.filter(span => span.name === 'step')
+    expect(steps.map(span => span.attributes['zerostate.step']).sort()).toEqual(['first', 'second'])
+    for (const step of steps) {
+      expect(step.parentId).toBe(root.spanId)
+      const submit = trace.spans.find(span => span.name === 'submit' && span.parentId === step.spanId)!
+      expect(submit.attributes['zerostate.task_id']).toBe(step.attributes['zerostate.task_id'])
+      // The executor's spans of the step's task, and its payment, hang under the step.
+      expect(trace.spans.some(span => span.name === 'execute' && span.peer === executor.peerId && span.parentId === submit.spanId)).toBe(true)
+      expect(trace.spans.some(span => span.name === 'pay' && span.parentId === step.spanId)).toBe(true)
+    }
+    // Every step's receipt names the run's trace.
+    const receipts = await submitter.page.evaluate(() => window.zerostate.history().filter(r => r.label.startsWith('workflow step')).map(r => r.receipt.traceId))
+    expect(receipts.filter(id => id === trace.traceId)).toHaveLength(2)
+
+    const view = submitter.page.locator(`[data-testid="workflow-run"][data-run-id="${runId}"]`)
+    const disclosure = view.getByTestId('workflow-trace')
+    await expect.poll(async () => disclosure.getAttribute('data-trace-id'), { timeout: 10_000 }).toBe(trace.traceId)
+    // Closed by default: nothing drawn until it is opened.
+    expect(await disclosure.locator('[data-testid="trace-span"]').count()).toBe(0)
+    // Opened as a click on its summary would (the Workflows view may be in a section not on screen): the toggle draws it.
+    await disclosure.evaluate(element => { (element as HTMLDetailsElement).open = true })
+    await expect.poll(async () => disclosure.locator('[data-testid="trace-span"][data-name="step"]').count(), { timeout: 10_000 }).toBe(2)
+    if (await view.isVisible()) await view.screenshot({ path: join(ARTIFACTS, 'workflow-trace.png') })
   })
 })

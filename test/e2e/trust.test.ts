@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 import type { ReceiptPaymentRecord } from '../../src/economy/payments/index.ts'
 
 const PRICES = { perMegaFuel: 1000, perSecond: 0, perMb: 10 }
@@ -170,7 +171,9 @@ describe('trust and money between tabs', () => {
       const executor = await alice.page.evaluate(async () => (await window.zerostate.submit({ module: 'samples/echo.wasm', stdin: 'next' })).executor)
       expect(executor).not.toBe(cheater.peerId)
     }
+    await showSection(alice.page, 'submit')
     await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-cheater-caught.png'), fullPage: true })
+    await showSection(alice.page, 'ledger')
     await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-view.png') })
   })
 
@@ -192,6 +195,7 @@ describe('trust and money between tabs', () => {
     const settlement = await bob.page.evaluate(async (id) => (await window.zerostate.ledger()).channels.find(c => c.channelId === id)?.settlement, alices!.channelId)
     expect(settlement?.mode).toBe('unilateral')
     expect(settlement?.finalState.state.sequence).toBe(alices!.sequence)
+    await showSection(alice.page, 'ledger')
     await alice.page.locator('zs-ledger').screenshot({ path: join(ARTIFACTS, 'trust-ledger-closed.png') })
   })
 

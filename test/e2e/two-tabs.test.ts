@@ -8,6 +8,7 @@ import type { Receipt } from '../../src/receipts/types.ts'
 import { noStart, traps } from '../fixtures/wasm-modules.ts'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 interface SubmitOutcome {
   ok: boolean
@@ -84,6 +85,8 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
         expect(languages).toEqual(['eng', 'deu', 'fra', 'spa', 'rus'])
       }
     }
+    // The form and the task cards share the Submit section.
+    await showSection(a.page, 'submit')
     for (const sample of samples.filter(s => s.id !== 'forever' && s.defaultStdinUrl === undefined && s.defaultFiles === undefined)) {
       await a.page.getByTestId('sample-select').selectOption(sample.id)
       const cards = a.page.getByTestId('task-card')

@@ -16,6 +16,7 @@ import { join } from 'node:path'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
 import { ARTIFACTS, openSubmitterWithExecutors, startHarness, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 const TEMPLATE = WORKFLOW_TEMPLATES.find(t => t.id === 'shared-notes')!
 const NOTES = Array.from({ length: 6 }, (_, i) => `finding ${i + 1}: seen from the mesh`)
@@ -105,6 +106,7 @@ describe('a workflow\'s shared context across three tabs', () => {
     expect(receipts).toBe(2)
 
     const run = page.locator(`[data-testid="workflow-run"][data-run-id="${outcome.runId}"]`)
+    await showSection(page, 'workflows')
     await run.locator('[data-step="note"]').click()
     const details = run.getByTestId('step-context-refused')
     await expect.poll(async () => details.textContent()).toContain('ContextEntryLimitError')

@@ -23,6 +23,7 @@ import type { Page } from 'playwright-core'
 import { WORKFLOW_TEMPLATES } from '../../src/app/workflow-templates.ts'
 import { ARTIFACTS, openSubmitterWithExecutors, startHarness, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 // The Workflows view's first template: a fan-out, a step beside it, a reduce and a conditional branch.
 const TEMPLATE = WORKFLOW_TEMPLATES.find(t => t.id === 'detect-and-archive')!
@@ -32,6 +33,7 @@ const SEED = Array.from({ length: 32 }, (_, i) => i)
 
 /** Picks a template from the Workflows view's gallery: its card is marked as the one in the editor. */
 async function pickTemplate (page: Page, id: string): Promise<void> {
+  await showSection(page, 'workflows')
   const card = page.locator(`[data-testid="workflow-template-card"][data-template-id="${id}"]`)
   await card.click()
   await expect.poll(async () => card.getAttribute('aria-pressed')).toBe('true')
@@ -146,6 +148,7 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
     const before = await logOf()
     const doneBefore = new Set(before.filter(e => e.type === 'succeeded').map(unit))
     const card = page.locator(`[data-testid="workflow-run"][data-run-id="${runId}"]`)
+    await showSection(page, 'workflows')
     await card.getByTestId('resume-workflow').click()
     await expect.poll(async () => card.getAttribute('data-state'), { timeout: 120_000 }).toBe('completed')
     await page.locator('zs-workflows').screenshot({ path: join(ARTIFACTS, 'workflows-resumed-mid-run.png') })
@@ -283,6 +286,7 @@ describe('a workflow across three tabs, checkpointed and resumed', () => {
 
   it('cancels a run from the view: the step in flight is aborted and the run ends canceled', async () => {
     const page = submitter.page
+    await showSection(page, 'workflows')
     await page.getByTestId('workflow-spec').fill('version: 1\nname: never-ends\ndag:\n  tasks:\n    - name: spin\n      module: forever\n      timeoutMs: 120000\n    - name: after\n      module: echo\n      dependencies: [spin]\n')
     await expect.poll(async () => page.getByTestId('workflow-valid').textContent()).toMatch(/2 steps, valid/)
     const before = await page.getByTestId('workflow-run').count()

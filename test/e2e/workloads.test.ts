@@ -22,6 +22,7 @@ import type { Receipt } from '../../src/receipts/types.ts'
 import { workloadExamples, type WorkloadExample, type WorkloadInput } from '../support/workload-examples.ts'
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 const examples = await workloadExamples()
 const byId = new Map(examples.map(example => [example.id, example]))
@@ -165,6 +166,7 @@ describe('the real workloads in Chromium', () => {
   }, 600_000)
 
   it('offers the workloads in groups, runs each example chosen in the picker on the other tab and draws its result', async () => {
+    await showSection(b.page, 'submit')
     const groups = await b.page.locator('zs-submit optgroup').evaluateAll(nodes => nodes.map(node => (node as HTMLOptGroupElement).label))
     expect(groups).toEqual(expect.arrayContaining(['AI models', 'Tools and demos']))
     await mkdir(ARTIFACTS, { recursive: true })
@@ -200,6 +202,7 @@ describe('the real workloads in Chromium', () => {
   it('gives the example of an image task from the picker, and takes another image picked from a file', async () => {
     const image = examples.find(example => example.image)
     if (image === undefined) return
+    await showSection(b.page, 'submit')
     await b.page.getByTestId('sample-select').selectOption(image.id)
     await expect.poll(async () => b.page.getByTestId('stdin-image-name').textContent()).toMatch(/example/)
     await b.page.getByTestId('stdin-image').setInputFiles({ name: 'not-an-image.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })

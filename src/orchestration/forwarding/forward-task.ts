@@ -6,6 +6,8 @@ import { FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS } from './constant
 import { checkHeader } from './forwarder.ts'
 import { ForwardHeader } from './pb/forward.ts'
 import { withTimeout } from '../../core/abort.ts'
+import { formatTraceparent } from '../../core/tracing/index.ts'
+import { readTrailers } from './trailer.ts'
 
 export interface ForwardTaskHeader {
   /** The executor's PeerId string. */
@@ -26,6 +28,10 @@ export interface ForwardTaskHeader {
  * `header.origin`; a hop that cannot go on makes it reject with a
  * RemoteTaskError named HopLimitError, RoutingLoopError, NoRouteError or
  * InvalidForwardHeaderError.
+ *
+ * Traced (`options.trace`), the conversation hangs under a `forward` span
+ * whose traceparent the header carries; each hop's `forward hop` span comes
+ * back in a trailer after the RESULT and joins the trace (docs/tracing.md §6).
  */
 export async function forwardTask (
   connection: Connection,
@@ -34,21 +40,39 @@ export async function forwardTask (
   module: Uint8Array<ArrayBuffer>,
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
-  const wire = checkHeader({
-    target: header.target,
-    origin: header.origin,
-    hopsLeft: header.hopsLeft ?? MAX_HOPS,
-    visited: header.visited ?? [header.origin]
-  })
-  const signal = withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS)
-  const stream = await connection.newStream(FORWARD_PROTOCOL, { signal, runOnLimitedConnection: true })
-  const writer = pbStream(stream, { maxDataLength: MAX_FORWARD_HEADER_BYTES })
+  const tracing = options.trace
+  const forward = tracing?.recorder.start('forward', tracing.parent, { 'zerostate.target': header.target, 'zerostate.via': connection.remotePeer.toString() })
   try {
-    await writer.write(wire, ForwardHeader, { signal })
+    const wire = checkHeader({
+      target: header.target,
+      origin: header.origin,
+      hopsLeft: header.hopsLeft ?? MAX_HOPS,
+      visited: header.visited ?? [header.origin],
+      ...(tracing === undefined || forward === undefined ? {} : { traceparent: formatTraceparent(tracing.recorder.contextOf(forward)) })
+    })
+    const signal = withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS)
+    const stream = await connection.newStream(FORWARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const writer = pbStream(stream, { maxDataLength: MAX_FORWARD_HEADER_BYTES })
+    const sentMs = tracing?.recorder.time()
+    try {
+      await writer.write(wire, ForwardHeader, { signal })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      throw err
+    }
+    const traced: SubmitOptions = tracing === undefined || forward === undefined || sentMs === undefined
+      ? options
+      : {
+          ...options,
+          trace: { recorder: tracing.recorder, parent: forward },
+          afterResult: async messages => { await readTrailers(messages, tracing.recorder, forward, sentMs, options.signal) }
+        }
+    // Nothing was read yet, so there is nothing buffered to re-emit.
+    const outcome = await submitTaskOnStream(writer.unwrap(), header.target, header.origin, offer, module, traced)
+    if (forward !== undefined) tracing?.recorder.end(forward)
+    return outcome
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    if (forward !== undefined) tracing?.recorder.end(forward, err)
     throw err
   }
-  // Nothing was read yet, so there is nothing buffered to re-emit.
-  return submitTaskOnStream(writer.unwrap(), header.target, header.origin, offer, module, options)
 }

@@ -10,6 +10,8 @@ import { FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS, MAX_PEER_ID_LENGT
 import { HopLimitError, InvalidForwardHeaderError, NoRouteError, RoutingLoopError } from './errors.ts'
 import { ForwardHeader } from './pb/forward.ts'
 import { splice } from './splice.ts'
+import type { TraceRecorder } from '../../network/tracing/index.ts'
+import { HopTrace, checkHeaderTraceparent } from './trailer.ts'
 
 export interface ForwarderComponents {
   peerId: PeerId
@@ -27,6 +29,12 @@ export interface ForwarderInit {
   now?(): number
   /** Called after a forwarded task's stream has completed through this hop. */
   onForwarded?(event: { target: string, next: string, elapsedMs: number }): void
+  /**
+   * Records a `forward hop` span for each traced task passing through, and
+   * sends it back to the origin in a trailer (docs/tracing.md §6). Absent (or
+   * disabled): the header's traceparent passes on unchanged.
+   */
+  tracer?: TraceRecorder
 }
 
 /** One hop's half of /zerostate/forward/1.0.0: run the task here, or pass it on. */
@@ -60,11 +68,13 @@ class HopForwarder implements Forwarder {
   private readonly components: ForwarderComponents
   private readonly now: () => number
   private readonly onForwarded: ForwarderInit['onForwarded']
+  private readonly tracer: TraceRecorder | undefined
 
   constructor (components: ForwarderComponents, init: ForwarderInit) {
     this.components = components
     this.now = init.now ?? (() => performance.now())
     this.onForwarded = init.onForwarded
+    this.tracer = init.tracer
   }
 
   async handle (stream: Stream, connection: Connection): Promise<void> {
@@ -72,11 +82,13 @@ class HopForwarder implements Forwarder {
     // next hop answers): buffer up to one task message.
     const reader = pbStream(stream, { maxDataLength: MAX_FORWARD_HEADER_BYTES, maxBufferSize: MAX_TASK_MESSAGE_BYTES })
     let outbound: Stream | undefined
+    let trace: HopTrace | undefined
     try {
       const header = checkHeader(await reader.read(ForwardHeader, {
         signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
         limits: { visited: MAX_VISITED }
       }))
+      const readAtMs = this.tracer?.time()
       const self = this.components.peerId.toString()
       if (header.visited.includes(self)) {
         throw new RoutingLoopError(`${self} is already on the task's path`)
@@ -93,21 +105,30 @@ class HopForwarder implements Forwarder {
         throw new HopLimitError(`no hops left to reach ${header.target}`)
       }
       const previous = connection.remotePeer.toString()
+      if (readAtMs !== undefined) {
+        trace = HopTrace.open(this.tracer, header.traceparent, { 'zerostate.target': header.target, 'zerostate.previous': previous, 'zerostate.hops_left': header.hopsLeft }, readAtMs)
+      }
       const next = this.nextHop(header, self, previous)
+      trace?.via(next)
+      const traceparent = trace?.traceparent() ?? header.traceparent
       const opened = await this.open(next, {
         target: header.target,
         origin: header.origin,
         hopsLeft: header.hopsLeft - 1,
-        visited: [...header.visited, self]
+        visited: [...header.visited, self],
+        ...(traceparent === undefined ? {} : { traceparent })
       })
       outbound = opened.stream
       const started = this.now()
       let elapsedMs: number | undefined
       // splice subscribes to both streams synchronously; only then do the
       // readers let go, re-emitting what they buffered (the offer, say).
+      const hopTrace = trace
       const spliced = splice(stream, outbound, {
         // The result has passed once the far side has finished sending.
-        onBToA: () => { elapsedMs = Math.max(0, this.now() - started) }
+        onBToA: () => { elapsedMs = Math.max(0, this.now() - started) },
+        // …and, when traced, this hop's span follows it (trailer.ts).
+        ...(hopTrace === undefined ? {} : { endBToA: () => hopTrace.trailer(self) })
       })
       reader.unwrap()
       opened.writer.unwrap()
@@ -118,6 +139,7 @@ class HopForwarder implements Forwarder {
       }
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err))
+      trace?.fail(error)
       if (outbound != null) {
         // Spliced (or about to be): the error already travelled as an abort.
         if (outbound.status === 'open') outbound.abort(error)
@@ -191,5 +213,6 @@ export function checkHeader (header: ForwardHeader): ForwardHeader {
   if (!Number.isInteger(header.hopsLeft) || header.hopsLeft < 0 || header.hopsLeft > MAX_HOPS) {
     throw new HopLimitError(`hops_left must be 0–${MAX_HOPS}, got ${header.hopsLeft}`)
   }
+  checkHeaderTraceparent(header.traceparent)
   return header
 }

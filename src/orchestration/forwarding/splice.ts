@@ -15,12 +15,15 @@ type Chunk = Uint8Array | Uint8ArrayList
  * `byteStream`/`pbStream` reader right after calling it loses no buffered
  * bytes (the reader re-emits them to the subscribed iterator).
  *
- * `onEnd` of a direction, if given, is called when that direction completes.
+ * `onAToB`/`onBToA`, if given, is called when that direction completes.
+ * `endBToA`, if given, is called once `b` has finished sending without
+ * error: the bytes it returns are sent to `a` before `a`'s writable end
+ * closes (a forwarding hop's trace trailer).
  */
 export async function splice (
   a: Stream,
   b: Stream,
-  options: { onAToB?(): void, onBToA?(): void } = {}
+  options: { onAToB?(): void, onBToA?(): void, endBToA?(): Uint8Array | undefined } = {}
 ): Promise<void> {
   const fail = (err: unknown): never => {
     const error = err instanceof Error ? err : new Error(String(err))
@@ -28,13 +31,15 @@ export async function splice (
     if (b.status === 'open' || b.status === 'closing') b.abort(error)
     throw error
   }
-  const pump = async (from: AsyncIterator<Chunk>, first: Promise<IteratorResult<Chunk>>, to: Stream): Promise<void> => {
+  const pump = async (from: AsyncIterator<Chunk>, first: Promise<IteratorResult<Chunk>>, to: Stream, end?: () => Uint8Array | undefined): Promise<void> => {
     try {
       let next = await first
       while (next.done !== true) {
         if (!to.send(next.value)) await to.onDrain()
         next = await from.next()
       }
+      const tail = to.writeStatus === 'writable' ? end?.() : undefined
+      if (tail !== undefined && !to.send(tail)) await to.onDrain()
       if (to.writeStatus === 'writable') await to.close()
     } catch (err) {
       fail(err)
@@ -47,6 +52,6 @@ export async function splice (
   const firstB = fromB.next()
   await Promise.all([
     pump(fromA, firstA, b).then(() => options.onAToB?.()),
-    pump(fromB, firstB, a).then(() => options.onBToA?.())
+    pump(fromB, firstB, a, options.endBToA).then(() => options.onBToA?.())
   ])
 }

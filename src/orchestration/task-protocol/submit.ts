@@ -6,6 +6,7 @@ import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../.
 import { filesHash, parseReceipt, verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import { framedStream } from '../../network/framed-stream.ts'
+import type { FramedStream } from '../../network/framed-stream.ts'
 import {
   HEARTBEAT_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_RESULT_BYTES, MAX_SUBMITTER_BUFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS,
   OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
@@ -38,6 +39,12 @@ export interface SubmitOptions {
    * RESULT added to `recorder`, placed on this peer's timeline.
    */
   trace?: TaskTraceOptions
+  /**
+   * Reads what follows a verified RESULT on the stream before it is closed:
+   * forwarding's hop trailers (orchestration/forwarding, docs/tracing.md §6).
+   * Must not throw, and must bound its own wait.
+   */
+  afterResult?(messages: FramedStream): Promise<void>
 }
 
 /** Where a submitted task's spans go, and what they hang under. */
@@ -179,6 +186,7 @@ export async function submitTaskOnStream (
           enter('verify')
           const outcome = await checkResult(message, offer, executor, submitter)
           leave()
+          await options.afterResult?.(messages)
           return outcome
         }
         default:

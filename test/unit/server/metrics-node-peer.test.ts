@@ -29,18 +29,11 @@ describe('NodePeerMetrics from signed receipts', () => {
       await signedWith({ status: 'exit', exitCode: 3, durationMs: 1500, fuelUsed: 2_000_000 }),
       await signedWith({ status: 'timeout', exitCode: null, durationMs: 10_000, fuelUsed: null })
     ]
-    const before = await scrapeRegistry(registry)
-    for (const status of RECEIPT_STATUSES) expect(valueOf(before, 'zerostate_peer_tasks_executed_total', { status })).toBe(0)
-    expect(valueOf(before, 'zerostate_peer_fuel_used_total')).toBe(0)
-
+    // Tasks by status and their fuel are the port's (zerostate_tasks_executed_total, zerostate_fuel_total: prom-metrics.node.ts), not counted twice here.
     for (const receipt of receipts) metrics.observeReceipt(receipt)
     const after = await scrapeRegistry(registry)
-    expect(valueOf(after, 'zerostate_peer_tasks_executed_total', { status: 'ok' })).toBe(1)
-    expect(valueOf(after, 'zerostate_peer_tasks_executed_total', { status: 'exit' })).toBe(1)
-    expect(valueOf(after, 'zerostate_peer_tasks_executed_total', { status: 'timeout' })).toBe(1)
-    expect(valueOf(after, 'zerostate_peer_tasks_executed_total', { status: 'trap' })).toBe(0)
-    // A timed-out receipt states no fuel: only the others count.
-    expect(valueOf(after, 'zerostate_peer_fuel_used_total')).toBe(48_213 + 2_000_000)
+    expect(after.families.has('zerostate_peer_tasks_executed_total')).toBe(false)
+    expect(RECEIPT_STATUSES).toContain('timeout')
     const charges = receipts.reduce((sum, receipt) => sum + receipt.price.charge, 0)
     expect(charges).toBeGreaterThan(0)
     expect(valueOf(after, 'zerostate_peer_earned_micros_total')).toBe(charges)
@@ -91,12 +84,13 @@ describe('zerostate contribute --metrics-port', () => {
     await waitFor(() => relay.node.getConnections().some(c => c.remotePeer.toString() === online.peerId), 5000, 'the relay to see the peer')
     const s = await scrape(base)
     expect(s.status).toBe(200)
-    expect(valueOf(s, 'zerostate_peer_worker_slots')).toBe(2)
-    expect(valueOf(s, 'zerostate_peer_worker_slots_busy')).toBe(0)
-    expect(valueOf(s, 'zerostate_peer_tasks_queued')).toBe(0)
+    // The peer's levels through the Metrics port (read at the scrape: PeerMetrics.collect), and libp2p's.
+    expect(valueOf(s, 'zerostate_worker_slots')).toBe(2)
+    expect(valueOf(s, 'zerostate_worker_slots_busy')).toBe(0)
+    expect(valueOf(s, 'zerostate_worker_tasks_queued')).toBe(0)
     expect(valueOf(s, 'zerostate_peer_connections', { direction: 'outbound', transport: 'websocket' })).toBeGreaterThanOrEqual(1)
     expect(valueOf(s, 'zerostate_peer_agent_cards')).toBe(0)
-    expect(valueOf(s, 'zerostate_peer_tasks_executed_total', { status: 'ok' })).toBe(0)
+    expect(valueOf(s, 'zerostate_peers', { link: 'direct' })).toBe(0)
     expect(s.families.get('zerostate_process_cpu_user_seconds_total')?.type).toBe('COUNTER')
     expect((await httpRequest(base, '/healthz')).status).toBe(200)
     const ready = await httpRequest(base, '/readyz')

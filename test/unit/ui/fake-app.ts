@@ -375,6 +375,11 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
     })
   }
 
+  shareMetrics (on?: boolean): boolean {
+    if (on !== undefined) this.setState({ shareMetrics: on })
+    return this.state.shareMetrics === true
+  }
+
   async formGuild (): Promise<never> {
     throw new RangeError('no guilds in the demo: no other peer can sign')
   }

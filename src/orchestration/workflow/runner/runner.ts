@@ -195,7 +195,11 @@ class Runner extends EventTarget implements WorkflowRunner {
       const requirements = { ...this.#init.defaults.requirements, moduleHash: module.hash }
       // A step awarded to an executor (a guild's member, or a step's own auction winner) runs there and nowhere else.
       const executor = this.#components.executorFor?.(action.step)
-      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, executor === undefined ? {} : { executor }, { signal: this.#abort.signal })
+      const stepTrace = this.#components.traceStep?.({ step: action.step, ...(action.item === undefined ? {} : { item: action.item }), attempt, taskId: offer.taskId })
+      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, executor === undefined ? {} : { executor }, {
+        signal: this.#abort.signal,
+        ...(stepTrace === undefined ? {} : { trace: stepTrace.trace })
+      }).then(done => { stepTrace?.end(); return done }, (err: unknown) => { stepTrace?.end(err); throw err })
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
       if (this.#ended()) return
       try {

@@ -6,7 +6,7 @@
 import type { PeerIdentity } from '../../../crypto/index.ts'
 import type { CardRequirements } from '../../../discovery/index.ts'
 import type { DispatchOptions } from '../../dispatch/index.ts'
-import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
+import type { TaskOutcome, TaskTraceOptions, ValidOffer } from '../../task-protocol/index.ts'
 import type { ContextEntry } from '../context/index.ts'
 import type { WorkflowSpec } from '../spec/index.ts'
 import type { RunContextSnapshot } from './run-context.ts'
@@ -74,8 +74,20 @@ export interface WorkflowRunnerComponents {
   executorFor?(step: string): string | undefined
   /** Clock, injectable for tests (default Date.now). */
   now?(): number
+  /**
+   * Traces the run (docs/tracing.md §7): called as a unit's task is about to
+   * be dispatched, it returns the span the task hangs under (a `step` span of
+   * the run's trace) and how to end it; undefined when the run is not traced.
+   */
+  traceStep?(unit: { step: string, item?: number, attempt: number, taskId: string }): StepTrace | undefined
   /** The submitter's identity: it signs the context entries made of `write` steps' updates (docs/workflow-context.md §6). Without it those updates are refused. */
   signer?: PeerIdentity
+}
+
+/** A unit's span in the run's trace: its task is dispatched with `trace`, and `end` is called once the dispatch settles. */
+export interface StepTrace {
+  trace: TaskTraceOptions
+  end(error?: unknown): void
 }
 
 /**
