@@ -4,7 +4,7 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult, TaskTraceView } from './types.ts'
+import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult, TaskTraceView, TraceSpan, TracingView } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { RunContextSnapshot, WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
@@ -68,6 +68,15 @@ export interface ZeroStatePublicApi {
   workflowTrace(runId: string): TaskTraceView | undefined
   /** Turns tracing of this tab's tasks (submitted and executed) on or off, on by default; returns whether it is on. */
   tracing(on?: boolean): boolean
+  /** This tab's own spans of any trace (a task it ran, a payment it co-signed, a witness check), by the trace id a receipt names. */
+  spans(traceId: string): TraceSpan[]
+  /**
+   * Tracing settings, kept across reloads (docs/tracing.md §8): `{ enabled,
+   * otlpUrl }`; `otlpUrl` exports this tab's spans to an OTLP/HTTP collector
+   * (e.g. `http://127.0.0.1:4318/v1/traces`, which must allow this page's
+   * origin by CORS), null stops. Resolves with the settings now.
+   */
+  configureTracing(settings: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView>
   /**
    * Runs one module over many inputs across the mesh (see JobRequest); the
    * handle fires `status`, `result` (in input order), `retry`, `error` and
@@ -207,6 +216,8 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     trace: (taskId) => app.trace(taskId),
     workflowTrace: (runId) => app.workflowTrace(runId),
     tracing: (on) => app.tracing(on),
+    spans: (traceId) => app.spans(traceId),
+    configureTracing: async (settings) => app.configureTracing(settings),
     job: async (request) => app.job(request),
     estimateJob: async (request) => app.estimateJob(request),
     workflow: async (spec, inputs, options) => app.workflow(spec, inputs, options),

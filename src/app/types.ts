@@ -3,6 +3,8 @@ export type { TraceSpan } from '../core/tracing/index.ts'
 import type { PlannerView } from './planner-settings.ts'
 import type { PlannerConfig, WorkflowPlan } from '../peer/planner.ts'
 import type { FormGuildRequest } from '../orchestration/guilds/index.ts'
+import type { TracingView } from './tracing-settings.ts'
+export type { TracingView } from './tracing-settings.ts'
 import type { AgentListing } from './marketplace.ts'
 import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
@@ -297,6 +299,8 @@ export interface AppState {
   metrics?: MetricsView
   /** Whether this tab publishes its signed mesh figures every 30 s for the relays' /metrics (docs/metrics.md "Mesh figures"); off unless true. */
   shareMetrics?: boolean
+  /** Tracing of this tab's tasks (docs/tracing.md §8): on or off, and the OTLP/HTTP collector spans are exported to (null: none). */
+  tracing: TracingView
 }
 
 /**
@@ -350,6 +354,8 @@ export interface ZeroStateApp extends EventTarget {
   planWorkflow(request: string, options?: { signal?: AbortSignal }): Promise<WorkflowPlan>
   /** Whether this tab signs guild invitations, and what it bids per step as a guild's lead (null: no bids). */
   configureGuilds(options: { acceptInvites?: boolean, stepPrice?: number | null }): void
+  /** Tracing on or off, and the OTLP/HTTP collector (null: none); refuses a URL that cannot be one (InvalidCollectorUrlError). */
+  configureTracing(settings: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView>
   /** Turns publishing this tab's signed mesh figures on or off (docs/metrics.md "Mesh figures"); returns whether it is on. */
   shareMetrics(on?: boolean): boolean
   /** Forms a guild with this tab among its members: each other member must sign its invitation (docs/guild.md §5). */

@@ -3,6 +3,7 @@
  * `change` event after each turn in which it changed (many updates in one
  * turn make one event, so the UI redraws at most once per turn).
  */
+import { DEFAULT_TRACING } from './tracing-settings.ts'
 import { DEFAULT_CHECK_RATES } from '../trust/witness/index.ts'
 import { FREE_PRICES } from '../receipts/pricing/index.ts'
 import type { AppState, JobView, TaskView, WorkflowView } from './types.ts'
@@ -31,6 +32,7 @@ export class ViewModel extends EventTarget {
       guildStepPrice: null,
       guilds: [],
       splits: [],
+      tracing: { ...DEFAULT_TRACING },
       history: [],
       samples: [],
       tags: [],

@@ -26,6 +26,8 @@ import { watchRunContext } from '../peer/workflow-context-sync.ts'
 import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer/planner.ts'
 import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
 import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
+import { loadTracingSettings, saveTracingSettings, type TracingView } from './tracing-settings.ts'
+import { checkCollectorUrl } from '../network/tracing/index.ts'
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
 import type { FormGuildRequest, GuildService } from '../orchestration/guilds/index.ts'
 import type { Guild } from '../economy/guild/index.ts'
@@ -40,7 +42,7 @@ import type { WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../orchestration/workflow/scheduler/index.ts'
 import { submitTask } from './submission.ts'
 import { beforeUnilateralClose } from './test-hooks.ts'
-import type { ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, SubmitRequest, SubmitResult, TaskTraceView, ZeroStateApp } from './types.ts'
+import type { ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, SubmitRequest, SubmitResult, TaskTraceView, TraceSpan, ZeroStateApp } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import { ViewModel } from './view-model.ts'
 
@@ -61,18 +63,32 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     const slots = Math.max(1, maxSlots - 1)
     super(slots, maxSlots)
     this.pool = new WorkerPool({ slots })
-    this.state = { ...this.state, planner: plannerView(loadPlannerConfig()) }
+    this.state = { ...this.state, planner: plannerView(loadPlannerConfig()), tracing: loadTracingSettings() }
   }
 
   async start (): Promise<void> {
     try {
       // The session keeps the status line from here: online only while connected (session.ts, connectionStatus).
       this.session = await PeerSession.start(this, this.pool, this.local)
+      this.applyTracing()
       // Runs a reload left behind are listed, to be resumed.
       loadWorkflowViews(this, this.session).catch(() => {})
     } catch (err) {
       this.update({ status: 'offline', statusDetail: err instanceof Error ? err.message : String(err) })
       throw err
+    }
+  }
+
+  /** The kept tracing settings, on the peer just started; a collector URL kept by an older version that no longer passes is dropped. */
+  private applyTracing (): void {
+    const { enabled, otlpUrl } = this.state.tracing
+    const peer = this.running().peer
+    if (peer.traces !== undefined) peer.traces.enabled = enabled
+    if (otlpUrl !== null) {
+      peer.otlp.configure(otlpUrl).catch((err: unknown) => {
+        this.keepTracing({ enabled, otlpUrl: null })
+        this.update({ notice: `the kept trace collector ${otlpUrl} was dropped: ${err instanceof Error ? err.message : String(err)}` })
+      })
     }
   }
 
@@ -114,12 +130,45 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     return this.state.shareMetrics === true
   }
 
-  /** Turns tracing of this tab's tasks, submitted and executed, on or off (on by default); returns whether it is on. */
+  /** Turns tracing of this tab's tasks, submitted and executed, on or off (on by default, kept across reloads); returns whether it is on. */
   tracing (on?: boolean): boolean {
     const traces = this.running().peer.traces
     if (traces === undefined) return false
-    if (on !== undefined) traces.enabled = on
+    if (on !== undefined) {
+      traces.enabled = on
+      this.keepTracing({ ...this.state.tracing, enabled: on })
+    }
     return traces.enabled
+  }
+
+  /**
+   * Tracing settings (docs/tracing.md §8): on or off, and the OTLP/HTTP
+   * collector this tab's spans are exported to (null: none, the default).
+   * A URL that cannot be a collector is refused (InvalidCollectorUrlError)
+   * and nothing changes.
+   */
+  async configureTracing (settings: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView> {
+    const peer = this.running().peer
+    const otlpUrl = settings.otlpUrl === undefined ? this.state.tracing.otlpUrl : settings.otlpUrl === null || settings.otlpUrl.trim() === '' ? null : checkCollectorUrl(settings.otlpUrl.trim())
+    await peer.otlp.configure(otlpUrl ?? undefined)
+    const enabled = settings.enabled ?? this.state.tracing.enabled
+    if (peer.traces !== undefined) peer.traces.enabled = enabled
+    this.keepTracing({ enabled, otlpUrl })
+    return this.state.tracing
+  }
+
+  private keepTracing (tracing: TracingView): void {
+    saveTracingSettings(tracing)
+    this.update({ tracing })
+  }
+
+  /**
+   * The spans this tab keeps of any trace (docs/tracing.md §2): a task it ran,
+   * a payment it co-signed, a witness check it made, under the submitter's
+   * trace id (the receipt's `traceId`); [] when it keeps none.
+   */
+  spans (traceId: string): TraceSpan[] {
+    return this.session?.peer.traces?.trace(traceId) ?? []
   }
 
   /** The trace of a task submitted from this tab (docs/tracing.md): every span kept of it, now; undefined for a task not traced or not known. */

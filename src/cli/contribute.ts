@@ -7,6 +7,7 @@
  * lets the running ones finish, then leaves.
  */
 import { parseArgs } from 'node:util'
+import { checkCollectorUrl } from '../network/tracing/index.ts'
 import { A2A_JSONRPC_BINDING, A2A_PROTOCOL_VERSION } from '../orchestration/a2a/index.ts'
 import { a2aAgentCard, meshA2AAgent } from '../peer/a2a-agent.ts'
 import { startA2AHttpBridge } from '../peer/a2a-http.node.ts'
@@ -29,7 +30,7 @@ import type { MetricsServer } from '../server/metrics-http.ts'
 export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-addr MULTIADDR ...] [--slots N] [--tags a,b]
                        [--price-fuel µ] [--price-second µ] [--price-mb µ] [--witness-rate R] [--dir DIR] [--json]
                        [--a2a] [--a2a-port N [--a2a-host H]] [--guild-invites] [--guild-step-price µ]
-                       [--metrics-port N [--metrics-host H]] [--share-metrics] [--log-format json|text]
+                       [--metrics-port N [--metrics-host H]] [--share-metrics] [--otlp-url URL] [--log-format json|text]
       Contribute this machine's CPU to the mesh as a Node peer: joins through the relays the app server
       names (default http://127.0.0.1:8080, or ZEROSTATE_SERVER) or those given, runs tasks for others in
       N worker threads (default 1) and signs their receipts. Prices in micro-units per million fuel, per
@@ -49,7 +50,9 @@ export const CONTRIBUTE_USAGE = `  zerostate contribute [--server URL | --relay-
       terminal) or text; the level from ZEROSTATE_LOG_LEVEL (debug|info|warn|error, default info). See
       docs/metrics.md.
       --share-metrics publishes this peer's figures (tasks run by status, fuel, run times, µ earned and
-      spent) every 30 s, signed, for the relays' /metrics; off by default.`
+      spent) every 30 s, signed, for the relays' /metrics; off by default.
+      --otlp-url URL exports this peer's trace spans to an OTLP/HTTP collector (e.g.
+      http://127.0.0.1:4318/v1/traces); none by default. See docs/tracing.md.`
 
 /** Exit code for arguments the command cannot use. */
 const EXIT_USAGE = 2
@@ -85,6 +88,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
         'metrics-port': { type: 'string' },
         'metrics-host': { type: 'string', default: '127.0.0.1' },
         'share-metrics': { type: 'boolean', default: false },
+        'otlp-url': { type: 'string' },
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false }
       }
@@ -103,12 +107,14 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
   let witnessRates: { established: number, newcomer: number } | undefined
   let guildStepPrice: number | undefined
   let metricsPort: number | undefined
+  let otlpUrl: string | undefined
   let logging: LogSettings
   try {
     slots = count('slots', values.slots, 1, 64)
     if (values['metrics-port'] !== undefined) metricsPort = count('metrics-port', values['metrics-port'], 0, 65_535)
     logging = logSettings({ env: process.env, format: values['log-format'], tty: process.stderr.isTTY })
     if (values['a2a-port'] !== undefined) a2aPort = count('a2a-port', values['a2a-port'], 0, 65_535)
+    if (values['otlp-url'] !== undefined) otlpUrl = checkCollectorUrl(values['otlp-url'])
     if (values['guild-step-price'] !== undefined) guildStepPrice = count('guild-step-price', values['guild-step-price'], 0, Number.MAX_SAFE_INTEGER)
     if (values['witness-rate'] !== undefined) {
       const rate = Number(values['witness-rate'])
@@ -171,6 +177,7 @@ export async function contributeCommand (argv: string[], signals: NodeJS.EventEm
     logger,
     ...(portMetrics === undefined ? {} : { metrics: portMetrics }),
     shareMetrics: values['share-metrics'],
+    ...(otlpUrl === undefined ? {} : { otlpUrl }),
     onNotice: message => { say({ event: 'notice', message }, `notice: ${message}`) },
     onExecuted: task => {
       const { receipt } = task

@@ -32,7 +32,7 @@ import { forwardingService } from '../orchestration/forwarding/index.ts'
 import { StoredRouter } from '../orchestration/routing/index.ts'
 import { estimateExchangeService } from '../orchestration/routing/warm-start/index.ts'
 import { taskExecutorService } from '../orchestration/task-protocol/index.ts'
-import { TraceRecorder } from '../network/tracing/index.ts'
+import { OtlpExport, TraceRecorder } from '../network/tracing/index.ts'
 import type { ExecutedTask, TaskExecutor } from '../orchestration/task-protocol/index.ts'
 import { ReportService, ReputationService } from '../trust/reputation/index.ts'
 import { guildService, leadQuote } from '../orchestration/guilds/index.ts'
@@ -97,6 +97,8 @@ export interface ComposeInit {
   logger: Logger
   /** Records spans of this peer's tasks, submitted and executed (docs/tracing.md). Default true. */
   tracing?: boolean
+  /** An OTLP/HTTP collector the spans are exported to (docs/tracing.md §8); none by default. Change it later with `ComposedPeer.otlp`. */
+  otlpUrl?: string
   /** Where the peer's figures and libp2p's go (peer-metrics.ts, network/libp2p-metrics.ts); default: nowhere. */
   metrics?: Metrics
   /** Whether it publishes its mesh figures from the start (mesh-figures.ts; `meshFigures.share()` changes it); default false. */
@@ -118,6 +120,8 @@ export interface ComposedPeer {
   dispatch: TaskDispatch
   /** This peer's spans, by trace (docs/tracing.md); absent when tracing is off. */
   traces?: TraceRecorder
+  /** Where the spans are exported (OTLP/HTTP), if anywhere: `otlp.configure(url | undefined)`. */
+  otlp: OtlpExport
   /** The peer's figures on the Metrics port: `collect()` reads its levels (peers, worker slots) before a sample or scrape. */
   metrics: PeerMetrics
   /** This peer's signed mesh figures (docs/metrics.md "Mesh figures"): published every period only while `share(true)`. */
@@ -159,7 +163,9 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const pubsub = node.services.pubsub
 
   const agentRecords = new AgentStatsBook()
-  const traces = init.tracing === false ? undefined : new TraceRecorder({ peer: identity.peerId.toString() })
+  const otlp = new OtlpExport()
+  if (init.otlpUrl !== undefined) await otlp.configure(init.otlpUrl)
+  const traces = init.tracing === false ? undefined : new TraceRecorder({ peer: identity.peerId.toString(), processors: [otlp] })
   const executorService = taskExecutorService({
     tracer: traces,
     isContributing: settings.contributing,
@@ -219,11 +225,11 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   await cards.start()
 
   const reports = new ReportService({ identity, pubsub, logger }, { onChange: events.onLedger })
-  const payments = new PaymentService({ identity, store, registrar, pubsub, connectionTo, logger }, {
+  const payments = new PaymentService({ identity, store, registrar, pubsub, connectionTo, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
     chargeOf: receipt => receipt.price.charge,
     onChange: events.onLedger
   })
-  const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo, runner: init.pool, logger }, {
+  const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo, runner: init.pool, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
     isContributing: settings.contributing,
     rates: settings.witnessRates,
     standing: peerId => ({ score: reputation.book.score(peerId), observations: reputation.book.history(peerId).length }),
@@ -282,7 +288,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
 
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, accountability }, metrics, () => performance.now())
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, metrics, meshFigures, agents, a2a, agentRecords, guilds,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
@@ -300,6 +306,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       await a2a.stop()
       await guilds.stop()
       meshFigures.stop()
+      // What is queued for the collector goes before the peer does.
+      await otlp.shutdown().catch(err => { logger.warn('flushing the spans to the collector', err) })
       await agents.stop()
       await Promise.all([estimates.stop(), forwarding.stop()])
       await witness.stop()

@@ -61,6 +61,8 @@ export interface NodePeerInit {
   metrics?: Metrics
   /** Whether it publishes its signed mesh figures every 30 s (`--share-metrics`, docs/metrics.md "Mesh figures"); default false. */
   shareMetrics?: boolean
+  /** An OTLP/HTTP collector its trace spans are exported to (`--otlp-url`, docs/tracing.md §8); none by default. */
+  otlpUrl?: string
   /** This peer ran a task for another and sent the signed result (its receipt is kept in the store). */
   onExecuted?(task: ExecutedTask): void
   /** Something its operator should know. */
@@ -126,7 +128,8 @@ export async function startNodePeer (init: NodePeerInit): Promise<NodePeer> {
       },
       logger,
       ...(init.metrics === undefined ? {} : { metrics: init.metrics }),
-      shareMetrics: init.shareMetrics ?? false
+      shareMetrics: init.shareMetrics ?? false,
+      ...(init.otlpUrl === undefined ? {} : { otlpUrl: init.otlpUrl })
     })
   } catch (err) {
     pool.stop()

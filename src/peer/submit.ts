@@ -5,6 +5,7 @@
  * still has a verified receipt: it is kept and paid for too. Whoever shows
  * the task (a tab's task card) follows it through the observer's callbacks.
  */
+import { formatTraceparent } from '../core/tracing/index.ts'
 import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
 import type { DispatchProgress } from '../orchestration/dispatch/index.ts'
 import { RemoteTaskError } from '../orchestration/task-protocol/index.ts'
@@ -58,8 +59,8 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
   const root = traces?.start('task', undefined, { 'zerostate.task_id': taskId, 'zerostate.label': label })
   const traceId = root === undefined ? undefined : root.spanContext().traceId
   if (traceId !== undefined) options.onTrace?.(traceId, false)
-  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> =>
-    traces === undefined || root === undefined ? work() : traces.within(name, root, work)
+  const phase = async <T>(name: string, work: (traceparent?: string) => Promise<T>): Promise<T> =>
+    traces === undefined || root === undefined ? work() : traces.within(name, root, async span => work(formatTraceparent(traces.contextOf(span))))
   try {
     const { module, offer: prepared } = await prepareTask(taskId, request, ctx.fetchModule, signal)
     options.onPrepared?.(prepared)
@@ -82,7 +83,9 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     // A redundant task was checked by its own majority, and its executors paid by it.
     await Promise.all([
       phase('store', async () => ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })),
-      redundancy === 1 ? phase('pay', async () => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true)) : undefined
+      redundancy === 1
+        ? phase('pay', async traceparent => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true, traceparent === undefined ? {} : { traceparent }))
+        : undefined
     ])
     if (root !== undefined) traces?.end(root)
     return { ...outcome, executor: outcome.receipt.executor }

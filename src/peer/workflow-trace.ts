@@ -8,6 +8,7 @@
  * were in memory only.
  */
 import type { Span } from '@opentelemetry/api'
+import { formatTraceparent } from '../core/tracing/index.ts'
 import type { TraceRecorder } from '../network/tracing/index.ts'
 import type { StepTrace } from '../orchestration/workflow/runner/index.ts'
 
@@ -45,11 +46,11 @@ export class RunTrace {
     }
   }
 
-  /** Runs a unit's settlement (paying for it, keeping its receipt) as its step's `pay` span. */
-  async settle<T>(taskId: string, work: () => Promise<T>): Promise<T> {
+  /** Runs a unit's settlement (paying for it, keeping its receipt) as its step's `pay` span; `work` gets its traceparent, for the payee. */
+  async settle<T>(taskId: string, work: (traceparent: string) => Promise<T>): Promise<T> {
     const parent = this.steps.get(taskId) ?? this.root
     this.steps.delete(taskId)
-    return this.recorder.within('pay', parent, work)
+    return this.recorder.within('pay', parent, async span => work(formatTraceparent(this.recorder.contextOf(span))))
   }
 
   /** Ends the `workflow` span (failed, with `error`); a second call does nothing. */

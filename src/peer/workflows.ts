@@ -211,10 +211,12 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
           }
         }),
     ...(trace === undefined ? {} : { traceStep: unit => trace.step(unit) }),
-    settle: async (outcome, offer, module, step) => trace === undefined ? settle(outcome, offer, module, step) : trace.settle(offer.taskId, async () => settle(outcome, offer, module, step))
+    settle: async (outcome, offer, module, step) => trace === undefined
+      ? settle(outcome, offer, module, step)
+      : trace.settle(offer.taskId, async traceparent => settle(outcome, offer, module, step, traceparent))
   }
 
-  async function settle (...[outcome, offer, module, step]: Parameters<WorkflowRunnerComponents['settle']>): Promise<void> {
+  async function settle (...[outcome, offer, module, step, traceparent]: [...Parameters<WorkflowRunnerComponents['settle']>, string?]): Promise<void> {
     const guildStep = isGuildStep(award, step)
     if (guildStep) {
       // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
@@ -222,7 +224,7 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
       await saveAward(ctx, record, award!)
     }
     await Promise.all([
-      accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep }),
+      accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep, ...(traceparent === undefined ? {} : { traceparent }) }),
       ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
     ])
   }

@@ -130,6 +130,14 @@ export class WorkflowRequestEvent extends RequestEvent {
   }
 }
 
+/** Fired by `<zs-tracing-settings>`: tracing on or off, and the OTLP/HTTP collector (null: none; undefined: unchanged). */
+export class ConfigureTracingRequestEvent extends RequestEvent {
+  static readonly type = 'zs-configure-tracing'
+  constructor (readonly enabled: boolean | undefined, readonly otlpUrl: string | null | undefined) {
+    super(ConfigureTracingRequestEvent.type)
+  }
+}
+
 /** Fired by `<zs-guilds>`: whether this tab signs guild invitations, and what it bids a step as a lead (null: no bids). */
 export class ConfigureGuildsRequestEvent extends RequestEvent {
   static readonly type = 'zs-configure-guilds'
@@ -233,6 +241,7 @@ declare global {
     'zs-raise-job-budget': RaiseJobBudgetRequestEvent
     'zs-workflow-request': WorkflowRequestEvent
     'zs-configure-guilds': ConfigureGuildsRequestEvent
+    'zs-configure-tracing': ConfigureTracingRequestEvent
     'zs-form-guild': FormGuildRequestEvent
     'zs-cancel-workflow': CancelWorkflowRequestEvent
     'zs-workflow-record-request': WorkflowRecordRequestEvent

@@ -9,7 +9,7 @@
  */
 import type { ZeroStateApp } from '../app/index.ts'
 import {
-  AgentRunRequestEvent, CancelJobRequestEvent, ConfigureGuildsRequestEvent, ConfigurePlannerRequestEvent, FormGuildRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, ShareMetricsRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
+  AgentRunRequestEvent, CancelJobRequestEvent, ConfigureGuildsRequestEvent, ConfigurePlannerRequestEvent, ConfigureTracingRequestEvent, FormGuildRequestEvent, PlanWorkflowRequestEvent, CancelWorkflowRequestEvent, CloseChannelRequestEvent, ContributeRequestEvent, EstimateJobRequestEvent, JobRequestEvent, RaiseJobBudgetRequestEvent, ShareMetricsRequestEvent, SubmitRequestEvent, WhitelistRequestEvent, WorkflowRecordRequestEvent, WorkflowRequestEvent
 } from './events.ts'
 import './zs-app.ts'
 
@@ -59,6 +59,12 @@ export function mountUi (app: ZeroStateApp, root: HTMLElement): void {
     event.waitUntil(new Promise<void>((resolve) => {
       app.configureGuilds({ acceptInvites: event.acceptInvites, stepPrice: event.stepPrice })
       resolve()
+    }))
+  })
+  view.addEventListener(ConfigureTracingRequestEvent.type, (event) => {
+    event.waitUntil(app.configureTracing({
+      ...(event.enabled === undefined ? {} : { enabled: event.enabled }),
+      ...(event.otlpUrl === undefined ? {} : { otlpUrl: event.otlpUrl })
     }))
   })
   view.addEventListener(ShareMetricsRequestEvent.type, (event) => {

@@ -227,6 +227,7 @@ export class ZsApp extends LitElement {
     /* minmax(0, 1fr): a card's widest unbreakable content (a trace id, a table) must not widen the column past a phone's screen. */
     .task-list {
       display: grid;
+      grid-template-columns: minmax(0, 1fr);
       gap: 12px;
     }
 

@@ -153,6 +153,8 @@ export class ZsTaskCard extends LitElement {
 
   /** `performance.now()` when the current `elapsedMs` heartbeat arrived. */
   @state() private heartbeatAt: number | undefined
+  /** Whether the trace disclosure is open: its waterfall is drawn only then. */
+  @state() private traceOpen = false
 
   readonly #clock = new ClockController(this, TICK_MS)
 
@@ -211,15 +213,21 @@ export class ZsTaskCard extends LitElement {
     `
   }
 
-  /** The waterfall of the task's spans across peers, once there is more than the task's own span. */
+  /**
+   * The waterfall of the task's spans across peers, once there is more than
+   * the task's own span. Closed until opened, and drawn only then: a card
+   * redrawn at every task's end must not pay for a waterfall nobody looks at
+   * (the tracing overhead bench:roundtrip measures).
+   */
   #trace (task: TaskView) {
     const trace = task.trace
     if (trace === undefined || trace.spans.length === 0) return nothing
     const peers = new Set(trace.spans.map(span => span.peer)).size
     return html`
-      <details class="trace" open data-testid="task-trace" data-trace-id=${trace.traceId}>
+      <details class="trace" data-testid="task-trace" data-trace-id=${trace.traceId} ?open=${this.traceOpen}
+        @toggle=${(event: Event) => { this.traceOpen = (event.target as HTMLDetailsElement).open }}>
         <summary>Trace · ${trace.spans.length} spans on ${peers} ${peers === 1 ? 'peer' : 'peers'} · <span class="mono">${trace.traceId}</span></summary>
-        <zs-trace-waterfall .spans=${trace.spans}></zs-trace-waterfall>
+        ${this.traceOpen ? html`<zs-trace-waterfall .spans=${trace.spans}></zs-trace-waterfall>` : nothing}
       </details>`
   }
 

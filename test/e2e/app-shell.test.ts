@@ -187,13 +187,20 @@ describe('the app shell: sections with their own URLs, a home dashboard, phone a
     }
     expect(visible).toBe(SECTIONS.filter(s => s.primary).length + 1)
 
-    // A task card with a table of results, a receipt and a trace in the Submit section: the widest thing the app draws.
+    // Task cards with tables of results (five columns of CSV rows; lang-detect's), a receipt and a trace in the
+    // Submit section: the widest things the app draws.
     await waitForDirect(page, executor.peerId)
     await navigate(page, 'submit')
-    await page.getByTestId('sample-select').selectOption('lang-detect')
-    await expect.poll(async () => page.getByTestId('stdin').inputValue()).not.toBe('')
-    await page.getByTestId('submit').click()
-    await expect.poll(async () => page.getByTestId('task-card').first().getAttribute('data-phase'), { timeout: 60_000 }).toBe('done')
+    for (const sample of ['lang-detect', 'csv-to-json']) {
+      await page.getByTestId('sample-select').selectOption(sample)
+      await expect.poll(async () => page.getByTestId('stdin').inputValue()).not.toBe('')
+      const cards = page.getByTestId('task-card')
+      const before = await cards.count()
+      await page.getByTestId('submit').click()
+      await expect.poll(async () => cards.count()).toBe(before + 1)
+      await expect.poll(async () => cards.first().getAttribute('data-phase'), { timeout: 60_000 }).toBe('done')
+      expect(await cards.first().locator('.json-output table').count(), sample).toBe(1)
+    }
 
     for (const id of SECTION_IDS) {
       await navigate(page, id)

@@ -6,9 +6,11 @@
  * each step's task under a `step` span of the run (docs/tracing.md §7).
  */
 import { mkdir } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ARTIFACTS, openSubmitterWithExecutors, startHarness } from './harness.ts'
+import { ARTIFACTS, openSubmitterWithExecutors, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import { showSection } from './sections.ts'
 
@@ -60,6 +62,9 @@ describe('a task\'s trace across peers', () => {
     const card = submitter.page.locator(`[data-testid="task-card"][data-task-id="${taskId}"]`)
     const waterfall = card.getByTestId('task-trace')
     await expect.poll(async () => waterfall.getAttribute('data-trace-id'), { timeout: 10_000 }).toBe(trace.traceId)
+    // Closed by default, nothing drawn; opened (as a click on its summary would), it draws the waterfall.
+    expect(await card.locator('[data-testid="trace-span"]').count()).toBe(0)
+    await waterfall.evaluate(element => { (element as HTMLDetailsElement).open = true })
     await expect.poll(async () => card.locator(`[data-testid="trace-span"][data-peer="${executor.peerId}"]`).count(), { timeout: 10_000 })
       .toBeGreaterThanOrEqual(4)
     await expect.poll(async () => card.locator(`[data-testid="trace-span"][data-peer="${submitter.peerId}"][data-name="pay"]`).count(), { timeout: 10_000 })
@@ -110,4 +115,65 @@ describe('a task\'s trace across peers', () => {
     await expect.poll(async () => disclosure.locator('[data-testid="trace-span"][data-name="step"]').count(), { timeout: 10_000 }).toBe(2)
     if (await view.isVisible()) await view.screenshot({ path: join(ARTIFACTS, 'workflow-trace.png') })
   })
+
+  it('the payment and the witness check join the task\'s trace: the payee\'s and the witness\'s spans hang under the submitter\'s `pay`', async () => {
+    // A witness that checks every receipt it hears (and runs no task of this test: the task is pinned to the executor).
+    const witness = await harness.openPeer()
+    await witness.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 1, newcomer: 1 } }) })
+    await waitForDirect(submitter.page, witness.peerId)
+    const { taskId, traceId } = await submitter.page.evaluate(async executor => {
+      const result = await window.zerostate.submit({ module: 'samples/sha256.wasm', stdin: 'witnessed', executor })
+      return { taskId: result.receipt.taskId, traceId: result.receipt.traceId! }
+    }, executor.peerId)
+    await expect.poll(async () => submitter.page.evaluate(id => window.zerostate.trace(id)?.spans.some(span => span.name === 'task'), taskId), { timeout: 15_000 }).toBe(true)
+    const pay = (await submitter.page.evaluate(id => window.zerostate.trace(id)!.spans, taskId)).find(span => span.name === 'pay')!
+    // The executor (the payee) co-signed the payment under the submitter's `pay` span, in the same trace.
+    await expect.poll(async () => executor.page.evaluate(id => window.zerostate.spans(id).filter(span => span.name === 'co-sign payment')
+      .map(span => ({ traceId: span.traceId, parentId: span.parentId })), traceId), { timeout: 15_000 }).toEqual([{ traceId, parentId: pay.spanId }])
+    // The witness re-ran the task under the same span.
+    await expect.poll(async () => witness.page.evaluate(id => window.zerostate.spans(id).filter(span => span.name === 'witness check')
+      .map(span => ({ traceId: span.traceId, parentId: span.parentId })), traceId), { timeout: 30_000 }).toEqual([{ traceId, parentId: pay.spanId }])
+    await witness.context.close()
+  }, 90_000)
+
+  it('exports the spans to an OTLP/HTTP collector once one is set, and keeps the setting across a reload', async () => {
+    // A collector in this process: it answers CORS as a collector serving pages of another origin must.
+    const received: Array<{ spans: Array<{ traceId: string, name: string }> }> = []
+    const collector = createServer((request, response) => {
+      const headers = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type', 'access-control-allow-methods': 'POST' }
+      if (request.method === 'OPTIONS') {
+        response.writeHead(204, headers).end()
+        return
+      }
+      const chunks: Buffer[] = []
+      request.on('data', chunk => { chunks.push(chunk as Buffer) })
+      request.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: string, name: string }> }> }> }
+        received.push({ spans: body.resourceSpans.flatMap(r => r.scopeSpans.flatMap(scope => scope.spans)) })
+        response.writeHead(200, { ...headers, 'content-type': 'application/json' }).end('{}')
+      })
+    })
+    await new Promise<void>(resolve => { collector.listen(0, '127.0.0.1', resolve) })
+    try {
+      const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`
+      const refused = await submitter.page.evaluate(async () => window.zerostate.configureTracing({ otlpUrl: 'ftp://nowhere/v1/traces' }).then(() => 'kept', (err: Error) => err.name))
+      expect(refused).toBe('InvalidCollectorUrlError')
+      expect(await submitter.page.evaluate(async url => window.zerostate.configureTracing({ otlpUrl: url }), url)).toEqual({ enabled: true, otlpUrl: url })
+      const traceId = await submitter.page.evaluate(async () => (await window.zerostate.submit({ module: 'samples/sha256.wasm', stdin: 'exported' })).receipt.traceId)
+      // Batches leave every 2 s: the task's spans arrive under its trace id, the executor's too (placed by this tab).
+      await expect.poll(() => received.flatMap(batch => batch.spans).filter(span => span.traceId === traceId).map(span => span.name), { timeout: 20_000 })
+        .toEqual(expect.arrayContaining(['task', 'submit', 'offer', 'verify']))
+      // Kept across a reload, and turned off again: nothing more is sent.
+      await submitter.page.reload()
+      await waitOnline(submitter.page)
+      expect(await submitter.page.evaluate(async () => window.zerostate.configureTracing({}))).toEqual({ enabled: true, otlpUrl: url })
+      await submitter.page.evaluate(async () => window.zerostate.configureTracing({ otlpUrl: null }))
+      const batches = received.length
+      await submitter.page.evaluate(async () => window.zerostate.submit({ module: 'samples/sha256.wasm', stdin: 'not exported' }))
+      await new Promise(resolve => setTimeout(resolve, 3000))
+      expect(received.length).toBe(batches)
+    } finally {
+      await new Promise(resolve => { collector.close(resolve) })
+    }
+  }, 60_000)
 })

@@ -11,12 +11,15 @@ import type { ClosingChannel, Settlement } from '../channel/index.ts'
 import type { ChannelBook } from './channel-book.ts'
 import type { PaymentClient } from './client.ts'
 import type { ChannelStore } from './records.ts'
+import type { TraceRecorder } from '../../network/tracing/index.ts'
 
 export interface PaymentChannelsComponents {
   identity: PeerIdentity
   store: ChannelStore
   /** A connection to `peer`, dialling it if needed. */
   connectionTo(peer: string, options: AbortOptions): Promise<Connection>
+  /** Where a payee records the span of a payment it co-signs under the payer's traceparent (docs/tracing.md §2); none: no spans. */
+  tracer?: TraceRecorder
 }
 
 export interface PaymentChannelsInit {
@@ -44,5 +47,6 @@ export interface PaymentContext {
   readonly client: PaymentClient
   /** What PaymentChannels was built with: the charge of a receipt and the hooks. */
   readonly init: PaymentChannelsInit
+  readonly tracer?: TraceRecorder
   now(): number
 }

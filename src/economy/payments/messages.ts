@@ -11,10 +11,12 @@ import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
 import { MAX_REFUND_EVIDENCE } from './constants.ts'
 import { InvalidPaymentMessageError } from './errors.ts'
+import { parseTraceparent } from '../../core/tracing/index.ts'
 
 export type Request =
   | { type: 'open', state: SignedChannelState }
-  | { type: 'pay', state: SignedChannelState, receipt: Receipt }
+  /** `traceparent`: the payer's `pay` span (W3C Trace Context), for the payee's span of the co-signing (docs/tracing.md §2). */
+  | { type: 'pay', state: SignedChannelState, receipt: Receipt, traceparent?: string }
   | { type: 'refund', state: SignedChannelState, receipt: Receipt, attestations: Attestation[] }
   | { type: 'sync', channelId: string }
   | { type: 'close', state: SignedChannelState }
@@ -29,8 +31,17 @@ export function readRequest (value: unknown): Request {
     case 'open':
     case 'close':
       return { type: request.type, state: readSignedState(request.state) }
-    case 'pay':
-      return { type: 'pay', state: readSignedState(request.state), receipt: parseReceipt(request.receipt) }
+    case 'pay': {
+      const pay = { type: 'pay' as const, state: readSignedState(request.state), receipt: parseReceipt(request.receipt) }
+      if (request.traceparent === undefined) return pay
+      if (typeof request.traceparent !== 'string') throw new InvalidPaymentMessageError('traceparent is a W3C traceparent string when present')
+      try {
+        parseTraceparent(request.traceparent)
+      } catch (err) {
+        throw new InvalidPaymentMessageError(`traceparent: ${(err as Error).message}`)
+      }
+      return { ...pay, traceparent: request.traceparent }
+    }
     case 'refund': {
       if (!Array.isArray(request.attestations) || request.attestations.length > MAX_REFUND_EVIDENCE) {
         throw new InvalidPaymentMessageError(`attestations must be an array of at most ${MAX_REFUND_EVIDENCE}`)

@@ -5,6 +5,7 @@
  * answers `sync` with its newest co-signed state.
  */
 import type { Connection, Stream } from '@libp2p/interface'
+import { parseTraceparent } from '../../core/tracing/index.ts'
 import { serveJson } from '../../network/json-exchange.ts'
 import { verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
@@ -42,11 +43,22 @@ export class Payee {
     switch (request.type) {
       case 'open': return { state: await this.acceptOpening(from, request.state) }
       case 'sync': return { state: (await book.channelOf(request.channelId, from)).latest }
-      case 'pay': return book.locked(from, async () => ({ state: await this.acceptPayment(from, request.state, request.receipt) }))
+      case 'pay': return book.locked(from, async () => ({ state: await this.traced(request, async () => this.acceptPayment(from, request.state, request.receipt)) }))
       case 'refund': return book.locked(from, async () => ({ state: await this.acceptRefund(from, request) }))
       case 'close': return book.locked(from, async () => ({ state: await this.acceptClose(from, request.state) }))
       case 'share': return book.locked(from, async () => ({ state: await this.acceptShare(from, request.state, request.record) }))
     }
+  }
+
+  /**
+   * The co-signing of a payment as a span under the payer's `pay` span, when
+   * it sent its traceparent and this peer traces (docs/tracing.md §2): kept
+   * by this peer, not sent back (the payer's own span covers the round trip).
+   */
+  private async traced<T> (request: Extract<Request, { type: 'pay' }>, work: () => Promise<T>): Promise<T> {
+    const { tracer } = this.context
+    if (request.traceparent === undefined || tracer?.enabled !== true) return work()
+    return tracer.within('co-sign payment', parseTraceparent(request.traceparent), work, { 'zerostate.task_id': request.receipt.taskId })
   }
 
   private async acceptOpening (from: string, proposed: SignedChannelState): Promise<SignedChannelState> {

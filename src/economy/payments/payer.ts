@@ -48,7 +48,7 @@ export class Payer {
    * with it (opened, or replaced by a larger one, as needed). Resolves with
    * the payment once co-signed and stored, or undefined when the charge is 0.
    */
-  async pay (receipt: Receipt, options: AbortOptions): Promise<PaymentRecord | undefined> {
+  async pay (receipt: Receipt, options: AbortOptions & { traceparent?: string }): Promise<PaymentRecord | undefined> {
     const { book, client, identity, init } = this.context
     if (receipt.submitter !== this.context.self) throw new PaymentAmountError(`receipt ${receipt.taskId} names another submitter`)
     const amount = init.chargeOf(receipt)
@@ -60,7 +60,8 @@ export class Payer {
       const signed = await signState(proposal, identity)
       channel = { ...channel, pending: { state: signed, receipt, kind: 'payment', direction: 'out', amount }, updatedAt: this.context.now() }
       await book.save(channel)
-      return this.pending.complete(channel, await client.send(peer, { type: 'pay', state: signed, receipt }, options))
+      const request = { type: 'pay' as const, state: signed, receipt, ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }) }
+      return this.pending.complete(channel, await client.send(peer, request, options))
     })
   }
 

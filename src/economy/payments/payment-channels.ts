@@ -45,6 +45,7 @@ export class PaymentChannels {
       book: new ChannelBook(components.store),
       client: new PaymentClient(components),
       init,
+      ...(components.tracer === undefined ? {} : { tracer: components.tracer }),
       now: init.now ?? Date.now
     }
     const pending = new PendingPayments(context)
@@ -58,7 +59,7 @@ export class PaymentChannels {
    * with it (opened, or replaced by a larger one, as needed). Resolves with
    * the payment once co-signed and stored, or undefined when the charge is 0.
    */
-  async pay (receipt: Receipt, options: AbortOptions = {}): Promise<PaymentRecord | undefined> {
+  async pay (receipt: Receipt, options: AbortOptions & { traceparent?: string } = {}): Promise<PaymentRecord | undefined> {
     return this.payer.pay(receipt, options)
   }
 

@@ -7,6 +7,7 @@
  * later state; unilateral closes whose challenge period is over are settled
  * every SETTLE_CHECK_MS.
  */
+import type { TraceRecorder } from '../../network/tracing/index.ts'
 import type { GossipSub } from '@libp2p/gossipsub'
 import { bytesToUtf8, noopLogger, utf8ToBytes, warnOn } from '../../core/index.ts'
 import type { Logger } from '../../core/index.ts'
@@ -30,6 +31,8 @@ export interface PaymentServiceComponents {
   pubsub: GossipSub
   connectionTo: ConnectionTo
   logger?: Logger
+  /** Records the span of each payment co-signed under the payer's traceparent; none: no spans. */
+  tracer?: TraceRecorder
 }
 
 export interface PaymentServiceInit {
@@ -55,7 +58,7 @@ export class PaymentService {
     this.init = init
     this.logger = components.logger ?? noopLogger
     this.channels = new PaymentChannels(
-      { identity: components.identity, store: components.store, connectionTo: components.connectionTo },
+      { identity: components.identity, store: components.store, connectionTo: components.connectionTo, ...(components.tracer === undefined ? {} : { tracer: components.tracer }) },
       {
         chargeOf: init.chargeOf,
         onChange: init.onChange,

@@ -20,6 +20,7 @@
  */
 import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api'
 import type { Attributes, Context, HrTime, Span, Tracer } from '@opentelemetry/api'
+import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base'
 import type { IdGenerator, ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { bytesToHex } from '../../core/encoding.ts'
@@ -80,7 +81,9 @@ export class TraceRecorder {
       forceFlush: async () => {},
       shutdown: async () => {}
     }
-    const provider = new BasicTracerProvider({ idGenerator, spanProcessors: [keep, ...init.processors ?? []] })
+    // OpenTelemetry's semantic conventions: what a collector groups the spans by (docs/tracing.md §8).
+    const resource = resourceFromAttributes({ 'service.name': 'zerostate', 'service.instance.id': init.peer })
+    const provider = new BasicTracerProvider({ idGenerator, resource, spanProcessors: [keep, ...init.processors ?? []] })
     this.tracer = provider.getTracer('zerostate')
   }
 

@@ -46,18 +46,22 @@ export class TaskAccountability {
    * allowed, publish the receipt for witnesses. A payment that fails is told, not
    * thrown: the task's result stands.
    */
-  async afterTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean, options: { pay?: boolean } = {}): Promise<void> {
+  async afterTask (receipt: Receipt, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, announce: boolean, options: { pay?: boolean, traceparent?: string } = {}): Promise<void> {
     // A guild's step is paid with the whole run (docs/guild.md §6), not task by task.
-    if (options.pay ?? true) await this.pay(receipt)
+    if (options.pay ?? true) await this.pay(receipt, options.traceparent)
     // The announcement is not waited for: the task's result is the submitter's already.
-    this.components.witness.afterTask({ receipt, stdin: offer.stdin, files: offer.files }, module, announce)
+    this.components.witness.afterTask({ receipt, stdin: offer.stdin, files: offer.files, ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }) }, module, announce)
       .catch(warnOn(this.logger, `announcing task ${receipt.taskId} to witnesses`))
   }
 
-  /** Pays for a receipt (a failed run is paid too: the executor did the work it signed for). */
-  async pay (receipt: Receipt): Promise<void> {
+  /**
+   * Pays for a receipt (a failed run is paid too: the executor did the work it
+   * signed for); `traceparent`, the submitter's `pay` span, goes with the
+   * payment so that the payee's co-signing joins the task's trace.
+   */
+  async pay (receipt: Receipt, traceparent?: string): Promise<void> {
     try {
-      await this.components.payments.channels.pay(receipt)
+      await this.components.payments.channels.pay(receipt, traceparent === undefined ? {} : { traceparent })
     } catch (err) {
       this.init.onNotice?.(`payment for ${receipt.taskId} failed: ${err instanceof Error ? err.message : String(err)}`)
     }

@@ -13,6 +13,7 @@
 import { base64UrlToBytes, bytesToBase64Url, sha256Hex } from '../../core/index.ts'
 import { fieldCheckers } from '../../crypto/index.ts'
 import { MAX_TASK_FILES } from '../../core/limits.ts'
+import { parseTraceparent } from '../../core/tracing/index.ts'
 import { filesHash } from '../../receipts/files-hash.ts'
 import { parseReceipt, verifyReceipt } from '../../receipts/receipt.ts'
 import type { Receipt } from '../../receipts/types.ts'
@@ -33,6 +34,12 @@ export interface TaskMaterial {
   receipt: Receipt
   stdin: Uint8Array<ArrayBuffer>
   files: Array<[string, Uint8Array<ArrayBuffer>]>
+  /**
+   * The submitter's `pay` span (W3C Trace Context), when the task was traced:
+   * a witness's re-run joins the task's trace (docs/tracing.md §2). Optional
+   * in the announcement, outside every signature (the receipt names the trace).
+   */
+  traceparent?: string
 }
 
 const check = fieldCheckers((field, message) => new InvalidAnnouncementError(field, message), 'a version 1 receipt announcement')
@@ -48,7 +55,8 @@ export function encodeAnnouncement (material: TaskMaterial): unknown {
     version: ANNOUNCEMENT_VERSION,
     receipt: material.receipt,
     stdin: bytesToBase64Url(material.stdin),
-    files: material.files.map(([path, bytes]) => [path, bytesToBase64Url(bytes)])
+    files: material.files.map(([path, bytes]) => [path, bytesToBase64Url(bytes)]),
+    ...(material.traceparent === undefined ? {} : { traceparent: material.traceparent })
   }
 }
 
@@ -59,7 +67,7 @@ export function encodeAnnouncement (material: TaskMaterial): unknown {
  */
 export function parseAnnouncement (value: unknown): TaskMaterial {
   const record = check.jsonObject(value, 'announcement')
-  check.exactMembers(record, ['version', 'receipt', 'stdin', 'files'], '')
+  check.exactMembers(record, ['version', 'receipt', 'stdin', 'files', 'traceparent'], '', ['traceparent'])
   if (record.version !== ANNOUNCEMENT_VERSION) throw new InvalidAnnouncementError('version', `must be ${ANNOUNCEMENT_VERSION}`)
   const receipt = parseReceipt(record.receipt)
   const stdin = decode(record.stdin, 'stdin')
@@ -68,7 +76,14 @@ export function parseAnnouncement (value: unknown): TaskMaterial {
     if (!Array.isArray(entry) || entry.length !== 2 || typeof entry[0] !== 'string') throw new InvalidAnnouncementError(`files[${i}]`, 'must be a [path, base64url] pair')
     return [entry[0], decode(entry[1], `files[${i}]`)]
   })
-  return { receipt, stdin, files }
+  if (record.traceparent === undefined) return { receipt, stdin, files }
+  if (typeof record.traceparent !== 'string') throw new InvalidAnnouncementError('traceparent', 'must be a W3C traceparent string when present')
+  try {
+    parseTraceparent(record.traceparent)
+  } catch (err) {
+    throw new InvalidAnnouncementError('traceparent', (err as Error).message)
+  }
+  return { receipt, stdin, files, traceparent: record.traceparent }
 }
 
 /**

@@ -16,6 +16,8 @@ import type { PeerIdentity } from '../../crypto/index.ts'
 import type { TaskRunner } from '../../execution/types.ts'
 import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
 import { TopicChannel, accept } from '../../network/topic-channel.ts'
+import type { TraceRecorder } from '../../network/tracing/index.ts'
+import { parseTraceparent } from '../../core/tracing/index.ts'
 import { MAX_ATTESTATION_BYTES, aboutReceipt, observedRun, signAttestation, verdictOf, verifyAttestation } from '../../receipts/attestation/index.ts'
 import type { Attestation, ObservedRun } from '../../receipts/attestation/index.ts'
 import { receiptHash } from '../../receipts/index.ts'
@@ -39,6 +41,8 @@ export interface WitnessServiceComponents {
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */
   runner: TaskRunner
   logger?: Logger
+  /** Records a re-run as a span under the announcement's traceparent (docs/tracing.md §2); none: no spans. */
+  tracer?: TraceRecorder
 }
 
 export interface WitnessServiceInit {
@@ -154,11 +158,17 @@ export class WitnessService {
     if (!this.firstTime(hash)) return
     this.queued++
     try {
-      const module = await this.moduleFor(receipt.moduleHash, from)
-      // An honest re-run needs exactly the fuel the executor claims (fuel is counted per instruction), so a
-      // witness never spends more than that: a receipt that claims too little runs out and is disputed.
-      const observed = await this.rerun(material, module, Math.min(receipt.limits.fuel, receipt.fuelUsed ?? receipt.limits.fuel))
-      await this.publish(await this.attest(receipt, observed))
+      const check = async (): Promise<void> => {
+        const module = await this.moduleFor(receipt.moduleHash, from)
+        // An honest re-run needs exactly the fuel the executor claims (fuel is counted per instruction), so a
+        // witness never spends more than that: a receipt that claims too little runs out and is disputed.
+        const observed = await this.rerun(material, module, Math.min(receipt.limits.fuel, receipt.fuelUsed ?? receipt.limits.fuel))
+        await this.publish(await this.attest(receipt, observed))
+      }
+      // Under the submitter's traceparent when it sent one: the check joins the task's trace, kept by this witness.
+      const { tracer } = this.components
+      if (material.traceparent === undefined || tracer?.enabled !== true) await check()
+      else await tracer.within('witness check', parseTraceparent(material.traceparent), check, { 'zerostate.task_id': receipt.taskId })
     } finally {
       this.queued--
     }

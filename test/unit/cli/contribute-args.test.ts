@@ -15,6 +15,13 @@ describe('zerostate contribute arguments', () => {
     for (const line of errors) expect(line).toMatch(/--guild-step-price must be a whole number/)
   })
 
+  it('refuses a collector URL that cannot be one, before anything starts', async () => {
+    const errors: string[] = []
+    vi.spyOn(console, 'error').mockImplementation((line: string) => { errors.push(line) })
+    expect(await contributeCommand(['--otlp-url', 'ftp://collector/v1/traces', '--dir', '/nonexistent/never-opened'])).toBe(2)
+    expect(errors.join('\n')).toMatch(/collector URL is http or https/)
+  })
+
   it('lists the guild flags in its usage', async () => {
     const lines: string[] = []
     vi.spyOn(console, 'log').mockImplementation((line: string) => { lines.push(line) })

@@ -97,6 +97,7 @@ export function demoState (now = Date.now()): AppState {
     planner: null,
     guildInvites: false,
     guildStepPrice: null,
+    tracing: { enabled: true, otlpUrl: null },
     guilds: [{
       guildId: 'text-guild', name: 'Text guild', expiresAt: now + 600_000, expired: false, own: false,
       members: [{ peerId: ALICE, roles: ['text-stats'], agents: [] }, { peerId: BOB, roles: ['gzip'], agents: [] }]
@@ -373,6 +374,12 @@ export class FakeZeroStateApp extends EventTarget implements ZeroStateApp {
       ...(options.acceptInvites === undefined ? {} : { guildInvites: options.acceptInvites }),
       ...(options.stepPrice === undefined ? {} : { guildStepPrice: options.stepPrice })
     })
+  }
+
+  async configureTracing (settings: { enabled?: boolean, otlpUrl?: string | null }): Promise<AppState['tracing']> {
+    const tracing = { enabled: settings.enabled ?? this.state.tracing.enabled, otlpUrl: settings.otlpUrl === undefined ? this.state.tracing.otlpUrl : settings.otlpUrl }
+    this.setState({ tracing })
+    return tracing
   }
 
   shareMetrics (on?: boolean): boolean {

@@ -28,6 +28,17 @@ describe('receipt announcements', () => {
     expect(read.files).toEqual(announced.files)
   })
 
+  it('carry the submitter\'s traceparent when the task was traced, and refuse a malformed one by field', async () => {
+    const announced = { ...await material(), traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }
+    const read = await readAnnouncement(roundTrip(encodeAnnouncement(announced)), announced.receipt.submitter)
+    expect(read.traceparent).toBe(announced.traceparent)
+    expect(Object.hasOwn(await readAnnouncement(roundTrip(encodeAnnouncement(await material())), announced.receipt.submitter), 'traceparent')).toBe(false)
+    for (const bad of ['00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'not a traceparent', 7]) {
+      const err = await rejection(readAnnouncement({ ...(roundTrip(encodeAnnouncement(announced)) as object), traceparent: bad }, announced.receipt.submitter))
+      expect({ name: err.name, field: (err as { field?: string }).field }).toEqual({ name: 'InvalidAnnouncementError', field: 'traceparent' })
+    }
+  })
+
   it('are refused from anyone but the receipt\'s submitter', async () => {
     const announced = await material()
     const stranger = (await createIdentity()).peerId.toString()
