@@ -368,7 +368,7 @@ export class ZsApp extends LitElement {
             </section>`)}
           ${this.#page('settings', html`
             <zs-settings ?contributing=${s.contributing} .slots=${s.slots} .tags=${s.tags} .prices=${s.prices}
-              .witnessRates=${s.witnessRates} .planner=${s.planner} ?shareMetrics=${s.shareMetrics === true}></zs-settings>`)}
+              .witnessRates=${s.witnessRates} .planner=${s.planner} ?shareMetrics=${s.shareMetrics === true} .tracing=${s.tracing}></zs-settings>`)}
         </div>
       </div>
     `

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit'
 import { customElement, property, state } from 'lit/decorators.js'
 import { live } from 'lit/directives/live.js'
-import type { PlannerView } from '../app/index.ts'
+import type { PlannerView, TracingView } from '../app/index.ts'
 import { PRICE_FIELDS, RATE_FIELDS, parsePrices, parseRates } from './contribute-inputs.ts'
 import type { Prices, WitnessRates } from './contribute-inputs.ts'
 import { ContributeRequestEvent, ShareMetricsRequestEvent } from './events.ts'
@@ -10,6 +10,7 @@ import { routeHref } from './routes.ts'
 import { formatSkillTags, parseSkillTags } from './skill-tags.ts'
 import { shared } from './theme.ts'
 import { formatCount } from './view-format.ts'
+import './zs-tracing-settings.ts'
 
 type Drafts<T> = Record<keyof T, string>
 
@@ -145,6 +146,8 @@ export class ZsSettings extends LitElement {
   @property({ attribute: false }) planner: PlannerView | null = null
   /** Whether the app publishes this tab's mesh figures (AppState.shareMetrics). */
   @property({ type: Boolean }) shareMetrics = false
+  /** Tracing on or off and the OTLP/HTTP collector (AppState.tracing). */
+  @property({ attribute: false }) tracing: TracingView = { enabled: true, otlpUrl: null }
 
   @state() private busy = false
   @state() private error = ''
@@ -200,10 +203,9 @@ export class ZsSettings extends LitElement {
         </label>
         ${this.shareError === '' ? nothing : html`<p class="error" role="alert" data-testid="share-metrics-error">${this.shareError}</p>`}
       </section>
-      <!-- Tracing settings: <zs-tracing-settings> (another part of issue 15) goes in this section when it exists. -->
       <section aria-labelledby="tracing-h" data-testid="settings-tracing">
         <h2 id="tracing-h">Tracing</h2>
-        <slot name="tracing"><p class="muted">Every task is traced across the peers that work on it; the task card shows the waterfall.</p></slot>
+        <zs-tracing-settings .tracing=${this.tracing}></zs-tracing-settings>
       </section>
       <section aria-labelledby="elsewhere-h" data-testid="settings-elsewhere">
         <h2 id="elsewhere-h">Set beside what they configure</h2>

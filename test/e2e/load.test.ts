@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
+import { showSection } from './sections.ts'
 
 interface Settled {
   ok: boolean
@@ -84,6 +85,7 @@ describe('load: a burst of tasks from one tab, and fairness between tabs', () =>
       Object.assign(window, { backlog })
     }, { executor: b.peerId, count: BACKLOG, timeoutMs: SLOW_TASK_MS })
     // Once B runs C's tasks, the rest of C's backlog is queued behind them.
+    await showSection(c.page, 'submit')
     await c.page.waitForSelector('[data-testid="task-card"][data-phase="running"]', { timeout: 30_000 })
     await new Promise(resolve => setTimeout(resolve, 500))
 

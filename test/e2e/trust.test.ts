@@ -98,6 +98,7 @@ describe('trust and money between tabs', () => {
     const after = await channelWith(alice.page, bob.peerId, 'a')
     expect(after).toMatchObject({ channelId: before!.channelId, sequence: before!.sequence + 1, payments: before!.payments + 1 })
     await expect.poll(async () => channelWith(bob.page, alice.peerId, 'b'), { timeout: 10_000 }).toEqual(after)
+    await showSection(alice.page, 'ledger')
     await alice.page.screenshot({ path: join(ARTIFACTS, 'trust-ledger.png'), fullPage: true })
   })
 

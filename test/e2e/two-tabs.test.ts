@@ -175,6 +175,7 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
 
   it('fails a task with ExecutorLostError when the executor disappears mid-task', async () => {
     const pending = submitFromPage(b.page, { module: 'samples/forever.wasm', timeoutMs: 120_000 })
+    await showSection(b.page, 'submit')
     await b.page.waitForSelector('[data-testid="task-card"][data-phase="running"]', { timeout: 30_000 })
     const closedAt = Date.now()
     await a.context.close()

@@ -68,6 +68,7 @@ describe('a workflow\'s shared context across three tabs', () => {
     expect(outcome.context?.value).toEqual(read)
 
     // The view: the context table under the DAG, a row per key, its value and the step that wrote it.
+    await showSection(page, 'workflows')
     const run = page.locator(`[data-testid="workflow-run"][data-run-id="${outcome.runId}"]`)
     await expect.poll(async () => run.getAttribute('data-state')).toBe('completed')
     const table = run.getByTestId('workflow-context')
