@@ -201,3 +201,15 @@ export const tableStyles = css`
     }
   }
 `
+
+/** A page's sections drawn as panels: the surface, border, radius and shadow every section of the shell shares. */
+export const panelSections = css`
+  section {
+    background: var(--zs-surface);
+    border: 1px solid var(--zs-border);
+    border-radius: var(--zs-radius);
+    padding: 16px;
+    box-shadow: var(--zs-shadow);
+    min-width: 0;
+  }
+`

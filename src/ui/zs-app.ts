@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js'
 import { repeat } from 'lit/directives/repeat.js'
 import type { AppState } from '../app/index.ts'
 import { DEFAULT_SECTION, parseRoute, routeHref, sectionOf, type SectionId } from './routes.ts'
-import { shared, tokens } from './theme.ts'
+import { panelSections, shared, tokens } from './theme.ts'
 import { PHONE_NAV_MAX_WIDTH } from './zs-nav.ts'
 import './zs-home.ts'
 import './zs-settings.ts'
@@ -39,7 +39,7 @@ const STATUS_LABELS: Readonly<Record<AppState['status'], string>> = {
  */
 @customElement('zs-app')
 export class ZsApp extends LitElement {
-  static override styles = [tokens, shared, css`
+  static override styles = [tokens, shared, panelSections, css`
     :host {
       display: block;
       min-height: 100vh;
@@ -194,14 +194,6 @@ export class ZsApp extends LitElement {
       }
     }
 
-    section {
-      background: var(--zs-surface);
-      border: 1px solid var(--zs-border);
-      border-radius: var(--zs-radius);
-      padding: 16px;
-      box-shadow: var(--zs-shadow);
-      min-width: 0;
-    }
 
     section.tasks {
       background: transparent;

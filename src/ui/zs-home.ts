@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js'
 import type { AppState, JobView, TaskView, WorkflowView } from '../app/index.ts'
 import { channelTotals, cpuShare, earnedSince, meshFigures, startOfLocalDay, tasksServedSince, throughputView } from './home-figures.ts'
 import { routeHref } from './routes.ts'
-import { shared } from './theme.ts'
+import { panelSections, shared } from './theme.ts'
 import { PHASE_LABELS, formatCount, formatMicro, formatMicroUnits } from './view-format.ts'
 import './zs-contribute.ts'
 import './zs-metrics.ts'
@@ -32,7 +32,7 @@ const tone = (state: string): string => state === 'done' || state === 'completed
  */
 @customElement('zs-home')
 export class ZsHome extends LitElement {
-  static override styles = [shared, css`
+  static override styles = [shared, panelSections, css`
     :host {
       display: grid;
       gap: var(--zs-gap);
@@ -49,14 +49,6 @@ export class ZsHome extends LitElement {
       }
     }
 
-    section {
-      background: var(--zs-surface);
-      border: 1px solid var(--zs-border);
-      border-radius: var(--zs-radius);
-      padding: 16px;
-      box-shadow: var(--zs-shadow);
-      min-width: 0;
-    }
 
     .contribute { grid-area: contribute; }
     .figures { grid-area: figures; }

@@ -8,7 +8,7 @@ import { ContributeRequestEvent, ShareMetricsRequestEvent } from './events.ts'
 import type { ContributeSettings } from './events.ts'
 import { routeHref } from './routes.ts'
 import { formatSkillTags, parseSkillTags } from './skill-tags.ts'
-import { shared } from './theme.ts'
+import { panelSections, shared } from './theme.ts'
 import { formatCount } from './view-format.ts'
 import './zs-tracing-settings.ts'
 
@@ -30,20 +30,12 @@ const rateDrafts = (rates: WitnessRates): Drafts<WitnessRates> =>
  */
 @customElement('zs-settings')
 export class ZsSettings extends LitElement {
-  static override styles = [shared, css`
+  static override styles = [shared, panelSections, css`
     :host {
       display: grid;
       gap: var(--zs-gap);
     }
 
-    section {
-      background: var(--zs-surface);
-      border: 1px solid var(--zs-border);
-      border-radius: var(--zs-radius);
-      padding: 16px;
-      box-shadow: var(--zs-shadow);
-      min-width: 0;
-    }
 
     h2 {
       margin: 0 0 4px;

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
+import { showSection } from './sections.ts'
 import type { Harness, Peer } from './harness.ts'
 
 describe('a task forwarded over two hops', () => {
@@ -79,11 +80,15 @@ describe('a task forwarded over two hops', () => {
     expect(hopSpan.attributes['zerostate.next']).toBe(target.peerId)
     expect(find(target.peerId, 'execute')?.parentId).toBe(find(submitter.peerId, 'submit')!.spanId)
     const card = submitter.page.locator(`[data-testid="task-card"][data-task-id="${taskId}"]`)
+    const drawn = card.getByTestId('task-trace')
+    await expect.poll(async () => drawn.getAttribute('data-trace-id'), { timeout: 10_000 }).toBe(trace.traceId)
+    // The trace disclosure is closed until opened (as a click on its summary would); then the hop's row is drawn.
+    await drawn.evaluate(element => { (element as HTMLDetailsElement).open = true })
     await expect.poll(async () => card.locator(`[data-testid="trace-span"][data-peer="${hop.peerId}"][data-name="forward hop"]`).count(), { timeout: 10_000 })
       .toBe(1)
-    // A picture when the card is on screen (the view it is in may be another section's).
-    const drawn = card.getByTestId('task-trace')
-    if (await drawn.isVisible()) await drawn.screenshot({ path: join(ARTIFACTS, 'forwarded-trace.png') })
+    await showSection(submitter.page, 'submit')
+    await drawn.scrollIntoViewIfNeeded()
+    await drawn.screenshot({ path: join(ARTIFACTS, 'forwarded-trace.png') })
   })
 
   it('seeds a newcomer\'s routing table from its neighbours\' estimates when they connect', async () => {

@@ -59,6 +59,9 @@ describe('the Metrics view charts a tab\'s own figures and libp2p\'s', () => {
     await expect.poll(async () => valueOf(await metricsOf(submitter.page), 'zerostate_channel_flow_micro', { direction: 'spent' }), { timeout: 15_000 }).toBeGreaterThan(0)
     await expect.poll(async () => valueOf(await metricsOf(executor.page), 'zerostate_channel_flow_micro', { direction: 'earned' }), { timeout: 15_000 }).toBeGreaterThan(0)
     await expect.poll(async () => valueOf(await metricsOf(submitter.page), 'libp2p_transport_bytes_total', { transport: 'webrtc', direction: 'out' }), { timeout: 10_000 }).toBeGreaterThan(0)
+    // libp2p's figures are read into the samples once a second, a stream's bytes once it has moved them: wait for the task streams'.
+    await expect.poll(async () => valueOf(await metricsOf(submitter.page), 'libp2p_data_transfer_bytes_total', { protocol: '/zerostate/task/1.0.0', direction: 'out' }), { timeout: 10_000 })
+      .toBeGreaterThan(1000)
 
     const mine = await metricsOf(submitter.page)
     const theirs = await metricsOf(executor.page)

@@ -113,7 +113,9 @@ describe('a task\'s trace across peers', () => {
     // Opened as a click on its summary would (the Workflows view may be in a section not on screen): the toggle draws it.
     await disclosure.evaluate(element => { (element as HTMLDetailsElement).open = true })
     await expect.poll(async () => disclosure.locator('[data-testid="trace-span"][data-name="step"]').count(), { timeout: 10_000 }).toBe(2)
-    if (await view.isVisible()) await view.screenshot({ path: join(ARTIFACTS, 'workflow-trace.png') })
+    await showSection(submitter.page, 'workflows')
+    await view.scrollIntoViewIfNeeded()
+    await view.screenshot({ path: join(ARTIFACTS, 'workflow-trace.png') })
   })
 
   it('the payment and the witness check join the task\'s trace: the payee\'s and the witness\'s spans hang under the submitter\'s `pay`', async () => {
