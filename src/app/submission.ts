@@ -46,6 +46,14 @@ export async function submitTask (view: ViewModel, session: PeerSession, request
     onNotice: notice => { view.update({ notice }) },
     // At the start only the trace id (called in the same turn as the card's creation, so drawn with it), then all the
     // spans once the task's last span ended: the card is not redrawn for each span (bench:roundtrip weighs tracing's cost).
-    onTrace: (traceId, ended) => { view.updateTask(taskId, { trace: { traceId, spans: ended ? session.peer.traces?.trace(traceId) ?? [] : [] } }) }
+    // That last update waits for the next task of the event loop: the result goes to whoever awaits it first, the
+    // diagnostics after.
+    onTrace: (traceId, ended) => {
+      if (!ended) {
+        view.updateTask(taskId, { trace: { traceId, spans: [] } })
+        return
+      }
+      setTimeout(() => { view.updateTask(taskId, { trace: { traceId, spans: session.peer.traces?.trace(traceId) ?? [] } }) }, 0)
+    }
   })
 }
