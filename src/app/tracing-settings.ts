@@ -4,6 +4,9 @@
  * by default), kept in this browser's localStorage so that a reload keeps
  * them.
  */
+import { checkCollectorUrl } from '../network/tracing/index.ts'
+import type { OtlpExport, TraceRecorder } from '../network/tracing/index.ts'
+
 const STORAGE_KEY = 'zerostate.tracing'
 
 /** What the Settings view shows and changes. */
@@ -30,4 +33,19 @@ export function loadTracingSettings (): TracingView {
 
 export function saveTracingSettings (settings: TracingView): void {
   globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify(settings))
+}
+
+/** The settings after `change`: a collector URL is checked (InvalidCollectorUrlError), an empty one is none. */
+export function changedTracing (current: TracingView, change: { enabled?: boolean, otlpUrl?: string | null }): TracingView {
+  const url = change.otlpUrl?.trim()
+  return {
+    enabled: change.enabled ?? current.enabled,
+    otlpUrl: change.otlpUrl === undefined ? current.otlpUrl : url === undefined || url === '' ? null : checkCollectorUrl(url)
+  }
+}
+
+/** Puts `settings` in force on a peer: tracing on or off at once, then the export to the collector (or none). */
+export async function applyTracing (peer: { traces?: TraceRecorder, otlp: OtlpExport }, settings: TracingView): Promise<void> {
+  if (peer.traces !== undefined) peer.traces.enabled = settings.enabled
+  await peer.otlp.configure(settings.otlpUrl ?? undefined)
 }

@@ -26,8 +26,7 @@ import { watchRunContext } from '../peer/workflow-context-sync.ts'
 import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer/planner.ts'
 import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
 import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
-import { loadTracingSettings, saveTracingSettings, type TracingView } from './tracing-settings.ts'
-import { checkCollectorUrl } from '../network/tracing/index.ts'
+import { applyTracing, changedTracing, loadTracingSettings, saveTracingSettings, type TracingView } from './tracing-settings.ts'
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
 import type { FormGuildRequest, GuildService } from '../orchestration/guilds/index.ts'
 import type { Guild } from '../economy/guild/index.ts'
@@ -81,15 +80,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** The kept tracing settings, on the peer just started; a collector URL kept by an older version that no longer passes is dropped. */
   private applyTracing (): void {
-    const { enabled, otlpUrl } = this.state.tracing
-    const peer = this.running().peer
-    if (peer.traces !== undefined) peer.traces.enabled = enabled
-    if (otlpUrl !== null) {
-      peer.otlp.configure(otlpUrl).catch((err: unknown) => {
-        this.keepTracing({ enabled, otlpUrl: null })
-        this.update({ notice: `the kept trace collector ${otlpUrl} was dropped: ${err instanceof Error ? err.message : String(err)}` })
-      })
-    }
+    const kept = this.state.tracing
+    applyTracing(this.running().peer, kept).catch((err: unknown) => {
+      this.keepTracing({ ...kept, otlpUrl: null })
+      this.update({ notice: `the kept trace collector ${kept.otlpUrl ?? ''} was dropped: ${err instanceof Error ? err.message : String(err)}` })
+    })
   }
 
   async stop (): Promise<void> {
@@ -134,10 +129,8 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   tracing (on?: boolean): boolean {
     const traces = this.running().peer.traces
     if (traces === undefined) return false
-    if (on !== undefined) {
-      traces.enabled = on
-      this.keepTracing({ ...this.state.tracing, enabled: on })
-    }
+    // Only `enabled` changes, in force at once (applyTracing sets it before it awaits anything).
+    if (on !== undefined) this.configureTracing({ enabled: on }).catch((err: unknown) => { this.update({ notice: `tracing: ${String(err)}` }) })
     return traces.enabled
   }
 
@@ -147,14 +140,11 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
    * A URL that cannot be a collector is refused (InvalidCollectorUrlError)
    * and nothing changes.
    */
-  async configureTracing (settings: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView> {
-    const peer = this.running().peer
-    const otlpUrl = settings.otlpUrl === undefined ? this.state.tracing.otlpUrl : settings.otlpUrl === null || settings.otlpUrl.trim() === '' ? null : checkCollectorUrl(settings.otlpUrl.trim())
-    await peer.otlp.configure(otlpUrl ?? undefined)
-    const enabled = settings.enabled ?? this.state.tracing.enabled
-    if (peer.traces !== undefined) peer.traces.enabled = enabled
-    this.keepTracing({ enabled, otlpUrl })
-    return this.state.tracing
+  async configureTracing (change: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView> {
+    const next = changedTracing(this.state.tracing, change)
+    await applyTracing(this.running().peer, next)
+    this.keepTracing(next)
+    return next
   }
 
   private keepTracing (tracing: TracingView): void {
@@ -173,16 +163,16 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** The trace of a task submitted from this tab (docs/tracing.md): every span kept of it, now; undefined for a task not traced or not known. */
   trace (taskId: string): TaskTraceView | undefined {
-    const traceId = this.state.tasks.find(task => task.taskId === taskId)?.trace?.traceId
-    if (traceId === undefined) return undefined
-    return { traceId, spans: this.session?.peer.traces?.trace(traceId) ?? [] }
+    return this.traceView(this.state.tasks.find(task => task.taskId === taskId)?.trace?.traceId)
   }
 
   /** The trace of a workflow run this tab drives (docs/tracing.md §7): every span kept of it, now; undefined for a run not traced or not known. */
   workflowTrace (runId: string): TaskTraceView | undefined {
-    const traceId = this.state.workflows.find(run => run.runId === runId)?.trace?.traceId
-    if (traceId === undefined) return undefined
-    return { traceId, spans: this.session?.peer.traces?.trace(traceId) ?? [] }
+    return this.traceView(this.state.workflows.find(run => run.runId === runId)?.trace?.traceId)
+  }
+
+  private traceView (traceId: string | undefined): TaskTraceView | undefined {
+    return traceId === undefined ? undefined : { traceId, spans: this.spans(traceId) }
   }
 
   /** Starts a job: one module over many inputs, spread over the mesh (jobs.ts). */
