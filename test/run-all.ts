@@ -71,18 +71,54 @@ if (canIsolateNetwork()) {
   run(vitest, e2eArgs, { allowFailure: true })
 }
 
+interface VitestJsonReport {
+  numPassedTests: number
+  numFailedTests: number
+  numTotalTestSuites: number
+  numFailedTestSuites: number
+  testResults?: Array<{
+    name: string
+    status: string
+    message?: string
+    assertionResults?: Array<{ fullName: string, status: string, failureMessages?: string[] }>
+  }>
+}
+
+/**
+ * What failed, with the first line of each message: CI keeps only the tail of
+ * this run's output, so the names must come last, next to the count.
+ */
+function failuresIn (report: VitestJsonReport): string[] {
+  const lines: string[] = []
+  for (const file of report.testResults ?? []) {
+    const where = file.name.startsWith(root) ? file.name.slice(root.length + 1) : file.name
+    const failedTests = (file.assertionResults ?? []).filter(test => test.status === 'failed')
+    for (const test of failedTests) {
+      const firstLine = (test.failureMessages?.[0] ?? '').split('\n')[0]?.slice(0, 300) ?? ''
+      lines.push(`FAILED ${where} > ${test.fullName}\n    ${firstLine}`)
+    }
+    if (failedTests.length === 0 && file.status === 'failed') {
+      lines.push(`FAILED ${where} (the file did not run)\n    ${(file.message ?? '').split('\n')[0]?.slice(0, 300) ?? ''}`)
+    }
+  }
+  return lines
+}
+
 let passed = 0
 let failed = 0
+const failures: string[] = []
 for (const report of [unitReport, e2eReport]) {
   if (!existsSync(report)) {
     console.error(`no report at ${report}: that suite did not run`)
     failed++
     continue
   }
-  const summary = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number, numFailedTests: number, numTotalTestSuites: number, numFailedTestSuites: number }
+  const summary = JSON.parse(readFileSync(report, 'utf8')) as VitestJsonReport
   passed += summary.numPassedTests
+  failures.push(...failuresIn(summary))
   failed += summary.numFailedTests
   if (summary.numFailedTests === 0 && summary.numFailedTestSuites > 0) failed += summary.numFailedTestSuites
 }
+if (failures.length > 0) console.log(`\n${failures.join('\n')}`)
 console.log(`\n${passed} passed, ${failed} failed`)
 process.exit(failed === 0 && passed > 0 ? 0 : 1)

@@ -79,27 +79,26 @@ export function listingTags (listings: readonly AgentListing[]): string[] {
   return [...new Set(listings.flatMap(listing => listing.tags))].sort()
 }
 
-/** One index per listings array: the view state replaces the array when agents change, so the index is rebuilt then and only then. */
-const indexes = new WeakMap<readonly AgentListing[], { search: AgentSearch, byId: Map<string, AgentListing> }>()
+/**
+ * The index of the newest set of manifests searched: the listings array is
+ * replaced whenever an agent's record changes (every receipt kept), but the
+ * index depends only on the manifests, so it is rebuilt only when they change.
+ */
+let held: { manifests: string, search: AgentSearch } | undefined
 
 /**
  * The listings matching `text` and carrying every tag of `tags`, best first;
  * for an empty text, all of them with the tags, in the registry's order.
  */
 export function searchListings (listings: readonly AgentListing[], text: string, tags: readonly string[] = []): AgentListing[] {
-  let held = indexes.get(listings)
-  if (held === undefined) {
+  if (text.trim() === '') return listings.filter(listing => tags.every(tag => listing.tags.includes(tag)))
+  const manifests = listings.map(listing => listing.manifestHash).join()
+  if (held?.manifests !== manifests) {
     // A fixed seed: the index's level draws need no secrecy, and the same agents give the same graph.
     const search = new AgentSearch({ random: mulberry32(0x5eed) })
-    const byId = new Map<string, AgentListing>()
-    for (const listing of listings) {
-      byId.set(listing.id, listing)
-      search.index(listing)
-    }
-    held = { search, byId }
-    indexes.set(listings, held)
+    for (const listing of listings) search.index(listing)
+    held = { manifests, search }
   }
-  if (text.trim() === '') return listings.filter(listing => tags.every(tag => listing.tags.includes(tag)))
-  const { byId } = held
+  const byId = new Map(listings.map(listing => [listing.id, listing]))
   return held.search.search(text, { tags: [...tags], k: listings.length }).map(hit => byId.get(`${hit.author}/${hit.name}`)!)
 }

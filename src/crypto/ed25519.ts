@@ -32,7 +32,51 @@ export function ed25519PublicKey (seed: Uint8Array): Uint8Array {
 export function ed25519Sign (message: Uint8Array, seed: Uint8Array): Uint8Array {
   assertBytes(message, 'message')
   assertBytes(seed, 'seed', ED25519_SEED_LENGTH)
-  return ed.sign(message, seed)
+  const signature = ed.sign(message, seed)
+  // This peer's own signature comes back to it (a co-signed channel state carries both): known good, not checked again.
+  remember(signature, message, publicKeyOf(seed))
+  return signature
+}
+
+/**
+ * Signatures that verified, or that this process made, with the exact message
+ * and key: a hot path (a task's receipt, a payment's co-signed state) checks
+ * the same signature several times, and a strict verification costs about a
+ * millisecond of the main thread. Only a byte-for-byte identical (key,
+ * signature, message) is answered from here, so a result can never differ
+ * from what verification would say. Bounded; the oldest go first.
+ */
+const VERIFIED_LIMIT = 512
+const verified = new Map<string, Uint8Array>()
+const publicKeys = new WeakMap<Uint8Array, Uint8Array>()
+
+function publicKeyOf (seed: Uint8Array): Uint8Array {
+  let publicKey = publicKeys.get(seed)
+  if (publicKey === undefined) {
+    publicKey = ed.getPublicKey(seed)
+    publicKeys.set(seed, publicKey)
+  }
+  return publicKey
+}
+
+function keyOf (signature: Uint8Array, publicKey: Uint8Array): string {
+  let key = ''
+  for (const byte of publicKey) key += String.fromCharCode(byte)
+  for (const byte of signature) key += String.fromCharCode(byte)
+  return key
+}
+
+function sameBytes (x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false
+  return true
+}
+
+function remember (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): void {
+  const key = keyOf(signature, publicKey)
+  verified.delete(key)
+  verified.set(key, message.slice())
+  if (verified.size > VERIFIED_LIMIT) verified.delete(verified.keys().next().value as string)
 }
 
 /**
@@ -45,8 +89,12 @@ export function ed25519Verify (signature: Uint8Array, message: Uint8Array, publi
   assertBytes(message, 'message')
   assertBytes(signature, 'signature', ED25519_SIGNATURE_LENGTH)
   assertBytes(publicKey, 'publicKey', ED25519_PUBLIC_KEY_LENGTH)
+  const known = verified.get(keyOf(signature, publicKey))
+  if (known !== undefined && sameBytes(known, message)) return true
   try {
-    return ed.verify(signature, message, publicKey, { zip215: false })
+    const valid = ed.verify(signature, message, publicKey, { zip215: false })
+    if (valid) remember(signature, message, publicKey)
+    return valid
   } catch {
     // noble throws on public keys that are not curve points; that is simply "not valid".
     return false

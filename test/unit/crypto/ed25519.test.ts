@@ -62,6 +62,23 @@ describe('Ed25519 (RFC 8032 §7.1)', () => {
     for (let bit = 0; bit < 256; bit += 5) expect(ed25519Verify(signature, message, flip(publicKey, bit))).toBe(false)
   })
 
+  it('answers a signature checked before only for the very same bytes, even when the caller changes its buffer afterwards', () => {
+    const v = VECTORS[2]!
+    const message = hexToBytes(v.message)
+    const signature = hexToBytes(v.signature)
+    const publicKey = hexToBytes(v.publicKey)
+    expect(ed25519Verify(signature, message, publicKey)).toBe(true)
+    expect(ed25519Verify(signature, message, publicKey)).toBe(true)
+    message[0]! ^= 1
+    expect(ed25519Verify(signature, message, publicKey)).toBe(false)
+    expect(ed25519Verify(signature, new Uint8Array([...message, 0]), publicKey)).toBe(false)
+    // One's own signature is known good at once, and only over what was signed.
+    const seed = hexToBytes(VECTORS[0]!.secretKey)
+    const own = ed25519Sign(message, seed)
+    expect(ed25519Verify(own, message, ed25519PublicKey(seed))).toBe(true)
+    expect(ed25519Verify(own, hexToBytes(v.message), ed25519PublicKey(seed))).toBe(false)
+  })
+
   it('rejects a non-canonical S (S + L), as RFC 8032 §5.1.7 requires', () => {
     const v = VECTORS[0]!
     const sig = hexToBytes(v.signature)
