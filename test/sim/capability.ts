@@ -52,6 +52,11 @@ export function simCard (p: number, classes: readonly number[], slots: number, s
 export interface CardIndexStats {
   /** Index searches run to answer executorsOf. */
   searches: number
+  /** Over those searches: live cards stating the class (the truth) and how many of them the search found. */
+  stated: number
+  found: number
+  /** The lowest share found by any one search (1 when none ran). */
+  minRecall: number
 }
 
 /**
@@ -61,11 +66,13 @@ export interface CardIndexStats {
  */
 export class CardCapabilityIndex implements CapabilityIndex {
   readonly cards: readonly AgentCard[]
-  readonly stats: CardIndexStats = { searches: 0 }
+  readonly stats: CardIndexStats = { searches: 0, stated: 0, found: 0, minRecall: 1 }
   private readonly vectors: Float32Array[]
   private readonly tags: Array<Set<string>>
   private readonly queries: Float32Array[]
   private readonly requirements: CardRequirements[]
+  /** Per class, the ids of the cards that state its tag and meet its requirements (cards never change, so this is computed once). */
+  private readonly qualifies: Array<Set<string>>
   private readonly snapshot: Uint8Array
   private readonly seed: number
   private readonly byKey = new Map<string, AgentCard>()
@@ -82,6 +89,9 @@ export class CardCapabilityIndex implements CapabilityIndex {
     this.tags = cards.map((card) => new Set(card.skills.flatMap((s) => s.tags)))
     this.requirements = Array.from({ length: classes }, (_, c) => requirementsOf(c))
     this.queries = this.requirements.map((r) => queryVector(r))
+    this.qualifies = this.requirements.map((requirements) => new Set(cards
+      .filter((card, p) => matchesRequirements(card, requirements) && this.tags[p]!.has(requirements.tags![0]!))
+      .map((card) => card.peerId)))
     for (const card of cards) this.byKey.set(card.peerId, card)
     this.live = cards.map(() => true)
     const index = new HnswIndex({ dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32(seed) })
@@ -109,7 +119,9 @@ export class CardCapabilityIndex implements CapabilityIndex {
   neighbourhoodIndex (p: number, neighbours: readonly number[]): HnswIndex {
     let index = this.local.get(p)
     if (index === undefined) {
-      index = new HnswIndex({ dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32((this.seed + 7919 * (p + 1)) >>> 0) })
+      index = new HnswIndex({
+        dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32((this.seed + 7919 * (p + 1)) >>> 0), initialCapacity: neighbours.length + 1
+      })
       index.insert(peerKey(p), this.vectors[p]!)
       for (const q of neighbours) index.insert(peerKey(q), this.vectors[q]!)
       this.local.set(p, index)
@@ -157,7 +169,7 @@ export class CardCapabilityIndex implements CapabilityIndex {
     if (set !== undefined) return set
     const requirements = this.requirements[cls]
     if (requirements === undefined) return new Set()
-    const tag = requirements.tags![0]!
+    const qualifies = this.qualifies[cls]!
     const size = this.index.size
     this.stats.searches++
     // k = ef = everything live: an exhaustive walk of the graph, so no executor is missed.
@@ -165,12 +177,14 @@ export class CardCapabilityIndex implements CapabilityIndex {
       ? []
       : this.index.search(this.queries[cls]!, size, {
         ef: size,
-        filter: (id) => {
-          const card = this.byKey.get(id)
-          return card !== undefined && matchesRequirements(card, requirements) && this.tags[Number(id.slice(1))]!.has(tag)
-        }
+        filter: (id) => qualifies.has(id)
       })
     const list = hits.map((h) => Number(h.id.slice(1))).sort((a, b) => a - b)
+    let stated = 0
+    for (const id of qualifies) if (this.live[Number(id.slice(1))]) stated++
+    this.stats.stated += stated
+    this.stats.found += list.length
+    if (stated > 0) this.stats.minRecall = Math.min(this.stats.minRecall, list.length / stated)
     set = new Set(list)
     this.lists[cls] = list
     this.sets[cls] = set

@@ -5,7 +5,18 @@
  *
  * Arrivals, task sizes and churn come from their own seeded streams, so every
  * strategy sees exactly the same workload and the same churn.
+ *
+ * No task is given up while its origin can still act: a task whose route hits
+ * the hop limit or a dead end, or whose executor leaves (queued, running, or
+ * with the link to it gone), is reported back to its origin, which dispatches
+ * it again after the real dispatch's backoff (`busyBackoffMs` of
+ * src/orchestration/dispatch, from its constants: 250 ms doubling to 4 s,
+ * ±50 %), at most REDISPATCH_LIMIT times. An origin that is away
+ * (a reloaded tab) dispatches its unfinished tasks again when it is back, as a
+ * workflow run resumes from its record; so does one whose result came back
+ * while it was away.
  */
+import { BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS } from '../../src/orchestration/dispatch/constants.ts'
 import { EventQueue } from './event-queue.ts'
 import { exponential, stream } from './rng.ts'
 import type { Mesh } from './network.ts'
@@ -26,6 +37,18 @@ export interface RunConfig {
   wallBudgetMs: number
 }
 
+/** Most times an origin dispatches one task again before counting it lost. */
+export const REDISPATCH_LIMIT = 10
+
+/**
+ * The real dispatch's `busyBackoffMs` (src/orchestration/dispatch/task-dispatch.ts),
+ * rebuilt from its constants: importing the dispatch module would pull in the
+ * generated protocol code, which Node's type stripping cannot run.
+ */
+function backoffMs (attempt: number, random: () => number): number {
+  return Math.round(Math.min(BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_FIRST_DELAY_MS * 2 ** attempt) * (0.5 + random()))
+}
+
 export interface RunResult {
   strategy: string
   load: number
@@ -37,9 +60,16 @@ export interface RunResult {
   /** Mean completion time over the second half of the tasks (after learning). */
   meanLateMs: number
   meanHops: number
+  /** Routes that hit the hop limit, hit a dead end, or lost their executor (or the link to it) to churn; each was dispatched again. */
   droppedHopLimit: number
   droppedDeadEnd: number
   lostToChurn: number
+  /** Tasks dispatched again at least once, and dispatches again in all. */
+  redispatchedTasks: number
+  redispatches: number
+  /** Tasks not completed: given up after REDISPATCH_LIMIT dispatches again (`gaveUp`), or unfinished when the run stopped. */
+  lost: number
+  gaveUp: number
   rerouted: number
   stoppedEarly: boolean
   simulatedMs: number
@@ -57,6 +87,10 @@ interface Task {
   pathMs: number
   /** Peer the task is at or executing on. */
   at: number
+  /** Peer it was submitted on: the one that dispatches it again. */
+  origin: number
+  /** Times it was dispatched again. */
+  attempts: number
 }
 
 type Ev =
@@ -65,6 +99,7 @@ type Ev =
   | { kind: 'done', task: Task, peer: number, epoch: number }
   | { kind: 'leave' }
   | { kind: 'join', peer: number }
+  | { kind: 'redispatch', task: Task }
 
 export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): RunResult {
   const wallStart = performance.now()
@@ -77,6 +112,10 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
   const epoch = new Int32Array(n)
   const busy = new Int32Array(n)
   const waiting: Task[][] = Array.from({ length: n }, () => [])
+  const running: Task[][] = Array.from({ length: n }, () => [])
+  /** Tasks whose origin is away, to dispatch again when it is back. */
+  const parked: Task[][] = Array.from({ length: n }, () => [])
+  const backoffRng = stream(config.seed, 'redispatch')
   const head = new Int32Array(n)
   const completedAt = new Float64Array(config.tasks).fill(NaN)
   const world: World = { mesh, alive, now: () => queue.now, random: stream(config.seed, `strategy:${strategy.name}`) }
@@ -89,6 +128,9 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
   let droppedHopLimit = 0
   let droppedDeadEnd = 0
   let lostToChurn = 0
+  let redispatchedTasks = 0
+  let redispatches = 0
+  let gaveUp = 0
   let rerouted = 0
   let stoppedEarly = false
 
@@ -100,19 +142,42 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     }
     return mesh.classes - 1
   }
-  const finish = (task: Task | undefined, dropped: 'hop' | 'dead-end' | 'churn' | undefined): void => {
+  const complete = (task: Task): void => {
     inFlight--
-    if (dropped === 'hop') droppedHopLimit++
-    else if (dropped === 'dead-end') droppedDeadEnd++
-    else if (dropped === 'churn') lostToChurn++
-    else if (task !== undefined) {
-      completed++
-      hopsSum += task.visited.length - 1
-      completedAt[task.id] = queue.now - task.arrivedAt + task.pathMs
+    completed++
+    hopsSum += task.visited.length - 1
+    completedAt[task.id] = queue.now - task.arrivedAt + task.pathMs
+  }
+  /**
+   * The task's route failed: the origin hears of it once the failure has come
+   * back along the path (`task.pathMs`) and dispatches it again after a backoff.
+   */
+  const fail = (task: Task, why: 'hop' | 'dead-end' | 'churn'): void => {
+    if (why === 'hop') droppedHopLimit++
+    else if (why === 'dead-end') droppedDeadEnd++
+    else lostToChurn++
+    if (task.attempts >= REDISPATCH_LIMIT) {
+      inFlight--
+      gaveUp++
+      return
     }
+    if (task.attempts === 0) redispatchedTasks++
+    redispatches++
+    const backoff = backoffMs(task.attempts, backoffRng)
+    task.attempts++
+    queue.schedule(queue.now + task.pathMs + backoff, { kind: 'redispatch', task })
+  }
+  /** The origin dispatches `task` again from scratch, or keeps it until it is back. */
+  const dispatchAgain = (task: Task): void => {
+    if (!alive[task.origin]) { parked[task.origin]!.push(task); return }
+    task.visited.length = 1
+    task.visited[0] = task.origin
+    task.pathMs = 0
+    route(task.origin, task, -1, 0)
   }
   const startWork = (p: number, task: Task): void => {
     busy[p]!++
+    running[p]!.push(task)
     queue.schedule(queue.now + task.work * mesh.serviceMs[p]!, { kind: 'done', task, peer: p, epoch: epoch[p]! })
   }
   const enqueue = (p: number, task: Task): void => {
@@ -141,11 +206,11 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     if (from >= 0) strategy.onHop?.(from, p, task.cls, linkMs, candidates, capable)
     if (task.visited.length > config.hopLimit) {
       if (capable) enqueue(p, task)
-      else finish(task, 'hop')
+      else fail(task, 'hop')
       return
     }
     const to = strategy.decide(p, task.cls, candidates, capable, from < 0 && task.visited.length === 1)
-    if (to === DROP) finish(task, 'dead-end')
+    if (to === DROP) fail(task, 'dead-end')
     else if (to === p) enqueue(p, task)
     else {
       const linkMs = mesh.linkMs[p]![mesh.neighbours[p]!.indexOf(to)]!
@@ -167,7 +232,7 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     switch (ev.kind) {
       case 'arrival': {
         const origin = Math.floor(arrivals() * n)
-        const task: Task = { id: arrived, cls: pickClass(), arrivedAt: queue.now, work: exponential(arrivals, 1), visited: [origin], pathMs: 0, at: origin }
+        const task: Task = { id: arrived, cls: pickClass(), arrivedAt: queue.now, work: exponential(arrivals, 1), visited: [origin], pathMs: 0, at: origin, origin, attempts: 0 }
         arrived++
         inFlight++
         if (arrived < config.tasks) queue.schedule(queue.now + exponential(arrivals, meanGapMs), { kind: 'arrival' })
@@ -175,6 +240,7 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
         let o = origin
         while (!alive[o]) o = (o + 1) % n
         task.visited[0] = o
+        task.origin = o
         route(o, task, -1, 0)
         break
       }
@@ -190,14 +256,19 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
           task.pathMs += ev.linkMs
           route(from, task, -1, 0)
         } else {
-          finish(task, 'churn')
+          // Both ends are gone: the origin hears the stream die.
+          fail(task, 'churn')
         }
         break
       }
       case 'done': {
         if (ev.epoch !== epoch[ev.peer]) break // the peer left meanwhile; already counted as lost
         busy[ev.peer]!--
-        finish(ev.task, undefined)
+        const run = running[ev.peer]!
+        run.splice(run.indexOf(ev.task), 1)
+        // The result goes back to the origin; one that is away hears nothing and dispatches the task again when back.
+        if (alive[ev.task.origin]) complete(ev.task)
+        else parked[ev.task.origin]!.push(ev.task)
         const w = waiting[ev.peer]!
         if (head[ev.peer]! < w.length) {
           const next = w[head[ev.peer]!]!
@@ -214,11 +285,12 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
         if (!alive[p]) break
         alive[p] = false
         epoch[p]!++
-        const dropped = busy[p]! + waiting[p]!.length - head[p]!
-        for (let i = 0; i < dropped; i++) finish(undefined, 'churn')
+        const dropped = [...running[p]!, ...waiting[p]!.slice(head[p]!)]
         busy[p] = 0
+        running[p] = []
         waiting[p] = []
         head[p] = 0
+        for (const task of dropped) fail(task, 'churn')
         queue.schedule(queue.now + exponential(churnRng, config.meanDowntimeMs), { kind: 'join', peer: p })
         mesh.capability.leave?.(p)
         strategy.onTopologyChange?.(p, false)
@@ -228,6 +300,13 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
         alive[ev.peer] = true
         mesh.capability.join?.(ev.peer)
         strategy.onTopologyChange?.(ev.peer, true)
+        const resumed = parked[ev.peer]!
+        parked[ev.peer] = []
+        for (const task of resumed) dispatchAgain(task)
+        break
+      }
+      case 'redispatch': {
+        dispatchAgain(ev.task)
         break
       }
     }
@@ -248,6 +327,10 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     droppedHopLimit,
     droppedDeadEnd,
     lostToChurn,
+    redispatchedTasks,
+    redispatches,
+    lost: arrived - completed,
+    gaveUp,
     rerouted,
     stoppedEarly,
     simulatedMs: queue.now,

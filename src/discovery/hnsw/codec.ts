@@ -1,13 +1,17 @@
 /**
- * The binary format of a serialised index, version 1, all integers little-endian:
+ * The binary format of a serialised index, version 2, all integers little-endian:
  *
  *   header (48 bytes): u32 magic "ZSHN", u16 version, u8 metric (0 cosine, 1 l2),
  *     u8 0, u32 dimensions, u32 M, u32 efConstruction, u32 efSearch,
  *     f64 consolidateRatio, u32 slots, u32 deleted, i32 entry point, i32 max level
- *   per slot: u8 level, u8 deleted, u16 id length, id (UTF-8)
+ *   per slot: u8 level, u8 deleted, u16 id length, id (UTF-8),
+ *     u32 twin count, per twin: u16 id length, id (UTF-8) — ids sharing the
+ *     slot's vector (twins.ts); a deleted slot has none
  *   vectors: slots × dimensions f32 (as stored: unit length for cosine)
  *   links: per slot, per layer 0..level: u32 n, n × u32 slot
  *   u32 CRC-32 (IEEE 802.3) of everything before it
+ *
+ * Version 1 is version 2 without the twin fields, and is still read.
  *
  * It holds the exact graph, tombstones included, so restoring does not
  * rebuild and searches after a restore match searches before it. Decoding
@@ -37,9 +41,11 @@ export interface DecodedIndex {
 export function encodeIndex (g: HnswGraph, options: CodecOptions): Uint8Array {
   const encoder = new TextEncoder()
   const ids = g.ids.slice(0, g.count).map((id) => encoder.encode(id))
+  const twins = g.twins.slice(0, g.count).map((list) => (list ?? []).map((id) => encoder.encode(id)))
   let size = HEADER_BYTES + 4 + g.count * g.dimensions * 4
   for (let s = 0; s < g.count; s++) {
-    size += 4 + ids[s]!.length
+    size += 8 + ids[s]!.length
+    for (const twin of twins[s]!) size += 2 + twin.length
     for (let layer = 0; layer <= g.levels[s]!; layer++) size += 4 + 4 * g.linkArray(s, layer)[g.linkOffset(s, layer)]!
   }
   const bytes = new Uint8Array(size)
@@ -63,6 +69,13 @@ export function encodeIndex (g: HnswGraph, options: CodecOptions): Uint8Array {
     view.setUint16(pos + 2, ids[s]!.length, true)
     bytes.set(ids[s]!, pos + 4)
     pos += 4 + ids[s]!.length
+    view.setUint32(pos, twins[s]!.length, true)
+    pos += 4
+    for (const twin of twins[s]!) {
+      view.setUint16(pos, twin.length, true)
+      bytes.set(twin, pos + 2)
+      pos += 2 + twin.length
+    }
   }
   const n = g.count * g.dimensions
   for (let i = 0; i < n; i++, pos += 4) view.setFloat32(pos, g.vectors[i]!, true)
@@ -86,7 +99,7 @@ export function decodeIndex (bytes: Uint8Array): DecodedIndex {
   if (version > FORMAT_VERSION) throw new UnsupportedIndexVersionError(`format version ${version}; this build reads ${FORMAT_VERSION}`)
   const end = bytes.length - 4
   if (crc32(bytes, 0, end) !== view.getUint32(end, true)) throw new CorruptIndexError('checksum mismatch')
-  check(version === FORMAT_VERSION, `unknown format version ${version}`)
+  check(version === 1 || version === FORMAT_VERSION, `unknown format version ${version}`)
 
   const metricCode = view.getUint8(6)
   check(metricCode <= 1 && view.getUint8(7) === 0, 'bad metric')
@@ -121,21 +134,35 @@ export function decodeIndex (bytes: Uint8Array): DecodedIndex {
     const idLength = view.getUint16(pos + 2, true)
     pos += 4
     check(level <= MAX_LEVEL && level <= maxLevel && deleted <= 1 && pos + idLength <= end, 'bad slot record')
-    let id: string
-    try {
-      id = decoder.decode(bytes.subarray(pos, pos + idLength))
-    } catch {
-      throw new CorruptIndexError('id is not valid UTF-8')
-    }
-    check(id.length >= 1 && id.length <= MAX_ID_LENGTH, 'bad id length')
+    const id = readId(bytes, pos, idLength, decoder)
     pos += idLength
     graph.addSlot(id, level)
+    const ids = [id]
+    if (version >= 2) {
+      check(pos + 4 <= end, 'truncated twin count')
+      const twinCount = view.getUint32(pos, true)
+      pos += 4
+      check(twinCount <= (end - pos) / 3 && (twinCount === 0 || deleted === 0), 'bad twin count')
+      const twins: string[] = []
+      for (let t = 0; t < twinCount; t++) {
+        check(pos + 2 <= end, 'truncated twin')
+        const length = view.getUint16(pos, true)
+        pos += 2
+        check(pos + length <= end, 'truncated twin')
+        twins.push(readId(bytes, pos, length, decoder))
+        pos += length
+      }
+      if (twins.length > 0) graph.twins[s] = twins
+      ids.push(...twins)
+    }
     if (deleted === 1) {
       graph.deleted[s] = 1
       deletedSeen++
     } else {
-      check(!liveIds.has(id), 'duplicate live id')
-      liveIds.add(id)
+      for (const live of ids) {
+        check(!liveIds.has(live), 'duplicate live id')
+        liveIds.add(live)
+      }
     }
   }
   check(deletedSeen === deletedCount, 'deleted count mismatch')
@@ -168,6 +195,17 @@ export function decodeIndex (bytes: Uint8Array): DecodedIndex {
   graph.entryPoint = entryPoint
   graph.maxLevel = maxLevel
   return { graph, options: { dimensions, metric, M, efConstruction, efSearch, consolidateRatio } }
+}
+
+function readId (bytes: Uint8Array, pos: number, length: number, decoder: TextDecoder): string {
+  let id: string
+  try {
+    id = decoder.decode(bytes.subarray(pos, pos + length))
+  } catch {
+    throw new CorruptIndexError('id is not valid UTF-8')
+  }
+  check(id.length >= 1 && id.length <= MAX_ID_LENGTH, 'bad id length')
+  return id
 }
 
 function check (ok: boolean, what: string): void {

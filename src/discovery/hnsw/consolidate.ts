@@ -87,6 +87,7 @@ function compact (g: HnswGraph, minCapacity: number): HnswGraph {
   for (let old = 0; old < g.count; old++) {
     if (g.deleted[old] === 1) continue
     const slot = next.addSlot(g.ids[old]!, g.levels[old]!)
+    next.twins[slot] = g.twins[old]
     remap[old] = slot
     next.vectors.set(g.vectors.subarray(old * dim, (old + 1) * dim), slot * dim)
   }

@@ -35,6 +35,6 @@ export const MAX_LEVEL = 30
 /** Longest id, in UTF-16 code units (at most 3 UTF-8 bytes each, so it fits a u16 length). */
 export const MAX_ID_LENGTH = 1024
 
-/** Serialisation: magic "ZSHN" and the format version. */
+/** Serialisation: magic "ZSHN" and the format version (2 added twins; 1 is still read). */
 export const FORMAT_MAGIC = 0x4e48535a
-export const FORMAT_VERSION = 1
+export const FORMAT_VERSION = 2

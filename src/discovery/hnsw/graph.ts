@@ -5,8 +5,12 @@
  *
  * Link list layout: [count, n1, n2, …] with room for Mmax0 = 2·M neighbours on
  * layer 0 and Mmax = M above (§4.1 of Malkov & Yashunin, 2018).
+ *
+ * A node is one distinct vector: ids inserted with exactly the vector of a
+ * live node share it (`ids[slot]` first, the rest in `twins[slot]`) rather
+ * than each taking a node of their own. See hnsw-index.ts for why.
  */
-import { dot, l2Squared } from './distance.ts'
+import { l2Squared } from './distance.ts'
 
 export type Metric = 'cosine' | 'l2'
 
@@ -31,6 +35,8 @@ export class HnswGraph {
   levels: Uint8Array
   deleted: Uint8Array
   ids: string[] = []
+  /** Further ids stored at the node, beyond `ids[slot]`, in insertion order; undefined when none. */
+  twins: Array<string[] | undefined> = []
 
   constructor (dimensions: number, metric: Metric, M: number, capacity: number) {
     this.dimensions = dimensions
@@ -57,6 +63,7 @@ export class HnswGraph {
     if (this.count === this.capacity) this.reserve(this.capacity * 2)
     const slot = this.count++
     this.ids[slot] = id
+    this.twins[slot] = undefined
     this.levels[slot] = level
     this.deleted[slot] = 0
     this.links0[slot * this.stride0] = 0
@@ -87,12 +94,18 @@ export class HnswGraph {
     return layer === 0 ? slot * this.stride0 : (layer - 1) * this.strideUp
   }
 
-  /** Distance from a[aOff..] to the stored vector of `slot`: 1 − cos (vectors are unit) or squared L2. */
+  /**
+   * Distance from a[aOff..] to the stored vector of `slot`: 1 − cos or squared L2.
+   * For unit vectors 1 − a·b = |a − b|² / 2, and the right side is what is
+   * computed: 1 − a·b cancels catastrophically for near-identical vectors
+   * (float32 unit vectors are unit only to ~1e-7, which swamps their true
+   * distance), and the neighbour heuristic, fed that noise, cut clusters of
+   * near-copies out of the graph; |a − b|² keeps their distances exact.
+   */
   distanceTo (a: Float32Array, aOff: number, slot: number): number {
     const dim = this.dimensions
-    return this.cosine
-      ? 1 - dot(a, aOff, this.vectors, slot * dim, dim)
-      : l2Squared(a, aOff, this.vectors, slot * dim, dim)
+    const d = l2Squared(a, aOff, this.vectors, slot * dim, dim)
+    return this.cosine ? 0.5 * d : d
   }
 
   distanceBetween (a: number, b: number): number {

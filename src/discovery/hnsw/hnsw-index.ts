@@ -3,6 +3,10 @@
  * Navigable Small World graph (Malkov & Yashunin, 2018). Pure: no I/O, no
  * clock, and level draws come from the `random` the caller passes in, so the
  * same seed and the same operations give the same graph and the same results.
+ *
+ * Ids with exactly the same vector share one node (twins.ts): the neighbour
+ * heuristic cannot tell copies apart, and without this a group of more than
+ * ~2·M copies drops out of the reachable graph.
  */
 import {
   DEFAULT_CONSOLIDATE_RATIO, DEFAULT_EF_CONSTRUCTION, DEFAULT_EF_SEARCH, DEFAULT_M, INITIAL_CAPACITY,
@@ -14,6 +18,7 @@ import { InvalidVectorError } from './errors.ts'
 import { HnswGraph, type Metric } from './graph.ts'
 import { MaxHeap } from './heap.ts'
 import { type Accept, LayerSearch, selectNeighbours, sortByDistance } from './search-layer.ts'
+import { anyIdAccepted, idsAt, VectorTwins } from './twins.ts'
 
 export type { Metric }
 
@@ -61,7 +66,9 @@ export class HnswIndex {
   private readonly levelMult: number
   private readonly minCapacity: number
   private graph: HnswGraph
+  /** Every live id → its node's slot (ids with one vector share a slot). */
   private readonly slotOf = new Map<string, number>()
+  private readonly twins = new VectorTwins()
   private readonly scratch = new LayerSearch()
   private readonly query: Float32Array
   private readonly selected: Int32Array
@@ -93,8 +100,11 @@ export class HnswIndex {
     this.acceptLive = (slot) => this.graph.deleted[slot] === 0
   }
 
-  /** Live (not deleted) vectors. */
-  get size (): number { return this.graph.liveCount }
+  /** Live (not deleted) ids. */
+  get size (): number { return this.slotOf.size }
+
+  /** Nodes in the graph: live distinct vectors (ids with the same vector share one). */
+  get nodeCount (): number { return this.graph.liveCount }
 
   has (id: string): boolean { return this.slotOf.has(id) }
 
@@ -107,13 +117,27 @@ export class HnswIndex {
     this.loadQuery(vector)
     const level = this.drawLevel()
     const old = this.slotOf.get(id)
-    if (old !== undefined) this.markDeleted(id, old)
+    if (old !== undefined) this.removeId(id, old)
     // Nothing live to link to: start a fresh graph rather than hang the node off tombstones.
-    if (this.graph.count > 0 && this.graph.liveCount === 0) this.graph = new HnswGraph(this.dimensions, this.metric, this.M, this.minCapacity)
+    if (this.graph.count > 0 && this.graph.liveCount === 0) {
+      this.graph = new HnswGraph(this.dimensions, this.metric, this.M, this.minCapacity)
+      this.twins.rebuild(this.graph)
+    }
     const g = this.graph
+    const twin = this.twins.find(g, this.query)
+    if (twin >= 0) {
+      // The same vector as a live node: the id joins it (twins.ts).
+      const list = g.twins[twin]
+      if (list === undefined) g.twins[twin] = [id]
+      else list.push(id)
+      this.slotOf.set(id, twin)
+      this.maybeConsolidate()
+      return
+    }
     const slot = g.addSlot(id, level)
     g.vectors.set(this.query, slot * this.dimensions)
     this.slotOf.set(id, slot)
+    this.twins.add(g, slot)
     this.connect(slot)
     this.maybeConsolidate()
   }
@@ -122,7 +146,7 @@ export class HnswIndex {
   delete (id: string): boolean {
     const slot = this.slotOf.get(id)
     if (slot === undefined) return false
-    this.markDeleted(id, slot)
+    this.removeId(id, slot)
     this.maybeConsolidate()
     return true
   }
@@ -131,8 +155,7 @@ export class HnswIndex {
   consolidate (): void {
     if (this.graph.deletedCount === 0) return
     this.graph = consolidate(this.graph, this.scratch, this.minCapacity)
-    this.slotOf.clear()
-    for (let s = 0; s < this.graph.count; s++) this.slotOf.set(this.graph.ids[s]!, s)
+    this.reindex()
   }
 
   /** K-NN-SEARCH (Algorithm 5): the k nearest live ids, ascending by distance. */
@@ -149,12 +172,12 @@ export class HnswIndex {
     for (let layer = g.maxLevel; layer > 0; layer--) ep = this.scratch.greedy(g, q, 0, ep, layer)
     let accept: Accept | null = g.deletedCount > 0 ? this.acceptLive : null
     if (filter !== undefined) {
-      const ids = g.ids
       const deleted = g.deleted
-      accept = (slot) => deleted[slot] === 0 && filter(ids[slot]!)
+      accept = (slot) => deleted[slot] === 0 && anyIdAccepted(g, slot, filter)
     }
+    // ef counts nodes; each node in W holds at least one accepted id, so W holds at least min(k, all) ids.
     this.scratch.search(g, q, 0, ep, ef, 0, accept)
-    return this.hits(this.scratch.resultSlots, this.scratch.resultDists, Math.min(k, this.scratch.resultCount))
+    return this.hits(this.scratch.resultSlots, this.scratch.resultDists, this.scratch.resultCount, k, filter)
   }
 
   /** Brute force over every live vector: the ground truth for tests and benchmarks. */
@@ -164,7 +187,7 @@ export class HnswIndex {
     const g = this.graph
     const heap = new MaxHeap(k + 1)
     for (let s = 0; s < g.count; s++) {
-      if (g.deleted[s] === 1 || (options.filter !== undefined && !options.filter(g.ids[s]!))) continue
+      if (g.deleted[s] === 1 || (options.filter !== undefined && !anyIdAccepted(g, s, options.filter))) continue
       const d = g.distanceTo(this.query, 0, s)
       if (heap.size < k || d < heap.topKey()) {
         heap.push(d, s)
@@ -180,7 +203,7 @@ export class HnswIndex {
       heap.pop()
     }
     sortByDistance(slots, dists, n)
-    return this.hits(slots, dists, n)
+    return this.hits(slots, dists, n, k, options.filter)
   }
 
   /** The exact graph, vectors and options in a versioned binary format (see codec.ts). */
@@ -197,9 +220,7 @@ export class HnswIndex {
     const decoded = decodeIndex(bytes)
     const index = new HnswIndex({ ...decoded.options, ...init })
     index.graph = decoded.graph
-    for (let s = 0; s < decoded.graph.count; s++) {
-      if (decoded.graph.deleted[s] === 0) index.slotOf.set(decoded.graph.ids[s]!, s)
-    }
+    index.reindex()
     return index
   }
 
@@ -262,10 +283,40 @@ export class HnswIndex {
     for (let i = 0; i < kept; i++) arr[off + 1 + i] = this.pruned[i]!
   }
 
-  private markDeleted (id: string, slot: number): void {
-    this.graph.deleted[slot] = 1
-    this.graph.deletedCount++
+  /**
+   * Takes `id` off the node at `slot`: a twin leaves the node's list, the
+   * node's first id hands its place to the next twin, and a node left with
+   * no id becomes a tombstone.
+   */
+  private removeId (id: string, slot: number): void {
+    const g = this.graph
+    const twins = g.twins[slot]
     this.slotOf.delete(id)
+    if (g.ids[slot] !== id) {
+      const i = twins!.indexOf(id)
+      twins!.splice(i, 1)
+      if (twins!.length === 0) g.twins[slot] = undefined
+      return
+    }
+    if (twins !== undefined) {
+      g.ids[slot] = twins.shift()!
+      if (twins.length === 0) g.twins[slot] = undefined
+      return
+    }
+    this.twins.remove(g, slot)
+    g.deleted[slot] = 1
+    g.deletedCount++
+  }
+
+  /** Rebuilds the id → slot map and the twin lookup from the graph (after consolidation or a restore). */
+  private reindex (): void {
+    const g = this.graph
+    this.slotOf.clear()
+    for (let s = 0; s < g.count; s++) {
+      if (g.deleted[s] === 1) continue
+      for (const id of idsAt(g, s)) this.slotOf.set(id, s)
+    }
+    this.twins.rebuild(g)
   }
 
   private maybeConsolidate (): void {
@@ -303,9 +354,23 @@ export class HnswIndex {
     }
   }
 
-  private hits (slots: Int32Array, dists: Float64Array, n: number): SearchHit[] {
-    const out: SearchHit[] = new Array(n)
-    for (let i = 0; i < n; i++) out[i] = { id: this.graph.ids[slots[i]!]!, distance: this.graph.publicDistance(dists[i]!) }
+  /** The first k ids (accepted by `filter`, if any) of the nodes slots[0..n), nearest first; twins in insertion order. */
+  private hits (slots: Int32Array, dists: Float64Array, n: number, k: number, filter?: (id: string) => boolean): SearchHit[] {
+    const g = this.graph
+    const out: SearchHit[] = []
+    for (let i = 0; i < n && out.length < k; i++) {
+      const distance = g.publicDistance(dists[i]!)
+      const slot = slots[i]!
+      const twins = g.twins[slot]
+      if (twins === undefined) {
+        if (filter === undefined || filter(g.ids[slot]!)) out.push({ id: g.ids[slot]!, distance })
+        continue
+      }
+      for (const id of idsAt(g, slot)) {
+        if (out.length === k) break
+        if (filter === undefined || filter(id)) out.push({ id, distance })
+      }
+    }
     return out
   }
 }
