@@ -15,7 +15,8 @@ export function testDispatch (identity: PeerIdentity, executors: readonly string
     mesh: { executors: () => [...executors], neighbours: () => [], connectionTo: async peerId => connectionTo(peerId) },
     cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
     router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
-    reputation: { book: undefined, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
+    // A book that knows nobody: every executor neutral, none blacklisted.
+    reputation: { book: { score: () => 0.5, isBlacklisted: () => false }, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
     accountability: { pay: async () => {}, provenWrong: async () => {} }
   })
 }

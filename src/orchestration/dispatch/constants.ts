@@ -43,3 +43,17 @@ export const BUSY_RETRY_WINDOW_MS = 60_000
  */
 export const LOST_BEFORE_ACCEPT_REOFFERS = 1
 export const LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS = 500
+
+/**
+ * A task whose executor was lost after it accepted (ExecutorLostError: the
+ * tab closed, the connection died) or whose forwarded route ran out
+ * (HopLimitError) is dispatched again by its origin to the best executor it
+ * has not tried, up to this many times (issue 16: no task lost). The task is
+ * deterministic, so another executor gives the same result; only the receipt
+ * that comes back is kept and paid for. A task for a named executor, or
+ * awarded by auction, is not moved.
+ */
+export const MAX_REDISPATCHES = 2
+
+/** The errors after which a task is dispatched again elsewhere. */
+export const REDISPATCH_ON: readonly string[] = ['ExecutorLostError', 'HopLimitError']

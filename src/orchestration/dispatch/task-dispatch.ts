@@ -35,7 +35,8 @@ import type { SubmitProgress, TaskOutcome, TaskTraceOptions, ValidOffer } from '
 import type { TaskAccountability } from './accountability.ts'
 import {
   BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DEFAULT_AUCTION, EXECUTOR_POLL_MS, EXECUTOR_WAIT_MS,
-  LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS, MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MIN_AUCTION_WINDOW_MS
+  LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS, MAX_AUCTION_CANDIDATES, MAX_AUCTION_WINDOW_MS, MAX_REDISPATCHES,
+  MIN_AUCTION_WINDOW_MS, REDISPATCH_ON
 } from './constants.ts'
 import { ExecutorQueue } from './executor-queue.ts'
 import { outcomeOf } from './outcome.ts'
@@ -137,8 +138,10 @@ export class TaskDispatch {
    * With `count`, the task is counted there in the same turn as the choice,
    * so tasks chosen together (a workflow's ready steps) see each other.
    */
-  private async pick (requirements: CardRequirements, signal: AbortSignal | undefined, count: boolean): Promise<ExecutorChoice> {
-    const ranked = await this.chooseExecutors(requirements, Number.MAX_SAFE_INTEGER, signal, 1)
+  private async pick (requirements: CardRequirements, signal: AbortSignal | undefined, count: boolean, excluded: ReadonlySet<string> = new Set()): Promise<ExecutorChoice> {
+    const all = await this.chooseExecutors(requirements, Number.MAX_SAFE_INTEGER, signal, 1)
+    const ranked = excluded.size === 0 ? all : all.filter(choice => !excluded.has(choice.peerId))
+    if (ranked.length === 0) throw new NoExecutorError(`no executor left for this task: ${excluded.size} lost it`)
     const chosen = leastLoaded(ranked, peerId => this.loadOf(peerId), peerId => this.workerSlots(peerId))!
     if (count) this.count(chosen.peerId, 1)
     return chosen === ranked[0] ? chosen : { ...chosen, reason: `${chosen.reason}; the better-ranked are busy with this tab's tasks` }
@@ -234,26 +237,40 @@ export class TaskDispatch {
   ): Promise<{ outcome: TaskOutcome, offer: ValidOffer }> {
     const { signal } = options
     const { executor, auction } = request
-    // The task counts at its executor from the choice to its end (pick counts it as it chooses).
-    const choice = executor != null
-      ? { peerId: executor, reason: 'chosen by the submitter' }
-      : auction != null && auction !== false
-        ? await this.auction(prepared, requirements, auction === true ? {} : auction, signal)
-        : await this.pick(requirements, signal, true)
-    if (executor != null || (auction != null && auction !== false)) this.count(choice.peerId, 1)
-    try {
-      // An auction's price is the most the winner may charge: it becomes the task's budget.
-      const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
-      options.onChoice?.(choice.peerId, choice.reason)
-      const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
-        signal,
-        trace: options.trace,
-        onProgress: p => { options.onProgress?.(p) },
-        onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
-      })
-      return { outcome, offer }
-    } finally {
-      this.count(choice.peerId, -1)
+    const byAuction = auction != null && auction !== false
+    // Executors that lost this task (MAX_REDISPATCHES): never chosen for it again.
+    const tried = new Set<string>()
+    let lost: unknown
+    for (;;) {
+      // The task counts at its executor from the choice to its end (pick counts it as it chooses).
+      const choice = executor != null
+        ? { peerId: executor, reason: 'chosen by the submitter' }
+        : byAuction
+          ? await this.auction(prepared, requirements, auction === true ? {} : auction, signal)
+          : await this.pick(requirements, signal, true, tried).catch((err: unknown) => {
+            // Nobody left to take it: what the caller hears is how it was lost.
+            throw lost ?? err
+          })
+      if (executor != null || byAuction) this.count(choice.peerId, 1)
+      try {
+        // An auction's price is the most the winner may charge: it becomes the task's budget.
+        const offer = choice.awardedPrice === undefined ? prepared : { ...prepared, maxTotalPrice: choice.awardedPrice }
+        options.onChoice?.(choice.peerId, tried.size === 0 ? choice.reason : `${choice.reason}; dispatched again after ${tried.size} executor${tried.size === 1 ? '' : 's'} lost it`)
+        const outcome = await this.sendTracked(choice.peerId, offer, module, requirements, {
+          signal,
+          trace: options.trace,
+          onProgress: p => { options.onProgress?.(p) },
+          onForwarded: hop => { options.onChoice?.(choice.peerId, `${choice.reason}; not a neighbour, so forwarded via ${hop.slice(-8)}`) }
+        })
+        return { outcome, offer }
+      } catch (err) {
+        const movable = executor == null && !byAuction && signal?.aborted !== true && tried.size < MAX_REDISPATCHES
+        if (!movable || !REDISPATCH_ON.includes(err instanceof Error ? err.name : '')) throw err
+        tried.add(choice.peerId)
+        lost = err
+      } finally {
+        this.count(choice.peerId, -1)
+      }
     }
   }
 
