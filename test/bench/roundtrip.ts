@@ -98,6 +98,59 @@ try {
   console.log(`ratio task / raw echo (one stream):      median ${(task.median / oneStream.median).toFixed(2)}×, p99 ${(task.p99 / oneStream.p99).toFixed(2)}×`)
   console.log(`ratio tracing on / off (cost of tracing):  median ${(on.median / off.median).toFixed(3)}×, p99 ${(on.p99 / off.p99).toFixed(3)}× (goal: under 1.05×)`)
   console.log(`ratio paid task / task (cost of paying):   median ${(paid.median / task.median).toFixed(2)}×, p99 ${(paid.p99 / task.p99).toFixed(2)}×`)
+  // A module from outside the samples, its bytes given on every submit (hashed each time; the
+  // executor has it after the first): the smallest WASI command, `_start` returning at once (50 bytes).
+  const tiny = await submitter.page.evaluate(async (n) => {
+    const module = new Uint8Array([
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+      0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type: () → ()
+      0x03, 0x02, 0x01, 0x00, // function 0 of type 0
+      0x05, 0x03, 0x01, 0x00, 0x01, // memory: 1 page
+      0x07, 0x13, 0x02, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x06, 0x5f, 0x73, 0x74, 0x61, 0x72, 0x74, 0x00, 0x00, // export memory, _start
+      0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b // code: an empty body
+    ])
+    const timings: number[] = []
+    for (let i = 0; i < n; i++) {
+      const started = performance.now()
+      await window.zerostate.submit({ module: module.slice(), timeoutMs: 10_000, witnesses: false })
+      timings.push(performance.now() - started)
+    }
+    return timings
+  }, 100)
+  const tinySummary = summarise(tiny)
+  console.log(`\n100 sequential tasks of a 50-byte module given as bytes: median ${tinySummary.median.toFixed(2)} ms, p99 ${tinySummary.p99.toFixed(2)} ms (goal: median ≤ 15 ms)`)
+
+  // Where the time goes: the spans of traced tasks, median per name, on the
+  // submitter's timeline (docs/tracing.md); the root `task` span lasts until
+  // the receipt is kept and paid for, behind the result the caller gets.
+  await setTracing(true)
+  for (const [label, priced] of [['free task', false], ['paid task', true]] as const) {
+    if (priced) await setPrices({ perMegaFuel: 1000, perSecond: 0, perMb: 1 })
+    const breakdown = await submitter.page.evaluate(async (n) => {
+      const module = new Uint8Array(await (await fetch('samples/echo.wasm')).arrayBuffer())
+      const byName = new Map<string, number[]>()
+      const add = (name: string, ms: number): void => { byName.set(name, [...(byName.get(name) ?? []), ms]) }
+      const done: Array<{ taskId: string, executor: string, total: number }> = []
+      for (let i = 0; i < n; i++) {
+        const started = performance.now()
+        const result = await window.zerostate.submit({ module, stdin: 'ping', timeoutMs: 10_000, witnesses: false })
+        done.push({ taskId: result.receipt.taskId, executor: result.executor, total: performance.now() - started })
+      }
+      // The receipts are kept and paid for behind the results: their spans end once that is done.
+      await window.zerostate.ledger()
+      await new Promise(resolve => setTimeout(resolve, 50))
+      for (const { taskId, executor, total } of done) {
+        const trace = window.zerostate.trace(taskId)
+        if (trace === undefined) continue
+        add('(whole submit, to its result)', total)
+        for (const span of trace.spans) add(`${span.peer === executor ? 'executor' : 'submitter'} ${span.name}`, span.endMs - span.startMs)
+      }
+      return [...byName].map(([name, values]) => [name, values.sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN] as const)
+    }, Math.min(count, 100))
+    console.log(`\nwhere the time of a ${label} goes (median ms per span, tracing on):`)
+    for (const [name, median] of breakdown) console.log(`  ${name.padEnd(36)} ${median.toFixed(2).padStart(7)}`)
+  }
+  await setPrices({ perMegaFuel: 0, perSecond: 0, perMb: 0 })
   const channels = await submitter.page.evaluate(async () => (await window.zerostate.ledger()).channels.map(c => c.latest.state.sequence))
   console.log(`channel states co-signed: ${channels.join(', ')}`)
 } finally {

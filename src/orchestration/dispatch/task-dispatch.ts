@@ -247,7 +247,7 @@ export class TaskDispatch {
         ? { peerId: executor, reason: 'chosen by the submitter' }
         : byAuction
           ? await this.auction(prepared, requirements, auction === true ? {} : auction, signal)
-          : await this.pick(requirements, signal, true, tried).catch((err: unknown) => {
+          : await this.traced(options.trace, 'choose', async () => this.pick(requirements, signal, true, tried)).catch((err: unknown) => {
             // Nobody left to take it: what the caller hears is how it was lost.
             throw lost ?? err
           })
@@ -272,6 +272,11 @@ export class TaskDispatch {
         this.count(choice.peerId, -1)
       }
     }
+  }
+
+  /** `work` inside a span named `name` of the task's trace, when it is traced. */
+  private async traced<T> (trace: TaskTraceOptions | undefined, name: string, work: () => Promise<T>): Promise<T> {
+    return trace === undefined ? work() : trace.recorder.within(name, trace.parent, work)
   }
 
   /**
