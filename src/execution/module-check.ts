@@ -21,6 +21,12 @@ export interface CompileTaskModuleOptions {
    * instantiation and at each WASI call only.
    */
   metered?: boolean
+  /**
+   * Meter so that the fuel global is exact at a trap of any kind
+   * (`MeterFuelOptions.exactAtTraps`): slower, for replaying a metered run
+   * that trapped (worker-pool.ts). Default false.
+   */
+  exactFuelAtTraps?: boolean
   signal?: AbortSignal
 }
 
@@ -33,6 +39,29 @@ export interface AssertWasiCommandOptions {
   instrumented?: boolean
 }
 
+/** A compiled module's import and export descriptors, read once per module object. */
+interface ModuleInterface {
+  imports: WebAssembly.ModuleImportDescriptor[]
+  exports: WebAssembly.ModuleExportDescriptor[]
+}
+
+const interfaces = new WeakMap<WebAssembly.Module, ModuleInterface>()
+
+/**
+ * `WebAssembly.Module.imports` and `.exports` of `module`, kept per module
+ * object: a sandbox worker runs the same compiled module task after task
+ * (worker-pool.ts), and building these arrays again for each run is a
+ * measurable part of a trivial task. Callers must not modify them.
+ */
+export function moduleInterface (module: WebAssembly.Module): Readonly<ModuleInterface> {
+  let known = interfaces.get(module)
+  if (known === undefined) {
+    known = { imports: WebAssembly.Module.imports(module), exports: WebAssembly.Module.exports(module) }
+    interfaces.set(module, known)
+  }
+  return known
+}
+
 /**
  * Checks that a compiled module is a WASI preview1 command the runner can
  * link: an exported `_start` function, an exported `memory`, and imports
@@ -40,13 +69,13 @@ export interface AssertWasiCommandOptions {
  * not implement are linked to stubs that fail only when called.
  */
 export function assertWasiCommand (module: WebAssembly.Module, options: AssertWasiCommandOptions = {}): void {
-  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+  const { imports, exports } = moduleInterface(module)
+  for (const { module: from, name, kind } of imports) {
     const hook = from === MEMORY_GROWTH_IMPORT_MODULE && name === MEMORY_GROWTH_IMPORT_NAME
     if ((from !== WASI_MODULE && !(hook && options.instrumented === true)) || kind !== 'function') {
       throw new UnsupportedImportError(`Module imports ${kind} "${from}.${name}", which the sandbox does not provide`, `${from}.${name}`)
     }
   }
-  const exports = WebAssembly.Module.exports(module)
   if (!exports.some(e => e.name === '_start' && e.kind === 'function')) {
     throw new NotWasiCommandError('Module does not export a `_start` function (WASI command entry point)')
   }
@@ -91,7 +120,7 @@ export async function compileTaskModule (bytes: Uint8Array, options: CompileTask
   }
   if (options.metered ?? true) {
     try {
-      transformed = meterFuel(transformed ?? bytes, { reportMemoryGrowth: true })
+      transformed = meterFuel(transformed ?? bytes, { reportMemoryGrowth: true, exactAtTraps: options.exactFuelAtTraps === true })
     } catch (err) {
       throw new InvalidModuleError(`Module cannot be metered: ${err instanceof Error ? err.message : String(err)}`)
     }

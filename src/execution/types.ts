@@ -95,7 +95,17 @@ export interface ExecutionOptions {
  * `reviveError` turns them back into the typed classes.
  */
 export interface WasiWorkerApi {
-  run(module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, argv0: string): Promise<ExecutionResult>
+  /**
+   * Runs the module the pool compiled under `moduleKey`. The worker keeps the
+   * last module it ran, so `module` is null when the pool sent this worker
+   * that key last time: a run of the same module again does not clone it
+   * into the worker once more. It is always instantiated afresh, with fresh
+   * memory: only the compiled code is reused. The worker posts the task's
+   * memory size (`MemorySizeMessage`) only when it is larger than
+   * `knownMemoryBytes`, the size the pool already counts on (the module's
+   * initial memory): one message fewer for a task that does not grow.
+   */
+  run(module: WebAssembly.Module | null, moduleKey: string, input: TaskInput, limits: TaskLimits, argv0: string, knownMemoryBytes: number): Promise<ExecutionResult>
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { PROVIDED_WASI_FUNCTIONS, WASI_MODULE } from './constants.ts'
 import { TaskTimeoutError, UnsupportedWasiCallError } from './errors.ts'
+import { moduleInterface } from './module-check.ts'
 import type { SeededRandom } from './seeded-random.ts'
 import { CLOCK_MONOTONIC, CLOCK_REALTIME, VirtualClock } from './virtual-clock.ts'
 import { Errno } from './wasi/abi.ts'
@@ -73,7 +74,7 @@ const utf8 = new TextEncoder()
 export function linkWasiImports (module: WebAssembly.Module, context: WasiImportsContext): Record<string, WasiFunction> {
   const provided = providedFunctions(context)
   const linked: Record<string, WasiFunction> = {}
-  for (const { module: from, name, kind } of WebAssembly.Module.imports(module)) {
+  for (const { module: from, name, kind } of moduleInterface(module).imports) {
     if (from !== WASI_MODULE || kind !== 'function') continue
     const fn = PROVIDED_WASI_FUNCTIONS.has(name) ? provided[name] : undefined
     linked[name] = fn === undefined

@@ -10,7 +10,7 @@
 import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES, WORK_DIR } from './constants.ts'
 import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
 import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './metering/constants.ts'
-import { assertWasiCommand } from './module-check.ts'
+import { assertWasiCommand, moduleInterface } from './module-check.ts'
 import { OutputSink } from './output-sink.ts'
 import { SeededRandom } from './seeded-random.ts'
 import type { ExecutionResult, TaskInput, TaskLimits, TaskStatus } from './types.ts'
@@ -34,6 +34,47 @@ export interface RunWasiCommandOptions {
    * terminates at its time limit. Whatever it throws is ignored.
    */
   onMemorySize?(bytes: number): void
+  /**
+   * An instance of `module` made ahead of the task by `prepareInstance`, to
+   * run instead of instantiating now; used once. Ignored when it is of
+   * another module.
+   */
+  prepared?: PreparedInstance
+}
+
+/**
+ * A fresh instance made before its task arrives (the sandbox worker makes
+ * one while it waits for the next task of the module it just ran), so the
+ * task does not wait for instantiation. Fresh is the point: it has never
+ * run, so its memory and globals are as the module declares them, exactly as
+ * if instantiated for the task; it is used for one task only. Its imports
+ * forward to the functions `bind` gives them, the task's own.
+ */
+export interface PreparedInstance {
+  module: WebAssembly.Module
+  instance: WebAssembly.Instance
+  bind(wasi: Record<string, (...args: any[]) => unknown>, memoryGrew: () => void): void
+}
+
+/**
+ * Instantiates `module` ahead of a task (see `PreparedInstance`). Rejects
+ * when instantiation fails — a start function runs at instantiation, before
+ * any task is bound, and a metered one runs out of its zero budget — and the
+ * caller then instantiates at the task as usual, which fails the same way.
+ */
+export async function prepareInstance (module: WebAssembly.Module): Promise<PreparedInstance> {
+  let wasi: Record<string, (...args: any[]) => unknown> = {}
+  let memoryGrew = (): void => {}
+  const forwarded: Record<string, (...args: unknown[]) => unknown> = {}
+  for (const { module: from, name, kind } of moduleInterface(module).imports) {
+    if (from !== WASI_MODULE || kind !== 'function') continue
+    forwarded[name] = (...args) => (wasi[name] as (...args: unknown[]) => unknown)(...args)
+  }
+  const instance = await WebAssembly.instantiate(module, {
+    [WASI_MODULE]: forwarded,
+    [MEMORY_GROWTH_IMPORT_MODULE]: { [MEMORY_GROWTH_IMPORT_NAME]: () => { memoryGrew() } }
+  })
+  return { module, instance, bind (task, grew) { wasi = task; memoryGrew = grew } }
 }
 
 interface WasiCommandInstance {
@@ -121,10 +162,15 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
   let failure: unknown
   let failed = false
   try {
-    instance = await WebAssembly.instantiate(module, {
-      [WASI_MODULE]: imports,
-      [MEMORY_GROWTH_IMPORT_MODULE]: { [MEMORY_GROWTH_IMPORT_NAME]: reportMemory }
-    }) as unknown as WasiCommandInstance
+    if (options.prepared?.module === module) {
+      options.prepared.bind(imports, reportMemory)
+      instance = options.prepared.instance as unknown as WasiCommandInstance
+    } else {
+      instance = await WebAssembly.instantiate(module, {
+        [WASI_MODULE]: imports,
+        [MEMORY_GROWTH_IMPORT_MODULE]: { [MEMORY_GROWTH_IMPORT_NAME]: reportMemory }
+      }) as unknown as WasiCommandInstance
+    }
     memory = instance.exports.memory
     reportMemory()
     const global = instance.exports[FUEL_GLOBAL_EXPORT]

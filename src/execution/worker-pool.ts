@@ -13,10 +13,11 @@
  * ```
  */
 import * as Comlink from 'comlink'
-import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE } from './constants.ts'
+import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE, WASM_PAGE_BYTES } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
-import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
+import { readMemoryLimits } from './wasm-binary/index.ts'
 import type { ExecutionOptions, ExecutionResult, MemorySizeMessage, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
 
 export interface WorkerPoolInit {
@@ -39,6 +40,20 @@ export interface WorkerPoolInit {
 interface Slot {
   worker: Worker
   remote: Comlink.Remote<WasiWorkerApi>
+  /** Key of the module this worker holds (`WasiWorkerApi.run`): what it was sent last. */
+  moduleKey?: string
+}
+
+/** A compiled module and its cache key, which also names it to the worker that holds it. */
+interface CompiledModule {
+  key: string
+  module: WebAssembly.Module
+  /**
+   * The smallest initial size of its memories, bytes: what its exported
+   * memory has at least once instantiated, so what a run that never grows
+   * it reports, without a message from the worker (`WasiWorkerApi.run`).
+   */
+  initialMemoryBytes: number
 }
 
 interface Waiter {
@@ -59,8 +74,8 @@ export class WorkerPool {
   private spare: Worker | undefined
   /** False while stop() runs, so the workers it terminates are not replaced. */
   private replacing = true
-  /** Compilations by `hash/memoryLimit`, oldest first; promises so concurrent runs share one compile. */
-  private readonly modules = new Map<string, Promise<WebAssembly.Module>>()
+  /** Compilations by `hash/memoryLimit/metering`, oldest first; promises so concurrent runs share one compile. */
+  private readonly modules = new Map<string, Promise<CompiledModule>>()
   private readonly idle: Slot[] = []
   private readonly waiters: Waiter[] = []
   /** Cancels each running task (terminating its worker). */
@@ -128,8 +143,30 @@ export class WorkerPool {
     options.onProgress?.({ phase: 'compiling' })
     const module = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, options.signal)
     throwIfAborted(options.signal)
-    const slot = await this.acquire(options.signal)
-    return this.execute(slot, module, moduleHash, input, limits, options)
+    const result = await this.execute(await this.acquire(options.signal), module, moduleHash, input, limits, options)
+    if (!this.metered || !trappedInWasm(result)) return result
+    return this.replay(result, moduleHash, bytes, input, limits, options.signal)
+  }
+
+  /**
+   * Runs a metered task that trapped once more, metered so that the fuel
+   * global is exact at any trap (`exactFuelAtTraps`), and returns that run's
+   * figures. The fast meter keeps the count in a local between checkpoints
+   * (metering/instrument-body.ts), so at a trap that is not the meter's own
+   * the global may lag; the run is deterministic, so the replay takes the
+   * same path and ends in the same trap — or, when the first run had
+   * overdrawn its budget since its last checkpoint, in the meter's — with the
+   * figure every peer reports (fuel-figures.test.ts). The task's duration and
+   * start are the first run's: the replay is the sandbox's bookkeeping, not
+   * the task's time. It gets the full time limit again; a replay that
+   * passes it (a slower moment of the machine) reports `timeout`, the one
+   * status that never had to agree across peers.
+   */
+  private async replay (first: ExecutionResult, moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, signal?: AbortSignal): Promise<ExecutionResult> {
+    const exact = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, signal, true)
+    throwIfAborted(signal)
+    const again = await this.execute(await this.acquire(signal), exact, moduleHash, input, limits, { signal })
+    return { ...again, startedAt: first.startedAt, durationMs: first.durationMs }
   }
 
   /** Terminates every worker; queued and running tasks reject with `PoolStoppedError`. Safe to call twice; the pool stays usable. */
@@ -145,15 +182,18 @@ export class WorkerPool {
     this.modules.clear()
   }
 
-  private async compile (hash: string, bytes: Uint8Array, memoryLimitBytes: number, signal?: AbortSignal): Promise<WebAssembly.Module> {
-    const key = `${hash}/${memoryLimitBytes}/${this.metered ? 'metered' : 'unmetered'}`
+  /** Compiles (or finds in the cache) the module, under a key that names the bytes and the transformation. */
+  private async compile (hash: string, bytes: Uint8Array, memoryLimitBytes: number, signal?: AbortSignal, exactFuelAtTraps = false): Promise<CompiledModule> {
+    const key = `${hash}/${memoryLimitBytes}/${this.metered ? exactFuelAtTraps ? 'metered-exact' : 'metered' : 'unmetered'}`
     let module = this.modules.get(key)
     if (module !== undefined) {
       this.modules.delete(key) // re-insert: Map order doubles as recency
     } else {
       module = (async () => {
         assertSha256Hex(bytes, hash)
-        return compileTaskModule(bytes, { memoryLimitBytes, metered: this.metered })
+        const compiled = await compileTaskModule(bytes, { memoryLimitBytes, metered: this.metered, exactFuelAtTraps })
+        const pages = readMemoryLimits(bytes).map(memory => memory.minPages)
+        return { key, module: compiled, initialMemoryBytes: pages.length === 0 ? 0 : Math.min(...pages) * WASM_PAGE_BYTES }
       })()
       // A failed compile must not be served from the cache.
       module.catch(() => { if (this.modules.get(key) === module) this.modules.delete(key) })
@@ -182,7 +222,7 @@ export class WorkerPool {
     })
   }
 
-  private execute (slot: Slot, module: WebAssembly.Module, hash: string, input: TaskInput, limits: TaskLimits, options: ExecutionOptions): Promise<ExecutionResult> {
+  private execute (slot: Slot, { key, module, initialMemoryBytes }: CompiledModule, hash: string, input: TaskInput, limits: TaskLimits, options: ExecutionOptions): Promise<ExecutionResult> {
     const { signal, onProgress } = options
     return new Promise((resolve, reject) => {
       let settled = false
@@ -206,9 +246,11 @@ export class WorkerPool {
       // The worker cannot answer once the pool terminates it, so it reports its
       // memory size as the task grows it (wasi-worker.ts): after instantiation,
       // after every memory.grow of a metered module (the meter's growth hook)
-      // and at WASI calls. Messages come in order on the worker's port, all of
-      // one task's before its result, so none reaches the next task's listener.
-      let memoryBytes = 0
+      // and at WASI calls — each only when larger than the module's initial
+      // memory, which the pool counts from the start. Messages come in order on
+      // the worker's port, all of one task's before its result, so none
+      // reaches the next task's listener.
+      let memoryBytes = initialMemoryBytes
       const onMessage = (event: MessageEvent): void => {
         const data = event.data as Partial<MemorySizeMessage> | null
         if (data?.type === MEMORY_SIZE_MESSAGE && typeof data.bytes === 'number') memoryBytes = Math.max(memoryBytes, data.bytes)
@@ -225,7 +267,10 @@ export class WorkerPool {
       slot.worker.addEventListener('message', onMessage)
       this.active.add(cancel)
       onProgress?.({ phase: 'running', startedAt })
-      slot.remote.run(module, input, limits, hash).then(
+      // A worker keeps the module it ran last: the same module again is not cloned into it again.
+      const send = slot.moduleKey === key ? null : module
+      slot.moduleKey = key
+      slot.remote.run(send, key, input, limits, hash, initialMemoryBytes).then(
         result => { settle({ result }, true) },
         (err: unknown) => { settle({ err: reviveError(err) }, true) }
       )
@@ -290,6 +335,16 @@ function timedOut (startedAt: number, durationMs: number, memoryPeakBytes: numbe
     files: [],
     error: { name: error.name, message: error.message }
   }
+}
+
+/**
+ * Whether a run ended in a trap raised inside the module (not by the meter,
+ * not by a WASI call): the runner reports those as `TaskTrapError`, or as
+ * `memory-limit` when memory was near its cap. Only then can the fast
+ * meter's fuel global lag behind (see `WorkerPool.replay`).
+ */
+function trappedInWasm (result: ExecutionResult): boolean {
+  return (result.status === 'trap' && result.error?.name === TaskTrapError.name) || result.status === 'memory-limit'
 }
 
 function validSlots (n: number): number {

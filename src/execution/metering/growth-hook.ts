@@ -27,8 +27,7 @@
  */
 import { InvalidModuleError } from '../errors.ts'
 import {
-  ARRAY_TYPE, ByteReader, ByteWriter, EXTERN_FUNC, FUNC_TYPE, readLimits, REC_GROUP, type Section,
-  sectionReader, skipValType, STRUCT_TYPE, SUB_TYPE, SUB_TYPE_FINAL, writeSized
+  ByteReader, ByteWriter, EXTERN_FUNC, FUNC_TYPE, readLimits, type Section, sectionReader, skipValType, writeSized
 } from '../wasm-binary/index.ts'
 import { Flow, readInstruction } from './instructions.ts'
 
@@ -78,47 +77,6 @@ export function namesFunction (op: number | undefined): boolean {
 export function writeMovedCall (bytes: Uint8Array, at: number, end: number, hook: GrowthHook, out: ByteWriter): void {
   out.byte(bytes[at] as number)
   out.u32(moved(hook, new ByteReader(bytes, at + 1, end).u32()))
-}
-
-/** How many types the type section (§5.5.4) defines: one per entry, n per recursive group of n (GC proposal). */
-export function countTypes (reader: ByteReader): number {
-  let types = 0
-  const entries = reader.u32()
-  for (let i = 0; i < entries; i++) {
-    if (reader.bytes[reader.offset] === REC_GROUP) {
-      reader.byte()
-      const members = reader.u32()
-      for (let j = 0; j < members; j++) skipSubType(reader)
-      types += members
-    } else {
-      skipSubType(reader)
-      types++
-    }
-  }
-  return types
-}
-
-function skipSubType (reader: ByteReader): void {
-  let form = reader.byte()
-  if (form === SUB_TYPE || form === SUB_TYPE_FINAL) {
-    const supertypes = reader.u32()
-    for (let i = 0; i < supertypes; i++) reader.u32()
-    form = reader.byte()
-  }
-  if (form === FUNC_TYPE) {
-    for (let list = 0; list < 2; list++) { // parameters, then results
-      const count = reader.u32()
-      for (let i = 0; i < count; i++) skipValType(reader)
-    }
-  } else if (form === STRUCT_TYPE || form === ARRAY_TYPE) {
-    const fields = form === ARRAY_TYPE ? 1 : reader.u32()
-    for (let i = 0; i < fields; i++) {
-      skipValType(reader) // a storage type: a value type, or the packed i8 (0x78) / i16 (0x77)
-      reader.byte() // mutability
-    }
-  } else {
-    throw new InvalidModuleError(`Unknown type form 0x${form.toString(16)}`)
-  }
 }
 
 /** Copies a constant expression (§5.4.9) up to and including its `end`, with `ref.func` moved. */

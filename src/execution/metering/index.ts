@@ -2,9 +2,14 @@
  * Deterministic fuel metering by bytecode instrumentation. `meterFuel`
  * returns a module that behaves like its input but counts the instructions
  * it executes in an exported mutable i64 global, and traps (`unreachable`)
- * once the count exceeds the budget the host put there. "Fuel used" is then
- * `budget - remaining`, the same on every engine for the same module and
- * input; a trap that leaves `remaining < 0` means out of fuel.
+ * at the next checkpoint — a loop header, a call, a way out of a function,
+ * a `memory.grow` — once the count exceeds the budget the host put there
+ * (instrument-body.ts). "Fuel used" is then `budget - remaining`, the same on
+ * every engine for the same module and input; a trap that leaves
+ * `remaining < 0` means out of fuel. Between checkpoints the count lives in
+ * a local, so the global is exact whenever the module calls out or returns;
+ * at a trap that is not the meter's it may lag, unless the module was
+ * metered with `exactAtTraps` (the pool replays such a run that way).
  *
  * Pure and isomorphic: bytes in, bytes out, no I/O, no dependencies.
  *
@@ -21,16 +26,17 @@
 import { InvalidModuleError } from '../errors.ts'
 import {
   ByteReader, ByteWriter, EXTERN_FUNC, EXTERN_GLOBAL, MAGIC_AND_VERSION, MUTABLE, readExportNames, readImports,
-  readSections, SECTION_CODE, SECTION_CUSTOM, SECTION_ELEMENT, SECTION_EXPORT, SECTION_GLOBAL, SECTION_IMPORT,
+  readSections, SECTION_CODE, SECTION_CUSTOM, SECTION_ELEMENT, SECTION_EXPORT, SECTION_FUNCTION, SECTION_GLOBAL, SECTION_IMPORT,
   SECTION_START, SECTION_TABLE, SECTION_TYPE, type Section, sectionRank, sectionReader, VALTYPE_I64, writeSection
 } from '../wasm-binary/index.ts'
 import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './constants.ts'
 import { FuelExportConflictError } from './errors.ts'
 import {
-  copyElementSegment, copyExport, copyGlobal, copyTable, countTypes, type GrowthHook, HOOK_FUNC_TYPE, isNameSection,
+  copyElementSegment, copyExport, copyGlobal, copyTable, type GrowthHook, HOOK_FUNC_TYPE, isNameSection,
   rewriteEntries, rewriteNameSection, rewriteStart
 } from './growth-hook.ts'
-import { chargeCode, instrumentBody } from './instrument-body.ts'
+import { instrumentBody, MeterCode } from './instrument-body.ts'
+import { readFunctionParams, readParamCounts } from './type-section.ts'
 
 export { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './constants.ts'
 export { FuelExportConflictError, UnsupportedInstructionError } from './errors.ts'
@@ -48,6 +54,18 @@ export interface MeterFuelOptions {
    * stay as they were, and so do its function indices.
    */
   reportMemoryGrowth?: boolean
+  /**
+   * Also bring the fuel global up to date before every instruction that may
+   * trap (instructions.ts `mayTrap`), so that a trap of any kind — not only
+   * the meter's own — leaves in it the count the module had reached. Without
+   * it the count lives in a local between checkpoints (instrument-body.ts)
+   * and the global may lag behind at a trap that is not the meter's; fuel is
+   * the same either way for every run that does not trap, and for every run
+   * that runs out of fuel at a checkpoint. Slower (a store per basic block
+   * that may trap): the pool meters this way only to replay a run that
+   * trapped (worker-pool.ts). Default false.
+   */
+  exactAtTraps?: boolean
 }
 
 /**
@@ -69,7 +87,8 @@ export function meterFuel (bytes: Uint8Array, options: MeterFuelOptions = {}): U
   const sections = readSections(bytes)
   let importedFunctions = 0
   let globals = 0
-  let types = 0
+  let typeParams: number[] = []
+  let functionParams: number[] = []
   for (const section of sections) {
     const reader = sectionReader(bytes, section)
     if (section.id === SECTION_IMPORT) {
@@ -81,13 +100,16 @@ export function meterFuel (bytes: Uint8Array, options: MeterFuelOptions = {}): U
       globals += reader.u32()
     } else if (section.id === SECTION_EXPORT && readExportNames(reader).includes(FUEL_GLOBAL_EXPORT)) {
       throw new FuelExportConflictError(`Module already exports "${FUEL_GLOBAL_EXPORT}"; is it metered already?`)
-    } else if (section.id === SECTION_TYPE && options.reportMemoryGrowth === true) {
-      types = countTypes(reader)
+    } else if (section.id === SECTION_TYPE) {
+      typeParams = readParamCounts(reader)
+    } else if (section.id === SECTION_FUNCTION) {
+      // The type section comes before the function section (§5.5.16).
+      functionParams = readFunctionParams(reader, typeParams)
     }
   }
   const fuelGlobal = globals
   // Appended after the imported functions and the existing types, the hook takes the next index of each.
-  const hook: GrowthHook | undefined = options.reportMemoryGrowth === true ? { index: importedFunctions, type: types } : undefined
+  const hook: GrowthHook | undefined = options.reportMemoryGrowth === true ? { index: importedFunctions, type: typeParams.length } : undefined
 
   // Sections that gain an entry, by id: written in place of the existing one, or created where it would be.
   const additions = new Map<number, (section: Section | undefined) => ByteWriter>([
@@ -126,7 +148,7 @@ export function meterFuel (bytes: Uint8Array, options: MeterFuelOptions = {}): U
       writeSection(out, section.id, addition(section))
       written.add(section.id)
     } else if (section.id === SECTION_CODE) {
-      writeSection(out, SECTION_CODE, instrumentCode(bytes, section, fuelGlobal, importedFunctions, hook))
+      writeSection(out, SECTION_CODE, instrumentCode(bytes, section, fuelGlobal, importedFunctions, functionParams, hook, options.exactAtTraps === true))
     } else if (hook !== undefined && section.id === SECTION_TABLE) {
       writeSection(out, SECTION_TABLE, rewriteEntries(bytes, section, 0, copyTable(hook)))
     } else if (hook !== undefined && section.id === SECTION_START) {
@@ -183,17 +205,21 @@ function appendExport (bytes: Uint8Array, section: Section | undefined, fuelGlob
 }
 
 /** The code section (§5.5.13) with every body instrumented and its size recomputed. */
-function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number, importedFunctions: number, hook: GrowthHook | undefined): ByteWriter {
+function instrumentCode (bytes: Uint8Array, section: Section, fuelGlobal: number, importedFunctions: number,
+  functionParams: readonly number[], hook: GrowthHook | undefined, exactAtTraps: boolean): ByteWriter {
   const reader = sectionReader(bytes, section)
   const contents = new ByteWriter(2 * (section.end - section.contentStart))
-  const charge = chargeCode(fuelGlobal)
+  const meter = new MeterCode(fuelGlobal, exactAtTraps)
   const count = reader.u32()
+  if (count !== functionParams.length) {
+    throw new InvalidModuleError(`Code section has ${count} bodies for ${functionParams.length} declared functions`)
+  }
   contents.u32(count)
   for (let i = 0; i < count; i++) {
     const size = reader.u32()
     if (reader.offset + size > section.end) throw new InvalidModuleError(`Function ${importedFunctions + i} runs past the code section`)
     const body = new ByteReader(bytes, reader.offset, reader.offset + size)
-    instrumentBody(body, charge, importedFunctions + i, contents, hook)
+    instrumentBody(body, meter, importedFunctions + i, functionParams[i] as number, contents, hook)
     reader.offset = body.end
   }
   if (!reader.done) throw new InvalidModuleError('Code section has bytes after its last function')

@@ -7,7 +7,7 @@
  * GC, threads, opcodes no proposal defines — throws
  * `UnsupportedInstructionError`, because its immediates are unknown.
  */
-import { type ByteReader, REFTYPE_NON_NULL, REFTYPE_NULLABLE, skipValType } from '../wasm-binary/index.ts'
+import { ByteReader, REFTYPE_NON_NULL, REFTYPE_NULLABLE, skipValType } from '../wasm-binary/index.ts'
 import { UnsupportedInstructionError } from './errors.ts'
 
 /** How an instruction affects the instrumenter's view of control flow. */
@@ -177,6 +177,36 @@ export function readInstruction (reader: ByteReader, functionIndex: number): Flo
   }
   skip(reader, immediates)
   return FLOW[op] as Flow
+}
+
+// Instructions that may trap (core spec §4.4; the execution rules that end in "trap"), by opcode: what
+// the meter must make the fuel global exact before (instrument-body.ts). Erring towards "may trap" only
+// costs a store; the calls (which may also trap) are checkpoints anyway.
+const TRAPS = new Uint8Array(256)
+TRAPS[0x00] = 1 // unreachable
+TRAPS.fill(1, 0x11, 0x12) // call_indirect: undefined element, null, type mismatch
+TRAPS.fill(1, 0x13, 0x14) // return_call_indirect
+TRAPS.fill(1, 0x25, 0x27) // table.get, table.set: out of bounds
+TRAPS.fill(1, 0x28, 0x3f) // loads and stores: out of bounds
+TRAPS.fill(1, 0x6d, 0x71) // i32.div_s/u, i32.rem_s/u: division by zero, overflow
+TRAPS.fill(1, 0x7f, 0x83) // i64.div_s/u, i64.rem_s/u
+TRAPS.fill(1, 0xa8, 0xac) // i32.trunc_f32/f64_s/u: NaN or out of range
+TRAPS.fill(1, 0xae, 0xb2) // i64.trunc_f32/f64_s/u
+
+/** 0xFC instructions from 8 on: memory.init/copy/fill, table.init/copy/grow/size/fill (some cannot trap; counted anyway). */
+const FC_FIRST_TRAPPING = 8
+/** 0xFD instructions that access memory: v128 loads and stores (0x00–0x0b), lane loads and stores, load-zero (0x54–0x5d). */
+const simdAccessesMemory = (sub: number): boolean => sub <= 0x0b || (sub >= 0x54 && sub <= 0x5d)
+
+/**
+ * Whether the instruction at `bytes[at]` (already read by `readInstruction`,
+ * so well formed) may trap.
+ */
+export function mayTrap (bytes: Uint8Array, at: number, end: number): boolean {
+  const op = bytes[at] as number
+  if (op !== 0xfc && op !== 0xfd) return TRAPS[op] === 1
+  const sub = new ByteReader(bytes, at + 1, end).u32()
+  return op === 0xfc ? sub >= FC_FIRST_TRAPPING : simdAccessesMemory(sub)
 }
 
 /** `functionIndex` -1 stands for a constant expression (a global's, table's or element segment's initialiser). */

@@ -10,6 +10,7 @@ export const MAGIC_AND_VERSION: readonly number[] = [0x00, 0x61, 0x73, 0x6d, 0x0
 export const SECTION_CUSTOM = 0
 export const SECTION_TYPE = 1
 export const SECTION_IMPORT = 2
+export const SECTION_FUNCTION = 3
 export const SECTION_TABLE = 4
 export const SECTION_MEMORY = 5
 export const SECTION_GLOBAL = 6
