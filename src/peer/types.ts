@@ -128,6 +128,15 @@ export interface SubmitRequest {
    * never published.
    */
   witnesses?: boolean
+  /**
+   * Let this peer check the result by its verification policy
+   * (docs/trust-and-payments.md §3): a new or risky executor's task is run
+   * again on a peer this one trusts, or in its own sandbox, before it is
+   * kept, and a risky executor is paid once the check agrees. Default true;
+   * ignored (never checked) when `executor` is given, with `redundancy` > 1,
+   * or with `witnesses: false` (the input goes to nobody else).
+   */
+  verify?: boolean
 }
 
 export interface SubmitResult {

@@ -28,7 +28,7 @@ export function checkModule (hash: unknown, bytes: unknown): asserts bytes is Ui
   assertSha256Hex(bytes, hash)
 }
 
-const STATE_KEYS: ReadonlySet<string> = new Set<StateKey>(['q-router', 'capability-index', 'agent-cards', 'reputation', 'reputation-policy'])
+const STATE_KEYS: ReadonlySet<string> = new Set<StateKey>(['q-router', 'capability-index', 'agent-cards', 'reputation', 'reputation-policy', 'checked-work'])
 
 export function checkStateKey (key: unknown): asserts key is StateKey {
   if (typeof key !== 'string' || !STATE_KEYS.has(key)) throw new RangeError(`unknown state key ${String(key)}`)

@@ -37,7 +37,7 @@ export interface RecordTypes {
  * Values come back as `unknown`: their owners validate them on load (a store
  * written by another version, or damaged, must not be trusted blindly).
  */
-export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation' | 'reputation-policy'
+export type StateKey = 'q-router' | 'capability-index' | 'agent-cards' | 'reputation' | 'reputation-policy' | 'checked-work'
 
 /** Module bytes by SHA-256: the executor's cache, what a witness fetches and serves. */
 export interface ModuleStore {

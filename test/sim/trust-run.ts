@@ -2,7 +2,9 @@
  * npm run sim:trust — how often honest submitters get a wrong result back,
  * per malicious share, with and without witnesses, reputation (the real
  * ReputationBook) and second-hand reports (read unweighted, or weighed by the
- * real aggregateReports). The model is described in trust.ts.
+ * real aggregateReports), or the submitter's own risk-based checks (the real
+ * verification policy, src/trust/verification/), with re-executions per task
+ * for each. The model is described in trust.ts.
  *
  * Usage: npm run sim:trust -- [--peers 200] [--tasks 20000] [--seed 1] [--shares 0,10,20,30,40,50,60,70]
  *                             [--witness-rate 0.1,0.5] [--camouflage-honesty 0.8] [--collusion-rate 0.01]
@@ -14,6 +16,7 @@
 import { parseArgs } from 'node:util'
 import { CONFIGURATIONS, DEFAULT_TRUST_PARAMS, simulateTrust } from './trust.ts'
 import type { TrustParams, TrustResult } from './trust.ts'
+import { checkVerificationPolicy } from '../../src/trust/verification/index.ts'
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +64,12 @@ console.log(`witness rate ${p.witnessRateTrusted} for executors seen ≥ ${p.tru
 console.log(`reports: after every caught wrong result, after ${100 * p.successReportRate}% of successes; each colluder praises a colluder and ` +
   `smears an honest peer with probability ${p.collusionRate} per task; reports re-read every ${p.refreshEvery} submissions`)
 console.log('configurations: none = no witnesses, no reputation; rep = own ReputationBook only; wit = witnesses only; ' +
-  'wit+rep = both; +reports = reports averaged, every reporter alike; +weighted = reports through aggregateReports')
+  'wit+rep = both; +reports = reports averaged, every reporter alike; +weighted = reports through aggregateReports; ' +
+  'risk = no witnesses: the submitter checks by the verification policy (src/trust/verification/) on peers it trusts, reputation from checked work')
+const vp = checkVerificationPolicy(p.verification)
+console.log(`risk policy: first ${vp.firstChecks} tasks of an executor checked, then p = min(1, max(${vp.minCheckRate}, ${vp.checkGain}·E[wrong rate]·value)), ` +
+  `Beta(${vp.priorWrong}, ${vp.priorRight}) prior, task values exponential with mean 1; checkers confirmed ≥ ${vp.minCheckerConfirmed} times, else the submitter; ` +
+  `payment held while < ${vp.holdUntilConfirmed} confirmations`)
 console.log('')
 
 const wallStart = performance.now()
@@ -71,7 +79,10 @@ let finished = 0
 for (const maliciousShare of shares) {
   const row: TrustResult[] = []
   for (const configuration of CONFIGURATIONS) {
-    const left = Math.max(500, (budgetMs - (performance.now() - wallStart)) / (runs - finished))
+    // A run may take up to four fair shares of what is left (the weighted reading costs several times the others),
+    // but never the 500 ms each run after it is promised.
+    const remaining = budgetMs - (performance.now() - wallStart)
+    const left = Math.max(500, Math.min(4 * remaining / (runs - finished), remaining - 500 * (runs - finished - 1)))
     row.push(simulateTrust({ ...base, maliciousShare }, configuration, left))
     finished++
   }
@@ -95,6 +106,16 @@ print('Witness re-executions per task (+ arbitration runs after a caught wrong r
     const r = row[i]!
     return `${(r.witnessRuns / r.tasks).toFixed(3)} (+${(r.arbitrationRuns / r.tasks).toFixed(3)})`
   })]))
+const verified = CONFIGURATIONS.flatMap((c, i) => c.verification === true ? [i] : [])
+for (const i of verified) {
+  print(`${names[i]}: wrong results, re-executions per task (checks + arbitration runs), and what the checks were`,
+    ['malicious', 'wrong %', 're-executions/task', 'checks/task', 'arbitration/task', 'checked by submitter %', 'payment held %'],
+    results.map((row) => {
+      const r = row[i]!
+      return [shareCell(row), pct(r.wrong, r.tasks) + mark(r), ((r.checkRuns + r.arbitrationRuns) / r.tasks).toFixed(3), (r.checkRuns / r.tasks).toFixed(3),
+        (r.arbitrationRuns / r.tasks).toFixed(3), pct(r.selfChecks, r.checkRuns), pct(r.heldPayments, r.tasks)]
+    }))
+}
 for (const i of reading) {
   print(`${names[i]}: end state of the honest peers' books — blacklisted by ≥ 1 honest peer (mean per book); mean score given to each kind`,
     ['malicious', 'malicious blacklisted', 'honest blacklisted', 'score honest', 'always-wrong', 'camouflaged', 'colluder'],

@@ -29,89 +29,42 @@
  *   one report praising a random fellow colluder and one smearing a random
  *   honest peer.
  *
+ * - `risk` (the submitter's own risk-based verification, src/trust/verification/)
+ *   replaces the self-selected witnesses: each task has a value (exponential,
+ *   mean the policy's referenceValue); after each delivery the real
+ *   decideVerification says whether to check it, and a check is a re-run by
+ *   a peer the submitter chose with the real chooseCheckers from those it has
+ *   confirmed ≥ minCheckerConfirmed times and never caught — so a malicious
+ *   checker is rarer than a malicious witness drawn from all peers, though it
+ *   still always agrees — or, with nobody trusted yet, by the submitter
+ *   itself (trust-verification.ts). Only checks enter its CheckedWorkBook; the
+ *   submitter ranks the candidates by checkedTrust (the ReputationBook still
+ *   records every outcome, and blacklists on a caught wrong result).
+ * - `+kept` (a model change, applied to a witness configuration too as a
+ *   control): a submitter adds its `kept` (4) best-scored executors — those it
+ *   has seen do good work, by the configuration's own score — to the
+ *   candidates of every choice, each available with probability
+ *   `keptAvailability` (½: busy elsewhere or gone otherwise). The product's
+ *   dispatch ranks every reachable executor, not a random sample, so a
+ *   submitter does return to executors it trusts; the sample of 8 alone
+ *   makes every submitter explore a new executor on most tasks, and a policy
+ *   that checks newcomers pays for each.
+ *
  * Malicious peers submit nothing here: in this model (no capacity limits)
  * their own tasks affect no honest peer, and the measure is what honest
  * submitters receive.
  */
-import { aggregateReports, ReputationBook } from '../../src/trust/reputation/index.ts'
+import { aggregateReports, NEUTRAL_SCORE, ReputationBook } from '../../src/trust/reputation/index.ts'
 import type { Outcome } from '../../src/trust/reputation/index.ts'
+import { CheckedWorkBook, checkedTrust, checkVerificationPolicy } from '../../src/trust/verification/index.ts'
 import { exponential, stream } from './rng.ts'
 import { averageReports, ReportBoard } from './trust-reports.ts'
+import { checkDelivery } from './trust-verification.ts'
+import { PEER_KINDS } from './trust-params.ts'
+import type { PeerKind, TrustConfiguration, TrustParams } from './trust-params.ts'
 
-export type PeerKind = 'honest' | 'always-wrong' | 'camouflaged' | 'colluder'
-export const PEER_KINDS: readonly PeerKind[] = ['honest', 'always-wrong', 'camouflaged', 'colluder']
-
-/** How submitters read second-hand reports: not at all, every report alike, or weighed by aggregateReports. */
-export type ReportReading = 'ignored' | 'unweighted' | 'weighted'
-
-export interface TrustConfiguration {
-  name: string
-  witnesses: boolean
-  reputation: boolean
-  reports: ReportReading
-}
-
-/** The configurations compared, in table order. */
-export const CONFIGURATIONS: readonly TrustConfiguration[] = [
-  { name: 'none', witnesses: false, reputation: false, reports: 'ignored' },
-  { name: 'rep', witnesses: false, reputation: true, reports: 'ignored' },
-  { name: 'wit', witnesses: true, reputation: false, reports: 'ignored' },
-  { name: 'wit+rep', witnesses: true, reputation: true, reports: 'ignored' },
-  { name: 'wit+rep+reports', witnesses: true, reputation: true, reports: 'unweighted' },
-  { name: 'wit+rep+weighted', witnesses: true, reputation: true, reports: 'weighted' }
-]
-
-export interface TrustParams {
-  peers: number
-  tasks: number
-  seed: number
-  /** Share of the peers that is malicious, in [0, 1). */
-  maliciousShare: number
-  /** Proportions of always-wrong, camouflaged and colluding peers among the malicious ones; normalised. */
-  mix: { alwaysWrong: number, camouflaged: number, colluder: number }
-  /** Peers drawn for each choice. */
-  candidates: number
-  /** Probability that a camouflaged executor returns the right output. */
-  camouflageHonesty: number
-  witnessRateTrusted: number
-  witnessRateNew: number
-  /** Observations of an executor (by this submitter) before it can count as trusted. */
-  trustedAfterTasks: number
-  /** Score from which an executor observed often enough counts as trusted. */
-  trustedScore: number
-  /** Probability that any executor, honest or not, times out. */
-  timeoutRate: number
-  /** Executors tried per task before it fails. */
-  maxAttempts: number
-  /** Probability that a submitter publishes a report after a success. */
-  successReportRate: number
-  /** Probability, per task and per colluder, that it publishes one praise and one smear report. */
-  collusionRate: number
-  /** Simulated time the arrivals span, hours (blacklisting lasts 24 h, scores decay with a 7-day half-life). */
-  spanHours: number
-  /** A submitter re-reads the reports every this many of its own submissions, and after it catches a wrong result. */
-  refreshEvery: number
-}
-
-export const DEFAULT_TRUST_PARAMS: TrustParams = {
-  peers: 200,
-  tasks: 20000,
-  seed: 1,
-  maliciousShare: 0.3,
-  mix: { alwaysWrong: 1, camouflaged: 1, colluder: 1 },
-  candidates: 8,
-  camouflageHonesty: 0.8,
-  witnessRateTrusted: 0.1,
-  witnessRateNew: 0.5,
-  trustedAfterTasks: 20,
-  trustedScore: 0.7,
-  timeoutRate: 0.02,
-  maxAttempts: 3,
-  successReportRate: 0.1,
-  collusionRate: 0.01,
-  spanHours: 72,
-  refreshEvery: 10
-}
+export { CONFIGURATIONS, DEFAULT_TRUST_PARAMS, PEER_KINDS } from './trust-params.ts'
+export type { PeerKind, ReportReading, TrustConfiguration, TrustParams } from './trust-params.ts'
 
 /** Weight of a submitter's own view in the unweighted reading: the aggregator's default damping, for a like-for-like comparison. */
 const UNWEIGHTED_SELF_WEIGHT = 0.5
@@ -142,6 +95,10 @@ export interface TrustResult {
   failed: number
   witnessRuns: number
   arbitrationRuns: number
+  /** `risk`: the submitter's checks (re-runs), those it ran itself, and tasks whose payment waited for the check. */
+  checkRuns: number
+  selfChecks: number
+  heldPayments: number
   reportsPublished: number
   /** With reputation: the end state of the honest peers' books. */
   blacklist: BlacklistStats | undefined
@@ -156,6 +113,8 @@ interface Submitter {
   /** Scores read from the reports at the last refresh. */
   reportScores: Map<string, number>
   untilRefresh: number
+  /** `risk`: what this submitter has checked of each executor. */
+  checked: CheckedWorkBook
 }
 
 const HOUR_MS = 60 * 60 * 1000
@@ -190,6 +149,7 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
   if (!(n >= 3 && params.candidates >= 1 && params.maxAttempts >= 1)) throw new RangeError('need ≥ 3 peers, ≥ 1 candidate, ≥ 1 attempt')
   const kinds = assignKinds(params)
   const ids = kinds.map((_, i) => `peer-${i}`)
+  const indexOf = new Map(ids.map((id, i) => [id, i]))
   const honest = kinds.flatMap((k, i) => k === 'honest' ? [i] : [])
   const colluders = kinds.flatMap((k, i) => k === 'colluder' ? [i] : [])
   if (honest.length === 0) throw new RangeError('no honest submitter')
@@ -199,12 +159,14 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
   const behaviour = stream(params.seed, `trust:behaviour:${configuration.name}`)
   const witnessRng = stream(params.seed, `trust:witness:${configuration.name}`)
   const gossip = stream(params.seed, `trust:gossip:${configuration.name}`)
+  const verifyRng = stream(params.seed, `trust:verify:${configuration.name}`)
+  const policy = checkVerificationPolicy(params.verification)
 
   let now = 0
   const clock = (): number => now
   const submitters = new Map<number, Submitter>()
   if (configuration.reputation) {
-    for (const i of honest) submitters.set(i, { book: new ReputationBook({ now: clock }), reportScores: new Map(), untilRefresh: 0 })
+    for (const i of honest) submitters.set(i, { book: new ReputationBook({ now: clock }), reportScores: new Map(), untilRefresh: 0, checked: new CheckedWorkBook({ now: clock }) })
   }
   const board = new ReportBoard()
   const readsReports = configuration.reputation && configuration.reports !== 'ignored'
@@ -218,6 +180,7 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
   }
   const scoreOf = (s: Submitter, peer: number): number => {
     const id = ids[peer]!
+    if (configuration.verification === true) return checkedTrust(s.checked.record(id), now, policy)
     return (readsReports ? s.reportScores.get(id) : undefined) ?? s.book.score(id)
   }
 
@@ -234,15 +197,31 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
       ;[pool[i], pool[j]] = [pool[j]!, pool[i]!]
     }
     if (s === undefined) return pool[Math.floor(choice() * k)]!
+    const candidates = pool.slice(0, k)
+    if (configuration.keepsTrusted === true) {
+      for (const p of keptExecutors(self, s)) if (!candidates.includes(p) && !tried.includes(p) && choice() < params.keptAvailability) candidates.push(p)
+    }
     let best = -1
     let bestScore = -Infinity
     let ties = 0
-    for (let i = 0; i < k; i++) {
-      const p = pool[i]!
+    for (const p of candidates) {
       const score = scoreOf(s, p)
       if (score > bestScore) { best = p; bestScore = score; ties = 1 } else if (score === bestScore && choice() * ++ties < 1) best = p
     }
     return best
+  }
+
+  /** The submitter's `kept` best-scored executors it has observed doing good work (score above neutral), not blacklisted. */
+  const keptExecutors = (self: number, s: Submitter): number[] => {
+    const observed = configuration.verification === true ? s.checked.peers() : s.book.peers()
+    const scored: Array<[number, number]> = []
+    for (const id of observed) {
+      const p = indexOf.get(id)!
+      if (p === self || s.book.isBlacklisted(id)) continue
+      const score = scoreOf(s, p)
+      if (score > NEUTRAL_SCORE) scored.push([p, score])
+    }
+    return scored.sort((a, b) => b[1] - a[1]).slice(0, params.kept).map(([p]) => p)
   }
 
   const witnessRate = (s: Submitter | undefined, executor: number): number => {
@@ -261,6 +240,9 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
   let failed = 0
   let witnessRuns = 0
   let arbitrationRuns = 0
+  let checkRuns = 0
+  let selfChecks = 0
+  let heldPayments = 0
   let done = 0
   let stoppedEarly = false
   const meanGapMs = params.spanHours * HOUR_MS / params.tasks
@@ -281,6 +263,18 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
       const isWrong = kind === 'always-wrong' || kind === 'colluder' || (kind === 'camouflaged' && behaviour() >= params.camouflageHonesty)
       delivered = true
       let detected = false
+      if (configuration.verification === true && s !== undefined) {
+        const step = checkDelivery({
+          self: ids[self]!, executor: ids[executor]!, isWrong, value: exponential(verifyRng, 1), now, checked: s.checked, policy,
+          isBlacklisted: id => s.book.isBlacklisted(id), isHonest: id => kinds[indexOf.get(id)!] === 'honest', random: verifyRng
+        })
+        checkRuns += step.checkRuns
+        if (step.bySelf) selfChecks++
+        if (step.holdPayment) heldPayments++
+        detected = step.caught
+        // The arbitration run is counted below with the witnesses'; a self-check is its own arbitration.
+        if (detected && step.arbitrationRuns === 0) arbitrationRuns--
+      }
       if (configuration.witnesses && witnessRng() < witnessRate(s, executor)) {
         witnessRuns++
         let witness = Math.floor(witnessRng() * (n - 2))
@@ -356,6 +350,9 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
     failed,
     witnessRuns,
     arbitrationRuns,
+    checkRuns,
+    selfChecks,
+    heldPayments,
     reportsPublished: board.published,
     blacklist,
     meanScore,

@@ -48,3 +48,23 @@ describe('trust simulation (40 peers, 3000 tasks)', () => {
     expect(strip(simulateTrust({ ...small, seed: 8 }, c))).not.toEqual(strip(simulateTrust(small, c)))
   })
 })
+
+describe('trust simulation, the submitter\'s risk-based checks (40 peers, 3000 tasks)', () => {
+  it('delivers fewer wrong results than witnesses with reputation, checks every newcomer, and credits checked work only', () => {
+    const risk = simulateTrust(small, configuration('risk+kept'))
+    const both = simulateTrust(small, configuration('wit+rep'))
+    expect(risk.wrong / risk.tasks).toBeLessThan(both.wrong / both.tasks)
+    expect(risk.checkRuns).toBeGreaterThan(0)
+    expect(risk.witnessRuns).toBe(0)
+    // Each submitter checks the first three tasks of every executor it uses: at least three checks per honest submitter that submitted.
+    expect(risk.checkRuns).toBeGreaterThanOrEqual(3 * 28 * 0.9)
+    expect(risk.heldPayments).toBeLessThanOrEqual(risk.checkRuns)
+  })
+
+  it('checks everything when the policy never gambles, and then delivers no wrong result', () => {
+    const r = simulateTrust({ ...small, verification: { minCheckRate: 1 } }, configuration('risk'))
+    expect(r.checkRuns).toBe(r.tasks - r.failed)
+    // Checkers are confirmed peers or the submitter, and a malicious checker can still agree with a wrong result: only few slip through.
+    expect(r.wrong / r.tasks).toBeLessThan(0.01)
+  })
+})

@@ -1,0 +1,168 @@
+/**
+ * The submitter's own checks (orchestration/dispatch/verification.ts) between
+ * real libp2p nodes in Node (websockets on loopback, noise, yamux) and the
+ * real sandbox: two honest executors and a cheater whose sandbox output is
+ * corrupted before it signs (its receipt verifies; its result is wrong). The
+ * payments and the blacklisting are recorded rather than made: what is
+ * checked here is which receipts the check pays, withholds and proves wrong.
+ */
+import type { Libp2p } from '@libp2p/interface'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../../src/core/hash.ts'
+import { createIdentity } from '../../../src/crypto/identity.ts'
+import type { PeerIdentity } from '../../../src/crypto/identity.ts'
+import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
+import type { TaskRunner } from '../../../src/execution/types.ts'
+import { TaskVerification } from '../../../src/orchestration/dispatch/index.ts'
+import type { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
+import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
+import type { Receipt } from '../../../src/receipts/index.ts'
+import { createMemoryStore } from '../../../src/storage/memory-store.ts'
+import { ReputationBook } from '../../../src/trust/reputation/index.ts'
+import { DEFAULT_MIN_CHECKER_CONFIRMED, VerificationService } from '../../../src/trust/verification/index.ts'
+import { startTestNode } from '../../support/libp2p-node.ts'
+import { rejection } from '../../support/rejection.ts'
+import { testDispatch } from '../../support/test-dispatch.ts'
+import { wireOffer } from '../../support/task-offer.ts'
+import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
+
+const started: Array<{ stop(): Promise<void> | void }> = []
+const utf8 = new TextEncoder()
+const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
+
+let echo: Uint8Array<ArrayBuffer>
+let submitter: PeerIdentity
+let dispatch: TaskDispatch
+let ownRunner: TaskRunner
+const peers: Record<'honest' | 'checker' | 'cheater', string> = { honest: '', checker: '', cheater: '' }
+
+/** An executor node; `corrupt` replaces its sandbox's output before it signs. */
+async function executorNode (runner: TaskRunner, corrupt: boolean): Promise<{ node: Libp2p, peerId: string }> {
+  const identity = await createIdentity()
+  const node = await startTestNode({ identity, listen: true })
+  started.push(node)
+  const cheating: TaskRunner = { run: async (...args) => ({ ...await runner.run(...args), stdout: utf8.encode('forged output') as Uint8Array<ArrayBuffer> }) }
+  const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: corrupt ? cheating : runner }, { isContributing: () => true })
+  await node.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection))
+  return { node, peerId: identity.peerId.toString() }
+}
+
+beforeAll(async () => {
+  await ensureSamplesBuilt()
+  echo = await sampleBytes('echo')
+  const pool = createNodeWorkerPool({ slots: 2 })
+  started.push(pool)
+  ownRunner = pool
+  const honest = await executorNode(pool, false)
+  const checker = await executorNode(pool, false)
+  const cheater = await executorNode(pool, true)
+  peers.honest = honest.peerId
+  peers.checker = checker.peerId
+  peers.cheater = cheater.peerId
+  submitter = await createIdentity()
+  const node = await startTestNode({ identity: submitter, listen: false })
+  started.push(node)
+  const connections = new Map<string, Awaited<ReturnType<Libp2p['dial']>>>()
+  for (const { node: n, peerId } of [honest, checker, cheater]) connections.set(peerId, await node.dial(n.getMultiaddrs()[0]!))
+  dispatch = testDispatch(submitter, [honest.peerId, checker.peerId, cheater.peerId], async peerId => connections.get(peerId)!)
+}, COMPILE_TIMEOUT_MS)
+
+afterAll(async () => {
+  for (const thing of started.splice(0).reverse()) await thing.stop()
+})
+
+/** A submitter's verification over the shared nodes, with its own book, recorded payments and proofs, and a fixed draw. */
+async function verifier (draw = 0.5): Promise<{ verification: TaskVerification, book: VerificationService, paid: Receipt[], wrong: Receipt[], reputation: ReputationBook }> {
+  const book = new VerificationService({ store: createMemoryStore() })
+  await book.start()
+  started.push(book)
+  const paid: Receipt[] = []
+  const wrong: Receipt[] = []
+  const reputation = new ReputationBook({ now: Date.now })
+  const verification = new TaskVerification({
+    identity: submitter,
+    mesh: { executors: () => Object.values(peers) },
+    dispatch,
+    reputation: { book: reputation } as never,
+    verification: book,
+    accountability: {
+      pay: async receipt => { paid.push(receipt) },
+      provenWrong: async receipt => {
+        reputation.record(receipt.executor, 'wrong-result', { proven: true })
+        wrong.push(receipt)
+      }
+    },
+    runner: ownRunner
+  }, { random: () => draw })
+  return { verification, book, paid, wrong, reputation }
+}
+
+async function runOn (executor: string, stdin: string): Promise<{ outcome: Awaited<ReturnType<TaskDispatch['runOnce']>>['outcome'], offer: ReturnType<typeof validateOffer> }> {
+  const offer = validateOffer(wireOffer(echo, stdin))
+  return dispatch.runOnce(offer, echo, { moduleHash: sha256Hex(echo) }, { executor })
+}
+
+describe('the submitter\'s own checks', () => {
+  it('checks a new executor\'s task in its own sandbox when it trusts nobody yet, pays once it agrees, and counts the check', async () => {
+    const { verification, book, paid } = await verifier(0.999)
+    const { outcome, offer } = await runOn(peers.honest, 'hello')
+    const verified = await verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash })
+    expect(verified).toMatchObject({ checker: 'self', settled: true, decision: { check: true, holdPayment: true, reason: 'newcomer' } })
+    expect(text(verified.outcome.stdout)).toBe('hello')
+    await verified.payments
+    expect(paid).toEqual([outcome.receipt])
+    expect(book.book.record(peers.honest)).toMatchObject({ confirmed: 1, contradicted: 0 })
+  }, 60_000)
+
+  it('catches a cheater with its own re-run: the cheater is proven wrong, never paid, and the result is refused', async () => {
+    const { verification, book, paid, wrong, reputation } = await verifier()
+    const { outcome, offer } = await runOn(peers.cheater, 'hello')
+    expect(text(outcome.stdout)).toBe('forged output')
+    const err = await rejection(verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash }))
+    expect(err.name).toBe('ResultContradictedError')
+    expect(err.receipt).toEqual(outcome.receipt)
+    expect(paid).toEqual([])
+    expect(wrong).toEqual([outcome.receipt])
+    expect(reputation.isBlacklisted(peers.cheater)).toBe(true)
+    expect(book.book.record(peers.cheater)).toMatchObject({ confirmed: 0, contradicted: 1 })
+  }, 60_000)
+
+  it('has a trusted peer re-run it, never the executor: a disagreement is settled by its own re-run and the checker\'s right result is kept', async () => {
+    const { verification, book, paid, wrong } = await verifier()
+    for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) book.confirm(peers.checker)
+    const { outcome, offer } = await runOn(peers.cheater, 'the right answer')
+    const verified = await verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash })
+    expect(verified.checker).toBe(peers.checker)
+    expect(text(verified.outcome.stdout)).toBe('the right answer')
+    expect(verified.outcome.receipt.executor).toBe(peers.checker)
+    expect(verified.outcome.receipt.taskId).toBe(`${offer.taskId}-check`)
+    await verified.payments
+    // Only the checker is paid; the cheater's held payment is never made.
+    expect(paid.map(r => r.executor)).toEqual([peers.checker])
+    expect(wrong).toEqual([outcome.receipt])
+    expect(book.book.record(peers.cheater).contradicted).toBe(1)
+  }, 60_000)
+
+  it('pays the executor and the checker when they agree, and trusts the executor more', async () => {
+    const { verification, book, paid } = await verifier()
+    for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) book.confirm(peers.checker)
+    const { outcome, offer } = await runOn(peers.honest, 'agreed')
+    const verified = await verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash })
+    expect(verified.checker).toBe(peers.checker)
+    expect(verified.outcome).toBe(outcome)
+    await verified.payments
+    expect(paid.map(r => r.executor).sort()).toEqual([peers.honest, peers.checker].sort())
+    expect(book.book.record(peers.honest).confirmed).toBe(1)
+  }, 60_000)
+
+  it('accepts a cheap task from an executor with a long checked record without a check, and leaves its payment to the caller', async () => {
+    const { verification, book, paid } = await verifier(0.999)
+    for (let i = 0; i < 200; i++) book.confirm(peers.honest)
+    const { outcome, offer } = await runOn(peers.honest, 'trusted')
+    const verified = await verification.verify(outcome, { ...offer, maxTotalPrice: 1000 }, echo, { moduleHash: offer.moduleHash })
+    expect(verified).toMatchObject({ settled: false, decision: { check: false, reason: 'risk' } })
+    expect(verified.checker).toBeUndefined()
+    await verified.payments
+    expect(paid).toEqual([])
+  }, 60_000)
+})
