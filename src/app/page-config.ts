@@ -1,6 +1,6 @@
 /** What a page learns from the server it was loaded from, and from its own URL. */
 import { nameError } from '../core/index.ts'
-import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, MAX_PEER_CONNECTIONS_LIMIT } from '../network/constants.ts'
+import { CONFIG_PATH, DEFAULT_MAX_PEER_CONNECTIONS, MAX_PEER_CONNECTIONS_LIMIT, MAX_RELAY_LINKS } from '../network/constants.ts'
 import type { SampleTask } from './types.ts'
 
 /**
@@ -37,4 +37,21 @@ export async function loadSamples (): Promise<SampleTask[]> {
 export function maxPeerConnectionsSetting (): number {
   const wanted = Number(new URLSearchParams(location.search).get('maxPeers') ?? Number.NaN)
   return Number.isInteger(wanted) && wanted >= 1 && wanted <= MAX_PEER_CONNECTIONS_LIMIT ? wanted : DEFAULT_MAX_PEER_CONNECTIONS
+}
+
+/**
+ * Which relays this tab attaches to when the page's URL says: `?relays=0,2`
+ * holds links to the first and third relay the server lists (0-based, at most
+ * MAX_RELAY_LINKS). Undefined — the tab chooses DEFAULT_RELAY_LINKS of them by
+ * its PeerId (network/relay-choice.ts) — when absent, or when it names no
+ * listed relay. The tab still reaches peers through every relay listed.
+ */
+export function attachRelaysSetting (relayAddrs: string[]): string[] | undefined {
+  const wanted = new URLSearchParams(location.search).get('relays')
+  if (wanted === null) return undefined
+  const picked = [...new Set(wanted.split(',').map(Number))]
+    .filter(i => Number.isInteger(i) && i >= 0 && i < relayAddrs.length)
+    .slice(0, MAX_RELAY_LINKS)
+    .map(i => relayAddrs[i] as string)
+  return picked.length === 0 ? undefined : picked
 }

@@ -22,7 +22,7 @@ import { holdServedBuiltInAgents } from '../discovery/agent-registry/index.ts'
 import type { LocalSandbox } from './local-sandbox.ts'
 import { agentListings } from './marketplace.ts'
 import { ledgerView } from '../peer/ledger.ts'
-import { loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
+import { attachRelaysSetting, loadRelayAddrs, loadSamples, maxPeerConnectionsSetting } from './page-config.ts'
 import { claimPeerSlot, databaseName } from './peer-slot.ts'
 import type { ZeroStateRecords, ZeroStateStore } from '../peer/store.ts'
 import { pageFetch } from './task-request.ts'
@@ -81,9 +81,11 @@ export class PeerSession {
   static async start (view: ViewModel, pool: WorkerPool, local: LocalSandbox): Promise<PeerSession> {
     const store = withModuleCache(await openIdbStore<ZeroStateRecords>(databaseName(await claimPeerSlot())))
     const identity = await loadOrCreateIdentity(store)
+    performance.mark('zerostate:identity')
     view.update({ peerId: identity.peerId.toString(), statusDetail: 'loading the relay list', history: await store.listReceipts(HISTORY_LIMIT) })
     const [relayAddrs, samples] = await Promise.all([loadRelayAddrs(), loadSamples()])
     view.update({ relayAddrs, samples, statusDetail: 'connecting to the relay' })
+    performance.mark('zerostate:relay-list')
     // The services report from the moment they start; the session that shows it exists once they all have.
     const late: { session?: PeerSession } = {}
     const metrics = new TabMetrics({ now: () => Date.now(), sampleIntervalMs: METRICS_SAMPLE_MS })
@@ -93,6 +95,7 @@ export class PeerSession {
       store,
       identity,
       relayAddrs,
+      attachRelays: attachRelaysSetting(relayAddrs),
       maxPeerConnections: maxPeerConnectionsSetting(),
       pool,
       executorIdentity: await executorIdentity(identity),
@@ -146,16 +149,22 @@ export class PeerSession {
     this.store.close()
   }
 
-  /** The ledger as the store holds it now. */
+  /** The ledger as the store holds it once the payments under way (behind their tasks' results) are settled. */
   async ledger (): Promise<LedgerView> {
     const { payments, reputation, reports } = this.peer
+    await this.peer.settlements.settled()
     return ledgerView({ store: this.store, self: this.identity.peerId.toString(), payments, reputation, reports })
   }
 
-  /** Persists a receipt record, then shows it; the store is read back only at start-up. */
+  /**
+   * Shows a receipt record and persists it (the write starts in this turn, so
+   * records are written in the order they are remembered); the store is read
+   * back only at start-up.
+   */
   async remember (record: ReceiptRecord): Promise<void> {
-    await this.store.addReceipt(record)
+    const written = this.store.addReceipt(record)
     this.view.update({ history: [record, ...this.view.state.history].slice(0, HISTORY_LIMIT) })
+    await written
     if (this.peer.agentRecords.observeReceipt(record.receipt, receiptHash(record.receipt), record.storedAt)) this.refreshAgentsSoon()
   }
 
@@ -237,6 +246,8 @@ export class PeerSession {
   private refreshPeers (): void {
     const connectivity = this.peer.mesh.connectivity()
     const status = connectionStatus(connectivity, Date.now())
+    // The moment others can reach this tab (bench:startup reads it).
+    if (status.status === 'online' && !status.noRelaySlot && performance.getEntriesByName('zerostate:online').length === 0) performance.mark('zerostate:online')
     const { notice } = this.view.state
     this.view.update({
       peers: this.peer.mesh.peers(),

@@ -69,6 +69,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
     try {
       // The session keeps the status line from here: online only while connected (session.ts, connectionStatus).
       this.session = await PeerSession.start(this, this.pool, this.local)
+      performance.mark('zerostate:ready')
       this.applyTracing()
       // Runs a reload left behind are listed, to be resumed.
       loadWorkflowViews(this, this.session).catch(() => {})

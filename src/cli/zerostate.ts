@@ -38,10 +38,13 @@ const { AGENT_USAGE } = await import('./agent.ts')
 const USAGE = `Usage:
   zerostate [serve] [--host H] [--port P] [--relay-port R] [--relays N] [--relay-addr MULTIADDR ...] [--log-format json|text]
       Run N relays (default 1) and serve the built app (dist/) with their addresses, and /metrics,
-      /healthz, /readyz on the same port (docs/metrics.md).
-  zerostate relay [--host H] [--relay-port R] [--metrics-port N [--metrics-host H]] [--log-format json|text]
-      Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'. --metrics-port N serves
-      its /metrics, /healthz and /readyz over HTTP on H (default 127.0.0.1; 0: any free port).
+      /healthz, /readyz on the same port (docs/metrics.md). The relays peer with each other and with
+      every --relay-addr, so that tabs on different relays hear each other.
+  zerostate relay [--host H] [--relay-port R] [--peer-relay MULTIADDR ...] [--metrics-port N [--metrics-host H]] [--log-format json|text]
+      Run one more relay; prints its multiaddr to pass to 'serve --relay-addr'. --peer-relay names a
+      relay of the same mesh to peer with (repeatable; name the serve's relays, which peer back once
+      given this one as --relay-addr). --metrics-port N serves its /metrics, /healthz and /readyz over
+      HTTP on H (default 127.0.0.1; 0: any free port).
 ${CONTRIBUTE_USAGE}
 ${MESH_USAGE}
 ${AGENT_USAGE}
@@ -64,6 +67,7 @@ const { values, positionals } = parseArgs({
     'relay-port': { type: 'string', default: env.ZEROSTATE_RELAY_PORT ?? '9090' },
     relays: { type: 'string', default: env.ZEROSTATE_RELAYS ?? '1' },
     'relay-addr': { type: 'string', multiple: true, default: [] },
+    'peer-relay': { type: 'string', multiple: true, default: [] },
     'metrics-port': { type: 'string' },
     'metrics-host': { type: 'string', default: '127.0.0.1' },
     'log-format': { type: 'string' },
@@ -89,9 +93,9 @@ async function main (): Promise<void> {
   if (command === 'relay') {
     const metricsPort = values['metrics-port'] === undefined ? undefined : port('metrics-port', values['metrics-port'])
     const log = structuredLogger('relay', logging)
-    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']), logger: log })
+    const relay = await startRelay({ host: values.host, port: port('relay-port', values['relay-port']), logger: log, peerRelays: values['peer-relay'] })
     console.log(`relay listening on\n  ${relay.multiaddrs.join('\n  ')}`)
-    log.info('relay listening', { peerId: relay.node.peerId.toString(), multiaddrs: relay.multiaddrs })
+    log.info('relay listening', { peerId: relay.node.peerId.toString(), multiaddrs: relay.multiaddrs, peerRelays: values['peer-relay'] })
     if (metricsPort === undefined) {
       onExit(relay.stop)
       return

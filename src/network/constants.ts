@@ -27,6 +27,15 @@ export const DEFAULT_MAX_PEER_CONNECTIONS = 12
 export const MAX_PEER_CONNECTIONS_LIMIT = 64
 
 /**
+ * Relays a tab holds links to, of those the server lists (relay-choice.ts):
+ * two, so that losing one leaves it reachable, and not every one, so that a
+ * mesh of many relays does not put every tab on every relay. Configurable 1–16
+ * (the most relays one server runs).
+ */
+export const DEFAULT_RELAY_LINKS = 2
+export const MAX_RELAY_LINKS = 16
+
+/**
  * Chromium allows about 500 RTCPeerConnections over a tab's life; a tab stops
  * opening new WebRTC connections well before that and relies on the relayed
  * path and on forwarding instead.

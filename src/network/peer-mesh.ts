@@ -7,7 +7,7 @@ import { nameError } from '../core/errors.ts'
 import { noopLogger } from '../core/logger.ts'
 import type { Logger } from '../core/logger.ts'
 import type { BrowserNode } from './browser-node.ts'
-import { DEFAULT_MAX_PEER_CONNECTIONS, PROBE_TIMEOUT_MS } from './constants.ts'
+import { DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS, PROBE_TIMEOUT_MS } from './constants.ts'
 import { DialPolicy } from './dial-policy.ts'
 import type { DialPolicyStats } from './dial-policy.ts'
 import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
@@ -15,6 +15,7 @@ import { PresenceDirectory } from './presence/directory.ts'
 import type { PresenceDirectoryStats } from './presence/directory.ts'
 import { decodePresence, encodePresence } from './presence/index.ts'
 import type { PresenceRecord } from './presence/index.ts'
+import { chooseRelays, relayIdOf } from './relay-choice.ts'
 import { RelayLinks } from './relay-links.ts'
 import type { RelayLinkView } from './relay-links.ts'
 import { TopicChannel, accept, ignore, reject } from './topic-channel.ts'
@@ -23,7 +24,12 @@ import { bestConnection, transportOf } from './transports.ts'
 import type { PeerInfo } from './transports.ts'
 
 export interface PeerMeshInit {
+  /** Every relay the server lists: the tab attaches to some (`relayLinks`) and reaches peers through any. */
   relayAddrs: string[]
+  /** How many of them the tab holds links to, chosen by relay-choice.ts; default DEFAULT_RELAY_LINKS. */
+  relayLinks?: number
+  /** The relays to hold links to, instead of the chosen ones (a page's `?relays=`, tests); each must be one of `relayAddrs`. */
+  attachRelays?: string[]
   /** What this peer announces about itself. */
   capacity(): { contributing: boolean, slots: number }
   /** Called whenever connections, relay links or announcements change. */
@@ -71,7 +77,7 @@ export class ConnectionBudgetError extends Error {
   static { nameError(this, 'ConnectionBudgetError') }
 }
 
-/** Thrown when a peer announced no address through a relay this tab uses, or announced nothing lately. */
+/** Thrown when a peer announced no address through a relay this page was given, or announced nothing lately. */
 export class PeerUnreachableError extends Error {
   static { nameError(this, 'PeerUnreachableError') }
 }
@@ -97,6 +103,7 @@ export class PeerMesh {
   private readonly init: PeerMeshInit
   private readonly logger: Logger
   private readonly links: RelayLinks
+  /** Every relay the page was given, held or not: never a neighbour. */
   private readonly relayIds: Set<string>
   /** The relays this page was given, by PeerId, as addresses ending in /p2p/<id>. */
   private readonly relayAddrById: Map<string, string>
@@ -115,13 +122,14 @@ export class PeerMesh {
     this.node = node
     this.init = init
     this.logger = init.logger ?? noopLogger
+    const attached = init.attachRelays ?? chooseRelays(init.relayAddrs, node.peerId.toString(), init.relayLinks ?? DEFAULT_RELAY_LINKS)
     this.links = new RelayLinks(node, {
-      relayAddrs: init.relayAddrs,
+      relayAddrs: attached,
       onChange: () => { this.changed() },
       logger: this.logger,
       reservationDeadlineMs: init.reservationDeadlineMs
     })
-    this.relayIds = this.links.ids
+    this.relayIds = new Set([...init.relayAddrs.map(relayIdOf), ...this.links.ids])
     this.relayAddrById = new Map(init.relayAddrs.flatMap(addr => {
       const relayId = multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value
       return relayId === undefined ? [] : [[relayId, addr] as const]
@@ -339,9 +347,10 @@ export class PeerMesh {
   }
 
   /**
-   * One way to the peer: through a relay this tab uses and that the peer
-   * announced (preferring one this tab is connected to), at the address this
-   * tab was given for that relay — never a host a stranger's announcement
+   * One way to the peer: through a relay the page was given and that the peer
+   * announced (preferring one this tab is connected to) — the peer's own relay
+   * when it is not one of this tab's: the tab then dials that relay too — at
+   * the address this tab was given for that relay — never a host a stranger's announcement
    * names, which would have the tab dial wherever it is pointed.
    */
   private routeTo (peerId: string): Route | undefined {

@@ -25,7 +25,7 @@ import { echoService } from '../network/echo/index.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
-import { TaskAccountability, TaskDispatch } from '../orchestration/dispatch/index.ts'
+import { TaskAccountability, TaskDispatch, TaskVerification } from '../orchestration/dispatch/index.ts'
 import { A2A_LIBP2P_BINDING, A2A_PROTOCOL_VERSION, a2aService } from '../orchestration/a2a/index.ts'
 import type { A2AAgent, A2AService } from '../orchestration/a2a/index.ts'
 import { forwardingService } from '../orchestration/forwarding/index.ts'
@@ -40,12 +40,14 @@ import type { GuildService } from '../orchestration/guilds/index.ts'
 import { AgentStatsBook } from '../trust/agent-stats/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
+import { VerificationService } from '../trust/verification/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
 import { MeteredTaskDispatch } from './peer-metrics.ts'
 import type { PeerMetrics } from './peer-metrics.ts'
 import { MeteredPeerFigures, meshFiguresPublisher } from './mesh-figures.ts'
 import type { MeshFiguresPublisher } from './mesh-figures.ts'
+import { Settlements } from './settlements.ts'
 
 /** What the app tells the services about itself, asked each time it matters. */
 export interface PeerSettings {
@@ -83,7 +85,10 @@ export interface PeerEvents {
 export interface ComposeInit {
   store: ZeroStateStore
   identity: PeerIdentity
+  /** Every relay the server lists; the peer attaches to `attachRelays`, or to DEFAULT_RELAY_LINKS of them chosen by its PeerId (network/relay-choice.ts). */
   relayAddrs: string[]
+  /** The relays to hold links to instead of the chosen ones (each one of `relayAddrs`). */
+  attachRelays?: string[]
   maxPeerConnections: number
   /** The contributed worker slots: tasks for others and witness re-runs (in a tab Web Workers, in Node worker threads). */
   pool: WorkerPool
@@ -118,6 +123,12 @@ export interface ComposedPeer {
   witness: WitnessService
   accountability: TaskAccountability
   dispatch: TaskDispatch
+  /** What submitted tasks still owe behind their results (receipt kept, executor paid): stop waits for them. */
+  settlements: Settlements
+  /** The book of checked work and the verification policy (trust/verification). */
+  verification?: VerificationService
+  /** The submitter's own checks of single-executor tasks (orchestration/dispatch/verification.ts). */
+  verifier?: TaskVerification
   /** This peer's spans, by trace (docs/tracing.md); absent when tracing is off. */
   traces?: TraceRecorder
   /** Where the spans are exported (OTLP/HTTP), if anywhere: `otlp.configure(url | undefined)`. */
@@ -152,6 +163,9 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const metrics = new MeteredPeerFigures(init.metrics ?? noopMetrics)
   // Made after the node (the mesh) or after the witness (accountability); until then, asked for nothing.
   const late: { mesh?: PeerMesh, accountability?: TaskAccountability, a2aAgent?: A2AAgent, a2aInterfaces: CardInterface[] } = { a2aInterfaces: [] }
+  // The reference benchmark runs in a worker while the node starts and dials: the card needs its figure only later.
+  const benchmarking = init.benchmark()
+  benchmarking.catch(() => {})
   const node = await createBrowserNode({
     privateKey: identity.privateKey,
     relayAddrs: init.relayAddrs,
@@ -187,6 +201,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
 
   const mesh = new PeerMesh(node, {
     relayAddrs: init.relayAddrs,
+    ...(init.attachRelays === undefined ? {} : { attachRelays: init.attachRelays }),
     maxPeerConnections: init.maxPeerConnections,
     capacity: () => ({ contributing: settings.contributing(), slots: settings.slots() }),
     onChange: events.onPeers,
@@ -198,6 +213,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     workers: () => ({ slots: settings.contributing() ? settings.slots() : 0, running: init.pool.running, queued: init.pool.queued })
   })
   await node.start()
+  performance.mark('zerostate:node-started')
   mesh.start()
   const neighbours = (): string[] => mesh.neighbours()
 
@@ -206,9 +222,10 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     onChange: () => { events.onCapabilities(); events.onLedger() },
     onReset: events.onNotice
   })
-  await Promise.all([router.start(), reputation.start()])
+  const verification = new VerificationService({ store, logger }, { onChange: events.onLedger, onReset: events.onNotice })
+  await Promise.all([router.start(), reputation.start(), verification.start()])
   const cards = new AgentCardService({ identity, store, pubsub, logger }, {
-    benchmark: await init.benchmark(),
+    benchmark: await benchmarking,
     own: () => ({
       contributing: settings.contributing(),
       workerSlots: settings.slots(),
@@ -223,6 +240,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     onReset: events.onNotice
   })
   await cards.start()
+  performance.mark('zerostate:card-published')
 
   const reports = new ReportService({ identity, pubsub, logger }, { onChange: events.onLedger })
   const payments = new PaymentService({ identity, store, registrar, pubsub, connectionTo, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
@@ -287,8 +305,10 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
 
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, accountability }, metrics, () => performance.now())
+  const verifier = new TaskVerification({ identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool })
+  const settlements = new Settlements()
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, settlements, verification, verifier, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
@@ -303,6 +323,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       await cards.refresh()
     },
     async stop () {
+      // Receipts still being kept and payments still being co-signed end first: nothing owed is dropped.
+      await settlements.settled()
       await a2a.stop()
       await guilds.stop()
       meshFigures.stop()
@@ -314,6 +336,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       await payments.stop()
       reports.stop()
       cards.stop()
+      verification.stop()
       reputation.stop()
       router.stop()
       mesh.stop()

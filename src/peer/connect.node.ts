@@ -196,8 +196,15 @@ export async function connect (options: ConnectOptions = {}): Promise<Mesh> {
       }
     },
     blob: async hash => store.getBlob(hash),
-    ledger: async () => ledgerView({ store, self: node.peerId, payments: peer.payments, reputation: peer.reputation, reports: peer.reports }),
-    history: async limit => store.listReceipts(limit),
+    // Both wait for what submitted tasks still owe behind their results (peer/settlements.ts).
+    ledger: async () => {
+      await peer.settlements.settled()
+      return ledgerView({ store, self: node.peerId, payments: peer.payments, reputation: peer.reputation, reports: peer.reports })
+    },
+    history: async limit => {
+      await peer.settlements.settled()
+      return store.listReceipts(limit)
+    },
     agents: {
       publish: async agent => peer.agents.publish(agent),
       publishManifest: async (manifest, modules) => peer.agents.publishManifest(manifest, modules),

@@ -62,7 +62,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
   const phase = async <T>(name: string, work: (traceparent?: string) => Promise<T>): Promise<T> =>
     traces === undefined || root === undefined ? work() : traces.within(name, root, async span => work(formatTraceparent(traces.contextOf(span))))
   try {
-    const { module, offer: prepared } = await prepareTask(taskId, request, ctx.fetchModule, signal)
+    const { module, offer: prepared } = await phase('prepare', async () => prepareTask(taskId, request, ctx.fetchModule, signal))
     options.onPrepared?.(prepared)
     const requirements = { moduleHash: prepared.moduleHash, ...request.requirements }
     const redundancy = request.executor == null ? request.redundancy ?? 1 : 1
@@ -75,19 +75,42 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
       onChoice: (executor: string, selection: string) => { options.onChoice?.(executor, selection) },
       onProgress: (progress: DispatchProgress) => { options.onProgress?.(progress) }
     }
-    const { outcome, offer } = redundancy > 1
+    const { outcome: ran, offer } = redundancy > 1
       ? { outcome: await dispatch.runRedundant(prepared, module, requirements, redundancy, dispatchOptions), offer: prepared }
       : await dispatch.runOnce(prepared, module, requirements, request, dispatchOptions)
+    // One executor the submitter did not name: checked when the verification policy says so (orchestration/dispatch/verification.ts).
+    const verifier = redundancy === 1 && request.executor == null && request.verify !== false && request.witnesses !== false ? ctx.peer.verifier : undefined
+    const verified = verifier === undefined
+      ? undefined
+      : await phase('check', async () => verifier.verify(ran, offer, module, requirements, {
+        signal,
+        onCheck: checker => { options.onChoice?.(ran.receipt.executor, `its result is checked by ${checker === 'self' ? 'this peer\'s own re-run' : checker}`) }
+      }))
+    const outcome = verified?.outcome ?? ran
     options.onDone?.(outcome)
-    // Kept and paid for side by side: two separate stores, neither waits on the other.
-    // A redundant task was checked by its own majority, and its executors paid by it.
-    await Promise.all([
+    // Kept and paid for behind the result (settlements.ts): two separate stores, neither waits on the
+    // other. Both start now, in this turn, so the receipts are written in the order the results came
+    // (IndexedDB runs read-write transactions over the same store in the order they were created,
+    // W3C IndexedDB 3.0 §2.7.2). A redundant task was checked by its own majority, and its executors paid by it.
+    const settling = Promise.all([
       phase('store', async () => ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })),
       redundancy === 1
-        ? phase('pay', async traceparent => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true, traceparent === undefined ? {} : { traceparent }))
-        : undefined
-    ])
-    if (root !== undefined) traces?.end(root)
+        ? phase('pay', async traceparent => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true, {
+          // A checked task's receipts were paid (or, shown wrong, not) by the check (orchestration/dispatch/verification.ts).
+          pay: verified?.settled !== true,
+          ...(traceparent === undefined ? {} : { traceparent })
+        }))
+        : undefined,
+      verified?.payments
+    ]).then(() => {
+      if (root !== undefined) traces?.end(root)
+    }, (err: unknown) => {
+      if (root !== undefined) traces?.end(root, err)
+      options.onNotice?.(`the receipt of task ${taskId.slice(0, 8)} could not be kept: ${String(err)}`)
+    }).finally(() => {
+      if (traceId !== undefined) options.onTrace?.(traceId, true)
+    })
+    await ctx.peer.settlements.track(settling)
     return { ...outcome, executor: outcome.receipt.executor }
   } catch (err) {
     if (root !== undefined) traces?.end(root, err)
@@ -98,8 +121,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
         .catch((keepErr: unknown) => { options.onNotice?.(`the receipt of task ${taskId.slice(0, 8)} could not be kept: ${String(keepErr)}`) })
       await accountability.pay(receipt)
     }
-    throw err
-  } finally {
     if (traceId !== undefined) options.onTrace?.(traceId, true)
+    throw err
   }
 }

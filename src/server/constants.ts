@@ -80,6 +80,34 @@ export const DEFAULT_MAX_RESERVATIONS_PER_ADDRESS = 32
  */
 export const DEFAULT_RESERVATION_TTL_MS = 15 * 60_000
 
+/*
+ * Relay peering (relay-peering.ts): the relays of one mesh hold connections to
+ * each other and are gossipsub direct peers (gossipsub v1.1 spec, "Explicit
+ * Peering Agreements"), so what a tab publishes on one relay reaches tabs on the others.
+ */
+
+/** Relays one relay peers with; the same bound as relays one `serve` runs (--relays 0–16). */
+export const MAX_RELAY_PEERS = 16
+
+/** Time a dial to a peer relay may take before it counts as failed. */
+export const RELAY_PEER_DIAL_TIMEOUT_MS = 10_000
+
+/**
+ * Redial backoff toward a peer relay, with full jitter: from 1 s, doubling to
+ * 60 s. A relay that restarts is back within a minute; one that is gone costs a
+ * dial a minute.
+ */
+export const RELAY_PEER_BACKOFF_INITIAL_MS = 1000
+export const RELAY_PEER_BACKOFF_MAX_MS = 60_000
+
+/**
+ * The peer store tag on a peer relay: libp2p's connection pruner closes the
+ * lowest-valued connections first when `maxConnections` is reached, and a
+ * peer relay carries every tab on it, so it goes last.
+ */
+export const RELAY_PEER_TAG = 'zerostate-relay-peer'
+export const RELAY_PEER_TAG_VALUE = 100
+
 /** How often reservations of peers no longer connected are swept (besides on each disconnect). */
 export const RESERVATION_SWEEP_INTERVAL_MS = 60_000
 

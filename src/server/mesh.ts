@@ -19,8 +19,14 @@ export interface MeshInit {
   relayPort: number
   /** How many relays to run in this process. */
   relays: number
-  /** Relays run elsewhere that pages should also use. */
+  /** Relays run elsewhere that pages should also use; this process's relays peer with them. */
   extraRelayAddrs: string[]
+  /**
+   * Whether this process's relays peer with each other and with `extraRelayAddrs`
+   * (relay-peering.ts), so that tabs attached to different relays hear each
+   * other; default true. Off only to show what peering changes.
+   */
+  relayPeering?: boolean
   /** Where relays keep their keys (one file per port); fresh keys each start when omitted. */
   keyDir?: string
   /** Where the relays report what they drop; silent when omitted. */
@@ -57,6 +63,8 @@ export async function startMesh (init: MeshInit): Promise<Mesh> {
     if (relayAddrs.length === 0) {
       throw new Error('no relay: run at least one (--relays) or name one (--relay-addr)')
     }
+    // Every relay of the mesh peers with every other (each skips itself and any relay named twice).
+    if (init.relayPeering !== false) for (const relay of relays) relay.peerWith(relayAddrs)
     const registry = init.registry ?? processRegistry()
     const relayMetrics = new RelayMetrics(registry)
     for (const relay of relays) relayMetrics.track(relay)

@@ -175,6 +175,15 @@ export class RelayMetrics {
     counter('reservations_released_total', 'Reservations ended because their peer disconnected.', ['relay'], function (list) {
       for (const relay of list) this.inc({ relay: id(relay) }, relay.stats().releasedReservations)
     })
+    gauge('peer_relays', 'Relays of the same mesh this relay peers with (relay-peering.ts), by state: connected or disconnected.',
+      ['relay', 'state'], function (list) {
+        for (const relay of list) {
+          const peers = relay.relayPeers()
+          const connected = peers.filter(peer => peer.connected).length
+          this.set({ relay: id(relay), state: 'connected' }, connected)
+          this.set({ relay: id(relay), state: 'disconnected' }, peers.length - connected)
+        }
+      })
     gauge('gossip_subscribers', 'Peers subscribed to each routed gossip topic, as the relay\'s gossipsub sees them.', ['relay', 'topic'], function (list) {
       for (const relay of list) {
         for (const topic of Object.keys(relay.stats().gossip.accepted)) {

@@ -27,6 +27,8 @@ import type { MeshFigures } from '../receipts/mesh-figures/index.ts'
 import { RelayGossipValidators, agentCardRule, meshFiguresRule, presenceRule } from './relay-validators.ts'
 import { agentManifestRule, guildRule, splitRule } from './relay-agent-rules.ts'
 import type { GossipStats } from './relay-validators.ts'
+import { RelayPeering } from './relay-peering.ts'
+import type { RelayPeerView } from './relay-peering.ts'
 
 /** Every limit is optional; the defaults, and why, are in ./constants.ts. */
 export interface RelayInit {
@@ -55,6 +57,22 @@ export interface RelayInit {
   inboundConnectionsPerSecondPerAddress?: number
   /** Where dropped gossip, refused connections and reservations are reported; default: nowhere. */
   logger?: Logger
+  /**
+   * Relays of the same mesh to peer with (multiaddrs ending in /p2p/<id>): held
+   * connections and gossipsub direct peering (relay-peering.ts). More can be
+   * added once started, with `peerWith`. At most MAX_RELAY_PEERS.
+   */
+  peerRelays?: string[]
+  /**
+   * The relay's gossipsub mesh degree per topic (gossipsub v1.0 spec D, D_lo,
+   * D_hi); default gossipsub's 6, 4, 12. A tab on this relay and no other peer
+   * hears a message eagerly only while in the relay's mesh, and otherwise by
+   * lazy gossip (IHAVE, to a quarter of the others per heartbeat); raising D_hi
+   * towards the number of tabs makes the relay push to every tab that grafts
+   * it, at the cost of sending each message to all of them
+   * (`npm run bench:relay -- --relay-mesh N` measures both).
+   */
+  gossipMesh?: { D: number, Dlo: number, Dhi: number }
 }
 
 /** What the relay holds and what it refused, for tests and metrics. */
@@ -77,6 +95,10 @@ export interface Relay {
    * RelayMetrics sums them (docs/metrics.md "Mesh figures").
    */
   onMeshFigures(listener: (figures: MeshFigures) => void): () => void
+  /** Peers with more relays of the mesh (see RelayInit.peerRelays); ones already peered, and this relay itself, are skipped. */
+  peerWith(addrs: string[]): void
+  /** The relays this one peers with, and whether each is connected now. */
+  relayPeers(): RelayPeerView[]
   stop(): Promise<void>
 }
 
@@ -108,6 +130,9 @@ function topicScore (): TopicScoreParams {
  * reservations end with their peer's connection; gossip is checked before it is
  * forwarded (RelayGossipValidators), and peers are scored per topic rather
  * than per IP address, since tabs share NATs.
+ *
+ * The relays of one mesh peer with each other (relay-peering.ts), so tabs
+ * attached to different relays hear each other's presence and cards.
  *
  * Relayed connections keep the server's default data/duration limits on
  * purpose: tabs tell a relayed connection from a direct one by its `limits`,
@@ -159,6 +184,7 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
         }
       }),
       pubsub: gossipsub({
+        ...init.gossipMesh,
         allowPublishToZeroTopicPeers: true,
         canRelayMessage: true,
         scoreParams: {
@@ -179,6 +205,14 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
   // The relay forwards gossip between tabs that are not (yet) directly connected.
   for (const topic of validators.topics()) node.services.pubsub.subscribe(topic)
   const multiaddrs = node.getMultiaddrs().map(ma => ma.toString())
+  const peering = new RelayPeering(node, { logger })
+  try {
+    peering.add(init.peerRelays ?? [])
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  peering.start()
   return {
     node,
     multiaddrs,
@@ -187,7 +221,10 @@ export async function startRelay (init: RelayInit): Promise<Relay> {
       figuresListeners.add(listener)
       return () => { figuresListeners.delete(listener) }
     },
+    peerWith: addrs => { peering.add(addrs) },
+    relayPeers: () => peering.view(),
     stop: async () => {
+      peering.stop()
       gate.detach()
       validators.uninstall(node.services.pubsub)
       await node.stop()
