@@ -69,10 +69,14 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     if (!Number.isInteger(redundancy) || redundancy < 1 || redundancy > MAX_REDUNDANCY) {
       throw new RangeError(`redundancy must be 1–${MAX_REDUNDANCY} executors, got ${String(request.redundancy)}`)
     }
+    let chosenBecause = ''
     const dispatchOptions = {
       signal,
       trace: traces === undefined || root === undefined ? undefined : { recorder: traces, parent: root },
-      onChoice: (executor: string, selection: string) => { options.onChoice?.(executor, selection) },
+      onChoice: (executor: string, selection: string) => {
+        chosenBecause = selection
+        options.onChoice?.(executor, selection)
+      },
       onProgress: (progress: DispatchProgress) => { options.onProgress?.(progress) }
     }
     const { outcome: ran, offer } = redundancy > 1
@@ -84,7 +88,8 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
       ? undefined
       : await phase('check', async () => verifier.verify(ran, offer, module, requirements, {
         signal,
-        onCheck: checker => { options.onChoice?.(ran.receipt.executor, `its result is checked by ${checker === 'self' ? 'this peer\'s own re-run' : checker}`) }
+        // Said beside why the executor was chosen (and how it was reached), not instead of it.
+        onCheck: checker => { options.onChoice?.(ran.receipt.executor, `${chosenBecause}; its result is checked by ${checker === 'self' ? 'this peer\'s own re-run' : checker}`) }
       }))
     const outcome = verified?.outcome ?? ran
     options.onDone?.(outcome)

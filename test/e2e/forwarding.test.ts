@@ -54,8 +54,8 @@ describe('a task forwarded over two hops', () => {
     expect(outcome.receipt.executor).toBe(target.peerId)
     expect(outcome.receipt.submitter).toBe(submitter.peerId)
     expect(outcome.stdout).toMatch(/^[0-9a-f]{64}$/)
-    const selection = await submitter.page.getByTestId('task-card').first().getByTestId('selection').textContent()
-    expect(selection).toMatch(/forwarded via/)
+    // The card follows the view, which redraws up to ten times a second.
+    await expect.poll(async () => submitter.page.getByTestId('task-card').first().getByTestId('selection').textContent()).toMatch(/forwarded via/)
     // Still one direct peer connection: the executor was reached without dialling it.
     const after = await submitter.page.evaluate(() => window.zerostate.peers().filter(p => !p.isRelay && p.transports.length > 0).length)
     expect(after).toBe(1)
