@@ -8,7 +8,6 @@
  * The runner's events (`status`, `step`, `complete`) are its progress, for a
  * tab's Workflows view (src/app/workflows.ts) and the SDK alike.
  */
-import { peerIdFromString } from '@libp2p/peer-id'
 import { bytesToHex, hexToBytes } from '../core/encoding.ts'
 import { sha256HexAsync } from '../core/hash.ts'
 import { DEFAULT_FUEL, DEFAULT_MAX_TOTAL_PRICE, DEFAULT_MEMORY_LIMIT_BYTES, DEFAULT_TIMEOUT_MS, TASK_SEED_BYTES } from '../core/limits.ts'
@@ -19,7 +18,8 @@ import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/w
 import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import { consoleLogger } from '../core/index.ts'
 import type { SplitRecord } from '../economy/shapley/index.ts'
-import { awardCheckpoint, awardedExecutor, awardRun, isGuildStep, restoreAward, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
+import { guildStepDispatch } from './guild-dispatch.ts'
+import { awardCheckpoint, awardRun, isGuildStep, restoreAward, splitGuildRun, type AwardedRun, type GuildRunOptions } from './guild-run.ts'
 import type { PeerContext } from './context.ts'
 import { preview } from './preview.ts'
 import { blobPutter, storeWorkflowInputs, type WorkflowInputGiven } from './workflow-inputs.ts'
@@ -197,19 +197,10 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
         await store.putMemo(key, outputs)
       }
     },
+    // A re-award is part of the award: kept (were it lost, a resumed run would only re-award again).
     ...(award === undefined
       ? {}
-      : {
-          executorFor: step => {
-            const before = award.forfeited.length
-            // Present: connected, or still announcing itself as contributing (a tab just reloaded has not reconnected yet).
-            const present = (peer: string): boolean => ctx.peer.node.getConnections(peerIdFromString(peer)).length > 0 || ctx.peer.mesh.executors().includes(peer)
-            const executor = awardedExecutor(ctx, award, step, present)
-            // A re-award is part of the award: kept (were it lost, a resumed run would only re-award again).
-            if (award.forfeited.length !== before) saveAward(ctx, record, award).catch(err => { GUILD_LOG.warn(`keeping the re-award of run ${record.runId}`, err) })
-            return executor
-          }
-        }),
+      : guildStepDispatch(ctx, award, dispatch, () => { saveAward(ctx, record, award).catch(err => { GUILD_LOG.warn(`keeping the re-award of run ${record.runId}`, err) }) })),
     ...(trace === undefined ? {} : { traceStep: unit => trace.step(unit) }),
     settle: async (outcome, offer, module, step) => trace === undefined
       ? settle(outcome, offer, module, step)

@@ -66,11 +66,13 @@ async function formGuild (guildId: string, lead: Peer, member: Peer, submitter: 
 }
 
 /** Runs SPEC on `submitter` awarded with `budget`; its end state, run id and who ran each step. */
-async function runAwarded (submitter: Peer, text: string, budget: number): Promise<{ state: string, runId: string, steps: Array<{ name: string, executors?: string[] }> }> {
+async function runAwarded (submitter: Peer, text: string, budget: number): Promise<{ state: string, runId: string, steps: Array<{ name: string, executors?: string[] }>, why: string }> {
   return submitter.page.evaluate(async ({ spec, text, budget }) => {
     const runner = await window.zerostate.workflow(spec, { text }, { witnesses: false, guild: { budget } })
     const result = await runner.result()
-    return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })) }
+    // What the run's log says of each step, to read when a run did not complete.
+    const why = JSON.stringify(runner.status().steps)
+    return { state: result.state, runId: runner.runId, steps: runner.status().steps.map(step => ({ name: step.name, executors: step.executors })), why }
   }, { spec: SPEC, text, budget })
 }
 
@@ -227,7 +229,7 @@ describe('a guild member that left before its step: the step is re-awarded', () 
     await submitter.page.waitForFunction(peer => !window.zerostate.peers().some(p => p.peerId === peer), member.peerId, { timeout: 30_000, polling: 200 })
 
     const run = await runAwarded(submitter, 'one two three\n', 3_000_000)
-    expect(run.state).toBe('completed')
+    expect(run.state, run.why).toBe('completed')
     expect(run.steps).toEqual([{ name: 'stats', executors: [lead.peerId] }, { name: 'zip', executors: [lead.peerId] }])
     await expect.poll(async () => submitter.page.evaluate(runId => window.zerostate.guilds.splits().filter(record => record.runId === runId)
       .map(record => ({ budget: record.budget, members: record.shares.map(share => share.member) })), run.runId), { timeout: 30_000 })
