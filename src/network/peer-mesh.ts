@@ -2,12 +2,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Connection } from '@libp2p/interface'
 import type { SignedMessage } from '@libp2p/gossipsub'
-import { sleep, withTimeout } from '../core/abort.ts'
 import { nameError } from '../core/errors.ts'
 import { noopLogger } from '../core/logger.ts'
 import type { Logger } from '../core/logger.ts'
 import type { BrowserNode } from './browser-node.ts'
-import { DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS, PROBE_TIMEOUT_MS } from './constants.ts'
+import { DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS } from './constants.ts'
 import { DialPolicy } from './dial-policy.ts'
 import type { DialPolicyStats } from './dial-policy.ts'
 import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
@@ -16,6 +15,7 @@ import type { PresenceDirectoryStats } from './presence/directory.ts'
 import { decodePresence, encodePresence } from './presence/index.ts'
 import type { PresenceRecord } from './presence/index.ts'
 import { chooseRelays, relayIdOf } from './relay-choice.ts'
+import { PeerUpgrades } from './peer-upgrades.ts'
 import { RelayLinks } from './relay-links.ts'
 import type { RelayLinkView } from './relay-links.ts'
 import { TopicChannel, accept, ignore, reject } from './topic-channel.ts'
@@ -82,12 +82,10 @@ export class PeerUnreachableError extends Error {
   static { nameError(this, 'PeerUnreachableError') }
 }
 
-/** The two ways to reach an announced peer through one relay. */
-interface Route {
-  /** A relayed connection: proves the peer real at no RTCPeerConnection's cost. */
-  relayed: string
-  /** The WebRTC upgrade, signalled over that relayed connection. */
-  webrtc: string
+function stoppedController (): AbortController {
+  const controller = new AbortController()
+  controller.abort(new Error('the mesh is not started'))
+  return controller
 }
 
 /**
@@ -109,11 +107,12 @@ export class PeerMesh {
   private readonly relayAddrById: Map<string, string>
   private readonly directory = new PresenceDirectory({ now: Date.now })
   private readonly policy = new DialPolicy({ now: Date.now, random: Math.random })
-  private readonly upgrading = new Set<string>()
+  private readonly upgrades: PeerUpgrades
   private readonly presence: TopicChannel<PresenceRecord>
   /** Peers whose inbound connection was accepted and is still being set up. */
   private readonly admitting = new Set<string>()
-  private controller = new AbortController()
+  /** Aborted while the mesh is stopped: background upgrades end with it. */
+  private controller = stoppedController()
   private announceTimer: ReturnType<typeof setInterval> | undefined
   private announceSoonTimer: ReturnType<typeof setTimeout> | undefined
   private changeTimer: ReturnType<typeof setTimeout> | undefined
@@ -134,6 +133,12 @@ export class PeerMesh {
       const relayId = multiaddr(addr).getComponents().findLast(c => c.name === 'p2p')?.value
       return relayId === undefined ? [] : [[relayId, addr] as const]
     }))
+    this.upgrades = new PeerUpgrades({ node, directory: this.directory, policy: this.policy, logger: this.logger }, {
+      relayAddrById: this.relayAddrById,
+      upgradeGraceMs: init.upgradeGraceMs ?? 3000,
+      budgetAllows: () => this.budgetAllows(),
+      changed: () => { this.changed() }
+    })
     this.presence = new TopicChannel(node.services.pubsub, {
       topic: PRESENCE_TOPIC,
       maxMessageBytes: MAX_PRESENCE_MESSAGE_BYTES,
@@ -226,14 +231,9 @@ export class PeerMesh {
     if (!this.budgetAllows()) {
       throw new ConnectionBudgetError(`already connected to ${this.neighbours().length} peers, the most this tab keeps`)
     }
-    const route = this.routeTo(peerId)
+    const route = this.upgrades.routeTo(peerId)
     if (route === undefined) throw new PeerUnreachableError(`${peerId} announced no address through this tab's relays lately`)
-    const relayed = await this.node.dial(multiaddr(route.relayed), { signal: withTimeout(options.signal, PROBE_TIMEOUT_MS) })
-    if (!this.upgrading.has(peerId) && this.policy.webrtc(peerId).ok) {
-      await this.dialWebrtc(peerId, route, options.signal)
-    }
-    void this.upgrade(peerId)
-    return bestConnection(this.node.getConnections(peerIdFromString(peerId))) ?? relayed
+    return this.upgrades.connect(peerId, route, this.controller.signal, options.signal)
   }
 
   peers (): PeerInfo[] {
@@ -268,7 +268,7 @@ export class PeerMesh {
 
   /** An inbound connection is welcome from a peer already connected, or while the budget allows a new neighbour. */
   acceptsInbound (peerId: string): boolean {
-    if (this.relayIds.has(peerId) || this.admitting.has(peerId) || this.isConnected(peerId)) return true
+    if (this.relayIds.has(peerId) || this.admitting.has(peerId) || this.upgrades.isConnected(peerId)) return true
     if (!this.budgetAllows()) return false
     // Two peers may knock at once: hold the place until the connection opens (or a while passes).
     this.admitting.add(peerId)
@@ -299,13 +299,13 @@ export class PeerMesh {
     const record = decodePresence(message, Date.now())
     if (record === undefined) return reject('malformed')
     if (record.peerId === this.node.peerId.toString()) return ignore('self')
-    const outcome = this.directory.offer(record, { proven: this.isConnected(record.peerId) })
+    const outcome = this.directory.offer(record, { proven: this.upgrades.isConnected(record.peerId) })
     return outcome === 'accepted' ? accept(record) : ignore(outcome)
   }
 
   private readonly onPresence = (record: PresenceRecord): void => {
     this.changed()
-    void this.upgrade(record.peerId)
+    void this.upgrades.upgrade(record.peerId, this.controller.signal)
   }
 
   private readonly onConnectionOpen = (event: CustomEvent<Connection>): void => {
@@ -332,99 +332,8 @@ export class PeerMesh {
     this.changed()
   }
 
-  private isConnected (peerId: string): boolean {
-    return this.node.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open')
-  }
-
-  private hasDirect (peerId: string): boolean {
-    return this.node.getConnections(peerIdFromString(peerId))
-      .some(c => c.status === 'open' && transportOf(c) === 'webrtc')
-  }
-
   private budgetAllows (): boolean {
     const neighbours = new Set([...this.neighbours(), ...this.admitting])
     return neighbours.size < (this.init.maxPeerConnections ?? DEFAULT_MAX_PEER_CONNECTIONS) && this.policy.hasBudget()
-  }
-
-  /**
-   * One way to the peer: through a relay the page was given and that the peer
-   * announced (preferring one this tab is connected to) — the peer's own relay
-   * when it is not one of this tab's: the tab then dials that relay too — at
-   * the address this tab was given for that relay — never a host a stranger's announcement
-   * names, which would have the tab dial wherever it is pointed.
-   */
-  private routeTo (peerId: string): Route | undefined {
-    const record = this.directory.get(peerId)
-    if (record === undefined) return undefined
-    const announced = new Set(record.multiaddrs
-      .filter(addr => addr.includes('/p2p-circuit'))
-      .map(addr => {
-        const base = addr.slice(0, addr.indexOf('/p2p-circuit'))
-        return base.slice(base.lastIndexOf('/p2p/') + '/p2p/'.length)
-      }))
-    const relays = [...this.relayAddrById].filter(([relayId]) => announced.has(relayId))
-    const [, base] = relays.find(([relayId]) => this.isConnected(relayId)) ?? relays[0] ?? []
-    if (base === undefined) return undefined
-    return { relayed: `${base}/p2p-circuit/p2p/${peerId}`, webrtc: `${base}/p2p-circuit/webrtc/p2p/${peerId}` }
-  }
-
-  /** Dials a direct WebRTC connection to an announced peer once it showed it is real, within the dial policy. */
-  private async upgrade (peerId: string): Promise<void> {
-    if (!this.running || this.upgrading.has(peerId) || this.hasDirect(peerId)) return
-    this.upgrading.add(peerId)
-    const signal = this.controller.signal
-    try {
-      if (peerId < this.node.peerId.toString()) {
-        await sleep(this.init.upgradeGraceMs ?? 3000, signal)
-      }
-      while (!signal.aborted && !this.hasDirect(peerId)) {
-        const route = this.routeTo(peerId)
-        if (route === undefined) return
-        if (!this.isConnected(peerId)) {
-          // A new neighbour must fit the budget; then it must show it is real before it costs an RTCPeerConnection.
-          if (!this.budgetAllows() || !await this.probe(peerId, route, signal)) return
-        }
-        const decision = this.policy.webrtc(peerId)
-        if (!decision.ok) {
-          // Budgets spent: stay on the relayed path. Backing off: wait, as long as the peer is still announced.
-          if (decision.retryAt === undefined) return
-          await sleep(Math.max(0, decision.retryAt - Date.now()), signal)
-          continue
-        }
-        await this.dialWebrtc(peerId, route, signal)
-      }
-    } catch (err) {
-      if (!signal.aborted) this.logger.warn(`upgrading the connection to ${peerId}`, err)
-    } finally {
-      this.upgrading.delete(peerId)
-      this.changed()
-    }
-  }
-
-  /** A relayed connection to the peer, if the dial policy allows a probe now: true once its PeerId is authenticated. */
-  private async probe (peerId: string, route: Route, signal: AbortSignal): Promise<boolean> {
-    if (!this.policy.probe(peerId).ok) return false
-    let reached = false
-    const started = performance.now()
-    try {
-      const connection = await this.node.dial(multiaddr(route.relayed), { signal: withTimeout(signal, PROBE_TIMEOUT_MS) })
-      reached = connection.remotePeer.toString() === peerId
-    } catch (err) {
-      this.logger.debug(`${peerId} could not be reached through the relay`, err)
-    }
-    this.policy.probeDone(peerId, reached, performance.now() - started)
-    if (reached) this.directory.markProven(peerId)
-    return reached
-  }
-
-  /** One WebRTC dial the dial policy already counted; reports how it went. */
-  private async dialWebrtc (peerId: string, route: Route, signal?: AbortSignal): Promise<void> {
-    try {
-      await this.node.dial(multiaddr(route.webrtc), { signal })
-    } catch (err) {
-      // The relayed path stays usable; the policy backs off before the next try.
-      this.logger.debug(`a WebRTC dial to ${peerId} failed`, err)
-    }
-    this.policy.webrtcDone(peerId, this.hasDirect(peerId))
   }
 }
