@@ -239,8 +239,13 @@ export class PeerSession {
 
   /** What this tab has spent and dropped: see PeerStats. */
   stats (): PeerStats {
-    const { mesh, node } = this.peer
-    return { connectivity: mesh.connectivity(), mesh: mesh.stats(), gossip: gossipStats(node.services.pubsub) }
+    const { mesh, node, availability } = this.peer
+    return {
+      connectivity: mesh.connectivity(),
+      mesh: mesh.stats(),
+      gossip: gossipStats(node.services.pubsub),
+      ...(availability === undefined ? {} : { availability: availability.current() })
+    }
   }
 
   private refreshPeers (): void {

@@ -10,6 +10,7 @@ import type { ClosingChannel, Settlement } from '../economy/channel/index.ts'
 import type { SampleTask } from '../execution/sample-index.ts'
 import type { JobItemResult, JobRunStatus } from '../orchestration/jobs/index.ts'
 import type { Connectivity, MeshStats } from '../network/peer-mesh.ts'
+import type { AvailabilityClass } from '../discovery/index.ts'
 import type { TopicStats } from '../network/topic-channel.ts'
 import type { PeerInfo as PeerView } from '../network/transports.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
@@ -215,6 +216,10 @@ export interface CardView {
   fuelPerMs: number
   warmModules: number
   visible: boolean
+  /** Its availability class (docs/agent-card.md §11); absent from cards that state none (Node peers, older tabs). */
+  availabilityClass?: AvailabilityClass
+  /** How late its own timers fire, ms, as its card states. */
+  timerLagMs?: number
   expiresAt: number
   /** Asking prices, micro-units (receipts/pricing). */
   prices: PriceSchedule
@@ -243,6 +248,8 @@ export interface PeerStats {
   connectivity: Connectivity
   mesh: MeshStats
   gossip: Record<string, TopicStats>
+  /** This tab's availability class and timer lag as its Agent Card states them (docs/agent-card.md §11). */
+  availability?: { class: AvailabilityClass, timerLagMs?: number }
 }
 
 export interface AppState {

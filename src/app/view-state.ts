@@ -26,6 +26,8 @@ export function cardView (card: AgentCard, reputation: { score: number, blacklis
     prices: { ...card.prices },
     warmModules: card.warmModules.length,
     visible: card.availability.visible,
+    ...(card.availability.class === undefined ? {} : { availabilityClass: card.availability.class }),
+    ...(card.availability.timerLagMs === undefined ? {} : { timerLagMs: card.availability.timerLagMs }),
     expiresAt: card.expiresAt,
     reputation: reputation.score,
     blacklisted: reputation.blacklisted,

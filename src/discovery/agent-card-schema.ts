@@ -5,7 +5,8 @@
  * into the signed bytes.
  */
 import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, fieldCheckers } from '../crypto/index.ts'
-import type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
+import { AVAILABILITY_CLASSES, MAX_TIMER_LAG_MS } from './availability-class.ts'
+import type { AgentCard, AgentCardFields, AgentSkill, AvailabilityClass, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
 import {
   AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2, AGENT_CARD_VERSIONS, CAPABILITY_VECTOR_DECIMALS, CAPABILITY_VECTOR_DIMENSIONS, MAX_AGENT_CARD_TTL_MS, MAX_CARD_AGENT_VERSION_BYTES,
   MAX_CARD_DESCRIPTION_BYTES, MAX_CARD_MEMORY_BYTES, MAX_CARD_NAME_BYTES, MAX_CARD_SKILLS, MAX_FUEL_PER_MS, MAX_PRICE_MICRO_UNITS,
@@ -34,8 +35,8 @@ export const INTERFACE_FIELDS = ['url', 'protocolBinding', 'protocolVersion'] as
 export const SKILL_FIELDS = ['id', 'name', 'description', 'tags'] as const satisfies ReadonlyArray<keyof AgentSkill>
 export const BENCHMARK_FIELDS = ['fuelPerMs', 'reference'] as const satisfies ReadonlyArray<keyof CardBenchmark>
 export const PRICE_FIELDS = ['perMegaFuel', 'perSecond', 'perMb'] as const satisfies ReadonlyArray<keyof CardPrices>
-export const AVAILABILITY_FIELDS = ['visible', 'charging', 'battery'] as const satisfies ReadonlyArray<keyof CardAvailability>
-const OPTIONAL_AVAILABILITY_FIELDS: ReadonlyArray<string> = ['charging', 'battery']
+export const AVAILABILITY_FIELDS = ['visible', 'charging', 'battery', 'class', 'timerLagMs'] as const satisfies ReadonlyArray<keyof CardAvailability>
+const OPTIONAL_AVAILABILITY_FIELDS: ReadonlyArray<string> = ['charging', 'battery', 'class', 'timerLagMs']
 
 const { jsonObject, exactMembers, safeInteger, text, fixedBase64Url, peerId, hex256 } =
   fieldCheckers((field, message) => new InvalidAgentCardError(field, message), 'an agent card')
@@ -201,6 +202,13 @@ function readAvailability (value: unknown): CardAvailability {
     }
     availability.battery = battery === 0 ? 0 : battery
   }
+  if (Object.hasOwn(record, 'class')) {
+    if (!(AVAILABILITY_CLASSES as readonly unknown[]).includes(record.class)) {
+      throw new InvalidAgentCardError('availability.class', `must be ${AVAILABILITY_CLASSES.join(', ')} when present`)
+    }
+    availability.class = record.class as AvailabilityClass
+  }
+  if (Object.hasOwn(record, 'timerLagMs')) availability.timerLagMs = safeInteger(record.timerLagMs, 'availability.timerLagMs', 0, MAX_TIMER_LAG_MS)
   return availability
 }
 

@@ -64,6 +64,13 @@ export interface CardRequirements {
   maxPrices?: Partial<CardPrices>
   /** Hard: only peers whose tab is in the foreground. */
   requireVisible?: boolean
+  /**
+   * The task is latency-sensitive: unthrottled peers are pulled closer in the
+   * search, and selection leaves throttled ones (`background`) out whenever
+   * enough unthrottled ones are eligible (orchestration/executor-selection.ts).
+   * Not a per-card filter: with only throttled peers, they still serve.
+   */
+  latencySensitive?: boolean
 }
 
 /** The card's capability vector as specified in docs/agent-card.md §5. Deterministic: the same fields give the same vector. */
@@ -89,6 +96,12 @@ export function capabilityVector (fields: CapabilityFields): Float32Array {
   v[a] = VECTOR_WEIGHTS.availability * (visible ? 1 : 0)
   v[a + 1] = VECTOR_WEIGHTS.availability * (charging === undefined ? UNKNOWN : charging ? 1 : 0)
   v[a + 2] = VECTOR_WEIGHTS.availability * (battery ?? UNKNOWN)
+  // Dims 115–116 (§5, §11): absent is 0 in both, so a card without a class keeps the vector it had before they existed.
+  const availabilityClass = fields.availability.class
+  if (availabilityClass !== undefined) {
+    v[a + 3] = VECTOR_WEIGHTS.availability * (availabilityClass === 'background' ? -1 : 1)
+    v[a + 4] = VECTOR_WEIGHTS.availability * (availabilityClass === 'installed' ? 1 : 0)
+  }
   return Float32Array.from(v)
 }
 
@@ -113,6 +126,7 @@ export function queryVector (requirements: CardRequirements): Float32Array {
   }
   if (maxPrices !== undefined) priceBlock(v, maxPrices)
   if (requireVisible === true) v[VECTOR_BLOCKS.availability.start] = VECTOR_WEIGHTS.availability
+  if (requirements.latencySensitive === true) v[VECTOR_BLOCKS.availability.start + 3] = VECTOR_WEIGHTS.availability
   return Float32Array.from(v)
 }
 

@@ -17,10 +17,10 @@ import { createAgentCardCache } from './card-cache.ts'
 import type { AgentCardCache, CardRejection, OfferOutcome } from './card-cache.ts'
 import {
   AGENT_CARD_REFRESH_MS, AGENT_CARD_TOPIC, AGENT_CARD_VERSION_1, AGENT_CARD_VERSION_2, MAX_CARD_INTERFACES, CAPABILITY_VECTOR_DIMENSIONS, DEFAULT_AGENT_CARD_TTL_MS, MAX_AGENT_CARD_BYTES, MAX_SKILL_TAGS,
-  MAX_WARM_MODULES, PUBLISH_AFTER_SUBSCRIBER_MS
+  MAX_WARM_MODULES, PUBLISH_AFTER_SUBSCRIBER_MS, AVAILABILITY_REPUBLISH_MIN_MS
 } from './constants.ts'
 import { HnswIndex } from './hnsw/index.ts'
-import type { AgentCard, AgentSkill, CardBenchmark, CardInterface, CardPrices } from './types.ts'
+import type { AgentCard, AgentSkill, CardAvailability, CardBenchmark, CardInterface, CardPrices } from './types.ts'
 
 /** What this peer says about itself in its card. */
 export interface OwnCapabilities {
@@ -48,6 +48,8 @@ export interface AgentCardServiceInit {
   own(): OwnCapabilities
   /** Whether the page is visible (a hidden tab is throttled); default: visible. */
   visible?(): boolean
+  /** The class and timer lag the tab measured of itself (availability-probe.ts); none by default (a Node peer). */
+  availability?(): Pick<CardAvailability, 'class' | 'timerLagMs'>
   /** The cards or the index changed. */
   onChange?(): void
   /** A stored piece of state could not be used and was reset; says which and why. */
@@ -71,6 +73,9 @@ export class AgentCardService {
   private running = false
   private refreshTimer: ReturnType<typeof setInterval> | undefined
   private publishTimer: ReturnType<typeof setTimeout> | undefined
+  private availabilityTimer: ReturnType<typeof setTimeout> | undefined
+  /** When a change of availability last republished the card (Date.now ms). */
+  private availabilityPublishedAt = Number.NEGATIVE_INFINITY
   private readonly saving: Debounced
 
   constructor (components: AgentCardServiceComponents, init: AgentCardServiceInit) {
@@ -130,6 +135,8 @@ export class AgentCardService {
     this.saving.cancel()
     clearTimeout(this.publishTimer)
     this.publishTimer = undefined
+    clearTimeout(this.availabilityTimer)
+    this.availabilityTimer = undefined
     this.channel.stop()
   }
 
@@ -142,6 +149,21 @@ export class AgentCardService {
     // Nobody subscribed yet (the mesh is still forming): try again shortly.
     if (!await this.channel.publish(utf8ToBytes(JSON.stringify(card)))) this.publishSoon()
     this.init.onChange?.()
+  }
+
+  /**
+   * The tab's availability class changed (availability-probe.ts): publish the
+   * card at once, or — within AVAILABILITY_REPUBLISH_MIN_MS of the last such
+   * publication — when that interval is over, with whatever the class is then.
+   */
+  availabilityChanged (): void {
+    if (!this.running || this.availabilityTimer !== undefined) return
+    const waitMs = this.availabilityPublishedAt + AVAILABILITY_REPUBLISH_MIN_MS - Date.now()
+    this.availabilityTimer = setTimeout(() => {
+      this.availabilityTimer = undefined
+      this.availabilityPublishedAt = Date.now()
+      this.refresh().catch(warnOn(this.logger, 'publishing the Agent Card'))
+    }, Math.max(0, waitMs))
   }
 
   /** Coalesces bursts of newcomers into one publication, after gossipsub has grafted them (~1 s heartbeat). */
@@ -180,7 +202,7 @@ export class AgentCardService {
       benchmark: this.init.benchmark,
       prices: { ...own.prices },
       warmModules: own.warmModules.slice(0, MAX_WARM_MODULES),
-      availability: { visible: this.init.visible?.() ?? true },
+      availability: { visible: this.init.visible?.() ?? true, ...this.init.availability?.() },
       ...(interfaces.length === 0 ? {} : { supportedInterfaces: interfaces.map(entry => ({ ...entry })) })
     }, identity)
   }

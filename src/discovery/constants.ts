@@ -35,6 +35,14 @@ export const AGENT_CARD_REFRESH_MS = 60_000
 /** A new subscriber gets the card this long after it appears: bursts of newcomers make one publication, after gossipsub has grafted them (~1 s heartbeat). */
 export const PUBLISH_AFTER_SUBSCRIBER_MS = 1500
 
+/**
+ * A change of availability class republishes the card at once, but at most
+ * once per this interval (a later change waits out the rest of it): with the
+ * AGENT_CARD_REFRESH_MS refresh that is at most 5 cards a minute, inside the
+ * receivers' MAX_CARDS_PER_PEER_PER_MINUTE, however often a tab is hidden and shown.
+ */
+export const AVAILABILITY_REPUBLISH_MIN_MS = 15_000
+
 /** How far in the future `issuedAt` may be, to tolerate clock differences between peers. */
 export const MAX_AGENT_CARD_CLOCK_SKEW_MS = 30_000
 

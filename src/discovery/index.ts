@@ -11,6 +11,10 @@ export {
 } from './constants.ts'
 export { SKILL_TAG_PATTERN, checkSkillTags, isSkillTag } from './skill-tags.ts'
 export { AgentCardService } from './card-service.ts'
+export { AVAILABILITY_CLASSES, LAG_WINDOW, MAX_TIMER_LAG_MS, THROTTLED_LAG_MS, classifyAvailability, isThrottled } from './availability-class.ts'
+export type { AvailabilityObservation, MeasuredAvailability } from './availability-class.ts'
+export { AvailabilityProbe, PROBE_DELAY_MS, documentPage } from './availability-probe.ts'
+export type { AvailabilityProbeComponents, AvailabilityProbeInit, ObservedPage } from './availability-probe.ts'
 export type { AgentCardServiceComponents, AgentCardServiceInit, OwnCapabilities } from './card-service.ts'
 export {
   AgentCardCapacityError, AgentCardExpiredError, AgentCardFloodError, AgentCardKeyMismatchError, AgentCardNotYetValidError,
@@ -19,7 +23,7 @@ export {
 } from './errors.ts'
 export { agentCardToJson, parseAgentCard, signAgentCard, verifyAgentCard } from './agent-card.ts'
 export type { VerifyAgentCardOptions } from './agent-card.ts'
-export type { AgentCard, AgentCardFields, AgentSkill, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
+export type { AgentCard, AgentCardFields, AgentSkill, AvailabilityClass, CardAvailability, CardBenchmark, CardInterface, CardPrices, UnsignedAgentCard } from './types.ts'
 export {
   VECTOR_BLOCKS, VECTOR_WEIGHTS, capabilityVector, cosineSimilarity, matchesRequirements, queryVector
 } from './capability-vector.ts'

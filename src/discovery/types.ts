@@ -37,7 +37,22 @@ export interface CardAvailability {
   charging?: boolean
   /** Battery level from 0 to 1; absent when unknown. A machine without a battery says 1. */
   battery?: number
+  /**
+   * The availability class the tab measured of itself (availability-class.ts,
+   * docs/agent-card.md §11); absent from peers that do not measure it (Node
+   * peers, older tabs).
+   */
+  class?: AvailabilityClass
+  /** How late the tab's own probe timer fires, ms (median of its latest samples), 0–600000; absent when unmeasured. */
+  timerLagMs?: number
 }
+
+/**
+ * `background`: the browser throttles the tab (hidden, or its timers fire
+ * late); `foreground`: a visible, unthrottled tab; `installed`: the same, run
+ * as an installed app.
+ */
+export type AvailabilityClass = 'installed' | 'foreground' | 'background'
 
 /**
  * A2A 1.0 `AgentInterface` (a2a.proto): one binding the peer serves and where.

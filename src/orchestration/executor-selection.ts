@@ -1,11 +1,13 @@
 /**
  * Who should run a task: HNSW candidates by capability → hard filters
  * (requirements, reachability) → ranked by expected completion time from the
- * Q-router, then by similarity. Reputation and price join the ranking with
- * the trust issue; until then every peer is neutral. Pure: the caller passes
- * the cards, the index, the router and who is reachable.
+ * Q-router discounted by reputation, then by similarity. The reputation is the
+ * caller's standing of each peer — TaskDispatch passes trust from checked work
+ * only (trust/verification standing.ts), so an unchecked success never lifts a
+ * peer. Pure: the caller passes the cards, the index, the router, who is
+ * reachable and the standings.
  */
-import { cosineSimilarity, matchesRequirements, queryVector } from '../discovery/index.ts'
+import { cosineSimilarity, isThrottled, matchesRequirements, queryVector } from '../discovery/index.ts'
 import type { AgentCard, CardRequirements } from '../discovery/index.ts'
 import type { HnswIndex } from '../discovery/hnsw/index.ts'
 import type { QRouter } from './routing/index.ts'
@@ -29,6 +31,8 @@ export interface RankedExecutor {
   reputation: number
   /** Why it was chosen (or where it ranks), for people. */
   reason: string
+  /** Its card says the browser throttles it (class `background`, or hidden: docs/agent-card.md §11). */
+  throttled: boolean
 }
 
 export interface SelectionInput {
@@ -38,7 +42,7 @@ export interface SelectionInput {
   router: QRouter
   /** Peers that can be reached now (announced and not refusing). */
   reachable: ReadonlySet<string>
-  /** What this peer has seen of each executor; neutral (0.5, not blacklisted) when omitted. */
+  /** This peer's standing of each executor (e.g. executorStanding); neutral (0.5, not blacklisted) when omitted. */
   reputation?(peerId: string): { score: number, blacklisted: boolean }
 }
 
@@ -75,21 +79,43 @@ export function rankExecutors (input: SelectionInput): RankedExecutor[] {
         similarity: Math.max(0, 1 - hit.distance),
         expectedMs: router.estimate(dest, [hit.id]),
         reputation: reputationOf(hit.id).score,
-        tagsMet: [...wantedTags].filter(tag => tags.has(tag)).length
+        tagsMet: [...wantedTags].filter(tag => tags.has(tag)).length,
+        throttled: card !== undefined && isThrottled(card.availability)
       }
     })
     // A peer that has more of the wanted tags first, then similarity in coarse
     // steps (a specialist beats a generalist), then expected completion time
     // discounted by reputation (a neutral peer's time counts double, a
     // trusted one's barely more than itself).
-    .sort((a, b) => b.tagsMet - a.tagsMet || Math.round((b.similarity - a.similarity) * 10) ||
+    // A throttled (background) tab answers late whatever it runs: a
+    // latency-sensitive task puts it after every unthrottled one (and
+    // avoidThrottled drops it when enough others are eligible); any other task
+    // uses it as readily as a foreground tab, only after an otherwise equal one.
+    .sort((a, b) => throttledFirst(a, b, requirements.latencySensitive === true) ||
+      b.tagsMet - a.tagsMet || Math.round((b.similarity - a.similarity) * 10) ||
       a.expectedMs / Math.max(a.reputation, MIN_REPUTATION_WEIGHT) - b.expectedMs / Math.max(b.reputation, MIN_REPUTATION_WEIGHT) ||
+      throttledFirst(a, b, true) ||
       a.peerId.localeCompare(b.peerId))
     .map(({ tagsMet: _, ...ranked }) => ranked)
     .map((ranked, position, all) => ({
       ...ranked,
-      reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms, reputation ${ranked.reputation.toFixed(2)}`
+      reason: `${position === 0 ? 'best' : `#${position + 1}`} of ${all.length} matching peers: capability match ${(ranked.similarity * 100).toFixed(0)}%, expected ${Math.round(ranked.expectedMs)} ms, reputation ${ranked.reputation.toFixed(2)}${ranked.throttled ? ', a throttled background tab' : ''}`
     }))
+}
+
+/** Sort key: the unthrottled first when `applies`, else no preference. */
+function throttledFirst (a: { throttled: boolean }, b: { throttled: boolean }, applies: boolean): number {
+  return applies ? Number(a.throttled) - Number(b.throttled) : 0
+}
+
+/**
+ * For a latency-sensitive task: the ranked executors without the throttled
+ * ones, when at least `needed` unthrottled ones remain (a redundant task
+ * needs several); otherwise all of them, as ranked (the throttled last).
+ */
+export function avoidThrottled<T extends { throttled: boolean }> (ranked: readonly T[], needed = 1): T[] {
+  const unthrottled = ranked.filter(executor => !executor.throttled)
+  return unthrottled.length >= Math.max(1, needed) ? unthrottled : [...ranked]
 }
 
 /**

@@ -11,7 +11,7 @@ import { noopMetrics } from '../core/index.ts'
 import type { Logger, Metrics } from '../core/index.ts'
 import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
-import { AgentCardService } from '../discovery/index.ts'
+import { AgentCardService, AvailabilityProbe, documentPage } from '../discovery/index.ts'
 import type { CardBenchmark, CardInterface } from '../discovery/index.ts'
 import { agentRegistryService } from '../discovery/agent-registry/index.ts'
 import type { AgentRegistryEvent, AgentRegistryService } from '../discovery/agent-registry/index.ts'
@@ -143,6 +143,8 @@ export interface ComposedPeer {
   agentRecords: AgentStatsBook
   /** Guilds this peer knows or is in, their bids, and split records (docs/guild.md §5). */
   guilds: GuildService
+  /** A tab's measurement of its own throttling (docs/agent-card.md §11); absent outside a page. */
+  availability?: AvailabilityProbe
   /** A2A over /zerostate/a2a/1.0.0 (docs/a2a-binding.md); its tasks are shared with the Node HTTP bridge. */
   a2a: A2AService
   /**
@@ -236,9 +238,16 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       interfaces: late.a2aInterfaces
     }),
     visible: () => typeof document === 'undefined' || document.visibilityState === 'visible',
+    // A tab measures whether the browser throttles it (docs/agent-card.md §11); a Node peer states no class.
+    availability: () => availability?.current() ?? {},
     onChange: events.onCapabilities,
     onReset: events.onNotice
   })
+  const page = documentPage()
+  const availability = page === undefined
+    ? undefined
+    : new AvailabilityProbe({ now: () => performance.now(), page }, { onChange: () => { cards.availabilityChanged() } })
+  availability?.start()
   await cards.start()
   performance.mark('zerostate:card-published')
 
@@ -259,7 +268,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     onAttestationSeen: attestation => { if (attestation.verdict === 'disagree' && agentRecords.observeDisagreement(attestation.receiptHash)) events.onAgentRecords?.() },
     onChange: events.onLedger
   })
-  const accountability = new TaskAccountability({ payments, witness, reputation, reports, logger }, {
+  const accountability = new TaskAccountability({ payments, witness, reputation, reports, verification, logger }, {
     onNotice: events.onNotice,
     onDisputed: events.onDisputed
   })
@@ -304,11 +313,11 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   // The agent is the peer layer's (it submits into the mesh through a PeerContext made after this): served once given.
   const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
 
-  const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, accountability }, metrics, () => performance.now())
+  const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, verification, accountability }, metrics, () => performance.now())
   const verifier = new TaskVerification({ identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool })
   const settlements = new Settlements()
   return {
-    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, settlements, verification, verifier, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds,
+    node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, settlements, verification, verifier, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds, availability,
     serveA2A: async agent => {
       late.a2aAgent = agent
       await a2a.start()
@@ -336,6 +345,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       await payments.stop()
       reports.stop()
       cards.stop()
+      availability?.stop()
       verification.stop()
       reputation.stop()
       router.stop()

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js'
 import type { CardView, PeerStats, RoutingView } from '../app/index.ts'
 import { ClockController } from './clock-controller.ts'
 import { shared, tableStyles } from './theme.ts'
-import { formatBytes, formatCount, formatExpiresIn, formatFuelRate, formatPrices } from './view-format.ts'
+import { formatBytes, formatCount, formatDuration, formatExpiresIn, formatFuelRate, formatPrices } from './view-format.ts'
 import './zs-peer-id.ts'
 import './zs-routing-heatmap.ts'
 
@@ -98,6 +98,16 @@ export class ZsNetwork extends LitElement {
     `
   }
 
+  /** The card's availability class (docs/agent-card.md §11) as a badge; a card without one (a Node peer, an older tab) by its visibility. */
+  #availability (c: CardView) {
+    const availability = c.availabilityClass ?? (c.visible ? 'foreground' : 'background')
+    const lag = c.timerLagMs === undefined ? '' : `; its timers fire ${formatDuration(c.timerLagMs)} late`
+    const title = availability === 'background'
+      ? `Throttled by its browser (hidden, or its timers fire late)${lag}: latency-sensitive tasks avoid it`
+      : availability === 'installed' ? `An installed app, not throttled${lag}` : `A visible tab, not throttled${lag}`
+    return html`<span class="badge ${availability === 'background' ? 'warn' : 'ok'}" data-testid="card-availability" data-class=${availability} title=${title}>${availability}</span>`
+  }
+
   #cards () {
     if (this.cards.length === 0) return html`<p class="empty">No Agent Cards received yet.</p>`
     const now = Date.now()
@@ -124,9 +134,7 @@ export class ZsNetwork extends LitElement {
               <td data-label="Speed" class="num">${formatFuelRate(c.fuelPerMs)}</td>
               <td data-label="Prices" data-testid="card-prices">${formatPrices(c.prices)}</td>
               <td data-label="Warm modules" class="num">${formatCount(c.warmModules)}</td>
-              <td data-label="Tab">${c.visible
-                ? html`<span class="badge ok" title="The tab is visible">foreground</span>`
-                : html`<span class="badge" title="The tab is hidden; browsers throttle it">background</span>`}</td>
+              <td data-label="Tab">${this.#availability(c)}</td>
               <td data-label="Expires" class="num" data-testid="card-expires">${formatExpiresIn(c.expiresAt, now)}</td>
             </tr>`)}
         </tbody>

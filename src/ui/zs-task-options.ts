@@ -27,7 +27,7 @@ export interface TaskOptionsProblem {
 
 /** The part of a `SubmitRequest` these options fill in. */
 export type TaskOptions = Pick<SubmitRequest,
-  'memoryLimitBytes' | 'fuel' | 'maxTotalPrice' | 'witnesses' | 'seed' | 'env' | 'files' | 'auction' | 'redundancy'>
+  'memoryLimitBytes' | 'fuel' | 'maxTotalPrice' | 'witnesses' | 'seed' | 'env' | 'files' | 'auction' | 'redundancy' | 'requirements'>
 
 /**
  * The "Advanced" section of `<zs-submit>`: how the executor is chosen, the
@@ -47,6 +47,8 @@ export class ZsTaskOptions extends LitElement {
   @state() private maxPrice = ''
   /** Publish the receipt with the task's input so witnesses may re-run it (the app's default). */
   @state() private witnesses = true
+  /** Keep the task off throttled background tabs (docs/agent-card.md §11). */
+  @state() private latencySensitive = false
   @state() private seed = ''
   @state() private env = ''
   @state() private inputFiles: Upload[] = []
@@ -85,7 +87,8 @@ export class ZsTaskOptions extends LitElement {
       ...(seed.value === undefined ? {} : { seed: seed.value }),
       ...(env.value.length === 0 ? {} : { env: env.value }),
       ...(this.inputFiles.length === 0 ? {} : { files: this.inputFiles.map((f): [string, Uint8Array] => [f.name, f.bytes]) }),
-      ...executorChoiceRequest(this.executor)
+      ...executorChoiceRequest(this.executor),
+      ...(this.latencySensitive ? { requirements: { latencySensitive: true } } : {})
     }
   }
 
@@ -122,7 +125,7 @@ export class ZsTaskOptions extends LitElement {
     const envError = errorFor('env', env)
     // Turning witnesses off and choosing the executor another way are choices
     // worth counting; witnesses on and best match are the defaults.
-    const setCount = this.#set().length + (this.witnesses ? 0 : 1) + (this.executor === DEFAULT_EXECUTOR_CHOICE ? 0 : 1)
+    const setCount = this.#set().length + (this.witnesses ? 0 : 1) + (this.executor === DEFAULT_EXECUTOR_CHOICE ? 0 : 1) + (this.latencySensitive ? 1 : 0)
     const totalBytes = this.inputFiles.reduce((sum, f) => sum + f.bytes.byteLength, 0)
     const executorHint = EXECUTOR_CHOICES.find((c) => c.value === this.executor)?.hint ?? ''
     return html`
@@ -138,6 +141,14 @@ export class ZsTaskOptions extends LitElement {
             </select>
             <p class="hint muted" id="executor-hint">${executorHint}</p>
           </label>
+          <div class="label">
+            <label class="check">
+              <input type="checkbox" data-testid="latency-sensitive" .checked=${this.latencySensitive}
+                @change=${(e: Event) => { this.latencySensitive = (e.target as HTMLInputElement).checked }}>
+              Latency-sensitive
+            </label>
+            <p class="hint muted">Not on background tabs the browser throttles, while a foreground executor can take it.</p>
+          </div>
           <div class="row">
             <label>
               Memory limit (MiB)

@@ -65,7 +65,8 @@ console.log(`reports: after every caught wrong result, after ${100 * p.successRe
   `smears an honest peer with probability ${p.collusionRate} per task; reports re-read every ${p.refreshEvery} submissions`)
 console.log('configurations: none = no witnesses, no reputation; rep = own ReputationBook only; wit = witnesses only; ' +
   'wit+rep = both; +reports = reports averaged, every reporter alike; +weighted = reports through aggregateReports; ' +
-  'risk = no witnesses: the submitter checks by the verification policy (src/trust/verification/) on peers it trusts, reputation from checked work')
+  'risk = no witnesses: the submitter checks by the verification policy (src/trust/verification/) on peers it trusts, and ranks by the ' +
+  'product\'s standing (checked work; a peer caught once excluded)')
 const vp = checkVerificationPolicy(p.verification)
 console.log(`risk policy: first ${vp.firstChecks} tasks of an executor checked, then p = min(1, max(${vp.minCheckRate}, ${vp.checkGain}·E[wrong rate]·value)), ` +
   `Beta(${vp.priorWrong}, ${vp.priorRight}) prior, task values exponential with mean 1; checkers confirmed ≥ ${vp.minCheckerConfirmed} times, else the submitter; ` +

@@ -38,8 +38,10 @@
  *   checker is rarer than a malicious witness drawn from all peers, though it
  *   still always agrees — or, with nobody trusted yet, by the submitter
  *   itself (trust-verification.ts). Only checks enter its CheckedWorkBook; the
- *   submitter ranks the candidates by checkedTrust (the ReputationBook still
- *   records every outcome, and blacklists on a caught wrong result).
+ *   submitter ranks and excludes the candidates by the product's own
+ *   executorStanding (TaskDispatch's ranking and auction floor): trust from
+ *   checked work, lowered by timeouts its ReputationBook saw, and a peer
+ *   caught once — or blacklisted by the book — never chosen again.
  * - `+kept` (a model change, applied to a witness configuration too as a
  *   control): a submitter adds its `kept` (4) best-scored executors — those it
  *   has seen do good work, by the configuration's own score — to the
@@ -56,7 +58,8 @@
  */
 import { aggregateReports, NEUTRAL_SCORE, ReputationBook } from '../../src/trust/reputation/index.ts'
 import type { Outcome } from '../../src/trust/reputation/index.ts'
-import { CheckedWorkBook, checkedTrust, checkVerificationPolicy } from '../../src/trust/verification/index.ts'
+import { CheckedWorkBook, checkVerificationPolicy, executorStanding } from '../../src/trust/verification/index.ts'
+import type { ExecutorStanding } from '../../src/trust/verification/index.ts'
 import { exponential, stream } from './rng.ts'
 import { averageReports, ReportBoard } from './trust-reports.ts'
 import { checkDelivery } from './trust-verification.ts'
@@ -178,9 +181,14 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
       : averageReports(board.all(), { trustOf, self: ids[self]!, selfWeight: UNWEIGHTED_SELF_WEIGHT })
     s.untilRefresh = params.refreshEvery
   }
+  /** `risk`: what the product's ranking reads of an executor (src/trust/verification/standing.ts). */
+  const standingOf = (s: Submitter, id: string): ExecutorStanding => executorStanding({
+    checked: s.checked.record(id), observedScore: s.book.score(id), blacklisted: s.book.isBlacklisted(id)
+  }, now, policy)
+  const excludes = (s: Submitter, id: string): boolean => configuration.verification === true ? standingOf(s, id).blacklisted : s.book.isBlacklisted(id)
   const scoreOf = (s: Submitter, peer: number): number => {
     const id = ids[peer]!
-    if (configuration.verification === true) return checkedTrust(s.checked.record(id), now, policy)
+    if (configuration.verification === true) return standingOf(s, id).score
     return (readsReports ? s.reportScores.get(id) : undefined) ?? s.book.score(id)
   }
 
@@ -188,7 +196,7 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
   const pick = (self: number, s: Submitter | undefined, tried: number[]): number => {
     const pool: number[] = []
     for (let p = 0; p < n; p++) {
-      if (p !== self && !tried.includes(p) && (s === undefined || !s.book.isBlacklisted(ids[p]!))) pool.push(p)
+      if (p !== self && !tried.includes(p) && (s === undefined || !excludes(s, ids[p]!))) pool.push(p)
     }
     if (pool.length === 0) return -1
     const k = Math.min(params.candidates, pool.length)
@@ -217,7 +225,7 @@ export function simulateTrust (params: TrustParams, configuration: TrustConfigur
     const scored: Array<[number, number]> = []
     for (const id of observed) {
       const p = indexOf.get(id)!
-      if (p === self || s.book.isBlacklisted(id)) continue
+      if (p === self || excludes(s, id)) continue
       const score = scoreOf(s, p)
       if (score > NEUTRAL_SCORE) scored.push([p, score])
     }

@@ -16,7 +16,7 @@ export function testDispatch (identity: PeerIdentity, executors: readonly string
     cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
     router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
     // A book that knows nobody: every executor neutral, none blacklisted.
-    reputation: { book: { score: () => 0.5, isBlacklisted: () => false }, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
+    reputation: { book: { score: () => 0.5, isBlacklisted: () => false, isWhitelisted: () => false }, record: () => {} } as unknown as TaskDispatchComponents['reputation'],
     accountability: { pay: async () => {}, provenWrong: async () => {} }
   })
 }

@@ -11,6 +11,7 @@ import type { Logger } from '../../core/index.ts'
 import type { PaymentService } from '../../economy/payments/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import type { ReportService, ReputationService } from '../../trust/reputation/index.ts'
+import type { VerificationService } from '../../trust/verification/index.ts'
 import type { DisputeOutcome, WitnessService } from '../../trust/witness/index.ts'
 import type { ValidOffer } from '../task-protocol/index.ts'
 
@@ -19,6 +20,12 @@ export interface TaskAccountabilityComponents {
   witness: Pick<WitnessService, 'afterTask'>
   reputation: Pick<ReputationService, 'record'>
   reports: Pick<ReportService, 'report'>
+  /**
+   * The book of checked work: a dispute settled by this peer's own re-run is
+   * a check, so its culprit is recorded as contradicted there — excluded from
+   * ranking for good, not only for the reputation book's blacklisting.
+   */
+  verification?: Pick<VerificationService, 'contradict'>
   logger?: Logger
 }
 
@@ -77,6 +84,7 @@ export class TaskAccountability {
   /** A witness disputed a receipt of this peer's and this peer's own re-run settled who was wrong. */
   async disputeResolved ({ receipt, wrong, attestation, own }: DisputeOutcome): Promise<void> {
     const culprit = wrong === 'executor' ? receipt.executor : attestation.witness
+    this.components.verification?.contradict(culprit)
     if (wrong === 'witness') {
       this.components.reputation.record(culprit, 'wrong-result', { proven: true })
       await this.components.reports.report(culprit, 'wrong-result', receipt.taskId).catch(warnOn(this.logger, `reporting witness ${culprit}`))

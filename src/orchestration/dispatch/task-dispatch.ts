@@ -21,9 +21,11 @@ import { sleep } from '../../core/abort.ts'
 import { ConnectionBudgetError } from '../../network/peer-mesh.ts'
 import type { PeerMesh } from '../../network/peer-mesh.ts'
 import type { Outcome, ReputationService } from '../../trust/reputation/index.ts'
+import { UNCHECKED, executorStanding } from '../../trust/verification/index.ts'
+import type { ExecutorStanding, VerificationService } from '../../trust/verification/index.ts'
 import { NoMajorityError, majorityOf } from '../../trust/witness/index.ts'
 import { runAuction } from '../auction/index.ts'
-import { destinationOf, leastLoaded, rankExecutors } from '../executor-selection.ts'
+import { avoidThrottled, destinationOf, leastLoaded, rankExecutors } from '../executor-selection.ts'
 import type { RankedExecutor } from '../executor-selection.ts'
 import { forwardTask } from '../forwarding/index.ts'
 import type { StoredRouter } from '../routing/index.ts'
@@ -47,6 +49,13 @@ export interface TaskDispatchComponents {
   cards: Pick<AgentCardService, 'cards' | 'index'>
   router: Pick<StoredRouter, 'router' | 'record'>
   reputation: Pick<ReputationService, 'book' | 'record'>
+  /**
+   * The book of checked work: executors are ranked, and an auction's floor
+   * applied, by what this peer has checked of them (trust/verification
+   * standing.ts). Without it every executor is unchecked — neutral unless
+   * the reputation book saw it fail or blacklists it.
+   */
+  verification?: Pick<VerificationService, 'book' | 'policy'>
   accountability: Pick<TaskAccountability, 'pay' | 'provenWrong'>
 }
 
@@ -169,18 +178,24 @@ export class TaskDispatch {
 
   /** The `count` best distinct executors, waiting a while until there are `atLeast` (default: all `count`). */
   async chooseExecutors (requirements: CardRequirements, count: number, signal?: AbortSignal, atLeast = count): Promise<ExecutorChoice[]> {
-    const { mesh, cards, reputation } = this.components
+    const { mesh, cards } = this.components
     const deadline = Date.now() + EXECUTOR_WAIT_MS
     for (;;) {
       const reachable = new Set(mesh.executors())
-      const ranked: ExecutorChoice[] = this.rank(requirements, reachable).map(r => ({ peerId: r.peerId, reason: r.reason }))
+      const byCard = this.rank(requirements, reachable)
+      // A latency-sensitive task leaves throttled (background) tabs out while enough others are eligible (docs/agent-card.md §11).
+      const ranked: ExecutorChoice[] = (requirements.latencySensitive === true ? avoidThrottled(byCard, atLeast) : byCard)
+        .map(r => ({ peerId: r.peerId, reason: r.reason }))
       const wantsSomething = (requirements.tags?.length ?? 0) > 0 || (requirements.skills?.length ?? 0) > 0
       if (!wantsSomething) {
-        // A contributing peer whose card has not arrived yet still serves when nothing better is known.
-        for (const peerId of reachable) {
-          if (cards.cards.get(peerId) === undefined && !reputation.book.isBlacklisted(peerId)) {
-            ranked.push({ peerId, reason: 'a contributing peer (no Agent Card from it yet)' })
-          }
+        // A contributing peer whose card has not arrived yet still serves when nothing better is known, best standing first.
+        const cardless = [...reachable]
+          .filter(peerId => cards.cards.get(peerId) === undefined)
+          .map(peerId => ({ peerId, standing: this.standing(peerId) }))
+          .filter(({ standing }) => !standing.blacklisted)
+          .sort((a, b) => b.standing.score - a.standing.score) // stable: equals keep the mesh's order
+        for (const { peerId, standing } of cardless) {
+          ranked.push({ peerId, reason: `a contributing peer (no Agent Card from it yet), reputation ${standing.score.toFixed(2)}` })
         }
       }
       if (ranked.length >= atLeast) return ranked.slice(0, count)
@@ -199,7 +214,7 @@ export class TaskDispatch {
    * wins, at the second-lowest price.
    */
   async auction (offer: ValidOffer, requirements: CardRequirements, settings: AuctionSettings, signal?: AbortSignal): Promise<ExecutorChoice> {
-    const { identity, mesh, reputation } = this.components
+    const { identity, mesh } = this.components
     const { candidates, windowMs, reputationFloor } = { ...DEFAULT_AUCTION, ...settings }
     if (!Number.isInteger(candidates) || candidates < 1 || candidates > MAX_AUCTION_CANDIDATES) {
       throw new RangeError(`auction candidates must be 1–${MAX_AUCTION_CANDIDATES}, got ${candidates}`)
@@ -220,7 +235,7 @@ export class TaskDispatch {
     }, identity)
     const { award, bids } = await runAuction(request, ranked, {
       connectionTo: async (peer, options) => mesh.connectionTo(peer, options),
-      reputationOf: peer => reputation.book.score(peer),
+      reputationOf: peer => this.standing(peer).score,
       reputationFloor
     }, { signal })
     const runnerUp = award.runnerUp === undefined ? 'the only eligible bid, at its own price' : `second price ${award.price} µ`
@@ -317,17 +332,33 @@ export class TaskDispatch {
     return kept
   }
 
-  /** Reachable executors for `requirements`, ranked by capability, expected time and reputation. */
+  /** Reachable executors for `requirements`, ranked by capability, expected time and standing. */
   private rank (requirements: CardRequirements, reachable: ReadonlySet<string>): RankedExecutor[] {
-    const { cards, router, reputation } = this.components
+    const { cards, router } = this.components
     return rankExecutors({
       requirements,
       card: id => cards.cards.get(id),
       index: cards.index,
       router: router.router,
       reachable,
-      reputation: id => ({ score: reputation.book.score(id), blacklisted: reputation.book.isBlacklisted(id) })
+      reputation: id => this.standing(id)
     })
+  }
+
+  /**
+   * What ranking and the auction floor read of `peerId`: trust from checked
+   * work only — an unchecked success earns nothing — lowered by failures the
+   * reputation book saw, none once caught (trust/verification standing.ts).
+   */
+  standing (peerId: string): ExecutorStanding {
+    const { reputation, verification } = this.components
+    const book = reputation.book
+    return executorStanding({
+      checked: verification?.book.record(peerId) ?? UNCHECKED,
+      observedScore: book.score(peerId),
+      blacklisted: book.isBlacklisted(peerId),
+      whitelisted: book.isWhitelisted(peerId)
+    }, Date.now(), verification?.policy)
   }
 
   /**

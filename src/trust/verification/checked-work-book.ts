@@ -4,9 +4,10 @@
  * contradiction — and there is deliberately no way to record an unchecked
  * success: a cheat that was never checked looks exactly like honest work,
  * so counting it would let a cheater buy trust with the very results it
- * falsifies. The ReputationBook (trust/reputation) still keeps every outcome
- * for ranking by speed and reliability; this book is what verification
- * (policy.ts) and the choice of checkers rely on.
+ * falsifies. The ReputationBook (trust/reputation) still keeps every outcome,
+ * and its failures count against a peer; this book is what verification
+ * (policy.ts), the choice of checkers and the ranking of executors
+ * (standing.ts) trust a peer by.
  *
  * @example
  * const book = new CheckedWorkBook({ now: () => Date.now() })

@@ -153,7 +153,8 @@ export function expectedWrongRate (record: CheckedRecord, now: number, policy: F
 /**
  * How far this submitter trusts the executor from checked work alone, in
  * (0, 1): the posterior mean of its rate of right results. A newcomer is at
- * the prior's mean (½ by default); it is what a submitter ranks executors by.
+ * the prior's mean (½ by default); the ranking's standing is built on it
+ * (standing.ts).
  */
 export function checkedTrust (record: CheckedRecord, now: number, policy: FullVerificationPolicy = DEFAULT_VERIFICATION_POLICY): number {
   return 1 - expectedWrongRate(record, now, policy)
