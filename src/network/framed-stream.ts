@@ -6,6 +6,7 @@
  * buffered. (`pbStream` of @libp2p/utils has one limit for the whole stream.)
  */
 import { byteStream } from '@libp2p/utils'
+import { StreamAbortedError } from '@libp2p/interface'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { DecodeOptions } from 'protons-runtime'
 import { nameError } from '../core/index.ts'
@@ -57,9 +58,27 @@ export function framedStream (stream: Stream, options: { maxBufferSize: number }
       const frame = new Uint8Array(prefix.byteLength + data.byteLength)
       frame.set(prefix)
       frame.set(data, prefix.byteLength)
-      await bytes.write(frame, writeOptions)
+      try {
+        await bytes.write(frame, writeOptions)
+      } catch (err) {
+        throw closeError(err)
+      }
     }
   }
+}
+
+/**
+ * A write that waits for `drain` rejects, when the stream closes meanwhile,
+ * with the stream's close *event* (@libp2p/utils stream-utils.js waits with
+ * p-event and `rejectionEvents: ['close']`), not an Error: it has no name to
+ * tell a lost executor by and prints as "[object Event]". This is the error
+ * the stream closed with instead (StreamCloseEvent#error), or
+ * StreamAbortedError when it carries none.
+ */
+export function closeError (err: unknown): unknown {
+  if (!(err instanceof Event) || err.type !== 'close') return err
+  const cause = (err as Event & { error?: unknown }).error
+  return cause instanceof Error ? cause : new StreamAbortedError('the stream closed while a message was being written')
 }
 
 /** Reads an unsigned LEB128 varint (the protobuf / multiformats unsigned-varint encoding), one byte at a time. */

@@ -331,7 +331,13 @@ export class TaskDispatch {
       connection = await mesh.connectionTo(executor, { signal })
     } catch (err) {
       const neighbours = mesh.neighbours()
-      if (!(err instanceof ConnectionBudgetError) || neighbours.length === 0) throw err
+      if (!(err instanceof ConnectionBudgetError)) {
+        if (signal?.aborted === true) throw signal.reason
+        // Not reached (a tab that closed is announced a while longer; its relay or its dial fails):
+        // the executor never saw the task, which can go to another (REDISPATCH_ON).
+        throw new ExecutorLostError(`could not reach executor ${executor}: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+      }
+      if (neighbours.length === 0) throw err
       const hop = router.router.choose(executor, neighbours)
       options.onForwarded(hop)
       const startedAt = performance.now()

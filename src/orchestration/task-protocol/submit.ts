@@ -5,7 +5,7 @@ import { bytesToBase64Url } from '../../core/encoding.ts'
 import { MAX_OUTPUT_BYTES, MAX_TASK_FILES, MAX_WORK_DIRECTORY_BYTES } from '../../core/limits.ts'
 import { filesHash, parseReceipt, verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import { framedStream } from '../../network/framed-stream.ts'
+import { closeError, framedStream } from '../../network/framed-stream.ts'
 import type { FramedStream } from '../../network/framed-stream.ts'
 import {
   HEARTBEAT_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_RESULT_BYTES, MAX_SUBMITTER_BUFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS,
@@ -84,11 +84,20 @@ export async function submitTask (
   module: Uint8Array<ArrayBuffer>,
   options: SubmitOptions = {}
 ): Promise<TaskOutcome> {
-  const stream = await connection.newStream(TASK_PROTOCOL, {
-    signal: withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
-    runOnLimitedConnection: true
-  })
-  return submitTaskOnStream(stream, connection.remotePeer.toString(), submitter, offer, module, options)
+  const executor = connection.remotePeer.toString()
+  let stream: Stream
+  try {
+    stream = await connection.newStream(TASK_PROTOCOL, {
+      signal: withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
+      runOnLimitedConnection: true
+    })
+  } catch (err) {
+    if (options.signal?.aborted === true) throw options.signal.reason
+    // No stream, so the executor never saw the offer: it is lost to this task (a dispatch tries another).
+    const cause = closeError(err)
+    throw new ExecutorLostError(`could not open a task stream to executor ${executor}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+  return submitTaskOnStream(stream, executor, submitter, offer, module, options)
 }
 
 /**

@@ -65,4 +65,16 @@ describe('framedStream', () => {
     const err = await rejection(reader.read(ModuleTransfer, { maxBytes: atLimit }))
     expect(err.name).toBe(MessageTooLargeError.name)
   })
+
+  it('a write waiting for drain rejects with the error the stream was aborted with, not the stream\'s close event', async () => {
+    const streams = await pair()
+    const writer = framedStream(streams.out, { maxBufferSize: 4096 })
+    // Far more than the muxer's window: the write waits for `drain`, and the other end never reads.
+    const writing = writer.write({ module: new Uint8Array(8 << 20) }, ModuleTransfer)
+    const reason = new Error('the executor was given up on')
+    streams.out.abort(reason)
+    const err = await rejection(writing)
+    expect(err).toBeInstanceOf(Error)
+    expect(err).toBe(reason)
+  })
 })

@@ -310,16 +310,17 @@ describe('a workflow on real libp2p nodes', () => {
     const events = submitter.log.get(init.runId) ?? []
     const items = succeeded(events, 'detect').sort((a, b) => (a.item ?? 0) - (b.item ?? 0))
     expect(items.map(e => e.outputs.stdout)).toEqual(expected.items)
-    // Attempts lost with the stopped node failed and were retried; what succeeded afterwards ran on the other node.
+    // Tasks lost with the stopped node were dispatched again to the other one within their attempt
+    // (TaskDispatch re-dispatches a task whose executor was lost or cannot be reached), or failed
+    // retryably and were retried there; either way the rest ran on the other node.
     const failed = events.filter((e): e is FailedEvent => e.type === 'failed')
-    expect(failed.length).toBeGreaterThan(0)
     expect(failed.every(e => e.retryable)).toBe(true)
+    expect(items.filter(e => e.executor === second.peerId).length).toBeGreaterThan(0)
     for (const event of [...items, ...succeeded(events, 'check')]) {
       expect([first.peerId, second.peerId]).toContain(event.executor)
       expect(event.receiptHash).toMatch(/^[0-9a-f]{64}$/)
       if (event.attempt > 1) expect(event.executor).toBe(second.peerId)
     }
-    expect(items.filter(e => e.attempt > 1).length).toBeGreaterThan(0)
     console.log(`[libp2p-workflow] stopped executor mid-run: ${failed.length} failed attempts (${[...new Set(failed.map(e => `${e.error.name}: ${e.error.message}`))].join('; ')}), ` +
       `items on the stopped / remaining executor: ${items.filter(e => e.executor === first.peerId).length} / ${items.filter(e => e.executor === second.peerId).length}`)
     expect(events.filter(e => 'step' in e && e.step === 'archive').map(e => e.type)).toEqual(['skipped'])
