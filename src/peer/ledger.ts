@@ -1,4 +1,5 @@
 /** The ledger (a tab's Ledger view, `ledger()` of window.zerostate and of the SDK): what the store holds, with what the services heard and weighed. */
+import { paymentsOf } from '../economy/payments/index.ts'
 import type { PaymentService } from '../economy/payments/index.ts'
 import type { ReportService, ReputationService } from '../trust/reputation/index.ts'
 import type { ZeroStateStore } from './store.ts'
@@ -26,7 +27,8 @@ export async function ledgerView ({ store, self, payments, reputation, reports }
   peers.delete(self)
   return {
     channels,
-    payments: paymentRecords,
+    // One row per receipt: a batch's receipts each with their own charge, on the batch's state.
+    payments: paymentRecords.flatMap(paymentsOf),
     attestations,
     settlements: [...channels.flatMap(c => c.settlement === undefined ? [] : [c.settlement]), ...payments.heardSettlements()],
     reports: heard.sort((x, y) => y.at - x.at).slice(0, SHOWN_REPORTS),

@@ -165,14 +165,14 @@ export class ZsLedger extends LitElement {
           </tr>
         </thead>
         <tbody>
-          ${repeat(payments, (p) => `${p.channelId}/${p.sequence}`, (p) => this.#payment(p))}
+          ${repeat(payments, paymentKey, (p) => this.#payment(p))}
         </tbody>
       </table>
     `
   }
 
   #payment (p: PaymentRecord) {
-    const key = `${p.channelId}/${p.sequence}`
+    const key = paymentKey(p)
     const open = this.openReceipts.has(key)
     return html`
       <tr data-testid="payment-row" data-direction=${p.direction} data-kind=${p.kind}>
@@ -247,4 +247,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'zs-ledger': ZsLedger
   }
+}
+
+/** A payment row's key: its channel state, and its receipt's task — one state may pay several receipts (a batch, docs/trust-and-payments.md §2). */
+function paymentKey (p: PaymentRecord): string {
+  return p.kind === 'share' ? `${p.channelId}/${p.sequence}` : `${p.channelId}/${p.sequence}/${p.receipt.taskId}`
 }

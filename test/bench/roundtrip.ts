@@ -145,10 +145,19 @@ try {
         add('(whole submit, to its result)', total)
         for (const span of trace.spans) add(`${span.peer === executor ? 'executor' : 'submitter'} ${span.name}`, span.endMs - span.startMs)
       }
-      return [...byName].map(([name, values]) => [name, values.sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN] as const)
+      const traceIds = done.flatMap(({ taskId }) => window.zerostate.trace(taskId)?.traceId ?? [])
+      return { rows: [...byName].map(([name, values]) => [name, values.sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN] as const), traceIds }
     }, Math.min(count, 100))
     console.log(`\nwhere the time of a ${label} goes (median ms per span, tracing on):`)
-    for (const [name, median] of breakdown) console.log(`  ${name.padEnd(36)} ${median.toFixed(2).padStart(7)}`)
+    for (const [name, median] of breakdown.rows) console.log(`  ${name.padEnd(36)} ${median.toFixed(2).padStart(7)}`)
+    if (!priced) continue
+    // The executor keeps its own `co-sign payment` spans (docs/tracing.md §2): one per receipt, a batch's
+    // receipts sharing one co-signing (their `zerostate.batch_size`).
+    const cosign = await executor.page.evaluate((traceIds) => traceIds.flatMap(id => window.zerostate.spans(id).filter(s => s.name === 'co-sign payment')
+      .map(s => ({ ms: s.endMs - s.startMs, batch: Number(s.attributes['zerostate.batch_size'] ?? 1) }))), breakdown.traceIds)
+    const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? NaN
+    const states = cosign.reduce((sum, c) => sum + 1 / c.batch, 0)
+    console.log(`  ${'executor co-sign payment'.padEnd(36)} ${median(cosign.map(c => c.ms)).toFixed(2).padStart(7)}   (${cosign.length} receipts in ${Math.round(states)} states, median batch ${median(cosign.map(c => c.batch))})`)
   }
   await setPrices({ perMegaFuel: 0, perSecond: 0, perMb: 0 })
   const channels = await submitter.page.evaluate(async () => (await window.zerostate.ledger()).channels.map(c => c.latest.state.sequence))

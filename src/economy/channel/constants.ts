@@ -16,5 +16,13 @@ export const MAX_CHANNEL_ID_LENGTH = 64
 /** Longest run id a share payment names: a workflow run id's limit (orchestration/workflow/run-record MAX_RUN_ID_LENGTH). */
 export const MAX_SHARE_RUN_ID_LENGTH = 128
 
+/**
+ * Most receipts one state may pay for (`paysForBatch`). Bounded so that a
+ * batch state, with both signatures, still fits a closing notice on the
+ * settlements topic (economy/payments MAX_CHANNEL_NOTICE_BYTES) and a batch
+ * request the payment protocol's frame.
+ */
+export const MAX_RECEIPTS_PER_STATE = 16
+
 /** Longest challenge period accepted: 30 days. A longer one would lock deposits for no gain. */
 export const MAX_CHALLENGE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000

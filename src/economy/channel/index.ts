@@ -10,14 +10,16 @@
  * const fin = await cosign(await signState(proposeFinal(current.state, now), alice), bob)
  * const settlement = await cooperativeClose(fin, now, alice)
  */
-export { CHANNEL_STATE_KIND, MAX_CHALLENGE_PERIOD_MS, MAX_CHANNEL_ID_LENGTH, SETTLEMENT_KIND } from './constants.ts'
+export { CHANNEL_STATE_KIND, MAX_CHALLENGE_PERIOD_MS, MAX_CHANNEL_ID_LENGTH, MAX_RECEIPTS_PER_STATE, SETTLEMENT_KIND } from './constants.ts'
 export {
   BalanceSumError, ChallengePeriodOpenError, ChallengePeriodOverError, ChannelFinalityError, ChannelMismatchError,
   ForgedSignatureError, InvalidAmountError, InvalidChannelStateError, InvalidOpeningError, MissingSignatureError,
   NegativeBalanceError, NotChannelPartyError, OverspendError, ReplayedStateError, SequenceGapError,
   SignerKeyMismatchError, StaleStateError
 } from './errors.ts'
-export { checkOpening, checkState, openChannel, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, stateSigningBytes } from './state.ts'
+export {
+  checkOpening, checkState, openChannel, proposeBatchPayment, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, receiptsPaidBy, stateSigningBytes
+} from './state.ts'
 export type { ChannelState, OpenChannelParams, ReceiptRef, ShareRef } from './state.ts'
 export { cosign, readSignedState, signState, verifyState } from './signatures.ts'
 export type { PartySignature, SignedChannelState } from './signatures.ts'

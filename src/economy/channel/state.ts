@@ -11,7 +11,7 @@ import { canonicalize, isSha256Hex, utf8ToBytes } from '../../core/index.ts'
 import { isCanonicalEd25519PeerId } from '../../crypto/index.ts'
 import { receiptHash } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH, MAX_SHARE_RUN_ID_LENGTH } from './constants.ts'
+import { CHANNEL_STATE_KIND, MAX_CHANNEL_ID_LENGTH, MAX_RECEIPTS_PER_STATE, MAX_SHARE_RUN_ID_LENGTH } from './constants.ts'
 import {
   BalanceSumError, InvalidAmountError, InvalidChannelStateError, InvalidOpeningError, NegativeBalanceError,
   NotChannelPartyError, OverspendError, ChannelFinalityError
@@ -47,8 +47,14 @@ export interface ChannelState {
   balanceB: number
   /** 0 for the opening state; each co-signed update adds exactly 1. */
   sequence: number
-  /** The receipt this update pays for; absent on the opening and on final states, and on a share payment. */
+  /** The receipt this update pays for; absent on the opening and on final states, and on a share or batch payment. */
   paysFor?: ReceiptRef
+  /**
+   * The receipts this update pays for at once (2–MAX_RECEIPTS_PER_STATE,
+   * distinct), in the order they were owed; the balances move by exactly the
+   * sum of their charges. Never with `paysFor` or `paysShare`.
+   */
+  paysForBatch?: ReceiptRef[]
   /** The split share this update pays; absent unless the update pays one (never with `paysFor`). */
   paysShare?: ShareRef
   /** True on the state both parties sign to close cooperatively; nothing may follow it. */
@@ -92,9 +98,13 @@ export function checkState (state: ChannelState): void {
   }
   if (!Number.isSafeInteger(state.depositA + state.depositB)) throw new InvalidChannelStateError('depositB', 'total deposit is not a safe integer')
   if (typeof state.final !== 'boolean') throw new InvalidChannelStateError('final', 'must be a boolean')
-  if (state.paysFor !== undefined) checkReceiptRef(state.paysFor)
+  if (state.paysFor !== undefined) checkReceiptRef(state.paysFor, 'paysFor')
   if (state.paysShare !== undefined) checkShareRef(state.paysShare)
-  if (state.paysFor !== undefined && state.paysShare !== undefined) throw new InvalidChannelStateError('paysShare', 'a state pays for a receipt or a share, not both')
+  if (state.paysForBatch !== undefined) checkBatch(state.paysForBatch)
+  const reasons = [state.paysFor, state.paysShare, state.paysForBatch].filter(reason => reason !== undefined).length
+  if (reasons > 1) {
+    throw new InvalidChannelStateError(state.paysForBatch === undefined ? 'paysShare' : 'paysForBatch', 'a state pays for a receipt, a batch of receipts or a share: one of them')
+  }
   if (state.balanceA < 0) throw new NegativeBalanceError(`channel ${state.channelId} sequence ${state.sequence}: balanceA is ${state.balanceA}`)
   if (state.balanceB < 0) throw new NegativeBalanceError(`channel ${state.channelId} sequence ${state.sequence}: balanceB is ${state.balanceB}`)
   const held = state.balanceA + state.balanceB
@@ -104,10 +114,23 @@ export function checkState (state: ChannelState): void {
   }
 }
 
-function checkReceiptRef (ref: ReceiptRef): void {
-  if (typeof ref !== 'object' || ref === null) throw new InvalidChannelStateError('paysFor', 'not an object')
-  if (typeof ref.taskId !== 'string' || !ID.test(ref.taskId)) throw new InvalidChannelStateError('paysFor.taskId', 'must be 1–64 characters of [A-Za-z0-9_-]')
-  if (!isSha256Hex(ref.receiptHash)) throw new InvalidChannelStateError('paysFor.receiptHash', 'must be lowercase hex SHA-256')
+function checkReceiptRef (ref: ReceiptRef, field: string): void {
+  if (typeof ref !== 'object' || ref === null) throw new InvalidChannelStateError(field, 'not an object')
+  if (typeof ref.taskId !== 'string' || !ID.test(ref.taskId)) throw new InvalidChannelStateError(`${field}.taskId`, 'must be 1–64 characters of [A-Za-z0-9_-]')
+  if (!isSha256Hex(ref.receiptHash)) throw new InvalidChannelStateError(`${field}.receiptHash`, 'must be lowercase hex SHA-256')
+}
+
+/** A batch names 2–MAX_RECEIPTS_PER_STATE distinct receipts: one receipt is a `paysFor`, and a receipt twice would be paid twice. */
+function checkBatch (refs: ReceiptRef[]): void {
+  if (!Array.isArray(refs) || refs.length < 2 || refs.length > MAX_RECEIPTS_PER_STATE) {
+    throw new InvalidChannelStateError('paysForBatch', `must list 2–${MAX_RECEIPTS_PER_STATE} receipts`)
+  }
+  const seen = new Set<string>()
+  refs.forEach((ref, i) => {
+    checkReceiptRef(ref, `paysForBatch.${i}`)
+    if (seen.has(ref.receiptHash)) throw new InvalidChannelStateError(`paysForBatch.${i}`, 'names a receipt the batch names already')
+    seen.add(ref.receiptHash)
+  })
 }
 
 function checkShareRef (ref: ShareRef): void {
@@ -141,6 +164,7 @@ export function copyState (state: ChannelState): ChannelState {
   }
   if (state.paysFor !== undefined) copy.paysFor = { taskId: state.paysFor.taskId, receiptHash: state.paysFor.receiptHash }
   if (state.paysShare !== undefined) copy.paysShare = { runId: state.paysShare.runId, recordHash: state.paysShare.recordHash }
+  if (state.paysForBatch !== undefined) copy.paysForBatch = state.paysForBatch.map(ref => ({ taskId: ref.taskId, receiptHash: ref.receiptHash }))
   return copy
 }
 
@@ -174,7 +198,7 @@ export function checkOpening (state: ChannelState): void {
   if (state.balanceA !== state.depositA || state.balanceB !== state.depositB) {
     throw new InvalidOpeningError(`opening state of ${state.channelId} has balances ${state.balanceA}/${state.balanceB}, deposits ${state.depositA}/${state.depositB}`)
   }
-  if (state.final || state.paysFor !== undefined || state.paysShare !== undefined) {
+  if (state.final || state.paysFor !== undefined || state.paysShare !== undefined || state.paysForBatch !== undefined) {
     throw new InvalidOpeningError(`opening state of ${state.channelId} must not be final or pay for anything`)
   }
 }
@@ -186,6 +210,22 @@ export function checkOpening (state: ChannelState): void {
  */
 export function proposePayment (state: ChannelState, from: string, amount: number, paysFor: ReceiptRef, at: number): ChannelState {
   return transfer(state, from, amount, at, next => { next.paysFor = { taskId: paysFor.taskId, receiptHash: paysFor.receiptHash } })
+}
+
+/**
+ * As proposePayment, for several receipts at once (`paysForBatch`, 2–
+ * MAX_RECEIPTS_PER_STATE distinct ones): `amount` is the sum of their
+ * charges. The channel cannot know each charge; the payee checks the sum
+ * against the receipts before it co-signs (economy/payments).
+ */
+export function proposeBatchPayment (state: ChannelState, from: string, amount: number, paysFor: readonly ReceiptRef[], at: number): ChannelState {
+  return transfer(state, from, amount, at, next => { next.paysForBatch = paysFor.map(ref => ({ taskId: ref.taskId, receiptHash: ref.receiptHash })) })
+}
+
+/** The receipts a state pays for: its `paysFor`, or every receipt of its `paysForBatch`, or none. */
+export function receiptsPaidBy (state: ChannelState): ReceiptRef[] {
+  if (state.paysFor !== undefined) return [state.paysFor]
+  return state.paysForBatch ?? []
 }
 
 /** As proposePayment, for the split share `paysShare` instead of a receipt. */
@@ -205,6 +245,7 @@ function transfer (state: ChannelState, from: string, amount: number, at: number
   const next = copyState(state)
   delete next.paysFor
   delete next.paysShare
+  delete next.paysForBatch
   next.sequence = state.sequence + 1
   next.at = at
   reason(next)
@@ -227,6 +268,7 @@ export function proposeFinal (state: ChannelState, at: number): ChannelState {
   const next = copyState(state)
   delete next.paysFor
   delete next.paysShare
+  delete next.paysForBatch
   next.sequence = state.sequence + 1
   next.final = true
   next.at = at

@@ -1,15 +1,17 @@
 /**
  * The book of a peer's channels: ChannelRecords and PaymentRecords read
  * from and written to the ChannelStore, the per-peer lock that keeps the
- * changes to the channels with one peer in order, and which channel this
- * peer pays each payee on.
+ * changes to the channels with one peer in order, which channel this
+ * peer pays each payee on, and which receipts were paid already.
  */
 import { canonicalize, KeyedLock } from '../../core/index.ts'
 import { receiptHash } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
+import { receiptsPaidBy } from '../channel/index.ts'
 import type { ChannelState } from '../channel/index.ts'
 import { UnknownChannelError } from './errors.ts'
-import type { ChannelRecord, ChannelStore, PaymentRecord } from './records.ts'
+import { paymentsOf } from './records.ts'
+import type { ChannelRecord, ChannelStore, PaymentRecord, StoredPaymentRecord } from './records.ts'
 
 /** Whether `x` and `y` are the same state, member for member. */
 export const sameState = (x: ChannelState, y: ChannelState): boolean => canonicalize(x) === canonicalize(y)
@@ -19,6 +21,12 @@ export class ChannelBook {
   private readonly lock = new KeyedLock()
   /** Per payee, the channel this peer pays it on, once looked up: saves reading every channel for every payment. */
   private readonly payingOn = new Map<string, string>()
+  /**
+   * `${direction} ${receiptHash}` of every receipt paid (not refunded), read
+   * from the store once and kept up to date by `save`: asking whether a
+   * receipt was paid must not read every payment ever made, once a payment.
+   */
+  private paidReceipts: Promise<Set<string>> | undefined
 
   constructor (store: ChannelStore) {
     this.store = store
@@ -39,8 +47,26 @@ export class ChannelBook {
   }
 
   /** Writes `channel` and, when given, the payment that moved it to its newest state, in one transaction. */
-  async save (channel: ChannelRecord, payment?: PaymentRecord): Promise<void> {
-    return this.store.saveChannel(channel, payment)
+  async save (channel: ChannelRecord, payment?: StoredPaymentRecord): Promise<void> {
+    await this.store.saveChannel(channel, payment)
+    if (payment === undefined) return
+    // After the write: a receipt counts as paid once its payment is on disk, and never before. An index
+    // not read yet will read this payment from the store when it is (a payer never needs to read it).
+    // A read that failed is read again when next asked: nothing to add to.
+    const paid = await this.paidReceipts?.catch(() => undefined)
+    if (paid !== undefined) for (const key of paidKeysOf(payment)) paid.add(key)
+  }
+
+  /** Whether a payment for the receipt `hash` was made or received (`direction`) already, on any channel. */
+  async receiptPaid (hash: string, direction: PaymentRecord['direction']): Promise<boolean> {
+    return (await this.paidIndex()).has(paidKey(direction, hash))
+  }
+
+  private async paidIndex (): Promise<Set<string>> {
+    this.paidReceipts ??= this.store.listPayments().then(records => new Set(records.flatMap(paidKeysOf)))
+    // A failed read is not kept: the next question reads again.
+    this.paidReceipts.catch(() => { this.paidReceipts = undefined })
+    return this.paidReceipts
   }
 
   /** The channel `channelId` with `peer`; UnknownChannelError if there is none. */
@@ -90,6 +116,18 @@ export class ChannelBook {
   /** The stored payment of `kind` made or received (`direction`) for `receipt`, if any. */
   async paymentFor (receipt: Receipt, direction: PaymentRecord['direction'], kind: 'payment' | 'refund' = 'payment'): Promise<PaymentRecord | undefined> {
     const hash = receiptHash(receipt)
-    return (await this.store.listPayments()).find(p => p.direction === direction && p.kind === kind && p.state.state.paysFor?.receiptHash === hash)
+    const kinds = kind === 'payment' ? ['payment', 'batch'] : ['refund']
+    const found = (await this.store.listPayments())
+      .find(p => p.direction === direction && kinds.includes(p.kind) && receiptsPaidBy(p.state.state).some(ref => ref.receiptHash === hash))
+    // A receipt paid in a batch is found too, as its own payment (paymentsOf) with its own charge.
+    return found === undefined ? undefined : paymentsOf(found).find(p => p.kind !== 'share' && receiptHash(p.receipt) === hash)
   }
+}
+
+const paidKey = (direction: PaymentRecord['direction'], hash: string): string => `${direction} ${hash}`
+
+/** The paid-receipt keys of a stored payment: every receipt its state pays for, unless it is a refund or a share. */
+function paidKeysOf (record: StoredPaymentRecord): string[] {
+  if (record.kind !== 'payment' && record.kind !== 'batch') return []
+  return receiptsPaidBy(record.state.state).map(ref => paidKey(record.direction, ref.receiptHash))
 }

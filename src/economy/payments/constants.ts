@@ -13,21 +13,39 @@ export const MAX_CHANNEL_DEPOSIT = 1_000_000_000_000
 export const MAX_REFUND_EVIDENCE = 8
 
 /**
- * Largest payment-protocol frame: the larger of a refund request (a receipt
- * and its attestations) and a share payment (a split record), with room for
- * two signed states and the JSON around them.
+ * Most bytes of receipt JSON one batch payment carries: a payer ends a batch
+ * before the receipt that would pass it (a receipt alone may be up to
+ * MAX_RECEIPT_BYTES; most are about 1.5 KiB, so 16 fit many times over).
  */
-export const MAX_PAYMENT_MESSAGE_BYTES = Math.max(MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES, MAX_SPLIT_RECORD_BYTES) + 16 * 1024
+export const MAX_BATCH_RECEIPT_BYTES = 256 * 1024
+
+/**
+ * Largest payment-protocol frame: the largest of a refund request (a receipt
+ * and its attestations), a share payment (a split record) and a batch
+ * payment (its receipts and traceparents), with room for two signed states
+ * and the JSON around them.
+ */
+export const MAX_PAYMENT_MESSAGE_BYTES = Math.max(MAX_RECEIPT_BYTES + MAX_REFUND_EVIDENCE * MAX_ATTESTATION_BYTES, MAX_SPLIT_RECORD_BYTES, MAX_BATCH_RECEIPT_BYTES) + 16 * 1024
 
 /** How long the other party has to show a later state after a unilateral close: one day. */
 export const DEFAULT_CHALLENGE_PERIOD_MS = 24 * 60 * 60 * 1000
 
 /**
  * Payment channels between a submitter and an executor: open, pay for a
- * receipt, refund, pay a split share, sync after a lost answer, close. One JSON request and
+ * receipt (or several with one state), refund, pay a split share, sync
+ * after a lost answer, close. One JSON request and
  * answer per stream (network/json-exchange.ts); see economy/payments.
  */
 export const PAYMENT_PROTOCOL = '/zerostate/payment/1.0.0'
+
+/**
+ * The same requests, many on one stream (payment-stream.ts): a payer keeps
+ * one stream to each payee instead of opening one per request.
+ */
+export const PAYMENT_STREAM_PROTOCOL = '/zerostate/payment/1.1.0'
+
+/** A payment stream unused this long is closed by the payer (and, a request timeout later, by the payee). */
+export const PAYMENT_STREAM_IDLE_MS = 10_000
 
 /** Gossipsub topic of signed channel settlement records. */
 export const SETTLEMENT_TOPIC = '/zerostate/settlements/1.0.0'

@@ -17,6 +17,14 @@ export class PaymentAmountError extends Error {
   static { nameError(this, 'PaymentAmountError') }
 }
 
+/**
+ * Thrown when a payment names a receipt that was paid for already (alone or
+ * in a batch): each receipt is paid by exactly one state.
+ */
+export class ReceiptPaidError extends Error {
+  static { nameError(this, 'ReceiptPaidError') }
+}
+
 /** Thrown when a state the other party sent back is not the one that was proposed. */
 export class UnexpectedStateError extends Error {
   static { nameError(this, 'UnexpectedStateError') }

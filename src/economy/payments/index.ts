@@ -15,16 +15,21 @@
  * await payments.stop()
  */
 export {
-  DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE, PAYMENT_PROTOCOL, SETTLEMENT_TOPIC
+  DEFAULT_CHALLENGE_PERIOD_MS, DEFAULT_CHANNEL_DEPOSIT, MAX_BATCH_RECEIPT_BYTES, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES, MAX_REFUND_EVIDENCE, PAYMENT_PROTOCOL,
+  PAYMENT_STREAM_IDLE_MS, PAYMENT_STREAM_PROTOCOL, SETTLEMENT_TOPIC
 } from './constants.ts'
 export {
-  InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, RefundRefusedError, ShareRefusedError, UnexpectedStateError,
-  UnknownChannelError
+  InvalidPaymentMessageError, PaymentAmountError, PaymentNotAcknowledgedError, ReceiptPaidError, RefundRefusedError, ShareRefusedError,
+  UnexpectedStateError, UnknownChannelError
 } from './errors.ts'
 export { PaymentChannels } from './payment-channels.ts'
 export type { PaymentChannelsComponents, PaymentChannelsInit } from './context.ts'
 export { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
 export type { ChannelNotice } from './notices.ts'
-export type { ChannelRecord, ChannelStore, PaymentReason, PaymentRecord, PaymentTerms, ReceiptPaymentRecord, SharePaid } from './records.ts'
+export { paymentsOf } from './records.ts'
+export type {
+  BatchedReceipt, BatchTerms, ChannelRecord, ChannelStore, PaymentPlace, PaymentReason, PaymentRecord, PaymentTerms, ReceiptPaymentRecord, SharePaid,
+  StoredPaymentRecord, StoredPaymentTerms
+} from './records.ts'
 export { PaymentService } from './payment-service.ts'
 export type { PaymentServiceComponents, PaymentServiceInit } from './payment-service.ts'

@@ -1,15 +1,18 @@
 /**
  * The payee's side (party b): serves /zerostate/payment/1.0.0. It co-signs
- * an opening, a payment for a receipt it signed, a refund the evidence makes
+ * an opening, a payment for a receipt it signed (or for several at once),
+ * each receipt once, a refund the evidence makes
  * due, its share under a split record that recomputes, or a final state, and stores each before answering with it; it
  * answers `sync` with its newest co-signed state.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { parseTraceparent } from '../../core/tracing/index.ts'
 import { serveJson } from '../../network/json-exchange.ts'
-import { verifyReceipt } from '../../receipts/index.ts'
+import { receiptHash, verifyReceipt } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import { assertNextSequence, assertSameChannel, checkOpening, cosign, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf } from '../channel/index.ts'
+import {
+  assertNextSequence, assertSameChannel, checkOpening, cosign, proposeBatchPayment, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf
+} from '../channel/index.ts'
 import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
 import { shareOf } from './records.ts'
 import type { ChannelState, SignedChannelState } from '../channel/index.ts'
@@ -17,10 +20,11 @@ import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
 import { DEFAULT_CHALLENGE_PERIOD_MS, MAX_CHANNEL_DEPOSIT, MAX_PAYMENT_MESSAGE_BYTES } from './constants.ts'
 import type { PaymentContext } from './context.ts'
-import { InvalidPaymentMessageError, PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError } from './errors.ts'
+import { InvalidPaymentMessageError, PaymentAmountError, ReceiptPaidError, RefundRefusedError, ShareRefusedError, UnexpectedStateError } from './errors.ts'
 import { readRequest } from './messages.ts'
-import type { Request } from './messages.ts'
-import type { ChannelRecord, PaymentTerms } from './records.ts'
+import { servePaymentStream } from './payment-stream.ts'
+import type { BatchedPayment, Request } from './messages.ts'
+import type { ChannelRecord, StoredPaymentTerms } from './records.ts'
 import { checkRefundEvidence } from './refund-evidence.ts'
 
 export class Payee {
@@ -38,12 +42,19 @@ export class Payee {
     await serveJson(stream, async (request) => this.answer(from, readRequest(request)), { maxBytes: MAX_PAYMENT_MESSAGE_BYTES })
   }
 
+  /** Serves the requests of a payment stream (PAYMENT_STREAM_PROTOCOL) from `connection`'s remote peer, one after the other. */
+  async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    const from = connection.remotePeer.toString()
+    await servePaymentStream(stream, async (request) => this.answer(from, readRequest(request)))
+  }
+
   private async answer (from: string, request: Request): Promise<unknown> {
     const { book } = this.context
     switch (request.type) {
       case 'open': return { state: await this.acceptOpening(from, request.state) }
       case 'sync': return { state: (await book.channelOf(request.channelId, from)).latest }
-      case 'pay': return book.locked(from, async () => ({ state: await this.traced(request, async () => this.acceptPayment(from, request.state, request.receipt)) }))
+      case 'pay': return book.locked(from, async () => ({ state: await this.traced([request], async () => this.acceptPayment(from, request.state, request.receipt)) }))
+      case 'pay-batch': return book.locked(from, async () => ({ state: await this.traced(request.payments, async () => this.acceptBatch(from, request.state, request.payments)) }))
       case 'refund': return book.locked(from, async () => ({ state: await this.acceptRefund(from, request) }))
       case 'close': return book.locked(from, async () => ({ state: await this.acceptClose(from, request.state) }))
       case 'share': return book.locked(from, async () => ({ state: await this.acceptShare(from, request.state, request.record) }))
@@ -51,14 +62,25 @@ export class Payee {
   }
 
   /**
-   * The co-signing of a payment as a span under the payer's `pay` span, when
-   * it sent its traceparent and this peer traces (docs/tracing.md §2): kept
-   * by this peer, not sent back (the payer's own span covers the round trip).
+   * The co-signing of a payment as a span under the payer's `pay` span of
+   * each receipt it pays for, when it sent their traceparents and this peer
+   * traces (docs/tracing.md §2): kept by this peer, not sent back (the
+   * payer's own span covers the round trip). A batch's receipts share its work.
    */
-  private async traced<T> (request: Extract<Request, { type: 'pay' }>, work: () => Promise<T>): Promise<T> {
+  private async traced<T> (payments: readonly BatchedPayment[], work: () => Promise<T>): Promise<T> {
     const { tracer } = this.context
-    if (request.traceparent === undefined || tracer?.enabled !== true) return work()
-    return tracer.within('co-sign payment', parseTraceparent(request.traceparent), work, { 'zerostate.task_id': request.receipt.taskId })
+    const traced = tracer?.enabled === true ? payments.filter(p => p.traceparent !== undefined) : []
+    if (tracer === undefined || traced.length === 0) return work()
+    const batch = payments.length > 1 ? { 'zerostate.batch_size': payments.length } : {}
+    const spans = traced.map(p => tracer.start('co-sign payment', parseTraceparent(p.traceparent!), { 'zerostate.task_id': p.receipt.taskId, ...batch }))
+    try {
+      const result = await work()
+      for (const span of spans) tracer.end(span)
+      return result
+    } catch (err) {
+      for (const span of spans) tracer.end(span, err)
+      throw err
+    }
   }
 
   private async acceptOpening (from: string, proposed: SignedChannelState): Promise<SignedChannelState> {
@@ -80,16 +102,50 @@ export class Payee {
   }
 
   /**
-   * Co-signs a payment for a receipt this peer signed for the sender, moving
-   * exactly its charge from a to b in the very next state, and stores it
-   * before answering.
+   * Co-signs a payment for a receipt this peer signed for the sender and was
+   * not paid for yet, moving exactly its charge from a to b in the very next
+   * state, and stores it before answering.
    */
   private async acceptPayment (from: string, proposed: SignedChannelState, receipt: Receipt): Promise<SignedChannelState> {
     const channel = await this.context.book.openChannelOf(proposed.state.channelId, from, 'b')
-    await verifyReceipt(receipt, { executor: this.context.self, submitter: from })
-    const amount = this.context.init.chargeOf(receipt)
+    const amount = await this.dueFor(from, receipt)
     this.checkTransfer(channel.latest.state, proposed.state, receipt, amount, 'a')
     return this.acceptTransfer(channel, proposed, { receipt, kind: 'payment', direction: 'in', amount })
+  }
+
+  /**
+   * Co-signs one state paying for several receipts (`paysForBatch`): each
+   * one this peer signed for the sender, none paid before, listed in the
+   * request's order, and the balances moved by exactly the sum of their
+   * charges. Stored, as one payment record of the batch, before answering.
+   */
+  private async acceptBatch (from: string, proposed: SignedChannelState, payments: readonly BatchedPayment[]): Promise<SignedChannelState> {
+    const channel = await this.context.book.openChannelOf(proposed.state.channelId, from, 'b')
+    const receipts = []
+    for (const { receipt } of payments) receipts.push({ receipt, amount: await this.dueFor(from, receipt) })
+    const { state: current } = channel.latest
+    assertSameChannel(current, proposed.state)
+    assertNextSequence(current, proposed.state)
+    const total = receipts.reduce((sum, entry) => sum + entry.amount, 0)
+    // Rebuilt from the receipts: a state naming other receipts, in another order, or moving another sum is not this one.
+    const expected = proposeBatchPayment(current, current.a, total, receipts.map(entry => receiptRefOf(entry.receipt)), proposed.state.at)
+    if (!sameState(expected, proposed.state)) {
+      throw new PaymentAmountError(`state ${proposed.state.sequence} of ${current.channelId} does not move exactly ${total} for the ${receipts.length} receipts sent with it`)
+    }
+    return this.acceptTransfer(channel, proposed, { kind: 'batch', receipts, direction: 'in', amount: total })
+  }
+
+  /**
+   * What `from` owes for `receipt`: its charge, once the receipt verifies as
+   * this peer's, signed for `from`, charging something, and not paid yet
+   * (ReceiptPaidError: one receipt, one state).
+   */
+  private async dueFor (from: string, receipt: Receipt): Promise<number> {
+    await verifyReceipt(receipt, { executor: this.context.self, submitter: from })
+    const amount = this.context.init.chargeOf(receipt)
+    if (amount <= 0) throw new PaymentAmountError(`receipt ${receipt.taskId} charges nothing`)
+    if (await this.context.book.receiptPaid(receiptHash(receipt), 'in')) throw new ReceiptPaidError(`receipt ${receipt.taskId} was paid already`)
+    return amount
   }
 
   /**
@@ -147,7 +203,7 @@ export class Payee {
   }
 
   /** Co-signs `proposed` and stores it with its payment record before it is answered with. */
-  private async acceptTransfer (channel: ChannelRecord, proposed: SignedChannelState, payment: PaymentTerms): Promise<SignedChannelState> {
+  private async acceptTransfer (channel: ChannelRecord, proposed: SignedChannelState, payment: StoredPaymentTerms): Promise<SignedChannelState> {
     const cosigned = await cosign(proposed, this.context.identity)
     const { state } = cosigned
     await this.context.book.save(

@@ -1,23 +1,37 @@
 /**
  * The payer's side (party a): pays the executor of a receipt what it is
  * charged, on the open channel with it (opened, or replaced by a larger one,
- * as needed), and asks for a refund when witnesses dispute the receipt. The
+ * as needed) — the receipts owed to one executor at once with one state —
+ * and asks for a refund when witnesses dispute the receipt. The
  * signed state is stored as pending before it is sent, and adopted once the
  * payee co-signs it (pending.ts).
  */
 import type { AbortOptions } from '@libp2p/interface'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
-import { openChannel, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
+import { utf8ToBytes } from '../../core/index.ts'
+import { RemoteRequestError } from '../../network/json-exchange.ts'
+import { MAX_RECEIPTS_PER_STATE, openChannel, proposeBatchPayment, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening } from '../channel/index.ts'
 import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
-import { shareOf } from './records.ts'
+import { paymentsOf, shareOf } from './records.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
-import { DEFAULT_CHANNEL_DEPOSIT, MAX_CHANNEL_DEPOSIT } from './constants.ts'
+import { DEFAULT_CHANNEL_DEPOSIT, MAX_BATCH_RECEIPT_BYTES, MAX_CHANNEL_DEPOSIT } from './constants.ts'
 import type { PaymentContext } from './context.ts'
 import { PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
 import type { PendingPayments } from './pending.ts'
 import type { ChannelRecord, PaymentRecord } from './records.ts'
+
+/** A receipt waiting for its payment, and how to tell its caller the outcome. */
+interface Owed {
+  receipt: Receipt
+  amount: number
+  /** UTF-8 bytes of the receipt's JSON, as a batch request carries it. */
+  bytes: number
+  traceparent?: string
+  paid(record: PaymentRecord): void
+  failed(err: unknown): void
+}
 
 function randomChannelId (): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16))
@@ -30,6 +44,8 @@ export class Payer {
   private readonly closing: Closing
   private readonly deposit: number
   private readonly newChannelId: () => string
+  /** Per payee, the receipts owed to it and not yet taken into a payment, oldest first. */
+  private readonly owed = new Map<string, Owed[]>()
 
   /** Throws RangeError when the deposit of `context.init` is not an integer in 1..MAX_CHANNEL_DEPOSIT. */
   constructor (context: PaymentContext, pending: PendingPayments, closing: Closing) {
@@ -47,22 +63,103 @@ export class Payer {
    * Pays the executor of `receipt` what it is charged, on the open channel
    * with it (opened, or replaced by a larger one, as needed). Resolves with
    * the payment once co-signed and stored, or undefined when the charge is 0.
+   *
+   * Receipts owed to one payee while its channel is busy are paid together,
+   * by one state (`paysForBatch`): one signature each side, one round trip
+   * and one write per step of the order of writes for them all, so paying
+   * keeps up with a submitter however fast its tasks come back. Each receipt
+   * still has exactly one state, and the state a known list of receipts.
    */
   async pay (receipt: Receipt, options: AbortOptions & { traceparent?: string }): Promise<PaymentRecord | undefined> {
-    const { book, client, identity, init } = this.context
+    const { book, init } = this.context
     if (receipt.submitter !== this.context.self) throw new PaymentAmountError(`receipt ${receipt.taskId} names another submitter`)
     const amount = init.chargeOf(receipt)
     if (amount === 0) return undefined
     const peer = receipt.executor
-    return book.locked(peer, async () => {
-      let channel = await this.openChannelWith(peer, amount, options)
-      const proposal = proposePayment(channel.latest.state, this.context.self, amount, receiptRefOf(receipt), this.context.now())
-      const signed = await signState(proposal, identity)
-      channel = { ...channel, pending: { state: signed, receipt, kind: 'payment', direction: 'out', amount }, updatedAt: this.context.now() }
-      await book.save(channel)
-      const request = { type: 'pay' as const, state: signed, receipt, ...(options.traceparent === undefined ? {} : { traceparent: options.traceparent }) }
-      return this.pending.complete(channel, await client.send(peer, request, options))
+    const { traceparent, ...network } = options
+    const paid = new Promise<PaymentRecord>((resolve, reject) => {
+      const queue = this.owed.get(peer) ?? []
+      queue.push({ receipt, amount, bytes: utf8ToBytes(JSON.stringify(receipt)).length, ...(traceparent === undefined ? {} : { traceparent }), paid: resolve, failed: reject })
+      this.owed.set(peer, queue)
     })
+    // Its outcome may come while this call still waits for its own turn below: not an unhandled rejection.
+    paid.catch(() => {})
+    // One turn of the channel's lock per receipt: the first turn to run pays every receipt owed by then
+    // (up to a batch); a later turn finds its receipt paid already and returns at once.
+    await book.locked(peer, async () => this.payOwed(peer, network))
+    return paid
+  }
+
+  /** Pays the receipts owed to `peer` (as many as one state takes), reporting to each its own outcome; never throws. */
+  private async payOwed (peer: string, options: AbortOptions): Promise<void> {
+    const batch = this.takeOwed(peer)
+    if (batch.length === 0) return
+    try {
+      if (batch.length === 1) {
+        batch[0]!.paid(await this.payOne(peer, batch[0]!, options))
+        return
+      }
+      let records: PaymentRecord[]
+      try {
+        records = await this.payBatch(peer, batch, options)
+      } catch (err) {
+        if (!(err instanceof Error && err.name === RemoteRequestError.name)) throw err
+        // Refused as a whole (a receipt the payee will not take, or a payee that does not know batches):
+        // each is offered alone, so the others are still paid. The refused state stays pending until the
+        // next contact's `sync` drops it, as a refused single payment's does.
+        for (const entry of batch) await this.payOne(peer, entry, options).then(entry.paid, entry.failed)
+        return
+      }
+      batch.forEach((entry, i) => { entry.paid(records[i]!) })
+    } catch (err) {
+      // Settled promises ignore this: only the receipts not yet told are.
+      for (const entry of batch) entry.failed(err)
+    }
+  }
+
+  /** The oldest receipts owed to `peer`, at most MAX_RECEIPTS_PER_STATE and MAX_BATCH_RECEIPT_BYTES of them (at least one). */
+  private takeOwed (peer: string): Owed[] {
+    const queue = this.owed.get(peer) ?? []
+    let count = 0
+    let bytes = 0
+    while (count < queue.length && count < MAX_RECEIPTS_PER_STATE && (count === 0 || bytes + queue[count]!.bytes <= MAX_BATCH_RECEIPT_BYTES)) {
+      bytes += queue[count]!.bytes
+      count++
+    }
+    const taken = queue.splice(0, count)
+    if (queue.length === 0) this.owed.delete(peer)
+    return taken
+  }
+
+  /** Pays one receipt with a state of its own (`paysFor`), with `peer`'s lock held. */
+  private async payOne (peer: string, { receipt, amount, traceparent }: Owed, options: AbortOptions): Promise<PaymentRecord> {
+    const { book, client, identity } = this.context
+    let channel = await this.openChannelWith(peer, amount, options)
+    const proposal = proposePayment(channel.latest.state, this.context.self, amount, receiptRefOf(receipt), this.context.now())
+    const signed = await signState(proposal, identity)
+    channel = { ...channel, pending: { state: signed, receipt, kind: 'payment', direction: 'out', amount }, updatedAt: this.context.now() }
+    await book.save(channel)
+    const request = { type: 'pay' as const, state: signed, receipt, ...(traceparent === undefined ? {} : { traceparent }) }
+    return paymentsOf(await this.pending.complete(channel, await client.send(peer, request, options)))[0]!
+  }
+
+  /**
+   * Pays 2 or more receipts with one state (`paysForBatch`) moving the sum of
+   * their charges, with `peer`'s lock held; resolves with each receipt's
+   * payment, in `batch`'s order. The order of writes is a single payment's.
+   */
+  private async payBatch (peer: string, batch: Owed[], options: AbortOptions): Promise<PaymentRecord[]> {
+    const { book, client, identity } = this.context
+    const total = batch.reduce((sum, entry) => sum + entry.amount, 0)
+    let channel = await this.openChannelWith(peer, total, options)
+    const refs = batch.map(entry => receiptRefOf(entry.receipt))
+    const proposal = proposeBatchPayment(channel.latest.state, this.context.self, total, refs, this.context.now())
+    const signed = await signState(proposal, identity)
+    const receipts = batch.map(({ receipt, amount }) => ({ receipt, amount }))
+    channel = { ...channel, pending: { state: signed, kind: 'batch', receipts, direction: 'out', amount: total }, updatedAt: this.context.now() }
+    await book.save(channel)
+    const payments = batch.map(({ receipt, traceparent }) => ({ receipt, ...(traceparent === undefined ? {} : { traceparent }) }))
+    return paymentsOf(await this.pending.complete(channel, await client.send(peer, { type: 'pay-batch', state: signed, payments }, options)))
   }
 
   /**
@@ -86,7 +183,7 @@ export class Payer {
       const share = { runId: verified.runId, recordHash, record: verified }
       channel = { ...channel, pending: { state: signed, share, kind: 'share', direction: 'out', amount: due.amount }, updatedAt: this.context.now() }
       await book.save(channel)
-      return this.pending.complete(channel, await client.send(payee, { type: 'share', state: signed, record: verified }, options))
+      return paymentsOf(await this.pending.complete(channel, await client.send(payee, { type: 'share', state: signed, record: verified }, options)))[0]!
     })
   }
 
@@ -108,7 +205,7 @@ export class Payer {
       const signed = await signState(proposal, identity)
       channel = { ...channel, pending: { state: signed, receipt, kind: 'refund', direction: 'in', amount: paid.amount }, updatedAt: this.context.now() }
       await book.save(channel)
-      return this.pending.complete(channel, await client.send(peer, { type: 'refund', state: signed, receipt, attestations }, options))
+      return paymentsOf(await this.pending.complete(channel, await client.send(peer, { type: 'refund', state: signed, receipt, attestations }, options)))[0]!
     })
   }
 

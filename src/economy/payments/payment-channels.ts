@@ -34,16 +34,18 @@ export class PaymentChannels {
   private readonly payer: Payer
   private readonly payee: Payee
   private readonly closing: Closing
+  private readonly client: PaymentClient
 
   /** Throws RangeError when `init.deposit` is not an integer in 1..MAX_CHANNEL_DEPOSIT. */
   constructor (components: PaymentChannelsComponents, init: PaymentChannelsInit) {
+    this.client = new PaymentClient(components)
     const context: PaymentContext = {
       identity: components.identity,
       get self () {
         return components.identity.peerId.toString()
       },
       book: new ChannelBook(components.store),
-      client: new PaymentClient(components),
+      client: this.client,
       init,
       ...(components.tracer === undefined ? {} : { tracer: components.tracer }),
       now: init.now ?? Date.now
@@ -119,5 +121,15 @@ export class PaymentChannels {
   /** Serves one request of /zerostate/payment/1.0.0 from `connection`'s remote peer. */
   async handle (stream: Stream, connection: Connection): Promise<void> {
     return this.payee.handle(stream, connection)
+  }
+
+  /** Serves a payment stream (/zerostate/payment/1.1.0: the same requests, one after the other) from `connection`'s remote peer. */
+  async handleStream (stream: Stream, connection: Connection): Promise<void> {
+    return this.payee.handleStream(stream, connection)
+  }
+
+  /** Closes the streams this peer keeps to its payees. Safe to call twice. */
+  stop (): void {
+    this.client.stop()
   }
 }

@@ -1,6 +1,7 @@
 /**
  * A peer's payments on the mesh: its PaymentChannels serve
- * /zerostate/payment/1.0.0 (the payee's side) and pay over it (the payer's);
+ * /zerostate/payment/1.0.0 and its many-requests stream 1.1.0 (the payee's
+ * side) and pay over them (the payer's);
  * settlement and closing records travel on SETTLEMENT_TOPIC — this peer
  * publishes its own, keeps those it hears for the ledger, and answers a
  * unilateral close of a channel of its own with a challenge when it holds a
@@ -17,7 +18,7 @@ import { ProtocolHandler } from '../../network/protocol-handler.ts'
 import { TopicChannel, accept } from '../../network/topic-channel.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Settlement } from '../channel/index.ts'
-import { MAX_INBOUND_PAYMENT_STREAMS, MAX_KEPT_SETTLEMENTS, PAYMENT_PROTOCOL, SETTLE_CHECK_MS, SETTLEMENT_TOPIC } from './constants.ts'
+import { MAX_INBOUND_PAYMENT_STREAMS, MAX_KEPT_SETTLEMENTS, PAYMENT_PROTOCOL, PAYMENT_STREAM_PROTOCOL, SETTLE_CHECK_MS, SETTLEMENT_TOPIC } from './constants.ts'
 import { InvalidPaymentMessageError } from './errors.ts'
 import { MAX_CHANNEL_NOTICE_BYTES, readNotice } from './notices.ts'
 import type { ChannelNotice } from './notices.ts'
@@ -49,6 +50,7 @@ export class PaymentService {
   private readonly logger: Logger
   private readonly topic: TopicChannel
   private readonly handler: ProtocolHandler
+  private readonly streamHandler: ProtocolHandler
   private heard: Settlement[] = []
   private running = false
   private settleTimer: ReturnType<typeof setInterval> | undefined
@@ -69,6 +71,9 @@ export class PaymentService {
     this.handler = new ProtocolHandler(components.registrar, PAYMENT_PROTOCOL, async (stream, connection) => this.channels.handle(stream, connection), {
       maxInboundStreams: MAX_INBOUND_PAYMENT_STREAMS
     })
+    this.streamHandler = new ProtocolHandler(components.registrar, PAYMENT_STREAM_PROTOCOL, async (stream, connection) => this.channels.handleStream(stream, connection), {
+      maxInboundStreams: MAX_INBOUND_PAYMENT_STREAMS
+    })
     // Checked before gossipsub forwards it (every co-signed state inside, and who sent it): junk stops here.
     this.topic = new TopicChannel<ChannelNotice>(components.pubsub, {
       topic: SETTLEMENT_TOPIC,
@@ -84,6 +89,7 @@ export class PaymentService {
     if (this.running) return
     this.running = true
     await this.handler.start()
+    await this.streamHandler.start()
     this.topic.start()
     this.settleTimer = setInterval(() => { this.channels.settleDue().catch(warnOn(this.logger, 'settling closed channels')) }, SETTLE_CHECK_MS)
   }
@@ -94,6 +100,8 @@ export class PaymentService {
     this.running = false
     clearInterval(this.settleTimer)
     this.topic.stop()
+    this.channels.stop()
+    await this.streamHandler.stop()
     await this.handler.stop()
   }
 

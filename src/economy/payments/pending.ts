@@ -12,7 +12,7 @@ import type { SignedChannelState } from '../channel/index.ts'
 import { sameState } from './channel-book.ts'
 import type { PaymentContext } from './context.ts'
 import { UnexpectedStateError } from './errors.ts'
-import type { ChannelRecord, PaymentRecord } from './records.ts'
+import type { ChannelRecord, StoredPaymentRecord } from './records.ts'
 
 export class PendingPayments {
   private readonly context: PaymentContext
@@ -35,8 +35,8 @@ export class PendingPayments {
     return this.adopt(channel, theirs)
   }
 
-  /** Adopts the co-signed answer to the pending payment and stores it with its payment record. */
-  async complete (channel: ChannelRecord, answer: SignedChannelState): Promise<PaymentRecord> {
+  /** Adopts the co-signed answer to the pending payment and stores it with its payment record (a batch's, for a batch). */
+  async complete (channel: ChannelRecord, answer: SignedChannelState): Promise<StoredPaymentRecord> {
     await this.adopt(channel, answer)
     const { pending } = channel
     return { ...pending!, channelId: channel.channelId, sequence: answer.state.sequence, state: answer, at: answer.state.at }

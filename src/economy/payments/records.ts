@@ -20,7 +20,7 @@ export interface ChannelRecord {
    * may not be in force, so the next contact asks the other party for its
    * newest state before anything else.
    */
-  pending?: PaymentTerms & { state: SignedChannelState }
+  pending?: StoredPaymentTerms & { state: SignedChannelState }
   status: 'open' | 'closing' | 'settled'
   /** Set while a unilateral close waits out its challenge period. */
   closing?: ClosingChannel
@@ -53,13 +53,56 @@ export type PaymentTerms = PaymentReason & {
   amount: number
 }
 
-/** One co-signed payment on a channel and what it pays for. */
-export type PaymentRecord = PaymentTerms & {
+/** Where on its channel a payment was made: the co-signed state that made it. */
+export interface PaymentPlace {
   channelId: string
   /** Sequence of the state that made the payment. */
   sequence: number
   state: SignedChannelState
   at: number
+}
+
+/** One co-signed payment on a channel and what it pays for (a receipt of a batch is one too: see paymentsOf). */
+export type PaymentRecord = PaymentTerms & PaymentPlace
+
+/** One receipt of a batch payment and its charge: what the state moved for it. */
+export interface BatchedReceipt {
+  receipt: Receipt
+  amount: number
+}
+
+/**
+ * Several receipts paid by one state (`paysForBatch`), in the state's order;
+ * `amount` is the sum of theirs. Only payments are batched, never refunds:
+ * a refund names the one receipt it pays back.
+ */
+export interface BatchTerms {
+  kind: 'batch'
+  receipts: BatchedReceipt[]
+  direction: 'in' | 'out'
+  amount: number
+}
+
+/** What a state moved, as kept: one receipt's payment or refund, a share, or a batch. */
+export type StoredPaymentTerms = PaymentTerms | BatchTerms
+
+/**
+ * What the store keeps: one record per co-signed state that moved money
+ * (the store's key is the channel and sequence), a batch as one record.
+ * Read it through paymentsOf, which gives one PaymentRecord per receipt.
+ */
+export type StoredPaymentRecord = StoredPaymentTerms & PaymentPlace
+
+/**
+ * The payments a stored record holds, one per receipt (or share): a batch
+ * becomes one `payment` per receipt, each with its own charge, all on the
+ * batch's state. So a receipt paid in a batch is found, refunded and shown
+ * like any other, and the amounts still sum to what the state moved.
+ */
+export function paymentsOf (record: StoredPaymentRecord): PaymentRecord[] {
+  const { channelId, sequence, state, at, direction } = record
+  if (record.kind !== 'batch') return [record]
+  return record.receipts.map(({ receipt, amount }) => ({ kind: 'payment', receipt, direction, amount, channelId, sequence, state, at }))
 }
 
 /** What a verified split record pays `member` (a payment of 0 is no payment), or undefined: the payer's and the payee's one rule. */
@@ -78,10 +121,10 @@ export interface ChannelStore {
    * newest state, in one transaction: both land or neither does. A peer acks
    * a payment only after this resolves, so a reload never loses one.
    */
-  saveChannel(channel: ChannelRecord, payment?: PaymentRecord): Promise<void>
+  saveChannel(channel: ChannelRecord, payment?: StoredPaymentRecord): Promise<void>
   getChannel(channelId: string): Promise<ChannelRecord | undefined>
   /** Every channel, most recently updated first. */
   listChannels(): Promise<ChannelRecord[]>
   /** Newest `at` first; all when `limit` is undefined. */
-  listPayments(limit?: number): Promise<PaymentRecord[]>
+  listPayments(limit?: number): Promise<StoredPaymentRecord[]>
 }
