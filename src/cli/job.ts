@@ -27,6 +27,8 @@ interface JobOptions extends MeshOptions {
   out?: string
   budget?: string
   redundancy?: string
+  /** False with --no-verify. */
+  verify?: boolean
   env: string[]
   file: string[]
   taskTimeout?: string
@@ -74,6 +76,7 @@ export async function jobRequestOf (module: string, args: string[], options: Job
     args: [...(options.args === undefined ? [] : options.args.split(/\s+/).filter(arg => arg !== '')), ...args],
     ...(sliceSize === undefined ? {} : { sliceSize }),
     ...(redundancy === undefined ? {} : { redundancy }),
+    ...(options.verify === false ? { verify: false } : {}),
     ...(options.budget === undefined ? {} : { budget: parseCount('--budget', options.budget, 0) }),
     ...(options.env.length === 0 ? {} : { env: options.env.map(spec => parsePair('--env', spec)) }),
     ...(files.length === 0 ? {} : { files }),
@@ -95,6 +98,7 @@ export function addJobCommand (program: Command, io: MeshCliIo, setStatus: (code
     .option('--out <dir>', 'one file per input here (its name, or its index), instead of stdout')
     .option('--budget <µ>', 'the most the whole job may cost, micro-units')
     .option('--redundancy <n>', 'each slice on N executors (1–5), the majority\'s result kept')
+    .option('--no-verify', 'do not check slices\' results by this peer\'s verification policy (docs/trust-and-payments.md §3)')
     .option('--env <K=V>', 'the tasks\' environment (repeatable)', collect, [])
     .option('--file <NAME=PATH>', 'a file in every task\'s /work (repeatable)', collect, [])
     .option('--task-timeout <ms>', 'each task\'s wall-clock limit')

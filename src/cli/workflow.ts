@@ -41,6 +41,8 @@ interface RunOptions extends MeshOptions {
   taskTimeout?: string
   fuel?: string
   maxPrice?: string
+  /** False with --no-verify. */
+  verify?: boolean
 }
 
 /** How often the live table is redrawn at most, and at least (for the running steps' durations). */
@@ -121,7 +123,8 @@ function limitsOf (options: RunOptions): WorkflowOptions {
   return {
     ...(options.taskTimeout === undefined ? {} : { timeoutMs: parseCount('--task-timeout', options.taskTimeout, 1) }),
     ...(options.fuel === undefined ? {} : { fuel: parseCount('--fuel', options.fuel, 1) }),
-    ...(options.maxPrice === undefined ? {} : { maxTotalPrice: parseCount('--max-price', options.maxPrice, 0) })
+    ...(options.maxPrice === undefined ? {} : { maxTotalPrice: parseCount('--max-price', options.maxPrice, 0) }),
+    ...(options.verify === false ? { verify: false } : {})
   }
 }
 
@@ -134,7 +137,8 @@ export function addWorkflowCommand (program: Command, io: MeshCliIo, setStatus: 
     .option('--receipts <file>', 'write the receipts of its steps here (a JSON array)')
     .option('--task-timeout <ms>', 'each step\'s wall-clock limit, unless the step sets its own')
     .option('--fuel <n>', 'each step\'s fuel, unless the step sets its own')
-    .option('--max-price <µ>', 'the most each step may cost, micro-units'))
+    .option('--max-price <µ>', 'the most each step may cost, micro-units')
+    .option('--no-verify', 'do not check steps\' results by this peer\'s verification policy (docs/trust-and-payments.md §3)'))
   withRunOptions(workflow.command('run')
     .description('run a workflow; Ctrl-C leaves it resumable (`workflow resume RUN_ID`, same --dir)')
     .argument('[spec]', 'the spec file (YAML or JSON)')

@@ -40,7 +40,7 @@ import type { GuildService } from '../orchestration/guilds/index.ts'
 import { AgentStatsBook } from '../trust/agent-stats/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
-import { VerificationService } from '../trust/verification/index.ts'
+import { VerificationService, executorStanding } from '../trust/verification/index.ts'
 import type { CheckRates } from '../trust/witness/index.ts'
 import type { ZeroStateStore } from './store.ts'
 import { MeteredTaskDispatch } from './peer-metrics.ts'
@@ -259,7 +259,17 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo, runner: init.pool, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
     isContributing: settings.contributing,
     rates: settings.witnessRates,
-    standing: peerId => ({ score: reputation.book.score(peerId), observations: reputation.book.history(peerId).length }),
+    // Established by this peer's standing of it (checked work, trust/verification standing.ts), not by the reputation
+    // book's score: an executor must not earn the lower check rate with successes nobody checked (issue 16).
+    standing: peerId => ({
+      score: executorStanding({
+        checked: verification.book.record(peerId),
+        observedScore: reputation.book.score(peerId),
+        blacklisted: reputation.book.isBlacklisted(peerId),
+        whitelisted: reputation.book.isWhitelisted(peerId)
+      }, Date.now(), verification.policy).score,
+      observations: reputation.book.history(peerId).length
+    }),
     onResolved: outcome => { late.accountability?.disputeResolved(outcome).catch(err => { logger.warn('settling a dispute', err) }) },
     // Work a witness confirmed is worth telling the mesh about: it is the only praise with a check behind it.
     onConfirmed: attestation => { reports.report(attestation.executor, 'success', attestation.taskId).catch(err => { logger.warn('reporting confirmed work', err) }) },

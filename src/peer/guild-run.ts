@@ -8,7 +8,10 @@
  *    per-step offers of the executors' Agent Cards (what each would charge at
  *    its asking prices for the step's limits, capped by the task budget); the
  *    award rule (economy/guild) picks the lower total above the reputation
- *    floor. Every step is then pinned to the executor the award names.
+ *    floor — read, as executor ranking and auctions read it, from this peer's
+ *    standing of each member (trust/verification standing.ts: checked work,
+ *    failures against it, none once caught). Every step is then pinned to
+ *    the executor the award names.
  * 2. **Run.** A guild's steps are not paid task by task: the guild is paid
  *    for the whole run. Their receipts still verify, and witnesses may still
  *    check them; each receipt's charge is what the step cost its member.
@@ -140,10 +143,8 @@ export async function awardRun (ctx: PeerContext, spec: WorkflowSpec, specHash: 
     if (quote === undefined) continue
     for (const { step } of steps) stepOffers.push({ step, bidder: card.peerId, price: quote.price, expectedMs: Math.max(1, quote.expectedMs) })
   }
-  const book = peer.reputation.book
   const { award, excluded } = awardWorkflow({ runId, specHash, steps, budget: options.budget }, offers, stepOffers,
-    { score: peerId => book.score(peerId), isBlacklisted: peerId => book.isBlacklisted(peerId) },
-    { reputationFloor: options.reputationFloor ?? 0, now: Date.now() })
+    standingView(peer), { reputationFloor: options.reputationFloor ?? 0, now: Date.now() })
   if (award === undefined) {
     throw new NoWorkflowAwardError(`no guild or set of executors could be awarded run ${runId}: ${excluded.map(e => `${e.candidate} (${e.reason})`).join('; ') || 'no offers'}`, excluded)
   }
@@ -168,16 +169,27 @@ export function awardedExecutor (ctx: PeerContext, awarded: AwardedRun, step: st
   if (assigned === undefined || assigned.source !== 'guild' || present(assigned.executor)) return assigned?.executor
   const member = assigned.executor
   const finished = [...awarded.costs].filter(([, cost]) => cost.executor === member).map(([done]) => done)
-  const book = ctx.peer.reputation.book
   try {
-    const reaward = reawardWorkflow(awarded.award, { member, finished }, awarded.stepOffers,
-      { score: peerId => book.score(peerId), isBlacklisted: peerId => book.isBlacklisted(peerId) }, { reputationFloor: awarded.reputationFloor })
+    const reaward = reawardWorkflow(awarded.award, { member, finished }, awarded.stepOffers, standingView(ctx.peer), { reputationFloor: awarded.reputationFloor })
     awarded.award = reaward.award
     awarded.forfeited.push(...reaward.forfeited)
   } catch (err) {
     if (!(err instanceof Error) || err.name !== 'NoReplacementError') throw err
   }
   return awarded.award.steps.find(candidate => candidate.step === step)?.executor
+}
+
+/**
+ * What an award reads of a peer: this peer's standing of it, as executor
+ * ranking and an auction's floor read it (TaskDispatch#standing) — trust from
+ * checked work only, lowered by failures, none once a check caught it — not
+ * the reputation book's score, which an unchecked success raises (issue 16).
+ */
+function standingView (peer: Pick<PeerContext['peer'], 'dispatch'>): { score(peerId: string): number, isBlacklisted(peerId: string): boolean } {
+  return {
+    score: peerId => peer.dispatch.standing(peerId).score,
+    isBlacklisted: peerId => peer.dispatch.standing(peerId).blacklisted
+  }
 }
 
 /** Whether the step is the guild's (not paid task by task: the split pays it). */

@@ -1,10 +1,13 @@
 /**
  * A job: one module over many inputs, spread over the mesh by the JobRunner
  * (orchestration/jobs). The request is checked as a task would be
- * (task-request.ts) before any slice is sent; each kept slice's receipt is
- * paid for, offered to witnesses and kept in the history like a single
- * task's. The runner's events (`status`, `result`, `retry`, `error`,
- * `complete`) are the job's progress, for a tab's job card and the SDK alike.
+ * (task-request.ts) before any slice is sent; each slice's result is checked
+ * by this peer's verification policy as a single task's is (unless the job
+ * says `verify: false` or `witnesses: false`, or runs each slice redundantly);
+ * each kept slice's receipt is paid for, offered to witnesses and kept in the
+ * history like a single task's. The runner's events (`status`, `result`,
+ * `retry`, `error`, `complete`) are the job's progress, for a tab's job card
+ * and the SDK alike.
  */
 import { MAX_REDUNDANCY } from '../orchestration/dispatch/index.ts'
 import { JobRunner, estimateJob, joinLines, planSlices, type EstimateExecutor, type JobInput } from '../orchestration/jobs/index.ts'
@@ -81,12 +84,17 @@ export async function startJob (ctx: PeerContext, request: JobRequest, options: 
   signal?.throwIfAborted()
   const { dispatch, accountability } = ctx.peer
   const label = request.label ?? (typeof request.module === 'string' ? sampleLabel(request.module) : 'job')
+  // Checked as a single task is (submit.ts): a redundant slice is checked by its majority, and with
+  // `witnesses: false` the input must not go to one more peer.
+  const verifier = redundancy === 1 && request.verify !== false && request.witnesses !== false ? ctx.peer.verifier : undefined
   const runner = new JobRunner({
     dispatch,
+    ...(verifier === undefined ? {} : { verifier }),
     settle: async (outcome, offer, bytes, settleOptions) => {
       await Promise.all([
         // A redundant slice's majority was paid by the dispatch, and agreeing executors are their own witnesses.
-        settleOptions?.paid === true ? undefined : accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true),
+        // A checked slice's receipts were paid (or, shown wrong, not) by the check (orchestration/dispatch/verification.ts).
+        settleOptions?.paid === true ? undefined : accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true, { pay: settleOptions?.checked !== true }),
         ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `${label} (${jobId.slice(4, 12)})`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
       ])
     }

@@ -54,7 +54,9 @@ export interface JobRequest extends Omit<SubmitRequest, 'stdin' | 'executor' | '
    * The inputs: a list — texts, bytes (a Uint8Array, a Blob or File: one task
    * each, as its stdin), or file sets (`{ files, stdin? }`: one task each,
    * its files in /work beside the job's `files`) — or a text whose non-empty
-   * lines are the inputs. `redundancy` runs each slice on that many executors.
+   * lines are the inputs. `redundancy` runs each slice on that many executors;
+   * otherwise each slice's result is checked as a single task's is (`verify`,
+   * docs/trust-and-payments.md §3), a slice shown wrong run again elsewhere.
    */
   inputs: ReadonlyArray<JobInputGiven> | string
   /** Inputs per task (default 50 for single-line text inputs, else 1). */

@@ -15,6 +15,7 @@ import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import { resumeWorkflow, startWorkflow, type WorkflowRunner, type WorkflowRunnerComponents } from '../orchestration/workflow/runner/index.ts'
 import type { MemoizedOutputs } from '../orchestration/workflow/runner/index.ts'
 import type { RunEvent, RunStatus, WorkflowInputValue } from '../orchestration/workflow/scheduler/index.ts'
+import type { TaskOutcome, ValidOffer } from '../orchestration/task-protocol/index.ts'
 import { parseWorkflowSpec, type WorkflowSpec } from '../orchestration/workflow/spec/index.ts'
 import { consoleLogger } from '../core/index.ts'
 import type { SplitRecord } from '../economy/shapley/index.ts'
@@ -39,6 +40,16 @@ export interface WorkflowOptions {
   maxTotalPrice?: number
   /** Publish each step's receipt and input for witnesses (default true). */
   witnesses?: boolean
+  /**
+   * Check each step's result by this peer's verification policy, as a
+   * single task's (docs/trust-and-payments.md §3): a new or risky executor's
+   * task is run again on a peer this one trusts, or in its own sandbox,
+   * before the step's output is kept, and a result shown wrong is sent to
+   * another executor. Default true; never with `witnesses: false`, nor for a
+   * step awarded to an executor (`guild`). Not kept with the run: give it
+   * again when resuming.
+   */
+  verify?: boolean
   /** The tasks' seed (32 bytes; random when omitted). Two runs with the same seed reuse each other's verified step outputs. */
   seed?: Uint8Array
   /**
@@ -161,6 +172,9 @@ function keepRecord (ctx: PeerContext, runner: WorkflowRunner, record: WorkflowR
 function components (ctx: PeerContext, options: WorkflowOptions, record: WorkflowRunRecord, award?: AwardedRun, trace?: RunTrace): WorkflowRunnerComponents {
   const { store } = ctx
   const { dispatch, accountability } = ctx.peer
+  // Each step's task is checked as a single task is (submit.ts), unless the run says not to; with
+  // `witnesses: false` its input must not go to one more peer. A step awarded to an executor is not (runner.ts).
+  const verifier = options.verify !== false && options.witnesses !== false ? ctx.peer.verifier : undefined
   /** The next sequence number of each run's log this peer writes. */
   const nextSeq = new Map<string, number>()
   return {
@@ -202,12 +216,14 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
       ? {}
       : guildStepDispatch(ctx, award, dispatch, () => { saveAward(ctx, record, award).catch(err => { GUILD_LOG.warn(`keeping the re-award of run ${record.runId}`, err) }) })),
     ...(trace === undefined ? {} : { traceStep: unit => trace.step(unit) }),
-    settle: async (outcome, offer, module, step) => trace === undefined
-      ? settle(outcome, offer, module, step)
-      : trace.settle(offer.taskId, async traceparent => settle(outcome, offer, module, step, traceparent))
+    ...(verifier === undefined ? {} : { verifier }),
+    settle: async (outcome, offer, module, step, settleOptions) => trace === undefined
+      ? settle(outcome, offer, module, step, settleOptions?.checked === true)
+      : trace.settle(offer.taskId, async traceparent => settle(outcome, offer, module, step, settleOptions?.checked === true, traceparent))
   }
 
-  async function settle (...[outcome, offer, module, step, traceparent]: [...Parameters<WorkflowRunnerComponents['settle']>, string?]): Promise<void> {
+  /** `checked`: the submitter's check paid for the receipt (or withheld payment from one it showed wrong). */
+  async function settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string, checked: boolean, traceparent?: string): Promise<void> {
     const guildStep = isGuildStep(award, step)
     if (guildStep) {
       // A guild's step is paid with the run, by the split; its receipt's charge is what the step cost its member.
@@ -215,7 +231,7 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
       await saveAward(ctx, record, award!)
     }
     await Promise.all([
-      accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep, ...(traceparent === undefined ? {} : { traceparent }) }),
+      accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep && !checked, ...(traceparent === undefined ? {} : { traceparent }) }),
       ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
     ])
   }

@@ -34,6 +34,8 @@ interface PageJobOutcome {
   status: { state: string, total: number, computed: number, failed: number, retries: number }
   statusEvents: number
   paidSlices: string[]
+  /** Task ids of the job's receipts paid, checks included. */
+  paidTasks: string[]
 }
 
 /** Starts the job in the page and returns once `closeAfter` results have arrived, leaving the rest to `finishJob`. */
@@ -57,10 +59,12 @@ async function finishJob (page: Page): Promise<PageJobOutcome> {
     const w = window as unknown as { __job: { results(): Promise<PageJobOutcome['results']>, status(): PageJobOutcome['status'], jobId: string }, __statusEvents: number }
     const results = await w.__job.results()
     const ledger = await window.zerostate.ledger()
-    const paidSlices = ledger.payments
+    const paidTasks = ledger.payments
       .filter((p): p is ReceiptPaymentRecord => p.direction === 'out' && p.kind === 'payment' && p.receipt.taskId.startsWith(w.__job.jobId))
-      .map(p => p.receipt.taskId.slice(w.__job.jobId.length + 1).split('-')[0]!)
-    return { results, status: w.__job.status(), statusEvents: w.__statusEvents, paidSlices }
+      .map(p => p.receipt.taskId)
+    // A checker's receipt (`…-check`) is the submitter's check of a slice, paid besides the slice's executor.
+    const paidSlices = paidTasks.filter(taskId => !taskId.endsWith('-check')).map(taskId => taskId.slice(w.__job.jobId.length + 1).split('-')[0]!)
+    return { results, status: w.__job.status(), statusEvents: w.__statusEvents, paidSlices, paidTasks }
   })
 }
 
@@ -106,8 +110,9 @@ describe('a job over 1,200 lines on three executor tabs', () => {
     const used = new Set(outcome.results.map(r => r.executor))
     expect(used.has(executors[0]!.peerId) && used.has(executors[1]!.peerId)).toBe(true)
     expect(new Set(outcome.paidSlices).size).toBe(outcome.paidSlices.length)
+    expect(new Set(outcome.paidTasks).size).toBe(outcome.paidTasks.length)
     expect(outcome.statusEvents).toBeGreaterThan(10)
-    console.log(`job: ${lines.length} lines in ${outcome.status.total} slices on ${used.size} executors, ${outcome.status.retries} retries, ${outcome.paidSlices.length} slices paid`)
+    console.log(`job: ${lines.length} lines in ${outcome.status.total} slices on ${used.size} executors, ${outcome.status.retries} retries, ${outcome.paidSlices.length} slices paid, ${outcome.paidTasks.length - outcome.paidSlices.length} checks by peers paid`)
   }, 300_000)
 
   it('runs a job from the form: each line of the input, with a progress bar, the results as a table and a download', async () => {

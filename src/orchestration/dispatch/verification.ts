@@ -82,6 +82,8 @@ export interface VerifyOptions {
   signal?: AbortSignal
   /** A check is about to run, on `checker` ('self' for this peer's sandbox). */
   onCheck?(checker: string, decision: VerificationDecision): void
+  /** The check starts paying for `receipt` (the executor's, or the checker's): what a job counts against its budget, as `DispatchOptions.onPaid`. */
+  onPaid?(receipt: Receipt): void
 }
 
 export class TaskVerification {
@@ -110,8 +112,12 @@ export class TaskVerification {
     const decision = decideVerification(verification.book.record(executor), { value: offer.maxTotalPrice }, this.random(), now, verification.policy)
     if (!decision.check) return { outcome, decision, settled: false, payments: Promise.resolve() }
     // An established executor is paid now, as unchecked; only a risky one waits for the check.
-    const paid = decision.holdPayment ? undefined : accountability.pay(receipt)
-    const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(async r => accountability.pay(r))]).then(() => {})
+    const startPaying = async (r: Receipt): Promise<void> => {
+      options.onPaid?.(r)
+      return accountability.pay(r)
+    }
+    const paid = decision.holdPayment ? undefined : startPaying(receipt)
+    const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(startPaying)]).then(() => {})
     const [checker] = chooseCheckers({
       submitter: identity.peerId.toString(),
       executor,

@@ -13,102 +13,20 @@
  * Nothing is lost or paid twice: a slice has one current assignment; a result
  * that comes back after its slice was given up on (its executor went quiet
  * and another ran it) is refused by the scheduler and neither kept nor paid.
+ *
+ * Each slice run on one executor is checked as a single task is
+ * (dispatch/checked-run.ts, docs/trust-and-payments.md §3) when the runner
+ * is given a verifier: the check pays what it settles, and a slice shown
+ * wrong is run again elsewhere.
  */
-import { nameError } from '../../core/errors.ts'
-import type { CardRequirements } from '../../discovery/index.ts'
+import { NoExecutorError } from '../task-protocol/index.ts'
 import type { ValidOffer, TaskOutcome } from '../task-protocol/index.ts'
-import { NoExecutorError, RemoteTaskError, failedRunOutcome } from '../task-protocol/index.ts'
-import type { DispatchOptions, DispatchRequest, ExecutorChoice } from '../dispatch/index.ts'
-import { JobScheduler, type JobStatus, type SliceFailure } from './scheduler.ts'
+import { runChecked } from '../dispatch/index.ts'
+import type { ExecutorChoice } from '../dispatch/index.ts'
+import { JobCanceledError, JobEvent } from './job-types.ts'
+import type { JobItemResult, JobRunnerComponents, JobRunStatus, JobSpec } from './job-types.ts'
+import { JobScheduler, type SliceFailure } from './scheduler.ts'
 import { joinLines, planSlices, splitLines, type Slice } from './slices.ts'
-
-/** What the runner needs of TaskDispatch. */
-export interface JobDispatch {
-  chooseExecutors(requirements: CardRequirements, count: number, signal?: AbortSignal, atLeast?: number): Promise<ExecutorChoice[]>
-  inFlightLimit(executor: string): number
-  tasksFor(executor: string): { inFlight: number, waiting: number }
-  runOnce(prepared: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, request: DispatchRequest, options?: DispatchOptions): Promise<{ outcome: TaskOutcome, offer: ValidOffer }>
-  /** The task on `count` executors at once; the majority's result is kept and only the majority paid (each through `options.onPaid`). */
-  runRedundant(offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, count: number, options?: DispatchOptions): Promise<TaskOutcome>
-}
-
-export interface JobRunnerComponents {
-  dispatch: JobDispatch
-  /**
-   * Pays for a kept slice's result and lets witnesses check it
-   * (TaskAccountability.afterTask) — or, with `paid` (a redundant slice, whose
-   * majority runRedundant paid), only keeps it.
-   */
-  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, options?: { paid?: boolean }): Promise<void>
-  /** Clock, injectable for tests. */
-  now?(): number
-  /** How long an executor that lost a slice gets no more of the job's slices (default LOST_EXECUTOR_PAUSE_MS). */
-  lostExecutorPauseMs?: number
-}
-
-/**
- * One job. `base` is the checked offer every slice's task starts from (its
- * module, args, env, files, limits and price); each slice gets its own task
- * id and its inputs as stdin.
- */
-export interface JobSpec {
-  jobId: string
-  base: ValidOffer
-  module: Uint8Array<ArrayBuffer>
-  requirements: CardRequirements
-  /** Text inputs (one line each when sliced several to a task), byte inputs or file sets (one to a task). */
-  inputs: ReadonlyArray<JobInput>
-  sliceSize: number
-  /** Each slice on this many executors at once, the majority's result kept (TaskDispatch.runRedundant); default 1. */
-  redundancy?: number
-  /** Most micro-units the whole job may cost; when the next slice could pass it, the job pauses ('budget'). */
-  maxTotalPrice?: number
-}
-
-/**
- * An input of its own files: placed in the task's /work beside the job's
- * files (`base.files`), with an optional stdin. Checked by the caller
- * (task-protocol checkOfferFiles over the merged files).
- */
-export interface JobFilesInput {
-  files: ReadonlyArray<readonly [string, Uint8Array]>
-  stdin?: string | Uint8Array
-}
-
-export type JobInput = string | Uint8Array | JobFilesInput
-
-/** The result of one input, handed back in input order. */
-export interface JobItemResult {
-  index: number
-  /** The input's share of stdout: its line when sliced several to a task, else the whole stdout (text). */
-  output?: string
-  /** Files the input's task wrote (byte inputs, one to a task). */
-  files?: Array<[string, Uint8Array]>
-  exitCode?: number
-  /** Why this input has no result: its slice failed on every executor it was tried on, or its task failed. */
-  error?: string
-  executor?: string
-  /** The task id of the receipt that covers it. */
-  taskId?: string
-}
-
-/** Thrown by `results()` when the job was canceled. */
-export class JobCanceledError extends Error {
-  static { nameError(this, 'JobCanceledError') }
-}
-
-/** A job's status: its slices (the scheduler's JobStatus) and what it has spent of its budget, in micro-units. */
-export interface JobRunStatus extends JobStatus {
-  spent: number
-  budget?: number
-}
-
-/** Events of a JobHandle: `status` (JobStatus), `result` (JobItemResult, in input order), `retry`, `error`, `complete`. */
-export class JobEvent<T> extends Event {
-  constructor (type: 'status' | 'result' | 'retry' | 'error' | 'complete', readonly detail: T) {
-    super(type)
-  }
-}
 
 /** How long the runner waits for any change before it looks at the mesh again (executors coming or going). */
 const POLL_MS = 1000
@@ -132,6 +50,8 @@ export class JobRunner extends EventTarget {
   readonly #results: JobItemResult[] = []
   /** Where each running slice runs, to notice its executor leaving. */
   readonly #running = new Map<number, string>()
+  /** Slices whose executor answered, being checked: still running for the budget and the scheduler, but no longer on their executor. */
+  readonly #checking = new Set<number>()
   #spent = 0
   /** Executors that lost a slice, and until when they get no more. */
   readonly #lost = new Map<string, number>()
@@ -192,14 +112,14 @@ export class JobRunner extends EventTarget {
         if (!reachable.has(executor)) this.#release(this.#scheduler.executorGone(executor, now()))
       }
       const affordable = this.#affordableSlices()
-      if (affordable <= 0 && this.#running.size === 0 && !this.#scheduler.done) this.#scheduler.pause('budget')
+      if (affordable <= 0 && this.#busy() === 0 && !this.#scheduler.done) this.#scheduler.pause('budget')
       for (const assignment of this.#scheduler.next(now(), withinBudget(executors, affordable))) {
         this.#running.set(assignment.slice, assignment.executor)
         void this.#runSlice(assignment.slice, assignment.executor, assignment.attempt)
       }
       // A slice that failed on every executor there is, with nothing else running that could change that:
       // waiting for a third executor would be waiting forever, so it is given up on now.
-      if (this.#running.size === 0 && executors.length > 0) {
+      if (this.#busy() === 0 && executors.length > 0) {
         for (const slice of this.#scheduler.blockedSlices(executors)) {
           this.#release(this.#scheduler.quarantine(slice, `failed on all ${executors.length} executors there are`))
         }
@@ -242,13 +162,12 @@ export class JobRunner extends EventTarget {
     const { dispatch } = this.#components
     const redundancy = this.#spec.redundancy ?? 1
     try {
-      let outcome: TaskOutcome
-      let sent = offer
       if (redundancy > 1) {
         // On the assigned executor and the next best the job may use; the majority's receipts are paid by
         // runRedundant itself, and the job counts what they charged. One that vanished gets no slices for a while.
+        // The majority is the check: a redundant slice is not checked again.
         const others = this.#available.filter(peerId => peerId !== executor && (this.#lost.get(peerId) ?? 0) <= now()).slice(0, redundancy - 1)
-        outcome = await dispatch.runRedundant(offer, this.#spec.module, this.#spec.requirements, redundancy, {
+        const outcome = await dispatch.runRedundant(offer, this.#spec.module, this.#spec.requirements, redundancy, {
           signal: this.#abort.signal,
           ...(others.length === redundancy - 1 ? { executors: [executor, ...others] } : {}),
           onPaid: receipt => { this.#spent += receipt.price.charge },
@@ -256,32 +175,45 @@ export class JobRunner extends EventTarget {
             if (err instanceof Error && failureOf(err) === 'vanished') this.#lost.set(peerId, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
           }
         })
-      } else {
-        ({ outcome, offer: sent } = await dispatch.runOnce(offer, this.#spec.module, this.#spec.requirements, { executor }, { signal: this.#abort.signal }))
+        const { accepted, released } = this.#scheduler.succeeded(index, executor, this.#itemResults(slice, outcome, outcome.receipt.executor), now())
+        this.#release(released)
+        if (accepted) await this.#settle(index, outcome, offer, { paid: true })
+        return
       }
-      const results = this.#itemResults(slice, outcome, outcome.receipt.executor)
+      const kept = await runChecked(this.#components, offer, this.#spec.module, this.#spec.requirements, { executor }, {
+        signal: this.#abort.signal,
+        // Its executor is done with it: leaving now does not lose the slice, which is still the job's to check.
+        // A late answer (the slice was given up on, and may be running elsewhere) is not checked, so not paid.
+        onReturned: () => {
+          if (!this.#scheduler.returned(index, executor)) return false
+          if (this.#running.get(index) === executor) this.#running.delete(index)
+          this.#checking.add(index)
+          return true
+        },
+        onPaid: receipt => { this.#spent += receipt.price.charge }
+      })
+      this.#checking.delete(index)
+      const { outcome, failure } = kept
+      // A kept failure (a verified receipt says the task ran and failed) is its inputs' error.
+      const results = failure === undefined
+        ? this.#itemResults(slice, outcome, outcome.receipt.executor)
+        : Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `${failure.name}: ${failure.message}`, executor, taskId: offer.taskId }))
       const { accepted, released } = this.#scheduler.succeeded(index, executor, results, now())
       this.#release(released)
-      // Paid only for the result kept; a late duplicate is neither kept nor paid.
-      if (accepted) await this.#settle(index, outcome, sent, redundancy > 1)
+      // Paid only for the result kept (a failed run too: the executor did the work its receipt signs for);
+      // a late duplicate is neither kept nor paid. A checked slice was paid by its check, never twice.
+      if (kept.paidByCheck) void this.#track(index, kept.payments)
+      if (accepted) await this.#settle(index, outcome, kept.sent, kept.paidByCheck ? { checked: true } : {})
     } catch (err) {
+      this.#checking.delete(index)
       if (this.#abort.signal.aborted) return
       const error = err as Error
-      // A task that ran and failed (a verified receipt says so) failed on its input: every executor would
-      // agree — except on time, which depends on the executor's speed, so a timeout is tried elsewhere.
-      if (err instanceof RemoteTaskError && err.receipt !== undefined && error.name !== 'TaskTimeoutError') {
-        const failed = Array.from({ length: slice.count }, (_, i): JobItemResult => ({ index: slice.first + i, error: `${error.name}: ${error.message}`, executor, taskId: offer.taskId }))
-        const { accepted, released } = this.#scheduler.succeeded(index, executor, failed, now())
-        this.#release(released)
-        // The executor did the work its receipt signs for: the kept failure is paid like a kept result (once).
-        if (accepted) await this.#settle(index, failedRunOutcome(err.receipt), offer)
-      } else {
-        const failure = failureOf(error)
-        if (failure === 'vanished') this.#lost.set(executor, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
-        const { quarantined, released } = this.#scheduler.failed(index, executor, failure, `${error.name}: ${error.message}`, now())
-        this.dispatchEvent(new JobEvent('retry', { slice: index, executor, attempt, error: `${error.name}: ${error.message}`, quarantined }))
-        this.#release(released)
-      }
+      const failure = failureOf(error)
+      if (failure === 'vanished') this.#lost.set(executor, now() + (this.#components.lostExecutorPauseMs ?? LOST_EXECUTOR_PAUSE_MS))
+      // A result shown wrong ('wrong-result') is tried elsewhere, never on that executor again, as any failure.
+      const { quarantined, released } = this.#scheduler.failed(index, executor, failure, `${error.name}: ${error.message}`, now())
+      this.dispatchEvent(new JobEvent('retry', { slice: index, executor, attempt, error: `${error.name}: ${error.message}`, quarantined }))
+      this.#release(released)
     } finally {
       if (this.#running.get(index) === executor) this.#running.delete(index)
       this.#emitStatus()
@@ -304,15 +236,26 @@ export class JobRunner extends EventTarget {
     }
   }
 
-  /** Pays for a slice's kept result (`paid`: a redundant slice's majority was paid already). The job is not over until every payment it owes is settled (#run waits for them). */
-  async #settle (index: number, outcome: TaskOutcome, sent: ValidOffer, paid = false): Promise<void> {
-    if (!paid) this.#spent += outcome.receipt.price.charge
-    const settling = this.#components.settle(outcome, sent, this.#spec.module, paid ? { paid } : undefined).catch(err => {
+  /**
+   * Pays for a slice's kept result — unless it was paid already: `paid`, by a
+   * redundant slice's majority; `checked`, by its check (both counted as they
+   * were paid). The job is not over until every payment it owes is settled
+   * (#run waits for them).
+   */
+  async #settle (index: number, outcome: TaskOutcome, sent: ValidOffer, options: { paid?: boolean, checked?: boolean }): Promise<void> {
+    if (options.paid !== true && options.checked !== true) this.#spent += outcome.receipt.price.charge
+    const given = options.paid === true ? { paid: true } : options.checked === true ? { checked: true } : undefined
+    await this.#track(index, this.#components.settle(outcome, sent, this.#spec.module, given))
+  }
+
+  /** Keeps the job open until `settling` ends; a failure is told as an `error` event. */
+  async #track (index: number, settling: Promise<void>): Promise<void> {
+    const tracked = settling.catch(err => {
       this.dispatchEvent(new JobEvent('error', { message: `settling slice ${index}: ${(err as Error).message}` }))
     })
-    this.#settling.add(settling)
-    await settling
-    this.#settling.delete(settling)
+    this.#settling.add(tracked)
+    await tracked
+    this.#settling.delete(tracked)
   }
 
   /** One result per input of the slice: its line of stdout (several to a task) or the whole output (one). */
@@ -347,8 +290,15 @@ export class JobRunner extends EventTarget {
   #affordableSlices (): number {
     const budget = this.#spec.maxTotalPrice
     if (budget === undefined) return Infinity
-    const perSlice = Math.max(1, this.#spec.base.maxTotalPrice * (this.#spec.redundancy ?? 1))
-    return Math.floor((budget - this.#spent) / perSlice) - this.#running.size
+    // A checked slice may pay its executor and a checker: twice its task's price.
+    const copies = (this.#spec.redundancy ?? 1) > 1 ? this.#spec.redundancy! : this.#components.verifier === undefined ? 1 : 2
+    const perSlice = Math.max(1, this.#spec.base.maxTotalPrice * copies)
+    return Math.floor((budget - this.#spent) / perSlice) - this.#busy()
+  }
+
+  /** Slices under way: running on an executor, or being checked. */
+  #busy (): number {
+    return this.#running.size + this.#checking.size
   }
 
   #status (): JobRunStatus {
@@ -372,7 +322,6 @@ export class JobRunner extends EventTarget {
   }
 }
 
-/** How a slice's attempt failed, for the scheduler (which retries all of them elsewhere). */
 /** The executors' free slots, cut (best first) so that together they take at most `affordable` slices. */
 function withinBudget (executors: Array<{ peerId: string, free: number }>, affordable: number): Array<{ peerId: string, free: number }> {
   let left = Math.max(0, affordable)
@@ -383,6 +332,7 @@ function withinBudget (executors: Array<{ peerId: string, free: number }>, affor
   })
 }
 
+/** How a slice's attempt failed, for the scheduler (which retries all of them elsewhere). */
 function failureOf (error: Error): SliceFailure {
   switch (error.name) {
     case 'ExecutorLostError': return 'vanished'
@@ -390,6 +340,7 @@ function failureOf (error: Error): SliceFailure {
     case 'ExecutorBusyError':
     case 'TaskRefusedError':
     case 'TaskOverBudgetError': return 'refused'
+    case 'ResultContradictedError': return 'wrong-result'
     default: return 'error'
   }
 }

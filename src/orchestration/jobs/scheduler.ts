@@ -126,6 +126,8 @@ export class JobScheduler<R> {
   private readonly retrying = new Set<number>()
   /** Running slices by executor, for executorGone. */
   private readonly runningOn = new Map<string, Set<number>>()
+  /** Running slices whose executor has answered (returned()): its leaving does not fail them. */
+  private readonly returnedSlices = new Set<number>()
   /** Every slice before this one has been released. */
   private releasedUpTo = 0
   private running = 0
@@ -274,10 +276,25 @@ export class JobScheduler<R> {
     return { quarantined: false, released: [] }
   }
 
+  /**
+   * The slice's current attempt came back from `executor` and is being
+   * checked before it is kept (the submitter's own check,
+   * docs/trust-and-payments.md §3): the executor is done with it, so its
+   * leaving the mesh no longer fails the slice (executorGone passes it by).
+   * The attempt stays current: succeeded() or failed() for `executor` still
+   * end it. False, and ignored, for an attempt that is not current (a late
+   * answer: the slice was given up on, or the job canceled).
+   */
+  returned (slice: number, executor: string): boolean {
+    if (!this.isCurrent(this.record(slice), executor)) return false
+    this.returnedSlices.add(slice)
+    return true
+  }
+
   /** An executor left the mesh: every slice running on it fails with 'vanished', by the rules of failed(). Returns what became releasable. */
   executorGone (executor: string, now: number): Array<ReleasedSlice<R>> {
     checkNow(now)
-    const slices = [...(this.runningOn.get(executor) ?? [])].sort((a, b) => a - b)
+    const slices = [...(this.runningOn.get(executor) ?? [])].filter(slice => !this.returnedSlices.has(slice)).sort((a, b) => a - b)
     return slices.flatMap(slice => this.failed(slice, executor, 'vanished', `executor ${executor} left the mesh`, now).released)
   }
 
@@ -346,6 +363,7 @@ export class JobScheduler<R> {
       }
     }
     this.runningOn.clear()
+    this.returnedSlices.clear()
     this.running = 0
     this.retrying.clear()
   }
@@ -417,6 +435,7 @@ export class JobScheduler<R> {
     const slices = this.runningOn.get(record.executor!)
     slices?.delete(slice)
     if (slices?.size === 0) this.runningOn.delete(record.executor!)
+    this.returnedSlices.delete(slice)
     record.executor = undefined
     this.running--
   }

@@ -38,7 +38,8 @@ function awarded (): AwardedRun {
 function context (connected: string[], announcing: string[]): PeerContext {
   return {
     peer: {
-      reputation: { book: { score: () => 0.5, isBlacklisted: () => false } },
+      // Every peer neutral and never caught: the standing an award reads (guild-run.ts).
+      dispatch: { standing: () => ({ score: 0.5, blacklisted: false }) },
       node: { getConnections: (peer: { toString(): string }) => connected.includes(peer.toString()) ? [{}] : [] },
       mesh: { executors: () => announcing }
     }

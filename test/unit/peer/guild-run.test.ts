@@ -15,7 +15,7 @@ const LEAD = '12D3KooWLeadLeadLeadLeadLeadLeadLeadLeadLeadLead01'
 const MEMBER = '12D3KooWMemberMemberMemberMemberMemberMemberMem01'
 const OTHER = '12D3KooWOtherOtherOtherOtherOtherOtherOtherOthe01'
 
-const ctx = { peer: { reputation: { book: { score: () => 0.5, isBlacklisted: () => false } } } } as unknown as PeerContext
+const ctx = { peer: { dispatch: { standing: () => ({ score: 0.5, blacklisted: false }) } } } as unknown as PeerContext
 
 function awarded (offers: StepOffer[]): AwardedRun {
   const award: WorkflowAward = {

@@ -7,11 +7,16 @@
  * acts on it (dispatches, pays, tells listeners), so a reload resumes from
  * the log without running a finished step again. Decisions are the
  * scheduler's; the only I/O is through the components.
+ *
+ * Each task is checked by the submitter as a single task is (step-run.ts,
+ * docs/trust-and-payments.md §3) when the runner is given a verifier, before
+ * anything of it is logged: the log, the memo and the run's record only ever
+ * hold the result the check kept, so a resumed run never checks a logged
+ * step again.
  */
 import { bytesToHex } from '../../../core/index.ts'
 import { ModuleHashMismatchError } from '../../../core/hash.ts'
 import { receiptHash } from '../../../receipts/index.ts'
-import { RemoteTaskError, failedRunOutcome } from '../../task-protocol/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
 import { memoKey, WorkflowRun } from '../scheduler/index.ts'
 import type { RunEvent, RunState, RunStatus, StepAction, StepContextOutcome, StepOutputs } from '../scheduler/index.ts'
@@ -23,6 +28,7 @@ import type { RunContextSnapshot } from './run-context.ts'
 import { WorkflowRunnerEvent } from './runner-handle.ts'
 import type { WorkflowRunner } from './runner-handle.ts'
 import { describeError as describe, failureOf, stepAgentOf, withAgentDefaults } from './step-task.ts'
+import { runStepTask } from './step-run.ts'
 import { buildOffer } from './task-offer.ts'
 import type { ContextChange, LoadedModule, MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
 
@@ -160,7 +166,6 @@ class Runner extends EventTarget implements WorkflowRunner {
     const where = whereOf(action)
     const attempt = action.attempt
     let phase: 'module' | 'offer' | 'run' = 'module'
-    let sending: { offer: ValidOffer, module: Uint8Array<ArrayBuffer> } | undefined
     try {
       const module = await this.#module(action.module)
       const step = this.#steps.get(action.step) as StepSpec
@@ -191,26 +196,24 @@ class Runner extends EventTarget implements WorkflowRunner {
       this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, ...marks })
       await this.#persist()
       phase = 'run'
-      sending = { offer, module: module.bytes }
       const requirements = { ...this.#init.defaults.requirements, moduleHash: module.hash }
-      // A step awarded to an executor (a guild's member, or a step's own auction winner) runs there and nowhere else.
-      const executor = this.#components.executorFor?.(action.step)
-      const stepTrace = this.#components.traceStep?.({ step: action.step, ...(action.item === undefined ? {} : { item: action.item }), attempt, taskId: offer.taskId })
-      const { outcome, offer: sent } = await this.#components.dispatch.runOnce(offer, module.bytes, requirements, executor === undefined ? {} : { executor }, {
-        signal: this.#abort.signal,
-        ...(stepTrace === undefined ? {} : { trace: stepTrace.trace })
-      }).then(done => { stepTrace?.end(); return done }, (err: unknown) => { stepTrace?.end(err); throw err })
+      const kept = await runStepTask(this.#components, action, offer, module.bytes, requirements, { signal: this.#abort.signal, ended: () => this.#ended() })
+      // The check's payments are owed whatever becomes of the result: the run ends once they are settled.
+      if (kept.paidByCheck) this.#track(kept.payments)
+      if (kept.failure !== undefined) {
+        // A run that failed on its executor (a trap, out of fuel) comes with a verified receipt: the work it signs
+        // for is paid, as a result is. Not a timeout, which depends on the executor's speed (as in a job).
+        this.#settle(kept.outcome, kept.sent, module.bytes, action.step, kept.paidByCheck)
+        throw kept.failure
+      }
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
       if (this.#ended()) return
       try {
-        await this.#finish(action, step, outcome, key)
+        await this.#finish(action, step, kept.outcome, key)
       } finally {
-        this.#settle(outcome, sent, module.bytes, action.step)
+        this.#settle(kept.outcome, kept.sent, module.bytes, action.step, kept.paidByCheck)
       }
     } catch (err) {
-      // A run that failed on its executor (a trap, out of fuel) comes with a verified receipt: the work it signs
-      // for is paid, as a result is. Not a timeout, which depends on the executor's speed (as in a job).
-      if (err instanceof RemoteTaskError && err.receipt !== undefined && err.name !== 'TaskTimeoutError' && sending !== undefined) this.#settle(failedRunOutcome(err.receipt), sending.offer, sending.module, action.step)
       if (this.#ended() || this.#fatal !== undefined) return
       const { retryable, errored } = failureOf(err, phase)
       this.#run.apply({ type: 'failed', at: this.#at(), ...where, attempt, error: describe(err), retryable, ...(errored ? { errored } : {}) })
@@ -296,12 +299,18 @@ class Runner extends EventTarget implements WorkflowRunner {
     return loading
   }
 
-  #settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string): void {
-    const settling = this.#components.settle(outcome, offer, module, step).catch(err => {
-      this.#error(`settling ${offer.taskId}: ${describe(err).message}`)
+  /** Pays for a kept result (unless `checked`: its check paid), keeps it and lets witnesses check it; the run ends once it is settled. */
+  #settle (outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string, checked = false): void {
+    this.#track(this.#components.settle(outcome, offer, module, step, checked ? { checked } : undefined), offer.taskId)
+  }
+
+  /** Keeps the run open until `settling` ends; a failure is told as an `error` event. */
+  #track (settling: Promise<void>, taskId?: string): void {
+    const tracked = settling.catch(err => {
+      this.#error(`settling ${taskId ?? 'a checked task'}: ${describe(err).message}`)
     })
-    this.#settling.add(settling)
-    void settling.finally(() => this.#settling.delete(settling))
+    this.#settling.add(tracked)
+    void tracked.finally(() => this.#settling.delete(tracked))
   }
 
   /**

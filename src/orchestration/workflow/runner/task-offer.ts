@@ -21,7 +21,7 @@ import { bytesToUtf8, hexToBytes, sha256Hex, utf8ToBytes } from '../../../core/i
 import { validateOffer } from '../../task-protocol/index.ts'
 import type { ValidOffer } from '../../task-protocol/index.ts'
 import type { Binding, BindingPart, ItemOutputs, StepAction } from '../scheduler/index.ts'
-import { HASHED_TASK_ID_PREFIX, ITEM_INDEX_DIGITS } from './constants.ts'
+import { HASHED_TASK_ID_PREFIX, ITEM_INDEX_DIGITS, MAX_STEP_TASK_ID_LENGTH } from './constants.ts'
 import { UnboundInputError } from './errors.ts'
 import type { BlobStore, WorkflowTaskDefaults } from './types.ts'
 
@@ -31,16 +31,21 @@ interface Materialized {
   files: Array<[string, Uint8Array<ArrayBuffer>]>
 }
 
-const TASK_ID = /^[A-Za-z0-9_-]{1,64}$/
+const TASK_ID = new RegExp(`^[A-Za-z0-9_-]{1,${MAX_STEP_TASK_ID_LENGTH}}$`)
 
 /**
  * `${runId}-${step}-${item ?? 'x'}-${attempt}`; when that breaks the task
- * protocol's id rule (1–64 of [A-Za-z0-9_-]: a long run id or step name),
- * `wf-` and the first 32 hex digits of its SHA-256 instead, so the id is
- * still the same for the same attempt.
+ * protocol's id rule (1–64 of [A-Za-z0-9_-]) or leaves no room for a check's
+ * suffix (MAX_STEP_TASK_ID_LENGTH: a long run id or step name), `wf-` and the
+ * first 32 hex digits of its SHA-256 instead, so the id is still the same for
+ * the same attempt.
  */
 export function taskIdOf (runId: string, action: Pick<StepAction, 'step' | 'item' | 'attempt'>): string {
-  const id = `${runId}-${action.step}-${action.item ?? 'x'}-${action.attempt}`
+  return fittedTaskId(`${runId}-${action.step}-${action.item ?? 'x'}-${action.attempt}`)
+}
+
+/** `id` when it fits MAX_STEP_TASK_ID_LENGTH characters of [A-Za-z0-9_-], else `wf-` and 32 hex digits of its SHA-256. */
+export function fittedTaskId (id: string): string {
   return TASK_ID.test(id) ? id : HASHED_TASK_ID_PREFIX + sha256Hex(utf8ToBytes(id)).slice(0, 32)
 }
 

@@ -5,7 +5,7 @@
  */
 import type { PeerIdentity } from '../../../crypto/index.ts'
 import type { CardRequirements } from '../../../discovery/index.ts'
-import type { DispatchOptions } from '../../dispatch/index.ts'
+import type { DispatchOptions, TaskVerification } from '../../dispatch/index.ts'
 import type { TaskOutcome, TaskTraceOptions, ValidOffer } from '../../task-protocol/index.ts'
 import type { ContextEntry } from '../context/index.ts'
 import type { WorkflowSpec } from '../spec/index.ts'
@@ -68,8 +68,21 @@ export interface WorkflowRunnerComponents {
   blobs: BlobStore
   log: RunLog
   memo: MemoStore
-  /** Pays for a kept result of step `step` and lets witnesses check it (TaskAccountability.afterTask), as the job runner does. */
-  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string): Promise<void>
+  /**
+   * Pays for a kept result of step `step` and lets witnesses check it
+   * (TaskAccountability.afterTask), as the job runner does; with `checked`
+   * (the submitter's check paid for it, or withheld payment from a result it
+   * showed wrong), keeps it and lets witnesses check it, paying nothing.
+   */
+  settle(outcome: TaskOutcome, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, step: string, options?: { checked?: boolean }): Promise<void>
+  /**
+   * The submitter's own check (orchestration/dispatch/verification.ts), given
+   * to check each step's task as a single task is checked — every task not
+   * awarded to an executor (`executorFor`); a result shown wrong is sent
+   * again elsewhere (MAX_CONTRADICTED_REDISPATCHES) and never logged. Absent:
+   * nothing is checked (`verify: false`, `witnesses: false`).
+   */
+  verifier?: Pick<TaskVerification, 'verify'>
   /** The executor a step was awarded to (docs/guild.md §6), when it was: its tasks go there and nowhere else. */
   executorFor?(step: string): string | undefined
   /** Clock, injectable for tests (default Date.now). */

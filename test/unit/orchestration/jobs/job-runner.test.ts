@@ -187,6 +187,44 @@ describe('JobRunner', () => {
     expect(job.status().spent).toBe(12)
   })
 
+  it('neither checks nor pays an answer that comes after its slice was given up on (a check pays what it checks)', async () => {
+    const executors = ['a', 'b']
+    let answer = (): void => {}
+    const held = new Promise<void>(resolve => { answer = resolve })
+    const dispatch = fakeDispatch(executors, () => 'answer')
+    const runOnce = dispatch.runOnce.bind(dispatch)
+    // a answers only when told, after it has left and its slice ran elsewhere.
+    let toA = 0
+    dispatch.runOnce = async (offer, module, requirements, request, options) => {
+      if (request.executor === 'a') {
+        toA++
+        await held
+      }
+      return runOnce(offer, module, requirements, request, options)
+    }
+    const checked: string[] = []
+    const settled: string[] = []
+    const verifier = {
+      verify: async (outcome: TaskOutcome) => {
+        checked.push(outcome.receipt.taskId)
+        return { outcome, decision: { check: true, holdPayment: true, probability: 1, reason: 'newcomer' as const }, checker: 'self', settled: true, payments: Promise.resolve() }
+      }
+    }
+    const job = new JobRunner({ dispatch, verifier, settle: async outcome => { settled.push(outcome.receipt.taskId) }, lostExecutorPauseMs: 0 }, {
+      jobId: 'job-test', base, module: new Uint8Array(8), requirements: {}, inputs: ['only'], sliceSize: 1
+    })
+    await expect.poll(() => toA).toBe(1)
+    executors.splice(0, 1) // a leaves the mesh
+    const results = await job.results()
+    expect(results).toMatchObject([{ index: 0, output: 'ONLY', executor: 'b', taskId: 'job-test-0-2' }])
+    answer()
+    await expect.poll(() => dispatch.sent.length).toBe(2)
+    await new Promise(resolve => setTimeout(resolve, 20))
+    // Only b's answer was checked, and kept (its check paid it: settle keeps it without paying again).
+    expect(checked).toEqual(['job-test-0-2'])
+    expect(settled).toEqual(['job-test-0-2'])
+  }, 15_000)
+
   it('gives each input of its own files a task with them in /work beside the job\'s files', async () => {
     const seen: Array<Array<[string, string]>> = []
     const dispatch = fakeDispatch(['a'], () => 'answer')

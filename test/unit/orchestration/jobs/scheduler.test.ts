@@ -137,6 +137,21 @@ describe('JobScheduler.executorGone', () => {
     scheduler.succeeded(1, 'b', 'r1', 1)
     expect(scheduler.executorGone('a', 2)).toEqual([{ slice: 0, error: expect.stringContaining('vanished') }, { slice: 1, result: 'r1' }])
   })
+
+  it('passes by a slice whose executor answered and is being checked: it stays current, to be kept or failed as wrong', () => {
+    const scheduler = new JobScheduler<string>({ slices: 3, maxExecutorsPerSlice: 2, backoff: { initialMs: 50 } })
+    scheduler.next(0, slots({ a: 3 }))
+    scheduler.returned(0, 'a')
+    scheduler.returned(1, 'a')
+    scheduler.returned(2, 'elsewhere') // not its current attempt: ignored
+    expect(scheduler.executorGone('a', 10)).toEqual([])
+    // Slice 2 was still running on 'a': it failed. The checked ones are still running, and current.
+    expect(scheduler.status()).toMatchObject({ running: 2, pending: 1 })
+    expect(scheduler.succeeded(0, 'a', 'r0', 20)).toEqual({ accepted: true, released: [{ slice: 0, result: 'r0' }] })
+    expect(scheduler.failed(1, 'a', 'wrong-result', 'ResultContradictedError', 20)).toEqual({ quarantined: false, released: [] })
+    // Shown wrong on 'a', slice 1 never goes back to it (nor slice 2, lost with it); 'b' has room for one.
+    expect(scheduler.next(100, slots({ a: 3, b: 1 }))).toEqual([{ slice: 1, executor: 'b', attempt: 2 }])
+  })
 })
 
 describe('JobScheduler release', () => {
