@@ -25,6 +25,12 @@ declare const __ZEROSTATE_TEST_HOOKS__: boolean
 /** A run for `window.__zerostateTest.runWasi`: a TaskInput's fields (all optional) and limits. */
 export interface TestWasiRun extends Partial<TaskInput> {
   limits?: Partial<TaskLimits>
+  /**
+   * The module's SHA-256 (lowercase hex) when the caller knows it, as an
+   * executor does from the request: not hashed again here (bench:sandbox
+   * times the pool alone). The pool still checks it on its first compile.
+   */
+  moduleHash?: string
 }
 
 /** What the test-hooks build adds to a page, as `window.__zerostateTest`. */
@@ -52,9 +58,9 @@ function installTestApi (): void {
   window.__zerostateTest = {
     async runWasi (module, run = {}) {
       pool ??= new WorkerPool({ slots: 2 })
-      const { limits, ...given } = run
+      const { limits, moduleHash, ...given } = run
       const input: TaskInput = { args: [], env: [], stdin: new Uint8Array(0), files: [], seed: new Uint8Array(TASK_SEED_BYTES), ...given }
-      return pool.run(sha256Hex(module), module, input, {
+      return pool.run(moduleHash ?? sha256Hex(module), module, input, {
         timeoutMs: DEFAULT_TIMEOUT_MS, memoryLimitBytes: DEFAULT_MEMORY_LIMIT_BYTES, fuel: DEFAULT_FUEL, ...limits
       })
     }
