@@ -26,7 +26,8 @@ import { watchRunContext } from '../peer/workflow-context-sync.ts'
 import { PlannerNotConfiguredError, completionsUrl, planWorkflow } from '../peer/planner.ts'
 import type { PlannerConfig, PlannerModule, WorkflowPlan } from '../peer/planner.ts'
 import { loadPlannerConfig, plannerView, savePlannerConfig } from './planner-settings.ts'
-import { applyTracing, changedTracing, loadTracingSettings, saveTracingSettings, type TracingView } from './tracing-settings.ts'
+import { loadTracingSettings, type TracingView } from './tracing-settings.ts'
+import { TracingControls } from './tracing-controls.ts'
 import { WORKFLOW_TEMPLATES } from './workflow-templates.ts'
 import type { FormGuildRequest, GuildService } from '../orchestration/guilds/index.ts'
 import type { Guild } from '../economy/guild/index.ts'
@@ -56,6 +57,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
   private session: PeerSession | undefined
   private readonly jobs = new Map<string, JobRunner>()
   private readonly workflowRunners = new Map<string, WorkflowRunner>()
+  private readonly tracingControls = new TracingControls({ view: this, runningPeer: () => this.running().peer, peer: () => this.session?.peer })
 
   constructor () {
     const maxSlots = Math.max(1, navigator.hardwareConcurrency ?? 2)
@@ -70,22 +72,13 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
       // The session keeps the status line from here: online only while connected (session.ts, connectionStatus).
       this.session = await PeerSession.start(this, this.pool, this.local)
       performance.mark('zerostate:ready')
-      this.applyTracing()
+      this.tracingControls.applyKept()
       // Runs a reload left behind are listed, to be resumed.
       loadWorkflowViews(this, this.session).catch(() => {})
     } catch (err) {
       this.update({ status: 'offline', statusDetail: err instanceof Error ? err.message : String(err) })
       throw err
     }
-  }
-
-  /** The kept tracing settings, on the peer just started; a collector URL kept by an older version that no longer passes is dropped. */
-  private applyTracing (): void {
-    const kept = this.state.tracing
-    applyTracing(this.running().peer, kept).catch((err: unknown) => {
-      this.keepTracing({ ...kept, otlpUrl: null })
-      this.update({ notice: `the kept trace collector ${kept.otlpUrl ?? ''} was dropped: ${err instanceof Error ? err.message : String(err)}` })
-    })
   }
 
   async stop (): Promise<void> {
@@ -128,11 +121,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
 
   /** Turns tracing of this tab's tasks, submitted and executed, on or off (on by default, kept across reloads); returns whether it is on. */
   tracing (on?: boolean): boolean {
-    const traces = this.running().peer.traces
-    if (traces === undefined) return false
-    // Only `enabled` changes, in force at once (applyTracing sets it before it awaits anything).
-    if (on !== undefined) this.configureTracing({ enabled: on }).catch((err: unknown) => { this.update({ notice: `tracing: ${String(err)}` }) })
-    return traces.enabled
+    return this.tracingControls.enabled(on)
   }
 
   /**
@@ -142,15 +131,7 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
    * and nothing changes.
    */
   async configureTracing (change: { enabled?: boolean, otlpUrl?: string | null }): Promise<TracingView> {
-    const next = changedTracing(this.state.tracing, change)
-    await applyTracing(this.running().peer, next)
-    this.keepTracing(next)
-    return next
-  }
-
-  private keepTracing (tracing: TracingView): void {
-    saveTracingSettings(tracing)
-    this.update({ tracing })
+    return this.tracingControls.configure(change)
   }
 
   /**
@@ -159,21 +140,17 @@ export class BrowserZeroStateApp extends ViewModel implements ZeroStateApp {
    * trace id (the receipt's `traceId`); [] when it keeps none.
    */
   spans (traceId: string): TraceSpan[] {
-    return this.session?.peer.traces?.trace(traceId) ?? []
+    return this.tracingControls.spans(traceId)
   }
 
   /** The trace of a task submitted from this tab (docs/tracing.md): every span kept of it, now; undefined for a task not traced or not known. */
   trace (taskId: string): TaskTraceView | undefined {
-    return this.traceView(this.state.tasks.find(task => task.taskId === taskId)?.trace?.traceId)
+    return this.tracingControls.task(taskId)
   }
 
   /** The trace of a workflow run this tab drives (docs/tracing.md §7): every span kept of it, now; undefined for a run not traced or not known. */
   workflowTrace (runId: string): TaskTraceView | undefined {
-    return this.traceView(this.state.workflows.find(run => run.runId === runId)?.trace?.traceId)
-  }
-
-  private traceView (traceId: string | undefined): TaskTraceView | undefined {
-    return traceId === undefined ? undefined : { traceId, spans: this.spans(traceId) }
+    return this.tracingControls.workflow(runId)
   }
 
   /** Starts a job: one module over many inputs, spread over the mesh (jobs.ts). */
