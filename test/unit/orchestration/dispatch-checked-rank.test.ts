@@ -10,93 +10,46 @@
  * (rankExecutors) and without (contributing peers whose cards have not
  * arrived yet).
  */
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { mulberry32 } from '../../../src/core/index.ts'
+import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
-import { createIdentity } from '../../../src/crypto/identity.ts'
-import type { PeerIdentity } from '../../../src/crypto/identity.ts'
-import { CAPABILITY_VECTOR_DIMENSIONS, signAgentCard } from '../../../src/discovery/index.ts'
+import { signAgentCard } from '../../../src/discovery/index.ts'
 import type { AgentCard } from '../../../src/discovery/index.ts'
-import { HnswIndex } from '../../../src/discovery/hnsw/index.ts'
-import { BID_PROTOCOL } from '../../../src/economy/bids/index.ts'
-import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
-import type { TaskRunner } from '../../../src/execution/types.ts'
-import { serveBid } from '../../../src/orchestration/auction/index.ts'
-import { TaskAccountability, TaskDispatch, TaskVerification } from '../../../src/orchestration/dispatch/index.ts'
-import type { TaskAccountabilityComponents, TaskDispatchComponents } from '../../../src/orchestration/dispatch/index.ts'
-import { QRouter } from '../../../src/orchestration/routing/index.ts'
-import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
+import type { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
+import { validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import type { ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import type { Receipt } from '../../../src/receipts/index.ts'
-import { createMemoryStore } from '../../../src/storage/memory-store.ts'
-import { ReputationService } from '../../../src/trust/reputation/index.ts'
-import { VerificationService } from '../../../src/trust/verification/index.ts'
+import type { ReputationService } from '../../../src/trust/reputation/index.ts'
+import type { VerificationService } from '../../../src/trust/verification/index.ts'
 import { exampleFields } from '../discovery/fixtures.ts'
-import { startTestNode } from '../../support/libp2p-node.ts'
+import { checkedMeshSuite } from '../../support/checked-mesh.ts'
+import type { ExecutorPeer } from '../../support/checked-mesh.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
-import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 const DAY_MS = 24 * 60 * 60 * 1000
-const utf8 = new TextEncoder()
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
 
-/** Torn down after all tests: the executors and the sandbox. */
-const shared: Array<{ stop(): Promise<void> | void }> = []
-/** Torn down after each test: its submitter. */
-const perTest: Array<{ stop(): Promise<void> | void }> = []
+interface RankedPeer extends ExecutorPeer { card: AgentCard }
 
-let echo: Uint8Array<ArrayBuffer>
-let pool: TaskRunner
+let unchecked: RankedPeer
+let honest: RankedPeer
 
-interface ExecutorPeer { identity: PeerIdentity, node: Libp2p, peerId: string, card: AgentCard }
+const mesh = checkedMeshSuite(['echo'], async () => {
+  unchecked = await executorNode(Infinity)
+  honest = await executorNode(Infinity)
+})
+const echo = (): Uint8Array<ArrayBuffer> => mesh.modules.echo
 
 /**
  * An executor node that also bids (every bid the same price and time, so an
  * auction is decided by reputation); `honestRuns` of its tasks run honestly,
  * the rest have their output corrupted before it signs (Infinity: honest).
+ * Stopped after all tests, or after this one with `perTest`.
  */
-async function executorNode (honestRuns: number, owner: typeof shared): Promise<ExecutorPeer> {
-  const identity = await createIdentity()
-  const node = await startTestNode({ identity, listen: true })
-  owner.push(node)
-  let runs = 0
-  const camouflaged: TaskRunner = {
-    run: async (...args) => {
-      const result = await pool.run(...args)
-      return ++runs <= honestRuns ? result : { ...result, stdout: utf8.encode('forged output') as Uint8Array<ArrayBuffer> }
-    }
-  }
-  const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: camouflaged }, { isContributing: () => true })
-  await node.handle(TASK_PROTOCOL, async (stream: Stream, connection: Connection) => executor.handle(stream, connection))
-  await node.handle(BID_PROTOCOL, async (stream: Stream, connection: Connection) => {
-    await serveBid(stream, connection, { identity, quote: () => ({ price: 500, expectedMs: 100 }) })
-  })
-  const card = await signAgentCard(exampleFields(identity, { warmModules: [] }), identity)
-  return { identity, node, peerId: identity.peerId.toString(), card }
+async function executorNode (honestRuns: number, perTest = false): Promise<RankedPeer> {
+  const peer = await mesh.executor({ honestRuns, perTest, quote: () => ({ price: 500, expectedMs: 100 }) })
+  return { ...peer, card: await signAgentCard(exampleFields(peer.identity, { warmModules: [] }), peer.identity) }
 }
-
-let unchecked: ExecutorPeer
-let honest: ExecutorPeer
-
-beforeAll(async () => {
-  await ensureSamplesBuilt()
-  echo = await sampleBytes('echo')
-  const workers = createNodeWorkerPool({ slots: 2 })
-  shared.push(workers)
-  pool = workers
-  unchecked = await executorNode(Infinity, shared)
-  honest = await executorNode(Infinity, shared)
-}, COMPILE_TIMEOUT_MS)
-
-afterEach(async () => {
-  for (const thing of perTest.splice(0).reverse()) await thing.stop()
-})
-
-afterAll(async () => {
-  for (const thing of shared.splice(0).reverse()) await thing.stop()
-})
 
 interface Submitter {
   dispatch: TaskDispatch
@@ -117,46 +70,12 @@ interface Submitter {
  * task is checked (the draw is 0): with nobody confirmed 8 times, by its own
  * re-run.
  */
-async function submitter (withCards: boolean, order: ExecutorPeer[]): Promise<Submitter> {
-  const identity = await createIdentity()
-  const node = await startTestNode({ identity, listen: false })
-  perTest.push(node)
-  const connections = new Map<string, Connection>()
-  for (const executor of order) connections.set(executor.peerId, await node.dial(executor.node.getMultiaddrs()[0]!))
+async function submitter (withCards: boolean, order: RankedPeer[]): Promise<Submitter> {
   let clock = Date.now()
-  const reputation = new ReputationService({ store: createMemoryStore() }, { now: () => clock })
-  const verification = new VerificationService({ store: createMemoryStore() })
-  await Promise.all([reputation.start(), verification.start()])
-  perTest.push(reputation, verification)
-  const paid: Receipt[] = []
-  const accountability = new TaskAccountability({
-    payments: { channels: { pay: async (receipt: Receipt) => { paid.push(receipt) } } } as unknown as TaskAccountabilityComponents['payments'],
-    witness: { afterTask: async () => false },
-    reputation,
-    reports: { report: async () => {} },
-    verification
-  })
-  const index = new HnswIndex({ dimensions: CAPABILITY_VECTOR_DIMENSIONS, metric: 'cosine', random: mulberry32(1) })
-  const cards = new Map<string, AgentCard>()
-  if (withCards) {
-    for (const { peerId, card } of order) {
-      cards.set(peerId, card)
-      index.insert(peerId, card.capabilityVector)
-    }
-  }
-  const ids = order.map(executor => executor.peerId)
-  const dispatch = new TaskDispatch({
-    identity,
-    mesh: { executors: () => [...ids], neighbours: () => [], connectionTo: async peerId => connections.get(peerId)! },
-    cards: { cards, index } as unknown as TaskDispatchComponents['cards'],
-    router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
-    reputation,
-    verification,
-    accountability
-  })
-  const verifier = new TaskVerification({ identity, mesh: { executors: () => [...ids] }, dispatch, reputation, verification, accountability, runner: pool }, { random: () => 0 })
-  const requirements = { moduleHash: sha256Hex(echo) }
-  const offer = (stdin: string): ValidOffer => validateOffer(wireOffer(echo, stdin))
+  const cards = new Map(withCards ? order.map(({ peerId, card }) => [peerId, card]) : [])
+  const { dispatch, verifier, reputation, verification, paid } = await mesh.submitter(order, { random: () => 0, now: () => clock, cards })
+  const requirements = { moduleHash: sha256Hex(echo()) }
+  const offer = (stdin: string): ValidOffer => validateOffer(wireOffer(echo(), stdin))
   return {
     dispatch,
     reputation,
@@ -166,9 +85,9 @@ async function submitter (withCards: boolean, order: ExecutorPeer[]): Promise<Su
     advance: ms => { clock += ms },
     submit: async (stdin, { executor, check = true } = {}) => {
       const task = offer(stdin)
-      const { outcome } = await dispatch.runOnce(task, echo, requirements, executor === undefined ? {} : { executor })
+      const { outcome } = await dispatch.runOnce(task, echo(), requirements, executor === undefined ? {} : { executor })
       if (!check) return outcome.receipt.executor
-      const verified = await verifier.verify(outcome, task, echo, requirements)
+      const verified = await verifier.verify(outcome, task, echo(), requirements)
       await verified.payments
       expect(text(verified.outcome.stdout)).toBe(stdin)
       return outcome.receipt.executor
@@ -177,14 +96,14 @@ async function submitter (withCards: boolean, order: ExecutorPeer[]): Promise<Su
 }
 
 const ranking = async (s: Submitter): Promise<string[]> =>
-  (await s.dispatch.chooseExecutors({ moduleHash: sha256Hex(echo) }, Number.MAX_SAFE_INTEGER, undefined, 1)).map(choice => choice.peerId)
+  (await s.dispatch.chooseExecutors({ moduleHash: sha256Hex(echo()) }, Number.MAX_SAFE_INTEGER, undefined, 1)).map(choice => choice.peerId)
 
 describe.each([
   ['with Agent Cards', true],
   ['without Agent Cards', false]
 ])('executors ranked by checked work, %s', (_, withCards) => {
   it('never chooses a cheater again once a check caught it, even after the reputation book\'s blacklisting has expired', async () => {
-    const cheater = await executorNode(3, perTest) // its own: it counts its runs
+    const cheater = await executorNode(3, true) // its own: it counts its runs
     const s = await submitter(withCards, [cheater, unchecked, honest])
     // Its honest start is checked work, and lifts it to the top.
     for (let i = 0; i < 3; i++) expect(await s.submit(`honest start ${i}`, { executor: cheater.peerId })).toBe(cheater.peerId)
@@ -210,7 +129,7 @@ describe.each([
     expect(await ranking(s)).not.toContain(cheater.peerId)
     for (let i = 0; i < 3; i++) expect(await s.submit(`a day later ${i}`)).not.toBe(cheater.peerId)
     // Nor may it win an auction: it is not even asked.
-    const award = await s.dispatch.auction(s.offer('auction'), { moduleHash: sha256Hex(echo) }, { candidates: 3, windowMs: 1000, reputationFloor: 0 })
+    const award = await s.dispatch.auction(s.offer('auction'), { moduleHash: sha256Hex(echo()) }, { candidates: 3, windowMs: 1000, reputationFloor: 0 })
     expect(award.peerId).not.toBe(cheater.peerId)
   }, 120_000)
 
@@ -228,9 +147,9 @@ describe.each([
     expect(await s.submit('best ranked')).toBe(honest.peerId)
 
     // Equal bids: the tie goes to the higher standing; a floor above neutral keeps the unchecked peer out.
-    const tie = await s.dispatch.auction(s.offer('tie'), { moduleHash: sha256Hex(echo) }, { candidates: 2, windowMs: 1000, reputationFloor: 0.3 })
+    const tie = await s.dispatch.auction(s.offer('tie'), { moduleHash: sha256Hex(echo()) }, { candidates: 2, windowMs: 1000, reputationFloor: 0.3 })
     expect(tie.peerId).toBe(honest.peerId)
-    const floored = await s.dispatch.auction(s.offer('floor'), { moduleHash: sha256Hex(echo) }, { candidates: 2, windowMs: 1000, reputationFloor: 0.55 })
+    const floored = await s.dispatch.auction(s.offer('floor'), { moduleHash: sha256Hex(echo()) }, { candidates: 2, windowMs: 1000, reputationFloor: 0.55 })
     expect(floored.peerId).toBe(honest.peerId)
     expect(floored.reason).toMatch(/the only eligible bid/)
   }, 120_000)

@@ -7,29 +7,9 @@
  * are recorded, and the dispute carries only the fields accountability reads.
  */
 import { describe, expect, it } from 'vitest'
-import { TaskAccountability } from '../../../src/orchestration/dispatch/index.ts'
-import type { TaskAccountabilityComponents } from '../../../src/orchestration/dispatch/index.ts'
-import { createMemoryStore } from '../../../src/storage/memory-store.ts'
-import { ReputationService } from '../../../src/trust/reputation/index.ts'
-import { VerificationService, executorStanding } from '../../../src/trust/verification/index.ts'
+import { executorStanding } from '../../../src/trust/verification/index.ts'
 import type { DisputeOutcome } from '../../../src/trust/witness/index.ts'
-
-async function accountable (): Promise<{ accountability: TaskAccountability, reputation: ReputationService, verification: VerificationService, refunds: string[] }> {
-  const reputation = new ReputationService({ store: createMemoryStore() })
-  const verification = new VerificationService({ store: createMemoryStore() })
-  await Promise.all([reputation.start(), verification.start()])
-  const refunds: string[] = []
-  const accountability = new TaskAccountability({
-    payments: {
-      channels: { requestRefund: async (receipt: { taskId: string }) => { refunds.push(receipt.taskId) } }
-    } as unknown as TaskAccountabilityComponents['payments'],
-    witness: { afterTask: async () => false },
-    reputation,
-    reports: { report: async () => {} },
-    verification
-  })
-  return { accountability, reputation, verification, refunds }
-}
+import { checkedBooks } from '../../support/checked-mesh.ts'
 
 const dispute = (wrong: DisputeOutcome['wrong']): DisputeOutcome => ({
   receipt: { taskId: 'task-1', executor: 'the-executor' },
@@ -40,7 +20,7 @@ const dispute = (wrong: DisputeOutcome['wrong']): DisputeOutcome => ({
 
 describe('a dispute settled by this peer\'s own re-run', () => {
   it('records a wrong executor as contradicted: excluded from ranking for good', async () => {
-    const { accountability, reputation, verification, refunds } = await accountable()
+    const { accountability, reputation, verification, refunds } = await checkedBooks()
     await accountability.disputeResolved(dispute('executor'))
     expect(verification.book.record('the-executor')).toMatchObject({ confirmed: 0, contradicted: 1 })
     expect(verification.book.record('the-witness')).toMatchObject({ confirmed: 0, contradicted: 0 })
@@ -53,7 +33,7 @@ describe('a dispute settled by this peer\'s own re-run', () => {
   })
 
   it('records a lying witness as contradicted, and leaves the executor it accused alone', async () => {
-    const { accountability, verification, reputation, refunds } = await accountable()
+    const { accountability, verification, reputation, refunds } = await checkedBooks()
     await accountability.disputeResolved(dispute('witness'))
     expect(verification.book.record('the-witness').contradicted).toBe(1)
     expect(verification.book.record('the-executor').contradicted).toBe(0)

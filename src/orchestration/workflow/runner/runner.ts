@@ -12,13 +12,13 @@
  * docs/trust-and-payments.md §3) when the runner is given a verifier, before
  * anything of it is logged: the log, the memo and the run's record only ever
  * hold the result the check kept, so a resumed run never checks a logged
- * step again.
+ * step again. The memo outlives the run: a run that checks reuses only
+ * results a checking run kept (step-memo.ts).
  */
-import { bytesToHex } from '../../../core/index.ts'
 import { ModuleHashMismatchError } from '../../../core/hash.ts'
 import { receiptHash } from '../../../receipts/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../task-protocol/index.ts'
-import { memoKey, WorkflowRun } from '../scheduler/index.ts'
+import { WorkflowRun } from '../scheduler/index.ts'
 import type { RunEvent, RunState, RunStatus, StepAction, StepContextOutcome, StepOutputs } from '../scheduler/index.ts'
 import type { StepSpec } from '../spec/index.ts'
 import { DEFAULT_MAX_IN_FLIGHT, MEMO_EXECUTOR } from './constants.ts'
@@ -28,9 +28,11 @@ import type { RunContextSnapshot } from './run-context.ts'
 import { WorkflowRunnerEvent } from './runner-handle.ts'
 import type { WorkflowRunner } from './runner-handle.ts'
 import { describeError as describe, failureOf, stepAgentOf, withAgentDefaults } from './step-task.ts'
+import { StepMemo } from './step-memo.ts'
 import { runStepTask } from './step-run.ts'
 import { buildOffer } from './task-offer.ts'
-import type { ContextChange, LoadedModule, MemoizedOutputs, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
+import { Wakeup } from './wakeup.ts'
+import type { ContextChange, LoadedModule, StepChange, WorkflowResult, WorkflowRunInit, WorkflowRunnerComponents } from './types.ts'
 
 type Where = { step: string, item?: number }
 
@@ -46,6 +48,7 @@ class Runner extends EventTarget implements WorkflowRunner {
   readonly #abort = new AbortController()
   readonly #modules = new Map<string, Promise<LoadedModule>>()
   readonly #steps: ReadonlyMap<string, StepSpec>
+  readonly #memo: StepMemo
   /** The shared context, when the spec declares one. */
   readonly #context: RunContext | undefined
   readonly #settling = new Set<Promise<void>>()
@@ -56,8 +59,7 @@ class Runner extends EventTarget implements WorkflowRunner {
   #inFlight = 0
   #stopped = false
   #fatal: { error: unknown } | undefined
-  #poked = false
-  #wake: (() => void) | undefined
+  readonly #wakeup = new Wakeup()
   readonly #finished: Promise<WorkflowResult>
 
   constructor (components: WorkflowRunnerComponents, init: WorkflowRunInit, run: WorkflowRun, logged: RunEvent[]) {
@@ -72,6 +74,7 @@ class Runner extends EventTarget implements WorkflowRunner {
     this.#logged = logged.length
     for (const event of logged) this.#lastAt = Math.max(this.#lastAt, event.at)
     this.#steps = new Map(init.spec.dag.tasks.map(step => [step.name, step]))
+    this.#memo = new StepMemo(components, init.defaults.seed, components.verifier !== undefined)
     if (init.spec.context !== undefined) {
       this.#context = new RunContext(init.runId, init.spec.context as Record<string, unknown>, components.signer)
       // Throws for a forged or altered entry in the log: the run is not resumed over a context it cannot vouch for.
@@ -101,7 +104,7 @@ class Runner extends EventTarget implements WorkflowRunner {
       await this.#persist()
     } finally {
       this.#abort.abort()
-      this.#poke()
+      this.#wakeup.poke()
     }
   }
 
@@ -109,7 +112,7 @@ class Runner extends EventTarget implements WorkflowRunner {
     if (!this.#stopped && !this.#abort.signal.aborted) {
       this.#stopped = true
       this.#abort.abort(new WorkflowRunnerStoppedError(`the runner of ${this.runId} was stopped`))
-      this.#poke()
+      this.#wakeup.poke()
     }
     await this.#finished.catch(() => {})
   }
@@ -125,7 +128,7 @@ class Runner extends EventTarget implements WorkflowRunner {
       }
       await this.#persist()
       while (!this.#abort.signal.aborted && live(this.#run.state)) {
-        this.#poked = false
+        this.#wakeup.clear()
         const now = this.#now()
         const actions = this.#run.next(now).slice(0, Math.max(0, this.#maxInFlight - this.#inFlight))
         void this.#persist() // the skips and errors next() decided; brings #lastAt up to date
@@ -139,15 +142,15 @@ class Runner extends EventTarget implements WorkflowRunner {
           this.#inFlight++
           this.#runUnit(action).catch(err => { this.#fail(err) }).finally(() => {
             this.#inFlight--
-            this.#poke()
+            this.#wakeup.poke()
           })
         }
         if (!live(this.#run.state) || actions.length > 0) continue
         const wakeAt = this.#run.nextWakeAt()
-        await this.#sleep(wakeAt === undefined ? undefined : Math.max(0, wakeAt - this.#now()))
+        await this.#wakeup.sleep(wakeAt === undefined ? undefined : Math.max(0, wakeAt - this.#now()))
       }
     } finally {
-      while (this.#inFlight > 0) await this.#sleep(undefined)
+      while (this.#inFlight > 0) await this.#wakeup.sleep(undefined)
       await Promise.all(this.#settling)
     }
     await this.#persisting
@@ -174,14 +177,11 @@ class Runner extends EventTarget implements WorkflowRunner {
       // A reading step is given the context as it is now; the memo key names it by the hash of those bytes.
       const context = this.#context !== undefined && readsContext(step.context) ? this.#context.input() : undefined
       const marks = { ...(context === undefined ? {} : { contextHash: context.hash }), ...(agent === undefined ? {} : { agent }) }
-      // The memo key names the module by its hash, not by a sample id whose bytes may change between releases.
-      const key = action.memoKey === undefined
-        ? undefined
-        : memoKey({ ...task.action, module: `sha256:${module.hash}`, seed: bytesToHex(this.#init.defaults.seed), ...(context === undefined ? {} : { contextHash: context.hash }) })
-      const memoized = key === undefined ? undefined : await this.#memoized(key)
+      const key = this.#memo.keyOf(action, task.action, module.hash, context?.hash)
+      const memoized = key === undefined ? undefined : await this.#memo.reusable(key)
       if (memoized !== undefined) {
         if (this.#ended()) return
-        const { receiptHash: reused, ...outputs } = memoized
+        const { receiptHash: reused, checked: _checked, ...outputs } = memoized
         const proposed = await this.#propose(step, outputs.files, reused)
         if (this.#ended()) return
         this.#run.apply({ type: 'started', at: this.#at(), ...where, attempt, executor: MEMO_EXECUTOR, ...marks })
@@ -209,7 +209,7 @@ class Runner extends EventTarget implements WorkflowRunner {
       // Canceled or stopped meanwhile: the result is neither kept nor paid (as the job runner does with a late one).
       if (this.#ended()) return
       try {
-        await this.#finish(action, step, kept.outcome, key)
+        await this.#finish(action, step, kept.outcome, key === undefined ? undefined : { key, checked: kept.checked })
       } finally {
         this.#settle(kept.outcome, kept.sent, module.bytes, action.step, kept.paidByCheck)
       }
@@ -221,8 +221,8 @@ class Runner extends EventTarget implements WorkflowRunner {
     }
   }
 
-  /** Records a returned outcome: its outputs stored as blobs and kept under the memo key, or the exit it failed with. */
-  async #finish (action: StepAction, step: StepSpec, outcome: TaskOutcome, key: string | undefined): Promise<void> {
+  /** Records a returned outcome: its outputs stored as blobs and kept under the memo key (marked checked or not), or the exit it failed with. */
+  async #finish (action: StepAction, step: StepSpec, outcome: TaskOutcome, memo: { key: string, checked: boolean } | undefined): Promise<void> {
     const where = whereOf(action)
     if (!(action.exitCodes ?? [0]).includes(outcome.exitCode)) {
       const stderr = new TextDecoder().decode(outcome.stderr).trim()
@@ -242,8 +242,8 @@ class Runner extends EventTarget implements WorkflowRunner {
     if (this.#ended()) return
     this.#succeed(action, outputs, receipt, outcome.receipt.executor, proposed)
     await this.#persist()
-    if (key !== undefined) {
-      await this.#components.memo.put(key, { ...outputs, receiptHash: receipt }).catch(err => {
+    if (memo !== undefined) {
+      await this.#memo.keep(memo.key, { ...outputs, receiptHash: receipt, checked: memo.checked }).catch(err => {
         this.#error(`keeping ${action.step} under its memo key: ${describe(err).message}`)
       })
     }
@@ -270,17 +270,6 @@ class Runner extends EventTarget implements WorkflowRunner {
       const change: ContextChange = { ...whereOf(action), entries: context.entries, context: this.#context.snapshot() }
       void this.#persist().then(() => { this.dispatchEvent(new WorkflowRunnerEvent('context', change)) }, () => {})
     }
-  }
-
-  /** Memoized outputs whose blobs are all still stored; otherwise undefined (a miss: the step runs). */
-  async #memoized (key: string): Promise<MemoizedOutputs | undefined> {
-    const { memo, blobs } = this.#components
-    const found = await memo.get(key)
-    if (found === undefined) return undefined
-    for (const hash of [found.stdoutHash, ...Object.values(found.files)]) {
-      if (await blobs.get(hash) === undefined) return undefined
-    }
-    return { stdout: found.stdout, stdoutHash: found.stdoutHash, files: { ...found.files }, receiptHash: found.receiptHash }
   }
 
   /** A module, loaded once per runner (a fan-out's items share it); a failed load is tried again next time. */
@@ -345,7 +334,7 @@ class Runner extends EventTarget implements WorkflowRunner {
     this.#fatal = { error: err }
     this.#error(`the run's log failed: ${describe(err).message}`)
     this.#abort.abort(err)
-    this.#poke()
+    this.#wakeup.poke()
   }
 
   #ended (): boolean {
@@ -369,23 +358,6 @@ class Runner extends EventTarget implements WorkflowRunner {
 
   #error (message: string): void {
     this.dispatchEvent(new WorkflowRunnerEvent('error', { message }))
-  }
-
-  async #sleep (ms: number | undefined): Promise<void> {
-    if (this.#poked) {
-      this.#poked = false
-      return
-    }
-    await new Promise<void>(resolve => {
-      const timer = ms === undefined ? undefined : setTimeout(() => { this.#wake = undefined; resolve() }, ms)
-      this.#wake = () => { clearTimeout(timer); this.#wake = undefined; resolve() }
-    })
-    this.#poked = false
-  }
-
-  #poke (): void {
-    this.#poked = true
-    this.#wake?.()
   }
 }
 

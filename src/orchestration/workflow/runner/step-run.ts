@@ -19,6 +19,16 @@ export interface StepRunOptions {
   ended(): boolean
 }
 
+/** What a unit's task came to: the checked run, and whether the submitter's check was applied to it (what the memo marks). */
+export interface StepRun extends CheckedRun {
+  /**
+   * True when the result went through the submitter's check (the
+   * verification policy decided, and a check it drew ran): the run has a
+   * verifier and the step was not awarded to an executor.
+   */
+  checked: boolean
+}
+
 /**
  * Runs the unit's task and checks it when the components have a verifier.
  * A step awarded to an executor (a guild's member, or a step's own auction
@@ -33,7 +43,7 @@ export interface StepRunOptions {
 export async function runStepTask (
   components: Pick<WorkflowRunnerComponents, 'dispatch' | 'verifier' | 'executorFor' | 'traceStep'>,
   action: StepAction, offer: ValidOffer, module: Uint8Array<ArrayBuffer>, requirements: CardRequirements, options: StepRunOptions
-): Promise<CheckedRun> {
+): Promise<StepRun> {
   const executor = components.executorFor?.(action.step)
   const { dispatch, verifier } = components
   const checking = { dispatch, ...(executor === undefined && verifier !== undefined ? { verifier } : {}) }
@@ -48,7 +58,7 @@ export async function runStepTask (
         ...(stepTrace === undefined ? {} : { trace: stepTrace.trace })
       })
       stepTrace?.end()
-      return run
+      return { ...run, checked: checking.verifier !== undefined }
     } catch (err) {
       stepTrace?.end(err)
       if ((err as Error | undefined)?.name !== ResultContradictedError.name || redispatch >= MAX_CONTRADICTED_REDISPATCHES || options.ended()) throw err

@@ -54,7 +54,16 @@ export interface RunLog {
 }
 
 /** Outputs kept under a memo key, with the receipt they were verified by. */
-export type MemoizedOutputs = StepOutputs & { receiptHash: string }
+export type MemoizedOutputs = StepOutputs & {
+  receiptHash: string
+  /**
+   * True when a run that checks its tasks kept them (step-run.ts: its
+   * verifier was applied). Absent or false — a run with `verify: false`, a
+   * step awarded to an executor, an entry from before results were checked —
+   * a run that checks does not reuse them (step-memo.ts).
+   */
+  checked?: boolean
+}
 
 /** Verified step outputs by memo key (`StepAction.memoKey`, with the run's seed). */
 export interface MemoStore {

@@ -6,46 +6,24 @@
  * One executor among honest ones returns a forged output for every task,
  * with a receipt that verifies.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../../src/core/hash.ts'
 import { DEFAULT_MAX_TOTAL_PRICE } from '../../../../src/core/limits.ts'
-import { createNodeWorkerPool } from '../../../../src/execution/node-host.node.ts'
-import type { TaskRunner } from '../../../../src/execution/types.ts'
 import { DEFAULT_MAX_EXECUTORS_PER_SLICE } from '../../../../src/orchestration/jobs/index.ts'
 import type { JobItemResult } from '../../../../src/orchestration/jobs/index.ts'
 import { startJob } from '../../../../src/peer/jobs.ts'
 import { DEFAULT_FIRST_CHECKS, DEFAULT_MIN_CHECKER_CONFIRMED } from '../../../../src/trust/verification/index.ts'
-import { FORGED_OUTPUT, checkedSubmitter, executorPeer } from '../../../support/checked-mesh.ts'
+import { FORGED_OUTPUT, checkedMeshSuite } from '../../../support/checked-mesh.ts'
 import type { CheckedSubmitter, ExecutorPeer } from '../../../support/checked-mesh.ts'
-import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from '../../execution/samples.ts'
 
-type Stoppable = { stop(): Promise<void> | void }
-const shared: Stoppable[] = []
-const perTest: Stoppable[] = []
-
-let echo: Uint8Array<ArrayBuffer>
-let pool: TaskRunner
 let honest: ExecutorPeer[]
 let cheater: ExecutorPeer
 let checker: ExecutorPeer
 
-beforeAll(async () => {
-  await ensureSamplesBuilt()
-  echo = await sampleBytes('echo')
-  const workers = createNodeWorkerPool({ slots: 2 })
-  shared.push(workers)
-  pool = workers
-  honest = [await executorPeer(pool, false, shared), await executorPeer(pool, false, shared), await executorPeer(pool, false, shared)]
-  cheater = await executorPeer(pool, true, shared)
-  checker = await executorPeer(pool, false, shared)
-}, COMPILE_TIMEOUT_MS)
-
-afterEach(async () => {
-  for (const thing of perTest.splice(0).reverse()) await thing.stop()
-})
-
-afterAll(async () => {
-  for (const thing of shared.splice(0).reverse()) await thing.stop()
+const mesh = checkedMeshSuite(['echo'], async ({ executor }) => {
+  honest = [await executor(), await executor(), await executor()]
+  cheater = await executor({ honestRuns: 0 })
+  checker = await executor()
 })
 
 /** Distinct one-line inputs, so a result in the wrong place would show. */
@@ -53,7 +31,7 @@ const inputsOf = (count: number, tag: string): string[] => Array.from({ length: 
 
 /** Runs a job of `inputs` (one to a task, the budget of every task the policy's reference value) on `s`'s mesh. */
 async function runJob (s: CheckedSubmitter, inputs: string[], options: { verify?: boolean } = {}): Promise<{ results: JobItemResult[], spent: number, jobTasks: (peer: ExecutorPeer) => string[] }> {
-  const { runner } = await startJob(s.ctx, { module: echo, inputs, sliceSize: 1, maxTotalPrice: DEFAULT_MAX_TOTAL_PRICE, ...options })
+  const { runner } = await startJob(s.ctx, { module: mesh.modules.echo, inputs, sliceSize: 1, maxTotalPrice: DEFAULT_MAX_TOTAL_PRICE, ...options })
   const results = await runner.results()
   const prefix = `${runner.jobId}-`
   return { results, spent: runner.status().spent, jobTasks: peer => peer.executed.filter(taskId => taskId.startsWith(prefix)) }
@@ -63,7 +41,7 @@ const charges = (receipts: ReadonlyArray<{ price: { charge: number } }>): number
 
 describe('a job\'s slices, checked', () => {
   it('returns every input right with a cheater among three honest executors; the cheater is caught, never paid, and checks stay within the policy', async () => {
-    const s = await checkedSubmitter([...honest, cheater], pool, { echo }, perTest)
+    const s = await mesh.submitter([...honest, cheater])
     const inputs = inputsOf(36, 'first')
     const { results, spent, jobTasks } = await runJob(s, inputs)
 
@@ -107,7 +85,7 @@ describe('a job\'s slices, checked', () => {
     // With nobody trusted to check, every check is this peer's own re-run: each caught slice once, and an honest
     // executor only while the policy's probability is 1 — its first DEFAULT_FIRST_CHECKS tasks and, at this budget,
     // one more — plus the tasks already under way when those confirmations landed.
-    expect(s.ownRuns.every(hash => hash === sha256Hex(echo))).toBe(true)
+    expect(s.ownRuns.every(hash => hash === sha256Hex(mesh.modules.echo))).toBe(true)
     const perHonest = DEFAULT_FIRST_CHECKS + 1 + s.dispatch.inFlightLimit(honest[0]!.peerId)
     expect(s.ownRuns.length).toBeLessThanOrEqual(contradicted + honest.length * perHonest)
     expect(s.ownRuns.length).toBeLessThan(inputs.length)
@@ -115,7 +93,7 @@ describe('a job\'s slices, checked', () => {
   }, 120_000)
 
   it('keeps a trusted checker\'s result for a slice it showed wrong, and pays the checker, never the cheater', async () => {
-    const s = await checkedSubmitter([cheater, honest[0]!, checker], pool, { echo }, perTest)
+    const s = await mesh.submitter([cheater, honest[0]!, checker])
     // The submitter has confirmed the checker often enough to have it re-run others' tasks.
     for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) s.verification.confirm(checker.peerId)
     const inputs = inputsOf(8, 'second')
@@ -142,7 +120,7 @@ describe('a job\'s slices, checked', () => {
   }, 120_000)
 
   it('checks nothing with verify: false, and then the cheater\'s forged results get through (the check is what stops them)', async () => {
-    const s = await checkedSubmitter([...honest, cheater], pool, { echo }, perTest)
+    const s = await mesh.submitter([...honest, cheater])
     const inputs = inputsOf(12, 'third')
     const { results, jobTasks } = await runJob(s, inputs, { verify: false })
 

@@ -6,11 +6,10 @@
  * first in the mesh's order, so the first step lands on it; it returns a
  * forged output with a receipt that verifies.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { sha256Hex, utf8ToBytes } from '../../../../src/core/index.ts'
-import { createNodeWorkerPool } from '../../../../src/execution/node-host.node.ts'
-import type { TaskRunner } from '../../../../src/execution/types.ts'
 import { verifyWorkflowRecord } from '../../../../src/orchestration/workflow/run-record/index.ts'
+import { MEMO_EXECUTOR } from '../../../../src/orchestration/workflow/runner/index.ts'
 import type { WorkflowRunner } from '../../../../src/orchestration/workflow/runner/index.ts'
 import type { RunEvent } from '../../../../src/orchestration/workflow/scheduler/index.ts'
 import { signedWorkflowRecord } from '../../../../src/peer/workflow-record.ts'
@@ -18,17 +17,11 @@ import { resumeWorkflowRun, startWorkflowRun } from '../../../../src/peer/workfl
 import { receiptHash } from '../../../../src/receipts/index.ts'
 import type { Receipt } from '../../../../src/receipts/index.ts'
 import { DEFAULT_MIN_CHECKER_CONFIRMED } from '../../../../src/trust/verification/index.ts'
-import { FORGED_OUTPUT, checkedSubmitter, executorPeer } from '../../../support/checked-mesh.ts'
+import { FORGED_OUTPUT, checkedMeshSuite } from '../../../support/checked-mesh.ts'
 import type { CheckedSubmitter, ExecutorPeer } from '../../../support/checked-mesh.ts'
-import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from '../../execution/samples.ts'
 
-type Stoppable = { stop(): Promise<void> | void }
 type SucceededEvent = Extract<RunEvent, { type: 'succeeded' }>
-const shared: Stoppable[] = []
-const perTest: Stoppable[] = []
 
-let modules: Record<'echo' | 'sha256', Uint8Array<ArrayBuffer>>
-let pool: TaskRunner
 let honest: ExecutorPeer[]
 let cheater: ExecutorPeer
 let checker: ExecutorPeer
@@ -52,27 +45,14 @@ outputs:
   digest: "\${{ steps.second.stdout }}"
 `
 
-beforeAll(async () => {
-  await ensureSamplesBuilt()
-  modules = { echo: await sampleBytes('echo'), sha256: await sampleBytes('sha256') }
-  const workers = createNodeWorkerPool({ slots: 2 })
-  shared.push(workers)
-  pool = workers
-  honest = [await executorPeer(pool, false, shared), await executorPeer(pool, false, shared)]
-  cheater = await executorPeer(pool, true, shared)
-  checker = await executorPeer(pool, false, shared)
-}, COMPILE_TIMEOUT_MS)
-
-afterEach(async () => {
-  for (const thing of perTest.splice(0).reverse()) await thing.stop()
-})
-
-afterAll(async () => {
-  for (const thing of shared.splice(0).reverse()) await thing.stop()
+const mesh = checkedMeshSuite(['echo', 'sha256'], async ({ executor }) => {
+  honest = [await executor(), await executor()]
+  cheater = await executor({ honestRuns: 0 })
+  checker = await executor()
 })
 
 const digestOf = (text: string): string => sha256Hex(utf8ToBytes(text))
-const hashes = { echo: (): string => sha256Hex(modules.echo), sha256: (): string => sha256Hex(modules.sha256) }
+const hashes = { echo: (): string => sha256Hex(mesh.modules.echo), sha256: (): string => sha256Hex(mesh.modules.sha256) }
 
 /** The run's `succeeded` events by step, from the submitter's store (the log a resume replays). */
 async function succeeded (s: CheckedSubmitter, runId: string): Promise<Map<string, SucceededEvent>> {
@@ -108,7 +88,7 @@ async function stopAfter (runner: WorkflowRunner, step: string): Promise<void> {
 
 describe('a workflow\'s steps, checked', () => {
   it('sends a step shown wrong to another executor: the output is right, and the record holds only the checked receipts', async () => {
-    const s = await checkedSubmitter([cheater, ...honest], pool, modules, perTest)
+    const s = await mesh.submitter([cheater, ...honest])
     const text = 'a workflow step checked by its submitter'
     const { runner } = await startWorkflowRun(s.ctx, SPEC, { text })
     const result = await runner.result()
@@ -142,7 +122,7 @@ describe('a workflow\'s steps, checked', () => {
   it('keeps a trusted checker\'s result for a step it showed wrong, and a resumed run checks no logged step again', async () => {
     // Every task is checked (the draw is 0). The checker has been confirmed often enough to re-run others' tasks, and
     // the cheater once more (a camouflaged one, honest until now): the ranking puts it first, so the first step lands on it.
-    const s = await checkedSubmitter([cheater, checker, honest[0]!], pool, modules, perTest, () => 0)
+    const s = await mesh.submitter([cheater, checker, honest[0]!], { random: () => 0 })
     for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) s.verification.confirm(checker.peerId)
     for (let i = 0; i <= DEFAULT_MIN_CHECKER_CONFIRMED; i++) s.verification.confirm(cheater.peerId)
     const text = 'checked by a trusted peer, then resumed'
@@ -177,7 +157,7 @@ describe('a workflow\'s steps, checked', () => {
   }, 120_000)
 
   it('checks no step with verify: false, and then the cheater\'s forged output becomes the step\'s (the check is what stops it)', async () => {
-    const s = await checkedSubmitter([cheater, ...honest], pool, modules, perTest)
+    const s = await mesh.submitter([cheater, ...honest])
     const { runner } = await startWorkflowRun(s.ctx, SPEC, { text: 'unchecked' }, { verify: false })
     const result = await runner.result()
     expect(result.state).toBe('completed')
@@ -186,5 +166,23 @@ describe('a workflow\'s steps, checked', () => {
     const steps = await succeeded(s, runner.runId)
     expect(steps.get('first')!.executor).toBe(cheater.peerId)
     expect(s.paid.filter(r => r.executor === cheater.peerId).length).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('does not reuse the forged output an unchecked run with the same seed memoized: a run that checks runs the step again, and checks it', async () => {
+    const s = await mesh.submitter([cheater, ...honest])
+    const seed = new Uint8Array(32).fill(9)
+    const text = 'memoized unchecked, then checked'
+    const unchecked = await (await startWorkflowRun(s.ctx, SPEC, { text }, { verify: false, seed })).runner.result()
+    expect(unchecked.outputs?.echoed).toBe(FORGED_OUTPUT)
+
+    const { runner } = await startWorkflowRun(s.ctx, SPEC, { text }, { seed })
+    const result = await runner.result()
+    expect(result.state).toBe('completed')
+    expect(result.outputs?.echoed).toBe(text)
+    expect(String(result.outputs!.digest).trim()).toBe(digestOf(text))
+    const steps = await succeeded(s, runner.runId)
+    expect([...steps.values()].map(e => e.executor)).not.toContain(MEMO_EXECUTOR)
+    expect(s.ownRuns).toContain(hashes.echo())
+    expect(s.verification.book.record(cheater.peerId).contradicted).toBe(1)
   }, 120_000)
 })
