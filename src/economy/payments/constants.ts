@@ -3,6 +3,17 @@ import { MAX_RECEIPT_BYTES } from '../../receipts/index.ts'
 import { MAX_ATTESTATION_BYTES } from '../../receipts/attestation/index.ts'
 import { MAX_SPLIT_RECORD_BYTES } from '../shapley/index.ts'
 
+/**
+ * How long a payer holds a receipt owed to a payee, when no payment to it is
+ * under way, for more receipts to pay with the same state (`paysForBatch`):
+ * a submitter whose tasks come back every few milliseconds then pays them a
+ * state per window instead of a state each, and its next tasks do not
+ * compete with two signatures, two verifications and three IndexedDB writes
+ * per receipt on both peers' main threads. It is also how much longer a
+ * receipt stays unpaid when its tab closes (docs/trust-and-payments.md).
+ */
+export const DEFAULT_PAYMENT_BATCH_WINDOW_MS = 100
+
 /** Deposit a submitter puts into a new channel: one unit, in micro-units. */
 export const DEFAULT_CHANNEL_DEPOSIT = 1_000_000
 

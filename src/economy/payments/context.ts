@@ -25,6 +25,13 @@ export interface PaymentChannelsComponents {
 export interface PaymentChannelsInit {
   /** What a receipt is charged, in micro-units: the payee accepts exactly this for it. */
   chargeOf(receipt: Receipt): number
+  /**
+   * How long a receipt owed to a payee with no payment under way waits for
+   * others to be paid with it, in ms; 0 pays it at once. Default
+   * DEFAULT_PAYMENT_BATCH_WINDOW_MS. A window ends early once a state's worth
+   * of receipts (MAX_RECEIPTS_PER_STATE) is owed.
+   */
+  batchWindowMs?: number
   /** Deposit of a new channel, at least the first payment. Default DEFAULT_CHANNEL_DEPOSIT. */
   deposit?: number
   now?(): number

@@ -16,7 +16,7 @@ import { splitRecordHash, verifySplitRecord } from '../shapley/index.ts'
 import { paymentsOf, shareOf } from './records.ts'
 import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
-import { DEFAULT_CHANNEL_DEPOSIT, MAX_BATCH_RECEIPT_BYTES, MAX_CHANNEL_DEPOSIT } from './constants.ts'
+import { DEFAULT_CHANNEL_DEPOSIT, DEFAULT_PAYMENT_BATCH_WINDOW_MS, MAX_BATCH_RECEIPT_BYTES, MAX_CHANNEL_DEPOSIT } from './constants.ts'
 import type { PaymentContext } from './context.ts'
 import { PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
 import type { PendingPayments } from './pending.ts'
@@ -29,6 +29,8 @@ interface Owed {
   /** UTF-8 bytes of the receipt's JSON, as a batch request carries it. */
   bytes: number
   traceparent?: string
+  /** When it was owed (performance.now()): it waits for others at most the batch window from then. */
+  since: number
   paid(record: PaymentRecord): void
   failed(err: unknown): void
 }
@@ -43,11 +45,17 @@ export class Payer {
   private readonly pending: PendingPayments
   private readonly closing: Closing
   private readonly deposit: number
+  private readonly batchWindowMs: number
   private readonly newChannelId: () => string
   /** Per payee, the receipts owed to it and not yet taken into a payment, oldest first. */
   private readonly owed = new Map<string, Owed[]>()
+  /** Per payee, what ends the batch window being waited out early: a state's worth of receipts is owed. */
+  private readonly windowEnds = new Map<string, () => void>()
 
-  /** Throws RangeError when the deposit of `context.init` is not an integer in 1..MAX_CHANNEL_DEPOSIT. */
+  /**
+   * Throws RangeError when the deposit of `context.init` is not an integer in
+   * 1..MAX_CHANNEL_DEPOSIT, or its batch window not a finite number ≥ 0.
+   */
   constructor (context: PaymentContext, pending: PendingPayments, closing: Closing) {
     this.context = context
     this.pending = pending
@@ -55,6 +63,10 @@ export class Payer {
     this.deposit = context.init.deposit ?? DEFAULT_CHANNEL_DEPOSIT
     if (!Number.isSafeInteger(this.deposit) || this.deposit <= 0 || this.deposit > MAX_CHANNEL_DEPOSIT) {
       throw new RangeError(`deposit must be an integer in 1..${MAX_CHANNEL_DEPOSIT}, got ${this.deposit}`)
+    }
+    this.batchWindowMs = context.init.batchWindowMs ?? DEFAULT_PAYMENT_BATCH_WINDOW_MS
+    if (!Number.isFinite(this.batchWindowMs) || this.batchWindowMs < 0) {
+      throw new RangeError(`the payment batch window must be a number of ms ≥ 0, got ${this.batchWindowMs}`)
     }
     this.newChannelId = context.init.newChannelId ?? randomChannelId
   }
@@ -64,11 +76,12 @@ export class Payer {
    * with it (opened, or replaced by a larger one, as needed). Resolves with
    * the payment once co-signed and stored, or undefined when the charge is 0.
    *
-   * Receipts owed to one payee while its channel is busy are paid together,
-   * by one state (`paysForBatch`): one signature each side, one round trip
-   * and one write per step of the order of writes for them all, so paying
-   * keeps up with a submitter however fast its tasks come back. Each receipt
-   * still has exactly one state, and the state a known list of receipts.
+   * Receipts owed to one payee within the batch window of the oldest of
+   * them, or while its channel is busy, are paid together, by one state
+   * (`paysForBatch`): one signature each side, one round trip and one write
+   * per step of the order of writes for them all, so paying keeps up with a
+   * submitter however fast its tasks come back. Each receipt still has
+   * exactly one state, and the state a known list of receipts.
    */
   async pay (receipt: Receipt, options: AbortOptions & { traceparent?: string }): Promise<PaymentRecord | undefined> {
     const { book, init } = this.context
@@ -77,17 +90,47 @@ export class Payer {
     if (amount === 0) return undefined
     const peer = receipt.executor
     const { traceparent, ...network } = options
+    let entry: Owed | undefined
     const paid = new Promise<PaymentRecord>((resolve, reject) => {
-      const queue = this.owed.get(peer) ?? []
-      queue.push({ receipt, amount, bytes: utf8ToBytes(JSON.stringify(receipt)).length, ...(traceparent === undefined ? {} : { traceparent }), paid: resolve, failed: reject })
-      this.owed.set(peer, queue)
+      entry = {
+        receipt, amount, bytes: utf8ToBytes(JSON.stringify(receipt)).length, ...(traceparent === undefined ? {} : { traceparent }), since: performance.now(), paid: resolve, failed: reject
+      }
     })
+    const queue = this.owed.get(peer) ?? []
+    queue.push(entry!)
+    this.owed.set(peer, queue)
+    if (queue.length >= MAX_RECEIPTS_PER_STATE) this.windowEnds.get(peer)?.()
     // Its outcome may come while this call still waits for its own turn below: not an unhandled rejection.
     paid.catch(() => {})
     // One turn of the channel's lock per receipt: the first turn to run pays every receipt owed by then
-    // (up to a batch); a later turn finds its receipt paid already and returns at once.
-    await book.locked(peer, async () => this.payOwed(peer, network))
+    // (up to a batch); a later turn finds its receipt taken already and returns at once, without waiting
+    // out a window for receipts owed after it.
+    await book.locked(peer, async () => {
+      if (!(this.owed.get(peer)?.includes(entry!) ?? false)) return
+      await this.batchWindow(peer)
+      await this.payOwed(peer, network)
+    })
     return paid
+  }
+
+  /**
+   * Resolves once the oldest receipt owed to `peer` has waited the batch
+   * window, or a state's worth is owed, or none is (an earlier turn took
+   * them); with `peer`'s lock held, so no payment to it is under way.
+   */
+  private async batchWindow (peer: string): Promise<void> {
+    const oldest = this.owed.get(peer)?.[0]
+    if (oldest === undefined || this.batchWindowMs === 0) return
+    const left = oldest.since + this.batchWindowMs - performance.now()
+    if (left <= 0 || this.owed.get(peer)!.length >= MAX_RECEIPTS_PER_STATE) return
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(end, left)
+      function end (): void {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.windowEnds.set(peer, end)
+    }).finally(() => this.windowEnds.delete(peer))
   }
 
   /** Pays the receipts owed to `peer` (as many as one state takes), reporting to each its own outcome; never throws. */

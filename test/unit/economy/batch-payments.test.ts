@@ -11,7 +11,7 @@ import { bytesToBase64Url, sha256Hex } from '../../../src/core/index.ts'
 import { formatTraceparent } from '../../../src/core/tracing/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
-import { proposeBatchPayment, receiptRefOf, signState } from '../../../src/economy/channel/index.ts'
+import { MAX_RECEIPTS_PER_STATE, proposeBatchPayment, receiptRefOf, signState } from '../../../src/economy/channel/index.ts'
 import type { SignedChannelState } from '../../../src/economy/channel/index.ts'
 import { MAX_CHANNEL_NOTICE_BYTES, MAX_PAYMENT_MESSAGE_BYTES, PAYMENT_PROTOCOL, PaymentChannels, paymentsOf, readNotice } from '../../../src/economy/payments/index.ts'
 import type { ReceiptPaymentRecord } from '../../../src/economy/payments/index.ts'
@@ -279,5 +279,96 @@ describe('batch payments between two libp2p nodes', () => {
     const notice = { type: 'closing', closing: { channelId: latest.state.channelId, state: cosigned, closer: id(submitter.identity), startedAt: 1, challengeEndsAt: 2 } }
     expect(new TextEncoder().encode(JSON.stringify(notice)).length).toBeLessThan(MAX_CHANNEL_NOTICE_BYTES)
     expect(readNotice(JSON.parse(JSON.stringify(notice))).type).toBe('closing')
+  })
+})
+
+describe('the batch window of a payer', () => {
+  const parties: Array<{ node: Libp2p }> = []
+  afterAll(async () => { for (const { node } of parties) await node.stop() })
+
+  /** A payee serving payments (each once `gate()` resolves, when given), and a payer to it with `batchWindowMs`. */
+  const pair = async (batchWindowMs: number, gate?: () => Promise<void>) => {
+    const payee = await createIdentity()
+    const payeeNode = await startTestNode({ identity: payee, listen: true })
+    const payeeStore = createMemoryStore<ZeroStateRecords>()
+    const payeeChannels = new PaymentChannels({ identity: payee, store: payeeStore, connectionTo: async () => { throw new Error('the payee dials no one') } }, { chargeOf, deposit: DEPOSIT })
+    await payeeNode.handle(PAYMENT_PROTOCOL, async (stream, connection) => {
+      await gate?.()
+      return payeeChannels.handle(stream, connection)
+    }, { runOnLimitedConnection: true })
+    const payer = await createIdentity()
+    const payerNode = await startTestNode({ identity: payer, listen: false })
+    parties.push({ node: payeeNode }, { node: payerNode })
+    const channels = new PaymentChannels(
+      { identity: payer, store: createMemoryStore<ZeroStateRecords>(), connectionTo: async () => payerNode.dial(payeeNode.getMultiaddrs()[0]!) },
+      { chargeOf, deposit: DEPOSIT, batchWindowMs }
+    )
+    const receipt = async (): Promise<Receipt> => signReceipt({ ...exampleUnsigned(payee, payer), taskId: `task_${++taskCounter}` }, payee)
+    return { channels, payeeStore, receipt }
+  }
+  const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+  it('pays receipts owed one after the other within the window with one state', async () => {
+    const { channels, payeeStore, receipt } = await pair(1_000)
+    const owed = [await receipt(), await receipt(), await receipt()]
+    const payments: Array<Promise<unknown>> = []
+    // As a submitter's sequential tasks come back: each owed a little after the one before, none waiting for its payment.
+    for (const r of owed) {
+      payments.push(channels.pay(r))
+      await sleep(30)
+    }
+    const paid = await Promise.all(payments) as ReceiptPaymentRecord[]
+    expect(new Set(paid.map(p => p.sequence))).toEqual(new Set([1]))
+    const records = await payeeStore.listPayments()
+    expect(records).toHaveLength(1)
+    expect(records[0]).toMatchObject({ kind: 'batch', amount: owed.reduce((sum, r) => sum + chargeOf(r), 0) })
+  })
+
+  it('with a window of 0 pays the first receipt at once, alone', async () => {
+    const { channels, receipt } = await pair(0)
+    const owed = [await receipt(), await receipt(), await receipt()]
+    const payments: Array<Promise<unknown>> = []
+    for (const r of owed) {
+      payments.push(channels.pay(r))
+      await sleep(30)
+    }
+    const paid = await Promise.all(payments) as ReceiptPaymentRecord[]
+    expect(paid[0]).toMatchObject({ kind: 'payment', sequence: 1 })
+    expect(new Set(paid.map(p => p.sequence)).size).toBeGreaterThan(1)
+  })
+
+  it('ends the window once a state\'s worth of receipts is owed', async () => {
+    // A window of ten minutes: only a full state can end it within the test's time.
+    const { channels, receipt } = await pair(600_000)
+    const owed = await Promise.all(Array.from({ length: MAX_RECEIPTS_PER_STATE }, receipt))
+    const paid = await Promise.all(owed.map(async r => channels.pay(r))) as ReceiptPaymentRecord[]
+    expect(new Set(paid.map(p => p.sequence))).toEqual(new Set([1]))
+  }, 20_000)
+
+  it('resolves a receipt\'s payment once its state is co-signed, not after a window of receipts owed after it', async () => {
+    let release!: () => void
+    const held = new Promise<void>(resolve => { release = resolve })
+    let requests = 0
+    // The payee answers the first request (the opening) at once and holds the next (the first batch) until released.
+    const { channels, receipt } = await pair(600_000, async () => { if (++requests === 2) await held })
+    const first = await Promise.all(Array.from({ length: MAX_RECEIPTS_PER_STATE }, receipt))
+    const firstPaid = first.map(async r => channels.pay(r))
+    await expect.poll(() => requests).toBe(2)
+    // Owed while the first batch is under way: it waits out its own window (ten minutes, unless a state's worth comes).
+    const later = channels.pay(await receipt())
+    release()
+    const paid = await Promise.all(firstPaid) as ReceiptPaymentRecord[]
+    expect(new Set(paid.map(p => p.sequence)).size).toBe(1)
+    // A state's worth owed ends the later window too, so nothing is left waiting when the test ends.
+    const rest = await Promise.all(Array.from({ length: MAX_RECEIPTS_PER_STATE - 1 }, receipt))
+    const all = await Promise.all([later, ...rest.map(async r => channels.pay(r))]) as ReceiptPaymentRecord[]
+    expect(new Set(all.map(p => p.sequence))).toEqual(new Set([paid[0]!.sequence + 1]))
+  }, 20_000)
+
+  it('refuses a window that is not a number of ms ≥ 0', async () => {
+    for (const batchWindowMs of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const identity = await createIdentity()
+      expect(() => new PaymentChannels({ identity, store: createMemoryStore<ZeroStateRecords>(), connectionTo: async () => { throw new Error('unused') } }, { chargeOf, batchWindowMs })).toThrow(RangeError)
+    }
   })
 })
