@@ -5,7 +5,8 @@
  * oversized one is refused from its length prefix, before its bytes are
  * buffered. (`pbStream` of @libp2p/utils has one limit for the whole stream.)
  */
-import { byteStream } from '@libp2p/utils'
+import { byteStream, lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream, LengthPrefixedStreamOpts } from '@libp2p/utils'
 import { StreamAbortedError } from '@libp2p/interface'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import type { DecodeOptions } from 'protons-runtime'
@@ -70,15 +71,60 @@ export function framedStream (stream: Stream, options: { maxBufferSize: number }
 /**
  * A write that waits for `drain` rejects, when the stream closes meanwhile,
  * with the stream's close *event* (@libp2p/utils stream-utils.js waits with
- * p-event and `rejectionEvents: ['close']`), not an Error: it has no name to
- * tell a lost executor by and prints as "[object Event]". This is the error
- * the stream closed with instead (StreamCloseEvent#error), or
+ * p-event and `rejectionEvents: ['close']`; so do a stream's own close()
+ * waiting for `drain` or `idle`, abstract-stream.js), not an Error: it has
+ * no name to tell a lost executor by and prints as "[object Event]". This is
+ * the error the stream closed with instead (StreamCloseEvent#error), or
  * StreamAbortedError when it carries none.
  */
 export function closeError (err: unknown): unknown {
   if (!(err instanceof Event) || err.type !== 'close') return err
   const cause = (err as Event & { error?: unknown }).error
-  return cause instanceof Error ? cause : new StreamAbortedError('the stream closed while a message was being written')
+  return cause instanceof Error ? cause : new StreamAbortedError('the stream closed before a write (or its own close) finished')
+}
+
+/**
+ * @libp2p/utils' `lpStream` (one size limit for every frame: the JSON
+ * exchange, payments, module fetch, echo, Q-estimates, A2A) whose reads and
+ * writes reject with an Error, never with the stream's close event: each
+ * rejection goes through closeError, so callers can tell a lost peer by its
+ * error's name (StreamResetError, StreamAbortedError…) and print why.
+ */
+export function lengthPrefixedStream (stream: Stream, options: Partial<LengthPrefixedStreamOpts> = {}): LengthPrefixedStream<Stream> {
+  const frames = lpStream(stream, options)
+  return {
+    async read (readOptions) {
+      try {
+        return await frames.read(readOptions)
+      } catch (err) {
+        throw closeError(err)
+      }
+    },
+    async write (data, writeOptions) {
+      try {
+        await frames.write(data, writeOptions)
+      } catch (err) {
+        throw closeError(err)
+      }
+    },
+    async writeV (data, writeOptions) {
+      try {
+        await frames.writeV(data, writeOptions)
+      } catch (err) {
+        throw closeError(err)
+      }
+    },
+    unwrap: () => frames.unwrap()
+  }
+}
+
+/**
+ * `err` as an Error to abort a stream with: the close event's own error
+ * (closeError), else an Error carrying the value's text.
+ */
+export function abortReason (err: unknown): Error {
+  const cause = closeError(err)
+  return cause instanceof Error ? cause : new Error(String(cause))
 }
 
 /** Reads an unsigned LEB128 varint (the protobuf / multiformats unsigned-varint encoding), one byte at a time. */

@@ -8,12 +8,13 @@
  * and is rethrown there as a RemoteRequestError carrying the remote name, so
  * callers branch on `remoteName` (e.g. 'StaleStateError') and never on text.
  */
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import { bytesToUtf8, utf8ToBytes } from '../core/encoding.ts'
 import { MAX_ERROR_MESSAGE_LENGTH, REQUEST_TIMEOUT_MS } from './constants.ts'
 import { nameError } from '../core/errors.ts'
 import { withTimeout } from '../core/abort.ts'
+import { abortReason, closeError, lengthPrefixedStream } from './framed-stream.ts'
 
 /** Thrown when a frame is not JSON, or is larger than the reader allows. */
 export class InvalidJsonMessageError extends Error {
@@ -42,7 +43,7 @@ function timeoutSignal (options: AbortOptions): AbortSignal {
   return withTimeout(options.signal, REQUEST_TIMEOUT_MS)
 }
 
-async function readJson (messages: ReturnType<typeof lpStream<Stream>>, signal: AbortSignal): Promise<unknown> {
+async function readJson (messages: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<unknown> {
   let frame
   try {
     frame = await messages.read({ signal })
@@ -57,10 +58,19 @@ async function readJson (messages: ReturnType<typeof lpStream<Stream>>, signal: 
   }
 }
 
-/** Opens `protocol` on `connection`, sends `request`, and resolves with the parsed answer. */
+/**
+ * Opens `protocol` on `connection`, sends `request`, and resolves with the
+ * parsed answer. A stream that closes under it rejects with the error it
+ * closed with (framed-stream.ts closeError), never with its close event.
+ */
 export async function requestJson (connection: Connection, protocol: string, request: unknown, options: JsonExchangeOptions): Promise<unknown> {
-  const stream = await connection.newStream(protocol, { signal: timeoutSignal(options), runOnLimitedConnection: true })
-  const messages = lpStream(stream, { maxDataLength: options.maxBytes })
+  let stream: Stream
+  try {
+    stream = await connection.newStream(protocol, { signal: timeoutSignal(options), runOnLimitedConnection: true })
+  } catch (err) {
+    throw closeError(err)
+  }
+  const messages = lengthPrefixedStream(stream, { maxDataLength: options.maxBytes })
   try {
     await messages.write(utf8ToBytes(JSON.stringify(request)), { signal: timeoutSignal(options) })
     const answer = await readJson(messages, timeoutSignal(options))
@@ -72,8 +82,9 @@ export async function requestJson (connection: Connection, protocol: string, req
     }
     return answer
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw err
+    const reason = abortReason(err)
+    stream.abort(reason)
+    throw reason
   }
 }
 
@@ -82,7 +93,7 @@ export async function requestJson (connection: Connection, protocol: string, req
  * error it threw (name and message only: a stack never leaves the peer).
  */
 export async function serveJson (stream: Stream, handler: (request: unknown) => Promise<unknown>, options: JsonExchangeOptions): Promise<void> {
-  const messages = lpStream(stream, { maxDataLength: options.maxBytes })
+  const messages = lengthPrefixedStream(stream, { maxDataLength: options.maxBytes })
   try {
     let answer: unknown
     try {
@@ -94,6 +105,6 @@ export async function serveJson (stream: Stream, handler: (request: unknown) => 
     await messages.write(utf8ToBytes(JSON.stringify(answer)), { signal: timeoutSignal(options) })
     await stream.close({ signal: timeoutSignal(options) })
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    stream.abort(abortReason(err))
   }
 }

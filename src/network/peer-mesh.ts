@@ -4,6 +4,7 @@ import type { Connection } from '@libp2p/interface'
 import type { SignedMessage } from '@libp2p/gossipsub'
 import { nameError } from '../core/errors.ts'
 import { noopLogger } from '../core/logger.ts'
+import { sleep } from '../core/abort.ts'
 import type { Logger } from '../core/logger.ts'
 import type { BrowserNode } from './browser-node.ts'
 import { DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS } from './constants.ts'
@@ -68,6 +69,10 @@ export interface MeshStats extends DialPolicyStats {
 
 /** Changes reported to the app within this long make one call. */
 const CHANGE_COALESCE_MS = 100
+
+/** How often directConnectionTo looks for the direct connection an upgrade opens, and at most how many times. */
+const DIRECT_WAIT_POLL_MS = 100
+const MAX_DIRECT_WAIT_POLLS = 600
 
 /** How long an accepted inbound peer holds its place in the budget while its connection is set up. */
 const ADMISSION_HOLD_MS = 15_000
@@ -234,6 +239,28 @@ export class PeerMesh {
     const route = this.upgrades.routeTo(peerId)
     if (route === undefined) throw new PeerUnreachableError(`${peerId} announced no address through this tab's relays lately`)
     return this.upgrades.connect(peerId, route, this.controller.signal, options.signal)
+  }
+
+  /**
+   * A direct (WebRTC) connection to `peerId`: the one there is, else the one
+   * its upgrade opens within `timeoutMs` (the upgrade is started when none is
+   * under way). Undefined when none comes: the upgrade gave up (budgets,
+   * backoff, WebRTC blocked) or took longer. For what a relayed connection
+   * cannot carry: the relay ends it after 128 KiB (circuit relay v2's
+   * default data limit), so a larger module sent over it is lost every time.
+   */
+  async directConnectionTo (peerId: string, options: { signal?: AbortSignal, timeoutMs: number }): Promise<Connection | undefined> {
+    const direct = (): Connection | undefined => this.node.getConnections(peerIdFromString(peerId))
+      .find(c => c.status === 'open' && transportOf(c) === 'webrtc')
+    if (direct() !== undefined || !this.running) return direct()
+    void this.upgrades.upgrade(peerId, this.controller.signal)
+    const deadline = Date.now() + options.timeoutMs
+    for (let polls = 0; polls < MAX_DIRECT_WAIT_POLLS && Date.now() < deadline; polls++) {
+      const found = direct()
+      if (found !== undefined || !this.upgrades.isUpgrading(peerId)) return found
+      await sleep(Math.min(DIRECT_WAIT_POLL_MS, Math.max(0, deadline - Date.now())), options.signal)
+    }
+    return direct()
   }
 
   peers (): PeerInfo[] {

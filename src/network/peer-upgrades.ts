@@ -57,6 +57,11 @@ export class PeerUpgrades {
     return this.components.node.getConnections(peerIdFromString(peerId)).some(c => c.status === 'open')
   }
 
+  /** An upgrade of the connection to `peerId` is under way (upgrade() is running for it). */
+  isUpgrading (peerId: string): boolean {
+    return this.upgrading.has(peerId)
+  }
+
   hasDirect (peerId: string): boolean {
     return this.components.node.getConnections(peerIdFromString(peerId))
       .some(c => c.status === 'open' && transportOf(c) === 'webrtc')

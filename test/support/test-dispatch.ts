@@ -9,10 +9,19 @@ import { TaskDispatch } from '../../src/orchestration/dispatch/index.ts'
 import type { TaskDispatchComponents } from '../../src/orchestration/dispatch/index.ts'
 import { QRouter } from '../../src/orchestration/routing/index.ts'
 
-export function testDispatch (identity: PeerIdentity, executors: readonly string[], connectionTo: (peerId: string) => Promise<Connection>): TaskDispatch {
+/** `directConnectionTo`, when given, is the mesh's way to a direct connection (PeerMesh.directConnectionTo: the upgrade's). */
+export function testDispatch (
+  identity: PeerIdentity, executors: readonly string[], connectionTo: (peerId: string) => Promise<Connection>,
+  directConnectionTo?: (peerId: string) => Promise<Connection | undefined>
+): TaskDispatch {
   return new TaskDispatch({
     identity,
-    mesh: { executors: () => [...executors], neighbours: () => [], connectionTo: async peerId => connectionTo(peerId) },
+    mesh: {
+      executors: () => [...executors],
+      neighbours: () => [],
+      connectionTo: async peerId => connectionTo(peerId),
+      ...(directConnectionTo === undefined ? {} : { directConnectionTo: async (peerId: string) => directConnectionTo(peerId) })
+    },
     cards: { cards: new Map(), index: undefined } as unknown as TaskDispatchComponents['cards'],
     router: { router: new QRouter({ random: () => 0.5, now: Date.now }), record: () => {} },
     // A book that knows nobody: every executor neutral, none blacklisted.

@@ -11,15 +11,16 @@
  * A payee that does not serve the stream protocol (an older peer) is asked
  * on a fresh stream of PAYMENT_PROTOCOL instead, as before.
  */
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import { bytesToUtf8, KeyedLock, utf8ToBytes, withTimeout } from '../../core/index.ts'
+import { abortReason, closeError, lengthPrefixedStream } from '../../network/framed-stream.ts'
 import { RemoteRequestError } from '../../network/json-exchange.ts'
 import { MAX_ERROR_MESSAGE_LENGTH, REQUEST_TIMEOUT_MS } from '../../network/constants.ts'
 import { MAX_PAYMENT_MESSAGE_BYTES, PAYMENT_STREAM_IDLE_MS, PAYMENT_STREAM_PROTOCOL } from './constants.ts'
 import { InvalidPaymentMessageError } from './errors.ts'
 
-type Messages = ReturnType<typeof lpStream<Stream>>
+type Messages = LengthPrefixedStream<Stream>
 
 interface OpenStream {
   connection: Connection
@@ -76,9 +77,10 @@ export class PaymentStreams {
             this.oneShot.add(connection)
             return undefined
           }
-          throw err
+          throw closeError(err)
         }
-        open = { connection, stream, messages: lpStream(stream, { maxDataLength: MAX_PAYMENT_MESSAGE_BYTES }) }
+        // Its rejections are Errors, never the stream's close event (network/framed-stream.ts closeError).
+        open = { connection, stream, messages: lengthPrefixedStream(stream, { maxDataLength: MAX_PAYMENT_MESSAGE_BYTES }) }
         this.open.set(peer, open)
       }
       clearTimeout(open.idle)
@@ -87,8 +89,9 @@ export class PaymentStreams {
         await open.messages.write(utf8ToBytes(JSON.stringify(request)), { signal })
         answer = await readFrame(open.messages, signal)
       } catch (err) {
-        this.drop(peer, open, err)
-        throw err
+        const reason = abortReason(err)
+        this.drop(peer, open, reason)
+        throw reason
       }
       const kept = open
       kept.idle = setTimeout(() => { this.drop(peer, kept) }, PAYMENT_STREAM_IDLE_MS)
@@ -112,7 +115,7 @@ export class PaymentStreams {
     if (err === undefined) {
       stream.close().catch(() => { stream.abort(new Error('closing an idle payment stream failed')) })
     } else {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      stream.abort(abortReason(err))
     }
   }
 }
@@ -125,7 +128,7 @@ export class PaymentStreams {
  * too large, ends the stream.
  */
 export async function servePaymentStream (stream: Stream, handler: (request: unknown) => Promise<unknown>): Promise<void> {
-  const messages = lpStream(stream, { maxDataLength: MAX_PAYMENT_MESSAGE_BYTES })
+  const messages = lengthPrefixedStream(stream, { maxDataLength: MAX_PAYMENT_MESSAGE_BYTES })
   try {
     while (stream.status === 'open') {
       let request: unknown
@@ -147,6 +150,6 @@ export async function servePaymentStream (stream: Stream, handler: (request: unk
     }
     await stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    stream.abort(abortReason(err))
   }
 }

@@ -1,6 +1,7 @@
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { Connection, Stream } from '@libp2p/interface'
 import { ECHO_PROTOCOL, ECHO_TIMEOUT_MS, MAX_ECHO_BYTES } from './constants.ts'
+import { closeError, lengthPrefixedStream } from '../framed-stream.ts'
 
 /**
  * /zerostate/echo/1.0.0: every length-prefixed message is sent straight back
@@ -9,7 +10,7 @@ import { ECHO_PROTOCOL, ECHO_TIMEOUT_MS, MAX_ECHO_BYTES } from './constants.ts'
  * baseline the task round trip is compared with).
  */
 export async function handleEcho (stream: Stream): Promise<void> {
-  const messages = lpStream(stream, { maxDataLength: MAX_ECHO_BYTES })
+  const messages = lengthPrefixedStream(stream, { maxDataLength: MAX_ECHO_BYTES })
   try {
     for (;;) {
       const message = await messages.read({ signal: AbortSignal.timeout(ECHO_TIMEOUT_MS) })
@@ -41,12 +42,12 @@ export async function measureEcho (connection: Connection, options: EchoOptions)
     throw new RangeError(`payloadBytes must be 1–${MAX_ECHO_BYTES}, got ${options.payloadBytes}`)
   }
   const payload = crypto.getRandomValues(new Uint8Array(options.payloadBytes))
-  const open = async (): Promise<{ stream: Stream, messages: ReturnType<typeof lpStream> }> => {
+  const open = async (): Promise<{ stream: Stream, messages: LengthPrefixedStream<Stream> }> => {
     const stream = await connection.newStream(ECHO_PROTOCOL, {
       signal: AbortSignal.timeout(ECHO_TIMEOUT_MS),
       runOnLimitedConnection: true
-    })
-    return { stream, messages: lpStream(stream, { maxDataLength: MAX_ECHO_BYTES }) }
+    }).catch((err: unknown) => { throw closeError(err) })
+    return { stream, messages: lengthPrefixedStream(stream, { maxDataLength: MAX_ECHO_BYTES }) }
   }
   const timings: number[] = []
   let current = options.reuseStream ? await open() : undefined

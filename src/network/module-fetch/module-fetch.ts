@@ -6,7 +6,6 @@
  * that published it. Modules are content-addressed, so the asker
  * trusts nothing: bytes that do not hash to what was asked are refused.
  */
-import { lpStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import { bytesToHex, hexToBytes } from '../../core/encoding.ts'
 import { assertSha256Hex } from '../../core/hash.ts'
@@ -14,10 +13,11 @@ import { MAX_MODULE_BYTES } from '../../core/limits.ts'
 import { HASH_BYTES, MODULE_FETCH_PROTOCOL, MODULE_TRANSFER_TIMEOUT_MS, REQUEST_TIMEOUT_MS } from './constants.ts'
 import { ModuleNotFoundError } from './errors.ts'
 import { withTimeout } from '../../core/abort.ts'
+import { abortReason, closeError, lengthPrefixedStream } from '../framed-stream.ts'
 
 /** Serves one module request from `getModule` (which answers undefined for a module it lacks). */
 export async function serveModule (stream: Stream, getModule: (hash: string) => Promise<Uint8Array | undefined>): Promise<void> {
-  const messages = lpStream(stream, { maxDataLength: HASH_BYTES })
+  const messages = lengthPrefixedStream(stream, { maxDataLength: HASH_BYTES })
   try {
     const request = (await messages.read({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })).subarray()
     if (request.byteLength !== HASH_BYTES) throw new RangeError(`a module request is a ${HASH_BYTES}-byte SHA-256`)
@@ -25,14 +25,15 @@ export async function serveModule (stream: Stream, getModule: (hash: string) => 
     await messages.write(module ?? new Uint8Array(0), { signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
     await stream.close({ signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    stream.abort(abortReason(err))
   }
 }
 
 /** The module with SHA-256 `hash` from the peer at the other end of `connection`, checked against the hash. */
 export async function fetchModule (connection: Connection, hash: string, options: AbortOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   const stream = await connection.newStream(MODULE_FETCH_PROTOCOL, { signal: withTimeout(options.signal, REQUEST_TIMEOUT_MS), runOnLimitedConnection: true })
-  const messages = lpStream(stream, { maxDataLength: MAX_MODULE_BYTES })
+    .catch((err: unknown) => { throw closeError(err) })
+  const messages = lengthPrefixedStream(stream, { maxDataLength: MAX_MODULE_BYTES })
   try {
     await messages.write(hexToBytes(hash), { signal: withTimeout(options.signal, REQUEST_TIMEOUT_MS) })
     const module = new Uint8Array((await messages.read({ signal: withTimeout(options.signal, MODULE_TRANSFER_TIMEOUT_MS) })).subarray())
@@ -42,7 +43,8 @@ export async function fetchModule (connection: Connection, hash: string, options
     assertSha256Hex(module, hash)
     return module
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw err
+    const reason = abortReason(err)
+    stream.abort(reason)
+    throw reason
   }
 }

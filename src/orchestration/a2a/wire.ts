@@ -4,15 +4,16 @@
  * side sends one request frame; the agent answers with one response frame,
  * or — for a streaming method — a frame per event, then closes the stream.
  */
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { AbortOptions, Stream } from '@libp2p/interface'
 import { bytesToUtf8, utf8ToBytes } from '../../core/encoding.ts'
+import { lengthPrefixedStream } from '../../network/framed-stream.ts'
 
-export type JsonFrames = ReturnType<typeof lpStream<Stream>>
+export type JsonFrames = LengthPrefixedStream<Stream>
 
 /** Frames on `stream`, reading at most `maxBytes` per frame. */
 export function jsonFrames (stream: Stream, maxBytes: number): JsonFrames {
-  return lpStream(stream, { maxDataLength: maxBytes, maxBufferSize: maxBytes + 16 })
+  return lengthPrefixedStream(stream, { maxDataLength: maxBytes, maxBufferSize: maxBytes + 16 })
 }
 
 /** The next frame's text, or undefined when the other side closed the stream. Framing errors (too large) reject. */

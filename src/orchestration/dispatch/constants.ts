@@ -57,3 +57,19 @@ export const MAX_REDISPATCHES = 2
 
 /** The errors after which a task is dispatched again elsewhere. */
 export const REDISPATCH_ON: readonly string[] = ['ExecutorLostError', 'HopLimitError']
+
+/**
+ * How long a task too large for the relayed connection to its executor
+ * waits for the direct (WebRTC) one the mesh's upgrade opens: the higher of
+ * two PeerIds waits 3 s before dialling (peer-mesh.ts upgradeGraceMs), and a
+ * dial takes a few seconds more on a slow network.
+ */
+export const DIRECT_CONNECTION_WAIT_MS = 10_000
+
+/**
+ * What a task needs of a relayed connection's data limit beyond its module
+ * and inputs: the offer's other fields, the framing, noise and yamux
+ * overhead, and a small answer. A larger answer is the executor's to send;
+ * the relay may cut it off, which the submitter hears as a lost executor.
+ */
+export const LIMITED_CONNECTION_HEADROOM_BYTES = 16 * 1024

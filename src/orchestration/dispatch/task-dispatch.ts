@@ -13,6 +13,7 @@
  * again and is offered to the same executor after a backoff, for up to
  * BUSY_RETRY_WINDOW_MS.
  */
+import type { Connection } from '@libp2p/interface'
 import type { PeerIdentity } from '../../crypto/identity.ts'
 import type { AgentCardService, CardRequirements } from '../../discovery/index.ts'
 import { sleep } from '../../core/abort.ts'
@@ -31,8 +32,8 @@ import type { Receipt } from '../../receipts/index.ts'
 import type { SubmitProgress, TaskOutcome, TaskTraceOptions, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
 import {
-  BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS,
-  MAX_REDISPATCHES, REDISPATCH_ON
+  BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DIRECT_CONNECTION_WAIT_MS, LIMITED_CONNECTION_HEADROOM_BYTES,
+  LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS, MAX_REDISPATCHES, REDISPATCH_ON
 } from './constants.ts'
 import { ExecutorChooser } from './executor-choice.ts'
 import type { AuctionSettings, ExecutorChoice } from './executor-choice.ts'
@@ -41,7 +42,8 @@ import { outcomeOf } from './outcome.ts'
 
 export interface TaskDispatchComponents {
   identity: PeerIdentity
-  mesh: Pick<PeerMesh, 'executors' | 'neighbours' | 'connectionTo'>
+  /** Without `directConnectionTo` (a mesh that cannot upgrade), a task goes over whatever connection there is. */
+  mesh: Pick<PeerMesh, 'executors' | 'neighbours' | 'connectionTo'> & Partial<Pick<PeerMesh, 'directConnectionTo'>>
   cards: Pick<AgentCardService, 'cards' | 'index'>
   router: Pick<StoredRouter, 'router' | 'record'>
   reputation: Pick<ReputationService, 'book' | 'record'>
@@ -344,8 +346,23 @@ export class TaskDispatch {
       return await forwardTask(await mesh.connectionTo(hop, { signal }), { target: executor, origin: self }, offer, module, options)
         .finally(() => { router.record(executor, hop, performance.now() - startedAt) })
     }
+    // A relayed connection ends once the relay's data limit is spent (circuit relay v2: 128 KiB in all), so a task
+    // larger than what it has left would be cut off halfway every time, and its executor taken for lost: such a
+    // task waits a while for the direct connection the mesh's upgrade opens, and is sent over the relayed one
+    // only when none comes (the executor may hold the module already, and then the offer alone crosses).
+    if (!fitsLimits(connection, offer, module) && mesh.directConnectionTo !== undefined) {
+      connection = await mesh.directConnectionTo(executor, { signal, timeoutMs: DIRECT_CONNECTION_WAIT_MS }) ?? connection
+    }
     return await submitTask(connection, self, offer, module, options)
   }
+}
+
+/** Whether `connection` can carry the task's module and inputs, with headroom for the protocol and the answer, within its data limit (if any). */
+function fitsLimits (connection: Connection, offer: ValidOffer, module: Uint8Array): boolean {
+  const left = connection.limits?.bytes
+  if (left === undefined) return true
+  const bytes = module.byteLength + offer.stdin.byteLength + offer.files.reduce((sum, [, data]) => sum + data.byteLength, 0)
+  return BigInt(bytes + LIMITED_CONNECTION_HEADROOM_BYTES) <= left
 }
 
 /**

@@ -1,4 +1,4 @@
-import { lpStream } from '@libp2p/utils'
+import type { LengthPrefixedStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, Stream } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import type { QRouter } from '../q-router.ts'
@@ -8,6 +8,7 @@ import {
 import { InvalidEstimatesError } from './errors.ts'
 import { Estimates } from './pb/estimates.ts'
 import { withTimeout } from '../../../core/abort.ts'
+import { abortReason, lengthPrefixedStream } from '../../../network/framed-stream.ts'
 
 export interface EstimateExchangeInit {
   /** The router whose best estimates are shared and into which a neighbour's are seeded. */
@@ -86,7 +87,7 @@ class NeighbourEstimateExchange implements EstimateExchange {
 
   async handle (stream: Stream, connection: Connection, options: AbortOptions = {}): Promise<number> {
     const peer = connection.remotePeer.toString()
-    const lp = lpStream(stream, { maxDataLength: MAX_Q_ESTIMATES_BYTES })
+    const lp = lengthPrefixedStream(stream, { maxDataLength: MAX_Q_ESTIMATES_BYTES })
     try {
       const theirs = decodeEstimates(await readFrame(lp, step(options)))
       const sent = this.now()
@@ -102,8 +103,9 @@ class NeighbourEstimateExchange implements EstimateExchange {
       if (stream.writeStatus === 'writable') await stream.close({ signal: step(options) })
       return this.seedAll(peer, theirs, rtt)
     } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw err
+      const reason = abortReason(err)
+      stream.abort(reason)
+      throw reason
     }
   }
 
@@ -111,7 +113,7 @@ class NeighbourEstimateExchange implements EstimateExchange {
     const peer = connection.remotePeer.toString()
     const mine = Estimates.encode(this.ownEstimates(peer))
     const stream = await connection.newStream(Q_ESTIMATES_PROTOCOL, { signal: step(options), runOnLimitedConnection: true })
-    const lp = lpStream(stream, { maxDataLength: MAX_Q_ESTIMATES_BYTES })
+    const lp = lengthPrefixedStream(stream, { maxDataLength: MAX_Q_ESTIMATES_BYTES })
     try {
       const sent = this.now()
       await lp.write(mine, { signal: step(options) })
@@ -122,8 +124,9 @@ class NeighbourEstimateExchange implements EstimateExchange {
       await stream.close({ signal: step(options) })
       return this.seedAll(peer, theirs, rtt)
     } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw err
+      const reason = abortReason(err)
+      stream.abort(reason)
+      throw reason
     }
   }
 
@@ -186,7 +189,7 @@ export function checkEstimates (message: Estimates): Estimates {
 /** Framing errors of @libp2p/utils' length-prefixed reader that mean the peer broke the limits. */
 const FRAMING_ERRORS = new Set(['InvalidDataLengthError', 'InvalidMessageLengthError', 'InvalidDataLengthLengthError'])
 
-async function readFrame (lp: ReturnType<typeof lpStream<Stream>>, signal: AbortSignal): Promise<Uint8ArrayList> {
+async function readFrame (lp: LengthPrefixedStream<Stream>, signal: AbortSignal): Promise<Uint8ArrayList> {
   try {
     return await lp.read({ signal })
   } catch (err) {
