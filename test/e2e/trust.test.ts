@@ -66,6 +66,9 @@ describe('trust and money between tabs', () => {
     expect(first.stdout).toBe('one')
     expect(first.charge).toBeGreaterThan(0)
     expect(first.charge).toBeLessThanOrEqual(MAX_TOTAL_PRICE)
+    // The ledger waits for the payment under way (at most its batch window behind the result): a task
+    // submitted after that is paid by a state of its own, not batched with this one.
+    expect(await channelWith(alice.page, bob.peerId, 'a')).toMatchObject({ sequence: 1, payments: 1, balanceB: first.charge })
     const second = await submitTo(alice.page, bob.peerId, 'two')
     const mine = await channelWith(alice.page, bob.peerId, 'a')
     expect(mine).toMatchObject({ sequence: 2, payments: 2 })
@@ -203,7 +206,11 @@ describe('trust and money between tabs', () => {
   it('a payer that closes alone on an older state (one it paid less in) loses to the newer state the payee shows', async () => {
     const staleCloser = await harness.openPeer({ testHooks: true, query: '?cheat=stale-close' })
     await waitForDirect(staleCloser.page, bob.peerId, 90_000)
-    for (const stdin of ['first', 'second']) await submitTo(staleCloser.page, bob.peerId, stdin)
+    for (const stdin of ['first', 'second']) {
+      await submitTo(staleCloser.page, bob.peerId, stdin)
+      // Paid before the next task: each by a state of its own (two tasks within a batch window share one).
+      await staleCloser.page.evaluate(async () => { await window.zerostate.ledger() })
+    }
     const channel = await channelWith(staleCloser.page, bob.peerId, 'a')
     expect(channel?.sequence).toBe(2)
     const posted = await staleCloser.page.evaluate(async (id) => (await window.zerostate.closeChannelUnilaterally(id, 3000)).state.state.sequence, channel!.channelId)
