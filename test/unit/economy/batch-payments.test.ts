@@ -306,18 +306,20 @@ describe('the batch window of a payer', () => {
     const receipt = async (): Promise<Receipt> => signReceipt({ ...exampleUnsigned(payee, payer), taskId: `task_${++taskCounter}` }, payee)
     return { channels, payeeStore, receipt }
   }
-  const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+  /** Three receipts owed 30 ms apart, as a submitter's sequential tasks come back, none waiting for its payment; resolves with their payments. */
+  const payOneAfterAnother = async (channels: PaymentChannels, receipt: () => Promise<Receipt>): Promise<{ owed: Receipt[], paid: ReceiptPaymentRecord[] }> => {
+    const owed = [await receipt(), await receipt(), await receipt()]
+    const payments: Array<Promise<unknown>> = []
+    for (const r of owed) {
+      payments.push(channels.pay(r))
+      await new Promise(resolve => setTimeout(resolve, 30))
+    }
+    return { owed, paid: await Promise.all(payments) as ReceiptPaymentRecord[] }
+  }
 
   it('pays receipts owed one after the other within the window with one state', async () => {
     const { channels, payeeStore, receipt } = await pair(1_000)
-    const owed = [await receipt(), await receipt(), await receipt()]
-    const payments: Array<Promise<unknown>> = []
-    // As a submitter's sequential tasks come back: each owed a little after the one before, none waiting for its payment.
-    for (const r of owed) {
-      payments.push(channels.pay(r))
-      await sleep(30)
-    }
-    const paid = await Promise.all(payments) as ReceiptPaymentRecord[]
+    const { owed, paid } = await payOneAfterAnother(channels, receipt)
     expect(new Set(paid.map(p => p.sequence))).toEqual(new Set([1]))
     const records = await payeeStore.listPayments()
     expect(records).toHaveLength(1)
@@ -326,13 +328,7 @@ describe('the batch window of a payer', () => {
 
   it('with a window of 0 pays the first receipt at once, alone', async () => {
     const { channels, receipt } = await pair(0)
-    const owed = [await receipt(), await receipt(), await receipt()]
-    const payments: Array<Promise<unknown>> = []
-    for (const r of owed) {
-      payments.push(channels.pay(r))
-      await sleep(30)
-    }
-    const paid = await Promise.all(payments) as ReceiptPaymentRecord[]
+    const { paid } = await payOneAfterAnother(channels, receipt)
     expect(paid[0]).toMatchObject({ kind: 'payment', sequence: 1 })
     expect(new Set(paid.map(p => p.sequence)).size).toBeGreaterThan(1)
   })
