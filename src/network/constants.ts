@@ -96,3 +96,11 @@ export const DEFAULT_TOPIC_RATE: RateLimit = { burst: 16, perSecond: 4 }
 export const DIAL_BACKOFF_INITIAL_MS = 500
 export const DIAL_BACKOFF_MAX_MS = 30_000
 export const DIAL_TIMEOUT_MS = 15_000
+
+/**
+ * How long a transfer too large for a relayed connection's data limit waits
+ * for the direct (WebRTC) connection the mesh's upgrade opens: the higher of
+ * two PeerIds waits 3 s before dialling (peer-mesh.ts upgradeGraceMs), and a
+ * dial takes a few seconds more on a slow network.
+ */
+export const BULK_DIRECT_WAIT_MS = 10_000

@@ -7,7 +7,8 @@ import { noopLogger } from '../core/logger.ts'
 import { sleep } from '../core/abort.ts'
 import type { Logger } from '../core/logger.ts'
 import type { BrowserNode } from './browser-node.ts'
-import { DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS } from './constants.ts'
+import { bulkConnection } from './bulk-connection.ts'
+import { BULK_DIRECT_WAIT_MS, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS } from './constants.ts'
 import { DialPolicy } from './dial-policy.ts'
 import type { DialPolicyStats } from './dial-policy.ts'
 import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
@@ -261,6 +262,20 @@ export class PeerMesh {
       await sleep(Math.min(DIRECT_WAIT_POLL_MS, Math.max(0, deadline - Date.now())), options.signal)
     }
     return direct()
+  }
+
+  /**
+   * A connection for a transfer that may outgrow a relayed connection (a
+   * module fetch, a forwarded task; network/components.ts BulkConnectionTo):
+   * the best one (connectionTo) when it carries `bytes` — all the transfer
+   * moves; unknown, a limited connection is not trusted with it — else the
+   * direct one within `waitMs` (default BULK_DIRECT_WAIT_MS), else the
+   * limited one after all.
+   */
+  async bulkConnectionTo (peerId: string, options: { signal?: AbortSignal, bytes?: number, waitMs?: number } = {}): Promise<Connection> {
+    const best = await this.connectionTo(peerId, options)
+    const timeoutMs = options.waitMs ?? BULK_DIRECT_WAIT_MS
+    return bulkConnection(best, options.bytes, async () => this.directConnectionTo(peerId, { signal: options.signal, timeoutMs }))
   }
 
   peers (): PeerInfo[] {

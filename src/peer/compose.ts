@@ -20,7 +20,7 @@ import type { TaskRunner } from '../execution/types.ts'
 import type { WorkerPool } from '../execution/worker-pool.ts'
 import { createBrowserNode } from '../network/browser-node.ts'
 import type { BrowserNode } from '../network/browser-node.ts'
-import type { ConnectionTo } from '../network/components.ts'
+import type { BulkConnectionTo, ConnectionTo } from '../network/components.ts'
 import { echoService } from '../network/echo/index.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
@@ -175,6 +175,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     ...(init.metrics === undefined ? {} : { metrics: init.metrics })
   })
   const connectionTo: ConnectionTo = async (peer, options) => (late.mesh as PeerMesh).connectionTo(peer, options ?? {})
+  // For module fetches: a module past a relayed connection's data limit (128 KiB) waits for the direct connection.
+  const bulkConnectionTo: BulkConnectionTo = async (peer, options) => (late.mesh as PeerMesh).bulkConnectionTo(peer, options ?? {})
   const registrar = node
   const pubsub = node.services.pubsub
 
@@ -256,7 +258,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     chargeOf: receipt => receipt.price.charge,
     onChange: events.onLedger
   })
-  const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo, runner: init.pool, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
+  const witness = new WitnessService({ identity, store, registrar, pubsub, connectionTo: bulkConnectionTo, runner: init.pool, logger, ...(traces === undefined ? {} : { tracer: traces }) }, {
     isContributing: settings.contributing,
     rates: settings.witnessRates,
     // Established by this peer's standing of it (checked work, trust/verification standing.ts), not by the reputation
@@ -291,6 +293,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     peerId: node.peerId,
     router: router.router,
     connections: peerId => node.getConnections(peerIdFromString(peerId)),
+    bulkConnectionTo,
     neighbours,
     executor,
     registrar
@@ -306,7 +309,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     store,
     pubsub,
     registrar,
-    connectionTo,
+    connectionTo: bulkConnectionTo,
     connectedPeers: () => [...new Set(node.getConnections().map(connection => connection.remotePeer.toString()))],
     logger
   })

@@ -9,16 +9,20 @@ import { TaskDispatch } from '../../src/orchestration/dispatch/index.ts'
 import type { TaskDispatchComponents } from '../../src/orchestration/dispatch/index.ts'
 import { QRouter } from '../../src/orchestration/routing/index.ts'
 
-/** `directConnectionTo`, when given, is the mesh's way to a direct connection (PeerMesh.directConnectionTo: the upgrade's). */
+/**
+ * `directConnectionTo`, when given, is the mesh's way to a direct connection
+ * (PeerMesh.directConnectionTo: the upgrade's); `neighbours`, where a task
+ * whose executor's connectionTo throws ConnectionBudgetError is forwarded.
+ */
 export function testDispatch (
   identity: PeerIdentity, executors: readonly string[], connectionTo: (peerId: string) => Promise<Connection>,
-  directConnectionTo?: (peerId: string) => Promise<Connection | undefined>
+  directConnectionTo?: (peerId: string) => Promise<Connection | undefined>, options: { neighbours?: readonly string[] } = {}
 ): TaskDispatch {
   return new TaskDispatch({
     identity,
     mesh: {
       executors: () => [...executors],
-      neighbours: () => [],
+      neighbours: () => [...options.neighbours ?? []],
       connectionTo: async peerId => connectionTo(peerId),
       ...(directConnectionTo === undefined ? {} : { directConnectionTo: async (peerId: string) => directConnectionTo(peerId) })
     },

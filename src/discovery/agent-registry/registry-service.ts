@@ -8,8 +8,8 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { bytesToBase64Url, bytesToUtf8, noopLogger, utf8ToBytes, warnOn } from '../../core/index.ts'
 import type { Logger } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
-import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
-import { fetchModule, moduleServer } from '../../network/module-fetch/index.ts'
+import type { BulkConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
+import { MODULE_FETCH_HEADROOM_BYTES, fetchModule, moduleServer } from '../../network/module-fetch/index.ts'
 import type { ModuleServer } from '../../network/module-fetch/index.ts'
 import { RateLimiter } from '../../network/rate-limit.ts'
 import { TopicChannel, accept, ignore } from '../../network/topic-channel.ts'
@@ -31,7 +31,12 @@ export interface AgentRegistryComponents {
   store: ManifestStore & ModuleStore
   pubsub: GossipSub
   registrar: ProtocolRegistrar
-  connectionTo: ConnectionTo
+  /**
+   * Used only to fetch an agent's module, whose size its manifest states: a
+   * bulk connection (PeerMesh.bulkConnectionTo), since a module larger than
+   * a relayed connection's data limit is cut off on it.
+   */
+  connectionTo: BulkConnectionTo
   /** PeerIds connected now: asked for a module when the peers that sent its manifest do not serve it. */
   connectedPeers(): string[]
   logger?: Logger
@@ -264,7 +269,13 @@ export class GossipAgentRegistry {
     const url = this.served.get(agentManifestHash(manifest))
     if (url !== undefined) sources.push({ from: url, fetch: async () => fetchServed(url, options.signal) })
     for (const peer of this.moduleCandidates(manifest)) {
-      sources.push({ from: peer, fetch: async () => fetchModule(await this.components.connectionTo(peer, { signal: options.signal }), entry.sha256, { signal: options.signal }) })
+      sources.push({
+        from: peer,
+        fetch: async () => {
+          const connection = await this.components.connectionTo(peer, { signal: options.signal, bytes: entry.size + MODULE_FETCH_HEADROOM_BYTES })
+          return fetchModule(connection, entry.sha256, { signal: options.signal })
+        }
+      })
     }
     const tried: string[] = []
     let lastError: unknown

@@ -14,3 +14,10 @@ export const MODULE_TRANSFER_TIMEOUT_MS = 60_000
 
 /** Module requests served at once over all connections. */
 export const MAX_INBOUND_STREAMS = 8
+
+/**
+ * What a fetch needs of a relayed connection's data limit beyond the module
+ * itself: the request, the framing, noise and yamux overhead, and whatever
+ * else shares the connection meanwhile (gossip, identify).
+ */
+export const MODULE_FETCH_HEADROOM_BYTES = 16 * 1024

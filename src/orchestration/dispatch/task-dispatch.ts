@@ -343,17 +343,23 @@ export class TaskDispatch {
       const hop = router.router.choose(executor, neighbours)
       options.onForwarded(hop)
       const startedAt = performance.now()
-      return await forwardTask(await mesh.connectionTo(hop, { signal }), { target: executor, origin: self }, offer, module, options)
+      // The whole task crosses the hop's connection too: past a relayed one's data limit, it waits for the direct one.
+      const via = await this.carrierTo(hop, await mesh.connectionTo(hop, { signal }), offer, module, signal)
+      return await forwardTask(via, { target: executor, origin: self }, offer, module, options)
         .finally(() => { router.record(executor, hop, performance.now() - startedAt) })
     }
     // A relayed connection ends once the relay's data limit is spent (circuit relay v2: 128 KiB in all), so a task
     // larger than what it has left would be cut off halfway every time, and its executor taken for lost: such a
     // task waits a while for the direct connection the mesh's upgrade opens, and is sent over the relayed one
     // only when none comes (the executor may hold the module already, and then the offer alone crosses).
-    if (!fitsLimits(connection, offer, module) && mesh.directConnectionTo !== undefined) {
-      connection = await mesh.directConnectionTo(executor, { signal, timeoutMs: DIRECT_CONNECTION_WAIT_MS }) ?? connection
-    }
-    return await submitTask(connection, self, offer, module, options)
+    return await submitTask(await this.carrierTo(executor, connection, offer, module, signal), self, offer, module, options)
+  }
+
+  /** `connection` when it carries the task within its data limit (if any); else the direct one, when it comes within DIRECT_CONNECTION_WAIT_MS. */
+  private async carrierTo (peerId: string, connection: Connection, offer: ValidOffer, module: Uint8Array, signal: AbortSignal | undefined): Promise<Connection> {
+    const { mesh } = this.components
+    if (fitsLimits(connection, offer, module) || mesh.directConnectionTo === undefined) return connection
+    return await mesh.directConnectionTo(peerId, { signal, timeoutMs: DIRECT_CONNECTION_WAIT_MS }) ?? connection
   }
 }
 

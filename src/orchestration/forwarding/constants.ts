@@ -8,6 +8,14 @@ import { MAX_TRACE_BYTES, MAX_TRACE_SPANS } from '../task-protocol/constants.ts'
  */
 export const FORWARD_PROTOCOL = '/zerostate/forward/1.0.0'
 
+/**
+ * How long a hop waits for a direct connection to the next when it holds
+ * only a relayed one (ForwarderComponents.bulkConnectionTo): well within the
+ * origin's OFFER_RESPONSE_TIMEOUT_MS for the whole path, and past the 3 s
+ * the higher PeerId waits before dialling WebRTC (peer-mesh.ts upgradeGraceMs).
+ */
+export const FORWARD_DIRECT_WAIT_MS = 5000
+
 /** Forwarded tasks passing through this peer at once. */
 export const MAX_INBOUND_FORWARD_STREAMS = 64
 

@@ -1,12 +1,14 @@
 import { pbStream } from '@libp2p/utils'
 import type { ProtobufStream } from '@libp2p/utils'
 import type { AbortOptions, Connection, PeerId, Stream } from '@libp2p/interface'
+import type { BulkConnectionTo } from '../../network/components.ts'
 import { MAX_ERROR_MESSAGE_LENGTH } from '../../network/constants.ts'
+import { bestConnection } from '../../network/transports.ts'
 import type { QRouter } from '../routing/index.ts'
 import { MAX_TASK_MESSAGE_BYTES, OFFER_RESPONSE_TIMEOUT_MS } from '../task-protocol/index.ts'
 import type { TaskExecutor } from '../task-protocol/index.ts'
 import { ExecutorMessage } from '../task-protocol/pb/task.ts'
-import { FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS, MAX_PEER_ID_LENGTH, MAX_VISITED } from './constants.ts'
+import { FORWARD_DIRECT_WAIT_MS, FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS, MAX_PEER_ID_LENGTH, MAX_VISITED } from './constants.ts'
 import { HopLimitError, InvalidForwardHeaderError, NoRouteError, RoutingLoopError } from './errors.ts'
 import { ForwardHeader } from './pb/forward.ts'
 import { splice } from './splice.ts'
@@ -20,6 +22,13 @@ export interface ForwarderComponents {
   connections(peerId: string): Connection[]
   /** The peers this node may forward to (its direct neighbours). */
   neighbours(): string[]
+  /**
+   * The connection to send a task on over (PeerMesh.bulkConnectionTo): a hop
+   * does not know the task's size, and one reached only through a relay is
+   * cut off past the relay's data limit, so it waits a while
+   * (FORWARD_DIRECT_WAIT_MS) for the direct one. Absent: the best open one.
+   */
+  bulkConnectionTo?: BulkConnectionTo
   /** Runs tasks whose target is this peer. */
   executor: Pick<TaskExecutor, 'handle'>
 }
@@ -175,10 +184,12 @@ class HopForwarder implements Forwarder {
 
   /** Opens FORWARD_PROTOCOL to `next` and sends the header; the caller unwraps the returned writer once it reads the stream. */
   private async open (next: string, header: ForwardHeader, options: AbortOptions = {}): Promise<{ stream: Stream, writer: ProtobufStream<Stream> }> {
-    const connection = this.openConnection(next)
-    if (connection == null) throw new NoRouteError(`no open connection to ${next}`)
+    const existing = this.openConnection(next)
+    if (existing == null) throw new NoRouteError(`no open connection to ${next}`)
     let stream: Stream
     try {
+      const { bulkConnectionTo } = this.components
+      const connection = bulkConnectionTo === undefined ? existing : await bulkConnectionTo(next, { signal: options.signal, waitMs: FORWARD_DIRECT_WAIT_MS })
       stream = await connection.newStream(FORWARD_PROTOCOL, {
         signal: options.signal ?? AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
         runOnLimitedConnection: true
@@ -196,8 +207,9 @@ class HopForwarder implements Forwarder {
     return { stream, writer }
   }
 
+  /** The best open connection to `peer`: a direct one before a relayed one. */
   private openConnection (peer: string): Connection | undefined {
-    return this.components.connections(peer).find((connection) => connection.status === 'open')
+    return bestConnection(this.components.connections(peer))
   }
 }
 

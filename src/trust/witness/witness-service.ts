@@ -14,7 +14,7 @@ import { base64UrlToBytes, bytesToBase64Url, bytesToUtf8, canonicalize, noopLogg
 import type { Logger } from '../../core/index.ts'
 import type { PeerIdentity } from '../../crypto/index.ts'
 import type { TaskRunner } from '../../execution/types.ts'
-import type { ConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
+import type { BulkConnectionTo, ProtocolRegistrar } from '../../network/components.ts'
 import { TopicChannel, accept } from '../../network/topic-channel.ts'
 import type { TraceRecorder } from '../../network/tracing/index.ts'
 import { parseTraceparent } from '../../core/tracing/index.ts'
@@ -37,7 +37,12 @@ export interface WitnessServiceComponents {
   store: ModuleStore & Omit<AttestationStore, 'listAttestations'>
   registrar: ProtocolRegistrar
   pubsub: GossipSub
-  connectionTo: ConnectionTo
+  /**
+   * Used only to fetch a module from its announcer, of a size not known
+   * beforehand: a bulk connection (PeerMesh.bulkConnectionTo), since a module
+   * larger than a relayed connection's data limit is cut off on it.
+   */
+  connectionTo: BulkConnectionTo
   /** Runs a re-execution; the witness's work shares the contributed worker slots. */
   runner: TaskRunner
   logger?: Logger

@@ -13,48 +13,27 @@
  */
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { webSockets } from '@libp2p/websockets'
-import { multiaddr } from '@multiformats/multiaddr'
-import type { Connection, Libp2p } from '@libp2p/interface'
-import { createLibp2p } from 'libp2p'
-import { afterEach, describe, expect, it } from 'vitest'
+import type { Connection } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
+import { ConnectionBudgetError } from '../../../src/network/peer-mesh.ts'
+import { FORWARD_PROTOCOL, createForwarder } from '../../../src/orchestration/forwarding/index.ts'
+import { QRouter } from '../../../src/orchestration/routing/index.ts'
 import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
-import { startRelay } from '../../../src/server/relay.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
+import { startTestNode } from '../../support/libp2p-node.ts'
+import { startRelayedPair, stopAfterTest } from '../../support/relayed-pair.ts'
+import type { RelayedNode } from '../../support/relayed-pair.ts'
 import { testDispatch } from '../../support/test-dispatch.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
-import { waitFor } from '../server/relay-peers.ts'
 
 const LANG_DETECT = resolve(import.meta.dirname, '../../../src/workloads/lang-detect/lang-detect.wasm')
-
-const started: Array<{ stop(): Promise<void> | void }> = []
-afterEach(async () => {
-  for (const thing of started.splice(0).reverse()) await thing.stop()
-})
-
-/** A node with the relay transport; with `reserve`, it listens on loopback and holds a reservation on the relay, as a tab does. */
-async function startNode (identity: PeerIdentity, relayAddr: string, options: { reserve: boolean }): Promise<Libp2p> {
-  const node = await createLibp2p({
-    privateKey: identity.privateKey,
-    addresses: { listen: options.reserve ? ['/ip4/127.0.0.1/tcp/0/ws', `${relayAddr}/p2p-circuit`] : [] },
-    transports: [webSockets(), circuitRelayTransport()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  })
-  started.push(node)
-  return node
-}
 
 interface RelayedPair {
   submitter: PeerIdentity
@@ -66,31 +45,20 @@ interface RelayedPair {
   directDials(): number
 }
 
+/** Serves the task protocol on `node` (relayed connections too) with the real TaskExecutor and sandbox. */
+async function serveTasks (node: RelayedNode | Awaited<ReturnType<typeof startTestNode>>, identity: PeerIdentity): Promise<TaskExecutor> {
+  const pool = createNodeWorkerPool({ slots: 1 })
+  stopAfterTest(() => { pool.stop() })
+  const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: pool }, { isContributing: () => true })
+  await node.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection), { runOnLimitedConnection: true })
+  return executor
+}
+
 /** An executor (the real TaskExecutor and sandbox) serving the task protocol on relayed connections too, and a submitter connected to it through the relay only. */
 async function relayedPair (): Promise<RelayedPair> {
-  const relay = await startRelay({ host: '127.0.0.1', port: 0 })
-  started.push(relay)
-  const relayAddr = relay.multiaddrs[0]!
-  const executorIdentity = await createIdentity()
-  const executorNode = await startNode(executorIdentity, relayAddr, { reserve: true })
-  await waitFor(() => executorNode.getMultiaddrs().some(ma => ma.toString().includes('/p2p-circuit')), 10_000, 'a reservation on the relay')
-  const pool = createNodeWorkerPool({ slots: 1 })
-  started.push(pool)
-  const executor = new TaskExecutor({ identity: executorIdentity, store: createMemoryStore(), runner: pool }, { isContributing: () => true })
-  await executorNode.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection), { runOnLimitedConnection: true })
-  const submitter = await createIdentity()
-  const submitterNode = await startNode(submitter, relayAddr, { reserve: false })
-  const executorId = executorIdentity.peerId.toString()
-  const relayed = await submitterNode.dial(multiaddr(`${relayAddr}/p2p-circuit/p2p/${executorId}`))
-  const directAddr = executorNode.getMultiaddrs().find(ma => !ma.toString().includes('/p2p-circuit'))!
-  let dials = 0
-  return {
-    submitter,
-    executorId,
-    relayed,
-    direct: async () => { dials++; return submitterNode.dial(directAddr) },
-    directDials: () => dials
-  }
+  const { far, near, relayed, direct, directDials } = await startRelayedPair()
+  await serveTasks(far.node, far.identity)
+  return { submitter: near.identity, executorId: far.id, relayed, direct, directDials }
 }
 
 describe('a task on an executor reached through a relay', () => {
@@ -128,5 +96,61 @@ describe('a task on an executor reached through a relay', () => {
     const { outcome } = await dispatch.runOnce(offer, echo, { moduleHash: sha256Hex(echo) }, { executor: executorId })
     expect(new TextDecoder().decode(outcome.stdout)).toBe('over the relay')
     expect(directDials()).toBe(0)
+  }, 60_000)
+})
+
+/**
+ * The origin's budget is spent, so a task for an executor it holds no
+ * connection to goes through a neighbour (orchestration/forwarding) — one
+ * reached only through the relay: the whole task crosses that connection.
+ */
+describe('a task forwarded through a neighbour reached through a relay', () => {
+  /** origin ─relay─ hop ─direct─ target: the hop (the pair's far peer) passes the task on to the target, which runs it. */
+  async function forwardingPath (): Promise<{ origin: PeerIdentity, hop: string, target: string, relayed: Connection, direct(): Promise<Connection>, directDials(): number }> {
+    const { far, near, relayed, direct, directDials } = await startRelayedPair()
+    const targetIdentity = await createIdentity()
+    const targetNode = await startTestNode({ listen: true, identity: targetIdentity })
+    stopAfterTest(async () => { await targetNode.stop() })
+    for (const [node, identity] of [[targetNode, targetIdentity], [far.node, far.identity]] as const) {
+      const forwarder = createForwarder({
+        peerId: node.peerId,
+        router: new QRouter({ random: () => 0.999, now: Date.now }),
+        executor: await serveTasks(node, identity),
+        connections: peer => node.getConnections(peerIdFromString(peer)),
+        neighbours: () => [...new Set(node.getConnections().map(c => c.remotePeer.toString()))]
+      })
+      await node.handle(FORWARD_PROTOCOL, async (stream, connection) => forwarder.handle(stream, connection), { runOnLimitedConnection: true })
+    }
+    await far.node.dial(targetNode.getMultiaddrs()[0]!)
+    return { origin: near.identity, hop: far.id, target: targetIdentity.peerId.toString(), relayed, direct, directDials }
+  }
+
+  /** The origin reaches the hop over the relay only, and the target not at all: the connection budget is spent. */
+  const overTheHop = (path: Awaited<ReturnType<typeof forwardingPath>>, direct?: () => Promise<Connection | undefined>) =>
+    testDispatch(path.origin, [path.target], async peer => {
+      if (peer !== path.hop) throw new ConnectionBudgetError('already connected to as many peers as this tab keeps')
+      return path.relayed
+    }, direct, { neighbours: [path.hop] })
+
+  it('with a module past the relayed connection\'s data limit, goes over the direct connection to the hop', async () => {
+    const path = await forwardingPath()
+    const module = new Uint8Array(await readFile(LANG_DETECT))
+    const dispatch = overTheHop(path, path.direct)
+    const offer = validateOffer(wireOffer(module, 'The quick brown fox jumps over the lazy dog near the river bank.\n', { args: ['--lines'] }))
+    const { outcome } = await dispatch.runOnce(offer, module, { moduleHash: sha256Hex(module) }, { executor: path.target })
+    expect(outcome.exitCode).toBe(0)
+    expect(outcome.receipt.executor).toBe(path.target)
+    expect(path.directDials()).toBe(1)
+    expect(path.relayed.status).toBe('open')
+  }, 60_000)
+
+  it('with such a module and no direct connection to the hop, is cut off on the relay', async () => {
+    const path = await forwardingPath()
+    const module = new Uint8Array(await readFile(LANG_DETECT))
+    const dispatch = overTheHop(path, async () => undefined)
+    const offer = validateOffer(wireOffer(module, 'hello\n', { args: ['--lines'] }))
+    // How the cut shows depends on which side hears it first (a closed muxer, an early end of stream): the relay closed it.
+    await rejection(dispatch.runOnce(offer, module, { moduleHash: sha256Hex(module) }, { executor: path.target }))
+    expect(path.relayed.status).not.toBe('open')
   }, 60_000)
 })
