@@ -5,7 +5,10 @@
  * turns that into the class the Agent Card states. Chromium runs a hidden
  * page's timers at most once a second (and once a minute after five minutes
  * hidden), so the probe's lag is what the throttling costs anything
- * timer-driven in this tab: about 1000 ms, then up to a minute.
+ * timer-driven in this tab: about 1000 ms, then up to a minute. Chromium
+ * spares a page with an RTCPeerConnection the once-a-minute regime (it
+ * registers SchedulingPolicy::DisableAggressiveThrottling), not one with only
+ * WebSockets: a tab whose every connection is relayed gets it.
  *
  * One wake-up a second is the probe's whole cost; samples taken while the
  * page's visibility or display mode changed are dropped (they straddle two
@@ -19,7 +22,7 @@
  * probe.start()
  * probe.current() // → { class: 'foreground', timerLagMs: 1 }
  */
-import { LAG_WINDOW, classifyAvailability } from './availability-class.ts'
+import { LAG_WINDOW, classifyAvailability, lagBand } from './availability-class.ts'
 import type { MeasuredAvailability } from './availability-class.ts'
 
 /** The probe timer's delay: one wake-up a second, the rate Chromium allows a hidden page anyway. */
@@ -47,7 +50,7 @@ export interface AvailabilityProbeComponents {
 export interface AvailabilityProbeInit {
   /** The probe timer's delay, ms; default PROBE_DELAY_MS. */
   delayMs?: number
-  /** The class changed (not merely the lag): the card should say so. */
+  /** The class changed, or the lag moved to another regime (lagBand: e.g. to one wake-up a minute): the card should say so. */
   onChange?(availability: MeasuredAvailability): void
 }
 
@@ -60,6 +63,8 @@ export class AvailabilityProbe {
   /** Bumped by every page change; a timer armed in an older regime gives no sample. */
   private regime = 0
   private timer: unknown
+  /** When the pending timer is due (components.now); undefined while stopped. */
+  private due: number | undefined
   private unsubscribe: (() => void) | undefined
   private latest: MeasuredAvailability
 
@@ -91,16 +96,23 @@ export class AvailabilityProbe {
     this.regime++
     ;(this.components.clearTimeout ?? clearTimeout)(this.timer as ReturnType<typeof setTimeout>)
     this.timer = undefined
+    this.due = undefined
   }
 
-  /** The class and lag as of the latest observation. */
+  /**
+   * The class and lag now: the latest samples, and — in a hidden tab — how
+   * overdue the pending probe already is, so that a card published between
+   * two once-a-minute wake-ups says how late this tab's timers are now
+   * rather than what they were a minute ago.
+   */
   current (): MeasuredAvailability {
-    return { ...this.latest }
+    return this.classify()
   }
 
   private arm (): void {
     const regime = this.regime
     const due = this.components.now() + this.delayMs
+    this.due = due
     const set = this.components.setTimeout ?? ((callback: () => void, ms: number) => setTimeout(callback, ms))
     this.timer = set(() => {
       if (this.unsubscribe === undefined) return
@@ -115,12 +127,13 @@ export class AvailabilityProbe {
 
   private classify (): MeasuredAvailability {
     const { page } = this.components
-    return classifyAvailability({ visible: page.visible(), standalone: page.standalone(), lagSamplesMs: this.samples })
+    const overdueMs = this.due === undefined ? 0 : this.components.now() - this.due
+    return classifyAvailability({ visible: page.visible(), standalone: page.standalone(), lagSamplesMs: this.samples, overdueMs })
   }
 
   private update (): void {
     const next = this.classify()
-    const changed = next.class !== this.latest.class
+    const changed = next.class !== this.latest.class || lagBand(next.timerLagMs) !== lagBand(this.latest.timerLagMs)
     this.latest = next
     if (changed) this.onChange?.(this.current())
   }

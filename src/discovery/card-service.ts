@@ -158,12 +158,21 @@ export class AgentCardService {
    */
   availabilityChanged (): void {
     if (!this.running || this.availabilityTimer !== undefined) return
-    const waitMs = this.availabilityPublishedAt + AVAILABILITY_REPUBLISH_MIN_MS - Date.now()
-    this.availabilityTimer = setTimeout(() => {
-      this.availabilityTimer = undefined
+    const publish = (): void => {
       this.availabilityPublishedAt = Date.now()
       this.refresh().catch(warnOn(this.logger, 'publishing the Agent Card'))
-    }, Math.max(0, waitMs))
+    }
+    const waitMs = this.availabilityPublishedAt + AVAILABILITY_REPUBLISH_MIN_MS - Date.now()
+    // Not through a timer when there is nothing to wait for: the probe calls from its own chain of timers,
+    // and a timer armed there waits for the next once-a-minute wake-up in a tab hidden long enough.
+    if (waitMs <= 0) {
+      publish()
+      return
+    }
+    this.availabilityTimer = setTimeout(() => {
+      this.availabilityTimer = undefined
+      publish()
+    }, waitMs)
   }
 
   /** Coalesces bursts of newcomers into one publication, after gossipsub has grafted them (~1 s heartbeat). */

@@ -11,7 +11,7 @@ export {
 } from './constants.ts'
 export { SKILL_TAG_PATTERN, checkSkillTags, isSkillTag } from './skill-tags.ts'
 export { AgentCardService } from './card-service.ts'
-export { AVAILABILITY_CLASSES, LAG_WINDOW, MAX_TIMER_LAG_MS, THROTTLED_LAG_MS, classifyAvailability, isThrottled } from './availability-class.ts'
+export { AVAILABILITY_CLASSES, LAG_WINDOW, MAX_TIMER_LAG_MS, MINUTE_WAKE_UP_LAG_MS, THROTTLED_LAG_MS, classifyAvailability, isThrottled, lagBand } from './availability-class.ts'
 export type { AvailabilityObservation, MeasuredAvailability } from './availability-class.ts'
 export { AvailabilityProbe, PROBE_DELAY_MS, documentPage } from './availability-probe.ts'
 export type { AvailabilityProbeComponents, AvailabilityProbeInit, ObservedPage } from './availability-probe.ts'

@@ -11,7 +11,7 @@ import { bulkConnection } from './bulk-connection.ts'
 import { BULK_DIRECT_WAIT_MS, DEFAULT_MAX_PEER_CONNECTIONS, DEFAULT_RELAY_LINKS } from './constants.ts'
 import { DialPolicy } from './dial-policy.ts'
 import type { DialPolicyStats } from './dial-policy.ts'
-import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
+import { MAX_PRESENCE_MESSAGE_BYTES, PRESENCE_COALESCE_MS, PRESENCE_INTERVAL_MS, PRESENCE_OVERDUE_MS, PRESENCE_RATE, PRESENCE_TOPIC } from './presence/constants.ts'
 import { PresenceDirectory } from './presence/directory.ts'
 import type { PresenceDirectoryStats } from './presence/directory.ts'
 import { decodePresence, encodePresence } from './presence/index.ts'
@@ -122,6 +122,8 @@ export class PeerMesh {
   private announceTimer: ReturnType<typeof setInterval> | undefined
   private announceSoonTimer: ReturnType<typeof setTimeout> | undefined
   private changeTimer: ReturnType<typeof setTimeout> | undefined
+  /** When this tab last sent an announcement (Date.now ms). */
+  private announcedAt = Number.NEGATIVE_INFINITY
 
   constructor (node: BrowserNode, init: PeerMeshInit) {
     this.node = node
@@ -194,6 +196,7 @@ export class PeerMesh {
     const addrs = this.node.getMultiaddrs().map(ma => ma.toString()).filter(addr => addr.includes('/p2p-circuit'))
     if (addrs.length === 0) return
     const { contributing, slots } = this.init.capacity()
+    this.announcedAt = Date.now()
     // With no subscriber yet, nothing is sent: the next tick announces again.
     await this.presence.publish(encodePresence(addrs, contributing, slots, Date.now()))
   }
@@ -347,6 +350,10 @@ export class PeerMesh {
 
   private readonly onPresence = (record: PresenceRecord): void => {
     this.changed()
+    // Our interval timer is throttled to once a minute (PRESENCE_OVERDUE_MS): announce now, from this network event.
+    if (this.running && Date.now() - this.announcedAt > PRESENCE_OVERDUE_MS) {
+      this.announce().catch(err => { this.logger.debug('announcing presence', err) })
+    }
     void this.upgrades.upgrade(record.peerId, this.controller.signal)
   }
 

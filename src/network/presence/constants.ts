@@ -7,6 +7,16 @@ export const PRESENCE_TOPIC = '/zerostate/presence/1.0.0'
 /** Presence announcements: how often, and when a silent peer is forgotten. */
 export const PRESENCE_INTERVAL_MS = 5000
 export const PRESENCE_TTL_MS = 20_000
+
+/**
+ * A tab's own announcement older than this means its interval timer is not
+ * firing — Chromium wakes the timers of a page hidden for five minutes once a
+ * minute (intensive wake-up throttling), which would let its presence expire
+ * at every other peer for 40 s of each minute. Then the next announcement
+ * heard from another peer (a network event, not a timer) makes it announce.
+ * Twice the interval: a visible or merely 1 Hz-throttled tab never gets here.
+ */
+export const PRESENCE_OVERDUE_MS = 2 * PRESENCE_INTERVAL_MS
 export const MAX_PRESENCE_MESSAGE_BYTES = 4 * 1024
 
 /**

@@ -8,8 +8,8 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { bytesToUtf8 } from '../../../src/core/index.ts'
 import {
-  AGENT_CARD_REFRESH_MS, AgentCardService, AvailabilityProbe, LAG_WINDOW, MAX_TIMER_LAG_MS, THROTTLED_LAG_MS, VECTOR_BLOCKS, agentCardToJson,
-  capabilityVector, classifyAvailability, isThrottled, parseAgentCard, queryVector, signAgentCard, verifyAgentCard
+  AGENT_CARD_REFRESH_MS, AgentCardService, AvailabilityProbe, LAG_WINDOW, MAX_TIMER_LAG_MS, MINUTE_WAKE_UP_LAG_MS, THROTTLED_LAG_MS, VECTOR_BLOCKS, agentCardToJson,
+  capabilityVector, classifyAvailability, isThrottled, lagBand, parseAgentCard, queryVector, signAgentCard, verifyAgentCard
 } from '../../../src/discovery/index.ts'
 import type { AgentCard, AvailabilityClass, CardAvailability, MeasuredAvailability, ObservedPage } from '../../../src/discovery/index.ts'
 import { AVAILABILITY_REPUBLISH_MIN_MS } from '../../../src/discovery/constants.ts'
@@ -25,7 +25,20 @@ describe('classifyAvailability', () => {
   it('calls a hidden tab background whatever its timers say, before and after the first sample', () => {
     expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [] })).toEqual({ class: 'background' })
     expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [1, 2] })).toEqual({ class: 'background', timerLagMs: 2 })
-    expect(classifyAvailability({ visible: false, standalone: true, lagSamplesMs: [998, 1001, 1000] })).toEqual({ class: 'background', timerLagMs: 1000 })
+    expect(classifyAvailability({ visible: false, standalone: true, lagSamplesMs: [998, 1001, 1000] })).toEqual({ class: 'background', timerLagMs: 1001 })
+  })
+
+  it('gives a hidden tab the worst recent lag, or how overdue its probe is: one-minute wake-ups show at once', () => {
+    // Chromium's intensive throttling: the 1 Hz samples, then the first once-a-minute one.
+    expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [1000, 1001, 59_012] })).toEqual({ class: 'background', timerLagMs: 59_012 })
+    // Between two wake-ups the probe is already this late, before its sample exists.
+    expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [1000, 1000, 1000], overdueMs: 42_400.4 })).toEqual({ class: 'background', timerLagMs: 42_400 })
+    expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [1000], overdueMs: -500 })).toEqual({ class: 'background', timerLagMs: 1000 })
+    expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [1000], overdueMs: 4e6 }).timerLagMs).toBe(MAX_TIMER_LAG_MS)
+    // No sample yet: no figure, overdue or not.
+    expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [], overdueMs: 5000 })).toEqual({ class: 'background' })
+    // A visible tab keeps the median, and an overdue probe there is most likely the long task asking: ignored.
+    expect(classifyAvailability({ visible: true, standalone: false, lagSamplesMs: [3, 2500, 4], overdueMs: 2500 })).toEqual({ class: 'foreground', timerLagMs: 4 })
   })
 
   it('calls a visible tab foreground, and installed when it runs as an app', () => {
@@ -49,6 +62,11 @@ describe('classifyAvailability', () => {
     expect(classifyAvailability({ visible: false, standalone: false, lagSamplesMs: [4e6, 5e6, 6e6] }).timerLagMs).toBe(MAX_TIMER_LAG_MS)
     expect(classifyAvailability({ visible: true, standalone: false, lagSamplesMs: [-3] }).timerLagMs).toBe(0)
     expect(classifyAvailability({ visible: true, standalone: false, lagSamplesMs: [Number.NaN] })).toEqual({ class: 'foreground' })
+  })
+
+  it('tells the regimes of a lag apart: unthrottled, a wake-up a second, a wake-up a minute', () => {
+    expect([undefined, 0, THROTTLED_LAG_MS - 1, THROTTLED_LAG_MS, 1000, MINUTE_WAKE_UP_LAG_MS - 1, MINUTE_WAKE_UP_LAG_MS, 59_000].map(lagBand))
+      .toEqual([0, 0, 0, 1, 1, 1, 2, 2])
   })
 
   it('takes a card as throttled when its class is background, or it has none and is hidden', () => {
@@ -111,7 +129,7 @@ describe('AvailabilityProbe', () => {
     }, { delayMs: 1000, onChange: availability => { changes.push(availability) } })
   }
 
-  it('measures how late its timer fires and reports a change of class, not of lag', () => {
+  it('measures how late its timer fires and reports a change of class or of lag regime, not every change of lag', () => {
     const t = testPage()
     const changes: MeasuredAvailability[] = []
     const probe = probeOn(t, changes)
@@ -132,10 +150,14 @@ describe('AvailabilityProbe', () => {
     expect(probe.current()).toEqual({ class: 'background' })
     t.fire(5500)
     expect(probe.current()).toEqual({ class: 'background', timerLagMs: 1000 })
+    // The first throttled sample: now about a wake-up a second, which the card should say.
+    expect(changes).toEqual([{ class: 'background' }, { class: 'background', timerLagMs: 1000 }])
+    t.fire(6520)
+    expect(changes).toHaveLength(2)
     // To the front again: foreground at once; the throttled samples are dropped.
     t.show(true)
     expect(probe.current()).toEqual({ class: 'foreground' })
-    expect(changes.map(change => change.class)).toEqual(['background', 'foreground'])
+    expect(changes.map(change => change.class)).toEqual(['background', 'background', 'foreground'])
     t.fire(60_000) // armed while hidden: no sample
     t.fire(61_001)
     expect(probe.current()).toEqual({ class: 'foreground', timerLagMs: 1 })
@@ -157,6 +179,28 @@ describe('AvailabilityProbe', () => {
     expect(probe.current()).toEqual({ class: 'background', timerLagMs: 950 })
     expect(changes.map(change => change.class)).toEqual(['background'])
     probe.stop()
+  })
+
+  it('in a hidden page, says how overdue its pending timer already is between once-a-minute wake-ups', () => {
+    const t = testPage()
+    const changes: MeasuredAvailability[] = []
+    const probe = probeOn(t, changes)
+    probe.start()
+    t.show(false)
+    t.fire(1000) // armed while visible: no sample
+    t.fire(3000) // due at 2000
+    expect(probe.current()).toEqual({ class: 'background', timerLagMs: 1000 })
+    // Due at 4000; Chromium holds it until the next minute. A card published meanwhile (from a network event) reads the lag so far.
+    t.clock.now = 34_000
+    expect(probe.current()).toEqual({ class: 'background', timerLagMs: 30_000 })
+    t.fire(60_000)
+    expect(probe.current()).toEqual({ class: 'background', timerLagMs: 56_000 })
+    // Stopped: nothing pending, nothing overdue.
+    probe.stop()
+    t.clock.now = 200_000
+    expect(probe.current()).toEqual({ class: 'background', timerLagMs: 56_000 })
+    // Each regime told once: hidden, a wake-up a second, a wake-up a minute.
+    expect(changes).toEqual([{ class: 'background' }, { class: 'background', timerLagMs: 1000 }, { class: 'background', timerLagMs: 56_000 }])
   })
 
   it('refuses a delay that is not a positive number of ms', () => {
@@ -249,6 +293,8 @@ describe('AgentCardService and the availability class', () => {
 
     measured = { class: 'background' }
     service.availabilityChanged()
+    // Published at once, not through a timer (one armed from the probe's chain would wait for a once-a-minute wake-up): only the refresh interval is armed.
+    expect(vi.getTimerCount()).toBe(1)
     await vi.advanceTimersByTimeAsync(0)
     expect(sent.at(-1)?.availability).toEqual({ visible: false, class: 'background' })
     expect(sent).toHaveLength(2)
