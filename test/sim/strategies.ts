@@ -155,17 +155,19 @@ export function qRouting (options: QRoutingSimOptions): Strategy {
     for (const q of world.mesh.neighbours[p]!) if (world.alive[q]) out.push(ids[q]!)
     return out
   }
-  const estimateOf = (p: number, c: number): number => {
-    const opts = optionsOf(p, c)
-    return opts.length === 0 ? Infinity : routers[p]!.estimate(classKeys[c]!, opts)
-  }
-  /** What p learns when its link to neighbour q opens: q's estimate for every class, plus the link delay there and back. */
+  /**
+   * What p learns when its link to neighbour q opens: q's estimate for every
+   * class, plus the link delay there and back. As the product's exchange
+   * (warm-start/estimate-exchange.ts), q's estimate is taken over its options
+   * other than p (split horizon, RFC 2453 §3.4.3).
+   */
   const seedFrom = (p: number, i: number): void => {
     const q = world.mesh.neighbours[p]![i]!
     const link = world.mesh.linkMs[p]![i]!
     for (let c = 0; c < world.mesh.classes; c++) {
-      const t = estimateOf(q, c)
-      if (Number.isFinite(t)) routers[p]!.seed(classKeys[c]!, ids[q]!, 2 * link + t)
+      const opts = optionsOf(q, c).filter((id) => id !== ids[p])
+      if (opts.length === 0) continue
+      routers[p]!.seed(classKeys[c]!, ids[q]!, 2 * link + routers[q]!.estimate(classKeys[c]!, opts))
     }
   }
   const seedSelf = (p: number): void => {

@@ -14,11 +14,17 @@
  *    ago is tried again — the paper's network changed only through load, ours
  *    also through churn;
  *  - `seed` warm-starts unknown entries from the estimates a neighbour sends
- *    when the connection opens, without overwriting anything learnt.
+ *    when the connection opens, without overwriting anything learnt. A seed
+ *    not yet confirmed by an update fades toward the prior as this router
+ *    learns (half-life `seedHalfLifeUpdates` updates): it is a claim made when
+ *    the connection opened, and greedy choice only corrects the entries it
+ *    tries, so stale-low seeds would otherwise lure task after task one hop
+ *    further ("optimistic initial values" drive exploration: Sutton & Barto,
+ *    Reinforcement Learning, 2nd ed., §2.6).
  */
 import {
   DEFAULT_DECAY_HALF_LIFE_MS, DEFAULT_EXPLORATION_DECAY_UPDATES, DEFAULT_EXPLORATION_FLOOR, DEFAULT_EXPLORATION_START,
-  DEFAULT_LEARNING_RATE, DEFAULT_PRIOR_MS, DEFAULT_STALE_AFTER_MS, MAX_Q_TABLE_ENTRIES, MAX_ROUTE_KEY_LENGTH,
+  DEFAULT_LEARNING_RATE, DEFAULT_PRIOR_MS, DEFAULT_SEED_HALF_LIFE_UPDATES, DEFAULT_STALE_AFTER_MS, MAX_Q_TABLE_ENTRIES, MAX_ROUTE_KEY_LENGTH,
   Q_TABLE_VERSION
 } from './constants.ts'
 import { InvalidDelayError, InvalidQTableError, InvalidRouteKeyError, InvalidRouterOptionsError, NoNeighboursError } from './errors.ts'
@@ -38,6 +44,8 @@ export interface QRouterOptions {
   staleAfterMs?: number
   /** Half-life (ms) of a stale estimate's distance from the prior. Default 60 000. */
   decayHalfLifeMs?: number
+  /** Half-life, in this router's updates since it was seeded, of an unconfirmed seed's distance from the prior. Default 32. */
+  seedHalfLifeUpdates?: number
   /** Uniform random numbers in [0, 1). Required: the router has no randomness of its own. */
   random: () => number
   /** The current time in ms. Required: the router has no clock of its own. */
@@ -54,6 +62,8 @@ export interface QTableEntryJSON {
   at: number
   /** True once `update` has written it; `seed` never overwrites a learnt entry. */
   learnt: boolean
+  /** For a seeded entry: the router's update count when it was seeded (its age in updates is counted from there). Absent (tables saved before seeds faded): counted from update 0. */
+  seededAtUpdate?: number
 }
 
 export interface QTableJSON {
@@ -67,6 +77,8 @@ interface Entry {
   q: number
   at: number
   learnt: boolean
+  /** `updates` when seeded; only for entries `update` has not written. */
+  seededAtUpdate?: number
 }
 
 export class QRouter {
@@ -77,6 +89,7 @@ export class QRouter {
   private readonly explorationDecayUpdates: number
   private readonly staleAfterMs: number
   private readonly decayHalfLifeMs: number
+  private readonly seedHalfLifeUpdates: number
   private readonly random: () => number
   private readonly now: () => number
   private readonly table = new Map<string, Map<string, Entry>>()
@@ -90,6 +103,7 @@ export class QRouter {
     this.explorationDecayUpdates = options.explorationDecayUpdates ?? DEFAULT_EXPLORATION_DECAY_UPDATES
     this.staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS
     this.decayHalfLifeMs = options.decayHalfLifeMs ?? DEFAULT_DECAY_HALF_LIFE_MS
+    this.seedHalfLifeUpdates = options.seedHalfLifeUpdates ?? DEFAULT_SEED_HALF_LIFE_UPDATES
     if (typeof options.random !== 'function' || typeof options.now !== 'function') {
       throw new InvalidRouterOptionsError('random and now must be functions')
     }
@@ -103,6 +117,7 @@ export class QRouter {
     if (!(this.explorationDecayUpdates > 0)) throw new InvalidRouterOptionsError('explorationDecayUpdates must be > 0')
     if (!isDelay(this.staleAfterMs)) throw new InvalidRouterOptionsError('staleAfterMs must be a finite number ≥ 0')
     if (!(this.decayHalfLifeMs > 0)) throw new InvalidRouterOptionsError('decayHalfLifeMs must be > 0')
+    if (!(this.seedHalfLifeUpdates > 0)) throw new InvalidRouterOptionsError('seedHalfLifeUpdates must be > 0')
   }
 
   /**
@@ -152,7 +167,9 @@ export class QRouter {
   /**
    * Warm start: set Q(dest, via) to `estimate` (typically the link delay plus
    * the estimate `via` announced when the connection opened) unless `update`
-   * has already written it. Returns whether the entry was written.
+   * has already written it. Returns whether the entry was written. Until an
+   * update confirms it, the seed fades toward the prior as the router learns
+   * (`seedHalfLifeUpdates`).
    */
   seed (dest: string, via: string, estimate: number): boolean {
     checkKey(dest)
@@ -160,14 +177,16 @@ export class QRouter {
     checkDelay(estimate, 'estimate')
     const row = this.rowOf(dest)
     if (row.get(via)?.learnt === true) return false
-    row.set(via, { q: estimate, at: this.now(), learnt: false })
+    row.set(via, { q: estimate, at: this.now(), learnt: false, seededAtUpdate: this.updates })
     return true
   }
 
   toJSON (): QTableJSON {
     const entries: QTableEntryJSON[] = []
     for (const [dest, row] of this.table) {
-      for (const [via, e] of row) entries.push({ dest, via, q: e.q, at: e.at, learnt: e.learnt })
+      for (const [via, e] of row) {
+        entries.push({ dest, via, q: e.q, at: e.at, learnt: e.learnt, ...(e.seededAtUpdate === undefined ? {} : { seededAtUpdate: e.seededAtUpdate }) })
+      }
     }
     return { version: Q_TABLE_VERSION, updates: this.updates, entries }
   }
@@ -189,9 +208,15 @@ export class QRouter {
       if (!isDelay(e.q)) throw new InvalidQTableError('bad q')
       if (typeof e.at !== 'number' || !Number.isFinite(e.at)) throw new InvalidQTableError('bad at')
       if (typeof e.learnt !== 'boolean') throw new InvalidQTableError('bad learnt')
+      // Optional (tables saved before seeds faded lack it); a learnt entry has none.
+      const seededAtUpdate = e.seededAtUpdate
+      if (seededAtUpdate !== undefined &&
+        (e.learnt || !Number.isSafeInteger(seededAtUpdate) || (seededAtUpdate as number) < 0 || (seededAtUpdate as number) > router.updates)) {
+        throw new InvalidQTableError('bad seededAtUpdate')
+      }
       const row = router.rowOf(e.dest)
       if (row.has(e.via)) throw new InvalidQTableError('duplicate entry')
-      row.set(e.via, { q: e.q, at: e.at, learnt: e.learnt })
+      row.set(e.via, { q: e.q, at: e.at, learnt: e.learnt, ...(seededAtUpdate === undefined ? {} : { seededAtUpdate: seededAtUpdate as number }) })
     }
     return router
   }
@@ -219,13 +244,22 @@ export class QRouter {
     return best
   }
 
-  /** The current estimate: the stored one, or decayed toward the prior if stale, or the prior if unknown. */
+  /**
+   * The current estimate: the stored one — for an unconfirmed seed, faded
+   * toward the prior by the updates since it was seeded — further decayed
+   * toward the prior if stale; or the prior if unknown.
+   */
   private q (row: Map<string, Entry> | undefined, via: string, now: number): number {
     const e = row?.get(via)
     if (e === undefined) return this.prior
+    let q = e.q
+    if (!e.learnt) {
+      const age = this.updates - (e.seededAtUpdate ?? 0)
+      if (age > 0) q = this.prior + (q - this.prior) * Math.pow(2, -age / this.seedHalfLifeUpdates)
+    }
     const overdue = now - e.at - this.staleAfterMs
-    if (overdue <= 0) return e.q
-    return this.prior + (e.q - this.prior) * Math.pow(2, -overdue / this.decayHalfLifeMs)
+    if (overdue <= 0) return q
+    return this.prior + (q - this.prior) * Math.pow(2, -overdue / this.decayHalfLifeMs)
   }
 
   private rowOf (dest: string): Map<string, Entry> {

@@ -1,7 +1,8 @@
 /**
  * QRouter: the Boyan & Littman (1994) update rule exactly, greedy choice,
  * ε decay, stale estimates decaying to the prior, learning the faster of two
- * paths, serialisation, warm start, and input validation.
+ * paths, serialisation, warm start (and unconfirmed seeds fading as the
+ * router learns), and input validation.
  */
 import { describe, expect, it } from 'vitest'
 import { mulberry32 } from '../../../../src/core/index.ts'
@@ -184,6 +185,74 @@ describe('QRouter serialisation and warm start', () => {
   })
 })
 
+describe('QRouter unconfirmed seeds fade as the router learns', () => {
+  // x reaches an executor of class c through e (learnt, 400 ms). When x's links
+  // to y1…y3 opened, each announced 150 ms (measured at zero load: the fast
+  // executor they all lead to is now saturated). Q-routing corrects only the
+  // entry it tries, so each such seed would lure a task; in a mesh, at every
+  // hop (the warm-start wandering of the simulation).
+  const seededHub = (): QRouter => {
+    const r = greedy({ learningRate: 1, prior: 1000, seedHalfLifeUpdates: 32 })
+    r.update('c', 'e', 400, 0)
+    for (const y of ['y1', 'y2', 'y3']) r.seed('c', y, 150)
+    return r
+  }
+
+  it('a fresh seed counts in full, and time alone does not fade it (a quiet tab keeps its warm start)', () => {
+    const c = clock()
+    const r = greedy({ learningRate: 1, prior: 1000, now: c.now })
+    r.update('c', 'e', 400, 0)
+    r.seed('c', 'y1', 150)
+    c.advance(20_000)
+    expect(r.estimate('c', ['y1'])).toBe(150)
+    expect(r.choose('c', ['e', 'y1'])).toBe('y1')
+  })
+
+  it('halves a seed\'s distance from the prior every seedHalfLifeUpdates updates', () => {
+    const r = seededHub()
+    for (let k = 0; k < 32; k++) r.update('c', 'e', 400, 0)
+    expect(r.estimate('c', ['y1'])).toBeCloseTo(1000 - 850 / 2, 9)
+    for (let k = 0; k < 32; k++) r.update('other', 'e', 400, 0)
+    expect(r.estimate('c', ['y1'])).toBeCloseTo(1000 - 850 / 4, 9)
+  })
+
+  it('after the router has learnt, untried seeds no longer draw tasks away from a measured route', () => {
+    const r = seededHub()
+    expect(r.choose('c', ['e', 'y1', 'y2', 'y3'])).toBe('y1')
+    for (let k = 0; k < 64; k++) r.update('c', 'e', 400, 0)
+    expect(r.choose('c', ['e', 'y1', 'y2', 'y3'])).toBe('e')
+    expect(r.estimate('c', ['y1', 'y2', 'y3'])).toBeGreaterThan(400)
+  })
+
+  it('a seed an update confirms is learnt and no longer fades; a newer announcement is fresh again', () => {
+    const r = seededHub()
+    r.update('c', 'y1', 120, 0)
+    for (let k = 0; k < 200; k++) r.update('c', 'e', 400, 0)
+    expect(r.estimate('c', ['y1'])).toBe(120)
+    expect(r.seed('c', 'y2', 150)).toBe(true)
+    expect(r.estimate('c', ['y2'])).toBe(150)
+  })
+
+  it('keeps a seed\'s age through toJSON / fromJSON, and rejects a bad one', () => {
+    const r = seededHub()
+    for (let k = 0; k < 10; k++) r.update('c', 'e', 400, 0)
+    const opts = { random: () => 0.999, now: () => 0, explorationStart: 0, explorationFloor: 0, learningRate: 1, seedHalfLifeUpdates: 32 }
+    const back = QRouter.fromJSON(JSON.parse(JSON.stringify(r)) as unknown, opts)
+    expect(back.estimate('c', ['y1'])).toBe(r.estimate('c', ['y1']))
+    expect(back.toJSON()).toEqual(r.toJSON())
+    const good = r.toJSON()
+    const seed = good.entries.find((e) => e.via === 'y1')!
+    for (const seededAtUpdate of [-1, 1.5, good.updates + 1, '3']) {
+      expect(() => QRouter.fromJSON({ ...good, entries: [{ ...seed, seededAtUpdate }] }, opts)).toThrow(named('InvalidQTableError'))
+    }
+    expect(() => QRouter.fromJSON({ ...good, entries: [{ ...seed, learnt: true }] }, opts)).toThrow(named('InvalidQTableError'))
+    // A table saved before seeds faded has no seededAtUpdate: its seeds count as seeded at update 0.
+    const { seededAtUpdate: _omitted, ...old } = seed
+    const fromOld = QRouter.fromJSON({ ...good, entries: [old] }, opts)
+    expect(fromOld.estimate('c', ['y1'])).toBeCloseTo(1000 - 850 * 2 ** (-good.updates / 32), 9)
+  })
+})
+
 describe('QRouter input validation', () => {
   it('rejects bad delays, empty neighbour lists, bad keys and bad options', () => {
     const r = greedy()
@@ -197,7 +266,7 @@ describe('QRouter input validation', () => {
     expect(() => r.choose('', ['a'])).toThrow(named('InvalidRouteKeyError'))
     expect(() => r.update('c', 'x'.repeat(257), 1, 1)).toThrow(named('InvalidRouteKeyError'))
     const base = { random: () => 0, now: () => 0 }
-    for (const bad of [{ learningRate: 0 }, { learningRate: 1.5 }, { prior: -1 }, { explorationFloor: 0.5 }, { decayHalfLifeMs: 0 }]) {
+    for (const bad of [{ learningRate: 0 }, { learningRate: 1.5 }, { prior: -1 }, { explorationFloor: 0.5 }, { decayHalfLifeMs: 0 }, { seedHalfLifeUpdates: 0 }]) {
       expect(() => new QRouter({ ...base, ...bad })).toThrow(named('InvalidRouterOptionsError'))
     }
     expect(r.toJSON().entries).toEqual([])
