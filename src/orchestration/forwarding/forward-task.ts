@@ -1,6 +1,6 @@
 import { pbStream } from '@libp2p/utils'
 import type { Connection } from '@libp2p/interface'
-import { OFFER_RESPONSE_TIMEOUT_MS, submitTaskOnStream } from '../task-protocol/index.ts'
+import { ExecutorLostError, OFFER_RESPONSE_TIMEOUT_MS, submitTaskOnStream } from '../task-protocol/index.ts'
 import type { SubmitOptions, TaskOutcome, ValidOffer } from '../task-protocol/index.ts'
 import { FORWARD_PROTOCOL, MAX_FORWARD_HEADER_BYTES, MAX_HOPS } from './constants.ts'
 import { checkHeader } from './forwarder.ts'
@@ -8,6 +8,7 @@ import { ForwardHeader } from './pb/forward.ts'
 import { withTimeout } from '../../core/abort.ts'
 import { formatTraceparent } from '../../core/tracing/index.ts'
 import { readTrailers } from './trailer.ts'
+import { abortReason, closeError } from '../../network/framed-stream.ts'
 
 export interface ForwardTaskHeader {
   /** The executor's PeerId string. */
@@ -51,14 +52,24 @@ export async function forwardTask (
       ...(tracing === undefined || forward === undefined ? {} : { traceparent: formatTraceparent(tracing.recorder.contextOf(forward)) })
     })
     const signal = withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS)
-    const stream = await connection.newStream(FORWARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+    const via = connection.remotePeer.toString()
+    // The task has not reached the target until its header is through: a failure before that (the hop's
+    // connection closed — a relay past its data limit —, the stream refused or reset) is a lost executor the
+    // origin may dispatch again elsewhere, not a raw stream error; the caller's own abort stays what it is.
+    let stream
+    try {
+      stream = await connection.newStream(FORWARD_PROTOCOL, { signal, runOnLimitedConnection: true })
+    } catch (err) {
+      throw lostVia(via, header.target, closeError(err), options.signal)
+    }
     const writer = pbStream(stream, { maxDataLength: MAX_FORWARD_HEADER_BYTES })
     const sentMs = tracing?.recorder.time()
     try {
       await writer.write(wire, ForwardHeader, { signal })
     } catch (err) {
-      stream.abort(err instanceof Error ? err : new Error(String(err)))
-      throw err
+      const reason = abortReason(err)
+      stream.abort(reason)
+      throw lostVia(via, header.target, reason, options.signal)
     }
     const traced: SubmitOptions = tracing === undefined || forward === undefined || sentMs === undefined
       ? options
@@ -75,4 +86,10 @@ export async function forwardTask (
     if (forward !== undefined) tracing?.recorder.end(forward, err)
     throw err
   }
+}
+
+/** `cause` as ExecutorLostError, unless the caller aborted (its reason is what it gets). */
+function lostVia (via: string, target: string, cause: unknown, callerSignal: AbortSignal | undefined): unknown {
+  if (callerSignal?.aborted === true) return callerSignal.reason
+  return new ExecutorLostError(`could not forward the task to ${target} via ${via}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
 }

@@ -149,8 +149,10 @@ describe('a task forwarded through a neighbour reached through a relay', () => {
     const module = new Uint8Array(await readFile(LANG_DETECT))
     const dispatch = overTheHop(path, async () => undefined)
     const offer = validateOffer(wireOffer(module, 'hello\n', { args: ['--lines'] }))
-    // How the cut shows depends on which side hears it first (a closed muxer, an early end of stream): the relay closed it.
-    await rejection(dispatch.runOnce(offer, module, { moduleHash: sha256Hex(module) }, { executor: path.target }))
+    // Whichever side hears the cut first (a closed muxer, an early end of stream), the origin hears a lost
+    // executor, which it may dispatch again elsewhere: the relay closed the hop's connection.
+    const err = await rejection(dispatch.runOnce(offer, module, { moduleHash: sha256Hex(module) }, { executor: path.target }))
+    expect(err.name).toBe('ExecutorLostError')
     expect(path.relayed.status).not.toBe('open')
   }, 60_000)
 })
