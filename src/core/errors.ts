@@ -21,7 +21,7 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  *
  * Why not a class field? The minified production build renames classes
  * (`class e extends Error`), so `FooError.name` from `Function.name` is not
- * stable, yet errors cross comlink, workers and the wire as plain objects and
+ * stable, yet errors cross workers and the wire as plain objects and
  * are told apart by name. js-libp2p declares `static name = 'FooError'`, but
  * this project compiles with `useDefineForClassFields: false` (lit's
  * decorators need [[Set]] semantics), under which TypeScript forbids a static
@@ -32,7 +32,7 @@ export type ErrorClass = abstract new (...args: never[]) => Error
  *
  * The class's `name` is read-only, like any function's; the prototype's is
  * writable, like `Error.prototype.name`, so code that sets `err.name` on an
- * instance (comlink reviving an error, RemoteTaskError naming the remote
+ * instance (a worker's error revived by the pool, RemoteTaskError naming the remote
  * class) still can. A subclass of a named class calls this again with its own
  * name; otherwise its instances would report the parent's.
  */

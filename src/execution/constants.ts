@@ -58,9 +58,18 @@ export const MODULE_CACHE_SIZE = 32
 export const DEFAULT_POOL_SLOTS = 2
 
 /**
- * `type` of the message the sandbox worker posts to its pool, beside comlink's
- * traffic, each time the running task's linear memory is seen larger
- * (`MemorySizeMessage`): a run the pool terminates at its time limit cannot
- * report anything afterwards.
+ * `type` of the message the sandbox worker posts to its pool each time the
+ * running task's linear memory is seen larger (`MemorySizeMessage`, where no
+ * shared memory cell is available): a run the pool terminates at its time
+ * limit cannot report anything afterwards.
  */
 export const MEMORY_SIZE_MESSAGE = 'zerostate/memory-size'
+
+/** `type` of the pool's message asking a sandbox worker to run a task (`RunRequest`). */
+export const RUN_REQUEST_MESSAGE = 'zerostate/run'
+
+/** `type` of a sandbox worker's answer with the task's result (`RunResultMessage`). */
+export const RUN_RESULT_MESSAGE = 'zerostate/run-result'
+
+/** `type` of a sandbox worker's answer when the runner refused the task (`RunFailureMessage`). */
+export const RUN_FAILURE_MESSAGE = 'zerostate/run-failure'

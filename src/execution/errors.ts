@@ -157,8 +157,8 @@ const TYPED_ERRORS: ReadonlyMap<string, new (message?: string) => Error> = new M
 
 /**
  * Re-creates a typed error from a plain one that crossed a structured-clone
- * boundary (comlink keeps `name`, `message`, `stack` and, with the worker's
- * throw handler, the extra fields). Unknown names are returned unchanged.
+ * boundary (a sandbox worker's `SerializedError` keeps `name`, `message`,
+ * `stack` and the extra fields that clone). Unknown names are returned unchanged.
  */
 export function reviveError (err: unknown): unknown {
   if (!(err instanceof Error)) return err

@@ -2,7 +2,6 @@
  * What an executor needs to run one WASI preview1 command module, and what a
  * run produces. Shared by the browser worker host and the Node host.
  */
-import type { MEMORY_SIZE_MESSAGE } from './constants.ts'
 
 export interface TaskLimits {
   /** Wall-clock limit; enforced by terminating the worker. */
@@ -84,38 +83,6 @@ export type ExecutionProgress =
 export interface ExecutionOptions {
   signal?: AbortSignal
   onProgress?(progress: ExecutionProgress): void
-}
-
-/**
- * What the sandbox worker (src/execution/worker/wasi-worker.ts) exposes over comlink.
- * A run that starts resolves with a status; `run` rejects only for a module
- * the runner refuses before instantiating (`NotWasiCommandError`,
- * `UnsupportedImportError`) or bad input (`TypeError`, `RangeError`).
- * Errors arrive as plain `Error`s with `name` and extra fields intact;
- * `reviveError` turns them back into the typed classes.
- */
-export interface WasiWorkerApi {
-  /**
-   * Runs the module the pool compiled under `moduleKey`. The worker keeps the
-   * last module it ran, so `module` is null when the pool sent this worker
-   * that key last time: a run of the same module again does not clone it
-   * into the worker once more. It is always instantiated afresh, with fresh
-   * memory: only the compiled code is reused. The worker posts the task's
-   * memory size (`MemorySizeMessage`) only when it is larger than
-   * `knownMemoryBytes`, the size the pool already counts on (the module's
-   * initial memory): one message fewer for a task that does not grow.
-   */
-  run(module: WebAssembly.Module | null, moduleKey: string, input: TaskInput, limits: TaskLimits, argv0: string, knownMemoryBytes: number): Promise<ExecutionResult>
-}
-
-/**
- * Posted by the sandbox worker to its pool while a task runs, outside comlink
- * (comlink's side ignores a message without its `id`): the task's linear
- * memory size, in bytes, whenever it is seen larger.
- */
-export interface MemorySizeMessage {
-  type: typeof MEMORY_SIZE_MESSAGE
-  bytes: number
 }
 
 /** What runs a module: the browser's worker pool, or a Node host (both WorkerPool). */

@@ -57,12 +57,14 @@ export interface PreparedInstance {
 }
 
 /**
- * Instantiates `module` ahead of a task (see `PreparedInstance`). Rejects
+ * Instantiates `module` ahead of a task (see `PreparedInstance`), at once:
+ * on the sandbox worker's thread nothing else is waiting, and the promise of
+ * `WebAssembly.instantiate` would only add a turn of the event loop. Throws
  * when instantiation fails — a start function runs at instantiation, before
  * any task is bound, and a metered one runs out of its zero budget — and the
  * caller then instantiates at the task as usual, which fails the same way.
  */
-export async function prepareInstance (module: WebAssembly.Module): Promise<PreparedInstance> {
+export function prepareInstance (module: WebAssembly.Module): PreparedInstance {
   let wasi: Record<string, (...args: any[]) => unknown> = {}
   let memoryGrew = (): void => {}
   const forwarded: Record<string, (...args: unknown[]) => unknown> = {}
@@ -70,7 +72,7 @@ export async function prepareInstance (module: WebAssembly.Module): Promise<Prep
     if (from !== WASI_MODULE || kind !== 'function') continue
     forwarded[name] = (...args) => (wasi[name] as (...args: unknown[]) => unknown)(...args)
   }
-  const instance = await WebAssembly.instantiate(module, {
+  const instance = new WebAssembly.Instance(module, {
     [WASI_MODULE]: forwarded,
     [MEMORY_GROWTH_IMPORT_MODULE]: { [MEMORY_GROWTH_IMPORT_NAME]: () => { memoryGrew() } }
   })

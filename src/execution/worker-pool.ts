@@ -12,13 +12,14 @@
  * pool.stop()
  * ```
  */
-import * as Comlink from 'comlink'
-import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE, WASM_PAGE_BYTES } from './constants.ts'
+import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE, WASM_PAGE_BYTES } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
-import { AbortError, PoolStoppedError, reviveError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { AbortError, PoolStoppedError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
+import { deserializeError, MemoryCell } from './sandbox-protocol.ts'
+import type { RunRequest, SandboxWorkerMessage } from './sandbox-protocol.ts'
 import { readMemoryLimits } from './wasm-binary/index.ts'
-import type { ExecutionOptions, ExecutionResult, MemorySizeMessage, TaskInput, TaskLimits, WasiWorkerApi } from './types.ts'
+import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from './types.ts'
 
 export interface WorkerPoolInit {
   /** Tasks run at once, one worker each (default `DEFAULT_POOL_SLOTS`). */
@@ -35,13 +36,32 @@ export interface WorkerPoolInit {
    * the next task starts within milliseconds rather than a worker's start-up.
    */
   spareWorker?: boolean
+  /**
+   * Let workers report a running task's memory size through shared memory
+   * (`RunRequest.memoryCell`) rather than a message per growth (default: where
+   * `SharedArrayBuffer` exists — Node, a cross-origin isolated page). A message
+   * wakes the pool's thread mid-task; a store to shared memory does not. False
+   * forces the messages (tests of that path).
+   */
+  sharedMemorySize?: boolean
 }
 
 interface Slot {
   worker: Worker
-  remote: Comlink.Remote<WasiWorkerApi>
-  /** Key of the module this worker holds (`WasiWorkerApi.run`): what it was sent last. */
+  /** Key of the module this worker holds (`RunRequest.module`): what it was sent last. */
   moduleKey?: string
+  /** Where the worker stores its task's memory size (`RunRequest.memoryCell`); null without shared memory. */
+  memoryCell: Int32Array | null
+  /** Whether the worker has been sent `memoryCell`. */
+  cellSent: boolean
+  /** The task running on this worker: where the worker's messages and errors go. */
+  task?: RunningTask
+}
+
+/** What a slot's listeners hand the running task. */
+interface RunningTask {
+  message(data: SandboxWorkerMessage): void
+  error(event: ErrorEvent): void
 }
 
 /** A compiled module and its cache key, which also names it to the worker that holds it. */
@@ -71,6 +91,7 @@ export class WorkerPool {
   private readonly moduleCacheSize: number
   private readonly metered: boolean
   private readonly keepSpare: boolean
+  private readonly sharedMemorySize: boolean
   private spare: Worker | undefined
   /** False while stop() runs, so the workers it terminates are not replaced. */
   private replacing = true
@@ -88,6 +109,7 @@ export class WorkerPool {
     this.moduleCacheSize = init.moduleCacheSize ?? MODULE_CACHE_SIZE
     this.metered = init.metered ?? true
     this.keepSpare = init.spareWorker ?? true
+    this.sharedMemorySize = init.sharedMemorySize ?? true
     this.slotCount = validSlots(init.slots ?? DEFAULT_POOL_SLOTS)
   }
 
@@ -231,8 +253,7 @@ export class WorkerPool {
         settled = true
         clearTimeout(timer)
         signal?.removeEventListener('abort', onAbort)
-        slot.worker.removeEventListener('error', onError)
-        slot.worker.removeEventListener('message', onMessage)
+        slot.task = undefined
         this.active.delete(cancel)
         if (workerUsable) this.release(slot)
         else this.discard(slot)
@@ -242,38 +263,58 @@ export class WorkerPool {
       // A task stuck in wasm cannot be interrupted inside its worker: terminating the worker is the only stop.
       const cancel = (err: Error): void => { settle({ err }, false) }
       const onAbort = (): void => { cancel(new AbortError()) }
-      const onError = (event: ErrorEvent): void => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
       // The worker cannot answer once the pool terminates it, so it reports its
       // memory size as the task grows it (wasi-worker.ts): after instantiation,
       // after every memory.grow of a metered module (the meter's growth hook)
       // and at WASI calls — each only when larger than the module's initial
-      // memory, which the pool counts from the start. Messages come in order on
-      // the worker's port, all of one task's before its result, so none
-      // reaches the next task's listener.
+      // memory, which the pool counts from the start. It stores the size in
+      // the slot's shared cell, or where there is none (a page that is not
+      // cross-origin isolated) posts it: messages come in order on the worker's
+      // port, all of one task's before its answer, so none reaches the next
+      // task.
       let memoryBytes = initialMemoryBytes
-      const onMessage = (event: MessageEvent): void => {
-        const data = event.data as Partial<MemorySizeMessage> | null
-        if (data?.type === MEMORY_SIZE_MESSAGE && typeof data.bytes === 'number') memoryBytes = Math.max(memoryBytes, data.bytes)
+      const cell = slot.memoryCell
+      if (cell !== null) MemoryCell.store(cell, 0)
+      slot.task = {
+        message: data => {
+          if (data === null || typeof data !== 'object') return
+          if (data.type === RUN_RESULT_MESSAGE) settle({ result: data.result }, true)
+          else if (data.type === RUN_FAILURE_MESSAGE) settle({ err: deserializeError(data.error) }, true)
+          else if (data.type === MEMORY_SIZE_MESSAGE) memoryBytes = Math.max(memoryBytes, data.bytes)
+        },
+        error: event => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
       }
       const onTimeout = (): void => {
         const error = new TaskTimeoutError(`Task ran past its ${limits.timeoutMs} ms limit`)
-        settle({ result: timedOut(startedAt, performance.now() - started, memoryBytes, error) }, false)
+        const peak = cell === null ? memoryBytes : Math.max(memoryBytes, MemoryCell.loadBytes(cell))
+        settle({ result: timedOut(startedAt, performance.now() - started, peak, error) }, false)
       }
       const startedAt = Date.now()
       const started = performance.now()
       const timer = setTimeout(onTimeout, limits.timeoutMs)
       signal?.addEventListener('abort', onAbort, { once: true })
-      slot.worker.addEventListener('error', onError)
-      slot.worker.addEventListener('message', onMessage)
       this.active.add(cancel)
       onProgress?.({ phase: 'running', startedAt })
       // A worker keeps the module it ran last: the same module again is not cloned into it again.
-      const send = slot.moduleKey === key ? null : module
+      const request: RunRequest = {
+        type: RUN_REQUEST_MESSAGE,
+        module: slot.moduleKey === key ? null : module,
+        moduleKey: key,
+        input,
+        limits,
+        argv0: hash,
+        knownMemoryBytes: initialMemoryBytes,
+        memoryCell: slot.cellSent ? null : cell
+      }
+      try {
+        slot.worker.postMessage(request)
+      } catch (err) {
+        // Input that does not clone (DataCloneError) never reached the worker, which stays as it was.
+        settle({ err }, true)
+        return
+      }
       slot.moduleKey = key
-      slot.remote.run(send, key, input, limits, hash, initialMemoryBytes).then(
-        result => { settle({ result }, true) },
-        (err: unknown) => { settle({ err: reviveError(err) }, true) }
-      )
+      slot.cellSent = true
     })
   }
 
@@ -281,7 +322,11 @@ export class WorkerPool {
     const worker = this.spare ?? this.createWorker()
     this.spare = this.keepSpare && this.replacing ? this.createWorker() : undefined
     this.live++
-    return { worker, remote: Comlink.wrap<WasiWorkerApi>(worker) }
+    // One pair of listeners for the worker's life; each task takes the slot's `task` while it runs.
+    const slot: Slot = { worker, memoryCell: this.sharedMemorySize ? MemoryCell.create() : null, cellSent: false }
+    worker.addEventListener('message', (event: MessageEvent) => { slot.task?.message(event.data as SandboxWorkerMessage) })
+    worker.addEventListener('error', (event: ErrorEvent) => { slot.task?.error(event) })
+    return slot
   }
 
   private release (slot: Slot): void {
@@ -316,8 +361,9 @@ export class WorkerPool {
  * What a task killed at its time limit reports: nothing it wrote survives its
  * worker, and its fuel counter dies with it; its memory is the size the worker
  * last reported. That is exact for a metered module (a report follows every
- * `memory.grow`) unless the report was still on its way when the timer fired,
- * and a lower bound for an unmetered one, whose `memory.grow` reports nothing:
+ * `memory.grow`) — through shared memory always, through messages unless the
+ * last one was still on its way when the timer fired — and a lower bound for
+ * an unmetered one, whose `memory.grow` reports nothing:
  * it reports at instantiation and at each WASI call. Like the timeout itself,
  * it depends on the machine; runs that end by themselves report the final
  * size the runner reads, as before.

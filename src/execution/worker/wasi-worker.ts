@@ -1,51 +1,19 @@
 /**
- * Module Web Worker that runs one WASI command at a time for the worker pool.
- * The pool terminates this worker to enforce a timeout, so nothing here
- * needs to be interruptible.
+ * Module Web Worker that runs one WASI command at a time for the worker pool,
+ * over the messages of sandbox-protocol.ts. The pool terminates this worker
+ * to enforce a timeout, so nothing here needs to be interruptible.
  */
-import * as Comlink from 'comlink'
-import { MEMORY_SIZE_MESSAGE } from '../constants.ts'
-import type { ExecutionResult, MemorySizeMessage, TaskInput, TaskLimits, WasiWorkerApi } from '../types.ts'
+import { MEMORY_SIZE_MESSAGE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE } from '../constants.ts'
+import { MemoryCell, serializeError } from '../sandbox-protocol.ts'
+import type { MemorySizeMessage, RunFailureMessage, RunRequest, RunResultMessage } from '../sandbox-protocol.ts'
+import type { ExecutionResult } from '../types.ts'
 import { type PreparedInstance, prepareInstance, runWasiCommand } from '../wasi-runner.ts'
 
-/** Field values that survive structured cloning unchanged. */
-function isCloneableField (value: unknown): boolean {
-  return ['string', 'number', 'boolean'].includes(typeof value) || value instanceof Uint8Array
-}
-
-// comlink's built-in throw handler sends only name, message and stack; the
-// typed errors also carry fields (TaskTrapError.stderr, UnsupportedImportError
-// .importName). The receiving side's built-in handler copies every field of
-// `value` onto a new Error, so only serialisation changes here.
-const builtin = Comlink.transferHandlers.get('throw')
-if (builtin !== undefined) {
-  Comlink.transferHandlers.set('throw', {
-    canHandle: builtin.canHandle,
-    serialize (thrown: unknown) {
-      const { value } = thrown as { value: unknown }
-      if (!(value instanceof Error)) return builtin.serialize(thrown)
-      const fields = Object.fromEntries(Object.entries(value).filter(([, field]) => isCloneableField(field)))
-      return [{ isError: true, value: { ...fields, name: value.name, message: value.message, stack: value.stack } }, []]
-    },
-    deserialize: builtin.deserialize
-  })
-}
-
-/**
- * Tells the pool the running task's memory size. Posted while the task's wasm
- * still runs on this thread: a dedicated worker's message goes to its
- * owner's port message queue (HTML, "Web workers", postMessage on the
- * worker's implicit port; a Node MessagePort likewise), so it is delivered on
- * the pool's side without waiting for this thread's event loop — which is
- * what lets a run the pool kills at its time limit report its memory peak.
- */
-function postMemorySize (bytes: number): void {
-  const message: MemorySizeMessage = { type: MEMORY_SIZE_MESSAGE, bytes }
-  globalThis.postMessage(message)
-}
-
-/** The module this worker ran last, under the pool's key (see `WasiWorkerApi.run`). */
+/** The module this worker ran last, under the pool's key (see `RunRequest.module`). */
 let last: { key: string, module: WebAssembly.Module } | undefined
+
+/** Where this worker stores a task's memory size for its pool, once the pool has sent one (`RunRequest.memoryCell`). */
+let memoryCell: Int32Array | undefined
 
 /**
  * Initial memory up to which the worker keeps a fresh instance of the last
@@ -54,43 +22,71 @@ let last: { key: string, module: WebAssembly.Module } | undefined
  */
 const PREPARE_MAX_MEMORY_BYTES = 4 << 20
 
-/** A fresh instance of `last.module` being made for the next task, or made; never run (see `PreparedInstance`). */
-let spare: { key: string, timer?: ReturnType<typeof setTimeout>, instance?: Promise<PreparedInstance | undefined> } | undefined
+/** A fresh instance of the last module, made for the next task of that key; never run (see `PreparedInstance`). */
+let spare: { key: string, instance: PreparedInstance } | undefined
 
-/** Prepares a fresh instance of the last module once this task's result has gone out (a timer: after the reply). */
+/**
+ * Makes a fresh instance of the last module for the next task, once this
+ * task's answer has gone out: the pool reads the answer and sends the next
+ * task meanwhile. A module whose instantiation fails (a start function that
+ * traps) gets none; its task instantiates and fails the same way.
+ */
 function prepareNext (key: string, module: WebAssembly.Module): void {
-  const next: NonNullable<typeof spare> = { key }
-  next.timer = setTimeout(() => {
-    next.timer = undefined
-    next.instance = prepareInstance(module).catch(() => undefined)
-  }, 0)
-  spare = next
-}
-
-/** The spare instance for `key`, if there is one (waiting for it if it is being made); it is used once. */
-async function takeSpare (key: string): Promise<PreparedInstance | undefined> {
-  const taken = spare
-  spare = undefined
-  if (taken === undefined) return undefined
-  if (taken.timer !== undefined) clearTimeout(taken.timer)
-  if (taken.key !== key || taken.instance === undefined) return undefined
-  return taken.instance
-}
-
-const api: WasiWorkerApi = {
-  async run (module: WebAssembly.Module | null, moduleKey: string, input: TaskInput, limits: TaskLimits, argv0: string, knownMemoryBytes: number): Promise<ExecutionResult> {
-    if (module !== null) last = { key: moduleKey, module }
-    // The pool tracks what it sent this worker; a mismatch is its bug, not the task's.
-    if (last?.key !== moduleKey) throw new Error(`Sandbox worker does not hold module ${moduleKey}`)
-    const prepared = await takeSpare(moduleKey)
-    // A message costs the pool's thread a wake-up: sizes it already counts on are not sent.
-    const onMemorySize = (bytes: number): void => { if (bytes > knownMemoryBytes) postMemorySize(bytes) }
-    const result = await runWasiCommand(last.module, input, limits, { argv0, onMemorySize, ...(prepared === undefined ? {} : { prepared }) })
-    if (knownMemoryBytes <= PREPARE_MAX_MEMORY_BYTES) prepareNext(last.key, last.module)
-    // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
-    const files = [...result.files, ...(result.mountFiles ?? []).flat()]
-    return Comlink.transfer(result, [result.stdout.buffer, result.stderr.buffer, ...files.map(([, bytes]) => bytes.buffer)])
+  try {
+    spare = { key, instance: prepareInstance(module) }
+  } catch {
+    spare = undefined
   }
 }
 
-Comlink.expose(api)
+/** The spare instance for `key`, if there is one; it is used once. */
+function takeSpare (key: string): PreparedInstance | undefined {
+  const taken = spare
+  spare = undefined
+  return taken?.key === key ? taken.instance : undefined
+}
+
+/**
+ * Tells the pool the running task's memory size: in the shared cell when the
+ * pool sent one (no message, no wake-up of the pool's thread), else as a
+ * `MemorySizeMessage`.
+ */
+function reportMemorySize (bytes: number): void {
+  if (memoryCell !== undefined) {
+    MemoryCell.store(memoryCell, bytes)
+    return
+  }
+  const message: MemorySizeMessage = { type: MEMORY_SIZE_MESSAGE, bytes }
+  globalThis.postMessage(message)
+}
+
+async function run (request: RunRequest): Promise<ExecutionResult> {
+  const { moduleKey, knownMemoryBytes } = request
+  if (request.module !== null) last = { key: moduleKey, module: request.module }
+  if (request.memoryCell !== null) memoryCell = request.memoryCell
+  // The pool tracks what it sent this worker; a mismatch is its bug, not the task's.
+  if (last?.key !== moduleKey) throw new Error(`Sandbox worker does not hold module ${moduleKey}`)
+  const prepared = takeSpare(moduleKey)
+  // A message costs the pool's thread a wake-up: sizes it already counts on are not sent.
+  const onMemorySize = (bytes: number): void => { if (bytes > knownMemoryBytes) reportMemorySize(bytes) }
+  return runWasiCommand(last.module, request.input, request.limits, { argv0: request.argv0, onMemorySize, ...(prepared === undefined ? {} : { prepared }) })
+}
+
+async function answer (request: RunRequest): Promise<void> {
+  try {
+    const result = await run(request)
+    // The runner returns fresh buffers, so moving them costs nothing and loses nothing.
+    const files = [...result.files, ...(result.mountFiles ?? []).flat()]
+    const message: RunResultMessage = { type: RUN_RESULT_MESSAGE, result }
+    globalThis.postMessage(message, { transfer: [result.stdout.buffer, result.stderr.buffer, ...files.map(([, bytes]) => bytes.buffer)] })
+  } catch (err) {
+    const message: RunFailureMessage = { type: RUN_FAILURE_MESSAGE, error: serializeError(err) }
+    globalThis.postMessage(message)
+  }
+  if (last !== undefined && request.knownMemoryBytes <= PREPARE_MAX_MEMORY_BYTES) prepareNext(last.key, last.module)
+}
+
+globalThis.addEventListener('message', (event: MessageEvent) => {
+  const request = event.data as Partial<RunRequest> | null
+  if (request?.type === RUN_REQUEST_MESSAGE) void answer(request as RunRequest)
+})

@@ -18,7 +18,8 @@ const { wat } = watModules
 // A run killed at its time limit reports the linear memory it had reached, not 0:
 // the receipt prices memory per MiB of peak, so 0 would under-report it. The
 // runner reports the size as it grows (the meter's growth hook), the worker
-// posts it, and the pool keeps the last one for the timeout result.
+// stores it in shared memory or posts it, and the pool keeps the last one for
+// the timeout result.
 
 const MIB = 1024 * 1024
 const LIMITS: TaskLimits = { timeoutMs: 10_000, memoryLimitBytes: 64 * MIB, fuel: Number.MAX_SAFE_INTEGER }
@@ -53,11 +54,17 @@ const declaresThenSpins = (pages: number): Uint8Array => wat(`(module
   (memory (export "memory") ${pages})
   (func (export "_start") (loop $forever (br $forever))))`)
 
-describe('WorkerPool: memory peak of a run that times out', () => {
+// Node has SharedArrayBuffer, so by default the worker stores the size in a
+// shared cell; a browser page that is not cross-origin isolated has none, and
+// its worker posts a message per growth instead. Both paths are run here.
+describe.each([
+  ['a shared memory cell', true],
+  ['messages', false]
+])('WorkerPool: memory peak of a run that times out, reported through %s', (_, sharedMemorySize) => {
   let pool: WorkerPool
 
   const newPool = (metered: boolean): WorkerPool => {
-    pool = new WorkerPool({ slots: 1, metered, createWorker: () => new NodeWebWorker() as unknown as Worker })
+    pool = new WorkerPool({ slots: 1, metered, sharedMemorySize, createWorker: () => new NodeWebWorker() as unknown as Worker })
     return pool
   }
 

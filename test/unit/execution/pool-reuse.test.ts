@@ -134,7 +134,7 @@ describe('prepareInstance: a fresh instance made before its task', () => {
     const module = await compileTaskModule(printsThenScribbles())
     const plain = await runWasiCommand(module, input(), LIMITS)
     for (let i = 0; i < 3; i++) {
-      const prepared = await prepareInstance(module)
+      const prepared = prepareInstance(module)
       const run = await runWasiCommand(module, input(), LIMITS, { prepared })
       expect(run).toMatchObject({ status: 'ok', fuelUsed: plain.fuelUsed, memoryPeakBytes: plain.memoryPeakBytes })
       expect(text(run.stdout)).toBe('A')
@@ -143,16 +143,17 @@ describe('prepareInstance: a fresh instance made before its task', () => {
 
   it('binds the task\'s WASI functions: what the module reads and writes is this task\'s', async () => {
     const module = await compileTaskModule(await moduleBytes('echo'))
-    const prepared = await prepareInstance(module)
+    const prepared = prepareInstance(module)
     const run = await runWasiCommand(module, { ...input(), stdin: new TextEncoder().encode('mine') }, LIMITS, { prepared })
     expect(text(run.stdout)).toBe('mine')
   })
 
   it('is ignored for another module, and refused for a metered module with a start function', async () => {
-    const other = await prepareInstance(await compileTaskModule(fixtures.emptyCommand()))
+    const other = prepareInstance(await compileTaskModule(fixtures.emptyCommand()))
     const module = await compileTaskModule(printsThenScribbles())
     expect(text((await runWasiCommand(module, input(), LIMITS, { prepared: other })).stdout)).toBe('A')
     const withStart = wat('(module (memory (export "memory") 1) (func $s) (start $s) (func (export "_start")))')
-    await expect(prepareInstance(await compileTaskModule(withStart))).rejects.toThrow(WebAssembly.RuntimeError)
+    const compiled = await compileTaskModule(withStart)
+    expect(() => prepareInstance(compiled)).toThrow(WebAssembly.RuntimeError)
   })
 })

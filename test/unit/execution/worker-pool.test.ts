@@ -10,7 +10,7 @@ import { COMPILE_TIMEOUT_MS, ensureSamplesBuilt, sampleBytes } from './samples.t
 import { rejection } from '../../support/rejection.ts'
 
 // The pool is browser code; here each "Worker" is a Node worker thread running
-// the real src/execution/worker/wasi-worker.ts, which exercises the comlink boundary too.
+// the real src/execution/worker/wasi-worker.ts, which exercises the worker's messages (sandbox-protocol.ts) too.
 
 /** Calls `proc_raise(0)`, the one preview1 function the sandbox does not provide. */
 const callsProcRaise = (): Uint8Array => wat.wat(`(module
