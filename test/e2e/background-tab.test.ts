@@ -13,11 +13,11 @@ import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { THROTTLED_LAG_MS } from '../../src/discovery/availability-class.ts'
-import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
+import { ARTIFACTS, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import { showSection } from './sections.ts'
-import { launchRawChromium } from './support/raw-chromium.ts'
 import type { RawChromium } from './support/raw-chromium.ts'
+import { runSha256On, startHiddenExecutorMesh } from './support/hidden-executor.ts'
 
 /** The tag only the hidden tab offers: an ordinary task asking for it prefers the hidden tab. */
 const HIDDEN_TAG = 'hash'
@@ -29,18 +29,6 @@ async function cardOf (page: Page, peerId: string): Promise<{ availabilityClass?
   }, peerId)
 }
 
-/** Submits sha256 from `page` and says which executor ran it (or why none did). */
-async function runOn (page: Page, requirements: { tags?: string[], latencySensitive?: boolean }, stdin: string): Promise<{ executor?: string, stdout?: string, error?: string }> {
-  return page.evaluate(async ({ requirements, stdin }) => {
-    try {
-      const result = await window.zerostate.submit({ module: 'samples/sha256.wasm', stdin, requirements, timeoutMs: 30_000 })
-      return { executor: result.executor, stdout: new TextDecoder().decode(result.stdout).trim() }
-    } catch (err) {
-      return { error: `${(err as Error).name}: ${(err as Error).message}` }
-    }
-  }, { requirements, stdin })
-}
-
 describe('a hidden, throttled tab is a background executor', () => {
   let harness: Harness
   let submitter: Peer
@@ -49,15 +37,7 @@ describe('a hidden, throttled tab is a background executor', () => {
   let hiddenId: string
 
   beforeAll(async () => {
-    harness = await startHarness()
-    submitter = await harness.openPeer()
-    foreground = await harness.openPeer()
-    await foreground.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
-    hidden = await launchRawChromium(harness.mesh.url)
-    const raw = hidden
-    await raw.waitFor('window.zerostate != null', 30_000)
-    hiddenId = await raw.evaluate<string>('window.zerostate.ready.then(() => window.zerostate.peerId)')
-    await raw.evaluate(`window.zerostate.contribute(true, 1, { tags: ['${HIDDEN_TAG}'], witnessRates: { established: 0, newcomer: 0 } }).then(() => true)`)
+    ;({ harness, submitter, foreground, hidden, hiddenId } = await startHiddenExecutorMesh(HIDDEN_TAG))
     await waitForDirect(submitter.page, foreground.peerId)
     await waitForDirect(submitter.page, hiddenId)
   })
@@ -101,7 +81,7 @@ describe('a hidden, throttled tab is a background executor', () => {
   it('a latency-sensitive task avoids the hidden tab while a foreground executor is there; an ordinary one still uses it', async () => {
     // Latency-sensitive: the foreground executor, though only the hidden tab has the wanted tag.
     for (let i = 0; i < 3; i++) {
-      const outcome = await runOn(submitter.page, { tags: [HIDDEN_TAG], latencySensitive: true }, `latency ${i}`)
+      const outcome = await runSha256On(submitter.page, { tags: [HIDDEN_TAG], latencySensitive: true }, `latency ${i}`, 30_000)
       expect(outcome.error).toBeUndefined()
       expect(outcome.executor).toBe(foreground.peerId)
     }
@@ -120,7 +100,7 @@ describe('a hidden, throttled tab is a background executor', () => {
     await submitter.page.getByTestId('advanced').screenshot({ path: join(ARTIFACTS, 'background-tab-latency-option.png') })
 
     // Ordinary: the hidden tab, the better match, serves while throttled (its libp2p and WebRTC keep working).
-    const ordinary = await runOn(submitter.page, { tags: [HIDDEN_TAG] }, 'ordinary')
+    const ordinary = await runSha256On(submitter.page, { tags: [HIDDEN_TAG] }, 'ordinary', 30_000)
     expect(ordinary.error).toBeUndefined()
     expect(ordinary.executor).toBe(hiddenId)
     expect(ordinary.stdout).toMatch(/^[0-9a-f]{64}/)
@@ -131,7 +111,7 @@ describe('a hidden, throttled tab is a background executor', () => {
     await expect.poll(async () => submitter.page.evaluate((id) => window.zerostate.peers().find(p => p.peerId === id)?.contributing, foreground.peerId),
       { timeout: 30_000, interval: 250 }).toBe(false)
     for (const requirements of [{}, { latencySensitive: true }]) {
-      const outcome = await runOn(submitter.page, requirements, JSON.stringify(requirements))
+      const outcome = await runSha256On(submitter.page, requirements, JSON.stringify(requirements), 30_000)
       expect(outcome.error).toBeUndefined()
       expect(outcome.executor).toBe(hiddenId)
     }

@@ -19,10 +19,11 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MINUTE_WAKE_UP_LAG_MS } from '../../src/discovery/availability-class.ts'
-import { startHarness, waitForDirect } from './harness.ts'
+import { waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
-import { INTENSIVE_THROTTLING_SOON_ARGS, NO_CONTENTFUL_PAINT, launchRawChromium } from './support/raw-chromium.ts'
+import { INTENSIVE_THROTTLING_SOON_ARGS, NO_CONTENTFUL_PAINT } from './support/raw-chromium.ts'
 import type { RawChromium } from './support/raw-chromium.ts'
+import { runSha256On, startHiddenExecutorMesh } from './support/hidden-executor.ts'
 
 /** Makes every WebRTC peer connection in the page fail, as a restrictive network would (as in relayed-fallback.test.ts). */
 const BLOCK_WEBRTC = `
@@ -57,19 +58,6 @@ async function seenAt (page: Page, peerId: string): Promise<SeenAtSubmitter> {
   }, peerId)
 }
 
-/** Submits sha256 from `page`; says which executor ran it and how long the submission took (or why it failed). */
-async function runOn (page: Page, requirements: { tags?: string[], latencySensitive?: boolean }, stdin: string): Promise<{ executor?: string, stdout?: string, error?: string, ms: number }> {
-  return page.evaluate(async ({ requirements, stdin }) => {
-    const started = performance.now()
-    try {
-      const result = await window.zerostate.submit({ module: 'samples/sha256.wasm', stdin, requirements, timeoutMs: 90_000 })
-      return { executor: result.executor, stdout: new TextDecoder().decode(result.stdout).trim(), ms: Math.round(performance.now() - started) }
-    } catch (err) {
-      return { error: `${(err as Error).name}: ${(err as Error).message}`, ms: Math.round(performance.now() - started) }
-    }
-  }, { requirements, stdin })
-}
-
 describe('a tab hidden past the intensive-throttling grace period stays a (slow) background executor', () => {
   let harness: Harness
   let submitter: Peer
@@ -78,15 +66,7 @@ describe('a tab hidden past the intensive-throttling grace period stays a (slow)
   let hiddenId: string
 
   beforeAll(async () => {
-    harness = await startHarness()
-    submitter = await harness.openPeer()
-    foreground = await harness.openPeer()
-    await foreground.page.evaluate(async () => { await window.zerostate.contribute(true, 1, { witnessRates: { established: 0, newcomer: 0 } }) })
-    hidden = await launchRawChromium(harness.mesh.url, { extraArgs: INTENSIVE_THROTTLING_SOON_ARGS, initScript: BLOCK_WEBRTC + NO_CONTENTFUL_PAINT })
-    const raw = hidden
-    await raw.waitFor('window.zerostate != null', 30_000)
-    hiddenId = await raw.evaluate<string>('window.zerostate.ready.then(() => window.zerostate.peerId)')
-    await raw.evaluate(`window.zerostate.contribute(true, 1, { tags: ['${HIDDEN_TAG}'], witnessRates: { established: 0, newcomer: 0 } }).then(() => true)`)
+    ;({ harness, submitter, foreground, hidden, hiddenId } = await startHiddenExecutorMesh(HIDDEN_TAG, { extraArgs: INTENSIVE_THROTTLING_SOON_ARGS, initScript: BLOCK_WEBRTC + NO_CONTENTFUL_PAINT }))
     await waitForDirect(submitter.page, foreground.peerId)
   }, 120_000)
 
@@ -98,7 +78,9 @@ describe('a tab hidden past the intensive-throttling grace period stays a (slow)
   it('says how late its timers are as soon as they wake once a minute', async () => {
     const raw = hidden!
     await expect.poll(async () => (await seenAt(submitter.page, hiddenId)).availabilityClass, { timeout: 30_000, interval: 250 }).toBe('foreground')
-    expect((await seenAt(submitter.page, hiddenId)).contributing).toBe(true)
+    // Its card and its presence travel apart (the card is published at once, a presence change within a
+    // coalescing delay): the submitter counts it as contributing once both have come.
+    await expect.poll(async () => (await seenAt(submitter.page, hiddenId)).contributing, { timeout: 30_000, interval: 250 }).toBe(true)
     // No WebRTC in that tab (else Chromium would spare it): the submitter reaches it through the relay only.
     expect(await submitter.page.evaluate((id) => window.zerostate.peers().find(p => p.peerId === id)?.transports, hiddenId)).not.toContain('webrtc')
 
@@ -137,13 +119,13 @@ describe('a tab hidden past the intensive-throttling grace period stays a (slow)
   }, 120_000)
 
   it('runs a task sent to it; a latency-sensitive one goes to the foreground executor', async () => {
-    const ordinary = await runOn(submitter.page, { tags: [HIDDEN_TAG] }, 'deep ordinary')
+    const ordinary = await runSha256On(submitter.page, { tags: [HIDDEN_TAG] }, 'deep ordinary', 90_000)
     console.log('an ordinary task on the deeply hidden tab:', JSON.stringify({ ...ordinary, executor: ordinary.executor?.slice(-6) }))
     expect(ordinary.error).toBeUndefined()
     expect(ordinary.executor).toBe(hiddenId)
     expect(ordinary.stdout).toMatch(/^[0-9a-f]{64}/)
 
-    const latency = await runOn(submitter.page, { tags: [HIDDEN_TAG], latencySensitive: true }, 'deep latency')
+    const latency = await runSha256On(submitter.page, { tags: [HIDDEN_TAG], latencySensitive: true }, 'deep latency', 90_000)
     expect(latency.error).toBeUndefined()
     expect(latency.executor).toBe(foreground.peerId)
   }, 120_000)
