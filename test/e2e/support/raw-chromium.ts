@@ -108,7 +108,9 @@ export async function launchRawChromium (url: string, options: RawChromiumOption
     closed = true
     socket?.close()
     await stop(child)
-    await rm(profile, { recursive: true, force: true })
+    // Chromium's helper processes can still be writing into the profile just after the browser process exits
+    // (seen once: ENOTEMPTY on Default/): rm retries those errors (node:fs rm maxRetries) until they are done.
+    await rm(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 })
   }
   try {
     const port = await devToolsPort(profile, child, () => stderr)
