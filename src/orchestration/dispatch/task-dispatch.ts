@@ -35,6 +35,7 @@ import {
   BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DIRECT_CONNECTION_WAIT_MS, LIMITED_CONNECTION_HEADROOM_BYTES,
   LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS, LOST_BEFORE_ACCEPT_REOFFERS, MAX_REDISPATCHES, REDISPATCH_ON
 } from './constants.ts'
+import { bulkConnection } from '../../network/bulk-connection.ts'
 import { ExecutorChooser } from './executor-choice.ts'
 import type { AuctionSettings, ExecutorChoice } from './executor-choice.ts'
 import { ExecutorQueue } from './executor-queue.ts'
@@ -358,17 +359,12 @@ export class TaskDispatch {
   /** `connection` when it carries the task within its data limit (if any); else the direct one, when it comes within DIRECT_CONNECTION_WAIT_MS. */
   private async carrierTo (peerId: string, connection: Connection, offer: ValidOffer, module: Uint8Array, signal: AbortSignal | undefined): Promise<Connection> {
     const { mesh } = this.components
-    if (fitsLimits(connection, offer, module) || mesh.directConnectionTo === undefined) return connection
-    return await mesh.directConnectionTo(peerId, { signal, timeoutMs: DIRECT_CONNECTION_WAIT_MS }) ?? connection
+    if (mesh.directConnectionTo === undefined) return connection
+    const direct = mesh.directConnectionTo.bind(mesh)
+    // What crosses: the module and inputs, with headroom for the protocol and the answer.
+    const bytes = module.byteLength + offer.stdin.byteLength + offer.files.reduce((sum, [, data]) => sum + data.byteLength, 0) + LIMITED_CONNECTION_HEADROOM_BYTES
+    return await bulkConnection(connection, bytes, async () => direct(peerId, { signal, timeoutMs: DIRECT_CONNECTION_WAIT_MS }))
   }
-}
-
-/** Whether `connection` can carry the task's module and inputs, with headroom for the protocol and the answer, within its data limit (if any). */
-function fitsLimits (connection: Connection, offer: ValidOffer, module: Uint8Array): boolean {
-  const left = connection.limits?.bytes
-  if (left === undefined) return true
-  const bytes = module.byteLength + offer.stdin.byteLength + offer.files.reduce((sum, [, data]) => sum + data.byteLength, 0)
-  return BigInt(bytes + LIMITED_CONNECTION_HEADROOM_BYTES) <= left
 }
 
 /**
