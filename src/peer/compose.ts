@@ -47,6 +47,7 @@ import { MeteredTaskDispatch } from './peer-metrics.ts'
 import type { PeerMetrics } from './peer-metrics.ts'
 import { MeteredPeerFigures, meshFiguresPublisher } from './mesh-figures.ts'
 import type { MeshFiguresPublisher } from './mesh-figures.ts'
+import { OwedReceipts } from './owed-receipts.ts'
 import { Settlements } from './settlements.ts'
 
 /** What the app tells the services about itself, asked each time it matters. */
@@ -329,6 +330,18 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, verification, accountability }, metrics, () => performance.now())
   const verifier = new TaskVerification({ identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool })
   const settlements = new Settlements()
+  // Receipts an earlier session kept and never paid (a tab closed behind a result): paid as their executors are reached.
+  const owedReceipts = new OwedReceipts({
+    self,
+    store,
+    channels: payments.channels,
+    events: node,
+    connected: peer => node.getConnections(peerIdFromString(peer)).length > 0,
+    logger
+  }, { onNotice: events.onNotice })
+  // Not waited for (start-up is not held up by it): its read of the history is made now, before any task of this
+  // session is kept, so it takes only earlier sessions' receipts (a store's reads and writes run in the order made).
+  owedReceipts.start().catch(err => { logger.warn('reading the receipts owed from an earlier session', err) })
   return {
     node, mesh, executor, cards, router, reputation, reports, payments, witness, accountability, dispatch, settlements, verification, verifier, traces, otlp, metrics, meshFigures, agents, a2a, agentRecords, guilds, availability,
     serveA2A: async agent => {
@@ -347,6 +360,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     async stop () {
       // Receipts still being kept and payments still being co-signed end first: nothing owed is dropped.
       await settlements.settled()
+      // Those of earlier sessions not paid yet stay owed in the history, for the next start.
+      await owedReceipts.stop()
       await a2a.stop()
       await guilds.stop()
       meshFigures.stop()

@@ -95,7 +95,8 @@ export async function startJob (ctx: PeerContext, request: JobRequest, options: 
         // A redundant slice's majority was paid by the dispatch, and agreeing executors are their own witnesses.
         // A checked slice's receipts were paid (or, shown wrong, not) by the check (orchestration/dispatch/verification.ts).
         settleOptions?.paid === true ? undefined : accountability.afterTask(outcome.receipt, offer, bytes, request.witnesses ?? true, { pay: settleOptions?.checked !== true }),
-        ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `${label} (${jobId.slice(4, 12)})`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
+        // Kept as owed, as a single task's receipt is (submit.ts): a tab closed before the payment has its next start pay it.
+        ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `${label} (${jobId.slice(4, 12)})`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now(), payment: 'owed' })
       ])
     }
   }, {

@@ -6,7 +6,9 @@
  * the ledger or the history waits for those under way (`settled`), a peer
  * stops only once they all ended, and at most `limit` run at once — the
  * next submission waits for the oldest to end, so a burst of tasks cannot
- * pile up unpaid work without bound.
+ * pile up unpaid work without bound. A tab closed meanwhile cannot wait:
+ * a receipt it kept but did not pay is kept as owed, and the peer's next
+ * start pays it (owed-receipts.ts).
  *
  * Order: a settlement starts in the turn its result came, so the receipts
  * are written in that order (the store's transactions run in the order they

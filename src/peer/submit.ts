@@ -98,7 +98,9 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     // (IndexedDB runs read-write transactions over the same store in the order they were created,
     // W3C IndexedDB 3.0 §2.7.2). A redundant task was checked by its own majority, and its executors paid by it.
     const settling = Promise.all([
-      phase('store', async () => ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })),
+      // Kept as owed (the check's receipt, the majority's, or the one executor's: each paid by a state naming
+      // it), so that a tab closed before the payment has its next start pay it (owed-receipts.ts).
+      phase('store', async () => ctx.remember({ receipt: outcome.receipt, role: 'submitter', label, stdoutPreview: preview(outcome.stdout), storedAt: Date.now(), payment: 'owed' })),
       redundancy === 1
         ? phase('pay', async traceparent => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true, {
           // A checked task's receipts were paid (or, shown wrong, not) by the check (orchestration/dispatch/verification.ts).
@@ -122,7 +124,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
     const receipt = err instanceof RemoteTaskError ? err.receipt : undefined
     options.onFailed?.(err, receipt)
     if (receipt != null) {
-      await ctx.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now() })
+      await ctx.remember({ receipt, role: 'submitter', label, stdoutPreview: '', storedAt: Date.now(), payment: 'owed' })
         .catch((keepErr: unknown) => { options.onNotice?.(`the receipt of task ${taskId.slice(0, 8)} could not be kept: ${String(keepErr)}`) })
       await accountability.pay(receipt)
     }

@@ -232,7 +232,8 @@ function components (ctx: PeerContext, options: WorkflowOptions, record: Workflo
     }
     await Promise.all([
       accountability.afterTask(outcome.receipt, offer, module, options.witnesses ?? true, { pay: !guildStep && !checked, ...(traceparent === undefined ? {} : { traceparent }) }),
-      ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now() })
+      // Kept as owed unless a guild's step (paid with the run, by the split): a tab closed before the payment has its next start pay it.
+      ctx.remember({ receipt: outcome.receipt, role: 'submitter', label: `workflow step ${offer.taskId.slice(0, 24)}`, stdoutPreview: preview(outcome.stdout), storedAt: Date.now(), ...(guildStep ? {} : { payment: 'owed' as const }) })
     ])
   }
 }

@@ -14,4 +14,4 @@ export {
 export { DuplicateFilePathError, filesHash } from './files-hash.ts'
 export { parseReceipt, receiptHash, receiptToJson, signReceipt, verifyReceipt } from './receipt.ts'
 export type { Receipt, ReceiptExpectations, ReceiptLimits, ReceiptPrice, UnsignedReceipt } from './types.ts'
-export type { ReceiptHistory, ReceiptRecord } from './history.ts'
+export type { ReceiptHistory, ReceiptPayment, ReceiptRecord } from './history.ts'

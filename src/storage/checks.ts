@@ -3,6 +3,7 @@
  * each backend rejects exactly the same inputs in exactly the same way.
  */
 import { assertBytes, assertSha256Hex, canonicalize, isSha256Hex, nameError, sha256Hex, utf8ToBytes } from '../core/index.ts'
+import type { ReceiptPayment } from '../receipts/history.ts'
 import type { ReceiptRecord, StateKey, StoredAgentManifest, StoredAttestation, StoredChannel, StoredPayment, StoredTaskInput } from './types.ts'
 
 /** Thrown when a PeerStore method is called after `close()`, or after the browser closed the database under it. */
@@ -39,6 +40,14 @@ export function checkRecord (record: ReceiptRecord): void {
   if (typeof record.receipt?.taskId !== 'string') throw new TypeError('record.receipt.taskId must be a string')
   if (record.role !== 'submitter' && record.role !== 'executor') throw new RangeError('record.role must be "submitter" or "executor"')
   if (!Number.isFinite(record.storedAt)) throw new RangeError('record.storedAt must be a finite number')
+  if (record.payment !== undefined && !RECEIPT_PAYMENTS.has(record.payment)) throw new RangeError(`record.payment must be one of ${[...RECEIPT_PAYMENTS].join(', ')}`)
+}
+
+const RECEIPT_PAYMENTS: ReadonlySet<string> = new Set<ReceiptPayment>(['owed', 'paid', 'withheld'])
+
+/** Oldest first; ties by storedAt fall back to (taskId, role), ascending: listOwedReceipts' order. */
+export function compareOldestFirst (a: ReceiptRecord, b: ReceiptRecord): number {
+  return compareNewestFirst(b, a)
 }
 
 /** `listReceipts` limit: a non-negative integer, or undefined for all records. */

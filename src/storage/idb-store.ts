@@ -9,7 +9,7 @@ import { openDB } from 'idb'
 import type { DBSchema, IDBPDatabase } from 'idb'
 import {
   checkAttestationRecord, checkChannelRecord, checkLimit, checkManifestHash, checkManifestRecord, checkMemoKey, checkModule, checkModuleHash,
-  checkRecord, checkRunEvent, checkSeed, checkStateKey, checkTaskInput, compareOldestManifestFirst, RunLogConflictError, StoreClosedError
+  checkRecord, checkRunEvent, checkSeed, checkStateKey, checkTaskInput, compareOldestFirst, compareOldestManifestFirst, RunLogConflictError, StoreClosedError
 } from './checks.ts'
 import type { PeerStore, ReceiptRecord, RecordTypes, StateKey, StoredAgentManifest } from './types.ts'
 
@@ -22,7 +22,8 @@ interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema 
   receipts: {
     key: [string, ReceiptRecord['role']]
     value: ReceiptRecord
-    indexes: { 'by-storedAt': number }
+    /** 'by-payment' (version 7): the submitter's records by ReceiptRecord.payment; a record without one is not in it. */
+    indexes: { 'by-storedAt': number, 'by-payment': string }
   }
   /** Learnt state by name (version 2): routing table, capability index, card cache. */
   state: { key: StateKey, value: unknown }
@@ -46,7 +47,7 @@ interface ZeroStateSchema<R extends RecordTypes = RecordTypes> extends DBSchema 
   agentManifests: { key: string, value: StoredAgentManifest }
 }
 
-const DB_VERSION = 6
+const DB_VERSION = 7
 const IDENTITY_KEY = 'self'
 
 /**
@@ -57,7 +58,7 @@ const IDENTITY_KEY = 'self'
 export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 'zerostate'): Promise<PeerStore<R>> {
   let closed = false
   const db: IDBPDatabase<ZeroStateSchema<R>> = await openDB<ZeroStateSchema<R>>(name, DB_VERSION, {
-    upgrade (database, oldVersion) {
+    upgrade (database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         database.createObjectStore('identity')
         database.createObjectStore('modules')
@@ -84,6 +85,10 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
       }
       if (oldVersion < 6) {
         database.createObjectStore('agentManifests', { keyPath: 'hash' })
+      }
+      if (oldVersion < 7) {
+        // Records kept before have no `payment` and stay out of the index: nothing tells what they were owed.
+        transaction.objectStore('receipts').createIndex('by-payment', 'payment')
       }
     },
     // A newer version of the app opened in another tab is waiting for this
@@ -130,6 +135,15 @@ export async function openIdbStore<R extends RecordTypes = RecordTypes> (name = 
     },
     async listReceipts (limit) {
       return newestByIndex(open(), 'receipts', 'by-storedAt', checkLimit(limit))
+    },
+    async addReceipts (records) {
+      records.forEach(checkRecord)
+      const tx = open().transaction('receipts', 'readwrite')
+      await Promise.all([...records.map(async record => tx.store.put(record)), tx.done])
+    },
+    async listOwedReceipts () {
+      const owed: ReceiptRecord[] = await open().getAllFromIndex('receipts', 'by-payment', 'owed')
+      return owed.sort(compareOldestFirst)
     },
     async saveChannel (channel, payment) {
       checkChannelRecord(channel, payment)

@@ -5,7 +5,7 @@
  */
 import {
   attestationKey, checkAttestationRecord, checkChannelRecord, checkLimit, checkManifestHash, checkManifestRecord, checkModule, checkModuleHash,
-  checkRecord, checkSeed, checkMemoKey, checkRunEvent, checkStateKey, checkTaskInput, compareNewestFirst, compareOldestManifestFirst, newestFirst,
+  checkRecord, checkSeed, checkMemoKey, checkRunEvent, checkStateKey, checkTaskInput, compareNewestFirst, compareOldestFirst, compareOldestManifestFirst, newestFirst,
   paymentKey, RunLogConflictError, StoreClosedError
 } from './checks.ts'
 import type { PeerStore, ReceiptRecord, RecordTypes, StateKey, StoredAgentManifest } from './types.ts'
@@ -65,6 +65,15 @@ export function createMemoryStore<R extends RecordTypes = RecordTypes> (): PeerS
       open()
       const max = checkLimit(limit)
       return [...receipts.values()].sort(compareNewestFirst).slice(0, max).map(r => structuredClone(r))
+    },
+    async addReceipts (records) {
+      open()
+      records.forEach(checkRecord)
+      for (const record of records) receipts.set(JSON.stringify([record.receipt.taskId, record.role]), structuredClone(record))
+    },
+    async listOwedReceipts () {
+      open()
+      return [...receipts.values()].filter(r => r.payment === 'owed').sort(compareOldestFirst).map(r => structuredClone(r))
     },
     async saveChannel (channel, payment) {
       open()

@@ -16,7 +16,7 @@ export class StoreVersionError extends Error {
   static { nameError(this, 'StoreVersionError') }
 }
 
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 const STEPS: ReadonlyArray<string> = [
   // Version 1: everything of IndexedDB schema version 5 but the identity seed (identity.key beside the database).
@@ -53,6 +53,12 @@ const STEPS: ReadonlyArray<string> = [
   `
   CREATE TABLE agent_manifests (hash TEXT PRIMARY KEY, stored_at REAL NOT NULL, record TEXT NOT NULL) STRICT;
   CREATE INDEX agent_manifests_by_stored_at ON agent_manifests (stored_at, hash);
+  `,
+  // Version 3: the submitter's records by what they are owed (ReceiptRecord.payment; IndexedDB version 7). Rows kept
+  // before have none (NULL), as IndexedDB leaves a record without the field out of its index: nothing tells what they were owed.
+  `
+  ALTER TABLE receipts ADD COLUMN payment TEXT;
+  CREATE INDEX receipts_by_payment ON receipts (payment, stored_at, task_id, role);
   `
 ]
 

@@ -120,6 +120,10 @@ function sqliteStore<R extends RecordTypes> (db: DatabaseSync, dir: string): Pee
   }
   const all = (text: string, column: string, ...values: SQLInputValue[]): unknown[] =>
     sql(text).all(...values).map(row => decodeRecord(row[column] as string | null))
+  const putReceipt = (record: ReceiptRecord, json = encodeRecord(record)): void => {
+    run('INSERT OR REPLACE INTO receipts (task_id, role, stored_at, payment, record) VALUES (?, ?, ?, ?, ?)',
+      record.receipt.taskId, record.role, record.storedAt, record.payment ?? null, json)
+  }
   const bytes = (text: string, ...values: SQLInputValue[]): Uint8Array | undefined => {
     const row = sql(text).get(...values)
     return row === undefined ? undefined : Uint8Array.from(row.bytes as Uint8Array)
@@ -149,12 +153,20 @@ function sqliteStore<R extends RecordTypes> (db: DatabaseSync, dir: string): Pee
     },
     async addReceipt (record) {
       checkRecord(record)
-      run('INSERT OR REPLACE INTO receipts (task_id, role, stored_at, record) VALUES (?, ?, ?, ?)',
-        record.receipt.taskId, record.role, record.storedAt, encodeRecord(record))
+      putReceipt(record)
+    },
+    async addReceipts (records) {
+      records.forEach(checkRecord)
+      // Encoded before the transaction: a record that cannot be stored leaves none of them written.
+      const encoded = records.map(record => [record, encodeRecord(record)] as const)
+      transaction(open(), () => { for (const [record, json] of encoded) putReceipt(record, json) })
     },
     async listReceipts (limit) {
       const max = sqlLimit(checkLimit(limit))
       return all('SELECT record FROM receipts ORDER BY stored_at DESC, task_id DESC, role DESC LIMIT ?', 'record', max) as ReceiptRecord[]
+    },
+    async listOwedReceipts () {
+      return all('SELECT record FROM receipts WHERE payment = \'owed\' ORDER BY stored_at, task_id, role', 'record') as ReceiptRecord[]
     },
     async saveChannel (channel, payment) {
       checkChannelRecord(channel, payment)

@@ -128,6 +128,14 @@ export interface PeerStore<R extends RecordTypes = RecordTypes> extends Identity
   /** Keeps a task's input by receipt hash; past `keep` records the oldest go. */
   putTaskInput(record: R['taskInput'], keep: number): Promise<void>
   getTaskInput(receiptHash: string): Promise<R['taskInput'] | undefined>
+  /**
+   * The submitter's records whose payment is 'owed' (ReceiptRecord.payment), oldest `storedAt` first (ties:
+   * taskId, then role, ascending): what a peer's start checks is paid (peer/owed-receipts.ts). An index walk
+   * (IndexedDB version 7, SQLite version 3), so it costs what is owed, not the whole history.
+   */
+  listOwedReceipts(): Promise<ReceiptRecord[]>
+  /** Keeps each record as addReceipt does, all in one transaction: what a start found of many owed receipts, in one write. */
+  addReceipts(records: ReceiptRecord[]): Promise<void>
   /** Idempotent. Every later call rejects with StoreClosedError. */
   close(): void
 }

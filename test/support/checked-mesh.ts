@@ -146,6 +146,8 @@ export interface CheckedSubmitter {
   paid: Receipt[]
   /** Receipts kept in the history (PeerContext.remember). */
   kept: Receipt[]
+  /** What each kept receipt was owed when kept (ReceiptRecord.payment; undefined: not paid from the history). */
+  keptPayments: Array<ReceiptRecord['payment']>
   /** Module hashes of the runs in this peer's own sandbox (its checks, and the arbitration of a disagreement). */
   ownRuns: string[]
 }
@@ -182,6 +184,7 @@ export async function checkedSubmitter (
   const { reputation, verification, accountability, paid } = await checkedBooks(now === undefined ? {} : { now })
   owner.push(reputation, verification)
   const kept: Receipt[] = []
+  const keptPayments: Array<ReceiptRecord['payment']> = []
   const ownRuns: string[] = []
   const ids = order.map(executor => executor.peerId)
   const mesh = { executors: () => [...ids], neighbours: () => [], connectionTo: async (peerId: string) => connections.get(peerId)! }
@@ -206,13 +209,13 @@ export async function checkedSubmitter (
     peer: { dispatch, accountability, verifier, reputation, verification },
     store,
     identity,
-    remember: async (record: ReceiptRecord) => { kept.push(record.receipt) },
+    remember: async (record: ReceiptRecord) => { kept.push(record.receipt); keptPayments.push(record.payment) },
     fetchModule: async (url: string) => {
       const bytes = modules[/^samples\/(.+)\.wasm$/.exec(url)?.[1] ?? '']
       return bytes === undefined ? new Response(null, { status: 404 }) : new Response(bytes)
     }
   } as unknown as PeerContext
-  return { ctx, identity, dispatch, verifier, reputation, verification, paid, kept, ownRuns }
+  return { ctx, identity, dispatch, verifier, reputation, verification, paid, kept, keptPayments, ownRuns }
 }
 
 /** The dispatch's view of the cards: those given, in an index as discovery builds it; or none at all. */

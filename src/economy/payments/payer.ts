@@ -7,6 +7,7 @@
  * payee co-signs it (pending.ts).
  */
 import type { AbortOptions } from '@libp2p/interface'
+import { receiptHash } from '../../receipts/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
 import type { Attestation } from '../../receipts/attestation/index.ts'
 import { utf8ToBytes } from '../../core/index.ts'
@@ -18,7 +19,7 @@ import { sameState } from './channel-book.ts'
 import type { Closing } from './closing.ts'
 import { DEFAULT_CHANNEL_DEPOSIT, DEFAULT_PAYMENT_BATCH_WINDOW_MS, MAX_BATCH_RECEIPT_BYTES, MAX_CHANNEL_DEPOSIT } from './constants.ts'
 import type { PaymentContext } from './context.ts'
-import { PaymentAmountError, RefundRefusedError, ShareRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
+import { PaymentAmountError, ReceiptPaidError, RefundRefusedError, ShareRefusedError, UnexpectedStateError, UnknownChannelError } from './errors.ts'
 import type { PendingPayments } from './pending.ts'
 import type { ChannelRecord, PaymentRecord } from './records.ts'
 
@@ -111,6 +112,43 @@ export class Payer {
       await this.payOwed(peer, network)
     })
     return paid
+  }
+
+  /**
+   * Pays `receipt` as `pay` does unless it was paid already: a receipt kept
+   * in an earlier session and perhaps never paid (peer/owed-receipts.ts).
+   * The payee is asked for its newest state first when a payment to it is
+   * pending (`sync`, as at any next contact: that payment may be this one,
+   * co-signed before its answer was lost); a payee that refuses the receipt
+   * as paid already (ReceiptPaidError: it holds a payment this peer lost)
+   * counts as paid. Resolves 'paid' when this call paid it, 'paid-before'
+   * when a payment for it was on a channel already or the payee says so,
+   * 'nothing-owed' when it is charged 0.
+   */
+  async payUnlessPaid (receipt: Receipt, options: AbortOptions): Promise<'paid' | 'paid-before' | 'nothing-owed'> {
+    const { book, init } = this.context
+    if (receipt.submitter !== this.context.self) throw new PaymentAmountError(`receipt ${receipt.taskId} names another submitter`)
+    if (init.chargeOf(receipt) === 0) return 'nothing-owed'
+    const peer = receipt.executor
+    const hash = receiptHash(receipt)
+    const paidBefore = await book.locked(peer, async () => {
+      const channel = await book.payingChannel(peer)
+      if (channel?.pending !== undefined) await this.pending.synced(channel, options)
+      return book.receiptPaid(hash, 'out')
+    })
+    if (paidBefore) return 'paid-before'
+    try {
+      await this.pay(receipt, options)
+      return 'paid'
+    } catch (err) {
+      if (err instanceof Error && err.name === RemoteRequestError.name && (err as RemoteRequestError).remoteName === ReceiptPaidError.name) return 'paid-before'
+      throw err
+    }
+  }
+
+  /** Whether a payment this peer made for the receipt whose receiptHash is `hash` is on a channel (a pending one is not). */
+  async paidFor (hash: string): Promise<boolean> {
+    return this.context.book.receiptPaid(hash, 'out')
   }
 
   /**

@@ -66,6 +66,22 @@ export class PaymentChannels {
   }
 
   /**
+   * Pays `receipt` unless a payment for it is on a channel already (a
+   * pending one settled with the payee first, `sync`) or the payee refuses
+   * it as paid (ReceiptPaidError): for a receipt kept in an earlier session
+   * and perhaps never paid. Resolves 'paid', 'paid-before' or 'nothing-owed'
+   * (charged 0); rejects as `pay` does otherwise (the payee unreachable).
+   */
+  async payUnlessPaid (receipt: Receipt, options: AbortOptions = {}): Promise<'paid' | 'paid-before' | 'nothing-owed'> {
+    return this.payer.payUnlessPaid(receipt, options)
+  }
+
+  /** Whether a payment this peer made for the receipt whose receiptHash is `hash` is on a channel (a pending one, not yet co-signed, is not). */
+  async paidFor (hash: string): Promise<boolean> {
+    return this.payer.paidFor(hash)
+  }
+
+  /**
    * Pays `payee` its payment under `record`, a split record this peer signed
    * (docs/shapley-split.md, "Paying the shares"); the payee recomputes the
    * record before it co-signs. Rejects with ShareRefusedError when nothing is

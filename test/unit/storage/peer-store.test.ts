@@ -204,6 +204,26 @@ describe.each(backends)('PeerStore compliance: %s', (_, open) => {
       expect(await rejection(store.listReceipts(1.5))).toBeInstanceOf(RangeError)
       store.close()
     })
+
+    it('lists the records whose payment is owed, oldest first, and keeps several records in one write (version 7, SQLite 3)', async () => {
+      const store = await open()
+      const owed = (taskId: string, storedAt: number, payment: ReceiptRecord['payment']): ReceiptRecord => ({ ...record(taskId, 'submitter', storedAt), ...(payment === undefined ? {} : { payment }) })
+      await store.addReceipt(owed('late', 30, 'owed'))
+      await store.addReceipt(owed('b', 10, 'owed'))
+      await store.addReceipt(owed('a', 10, 'owed'))
+      await store.addReceipt(owed('paid', 5, 'paid'))
+      await store.addReceipt(owed('older', 1, undefined))
+      await store.addReceipt(record('ran', 'executor', 2))
+      expect((await store.listOwedReceipts()).map(r => r.receipt.taskId)).toEqual(['a', 'b', 'late'])
+      await store.addReceipts([owed('a', 10, 'paid'), owed('late', 30, 'withheld')])
+      expect(await store.listOwedReceipts()).toEqual([owed('b', 10, 'owed')])
+      expect((await store.listReceipts()).find(r => r.receipt.taskId === 'late')?.payment).toBe('withheld')
+      expect(await rejection(store.addReceipt({ ...record('x', 'submitter', 1), payment: 'maybe' } as unknown as ReceiptRecord))).toBeInstanceOf(RangeError)
+      // One bad record: none of them is written.
+      expect(await rejection(store.addReceipts([owed('b', 10, 'paid'), { ...record('y', 'watcher' as never, 1) }]))).toBeInstanceOf(RangeError)
+      expect((await store.listOwedReceipts()).map(r => r.receipt.taskId)).toEqual(['b'])
+      store.close()
+    })
   })
 
   describe('learnt state', () => {
@@ -471,6 +491,33 @@ describe('IndexedDB schema migration to version 6', () => {
     const manifest = manifestRecord('new', 1)
     await store.putManifest(manifest)
     expect(await store.listManifests()).toEqual([manifest])
+    store.close()
+  })
+})
+
+describe('IndexedDB schema migration to version 7', () => {
+  it('opens a version 6 database: its receipts stay out of the owed index (nothing says what they were owed), new ones do not', async () => {
+    const old = `peer-store-v6-${++dbCounter}`
+    const db = await openDB(old, 6, {
+      upgrade (database) {
+        for (const store of ['identity', 'modules', 'state', 'runEvents', 'blobs', 'memo']) database.createObjectStore(store)
+        database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
+        database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
+        database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
+        database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] }).createIndex('by-receivedAt', 'receivedAt')
+        database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
+        database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
+        database.createObjectStore('agentManifests', { keyPath: 'hash' })
+      }
+    })
+    await db.put('receipts', record('kept', 'submitter', 1))
+    db.close()
+
+    const store = await openIdbStore<ZeroStateRecords>(old)
+    expect((await store.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
+    expect(await store.listOwedReceipts()).toEqual([])
+    await store.addReceipt({ ...record('new', 'submitter', 2), payment: 'owed' })
+    expect((await store.listOwedReceipts()).map(r => r.receipt.taskId)).toEqual(['new'])
     store.close()
   })
 })

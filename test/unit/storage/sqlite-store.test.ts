@@ -152,9 +152,9 @@ describe('SQLite store: schema version 2', () => {
     const first = await open(dir)
     await first.saveState('q-router', { kept: true })
     first.close()
-    // Back to what version 1 left: no agent_manifests table, user_version 1.
+    // Back to what version 1 left: no agent_manifests table, no receipts.payment (version 3), user_version 1.
     const db = new DatabaseSync(join(dir, DATABASE_FILE))
-    db.exec('DROP TABLE agent_manifests; PRAGMA user_version = 1')
+    db.exec('DROP TABLE agent_manifests; DROP INDEX receipts_by_payment; ALTER TABLE receipts DROP COLUMN payment; PRAGMA user_version = 1')
     db.close()
     const second = await open(dir)
     expect(await second.loadState('q-router')).toEqual({ kept: true })
@@ -168,7 +168,30 @@ describe('SQLite store: schema version 2', () => {
     const check = new DatabaseSync(join(dir, DATABASE_FILE))
     expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION })
     check.close()
-    expect(SCHEMA_VERSION).toBe(2)
+  })
+})
+
+describe('SQLite store: schema version 3', () => {
+  it('upgrades a version 2 database: its receipts stay out of the owed ones (nothing says what they were owed), new ones do not', async () => {
+    const dir = freshDir()
+    const first = await open(dir)
+    const receipt = (taskId: string) => ({ taskId, submitter: 's', executor: 'e' }) as unknown as Receipt
+    await first.addReceipt({ receipt: receipt('kept'), role: 'submitter', label: 'kept', stdoutPreview: '', storedAt: 1 })
+    first.close()
+    // Back to what version 2 left: no payment column, user_version 2.
+    const db = new DatabaseSync(join(dir, DATABASE_FILE))
+    db.exec('DROP INDEX receipts_by_payment; ALTER TABLE receipts DROP COLUMN payment; PRAGMA user_version = 2')
+    db.close()
+    const second = await open(dir)
+    expect((await second.listReceipts()).map(r => r.receipt.taskId)).toEqual(['kept'])
+    expect(await second.listOwedReceipts()).toEqual([])
+    await second.addReceipts([{ receipt: receipt('new'), role: 'submitter', label: 'new', stdoutPreview: '', storedAt: 2, payment: 'owed' }])
+    expect((await second.listOwedReceipts()).map(r => r.receipt.taskId)).toEqual(['new'])
+    second.close()
+    const check = new DatabaseSync(join(dir, DATABASE_FILE))
+    expect(check.prepare('PRAGMA user_version').get()).toEqual({ user_version: SCHEMA_VERSION })
+    check.close()
+    expect(SCHEMA_VERSION).toBe(3)
   })
 })
 

@@ -65,6 +65,8 @@ describe('a job\'s slices, checked', () => {
     // Never paid, nor kept: its payments were held for the check (a newcomer's are).
     expect(s.paid.filter(r => r.executor === cheater.peerId)).toEqual([])
     expect(s.kept.filter(r => r.executor === cheater.peerId)).toEqual([])
+    // Each kept as owed, so that a tab closed before its payment has its next start pay it (peer/owed-receipts.ts).
+    expect(s.keptPayments).toEqual(s.kept.map(() => 'owed'))
     // Every kept result paid exactly once, and nothing else paid; the job counts what it paid.
     const paidIds = s.paid.map(r => r.taskId)
     expect(new Set(paidIds).size).toBe(paidIds.length)

@@ -109,6 +109,8 @@ describe('a workflow\'s steps, checked', () => {
     expect([...steps.values()].map(e => e.executor)).not.toContain(cheater.peerId)
     expect(s.kept.filter(r => r.executor === cheater.peerId)).toEqual([])
     expect(s.paid.filter(r => r.executor === cheater.peerId)).toEqual([])
+    // Each kept as owed (no guild here), so that a tab closed before its payment has its next start pay it.
+    expect(s.keptPayments).toEqual(s.kept.map(() => 'owed'))
     // Each kept step paid once (a newcomer's payment waits for its check).
     expect(s.paid.map(r => r.taskId).sort()).toEqual([...steps.values()].map(e => receiptOf(s, e).taskId).sort())
     // The signed record's receipts are those checked ones.
