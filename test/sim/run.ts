@@ -2,17 +2,23 @@
  * npm run sim — compares task routing strategies on a simulated mesh:
  * Q-routing (Boyan & Littman, 1994) with the real QRouter (warm-started and
  * cold), a random walk, and static load-blind shortest paths (by link delay;
- * by zero-load completion time), on the same seed, arrivals and churn.
+ * by zero-load completion time), on the same seed, arrivals and churn; on
+ * request (slow: 3–5 min at 10,000 peers and load 0.9, past the default
+ * --budget), least-completion, a reference that sees every queue
+ * (least-completion.ts).
  *
  * Usage: npm run sim -- [--peers 1000] [--load 0.3,0.6,0.9] [--churn 0,0.05] [--seed 1] [--tasks 20000]
- *                       [--strategies q-routing,q-routing-cold,random,shortest-path,static-fastest] [--budget 110]
+ *                       [--strategies q-routing,q-routing-cold,random,shortest-path,static-fastest[,least-completion]] [--budget 110]
  *                       [--capability cards|static] [--selection rank-executors|q-router]
  *
  * Columns: delivered = completed / arrived; re-dispatched = tasks dispatched
  * again by their origin at least once / dispatches again in all (after a route
  * hit the hop limit or a dead end, or churn took its executor or the link to
  * it; counted in hop-limit, dead-end and churn); lost = not completed (given up
- * after REDISPATCH_LIMIT, or unfinished when a run was stopped by --budget).
+ * after REDISPATCH_LIMIT, or unfinished when a run was stopped by --budget);
+ * ms and hops by quarter = the means over each quarter of the tasks, by
+ * arrival (a run's arrivals last only tasks / (load × capacity): 0.3 s at
+ * 10,000 peers and load 0.9, 2.8 s at 1,000, so the queues build through it).
  *
  * Who can execute a class is found by the real HNSW index over the peers'
  * Agent Cards (capability.ts), and the Q-routing origins choose among the
@@ -24,6 +30,7 @@ import { buildMesh, DEFAULT_MESH } from './network.ts'
 import { stream } from './rng.ts'
 import { mean, percentile, simulate } from './simulation.ts'
 import type { RunResult } from './simulation.ts'
+import { leastCompletion } from './least-completion.ts'
 import { qRouting, randomWalk, shortestPath } from './strategies.ts'
 import type { SelectionStats, Strategy } from './strategies.ts'
 
@@ -58,7 +65,8 @@ const makers: Record<string, () => Strategy> = {
   'q-routing-cold': () => qRouting({ warmStart: false, router: ROUTER, selection, selectionStats }),
   random: randomWalk,
   'shortest-path': () => shortestPath('shortest-path'),
-  'static-fastest': () => shortestPath('static-fastest')
+  'static-fastest': () => shortestPath('static-fastest'),
+  'least-completion': leastCompletion
 }
 /**
  * Router settings for the simulation: each peer sees a few hundred updates in
@@ -97,7 +105,7 @@ if (mesh.cards !== undefined) {
 }
 
 const rows: RunResult[] = []
-const header = ['churn', 'load', 'strategy', 'mean ms', '2nd-half ms', 'p99 ms', 'delivered', 're-dispatched', 'lost', 'hops', 'hop-limit', 'dead-end', 'churn', 'rerouted', 'sim s', 'wall s', 'rank taken/ranked/asked']
+const header = ['churn', 'load', 'strategy', 'mean ms', '2nd-half ms', 'ms by quarter', 'p99 ms', 'delivered', 're-dispatched', 'lost', 'hops', 'hops by quarter', 'hop-limit', 'dead-end', 'churn', 'rerouted', 'sim s', 'wall s', 'rank taken/ranked/asked']
 const table: string[][] = [header]
 for (const churn of churns) {
   for (const load of loads) {
@@ -114,8 +122,8 @@ for (const churn of churns) {
       rows.push(r)
       table.push([
         String(churn), String(load), r.strategy + (r.stoppedEarly ? ' (stopped)' : ''),
-        mean(r.times).toFixed(0), r.meanLateMs.toFixed(0), percentile(r.times, 0.99).toFixed(0),
-        `${(100 * r.completed / r.arrived).toFixed(1)}%`, `${r.redispatchedTasks}/${r.redispatches}`, String(r.lost), r.meanHops.toFixed(2),
+        mean(r.times).toFixed(0), r.meanLateMs.toFixed(0), r.msByQuarter.map((x) => x.toFixed(0)).join('/'), percentile(r.times, 0.99).toFixed(0),
+        `${(100 * r.completed / r.arrived).toFixed(1)}%`, `${r.redispatchedTasks}/${r.redispatches}`, String(r.lost), r.meanHops.toFixed(2), r.hopsByQuarter.map((h) => h.toFixed(1)).join('/'),
         String(r.droppedHopLimit), String(r.droppedDeadEnd), String(r.lostToChurn), String(r.rerouted),
         (r.simulatedMs / 1000).toFixed(1), (r.wallMs / 1000).toFixed(2),
         selectionStats.asked > 0 ? `${selectionStats.taken}/${selectionStats.ranked}/${selectionStats.asked}` : ''

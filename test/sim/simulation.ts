@@ -60,6 +60,14 @@ export interface RunResult {
   /** Mean completion time over the second half of the tasks (after learning). */
   meanLateMs: number
   meanHops: number
+  /**
+   * Mean hops of the completed tasks in each quarter of the run, by arrival
+   * order: whether routes lengthen as the routers' tables age (stale or
+   * untried estimates) rather than only on average.
+   */
+  hopsByQuarter: number[]
+  /** Mean completion time (ms) in each quarter of the run, by arrival order. */
+  msByQuarter: number[]
   /** Routes that hit the hop limit, hit a dead end, or lost their executor (or the link to it) to churn; each was dispatched again. */
   droppedHopLimit: number
   droppedDeadEnd: number
@@ -118,7 +126,15 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
   const backoffRng = stream(config.seed, 'redispatch')
   const head = new Int32Array(n)
   const completedAt = new Float64Array(config.tasks).fill(NaN)
-  const world: World = { mesh, alive, now: () => queue.now, random: stream(config.seed, `strategy:${strategy.name}`) }
+  const hopsOf = new Float64Array(config.tasks).fill(NaN)
+  /** Expected sojourn of one more task queued at p (behind `extra` more): the tasks ahead drain over its slots, then it runs. */
+  const expectedSojournMs = (p: number, extra = 0): number => {
+    const ahead = busy[p]! + waiting[p]!.length - head[p]! + extra
+    const slots = mesh.slots[p]!
+    const service = mesh.serviceMs[p]!
+    return Math.max(0, ahead - slots + 1) * service / slots + service
+  }
+  const world: World = { mesh, alive, now: () => queue.now, random: stream(config.seed, `strategy:${strategy.name}`), expectedSojournMs }
   const meanGapMs = 1000 / (config.load * mesh.capacityPerSecond)
   const leaveGapMs = config.churn > 0 ? 60_000 / (config.churn * n) : Infinity
   let arrived = 0
@@ -146,6 +162,7 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     inFlight--
     completed++
     hopsSum += task.visited.length - 1
+    hopsOf[task.id] = task.visited.length - 1
     completedAt[task.id] = queue.now - task.arrivedAt + task.pathMs
   }
   /**
@@ -181,12 +198,8 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     queue.schedule(queue.now + task.work * mesh.serviceMs[p]!, { kind: 'done', task, peer: p, epoch: epoch[p]! })
   }
   const enqueue = (p: number, task: Task): void => {
-    const ahead = busy[p]! + waiting[p]!.length - head[p]!
-    const slots = mesh.slots[p]!
-    const service = mesh.serviceMs[p]!
-    // Expected sojourn: the tasks ahead drain over `slots` workers, then this one runs.
-    strategy.onEnqueue?.(p, task.cls, Math.max(0, ahead - slots + 1) * service / slots + service)
-    if (busy[p]! < slots) startWork(p, task)
+    strategy.onEnqueue?.(p, task.cls, expectedSojournMs(p))
+    if (busy[p]! < mesh.slots[p]!) startWork(p, task)
     else waiting[p]!.push(task)
   }
   /** The task is at live peer p, coming from `from` over a link of `linkMs` (from = -1 at its origin): execute it there or send it on. */
@@ -209,7 +222,7 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
       else fail(task, 'hop')
       return
     }
-    const to = strategy.decide(p, task.cls, candidates, capable, from < 0 && task.visited.length === 1)
+    const to = strategy.decide(p, task.cls, candidates, capable, from < 0 && task.visited.length === 1, task.id)
     if (to === DROP) fail(task, 'dead-end')
     else if (to === p) enqueue(p, task)
     else {
@@ -324,6 +337,8 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     times,
     meanLateMs: mean(late),
     meanHops: completed > 0 ? hopsSum / completed : NaN,
+    hopsByQuarter: byQuarter(hopsOf),
+    msByQuarter: byQuarter(completedAt),
     droppedHopLimit,
     droppedDeadEnd,
     lostToChurn,
@@ -336,6 +351,11 @@ export function simulate (mesh: Mesh, strategy: Strategy, config: RunConfig): Ru
     simulatedMs: queue.now,
     wallMs: performance.now() - wallStart
   }
+}
+
+/** Mean of the non-NaN values in each quarter of `xs` (indexed by task, i.e. by arrival). */
+function byQuarter (xs: Float64Array): number[] {
+  return [0, 1, 2, 3].map((k) => mean(xs.subarray(Math.floor(k * xs.length / 4), Math.floor((k + 1) * xs.length / 4)).filter((x) => !Number.isNaN(x))))
 }
 
 export function mean (xs: ArrayLike<number>): number {

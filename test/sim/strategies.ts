@@ -17,6 +17,12 @@ export interface World {
   /** Simulated time in ms. */
   now: () => number
   random: () => number
+  /**
+   * What a task queued at `peer` now (behind `extra` more tasks) would expect
+   * to spend there, queue and execution. No real peer knows this of another;
+   * only the least-completion reference reads it.
+   */
+  expectedSojournMs?: (peer: number, extra?: number) => number
 }
 
 /** Returned by `decide` to drop a task (no way on). */
@@ -29,9 +35,10 @@ export interface Strategy {
   /**
    * Where peer `at` sends a task of class `cls`: itself (execute locally; only
    * when `capable`), one of `candidates` (live neighbours the task has not
-   * visited), or DROP. `origin` is true at the peer the task was submitted on, before its first hop.
+   * visited), or DROP. `origin` is true at the peer the task was submitted on, before its first hop
+   * (and again at each dispatch again); `task` numbers the task.
    */
-  decide: (at: number, cls: number, candidates: readonly number[], capable: boolean, origin: boolean) => number
+  decide: (at: number, cls: number, candidates: readonly number[], capable: boolean, origin: boolean, task: number) => number
   /**
    * The task just crossed the link from → to (taking `linkMs`) and arrived at
    * live peer `to`, whose options for it are `candidates` (and itself when
