@@ -22,6 +22,23 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8'
 }
 
+/**
+ * Sent with every file the app server serves, so that the page is cross-origin
+ * isolated (HTML, "cross-origin isolated capability": COOP `same-origin` and
+ * COEP `require-corp` on the document, and COEP on its workers' scripts).
+ * Isolation gives the page `SharedArrayBuffer`, which the sandbox pool uses to
+ * learn a task's memory size without a message from the worker per growth
+ * (execution/sandbox-protocol.ts MemoryCell). The app embeds nothing from
+ * other origins (its images are blob: URLs of the user's own bytes), and
+ * `fetch` of a module by URL is a CORS request, which COEP leaves alone.
+ * COOP `same-origin` also cuts the page off from any window that opened it.
+ */
+export const CROSS_ORIGIN_ISOLATION_HEADERS: Readonly<Record<string, string>> = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin'
+}
+
 export interface AppServerInit {
   /** The built app (vite's dist/). */
   root: string
@@ -130,7 +147,7 @@ export async function startAppServer (init: AppServerInit): Promise<AppServer> {
     // Hashed assets never change; everything else is revalidated.
     const cache = target.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'
     stream.once('open', () => {
-      res.writeHead(200, { 'content-type': type, 'cache-control': cache })
+      res.writeHead(200, { 'content-type': type, 'cache-control': cache, ...CROSS_ORIGIN_ISOLATION_HEADERS })
       stream.pipe(res)
     })
   }

@@ -157,7 +157,7 @@ async function nodeWasi (bytes: Uint8Array<ArrayBuffer>, stdin: string, count: n
   return times
 }
 
-type TrivialWay = 'direct' | 'directWorker' | 'pool' | 'runLocal'
+type TrivialWay = 'direct' | 'directWorker' | 'pool' | 'poolAtOnce' | 'runLocal'
 
 /**
  * In the page: `count` echo tasks in a row, one way; the loop's own time, ms.
@@ -169,6 +169,9 @@ type TrivialWay = 'direct' | 'directWorker' | 'pool' | 'runLocal'
  * `directWorker` is `direct` in a Web Worker of its own: the same loop
  * without the app's heap, whose full collections the page's loop pays for
  * (each instance's memory counts towards V8's external-memory GC trigger).
+ * `poolAtOnce` hands the pool all `count` tasks together, as an executor
+ * with two slots receives a job's slices: its two workers overlap one task's
+ * thread hops with the other's run.
  */
 async function trivialInPage (page: Page, way: TrivialWay, count: number): Promise<number> {
   return page.evaluate(async ({ way, count }) => {
@@ -209,6 +212,12 @@ async function trivialInPage (page: Page, way: TrivialWay, count: number): Promi
     }
     const test = window.__zerostateTest as NonNullable<typeof window.__zerostateTest>
     const started = performance.now()
+    if (way === 'poolAtOnce') {
+      const results = await Promise.all(Array.from({ length: count }, async () => test.runWasi(bytes, { moduleHash: hash, limits: { fuel: Number.MAX_SAFE_INTEGER } })))
+      const failed = results.find(result => result.status !== 'ok')
+      if (failed !== undefined) throw new Error(`echo ended ${failed.status}: ${failed.error?.message ?? ''}`)
+      return performance.now() - started
+    }
     for (let i = 0; i < count; i++) {
       if (way === 'direct') {
         // Assigned once the instance exists; the imports below close over it before that.
@@ -290,9 +299,11 @@ async function trivialTasks (hooksPage: Page, host: WorkerPool): Promise<void> {
   const rate = (elapsedMs: number): number => count / (elapsedMs / 1000)
   console.log(`\n2. Trivial tasks (echo, empty stdin): ${rounds} rounds, each ${count} tasks in a row per way, the ways back to back;`)
   console.log(`   medians over the rounds (quartiles, all). Load average before: ${load()}`)
-  const pageWays: TrivialWay[] = ['direct', 'directWorker', 'pool', 'runLocal']
+  const pageWays: TrivialWay[] = ['direct', 'directWorker', 'pool', 'poolAtOnce', 'runLocal']
+  const isolated = await hooksPage.evaluate(() => crossOriginIsolated)
+  console.log(`   The page is ${isolated ? '' : 'not '}cross-origin isolated: the pool learns memory sizes ${isolated ? 'from shared memory' : 'from a message per growth'}.`)
   for (const way of pageWays) await trivialInPage(hooksPage, way, count)
-  const page: Record<TrivialWay, number[]> = { direct: [], directWorker: [], pool: [], runLocal: [] }
+  const page: Record<TrivialWay, number[]> = { direct: [], directWorker: [], pool: [], poolAtOnce: [], runLocal: [] }
   for (let round = 0; round < rounds; round++) {
     for (const way of round % 2 === 0 ? pageWays : [...pageWays].reverse()) page[way].push(rate(await trivialInPage(hooksPage, way, count)))
   }
@@ -300,10 +311,12 @@ async function trivialTasks (hooksPage: Page, host: WorkerPool): Promise<void> {
   console.log(`   Chromium, direct instantiate loop:         ${spread(page.direct, 0)} tasks/s`)
   console.log(`   Chromium, the same in a Worker of its own: ${spread(page.directWorker, 0)} tasks/s`)
   console.log(`   Chromium, through the pool (metered):      ${spread(page.pool, 0)} tasks/s`)
+  console.log(`   Chromium, pool, all at once (2 slots):     ${spread(page.poolAtOnce, 0)} tasks/s`)
   console.log(`   Chromium, runLocal (preparation + pool):   ${spread(page.runLocal, 0)} tasks/s`)
   console.log(`   Chromium, pool ÷ direct, round by round:   ${spread(perRound(page, 'pool'), 2)}`)
   console.log(`   Chromium, runLocal ÷ direct, by round:     ${spread(perRound(page, 'runLocal'), 2)}`)
   console.log(`   Chromium, pool ÷ direct in a Worker:       ${spread(perRound(page, 'pool', 'directWorker'), 2)}`)
+  console.log(`   Chromium, pool at once ÷ Worker loop:      ${spread(perRound(page, 'poolAtOnce', 'directWorker'), 2)}`)
 
   const echo = new Uint8Array(await readFile(join(DEFAULT_OUT_DIR, 'echo.wasm')))
   const module = await WebAssembly.compile(echo)

@@ -91,6 +91,18 @@ describe('the sandbox in Chromium', () => {
     })
   }
 
+  // The app server makes the page cross-origin isolated (src/server/http-server.ts), so the pool
+  // learns a running task's memory size from shared memory, not from a message per growth: a task
+  // killed at its time limit still reports the memory it had grown to.
+  it('runs cross-origin isolated, and a task killed at its time limit reports the memory it grew to', async () => {
+    const isolation = await executor.page.evaluate(() => ({ isolated: crossOriginIsolated, shared: typeof SharedArrayBuffer === 'function' }))
+    expect(isolation).toEqual({ isolated: true, shared: true })
+    const outcome = await submit(submitter.page, { module: bytes(wat.growsThenSpins(15)), timeoutMs: 1000, executor: executor.peerId })
+    expect(outcome.errorName).toBe('TaskTimeoutError')
+    expect(outcome.receipt?.status).toBe('timeout')
+    expect(outcome.receipt?.memoryPeakBytes).toBe(16 * 65536)
+  })
+
   it('reports proc_exit(3) as exit code 3 with a receipt', async () => {
     const outcome = await submit(submitter.page, { module: bytes(wasm.exitsWith(3)), executor: executor.peerId })
     expect(outcome.exitCode).toBe(3)

@@ -28,13 +28,6 @@ const TIMEOUT_MS = 700
 const input = (): TaskInput => ({ args: [], env: [], stdin: new Uint8Array(0), files: [], seed: new Uint8Array(32) })
 const hashOf = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-/** Grows memory by `pages` in one `memory.grow`, then loops forever without calling anything. */
-const growsThenSpins = (pages: number): Uint8Array => wat(`(module
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (drop (memory.grow (i32.const ${pages})))
-    (loop $forever (br $forever))))`)
-
 /** Grows memory one page at a time, `pages` times, from a function reached through a table, then loops forever. */
 const growsStepwiseThenSpins = (pages: number): Uint8Array => wat(`(module
   (type $grow (func (param i32)))
@@ -79,7 +72,7 @@ describe.each([
 
   it('reports the memory a metered module grew to (32 MiB in one memory.grow) before it was killed', async () => {
     newPool(true)
-    const result = await runTimedOut(growsThenSpins(32 * MIB / WASM_PAGE_BYTES - 1))
+    const result = await runTimedOut(watModules.growsThenSpins(32 * MIB / WASM_PAGE_BYTES - 1))
     expect(result).toMatchObject({ status: 'timeout', fuelUsed: null, error: { name: 'TaskTimeoutError' } })
     expect(result.memoryPeakBytes).toBe(32 * MIB)
   })
@@ -103,7 +96,7 @@ describe.each([
 
   it('reports at least the initial memory of an unmetered module, whose memory.grow is not instrumented', async () => {
     newPool(false)
-    const result = await runTimedOut(growsThenSpins(511))
+    const result = await runTimedOut(watModules.growsThenSpins(511))
     expect(result.status).toBe('timeout')
     expect(result.memoryPeakBytes).toBeGreaterThanOrEqual(WASM_PAGE_BYTES)
     expect(result.memoryPeakBytes).toBeLessThanOrEqual(32 * MIB)
