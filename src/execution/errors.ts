@@ -75,7 +75,8 @@ export class OutputTooLargeError extends Error {
 
 /**
  * Reported (status 'trap') when a task traps: unreachable, out-of-bounds
- * access, stack overflow, a failed instantiation. `stderr` holds what it
+ * access, stack overflow, a failed instantiation (but an engine out of
+ * memory is `SandboxOutOfMemoryError`). `stderr` holds what it
  * wrote before trapping.
  */
 export class TaskTrapError extends Error {
@@ -119,6 +120,24 @@ export class UnsupportedWasiCallError extends Error {
   }
 }
 
+/**
+ * Thrown when the engine cannot allocate a task's linear memory while
+ * instantiating it, though the memory is within the task's cap (a declared
+ * memory over the cap is refused before compilation). That is the host's
+ * failure, not the task's: a V8 process holds only so many wasm memories at
+ * once (Chromium about 124 per renderer, page and workers together; Node
+ * about 13,000), and a dead instance's memory returns only when its own
+ * isolate collects garbage. Reported as a run failure, never as a status: a
+ * receipt saying 'trap' would be wrong, and a witness re-running the task
+ * would dispute it. The pool retries once on a fresh worker (worker-pool.ts).
+ */
+export class SandboxOutOfMemoryError extends Error {
+  static { nameError(this, 'SandboxOutOfMemoryError') }
+  constructor (message = 'The sandbox could not allocate the task\'s memory') {
+    super(message)
+  }
+}
+
 /** Thrown when the caller's AbortSignal fires before the task finishes. */
 export class AbortError extends Error {
   static { nameError(this, 'AbortError') }
@@ -151,7 +170,7 @@ export class PoolStoppedError extends Error {
 const TYPED_ERRORS: ReadonlyMap<string, new (message?: string) => Error> = new Map<string, new (message?: string) => Error>([
   InvalidModuleError, ModuleTooLargeError, NotWasiCommandError, UnsupportedImportError,
   MemoryLimitError, OutputTooLargeError, TaskTrapError, TaskTimeoutError, OutOfFuelError, UnsupportedWasiCallError, AbortError,
-  ModuleHashMismatchError, WorkerCrashedError, PoolStoppedError
+  ModuleHashMismatchError, WorkerCrashedError, PoolStoppedError, SandboxOutOfMemoryError
 // Keyed by `ErrorClass.name`, which nameError keeps through minification.
 ].map(ErrorClass => [ErrorClass.name, ErrorClass]))
 

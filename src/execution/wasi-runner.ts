@@ -8,7 +8,7 @@
  * `timeout`, which depends on the executor's speed.
  */
 import { DEFAULT_ARGV0, MAX_STDERR_BYTES, NO_EXIT_CODE, MAX_STDOUT_BYTES, TASK_SEED_BYTES, WASI_MODULE, WASM_PAGE_BYTES, WORK_DIR } from './constants.ts'
-import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
+import { MemoryLimitError, OutOfFuelError, OutputTooLargeError, SandboxOutOfMemoryError, TaskTimeoutError, TaskTrapError, UnsupportedWasiCallError } from './errors.ts'
 import { FUEL_GLOBAL_EXPORT, MEMORY_GROWTH_IMPORT_MODULE, MEMORY_GROWTH_IMPORT_NAME } from './metering/constants.ts'
 import { assertWasiCommand, moduleInterface } from './module-check.ts'
 import { OutputSink } from './output-sink.ts'
@@ -102,7 +102,12 @@ interface WasiCommandInstance {
  *   call to a WASI function the sandbox lacks (UnsupportedWasiCallError).
  *
  * Rejects only before the run: `NotWasiCommandError`/`UnsupportedImportError`
- * for a module the runner cannot link, `RangeError`/`TypeError` for bad input.
+ * for a module the runner cannot link, `RangeError`/`TypeError` for bad input,
+ * and `SandboxOutOfMemoryError` when the engine could not allocate the
+ * instance's memory (see `engineOutOfMemory`): nothing ran, and no status
+ * would be true of the task. Callers check a declared memory against the cap
+ * before (`compileTaskModule` refuses one over it), so the memory the engine
+ * refused was within it.
  */
 export async function runWasiCommand (module: WebAssembly.Module, input: TaskInput, limits: TaskLimits, options: RunWasiCommandOptions = {}): Promise<ExecutionResult> {
   assertWasiCommand(module, { instrumented: true })
@@ -192,6 +197,9 @@ export async function runWasiCommand (module: WebAssembly.Module, input: TaskInp
     failure = err
     failed = true
   }
+  // The instance was never made, so the module did nothing: the engine's refusal is the host's failure, not a trap.
+  const hostFailure = instance === undefined ? engineOutOfMemory(failure) : undefined
+  if (hostFailure !== undefined) throw hostFailure
   const durationMs = performance.now() - started
   const memoryPeakBytes = instance?.exports.memory.buffer.byteLength ?? 0
   const remaining = fuel === undefined ? undefined : fuel.value as bigint
@@ -228,6 +236,26 @@ function checkInput (input: TaskInput, limits: TaskLimits): void {
     if (typeof mount.path !== 'string' || mount.path === '' || mount.path.includes('\0')) throw new TypeError('A mount\'s guest path must be a non-empty string without NUL')
   }
   if (!Number.isSafeInteger(limits.fuel) || limits.fuel < 0) throw new RangeError(`fuel must be a non-negative safe integer, got ${limits.fuel}`)
+}
+
+/**
+ * The error to fail a run with when instantiation failed because the engine
+ * could not allocate the instance's linear memory — the host's failure, not
+ * the task's (`SandboxOutOfMemoryError`) — or undefined for any other failure.
+ * A V8 process holds only so many wasm memories at once, the page and all its
+ * workers together (Chromium about 124 per renderer, Node about 13,000), and
+ * frees a dead instance's memory only when the isolate that made it collects
+ * garbage; V8 retries a failed allocation after collecting the failing
+ * isolate only. It then throws a RangeError, "WebAssembly.instantiate(): Out
+ * of memory: Cannot allocate Wasm memory for new instance" (the spare path's
+ * `new WebAssembly.Instance` says "WebAssembly.Instance(): …"); SpiderMonkey's
+ * says "out of memory". Only a RangeError: a trap in a start function is a
+ * RuntimeError, and a stack overflow, the other RangeError, says "Maximum call
+ * stack size exceeded" (SpiderMonkey's "too much recursion" is an InternalError).
+ */
+export function engineOutOfMemory (failure: unknown): SandboxOutOfMemoryError | undefined {
+  if (!(failure instanceof RangeError) || !/out of memory/i.test(failure.message)) return undefined
+  return new SandboxOutOfMemoryError(`The engine could not allocate the task's memory: ${failure.message}`)
 }
 
 /** Why a run that did not end by itself ended, most specific first. */

@@ -14,7 +14,7 @@
  */
 import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE, WASM_PAGE_BYTES } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
-import { AbortError, PoolStoppedError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { AbortError, PoolStoppedError, SandboxOutOfMemoryError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { compileTaskModule } from './module-check.ts'
 import { deserializeError, MemoryCell } from './sandbox-protocol.ts'
 import type { RunRequest, SandboxWorkerMessage } from './sandbox-protocol.ts'
@@ -93,6 +93,12 @@ export class WorkerPool {
   private readonly keepSpare: boolean
   private readonly sharedMemorySize: boolean
   private spare: Worker | undefined
+  /**
+   * Workers that failed while no task was theirs — a worker script that did
+   * not load, as in a Node host out of wasm memory, whose TypeScript loader
+   * is itself wasm — so that none is handed a task it would never answer.
+   */
+  private readonly dead = new WeakSet<Worker>()
   /** False while stop() runs, so the workers it terminates are not replaced. */
   private replacing = true
   /** Compilations by `hash/memoryLimit/metering`, oldest first; promises so concurrent runs share one compile. */
@@ -158,14 +164,16 @@ export class WorkerPool {
    * Rejects when the module is refused before running (the typed errors of
    * `compileTaskModule`, `ModuleHashMismatchError`: receipts call these
    * 'invalid-module'), with `AbortError` when the signal fires (the worker is
-   * terminated), `PoolStoppedError`, or `WorkerCrashedError`.
+   * terminated), `PoolStoppedError`, `WorkerCrashedError`, or
+   * `SandboxOutOfMemoryError` when the engine refused the task's memory on
+   * two workers in turn (see `runOnWorker`).
    */
   async run (moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, options: ExecutionOptions = {}): Promise<ExecutionResult> {
     throwIfAborted(options.signal)
     options.onProgress?.({ phase: 'compiling' })
     const module = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, options.signal)
     throwIfAborted(options.signal)
-    const result = await this.execute(await this.acquire(options.signal), module, moduleHash, input, limits, options)
+    const result = await this.runOnWorker(module, moduleHash, input, limits, options)
     if (!this.metered || !trappedInWasm(result)) return result
     return this.replay(result, moduleHash, bytes, input, limits, options.signal)
   }
@@ -187,8 +195,28 @@ export class WorkerPool {
   private async replay (first: ExecutionResult, moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, signal?: AbortSignal): Promise<ExecutionResult> {
     const exact = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, signal, true)
     throwIfAborted(signal)
-    const again = await this.execute(await this.acquire(signal), exact, moduleHash, input, limits, { signal })
+    const again = await this.runOnWorker(exact, moduleHash, input, limits, { signal })
     return { ...again, startedAt: first.startedAt, durationMs: first.durationMs }
+  }
+
+  /**
+   * Runs the task on a worker, and once more on a fresh one when the engine
+   * could not allocate its memory (`SandboxOutOfMemoryError`): by then the
+   * failing worker and the idle ones have been terminated (`execute`), which
+   * frees every wasm memory their isolates held — dead instances included,
+   * which only their own isolate's garbage collection would free. A second
+   * refusal means the process is short of memory for other reasons (other
+   * tasks running, the page itself): the error is the answer, and the
+   * executor reports that it could not run the task, without a receipt.
+   */
+  private async runOnWorker (module: CompiledModule, hash: string, input: TaskInput, limits: TaskLimits, options: ExecutionOptions): Promise<ExecutionResult> {
+    try {
+      return await this.execute(await this.acquire(options.signal), module, hash, input, limits, options)
+    } catch (err) {
+      if (!(err instanceof Error) || err.name !== SandboxOutOfMemoryError.name) throw err
+      throwIfAborted(options.signal)
+      return this.execute(await this.acquire(options.signal), module, hash, input, limits, options)
+    }
   }
 
   /** Terminates every worker; queued and running tasks reject with `PoolStoppedError`. Safe to call twice; the pool stays usable. */
@@ -227,7 +255,12 @@ export class WorkerPool {
   }
 
   private acquire (signal?: AbortSignal): Promise<Slot> {
-    const idle = this.idle.pop()
+    let idle = this.idle.pop()
+    // A dead one's replacement goes to `idle`; it has not failed yet, so this ends.
+    while (idle !== undefined && this.dead.has(idle.worker)) {
+      this.discard(idle)
+      idle = this.idle.pop()
+    }
     if (idle !== undefined) return Promise.resolve(idle)
     if (this.live < this.slotCount) return Promise.resolve(this.spawn())
     return new Promise((resolve, reject) => {
@@ -279,7 +312,7 @@ export class WorkerPool {
         message: data => {
           if (data === null || typeof data !== 'object') return
           if (data.type === RUN_RESULT_MESSAGE) settle({ result: data.result }, true)
-          else if (data.type === RUN_FAILURE_MESSAGE) settle({ err: deserializeError(data.error) }, true)
+          else if (data.type === RUN_FAILURE_MESSAGE) this.failed(slot, deserializeError(data.error), settle)
           else if (data.type === MEMORY_SIZE_MESSAGE) memoryBytes = Math.max(memoryBytes, data.bytes)
         },
         error: event => { cancel(new WorkerCrashedError(`Sandbox worker failed: ${event.message}`)) }
@@ -318,15 +351,39 @@ export class WorkerPool {
     })
   }
 
+  /**
+   * Settles a task its worker refused (`RunFailureMessage`). The worker stays
+   * unless the engine could not allocate the task's memory: then it and the
+   * idle workers are terminated, each replaced by a fresh one, since
+   * terminating a worker is the one way to free every wasm memory its isolate
+   * holds (see `engineOutOfMemory` in wasi-runner.ts). The idle ones go
+   * first: the failing worker's replacement, which waits in `idle`, is fresh.
+   */
+  private failed (slot: Slot, err: unknown, settle: (outcome: { err: unknown }, workerUsable: boolean) => void): void {
+    const outOfMemory = err instanceof Error && err.name === SandboxOutOfMemoryError.name
+    if (outOfMemory) for (const idle of this.idle.splice(0)) this.discard(idle)
+    settle({ err }, !outOfMemory)
+  }
+
   private spawn (): Slot {
-    const worker = this.spare ?? this.createWorker()
-    this.spare = this.keepSpare && this.replacing ? this.createWorker() : undefined
+    let worker = this.spare
+    if (worker === undefined || this.dead.has(worker)) {
+      worker?.terminate()
+      worker = this.startWorker()
+    }
+    this.spare = this.keepSpare && this.replacing ? this.startWorker() : undefined
     this.live++
     // One pair of listeners for the worker's life; each task takes the slot's `task` while it runs.
     const slot: Slot = { worker, memoryCell: this.sharedMemorySize ? MemoryCell.create() : null, cellSent: false }
     worker.addEventListener('message', (event: MessageEvent) => { slot.task?.message(event.data as SandboxWorkerMessage) })
     worker.addEventListener('error', (event: ErrorEvent) => { slot.task?.error(event) })
     return slot
+  }
+
+  private startWorker (): Worker {
+    const worker = this.createWorker()
+    worker.addEventListener('error', () => { this.dead.add(worker) })
+    return worker
   }
 
   private release (slot: Slot): void {

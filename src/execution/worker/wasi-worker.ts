@@ -29,7 +29,9 @@ let spare: { key: string, instance: PreparedInstance } | undefined
  * Makes a fresh instance of the last module for the next task, once this
  * task's answer has gone out: the pool reads the answer and sends the next
  * task meanwhile. A module whose instantiation fails (a start function that
- * traps) gets none; its task instantiates and fails the same way.
+ * traps) gets none; its task instantiates and fails the same way — or, when
+ * the engine was out of memory for wasm, fails as `SandboxOutOfMemoryError`
+ * unless memory was freed meanwhile, never as the task's trap (wasi-runner.ts).
  */
 function prepareNext (key: string, module: WebAssembly.Module): void {
   try {

@@ -55,8 +55,13 @@ export const LOST_BEFORE_ACCEPT_REOFFER_DELAY_MS = 500
  */
 export const MAX_REDISPATCHES = 2
 
-/** The errors after which a task is dispatched again elsewhere. */
-export const REDISPATCH_ON: readonly string[] = ['ExecutorLostError', 'HopLimitError']
+/**
+ * The errors after which a task is dispatched again elsewhere. An executor
+ * whose engine could not allocate the task's memory even on a fresh worker
+ * (SandboxOutOfMemoryError, worker-pool.ts) signed no receipt: the task never
+ * ran there, and may on another peer.
+ */
+export const REDISPATCH_ON: readonly string[] = ['ExecutorLostError', 'HopLimitError', 'SandboxOutOfMemoryError']
 
 /**
  * How long a task too large for the relayed connection to its executor

@@ -3,7 +3,7 @@ import { nameError } from '../../core/errors.ts'
 import { ModuleHashMismatchError } from '../../core/hash.ts'
 import {
   InvalidModuleError, MemoryLimitError, ModuleTooLargeError, NotWasiCommandError, OutOfFuelError, OutputTooLargeError,
-  TaskTimeoutError, TaskTrapError, UnsupportedImportError, UnsupportedWasiCallError
+  SandboxOutOfMemoryError, TaskTimeoutError, TaskTrapError, UnsupportedImportError, UnsupportedWasiCallError
 } from '../../execution/errors.ts'
 import { FuelExportConflictError, UnsupportedInstructionError } from '../../execution/metering/errors.ts'
 
@@ -98,6 +98,7 @@ export class RemoteTaskError extends Error {
       TaskTimeoutError,
       OutOfFuelError,
       UnsupportedWasiCallError,
+      SandboxOutOfMemoryError,
       UnsupportedInstructionError,
       FuelExportConflictError,
       InvalidTaskMessageError,

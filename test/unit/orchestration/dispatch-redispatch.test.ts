@@ -9,6 +9,7 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
+import { SandboxOutOfMemoryError } from '../../../src/execution/errors.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import { MAX_REDISPATCHES } from '../../../src/orchestration/dispatch/constants.ts'
 import { TASK_PROTOCOL, TaskExecutor, validateOffer } from '../../../src/orchestration/task-protocol/index.ts'
@@ -24,7 +25,7 @@ afterEach(async () => {
   for (const thing of started.splice(0).reverse()) await thing.stop()
 })
 
-type Behaviour = 'runs' | 'dies after accepting'
+type Behaviour = 'runs' | 'dies after accepting' | 'is out of wasm memory'
 
 /** Executor nodes, each running tasks or losing them after accepting; a submitter dialled to each. */
 async function mesh (behaviours: Behaviour[]): Promise<{ runOnce: (named?: string) => Promise<string>, ids: string[], streams: number[] }> {
@@ -39,7 +40,11 @@ async function mesh (behaviours: Behaviour[]): Promise<{ runOnce: (named?: strin
     const identity = await createIdentity()
     const node: Libp2p = await startTestNode({ identity, listen: true })
     started.push(node)
-    const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: pool }, { isContributing: () => true })
+    // An engine that cannot allocate the task's memory even on a fresh worker (worker-pool.ts): the pool rejects.
+    const runner = behaviour === 'is out of wasm memory'
+      ? { run: async () => { throw new SandboxOutOfMemoryError('WebAssembly.instantiate(): Out of memory: Cannot allocate Wasm memory for new instance') } }
+      : pool
+    const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner }, { isContributing: () => true })
     streams.push(0)
     await node.handle(TASK_PROTOCOL, async (stream: Stream, connection: Connection) => {
       streams[i]!++
@@ -92,6 +97,15 @@ describe('a task whose executor is lost after accepting it', () => {
     const { runOnce, streams } = await mesh(['dies after accepting', 'dies after accepting'])
     const err = await rejection(runOnce())
     expect(err.name).toBe('ExecutorLostError')
+    expect(streams).toEqual([1, 1])
+  }, 60_000)
+})
+
+describe('a task whose executor\'s engine is out of wasm memory', () => {
+  // It never ran there and no receipt was signed: another executor may run it.
+  it('is dispatched again to an executor not tried yet, and completes there', async () => {
+    const { runOnce, ids, streams } = await mesh(['is out of wasm memory', 'runs'])
+    expect(await runOnce()).toBe(ids[1])
     expect(streams).toEqual([1, 1])
   }, 60_000)
 })
