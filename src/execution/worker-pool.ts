@@ -12,9 +12,10 @@
  * pool.stop()
  * ```
  */
-import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, NO_EXIT_CODE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE, WASM_PAGE_BYTES } from './constants.ts'
+import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE, WASM_PAGE_BYTES } from './constants.ts'
 import { assertSha256Hex } from '../core/hash.ts'
-import { AbortError, PoolStoppedError, SandboxOutOfMemoryError, TaskTimeoutError, TaskTrapError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { AbortError, PoolStoppedError, SandboxOutOfMemoryError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
+import { timedOut, trappedInWasm } from './pool-results.ts'
 import { compileTaskModule } from './module-check.ts'
 import { deserializeError, MemoryCell } from './sandbox-protocol.ts'
 import type { RunRequest, SandboxWorkerMessage } from './sandbox-protocol.ts'
@@ -412,42 +413,6 @@ export class WorkerPool {
   private pump (): void {
     while (this.waiters.length > 0 && this.live < this.slotCount) (this.waiters.shift() as Waiter).grant(this.spawn())
   }
-}
-
-/**
- * What a task killed at its time limit reports: nothing it wrote survives its
- * worker, and its fuel counter dies with it; its memory is the size the worker
- * last reported. That is exact for a metered module (a report follows every
- * `memory.grow`) — through shared memory always, through messages unless the
- * last one was still on its way when the timer fired — and a lower bound for
- * an unmetered one, whose `memory.grow` reports nothing:
- * it reports at instantiation and at each WASI call. Like the timeout itself,
- * it depends on the machine; runs that end by themselves report the final
- * size the runner reads, as before.
- */
-function timedOut (startedAt: number, durationMs: number, memoryPeakBytes: number, error: Error): ExecutionResult {
-  return {
-    status: 'timeout',
-    stdout: new Uint8Array(0),
-    stderr: new Uint8Array(0),
-    exitCode: NO_EXIT_CODE,
-    startedAt,
-    durationMs,
-    fuelUsed: null,
-    memoryPeakBytes,
-    files: [],
-    error: { name: error.name, message: error.message }
-  }
-}
-
-/**
- * Whether a run ended in a trap raised inside the module (not by the meter,
- * not by a WASI call): the runner reports those as `TaskTrapError`, or as
- * `memory-limit` when memory was near its cap. Only then can the fast
- * meter's fuel global lag behind (see `WorkerPool.replay`).
- */
-function trappedInWasm (result: ExecutionResult): boolean {
-  return (result.status === 'trap' && result.error?.name === TaskTrapError.name) || result.status === 'memory-limit'
 }
 
 function validSlots (n: number): number {
