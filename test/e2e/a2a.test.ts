@@ -85,10 +85,13 @@ describe('A2A into the mesh and between peers', () => {
     const executorId = (await executor.next('online')).peerId!
     const store = withModuleCache(await openSqliteStore<ZeroStateRecords>(dirs[2]!))
     caller = await startNodePeer({ server: mesh.url, store, slots: 1, contributing: false, prices: FREE_PRICES, logger: noopLogger })
-    // Both contributors known, with their Agent Cards, to this peer: by then they know each other too.
+    // Both contributors known to this peer, with their Agent Cards and their presence (the two travel apart on
+    // gossip; a peer with a card but no presence yet has no route, and connectionTo refuses it as unreachable):
+    // by then they know each other too.
     const deadline = Date.now() + 60_000
-    while (![servingPeerId, executorId].every(id => caller.peer.cards.cards.get(id) !== undefined)) {
-      if (Date.now() > deadline) throw new Error('the contributing peers never announced their Agent Cards')
+    const known = (id: string): boolean => caller.peer.cards.cards.get(id) !== undefined && caller.peer.mesh.peers().some(peer => peer.peerId === id)
+    while (![servingPeerId, executorId].every(known)) {
+      if (Date.now() > deadline) throw new Error('the contributing peers never announced their Agent Cards and presence')
       await new Promise(resolve => setTimeout(resolve, 200))
     }
     client = await new ClientFactory().createFromUrl(new URL(endpoint).origin)
