@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDB } from 'idb'
+import type { IDBPDatabase } from 'idb'
 import { afterAll, describe, expect, it } from 'vitest'
 import { canonicalize, sha256Hex, utf8ToBytes } from '../../../src/core/index.ts'
 import { createMemoryStore, openIdbStore, RunLogConflictError, withModuleCache } from '../../../src/storage/index.ts'
@@ -463,20 +464,24 @@ describe('IndexedDB schema migration', () => {
   })
 })
 
+/** The object stores (and indexes) a database of schema `version` (5 or 6) had, as the app of that version made them. */
+function createOldSchema (database: IDBPDatabase, version: 5 | 6): void {
+  for (const store of ['identity', 'modules', 'state', 'runEvents', 'blobs', 'memo']) database.createObjectStore(store)
+  database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
+  database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
+  database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
+  database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] }).createIndex('by-receivedAt', 'receivedAt')
+  database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
+  database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
+  if (version >= 6) database.createObjectStore('agentManifests', { keyPath: 'hash' })
+}
+
 describe('IndexedDB schema migration to version 6', () => {
   it('opens a version 5 database, keeps its data, and adds the agent manifest store', async () => {
     // A database as version 5 of the app left it.
     const old = `peer-store-v5-${++dbCounter}`
     const db = await openDB(old, 5, {
-      upgrade (database) {
-        for (const store of ['identity', 'modules', 'state', 'runEvents', 'blobs', 'memo']) database.createObjectStore(store)
-        database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
-        database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
-        database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
-        database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] }).createIndex('by-receivedAt', 'receivedAt')
-        database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
-        database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
-      }
+      upgrade: database => { createOldSchema(database, 5) }
     })
     expect([...db.objectStoreNames]).not.toContain('agentManifests')
     await db.put('identity', new Uint8Array(32).fill(5), 'self')
@@ -499,16 +504,7 @@ describe('IndexedDB schema migration to version 7', () => {
   it('opens a version 6 database: its receipts stay out of the owed index (nothing says what they were owed), new ones do not', async () => {
     const old = `peer-store-v6-${++dbCounter}`
     const db = await openDB(old, 6, {
-      upgrade (database) {
-        for (const store of ['identity', 'modules', 'state', 'runEvents', 'blobs', 'memo']) database.createObjectStore(store)
-        database.createObjectStore('receipts', { keyPath: ['receipt.taskId', 'role'] }).createIndex('by-storedAt', 'storedAt')
-        database.createObjectStore('channels', { keyPath: 'channelId' }).createIndex('by-updatedAt', 'updatedAt')
-        database.createObjectStore('payments', { keyPath: ['channelId', 'sequence'] }).createIndex('by-at', 'at')
-        database.createObjectStore('attestations', { keyPath: ['attestation.receiptHash', 'attestation.witness'] }).createIndex('by-receivedAt', 'receivedAt')
-        database.createObjectStore('taskInputs', { keyPath: 'receiptHash' }).createIndex('by-storedAt', 'storedAt')
-        database.createObjectStore('workflowRuns', { keyPath: 'runId' }).createIndex('by-updatedAt', 'updatedAt')
-        database.createObjectStore('agentManifests', { keyPath: 'hash' })
-      }
+      upgrade: database => { createOldSchema(database, 6) }
     })
     await db.put('receipts', record('kept', 'submitter', 1))
     db.close()
