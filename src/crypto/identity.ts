@@ -1,6 +1,7 @@
 /**
- * A peer's identity: one Ed25519 key, seen two ways. noble signs receipts
- * with it; libp2p uses the same key for its PeerId and Noise handshakes, so
+ * A peer's identity: one Ed25519 key, seen two ways. Receipts are signed
+ * with it (ed25519.ts: by WebCrypto where the platform has Ed25519, else by
+ * noble); libp2p uses the same key for its PeerId and Noise handshakes, so
  * the PeerId a connection authenticates is the key that signs that peer's
  * receipts.
  */
@@ -8,7 +9,7 @@ import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { Ed25519PeerId, Ed25519PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
 import { assertBytes } from '../core/index.ts'
-import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519Sign, randomSeed } from './ed25519.ts'
+import { ED25519_PUBLIC_KEY_LENGTH, ED25519_SEED_LENGTH, ed25519PublicKey, ed25519SignAsync, randomSeed } from './ed25519.ts'
 
 /** Where a peer's secret seed is kept across reloads (storage's PeerStore is one). */
 export interface IdentitySeedStore {
@@ -46,7 +47,7 @@ export async function createIdentity (seed: Uint8Array = randomSeed()): Promise<
     privateKey,
     peerId: peerIdFromPrivateKey(privateKey),
     async sign (message: Uint8Array): Promise<Uint8Array> {
-      return ed25519Sign(message, ownSeed)
+      return ed25519SignAsync(message, ownSeed)
     }
   }
 }

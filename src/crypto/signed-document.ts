@@ -29,7 +29,8 @@
  * const checked = verifyDocument(JSON.parse(text), REPORT, { now: Date.now(), from })
  */
 import type { PeerIdentity } from './identity.ts'
-import { canonicalSigningBytes, canonicalSize, peerSignatureFault, signCanonicalBytes, signerMismatch } from './signed-json.ts'
+import { canonicalSigningBytes, canonicalSize, peerSignatureFault, peerSignatureFaultAsync, signCanonicalBytes, signerMismatch } from './signed-json.ts'
+import type { PeerSignatureClaim, PeerSignatureFault } from './signed-json.ts'
 
 /** An error class of a format: built from a message alone. */
 export type DocumentErrorClass = new (message: string) => Error
@@ -176,6 +177,36 @@ export function verifyDocument<T extends { signature: string }> (value: unknown,
 export function verifyDocument<T extends { signature: string }, R> (
   value: unknown, format: SignedDocumentFormat<T>, options: VerifyDocumentOptions & { check?: (document: T) => R } = {}
 ): T | R {
+  const checking = beforeSignature(value, format, options)
+  return afterSignature(checking, peerSignatureFault(checking.bytes, checking.claim), options)
+}
+
+/**
+ * verifyDocument, with the signature checked by ed25519VerifyAsync (WebCrypto
+ * where the platform has Ed25519): the same checks in the same order, the
+ * same answer, and the main thread free while the platform verifies. For the
+ * hot paths (a task's receipt).
+ */
+export async function verifyDocumentAsync<T extends { signature: string }, R> (
+  value: unknown, format: SignedDocumentFormat<T>, options: VerifyDocumentOptions & { check: (document: T) => R }
+): Promise<R>
+export async function verifyDocumentAsync<T extends { signature: string }> (value: unknown, format: SignedDocumentFormat<T>, options?: VerifyDocumentOptions): Promise<T>
+export async function verifyDocumentAsync<T extends { signature: string }, R> (
+  value: unknown, format: SignedDocumentFormat<T>, options: VerifyDocumentOptions & { check?: (document: T) => R } = {}
+): Promise<T | R> {
+  const checking = beforeSignature(value, format, options)
+  return afterSignature(checking, await peerSignatureFaultAsync(checking.bytes, checking.claim), options)
+}
+
+/** A document checked up to its signature: the checked copy, the signed bytes and who claims to have signed them. */
+interface CheckedToSignature<T> {
+  format: SignedDocumentFormat<T & { signature: string }>
+  document: T
+  bytes: Uint8Array
+  claim: PeerSignatureClaim
+}
+
+function beforeSignature<T extends { signature: string }> (value: unknown, format: SignedDocumentFormat<T>, options: VerifyDocumentOptions & { check?: unknown }): CheckedToSignature<T> {
   const { now, from, check } = options
   const { name, signerField, keyField, dateField, errors } = format
   if ((dateField !== undefined || now !== undefined) && !Number.isFinite(now)) throw new RangeError('now must be a finite number of milliseconds')
@@ -188,14 +219,22 @@ export function verifyDocument<T extends { signature: string }, R> (
   if (from !== undefined && from !== signer) throw fault(errors.sender, `${name} by ${signer} was sent by ${from}`)
   // The signed bytes: UTF-8 (RFC 8785 §3.2.4) of the canonical JSON of every field but `signature`.
   const bytes = canonicalSigningBytes(fields, format.signedFields)
-  switch (peerSignatureFault(bytes, { publicKey: fields[keyField] as string, peerId: signer, signature: document.signature })) {
-    case 'key-not-peer': throw fault(errors.keyMismatch, `${name} ${keyField} does not belong to ${signer}`)
-    case 'bad-signature': throw fault(errors.signature, `${name} signature does not verify for ${signer}`)
+  return { format, document, bytes, claim: { publicKey: fields[keyField] as string, peerId: signer, signature: document.signature } }
+}
+
+function afterSignature<T extends { signature: string }, R> (
+  checking: CheckedToSignature<T>, signatureFault: PeerSignatureFault | undefined, options: VerifyDocumentOptions & { check?: (document: T) => R }
+): T | R {
+  const { format, document, claim } = checking
+  const { name, keyField, dateField, errors } = format
+  switch (signatureFault) {
+    case 'key-not-peer': throw fault(errors.keyMismatch, `${name} ${keyField} does not belong to ${claim.peerId}`)
+    case 'bad-signature': throw fault(errors.signature, `${name} signature does not verify for ${claim.peerId}`)
   }
-  const result = check === undefined ? document : check(document)
+  const result = options.check === undefined ? document : options.check(document)
   if (dateField !== undefined) {
-    const date = fields[dateField] as number
-    if (date > now! + format.maxClockSkewMs!) throw fault(errors.notYetValid, `${name} of ${signer} is dated ${date}, ahead of ${now}`)
+    const date = (document as Record<string, unknown>)[dateField] as number
+    if (date > options.now! + format.maxClockSkewMs!) throw fault(errors.notYetValid, `${name} of ${claim.peerId} is dated ${date}, ahead of ${options.now}`)
   }
   return result
 }

@@ -22,7 +22,7 @@
  * peerSignatureFault(bytes, { publicKey, peerId, signature }) // undefined when valid
  */
 import { base64UrlToBytes, bytesToBase64Url, canonicalize, utf8ToBytes } from '../core/index.ts'
-import { ed25519Verify } from './ed25519.ts'
+import { ed25519Verify, ed25519VerifyAsync } from './ed25519.ts'
 import { publicKeyMatchesPeerId } from './identity.ts'
 import type { PeerIdentity } from './identity.ts'
 
@@ -84,5 +84,13 @@ export function peerSignatureFault (bytes: Uint8Array, claim: PeerSignatureClaim
   const publicKey = base64UrlToBytes(claim.publicKey)
   if (!publicKeyMatchesPeerId(publicKey, claim.peerId)) return 'key-not-peer'
   if (!ed25519Verify(base64UrlToBytes(claim.signature), bytes, publicKey)) return 'bad-signature'
+  return undefined
+}
+
+/** peerSignatureFault's answer, with the signature checked by ed25519VerifyAsync (WebCrypto where the platform has Ed25519). */
+export async function peerSignatureFaultAsync (bytes: Uint8Array, claim: PeerSignatureClaim): Promise<PeerSignatureFault | undefined> {
+  const publicKey = base64UrlToBytes(claim.publicKey)
+  if (!publicKeyMatchesPeerId(publicKey, claim.peerId)) return 'key-not-peer'
+  if (!await ed25519VerifyAsync(base64UrlToBytes(claim.signature), bytes, publicKey)) return 'bad-signature'
   return undefined
 }

@@ -20,7 +20,7 @@
  * await verifyReceipt(checked, { taskId, moduleHash, inputHash, env, seed, inputFilesHash, limits, submitter: ownPeerId })
  */
 import { canonicalize, sha256Hex, utf8ToBytes } from '../core/index.ts'
-import { parseSignedDocument, signDocument, signedDocumentFormat, verifyDocument } from '../crypto/index.ts'
+import { parseSignedDocument, signDocument, signedDocumentFormat, verifyDocumentAsync } from '../crypto/index.ts'
 import type { PeerIdentity } from '../crypto/index.ts'
 import { MAX_RECEIPT_BYTES } from './constants.ts'
 import { ReceiptKeyMismatchError, ReceiptMismatchError, ReceiptSignatureError, ReceiptTooLargeError } from './errors.ts'
@@ -59,7 +59,7 @@ export async function signReceipt (unsigned: UnsignedReceipt, identity: PeerIden
  * signed, which makes it evidence against that executor.
  */
 export async function verifyReceipt (receipt: Receipt, expected: ReceiptExpectations = {}): Promise<void> {
-  const checked = verifyDocument(receipt, RECEIPT)
+  const checked = await verifyDocumentAsync(receipt, RECEIPT)
   for (const field of Object.keys(expected) as Array<keyof ReceiptExpectations>) {
     const want = expected[field]
     if (want === undefined) continue
