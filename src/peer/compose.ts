@@ -377,6 +377,7 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
       verification.stop()
       reputation.stop()
       router.stop()
+      dispatch.stop()
       mesh.stop()
       await Promise.all([bids.stop(), echo.stop(), executorService.stop()])
       await node.stop()

@@ -9,7 +9,7 @@
  * workflows build on TaskDispatch.
  */
 export { TaskDispatch, busyBackoffMs } from './task-dispatch.ts'
-export type { AuctionSettings, DispatchOptions, DispatchProgress, DispatchRequest, ExecutorChoice, TaskDispatchComponents } from './task-dispatch.ts'
+export type { AuctionSettings, DispatchOptions, DispatchProgress, DispatchRequest, ExecutorChoice, TaskDispatchComponents, TaskDispatchInit } from './task-dispatch.ts'
 export { ExecutorQueue } from './executor-queue.ts'
 export type { AcquireOptions, ExecutorQueueInit } from './executor-queue.ts'
 export { TaskAccountability } from './accountability.ts'

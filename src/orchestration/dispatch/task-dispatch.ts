@@ -26,10 +26,10 @@ import { destinationOf, leastLoaded } from '../executor-selection.ts'
 import { forwardTask } from '../forwarding/index.ts'
 import type { StoredRouter } from '../routing/index.ts'
 import {
-  ExecutorBusyError, ExecutorLostError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, submitTask
+  ExecutorBusyError, ExecutorLostError, MAX_QUEUED_TASKS_PER_SUBMITTER, MAX_TASK_STREAMS_PER_EXECUTOR, NoExecutorError, SpareTaskStreams, submitTask
 } from '../task-protocol/index.ts'
 import type { Receipt } from '../../receipts/index.ts'
-import type { SubmitProgress, TaskOutcome, TaskTraceOptions, ValidOffer } from '../task-protocol/index.ts'
+import type { SpareTaskStreamsInit, SubmitProgress, TaskOutcome, TaskTraceOptions, ValidOffer } from '../task-protocol/index.ts'
 import type { TaskAccountability } from './accountability.ts'
 import {
   BUSY_RETRY_FIRST_DELAY_MS, BUSY_RETRY_MAX_DELAY_MS, BUSY_RETRY_WINDOW_MS, DIRECT_CONNECTION_WAIT_MS, LIMITED_CONNECTION_HEADROOM_BYTES,
@@ -56,6 +56,11 @@ export interface TaskDispatchComponents {
    */
   verification?: Pick<VerificationService, 'book' | 'policy'>
   accountability: Pick<TaskAccountability, 'pay' | 'provenWrong'>
+}
+
+export interface TaskDispatchInit {
+  /** Task streams opened ahead, one per executor lately sent a task (task-protocol/spare-streams.ts); false for none. Default on. */
+  spareStreams?: SpareTaskStreamsInit | false
 }
 
 /** How to run a task: on a named executor, by auction, or on the best ranked. */
@@ -100,9 +105,12 @@ export class TaskDispatch {
   private readonly chosen = new Map<string, number>()
 
   private readonly chooser: ExecutorChooser
+  /** The next task stream to each executor lately sent a task, opened ahead (task-protocol/spare-streams.ts); none when turned off. */
+  private readonly spares: SpareTaskStreams | undefined
 
-  constructor (components: TaskDispatchComponents) {
+  constructor (components: TaskDispatchComponents, init: TaskDispatchInit = {}) {
     this.components = components
+    this.spares = init.spareStreams === false ? undefined : new SpareTaskStreams(init.spareStreams)
     this.chooser = new ExecutorChooser(components)
   }
 
@@ -353,7 +361,12 @@ export class TaskDispatch {
     // larger than what it has left would be cut off halfway every time, and its executor taken for lost: such a
     // task waits a while for the direct connection the mesh's upgrade opens, and is sent over the relayed one
     // only when none comes (the executor may hold the module already, and then the offer alone crosses).
-    return await submitTask(await this.carrierTo(executor, connection, offer, module, signal), self, offer, module, options)
+    return await submitTask(await this.carrierTo(executor, connection, offer, module, signal), self, offer, module, { ...options, ...(this.spares === undefined ? {} : { streams: this.spares }) })
+  }
+
+  /** Resets the task streams opened ahead; tasks still sent open their own. */
+  stop (): void {
+    this.spares?.stop()
   }
 
   /** `connection` when it carries the task within its data limit (if any); else the direct one, when it comes within DIRECT_CONNECTION_WAIT_MS. */

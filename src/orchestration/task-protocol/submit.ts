@@ -9,8 +9,10 @@ import { closeError, framedStream } from '../../network/framed-stream.ts'
 import type { FramedStream } from '../../network/framed-stream.ts'
 import {
   HEARTBEAT_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_RESULT_BYTES, MAX_SUBMITTER_BUFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS,
-  OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL
+  OFFER_RESPONSE_TIMEOUT_MS
 } from './constants.ts'
+import { openTaskStream } from './spare-streams.ts'
+import type { SpareTaskStreams } from './spare-streams.ts'
 import { ExecutorLostError, InvalidTaskMessageError, ReceiptBudgetMismatchError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
 import type { ValidOffer } from './offer.ts'
@@ -45,6 +47,8 @@ export interface SubmitOptions {
    * Must not throw, and must bound its own wait.
    */
   afterResult?(messages: FramedStream): Promise<void>
+  /** Where the task stream comes from (spare-streams.ts: one opened ahead); default a new stream. */
+  streams?: Pick<SpareTaskStreams, 'take'>
 }
 
 /** Where a submitted task's spans go, and what they hang under. */
@@ -87,10 +91,8 @@ export async function submitTask (
   const executor = connection.remotePeer.toString()
   let stream: Stream
   try {
-    stream = await connection.newStream(TASK_PROTOCOL, {
-      signal: withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS),
-      runOnLimitedConnection: true
-    })
+    const signal = withTimeout(options.signal, OFFER_RESPONSE_TIMEOUT_MS)
+    stream = await (options.streams?.take(connection, signal) ?? openTaskStream(connection, signal))
   } catch (err) {
     if (options.signal?.aborted === true) throw options.signal.reason
     // No stream, so the executor never saw the offer: it is lost to this task (a dispatch tries another).

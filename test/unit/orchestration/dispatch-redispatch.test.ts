@@ -63,7 +63,8 @@ async function mesh (behaviours: Behaviour[]): Promise<{ runOnce: (named?: strin
     connections.set(peerId, await submitter.dial(node.getMultiaddrs()[0]!))
   }
   started.push(submitter)
-  const dispatch = testDispatch(submitterIdentity, ids, async peerId => connections.get(peerId)!)
+  // Each executor's task streams are counted as the offers it was sent: none opened ahead.
+  const dispatch = testDispatch(submitterIdentity, ids, async peerId => connections.get(peerId)!, undefined, { spareStreams: false })
   await ensureSamplesBuilt()
   const primes = await sampleBytes('primes')
   return {

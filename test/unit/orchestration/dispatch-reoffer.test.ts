@@ -42,7 +42,8 @@ async function pair (handler: (stream: Stream, connection: Connection, executor:
   started.push(submitter)
   const connection = await submitter.dial(node.getMultiaddrs()[0]!)
   const executorId = identity.peerId.toString()
-  const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection)
+  // The executor's task streams are counted (and told apart) as the offers it was sent: none opened ahead.
+  const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection, undefined, { spareStreams: false })
   return { dispatch, executorId, streams: () => streams }
 }
 

@@ -264,7 +264,8 @@ describe('a burst of dispatches from one peer', () => {
     const executorId = identity.peerId.toString()
     const connection = await submitter.dial(node.getMultiaddrs()[0]!)
 
-    const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection)
+    // Open task streams are counted as tasks in flight: none opened ahead.
+    const dispatch = testDispatch(submitterIdentity, [executorId], async () => connection, undefined, { spareStreams: false })
     const phases = new Set<string>()
     const startedAt = Date.now()
     const results = await Promise.allSettled(Array.from({ length: 100 }, async (_, i) => {
