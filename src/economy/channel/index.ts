@@ -21,7 +21,7 @@ export {
   checkOpening, checkState, openChannel, proposeBatchPayment, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, receiptsPaidBy, stateSigningBytes
 } from './state.ts'
 export type { ChannelState, OpenChannelParams, ReceiptRef, ShareRef } from './state.ts'
-export { cosign, readSignedState, signState, verifyState } from './signatures.ts'
+export { cosign, readSignedState, signState, verifyState, verifyStateAhead } from './signatures.ts'
 export type { PartySignature, SignedChannelState } from './signatures.ts'
 export { applyState, assertNextSequence, assertSameChannel, verifyOpening } from './transition.ts'
 export { challenge, cooperativeClose, settle, unilateralClose, verifySettlement } from './close.ts'

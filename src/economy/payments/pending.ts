@@ -7,7 +7,7 @@
  * never co-signed it.
  */
 import type { AbortOptions } from '@libp2p/interface'
-import { applyState, readSignedState } from '../channel/index.ts'
+import { applyState, readSignedState, verifyStateAhead } from '../channel/index.ts'
 import type { SignedChannelState } from '../channel/index.ts'
 import { sameState } from './channel-book.ts'
 import type { PaymentContext } from './context.ts'
@@ -46,6 +46,7 @@ export class PendingPayments {
   private async adopt (channel: ChannelRecord, answer: SignedChannelState): Promise<ChannelRecord> {
     const pending = channel.pending
     if (pending === undefined) throw new UnexpectedStateError(`channel ${channel.channelId} has no pending payment`)
+    await verifyStateAhead(answer)
     const next = applyState(channel.latest, answer)
     if (!sameState(next.state, pending.state.state)) {
       throw new UnexpectedStateError(`${channel.peer} answered channel ${channel.channelId} with state ${next.state.sequence}, not the one proposed`)

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
-  applyState, checkState, cosign, openChannel, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening, verifyState
+  applyState, checkState, cosign, openChannel, proposeFinal, proposePayment, proposeSharePayment, receiptRefOf, signState, verifyOpening, verifyState,
+  verifyStateAhead
 } from '../../../../src/economy/channel/index.ts'
 import type { ChannelState, SignedChannelState } from '../../../../src/economy/channel/index.ts'
 import { signedExample } from '../../receipts/fixtures.ts'
@@ -126,6 +127,21 @@ describe('applyState rejections', () => {
     const swapped: SignedChannelState = { state: next, signatures: { a: forged.signatures.a, b: other.signatures.b } }
     expect(thrown(() => applyState(s0, swapped)).name).toBe('ForgedSignatureError')
     expect(byBob.signatures.b).toBeDefined()
+  })
+
+  it('checks signatures ahead without deciding anything: forgeries and malformed states still fail as before', async () => {
+    const { p, s0, s1 } = await setup()
+    await verifyStateAhead(s1)
+    expect(applyState(s0, s1)).toBe(s1)
+    const altered: SignedChannelState = { ...s1, state: { ...s1.state, balanceA: s1.state.balanceA + 5, balanceB: s1.state.balanceB - 5 } }
+    await verifyStateAhead(altered)
+    expect(thrown(() => applyState(s0, altered)).name).toBe('ForgedSignatureError')
+    const half = await signState(proposePayment(s0.state, p.a, 10, ref(1), T0), p.alice)
+    await verifyStateAhead(half)
+    expect(thrown(() => applyState(s0, half)).name).toBe('MissingSignatureError')
+    const junk = { state: { ...s1.state, balanceA: 'lots' }, signatures: { a: { publicKey: 'x', signature: 'y' } } } as unknown as SignedChannelState
+    await expect(verifyStateAhead(junk)).resolves.toBeUndefined()
+    await expect(verifyStateAhead({} as SignedChannelState)).resolves.toBeUndefined()
   })
 
   it('rejects a state of another channel', async () => {
