@@ -199,8 +199,8 @@ export async function verifyDocumentAsync<T extends { signature: string }, R> (
 }
 
 /** A document checked up to its signature: the checked copy, the signed bytes and who claims to have signed them. */
-interface CheckedToSignature<T> {
-  format: SignedDocumentFormat<T & { signature: string }>
+interface CheckedToSignature<T extends { signature: string }> {
+  format: SignedDocumentFormat<T>
   document: T
   bytes: Uint8Array
   claim: PeerSignatureClaim
