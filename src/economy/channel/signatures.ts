@@ -32,6 +32,11 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/
 const PUBLIC_KEY_CHARS = Math.ceil(ED25519_PUBLIC_KEY_LENGTH * 4 / 3)
 const SIGNATURE_CHARS = Math.ceil(ED25519_SIGNATURE_LENGTH * 4 / 3)
 
+/** True for a string of exactly `chars` unpadded base64url characters. */
+function isBase64UrlOf (value: unknown, chars: number): value is string {
+  return typeof value === 'string' && value.length === chars && BASE64URL.test(value)
+}
+
 function sideOf (state: ChannelState, identity: PeerIdentity): Side {
   const peerId = identity.peerId.toString()
   if (peerId === state.a) return 'a'
@@ -67,10 +72,10 @@ function verifySide (signed: SignedChannelState, side: Side): void {
   const peerId = state[side]
   const claim = signed.signatures?.[side]
   if (claim === undefined) throw new MissingSignatureError(`state ${state.sequence} of channel ${state.channelId} lacks the signature of ${side} (${peerId})`)
-  if (typeof claim.publicKey !== 'string' || claim.publicKey.length !== PUBLIC_KEY_CHARS || !BASE64URL.test(claim.publicKey)) {
+  if (!isBase64UrlOf(claim.publicKey, PUBLIC_KEY_CHARS)) {
     throw new SignerKeyMismatchError(`signature of ${side} on channel ${state.channelId} carries a malformed public key`)
   }
-  if (typeof claim.signature !== 'string' || claim.signature.length !== SIGNATURE_CHARS || !BASE64URL.test(claim.signature)) {
+  if (!isBase64UrlOf(claim.signature, SIGNATURE_CHARS)) {
     throw new ForgedSignatureError(`signature of ${side} on state ${state.sequence} of channel ${state.channelId} is malformed`)
   }
   switch (peerSignatureFault(stateSigningBytes(state), { publicKey: claim.publicKey, peerId, signature: claim.signature })) {
@@ -95,8 +100,7 @@ export async function verifyStateAhead (signed: SignedChannelState): Promise<voi
     return
   }
   for (const claim of [signed.signatures?.a, signed.signatures?.b]) {
-    if (claim === undefined || claim.publicKey?.length !== PUBLIC_KEY_CHARS || claim.signature?.length !== SIGNATURE_CHARS) continue
-    if (!BASE64URL.test(claim.publicKey) || !BASE64URL.test(claim.signature)) continue
+    if (claim === undefined || !isBase64UrlOf(claim.publicKey, PUBLIC_KEY_CHARS) || !isBase64UrlOf(claim.signature, SIGNATURE_CHARS)) continue
     await ed25519VerifyAsync(base64UrlToBytes(claim.signature), bytes, base64UrlToBytes(claim.publicKey)).catch(() => false)
   }
 }
