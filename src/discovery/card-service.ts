@@ -77,6 +77,9 @@ export class AgentCardService {
   /** When a change of availability last republished the card (Date.now ms). */
   private availabilityPublishedAt = Number.NEGATIVE_INFINITY
   private readonly saving: Debounced
+  /** The publication of this peer's card under way, and the one queued behind it (see `refresh`). */
+  private publishing: Promise<void> | undefined
+  private queuedPublication: Promise<void> | undefined
 
   constructor (components: AgentCardServiceComponents, init: AgentCardServiceInit) {
     this.components = components
@@ -140,8 +143,37 @@ export class AgentCardService {
     this.channel.stop()
   }
 
-  /** Publishes this peer's card now if it contributes; drops expired cards of others. */
+  /**
+   * Publishes this peer's card now if it contributes; drops expired cards of
+   * others. One publication at a time, in the order of their sequence
+   * numbers: a card is numbered before it is signed, and a signature made on
+   * WebCrypto's thread can land after a later card's, so overlapping
+   * refreshes (the interval's and an availability change's) would otherwise
+   * publish N + 1 before N, which receivers then ignore as replayed. A
+   * refresh asked for while one is under way waits for it and publishes the
+   * card as it is then; any asked for meanwhile share that one, which reads
+   * the state after all of them were asked.
+   */
   async refresh (): Promise<void> {
+    if (this.queuedPublication !== undefined) return this.queuedPublication
+    if (this.publishing === undefined) return this.publishNow()
+    const queued = this.publishing.catch(() => {}).then(async () => {
+      this.queuedPublication = undefined
+      return this.publishNow()
+    })
+    this.queuedPublication = queued
+    return queued
+  }
+
+  private publishNow (): Promise<void> {
+    const publication = this.publishOwnCard().finally(() => {
+      if (this.publishing === publication) this.publishing = undefined
+    })
+    this.publishing = publication
+    return publication
+  }
+
+  private async publishOwnCard (): Promise<void> {
     for (const peerId of this.cards.expire()) this.indexValue.delete(peerId)
     const own = this.init.own()
     if (!own.contributing) return
