@@ -141,12 +141,12 @@ export class WorkerPool {
     return this.active.size
   }
 
-  /** Tasks waiting for a slot. */
   /** Hashes of the modules compiled and cached, most recently used last: what this executor holds warm. */
   cachedModuleHashes (): string[] {
     return [...new Set([...this.modules.keys()].map(key => key.split('/')[0] as string))]
   }
 
+  /** Tasks waiting for a slot. */
   get queued (): number {
     return this.waiters.length
   }
