@@ -69,7 +69,8 @@ export class AgentCardService {
   private readonly init: AgentCardServiceInit
   private readonly logger: Logger
   private readonly channel: TopicChannel
-  private sequence = Date.now()
+  /** The sequence number of the last card signed (see `nextSequence`). */
+  private sequence = 0
   private running = false
   private refreshTimer: ReturnType<typeof setInterval> | undefined
   private publishTimer: ReturnType<typeof setTimeout> | undefined
@@ -216,6 +217,16 @@ export class AgentCardService {
     }, PUBLISH_AFTER_SUBSCRIBER_MS)
   }
 
+  /**
+   * `max(previous + 1, issuedAt)` (docs/agent-card.md §6): grows with every
+   * card, and across reloads without stored state while the clock does not
+   * go back.
+   */
+  private nextSequence (issuedAt: number): number {
+    this.sequence = Math.max(this.sequence + 1, issuedAt)
+    return this.sequence
+  }
+
   private async ownCard (own: OwnCapabilities): Promise<AgentCard> {
     const { identity } = this.components
     const now = Date.now()
@@ -237,7 +248,7 @@ export class AgentCardService {
       publicKey: bytesToBase64Url(identity.publicKey),
       issuedAt: now,
       expiresAt: now + DEFAULT_AGENT_CARD_TTL_MS,
-      sequence: ++this.sequence,
+      sequence: this.nextSequence(now),
       workerSlots: own.workerSlots,
       memoryLimitBytes: own.memoryLimitBytes,
       benchmark: this.init.benchmark,

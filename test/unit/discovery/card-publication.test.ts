@@ -67,6 +67,8 @@ describe('AgentCardService publication order', () => {
     const sequences = sent.map(card => card.sequence)
     expect(sequences).toEqual([...sequences].sort((a, b) => a - b))
     expect(new Set(sequences).size).toBe(3)
+    // max(previous + 1, issuedAt) (docs/agent-card.md §6): never behind the card's own time.
+    for (const card of sent) expect(card.sequence).toBeGreaterThanOrEqual(card.issuedAt)
     service.stop()
   })
 
