@@ -7,7 +7,7 @@
  * the app (zerostate-app.ts) turns what they report into view state.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { noopMetrics } from '../core/index.ts'
+import { noopMetrics, warnOn } from '../core/index.ts'
 import type { Logger, Metrics } from '../core/index.ts'
 import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import type { PeerIdentity } from '../crypto/identity.ts'
@@ -328,7 +328,14 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const a2a = a2aService()({ registrar, agent: () => late.a2aAgent })
 
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, verification, accountability }, metrics, () => performance.now())
-  const verifier = new TaskVerification({ identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool })
+  const verifier = new TaskVerification({
+    identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool,
+    // A checker's receipt the check pays: owed in the history until paid, as a task's own (owed-receipts.ts).
+    owe: async receipt => {
+      await init.store.addReceipt({ receipt, role: 'submitter', label: `check of task ${receipt.taskId.slice(0, 8)}`, stdoutPreview: '', storedAt: Date.now(), payment: 'owed' })
+        .catch(warnOn(logger, `keeping the receipt of check ${receipt.taskId}`))
+    }
+  })
   const settlements = new Settlements()
   // Receipts an earlier session kept and never paid (a tab closed behind a result): paid as their executors are reached.
   const owedReceipts = new OwedReceipts({

@@ -12,8 +12,10 @@
  * (an index walk, only those not yet found paid) and settles each one.
  *
  * Which are owed is decided where the receipt is kept (submit.ts, jobs.ts,
- * workflows.ts), never here: a receipt the submitter's check showed wrong is
- * never kept (the checker's, which the check pays, is); a redundant task
+ * workflows.ts, and a check's for the checker's receipt it pays beside the
+ * executor's: compose.ts, orchestration/dispatch/verification.ts), never
+ * here: a receipt the submitter's check showed wrong is never kept (the
+ * checker's, which the check pays, is); a redundant task
  * keeps one receipt of its majority, the one it paid; a failed run's receipt
  * is owed too. A guild's step is paid with its run by the split and kept
  * without `payment`; records kept before the history said so have none

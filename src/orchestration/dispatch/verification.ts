@@ -52,6 +52,16 @@ export interface TaskVerificationComponents {
   accountability: Pick<TaskAccountability, 'pay' | 'provenWrong'>
   /** This peer's own sandbox: the check when nobody is trusted yet, and the arbitration of a disagreement. */
   runner: TaskRunner
+  /**
+   * Keeps a receipt the check pays besides the one its caller keeps — the
+   * checker's, when the executor's result stands — as owed in this peer's
+   * history (ReceiptRecord.payment 'owed'), before its payment starts: a tab
+   * closed before the payment is stored then has its next start pay it
+   * (peer/owed-receipts.ts), as for the task's own receipt. Never rejects
+   * (a record that could not be kept is the store's to tell). Absent, the
+   * checker's receipt is paid without a record.
+   */
+  owe?(receipt: Receipt): Promise<void>
 }
 
 export interface TaskVerificationInit {
@@ -112,12 +122,14 @@ export class TaskVerification {
     const decision = decideVerification(verification.book.record(executor), { value: offer.maxTotalPrice }, this.random(), now, verification.policy)
     if (!decision.check) return { outcome, decision, settled: false, payments: Promise.resolve() }
     // An established executor is paid now, as unchecked; only a risky one waits for the check.
-    const startPaying = async (r: Receipt): Promise<void> => {
+    // `owed`: a receipt the caller does not keep (the checker's, while the executor's result stands), kept as owed before it is paid.
+    const startPaying = async (r: Receipt, owed = false): Promise<void> => {
       options.onPaid?.(r)
+      if (owed) await this.components.owe?.(r)
       return accountability.pay(r)
     }
     const paid = decision.holdPayment ? undefined : startPaying(receipt)
-    const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(startPaying)]).then(() => {})
+    const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(async r => startPaying(r))]).then(() => {})
     const [checker] = chooseCheckers({
       submitter: identity.peerId.toString(),
       executor,
@@ -154,7 +166,7 @@ export class TaskVerification {
     const theirs = checked.receipt
     if (sameRun(receipt, theirs)) {
       verification.confirm(executor)
-      return { outcome, decision, checker: theirs.executor, settled: true, payments: pay(...(paid === undefined ? [receipt] : []), theirs) }
+      return { outcome, decision, checker: theirs.executor, settled: true, payments: Promise.all([pay(...(paid === undefined ? [receipt] : [])), startPaying(theirs, true)]).then(() => {}) }
     }
     // The executor and the checker disagree: this peer's own re-run settles who was wrong.
     const own = await this.ownRun(offer, module, receipt, options.signal)

@@ -72,12 +72,15 @@ afterAll(async () => {
 })
 
 /** A submitter's verification over the shared nodes, with its own book, recorded payments and proofs, and a fixed draw. */
-async function verifier (draw = 0.5): Promise<{ verification: TaskVerification, book: VerificationService, paid: Receipt[], wrong: Receipt[], reputation: ReputationBook }> {
+async function verifier (draw = 0.5): Promise<{ verification: TaskVerification, book: VerificationService, paid: Receipt[], wrong: Receipt[], owed: Receipt[], events: string[], reputation: ReputationBook }> {
   const book = new VerificationService({ store: createMemoryStore() })
   await book.start()
   started.push(book)
   const paid: Receipt[] = []
   const wrong: Receipt[] = []
+  const owed: Receipt[] = []
+  // Keeping and paying, in the order they happen.
+  const events: string[] = []
   const reputation = new ReputationBook({ now: Date.now })
   const verification = new TaskVerification({
     identity: submitter,
@@ -86,15 +89,24 @@ async function verifier (draw = 0.5): Promise<{ verification: TaskVerification, 
     reputation: { book: reputation } as never,
     verification: book,
     accountability: {
-      pay: async receipt => { paid.push(receipt) },
+      pay: async receipt => {
+        paid.push(receipt)
+        events.push(`pay ${receipt.taskId}`)
+      },
       provenWrong: async receipt => {
         reputation.record(receipt.executor, 'wrong-result', { proven: true })
         wrong.push(receipt)
       }
     },
-    runner: ownRunner
+    runner: ownRunner,
+    owe: async receipt => {
+      // A store's write takes a while: the payment must still come after it.
+      await new Promise(resolve => setTimeout(resolve, 20))
+      owed.push(receipt)
+      events.push(`owe ${receipt.taskId}`)
+    }
   }, { random: () => draw })
-  return { verification, book, paid, wrong, reputation }
+  return { verification, book, paid, wrong, owed, events, reputation }
 }
 
 async function runOn (executor: string, stdin: string): Promise<{ outcome: Awaited<ReturnType<TaskDispatch['runOnce']>>['outcome'], offer: ReturnType<typeof validateOffer> }> {
@@ -128,7 +140,7 @@ describe('the submitter\'s own checks', () => {
   }, 60_000)
 
   it('has a trusted peer re-run it, never the executor: a disagreement is settled by its own re-run and the checker\'s right result is kept', async () => {
-    const { verification, book, paid, wrong } = await verifier()
+    const { verification, book, paid, wrong, owed } = await verifier()
     for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) book.confirm(peers.checker)
     const { outcome, offer } = await runOn(peers.cheater, 'the right answer')
     const verified = await verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash })
@@ -139,12 +151,14 @@ describe('the submitter\'s own checks', () => {
     await verified.payments
     // Only the checker is paid; the cheater's held payment is never made.
     expect(paid.map(r => r.executor)).toEqual([peers.checker])
+    // The checker's receipt is the result kept: its caller keeps it as owed, not the check.
+    expect(owed).toEqual([])
     expect(wrong).toEqual([outcome.receipt])
     expect(book.book.record(peers.cheater).contradicted).toBe(1)
   }, 60_000)
 
   it('pays the executor and the checker when they agree, and trusts the executor more', async () => {
-    const { verification, book, paid } = await verifier()
+    const { verification, book, paid, owed, events } = await verifier()
     for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) book.confirm(peers.checker)
     const { outcome, offer } = await runOn(peers.honest, 'agreed')
     const verified = await verification.verify(outcome, offer, echo, { moduleHash: offer.moduleHash })
@@ -152,6 +166,12 @@ describe('the submitter\'s own checks', () => {
     expect(verified.outcome).toBe(outcome)
     await verified.payments
     expect(paid.map(r => r.executor).sort()).toEqual([peers.honest, peers.checker].sort())
+    // The caller keeps the executor's receipt; the checker's, which the check pays too, is kept as owed by the
+    // check before it is paid, so a tab closed in between pays it at its next start.
+    const checkers = paid.find(r => r.executor === peers.checker)!
+    expect(owed).toEqual([checkers])
+    expect(events.indexOf(`owe ${checkers.taskId}`)).toBeLessThan(events.indexOf(`pay ${checkers.taskId}`))
+    expect(events.indexOf(`owe ${checkers.taskId}`)).toBeGreaterThanOrEqual(0)
     expect(book.book.record(peers.honest).confirmed).toBe(1)
   }, 60_000)
 
