@@ -2,15 +2,13 @@
  * Agent Card version 2 (docs/agent-card.md §10): version 1 plus the A2A
  * bindings the peer serves, signed, bounded, outside the capability vector.
  */
-import type { GossipSub } from '@libp2p/gossipsub'
 import { describe, expect, it } from 'vitest'
-import { bytesToUtf8 } from '../../../src/core/index.ts'
 import { AgentCardService, agentCardToJson, capabilityVector, parseAgentCard, signAgentCard, verifyAgentCard } from '../../../src/discovery/index.ts'
 import type { AgentCard, CardInterface } from '../../../src/discovery/index.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
 import type { ZeroStateRecords } from '../../../src/peer/store.ts'
 import { rejection } from '../../support/rejection.ts'
-import { ISSUED_AT, exampleFields, otherPeer, peer, signedExample, thrown } from './fixtures.ts'
+import { ISSUED_AT, cardPubsub, exampleFields, otherPeer, peer, signedExample, thrown } from './fixtures.ts'
 
 const NOW = ISSUED_AT + 1000
 
@@ -97,15 +95,8 @@ describe('AgentCardService', () => {
   /** Publishes through a stand-in pubsub and returns what it sent. */
   async function published (interfaces: CardInterface[] | undefined): Promise<AgentCard> {
     const identity = await peer()
-    const sent: Uint8Array[] = []
-    const pubsub = Object.assign(new EventTarget(), {
-      topicValidators: new Map(),
-      subscribe: () => {},
-      unsubscribe: () => {},
-      getSubscribers: () => [identity.peerId],
-      publish: async (_topic: string, data: Uint8Array) => { sent.push(data); return { recipients: [identity.peerId] } }
-    })
-    const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub: pubsub as unknown as GossipSub }, {
+    const { pubsub, sent } = cardPubsub(identity)
+    const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub }, {
       benchmark: { fuelPerMs: 1, reference: 'a'.repeat(64) },
       own: () => ({
         contributing: true, workerSlots: 1, memoryLimitBytes: 2 ** 20, tags: [], prices: { perMegaFuel: 0, perSecond: 0, perMb: 0 }, warmModules: [],
@@ -115,7 +106,7 @@ describe('AgentCardService', () => {
     await service.start()
     service.stop()
     expect(sent.length).toBeGreaterThan(0)
-    return parseAgentCard(JSON.parse(bytesToUtf8(sent.at(-1)!)))
+    return sent.at(-1)!
   }
 
   it('publishes version 1 while it has nothing to declare, version 2 once it serves A2A', async () => {

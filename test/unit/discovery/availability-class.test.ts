@@ -4,9 +4,7 @@
  * vector dimensions, and the card service republishing on a change within
  * the receivers' rate.
  */
-import type { GossipSub } from '@libp2p/gossipsub'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { bytesToUtf8 } from '../../../src/core/index.ts'
 import { ed25519Sign } from '../../../src/crypto/index.ts'
 import {
   AGENT_CARD_REFRESH_MS, AgentCardService, AvailabilityProbe, LAG_WINDOW, MAX_TIMER_LAG_MS, MINUTE_WAKE_UP_LAG_MS, THROTTLED_LAG_MS, VECTOR_BLOCKS, agentCardToJson,
@@ -16,7 +14,7 @@ import type { AgentCard, AvailabilityClass, CardAvailability, MeasuredAvailabili
 import { AVAILABILITY_REPUBLISH_MIN_MS } from '../../../src/discovery/constants.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
 import type { ZeroStateRecords } from '../../../src/peer/store.ts'
-import { ISSUED_AT, exampleFields, peer, signedExample, thrown } from './fixtures.ts'
+import { ISSUED_AT, cardPubsub, exampleFields, peer, signedExample, thrown } from './fixtures.ts'
 
 const NOW = ISSUED_AT + 1000
 const CLASS_DIM = VECTOR_BLOCKS.availability.start + 3
@@ -277,16 +275,9 @@ describe('AgentCardService and the availability class', () => {
     // then, which a signature made on WebCrypto's own thread (the default, crypto/ed25519.ts) would reach later.
     const made = await peer()
     const identity = { ...made, sign: async (message: Uint8Array) => ed25519Sign(message, made.seed) }
-    const sent: AgentCard[] = []
-    const pubsub = Object.assign(new EventTarget(), {
-      topicValidators: new Map(),
-      subscribe: () => {},
-      unsubscribe: () => {},
-      getSubscribers: () => [identity.peerId],
-      publish: async (_topic: string, data: Uint8Array) => { sent.push(parseAgentCard(JSON.parse(bytesToUtf8(data)))); return { recipients: [identity.peerId] } }
-    })
+    const { pubsub, sent } = cardPubsub(identity)
     let measured: MeasuredAvailability = { class: 'foreground', timerLagMs: 2 }
-    const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub: pubsub as unknown as GossipSub }, {
+    const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub }, {
       benchmark: { fuelPerMs: 1, reference: 'a'.repeat(64) },
       own: () => ({ contributing: true, workerSlots: 1, memoryLimitBytes: 2 ** 20, tags: [], prices: { perMegaFuel: 0, perSecond: 0, perMb: 0 }, warmModules: [] }),
       visible: () => measured.class !== 'background',

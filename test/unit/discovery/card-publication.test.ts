@@ -3,15 +3,13 @@
  * their sequence numbers, however long each signature takes: receivers keep
  * the highest sequence and ignore a lower one as replayed (card-cache.ts).
  */
-import type { GossipSub } from '@libp2p/gossipsub'
 import { describe, expect, it } from 'vitest'
-import { bytesToUtf8 } from '../../../src/core/index.ts'
 import { ed25519Sign } from '../../../src/crypto/index.ts'
-import { AgentCardService, parseAgentCard } from '../../../src/discovery/index.ts'
+import { AgentCardService } from '../../../src/discovery/index.ts'
 import type { AgentCard, OwnCapabilities } from '../../../src/discovery/index.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
 import type { ZeroStateRecords } from '../../../src/peer/store.ts'
-import { peer } from './fixtures.ts'
+import { cardPubsub, peer } from './fixtures.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -36,15 +34,8 @@ async function serviceWithSlowSignatures (signings: Array<number | Signing>, own
       return ed25519Sign(message, made.seed)
     }
   }
-  const sent: AgentCard[] = []
-  const pubsub = Object.assign(new EventTarget(), {
-    topicValidators: new Map(),
-    subscribe: () => {},
-    unsubscribe: () => {},
-    getSubscribers: () => [identity.peerId],
-    publish: async (_topic: string, data: Uint8Array) => { sent.push(parseAgentCard(JSON.parse(bytesToUtf8(data)))); return { recipients: [identity.peerId] } }
-  })
-  const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub: pubsub as unknown as GossipSub }, {
+  const { pubsub, sent } = cardPubsub(identity)
+  const service = new AgentCardService({ identity, store: createMemoryStore<ZeroStateRecords>(), pubsub }, {
     benchmark: { fuelPerMs: 1, reference: 'a'.repeat(64) },
     own
   })

@@ -1,7 +1,8 @@
-import { bytesToBase64Url, sha256Hex } from '../../../src/core/index.ts'
+import type { GossipSub } from '@libp2p/gossipsub'
+import { bytesToBase64Url, bytesToUtf8, sha256Hex } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
-import { signAgentCard } from '../../../src/discovery/index.ts'
+import { parseAgentCard, signAgentCard } from '../../../src/discovery/index.ts'
 import type { AgentCard, AgentCardFields } from '../../../src/discovery/index.ts'
 
 const enc = new TextEncoder()
@@ -61,4 +62,24 @@ export function thrown (fn: () => unknown): Error & Record<string, unknown> {
     return err as Error & Record<string, unknown>
   }
   throw new Error('expected an exception')
+}
+
+/**
+ * The part of gossipsub an AgentCardService uses, standing in for it: every
+ * card the service publishes reaches `identity` itself, and lands in `sent`,
+ * parsed, in the order published.
+ */
+export function cardPubsub (identity: Pick<PeerIdentity, 'peerId'>): { pubsub: GossipSub, sent: AgentCard[] } {
+  const sent: AgentCard[] = []
+  const pubsub = Object.assign(new EventTarget(), {
+    topicValidators: new Map(),
+    subscribe: () => {},
+    unsubscribe: () => {},
+    getSubscribers: () => [identity.peerId],
+    publish: async (_topic: string, data: Uint8Array) => {
+      sent.push(parseAgentCard(JSON.parse(bytesToUtf8(data))))
+      return { recipients: [identity.peerId] }
+    }
+  })
+  return { pubsub: pubsub as unknown as GossipSub, sent }
 }
