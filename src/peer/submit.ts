@@ -59,8 +59,9 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
   const root = traces?.start('task', undefined, { 'zerostate.task_id': taskId, 'zerostate.label': label })
   const traceId = root === undefined ? undefined : root.spanContext().traceId
   if (traceId !== undefined) options.onTrace?.(traceId, false)
-  const phase = async <T>(name: string, work: (traceparent?: string) => Promise<T>): Promise<T> =>
-    traces === undefined || root === undefined ? work() : traces.within(name, root, async span => work(formatTraceparent(traces.contextOf(span))))
+  // A phase's traceparent is written only for the phase that sends it on (`pay`): writing one checks its ids.
+  const phase = async <T>(name: string, work: (traceparent?: () => string) => Promise<T>): Promise<T> =>
+    traces === undefined || root === undefined ? work() : traces.within(name, root, async span => work(() => formatTraceparent(traces.contextOf(span))))
   try {
     const { module, offer: prepared } = await phase('prepare', async () => prepareTask(taskId, request, ctx.fetchModule, signal))
     options.onPrepared?.(prepared)
@@ -105,7 +106,7 @@ export async function submitTask (ctx: PeerContext, request: SubmitRequest, opti
         ? phase('pay', async traceparent => accountability.afterTask(outcome.receipt, offer, module, request.witnesses ?? true, {
           // A checked task's receipts were paid (or, shown wrong, not) by the check (orchestration/dispatch/verification.ts).
           pay: verified?.settled !== true,
-          ...(traceparent === undefined ? {} : { traceparent })
+          ...(traceparent === undefined ? {} : { traceparent: traceparent() })
         }))
         : undefined,
       verified?.payments

@@ -31,13 +31,22 @@ import type { SpanAttributeValue, TraceContext, TraceId, TraceSpan } from '../..
 export const DEFAULT_MAX_TRACES = 256
 /** Spans one trace keeps by default; later ones are dropped (and counted). */
 export const DEFAULT_MAX_SPANS_PER_TRACE = 256
+/**
+ * Random bytes drawn at once for ids: 16 trace ids or 32 span ids. One
+ * crypto.getRandomValues call costs about as much as 4 KiB of its output
+ * (~4 µs in Chromium), and a task's spans need a dozen ids on its path.
+ */
+export const ID_POOL_BYTES = 256
 
 export interface TraceRecorderInit {
   /** PeerId of this peer: every span it records names it. */
   peer: string
   /** Unix epoch ms. Default: performance.timeOrigin + performance.now() (sub-ms, monotonic within the page or process). */
   now?(): number
-  /** Random bytes for trace and span ids. Default: crypto.getRandomValues (W3C Trace Context §3.2.2.3 asks for random trace ids). */
+  /**
+   * Random bytes for trace and span ids, asked for ID_POOL_BYTES at a time.
+   * Default: crypto.getRandomValues (W3C Trace Context §3.2.2.3 asks for random trace ids).
+   */
   randomBytes?(length: number): Uint8Array
   /** Traces kept, oldest dropped first. Default DEFAULT_MAX_TRACES. */
   maxTraces?: number
@@ -67,13 +76,15 @@ export class TraceRecorder {
 
   constructor (init: TraceRecorderInit) {
     this.peer = init.peer
-    this.now = init.now ?? (() => performance.timeOrigin + performance.now())
+    // The origin is fixed for the page's or process's life; reading it is a call into the host each time.
+    const origin = performance.timeOrigin
+    this.now = init.now ?? (() => origin + performance.now())
     this.maxTraces = init.maxTraces ?? DEFAULT_MAX_TRACES
     this.maxSpansPerTrace = init.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE
-    const randomBytes = init.randomBytes ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length)))
+    const ids = new IdPool(init.randomBytes ?? ((length: number) => crypto.getRandomValues(new Uint8Array(length))))
     const idGenerator: IdGenerator = {
-      generateTraceId: () => nonZeroHex(randomBytes, 16),
-      generateSpanId: () => nonZeroHex(randomBytes, 8)
+      generateTraceId: () => ids.nonZeroHex(16),
+      generateSpanId: () => ids.nonZeroHex(8)
     }
     const keep: SpanProcessor = {
       onStart: () => {},
@@ -89,7 +100,7 @@ export class TraceRecorder {
 
   /** Starts a span under `parent`, now or at `startMs` (a time read earlier from `time()`). */
   start (name: string, parent?: SpanParent, attributes?: Attributes, startMs?: number): Span {
-    return this.tracer.startSpan(name, { startTime: startMs ?? this.now(), attributes }, contextFor(parent))
+    return this.tracer.startSpan(name, { startTime: msToHr(startMs ?? this.now()), attributes }, contextFor(parent))
   }
 
   /** Ends `span` now; with `error`, marks it failed (status ERROR, its name kept on the span). */
@@ -99,7 +110,7 @@ export class TraceRecorder {
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message.slice(0, 256) : String(error).slice(0, 256) })
       span.setAttribute('error.type', name)
     }
-    span.end(this.now())
+    span.end(msToHr(this.now()))
   }
 
   /** Runs `work` inside a span named `name` under `parent`; the span ends when the work does, failed if it throws. */
@@ -189,10 +200,21 @@ function hrToMs ([seconds, nanos]: HrTime): number {
   return seconds * 1000 + nanos / 1e6
 }
 
+/**
+ * Epoch ms as the SDK's HrTime, as the SDK itself converts an epoch number
+ * (@opentelemetry/core millisToHrTime); handed over converted, the SDK does
+ * not read performance.now() again to tell an epoch time from a relative one.
+ */
+function msToHr (epochMs: number): HrTime {
+  return [Math.trunc(epochMs / 1000), Math.round((epochMs % 1000) * 1e6)]
+}
+
 function fromReadable (span: ReadableSpan, peer: string): TraceSpan {
   const { traceId, spanId } = span.spanContext()
   const attributes: Record<string, SpanAttributeValue> = {}
-  for (const [key, value] of Object.entries(span.attributes)) {
+  // The SDK's attributes are a plain object of its own keys (SpanImpl.setAttribute).
+  for (const key in span.attributes) {
+    const value = span.attributes[key]
     if (key !== 'error.type' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) attributes[key] = value
   }
   const error = span.status.code === SpanStatusCode.ERROR ? String(span.attributes['error.type'] ?? 'Error') : undefined
@@ -209,12 +231,31 @@ function fromReadable (span: ReadableSpan, peer: string): TraceSpan {
   }
 }
 
-/** `length` random bytes as hex, never all zeros (an invalid id, W3C Trace Context §3.2.2.3–4). */
-function nonZeroHex (randomBytes: (length: number) => Uint8Array, length: number): string {
-  // All zeros from a working source is a 2^-64 event; a source that keeps giving them is broken.
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const bytes = randomBytes(length)
-    if (bytes.length === length && bytes.some(byte => byte !== 0)) return bytesToHex(bytes)
+/** Ids cut from random bytes drawn ID_POOL_BYTES at a time; no byte is used twice. */
+class IdPool {
+  private readonly randomBytes: (length: number) => Uint8Array
+  private bytes: Uint8Array = new Uint8Array(0)
+  private used = 0
+
+  constructor (randomBytes: (length: number) => Uint8Array) {
+    this.randomBytes = randomBytes
   }
-  throw new RangeError(`the random source gave no usable ${length}-byte id in 8 attempts`)
+
+  /** `length` random bytes as hex, never all zeros (an invalid id, W3C Trace Context §3.2.2.3–4). */
+  nonZeroHex (length: number): string {
+    // All zeros from a working source is a 2^-64 event; a source that keeps giving them is broken: each
+    // all-zero id is followed by a fresh draw, and eight in a row fail.
+    for (let attempt = 0; attempt < 8; attempt++) {
+      if (attempt > 0 || this.used + length > this.bytes.length) this.refill()
+      const id = this.bytes.subarray(this.used, this.used + length)
+      this.used += length
+      if (id.length === length && id.some(byte => byte !== 0)) return bytesToHex(id)
+    }
+    throw new RangeError(`the random source gave no usable ${length}-byte id in 8 attempts`)
+  }
+
+  private refill (): void {
+    this.bytes = this.randomBytes(ID_POOL_BYTES)
+    this.used = 0
+  }
 }

@@ -89,14 +89,25 @@ function spanIdOf (bytes: Uint8Array, what: string): SpanId {
 }
 
 function text (value: string, what: string, min: number, max: number): string {
+  if (fitsUtf8(value, min, max)) return value
   const bytes = utf8.encode(value).byteLength
   if (bytes < min || bytes > max) throw new InvalidTraceSpanError(`${what} must be ${min}–${max} bytes of UTF-8`)
   return value
 }
 
+/**
+ * Whether `value` is surely `min`–`max` bytes of UTF-8 by its length alone:
+ * each UTF-16 unit takes 1–3 bytes (a surrogate pair, two units, takes 4).
+ * Spans' names, keys and values are short; encoding each to count its bytes
+ * was most of the cost of checking and cutting them.
+ */
+function fitsUtf8 (value: string, min: number, max: number): boolean {
+  return value.length >= min && value.length * 3 <= max
+}
+
 /** At most `max` bytes of UTF-8, cut at a character boundary. */
 function cut (value: string, max: number): string {
-  if (utf8.encode(value).byteLength <= max) return value
+  if (fitsUtf8(value, 0, max) || utf8.encode(value).byteLength <= max) return value
   let out = ''
   let bytes = 0
   for (const char of value) {

@@ -1,6 +1,6 @@
 /** The span recorder over the OpenTelemetry SDK: the peer's clock, bounded memory, subtrees, remote spans. */
 import { describe, expect, it } from 'vitest'
-import { TraceRecorder } from '../../../src/network/tracing/index.ts'
+import { ID_POOL_BYTES, TraceRecorder } from '../../../src/network/tracing/index.ts'
 
 // Epoch-like times: the SDK reads small numbers as performance.now() offsets.
 const T0 = 1_767_225_600_000
@@ -68,6 +68,28 @@ describe('TraceRecorder', () => {
     expect(span.spanContext().traceId).toBe('07'.repeat(16))
     const broken = new TraceRecorder({ peer: 'me', now: clock().now, randomBytes: n => new Uint8Array(n) })
     expect(() => broken.start('task')).toThrow(RangeError)
+  })
+
+  it('cuts ids from random bytes drawn ID_POOL_BYTES at a time, using no byte twice', () => {
+    const drawn: Uint8Array[] = []
+    const recorder = new TraceRecorder({
+      peer: 'me',
+      now: clock().now,
+      randomBytes: n => { drawn.push(crypto.getRandomValues(new Uint8Array(n))); return drawn.at(-1)! }
+    })
+    // A root span takes its span id, then its trace id.
+    const ids = Array.from({ length: 40 }, () => recorder.start('task').spanContext()).flatMap(({ spanId, traceId }) => [spanId, traceId])
+    // 40 × (8 + 16) bytes: four draws of 256, where one draw per id would be 80.
+    expect(drawn.map(bytes => bytes.length)).toEqual([ID_POOL_BYTES, ID_POOL_BYTES, ID_POOL_BYTES, ID_POOL_BYTES])
+    // Each id is the next unused bytes of the current draw; one that does not fit in what is left takes a new draw.
+    let pool = 0
+    let used = 0
+    for (const id of ids) {
+      const length = id.length / 2
+      if (used + length > ID_POOL_BYTES) [pool, used] = [pool + 1, 0]
+      expect(id).toBe(Buffer.from(drawn[pool]!.subarray(used, used + length)).toString('hex'))
+      used += length
+    }
   })
 
   it('adds another peer\'s spans to the trace', () => {

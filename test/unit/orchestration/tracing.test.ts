@@ -134,6 +134,19 @@ describe('pb Span schema and limits', () => {
     for (const spans of bad) expect(() => readWireSpans(spans, PARENT)).toThrow(expect.objectContaining({ name: 'InvalidTraceSpanError' }))
   })
 
+  it('counts bytes of UTF-8, not characters, on both sides of the length shortcut', () => {
+    // 21 × '€' is 63 bytes (taken by its length alone), 22 × '€' is 66, 16 × '😀' is 64 in 32 UTF-16 units.
+    for (const name of ['€'.repeat(21), '😀'.repeat(16), 'x'.repeat(MAX_SPAN_NAME_BYTES)]) {
+      expect(readWireSpans([span({ name })], PARENT)[0]!.name).toBe(name)
+      expect(toWireSpans([{ spanId: '1111111111111111', name, startUs: 0, endUs: 1, attributes: {} }])[0]!.name).toBe(name)
+    }
+    expect(() => readWireSpans([span({ name: '€'.repeat(22) })], PARENT)).toThrow(expect.objectContaining({ name: 'InvalidTraceSpanError' }))
+    expect(() => readWireSpans([span({ name: '😀'.repeat(17) })], PARENT)).toThrow(expect.objectContaining({ name: 'InvalidTraceSpanError' }))
+    const cut = toWireSpans([{ spanId: '1111111111111111', name: '€'.repeat(22), startUs: 0, endUs: 1, attributes: { k: '😀'.repeat(65) } }])[0]!
+    expect(cut.name).toBe('€'.repeat(21))
+    expect(cut.attributes).toEqual([{ key: 'k', value: '😀'.repeat(64) }])
+  })
+
   it('writes at most MAX_TRACE_SPANS, cut to their limits, and protons refuses more on read', () => {
     const many = Array.from({ length: MAX_TRACE_SPANS + 5 }, (_, i) => ({
       spanId: (i + 1).toString(16).padStart(16, '0'), parentId: PARENT, name: 'é'.repeat(100), startUs: i, endUs: i + 1,
