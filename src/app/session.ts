@@ -125,7 +125,8 @@ export class PeerSession {
           }
           late.session?.refreshAgentsSoon()
         },
-        onAgentRecords: () => { late.session?.refreshAgentsSoon() }
+        onAgentRecords: () => { late.session?.refreshAgentsSoon() },
+        remember: async record => { await (late.session?.remember(record) ?? store.addReceipt(record)) }
       }
     })
     const session = new PeerSession(view, store, identity, peer, metrics)

@@ -24,6 +24,7 @@ import type { BulkConnectionTo, ConnectionTo } from '../network/components.ts'
 import { echoService } from '../network/echo/index.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
 import type { PriceSchedule } from '../receipts/pricing/index.ts'
+import type { ReceiptRecord } from '../receipts/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
 import { TaskAccountability, TaskDispatch, TaskVerification } from '../orchestration/dispatch/index.ts'
 import { A2A_LIBP2P_BINDING, A2A_PROTOCOL_VERSION, a2aService } from '../orchestration/a2a/index.ts'
@@ -81,6 +82,13 @@ export interface PeerEvents {
   onAgentRecords?(): void
   /** The agent registry took a manifest: a new agent, a newer version, or another author's agent of a held name. Optional. */
   onAgent?(event: AgentRegistryEvent): void
+  /**
+   * Keeps a receipt record one of the peer's services makes itself — the
+   * receipt of a check it pays beside the task's own, owed until paid — and
+   * shows it wherever this peer's history is shown. Optional: by default the
+   * record is only written to the store.
+   */
+  remember?(record: ReceiptRecord): Promise<void>
 }
 
 export interface ComposeInit {
@@ -332,8 +340,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
     identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool,
     // A checker's receipt the check pays: owed in the history until paid, as a task's own (owed-receipts.ts).
     owe: async receipt => {
-      await init.store.addReceipt({ receipt, role: 'submitter', label: `check of task ${receipt.taskId.slice(0, 8)}`, stdoutPreview: '', storedAt: Date.now(), payment: 'owed' })
-        .catch(warnOn(logger, `keeping the receipt of check ${receipt.taskId}`))
+      const record: ReceiptRecord = { receipt, role: 'submitter', label: `check of task ${receipt.taskId.slice(0, 8)}`, stdoutPreview: '', storedAt: Date.now(), payment: 'owed' }
+      await (events.remember?.(record) ?? store.addReceipt(record)).catch(warnOn(logger, `keeping the receipt of check ${receipt.taskId}`))
     }
   })
   const settlements = new Settlements()
