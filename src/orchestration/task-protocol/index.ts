@@ -1,7 +1,7 @@
 export { TaskExecutor } from './executor.ts'
 export type { TaskExecutorComponents, TaskExecutorInit, TaskHandleOptions, ExecutedTask } from './executor.ts'
 export { failedRunOutcome, submitTask, submitTaskOnStream } from './submit.ts'
-export { MAX_SPARE_TASK_STREAMS, SPARE_TASK_STREAM_IDLE_MS, SpareTaskStreams, openTaskStream } from './spare-streams.ts'
+export { MAX_SPARE_TASK_STREAMS, SPARE_TASK_STREAM_IDLE_MS, SpareTaskStreams, TASK_STREAM_HEDGE_MS, openTaskStream } from './spare-streams.ts'
 export type { SpareTaskStreamsInit } from './spare-streams.ts'
 export type { SubmitProgress, SubmitOptions, TaskOutcome, TaskTraceOptions } from './submit.ts'
 export { checkFiles as checkOfferFiles, validateOffer } from './offer.ts'
