@@ -164,7 +164,9 @@ export class PeerSession {
    */
   async remember (record: ReceiptRecord): Promise<void> {
     const written = this.store.addReceipt(record)
-    this.view.update({ history: [record, ...this.view.state.history].slice(0, HISTORY_LIMIT) })
+    // Keyed as the store keys them (ReceiptHistory.addReceipt): a record kept again replaces the one shown.
+    const others = this.view.state.history.filter(r => r.role !== record.role || r.receipt.taskId !== record.receipt.taskId)
+    this.view.update({ history: [record, ...others].slice(0, HISTORY_LIMIT) })
     await written
     if (this.peer.agentRecords.observeReceipt(record.receipt, receiptHash(record.receipt), record.storedAt)) this.refreshAgentsSoon()
   }

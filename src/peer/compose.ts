@@ -17,9 +17,10 @@ import { createBrowserNode } from '../network/browser-node.ts'
 import type { BulkConnectionTo, ConnectionTo } from '../network/components.ts'
 import { echoService } from '../network/echo/index.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
-import type { ReceiptRecord } from '../receipts/index.ts'
+import type { ReceiptPayment, ReceiptRecord } from '../receipts/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
 import { TaskAccountability, TaskVerification } from '../orchestration/dispatch/index.ts'
+import type { CheckKeeps } from '../orchestration/dispatch/index.ts'
 import { A2A_LIBP2P_BINDING, A2A_PROTOCOL_VERSION, a2aService } from '../orchestration/a2a/index.ts'
 import type { A2AAgent } from '../orchestration/a2a/index.ts'
 import { forwardingService } from '../orchestration/forwarding/index.ts'
@@ -33,6 +34,7 @@ import { AgentStatsBook } from '../trust/agent-stats/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import { VerificationService, executorStanding } from '../trust/verification/index.ts'
+import { preview } from './preview.ts'
 import type { ComposeInit, ComposedPeer } from './compose-types.ts'
 import { MeteredTaskDispatch } from './peer-metrics.ts'
 import { MeteredPeerFigures, meshFiguresPublisher } from './mesh-figures.ts'
@@ -40,6 +42,14 @@ import { OwedReceipts } from './owed-receipts.ts'
 import { Settlements } from './settlements.ts'
 
 export type { ComposeInit, ComposedPeer, PeerEvents, PeerSettings } from './compose-types.ts'
+
+/** How the history shows a receipt a submitter's check keeps (orchestration/dispatch/verification.ts), by task id. */
+const checkRecords: Record<CheckKeeps, (task: string) => { label: string, payment: ReceiptPayment }> = {
+  checker: task => ({ label: `check of task ${task}`, payment: 'owed' }),
+  held: task => ({ label: `task ${task}, paid once its check agrees`, payment: 'owed' }),
+  'shown-wrong': task => ({ label: `task ${task}, shown wrong by its check: not paid`, payment: 'withheld' }),
+  unconfirmed: task => ({ label: `task ${task}, not confirmed by its check: not paid`, payment: 'withheld' })
+}
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
@@ -210,10 +220,13 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const dispatch = new MeteredTaskDispatch({ identity, mesh, cards, router, reputation, verification, accountability }, metrics, () => performance.now())
   const verifier = new TaskVerification({
     identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool,
-    // A checker's receipt the check pays: owed in the history until paid, as a task's own (owed-receipts.ts).
-    owe: async receipt => {
-      const record: ReceiptRecord = { receipt, role: 'submitter', label: `check of task ${receipt.taskId.slice(0, 8)}`, stdoutPreview: '', storedAt: Date.now(), payment: 'owed' }
-      await (events.remember?.(record) ?? store.addReceipt(record)).catch(warnOn(logger, `keeping the receipt of check ${receipt.taskId}`))
+    // A checker's receipt the check pays, and an executor's held until its check agrees: owed in the history until
+    // paid, as a task's own (owed-receipts.ts); a held one the check did not confirm, withheld.
+    keep: async (receipt, kept, stdout) => {
+      const task = receipt.taskId.slice(0, 8)
+      const { label, payment } = checkRecords[kept](task)
+      const record: ReceiptRecord = { receipt, role: 'submitter', label, stdoutPreview: stdout === undefined ? '' : preview(stdout), storedAt: Date.now(), payment }
+      await (events.remember?.(record) ?? store.addReceipt(record)).catch(warnOn(logger, `keeping the receipt of task ${receipt.taskId}`))
     }
   })
   const settlements = new Settlements()

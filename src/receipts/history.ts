@@ -16,7 +16,8 @@ export interface ReceiptRecord {
    * paid"): 'owed' — its executor is paid this receipt's charge by a channel state naming it, made behind
    * the kept record, so a tab closed meanwhile leaves it owed and the peer's next start pays it
    * (peer/owed-receipts.ts); 'paid' — a later start found it paid (or nothing charged); 'withheld' — this
-   * peer's own re-run showed it wrong (a witness's dispute), so it is never paid. Absent on an executor's
+   * peer's own re-run showed it wrong (a witness's dispute), or its check showed it wrong or could not confirm it
+   * while its payment was held (orchestration/dispatch/verification.ts), so it is never paid. Absent on an executor's
    * records, on receipts paid otherwise (a guild's step: with its run, by the split) and on records kept
    * before the store recorded it (IndexedDB version 7, SQLite version 3): those are never paid from the history.
    */

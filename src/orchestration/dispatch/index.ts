@@ -17,6 +17,6 @@ export type { TaskAccountabilityComponents, TaskAccountabilityInit } from './acc
 export { outcomeOf } from './outcome.ts'
 export * from './constants.ts'
 export { TaskVerification } from './verification.ts'
-export type { TaskVerificationComponents, TaskVerificationInit, VerifiedOutcome, VerifyOptions } from './verification.ts'
+export type { CheckKeeps, TaskVerificationComponents, TaskVerificationInit, VerifiedOutcome, VerifyOptions } from './verification.ts'
 export { runChecked } from './checked-run.ts'
 export type { CheckedRun, CheckedRunComponents, CheckedRunOptions } from './checked-run.ts'

@@ -24,8 +24,14 @@
  * as only a redundant task's majority is paid. A payment not held starts at
  * once; if the check then shows the executor wrong, it is blacklisted and
  * reported but not refunded (a refund needs a witness's signed attestation,
- * which a checker's receipt is not). A tab that closes while a check is
- * running never pays the held receipt.
+ * which a checker's receipt is not).
+ *
+ * Nothing is lost when the tab closes mid-check: a held receipt is kept as
+ * owed before the check runs (`keep(…, 'held')`), and marked withheld once
+ * the check shows it wrong or cannot confirm it. A check the tab's closing
+ * (or the submitter's giving up) cuts short thus leaves the executor's
+ * receipt owed, paid at the peer's next start as an unchecked task's: the
+ * work was done and nothing showed it wrong.
  */
 import type { PeerIdentity } from '../../crypto/identity.ts'
 import type { CardRequirements } from '../../discovery/index.ts'
@@ -53,16 +59,26 @@ export interface TaskVerificationComponents {
   /** This peer's own sandbox: the check when nobody is trusted yet, and the arbitration of a disagreement. */
   runner: TaskRunner
   /**
-   * Keeps a receipt the check pays besides the one its caller keeps — the
-   * checker's, when the executor's result stands — as owed in this peer's
-   * history (ReceiptRecord.payment 'owed'), before its payment starts: a tab
-   * closed before the payment is stored then has its next start pay it
-   * (peer/owed-receipts.ts), as for the task's own receipt. Never rejects
-   * (a record that could not be kept is the store's to tell). Absent, the
-   * checker's receipt is paid without a record.
+   * Keeps a receipt in this peer's history as `kept` says (see `CheckKeeps`):
+   * owed (ReceiptRecord.payment 'owed') before its payment starts, so that a
+   * tab closed before the payment is stored has its next start pay it
+   * (peer/owed-receipts.ts), or withheld. `stdout` is the run's output, for
+   * the record's preview. Never rejects (a record that could not be kept is
+   * the store's to tell). Absent, the check keeps nothing itself.
    */
-  owe?(receipt: Receipt): Promise<void>
+  keep?(receipt: Receipt, kept: CheckKeeps, stdout?: Uint8Array): Promise<void>
 }
+
+/** Why a check keeps a receipt in the submitter's history (`TaskVerificationComponents.keep`). */
+export type CheckKeeps =
+  /** The checker's receipt, paid beside the executor's when that stands (its caller keeps the executor's): owed. */
+  | 'checker'
+  /** The executor's, while its payment is held until the check agrees: owed, and kept again by the caller when it stands. */
+  | 'held'
+  /** The executor's held receipt, which the check showed wrong: withheld, never paid. */
+  | 'shown-wrong'
+  /** The executor's held receipt, which the check could not confirm (executor, checker and own re-run disagree, or the own re-run failed): withheld. */
+  | 'unconfirmed'
 
 export interface TaskVerificationInit {
   /** Uniform in [0, 1). Default Math.random. */
@@ -121,70 +137,90 @@ export class TaskVerification {
     const now = this.now()
     const decision = decideVerification(verification.book.record(executor), { value: offer.maxTotalPrice }, this.random(), now, verification.policy)
     if (!decision.check) return { outcome, decision, settled: false, payments: Promise.resolve() }
+    const keep = async (r: Receipt, kept: CheckKeeps, stdout?: Uint8Array): Promise<void> => this.components.keep?.(r, kept, stdout)
     // An established executor is paid now, as unchecked; only a risky one waits for the check.
     // `owed`: a receipt the caller does not keep (the checker's, while the executor's result stands), kept as owed before it is paid.
     const startPaying = async (r: Receipt, owed = false): Promise<void> => {
       options.onPaid?.(r)
-      if (owed) await this.components.owe?.(r)
+      if (owed) await keep(r, 'checker')
       return accountability.pay(r)
     }
     const paid = decision.holdPayment ? undefined : startPaying(receipt)
-    const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(async r => startPaying(r))]).then(() => {})
-    const [checker] = chooseCheckers({
-      submitter: identity.peerId.toString(),
-      executor,
-      candidates: mesh.executors(),
-      recordOf: peerId => verification.book.record(peerId),
-      isBlacklisted: peerId => reputation.book.isBlacklisted(peerId),
-      count: 1,
-      now,
-      random: this.random
-    }, verification.policy)
-    let checked: TaskOutcome | undefined
-    if (checker !== undefined) {
-      options.onCheck?.(checker, decision)
-      const request: DispatchRequest = { executor: checker }
-      checked = await this.components.dispatch.runOnce({ ...offer, taskId: `${offer.taskId}-check` }, module, requirements, request, { signal: options.signal })
-        .then(({ outcome: o }) => o, () => undefined) // a checker that fails is replaced by this peer's own re-run
+    // A held receipt is owed from now on, so that a check cut short leaves it owed rather than lost; the check
+    // runs meanwhile (a store writes in the order asked: the record's later states come after this one).
+    const keptHeld = paid === undefined ? keep(receipt, 'held', outcome.stdout) : Promise.resolve()
+    const withhold = async (kept: 'shown-wrong' | 'unconfirmed'): Promise<void> => {
+      await keptHeld
+      if (paid === undefined) await keep(receipt, kept)
     }
-    options.signal?.throwIfAborted()
-    if (checked === undefined) {
-      options.onCheck?.('self', decision)
+    // Whatever the check comes to, even a throw (the submitter gave up), the held record is written before verify ends.
+    try {
+      // A held receipt's payment starts once it is kept as owed (as the checker's: `startPaying`).
+      const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(async r => { await keptHeld; return startPaying(r) })]).then(() => {})
+      const [checker] = chooseCheckers({
+        submitter: identity.peerId.toString(),
+        executor,
+        candidates: mesh.executors(),
+        recordOf: peerId => verification.book.record(peerId),
+        isBlacklisted: peerId => reputation.book.isBlacklisted(peerId),
+        count: 1,
+        now,
+        random: this.random
+      }, verification.policy)
+      let checked: TaskOutcome | undefined
+      if (checker !== undefined) {
+        options.onCheck?.(checker, decision)
+        const request: DispatchRequest = { executor: checker }
+        checked = await this.components.dispatch.runOnce({ ...offer, taskId: `${offer.taskId}-check` }, module, requirements, request, { signal: options.signal })
+          .then(({ outcome: o }) => o, () => undefined) // a checker that fails is replaced by this peer's own re-run
+      }
+      options.signal?.throwIfAborted()
+      if (checked === undefined) {
+        options.onCheck?.('self', decision)
+        const own = await this.ownRun(offer, module, receipt, options.signal)
+        if (own === undefined) {
+          // This peer's sandbox could not tell (it failed, or ran out of time where the executor did not): nothing is shown, nothing recorded.
+          return { outcome, decision, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+        }
+        if (verdictOf(receipt, own) === 'agree') {
+          verification.confirm(executor)
+          return { outcome, decision, checker: 'self', settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+        }
+        await this.shownWrong(receipt)
+        await withhold('shown-wrong')
+        await paid
+        throw new ResultContradictedError(`this peer's own re-run of task ${receipt.taskId} contradicts the result of ${executor}; it is blacklisted${paid === undefined ? ' and not paid' : ''}`, receipt)
+      }
+      const theirs = checked.receipt
+      if (sameRun(receipt, theirs)) {
+        verification.confirm(executor)
+        return { outcome, decision, checker: theirs.executor, settled: true, payments: Promise.all([pay(...(paid === undefined ? [receipt] : [])), startPaying(theirs, true)]).then(() => {}) }
+      }
+      // The executor and the checker disagree: this peer's own re-run settles who was wrong.
       const own = await this.ownRun(offer, module, receipt, options.signal)
       if (own === undefined) {
-        // This peer's sandbox could not tell (it failed, or ran out of time where the executor did not): nothing is shown, nothing recorded.
-        return { outcome, decision, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+        await withhold('unconfirmed')
+        await paid
+        throw new NoMajorityError(`the executor and the checker of task ${receipt.taskId} disagree, and this peer's own re-run could not settle it`)
       }
-      if (verdictOf(receipt, own) === 'agree') {
+      const executorRight = verdictOf(receipt, own) === 'agree'
+      const checkerRight = verdictOf(theirs, own) === 'agree'
+      if (!executorRight) await this.shownWrong(receipt)
+      if (!checkerRight) await this.shownWrong(theirs)
+      if (executorRight) {
         verification.confirm(executor)
-        return { outcome, decision, checker: 'self', settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+        return { outcome, decision, checker: theirs.executor, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
       }
-      await this.shownWrong(receipt)
+      if (checkerRight) {
+        await withhold('shown-wrong')
+        return { outcome: checked, decision, checker: theirs.executor, settled: true, payments: pay(theirs) }
+      }
+      await withhold('shown-wrong')
       await paid
-      throw new ResultContradictedError(`this peer's own re-run of task ${receipt.taskId} contradicts the result of ${executor}; it is blacklisted${paid === undefined ? ' and not paid' : ''}`, receipt)
+      throw new NoMajorityError(`the executor, the checker and this peer's own re-run of task ${receipt.taskId} all disagree`)
+    } finally {
+      await keptHeld
     }
-    const theirs = checked.receipt
-    if (sameRun(receipt, theirs)) {
-      verification.confirm(executor)
-      return { outcome, decision, checker: theirs.executor, settled: true, payments: Promise.all([pay(...(paid === undefined ? [receipt] : [])), startPaying(theirs, true)]).then(() => {}) }
-    }
-    // The executor and the checker disagree: this peer's own re-run settles who was wrong.
-    const own = await this.ownRun(offer, module, receipt, options.signal)
-    if (own === undefined) {
-      await paid
-      throw new NoMajorityError(`the executor and the checker of task ${receipt.taskId} disagree, and this peer's own re-run could not settle it`)
-    }
-    const executorRight = verdictOf(receipt, own) === 'agree'
-    const checkerRight = verdictOf(theirs, own) === 'agree'
-    if (!executorRight) await this.shownWrong(receipt)
-    if (!checkerRight) await this.shownWrong(theirs)
-    if (executorRight) {
-      verification.confirm(executor)
-      return { outcome, decision, checker: theirs.executor, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
-    }
-    if (checkerRight) return { outcome: checked, decision, checker: theirs.executor, settled: true, payments: pay(theirs) }
-    await paid
-    throw new NoMajorityError(`the executor, the checker and this peer's own re-run of task ${receipt.taskId} all disagree`)
   }
 
   /** Records and acts on a receipt shown wrong: the book of checked work, then blacklisting and a report. */
