@@ -12,14 +12,13 @@
  * pool.stop()
  * ```
  */
-import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE, WASM_PAGE_BYTES } from './constants.ts'
-import { assertSha256Hex } from '../core/hash.ts'
+import { DEFAULT_POOL_SLOTS, MEMORY_SIZE_MESSAGE, MODULE_CACHE_SIZE, RUN_FAILURE_MESSAGE, RUN_REQUEST_MESSAGE, RUN_RESULT_MESSAGE } from './constants.ts'
 import { AbortError, PoolStoppedError, SandboxOutOfMemoryError, TaskTimeoutError, throwIfAborted, WorkerCrashedError } from './errors.ts'
 import { timedOut, trappedInWasm } from './pool-results.ts'
-import { compileTaskModule } from './module-check.ts'
+import { ModuleCache } from './module-cache.ts'
+import type { CompiledModule } from './module-cache.ts'
 import { deserializeError, MemoryCell } from './sandbox-protocol.ts'
 import type { RunRequest, SandboxWorkerMessage } from './sandbox-protocol.ts'
-import { readMemoryLimits } from './wasm-binary/index.ts'
 import type { ExecutionOptions, ExecutionResult, TaskInput, TaskLimits } from './types.ts'
 
 export interface WorkerPoolInit {
@@ -65,18 +64,6 @@ interface RunningTask {
   error(event: ErrorEvent): void
 }
 
-/** A compiled module and its cache key, which also names it to the worker that holds it. */
-interface CompiledModule {
-  key: string
-  module: WebAssembly.Module
-  /**
-   * The smallest initial size of its memories, bytes: what its exported
-   * memory has at least once instantiated, so what a run that never grows
-   * it reports, without a message from the worker (`WasiWorkerApi.run`).
-   */
-  initialMemoryBytes: number
-}
-
 interface Waiter {
   grant(slot: Slot): void
   fail(err: Error): void
@@ -89,7 +76,6 @@ function defaultWorker (): Worker {
 
 export class WorkerPool {
   private readonly createWorker: () => Worker
-  private readonly moduleCacheSize: number
   private readonly metered: boolean
   private readonly keepSpare: boolean
   private readonly sharedMemorySize: boolean
@@ -102,8 +88,7 @@ export class WorkerPool {
   private readonly dead = new WeakSet<Worker>()
   /** False while stop() runs, so the workers it terminates are not replaced. */
   private replacing = true
-  /** Compilations by `hash/memoryLimit/metering`, oldest first; promises so concurrent runs share one compile. */
-  private readonly modules = new Map<string, Promise<CompiledModule>>()
+  private readonly modules: ModuleCache
   private readonly idle: Slot[] = []
   private readonly waiters: Waiter[] = []
   /** Cancels each running task (terminating its worker). */
@@ -113,8 +98,8 @@ export class WorkerPool {
 
   constructor (init: WorkerPoolInit = {}) {
     this.createWorker = init.createWorker ?? defaultWorker
-    this.moduleCacheSize = init.moduleCacheSize ?? MODULE_CACHE_SIZE
     this.metered = init.metered ?? true
+    this.modules = new ModuleCache({ size: init.moduleCacheSize ?? MODULE_CACHE_SIZE, metered: this.metered })
     this.keepSpare = init.spareWorker ?? true
     this.sharedMemorySize = init.sharedMemorySize ?? true
     this.slotCount = validSlots(init.slots ?? DEFAULT_POOL_SLOTS)
@@ -143,7 +128,7 @@ export class WorkerPool {
 
   /** Hashes of the modules compiled and cached, most recently used last: what this executor holds warm. */
   cachedModuleHashes (): string[] {
-    return [...new Set([...this.modules.keys()].map(key => key.split('/')[0] as string))]
+    return this.modules.hashes()
   }
 
   /** Tasks waiting for a slot. */
@@ -172,7 +157,7 @@ export class WorkerPool {
   async run (moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, options: ExecutionOptions = {}): Promise<ExecutionResult> {
     throwIfAborted(options.signal)
     options.onProgress?.({ phase: 'compiling' })
-    const module = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, options.signal)
+    const module = await this.modules.compile(moduleHash, bytes, limits.memoryLimitBytes, options.signal)
     throwIfAborted(options.signal)
     const result = await this.runOnWorker(module, moduleHash, input, limits, options)
     if (!this.metered || !trappedInWasm(result)) return result
@@ -194,7 +179,7 @@ export class WorkerPool {
    * status that never had to agree across peers.
    */
   private async replay (first: ExecutionResult, moduleHash: string, bytes: Uint8Array, input: TaskInput, limits: TaskLimits, signal?: AbortSignal): Promise<ExecutionResult> {
-    const exact = await this.compile(moduleHash, bytes, limits.memoryLimitBytes, signal, true)
+    const exact = await this.modules.compile(moduleHash, bytes, limits.memoryLimitBytes, signal, true)
     throwIfAborted(signal)
     const again = await this.runOnWorker(exact, moduleHash, input, limits, { signal })
     return { ...again, startedAt: first.startedAt, durationMs: first.durationMs }
@@ -231,28 +216,6 @@ export class WorkerPool {
     this.spare = undefined
     this.replacing = true
     this.modules.clear()
-  }
-
-  /** Compiles (or finds in the cache) the module, under a key that names the bytes and the transformation. */
-  private async compile (hash: string, bytes: Uint8Array, memoryLimitBytes: number, signal?: AbortSignal, exactFuelAtTraps = false): Promise<CompiledModule> {
-    const key = `${hash}/${memoryLimitBytes}/${this.metered ? exactFuelAtTraps ? 'metered-exact' : 'metered' : 'unmetered'}`
-    let module = this.modules.get(key)
-    if (module !== undefined) {
-      this.modules.delete(key) // re-insert: Map order doubles as recency
-    } else {
-      module = (async () => {
-        assertSha256Hex(bytes, hash)
-        const compiled = await compileTaskModule(bytes, { memoryLimitBytes, metered: this.metered, exactFuelAtTraps })
-        const pages = readMemoryLimits(bytes).map(memory => memory.minPages)
-        return { key, module: compiled, initialMemoryBytes: pages.length === 0 ? 0 : Math.min(...pages) * WASM_PAGE_BYTES }
-      })()
-      // A failed compile must not be served from the cache.
-      module.catch(() => { if (this.modules.get(key) === module) this.modules.delete(key) })
-    }
-    this.modules.set(key, module)
-    while (this.modules.size > this.moduleCacheSize) this.modules.delete(this.modules.keys().next().value as string)
-    // The shared compile is not cancelled by one caller's signal; that caller just stops waiting.
-    return raceAbort(module, signal)
   }
 
   private acquire (signal?: AbortSignal): Promise<Slot> {
@@ -418,13 +381,4 @@ export class WorkerPool {
 function validSlots (n: number): number {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`slots must be a non-negative integer, got ${n}`)
   return n
-}
-
-function raceAbort<T> (promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (signal === undefined) return promise
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => { reject(new AbortError()) }
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
-  })
 }
