@@ -221,12 +221,14 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const verifier = new TaskVerification({
     identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool,
     // A checker's receipt the check pays, and an executor's held until its check agrees: owed in the history until
-    // paid, as a task's own (owed-receipts.ts); a held one the check did not confirm, withheld.
+    // paid, as a task's own (owed-receipts.ts); a held one the check did not confirm, withheld. Only the checker's is
+    // shown (and counted in the agents' records) now: a held one is the caller's to show once its check agrees, and
+    // is in the store meanwhile, which the history shows at the next start.
     keep: async (receipt, kept, stdout) => {
-      const task = receipt.taskId.slice(0, 8)
-      const { label, payment } = checkRecords[kept](task)
+      const { label, payment } = checkRecords[kept](receipt.taskId.slice(0, 8))
       const record: ReceiptRecord = { receipt, role: 'submitter', label, stdoutPreview: stdout === undefined ? '' : preview(stdout), storedAt: Date.now(), payment }
-      await (events.remember?.(record) ?? store.addReceipt(record)).catch(warnOn(logger, `keeping the receipt of task ${receipt.taskId}`))
+      const written = kept === 'checker' ? events.remember?.(record) ?? store.addReceipt(record) : store.addReceipt(record)
+      await written.catch(warnOn(logger, `keeping the receipt of task ${receipt.taskId}`))
     }
   })
   const settlements = new Settlements()
