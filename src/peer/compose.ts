@@ -7,7 +7,7 @@
  * the app (zerostate-app.ts) turns what they report into view state.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { noopMetrics, warnOn } from '../core/index.ts'
+import { noopMetrics } from '../core/index.ts'
 import { MAX_MEMORY_LIMIT_BYTES } from '../core/limits.ts'
 import { AgentCardService, AvailabilityProbe, documentPage } from '../discovery/index.ts'
 import type { CardInterface } from '../discovery/index.ts'
@@ -17,10 +17,8 @@ import { createBrowserNode } from '../network/browser-node.ts'
 import type { BulkConnectionTo, ConnectionTo } from '../network/components.ts'
 import { echoService } from '../network/echo/index.ts'
 import { PeerMesh } from '../network/peer-mesh.ts'
-import type { ReceiptPayment, ReceiptRecord } from '../receipts/index.ts'
 import { bidService, quoteFor } from '../orchestration/auction/index.ts'
 import { TaskAccountability, TaskVerification } from '../orchestration/dispatch/index.ts'
-import type { CheckKeeps } from '../orchestration/dispatch/index.ts'
 import { A2A_LIBP2P_BINDING, A2A_PROTOCOL_VERSION, a2aService } from '../orchestration/a2a/index.ts'
 import type { A2AAgent } from '../orchestration/a2a/index.ts'
 import { forwardingService } from '../orchestration/forwarding/index.ts'
@@ -34,7 +32,7 @@ import { AgentStatsBook } from '../trust/agent-stats/index.ts'
 import { receiptHash } from '../receipts/index.ts'
 import { WitnessService } from '../trust/witness/index.ts'
 import { VerificationService, executorStanding } from '../trust/verification/index.ts'
-import { preview } from './preview.ts'
+import { checkRecords } from './check-records.ts'
 import type { ComposeInit, ComposedPeer } from './compose-types.ts'
 import { MeteredTaskDispatch } from './peer-metrics.ts'
 import { MeteredPeerFigures, meshFiguresPublisher } from './mesh-figures.ts'
@@ -42,14 +40,6 @@ import { OwedReceipts } from './owed-receipts.ts'
 import { Settlements } from './settlements.ts'
 
 export type { ComposeInit, ComposedPeer, PeerEvents, PeerSettings } from './compose-types.ts'
-
-/** How the history shows a receipt a submitter's check keeps (orchestration/dispatch/verification.ts), by task id. */
-const checkRecords: Record<CheckKeeps, (task: string) => { label: string, payment: ReceiptPayment }> = {
-  checker: task => ({ label: `check of task ${task}`, payment: 'owed' }),
-  held: task => ({ label: `task ${task}, paid once its check agrees`, payment: 'owed' }),
-  'shown-wrong': task => ({ label: `task ${task}, shown wrong by its check: not paid`, payment: 'withheld' }),
-  unconfirmed: task => ({ label: `task ${task}, not confirmed by its check: not paid`, payment: 'withheld' })
-}
 
 export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const { store, identity, settings, events, logger } = init
@@ -221,15 +211,8 @@ export async function composePeer (init: ComposeInit): Promise<ComposedPeer> {
   const verifier = new TaskVerification({
     identity, mesh, dispatch, reputation, verification, accountability, runner: init.pool,
     // A checker's receipt the check pays, and an executor's held until its check agrees: owed in the history until
-    // paid, as a task's own (owed-receipts.ts); a held one the check did not confirm, withheld. Only the checker's is
-    // shown (and counted in the agents' records) now: a held one is the caller's to show once its check agrees, and
-    // is in the store meanwhile, which the history shows at the next start.
-    keep: async (receipt, kept, stdout) => {
-      const { label, payment } = checkRecords[kept](receipt.taskId.slice(0, 8))
-      const record: ReceiptRecord = { receipt, role: 'submitter', label, stdoutPreview: stdout === undefined ? '' : preview(stdout), storedAt: Date.now(), payment }
-      const written = kept === 'checker' ? events.remember?.(record) ?? store.addReceipt(record) : store.addReceipt(record)
-      await written.catch(warnOn(logger, `keeping the receipt of task ${receipt.taskId}`))
-    }
+    // paid, as a task's own (owed-receipts.ts); a held one the check did not confirm, withheld.
+    keep: checkRecords({ store, ...(events.remember === undefined ? {} : { remember: events.remember.bind(events) }), logger })
   })
   const settlements = new Settlements()
   // Receipts an earlier session kept and never paid (a tab closed behind a result): paid as their executors are reached.

@@ -12,13 +12,16 @@ import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { noopLogger } from '../../../src/core/index.ts'
 import { createIdentity } from '../../../src/crypto/index.ts'
 import type { PeerIdentity } from '../../../src/crypto/index.ts'
 import { receiptsPaidBy } from '../../../src/economy/channel/index.ts'
 import { PAYMENT_PROTOCOL, PaymentChannels, paymentsOf } from '../../../src/economy/payments/index.ts'
+import { TaskVerification } from '../../../src/orchestration/dispatch/index.ts'
 import { RemoteTaskError } from '../../../src/orchestration/task-protocol/index.ts'
 import type { TaskOutcome, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import type { PeerContext } from '../../../src/peer/context.ts'
+import { checkRecords } from '../../../src/peer/check-records.ts'
 import { OwedReceipts } from '../../../src/peer/owed-receipts.ts'
 import { Settlements } from '../../../src/peer/settlements.ts'
 import { submitTask } from '../../../src/peer/submit.ts'
@@ -27,6 +30,8 @@ import { receiptHash, signReceipt } from '../../../src/receipts/index.ts'
 import type { Receipt, ReceiptRecord } from '../../../src/receipts/index.ts'
 import type { Attestation } from '../../../src/receipts/attestation/index.ts'
 import { createMemoryStore } from '../../../src/storage/index.ts'
+import { ReputationBook } from '../../../src/trust/reputation/index.ts'
+import { DEFAULT_MIN_CHECKER_CONFIRMED, VerificationService } from '../../../src/trust/verification/index.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { rejection } from '../../support/rejection.ts'
 import { exampleUnsigned } from '../receipts/fixtures.ts'
@@ -36,6 +41,7 @@ const CHARGE = 1_000
 /** Long enough that a payment asked for is still waiting when its peer stops: the tab closed in the batch window. */
 const NEVER_MS = 600_000
 const id = (p: PeerIdentity): string => p.peerId.toString()
+const utf8 = (text: string): Uint8Array<ArrayBuffer> => new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
 
 /** One run of the submitting peer on its store: a node, its channels and the sweep of what an earlier run owed. */
 interface Session {
@@ -346,6 +352,68 @@ describe('receipts owed from an earlier session', () => {
     expect(await paymentsFor(store, wrong, 'out')).toBe(0)
     expect(await store.listOwedReceipts()).toEqual([])
     expect(next.notices).toEqual([expect.stringMatching(/^paid 1 receipt owed from an earlier session/)])
+    await next.stop()
+  })
+
+  it('a risky executor\'s receipt, held until its check agrees: a check cut short by the tab\'s closing leaves it owed and the next start pays it; one its check could not confirm is withheld, never paid', async () => {
+    const submitter = await createIdentity()
+    const checker = await createIdentity()
+    const store = createMemoryStore<ZeroStateRecords>()
+    const book = new VerificationService({ store: createMemoryStore() })
+    await book.start()
+    // A checker the submitter trusts; the executor is new to it, so its payment is held until the check agrees.
+    for (let i = 0; i < DEFAULT_MIN_CHECKER_CONFIRMED; i++) book.confirm(id(checker))
+    const paid: Receipt[] = []
+    /** How the checker answers the check: `undefined` — it is still running when the tab closes. */
+    const checkerAnswers: { receipt?: Receipt } = {}
+    const verifier = new TaskVerification({
+      identity: submitter,
+      mesh: { executors: () => [id(checker)] },
+      dispatch: {
+        runOnce: async (offer, _module, _requirements, _request, options) => {
+          if (checkerAnswers.receipt === undefined) {
+            return new Promise((_resolve, reject) => {
+              const signal = options?.signal
+              if (signal?.aborted === true) reject(signal.reason)
+              signal?.addEventListener('abort', () => { reject(signal.reason) })
+            })
+          }
+          return { outcome: { stdout: new Uint8Array(), stderr: new Uint8Array(), files: [], exitCode: 0, receipt: checkerAnswers.receipt }, offer }
+        }
+      },
+      reputation: { book: new ReputationBook({ now: Date.now }) } as never,
+      verification: book,
+      accountability: { pay: async r => { paid.push(r) }, provenWrong: async () => {} },
+      // This peer's own re-run, which would settle a disagreement, fails here: it cannot confirm either.
+      runner: { run: async () => { throw new Error('this sandbox is out of order') } },
+      keep: checkRecords({ store, logger: noopLogger })
+    }, { random: () => 0.5 })
+    const offerOf = (r: Receipt): ValidOffer => ({ taskId: r.taskId, maxTotalPrice: r.price.maxTotalPrice, moduleHash: r.moduleHash, args: [], env: [], stdin: new Uint8Array(), files: [] }) as unknown as ValidOffer
+    const ranOn = (r: Receipt): TaskOutcome => ({ stdout: utf8('3\n'), stderr: new Uint8Array(), files: [], exitCode: 0, receipt: r })
+
+    // The tab closes while the check runs (its submission is given up as the page goes).
+    const cutShort = await receipt(submitter)
+    const closing = new AbortController()
+    const checking = verifier.verify(ranOn(cutShort), offerOf(cutShort), new Uint8Array(), { moduleHash: cutShort.moduleHash }, { signal: closing.signal, onCheck: () => { closing.abort() } })
+    expect((await rejection(checking)).name).toBe('AbortError')
+    // The check disagrees with the next one and nothing settles it: withheld.
+    const unconfirmed = await receipt(submitter)
+    checkerAnswers.receipt = await signReceipt({ ...exampleUnsigned(checker, submitter), taskId: `${unconfirmed.taskId}-check`, outputHash: 'f'.repeat(64) }, checker)
+    expect((await rejection(verifier.verify(ranOn(unconfirmed), offerOf(unconfirmed), new Uint8Array(), { moduleHash: unconfirmed.moduleHash }))).name).toBe('NoMajorityError')
+    expect(paid).toEqual([])
+    expect(await recordOf(store, cutShort)).toMatchObject({ payment: 'owed', label: `task ${cutShort.taskId.slice(0, 8)}, paid once its check agrees`, stdoutPreview: '3\n' })
+    expect((await recordOf(store, unconfirmed))?.payment).toBe('withheld')
+    book.stop()
+
+    const next = await session(submitter, store)
+    await next.node.dial(executor.node.getMultiaddrs()[0]!)
+    await next.owed.start()
+    await next.owed.settled()
+    expect(await paymentsFor(executor.store, cutShort, 'in')).toBe(1)
+    expect(await paymentsFor(executor.store, unconfirmed, 'in')).toBe(0)
+    expect((await recordOf(store, cutShort))?.payment).toBe('paid')
+    expect((await recordOf(store, unconfirmed))?.payment).toBe('withheld')
+    expect(await store.listOwedReceipts()).toEqual([])
     await next.stop()
   })
 
