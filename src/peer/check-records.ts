@@ -20,10 +20,13 @@ export interface CheckRecordsComponents {
   logger: Logger
 }
 
-/** How the history names a receipt a check keeps, by its task id, and what it is owed. */
+/**
+ * How the history names a receipt a check keeps, by its task id, and what it is owed. A held receipt's record
+ * outlives its check only when the check never ended (the tab closed): its caller's record replaces it otherwise.
+ */
 const CHECK_RECORDS: Record<CheckKeeps, (task: string) => { label: string, payment: ReceiptPayment }> = {
   checker: task => ({ label: `check of task ${task}`, payment: 'owed' }),
-  held: task => ({ label: `task ${task}, paid once its check agrees`, payment: 'owed' }),
+  held: task => ({ label: `task ${task}, kept as its check began`, payment: 'owed' }),
   'shown-wrong': task => ({ label: `task ${task}, shown wrong by its check: not paid`, payment: 'withheld' }),
   unconfirmed: task => ({ label: `task ${task}, not confirmed by its check: not paid`, payment: 'withheld' })
 }

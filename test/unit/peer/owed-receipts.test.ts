@@ -401,7 +401,7 @@ describe('receipts owed from an earlier session', () => {
     checkerAnswers.receipt = await signReceipt({ ...exampleUnsigned(checker, submitter), taskId: `${unconfirmed.taskId}-check`, outputHash: 'f'.repeat(64) }, checker)
     expect((await rejection(verifier.verify(ranOn(unconfirmed), offerOf(unconfirmed), new Uint8Array(), { moduleHash: unconfirmed.moduleHash }))).name).toBe('NoMajorityError')
     expect(paid).toEqual([])
-    expect(await recordOf(store, cutShort)).toMatchObject({ payment: 'owed', label: `task ${cutShort.taskId.slice(0, 8)}, paid once its check agrees`, stdoutPreview: '3\n' })
+    expect(await recordOf(store, cutShort)).toMatchObject({ payment: 'owed', label: `task ${cutShort.taskId.slice(0, 8)}, kept as its check began`, stdoutPreview: '3\n' })
     expect((await recordOf(store, unconfirmed))?.payment).toBe('withheld')
     book.stop()
 
