@@ -73,6 +73,15 @@ export class ExecutorLostError extends Error {
   static { nameError(this, 'ExecutorLostError') }
 }
 
+/**
+ * A direct connection on which no stream opened within STALLED_CONNECTION_MS
+ * while nothing else was open on it: the other end no longer holds it (or
+ * never adopted it), so it is closed with this error rather than waited on.
+ */
+export class StalledConnectionError extends Error {
+  static { nameError(this, 'StalledConnectionError') }
+}
+
 /** Thrown when no connected peer is contributing compute. */
 export class NoExecutorError extends Error {
   static { nameError(this, 'NoExecutorError') }

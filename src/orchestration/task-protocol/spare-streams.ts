@@ -14,7 +14,8 @@
  * connections without a data limit (a relayed one's bytes are not spent on it).
  */
 import type { Connection, Stream } from '@libp2p/interface'
-import { OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL } from './constants.ts'
+import { OFFER_RESPONSE_TIMEOUT_MS } from './constants.ts'
+import { openTaskStream } from './open-stream.ts'
 
 /** How long a spare task stream is kept unused before it is reset: well within the executor's wait for an offer. */
 export const SPARE_TASK_STREAM_IDLE_MS = 4000
@@ -36,52 +37,6 @@ interface Spare {
   connectionId: string
   openedAt: number
   timer: ReturnType<typeof setTimeout>
-}
-
-/**
- * How long a task stream may take to open on a connection without a data
- * limit before a second one is opened beside it. Opening one takes a few ms
- * (a WebRTC data channel and a multistream-select round trip), but on these
- * machines about one `newStream` in 1,500 never opens at all and hangs until
- * its signal gives up (shared notes, browser-webrtc-on-these-machines.md):
- * without a second, the task to that executor would fail after
- * OFFER_RESPONSE_TIMEOUT_MS, and a task sent to a named executor has nobody
- * else to go to.
- */
-export const TASK_STREAM_HEDGE_MS = 1000
-
-/**
- * Opens a task stream on `connection`. On a connection without a data limit,
- * one not open within `hedgeMs` gets a second opened beside it: the first of
- * the two to open is the task's, and the other is reset once it opens (the
- * executor takes a stream reset before any offer for no task). Rejects only
- * when every stream opened failed (with the first one's error), or when
- * `signal` gives up.
- */
-export async function openTaskStream (connection: Connection, signal?: AbortSignal, hedgeMs = TASK_STREAM_HEDGE_MS): Promise<Stream> {
-  const open = async (): Promise<Stream> => connection.newStream(TASK_PROTOCOL, { ...(signal === undefined ? {} : { signal }), runOnLimitedConnection: true })
-  const first = open()
-  // A relayed connection's bytes are counted, and its streams are yamux's, which do not hang so.
-  if (connection.limits != null) return first
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const late = new Promise<'late'>(resolve => { timer = setTimeout(() => { resolve('late') }, hedgeMs) })
-  try {
-    if (await Promise.race([first.then(() => 'open' as const, () => 'failed' as const), late]) !== 'late') return await first
-  } finally {
-    clearTimeout(timer)
-  }
-  const second = open()
-  let winner: Stream
-  try {
-    winner = await Promise.any([first, second])
-  } catch {
-    // Both failed: the first one's error says why.
-    return await first
-  }
-  for (const stream of [first, second]) {
-    stream.then(other => { if (other !== winner) other.abort(new Error('a second task stream that was not needed')) }, () => {})
-  }
-  return winner
 }
 
 export class SpareTaskStreams {

@@ -11,7 +11,7 @@ import {
   HEARTBEAT_TIMEOUT_MS, MAX_CONTROL_MESSAGE_BYTES, MAX_RESULT_BYTES, MAX_SUBMITTER_BUFFER_BYTES, MODULE_TRANSFER_TIMEOUT_MS,
   OFFER_RESPONSE_TIMEOUT_MS
 } from './constants.ts'
-import { openTaskStream } from './spare-streams.ts'
+import { openTaskStream } from './open-stream.ts'
 import type { SpareTaskStreams } from './spare-streams.ts'
 import { ExecutorLostError, InvalidTaskMessageError, ReceiptBudgetMismatchError, RemoteTaskError } from './errors.ts'
 import { toWireOffer } from './offer.ts'
