@@ -157,6 +157,8 @@ export class TaskVerification {
     try {
       // A held receipt's payment starts once it is kept as owed (as the checker's: `startPaying`).
       const pay = (...receipts: Receipt[]): Promise<void> => Promise.all([paid, ...receipts.map(async r => { await keptHeld; return startPaying(r) })]).then(() => {})
+      // The executor's payment, once the check agrees: the one already under way, or the held one, started now.
+      const payExecutor = (): Promise<void> => pay(...(paid === undefined ? [receipt] : []))
       const [checker] = chooseCheckers({
         submitter: identity.peerId.toString(),
         executor,
@@ -180,11 +182,11 @@ export class TaskVerification {
         const own = await this.ownRun(offer, module, receipt, options.signal)
         if (own === undefined) {
           // This peer's sandbox could not tell (it failed, or ran out of time where the executor did not): nothing is shown, nothing recorded.
-          return { outcome, decision, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+          return { outcome, decision, settled: true, payments: payExecutor() }
         }
         if (verdictOf(receipt, own) === 'agree') {
           verification.confirm(executor)
-          return { outcome, decision, checker: 'self', settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+          return { outcome, decision, checker: 'self', settled: true, payments: payExecutor() }
         }
         await this.shownWrong(receipt)
         await withhold('shown-wrong')
@@ -194,7 +196,7 @@ export class TaskVerification {
       const theirs = checked.receipt
       if (sameRun(receipt, theirs)) {
         verification.confirm(executor)
-        return { outcome, decision, checker: theirs.executor, settled: true, payments: Promise.all([pay(...(paid === undefined ? [receipt] : [])), startPaying(theirs, true)]).then(() => {}) }
+        return { outcome, decision, checker: theirs.executor, settled: true, payments: Promise.all([payExecutor(), startPaying(theirs, true)]).then(() => {}) }
       }
       // The executor and the checker disagree: this peer's own re-run settles who was wrong.
       const own = await this.ownRun(offer, module, receipt, options.signal)
@@ -209,7 +211,7 @@ export class TaskVerification {
       if (!checkerRight) await this.shownWrong(theirs)
       if (executorRight) {
         verification.confirm(executor)
-        return { outcome, decision, checker: theirs.executor, settled: true, payments: pay(...(paid === undefined ? [receipt] : [])) }
+        return { outcome, decision, checker: theirs.executor, settled: true, payments: payExecutor() }
       }
       if (checkerRight) {
         await withhold('shown-wrong')
