@@ -2,7 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
-import type { GossipSub } from '@libp2p/gossipsub'
+import type { GossipSub, GossipsubOpts } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Identify } from '@libp2p/identify'
 import { isPrivate } from '@libp2p/utils'
@@ -13,7 +13,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Metrics } from '../core/index.ts'
-import { DIAL_TIMEOUT_MS } from './constants.ts'
+import { DIAL_TIMEOUT_MS, GOSSIP_IP_COLOCATION_WEIGHT } from './constants.ts'
 import { libp2pMetrics } from './libp2p-metrics.ts'
 
 export type BrowserNode = Libp2p<{ identify: Identify, pubsub: GossipSub }>
@@ -38,6 +38,16 @@ export interface BrowserNodeInit {
    * streams per protocol. None: libp2p collects none.
    */
   metrics?: Metrics
+}
+
+/** A tab's (and a Node peer's) gossipsub options. */
+export function meshGossipsubInit (): Partial<GossipsubOpts> {
+  return {
+    allowPublishToZeroTopicPeers: true,
+    // Relayed connections are how tabs first meet; gossip must work on them.
+    runOnLimitedConnection: true,
+    scoreParams: { IPColocationFactorWeight: GOSSIP_IP_COLOCATION_WEIGHT }
+  }
 }
 
 /**
@@ -70,11 +80,7 @@ export async function createBrowserNode (init: BrowserNodeInit): Promise<Browser
     ...(init.metrics === undefined ? {} : { metrics: libp2pMetrics({ metrics: init.metrics }) }),
     services: {
       identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        // Relayed connections are how tabs first meet; gossip must work on them.
-        runOnLimitedConnection: true
-      })
+      pubsub: gossipsub(meshGossipsubInit())
     }
   })
 }

@@ -104,3 +104,16 @@ export const DIAL_TIMEOUT_MS = 15_000
  * dial takes a few seconds more on a slow network.
  */
 export const BULK_DIRECT_WAIT_MS = 10_000
+
+/**
+ * Gossipsub's IP colocation penalty (P6) is off in tabs and Node peers, as on
+ * the relay (server/constants.ts). Every peer first met through a relay has
+ * the relay's address in its connection's remote address (a circuit address),
+ * and gossipsub keeps the addresses of peers that left for an hour (its
+ * `retainScore`): past about a dozen peers met through one relay, it took them
+ * all for one host and scored the relay itself below the gossip threshold, so
+ * the tab pruned the relay from its mesh and ignored its gossip — no presence
+ * or card from anyone new for an hour (measured: a tab never heard of the 14th
+ * Node peer it met one after another).
+ */
+export const GOSSIP_IP_COLOCATION_WEIGHT = 0
