@@ -60,7 +60,7 @@ export async function openTaskStream (connection: Connection, signal?: AbortSign
   if (connection.limits != null) return first
   if (await settlesWithin(first, hedgeMs)) return await first
   const second = open()
-  const stall = stallTimer(connection, stallMs - hedgeMs)
+  const stall = stallTimer(connection, stallMs - hedgeMs, stallMs)
   let winner: Stream
   try {
     winner = await Promise.race([Promise.any([first, second]), stall.stalled])
@@ -89,16 +89,16 @@ async function settlesWithin (opening: Promise<Stream>, ms: number): Promise<boo
 }
 
 /**
- * `stalled` rejects after `ms` with a StalledConnectionError, closing
+ * `stalled` rejects after `ms` (`sinceFirstMs` since the first opening, which its message states) with a StalledConnectionError, closing
  * `connection`, when nothing negotiated is open on it by then; it never
  * settles otherwise, nor once `cancel` is called (the wait ended).
  */
-function stallTimer (connection: Connection, ms: number): { stalled: Promise<never>, cancel(): void } {
+function stallTimer (connection: Connection, ms: number, sinceFirstMs: number): { stalled: Promise<never>, cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined
   const stalled = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       if (connection.status !== 'open' || carriesNegotiatedStream(connection)) return
-      const err = new StalledConnectionError(`no stream opened within ${ms} ms on the direct connection to ${connection.remotePeer.toString()}, with nothing else open on it: closed as one its other end no longer holds`)
+      const err = new StalledConnectionError(`no stream opened within ${sinceFirstMs} ms on the direct connection to ${connection.remotePeer.toString()}, with nothing else open on it: closed as one its other end no longer holds`)
       connection.abort(err)
       reject(err)
     }, ms)
