@@ -31,6 +31,13 @@ export interface Codec<T> {
 export interface ReadOptions<T> extends AbortOptions, DecodeOptions<T> {
   /** The most bytes this message may have; a larger length prefix fails the read. */
   maxBytes: number
+  /**
+   * Fails the read with a `TimeoutError` (a DOMException, like
+   * `AbortSignal.timeout`'s) once no bytes at all have arrived on the stream
+   * for this long. Unlike a timeout signal it does not bound the whole
+   * message: a large one that keeps arriving over a slow link is not silence.
+   */
+  idleTimeoutMs?: number
 }
 
 export interface FramedStream {
@@ -46,12 +53,20 @@ export function framedStream (stream: Stream, options: { maxBufferSize: number }
   const bytes = byteStream(stream, { maxBufferSize: options.maxBufferSize })
   return {
     async read (codec, readOptions) {
-      const length = await readLength(async () => (await bytes.read({ bytes: 1, signal: readOptions.signal })).get(0))
-      if (length > readOptions.maxBytes) {
-        throw new MessageTooLargeError(`a message of ${length} bytes, more than the ${readOptions.maxBytes} allowed here`)
+      const idle = readOptions.idleTimeoutMs === undefined ? undefined : idleDeadline(stream, readOptions.idleTimeoutMs)
+      const signal = idle === undefined
+        ? readOptions.signal
+        : readOptions.signal === undefined ? idle.signal : AbortSignal.any([readOptions.signal, idle.signal])
+      try {
+        const length = await readLength(async () => (await bytes.read({ bytes: 1, signal })).get(0))
+        if (length > readOptions.maxBytes) {
+          throw new MessageTooLargeError(`a message of ${length} bytes, more than the ${readOptions.maxBytes} allowed here`)
+        }
+        const data = length === 0 ? new Uint8Array(0) : (await bytes.read({ bytes: length, signal })).subarray()
+        return codec.decode(data, { limits: readOptions.limits })
+      } finally {
+        idle?.stop()
       }
-      const data = length === 0 ? new Uint8Array(0) : (await bytes.read({ bytes: length, signal: readOptions.signal })).subarray()
-      return codec.decode(data, { limits: readOptions.limits })
     },
     async write (message, codec, writeOptions) {
       const data = codec.encode(message)
@@ -125,6 +140,37 @@ export function lengthPrefixedStream (stream: Stream, options: Partial<LengthPre
 export function abortReason (err: unknown): Error {
   const cause = closeError(err)
   return cause instanceof Error ? cause : new Error(String(cause))
+}
+
+/**
+ * A signal that aborts with a `TimeoutError` once `ms` pass without a
+ * `message` event on `stream` (bytes arriving, whoever reads them). One timer:
+ * when it fires early because bytes came meanwhile, it is set again for what
+ * is left of the quiet time since the last ones.
+ */
+function idleDeadline (stream: Stream, ms: number): { signal: AbortSignal, stop: () => void } {
+  const controller = new AbortController()
+  let lastBytesAt = performance.now()
+  const onMessage = (): void => { lastBytesAt = performance.now() }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const wait = (delay: number): void => {
+    timer = setTimeout(() => {
+      const quietMs = performance.now() - lastBytesAt
+      if (quietMs < ms) {
+        wait(ms - quietMs)
+        return
+      }
+      stop()
+      controller.abort(new DOMException(`no bytes arrived for ${ms} ms`, 'TimeoutError'))
+    }, delay)
+  }
+  const stop = (): void => {
+    clearTimeout(timer)
+    stream.removeEventListener('message', onMessage)
+  }
+  stream.addEventListener('message', onMessage)
+  wait(ms)
+  return { signal: controller.signal, stop }
 }
 
 /** Reads an unsigned LEB128 varint (the protobuf / multiformats unsigned-varint encoding), one byte at a time. */

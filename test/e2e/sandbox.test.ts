@@ -22,12 +22,15 @@ interface Outcome {
   errorMessage?: string
 }
 
-async function submit (page: Page, request: { module: string | number[], stdin?: string, timeoutMs?: number, fuel?: number, memoryLimitBytes?: number, seed?: number[], executor?: string }): Promise<Outcome> {
+/** A module by its sample path, or its bytes in base64 (Playwright carries a number[] of 2 MB element by element, for seconds). */
+type ModuleArgument = string | { base64: string }
+
+async function submit (page: Page, request: { module: ModuleArgument, stdin?: string, timeoutMs?: number, fuel?: number, memoryLimitBytes?: number, seed?: number[], executor?: string }): Promise<Outcome> {
   return page.evaluate(async (req) => {
     try {
       const result = await window.zerostate.submit({
         ...req,
-        module: typeof req.module === 'string' ? req.module : new Uint8Array(req.module),
+        module: typeof req.module === 'string' ? req.module : Uint8Array.from(atob(req.module.base64), c => c.charCodeAt(0)),
         seed: req.seed == null ? undefined : new Uint8Array(req.seed)
       })
       return { stdout: new TextDecoder().decode(result.stdout), exitCode: result.exitCode, files: result.files.map(([path]) => path), receipt: result.receipt }
@@ -60,7 +63,7 @@ describe('the sandbox in Chromium', () => {
     await harness?.close()
   })
 
-  const bytes = (module: Uint8Array): number[] => Array.from(module)
+  const bytes = (module: Uint8Array): ModuleArgument => ({ base64: Buffer.from(module).toString('base64') })
 
   const cases: Array<[string, () => Parameters<typeof submit>[1], string, string | undefined]> = [
     ['bytes that are not WASM', () => ({ module: bytes(wasm.notWasm()) }), 'InvalidModuleError', 'invalid-module'],
@@ -73,7 +76,7 @@ describe('the sandbox in Chromium', () => {
     ['declared memory over the cap', () => ({ module: bytes(wasm.declaresMemory(100)), memoryLimitBytes: 1024 * 1024 }), 'MemoryLimitError', 'memory-limit'],
     ['100 MB written to stdout', () => ({ module: bytes(wat.floodsStdout(100 * 1024 * 1024)) }), 'OutputTooLargeError', 'trap'],
     ['a huge data segment', () => ({ module: bytes(wasm.withDataSegment(2 * 1024 * 1024)) }), 'TaskTrapError', 'trap'],
-    ['a module of 0 bytes', () => ({ module: [] }), 'InvalidTaskMessageError', undefined]
+    ['a module of 0 bytes', () => ({ module: bytes(new Uint8Array(0)) }), 'InvalidTaskMessageError', undefined]
   ]
 
   for (const [name, request, errorName, status] of cases) {

@@ -138,7 +138,8 @@ export async function submitTaskOnStream (
   let maxBytes = MAX_CONTROL_MESSAGE_BYTES
   const nextMessage = async (timeoutMs: number): Promise<ExecutorMessage> => {
     try {
-      return await messages.read(ExecutorMessage, { maxBytes, signal: withTimeout(signal, timeoutMs), limits: { files: MAX_TASK_FILES, ...SPAN_READ_LIMITS } })
+      // Silence is no bytes at all for that long: a RESULT of several MB still arriving over a slow link is not silence.
+      return await messages.read(ExecutorMessage, { maxBytes, signal, idleTimeoutMs: timeoutMs, limits: { files: MAX_TASK_FILES, ...SPAN_READ_LIMITS } })
     } catch (err) {
       if (signal?.aborted === true) throw signal.reason
       // The timeout signal's DOMException and libp2p's own errors share these names

@@ -10,6 +10,7 @@ import { MessageTooLargeError, framedStream } from '../../../src/network/framed-
 import { ModuleTransfer } from '../../../src/orchestration/task-protocol/pb/task.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { rejection } from '../../support/rejection.ts'
+import { lengthPrefixed } from '../../support/task-receipt.ts'
 
 const PROTOCOL = '/zerostate-test/framed/1.0.0'
 
@@ -75,6 +76,45 @@ describe('framedStream', () => {
     streams.out.abort(reason)
     const err = await rejection(writing)
     expect(err).toBeInstanceOf(Error)
+    expect(err).toBe(reason)
+  })
+
+  /** `frame` sent in `pieces` parts, `gapMs` apart. */
+  async function trickle (stream: Stream, frame: Uint8Array, pieces: number, gapMs: number): Promise<void> {
+    const size = Math.ceil(frame.byteLength / pieces)
+    for (let at = 0; at < frame.byteLength; at += size) {
+      if (at > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
+      stream.send(frame.subarray(at, at + size))
+    }
+  }
+
+  it('an idle timeout ends a read only when no bytes come for that long, however long the whole message takes', async () => {
+    const streams = await pair()
+    const body = ModuleTransfer.encode({ module: new Uint8Array(64 * 1024).fill(9) })
+    const frame = lengthPrefixed(body)
+    // 16 pieces 60 ms apart: ~900 ms for the message, never 150 ms without bytes.
+    const sending = trickle(streams.out, frame, 16, 60)
+    const reader = framedStream(await streams.in(), { maxBufferSize: 1 << 20 })
+    const started = performance.now()
+    const message = await reader.read(ModuleTransfer, { maxBytes: 1 << 20, idleTimeoutMs: 150 })
+    expect(performance.now() - started).toBeGreaterThan(150 * 3)
+    expect(message.module).toEqual(new Uint8Array(64 * 1024).fill(9))
+    await sending
+
+    // Half a message, then silence: the read fails with a TimeoutError after the idle time.
+    await trickle(streams.out, frame.subarray(0, 1000), 2, 10)
+    const err = await rejection(reader.read(ModuleTransfer, { maxBytes: 1 << 20, idleTimeoutMs: 150 }))
+    expect(err.name).toBe('TimeoutError')
+  })
+
+  it('an idle timeout leaves the caller\'s own signal in charge: aborting it ends the read with its reason', async () => {
+    const streams = await pair()
+    streams.out.send(Uint8Array.of(5))
+    const reader = framedStream(await streams.in(), { maxBufferSize: 4096 })
+    const controller = new AbortController()
+    const reason = new Error('the caller gave up')
+    setTimeout(() => { controller.abort(reason) }, 50)
+    const err = await rejection(reader.read(ModuleTransfer, { maxBytes: 1024, idleTimeoutMs: 10_000, signal: controller.signal }))
     expect(err).toBe(reason)
   })
 })

@@ -6,13 +6,12 @@
 import type { Libp2p } from '@libp2p/interface'
 import { pbStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import { FREE_PRICES, MAX_UNIT_PRICE, chargeFor } from '../../../src/receipts/pricing/index.ts'
 import type { PriceSchedule } from '../../../src/receipts/pricing/index.ts'
-import { RECEIPT_VERSION, filesHash, signReceipt } from '../../../src/receipts/index.ts'
+import { filesHash } from '../../../src/receipts/index.ts'
 import type { Receipt } from '../../../src/receipts/index.ts'
 import { copiesFiles } from '../../fixtures/wat-modules.ts'
 import { rejection } from '../../support/rejection.ts'
@@ -21,10 +20,10 @@ import { TaskExecutor, submitTask, validateOffer } from '../../../src/orchestrat
 import type { SubmitProgress, ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
 import { ExecutorMessage, TaskOffer } from '../../../src/orchestration/task-protocol/pb/task.ts'
 import { UsageMemory } from '../../../src/orchestration/task-protocol/usage-memory.ts'
-import { bytesToBase64Url } from '../../../src/core/encoding.ts'
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { wireOffer } from '../../support/task-offer.ts'
+import { signedReceiptFor } from '../../support/task-receipt.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 // The real sandbox: metered modules in worker threads, as an executor runs them.
@@ -239,30 +238,7 @@ describe('task protocol between two libp2p nodes', () => {
         const messages = pbStream(stream)
         const offer = validateOffer(await messages.read(TaskOffer))
         const empty = new Uint8Array(0)
-        const receipt = await signReceipt({
-          version: RECEIPT_VERSION,
-          taskId: offer.taskId,
-          moduleHash: offer.moduleHash,
-          inputHash: sha256Hex(offer.stdin),
-          outputHash: sha256Hex(empty),
-          stderrHash: sha256Hex(empty),
-          args: offer.args,
-          env: offer.env,
-          seed: bytesToBase64Url(offer.seed),
-          inputFilesHash: filesHash(offer.files),
-          outputFilesHash: filesHash([]),
-          status: 'ok',
-          exitCode: 0,
-          startedAt: Date.now(),
-          durationMs: 1,
-          limits: { timeoutMs: offer.timeoutMs, memoryBytes: offer.memoryLimitBytes, fuel: offer.fuel },
-          fuelUsed: 0,
-          memoryPeakBytes: 0,
-          price: { ...FREE_PRICES, maxTotalPrice: offer.maxTotalPrice + 1, charge: 0 },
-          executor: identity.peerId.toString(),
-          submitter: connection.remotePeer.toString(),
-          publicKey: bytesToBase64Url(identity.publicKey)
-        }, identity)
+        const receipt = await signedReceiptFor(identity, offer, connection.remotePeer.toString(), { price: { maxTotalPrice: offer.maxTotalPrice + 1 } })
         await messages.write({ type: ExecutorMessage.Type.RESULT, stdout: empty, stderr: empty, files: [], receipt: JSON.stringify(receipt) }, ExecutorMessage)
         await stream.close()
       })
