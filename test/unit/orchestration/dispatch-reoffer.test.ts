@@ -10,6 +10,7 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sha256Hex } from '../../../src/core/hash.ts'
+import { MAX_FUEL } from '../../../src/core/limits.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import { TaskDispatch } from '../../../src/orchestration/dispatch/index.ts'
@@ -82,7 +83,8 @@ describe('a task whose stream dies', () => {
       setTimeout(() => { stream.abort(new Error('gone after accepting')) }, 1500)
       await executor.handle(stream, connection).catch(() => {})
     })
-    const offer = validateOffer(wireOffer(forever, '', { timeoutMs: 20_000 }))
+    // Fuel for far longer than the test: a fast machine burns wireOffer's 10^10 in about a second.
+    const offer = validateOffer(wireOffer(forever, '', { timeoutMs: 20_000, fuel: BigInt(MAX_FUEL) }))
     const err = await rejection(dispatch.runOnce(offer, forever, { moduleHash: sha256Hex(forever) }, { executor: executorId }))
     expect(err.name).toBe('ExecutorLostError')
     expect(streams()).toBe(1)
