@@ -126,7 +126,11 @@ export const HEARTBEAT_TIMEOUT_MS = 5000
 /** Offer → accept/need-module must come back quickly; a busy executor queues the task, or refuses it (ExecutorBusyError). */
 export const OFFER_RESPONSE_TIMEOUT_MS = 10_000
 
-/** Time to move a module of MAX_MODULE_BYTES, generously. */
+/**
+ * Time to move a module of MAX_MODULE_BYTES, generously; the executor gives an
+ * offer (stdin and input files, up to MAX_OFFER_BYTES) as long. Either read also
+ * fails after OFFER_RESPONSE_TIMEOUT_MS in which no bytes arrive.
+ */
 export const MODULE_TRANSFER_TIMEOUT_MS = 60_000
 
 /**

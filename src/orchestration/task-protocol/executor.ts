@@ -138,9 +138,12 @@ export class TaskExecutor {
     }
     let trace: ExecutorTrace | undefined
     try {
+      // An offer carries stdin and input files (up to ~20 MiB): over a slow link it may take longer than an
+      // answer is given, so the answer's time bounds the silence, and the module's the whole of it.
       const wireOffer = await messages.read(TaskOffer, {
         maxBytes: MAX_OFFER_BYTES,
-        signal: AbortSignal.timeout(OFFER_RESPONSE_TIMEOUT_MS),
+        signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS),
+        idleTimeoutMs: OFFER_RESPONSE_TIMEOUT_MS,
         limits: { args: MAX_ARGS, env: MAX_ENV_ENTRIES, files: MAX_TASK_FILES }
       })
       const readAtMs = this.init.tracer?.time()
@@ -300,7 +303,11 @@ export class TaskExecutor {
 
   private async receiveModule (offer: ValidOffer, messages: FramedStream, send: Send): Promise<Uint8Array> {
     await send({ type: ExecutorMessage.Type.NEED_MODULE, files: [], spans: [] })
-    const { module } = await messages.read(ModuleTransfer, { maxBytes: MAX_MODULE_TRANSFER_BYTES, signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS) })
+    const { module } = await messages.read(ModuleTransfer, {
+      maxBytes: MAX_MODULE_TRANSFER_BYTES,
+      signal: AbortSignal.timeout(MODULE_TRANSFER_TIMEOUT_MS),
+      idleTimeoutMs: OFFER_RESPONSE_TIMEOUT_MS
+    })
     if (module.byteLength !== offer.moduleSize) {
       throw new ModuleHashMismatchError(`the module is ${module.byteLength} bytes; the offer said ${offer.moduleSize}`)
     }

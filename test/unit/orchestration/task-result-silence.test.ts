@@ -1,25 +1,33 @@
 /**
- * What the submitter counts as an executor gone silent: no bytes at all for
- * HEARTBEAT_TIMEOUT_MS after ACCEPTED. A large RESULT still arriving over a
- * slow link is not silence, however long the whole of it takes (an 8 MB
- * stdout over a busy WebRTC connection took over 5 s in the end-to-end suite
- * and was taken for a lost executor). Hand-written executors on real libp2p
- * nodes in Node (websockets on loopback, noise, yamux).
+ * What each side of the task protocol counts as the other gone silent: no
+ * bytes at all for a while, not a large message that takes long to arrive.
+ * The submitter gives up on an executor after HEARTBEAT_TIMEOUT_MS without
+ * bytes once it accepted: a large RESULT still arriving over a slow link is
+ * not silence, however long the whole of it takes (an 8 MB stdout over a busy
+ * WebRTC connection took over 5 s in the end-to-end suite and was taken for a
+ * lost executor). The executor reads an offer (stdin and input files, up to
+ * ~20 MiB) the same way. Hand-written peers on real libp2p nodes in Node
+ * (websockets on loopback, noise, yamux).
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { afterEach, describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../../src/core/hash.ts'
 import { createIdentity } from '../../../src/crypto/identity.ts'
 import type { PeerIdentity } from '../../../src/crypto/identity.ts'
+import { createNodeWorkerPool } from '../../../src/execution/node-host.node.ts'
 import { framedStream } from '../../../src/network/framed-stream.ts'
 import {
-  HEARTBEAT_TIMEOUT_MS, MAX_EXECUTOR_BUFFER_BYTES, MAX_OFFER_BYTES, TASK_PROTOCOL, submitTask, validateOffer
+  HEARTBEAT_TIMEOUT_MS, MAX_EXECUTOR_BUFFER_BYTES, MAX_OFFER_BYTES, MAX_RESULT_BYTES, OFFER_RESPONSE_TIMEOUT_MS, TASK_PROTOCOL,
+  TaskExecutor, submitTask, validateOffer
 } from '../../../src/orchestration/task-protocol/index.ts'
 import type { ValidOffer } from '../../../src/orchestration/task-protocol/index.ts'
-import { ExecutorMessage, TaskOffer } from '../../../src/orchestration/task-protocol/pb/task.ts'
+import { ExecutorMessage, ModuleTransfer, TaskOffer } from '../../../src/orchestration/task-protocol/pb/task.ts'
+import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
 import { lengthPrefixed, signedReceiptFor } from '../../support/task-receipt.ts'
+import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 const started: Libp2p[] = []
 afterEach(async () => {
@@ -90,5 +98,42 @@ describe('an executor gone silent', { timeout: 20_000 }, () => {
     expect(err.name).toBe('ExecutorLostError')
     expect(err.message).toContain(`went silent for ${HEARTBEAT_TIMEOUT_MS} ms`)
     expect(performance.now() - startedAt).toBeLessThan(HEARTBEAT_TIMEOUT_MS * 2)
+  })
+})
+
+describe('a submitter whose offer arrives slowly', { timeout: 40_000 }, () => {
+  it('an offer that takes longer than an answer is given to arrive, bytes arriving all along, is read and run', async () => {
+    await ensureSamplesBuilt()
+    const echo = await sampleBytes('echo')
+    const pool = createNodeWorkerPool({ slots: 1 })
+    const identity = await createIdentity()
+    const node = await startTestNode({ identity, listen: true })
+    started.push(node)
+    try {
+      const executor = new TaskExecutor({ identity, store: createMemoryStore(), runner: pool }, { isContributing: () => true })
+      await node.handle(TASK_PROTOCOL, async (stream, connection) => executor.handle(stream, connection))
+      const submitterNode = await startTestNode({ listen: false })
+      started.push(submitterNode)
+      const connection = await submitterNode.dial(node.getMultiaddrs()[0]!)
+      const stream = await connection.newStream(TASK_PROTOCOL)
+      const stdin = new Uint8Array(1024 * 1024).fill(0x62)
+      const offer = wireOffer(echo, stdin)
+      const pieces = 30
+      const startedAt = performance.now()
+      await trickle(stream, lengthPrefixed(TaskOffer.encode(offer)), pieces, Math.ceil(OFFER_RESPONSE_TIMEOUT_MS * 1.15 / pieces))
+      expect(performance.now() - startedAt).toBeGreaterThan(OFFER_RESPONSE_TIMEOUT_MS)
+
+      const messages = framedStream(stream, { maxBufferSize: MAX_RESULT_BYTES })
+      const read = async (): Promise<ExecutorMessage> => messages.read(ExecutorMessage, { maxBytes: MAX_RESULT_BYTES })
+      expect((await read()).type).toBe(ExecutorMessage.Type.NEED_MODULE)
+      await messages.write({ module: echo }, ModuleTransfer)
+      let message = await read()
+      while (message.type !== ExecutorMessage.Type.RESULT && message.type !== ExecutorMessage.Type.FAILURE) message = await read()
+      expect(message.errorMessage).toBeUndefined()
+      expect(message.stdout).toEqual(stdin)
+      expect(JSON.parse(message.receipt ?? '{}')).toMatchObject({ status: 'ok', outputHash: sha256Hex(stdin) })
+    } finally {
+      pool.stop()
+    }
   })
 })
