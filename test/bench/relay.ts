@@ -38,6 +38,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import type { Libp2p } from '@libp2p/interface'
 import { createIdentity } from '../../src/crypto/identity.ts'
+import { meshGossipsubInit } from '../../src/network/browser-node.ts'
 import { PRESENCE_INTERVAL_MS, PRESENCE_TOPIC } from '../../src/network/presence/constants.ts'
 import { encodePresence } from '../../src/network/presence/index.ts'
 import { canIsolateNetwork, runInLoopbackNamespace } from '../support/loopback-namespace.ts'
@@ -174,7 +175,7 @@ try {
 }
 process.exit(exitCode)
 
-/** A simulated tab: what a tab's libp2p node speaks to its relay (browser-node.ts, without WebRTC, which only tabs speak to each other). */
+/** A simulated tab: what a tab's libp2p node speaks to its relay (browser-node.ts, its gossipsub options too, without WebRTC, which only tabs speak to each other). */
 async function openTab (): Promise<Tab> {
   const identity = await createIdentity()
   const node = await createLibp2p({
@@ -185,7 +186,7 @@ async function openTab (): Promise<Tab> {
     streamMuxers: [yamux()],
     services: {
       identify: identify(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true })
+      pubsub: gossipsub(meshGossipsubInit())
     }
   }).catch(async () => {
     // A refused reservation fails the listen: the tab stays, connected and unreserved, as a real one would (until it redials).
@@ -194,7 +195,7 @@ async function openTab (): Promise<Tab> {
       transports: [webSockets(), circuitRelayTransport()],
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
-      services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, runOnLimitedConnection: true }) }
+      services: { identify: identify(), pubsub: gossipsub(meshGossipsubInit()) }
     })
     await fallback.dial(multiaddr(relayAddr)).catch(() => {})
     return fallback

@@ -233,7 +233,8 @@ describe('built-in agents: the workloads, signed at build time, published by the
     await card.locator('[data-testid="agent-use"]').click()
     // It takes the user to the Workflows section.
     await expect.poll(async () => user.page.evaluate(() => location.hash)).toBe('#/workflows')
-    expect(await user.page.getByTestId('page-workflows').isVisible()).toBe(true)
+    // The URL changes first; the section shows on the `hashchange` that follows, at the app's next render.
+    await expect.poll(async () => user.page.getByTestId('page-workflows').isVisible()).toBe(true)
     await expect.poll(async () => user.page.locator('[data-testid="workflow-spec"]').inputValue()).toMatch(/agent: "lang-detect@\d+\.\d+\.\d+"/)
     await expect.poll(async () => user.page.locator('[data-testid="workflow-valid"]').count()).toBe(1)
   }, 180_000)
