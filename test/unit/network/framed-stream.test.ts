@@ -10,7 +10,7 @@ import { MessageTooLargeError, framedStream } from '../../../src/network/framed-
 import { ModuleTransfer } from '../../../src/orchestration/task-protocol/pb/task.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { rejection } from '../../support/rejection.ts'
-import { lengthPrefixed } from '../../support/task-receipt.ts'
+import { lengthPrefixed, trickle } from '../../support/task-wire.ts'
 
 const PROTOCOL = '/zerostate-test/framed/1.0.0'
 
@@ -78,15 +78,6 @@ describe('framedStream', () => {
     expect(err).toBeInstanceOf(Error)
     expect(err).toBe(reason)
   })
-
-  /** `frame` sent in `pieces` parts, `gapMs` apart. */
-  async function trickle (stream: Stream, frame: Uint8Array, pieces: number, gapMs: number): Promise<void> {
-    const size = Math.ceil(frame.byteLength / pieces)
-    for (let at = 0; at < frame.byteLength; at += size) {
-      if (at > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
-      stream.send(frame.subarray(at, at + size))
-    }
-  }
 
   it('an idle timeout ends a read only when no bytes come for that long, however long the whole message takes', async () => {
     const streams = await pair()

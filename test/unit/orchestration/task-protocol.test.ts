@@ -23,7 +23,7 @@ import { UsageMemory } from '../../../src/orchestration/task-protocol/usage-memo
 import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { wireOffer } from '../../support/task-offer.ts'
-import { signedReceiptFor } from '../../support/task-receipt.ts'
+import { signedReceiptFor } from '../../support/task-wire.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 // The real sandbox: metered modules in worker threads, as an executor runs them.

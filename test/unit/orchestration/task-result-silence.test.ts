@@ -26,7 +26,7 @@ import { createMemoryStore } from '../../../src/storage/memory-store.ts'
 import { startTestNode } from '../../support/libp2p-node.ts'
 import { rejection } from '../../support/rejection.ts'
 import { wireOffer } from '../../support/task-offer.ts'
-import { lengthPrefixed, signedReceiptFor } from '../../support/task-receipt.ts'
+import { lengthPrefixed, signedReceiptFor, trickle } from '../../support/task-wire.ts'
 import { ensureSamplesBuilt, sampleBytes } from '../execution/samples.ts'
 
 const started: Libp2p[] = []
@@ -54,17 +54,6 @@ async function executorThat (after: (stream: Stream, offer: ValidOffer, identity
   const submitterNode = await startTestNode({ identity: submitterIdentity, listen: false })
   started.push(submitterNode)
   return { connection: await submitterNode.dial(node.getMultiaddrs()[0]!), submitter: submitterIdentity.peerId.toString() }
-}
-
-/** `frame` sent in `pieces` parts `gapMs` apart, waiting for `drain` when the muxer's window is full. */
-async function trickle (stream: Stream, frame: Uint8Array, pieces: number, gapMs: number): Promise<void> {
-  const size = Math.ceil(frame.byteLength / pieces)
-  for (let at = 0; at < frame.byteLength; at += size) {
-    if (at > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
-    if (!stream.send(frame.subarray(at, at + size))) {
-      await new Promise(resolve => { stream.addEventListener('drain', resolve, { once: true }) })
-    }
-  }
 }
 
 describe('an executor gone silent', { timeout: 20_000 }, () => {

@@ -1,3 +1,5 @@
+/** Task-protocol messages as a hand-written peer sends them: signed receipts, raw frames, frames sent slowly. */
+import type { Stream } from '@libp2p/interface'
 import { bytesToBase64Url } from '../../src/core/encoding.ts'
 import { sha256Hex } from '../../src/core/hash.ts'
 import type { PeerIdentity } from '../../src/crypto/identity.ts'
@@ -51,4 +53,15 @@ export function lengthPrefixed (body: Uint8Array): Uint8Array {
   frame.set(prefix)
   frame.set(body, prefix.length)
   return frame
+}
+
+/** `frame` sent in `pieces` parts `gapMs` apart (a slow link), waiting for `drain` when the muxer's window is full. */
+export async function trickle (stream: Stream, frame: Uint8Array, pieces: number, gapMs: number): Promise<void> {
+  const size = Math.ceil(frame.byteLength / pieces)
+  for (let at = 0; at < frame.byteLength; at += size) {
+    if (at > 0) await new Promise(resolve => setTimeout(resolve, gapMs))
+    if (!stream.send(frame.subarray(at, at + size))) {
+      await new Promise(resolve => { stream.addEventListener('drain', resolve, { once: true }) })
+    }
+  }
 }
