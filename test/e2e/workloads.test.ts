@@ -183,6 +183,11 @@ describe('the real workloads in Chromium', () => {
       await expect.poll(async () => card.getAttribute('data-phase'), { timeout: 120_000 }).toMatch(/done|failed/)
       expect(await card.getAttribute('data-phase'), example.id).toBe('done')
       expect(await card.getByTestId('receipt-status').textContent()).toMatch(/^\s*verified\s*$/)
+      // What ran is the example with its arguments, as the receipt signed them (once, in session 16's CI, the first
+      // example's card showed what context-note gives without arguments: no output, no file).
+      const taskId = await card.getAttribute('data-task-id')
+      await expect.poll(async () => b.page.evaluate(id => window.zerostate.history().find(record => record.role === 'submitter' && record.receipt.taskId === id)?.receipt.args, taskId), { message: example.id })
+        .toEqual(example.args)
       const want = await nodeRun(example, example)
       expect(await card.getByTestId('stdout').textContent(), example.id).toBe(text(want.stdout))
       if (want.files.length > 0) expect(await card.getByTestId('output-file').count()).toBe(want.files.length)
