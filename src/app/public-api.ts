@@ -4,7 +4,7 @@ import type { EchoOptions } from '../network/echo/echo.ts'
 import type { ExecutionResult } from '../execution/types.ts'
 import type { BrowserZeroStateApp } from './zerostate-app.ts'
 import type { ReputationPolicy } from '../trust/reputation/index.ts'
-import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult, TaskTraceView, TraceSpan, TracingView } from './types.ts'
+import type { CardView, ContributeOptions, JobForecast, JobRequest, LedgerView, MetricsSnapshot, PeerStats, PeerView, RoutingView, SubmitRequest, SubmitResult, TaskTraceView, TaskView, TraceSpan, TracingView } from './types.ts'
 import type { JobRunner } from '../orchestration/jobs/index.ts'
 import type { WorkflowRunRecord } from '../orchestration/workflow/records.ts'
 import type { RunContextSnapshot, WorkflowRunner } from '../orchestration/workflow/runner/index.ts'
@@ -53,6 +53,13 @@ export interface ZeroStatePublicApi {
    */
   shareMetrics(on?: boolean): boolean
   submit(request: SubmitRequest): Promise<SubmitResult>
+  /**
+   * The tasks submitted from this tab in this session (the latest 20), newest
+   * first, as their cards show them: phase, executor, result, receipt. The
+   * cards follow within a redraw (at most ten a second), so a script that
+   * clicks "Run on the mesh" finds its task here, by an id not there before.
+   */
+  tasks(): TaskView[]
   /**
    * A submitted task's trace (docs/tracing.md): `{ traceId, spans }`, every
    * span of it this tab holds — its own and its executor's, placed on this
@@ -213,6 +220,7 @@ export function createPublicApi (app: BrowserZeroStateApp, ready: Promise<void>)
     contribute: async (on, slots, options) => { await app.contribute(on, slots, options) },
     shareMetrics: (on) => app.shareMetrics(on),
     submit: async (request) => app.submit(request),
+    tasks: () => app.state.tasks,
     trace: (taskId) => app.trace(taskId),
     workflowTrace: (runId) => app.workflowTrace(runId),
     tracing: (on) => app.tracing(on),

@@ -9,6 +9,7 @@ import { noStart, traps } from '../fixtures/wasm-modules.ts'
 import { ARTIFACTS, startHarness, waitForDirect, waitOnline } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import { showSection } from './sections.ts'
+import { submitFromForm } from './task-cards.ts'
 
 interface SubmitOutcome {
   ok: boolean
@@ -89,12 +90,7 @@ describe('two tabs run WASM tasks for each other over direct WebRTC', () => {
     await showSection(a.page, 'submit')
     for (const sample of samples.filter(s => s.id !== 'forever' && s.defaultStdinUrl === undefined && s.defaultFiles === undefined)) {
       await a.page.getByTestId('sample-select').selectOption(sample.id)
-      const cards = a.page.getByTestId('task-card')
-      const previous = await cards.count() === 0 ? null : await cards.first().getAttribute('data-task-id')
-      await a.page.getByTestId('submit').click()
-      // The newest task is drawn first, on the next frame.
-      await expect.poll(async () => cards.first().getAttribute('data-task-id')).not.toBe(previous)
-      const card = cards.first()
+      const card = await submitFromForm(a.page)
       await expect.poll(async () => card.getAttribute('data-phase'), { timeout: 60_000 }).toMatch(/done|failed/)
       const error = card.getByTestId('task-error')
       expect(await error.count() === 0 ? null : await error.textContent(), `sample ${sample.id}`).toBeNull()

@@ -23,6 +23,7 @@ import { workloadExamples, type WorkloadExample, type WorkloadInput } from '../s
 import { ARTIFACTS, startHarness, waitForDirect } from './harness.ts'
 import type { Harness, Peer } from './harness.ts'
 import { showSection } from './sections.ts'
+import { submitFromForm } from './task-cards.ts'
 
 const examples = await workloadExamples()
 const byId = new Map(examples.map(example => [example.id, example]))
@@ -175,16 +176,12 @@ describe('the real workloads in Chromium', () => {
       // The example input is fetched when the sample is chosen: an image shown, or text in the box.
       if (example.image) await expect.poll(async () => b.page.getByTestId('stdin-image-preview').count()).toBe(1)
       else await expect.poll(async () => b.page.getByTestId('stdin').inputValue()).toBe(text(example.stdin))
-      const cards = b.page.getByTestId('task-card')
-      const previous = await cards.count() === 0 ? null : await cards.first().getAttribute('data-task-id')
-      await b.page.getByTestId('submit').click()
-      await expect.poll(async () => cards.first().getAttribute('data-task-id')).not.toBe(previous)
-      const card = cards.first()
+      const card = await submitFromForm(b.page)
       await expect.poll(async () => card.getAttribute('data-phase'), { timeout: 120_000 }).toMatch(/done|failed/)
       expect(await card.getAttribute('data-phase'), example.id).toBe('done')
       expect(await card.getByTestId('receipt-status').textContent()).toMatch(/^\s*verified\s*$/)
-      // What ran is the example with its arguments, as the receipt signed them (once, in session 16's CI, the first
-      // example's card showed what context-note gives without arguments: no output, no file).
+      // What ran is the example with its arguments, as the receipt signed them (this check showed, in session 17, that
+      // the card then taken as the first example's was the previous test's last task: see task-cards.ts).
       const taskId = await card.getAttribute('data-task-id')
       await expect.poll(async () => b.page.evaluate(id => window.zerostate.history().find(record => record.role === 'submitter' && record.receipt.taskId === id)?.receipt.args, taskId), { message: example.id })
         .toEqual(example.args)
