@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -39,9 +40,22 @@ export interface Harness {
   close(): Promise<void>
 }
 
+const DIST = join(import.meta.dirname, '..', '..', 'dist')
+const DIST_TEST_HOOKS = join(import.meta.dirname, '..', '..', 'dist-test-hooks')
+
+/**
+ * Fails at once, naming the command, when a build the harness serves is
+ * missing: the app server would answer 404 and the page would fail to load
+ * with a message that says nothing of why (a benchmark run before a build).
+ */
+function requireBuild (root: string, command: string): void {
+  if (!existsSync(join(root, 'index.html'))) throw new Error(`${root}/index.html is missing: run \`${command}\` first`)
+}
+
 export async function startHarness (options: { relays?: number } = {}): Promise<Harness> {
+  requireBuild(DIST, 'npm run build')
   const mesh = await startMesh({
-    root: join(import.meta.dirname, '..', '..', 'dist'),
+    root: DIST,
     host: '127.0.0.1',
     port: 0,
     relayPort: 0,
@@ -64,8 +78,9 @@ export async function startHarness (options: { relays?: number } = {}): Promise<
       page.on('pageerror', err => { console.error(`[page ${contexts.length}] ${err.message}`) })
       let url = mesh.url
       if (options.testHooks === true) {
+        requireBuild(DIST_TEST_HOOKS, 'npm run build:test-hooks')
         testHooksApp ??= await startAppServer({
-          root: join(import.meta.dirname, '..', '..', 'dist-test-hooks'), host: '127.0.0.1', port: 0, relayAddrs: () => mesh.relayAddrs
+          root: DIST_TEST_HOOKS, host: '127.0.0.1', port: 0, relayAddrs: () => mesh.relayAddrs
         })
         url = testHooksApp.url
       }
